@@ -1,0 +1,75 @@
+import * as hdr from 'hdr-histogram-js';
+
+/** Latencies are recorded in integer microseconds, 1 µs to 1 hour, 3 significant digits. */
+export const HIGHEST_TRACKABLE_US = 3_600_000_000;
+export const SIGNIFICANT_DIGITS = 3;
+
+export type Histogram = hdr.Histogram;
+
+export function createHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 64,
+    autoResize: false,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: false,
+  });
+}
+
+/** Records a latency, clamped into the trackable range so an outlier is never dropped silently. */
+export function recordUs(histogram: Histogram, latencyUs: number): void {
+  const value = Math.min(Math.max(Math.round(latencyUs), 1), HIGHEST_TRACKABLE_US);
+  histogram.recordValue(value);
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 64, false);
+  // Re-home into our standard shape so merges never overflow a narrower bucket size.
+  const histogram = createHistogram();
+  histogram.add(decoded);
+  return histogram;
+}
+
+/** Merges histograms by adding counts; percentiles are never averaged. */
+export function mergeHistograms(histograms: Iterable<Histogram>): Histogram {
+  const merged = createHistogram();
+  for (const histogram of histograms) merged.add(histogram);
+  return merged;
+}
+
+export interface LatencySummaryMs {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+const usToMs = (us: number): number => Math.round(us) / 1000;
+
+export function summarizeMs(histogram: Histogram): LatencySummaryMs {
+  const count = histogram.totalCount;
+  if (count === 0) {
+    return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+  }
+  return {
+    count,
+    min: usToMs(histogram.minNonZeroValue),
+    mean: Math.round(histogram.mean) / 1000,
+    p50: usToMs(histogram.getValueAtPercentile(50)),
+    p90: usToMs(histogram.getValueAtPercentile(90)),
+    p95: usToMs(histogram.getValueAtPercentile(95)),
+    p99: usToMs(histogram.getValueAtPercentile(99)),
+    p999: usToMs(histogram.getValueAtPercentile(99.9)),
+    max: usToMs(histogram.maxValue),
+  };
+}
