@@ -1,0 +1,65 @@
+import type { EventMix } from '../events/generator.js';
+import type { Logger } from '../log.js';
+
+export type ScenarioName = 'quick' | 'medium' | 'stress' | 'burst' | 'sustained';
+
+/** The shape of the load: a named scenario with any field overridden. */
+export interface LoadShape {
+  scenario: ScenarioName | 'custom';
+  /** null when bounded by duration. */
+  events: number | null;
+  /** events/s; 0 = as fast as possible. */
+  ratePerSec: number;
+  concurrency: number;
+  durationSec: number | null;
+}
+
+export interface AbsoluteThresholds {
+  /** The original tool's "average latency under 500 ms". */
+  maxAvgLatencyMs: number;
+  /** Throughput above this is "excellent". */
+  excellentThroughputPerSec: number;
+  /** Throughput above this is "good"; below it "needs improvement". */
+  goodThroughputPerSec: number;
+}
+
+export interface ReceiverSettings {
+  host: string;
+  /** 0 = pick a free port. */
+  port: number;
+  path: string;
+  /**
+   * The URL the SUT must call, as seeded into endpoints.webhook_url. Default
+   * http://127.0.0.1:<port><path>; in compose mode http://host.docker.internal:<port><path>.
+   * `{port}` in it is replaced by the receiver's actual port.
+   */
+  publicUrl?: string;
+  failureRate?: number;
+  failureStatus?: number;
+  delayMs?: number;
+}
+
+/** Everything one measured run needs, validated before it gets here. */
+export interface RunOptions extends LoadShape {
+  chainId: number;
+  seed: number;
+  mix: EventMix;
+  /** Events published and drained before measuring; not part of the result. */
+  warmupEvents: number;
+  redisUrl: string;
+  databaseUrl: string;
+  /** Create EthHook's tables when missing (standalone use); otherwise a missing table is an error. */
+  applySchema: boolean;
+  receiver: ReceiverSettings;
+  /** Each readiness probe (Redis, Postgres, consumer group, SUT health URLs) gets this long. */
+  readyTimeoutMs: number;
+  /** The drain ends when nothing arrived for this long. */
+  drainTimeoutMs: number;
+  sutHealthUrls: string[];
+  thresholds: AbsoluteThresholds;
+  progress: 'auto' | 'bar' | 'lines' | 'off';
+  logger: Logger;
+  signal?: AbortSignal;
+  /** Lets the run notice a SUT that died mid-run (command mode) and stop with a clear error. */
+  sutWatch?: { exitedError(): Error | null };
+}
