@@ -1,0 +1,125 @@
+import type { LoadShape, ScenarioName } from './types.js';
+
+/** The original tool's named scenarios. */
+export const SCENARIOS: Record<
+  ScenarioName,
+  Omit<LoadShape, 'scenario'> & { description: string }
+> = {
+  quick: {
+    events: 1_000,
+    ratePerSec: 500,
+    concurrency: 5,
+    durationSec: null,
+    description: '1,000 events at 500/s, 5 publishers',
+  },
+  medium: {
+    events: 10_000,
+    ratePerSec: 1_000,
+    concurrency: 10,
+    durationSec: null,
+    description: '10,000 events at 1,000/s, 10 publishers',
+  },
+  stress: {
+    events: 100_000,
+    ratePerSec: 5_000,
+    concurrency: 20,
+    durationSec: null,
+    description: '100,000 events at 5,000/s, 20 publishers',
+  },
+  burst: {
+    events: 10_000,
+    ratePerSec: 10_000,
+    concurrency: 20,
+    durationSec: null,
+    description: '10,000 events at 10,000/s, 20 publishers',
+  },
+  sustained: {
+    events: null,
+    ratePerSec: 1_000,
+    concurrency: 10,
+    durationSec: 300,
+    description: '300 s at 1,000/s, 10 publishers',
+  },
+};
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
+
+export function isScenarioName(value: string): value is ScenarioName {
+  return Object.hasOwn(SCENARIOS, value);
+}
+
+export interface ShapeOverrides {
+  events?: number | undefined;
+  ratePerSec?: number | undefined;
+  concurrency?: number | undefined;
+  durationSec?: number | undefined;
+}
+
+/**
+ * A scenario with flags laid over it. Giving events clears the scenario's duration and vice versa,
+ * so `--scenario sustained --events 500` means 500 events, not "500 events or 300 s".
+ * `inputName` is how the caller names the scenario in errors (`--scenario`, `scenario`).
+ */
+export function resolveShape(
+  scenario: string,
+  overrides: ShapeOverrides,
+  inputName = '--scenario',
+): LoadShape {
+  if (!isScenarioName(scenario)) {
+    throw new Error(
+      `${inputName}: unknown scenario "${scenario}"; valid scenarios are ${SCENARIO_NAMES.join(', ')}`,
+    );
+  }
+  const base = SCENARIOS[scenario];
+  let events = base.events;
+  let durationSec = base.durationSec;
+  if (overrides.events !== undefined) {
+    events = overrides.events;
+    if (overrides.durationSec === undefined) durationSec = null;
+  }
+  if (overrides.durationSec !== undefined) {
+    durationSec = overrides.durationSec;
+    if (overrides.events === undefined) events = null;
+  }
+  // The name stays even when fields are overridden: the result's config records every field, and
+  // comparison checks the fields, not the name.
+  const shape: LoadShape = {
+    scenario,
+    events,
+    ratePerSec: overrides.ratePerSec ?? base.ratePerSec,
+    concurrency: overrides.concurrency ?? base.concurrency,
+    durationSec,
+  };
+  validateShape(shape, {
+    events: '--events',
+    rate: '--rate',
+    concurrency: '--concurrency',
+    duration: '--duration',
+  });
+  return shape;
+}
+
+export interface ShapeInputNames {
+  events: string;
+  rate: string;
+  concurrency: string;
+  duration: string;
+}
+
+/** Cross-field rules; single-field ranges are checked where the input is parsed. */
+export function validateShape(shape: LoadShape, names: ShapeInputNames): void {
+  if (shape.events === null && shape.durationSec === null) {
+    throw new Error(`give ${names.events} or ${names.duration}: the run needs a bound`);
+  }
+  if (shape.ratePerSec === 0 && shape.events === null) {
+    throw new Error(
+      `${names.rate} 0 (as fast as possible) needs ${names.events}: a duration-bound run at an unbounded rate has no defined size`,
+    );
+  }
+  const plannedEvents = shape.events ?? Math.round(shape.ratePerSec * (shape.durationSec ?? 0));
+  if (shape.concurrency > plannedEvents) {
+    throw new Error(
+      `${names.concurrency} ${shape.concurrency} is above the ${plannedEvents} events of the run; use at most ${plannedEvents} publishers`,
+    );
+  }
+}
