@@ -1,0 +1,420 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { monotonicClock, sleepMs, type Clock } from '../clock.js';
+import { decodeTxHash } from '../events/identity.js';
+import type { Histogram } from '../measure/histogram.js';
+import { FaultInjector, type ReceiverFaults } from './faults.js';
+import {
+  DeliveryStats,
+  metricsJson,
+  ThroughputWindow,
+  type MetricsJson,
+  type Outcome,
+  type ReceiverCounts,
+} from './metrics.js';
+import { signingKey, verifySignature, type SigningKey } from './signature.js';
+
+export type { ReceiverCounts } from './metrics.js';
+export type { ReceiverFaults } from './faults.js';
+
+/** One seeded EthHook endpoint: its id (X-Webhook-Id), name, and hmac_secret. */
+export interface ReceiverEndpoint {
+  id: string;
+  name: string;
+  secret: string;
+}
+
+export interface ReceiverOptions {
+  /** Default 127.0.0.1; a SUT in a container needs 0.0.0.0. */
+  host?: string;
+  /** Default 0: a free port chosen by the OS. */
+  port?: number;
+  /** Default '/webhook'. */
+  path?: string;
+  endpoints?: ReceiverEndpoint[];
+  /**
+   * Default true. When false, X-Webhook-Signature is not checked and any X-Webhook-Id is taken as
+   * an endpoint (used when the secrets are not known, e.g. `receive` without --endpoints-file).
+   */
+  verifySignatures?: boolean;
+  /** undefined = every run id is ours; otherwise entries of other run ids count as foreign. */
+  acceptRunIds?: string[];
+  clock?: Clock;
+  faults?: Partial<ReceiverFaults>;
+}
+
+export interface ReceiverSnapshot {
+  counts: ReceiverCounts;
+  /** End-to-end latency (receive time - intended send time) of first valid deliveries, µs. */
+  latency: Histogram;
+  perEndpoint: Map<string, { name: string; counts: ReceiverCounts; latency: Histogram }>;
+  /** Monotonic receive times of the first and last unique valid delivery. */
+  firstReceiveUs: number | null;
+  lastReceiveUs: number | null;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PATH = '/webhook';
+const RESERVED_PATHS = new Set(['/metrics', '/metrics/reset', '/health']);
+
+/** Fields of the event object EthHook posts (DESIGN.md, Delivery); all must be present. */
+const EVENT_FIELDS = [
+  'chain_id',
+  'block_number',
+  'block_hash',
+  'transaction_hash',
+  'log_index',
+  'contract_address',
+  'topics',
+  'data',
+  'timestamp',
+] as const;
+
+interface WebhookEvent {
+  transaction_hash: string;
+  log_index: number | string;
+}
+
+interface TimedRequest extends FastifyRequest {
+  receivedUs: number;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+// Replies are constant strings: the hot path serialises nothing.
+const REPLY_BODY: Record<Outcome, string> = {
+  delivered: '{"status":"ok"}',
+  duplicates: '{"status":"duplicate"}',
+  foreign: '{"status":"foreign"}',
+  badSignatures: '{"status":"error","error":"bad signature"}',
+  malformed: '{"status":"error","error":"malformed event"}',
+  failedAttempts: '{"status":"error","error":"injected failure"}',
+};
+/**
+ * Duplicates and foreign entries get 200 so the SUT does not retry them forever; a bad signature
+ * gets 401, which EthHook does not retry (non-429 4xx), so the delivery is lost and counted once.
+ */
+const REPLY_STATUS: Record<Exclude<Outcome, 'failedAttempts'>, number> = {
+  delivered: 200,
+  duplicates: 200,
+  foreign: 200,
+  badSignatures: 401,
+  malformed: 400,
+};
+
+function isWebhookEvent(value: unknown): value is WebhookEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const event = value as Record<string, unknown>;
+  for (const field of EVENT_FIELDS) if (event[field] === undefined) return false;
+  const logIndex = event.log_index;
+  return (
+    typeof event.transaction_hash === 'string' &&
+    Array.isArray(event.topics) &&
+    ((typeof logIndex === 'number' && Number.isInteger(logIndex) && logIndex >= 0) ||
+      (typeof logIndex === 'string' && /^\d+$/.test(logIndex)))
+  );
+}
+
+function deliveryKey(endpointId: string, txHash: string, logIndex: number | string): string {
+  return `${endpointId}|${txHash.toLowerCase()}|${logIndex}`;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function connectableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+interface EndpointEntry {
+  name: string;
+  key: SigningKey | null;
+  stats: DeliveryStats;
+}
+
+/**
+ * The webhook receiver: the SUT's delivery workers POST events here, and every request is classified
+ * once, in this order (each request lands in exactly one outcome):
+ *
+ * 1. injected failure (faults.failureRate) → `failureStatus`, counted as failedAttempts;
+ * 2. body not JSON or not an event object → 400, malformed;
+ * 3. tx_hash not made by our identity encoding, or of a run id not accepted → 200, foreign
+ *    (before the signature: another run's leftovers may be signed with secrets we do not hold);
+ * 4. missing/unknown X-Webhook-Id or missing/wrong X-Webhook-Signature → 401, badSignatures;
+ * 5. (endpoint, tx_hash, log_index) already delivered → 200, duplicates;
+ * 6. otherwise → 200, delivered, and latency = receive time - intended send time is recorded.
+ *
+ * Receive time is read from the monotonic clock in the onRequest hook, before the body is read, so
+ * neither body parsing nor an injected delay is counted as pipeline latency.
+ *
+ * `onDelivery`, when set, is called synchronously after each unique delivery with the new
+ * `uniqueDelivered` count (a drain waits on it instead of polling); keep it cheap.
+ */
+export class Receiver {
+  /** The fastify instance, for in-process requests (`app.inject`) in tests. */
+  readonly app: FastifyInstance;
+  onDelivery?: (count: number) => void;
+
+  private readonly host: string;
+  private readonly port: number;
+  private readonly path: string;
+  private readonly clock: Clock;
+  private readonly verifySignatures: boolean;
+  private readonly faults: FaultInjector;
+  private readonly overall = new DeliveryStats();
+  private readonly endpoints = new Map<string, EndpointEntry>();
+  private readonly delivered = new Set<string>();
+  /** endpoint id → run id → sequences delivered, so a drain can find what is missing. */
+  private readonly deliveredSequences = new Map<string, Map<string, Set<number>>>();
+  private readonly window = new ThroughputWindow();
+  private acceptedRunIds: Set<string> | null;
+  private startedUs: number;
+  private firstReceiveUs: number | null = null;
+  private lastReceiveUs: number | null = null;
+  private baseUrl: string | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(options: ReceiverOptions = {}) {
+    this.host = options.host ?? DEFAULT_HOST;
+    this.port = options.port ?? 0;
+    this.path = options.path ?? DEFAULT_PATH;
+    if (!this.path.startsWith('/') || RESERVED_PATHS.has(this.path)) {
+      throw new RangeError(
+        `receiver path must start with / and not be ${[...RESERVED_PATHS].join(', ')}; got "${this.path}"`,
+      );
+    }
+    this.clock = options.clock ?? monotonicClock;
+    this.verifySignatures = options.verifySignatures ?? true;
+    this.faults = new FaultInjector(options.faults);
+    this.acceptedRunIds = options.acceptRunIds ? new Set(options.acceptRunIds) : null;
+    this.startedUs = this.clock.nowUs();
+    if (options.endpoints) this.setEndpoints(options.endpoints);
+    this.app = this.buildApp();
+  }
+
+  /** Listens and resolves the base URL (http://host:port); 0.0.0.0 is given as 127.0.0.1. */
+  async start(): Promise<string> {
+    await this.app.listen({ host: this.host, port: this.port });
+    const { port } = this.app.server.address() as AddressInfo;
+    this.baseUrl = `http://${connectableHost(this.host)}:${port}`;
+    this.startedUs = this.clock.nowUs();
+    return this.baseUrl;
+  }
+
+  /** The webhook URL (base URL + path); only after start(). */
+  get url(): string {
+    if (this.baseUrl === null) throw new Error('Receiver.url is known only after start()');
+    return `${this.baseUrl}${this.path}`;
+  }
+
+  /** Stops listening and drops open connections; safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.app.close();
+    return this.closing;
+  }
+
+  /** Adds or replaces endpoints (by id); counts of endpoints already seen are kept. */
+  setEndpoints(endpoints: ReceiverEndpoint[]): void {
+    for (const { id, name, secret } of endpoints) {
+      const existing = this.endpoints.get(id);
+      const key = signingKey(secret);
+      if (existing) {
+        existing.name = name;
+        existing.key = key;
+      } else {
+        this.endpoints.set(id, { name, key, stats: new DeliveryStats() });
+      }
+    }
+  }
+
+  /** From the first call on, only accepted run ids count; others are foreign. */
+  acceptRun(runId: string): void {
+    this.acceptedRunIds ??= new Set();
+    this.acceptedRunIds.add(runId);
+  }
+
+  setFaults(faults: Partial<ReceiverFaults>): void {
+    this.faults.update(faults);
+  }
+
+  /**
+   * Clears counts, histograms, the record of what was delivered (so a retry of an earlier event
+   * counts as delivered again) and restarts uptime. Endpoints, run ids and faults stay.
+   */
+  reset(): void {
+    this.overall.reset();
+    for (const entry of this.endpoints.values()) entry.stats.reset();
+    this.delivered.clear();
+    this.deliveredSequences.clear();
+    this.window.reset();
+    this.firstReceiveUs = null;
+    this.lastReceiveUs = null;
+    this.startedUs = this.clock.nowUs();
+  }
+
+  get uniqueDelivered(): number {
+    return this.overall.counts.delivered;
+  }
+
+  get lastDeliveryUs(): number | null {
+    return this.lastReceiveUs;
+  }
+
+  hasDelivered(endpointId: string, txHash: string, logIndex: string | number): boolean {
+    return this.delivered.has(deliveryKey(endpointId, txHash, String(logIndex)));
+  }
+
+  /** Whether the event with this run id and sequence number reached this endpoint. */
+  hasDeliveredSequence(endpointId: string, runId: string, sequence: number): boolean {
+    return this.deliveredSequences.get(endpointId)?.get(runId)?.has(sequence) ?? false;
+  }
+
+  /** A copy of the figures so far; later requests and resets do not change it. */
+  snapshot(): ReceiverSnapshot {
+    const { counts, latency } = this.overall.copy();
+    const perEndpoint: ReceiverSnapshot['perEndpoint'] = new Map();
+    for (const [id, entry] of this.endpoints) {
+      perEndpoint.set(id, { name: entry.name, ...entry.stats.copy() });
+    }
+    return {
+      counts,
+      latency,
+      perEndpoint,
+      firstReceiveUs: this.firstReceiveUs,
+      lastReceiveUs: this.lastReceiveUs,
+    };
+  }
+
+  /** The GET /metrics body (see metrics.ts for the meaning of each key). */
+  metricsJson(): MetricsJson {
+    const nowUs = this.clock.nowUs();
+    return metricsJson({
+      nowUs,
+      startedUs: this.startedUs,
+      recentRps: this.window.ratePerSec(nowUs, this.startedUs),
+      overall: this.overall,
+      perEndpoint: this.endpoints,
+      firstReceiveUs: this.firstReceiveUs,
+      lastReceiveUs: this.lastReceiveUs,
+      signaturesVerified: this.verifySignatures,
+      acceptedRunIds: this.acceptedRunIds ? [...this.acceptedRunIds] : null,
+      faults: this.faults.current,
+    });
+  }
+
+  private buildApp(): FastifyInstance {
+    const app = Fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
+    // The raw bytes are what the signature covers, so every body is kept as a Buffer and parsed
+    // in the handler, where a parse failure is counted instead of answered by fastify.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
+      done(null, body),
+    );
+    app.decorateRequest('receivedUs', 0);
+
+    const clock = this.clock;
+    app.post(this.path, {
+      onRequest: (request, _reply, done) => {
+        (request as TimedRequest).receivedUs = clock.nowUs();
+        done();
+      },
+      handler: (request, reply) => this.handleWebhook(request as TimedRequest, reply),
+    });
+    app.get('/metrics', () => this.metricsJson());
+    app.get('/health', () => ({ status: 'ok' }));
+    app.post('/metrics/reset', () => {
+      this.reset();
+      return { status: 'reset' };
+    });
+    return app;
+  }
+
+  private async handleWebhook(request: TimedRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const receivedUs = request.receivedUs;
+    const endpointId = headerValue(request.headers['x-webhook-id']);
+    const endpoint = this.endpointFor(endpointId);
+    this.overall.counts.totalRequests++;
+    if (endpoint) endpoint.stats.counts.totalRequests++;
+    this.window.add(receivedUs);
+
+    let outcome: Outcome;
+    let status: number;
+    if (this.faults.shouldFail()) {
+      outcome = 'failedAttempts';
+      status = this.faults.failureStatus;
+    } else {
+      outcome = this.classify(request, endpointId, endpoint, receivedUs);
+      status = REPLY_STATUS[outcome];
+    }
+    this.overall.counts[outcome]++;
+    if (endpoint) endpoint.stats.counts[outcome]++;
+    if (outcome === 'delivered') this.onDelivery?.(this.overall.counts.delivered);
+
+    const delayMs = this.faults.delayMs;
+    if (delayMs > 0) await sleepMs(delayMs);
+    return reply.code(status).header('content-type', JSON_TYPE).send(REPLY_BODY[outcome]);
+  }
+
+  private classify(
+    request: FastifyRequest,
+    endpointId: string | undefined,
+    endpoint: EndpointEntry | undefined,
+    receivedUs: number,
+  ): Exclude<Outcome, 'failedAttempts'> {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) return 'malformed';
+    let event: unknown;
+    try {
+      event = JSON.parse(body.toString('utf8'));
+    } catch {
+      return 'malformed';
+    }
+    if (!isWebhookEvent(event)) return 'malformed';
+
+    const identity = decodeTxHash(event.transaction_hash);
+    if (identity === null) return 'foreign';
+    if (this.acceptedRunIds !== null && !this.acceptedRunIds.has(identity.runId)) return 'foreign';
+
+    if (this.verifySignatures) {
+      const signature = headerValue(request.headers['x-webhook-signature']);
+      if (!endpoint?.key || !verifySignature(endpoint.key, body, signature)) return 'badSignatures';
+    }
+
+    const key = deliveryKey(endpointId ?? '', event.transaction_hash, event.log_index);
+    if (this.delivered.has(key)) return 'duplicates';
+    this.delivered.add(key);
+    this.rememberSequence(endpointId ?? '', identity.runId, identity.sequence);
+
+    const latencyUs = receivedUs - identity.intendedSendUs;
+    this.overall.recordLatency(latencyUs);
+    endpoint?.stats.recordLatency(latencyUs);
+    this.firstReceiveUs ??= receivedUs;
+    if (this.lastReceiveUs === null || receivedUs > this.lastReceiveUs) {
+      this.lastReceiveUs = receivedUs;
+    }
+    return 'delivered';
+  }
+
+  private rememberSequence(endpointId: string, runId: string, sequence: number): void {
+    let byRun = this.deliveredSequences.get(endpointId);
+    if (!byRun) this.deliveredSequences.set(endpointId, (byRun = new Map()));
+    let sequences = byRun.get(runId);
+    if (!sequences) byRun.set(runId, (sequences = new Set()));
+    sequences.add(sequence);
+  }
+
+  /**
+   * The endpoint named by X-Webhook-Id: a configured one, or (when signatures are not verified)
+   * any id, tracked from its first request on.
+   */
+  private endpointFor(endpointId: string | undefined): EndpointEntry | undefined {
+    if (endpointId === undefined) return undefined;
+    const known = this.endpoints.get(endpointId);
+    if (known || this.verifySignatures) return known;
+    const entry: EndpointEntry = { name: endpointId, key: null, stats: new DeliveryStats() };
+    this.endpoints.set(endpointId, entry);
+    return entry;
+  }
+}
