@@ -55,7 +55,8 @@ export interface ReceiverSnapshot {
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PATH = '/webhook';
-const RESERVED_PATHS = new Set(['/metrics', '/metrics/reset', '/health']);
+/** Routes of the receiver itself, which the webhook path must not shadow. */
+export const RESERVED_PATHS: readonly string[] = ['/metrics', '/metrics/reset', '/health'];
 
 /** Fields of the event object EthHook posts (DESIGN.md, Delivery); all must be present. */
 const EVENT_FIELDS = [
@@ -180,9 +181,9 @@ export class Receiver {
     this.host = options.host ?? DEFAULT_HOST;
     this.port = options.port ?? 0;
     this.path = options.path ?? DEFAULT_PATH;
-    if (!this.path.startsWith('/') || RESERVED_PATHS.has(this.path)) {
+    if (!this.path.startsWith('/') || RESERVED_PATHS.includes(this.path)) {
       throw new RangeError(
-        `receiver path must start with / and not be ${[...RESERVED_PATHS].join(', ')}; got "${this.path}"`,
+        `receiver path must start with / and not be ${RESERVED_PATHS.join(', ')}; got "${this.path}"`,
       );
     }
     this.clock = options.clock ?? monotonicClock;
