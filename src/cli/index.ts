@@ -1,7 +1,13 @@
 import { runCli, type CommandRegistrar } from './main.js';
+import { registerBaselineCommand } from './commands/baseline.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerReceiveCommand } from './commands/receive.js';
 
 // Each subcommand registers itself; the list is the CLI's table of contents.
-const registrars: CommandRegistrar[] = [registerReceiveCommand];
+const registrars: CommandRegistrar[] = [
+  registerReceiveCommand,
+  registerCompareCommand,
+  registerBaselineCommand,
+];
 
 process.exitCode = await runCli(process.argv, registrars);

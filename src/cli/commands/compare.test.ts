@@ -1,0 +1,169 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateBaseline, writeBaseline } from '../../compare/baseline.js';
+import { makeRunResult } from '../../compare/fixtures.js';
+import { writeTrialSet } from '../../compare/result-file.js';
+import { aggregateTrials } from '../../compare/trials.js';
+import { UserError } from '../errors.js';
+import { buildProgram } from '../main.js';
+import { registerCompareCommand, type CommandIo } from './compare.js';
+
+let dir: string;
+const files = { baseline: '', same: '', slower: '', trials: '', corrupt: '', lossy: '' };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'compare-cli-'));
+  const run = (p50Ms: number, options: Parameters<typeof makeRunResult>[0] = {}) =>
+    makeRunResult({
+      sampleCount: 200,
+      latency: { p50Ms, p95Ms: p50Ms * 2.5, p99Ms: p50Ms * 5 },
+      ...options,
+    });
+  files.baseline = join(dir, 'baselines', 'steady.json');
+  await writeBaseline(
+    files.baseline,
+    updateBaseline(null, aggregateTrials([run(12)]), {
+      name: 'steady',
+      commit: 'abc1234',
+      date: '2025-01-14T02:00:00.000Z',
+    }),
+  );
+  files.same = join(dir, 'same.json');
+  await writeFile(files.same, JSON.stringify(run(12.3)));
+  files.slower = join(dir, 'slower.json');
+  await writeFile(files.slower, JSON.stringify(run(30)));
+  files.lossy = join(dir, 'lossy.json');
+  await writeFile(files.lossy, JSON.stringify(run(12, { lost: 2 })));
+  files.trials = join(dir, 'trials.json');
+  await writeTrialSet(files.trials, aggregateTrials([run(12.1), run(12.2), run(12)]));
+  files.corrupt = join(dir, 'corrupt.json');
+  await writeFile(files.corrupt, '{ not json');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ output: string; exitCode: number | null }> {
+  let output = '';
+  let exitCode: number | null = null;
+  const io: CommandIo = {
+    stdout: { write: (text: string) => (output += text) },
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  const program = buildProgram([(p) => registerCompareCommand(p, io)]);
+  program.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  for (const command of program.commands)
+    command.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  await program.parseAsync(['node', 'ethhook-load-test', 'compare', ...args]);
+  return { output, exitCode };
+}
+
+describe('ethhook-load-test compare', () => {
+  it('passes an unchanged run with exit code 0', async () => {
+    const { output, exitCode } = await cli(files.same, files.baseline, '--no-color');
+    expect(exitCode).toBe(0);
+    expect(output).toMatch(/^ PASS {2}Load test steady\n/);
+  });
+
+  it('reads a trial set as well as a single run', async () => {
+    const { output, exitCode } = await cli(files.trials, files.baseline, '--no-color');
+    expect(exitCode).toBe(0);
+    expect(output).toContain('3 trials (median');
+  });
+
+  it('fails a regression with exit code 1, naming the metrics, and writes the markdown', async () => {
+    const markdown = join(dir, 'report.md');
+    const { output, exitCode } = await cli(
+      files.slower,
+      files.baseline,
+      '--no-color',
+      '--markdown',
+      markdown,
+    );
+    expect(exitCode).toBe(1);
+    expect(output).toMatch(
+      /Regression: Latency p50 \+1\d\d%, Latency p95 \+1\d\d%, Latency p99 \+1\d\d%\./,
+    );
+    const text = await readFile(markdown, 'utf8');
+    expect(text.startsWith('<!-- ethhook-load-test:steady -->\n')).toBe(true);
+    expect(text).toContain('REGRESSION');
+  });
+
+  it('prints the verdict as JSON', async () => {
+    const { output, exitCode } = await cli(files.slower, files.baseline, '--json');
+    expect(exitCode).toBe(1);
+    const verdict = JSON.parse(output) as {
+      name: string;
+      outcome: string;
+      metrics: { id: string; status: string }[];
+    };
+    expect(verdict.name).toBe('steady');
+    expect(verdict.outcome).toBe('regression');
+    expect(verdict.metrics.find((metric) => metric.id === 'p50')?.status).toBe('regression');
+  });
+
+  it('takes tolerance, gates and noise floors', async () => {
+    expect(
+      (await cli(files.slower, files.baseline, '--tolerance', '300%', '--no-color')).exitCode,
+    ).toBe(0);
+    expect(
+      (await cli(files.slower, files.baseline, '--tolerance', '3x', '--no-color')).exitCode,
+    ).toBe(0);
+    const floored = await cli(
+      files.slower,
+      files.baseline,
+      '--gate',
+      'p50',
+      '--noise-floor',
+      'p50=50',
+      '--no-color',
+    );
+    expect(floored.exitCode).toBe(0);
+    expect(floored.output).toContain('noise floors p50 50 ms');
+  });
+
+  it('fails on lost deliveries whatever the tolerance', async () => {
+    const { exitCode, output } = await cli(
+      files.lossy,
+      files.baseline,
+      '--tolerance',
+      '10',
+      '--no-color',
+    );
+    expect(exitCode).toBe(1);
+    expect(output).toContain('2 of 202 expected deliveries lost');
+  });
+
+  it('is inconclusive without a baseline: exit 0, or 2 with --fail-on-inconclusive', async () => {
+    const missing = join(dir, 'baselines', 'nightly.json');
+    const { output, exitCode } = await cli(files.same, missing, '--no-color');
+    expect(exitCode).toBe(0);
+    expect(output).toMatch(/INCONCLUSIVE/);
+    expect(output).toContain('baseline update <result.json> --name nightly');
+    expect((await cli(files.same, missing, '--fail-on-inconclusive')).exitCode).toBe(2);
+  });
+
+  it('rejects bad input with a clear message', async () => {
+    await expect(cli(files.same, files.corrupt)).rejects.toThrow(UserError);
+    await expect(cli(files.same, files.corrupt)).rejects.toThrow(/corrupt\.json is not valid JSON/);
+    await expect(cli(files.corrupt, files.baseline)).rejects.toThrow(
+      /corrupt\.json is not valid JSON \(.*\); it cannot be read as a result file/,
+    );
+    await expect(cli(join(dir, 'nope.json'), files.baseline)).rejects.toThrow(/No result file at/);
+
+    const badTolerance = cli(files.same, files.baseline, '--tolerance', '0.8');
+    await expect(badTolerance).rejects.toBeInstanceOf(CommanderError);
+    await expect(badTolerance).rejects.toThrow(/Invalid --tolerance "0\.8".*1\.5, 1\.5x or 150%/);
+    await expect(cli(files.same, files.baseline, '--noise-floor', 'p42=1')).rejects.toThrow(
+      /--noise-floor: unknown metric "p42"/,
+    );
+    await expect(cli(files.same, files.baseline, '--gate', 'latency')).rejects.toThrow(
+      /--gate: unknown metric "latency"/,
+    );
+  });
+});

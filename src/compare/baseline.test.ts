@@ -1,0 +1,228 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BASELINE_KIND,
+  baselineCandidateProblems,
+  baselinePath,
+  DEFAULT_HISTORY_LIMIT,
+  readBaseline,
+  readBaselineIfExists,
+  updateBaseline,
+  writeBaseline,
+  type Baseline,
+} from './baseline.js';
+import { InputFileError } from './errors.js';
+import { makeRunResult } from './fixtures.js';
+import { aggregateTrials, type TrialAggregate } from './trials.js';
+
+const aggregateWithP50 = (p50Ms: number): TrialAggregate =>
+  aggregateTrials([makeRunResult({ latency: { p50Ms, p95Ms: p50Ms * 2, p99Ms: p50Ms * 4 } })]);
+
+const day = (n: number): string => new Date(Date.UTC(2025, 0, 1 + n)).toISOString();
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baseline-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function expectFileError(promise: Promise<unknown>, problem: string, message: RegExp) {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InputFileError);
+  expect((error as InputFileError).problem).toBe(problem);
+  expect((error as Error).message).toMatch(message);
+}
+
+describe('updateBaseline', () => {
+  it('starts a baseline with an empty history', () => {
+    const aggregate = aggregateWithP50(10);
+    const baseline = updateBaseline(null, aggregate, {
+      name: 'steady',
+      commit: 'abc123',
+      date: day(0),
+    });
+    expect(baseline).toMatchObject({
+      kind: BASELINE_KIND,
+      version: 1,
+      name: 'steady',
+      commit: 'abc123',
+      date: day(0),
+      createdAt: day(0),
+      history: [],
+    });
+    expect(baseline.aggregate).toBe(aggregate);
+  });
+
+  it('moves the previous aggregate into the history, oldest first, bounded', () => {
+    let baseline: Baseline | null = null;
+    const template = aggregateWithP50(10);
+    const aggregates = Array.from({ length: 35 }, (_, index) => ({
+      ...template,
+      metrics: { ...template.metrics, p50: 10 + index },
+    }));
+    aggregates.forEach((aggregate, index) => {
+      baseline = updateBaseline(baseline, aggregate, {
+        name: 'steady',
+        commit: `c${index}`,
+        date: day(index),
+      });
+    });
+    const final = baseline as unknown as Baseline;
+    expect(final.history).toHaveLength(DEFAULT_HISTORY_LIMIT);
+    // 34 earlier aggregates, the 30 newest kept: c4 ... c33, oldest first.
+    expect(final.history.map((entry) => entry.commit)).toEqual(
+      Array.from({ length: 30 }, (_, index) => `c${index + 4}`),
+    );
+    expect(final.history.at(-1)).toMatchObject({ date: day(33), trialCount: 1, valid: true });
+    expect(final.history.at(-1)!.metrics.p50).toBe(43);
+    expect(final.aggregate.metrics.p50).toBe(44);
+    expect(final.history.at(-1)!.configKey).toMatch(/^[0-9a-f]{12}$/);
+    expect(final.commit).toBe('c34');
+    expect(final.createdAt).toBe(day(0));
+  });
+
+  it('honours a custom history limit, including none', () => {
+    const first = updateBaseline(null, aggregateWithP50(10), {
+      name: 'x',
+      commit: null,
+      date: day(0),
+    });
+    const second = updateBaseline(first, aggregateWithP50(11), {
+      name: 'x',
+      commit: null,
+      date: day(1),
+      historyLimit: 0,
+    });
+    expect(second.history).toEqual([]);
+    expect(() =>
+      updateBaseline(first, aggregateWithP50(11), {
+        name: 'x',
+        commit: null,
+        date: day(1),
+        historyLimit: -1,
+      }),
+    ).toThrow(/history limit/);
+  });
+});
+
+describe('baseline files', () => {
+  it('round-trips through a pretty-printed file', async () => {
+    const baseline = updateBaseline(null, aggregateWithP50(10), {
+      name: 'steady',
+      commit: 'abc',
+      date: day(0),
+    });
+    const path = join(dir, 'nested', 'steady.json');
+    await writeBaseline(path, baseline);
+    const text = await readFile(path, 'utf8');
+    expect(
+      text.startsWith(
+        '{\n  "kind": "ethhook-load-test/baseline",\n  "version": 1,\n  "name": "steady"',
+      ),
+    ).toBe(true);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(await readBaseline(path)).toEqual(baseline);
+  });
+
+  it('explains how to create a missing baseline', async () => {
+    const path = join(dir, 'absent.json');
+    await expectFileError(
+      readBaseline(path),
+      'missing',
+      /No baseline at .*absent\.json\. Create it with `ethhook-load-test baseline update <result\.json> --name absent`.*mode: baseline/,
+    );
+    expect(await readBaselineIfExists(path)).toBeNull();
+  });
+
+  it('rejects corrupt JSON, even when missing would be tolerated', async () => {
+    const path = join(dir, 'corrupt.json');
+    await writeFile(path, '{"kind": "ethhook-load-test/baseline", ');
+    await expectFileError(readBaseline(path), 'corrupt', /corrupt\.json is not valid JSON/);
+    await expectFileError(readBaselineIfExists(path), 'corrupt', /not valid JSON/);
+  });
+
+  it('rejects another kind of file', async () => {
+    const path = join(dir, 'result.json');
+    await writeFile(path, JSON.stringify(makeRunResult()));
+    await expectFileError(
+      readBaseline(path),
+      'wrong-kind',
+      /is not a baseline: its kind is "ethhook-load-test\/run-result"/,
+    );
+    const array = join(dir, 'array.json');
+    await writeFile(array, '[]');
+    await expectFileError(readBaseline(array), 'wrong-kind', /not a baseline/);
+  });
+
+  it('rejects other versions, saying what to do', async () => {
+    const baseline = updateBaseline(null, aggregateWithP50(10), {
+      name: 'v',
+      commit: null,
+      date: day(0),
+    });
+    const newer = join(dir, 'newer.json');
+    await writeFile(newer, JSON.stringify({ ...baseline, version: 2 }));
+    await expectFileError(
+      readBaseline(newer),
+      'unsupported-version',
+      /version 2; this tool reads version 1\. Upgrade/,
+    );
+    const older = join(dir, 'older.json');
+    await writeFile(older, JSON.stringify({ ...baseline, version: 0 }));
+    await expectFileError(readBaseline(older), 'unsupported-version', /version 0; .*recreate it/);
+  });
+
+  it('names the first field that is wrong', async () => {
+    const baseline = updateBaseline(null, aggregateWithP50(10), {
+      name: 'bad',
+      commit: null,
+      date: day(0),
+    });
+    const broken = JSON.parse(JSON.stringify(baseline)) as {
+      aggregate: { metrics: Record<string, unknown> };
+    };
+    broken.aggregate.metrics.p95 = '12';
+    const path = join(dir, 'bad.json');
+    await writeFile(path, JSON.stringify(broken));
+    await expectFileError(
+      readBaseline(path),
+      'invalid',
+      /aggregate\.metrics\.p95 must be a number, got "12"/,
+    );
+    broken.aggregate.metrics.p95 = 12;
+    delete (broken.aggregate as Record<string, unknown>).trials;
+    await writeFile(path, JSON.stringify(broken));
+    await expectFileError(readBaseline(path), 'invalid', /aggregate\.trials is missing/);
+  });
+});
+
+describe('baselinePath', () => {
+  it('joins dir and name, refusing names that escape the directory', () => {
+    expect(baselinePath('baselines', 'steady')).toBe(join('baselines', 'steady.json'));
+    expect(baselinePath('baselines', 'burst-1k.v2')).toBe(join('baselines', 'burst-1k.v2.json'));
+    for (const name of ['../etc', 'a/b', '', '.hidden', 'a..b', 'x y']) {
+      expect(() => baselinePath('baselines', name)).toThrow(/Invalid baseline name/);
+    }
+  });
+});
+
+describe('baselineCandidateProblems', () => {
+  it('accepts a clean run and names what makes a bad one unfit', () => {
+    expect(baselineCandidateProblems(aggregateWithP50(10))).toEqual([]);
+    const bad = aggregateTrials([
+      makeRunResult({ lost: 2, badSignatures: 1, valid: false, invalidReasons: ['rate not met'] }),
+    ]);
+    expect(baselineCandidateProblems(bad)).toEqual([
+      'the run is invalid (rate not met)',
+      '2 deliveries were lost',
+      '1 deliveries had bad signatures',
+    ]);
+  });
+});

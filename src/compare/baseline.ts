@@ -1,0 +1,173 @@
+import { basename, join } from 'node:path';
+import { configKey } from './comparability.js';
+import { InputFileError } from './errors.js';
+import { checkDocument, readJsonFile, writeJsonFile } from './json-file.js';
+import type { MetricValues } from './metrics.js';
+import { historyEntrySchema, trialAggregateSchema } from './schema.js';
+import type { TrialAggregate } from './trials.js';
+
+export const BASELINE_KIND = 'ethhook-load-test/baseline';
+export const BASELINE_VERSION = 1;
+/** About a month of nightly runs: enough for a noise estimate and a trend, small in review. */
+export const DEFAULT_HISTORY_LIMIT = 30;
+
+/** The figures of an earlier baseline, kept for trends and for the noise estimate. */
+export interface HistoryEntry {
+  date: string;
+  commit: string | null;
+  trialCount: number;
+  /** Load-shaping config key (see comparability.ts): only entries of the current key compare. */
+  configKey: string;
+  valid: boolean;
+  metrics: MetricValues;
+}
+
+/**
+ * `baselines/<name>.json`: the committed reference a pull request is compared with. Small
+ * fields first so a review sees what changed; the aggregate (with per-trial histograms) last.
+ */
+export interface Baseline {
+  kind: typeof BASELINE_KIND;
+  version: typeof BASELINE_VERSION;
+  name: string;
+  /** The commit measured, when known. */
+  commit: string | null;
+  /** When the aggregate was recorded (ISO 8601). */
+  date: string;
+  /** When the first baseline of this name was recorded. */
+  createdAt: string;
+  /** Earlier aggregates, oldest first, at most the history limit. */
+  history: HistoryEntry[];
+  aggregate: TrialAggregate;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function isValidBaselineName(name: string): boolean {
+  return NAME_PATTERN.test(name) && !name.includes('..');
+}
+
+/** `<dir>/<name>.json`; the name is checked so it cannot point outside the directory. */
+export function baselinePath(dir: string, name: string): string {
+  if (!isValidBaselineName(name)) {
+    throw new RangeError(
+      `Invalid baseline name "${name}": use letters, digits, '.', '_' and '-' (e.g. "steady" or "burst-1k").`,
+    );
+  }
+  return join(dir, `${name}.json`);
+}
+
+const nameFromPath = (path: string): string => basename(path).replace(/\.json$/i, '');
+
+export function howToCreateBaseline(name: string): string {
+  return `Create it with \`ethhook-load-test baseline update <result.json> --name ${name}\` and commit baselines/${name}.json, or run the action with \`mode: baseline\` (e.g. on a nightly schedule).`;
+}
+
+export const baselineSchema = {
+  name: 'string',
+  commit: 'string|null',
+  date: 'string',
+  createdAt: 'string',
+  history: { arrayOf: historyEntrySchema },
+  aggregate: trialAggregateSchema,
+} as const;
+
+/** Checks parsed content as a baseline; `path` only names the file in errors. */
+export function parseBaseline(document: unknown, path: string): Baseline {
+  checkDocument<Baseline>(
+    document,
+    path,
+    {
+      kinds: [BASELINE_KIND],
+      version: BASELINE_VERSION,
+      whatItIs: 'baseline',
+      hint: `Restore it from git or recreate it: ${howToCreateBaseline(nameFromPath(path))}`,
+    },
+    baselineSchema,
+  );
+  return document;
+}
+
+/** Reads a baseline; a missing, corrupt or foreign file is an InputFileError saying what to do. */
+export async function readBaseline(path: string): Promise<Baseline> {
+  const document = await readJsonFile(path, 'baseline', howToCreateBaseline(nameFromPath(path)));
+  return parseBaseline(document, path);
+}
+
+/**
+ * Like readBaseline, but a missing file is null: the comparison then says "inconclusive, no
+ * baseline" with the how-to. A corrupt or foreign file is still an error, never ignored.
+ */
+export async function readBaselineIfExists(path: string): Promise<Baseline | null> {
+  try {
+    return await readBaseline(path);
+  } catch (error) {
+    if (error instanceof InputFileError && error.problem === 'missing') return null;
+    throw error;
+  }
+}
+
+export async function writeBaseline(path: string, baseline: Baseline): Promise<void> {
+  await writeJsonFile(path, baseline);
+}
+
+export function historyEntryOf(baseline: Baseline): HistoryEntry {
+  return {
+    date: baseline.date,
+    commit: baseline.commit,
+    trialCount: baseline.aggregate.trialCount,
+    configKey: configKey(baseline.aggregate.config),
+    valid: baseline.aggregate.validity.valid,
+    metrics: baseline.aggregate.metrics,
+  };
+}
+
+export interface BaselineUpdate {
+  name: string;
+  commit: string | null;
+  /** ISO 8601; passed in so the function stays pure. */
+  date: string;
+  historyLimit?: number;
+}
+
+/**
+ * The refreshed baseline: the new aggregate becomes the reference and the previous one moves
+ * into the history (oldest first, bounded). With no existing baseline the history starts empty.
+ */
+export function updateBaseline(
+  existing: Baseline | null,
+  aggregate: TrialAggregate,
+  update: BaselineUpdate,
+): Baseline {
+  const limit = update.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new RangeError(`Invalid history limit ${limit}: expected a whole number of 0 or more.`);
+  }
+  const history = existing ? [...existing.history, historyEntryOf(existing)] : [];
+  return {
+    kind: BASELINE_KIND,
+    version: BASELINE_VERSION,
+    name: update.name,
+    commit: update.commit,
+    date: update.date,
+    createdAt: existing?.createdAt ?? update.date,
+    history: limit === 0 ? [] : history.slice(-limit),
+    aggregate,
+  };
+}
+
+/**
+ * Why an aggregate should not become a baseline: an invalid or incorrect run would make every
+ * later comparison meaningless. Empty when it is fit.
+ */
+export function baselineCandidateProblems(aggregate: TrialAggregate): string[] {
+  const problems = aggregate.validity.valid
+    ? []
+    : [`the run is invalid (${aggregate.validity.reasons.join('; ') || 'no reason given'})`];
+  if (aggregate.delivery.lost > 0) problems.push(`${aggregate.delivery.lost} deliveries were lost`);
+  if (aggregate.delivery.badSignatures > 0) {
+    problems.push(`${aggregate.delivery.badSignatures} deliveries had bad signatures`);
+  }
+  if (aggregate.delivery.delivered === 0) problems.push('nothing was delivered');
+  return problems;
+}

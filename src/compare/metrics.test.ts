@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { makeRunResult } from './fixtures.js';
+import {
+  DEFAULT_GATED_METRICS,
+  InvalidMetricOptionError,
+  METRIC_IDS,
+  METRIC_LIST,
+  METRICS,
+  metricsOfRun,
+  parseMetricList,
+  parseNoiseFloors,
+  worseningAmount,
+  worseningRatio,
+} from './metrics.js';
+
+describe('metric catalogue', () => {
+  it('gates end-to-end p50, p95, p99 and throughput by default, correctness always', () => {
+    expect(DEFAULT_GATED_METRICS).toEqual(['p50', 'p95', 'p99', 'throughput']);
+    expect(
+      METRIC_LIST.filter((metric) => metric.kind === 'correctness').map((metric) => metric.id),
+    ).toEqual(['lost', 'badSignatures', 'successRate']);
+  });
+
+  it('declares a direction, a unit and a non-negative floor for every metric', () => {
+    for (const id of METRIC_IDS) {
+      const metric = METRICS[id];
+      expect(metric.id).toBe(id);
+      expect(['lower-is-better', 'higher-is-better']).toContain(metric.direction);
+      expect(metric.defaultNoiseFloor).toBeGreaterThanOrEqual(0);
+    }
+    expect(METRICS.p50.direction).toBe('lower-is-better');
+    expect(METRICS.throughput.direction).toBe('higher-is-better');
+    expect(METRICS.successRate.direction).toBe('higher-is-better');
+    expect(METRICS.p50.defaultNoiseFloor).toBeGreaterThan(1.1);
+    expect(METRICS.p99.defaultNoiseFloor).toBeGreaterThan(METRICS.p50.defaultNoiseFloor);
+  });
+
+  it('reads each figure from a run result', () => {
+    const result = makeRunResult({ throughputPerSec: 123, lost: 2, duplicates: 4 });
+    const values = metricsOfRun(result);
+    expect(values.p95).toBe(result.delivery.latencyMs.p95);
+    expect(values.throughput).toBe(123);
+    expect(values.lost).toBe(2);
+    expect(values.duplicates).toBe(4);
+    expect(values.publishRate).toBe(result.publisher.achievedRatePerSec);
+    expect(values.xaddP99).toBe(result.publisher.xaddLatencyMs.p99);
+  });
+
+  it('measures worsening in the metric direction', () => {
+    expect(worseningRatio(METRICS.p50, 10, 20)).toBe(2);
+    expect(worseningRatio(METRICS.p50, 20, 10)).toBe(0.5);
+    expect(worseningRatio(METRICS.throughput, 100, 50)).toBe(2);
+    expect(worseningRatio(METRICS.throughput, 50, 100)).toBe(0.5);
+    expect(worseningRatio(METRICS.p50, 0, 0)).toBe(1);
+    expect(worseningRatio(METRICS.p50, 0, 3)).toBe(Number.POSITIVE_INFINITY);
+    expect(worseningAmount(METRICS.p50, 10, 13)).toBe(3);
+    expect(worseningAmount(METRICS.throughput, 100, 90)).toBe(10);
+  });
+});
+
+describe('parseNoiseFloors', () => {
+  it('reads metric=value pairs', () => {
+    expect(parseNoiseFloors('p50=5,p95=10')).toEqual({ p50: 5, p95: 10 });
+    expect(parseNoiseFloors(' p99 = 2.5 , throughput=0 ')).toEqual({ p99: 2.5, throughput: 0 });
+  });
+
+  it.each([
+    ['', /empty/],
+    ['p50', /"p50" is not metric=value/],
+    ['p50=-1', /"p50=-1" is not metric=value/],
+    ['p50=abc', /not metric=value/],
+    ['p42=3', /unknown metric "p42"; expected one of p50, p95/],
+  ])('rejects %j', (raw, message) => {
+    expect(() => parseNoiseFloors(raw, '--noise-floor')).toThrow(InvalidMetricOptionError);
+    expect(() => parseNoiseFloors(raw, '--noise-floor')).toThrow(message);
+  });
+});
+
+describe('parseMetricList', () => {
+  it('reads ids, dropping repeats', () => {
+    expect(parseMetricList('p50, p99,p50')).toEqual(['p50', 'p99']);
+    expect(() => parseMetricList('p50,latency', '--gate')).toThrow(
+      /--gate: unknown metric "latency"/,
+    );
+    expect(() => parseMetricList(' , ', '--gate')).toThrow(/--gate is empty/);
+  });
+});

@@ -1,0 +1,288 @@
+import type { RunResult } from '../engine/measure/result.js';
+
+/**
+ * The catalogue of compared figures. Every metric declares its direction, unit, how one run
+ * yields it, how trials combine, and the absolute change below which a move is not news.
+ */
+export const METRIC_IDS = [
+  'p50',
+  'p95',
+  'p99',
+  'throughput',
+  'lost',
+  'badSignatures',
+  'successRate',
+  'p90',
+  'p999',
+  'max',
+  'duplicates',
+  'publishRate',
+  'scheduleLagP99',
+  'xaddP99',
+] as const;
+
+export type MetricId = (typeof METRIC_IDS)[number];
+export type MetricValues = Record<MetricId, number>;
+
+export type Direction = 'lower-is-better' | 'higher-is-better';
+
+/**
+ * performance: judged against the baseline with the tolerance ratio and the noise floor.
+ * correctness: judged on its own; no tolerance, never waived as noise.
+ */
+export type MetricKind = 'performance' | 'correctness';
+
+/**
+ * How trials combine. Performance figures take the median, so one trial hit by a noisy
+ * neighbour does not decide the verdict. Correctness figures take the worst trial or the sum:
+ * a delivery lost in one trial out of three is a bug, not an outlier to be voted away.
+ */
+export type TrialAggregation = 'median' | 'sum' | 'worst';
+
+export type MetricUnit = 'ms' | 'deliveries/s' | 'events/s' | 'ratio' | 'count';
+
+export interface MetricDefinition {
+  id: MetricId;
+  label: string;
+  unit: MetricUnit;
+  direction: Direction;
+  kind: MetricKind;
+  aggregation: TrialAggregation;
+  /** Gated when no gate list is given (correctness metrics are always gated). */
+  gatedByDefault: boolean;
+  /** Absolute change, in `unit`, that a move must exceed to count as a regression. */
+  defaultNoiseFloor: number;
+  /** The figure of one run. */
+  fromRun(result: RunResult): number;
+}
+
+/*
+ * Default noise floors, in ms for latencies. A GitHub-hosted runner is a shared 2-4 vCPU VM:
+ * the kernel's scheduler tick (4 ms at HZ=250), a V8 GC pause in the receiver or a Redis fsync
+ * move a single delivery by several ms without any code change. The median absorbs most of
+ * that, the tail catches it, so the floor grows with the percentile. With 5 ms on p50, the
+ * "2 ms -> 3.1 ms is not news" case passes while a 10 ms -> 16 ms p50 is reported.
+ */
+const LATENCY_FLOORS_MS = { p50: 5, p90: 8, p95: 10, p99: 20, p999: 50, max: 100 } as const;
+
+function latency(
+  id: 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max',
+  label: string,
+  gatedByDefault: boolean,
+): MetricDefinition {
+  return {
+    id,
+    label,
+    unit: 'ms',
+    direction: 'lower-is-better',
+    kind: 'performance',
+    aggregation: 'median',
+    gatedByDefault,
+    defaultNoiseFloor: LATENCY_FLOORS_MS[id],
+    fromRun: (result) => result.delivery.latencyMs[id],
+  };
+}
+
+export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
+  p50: latency('p50', 'Latency p50', true),
+  p95: latency('p95', 'Latency p95', true),
+  p99: latency('p99', 'Latency p99', true),
+  throughput: {
+    id: 'throughput',
+    label: 'Throughput',
+    unit: 'deliveries/s',
+    direction: 'higher-is-better',
+    kind: 'performance',
+    aggregation: 'median',
+    gatedByDefault: true,
+    // Open-loop runs deliver at the target rate while the SUT keeps up; a few deliveries/s
+    // either way is the drain tail, not a change in capacity.
+    defaultNoiseFloor: 5,
+    fromRun: (result) => result.delivery.throughputPerSec,
+  },
+  lost: {
+    id: 'lost',
+    label: 'Lost deliveries',
+    unit: 'count',
+    direction: 'lower-is-better',
+    kind: 'correctness',
+    aggregation: 'sum',
+    gatedByDefault: true,
+    defaultNoiseFloor: 0,
+    fromRun: (result) => result.delivery.lost,
+  },
+  badSignatures: {
+    id: 'badSignatures',
+    label: 'Bad signatures',
+    unit: 'count',
+    direction: 'lower-is-better',
+    kind: 'correctness',
+    aggregation: 'sum',
+    gatedByDefault: true,
+    defaultNoiseFloor: 0,
+    fromRun: (result) => result.delivery.badSignatures,
+  },
+  successRate: {
+    id: 'successRate',
+    label: 'Success rate',
+    unit: 'ratio',
+    direction: 'higher-is-better',
+    kind: 'correctness',
+    aggregation: 'worst',
+    gatedByDefault: true,
+    defaultNoiseFloor: 0,
+    fromRun: (result) => result.delivery.successRate,
+  },
+  p90: latency('p90', 'Latency p90', false),
+  p999: latency('p999', 'Latency p99.9', false),
+  max: latency('max', 'Latency max', false),
+  duplicates: {
+    id: 'duplicates',
+    label: 'Duplicate deliveries',
+    unit: 'count',
+    direction: 'lower-is-better',
+    kind: 'performance',
+    // Retries after injected failures legitimately duplicate; shown, not gated.
+    aggregation: 'sum',
+    gatedByDefault: false,
+    defaultNoiseFloor: 0,
+    fromRun: (result) => result.delivery.duplicates,
+  },
+  publishRate: {
+    id: 'publishRate',
+    label: 'Publish rate',
+    unit: 'events/s',
+    direction: 'higher-is-better',
+    kind: 'performance',
+    aggregation: 'median',
+    gatedByDefault: false,
+    defaultNoiseFloor: 5,
+    fromRun: (result) => result.publisher.achievedRatePerSec,
+  },
+  scheduleLagP99: {
+    id: 'scheduleLagP99',
+    label: 'Publisher lag p99',
+    unit: 'ms',
+    direction: 'lower-is-better',
+    kind: 'performance',
+    aggregation: 'median',
+    gatedByDefault: false,
+    defaultNoiseFloor: 10,
+    fromRun: (result) => result.publisher.scheduleLagMs.p99,
+  },
+  xaddP99: {
+    id: 'xaddP99',
+    label: 'XADD p99',
+    unit: 'ms',
+    direction: 'lower-is-better',
+    kind: 'performance',
+    aggregation: 'median',
+    gatedByDefault: false,
+    defaultNoiseFloor: 5,
+    fromRun: (result) => result.publisher.xaddLatencyMs.p99,
+  },
+};
+
+export const METRIC_LIST: readonly MetricDefinition[] = METRIC_IDS.map((id) => METRICS[id]);
+
+export const DEFAULT_GATED_METRICS: readonly MetricId[] = METRIC_LIST.filter(
+  (metric) => metric.kind === 'performance' && metric.gatedByDefault,
+).map((metric) => metric.id);
+
+export function isMetricId(value: string): value is MetricId {
+  return (METRIC_IDS as readonly string[]).includes(value);
+}
+
+/** The figure of one run for every metric. */
+export function metricsOfRun(result: RunResult): MetricValues {
+  const values = {} as MetricValues;
+  for (const metric of METRIC_LIST) values[metric.id] = metric.fromRun(result);
+  return values;
+}
+
+/**
+ * How much worse `current` is than `baseline`, as a ratio >= 0 where 1 means equal and 2 means
+ * twice as bad in the metric's own direction. Infinity when the baseline is 0 and current worse.
+ */
+export function worseningRatio(
+  metric: MetricDefinition,
+  baseline: number,
+  current: number,
+): number {
+  const [worse, better] =
+    metric.direction === 'lower-is-better' ? [current, baseline] : [baseline, current];
+  if (better === 0) return worse === 0 ? 1 : Number.POSITIVE_INFINITY;
+  return worse / better;
+}
+
+/** How much worse `current` is than `baseline` in the metric's unit (negative when better). */
+export function worseningAmount(
+  metric: MetricDefinition,
+  baseline: number,
+  current: number,
+): number {
+  return metric.direction === 'lower-is-better' ? current - baseline : baseline - current;
+}
+
+export class InvalidMetricOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidMetricOptionError';
+  }
+}
+
+const VALID_IDS_TEXT = METRIC_IDS.join(', ');
+
+/** Parses a metric list such as `p50,p95,throughput`. */
+export function parseMetricList(raw: string, inputName = 'metrics'): MetricId[] {
+  const ids = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (ids.length === 0) {
+    throw new InvalidMetricOptionError(
+      `${inputName} is empty; expected metric ids separated by commas, from: ${VALID_IDS_TEXT}.`,
+    );
+  }
+  for (const id of ids) {
+    if (!isMetricId(id)) {
+      throw new InvalidMetricOptionError(
+        `${inputName}: unknown metric "${id}"; expected one of ${VALID_IDS_TEXT}.`,
+      );
+    }
+  }
+  return [...new Set(ids)] as MetricId[];
+}
+
+/** Parses noise floors such as `p50=5,p95=10` (each in the metric's unit). */
+export function parseNoiseFloors(
+  raw: string,
+  inputName = 'noise-floor',
+): Partial<Record<MetricId, number>> {
+  const floors: Partial<Record<MetricId, number>> = {};
+  const parts = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (parts.length === 0) {
+    throw new InvalidMetricOptionError(
+      `${inputName} is empty; expected metric=value pairs such as p50=5,p95=10.`,
+    );
+  }
+  for (const part of parts) {
+    const match = /^([A-Za-z0-9]+)\s*=\s*(\d+(?:\.\d+)?|\.\d+)$/.exec(part);
+    if (!match) {
+      throw new InvalidMetricOptionError(
+        `${inputName}: "${part}" is not metric=value; expected pairs such as p50=5,p95=10 (values of 0 or more, in the metric's unit).`,
+      );
+    }
+    const [, id = '', value = ''] = match;
+    if (!isMetricId(id)) {
+      throw new InvalidMetricOptionError(
+        `${inputName}: unknown metric "${id}"; expected one of ${VALID_IDS_TEXT}.`,
+      );
+    }
+    floors[id] = Number(value);
+  }
+  return floors;
+}

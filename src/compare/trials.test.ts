@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  recordUs,
+  summarizeMs,
+} from '../engine/measure/histogram.js';
+import { encodeSamplesMs, makeRunResult } from './fixtures.js';
+import { aggregateTrials, TrialAggregationError } from './trials.js';
+
+describe('aggregateTrials', () => {
+  it('takes the median across trials for performance metrics and reports their spread', () => {
+    const aggregate = aggregateTrials([
+      makeRunResult({
+        runId: 'a',
+        latency: { p50Ms: 10, p95Ms: 20, p99Ms: 40 },
+        throughputPerSec: 90,
+      }),
+      makeRunResult({
+        runId: 'b',
+        latency: { p50Ms: 30, p95Ms: 60, p99Ms: 90 },
+        throughputPerSec: 100,
+      }),
+      makeRunResult({
+        runId: 'c',
+        latency: { p50Ms: 12, p95Ms: 25, p99Ms: 50 },
+        throughputPerSec: 95,
+      }),
+    ]);
+    expect(aggregate.trialCount).toBe(3);
+    expect(aggregate.metrics.p50).toBeCloseTo(12, 1);
+    expect(aggregate.metrics.p99).toBeCloseTo(50, 0);
+    expect(aggregate.metrics.throughput).toBe(95);
+    // (30 - 10) / 12, within HDR precision
+    expect(aggregate.spread.p50).toBeCloseTo(20 / 12, 1);
+    expect(aggregate.spread.throughput).toBeCloseTo(10 / 95, 6);
+    expect(aggregate.spread.lost).toBeNull();
+  });
+
+  it('merges histograms by adding counts: a pooled percentile, never an average of percentiles', () => {
+    const fast = [...Array<number>(900).fill(10), ...Array<number>(100).fill(20)];
+    const slow = Array<number>(1000).fill(50);
+    const aggregate = aggregateTrials([
+      makeRunResult({ runId: 'fast', samplesMs: fast }),
+      makeRunResult({ runId: 'slow', samplesMs: slow }),
+    ]);
+    const pooled = createHistogram();
+    for (const ms of [...fast, ...slow]) recordUs(pooled, ms * 1000);
+    // Through the same encode/decode path as the trials (which reports max at bucket precision).
+    const pooledSummary = summarizeMs(decodeHistogram(encodeHistogram(pooled)));
+
+    expect(aggregate.delivery.latencyMs).toEqual(pooledSummary);
+    for (const percentile of ['p50', 'p90', 'p95', 'p99', 'p999'] as const) {
+      expect(aggregate.delivery.latencyMs[percentile]).toBe(summarizeMs(pooled)[percentile]);
+    }
+    expect(aggregate.delivery.latencyMs.count).toBe(2000);
+    expect(aggregate.delivery.latencyMs.p99).toBeCloseTo(50, 0);
+    const averageOfP99s =
+      (aggregate.trials[0]!.latencyMs.p99 + aggregate.trials[1]!.latencyMs.p99) / 2;
+    expect(averageOfP99s).toBeCloseTo(35, 0);
+    expect(aggregate.delivery.latencyMs.p99).not.toBeCloseTo(averageOfP99s, 0);
+    // The encoded merge decodes to the same distribution.
+    expect(summarizeMs(decodeHistogram(aggregate.delivery.latencyHistogram))).toEqual(
+      pooledSummary,
+    );
+  });
+
+  it('combines correctness by sum and by worst trial, so one bad trial is never voted away', () => {
+    const aggregate = aggregateTrials([
+      makeRunResult({ runId: 'a' }),
+      makeRunResult({ runId: 'b', lost: 3, badSignatures: 1 }),
+      makeRunResult({ runId: 'c' }),
+    ]);
+    expect(aggregate.metrics.lost).toBe(3);
+    expect(aggregate.metrics.badSignatures).toBe(1);
+    expect(aggregate.metrics.successRate).toBeCloseTo(1000 / 1003, 9);
+    expect(aggregate.delivery.lost).toBe(3);
+    expect(aggregate.delivery.expected).toBe(3003);
+    expect(aggregate.delivery.successRate).toBeCloseTo(3000 / 3003, 9);
+  });
+
+  it('keeps each trial with its encoded histogram and merges endpoints', () => {
+    const results = [makeRunResult({ runId: 'a' }), makeRunResult({ runId: 'b', lost: 2 })];
+    const aggregate = aggregateTrials(results);
+    expect(aggregate.trials.map((trial) => trial.runId)).toEqual(['a', 'b']);
+    expect(aggregate.trials[1]!.latencyHistogram).toBe(results[1]!.delivery.latencyHistogram);
+    expect(aggregate.trials[1]!.delivery.lost).toBe(2);
+    expect(aggregate.endpoints).toHaveLength(5);
+    expect(aggregate.endpoints[0]!.delivered).toBe(400);
+    expect(aggregate.endpoints[0]!.lost).toBe(2);
+    expect(aggregate.endpoints[0]!.latencyMs.count).toBe(400);
+    expect(aggregate.publisher.published).toBe(1200);
+  });
+
+  it('is valid only when every trial is, and says which trial was not', () => {
+    const aggregate = aggregateTrials([
+      makeRunResult({ runId: 'a' }),
+      makeRunResult({ runId: 'b', valid: false, invalidReasons: ['rate not met'] }),
+    ]);
+    expect(aggregate.validity).toEqual({ valid: false, reasons: ['trial 2: rate not met'] });
+    expect(aggregate.publisher.rateMet).toBe(false);
+    const single = aggregateTrials([makeRunResult({ valid: false, invalidReasons: ['lag'] })]);
+    expect(single.validity.reasons).toEqual(['lag']);
+    expect(single.spread.p50).toBe(0);
+  });
+
+  it('refuses an empty set and trials of different scenarios or machines', () => {
+    expect(() => aggregateTrials([])).toThrow(TrialAggregationError);
+    expect(() =>
+      aggregateTrials([makeRunResult(), makeRunResult({ config: { ratePerSec: 200 } })]),
+    ).toThrow(/Trial 2 .*ratePerSec \(baseline 100, current 200\)/);
+    expect(() =>
+      aggregateTrials([makeRunResult(), makeRunResult({ environment: { cpuCores: 2 } })]),
+    ).toThrow(/different machine.*cpuCores/);
+  });
+
+  it('encodes fixture samples into the histogram format of the engine', () => {
+    const encoded = encodeSamplesMs([1, 2, 3]);
+    const histogram = createHistogram();
+    for (const ms of [1, 2, 3]) recordUs(histogram, ms * 1000);
+    expect(encoded).toBe(encodeHistogram(histogram));
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { compare } from '../compare/verdict.js';
+import { golden } from './golden.js';
+import { COMMENT_LIMIT_CHARS, commentMarker, renderMarkdown } from './markdown.js';
+import {
+  baselineAggregate,
+  baselineWithHistory,
+  historyOf,
+  regressedAggregate,
+  reportContext,
+  unchangedAggregate,
+} from './report-fixtures.js';
+
+const options = { tolerance: 1.5 };
+
+describe('renderMarkdown: golden reports', () => {
+  it('renders a regression with trials and history', async () => {
+    const baseline = baselineWithHistory();
+    const current = regressedAggregate();
+    const markdown = renderMarkdown(
+      compare(current, baseline, options),
+      reportContext(current, baseline),
+    );
+    expect(markdown).toBe(await golden('report-regression.md', markdown));
+  });
+
+  it('renders a pass', async () => {
+    const baseline = baselineWithHistory(0);
+    const current = unchangedAggregate();
+    const markdown = renderMarkdown(
+      compare(current, baseline, options),
+      reportContext(current, baseline),
+    );
+    expect(markdown).toBe(await golden('report-pass.md', markdown));
+  });
+
+  it('renders an inconclusive report without a baseline', async () => {
+    const current = unchangedAggregate();
+    const markdown = renderMarkdown(
+      compare(current, null, { ...options, baselineName: 'steady' }),
+      reportContext(current, null),
+    );
+    expect(markdown).toBe(await golden('report-no-baseline.md', markdown));
+  });
+});
+
+describe('renderMarkdown: structure', () => {
+  const baseline = baselineWithHistory();
+  const current = regressedAggregate();
+  const verdict = compare(current, baseline, options);
+  const markdown = renderMarkdown(verdict, reportContext(current, baseline));
+
+  it('starts with the hidden marker, then the verdict', () => {
+    const lines = markdown.split('\n');
+    expect(lines[0]).toBe('<!-- ethhook-load-test:steady -->');
+    expect(lines[2]).toBe('## ❌ Load test `steady`: REGRESSION');
+    expect(lines[4]).toMatch(/^\*\*Regression: Latency p50 \+\d+%/);
+  });
+
+  it('has the table, a mermaid xychart and collapsible details', () => {
+    expect(markdown).toContain('| Metric | Baseline | This run | Δ | Status |');
+    expect(markdown).toMatch(
+      /\| \*\*Latency p50 \(ms\)\*\* \| 12\.0 \| 27\.\d \| \+12\d% \| ❌ regression \|/,
+    );
+    expect(markdown).toContain('```mermaid\nxychart-beta\n');
+    expect(markdown).toContain('bar [');
+    expect(markdown).toContain('line [');
+    for (const summary of [
+      'Configuration',
+      'Environment',
+      'Publisher and delivery counts',
+      'Per-endpoint figures',
+      'Trials (3; spread',
+      'Baseline history (7 nights',
+    ]) {
+      expect(markdown).toContain(`<summary>${summary}`);
+    }
+    expect(markdown).not.toContain('Shortened');
+  });
+
+  it('escapes table cells', () => {
+    const tricky = {
+      ...current,
+      endpoints: current.endpoints.map((endpoint, index) =>
+        index === 0 ? { ...endpoint, name: 'A | B <script>' } : endpoint,
+      ),
+    };
+    const text = renderMarkdown(verdict, reportContext(tricky, baseline));
+    expect(text).toContain('A \\| B &lt;script&gt;');
+    expect(text).not.toContain('<script>');
+  });
+});
+
+describe('renderMarkdown: the comment limit', () => {
+  const longName = (index: number) =>
+    `Uniswap V3 Swaps, pool 0x${index.toString(16).padStart(40, '0')} (fee tier 0.05%) #${index}`;
+
+  function hugeContext() {
+    const base = baselineAggregate();
+    const template = regressedAggregate();
+    const endpoint = template.endpoints[0]!;
+    const current = {
+      ...template,
+      endpoints: Array.from({ length: 500 }, (_, index) => ({
+        ...endpoint,
+        endpointId: `endpoint-${index}`,
+        name: longName(index),
+        latencyMs: { ...endpoint.latencyMs, p99: 100 + (index % 97) },
+      })),
+    };
+    const baseline = { ...baselineWithHistory(), history: historyOf(base, 30) };
+    return reportContext(current, baseline);
+  }
+
+  it('keeps a huge report (500 endpoints, 30 nights) under 65,536 characters, saying what was cut', () => {
+    const context = hugeContext();
+    const verdict = compare(context.current, context.baseline, options);
+    const markdown = renderMarkdown(verdict, context);
+    expect(markdown.length).toBeLessThanOrEqual(65_000);
+    expect(markdown.length).toBeLessThan(COMMENT_LIMIT_CHARS);
+    expect(markdown).toMatch(
+      /> ✂️ Shortened to stay under GitHub's 65,536-character limit; left out: per-endpoint figures \(20 slowest of 500 shown\)/,
+    );
+    expect(markdown).toContain('<summary>Per-endpoint figures (20 slowest of 500)</summary>');
+    // Only as much is cut as needed: the verdict, table, chart and other details survive.
+    expect(markdown.startsWith('<!-- ethhook-load-test:steady -->')).toBe(true);
+    expect(markdown).toContain('| Metric | Baseline | This run | Δ | Status |');
+    expect(markdown).toContain('xychart-beta');
+    expect(markdown).toContain('<summary>Baseline history (31 nights, newest first)</summary>');
+  });
+
+  it('cuts further, in order, under a tighter budget', () => {
+    const context = hugeContext();
+    const verdict = compare(context.current, context.baseline, options);
+    // A job summary may take more (1 MiB); uncut, this report would not fit a comment.
+    const full = renderMarkdown(verdict, context, { maxChars: 1_000_000 });
+    expect(full.length).toBeGreaterThan(COMMENT_LIMIT_CHARS);
+    expect(full).not.toContain('Shortened');
+
+    const tight = renderMarkdown(verdict, context, { maxChars: 5_000 });
+    expect(tight.length).toBeLessThanOrEqual(5_000);
+    expect(tight).toMatch(
+      /left out: per-endpoint figures \(500 endpoints\), trials \(3\), history \(newest 10 of 31 nights shown, no chart\)/,
+    );
+    expect(tight).not.toContain('Per-endpoint figures');
+    expect(tight).toContain('| Metric | Baseline | This run | Δ | Status |');
+
+    const tiny = renderMarkdown(verdict, context, { maxChars: 500 });
+    expect(tiny.length).toBeLessThanOrEqual(500);
+    expect(tiny).toMatch(/^<!-- ethhook-load-test:steady -->/);
+    expect(tiny).toMatch(/Report truncated/);
+  });
+});
+
+describe('commentMarker', () => {
+  it('is a hidden HTML comment per baseline name that cannot close early', () => {
+    expect(commentMarker('steady')).toBe('<!-- ethhook-load-test:steady -->');
+    expect(commentMarker('a--b>c')).toBe('<!-- ethhook-load-test:a-bc -->');
+  });
+});

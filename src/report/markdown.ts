@@ -1,0 +1,363 @@
+import { formatNumber } from '../compare/format.js';
+import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
+import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
+import { historyChart, latencyChart } from './chart.js';
+import {
+  configFields,
+  endpointRows,
+  environmentFields,
+  historyRows,
+  metricRows,
+  OUTCOME_TITLE,
+  publisherFields,
+  settingsLine,
+  spreadText,
+  STATUS_TEXT,
+  trialRows,
+  type ComparedField,
+  type ReportContext,
+} from './model.js';
+
+/** GitHub rejects comments (and job summaries) longer than this. */
+export const COMMENT_LIMIT_CHARS = 65_536;
+/** Our default budget: the limit with room for a wrapper the GitHub layer may add. */
+export const DEFAULT_MAX_CHARS = 65_000;
+
+const OUTCOME_EMOJI: Record<Outcome, string> = { pass: '✅', regression: '❌', inconclusive: '⚠️' };
+const STATUS_EMOJI: Record<MetricStatus, string> = {
+  pass: '✅',
+  regression: '❌',
+  improvement: '🟢',
+  noise: '⚠️',
+  info: '➖',
+};
+
+/** How many endpoints a shortened per-endpoint table keeps (the slowest). */
+const SHORT_ENDPOINT_ROWS = 20;
+/** How many nights a shortened history keeps (the newest). */
+const SHORT_HISTORY_ROWS = 10;
+
+/**
+ * The hidden first line of the sticky PR comment; the GitHub layer finds our comment by it.
+ * One comment per baseline name, so several scenarios in one workflow do not overwrite each other.
+ */
+export function commentMarker(name: string): string {
+  // A comment cannot contain "--" and must not close early on ">".
+  return `<!-- ${TOOL_NAME}:${name.replace(/-{2,}/g, '-').replace(/>/g, '')} -->`;
+}
+
+function cell(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+function table(
+  header: readonly string[],
+  align: readonly ('l' | 'r')[],
+  rows: readonly (readonly string[])[],
+): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(header),
+    line(align.map((side) => (side === 'r' ? '---:' : '---'))),
+    ...rows.map((row) => line(row.map(cell))),
+  ].join('\n');
+}
+
+function details(summary: string, body: string): string {
+  return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+
+function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): string {
+  const name = (field: ComparedField) => (field.differs ? `${field.field} ⚠️` : field.field);
+  return hasBaseline
+    ? table(
+        ['Field', 'Baseline', 'This run'],
+        ['l', 'l', 'l'],
+        fields.map((field) => [name(field), field.baseline, field.current]),
+      )
+    : table(
+        ['Field', 'This run'],
+        ['l', 'l'],
+        fields.map((field) => [field.field, field.current]),
+      );
+}
+
+function renderHead(verdict: Verdict, context: ReportContext): string {
+  const parts = [
+    commentMarker(context.name),
+    `## ${OUTCOME_EMOJI[verdict.outcome]} Load test \`${cell(context.name)}\`: ${OUTCOME_TITLE[verdict.outcome]}`,
+    `**${cell(verdict.summary)}**`,
+  ];
+  const bullets = [
+    ...verdict.reasons.map((reason) => `- ${reason}`),
+    ...verdict.notes.map((note) => `- ℹ️ ${note}`),
+  ];
+  if (bullets.length > 0) parts.push(bullets.join('\n'));
+  const rows = metricRows(verdict);
+  const ordered = [...rows.filter((row) => row.gated), ...rows.filter((row) => !row.gated)];
+  parts.push(
+    table(
+      ['Metric', 'Baseline', 'This run', 'Δ', 'Status'],
+      ['l', 'r', 'r', 'r', 'l'],
+      ordered.map((row) => [
+        row.gated ? `**${row.label}**` : row.label,
+        row.baseline,
+        row.current,
+        row.delta,
+        `${STATUS_EMOJI[row.status]} ${STATUS_TEXT[row.status]}`,
+      ]),
+    ),
+  );
+  parts.push(`<sub>Gated metrics in bold · ${cell(settingsLine(verdict, context))}</sub>`);
+  parts.push(latencyChart(verdict));
+  return parts.join('\n\n');
+}
+
+interface Variant {
+  body: string | null;
+  /** What this variant leaves out, for the "shortened" note. */
+  cut?: string;
+}
+
+interface Section {
+  id: 'config' | 'environment' | 'publisher' | 'endpoints' | 'trials' | 'history';
+  /** Fullest first; each later one shorter. */
+  variants: Variant[];
+}
+
+const CUT_ORDER: readonly Section['id'][] = [
+  'endpoints',
+  'trials',
+  'history',
+  'publisher',
+  'environment',
+  'config',
+];
+
+function sections(verdict: Verdict, context: ReportContext): Section[] {
+  const hasBaseline = context.baseline !== null;
+  const result: Section[] = [
+    {
+      id: 'config',
+      variants: [
+        {
+          body: details(
+            `Configuration${verdict.configDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
+            fieldTable(configFields(verdict, context), hasBaseline),
+          ),
+        },
+        { body: null, cut: 'configuration' },
+      ],
+    },
+    {
+      id: 'environment',
+      variants: [
+        {
+          body: details(
+            `Environment${verdict.environmentDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
+            fieldTable(environmentFields(verdict, context), hasBaseline),
+          ),
+        },
+        { body: null, cut: 'environment' },
+      ],
+    },
+    {
+      id: 'publisher',
+      variants: [
+        {
+          body: details(
+            'Publisher and delivery counts',
+            fieldTable(publisherFields(context), hasBaseline),
+          ),
+        },
+        { body: null, cut: 'publisher figures' },
+      ],
+    },
+  ];
+
+  const endpoints = endpointRows(context);
+  if (endpoints.length > 0) {
+    const render = (rows: typeof endpoints, summary: string) =>
+      details(
+        summary,
+        table(
+          [
+            'Endpoint',
+            'Expected',
+            'Delivered',
+            'Lost',
+            'Dup',
+            'Bad sig',
+            'p50 ms',
+            'p95 ms',
+            'p99 ms',
+            'p95 Δ',
+          ],
+          ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+          rows.map((row) => [
+            row.name,
+            row.expected,
+            row.delivered,
+            row.lost,
+            row.duplicates,
+            row.badSignatures,
+            row.p50,
+            row.p95,
+            row.p99,
+            row.p95Delta,
+          ]),
+        ),
+      );
+    const variants: Variant[] = [
+      { body: render(endpoints, `Per-endpoint figures (${endpoints.length}, slowest first)`) },
+    ];
+    if (endpoints.length > SHORT_ENDPOINT_ROWS) {
+      variants.push({
+        body: render(
+          endpoints.slice(0, SHORT_ENDPOINT_ROWS),
+          `Per-endpoint figures (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length})`,
+        ),
+        cut: `per-endpoint figures (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length} shown)`,
+      });
+    }
+    variants.push({ body: null, cut: `per-endpoint figures (${endpoints.length} endpoints)` });
+    result.push({ id: 'endpoints', variants });
+  }
+
+  const trials = trialRows(context.current);
+  const trialCount = context.current.trialCount;
+  result.push({
+    id: 'trials',
+    variants: [
+      {
+        body: details(
+          `Trials (${trialCount}${trialCount > 1 ? `; spread ${spreadText(context.current, verdict)}` : ''})`,
+          [
+            table(
+              ['Trial', 'Run', 'p50 ms', 'p95 ms', 'p99 ms', 'Throughput /s', 'Lost', 'Valid'],
+              ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
+              trials.map((row) => [
+                row.trial,
+                `\`${row.runId}\``,
+                row.p50,
+                row.p95,
+                row.p99,
+                row.throughput,
+                row.lost,
+                row.valid,
+              ]),
+            ),
+            trialCount > 1
+              ? 'Gated figures are the median across trials; correctness counts are summed. Spread = (max − min) / median.'
+              : 'A single trial: no spread to judge noise by. More trials (`--trials 3`) make the verdict sturdier.',
+          ].join('\n\n'),
+        ),
+      },
+      { body: null, cut: `trials (${trialCount})` },
+    ],
+  });
+
+  if (context.baseline && context.baseline.history.length > 0) {
+    const rows = historyRows(context.baseline);
+    const render = (shown: typeof rows, withChart: boolean, summary: string) => {
+      const body = [
+        table(
+          ['Date', 'Commit', 'Trials', 'p50 ms', 'p95 ms', 'p99 ms', 'Throughput /s', ''],
+          ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
+          [...shown]
+            .reverse()
+            .map((row) => [
+              row.date,
+              row.commit,
+              row.trials,
+              row.p50,
+              row.p95,
+              row.p99,
+              row.throughput,
+              row.note,
+            ]),
+        ),
+      ];
+      const chart = withChart ? historyChart(shown) : null;
+      if (chart) body.unshift(chart);
+      return details(summary, body.join('\n\n'));
+    };
+    const variants: Variant[] = [
+      { body: render(rows, true, `Baseline history (${rows.length} nights, newest first)`) },
+    ];
+    if (rows.length > SHORT_HISTORY_ROWS) {
+      variants.push({
+        body: render(
+          rows.slice(-SHORT_HISTORY_ROWS),
+          false,
+          `Baseline history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights)`,
+        ),
+        cut: `history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights shown, no chart)`,
+      });
+    }
+    variants.push({ body: null, cut: `history (${rows.length} nights)` });
+    result.push({ id: 'history', variants });
+  }
+  return result;
+}
+
+function footer(context: ReportContext): string {
+  const parts = [`${TOOL_NAME} ${TOOL_VERSION}`];
+  if (context.commit) parts.push(`commit ${context.commit.slice(0, 7)}`);
+  if (context.detailsUrl) parts.push(`[full results](${context.detailsUrl})`);
+  return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+function cutNote(cuts: readonly string[]): string {
+  return `> ✂️ Shortened to stay under GitHub's ${formatNumber(COMMENT_LIMIT_CHARS, 0)}-character limit; left out: ${cuts.join(', ')}. The result file has every figure.`;
+}
+
+/**
+ * The report for the PR comment and the job summary: verdict first, the metric table, a
+ * latency chart, then collapsible details. It stays within `maxChars`: details are shortened,
+ * then dropped (per-endpoint figures first, then trials, history, ...), with a note saying what
+ * was left out.
+ */
+export function renderMarkdown(
+  verdict: Verdict,
+  context: ReportContext,
+  options: { maxChars?: number } = {},
+): string {
+  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  const head = renderHead(verdict, context);
+  const all = sections(verdict, context);
+  const levels = new Map(all.map((section) => [section.id, 0]));
+
+  const compose = (): string => {
+    const cuts: string[] = [];
+    const bodies: string[] = [];
+    for (const section of all) {
+      const variant = section.variants[levels.get(section.id) ?? 0] as Variant;
+      if (variant.cut) cuts.push(variant.cut);
+      if (variant.body) bodies.push(variant.body);
+    }
+    return (
+      [head, ...(cuts.length > 0 ? [cutNote(cuts)] : []), ...bodies, footer(context)].join('\n\n') +
+      '\n'
+    );
+  };
+
+  let text = compose();
+  for (const id of CUT_ORDER) {
+    const section = all.find((item) => item.id === id);
+    if (!section) continue;
+    while (text.length > maxChars && (levels.get(id) ?? 0) < section.variants.length - 1) {
+      levels.set(id, (levels.get(id) ?? 0) + 1);
+      text = compose();
+    }
+  }
+  if (text.length <= maxChars) return text;
+
+  // Only the head is left and it is still too long (pathological reasons): cut it hard.
+  const tail = `\n\n> ✂️ Report truncated to stay under GitHub's ${formatNumber(COMMENT_LIMIT_CHARS, 0)}-character limit; the job log has the full report.\n`;
+  return text.slice(0, Math.max(0, maxChars - tail.length)) + tail;
+}
