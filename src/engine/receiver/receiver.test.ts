@@ -165,7 +165,9 @@ describe('Receiver classification', () => {
     expect(perEndpoint.get(USDC.id)?.counts).toMatchObject({ delivered: 2, duplicates: 2 });
     expect(perEndpoint.get(DAI.id)?.counts).toMatchObject({ delivered: 1, duplicates: 0 });
     expect(target.hasDelivered(USDC.id, payload.transaction_hash, payload.log_index)).toBe(true);
-    expect(target.hasDelivered(USDC.id, payload.transaction_hash.toUpperCase(), '5')).toBe(true);
+    expect(
+      target.hasDelivered(USDC.id, `0x${payload.transaction_hash.slice(2).toUpperCase()}`, '5'),
+    ).toBe(true);
     expect(target.hasDelivered(DAI.id, payload.transaction_hash, 9)).toBe(false);
     expect(target.hasDeliveredSequence(USDC.id, RUN_ID, 5)).toBe(true);
     expect(target.hasDeliveredSequence(USDC.id, RUN_ID, 6)).toBe(false);

@@ -12,6 +12,7 @@ import {
   type Outcome,
   type ReceiverCounts,
 } from './metrics.js';
+import { DeliveredSet } from './delivered.js';
 import { signingKey, verifySignature, type SigningKey } from './signature.js';
 
 export type { ReceiverCounts } from './metrics.js';
@@ -115,10 +116,6 @@ function isWebhookEvent(value: unknown): value is WebhookEvent {
   );
 }
 
-function deliveryKey(endpointId: string, txHash: string, logIndex: number | string): string {
-  return `${endpointId}|${txHash.toLowerCase()}|${logIndex}`;
-}
-
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -144,8 +141,14 @@ interface EndpointEntry {
  * 3. tx_hash not made by our identity encoding, or of a run id not accepted → 200, foreign
  *    (before the signature: another run's leftovers may be signed with secrets we do not hold);
  * 4. missing/unknown X-Webhook-Id or missing/wrong X-Webhook-Signature → 401, badSignatures;
- * 5. (endpoint, tx_hash, log_index) already delivered → 200, duplicates;
+ * 5. (endpoint, tx_hash, log_index) already delivered → 200, duplicates (held as run id and
+ *    sequence number, see delivered.ts);
  * 6. otherwise → 200, delivered, and latency = receive time - intended send time is recorded.
+ *
+ * 200 for duplicates and foreign entries keeps the SUT from retrying them forever. 401 for a bad
+ * signature is final for EthHook (it retries only 5xx, 429 and network errors), so a badly
+ * signed delivery is counted once and then shows up as lost. Failures are drawn before anything
+ * else so the injected fraction does not depend on the traffic mix.
  *
  * Receive time is read from the monotonic clock in the onRequest hook, before the body is read, so
  * neither body parsing nor an injected delay is counted as pipeline latency.
@@ -166,9 +169,7 @@ export class Receiver {
   private readonly faults: FaultInjector;
   private readonly overall = new DeliveryStats();
   private readonly endpoints = new Map<string, EndpointEntry>();
-  private readonly delivered = new Set<string>();
-  /** endpoint id → run id → sequences delivered, so a drain can find what is missing. */
-  private readonly deliveredSequences = new Map<string, Map<string, Set<number>>>();
+  private readonly delivered = new DeliveredSet();
   private readonly window = new ThroughputWindow();
   private acceptedRunIds: Set<string> | null;
   private startedUs: number;
@@ -248,7 +249,6 @@ export class Receiver {
     this.overall.reset();
     for (const entry of this.endpoints.values()) entry.stats.reset();
     this.delivered.clear();
-    this.deliveredSequences.clear();
     this.window.reset();
     this.firstReceiveUs = null;
     this.lastReceiveUs = null;
@@ -264,12 +264,16 @@ export class Receiver {
   }
 
   hasDelivered(endpointId: string, txHash: string, logIndex: string | number): boolean {
-    return this.delivered.has(deliveryKey(endpointId, txHash, String(logIndex)));
+    const identity = decodeTxHash(txHash);
+    return (
+      identity !== null &&
+      this.delivered.has(endpointId, identity.runId, Number(logIndex), identity.sequence)
+    );
   }
 
   /** Whether the event with this run id and sequence number reached this endpoint. */
   hasDeliveredSequence(endpointId: string, runId: string, sequence: number): boolean {
-    return this.deliveredSequences.get(endpointId)?.get(runId)?.has(sequence) ?? false;
+    return this.delivered.hasSequence(endpointId, runId, sequence);
   }
 
   /** A copy of the figures so far; later requests and resets do not change it. */
@@ -332,7 +336,7 @@ export class Receiver {
     return app;
   }
 
-  private async handleWebhook(request: TimedRequest, reply: FastifyReply): Promise<FastifyReply> {
+  private handleWebhook(request: TimedRequest, reply: FastifyReply): void | Promise<FastifyReply> {
     const receivedUs = request.receivedUs;
     const endpointId = headerValue(request.headers['x-webhook-id']);
     const endpoint = this.endpointFor(endpointId);
@@ -353,9 +357,16 @@ export class Receiver {
     if (endpoint) endpoint.stats.counts[outcome]++;
     if (outcome === 'delivered') this.onDelivery?.(this.overall.counts.delivered);
 
+    const body = REPLY_BODY[outcome];
     const delayMs = this.faults.delayMs;
-    if (delayMs > 0) await sleepMs(delayMs);
-    return reply.code(status).header('content-type', JSON_TYPE).send(REPLY_BODY[outcome]);
+    // Synchronous unless delayed: a promise per request is measurable at tens of thousands a
+    // second. A synchronous handler must return nothing, or fastify would send its result again.
+    if (delayMs > 0) return sleepMs(delayMs).then(() => this.send(reply, status, body));
+    this.send(reply, status, body);
+  }
+
+  private send(reply: FastifyReply, status: number, body: string): FastifyReply {
+    return reply.code(status).header('content-type', JSON_TYPE).send(body);
   }
 
   private classify(
@@ -383,10 +394,10 @@ export class Receiver {
       if (!endpoint?.key || !verifySignature(endpoint.key, body, signature)) return 'badSignatures';
     }
 
-    const key = deliveryKey(endpointId ?? '', event.transaction_hash, event.log_index);
-    if (this.delivered.has(key)) return 'duplicates';
-    this.delivered.add(key);
-    this.rememberSequence(endpointId ?? '', identity.runId, identity.sequence);
+    const logIndex = Number(event.log_index);
+    if (!this.delivered.add(endpointId ?? '', identity.runId, logIndex, identity.sequence)) {
+      return 'duplicates';
+    }
 
     const latencyUs = receivedUs - identity.intendedSendUs;
     this.overall.recordLatency(latencyUs);
@@ -396,14 +407,6 @@ export class Receiver {
       this.lastReceiveUs = receivedUs;
     }
     return 'delivered';
-  }
-
-  private rememberSequence(endpointId: string, runId: string, sequence: number): void {
-    let byRun = this.deliveredSequences.get(endpointId);
-    if (!byRun) this.deliveredSequences.set(endpointId, (byRun = new Map()));
-    let sequences = byRun.get(runId);
-    if (!sequences) byRun.set(runId, (sequences = new Set()));
-    sequences.add(sequence);
   }
 
   /**
