@@ -1,0 +1,100 @@
+import { randomInt } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DEFAULT_MIX } from '../../src/engine/events/generator.js';
+import { streamKey } from '../../src/engine/events/contracts.js';
+import { silentLogger } from '../../src/engine/log.js';
+import type { RunOptions } from '../../src/engine/run/types.js';
+import { referenceConfig, type ReferenceConfig } from '../../src/reference/config.js';
+import { startReferencePipeline, type ReferencePipeline } from '../../src/reference/pipeline.js';
+import {
+  createTestSchema,
+  TEST_REDIS_URL,
+  uniqueSuffix,
+  type TestSchema,
+} from '../../src/stack/test-support.js';
+
+/**
+ * One isolated stack per test file: its own Postgres schema, its own chain id (so its own stream
+ * events:<chain>) and its own delivery queue on the shared Redis. drop() removes all of it.
+ */
+export interface IsolatedStack {
+  schema: TestSchema;
+  chainId: number;
+  deliveryQueue: string;
+  databaseUrl: string;
+  redisUrl: string;
+  startPipeline(overrides?: Partial<ReferenceConfig>): Promise<ReferencePipeline>;
+  runOptions(overrides?: Partial<RunOptions>): RunOptions;
+  drop(): Promise<void>;
+}
+
+export async function isolatedStack(): Promise<IsolatedStack> {
+  const schema = await createTestSchema('e2e');
+  const chainId = randomInt(900_000_000, 2_000_000_000);
+  const deliveryQueue = `delivery_queue:e2e:${uniqueSuffix()}`;
+  const pipelines: ReferencePipeline[] = [];
+  const stack: IsolatedStack = {
+    schema,
+    chainId,
+    deliveryQueue,
+    databaseUrl: schema.url,
+    redisUrl: TEST_REDIS_URL,
+    async startPipeline(overrides = {}) {
+      const pipeline = await startReferencePipeline(
+        referenceConfig({
+          redisUrl: TEST_REDIS_URL,
+          databaseUrl: schema.url,
+          applySchema: true,
+          chainIds: [chainId],
+          deliveryQueue,
+          healthHost: '127.0.0.1',
+          processorHealthPort: 0,
+          deliveryHealthPort: 0,
+          blockMs: 200,
+          retryBaseDelayMs: 50,
+          retryMaxDelayMs: 500,
+          ...overrides,
+        }),
+        silentLogger,
+      );
+      pipelines.push(pipeline);
+      return pipeline;
+    },
+    runOptions(overrides = {}) {
+      return {
+        scenario: 'quick',
+        events: 1_000,
+        ratePerSec: 500,
+        concurrency: 5,
+        durationSec: null,
+        chainId,
+        seed: 1,
+        mix: DEFAULT_MIX,
+        warmupEvents: 50,
+        redisUrl: TEST_REDIS_URL,
+        databaseUrl: schema.url,
+        applySchema: true,
+        receiver: { host: '127.0.0.1', port: 0, path: '/webhook' },
+        readyTimeoutMs: 20_000,
+        drainTimeoutMs: 5_000,
+        sutHealthUrls: [],
+        thresholds: {
+          maxAvgLatencyMs: 500,
+          excellentThroughputPerSec: 1000,
+          goodThroughputPerSec: 500,
+        },
+        progress: 'off',
+        logger: silentLogger,
+        ...overrides,
+      };
+    },
+    async drop() {
+      for (const pipeline of pipelines) await pipeline.stop().catch(() => undefined);
+      const redis = new Redis(TEST_REDIS_URL);
+      await redis.del(streamKey(chainId), deliveryQueue);
+      redis.disconnect();
+      await schema.drop();
+    },
+  };
+  return stack;
+}

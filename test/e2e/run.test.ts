@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoadTest } from '../../src/engine/run/run.js';
+import { isolatedStack, type IsolatedStack } from './helpers.js';
+
+// The first complete loop: publish -> reference pipeline (processor + delivery) -> receiver.
+describe('run against the reference pipeline', () => {
+  let stack: IsolatedStack;
+  beforeAll(async () => {
+    stack = await isolatedStack();
+  });
+  afterAll(async () => {
+    await stack?.drop();
+  });
+
+  it('delivers every expected webhook of the quick scenario exactly once, correctly signed', async () => {
+    const pipeline = await stack.startPipeline();
+    try {
+      const result = await runLoadTest(
+        stack.runOptions({
+          sutHealthUrls: [
+            `${pipeline.processorHealthUrl}/ready`,
+            `${pipeline.deliveryHealthUrl}/health`,
+          ],
+        }),
+      );
+      expect(result.publisher.published).toBe(1_000);
+      // The default mix sends each event to exactly one of the five seeded endpoints.
+      expect(result.delivery.expected).toBe(1_000);
+      expect(result.delivery).toMatchObject({
+        delivered: 1_000,
+        lost: 0,
+        duplicates: 0,
+        badSignatures: 0,
+        foreign: 0,
+        malformed: 0,
+      });
+      expect(result.delivery.successRate).toBe(1);
+      expect(result.delivery.drainEnded).toBe('complete');
+      expect(result.delivery.latencyMs.count).toBe(1_000);
+      expect(result.endpoints).toHaveLength(5);
+      expect(result.endpoints.reduce((sum, e) => sum + e.delivered, 0)).toBe(1_000);
+      for (const endpoint of result.endpoints) {
+        expect(endpoint.expected).toBeGreaterThan(100);
+        expect(endpoint.lost).toBe(0);
+      }
+      expect(result.environment.redisVersion).toMatch(/^\d+\./);
+      expect(result.environment.postgresVersion).toMatch(/^\d+/);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it('still delivers everything when the receiver fails 10% of requests with 503, and shows the failed attempts', async () => {
+    const pipeline = await stack.startPipeline({ circuitBreakerThreshold: 0 });
+    try {
+      const result = await runLoadTest(
+        stack.runOptions({
+          events: 600,
+          ratePerSec: 300,
+          warmupEvents: 0,
+          receiver: {
+            host: '127.0.0.1',
+            port: 0,
+            path: '/webhook',
+            failureRate: 0.1,
+            failureStatus: 503,
+          },
+        }),
+      );
+      expect(result.delivery.lost).toBe(0);
+      expect(result.delivery.delivered).toBe(result.delivery.expected);
+      expect(result.delivery.failedAttempts).toBeGreaterThan(20);
+      expect(result.delivery.totalRequests).toBe(
+        result.delivery.delivered + result.delivery.failedAttempts + result.delivery.duplicates,
+      );
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it('shows an injected 20 ms processing delay in p50, measured side by side', async () => {
+    const measure = async (processingDelayMs: number) => {
+      const pipeline = await stack.startPipeline({ processingDelayMs });
+      try {
+        return await runLoadTest(
+          stack.runOptions({ events: 400, ratePerSec: 200, warmupEvents: 20 }),
+        );
+      } finally {
+        await pipeline.stop();
+      }
+    };
+    const plain = await measure(0);
+    const delayed = await measure(20);
+    expect(plain.delivery.lost).toBe(0);
+    expect(delayed.delivery.lost).toBe(0);
+    expect(delayed.delivery.latencyMs.p50 - plain.delivery.latencyMs.p50).toBeGreaterThanOrEqual(
+      20,
+    );
+  });
+});
