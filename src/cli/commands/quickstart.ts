@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { stderrLogger } from '../../engine/log.js';
+import { ensureServices } from '../throwaway.js';
+import { addComparisonFlags, processIo, type CommandIo } from './compare.js';
+import { addRunFlags, runCommand, type RunCommandFlags } from './run.js';
+
+const shellQuote = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+
+/** This very CLI, as the command line that started it (bundle, bin or tsx). */
+export function selfCommand(): string {
+  return [process.execPath, ...process.execArgv, process.argv[1]!].map(shellQuote).join(' ');
+}
+
+/**
+ * The whole job on one machine with nothing set up: services (REDIS_URL / DATABASE_URL, else
+ * localhost, else throwaway ones), the reference pipeline as the SUT, the quick scenario, and the
+ * comparison with the committed baseline.
+ */
+export function registerQuickstartCommand(program: Command, io: CommandIo = processIo): void {
+  const command = addRunFlags(
+    program
+      .command('quickstart')
+      .description(
+        'Run the quick scenario against the reference pipeline and compare it with baselines/quick.json; ' +
+          'uses REDIS_URL and DATABASE_URL when set, else localhost, else starts throwaway Redis and PostgreSQL',
+      ),
+  )
+    .option('--baseline <file>', 'baseline to compare with', 'baselines/quick.json')
+    .option('--name <name>', "name in the report (default: the baseline's)")
+    .option(
+      '--sut-args <args>',
+      'extra flags for the reference pipeline, e.g. "--processing-delay-ms 20"',
+      '',
+    );
+  addComparisonFlags(command).action(
+    async (flags: RunCommandFlags & { sutArgs: string }, cmd: Command) => {
+      const logger = stderrLogger();
+      const services = await ensureServices(process.env, logger);
+      try {
+        const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+        const redisUrl = given('redisUrl') ? flags.redisUrl : services.redisUrl;
+        const databaseUrl = given('databaseUrl') ? flags.databaseUrl : services.databaseUrl;
+        const start = [
+          selfCommand(),
+          'reference',
+          `--redis-url ${shellQuote(redisUrl)}`,
+          `--database-url ${shellQuote(databaseUrl)}`,
+          `--chain-ids ${flags.chainId}`,
+          '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
+          flags.sutArgs,
+        ].join(' ');
+        if (!existsSync(flags.baseline!)) {
+          logger.warn(`${flags.baseline} does not exist: the verdict will be inconclusive`);
+        }
+        io.setExitCode(
+          await runCommand(
+            { ...flags, redisUrl, databaseUrl, applySchema: true, start: flags.start ?? start },
+            io,
+            logger,
+          ),
+        );
+      } finally {
+        await services.stop();
+      }
+    },
+  );
+}
