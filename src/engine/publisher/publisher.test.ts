@@ -1,0 +1,286 @@
+import net from 'node:net';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monotonicClock, sleepMs } from '../clock.js';
+import { EVENT_SIGNATURES } from '../events/contracts.js';
+import { EventGenerator, fieldsToObject } from '../events/generator.js';
+import { decodeTxHash, newRunId } from '../events/identity.js';
+import { decodeHistogram, type Histogram } from '../measure/histogram.js';
+import { publish, RedisUnavailableError, type PublishOptions } from './publisher.js';
+
+// Integration tests against the real Redis; each test writes only its own random stream key.
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const DOCUMENTED_FIELDS = [
+  'chain_id',
+  'block_number',
+  'block_hash',
+  'tx_hash',
+  'log_index',
+  'contract',
+  'topics',
+  'data',
+  'timestamp',
+];
+
+let redis: Redis;
+const keys: string[] = [];
+
+beforeAll(async () => {
+  redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+});
+
+afterAll(async () => {
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+function testStream(): { chainId: number; streamKey: string } {
+  const chainId = 100_000_000 + Math.floor(Math.random() * 899_999_999);
+  const streamKey = `events:${chainId}`;
+  keys.push(streamKey);
+  return { chainId, streamKey };
+}
+
+function options(overrides: Partial<PublishOptions> & { chainId: number; streamKey: string }) {
+  const { chainId, ...rest } = overrides;
+  return {
+    redisUrl: REDIS_URL,
+    generator: new EventGenerator({ chainId, runId: newRunId(), seed: 42 }),
+    events: 100,
+    durationSec: null,
+    ratePerSec: 0,
+    concurrency: 2,
+    progress: 'off' as const,
+    ...rest,
+  };
+}
+
+const keccakHex = (text: string): string =>
+  `0x${Buffer.from(keccak_256(new TextEncoder().encode(text))).toString('hex')}`;
+
+/** Samples above `thresholdUs`, found by bisecting the percentile (the JS API has no range count). */
+function countAbove(histogram: Histogram, thresholdUs: number): number {
+  let low = 0;
+  let high = 100;
+  for (let step = 0; step < 40; step++) {
+    const middle = (low + high) / 2;
+    if (histogram.getValueAtPercentile(middle) > thresholdUs) high = middle;
+    else low = middle;
+  }
+  return Math.round((histogram.totalCount * (100 - high)) / 100);
+}
+
+describe('publish (real Redis)', () => {
+  it('publishes 10,000 events at 2,000/s over 10 connections, exactly and on rate', async () => {
+    const { chainId, streamKey } = testStream();
+    const generator = new EventGenerator({ chainId, runId: newRunId(), seed: 7 });
+    const outcome = await publish({
+      redisUrl: REDIS_URL,
+      streamKey,
+      generator,
+      events: 10_000,
+      durationSec: null,
+      ratePerSec: 2_000,
+      concurrency: 10,
+      progress: 'off',
+    });
+
+    expect(outcome.attempted).toBe(10_000);
+    expect(outcome.failedSequences).toEqual([]);
+    expect(outcome.stopReason).toBe('completed');
+    expect(outcome.figures.published).toBe(10_000);
+    expect(outcome.figures.errors).toBe(0);
+    expect(outcome.figures.xaddLatencyMs.count).toBe(10_000);
+    expect(
+      Math.abs(outcome.figures.achievedRatePerSec - 2_000) / 2_000,
+      `achieved ${outcome.figures.achievedRatePerSec}/s`,
+    ).toBeLessThanOrEqual(0.01);
+    expect(outcome.figures.rateMet).toBe(true);
+
+    expect(await redis.xlen(streamKey)).toBe(10_000);
+    const entries = await redis.xrange(streamKey, '-', '+');
+    expect(entries).toHaveLength(10_000);
+    const topic0BySignature = new Map(
+      Object.values(EVENT_SIGNATURES).map((signature) => [keccakHex(signature), signature]),
+    );
+    const sequences = new Set<number>();
+    const shards = new Set<number>();
+    for (const [, fields] of entries) {
+      expect(fields.filter((_, i) => i % 2 === 0)).toEqual(DOCUMENTED_FIELDS);
+      const entry = fieldsToObject(fields);
+      expect(entry.chain_id).toBe(String(chainId));
+      const identity = decodeTxHash(entry.tx_hash!);
+      expect(identity).not.toBeNull();
+      sequences.add(identity!.sequence);
+      shards.add(identity!.shard);
+      expect(identity!.intendedSendUs).toBe(outcome.intendedSendUs(identity!.sequence));
+      const topics = JSON.parse(entry.topics!) as string[];
+      const kind = generator.kindOf(identity!.sequence);
+      expect(topics[0]).toBe(keccakHex(EVENT_SIGNATURES[kind.event]));
+      expect(topic0BySignature.has(topics[0]!)).toBe(true);
+    }
+    expect(sequences.size).toBe(10_000);
+    expect(Math.min(...sequences)).toBe(0);
+    expect(Math.max(...sequences)).toBe(9_999);
+    expect([...shards].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Slots are t0 + i/R exactly: 500 µs apart at 2,000/s.
+    expect(outcome.intendedSendUs(0)).toBe(outcome.t0Us);
+    expect(outcome.intendedSendUs(9_999)).toBe(outcome.t0Us + 4_999_500);
+  });
+
+  it('keeps the loop open: a 300 ms pause shows as latency of every event due in it', async () => {
+    const { chainId, streamKey } = testStream();
+    const ratePerSec = 1_000;
+    const pauseMs = 300;
+    const running = publish(
+      options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
+    );
+    await sleepMs(1_000);
+    const pauser = new Redis(REDIS_URL, { lazyConnect: true });
+    await pauser.connect();
+    const pauseSentUs = monotonicClock.nowUs();
+    await pauser.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
+    const pauseAckedUs = monotonicClock.nowUs();
+    pauser.disconnect();
+    const outcome = await running;
+
+    expect(outcome.figures.published).toBe(3_000);
+    expect(outcome.failedSequences).toEqual([]);
+    expect(await redis.xlen(streamKey)).toBe(3_000);
+
+    const histogram = decodeHistogram(outcome.figures.xaddHistogram);
+    const stallMs = outcome.figures.xaddLatencyMs.max;
+    expect(stallMs).toBeGreaterThanOrEqual(250);
+    expect(stallMs).toBeLessThan(pauseMs + 700);
+    const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
+    expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
+    // The event due first in the stall waits all of it (the max); one due d ms later waits d ms
+    // less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the stall on
+    // only `concurrency` events, because nothing else would have been sent meanwhile.
+    for (const thresholdMs of [50, 100, 200]) {
+      const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
+      const above = countAbove(histogram, thresholdMs * 1000);
+      expect(above, `events above ${thresholdMs} ms`).toBeGreaterThanOrEqual(expected * 0.85 - 15);
+      expect(above, `events above ${thresholdMs} ms`).toBeLessThanOrEqual(expected * 1.15 + 15);
+    }
+  });
+
+  it('fails fast on an unreachable Redis, naming the URL with its password masked', async () => {
+    const startedMs = Date.now();
+    const attempt = publish({
+      ...options({ chainId: 1, streamKey: 'events:unused' }),
+      redisUrl: 'redis://loadtest:s3cret@127.0.0.1:1',
+    });
+    await expect(attempt).rejects.toThrow(RedisUnavailableError);
+    await expect(attempt).rejects.toThrow(/redis:\/\/loadtest:\*\*\*@127\.0\.0\.1:1/);
+    await attempt.catch((error: Error) => expect(error.message).not.toContain('s3cret'));
+    expect(Date.now() - startedMs).toBeLessThan(5_000);
+  });
+
+  it('gives up within the connect timeout on a server that never answers', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const startedMs = Date.now();
+    try {
+      await expect(
+        publish({
+          ...options({ chainId: 1, streamKey: 'events:unused' }),
+          redisUrl: `redis://:hunter2@127.0.0.1:${port}`,
+          connectTimeoutMs: 300,
+        }),
+      ).rejects.toThrow(
+        `cannot use Redis at redis://:***@127.0.0.1:${port}: no answer within 300 ms (connect timeout)`,
+      );
+      expect(Date.now() - startedMs).toBeLessThan(3_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('counts XADD errors and lists the failed sequences', async () => {
+    const { chainId, streamKey } = testStream();
+    await redis.set(streamKey, 'not a stream');
+    const outcome = await publish(
+      options({ chainId, streamKey, events: 50, ratePerSec: 0, firstSequence: 1_000 }),
+    );
+    expect(outcome.figures.published).toBe(0);
+    expect(outcome.figures.errors).toBe(50);
+    expect(outcome.failedSequences).toEqual(Array.from({ length: 50 }, (_, i) => 1_000 + i));
+    expect(outcome.stopMessage).toMatch(/WRONGTYPE/);
+  });
+
+  it('stops on abort, waits for what is in flight, and reports what was done', async () => {
+    const { chainId, streamKey } = testStream();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 400);
+    const outcome = await publish(
+      options({
+        chainId,
+        streamKey,
+        events: 10_000,
+        ratePerSec: 1_000,
+        signal: controller.signal,
+      }),
+    );
+    expect(outcome.stopReason).toBe('aborted');
+    expect(outcome.attempted).toBeGreaterThan(100);
+    expect(outcome.attempted).toBeLessThan(2_000);
+    expect(outcome.figures.published).toBe(outcome.attempted);
+    expect(await redis.xlen(streamKey)).toBe(outcome.attempted);
+    expect(() => outcome.intendedSendUs(outcome.attempted)).toThrow(/not dispatched/);
+  });
+
+  it('runs as fast as it can until the deadline at rate 0, within a bounded window', async () => {
+    const { chainId, streamKey } = testStream();
+    const outcome = await publish(
+      options({
+        chainId,
+        streamKey,
+        events: null,
+        durationSec: 0.5,
+        ratePerSec: 0,
+        maxInFlight: 64,
+        maxLenApprox: 1_000,
+      }),
+    );
+    expect(outcome.stopReason).toBe('completed');
+    expect(outcome.figures.published).toBe(outcome.attempted);
+    expect(outcome.figures.published).toBeGreaterThan(1_000);
+    expect(outcome.figures.rateMet).toBe(true);
+    expect(outcome.figures.elapsedMs).toBeGreaterThanOrEqual(500);
+    // MAXLEN ~ trims whole macro nodes, so the length stays near the cap, not at it.
+    expect(await redis.xlen(streamKey)).toBeLessThan(1_000 + 200);
+    // At rate 0 the intended time is the dispatch time, so it never decreases.
+    let previousUs = 0;
+    for (let sequence = 0; sequence < outcome.attempted; sequence += 97) {
+      expect(outcome.intendedSendUs(sequence)).toBeGreaterThanOrEqual(previousUs);
+      previousUs = outcome.intendedSendUs(sequence);
+    }
+  });
+
+  it('publishes rate x duration events when paced by duration', async () => {
+    const { chainId, streamKey } = testStream();
+    const outcome = await publish(
+      options({ chainId, streamKey, events: null, durationSec: 0.5, ratePerSec: 400 }),
+    );
+    expect(outcome.attempted).toBe(200);
+    expect(await redis.xlen(streamKey)).toBe(200);
+  });
+
+  it('rejects options that cannot describe a run', async () => {
+    await expect(
+      publish(options({ chainId: 1, streamKey: 'x', events: null, durationSec: null })),
+    ).rejects.toThrow(/events or durationSec/);
+    await expect(publish(options({ chainId: 1, streamKey: 'x', ratePerSec: -1 }))).rejects.toThrow(
+      /ratePerSec/,
+    );
+    await expect(publish(options({ chainId: 1, streamKey: 'x', concurrency: 0 }))).rejects.toThrow(
+      /concurrency/,
+    );
+  });
+});
