@@ -89,6 +89,8 @@ async function serve(kind: ServerKind, runId: string): Promise<void> {
       process.exit(0);
     }
   });
+  // Never outlive the bench: the IPC channel closes when the parent exits, however it exits.
+  process.on('disconnect', () => process.exit(0));
   process.send!({ type: 'listening', port });
 }
 
