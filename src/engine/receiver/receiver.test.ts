@@ -207,6 +207,23 @@ describe('Receiver classification', () => {
     expect(target.snapshot().counts.foreign).toBe(1);
   });
 
+  it('forgets run ids accepted with acceptRun on reset, so stragglers of a past run are foreign', async () => {
+    const target = receiver();
+    target.acceptRun(OTHER_RUN_ID); // e.g. the warm-up
+    await deliver(target, event(1, 1, OTHER_RUN_ID));
+    target.reset();
+    target.acceptRun(RUN_ID);
+    await deliver(target, event(2, 1, OTHER_RUN_ID)); // a late retry of the warm-up
+    await deliver(target, event(3, 1, RUN_ID));
+    expect(target.snapshot().counts).toMatchObject({ delivered: 1, foreign: 1 });
+
+    // Run ids given as an option survive a reset.
+    const fixed = receiver({ acceptRunIds: [RUN_ID] });
+    fixed.reset();
+    await deliver(fixed, event(4, 1, RUN_ID));
+    expect(fixed.uniqueDelivered).toBe(1);
+  });
+
   it('answers malformed bodies 400, counts them, and keeps serving', async () => {
     const target = receiver();
     const bodies = [

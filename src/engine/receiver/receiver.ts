@@ -171,6 +171,7 @@ export class Receiver {
   private readonly endpoints = new Map<string, EndpointEntry>();
   private readonly delivered = new DeliveredSet();
   private readonly window = new ThroughputWindow();
+  private readonly initialRunIds: readonly string[] | null;
   private acceptedRunIds: Set<string> | null;
   private startedUs: number;
   private firstReceiveUs: number | null = null;
@@ -190,7 +191,8 @@ export class Receiver {
     this.clock = options.clock ?? monotonicClock;
     this.verifySignatures = options.verifySignatures ?? true;
     this.faults = new FaultInjector(options.faults);
-    this.acceptedRunIds = options.acceptRunIds ? new Set(options.acceptRunIds) : null;
+    this.initialRunIds = options.acceptRunIds ? [...options.acceptRunIds] : null;
+    this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
     this.startedUs = this.clock.nowUs();
     if (options.endpoints) this.setEndpoints(options.endpoints);
     this.app = this.buildApp();
@@ -231,7 +233,11 @@ export class Receiver {
     }
   }
 
-  /** From the first call on, only accepted run ids count; others are foreign. */
+  /**
+   * From the first call on, only accepted run ids count; others are foreign. Accepted ids last
+   * until reset(), so a measured run can call `reset(); acceptRun(runId)` and have late retries of
+   * earlier runs (warm-up, previous trials) counted as foreign rather than delivered.
+   */
   acceptRun(runId: string): void {
     this.acceptedRunIds ??= new Set();
     this.acceptedRunIds.add(runId);
@@ -242,10 +248,12 @@ export class Receiver {
   }
 
   /**
-   * Clears counts, histograms, the record of what was delivered (so a retry of an earlier event
-   * counts as delivered again) and restarts uptime. Endpoints, run ids and faults stay.
+   * Starts over for the next run: clears counts, histograms and the record of what was delivered,
+   * forgets run ids given to acceptRun (back to the `acceptRunIds` option), restarts uptime.
+   * Endpoints and faults stay.
    */
   reset(): void {
+    this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
     this.overall.reset();
     for (const entry of this.endpoints.values()) entry.stats.reset();
     this.delivered.clear();
