@@ -246,7 +246,8 @@ export async function receive(flags: ReceiveFlags): Promise<void> {
       const line = formatProgressLine(
         snapshot,
         (performance.now() - startedMs) / 1000,
-        (requests - previousRequests) / flags.interval,
+        // POST /metrics/reset may have zeroed the count since the last line.
+        Math.max(requests - previousRequests, 0) / flags.interval,
       );
       previousRequests = requests;
       err.write(`${line}\n`);
