@@ -2,10 +2,14 @@ import { runCli, type CommandRegistrar } from './main.js';
 import { registerBaselineCommand } from './commands/baseline.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReceiveCommand } from './commands/receive.js';
+import { registerReferenceCommand } from './commands/reference.js';
+import { registerSeedCommand } from './commands/seed.js';
 
 // Each subcommand registers itself; the list is the CLI's table of contents.
 const registrars: CommandRegistrar[] = [
   registerReceiveCommand,
+  registerSeedCommand,
+  registerReferenceCommand,
   registerCompareCommand,
   registerBaselineCommand,
 ];
