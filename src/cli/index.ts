@@ -4,6 +4,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerReceiveCommand } from './commands/receive.js';
 import { registerReferenceCommand } from './commands/reference.js';
 import { registerSeedCommand } from './commands/seed.js';
+import { registerPublishCommand } from './commands/publish.js';
 
 // Each subcommand registers itself; the list is the CLI's table of contents.
 const registrars: CommandRegistrar[] = [
@@ -12,6 +13,7 @@ const registrars: CommandRegistrar[] = [
   registerReferenceCommand,
   registerCompareCommand,
   registerBaselineCommand,
+  registerPublishCommand,
 ];
 
 process.exitCode = await runCli(process.argv, registrars);
