@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Inputs, Outputs } from './constants.js';
+import { readActionConfig } from './inputs.js';
+
+const actionYml = readFileSync(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../action.yml'),
+  'utf8',
+);
+
+/** action.yml's top-level section as { key: default } (a fixed two-space layout, no YAML library). */
+function section(name: string): Map<string, string | undefined> {
+  const lines = actionYml.split('\n');
+  const start = lines.indexOf(`${name}:`);
+  const entries = new Map<string, string | undefined>();
+  let current: string | null = null;
+  for (const line of lines.slice(start + 1)) {
+    if (/^\S/.test(line)) break;
+    const key = /^ {2}([a-z0-9-]+):$/.exec(line);
+    if (key) {
+      current = key[1] as string;
+      entries.set(current, undefined);
+      continue;
+    }
+    const fallback = /^ {4}default: (.*)$/.exec(line);
+    if (fallback && current)
+      entries.set(current, (fallback[1] as string).replace(/^'(.*)'$/, '$1').replace(/''/g, "'"));
+  }
+  return entries;
+}
+
+describe('action.yml', () => {
+  it('declares exactly the inputs and outputs the code reads and writes', () => {
+    expect([...section('inputs').keys()].sort()).toEqual(Object.values(Inputs).sort());
+    expect([...section('outputs').keys()].sort()).toEqual(Object.values(Outputs).sort());
+  });
+
+  it('documents a default for every input', () => {
+    for (const [name, fallback] of section('inputs')) expect(fallback, name).not.toBeUndefined();
+  });
+
+  it('runs on node24 with a post step', () => {
+    expect(actionYml).toMatch(
+      /\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n {2}post: dist\/post\.js\n/,
+    );
+  });
+
+  it('has the same defaults as the code', () => {
+    const defaults = section('inputs');
+    const environment = { env: { GITHUB_WORKSPACE: '/w' }, fileExists: () => true };
+    const viaRunner = readActionConfig(
+      { getInput: (name) => (name === Inputs.GithubToken ? '' : (defaults.get(name) ?? '')) },
+      environment,
+    );
+    const viaCode = readActionConfig({ getInput: () => '' }, environment);
+    expect(viaRunner).toEqual(viaCode);
+  });
+});

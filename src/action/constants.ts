@@ -1,0 +1,103 @@
+/**
+ * Every name the action shares with action.yml and with the runner, in one place: inputs (as
+ * written in action.yml), outputs, and the keys of the state the main step hands the post step.
+ * A test checks that action.yml declares exactly these inputs and outputs.
+ */
+
+export const Inputs = {
+  Mode: 'mode',
+  Scenario: 'scenario',
+  Events: 'events',
+  Rate: 'rate',
+  Concurrency: 'concurrency',
+  Duration: 'duration',
+  Trials: 'trials',
+  WarmupEvents: 'warmup-events',
+  ChainId: 'chain-id',
+  Mix: 'mix',
+  ComposeFile: 'compose-file',
+  StartCommand: 'start-command',
+  RedisUrl: 'redis-url',
+  DatabaseUrl: 'database-url',
+  ApplySchema: 'apply-schema',
+  SutHealthUrls: 'sut-health-urls',
+  ReadyTimeout: 'ready-timeout',
+  DrainTimeout: 'drain-timeout',
+  ReceiverHost: 'receiver-host',
+  ReceiverPort: 'receiver-port',
+  ReceiverUrl: 'receiver-url',
+  Baseline: 'baseline',
+  Tolerance: 'tolerance',
+  NoiseFloor: 'noise-floor',
+  Metrics: 'metrics',
+  FailOnRegression: 'fail-on-regression',
+  FailOnInconclusive: 'fail-on-inconclusive',
+  Comment: 'comment',
+  CommentFile: 'comment-file',
+  GithubToken: 'github-token',
+  WorkingDirectory: 'working-directory',
+  OutputDir: 'output-dir',
+} as const;
+
+export type InputName = (typeof Inputs)[keyof typeof Inputs];
+
+export const Outputs = {
+  Verdict: 'verdict',
+  Passed: 'passed',
+  P50Ms: 'p50-ms',
+  P95Ms: 'p95-ms',
+  P99Ms: 'p99-ms',
+  Throughput: 'throughput',
+  Lost: 'lost',
+  ResultPath: 'result-path',
+  ReportPath: 'report-path',
+  BaselinePath: 'baseline-path',
+  CommentUrl: 'comment-url',
+  LogsPath: 'logs-path',
+} as const;
+
+export type OutputName = (typeof Outputs)[keyof typeof Outputs];
+
+/**
+ * Saved by main, read by post. Each is written before the side effect it lets post undo (the
+ * compose project before `up`, the SUT log before the spawn), so a main step that dies anywhere
+ * still leaves post enough to clean up.
+ */
+export const State = {
+  /** Which services main brought up: `compose`, `command` or `external`. */
+  ServicesKind: 'services-kind',
+  /** JSON string array: the compose executable and its leading arguments. */
+  ComposeCommand: 'compose-command',
+  ComposeProject: 'compose-project',
+  /** JSON string array of the compose files, the generated override last. */
+  ComposeFiles: 'compose-files',
+  ComposeOverrideFile: 'compose-override-file',
+  /** The directory compose runs in (the action's working directory). */
+  ComposeCwd: 'compose-cwd',
+  /** Process group id of the started SUT command. */
+  SutPid: 'sut-pid',
+  SutLogPath: 'sut-log-path',
+  /** Where post writes the collected service logs (the logs-path output). */
+  LogsPath: 'logs-path',
+} as const;
+
+export type StateKey = (typeof State)[keyof typeof State];
+
+/** The modes of the `mode` input. */
+export const MODES = ['check', 'baseline', 'comment'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The values of the `comment` input. */
+export const COMMENT_POLICIES = ['always', 'on-regression', 'never'] as const;
+export type CommentPolicy = (typeof COMMENT_POLICIES)[number];
+
+/** GitHub rejects an issue comment longer than this. */
+export const MAX_COMMENT_CHARS = 65_536;
+
+/** Written by check mode for the fork-safe second stage (mode: comment). */
+export const COMMENT_REQUEST_KIND = 'ethhook-load-test/comment-request';
+export const COMMENT_REQUEST_VERSION = 1;
+export const COMMENT_REQUEST_FILE = 'comment.json';
+export const RESULT_FILE = 'result.json';
+export const REPORT_FILE = 'report.md';
+export const LOGS_FILE = 'services.log';

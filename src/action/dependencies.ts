@@ -1,0 +1,20 @@
+import type { ActionCore } from './core.js';
+import type { LoadTestEngine } from './engine.js';
+import type { GitHubApi } from './github/api.js';
+import type { RunContext } from './github/context.js';
+import type { SutStarter } from './services/command.js';
+import type { Exec } from './services/exec.js';
+
+/** Everything the main step touches, passed in: the entry point gives the real ones, tests fakes. */
+export interface ActionDependencies {
+  core: ActionCore;
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+  fileExists(path: string): boolean;
+  context: RunContext;
+  github(token: string): GitHubApi;
+  engine: LoadTestEngine;
+  startSut?: SutStarter;
+  now(): Date;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,85 @@
+import { getOctokit } from '@actions/github';
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  htmlUrl: string;
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/**
+ * The few REST calls the action makes, Octokit-shaped but narrow, so tests swap in a fake.
+ * Failures are thrown as they come (Octokit's RequestError carries `status`).
+ */
+export interface GitHubApi {
+  /** One page of an issue's (or pull request's) comments, oldest first. */
+  listIssueComments(
+    ref: RepoRef & { issueNumber: number; page: number; perPage: number },
+  ): Promise<IssueComment[]>;
+  createIssueComment(ref: RepoRef & { issueNumber: number; body: string }): Promise<IssueComment>;
+  updateIssueComment(ref: RepoRef & { commentId: number; body: string }): Promise<IssueComment>;
+  getPullRequest(
+    ref: RepoRef & { pullNumber: number },
+  ): Promise<{ number: number; headSha: string }>;
+}
+
+interface RawComment {
+  id: number;
+  body?: string | null;
+  html_url: string;
+}
+
+const toComment = (raw: RawComment): IssueComment => ({
+  id: raw.id,
+  body: raw.body ?? '',
+  htmlUrl: raw.html_url,
+});
+
+/** The real API through @actions/github's Octokit, which honours GITHUB_API_URL (GHES, tests). */
+export function octokitApi(token: string): GitHubApi {
+  const octokit = getOctokit(token);
+  return {
+    async listIssueComments({ owner, repo, issueNumber, page, perPage }) {
+      const response = await octokit.rest.issues.listComments({
+        owner,
+        repo,
+        issue_number: issueNumber,
+        page,
+        per_page: perPage,
+      });
+      return response.data.map(toComment);
+    },
+    async createIssueComment({ owner, repo, issueNumber, body }) {
+      const response = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: issueNumber,
+        body,
+      });
+      return toComment(response.data);
+    },
+    async updateIssueComment({ owner, repo, commentId, body }) {
+      const response = await octokit.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: commentId,
+        body,
+      });
+      return toComment(response.data);
+    },
+    async getPullRequest({ owner, repo, pullNumber }) {
+      const response = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
+      return { number: response.data.number, headSha: response.data.head.sha };
+    },
+  };
+}
+
+/** The HTTP status of a failed API call, when it has one. */
+export function statusOf(error: unknown): number | null {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : null;
+}

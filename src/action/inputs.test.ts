@@ -1,0 +1,262 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError, readActionConfig, type ActionConfig, type MeasureConfig } from './inputs.js';
+
+const WORKSPACE = '/work/repo';
+
+function read(
+  inputs: Record<string, string>,
+  existing: string[] = ['baselines/quick.json'],
+): ActionConfig {
+  const files = new Set([WORKSPACE, ...existing.map((file) => path.resolve(WORKSPACE, file))]);
+  return readActionConfig(
+    { getInput: (name) => inputs[name] ?? '' },
+    {
+      env: { GITHUB_WORKSPACE: WORKSPACE, RUNNER_TEMP: '/runner/temp' },
+      fileExists: (file) => files.has(file),
+    },
+  );
+}
+
+function measure(inputs: Record<string, string>, existing?: string[]): MeasureConfig {
+  const config = read(inputs, existing);
+  if (config.mode === 'comment') throw new Error('expected a measuring mode');
+  return config;
+}
+
+function errorOf(work: () => unknown): InputError {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return error as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('readActionConfig', () => {
+  it('gives every input its documented default', () => {
+    const config = measure({});
+    expect(config.mode).toBe('check');
+    expect(config.load).toMatchObject({
+      scenario: 'quick',
+      events: 1000,
+      ratePerSec: 500,
+      concurrency: 5,
+      trials: 3,
+      warmupEvents: 200,
+      chainId: 11155111,
+      redisUrl: 'redis://127.0.0.1:6379',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      readyTimeoutMs: 120_000,
+      drainTimeoutMs: 10_000,
+      applySchema: false,
+      receiver: { host: '127.0.0.1', port: 0, path: '/webhook' },
+    });
+    expect(config.load.receiver.publicUrl).toBeUndefined();
+    expect(config.services).toEqual({ kind: 'external' });
+    expect(config.baseline).toEqual({
+      name: 'quick',
+      path: `${WORKSPACE}/baselines/quick.json`,
+      displayPath: 'baselines/quick.json',
+    });
+    expect(config.judge).toEqual({
+      tolerance: 1.5,
+      noiseFloors: {},
+      gatedMetrics: null,
+      failOnRegression: true,
+      failOnInconclusive: false,
+    });
+    expect(config.comment).toBe('always');
+    expect(config.outputDir).toBe('/runner/temp/ethhook-load-test');
+    expect(config.workingDirectory).toBe(WORKSPACE);
+  });
+
+  it('overrides the scenario field by field', () => {
+    const config = measure({ scenario: 'medium', events: '500', rate: '250', concurrency: '2' }, [
+      'baselines/medium.json',
+    ]);
+    expect(config.load).toMatchObject({
+      scenario: 'medium',
+      events: 500,
+      ratePerSec: 250,
+      concurrency: 2,
+      durationSec: null,
+    });
+  });
+
+  it('accepts the three tolerance forms', () => {
+    expect(measure({ tolerance: '1.5' }).judge.tolerance).toBe(1.5);
+    expect(measure({ tolerance: '1.5x' }).judge.tolerance).toBe(1.5);
+    expect(measure({ tolerance: '150%' }).judge.tolerance).toBe(1.5);
+    expect(measure({ tolerance: '2' }).judge.tolerance).toBe(2);
+  });
+
+  it('rejects a tolerance below 1 or malformed, naming the input and the value', () => {
+    for (const value of ['0.9', '50%', 'abc', '-2']) {
+      const error = errorOf(() => read({ tolerance: value }));
+      expect(error.message).toContain('tolerance');
+      expect(error.message).toContain(value);
+      expect(error.message).toMatch(/1\.5x|150%/);
+    }
+  });
+
+  it('rejects an unknown mode with the valid ones', () => {
+    const error = errorOf(() => read({ mode: 'compare' }));
+    expect(error.message).toBe(
+      'Invalid input mode: "compare". Expected one of check, baseline, comment.',
+    );
+    expect(error.title).toBe('Invalid input');
+  });
+
+  it('rejects a non-numeric or negative rate', () => {
+    expect(errorOf(() => read({ rate: 'fast' })).message).toMatch(
+      /^Invalid input rate: "fast"\. Expected a number of 0 or more/,
+    );
+    expect(errorOf(() => read({ rate: '-5' })).message).toContain('Invalid input rate: "-5"');
+  });
+
+  it('rejects bad counts, ports and booleans', () => {
+    expect(errorOf(() => read({ trials: '0' })).message).toContain('Invalid input trials: "0"');
+    expect(errorOf(() => read({ events: '1.5' })).message).toContain('Invalid input events: "1.5"');
+    expect(errorOf(() => read({ 'receiver-port': '70000' })).message).toContain(
+      'Invalid input receiver-port',
+    );
+    expect(errorOf(() => read({ 'fail-on-regression': 'yes' })).message).toBe(
+      'Invalid input fail-on-regression: "yes". Expected true or false.',
+    );
+    expect(errorOf(() => read({ 'ready-timeout': '0' })).message).toContain(
+      'Invalid input ready-timeout',
+    );
+  });
+
+  it('rejects a bad comment value', () => {
+    expect(errorOf(() => read({ comment: 'sometimes' })).message).toBe(
+      'Invalid input comment: "sometimes". Expected one of always, on-regression, never.',
+    );
+  });
+
+  it('rejects an unknown scenario, naming the input', () => {
+    expect(errorOf(() => read({ scenario: 'huge' })).message).toContain(
+      'scenario: unknown scenario "huge"',
+    );
+  });
+
+  it('rejects cross-field contradictions with the input names', () => {
+    expect(errorOf(() => read({ events: '3', concurrency: '5' })).message).toContain(
+      'input concurrency',
+    );
+  });
+
+  it('requires the baseline file in check mode and says how to create one', () => {
+    const error = errorOf(() => read({ baseline: 'baselines/nightly.json' }));
+    expect(error.message).toContain(
+      'Invalid input baseline: "baselines/nightly.json" does not exist',
+    );
+    expect(error.message).toContain('mode: baseline');
+  });
+
+  it('does not require the baseline file in baseline mode', () => {
+    const config = measure({ mode: 'baseline', baseline: 'nightly' }, []);
+    expect(config.baseline).toMatchObject({
+      name: 'nightly',
+      displayPath: 'baselines/nightly.json',
+    });
+  });
+
+  it('takes a bare baseline name as baselines/<name>.json and a path as it is', () => {
+    expect(measure({ baseline: 'steady' }, ['baselines/steady.json']).baseline.path).toBe(
+      `${WORKSPACE}/baselines/steady.json`,
+    );
+    expect(measure({ baseline: 'perf/b.json' }, ['perf/b.json']).baseline).toMatchObject({
+      name: 'b',
+      path: `${WORKSPACE}/perf/b.json`,
+    });
+    expect(errorOf(() => read({ baseline: 'perf/bad name.json' })).message).toContain(
+      'Invalid input baseline',
+    );
+  });
+
+  it('checks that every compose file exists and switches the receiver to the containers', () => {
+    const error = errorOf(() =>
+      read({ 'compose-file': 'compose.yml\nmissing.yml' }, ['baselines/quick.json', 'compose.yml']),
+    );
+    expect(error.message).toContain('Invalid input compose-file: "missing.yml" does not exist');
+
+    const config = measure({ 'compose-file': 'compose.yml, extra.yml' }, [
+      'baselines/quick.json',
+      'compose.yml',
+      'extra.yml',
+    ]);
+    expect(config.services).toEqual({
+      kind: 'compose',
+      files: [`${WORKSPACE}/compose.yml`, `${WORKSPACE}/extra.yml`],
+    });
+    expect(config.load.receiver).toMatchObject({
+      host: '0.0.0.0',
+      publicUrl: 'http://host.docker.internal:{port}/webhook',
+    });
+  });
+
+  it('refuses compose-file and start-command together', () => {
+    const error = errorOf(() =>
+      read({ 'compose-file': 'compose.yml', 'start-command': 'npm start' }, [
+        'baselines/quick.json',
+        'compose.yml',
+      ]),
+    );
+    expect(error.message).toContain('compose-file and start-command are both set');
+  });
+
+  it('takes a start command', () => {
+    expect(measure({ 'start-command': 'node sut.js' }).services).toEqual({
+      kind: 'command',
+      command: 'node sut.js',
+    });
+  });
+
+  it('collects the passwords of the connection URLs as secrets and checks the protocols', () => {
+    const config = measure({
+      'redis-url': 'redis://:r3d1s@cache:6379',
+      'database-url': 'postgres://u:p%40ss@db/x',
+    });
+    expect(config.secrets).toEqual(['r3d1s', 'p@ss']);
+    const error = errorOf(() => read({ 'database-url': 'mysql://u:hunter2@db/x' }));
+    expect(error.message).toContain('Invalid input database-url');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('parses noise floors and gated metrics with the input names in errors', () => {
+    const config = measure({ 'noise-floor': 'p50=2,p99=30', metrics: 'p50,throughput' });
+    expect(config.judge.noiseFloors).toEqual({ p50: 2, p99: 30 });
+    expect(config.judge.gatedMetrics).toEqual(['p50', 'throughput']);
+    expect(errorOf(() => read({ 'noise-floor': 'p42=1' })).message).toContain('noise-floor');
+    expect(errorOf(() => read({ metrics: 'speed' })).message).toContain('metrics');
+  });
+
+  it('needs comment-file in mode comment and nothing of the load', () => {
+    expect(errorOf(() => read({ mode: 'comment' })).message).toContain(
+      'Input comment-file is required in mode comment',
+    );
+    expect(
+      errorOf(() => read({ mode: 'comment', 'comment-file': 'out/comment.json' })).message,
+    ).toContain('Invalid input comment-file: "out/comment.json" does not exist');
+    const config = read({ mode: 'comment', 'comment-file': 'out/comment.json', rate: 'ignored' }, [
+      'out/comment.json',
+    ]);
+    expect(config).toMatchObject({ mode: 'comment', commentFile: `${WORKSPACE}/out/comment.json` });
+  });
+
+  it('resolves paths against working-directory', () => {
+    const config = measure({ 'working-directory': 'svc', 'output-dir': 'out' }, [
+      'svc',
+      'svc/baselines/quick.json',
+    ]);
+    expect(config.workingDirectory).toBe(`${WORKSPACE}/svc`);
+    expect(config.baseline.path).toBe(`${WORKSPACE}/svc/baselines/quick.json`);
+    expect(config.outputDir).toBe(`${WORKSPACE}/svc/out`);
+    expect(errorOf(() => read({ 'working-directory': 'nope' })).message).toContain(
+      'Invalid input working-directory',
+    );
+  });
+});

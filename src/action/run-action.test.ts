@@ -1,0 +1,455 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readBaseline, updateBaseline, writeBaseline } from '../compare/baseline.js';
+import { makeRunResult, type RunFixtureOptions } from '../compare/fixtures.js';
+import { aggregateTrials } from '../compare/trials.js';
+import type { RunOptions } from '../engine/run/types.js';
+import { COMMENT_REQUEST_KIND, Outputs, State } from './constants.js';
+import type { ActionDependencies } from './dependencies.js';
+import type { LoadTestEngine, RunHooks } from './engine.js';
+import { ActionFailure } from './failure.js';
+import type { RunContext } from './github/context.js';
+import { InputError } from './inputs.js';
+import type { CommentRequest } from './outputs.js';
+import { runAction } from './run-action.js';
+import { fakeCore, fakeGitHub, recordingExec, type FakeCore, type FakeGitHub } from './testing.js';
+
+const HEAD = 'a'.repeat(40);
+
+const MARKER = '<!-- ethhook-load-test:quick -->';
+const HEADING = (outcome: string) =>
+  new RegExp(`^${MARKER}\\n+## \\S+ Load test \`quick\`: ${outcome}`);
+
+interface EngineCall {
+  options: RunOptions & { trials: number };
+  hooks: RunHooks;
+}
+
+function fakeEngine(results: RunFixtureOptions | Error, calls: EngineCall[] = []): LoadTestEngine {
+  return {
+    async runTrials(options, hooks) {
+      calls.push({ options, hooks });
+      await hooks.afterSeed?.();
+      if (results instanceof Error) throw results;
+      return Array.from({ length: options.trials }, (_, index) =>
+        makeRunResult({ ...results, runId: `run${index}` }),
+      );
+    },
+  };
+}
+
+interface Harness {
+  workspace: string;
+  core: FakeCore;
+  github: FakeGitHub;
+  deps: ActionDependencies;
+  engineCalls: EngineCall[];
+}
+
+const PR_CONTEXT: RunContext = {
+  eventName: 'pull_request',
+  repo: { owner: 'ethhook', repo: 'app' },
+  pullRequest: { number: 12, headSha: HEAD },
+  triggeringHeadSha: null,
+  sha: 'b'.repeat(40),
+  runUrl: 'https://github.test/ethhook/app/actions/runs/1',
+};
+
+async function harness(
+  inputs: Record<string, string>,
+  options: {
+    results?: RunFixtureOptions | Error;
+    context?: RunContext;
+    baseline?: RunFixtureOptions | null;
+    exec?: ActionDependencies['exec'];
+  } = {},
+): Promise<Harness> {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'run-action-'));
+  if (options.baseline !== null) {
+    const aggregate = aggregateTrials([makeRunResult(options.baseline ?? {})]);
+    await writeBaseline(
+      path.join(workspace, 'baselines', 'quick.json'),
+      updateBaseline(null, aggregate, {
+        name: 'quick',
+        commit: null,
+        date: '2025-01-01T00:00:00.000Z',
+      }),
+    );
+  }
+  const core = fakeCore({ trials: '2', ...inputs });
+  const github = fakeGitHub();
+  const engineCalls: EngineCall[] = [];
+  const deps: ActionDependencies = {
+    core,
+    exec: options.exec ?? recordingExec(),
+    env: { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: path.join(workspace, 'temp') },
+    fileExists: existsSync,
+    context: options.context ?? PR_CONTEXT,
+    github: () => github,
+    engine: fakeEngine(options.results ?? {}, engineCalls),
+    now: () => new Date('2025-02-01T03:00:00.000Z'),
+    startSut: (_command, { logFile }) => ({
+      pid: 31337,
+      logFile,
+      exitedError: () => null,
+      stop: async () => undefined,
+    }),
+  };
+  return { workspace, core, github, deps, engineCalls };
+}
+
+async function failureOf(work: Promise<unknown>): Promise<ActionFailure> {
+  try {
+    await work;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ActionFailure);
+    return error as ActionFailure;
+  }
+  throw new Error('expected the action to fail');
+}
+
+describe('runAction, mode check', () => {
+  it('passes: files, outputs, summary and one sticky comment', async () => {
+    const { core, github, deps, engineCalls, workspace } = await harness({});
+    await runAction(deps);
+
+    const out = path.join(workspace, 'temp', 'ethhook-load-test');
+    expect(core.outputs).toMatchObject({
+      [Outputs.Verdict]: 'pass',
+      [Outputs.Passed]: 'true',
+      [Outputs.Lost]: '0',
+      [Outputs.ResultPath]: path.join(out, 'result.json'),
+      [Outputs.ReportPath]: path.join(out, 'report.md'),
+      [Outputs.LogsPath]: path.join(out, 'services.log'),
+      [Outputs.CommentUrl]: expect.stringMatching(/^https:\/\/github\.test\//),
+    });
+    expect(Number(core.outputs[Outputs.P50Ms])).toBeGreaterThan(0);
+    expect(core.outputs[Outputs.BaselinePath]).toBeUndefined();
+    expect(JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).trialCount).toBe(2);
+    expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(HEADING('PASS'));
+    expect(core.summary).toEqual([readFileSync(path.join(out, 'report.md'), 'utf8')]);
+    expect(github.comments.get(12)?.[0]?.body).toMatch(HEADING('PASS'));
+    expect(core.annotations).toEqual([]);
+    expect(core.state[State.ServicesKind]).toBe('external');
+
+    expect(engineCalls).toHaveLength(1);
+    expect(engineCalls[0]?.options).toMatchObject({
+      trials: 2,
+      scenario: 'quick',
+      events: 1000,
+      progress: 'lines',
+    });
+    expect(engineCalls[0]?.hooks.afterSeed).toBeUndefined();
+
+    const request = JSON.parse(
+      readFileSync(path.join(out, 'comment.json'), 'utf8'),
+    ) as CommentRequest;
+    expect(request).toMatchObject({
+      kind: COMMENT_REQUEST_KIND,
+      version: 1,
+      baselineName: 'quick',
+      pullRequest: 12,
+      headSha: HEAD,
+    });
+    expect(request.figures.verdict).toBe('pass');
+  });
+
+  it('a second run updates the same comment', async () => {
+    const first = await harness({});
+    await runAction(first.deps);
+    await runAction(first.deps);
+    expect(first.github.comments.get(12)).toHaveLength(1);
+    expect(first.github.calls.filter((call) => call.startsWith('create'))).toHaveLength(1);
+    expect(first.github.calls.filter((call) => call.startsWith('update'))).toHaveLength(1);
+  });
+
+  it('a regression fails the step with a titled annotation, after the comment and the outputs', async () => {
+    const { core, github, deps } = await harness(
+      {},
+      { results: { latency: { p50Ms: 60, p95Ms: 150, p99Ms: 300 } } },
+    );
+    const failure = await failureOf(runAction(deps));
+    expect(failure.title).toBe('Performance regression (baseline quick)');
+    expect(failure.message).toMatch(/^Regression: /);
+    expect(core.outputs[Outputs.Verdict]).toBe('regression');
+    expect(core.outputs[Outputs.Passed]).toBe('false');
+    expect(github.comments.get(12)?.[0]?.body).toMatch(HEADING('REGRESSION'));
+    expect(core.summary).toHaveLength(1);
+  });
+
+  it('fail-on-regression: false warns with the title instead', async () => {
+    const { core, deps } = await harness(
+      { 'fail-on-regression': 'false' },
+      { results: { latency: { p50Ms: 60, p95Ms: 150, p99Ms: 300 } } },
+    );
+    await runAction(deps);
+    expect(core.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        properties: { title: 'Performance regression (baseline quick)' },
+      }),
+    ]);
+  });
+
+  it('comment: on-regression posts nothing on a pass', async () => {
+    const { core, github, deps } = await harness({ comment: 'on-regression' });
+    await runAction(deps);
+    expect(github.calls.some((call) => call.startsWith('create'))).toBe(false);
+    expect(core.outputs[Outputs.CommentUrl]).toBeUndefined();
+  });
+
+  it('a 403 on the comment is a warning; the summary still has the report', async () => {
+    const { core, github, deps } = await harness({});
+    github.failWrites = 403;
+    await runAction(deps);
+    expect(core.summary[0]).toMatch(HEADING('PASS'));
+    expect(core.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        properties: { title: 'Load-test comment not posted' },
+      }),
+    ]);
+    expect(core.outputs[Outputs.CommentUrl]).toBeUndefined();
+  });
+
+  it('no pull request (push, schedule): summary only', async () => {
+    const { core, github, deps } = await harness(
+      {},
+      { context: { ...PR_CONTEXT, eventName: 'push', pullRequest: null } },
+    );
+    await runAction(deps);
+    expect(github.calls).toEqual([]);
+    expect(core.summary).toHaveLength(1);
+    expect(core.lines).toContain('Not a pull request: the report is in the job summary only.');
+  });
+
+  it('an invalid run is inconclusive: a warning, a failure only when asked', async () => {
+    const invalid = { valid: false };
+    const soft = await harness({}, { results: invalid });
+    await runAction(soft.deps);
+    expect(soft.core.outputs[Outputs.Verdict]).toBe('inconclusive');
+    expect(soft.core.annotations[0]).toMatchObject({
+      level: 'warning',
+      properties: { title: 'Load test inconclusive (baseline quick)' },
+    });
+
+    const strict = await harness({ 'fail-on-inconclusive': 'true' }, { results: invalid });
+    expect((await failureOf(runAction(strict.deps))).title).toBe(
+      'Load test inconclusive (baseline quick)',
+    );
+  });
+
+  it('bad input fails before anything starts', async () => {
+    const { deps, engineCalls } = await harness({ rate: 'fast' });
+    await expect(runAction(deps)).rejects.toBeInstanceOf(InputError);
+    expect(engineCalls).toEqual([]);
+  });
+
+  it('masks the passwords of the connection URLs', async () => {
+    const { core, deps } = await harness(
+      {
+        'redis-url': 'redis://:r3d1s@127.0.0.1:6379',
+        'database-url': 'postgres://u:pw@127.0.0.1/db',
+      },
+      { results: new Error('could not reach postgres://u:pw@127.0.0.1/db') },
+    );
+    const failure = await failureOf(runAction(deps));
+    expect(core.secrets).toEqual(['r3d1s', 'pw']);
+    expect(failure.message).toBe('could not reach postgres://u:***@127.0.0.1/db');
+    expect(failure.title).toBe('Load test did not complete');
+  });
+});
+
+describe('runAction, services', () => {
+  function composeDocker() {
+    return recordingExec((call) => {
+      const line = [call.program, ...call.args].join(' ');
+      if (line === 'docker compose version --short') return { stdout: '2.29.7\n' };
+      if (call.args.includes('config')) return { stdout: 'redis\nsut\n' };
+      if (call.args.includes('ps') && call.args.includes('-q')) return { stdout: 'c1\n' };
+      if (call.program === 'docker' && call.args[0] === 'inspect')
+        return { stdout: 'sut|/p-sut-1|exited|\n' };
+      if (call.args.includes('logs')) return { stdout: 'sut-1 | boom\n' };
+      return undefined;
+    });
+  }
+
+  it('compose: up before the run, a log snapshot after, the teardown left to post', async () => {
+    const exec = composeDocker();
+    const { core, deps, engineCalls, workspace } = await harness(
+      { 'compose-file': 'compose.yml' },
+      { exec },
+    );
+    writeFileSync(path.join(workspace, 'compose.yml'), 'services: {}\n');
+    await runAction(deps);
+
+    const lines = exec.lines();
+    expect(lines[0]).toBe('docker compose version --short');
+    expect(lines[2]).toMatch(/ up -d --wait --wait-timeout 120$/);
+    expect(lines.some((line) => line.includes(' down '))).toBe(false);
+    expect(lines.at(-1)).toMatch(/ logs --no-color --timestamps$/);
+    expect(engineCalls[0]?.options.receiver).toMatchObject({
+      host: '0.0.0.0',
+      publicUrl: 'http://host.docker.internal:{port}/webhook',
+    });
+    expect(readFileSync(core.outputs[Outputs.LogsPath] as string, 'utf8')).toContain(
+      'sut-1 | boom',
+    );
+    expect(core.state[State.ServicesKind]).toBe('compose');
+  });
+
+  it('compose: a failed run names the services that are not healthy', async () => {
+    const { deps, workspace } = await harness(
+      { 'compose-file': 'compose.yml' },
+      {
+        exec: composeDocker(),
+        results: new Error('the consumer group message_processors was not ready within 120 s'),
+      },
+    );
+    writeFileSync(path.join(workspace, 'compose.yml'), 'services: {}\n');
+    const failure = await failureOf(runAction(deps));
+    expect(failure.message).toContain(
+      'the consumer group message_processors was not ready within 120 s',
+    );
+    expect(failure.message).toContain('Services not running or not healthy: sut: exited.');
+  });
+
+  it('start-command: the SUT starts after seeding and its pid is saved', async () => {
+    const { core, deps, engineCalls } = await harness({ 'start-command': 'node reference.js' });
+    await runAction(deps);
+    expect(engineCalls[0]?.hooks.afterSeed).toBeTypeOf('function');
+    expect(engineCalls[0]?.options.sutWatch?.exitedError()).toBeNull();
+    expect(core.state[State.SutPid]).toBe('31337');
+    expect(core.state[State.SutLogPath]).toBe(core.outputs[Outputs.LogsPath]);
+  });
+});
+
+describe('runAction, mode baseline', () => {
+  it('creates the baseline when absent, without failing', async () => {
+    const { core, deps, workspace } = await harness(
+      { mode: 'baseline' },
+      { baseline: null, context: { ...PR_CONTEXT, pullRequest: null } },
+    );
+    await runAction(deps);
+    const file = path.join(workspace, 'baselines', 'quick.json');
+    expect(core.outputs[Outputs.BaselinePath]).toBe(file);
+    const written = await readBaseline(file);
+    expect(written).toMatchObject({
+      name: 'quick',
+      commit: 'b'.repeat(40),
+      date: '2025-02-01T03:00:00.000Z',
+      history: [],
+    });
+    expect(written.aggregate.trialCount).toBe(2);
+    expect(core.summary[0]).toMatch(/^> \*\*Baseline mode:\*\* created `baselines\/quick\.json`/);
+    expect(core.annotations).toEqual([]);
+  });
+
+  it('refreshes an existing baseline, keeping history, and never fails on a regression', async () => {
+    const { core, deps, workspace } = await harness(
+      { mode: 'baseline' },
+      { results: { latency: { p50Ms: 60, p95Ms: 150, p99Ms: 300 } } },
+    );
+    await runAction(deps);
+    const written = await readBaseline(path.join(workspace, 'baselines', 'quick.json'));
+    expect(written.history).toHaveLength(1);
+    expect(core.outputs[Outputs.Verdict]).toBe('regression');
+    expect(core.annotations[0]).toMatchObject({ level: 'warning' });
+  });
+
+  it('refuses to make a baseline of an invalid or lossy run', async () => {
+    const { deps, workspace } = await harness(
+      { mode: 'baseline' },
+      { baseline: null, results: { lost: 3 } },
+    );
+    const failure = await failureOf(runAction(deps));
+    expect(failure.title).toBe('Baseline not refreshed');
+    expect(failure.message).toContain('6 deliveries were lost'); // 3 in each of 2 trials;
+    expect(existsSync(path.join(workspace, 'baselines', 'quick.json'))).toBe(false);
+  });
+});
+
+describe('runAction, mode comment', () => {
+  async function commentHarness(
+    request: Partial<CommentRequest>,
+    context: Partial<RunContext> = {},
+  ) {
+    const h = await harness(
+      { mode: 'comment', 'comment-file': 'artifact/comment.json' },
+      {
+        context: {
+          ...PR_CONTEXT,
+          eventName: 'workflow_run',
+          pullRequest: null,
+          triggeringHeadSha: HEAD,
+          ...context,
+        },
+      },
+    );
+    mkdirSync(path.join(h.workspace, 'artifact'));
+    const full: CommentRequest = {
+      kind: COMMENT_REQUEST_KIND,
+      version: 1,
+      baselineName: 'quick',
+      pullRequest: 12,
+      headSha: HEAD,
+      figures: {
+        verdict: 'regression',
+        p50Ms: 60,
+        p95Ms: 150,
+        p99Ms: 300,
+        throughput: 99,
+        lost: 0,
+      },
+      markdown: '## REGRESSION of quick',
+      ...request,
+    };
+    writeFileSync(path.join(h.workspace, 'artifact', 'comment.json'), JSON.stringify(full));
+    h.github.pullHeads.set(12, HEAD);
+    return h;
+  }
+
+  it('posts the uploaded report on the pull request the triggering run built', async () => {
+    const { core, github, deps, engineCalls } = await commentHarness({});
+    await runAction(deps);
+    expect(engineCalls).toEqual([]);
+    expect(github.calls).toEqual(['get pull #12', 'list #12 page 1', 'create #12']);
+    expect(github.comments.get(12)?.[0]?.body).toBe(`${MARKER}\n## REGRESSION of quick`);
+    expect(core.outputs).toMatchObject({
+      [Outputs.Verdict]: 'regression',
+      [Outputs.Passed]: 'false',
+      [Outputs.P50Ms]: '60',
+    });
+    expect(core.outputs[Outputs.CommentUrl]).toBeDefined();
+    expect(core.summary).toEqual(['## REGRESSION of quick']);
+  });
+
+  it('refuses a file that names another pull request', async () => {
+    const { github, deps } = await commentHarness({ pullRequest: 13 });
+    github.pullHeads.set(13, 'c'.repeat(40));
+    const failure = await failureOf(runAction(deps));
+    expect(failure.message).toMatch(
+      /^Refusing to comment: .* pull request #13, whose head is c{40}, but the run that produced it built a{40}\.$/,
+    );
+    expect(github.calls).toEqual(['get pull #13']);
+  });
+
+  it('rejects a malformed file, naming the input', async () => {
+    const { deps } = await commentHarness({
+      kind: 'something-else' as typeof COMMENT_REQUEST_KIND,
+    });
+    const failure = await failureOf(runAction(deps));
+    expect(failure.message).toMatch(
+      /^Invalid input comment-file: .*comment\.json is not a comment request/,
+    );
+  });
+
+  it('a first stage without a pull request leaves nothing to do', async () => {
+    const { github, deps, core } = await commentHarness({ pullRequest: null });
+    await runAction(deps);
+    expect(github.calls).toEqual([]);
+    expect(core.summary).toHaveLength(1);
+  });
+});

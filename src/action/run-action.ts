@@ -1,0 +1,255 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  baselineCandidateProblems,
+  readBaseline,
+  readBaselineIfExists,
+  updateBaseline,
+  writeBaseline,
+  type Baseline,
+} from '../compare/baseline.js';
+import { writeTrialSet } from '../compare/result-file.js';
+import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
+import { compare, type Verdict } from '../compare/verdict.js';
+import { maskUrl } from '../engine/redact.js';
+import { commentMarker, renderMarkdown } from '../report/markdown.js';
+import { postCommentOnly } from './comment-only.js';
+import {
+  COMMENT_REQUEST_FILE,
+  COMMENT_REQUEST_KIND,
+  COMMENT_REQUEST_VERSION,
+  LOGS_FILE,
+  Outputs,
+  REPORT_FILE,
+  RESULT_FILE,
+} from './constants.js';
+import { coreLogger, type ActionCore } from './core.js';
+import type { ActionDependencies } from './dependencies.js';
+import { ActionFailure } from './failure.js';
+import { upsertStickyComment } from './github/comment.js';
+import { writeJobSummary } from './github/summary.js';
+import { readActionConfig, type MeasureConfig } from './inputs.js';
+import { setHeadlineOutputs, type CommentRequest, type HeadlineFigures } from './outputs.js';
+import { CommandSut } from './services/command.js';
+import { ComposeServices } from './services/compose.js';
+import { saveExternalState, type ComposeState } from './state.js';
+
+function headlineOf(verdict: Verdict, aggregate: TrialAggregate): HeadlineFigures {
+  return {
+    verdict: verdict.outcome,
+    p50Ms: aggregate.metrics.p50,
+    p95Ms: aggregate.metrics.p95,
+    p99Ms: aggregate.metrics.p99,
+    throughput: aggregate.metrics.throughput,
+    lost: aggregate.metrics.lost,
+  };
+}
+
+function maskSecrets(message: string, config: MeasureConfig): string {
+  return message
+    .replaceAll(config.load.redisUrl, maskUrl(config.load.redisUrl))
+    .replaceAll(config.load.databaseUrl, maskUrl(config.load.databaseUrl));
+}
+
+/** Brings the services up, runs the trials, and leaves the services to the post step. */
+async function measure(
+  config: MeasureConfig,
+  deps: ActionDependencies,
+  logsPath: string,
+): Promise<TrialAggregate> {
+  const { core } = deps;
+  const compose = new ComposeServices(deps.exec, core);
+  let composeState: ComposeState | null = null;
+  let sut: CommandSut | null = null;
+  switch (config.services.kind) {
+    case 'compose':
+      composeState = await compose.up(
+        {
+          files: config.services.files,
+          cwd: config.workingDirectory,
+          tempDir: deps.env.RUNNER_TEMP || config.outputDir,
+          logsPath,
+          readyTimeoutMs: config.load.readyTimeoutMs,
+          env: deps.env,
+        },
+        core,
+      );
+      break;
+    case 'command':
+      sut = new CommandSut(
+        {
+          command: config.services.command,
+          cwd: config.workingDirectory,
+          logPath: logsPath,
+          logsPath,
+          env: deps.env,
+        },
+        core,
+        core,
+        deps.startSut,
+      );
+      break;
+    case 'external':
+      saveExternalState(core, logsPath);
+      break;
+  }
+
+  try {
+    const results = await deps.engine.runTrials(
+      {
+        ...config.load,
+        progress: 'lines',
+        logger: coreLogger(core),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(sut ? { sutWatch: sut.watch } : {}),
+      },
+      sut ? { afterSeed: () => (sut as CommandSut).launch() } : {},
+    );
+    return aggregateTrials(results);
+  } catch (error) {
+    let message = maskSecrets(error instanceof Error ? error.message : String(error), config);
+    if (composeState) {
+      const unhealthy = await compose.describeUnhealthy(composeState);
+      if (unhealthy) message += `\nServices not running or not healthy: ${unhealthy}.`;
+      message += `\nThe services' logs follow in the post step (and ${logsPath}).`;
+    }
+    throw new ActionFailure(message, 'Load test did not complete');
+  } finally {
+    // A snapshot for steps that upload it; post rewrites the file with the final logs.
+    if (composeState)
+      await compose.collectLogs(composeState, logsPath, { quiet: true }).catch(() => undefined);
+  }
+}
+
+async function judge(
+  config: MeasureConfig,
+  deps: ActionDependencies,
+  aggregate: TrialAggregate,
+): Promise<{ verdict: Verdict; previous: Baseline | null; written: Baseline | null }> {
+  // Check mode: the file exists (inputs checked it); a corrupt one is an error, never skipped.
+  const previous =
+    config.mode === 'check'
+      ? await readBaseline(config.baseline.path)
+      : await readBaselineIfExists(config.baseline.path);
+  const verdict = compare(aggregate, previous, {
+    tolerance: config.judge.tolerance,
+    noiseFloors: config.judge.noiseFloors,
+    ...(config.judge.gatedMetrics ? { gatedMetrics: config.judge.gatedMetrics } : {}),
+    baselineName: config.baseline.name,
+  });
+  if (config.mode !== 'baseline') return { verdict, previous, written: null };
+
+  const problems = baselineCandidateProblems(aggregate);
+  if (problems.length > 0) {
+    throw new ActionFailure(
+      `The baseline ${config.baseline.displayPath} was not refreshed: ${problems.join('; ')}. A baseline must come from a valid, complete run.`,
+      'Baseline not refreshed',
+    );
+  }
+  const written = updateBaseline(previous, aggregate, {
+    name: config.baseline.name,
+    commit: deps.context.sha,
+    date: deps.now().toISOString(),
+  });
+  await writeBaseline(config.baseline.path, written);
+  deps.core.setOutput(Outputs.BaselinePath, config.baseline.path);
+  deps.core.info(
+    `${previous ? 'Refreshed' : 'Created'} the baseline ${config.baseline.displayPath} (${written.history.length} earlier run(s) in its history)`,
+  );
+  return { verdict, previous, written };
+}
+
+async function measureAndReport(config: MeasureConfig, deps: ActionDependencies): Promise<void> {
+  const { core } = deps;
+  await mkdir(config.outputDir, { recursive: true });
+  const logsPath = path.join(config.outputDir, LOGS_FILE);
+  core.setOutput(Outputs.LogsPath, logsPath);
+
+  const aggregate = await measure(config, deps, logsPath);
+  const resultPath = path.join(config.outputDir, RESULT_FILE);
+  await writeTrialSet(resultPath, aggregate);
+  core.setOutput(Outputs.ResultPath, resultPath);
+
+  const { verdict, previous, written } = await judge(config, deps, aggregate);
+  let markdown = renderMarkdown(verdict, {
+    name: config.baseline.name,
+    current: aggregate,
+    baseline: previous,
+    commit: deps.context.pullRequest?.headSha || deps.context.sha,
+    detailsUrl: deps.context.runUrl,
+  });
+  if (written) {
+    markdown = `> **Baseline mode:** ${previous ? 'refreshed' : 'created'} \`${config.baseline.displayPath}\` from this run.\n\n${markdown}`;
+  }
+  const reportPath = path.join(config.outputDir, REPORT_FILE);
+  await writeFile(reportPath, markdown);
+  core.setOutput(Outputs.ReportPath, reportPath);
+
+  const figures = headlineOf(verdict, aggregate);
+  setHeadlineOutputs(core, figures);
+  const pullRequest = deps.context.pullRequest;
+  const request: CommentRequest = {
+    kind: COMMENT_REQUEST_KIND,
+    version: COMMENT_REQUEST_VERSION,
+    baselineName: config.baseline.name,
+    pullRequest: pullRequest?.number ?? null,
+    headSha: pullRequest?.headSha || deps.context.sha,
+    figures,
+    markdown,
+  };
+  await writeFile(
+    path.join(config.outputDir, COMMENT_REQUEST_FILE),
+    `${JSON.stringify(request, null, 2)}\n`,
+  );
+
+  await writeJobSummary(core, markdown);
+  const repo = deps.context.repo;
+  if (pullRequest && repo) {
+    const outcome = await upsertStickyComment(deps.github(config.githubToken), core, {
+      ...repo,
+      issueNumber: pullRequest.number,
+      marker: commentMarker(config.baseline.name),
+      markdown,
+      regression: verdict.outcome === 'regression',
+      policy: config.comment,
+    });
+    if (outcome.action === 'created' || outcome.action === 'updated')
+      core.setOutput(Outputs.CommentUrl, outcome.url);
+  } else {
+    core.info('Not a pull request: the report is in the job summary only.');
+  }
+
+  concludeVerdict(core, verdict, config);
+}
+
+/** The step's outcome: an annotation for anything but a pass; a failure when the inputs ask. */
+function concludeVerdict(core: ActionCore, verdict: Verdict, config: MeasureConfig): void {
+  const details = [verdict.summary, ...verdict.reasons].join('\n');
+  if (verdict.outcome === 'pass') {
+    core.info(verdict.summary);
+    return;
+  }
+  const judging = config.mode === 'check';
+  if (verdict.outcome === 'regression') {
+    const title = `Performance regression (baseline ${config.baseline.name})`;
+    if (judging && config.judge.failOnRegression) throw new ActionFailure(details, title);
+    core.warning(details, { title });
+    return;
+  }
+  // A first baseline is inconclusive by nature ("no baseline"): nothing to warn about.
+  if (!judging) return;
+  const title = `Load test inconclusive (baseline ${config.baseline.name})`;
+  if (config.judge.failOnInconclusive) throw new ActionFailure(details, title);
+  core.warning(details, { title });
+}
+
+/** The main step: inputs, then either measure-and-report or, in mode comment, only the comment. */
+export async function runAction(deps: ActionDependencies): Promise<void> {
+  const config = readActionConfig(deps.core, deps);
+  for (const secret of config.secrets) deps.core.setSecret(secret);
+  if (config.mode === 'comment') {
+    await postCommentOnly(config, deps);
+    return;
+  }
+  await measureAndReport(config, deps);
+}
