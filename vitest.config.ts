@@ -1,15 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration tests share one Redis and one Postgres; each test file isolates itself with its own
-// key prefix / stream names / schema, so files may run in parallel, but load tests are sensitive to
-// CPU contention on a 2-core machine, so we keep parallelism modest.
+// Two projects, run one after the other by `npm test`:
+// - unit: src/**, pure tests and small integration tests against the real Redis and Postgres, each
+//   file isolated by its own key prefix / stream / schema, so files run in parallel;
+// - e2e: test/**, whole runs (load, pipeline, bundled action, Docker). They measure latency, so
+//   they run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU burst
+//   must not become a test's "regression".
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
     minWorkers: 1,
-    reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+        },
+      },
+    ],
   },
 });
