@@ -19,7 +19,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
-          fileParallelism: false,
           testTimeout: 300_000,
         },
       },
