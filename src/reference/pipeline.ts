@@ -113,6 +113,15 @@ export async function startReferencePipeline(
 
   try {
     await checkRedis(config.redisUrl);
+    if (config.applySchema) {
+      const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 1 });
+      try {
+        await checkPostgres(pool, config.databaseUrl);
+        await applySchema(pool);
+      } finally {
+        await pool.end();
+      }
+    }
     let processor: MessageProcessor | null = null;
     let delivery: WebhookDelivery | null = null;
     let processorHealth: HealthServer | null = null;
@@ -122,7 +131,6 @@ export async function startReferencePipeline(
       const pool = openPool(config.databaseUrl, 'reference-processor', logger);
       pools.push(() => pool.end());
       await checkPostgres(pool, config.databaseUrl);
-      if (config.applySchema) await applySchema(pool);
       const started = new MessageProcessor(config, pool, logger);
       services.push(() => started.stop());
       processorHealth = await listen(

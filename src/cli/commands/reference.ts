@@ -186,7 +186,8 @@ export function registerReferenceCommand(program: Command): void {
     .addOption(
       new Option(
         '--processing-delay-ms <ms>',
-        'injected regression: extra delay per event in the processor',
+        'injected regression: each event waits this long after being read (overlapping within a ' +
+          'batch: adds latency without capping throughput)',
       )
         .env('PROCESSING_DELAY_MS')
         .argParser(nonNegativeInt)
