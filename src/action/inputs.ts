@@ -454,8 +454,9 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
 
   const services = readServices(read, workingDirectory, environment);
   const load = readLoad(read, services);
-  const baseline = readBaseline(read, mode, load.scenario, workingDirectory, environment);
   const judge = readJudge(read);
+  // Last: the values above are wrong whatever the files say, so they are reported first.
+  const baseline = readBaseline(read, mode, load.scenario, workingDirectory, environment);
   return {
     ...common,
     secrets: [...passwordOf(load.redisUrl), ...passwordOf(load.databaseUrl)],

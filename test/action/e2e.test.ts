@@ -1,0 +1,329 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamKey } from '../../src/engine/events/contracts.js';
+import { groupAlive } from '../../src/engine/sut/process.js';
+import {
+  createTestSchema,
+  TEST_REDIS_URL,
+  uniqueSuffix,
+  type TestSchema,
+} from '../../src/stack/test-support.js';
+import { startFakeGitHub, type FakeGitHubServer } from './fake-github.js';
+import { runStep, type StepRun } from './runner.js';
+
+/**
+ * The bundled action, run the way a GitHub runner runs it: `node dist/index.js`, then
+ * `node dist/post.js` with the state main saved, INPUT_* variables, a pull_request event, the
+ * file commands, and GITHUB_API_URL pointing at a fake GitHub on loopback. The system under test
+ * is the reference pipeline, started by the action's start-command on the machine's Redis and
+ * PostgreSQL (its own schema, chain and delivery queue).
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = path.join(root, 'dist', 'index.js');
+const POST = path.join(root, 'dist', 'post.js');
+const PR_NUMBER = 42;
+const HEAD_SHA = 'c0ffee'.padEnd(40, '0');
+
+const chainId = 1_900_000_000 + Math.floor(Math.random() * 99_999_999);
+const deliveryQueue = `delivery_queue:action-e2e:${uniqueSuffix()}`;
+let schema: TestSchema;
+let github: FakeGitHubServer;
+let workspace: string;
+let stepsDir: string;
+let pullRequestEvent: string;
+let pushEvent: string;
+
+function startCommand(processingDelayMs = 0): string {
+  const flags = [
+    '--role all',
+    `--redis-url '${TEST_REDIS_URL}'`,
+    `--database-url '${schema.url}'`,
+    '--apply-schema',
+    `--chain-ids ${chainId}`,
+    `--delivery-queue '${deliveryQueue}'`,
+    '--health-host 127.0.0.1',
+    '--processor-health-port 0',
+    '--delivery-health-port 0',
+    '--block-ms 200',
+    '--retry-base-delay-ms 50',
+    `--processing-delay-ms ${processingDelayMs}`,
+  ];
+  return `exec node ${path.join(root, 'bin', 'ethhook-load-test.js')} reference ${flags.join(' ')}`;
+}
+
+function inputs(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    mode: 'check',
+    scenario: 'quick',
+    events: '600',
+    rate: '300',
+    concurrency: '3',
+    trials: '1',
+    'warmup-events': '100',
+    'chain-id': String(chainId),
+    'start-command': startCommand(),
+    'redis-url': TEST_REDIS_URL,
+    'database-url': schema.url,
+    'apply-schema': 'true',
+    'ready-timeout': '30',
+    'drain-timeout': '5',
+    'receiver-port': '0',
+    baseline: 'action-e2e',
+    // Unchanged runs a minute apart on a busy 2-core machine must pass: wide limits, which the
+    // injected 300 ms processing delay still exceeds many times over.
+    tolerance: '5x',
+    'noise-floor': 'p50=25,p95=50,p99=100',
+    'fail-on-regression': 'true',
+    comment: 'always',
+    'github-token': 'ghs_fake_token_for_tests',
+    'working-directory': '.',
+    'output-dir': 'out',
+    ...overrides,
+  };
+}
+
+function env(eventName: 'pull_request' | 'push'): NodeJS.ProcessEnv {
+  const { HTTP_PROXY: _a, HTTPS_PROXY: _b, http_proxy: _c, https_proxy: _d, ...rest } = process.env;
+  return {
+    ...rest,
+    NO_PROXY: '127.0.0.1,localhost',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: path.join(workspace, 'runner-temp'),
+    GITHUB_API_URL: github.url,
+    GITHUB_SERVER_URL: 'https://github.test',
+    GITHUB_REPOSITORY: 'ethhook/app',
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_EVENT_PATH: eventName === 'pull_request' ? pullRequestEvent : pushEvent,
+    GITHUB_SHA: 'f'.repeat(40),
+    GITHUB_RUN_ID: '4711',
+    GITHUB_RUN_ATTEMPT: '1',
+  };
+}
+
+interface ActionRun {
+  main: StepRun;
+  post: StepRun;
+  sutPid: number | null;
+}
+
+/** main, then post with main's state; checks that post left no process of the SUT behind. */
+async function runAction(
+  eventName: 'pull_request' | 'push',
+  overrides: Record<string, string> = {},
+): Promise<ActionRun> {
+  const main = await runStep({
+    script: MAIN,
+    workDir: stepsDir,
+    inputs: inputs(overrides),
+    env: env(eventName),
+  });
+  const pid = Number(main.state['sut-pid']);
+  const post = await runStep({
+    script: POST,
+    workDir: stepsDir,
+    inputs: inputs(overrides),
+    state: main.state,
+    env: env(eventName),
+  });
+  return { main, post, sutPid: Number.isInteger(pid) && pid > 0 ? pid : null };
+}
+
+function explain(run: StepRun): string {
+  return `exit ${run.exitCode}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+}
+
+beforeAll(async () => {
+  expect(existsSync(MAIN), 'dist/ is missing: run `npm run bundle`').toBe(true);
+  schema = await createTestSchema('action');
+  github = await startFakeGitHub();
+  github.pullHeads.set(PR_NUMBER, HEAD_SHA);
+  workspace = mkdtempSync(path.join(tmpdir(), 'action-e2e-'));
+  stepsDir = path.join(workspace, 'runner-steps');
+  mkdirSync(path.join(workspace, 'baselines'));
+  pullRequestEvent = path.join(workspace, 'pull_request.json');
+  writeFileSync(
+    pullRequestEvent,
+    JSON.stringify({
+      action: 'synchronize',
+      number: PR_NUMBER,
+      pull_request: { number: PR_NUMBER, head: { sha: HEAD_SHA, ref: 'feature' } },
+    }),
+  );
+  pushEvent = path.join(workspace, 'push.json');
+  writeFileSync(pushEvent, JSON.stringify({ ref: 'refs/heads/main' }));
+});
+
+afterAll(async () => {
+  await github?.close();
+  const redis = new Redis(TEST_REDIS_URL);
+  await redis.del(streamKey(chainId), deliveryQueue).catch(() => undefined);
+  redis.disconnect();
+  await schema?.drop();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+describe('the bundled action (dist/index.js + dist/post.js)', () => {
+  it('rejects bad inputs with an ::error:: naming the input, starting nothing', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { mode: 'compare' },
+        /^Invalid input mode: "compare"\. Expected one of check, baseline, comment\.$/,
+      ],
+      [{ tolerance: '0.8' }, /tolerance "0\.8"/],
+      [{ rate: 'fast' }, /^Invalid input rate: "fast"/],
+      [
+        { baseline: 'missing-baseline' },
+        /^Invalid input baseline: "baselines\/missing-baseline\.json" does not exist/,
+      ],
+      [
+        { 'compose-file': 'no-such-compose.yml', 'start-command': '' },
+        /^Invalid input compose-file: "no-such-compose\.yml" does not exist/,
+      ],
+    ];
+    for (const [overrides, message] of cases) {
+      const main = await runStep({
+        script: MAIN,
+        workDir: stepsDir,
+        inputs: inputs(overrides),
+        env: env('pull_request'),
+      });
+      expect(main.exitCode, explain(main)).toBe(1);
+      const errors = main.annotations.filter((annotation) => annotation.level === 'error');
+      expect(errors, explain(main)).toHaveLength(1);
+      expect(errors[0]?.properties).toBe('title=Invalid input');
+      expect(errors[0]?.message).toMatch(message);
+      expect(main.state).toEqual({});
+    }
+    expect(github.requests).toEqual([]);
+  });
+
+  it('mode baseline on a push: writes the baseline, summary only, post stops the SUT', async () => {
+    const run = await runAction('push', { mode: 'baseline' });
+    expect(run.main.exitCode, explain(run.main)).toBe(0);
+    const baselinePath = path.join(workspace, 'baselines', 'action-e2e.json');
+    expect(run.main.outputs['baseline-path']).toBe(baselinePath);
+    expect(JSON.parse(readFileSync(baselinePath, 'utf8'))).toMatchObject({
+      kind: 'ethhook-load-test/baseline',
+      name: 'action-e2e',
+    });
+    expect(run.main.outputs.lost).toBe('0');
+    expect(run.main.summary).toContain('Baseline mode:');
+    expect(github.requests).toEqual([]);
+
+    expect(run.post.exitCode, explain(run.post)).toBe(0);
+    expect(run.sutPid).not.toBeNull();
+    expect(groupAlive(run.sutPid as number)).toBe(false);
+    expect(run.post.stdout).toContain(`Stopped the SUT (process group ${run.sutPid})`);
+  });
+
+  it('first check creates the comment, a second run updates the same one', async () => {
+    const first = await runAction('pull_request');
+    expect(first.main.exitCode, explain(first.main)).toBe(0);
+    // inconclusive only if the machine was too busy to hold the publish rate; never a regression.
+    expect(['pass', 'inconclusive']).toContain(first.main.outputs.verdict);
+    expect(first.main.outputs.lost).toBe('0');
+    for (const key of ['p50-ms', 'p95-ms', 'p99-ms', 'throughput'])
+      expect(Number(first.main.outputs[key])).toBeGreaterThan(0);
+    for (const key of ['result-path', 'report-path', 'logs-path'])
+      expect(existsSync(first.main.outputs[key] as string), key).toBe(true);
+    expect(first.main.summary).toContain('<!-- ethhook-load-test:action-e2e -->');
+    const comments = github.commentsOn(PR_NUMBER);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body.startsWith('<!-- ethhook-load-test:action-e2e -->')).toBe(true);
+    expect(comments[0]?.body).toMatch(/Load test `action-e2e`: (PASS|INCONCLUSIVE)/);
+    expect(first.main.outputs['comment-url']).toBe(
+      `https://github.test/ethhook/app/pull/${PR_NUMBER}#issuecomment-${comments[0]?.id}`,
+    );
+    expect(
+      github.requests.every(
+        (request) => request.authorization === 'token ghs_fake_token_for_tests',
+      ),
+    ).toBe(true);
+    expect(groupAlive(first.sutPid as number)).toBe(false);
+
+    github.requests.length = 0;
+    const second = await runAction('pull_request');
+    expect(second.main.exitCode, explain(second.main)).toBe(0);
+    expect(github.commentsOn(PR_NUMBER)).toHaveLength(1);
+    expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `GET /repos/ethhook/app/issues/${PR_NUMBER}/comments`,
+      `PATCH /repos/ethhook/app/issues/comments/${comments[0]?.id}`,
+    ]);
+    expect(second.main.outputs['comment-url']).toBe(first.main.outputs['comment-url']);
+  });
+
+  it('a regression exits 1 with a titled error, and the comment shows it with the deltas', async () => {
+    const run = await runAction('pull_request', { 'start-command': startCommand(300) });
+    expect(run.main.exitCode, explain(run.main)).toBe(1);
+    expect(run.main.outputs).toMatchObject({ verdict: 'regression', passed: 'false' });
+    const errors = run.main.annotations.filter((annotation) => annotation.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.properties).toBe('title=Performance regression (baseline action-e2e)');
+    expect(errors[0]?.message).toMatch(/^Regression: .*Latency p50/);
+    const comments = github.commentsOn(PR_NUMBER);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain('REGRESSION');
+    expect(comments[0]?.body).toMatch(/\+\d[\d,.]*\s?%/);
+    expect(run.post.exitCode, explain(run.post)).toBe(0);
+    expect(groupAlive(run.sutPid as number)).toBe(false);
+  });
+
+  it('a 403 from the API is a warning; the summary still has the report', async () => {
+    github.forbidWrites = true;
+    try {
+      const run = await runAction('pull_request');
+      expect(run.main.exitCode, explain(run.main)).toBe(0);
+      const warnings = run.main.annotations.filter((annotation) => annotation.level === 'warning');
+      expect(warnings.map((warning) => warning.properties)).toContain(
+        'title=Load-test comment not posted',
+      );
+      expect(
+        warnings.find((warning) => warning.properties === 'title=Load-test comment not posted')
+          ?.message,
+      ).toContain('403');
+      expect(run.main.summary).toContain('Load test `action-e2e`');
+      expect(run.main.outputs['comment-url']).toBeUndefined();
+      expect(groupAlive(run.sutPid as number)).toBe(false);
+    } finally {
+      github.forbidWrites = false;
+    }
+  });
+
+  it('mode comment posts the uploaded comment.json of a check run, running nothing', async () => {
+    const commentFile = path.join(workspace, 'out', 'comment.json');
+    expect(existsSync(commentFile)).toBe(true);
+    const eventPath = path.join(workspace, 'workflow_run.json');
+    writeFileSync(
+      eventPath,
+      JSON.stringify({
+        workflow_run: { head_sha: HEAD_SHA, event: 'pull_request', pull_requests: [] },
+      }),
+    );
+    github.requests.length = 0;
+    const run = await runStep({
+      script: MAIN,
+      workDir: stepsDir,
+      inputs: {
+        mode: 'comment',
+        'comment-file': 'out/comment.json',
+        comment: 'always',
+        'github-token': 'ghs_write',
+      },
+      env: { ...env('push'), GITHUB_EVENT_NAME: 'workflow_run', GITHUB_EVENT_PATH: eventPath },
+    });
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(run.state).toEqual({});
+    expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `GET /repos/ethhook/app/pulls/${PR_NUMBER}`,
+      `GET /repos/ethhook/app/issues/${PR_NUMBER}/comments`,
+      `PATCH /repos/ethhook/app/issues/comments/${github.commentsOn(PR_NUMBER)[0]?.id}`,
+    ]);
+    expect(github.commentsOn(PR_NUMBER)).toHaveLength(1);
+    expect(run.outputs['comment-url']).toBeDefined();
+  });
+});

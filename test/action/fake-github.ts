@@ -1,0 +1,142 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+
+/**
+ * A small stand-in for GitHub's REST API, on loopback, for the bundled action's end-to-end test
+ * (GITHUB_API_URL points here). It plays the calls the action makes — issue comments (list with
+ * page/per_page and a Link header, create, update) and pull requests (get) — records every
+ * request, and can answer writes with 403 as GitHub does for a fork's read-only token.
+ */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  authorization: string | undefined;
+}
+
+export interface StoredComment {
+  id: number;
+  issueNumber: number;
+  body: string;
+}
+
+export interface FakeGitHubServer {
+  url: string;
+  requests: RecordedRequest[];
+  comments: StoredComment[];
+  pullHeads: Map<number, string>;
+  /** When set, creating or updating a comment answers 403 like a read-only token. */
+  forbidWrites: boolean;
+  commentsOn(issueNumber: number): StoredComment[];
+  close(): Promise<void>;
+}
+
+interface RepoParams {
+  owner: string;
+  repo: string;
+}
+
+export async function startFakeGitHub(): Promise<FakeGitHubServer> {
+  const app: FastifyInstance = Fastify({ logger: false });
+  let nextId = 1000;
+  let baseUrl = '';
+  const state: Omit<FakeGitHubServer, 'url' | 'close' | 'commentsOn'> = {
+    requests: [],
+    comments: [],
+    pullHeads: new Map(),
+    forbidWrites: false,
+  };
+
+  const htmlUrl = (params: RepoParams, comment: StoredComment) =>
+    `https://github.test/${params.owner}/${params.repo}/pull/${comment.issueNumber}#issuecomment-${comment.id}`;
+  const render = (params: RepoParams, comment: StoredComment) => ({
+    id: comment.id,
+    body: comment.body,
+    html_url: htmlUrl(params, comment),
+    user: { login: 'github-actions[bot]', type: 'Bot' },
+  });
+  const forbidden = {
+    message: 'Resource not accessible by integration',
+    documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+    status: '403',
+  };
+
+  app.addHook('onRequest', async (request) => {
+    const url = new URL(request.url, 'http://fake');
+    state.requests.push({
+      method: request.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      authorization: request.headers.authorization,
+    });
+  });
+  app.addHook('preHandler', async (request) => {
+    const last = state.requests.at(-1);
+    if (last) last.body = request.body;
+  });
+
+  app.get<{
+    Params: RepoParams & { number: string };
+    Querystring: { page?: string; per_page?: string };
+  }>('/repos/:owner/:repo/issues/:number/comments', async (request, reply) => {
+    const issueNumber = Number(request.params.number);
+    const page = Number(request.query.page ?? 1);
+    const perPage = Math.min(Number(request.query.per_page ?? 30), 100);
+    const all = state.comments.filter((comment) => comment.issueNumber === issueNumber);
+    const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+    if (page < lastPage) {
+      const path = `/repos/${request.params.owner}/${request.params.repo}/issues/${issueNumber}/comments`;
+      reply.header(
+        'link',
+        `<${baseUrl}${path}?per_page=${perPage}&page=${page + 1}>; rel="next", <${baseUrl}${path}?per_page=${perPage}&page=${lastPage}>; rel="last"`,
+      );
+    }
+    return all
+      .slice((page - 1) * perPage, page * perPage)
+      .map((comment) => render(request.params, comment));
+  });
+
+  app.post<{ Params: RepoParams & { number: string }; Body: { body: string } }>(
+    '/repos/:owner/:repo/issues/:number/comments',
+    async (request, reply) => {
+      if (state.forbidWrites) return reply.code(403).send(forbidden);
+      const comment = {
+        id: nextId++,
+        issueNumber: Number(request.params.number),
+        body: request.body.body,
+      };
+      state.comments.push(comment);
+      return reply.code(201).send(render(request.params, comment));
+    },
+  );
+
+  app.patch<{ Params: RepoParams & { id: string }; Body: { body: string } }>(
+    '/repos/:owner/:repo/issues/comments/:id',
+    async (request, reply) => {
+      if (state.forbidWrites) return reply.code(403).send(forbidden);
+      const comment = state.comments.find((item) => item.id === Number(request.params.id));
+      if (!comment) return reply.code(404).send({ message: 'Not Found' });
+      comment.body = request.body.body;
+      return render(request.params, comment);
+    },
+  );
+
+  app.get<{ Params: RepoParams & { number: string } }>(
+    '/repos/:owner/:repo/pulls/:number',
+    async (request, reply) => {
+      const number = Number(request.params.number);
+      const sha = state.pullHeads.get(number);
+      if (!sha) return reply.code(404).send({ message: 'Not Found' });
+      return { number, state: 'open', head: { sha, ref: 'feature' }, base: { ref: 'main' } };
+    },
+  );
+
+  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  return Object.assign(state, {
+    url: baseUrl,
+    commentsOn: (issueNumber: number) =>
+      state.comments.filter((comment) => comment.issueNumber === issueNumber),
+    close: () => app.close(),
+  });
+}
