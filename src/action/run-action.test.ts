@@ -287,7 +287,7 @@ describe('runAction, services', () => {
 
     const lines = exec.lines();
     expect(lines[0]).toBe('docker compose version --short');
-    expect(lines[2]).toMatch(/ up -d --wait --wait-timeout 120$/);
+    expect(lines[2]).toMatch(/ up -d --build --wait --wait-timeout 120$/);
     expect(lines.some((line) => line.includes(' down '))).toBe(false);
     expect(lines.at(-1)).toMatch(/ logs --no-color --timestamps$/);
     expect(engineCalls[0]?.options.receiver).toMatchObject({
@@ -360,14 +360,20 @@ describe('runAction, mode baseline', () => {
   });
 
   it('refuses to make a baseline of an invalid or lossy run', async () => {
-    const { deps, workspace } = await harness(
+    const { core, deps, workspace } = await harness(
       { mode: 'baseline' },
       { baseline: null, results: { lost: 3 } },
     );
     const failure = await failureOf(runAction(deps));
     expect(failure.title).toBe('Baseline not refreshed');
-    expect(failure.message).toContain('6 deliveries were lost'); // 3 in each of 2 trials;
+    expect(failure.message).toContain('6 deliveries were lost'); // 3 in each of 2 trials
     expect(existsSync(path.join(workspace, 'baselines', 'quick.json'))).toBe(false);
+    expect(core.outputs[Outputs.BaselinePath]).toBeUndefined();
+    // Reported before failing: the summary says why, the outputs carry the figures.
+    expect(core.summary[0]).toMatch(
+      /^> \*\*Baseline mode:\*\* The baseline baselines\/quick\.json was not refreshed/,
+    );
+    expect(core.outputs[Outputs.Lost]).toBe('6');
   });
 });
 

@@ -121,11 +121,18 @@ async function measure(
   }
 }
 
+interface Judgement {
+  verdict: Verdict;
+  previous: Baseline | null;
+  /** Mode baseline: what was written, or why nothing was (the step fails after reporting). */
+  baseline: { written: Baseline } | { refused: string } | null;
+}
+
 async function judge(
   config: MeasureConfig,
   deps: ActionDependencies,
   aggregate: TrialAggregate,
-): Promise<{ verdict: Verdict; previous: Baseline | null; written: Baseline | null }> {
+): Promise<Judgement> {
   // Check mode: the file exists (inputs checked it); a corrupt one is an error, never skipped.
   const previous =
     config.mode === 'check'
@@ -137,14 +144,12 @@ async function judge(
     ...(config.judge.gatedMetrics ? { gatedMetrics: config.judge.gatedMetrics } : {}),
     baselineName: config.baseline.name,
   });
-  if (config.mode !== 'baseline') return { verdict, previous, written: null };
+  if (config.mode !== 'baseline') return { verdict, previous, baseline: null };
 
   const problems = baselineCandidateProblems(aggregate);
   if (problems.length > 0) {
-    throw new ActionFailure(
-      `The baseline ${config.baseline.displayPath} was not refreshed: ${problems.join('; ')}. A baseline must come from a valid, complete run.`,
-      'Baseline not refreshed',
-    );
+    const refused = `The baseline ${config.baseline.displayPath} was not refreshed: ${problems.join('; ')}. A baseline must come from a valid, complete run.`;
+    return { verdict, previous, baseline: { refused } };
   }
   const written = updateBaseline(previous, aggregate, {
     name: config.baseline.name,
@@ -156,7 +161,7 @@ async function judge(
   deps.core.info(
     `${previous ? 'Refreshed' : 'Created'} the baseline ${config.baseline.displayPath} (${written.history.length} earlier run(s) in its history)`,
   );
-  return { verdict, previous, written };
+  return { verdict, previous, baseline: { written } };
 }
 
 async function measureAndReport(config: MeasureConfig, deps: ActionDependencies): Promise<void> {
@@ -170,7 +175,7 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   await writeTrialSet(resultPath, aggregate);
   core.setOutput(Outputs.ResultPath, resultPath);
 
-  const { verdict, previous, written } = await judge(config, deps, aggregate);
+  const { verdict, previous, baseline } = await judge(config, deps, aggregate);
   let markdown = renderMarkdown(verdict, {
     name: config.baseline.name,
     current: aggregate,
@@ -178,8 +183,10 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
     commit: deps.context.pullRequest?.headSha || deps.context.sha,
     detailsUrl: deps.context.runUrl,
   });
-  if (written) {
+  if (baseline && 'written' in baseline) {
     markdown = `> **Baseline mode:** ${previous ? 'refreshed' : 'created'} \`${config.baseline.displayPath}\` from this run.\n\n${markdown}`;
+  } else if (baseline) {
+    markdown = `> **Baseline mode:** ${baseline.refused}\n\n${markdown}`;
   }
   const reportPath = path.join(config.outputDir, REPORT_FILE);
   await writeFile(reportPath, markdown);
@@ -219,6 +226,8 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
     core.info('Not a pull request: the report is in the job summary only.');
   }
 
+  if (baseline && 'refused' in baseline)
+    throw new ActionFailure(baseline.refused, 'Baseline not refreshed');
   concludeVerdict(core, verdict, config);
 }
 

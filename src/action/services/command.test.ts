@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sleepMs } from '../../engine/clock.js';
 import { groupAlive } from '../../engine/sut/process.js';
 import { State } from '../constants.js';
 import { readServicesState } from '../state.js';
@@ -105,6 +106,9 @@ describe('stopCommandSut', () => {
       throw new Error('expected a started SUT');
     const pid = state.command.pid;
     expect(groupAlive(pid)).toBe(true);
+    // Let the shell get as far as its first line before stopping it.
+    for (let i = 0; i < 250 && !readFileSync(logPath, 'utf8').includes('started'); i++)
+      await sleepMs(20);
 
     await stopCommandSut(state.command, state.logsPath, core);
     expect(groupAlive(pid)).toBe(false);

@@ -125,7 +125,7 @@ describe('ComposeServices', () => {
     env: { GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '1' },
   });
 
-  it('v2: saves state, validates, writes the override, then up -d --wait', async () => {
+  it('v2: saves state, validates, writes the override, then up -d --build --wait', async () => {
     const core = fakeCore();
     const stateAtUp: Record<string, string>[] = [];
     const exec = docker('v2-plugin', (call) => {
@@ -142,7 +142,7 @@ describe('ComposeServices', () => {
     expect(exec.lines()).toEqual([
       'docker compose version --short',
       `docker compose -p ${project} -f ${composeFile} config --services`,
-      `docker compose -p ${project} -f ${composeFile} -f ${override} up -d --wait --wait-timeout 90`,
+      `docker compose -p ${project} -f ${composeFile} -f ${override} up -d --build --wait --wait-timeout 90`,
     ]);
     expect(exec.calls.every((call) => call.options.cwd === dir || call.args[1] === 'version')).toBe(
       true,
@@ -168,12 +168,12 @@ describe('ComposeServices', () => {
     });
   });
 
-  it('v1: docker-compose up -d without --wait (the engine probes readiness)', async () => {
+  it('v1: docker-compose up -d --build without --wait (the engine probes readiness)', async () => {
     const core = fakeCore();
     const exec = docker('v1');
     const state = await new ComposeServices(exec, core).up(upOptions(), core);
     expect(exec.lines().at(-1)).toBe(
-      `docker-compose -p ${state.project} -f ${composeFile} -f ${state.overrideFile} up -d`,
+      `docker-compose -p ${state.project} -f ${composeFile} -f ${state.overrideFile} up -d --build`,
     );
     expect(core.state[State.ComposeCommand]).toBe('["docker-compose"]');
   });

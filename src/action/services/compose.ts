@@ -200,7 +200,8 @@ export class ComposeServices {
     await mkdir(options.tempDir, { recursive: true });
     await writeFile(overrideFile, overrideYaml(services));
 
-    const upArgs = ['up', '-d'];
+    // --build: services built from the repository must run this commit's code, not a cached image.
+    const upArgs = ['up', '-d', '--build'];
     if (cli.supportsWait) {
       upArgs.push('--wait');
       if (cli.supportsWaitTimeout) {
