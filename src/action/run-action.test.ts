@@ -301,7 +301,7 @@ describe('runAction, services', () => {
   });
 
   it('compose: a failed run names the services that are not healthy', async () => {
-    const { deps, workspace } = await harness(
+    const { core, deps, workspace } = await harness(
       { 'compose-file': 'compose.yml' },
       {
         exec: composeDocker(),
@@ -314,6 +314,9 @@ describe('runAction, services', () => {
       'the consumer group message_processors was not ready within 120 s',
     );
     expect(failure.message).toContain('Services not running or not healthy: sut: exited.');
+    expect(core.summary[0]).toMatch(
+      /^## ⚠️ Load test `quick`: did not complete\n\n```text\nthe consumer group/,
+    );
   });
 
   it('start-command: the SUT starts after seeding and its pid is saved', async () => {

@@ -170,7 +170,18 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   const logsPath = path.join(config.outputDir, LOGS_FILE);
   core.setOutput(Outputs.LogsPath, logsPath);
 
-  const aggregate = await measure(config, deps, logsPath);
+  let aggregate: TrialAggregate;
+  try {
+    aggregate = await measure(config, deps, logsPath);
+  } catch (error) {
+    // The summary is written on every run: a run that did not complete says why there too.
+    const message = error instanceof Error ? error.message : String(error);
+    await writeJobSummary(
+      core,
+      `## ⚠️ Load test \`${config.baseline.name}\`: did not complete\n\n\`\`\`text\n${message}\n\`\`\`\n\nThe services' logs are in the post step's output.\n`,
+    );
+    throw error;
+  }
   const resultPath = path.join(config.outputDir, RESULT_FILE);
   await writeTrialSet(resultPath, aggregate);
   core.setOutput(Outputs.ResultPath, resultPath);
