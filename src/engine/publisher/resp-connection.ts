@@ -165,7 +165,7 @@ export class RespConnection {
   }
 
   /** Queues a batch of encoded commands; never waits (the caller bounds what is in flight). */
-  write(encoded: string): void {
+  write(encoded: Buffer): void {
     this.socket.write(encoded);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendCommandUtf8, isExactBatch, PrefixedCommandEncoder, ReplyParser } from './resp.js';
+import { appendCommandUtf8, PrefixedBatchEncoder, ReplyParser } from './resp.js';
 
 function parseAll(chunks: string[]): { replies: (string | undefined)[]; ok: boolean } {
   const replies: (string | undefined)[] = [];
@@ -18,21 +18,37 @@ describe('RESP encoding', () => {
   });
 
   it('shares an encoded prefix and matches the exact encoding on ASCII', () => {
-    const encoder = new PrefixedCommandEncoder(['XADD', 'events:1', 'MAXLEN', '~', '100', '*']);
-    const tail = ['chain_id', '11155111', 'topics', '["0xabc"]'];
-    const fast = encoder.append('', tail);
-    expect(fast).toBe(
-      appendCommandUtf8('', ['XADD', 'events:1', 'MAXLEN', '~', '100', '*', ...tail]),
+    const encoder = new PrefixedBatchEncoder(['XADD', 'events:1', 'MAXLEN', '~', '100', '*'], 16);
+    const tails = [
+      ['chain_id', '11155111', 'topics', '["0xabc"]'],
+      ['chain_id', '1', 'data', 'x'.repeat(2000)],
+    ];
+    for (const tail of tails) encoder.add(tail);
+    expect(encoder.take().toString('utf8')).toBe(
+      tails
+        .map((tail) =>
+          appendCommandUtf8('', ['XADD', 'events:1', 'MAXLEN', '~', '100', '*', ...tail]),
+        )
+        .join(''),
     );
-    expect(isExactBatch(fast)).toBe(true);
+    encoder.add(['a', 'b']);
+    expect(encoder.take().toString('utf8')).toBe(
+      appendCommandUtf8('', ['XADD', 'events:1', 'MAXLEN', '~', '100', '*', 'a', 'b']),
+    );
   });
 
-  it('detects a non-ASCII batch so it can be re-encoded exactly', () => {
-    const encoder = new PrefixedCommandEncoder(['XADD', 'events:ü', '*']);
-    const tail = ['note', 'naïve'];
-    expect(isExactBatch(encoder.append('', tail))).toBe(false);
-    expect(encoder.append('', tail, true)).toBe(
-      appendCommandUtf8('', ['XADD', 'events:ü', '*', ...tail]),
+  it('rewrites commands that are not ASCII with exact byte lengths', () => {
+    const asciiKey = new PrefixedBatchEncoder(['XADD', 'events:1', '*'], 8);
+    asciiKey.add(['note', 'naïve €']);
+    asciiKey.add(['note', 'plain']);
+    expect(asciiKey.take().toString('utf8')).toBe(
+      appendCommandUtf8('', ['XADD', 'events:1', '*', 'note', 'naïve €']) +
+        appendCommandUtf8('', ['XADD', 'events:1', '*', 'note', 'plain']),
+    );
+    const unicodeKey = new PrefixedBatchEncoder(['XADD', 'événements', '*']);
+    unicodeKey.add(['note', 'plain']);
+    expect(unicodeKey.take().toString('utf8')).toBe(
+      appendCommandUtf8('', ['XADD', 'événements', '*', 'note', 'plain']),
     );
   });
 });

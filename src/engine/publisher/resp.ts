@@ -1,6 +1,6 @@
 /**
  * The two halves of the Redis wire protocol (RESP2) the publisher's hot path needs: encoding
- * commands into one string per batch, and counting replies as they stream back.
+ * commands into one buffer per batch, and counting replies as they stream back.
  *
  * Why not ioredis here: its per-command machinery (a Command object, a promise, argument
  * flattening and key inspection per XADD) caps a Node process at roughly a third of what
@@ -11,7 +11,10 @@
 
 /** Appends `args` as one RESP command to `out`, with exact UTF-8 byte lengths. */
 export function appendCommandUtf8(out: string, args: readonly string[]): string {
-  out += '*' + args.length + '\r\n';
+  return appendArgsUtf8(out + '*' + args.length + '\r\n', args);
+}
+
+function appendArgsUtf8(out: string, args: readonly string[]): string {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     out += '$' + Buffer.byteLength(arg) + '\r\n' + arg + '\r\n';
@@ -19,37 +22,74 @@ export function appendCommandUtf8(out: string, args: readonly string[]): string 
   return out;
 }
 
-/**
- * Encodes commands that share their first arguments (`XADD key MAXLEN ~ n *`): the prefix is
- * encoded once, each command appends only its own tail.
- */
-export class PrefixedCommandEncoder {
-  private readonly prefix: string;
-  private readonly prefixCount: number;
+/** `$<n>\r\n` for the argument lengths an event has, so the hot path formats no numbers. */
+const LENGTH_HEADERS = Array.from({ length: 1024 }, (_, n) => `$${n}\r\n`);
 
-  constructor(prefixArgs: readonly string[]) {
-    this.prefixCount = prefixArgs.length;
-    this.prefix = appendCommandUtf8('', prefixArgs).replace(/^\*\d+\r\n/, '');
-  }
-
-  /**
-   * Fast path: takes string lengths as byte lengths, which holds for ASCII (all the event generator
-   * emits). The caller checks a whole batch with `isExactBatch` and re-encodes it with `exact`
-   * in the rare case it is not.
-   */
-  append(out: string, tail: readonly string[], exact = false): string {
-    out += '*' + (this.prefixCount + tail.length) + '\r\n' + this.prefix;
-    for (let i = 0; i < tail.length; i++) {
-      const arg = tail[i]!;
-      out += '$' + (exact ? Buffer.byteLength(arg) : arg.length) + '\r\n' + arg + '\r\n';
-    }
-    return out;
-  }
+function lengthHeader(n: number): string {
+  return n < LENGTH_HEADERS.length ? LENGTH_HEADERS[n]! : `$${n}\r\n`;
 }
 
-/** True when every length taken by the fast path is a byte length (the batch is pure ASCII). */
-export function isExactBatch(encoded: string): boolean {
-  return Buffer.byteLength(encoded) === encoded.length;
+/**
+ * Encodes batches of commands that share their first arguments (`XADD key MAXLEN ~ n *`) into one
+ * Buffer per batch, ready for a single socket write. The prefix is encoded once; each command adds
+ * only its own arguments.
+ *
+ * Fast path: argument lengths are taken as string lengths, which are byte lengths for ASCII (all
+ * the event generator emits). `write` returns the bytes it wrote, so a command that is not
+ * pure ASCII is detected for free and rewritten with exact byte lengths.
+ */
+export class PrefixedBatchEncoder {
+  private readonly prefix: string;
+  private readonly prefixCount: number;
+  private readonly prefixIsAscii: boolean;
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(prefixArgs: readonly string[], initialBytes = 64 * 1024) {
+    this.prefixCount = prefixArgs.length;
+    this.prefix = appendCommandUtf8('', prefixArgs).replace(/^\*\d+\r\n/, '');
+    this.prefixIsAscii = Buffer.byteLength(this.prefix) === this.prefix.length;
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  add(tail: readonly string[]): void {
+    let command = '*' + (this.prefixCount + tail.length) + '\r\n' + this.prefix;
+    for (let i = 0; i < tail.length; i++) {
+      const arg = tail[i]!;
+      command += lengthHeader(arg.length) + arg + '\r\n';
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.reserve(command.length * 3);
+    const written = this.buffer.write(command, this.length, 'utf8');
+    if (written === command.length && this.prefixIsAscii) {
+      this.length += written;
+      return;
+    }
+    // Not ASCII: overwrite what was just written with exact byte lengths.
+    const exact = appendArgsUtf8(
+      '*' + (this.prefixCount + tail.length) + '\r\n' + this.prefix,
+      tail,
+    );
+    this.reserve(Buffer.byteLength(exact));
+    this.length += this.buffer.write(exact, this.length, 'utf8');
+  }
+
+  /** Hands over the encoded batch and starts a new one. */
+  take(): Buffer {
+    const batch = this.buffer.subarray(0, this.length);
+    // The batch stays referenced by the socket until flushed, so the next one gets fresh memory,
+    // sized like this one so a steady run allocates once per batch and never grows.
+    this.buffer = Buffer.allocUnsafe(Math.max(2048, this.length + (this.length >> 2)));
+    this.length = 0;
+    return batch;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
 }
 
 /** Called once per complete reply, in order; `error` is the text of an error reply. */
@@ -78,8 +118,10 @@ export class ReplyParser {
     const length = buffer.length;
     let position = 0;
     while (position < length) {
-      const lineEnd = buffer.indexOf(LF, position);
-      if (lineEnd === -1) break;
+      // Reply lines are a few bytes long: a plain loop beats a native indexOf call per reply.
+      let lineEnd = position;
+      while (lineEnd < length && buffer[lineEnd] !== LF) lineEnd++;
+      if (lineEnd === length) break;
       if (lineEnd === position || buffer[lineEnd - 1] !== CR) return false;
       const type = buffer[position];
       if (type === 0x24 /* $ */) {
