@@ -202,6 +202,69 @@ describe('publish (real Redis)', () => {
     }
   });
 
+  it('stops when a connection is lost, counting what it had in flight as failed', async () => {
+    const { chainId, streamKey } = testStream();
+    const runId = newRunId();
+    const running = publish({
+      ...options({ chainId, streamKey, events: 3_000, ratePerSec: 1_000, concurrency: 3 }),
+      generator: new EventGenerator({ chainId, runId, seed: 1 }),
+    });
+    await sleepMs(700);
+    const clients = (await redis.call('CLIENT', 'LIST')) as string;
+    const victim = clients
+      .split('\n')
+      .find((line) => line.includes(`name=ethhook-load-test-publisher-${runId}-1 `));
+    expect(victim).toBeDefined();
+    await redis.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(victim!)![1]!);
+    const outcome = await running;
+
+    expect(outcome.stopReason).toBe('connection-lost');
+    expect(outcome.stopMessage).toMatch(/lost the connection to Redis/);
+    expect(outcome.attempted).toBeLessThan(3_000);
+    expect(outcome.figures.published + outcome.failedSequences.length).toBe(outcome.attempted);
+    // A command in flight may have been applied before the kill even though its reply was lost.
+    const length = await redis.xlen(streamKey);
+    expect(length).toBeGreaterThanOrEqual(outcome.figures.published);
+    expect(length).toBeLessThanOrEqual(outcome.attempted);
+  });
+
+  it('gives up on a Redis that stops answering, instead of waiting forever', async () => {
+    // Answers the handshake, then swallows every command.
+    const sockets: net.Socket[] = [];
+    const mute = net.createServer((socket) => {
+      sockets.push(socket);
+      let received = '';
+      let answered = false;
+      socket.on('data', (chunk) => {
+        if (answered) return;
+        received += chunk.toString('latin1');
+        if (received.includes('PING')) {
+          socket.write('+OK\r\n+PONG\r\n');
+          answered = true;
+        }
+      });
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const { port } = mute.address() as net.AddressInfo;
+    const startedMs = Date.now();
+    try {
+      const outcome = await publish({
+        ...options({ chainId: 1, streamKey: 'events:unused', events: 500, ratePerSec: 1_000 }),
+        redisUrl: `redis://127.0.0.1:${port}`,
+        replyTimeoutMs: 300,
+      });
+      expect(outcome.stopReason).toBe('stalled');
+      expect(outcome.stopMessage).toMatch(/answered nothing for 300 ms/);
+      expect(outcome.figures.published).toBe(0);
+      expect(outcome.failedSequences).toHaveLength(outcome.attempted);
+      expect(outcome.attempted).toBeGreaterThan(0);
+      expect(Date.now() - startedMs).toBeLessThan(5_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      mute.close();
+    }
+  });
+
   it('counts XADD errors and lists the failed sequences', async () => {
     const { chainId, streamKey } = testStream();
     await redis.set(streamKey, 'not a stream');

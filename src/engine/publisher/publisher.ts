@@ -155,7 +155,8 @@ export async function publish(options: PublishOptions): Promise<PublishOutcome> 
         url: options.redisUrl,
         connectTimeoutMs,
         clock,
-        clientName: `ethhook-load-test-publisher-${shard}`,
+        // Unique per run, so an operator (or a test) can find exactly these connections.
+        clientName: `ethhook-load-test-publisher-${options.generator.runId}-${shard}`,
       }),
     ),
   );
@@ -440,6 +441,7 @@ class PublishRun {
   }
 
   private onLaneLost(lane: Lane, error: Error): void {
+    if (this.finished) return;
     this.failLane(lane);
     this.stop('connection-lost', `lost the connection to Redis: ${error.message}`);
     this.wake();
