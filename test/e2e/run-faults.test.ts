@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { groupAlive } from '../../src/engine/sut/process.js';
+import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
+
+interface CliOutcome {
+  code: number | null;
+  stderr: string;
+  stdout: string;
+  elapsedMs: number;
+}
+
+/** The CLI as users run it (through tsx here), bounded in time. */
+function runCli(args: string[], timeoutMs = 60_000): Promise<CliOutcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+      env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when nothing listens on the port any more. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function pidFromLog(stderr: string): number {
+  const match = /Started the SUT \(pid (\d+)\)/.exec(stderr);
+  expect(match, stderr).not.toBeNull();
+  return Number(match![1]);
+}
+
+describe('run: bad input and faults end cleanly', () => {
+  let schema: TestSchema;
+  const chainId = randomInt(900_000_000, 2_000_000_000);
+  const base = (): string[] => [
+    'run',
+    '--chain-id',
+    String(chainId),
+    '--redis-url',
+    TEST_REDIS_URL,
+    '--progress',
+    'off',
+  ];
+
+  beforeAll(async () => {
+    schema = await createTestSchema('faults');
+  });
+  afterAll(async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.del(`events:${chainId}`);
+    redis.disconnect();
+    await schema?.drop();
+  });
+
+  it('rejects an unknown scenario, naming the flag and the valid values', async () => {
+    const outcome = await runCli([...base(), '--scenario', 'huge']);
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toContain(
+      '--scenario: unknown scenario "huge"; valid scenarios are quick, medium, stress, burst, sustained',
+    );
+    expect(outcome.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects bad numbers and concurrency above the events', async () => {
+    for (const [args, flag] of [
+      [['--events', '-5'], '--events'],
+      [['--rate', 'fast'], '--rate'],
+      [['--events', '3', '--concurrency', '10'], '--concurrency'],
+    ] as const) {
+      const outcome = await runCli([...base(), '--database-url', schema.url, ...args]);
+      expect(outcome.code, outcome.stderr).not.toBe(0);
+      expect(outcome.stderr).toContain(flag);
+    }
+  });
+
+  it('names an unreachable PostgreSQL with its password masked, within the ready timeout', async () => {
+    const outcome = await runCli([
+      ...base(),
+      '--database-url',
+      'postgres://load:s3cret@127.0.0.1:1/x',
+      '--ready-timeout',
+      '2',
+    ]);
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toContain(
+      'PostgreSQL at postgres://load:***@127.0.0.1:1/x was not ready within 2 s',
+    );
+    expect(outcome.stderr).not.toContain('s3cret');
+    expect(outcome.elapsedMs).toBeLessThan(30_000);
+  });
+
+  it('says plainly when the tables are missing, and closes the receiver', async () => {
+    const port = await freePort();
+    const outcome = await runCli([
+      ...base(),
+      '--database-url',
+      schema.url,
+      '--receiver-port',
+      String(port),
+    ]);
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toMatch(/table endpoints not found.*has the SUT's migration run\?/);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('stops a SUT that never becomes ready, naming what it waited for', async () => {
+    const port = await freePort();
+    const outcome = await runCli([
+      ...base(),
+      ...['--database-url', schema.url, '--apply-schema', '--receiver-port', String(port)],
+      ...['--start', 'sleep 120', '--ready-timeout', '3'],
+    ]);
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toMatch(
+      /consumer group message_processors on stream events:\d+ .* was not ready within 3 s/,
+    );
+    expect(groupAlive(pidFromLog(outcome.stderr))).toBe(false);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('stops with the SUT log when the SUT dies mid-run', async () => {
+    const port = await freePort();
+    // A "SUT" that creates the consumer group, then dies while events are being published.
+    const sut = `redis-cli -u ${TEST_REDIS_URL} XGROUP CREATE events:${chainId} message_processors '$' MKSTREAM; sleep 2; echo 'processor panicked' >&2; exit 3`;
+    const outcome = await runCli([
+      ...base(),
+      ...['--database-url', schema.url, '--apply-schema', '--receiver-port', String(port)],
+      ...['--events', '2000', '--rate', '500', '--warmup', '0', '--start', sut],
+    ]);
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toMatch(/the SUT command .* exited with code 3/);
+    expect(outcome.stderr).toContain('processor panicked');
+    expect(groupAlive(pidFromLog(outcome.stderr))).toBe(false);
+    expect(await portIsFree(port)).toBe(true);
+  });
+});
