@@ -114,8 +114,8 @@ export function formatPublishSummary(
     figures.targetRatePerSec === 0
       ? ''
       : figures.rateMet
-        ? pc.green(' ✔ within 1%')
-        : pc.yellow(' ⚠ below 99% of the target: the publisher, not the SUT, set the pace');
+        ? pc.green(' ✔ at least 99% of the target')
+        : pc.yellow(' ⚠ below 99% of the target: the planned load was not delivered');
   lines.push(`  rate      ${fmtInt(figures.achievedRatePerSec)}/s, ${target}${rateNote}`);
   lines.push(
     `  errors    ${

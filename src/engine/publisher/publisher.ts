@@ -469,7 +469,8 @@ class PublishRun {
   }
 
   private stop(reason: PublishStopReason, message: string | null): void {
-    if (this.stopping) return;
+    // A failure while draining a completed run still names the failure.
+    if (this.stopping && !(this.stopReason === 'completed' && reason !== 'completed')) return;
     this.stopping = true;
     this.stopReason = reason;
     if (message !== null) this.stopMessage = message;
