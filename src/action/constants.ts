@@ -76,8 +76,7 @@ export const State = {
   ComposeCwd: 'compose-cwd',
   /** Process group id of the started SUT command. */
   SutPid: 'sut-pid',
-  SutLogPath: 'sut-log-path',
-  /** Where post writes the collected service logs (the logs-path output). */
+  /** The services' logs (the logs-path output): the SUT command writes into it, post fills it for compose. */
   LogsPath: 'logs-path',
 } as const;
 

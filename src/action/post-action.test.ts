@@ -71,11 +71,13 @@ describe('postAction', () => {
     expect(core.annotations[0]?.message).toMatch(/^Could not collect the services' logs/);
   });
 
-  it('compose: a failed down fails the post step', async () => {
+  it('compose: a failed down that leaves containers behind fails the post step', async () => {
     const { core } = composeWorld();
-    const exec = recordingExec((call) =>
-      call.args.includes('down') ? { exitCode: 1, stderr: 'daemon gone' } : undefined,
-    );
+    const exec = recordingExec((call) => {
+      if (call.args.includes('down')) return { exitCode: 1, stderr: 'daemon gone' };
+      if (call.program === 'docker' && call.args.includes('-q')) return { stdout: 'c1\n' };
+      return undefined;
+    });
     await expect(postAction({ core, exec })).rejects.toThrow(/taking the services down failed/);
   });
 
@@ -84,7 +86,7 @@ describe('postAction', () => {
     const logPath = path.join(dir, 'services.log');
     writeFileSync(logPath, 'delivery worker 1 up\n');
     const core = fakeCore();
-    saveCommandState(core, logPath, logPath);
+    saveCommandState(core, logPath);
     saveSutPid(core, 555);
     const stopped: number[] = [];
     await postAction({

@@ -270,7 +270,7 @@ describe('runAction, services', () => {
       if (call.args.includes('config')) return { stdout: 'redis\nsut\n' };
       if (call.args.includes('ps') && call.args.includes('-q')) return { stdout: 'c1\n' };
       if (call.program === 'docker' && call.args[0] === 'inspect')
-        return { stdout: 'sut|/p-sut-1|exited|\n' };
+        return { stdout: 'sut|/p-sut-1|exited||1|c1\n' };
       if (call.args.includes('logs')) return { stdout: 'sut-1 | boom\n' };
       return undefined;
     });
@@ -325,7 +325,7 @@ describe('runAction, services', () => {
     expect(engineCalls[0]?.hooks.afterSeed).toBeTypeOf('function');
     expect(engineCalls[0]?.options.sutWatch?.exitedError()).toBeNull();
     expect(core.state[State.SutPid]).toBe('31337');
-    expect(core.state[State.SutLogPath]).toBe(core.outputs[Outputs.LogsPath]);
+    expect(core.state[State.LogsPath]).toBe(core.outputs[Outputs.LogsPath]);
   });
 });
 

@@ -81,7 +81,6 @@ async function measure(
           command: config.services.command,
           cwd: config.workingDirectory,
           logPath: logsPath,
-          logsPath,
           env: deps.env,
         },
         core,

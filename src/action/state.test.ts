@@ -27,12 +27,13 @@ describe('services state', () => {
     });
 
     const command = fakeCore();
-    saveCommandState(command, '/out/services.log', '/out/services.log');
+    saveCommandState(command, '/out/services.log');
     expect(readServicesState(command)).toMatchObject({ kind: 'command', command: { pid: null } });
     saveSutPid(command, 77);
-    expect(readServicesState(command)).toMatchObject({
+    expect(readServicesState(command)).toEqual({
       kind: 'command',
-      command: { pid: 77, logPath: '/out/services.log' },
+      logsPath: '/out/services.log',
+      command: { pid: 77 },
     });
 
     const external = fakeCore();

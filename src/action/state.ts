@@ -19,7 +19,6 @@ export interface ComposeState {
 export interface CommandState {
   /** null until the SUT has been spawned. */
   pid: number | null;
-  logPath: string;
 }
 
 /** What post has to tear down; `none` when main never got as far as starting anything. */
@@ -47,9 +46,8 @@ export function saveComposeState(store: StateStore, logsPath: string, compose: C
 }
 
 /** Saved before the spawn, so post finds the log even when the spawn itself failed. */
-export function saveCommandState(store: StateStore, logsPath: string, logPath: string): void {
+export function saveCommandState(store: StateStore, logsPath: string): void {
   store.saveState(State.LogsPath, logsPath);
-  store.saveState(State.SutLogPath, logPath);
   store.saveState(State.ServicesKind, 'command');
 }
 
@@ -88,10 +86,7 @@ export function readServicesState(store: StateStore): ServicesState {
       return {
         kind,
         logsPath,
-        command: {
-          pid: Number.isInteger(pid) && pid > 0 ? pid : null,
-          logPath: store.getState(State.SutLogPath),
-        },
+        command: { pid: Number.isInteger(pid) && pid > 0 ? pid : null },
       };
     }
     default:

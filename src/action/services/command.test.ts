@@ -18,7 +18,7 @@ describe('CommandSut', () => {
     const core = fakeCore();
     const stateAtSpawn: Record<string, string>[] = [];
     const sut = new CommandSut(
-      { command: 'node sut.js', cwd: dir, logPath, logsPath: logPath, env: { A: '1' } },
+      { command: 'node sut.js', cwd: dir, logPath, env: { A: '1' } },
       core,
       core,
       (command, options) => {
@@ -37,15 +37,11 @@ describe('CommandSut', () => {
 
     await sut.launch();
 
-    expect(stateAtSpawn[0]).toEqual({
-      [State.LogsPath]: logPath,
-      [State.SutLogPath]: logPath,
-      [State.ServicesKind]: 'command',
-    });
+    expect(stateAtSpawn[0]).toEqual({ [State.LogsPath]: logPath, [State.ServicesKind]: 'command' });
     expect(readServicesState(core)).toEqual({
       kind: 'command',
       logsPath: logPath,
-      command: { pid: 4242, logPath },
+      command: { pid: 4242 },
     });
     expect(sut.watch.exitedError()?.message).toBe('died');
   });
@@ -54,35 +50,36 @@ describe('CommandSut', () => {
     const dir = tempDir();
     const logPath = path.join(dir, 'services.log');
     const core = fakeCore();
-    const sut = new CommandSut(
-      { command: 'x', cwd: dir, logPath, logsPath: logPath, env: {} },
-      core,
-      core,
-      () => {
-        throw new Error('spawn failed');
-      },
-    );
+    const sut = new CommandSut({ command: 'x', cwd: dir, logPath, env: {} }, core, core, () => {
+      throw new Error('spawn failed');
+    });
     await expect(sut.launch()).rejects.toThrow('spawn failed');
-    const state = readServicesState(core);
-    expect(state).toEqual({ kind: 'command', logsPath: logPath, command: { pid: null, logPath } });
+    expect(readServicesState(core)).toEqual({
+      kind: 'command',
+      logsPath: logPath,
+      command: { pid: null },
+    });
   });
 });
 
 describe('stopCommandSut', () => {
-  it('stops the group first, then shows the log in a group and copies it to logs-path', async () => {
-    const dir = tempDir();
-    const logPath = path.join(dir, 'sut.log');
-    const logsPath = path.join(dir, 'out', 'services.log');
+  it('stops the group first, then shows the log in a group', async () => {
+    const logPath = path.join(tempDir(), 'services.log');
     writeFileSync(logPath, 'listening\nbye\n');
     const core = fakeCore();
     const stopped: number[] = [];
-    await stopCommandSut({ pid: 99, logPath }, logsPath, core, async (pid) => {
+    await stopCommandSut({ pid: 99 }, logPath, core, async (pid) => {
       stopped.push(pid);
     });
     expect(stopped).toEqual([99]);
     expect(core.groups).toEqual(['SUT log']);
     expect(core.lines).toEqual(['Stopped the SUT (process group 99)', 'listening\nbye']);
-    expect(readFileSync(logsPath, 'utf8')).toBe('listening\nbye\n');
+  });
+
+  it('says so when there is no log', async () => {
+    const core = fakeCore();
+    await stopCommandSut({ pid: null }, '/nonexistent/services.log', core);
+    expect(core.lines).toEqual(['The SUT left no log at /nonexistent/services.log']);
   });
 
   it('really stops a started process group, and is safe to repeat', async () => {
@@ -90,13 +87,7 @@ describe('stopCommandSut', () => {
     const logPath = path.join(dir, 'services.log');
     const core = fakeCore();
     const sut = new CommandSut(
-      {
-        command: 'echo started; sleep 30 & sleep 30',
-        cwd: dir,
-        logPath,
-        logsPath: logPath,
-        env: process.env,
-      },
+      { command: 'echo started; sleep 30 & sleep 30', cwd: dir, logPath, env: process.env },
       core,
       core,
     );

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSut, stopProcessGroup, type StartedSut } from '../../engine/sut/process.js';
 import type { ActionCore } from '../core.js';
@@ -15,8 +15,8 @@ export type SutStarter = (
 export interface CommandSutOptions {
   command: string;
   cwd: string;
+  /** The SUT's stdout and stderr: the logs-path output. */
   logPath: string;
-  logsPath: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -40,7 +40,7 @@ export class CommandSut {
 
   async launch(): Promise<void> {
     await mkdir(path.dirname(this.options.logPath), { recursive: true });
-    saveCommandState(this.store, this.options.logsPath, this.options.logPath);
+    saveCommandState(this.store, this.options.logPath);
     this.started = this.start(this.options.command, {
       logFile: this.options.logPath,
       cwd: this.options.cwd,
@@ -53,10 +53,10 @@ export class CommandSut {
   }
 }
 
-/** Post for start-command mode: the SUT's log into `logsPath` and a group, then stop its group. */
+/** Post for start-command mode: stop the SUT's process group, then show its log in a group. */
 export async function stopCommandSut(
   state: CommandState,
-  logsPath: string,
+  logPath: string,
   log: Log,
   stop: (pid: number) => Promise<void> = (pid) => stopProcessGroup(pid),
 ): Promise<void> {
@@ -67,14 +67,10 @@ export async function stopCommandSut(
   // After the stop, so the log holds what the SUT printed while shutting down.
   let text: string;
   try {
-    text = await readFile(state.logPath, 'utf8');
+    text = await readFile(logPath, 'utf8');
   } catch {
-    log.info(`The SUT left no log at ${state.logPath}`);
+    log.info(`The SUT left no log at ${logPath}`);
     return;
-  }
-  if (logsPath && path.resolve(logsPath) !== path.resolve(state.logPath)) {
-    await mkdir(path.dirname(logsPath), { recursive: true });
-    await copyFile(state.logPath, logsPath);
   }
   await log.group('SUT log', async () => log.info(text.trimEnd()));
 }
