@@ -193,7 +193,7 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
 /** Pacing runs: about `durationSec` at each target rate. */
 export async function benchPacing(
   rates: readonly number[] = [1_000, 10_000, 50_000],
-  durationSec = 2,
+  durationSec = 3,
   concurrency = 10,
 ): Promise<PacingResult> {
   const figures: PacingFigure[] = [];

@@ -53,7 +53,7 @@ export class PrefixedBatchEncoder {
   }
 
   add(tail: readonly string[]): void {
-    let command = '*' + (this.prefixCount + tail.length) + '\r\n' + this.prefix;
+    let command = this.header(tail.length);
     for (let i = 0; i < tail.length; i++) {
       const arg = tail[i]!;
       command += lengthHeader(arg.length) + arg + '\r\n';
@@ -66,12 +66,21 @@ export class PrefixedBatchEncoder {
       return;
     }
     // Not ASCII: overwrite what was just written with exact byte lengths.
-    const exact = appendArgsUtf8(
-      '*' + (this.prefixCount + tail.length) + '\r\n' + this.prefix,
-      tail,
-    );
+    const exact = appendArgsUtf8(this.header(tail.length), tail);
     this.reserve(Buffer.byteLength(exact));
     this.length += this.buffer.write(exact, this.length, 'utf8');
+  }
+
+  private cachedTailLength = -1;
+  private cachedHeader = '';
+
+  /** `*<argc>\r\n` plus the prefix; every event has the same field count, so it is cached. */
+  private header(tailLength: number): string {
+    if (tailLength !== this.cachedTailLength) {
+      this.cachedTailLength = tailLength;
+      this.cachedHeader = '*' + (this.prefixCount + tailLength) + '\r\n' + this.prefix;
+    }
+    return this.cachedHeader;
   }
 
   /** Hands over the encoded batch and starts a new one. */
