@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 4765:
+/***/ 84317:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -10,7 +10,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getKeyIndexes = exports.hasFlag = exports.exists = exports.list = void 0;
-const commands_json_1 = __importDefault(__nccwpck_require__(9170));
+const commands_json_1 = __importDefault(__nccwpck_require__(7613));
 const commandMetadata = commands_json_1.default;
 /**
  * Redis command list
@@ -243,7 +243,7 @@ function getExternalKeyNameLength(key) {
 
 /***/ }),
 
-/***/ 83193:
+/***/ 7769:
 /***/ ((module) => {
 
 
@@ -779,7 +779,7 @@ module.exports = slowRedact
 
 /***/ }),
 
-/***/ 94314:
+/***/ 60298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -805,7 +805,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 35067:
+/***/ 10779:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1019,14 +1019,14 @@ function regex(str) {
 
 /***/ }),
 
-/***/ 55615:
+/***/ 82815:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const formats_1 = __nccwpck_require__(35067);
-const limit_1 = __nccwpck_require__(71796);
-const codegen_1 = __nccwpck_require__(66300);
+const formats_1 = __nccwpck_require__(10779);
+const limit_1 = __nccwpck_require__(51284);
+const codegen_1 = __nccwpck_require__(81436);
 const fullName = new codegen_1.Name("fullFormats");
 const fastName = new codegen_1.Name("fastFormats");
 const formatsPlugin = (ajv, opts = { keywords: true }) => {
@@ -1062,14 +1062,14 @@ exports["default"] = formatsPlugin;
 
 /***/ }),
 
-/***/ 71796:
+/***/ 51284:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.formatLimitDefinition = void 0;
-const ajv_1 = __nccwpck_require__(67615);
-const codegen_1 = __nccwpck_require__(66300);
+const ajv_1 = __nccwpck_require__(42463);
+const codegen_1 = __nccwpck_require__(81436);
 const ops = codegen_1.operators;
 const KWDs = {
     formatMaximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
@@ -1137,16 +1137,16 @@ exports["default"] = formatLimitPlugin;
 
 /***/ }),
 
-/***/ 67615:
+/***/ 42463:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
-const core_1 = __nccwpck_require__(19669);
-const draft7_1 = __nccwpck_require__(29381);
-const discriminator_1 = __nccwpck_require__(87446);
-const draft7MetaSchema = __nccwpck_require__(76564);
+const core_1 = __nccwpck_require__(63893);
+const draft7_1 = __nccwpck_require__(39941);
+const discriminator_1 = __nccwpck_require__(28886);
+const draft7MetaSchema = __nccwpck_require__(72079);
 const META_SUPPORT_DATA = ["/properties"];
 const META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
 class Ajv extends core_1.default {
@@ -1176,24 +1176,24 @@ module.exports = exports = Ajv;
 module.exports.Ajv = Ajv;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports["default"] = Ajv;
-var validate_1 = __nccwpck_require__(66537);
+var validate_1 = __nccwpck_require__(87881);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(66300);
+var codegen_1 = __nccwpck_require__(81436);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-var validation_error_1 = __nccwpck_require__(10525);
+var validation_error_1 = __nccwpck_require__(33021);
 Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
-var ref_error_1 = __nccwpck_require__(30346);
+var ref_error_1 = __nccwpck_require__(53162);
 Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
 //# sourceMappingURL=ajv.js.map
 
 /***/ }),
 
-/***/ 8279:
+/***/ 80567:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1355,15 +1355,15 @@ exports.regexpCode = regexpCode;
 
 /***/ }),
 
-/***/ 66300:
+/***/ 81436:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
-const code_1 = __nccwpck_require__(8279);
-const scope_1 = __nccwpck_require__(36956);
-var code_2 = __nccwpck_require__(8279);
+const code_1 = __nccwpck_require__(80567);
+const scope_1 = __nccwpck_require__(77788);
+var code_2 = __nccwpck_require__(80567);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return code_2._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return code_2.str; } }));
 Object.defineProperty(exports, "strConcat", ({ enumerable: true, get: function () { return code_2.strConcat; } }));
@@ -1372,7 +1372,7 @@ Object.defineProperty(exports, "getProperty", ({ enumerable: true, get: function
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return code_2.stringify; } }));
 Object.defineProperty(exports, "regexpCode", ({ enumerable: true, get: function () { return code_2.regexpCode; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return code_2.Name; } }));
-var scope_2 = __nccwpck_require__(36956);
+var scope_2 = __nccwpck_require__(77788);
 Object.defineProperty(exports, "Scope", ({ enumerable: true, get: function () { return scope_2.Scope; } }));
 Object.defineProperty(exports, "ValueScope", ({ enumerable: true, get: function () { return scope_2.ValueScope; } }));
 Object.defineProperty(exports, "ValueScopeName", ({ enumerable: true, get: function () { return scope_2.ValueScopeName; } }));
@@ -2058,13 +2058,13 @@ function par(x) {
 
 /***/ }),
 
-/***/ 36956:
+/***/ 77788:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
-const code_1 = __nccwpck_require__(8279);
+const code_1 = __nccwpck_require__(80567);
 class ValueError extends Error {
     constructor(name) {
         super(`CodeGen: "code" for ${name} not defined`);
@@ -2207,15 +2207,15 @@ exports.ValueScope = ValueScope;
 
 /***/ }),
 
-/***/ 74659:
+/***/ 81283:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const names_1 = __nccwpck_require__(98054);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const names_1 = __nccwpck_require__(90630);
 exports.keywordError = {
     message: ({ keyword }) => (0, codegen_1.str) `must pass "${keyword}" keyword validation`,
 };
@@ -2336,18 +2336,18 @@ function extraErrorProps(cxt, { params, message }, keyValues) {
 
 /***/ }),
 
-/***/ 57150:
+/***/ 2718:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const validation_error_1 = __nccwpck_require__(10525);
-const names_1 = __nccwpck_require__(98054);
-const resolve_1 = __nccwpck_require__(90426);
-const util_1 = __nccwpck_require__(35248);
-const validate_1 = __nccwpck_require__(66537);
+const codegen_1 = __nccwpck_require__(81436);
+const validation_error_1 = __nccwpck_require__(33021);
+const names_1 = __nccwpck_require__(90630);
+const resolve_1 = __nccwpck_require__(24090);
+const util_1 = __nccwpck_require__(84464);
+const validate_1 = __nccwpck_require__(87881);
 class SchemaEnv {
     constructor(env) {
         var _a;
@@ -2584,22 +2584,22 @@ function getJsonPointer(parsedRef, { baseId, schema, root }) {
 
 /***/ }),
 
-/***/ 68508:
+/***/ 57756:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const types_1 = __nccwpck_require__(57826);
-const __1 = __nccwpck_require__(57150);
-const codegen_1 = __nccwpck_require__(66300);
-const ref_error_1 = __nccwpck_require__(30346);
-const names_1 = __nccwpck_require__(98054);
-const code_1 = __nccwpck_require__(57924);
-const ref_1 = __nccwpck_require__(35805);
-const type_1 = __nccwpck_require__(18062);
-const parseJson_1 = __nccwpck_require__(61470);
-const util_1 = __nccwpck_require__(35248);
-const timestamp_1 = __nccwpck_require__(63103);
+const types_1 = __nccwpck_require__(9122);
+const __1 = __nccwpck_require__(2718);
+const codegen_1 = __nccwpck_require__(81436);
+const ref_error_1 = __nccwpck_require__(53162);
+const names_1 = __nccwpck_require__(90630);
+const code_1 = __nccwpck_require__(28484);
+const ref_1 = __nccwpck_require__(44637);
+const type_1 = __nccwpck_require__(96366);
+const parseJson_1 = __nccwpck_require__(73150);
+const util_1 = __nccwpck_require__(84464);
+const timestamp_1 = __nccwpck_require__(84383);
 const genParse = {
     elements: parseElements,
     values: parseValues,
@@ -2940,20 +2940,20 @@ function parsingError({ gen, parseName }, msg) {
 
 /***/ }),
 
-/***/ 88753:
+/***/ 84817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const types_1 = __nccwpck_require__(57826);
-const __1 = __nccwpck_require__(57150);
-const codegen_1 = __nccwpck_require__(66300);
-const ref_error_1 = __nccwpck_require__(30346);
-const names_1 = __nccwpck_require__(98054);
-const code_1 = __nccwpck_require__(57924);
-const ref_1 = __nccwpck_require__(35805);
-const util_1 = __nccwpck_require__(35248);
-const quote_1 = __nccwpck_require__(61795);
+const types_1 = __nccwpck_require__(9122);
+const __1 = __nccwpck_require__(2718);
+const codegen_1 = __nccwpck_require__(81436);
+const ref_error_1 = __nccwpck_require__(53162);
+const names_1 = __nccwpck_require__(90630);
+const code_1 = __nccwpck_require__(28484);
+const ref_1 = __nccwpck_require__(44637);
+const util_1 = __nccwpck_require__(84464);
+const quote_1 = __nccwpck_require__(18659);
 const genSerialize = {
     elements: serializeElements,
     values: serializeValues,
@@ -3182,7 +3182,7 @@ function addComma({ gen }, first) {
 
 /***/ }),
 
-/***/ 57826:
+/***/ 9122:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3202,12 +3202,12 @@ exports.jtdForms = [
 
 /***/ }),
 
-/***/ 98054:
+/***/ 90630:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 const names = {
     // validation function arguments
     data: new codegen_1.Name("data"), // data passed to validation function
@@ -3236,12 +3236,12 @@ exports["default"] = names;
 
 /***/ }),
 
-/***/ 30346:
+/***/ 53162:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const resolve_1 = __nccwpck_require__(90426);
+const resolve_1 = __nccwpck_require__(24090);
 class MissingRefError extends Error {
     constructor(resolver, baseId, ref, msg) {
         super(msg || `can't resolve reference ${ref} from id ${baseId}`);
@@ -3254,15 +3254,15 @@ exports["default"] = MissingRefError;
 
 /***/ }),
 
-/***/ 90426:
+/***/ 24090:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
-const util_1 = __nccwpck_require__(35248);
-const equal = __nccwpck_require__(52550);
-const traverse = __nccwpck_require__(64591);
+const util_1 = __nccwpck_require__(84464);
+const equal = __nccwpck_require__(23430);
+const traverse = __nccwpck_require__(81167);
 // TODO refactor to use keyword definitions
 const SIMPLE_INLINED = new Set([
     "type",
@@ -3415,7 +3415,7 @@ exports.getSchemaRefs = getSchemaRefs;
 
 /***/ }),
 
-/***/ 37977:
+/***/ 7353:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3447,14 +3447,14 @@ exports.getRules = getRules;
 
 /***/ }),
 
-/***/ 35248:
+/***/ 84464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const code_1 = __nccwpck_require__(8279);
+const codegen_1 = __nccwpck_require__(81436);
+const code_1 = __nccwpck_require__(80567);
 // TODO refactor to use Set
 function toHash(arr) {
     const hash = {};
@@ -3631,7 +3631,7 @@ exports.checkStrictMode = checkStrictMode;
 
 /***/ }),
 
-/***/ 55324:
+/***/ 37692:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3656,15 +3656,15 @@ exports.shouldUseRule = shouldUseRule;
 
 /***/ }),
 
-/***/ 43282:
+/***/ 35346:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
-const errors_1 = __nccwpck_require__(74659);
-const codegen_1 = __nccwpck_require__(66300);
-const names_1 = __nccwpck_require__(98054);
+const errors_1 = __nccwpck_require__(81283);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
 const boolError = {
     message: "boolean schema is false",
 };
@@ -3712,17 +3712,17 @@ function falseSchemaError(it, overrideAllErrors) {
 
 /***/ }),
 
-/***/ 16701:
+/***/ 86685:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
-const rules_1 = __nccwpck_require__(37977);
-const applicability_1 = __nccwpck_require__(55324);
-const errors_1 = __nccwpck_require__(74659);
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const rules_1 = __nccwpck_require__(7353);
+const applicability_1 = __nccwpck_require__(37692);
+const errors_1 = __nccwpck_require__(81283);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 var DataType;
 (function (DataType) {
     DataType[DataType["Correct"] = 0] = "Correct";
@@ -3921,14 +3921,14 @@ function getTypeErrorContext(it) {
 
 /***/ }),
 
-/***/ 49715:
+/***/ 11699:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.assignDefaults = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 function assignDefaults(it, ty) {
     const { properties, items } = it.schema;
     if (ty === "object" && properties) {
@@ -3962,24 +3962,24 @@ function assignDefault(it, prop, defaultValue) {
 
 /***/ }),
 
-/***/ 66537:
+/***/ 87881:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
-const boolSchema_1 = __nccwpck_require__(43282);
-const dataType_1 = __nccwpck_require__(16701);
-const applicability_1 = __nccwpck_require__(55324);
-const dataType_2 = __nccwpck_require__(16701);
-const defaults_1 = __nccwpck_require__(49715);
-const keyword_1 = __nccwpck_require__(16002);
-const subschema_1 = __nccwpck_require__(99576);
-const codegen_1 = __nccwpck_require__(66300);
-const names_1 = __nccwpck_require__(98054);
-const resolve_1 = __nccwpck_require__(90426);
-const util_1 = __nccwpck_require__(35248);
-const errors_1 = __nccwpck_require__(74659);
+const boolSchema_1 = __nccwpck_require__(35346);
+const dataType_1 = __nccwpck_require__(86685);
+const applicability_1 = __nccwpck_require__(37692);
+const dataType_2 = __nccwpck_require__(86685);
+const defaults_1 = __nccwpck_require__(11699);
+const keyword_1 = __nccwpck_require__(15202);
+const subschema_1 = __nccwpck_require__(26200);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const resolve_1 = __nccwpck_require__(24090);
+const util_1 = __nccwpck_require__(84464);
+const errors_1 = __nccwpck_require__(81283);
 // schema compilation - generates validation function, subschemaCode (below) is used for subschemas
 function validateFunctionCode(it) {
     if (isSchemaObj(it)) {
@@ -4488,16 +4488,16 @@ exports.getData = getData;
 
 /***/ }),
 
-/***/ 16002:
+/***/ 15202:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const names_1 = __nccwpck_require__(98054);
-const code_1 = __nccwpck_require__(57924);
-const errors_1 = __nccwpck_require__(74659);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const code_1 = __nccwpck_require__(28484);
+const errors_1 = __nccwpck_require__(81283);
 function macroKeywordCode(cxt, def) {
     const { gen, keyword, schema, parentSchema, it } = cxt;
     const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
@@ -4618,14 +4618,14 @@ exports.validateKeywordUsage = validateKeywordUsage;
 
 /***/ }),
 
-/***/ 99576:
+/***/ 26200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
     if (keyword !== undefined && schema !== undefined) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
@@ -4705,31 +4705,31 @@ exports.extendSubschemaMode = extendSubschemaMode;
 
 /***/ }),
 
-/***/ 19669:
+/***/ 63893:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
-var validate_1 = __nccwpck_require__(66537);
+var validate_1 = __nccwpck_require__(87881);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(66300);
+var codegen_1 = __nccwpck_require__(81436);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-const validation_error_1 = __nccwpck_require__(10525);
-const ref_error_1 = __nccwpck_require__(30346);
-const rules_1 = __nccwpck_require__(37977);
-const compile_1 = __nccwpck_require__(57150);
-const codegen_2 = __nccwpck_require__(66300);
-const resolve_1 = __nccwpck_require__(90426);
-const dataType_1 = __nccwpck_require__(16701);
-const util_1 = __nccwpck_require__(35248);
-const $dataRefSchema = __nccwpck_require__(76590);
-const uri_1 = __nccwpck_require__(60349);
+const validation_error_1 = __nccwpck_require__(33021);
+const ref_error_1 = __nccwpck_require__(53162);
+const rules_1 = __nccwpck_require__(7353);
+const compile_1 = __nccwpck_require__(2718);
+const codegen_2 = __nccwpck_require__(81436);
+const resolve_1 = __nccwpck_require__(24090);
+const dataType_1 = __nccwpck_require__(86685);
+const util_1 = __nccwpck_require__(84464);
+const $dataRefSchema = __nccwpck_require__(63837);
+const uri_1 = __nccwpck_require__(36285);
 const defaultRegExp = (str, flags) => new RegExp(str, flags);
 defaultRegExp.code = "new RegExp";
 const META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
@@ -5329,17 +5329,17 @@ function schemaOrData(schema) {
 
 /***/ }),
 
-/***/ 2602:
+/***/ 1354:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
-const core_1 = __nccwpck_require__(19669);
-const jtd_1 = __nccwpck_require__(26368);
-const jtd_schema_1 = __nccwpck_require__(26973);
-const serialize_1 = __nccwpck_require__(88753);
-const parse_1 = __nccwpck_require__(68508);
+const core_1 = __nccwpck_require__(63893);
+const jtd_1 = __nccwpck_require__(10624);
+const jtd_schema_1 = __nccwpck_require__(63581);
+const serialize_1 = __nccwpck_require__(84817);
+const parse_1 = __nccwpck_require__(57756);
 const META_SCHEMA_ID = "JTD-meta-schema";
 class Ajv extends core_1.default {
     constructor(opts = {}) {
@@ -5390,24 +5390,24 @@ module.exports = exports = Ajv;
 module.exports.Ajv = Ajv;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports["default"] = Ajv;
-var validate_1 = __nccwpck_require__(66537);
+var validate_1 = __nccwpck_require__(87881);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(66300);
+var codegen_1 = __nccwpck_require__(81436);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-var validation_error_1 = __nccwpck_require__(10525);
+var validation_error_1 = __nccwpck_require__(33021);
 Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
-var ref_error_1 = __nccwpck_require__(30346);
+var ref_error_1 = __nccwpck_require__(53162);
 Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
 //# sourceMappingURL=jtd.js.map
 
 /***/ }),
 
-/***/ 26973:
+/***/ 63581:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5531,20 +5531,20 @@ exports["default"] = jtdMetaSchema;
 
 /***/ }),
 
-/***/ 13335:
+/***/ 24951:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 // https://github.com/ajv-validator/ajv/issues/889
-const equal = __nccwpck_require__(52550);
+const equal = __nccwpck_require__(23430);
 equal.code = 'require("ajv/dist/runtime/equal").default';
 exports["default"] = equal;
 //# sourceMappingURL=equal.js.map
 
 /***/ }),
 
-/***/ 61470:
+/***/ 73150:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5735,7 +5735,7 @@ parseJsonString.code = 'require("ajv/dist/runtime/parseJson").parseJsonString';
 
 /***/ }),
 
-/***/ 61795:
+/***/ 18659:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5771,7 +5771,7 @@ quote.code = 'require("ajv/dist/runtime/quote").default';
 
 /***/ }),
 
-/***/ 63103:
+/***/ 84383:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5819,7 +5819,7 @@ validTimestamp.code = 'require("ajv/dist/runtime/timestamp").default';
 
 /***/ }),
 
-/***/ 67542:
+/***/ 36214:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5849,19 +5849,19 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 
 /***/ }),
 
-/***/ 60349:
+/***/ 36285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const uri = __nccwpck_require__(8265);
+const uri = __nccwpck_require__(92769);
 uri.code = 'require("ajv/dist/runtime/uri").default';
 exports["default"] = uri;
 //# sourceMappingURL=uri.js.map
 
 /***/ }),
 
-/***/ 10525:
+/***/ 33021:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5878,13 +5878,13 @@ exports["default"] = ValidationError;
 
 /***/ }),
 
-/***/ 6390:
+/***/ 41398:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const scope_1 = __nccwpck_require__(36956);
-const code_1 = __nccwpck_require__(8279);
+const scope_1 = __nccwpck_require__(77788);
+const code_1 = __nccwpck_require__(80567);
 function standaloneCode(ajv, refsOrFunc) {
     if (!ajv.opts.code.source) {
         throw new Error("moduleCode: ajv instance must have code.source option");
@@ -5974,14 +5974,14 @@ exports["default"] = standaloneCode;
 
 /***/ }),
 
-/***/ 57928:
+/***/ 73448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateAdditionalItems = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -6029,15 +6029,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 48671:
+/***/ 42431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(57924);
-const codegen_1 = __nccwpck_require__(66300);
-const names_1 = __nccwpck_require__(98054);
-const util_1 = __nccwpck_require__(35248);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: "must NOT have additional properties",
     params: ({ params }) => (0, codegen_1._) `{additionalProperty: ${params.additionalProperty}}`,
@@ -6141,12 +6141,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 86341:
+/***/ 39205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(35248);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "allOf",
     schemaType: "array",
@@ -6170,12 +6170,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8484:
+/***/ 89380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(57924);
+const code_1 = __nccwpck_require__(28484);
 const def = {
     keyword: "anyOf",
     schemaType: "array",
@@ -6188,13 +6188,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 71926:
+/***/ 16182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { min, max } }) => max === undefined
         ? (0, codegen_1.str) `must contain at least ${min} valid item(s)`
@@ -6289,15 +6289,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 15474:
+/***/ 95826:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const code_1 = __nccwpck_require__(57924);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const code_1 = __nccwpck_require__(28484);
 exports.error = {
     message: ({ params: { property, depsCount, deps } }) => {
         const property_ies = depsCount === 1 ? "property" : "properties";
@@ -6380,13 +6380,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 69352:
+/***/ 48584:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params }) => (0, codegen_1.str) `must match "${params.ifClause}" schema`,
     params: ({ params }) => (0, codegen_1._) `{failingKeyword: ${params.ifClause}}`,
@@ -6452,27 +6452,27 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 79335:
+/***/ 28775:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const additionalItems_1 = __nccwpck_require__(57928);
-const prefixItems_1 = __nccwpck_require__(30627);
-const items_1 = __nccwpck_require__(37327);
-const items2020_1 = __nccwpck_require__(55231);
-const contains_1 = __nccwpck_require__(71926);
-const dependencies_1 = __nccwpck_require__(15474);
-const propertyNames_1 = __nccwpck_require__(6860);
-const additionalProperties_1 = __nccwpck_require__(48671);
-const properties_1 = __nccwpck_require__(4842);
-const patternProperties_1 = __nccwpck_require__(3240);
-const not_1 = __nccwpck_require__(49086);
-const anyOf_1 = __nccwpck_require__(8484);
-const oneOf_1 = __nccwpck_require__(28218);
-const allOf_1 = __nccwpck_require__(86341);
-const if_1 = __nccwpck_require__(69352);
-const thenElse_1 = __nccwpck_require__(57549);
+const additionalItems_1 = __nccwpck_require__(73448);
+const prefixItems_1 = __nccwpck_require__(6467);
+const items_1 = __nccwpck_require__(75791);
+const items2020_1 = __nccwpck_require__(52959);
+const contains_1 = __nccwpck_require__(16182);
+const dependencies_1 = __nccwpck_require__(95826);
+const propertyNames_1 = __nccwpck_require__(71372);
+const additionalProperties_1 = __nccwpck_require__(42431);
+const properties_1 = __nccwpck_require__(88778);
+const patternProperties_1 = __nccwpck_require__(50664);
+const not_1 = __nccwpck_require__(8350);
+const anyOf_1 = __nccwpck_require__(89380);
+const oneOf_1 = __nccwpck_require__(22490);
+const allOf_1 = __nccwpck_require__(39205);
+const if_1 = __nccwpck_require__(48584);
+const thenElse_1 = __nccwpck_require__(46829);
 function getApplicator(draft2020 = false) {
     const applicator = [
         // any
@@ -6502,15 +6502,15 @@ exports["default"] = getApplicator;
 
 /***/ }),
 
-/***/ 37327:
+/***/ 75791:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateTuple = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const code_1 = __nccwpck_require__(57924);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const code_1 = __nccwpck_require__(28484);
 const def = {
     keyword: "items",
     type: "array",
@@ -6560,15 +6560,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 55231:
+/***/ 52959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const code_1 = __nccwpck_require__(57924);
-const additionalItems_1 = __nccwpck_require__(57928);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const code_1 = __nccwpck_require__(28484);
+const additionalItems_1 = __nccwpck_require__(73448);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -6596,12 +6596,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 49086:
+/***/ 8350:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(35248);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "not",
     schemaType: ["object", "boolean"],
@@ -6628,13 +6628,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 28218:
+/***/ 22490:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: "must match exactly one schema in oneOf",
     params: ({ params }) => (0, codegen_1._) `{passingSchemas: ${params.passing}}`,
@@ -6694,15 +6694,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3240:
+/***/ 50664:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(57924);
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const util_2 = __nccwpck_require__(35248);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const util_2 = __nccwpck_require__(84464);
 const def = {
     keyword: "patternProperties",
     type: "object",
@@ -6775,12 +6775,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 30627:
+/***/ 6467:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const items_1 = __nccwpck_require__(37327);
+const items_1 = __nccwpck_require__(75791);
 const def = {
     keyword: "prefixItems",
     type: "array",
@@ -6793,15 +6793,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4842:
+/***/ 88778:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const validate_1 = __nccwpck_require__(66537);
-const code_1 = __nccwpck_require__(57924);
-const util_1 = __nccwpck_require__(35248);
-const additionalProperties_1 = __nccwpck_require__(48671);
+const validate_1 = __nccwpck_require__(87881);
+const code_1 = __nccwpck_require__(28484);
+const util_1 = __nccwpck_require__(84464);
+const additionalProperties_1 = __nccwpck_require__(42431);
 const def = {
     keyword: "properties",
     type: "object",
@@ -6853,13 +6853,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6860:
+/***/ 71372:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: "property name must be valid",
     params: ({ params }) => (0, codegen_1._) `{propertyName: ${params.propertyName}}`,
@@ -6897,12 +6897,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 57549:
+/***/ 46829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(35248);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: ["then", "else"],
     schemaType: ["object", "boolean"],
@@ -6916,16 +6916,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 57924:
+/***/ 28484:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const names_1 = __nccwpck_require__(98054);
-const util_2 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const names_1 = __nccwpck_require__(90630);
+const util_2 = __nccwpck_require__(84464);
 function checkReportMissingProp(cxt, prop) {
     const { gen, data, it } = cxt;
     gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
@@ -7053,7 +7053,7 @@ exports.validateUnion = validateUnion;
 
 /***/ }),
 
-/***/ 97712:
+/***/ 69872:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7069,13 +7069,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 60917:
+/***/ 97397:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const id_1 = __nccwpck_require__(97712);
-const ref_1 = __nccwpck_require__(63332);
+const id_1 = __nccwpck_require__(69872);
+const ref_1 = __nccwpck_require__(92996);
 const core = [
     "$schema",
     "$id",
@@ -7091,18 +7091,18 @@ exports["default"] = core;
 
 /***/ }),
 
-/***/ 63332:
+/***/ 92996:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.callRef = exports.getValidate = void 0;
-const ref_error_1 = __nccwpck_require__(30346);
-const code_1 = __nccwpck_require__(57924);
-const codegen_1 = __nccwpck_require__(66300);
-const names_1 = __nccwpck_require__(98054);
-const compile_1 = __nccwpck_require__(57150);
-const util_1 = __nccwpck_require__(35248);
+const ref_error_1 = __nccwpck_require__(53162);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const names_1 = __nccwpck_require__(90630);
+const compile_1 = __nccwpck_require__(2718);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "$ref",
     schemaType: "string",
@@ -7219,16 +7219,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 87446:
+/***/ 28886:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const types_1 = __nccwpck_require__(86475);
-const compile_1 = __nccwpck_require__(57150);
-const ref_error_1 = __nccwpck_require__(30346);
-const util_1 = __nccwpck_require__(35248);
+const codegen_1 = __nccwpck_require__(81436);
+const types_1 = __nccwpck_require__(87115);
+const compile_1 = __nccwpck_require__(2718);
+const ref_error_1 = __nccwpck_require__(53162);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag
         ? `tag "${tagName}" must be string`
@@ -7329,7 +7329,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 86475:
+/***/ 87115:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7344,16 +7344,16 @@ var DiscrError;
 
 /***/ }),
 
-/***/ 29381:
+/***/ 39941:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const core_1 = __nccwpck_require__(60917);
-const validation_1 = __nccwpck_require__(95497);
-const applicator_1 = __nccwpck_require__(79335);
-const format_1 = __nccwpck_require__(21177);
-const metadata_1 = __nccwpck_require__(83436);
+const core_1 = __nccwpck_require__(97397);
+const validation_1 = __nccwpck_require__(85481);
+const applicator_1 = __nccwpck_require__(28775);
+const format_1 = __nccwpck_require__(72601);
+const metadata_1 = __nccwpck_require__(56620);
 const draft7Vocabularies = [
     core_1.default,
     validation_1.default,
@@ -7367,12 +7367,12 @@ exports["default"] = draft7Vocabularies;
 
 /***/ }),
 
-/***/ 62178:
+/***/ 26402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match format "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{format: ${schemaCode}}`,
@@ -7465,28 +7465,28 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 21177:
+/***/ 72601:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const format_1 = __nccwpck_require__(62178);
+const format_1 = __nccwpck_require__(26402);
 const format = [format_1.default];
 exports["default"] = format;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 60608:
+/***/ 62656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const metadata_1 = __nccwpck_require__(5607);
-const nullable_1 = __nccwpck_require__(53843);
-const error_1 = __nccwpck_require__(38322);
-const types_1 = __nccwpck_require__(86475);
+const codegen_1 = __nccwpck_require__(81436);
+const metadata_1 = __nccwpck_require__(14311);
+const nullable_1 = __nccwpck_require__(98195);
+const error_1 = __nccwpck_require__(94930);
+const types_1 = __nccwpck_require__(87115);
 const error = {
     message: (cxt) => {
         const { schema, params } = cxt;
@@ -7554,17 +7554,17 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 27435:
+/***/ 7371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(35248);
-const code_1 = __nccwpck_require__(57924);
-const codegen_1 = __nccwpck_require__(66300);
-const metadata_1 = __nccwpck_require__(5607);
-const nullable_1 = __nccwpck_require__(53843);
-const error_1 = __nccwpck_require__(38322);
+const util_1 = __nccwpck_require__(84464);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const metadata_1 = __nccwpck_require__(14311);
+const nullable_1 = __nccwpck_require__(98195);
+const error_1 = __nccwpck_require__(94930);
 const def = {
     keyword: "elements",
     schemaType: "object",
@@ -7584,14 +7584,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 56799:
+/***/ 57087:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const metadata_1 = __nccwpck_require__(5607);
-const nullable_1 = __nccwpck_require__(53843);
+const codegen_1 = __nccwpck_require__(81436);
+const metadata_1 = __nccwpck_require__(14311);
+const nullable_1 = __nccwpck_require__(98195);
 const error = {
     message: "must be equal to one of the allowed values",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValues: ${schemaCode}}`,
@@ -7633,13 +7633,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 38322:
+/***/ 94930:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.typeErrorParams = exports.typeErrorMessage = exports.typeError = void 0;
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 function typeError(t) {
     return {
         message: (cxt) => typeErrorMessage(cxt, t),
@@ -7659,21 +7659,21 @@ exports.typeErrorParams = typeErrorParams;
 
 /***/ }),
 
-/***/ 26368:
+/***/ 10624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const ref_1 = __nccwpck_require__(35805);
-const type_1 = __nccwpck_require__(18062);
-const enum_1 = __nccwpck_require__(56799);
-const elements_1 = __nccwpck_require__(27435);
-const properties_1 = __nccwpck_require__(27523);
-const optionalProperties_1 = __nccwpck_require__(82183);
-const discriminator_1 = __nccwpck_require__(60608);
-const values_1 = __nccwpck_require__(47440);
-const union_1 = __nccwpck_require__(65747);
-const metadata_1 = __nccwpck_require__(5607);
+const ref_1 = __nccwpck_require__(44637);
+const type_1 = __nccwpck_require__(96366);
+const enum_1 = __nccwpck_require__(57087);
+const elements_1 = __nccwpck_require__(7371);
+const properties_1 = __nccwpck_require__(24835);
+const optionalProperties_1 = __nccwpck_require__(63943);
+const discriminator_1 = __nccwpck_require__(62656);
+const values_1 = __nccwpck_require__(91792);
+const union_1 = __nccwpck_require__(25779);
+const metadata_1 = __nccwpck_require__(14311);
 const jtdVocabulary = [
     "definitions",
     ref_1.default,
@@ -7694,13 +7694,13 @@ exports["default"] = jtdVocabulary;
 
 /***/ }),
 
-/***/ 5607:
+/***/ 14311:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.checkMetadata = void 0;
-const util_1 = __nccwpck_require__(35248);
+const util_1 = __nccwpck_require__(84464);
 const def = {
     keyword: "metadata",
     schemaType: "object",
@@ -7725,13 +7725,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 53843:
+/***/ 98195:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.checkNullableObject = exports.checkNullable = void 0;
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 function checkNullable({ gen, data, parentSchema }, cond = codegen_1.nil) {
     const valid = gen.name("valid");
     if (parentSchema.nullable) {
@@ -7753,12 +7753,12 @@ exports.checkNullableObject = checkNullableObject;
 
 /***/ }),
 
-/***/ 82183:
+/***/ 63943:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const properties_1 = __nccwpck_require__(27523);
+const properties_1 = __nccwpck_require__(24835);
 const def = {
     keyword: "optionalProperties",
     schemaType: "object",
@@ -7774,18 +7774,18 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 27523:
+/***/ 24835:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateProperties = exports.error = void 0;
-const code_1 = __nccwpck_require__(57924);
-const util_1 = __nccwpck_require__(35248);
-const codegen_1 = __nccwpck_require__(66300);
-const metadata_1 = __nccwpck_require__(5607);
-const nullable_1 = __nccwpck_require__(53843);
-const error_1 = __nccwpck_require__(38322);
+const code_1 = __nccwpck_require__(28484);
+const util_1 = __nccwpck_require__(84464);
+const codegen_1 = __nccwpck_require__(81436);
+const metadata_1 = __nccwpck_require__(14311);
+const nullable_1 = __nccwpck_require__(98195);
+const error_1 = __nccwpck_require__(94930);
 var PropError;
 (function (PropError) {
     PropError["Additional"] = "additional";
@@ -7929,18 +7929,18 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 35805:
+/***/ 44637:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.hasRef = void 0;
-const compile_1 = __nccwpck_require__(57150);
-const codegen_1 = __nccwpck_require__(66300);
-const ref_error_1 = __nccwpck_require__(30346);
-const names_1 = __nccwpck_require__(98054);
-const ref_1 = __nccwpck_require__(63332);
-const metadata_1 = __nccwpck_require__(5607);
+const compile_1 = __nccwpck_require__(2718);
+const codegen_1 = __nccwpck_require__(81436);
+const ref_error_1 = __nccwpck_require__(53162);
+const names_1 = __nccwpck_require__(90630);
+const ref_1 = __nccwpck_require__(92996);
+const metadata_1 = __nccwpck_require__(14311);
 const def = {
     keyword: "ref",
     schemaType: "string",
@@ -8002,17 +8002,17 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 18062:
+/***/ 96366:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.intRange = void 0;
-const codegen_1 = __nccwpck_require__(66300);
-const timestamp_1 = __nccwpck_require__(63103);
-const util_1 = __nccwpck_require__(35248);
-const metadata_1 = __nccwpck_require__(5607);
-const error_1 = __nccwpck_require__(38322);
+const codegen_1 = __nccwpck_require__(81436);
+const timestamp_1 = __nccwpck_require__(84383);
+const util_1 = __nccwpck_require__(84464);
+const metadata_1 = __nccwpck_require__(14311);
+const error_1 = __nccwpck_require__(94930);
 exports.intRange = {
     int8: [-128, 127, 3],
     uint8: [0, 255, 3],
@@ -8077,12 +8077,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 65747:
+/***/ 25779:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(57924);
+const code_1 = __nccwpck_require__(28484);
 const def = {
     keyword: "union",
     schemaType: "array",
@@ -8095,16 +8095,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 47440:
+/***/ 91792:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(35248);
-const codegen_1 = __nccwpck_require__(66300);
-const metadata_1 = __nccwpck_require__(5607);
-const nullable_1 = __nccwpck_require__(53843);
-const error_1 = __nccwpck_require__(38322);
+const util_1 = __nccwpck_require__(84464);
+const codegen_1 = __nccwpck_require__(81436);
+const metadata_1 = __nccwpck_require__(14311);
+const nullable_1 = __nccwpck_require__(98195);
+const error_1 = __nccwpck_require__(94930);
 const def = {
     keyword: "values",
     schemaType: "object",
@@ -8152,7 +8152,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 83436:
+/***/ 56620:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -8176,14 +8176,14 @@ exports.contentVocabulary = [
 
 /***/ }),
 
-/***/ 38698:
+/***/ 98026:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const equal_1 = __nccwpck_require__(13335);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const equal_1 = __nccwpck_require__(24951);
 const error = {
     message: "must be equal to constant",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValue: ${schemaCode}}`,
@@ -8207,14 +8207,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 34736:
+/***/ 93200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const equal_1 = __nccwpck_require__(13335);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const equal_1 = __nccwpck_require__(24951);
 const error = {
     message: "must be equal to one of the allowed values",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValues: ${schemaCode}}`,
@@ -8261,21 +8261,21 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 95497:
+/***/ 85481:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const limitNumber_1 = __nccwpck_require__(92011);
-const multipleOf_1 = __nccwpck_require__(33748);
-const limitLength_1 = __nccwpck_require__(59730);
-const pattern_1 = __nccwpck_require__(88343);
-const limitProperties_1 = __nccwpck_require__(72895);
-const required_1 = __nccwpck_require__(96008);
-const limitItems_1 = __nccwpck_require__(83304);
-const uniqueItems_1 = __nccwpck_require__(31308);
-const const_1 = __nccwpck_require__(38698);
-const enum_1 = __nccwpck_require__(34736);
+const limitNumber_1 = __nccwpck_require__(43723);
+const multipleOf_1 = __nccwpck_require__(18132);
+const limitLength_1 = __nccwpck_require__(46962);
+const pattern_1 = __nccwpck_require__(96023);
+const limitProperties_1 = __nccwpck_require__(895);
+const required_1 = __nccwpck_require__(94504);
+const limitItems_1 = __nccwpck_require__(36296);
+const uniqueItems_1 = __nccwpck_require__(65132);
+const const_1 = __nccwpck_require__(98026);
+const enum_1 = __nccwpck_require__(93200);
 const validation = [
     // number
     limitNumber_1.default,
@@ -8300,12 +8300,12 @@ exports["default"] = validation;
 
 /***/ }),
 
-/***/ 83304:
+/***/ 36296:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxItems" ? "more" : "fewer";
@@ -8330,14 +8330,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 59730:
+/***/ 46962:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const ucs2length_1 = __nccwpck_require__(67542);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const ucs2length_1 = __nccwpck_require__(36214);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxLength" ? "more" : "fewer";
@@ -8363,12 +8363,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 92011:
+/***/ 43723:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 const ops = codegen_1.operators;
 const KWDs = {
     maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
@@ -8396,12 +8396,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 72895:
+/***/ 895:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxProperties" ? "more" : "fewer";
@@ -8426,12 +8426,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 33748:
+/***/ 18132:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(66300);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must be multiple of ${schemaCode}`,
     params: ({ schemaCode }) => (0, codegen_1._) `{multipleOf: ${schemaCode}}`,
@@ -8458,14 +8458,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 88343:
+/***/ 96023:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(57924);
-const util_1 = __nccwpck_require__(35248);
-const codegen_1 = __nccwpck_require__(66300);
+const code_1 = __nccwpck_require__(28484);
+const util_1 = __nccwpck_require__(84464);
+const codegen_1 = __nccwpck_require__(81436);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match pattern "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{pattern: ${schemaCode}}`,
@@ -8497,14 +8497,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 96008:
+/***/ 94504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(57924);
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
+const code_1 = __nccwpck_require__(28484);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
 const error = {
     message: ({ params: { missingProperty } }) => (0, codegen_1.str) `must have required property '${missingProperty}'`,
     params: ({ params: { missingProperty } }) => (0, codegen_1._) `{missingProperty: ${missingProperty}}`,
@@ -8582,15 +8582,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 31308:
+/***/ 65132:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dataType_1 = __nccwpck_require__(16701);
-const codegen_1 = __nccwpck_require__(66300);
-const util_1 = __nccwpck_require__(35248);
-const equal_1 = __nccwpck_require__(13335);
+const dataType_1 = __nccwpck_require__(86685);
+const codegen_1 = __nccwpck_require__(81436);
+const util_1 = __nccwpck_require__(84464);
+const equal_1 = __nccwpck_require__(24951);
 const error = {
     message: ({ params: { i, j } }) => (0, codegen_1.str) `must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
     params: ({ params: { i, j } }) => (0, codegen_1._) `{i: ${i}, j: ${j}}`,
@@ -8652,7 +8652,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 41525:
+/***/ 60021:
 /***/ ((module) => {
 
 
@@ -8669,7 +8669,7 @@ module.exports = ({onlyFirst = false} = {}) => {
 
 /***/ }),
 
-/***/ 16031:
+/***/ 40479:
 /***/ ((module) => {
 
 
@@ -8714,7 +8714,7 @@ if (typeof SharedArrayBuffer !== 'undefined' && typeof Atomics !== 'undefined') 
 
 /***/ }),
 
-/***/ 5417:
+/***/ 38793:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -8871,16 +8871,16 @@ function fromByteArray (uint8) {
 
 /***/ }),
 
-/***/ 67302:
+/***/ 98502:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const _SingleBar = __nccwpck_require__(29648);
-const _MultiBar = __nccwpck_require__(90971);
-const _Presets = __nccwpck_require__(98849);
-const _Formatter = __nccwpck_require__(91412);
-const _defaultFormatValue = __nccwpck_require__(16855);
-const _defaultFormatBar = __nccwpck_require__(79448);
-const _defaultFormatTime = __nccwpck_require__(9269);
+const _SingleBar = __nccwpck_require__(52176);
+const _MultiBar = __nccwpck_require__(69307);
+const _Presets = __nccwpck_require__(21921);
+const _Formatter = __nccwpck_require__(94740);
+const _defaultFormatValue = __nccwpck_require__(88023);
+const _defaultFormatBar = __nccwpck_require__(75563);
+const _defaultFormatTime = __nccwpck_require__(59061);
 
 // sub-module access
 module.exports = {
@@ -8898,7 +8898,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6746:
+/***/ 44250:
 /***/ ((module) => {
 
 
@@ -8977,7 +8977,7 @@ module.exports = ETA;
 
 /***/ }),
 
-/***/ 79448:
+/***/ 75563:
 /***/ ((module) => {
 
 // format bar
@@ -8994,7 +8994,7 @@ module.exports = function formatBar(progress, options){
 
 /***/ }),
 
-/***/ 9269:
+/***/ 59061:
 /***/ ((module) => {
 
 // default time format
@@ -9034,7 +9034,7 @@ module.exports = function formatTime(t, options, roundToMultipleOf){
 
 /***/ }),
 
-/***/ 16855:
+/***/ 88023:
 /***/ ((module) => {
 
 // default value format (apply autopadding)
@@ -9062,13 +9062,13 @@ module.exports = function formatValue(v, options, type){
 
 /***/ }),
 
-/***/ 91412:
+/***/ 94740:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const _stringWidth = __nccwpck_require__(36188);
-const _defaultFormatValue = __nccwpck_require__(16855);
-const _defaultFormatBar = __nccwpck_require__(79448);
-const _defaultFormatTime = __nccwpck_require__(9269);
+const _stringWidth = __nccwpck_require__(60060);
+const _defaultFormatValue = __nccwpck_require__(88023);
+const _defaultFormatBar = __nccwpck_require__(75563);
+const _defaultFormatTime = __nccwpck_require__(59061);
 
 // generic formatter
 module.exports = function defaultFormatter(options, params, payload){
@@ -9149,13 +9149,13 @@ module.exports = function defaultFormatter(options, params, payload){
 
 /***/ }),
 
-/***/ 23155:
+/***/ 75123:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const _ETA = __nccwpck_require__(6746);
-const _Terminal = __nccwpck_require__(71492);
-const _formatter = __nccwpck_require__(91412);
-const _options = __nccwpck_require__(29356);
+const _ETA = __nccwpck_require__(44250);
+const _Terminal = __nccwpck_require__(7748);
+const _formatter = __nccwpck_require__(94740);
+const _options = __nccwpck_require__(31596);
 const _EventEmitter = __nccwpck_require__(24434);
 
 // Progress-Bar constructor
@@ -9390,12 +9390,12 @@ module.exports = class GenericBar extends _EventEmitter{
 
 /***/ }),
 
-/***/ 90971:
+/***/ 69307:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const _Terminal = __nccwpck_require__(71492);
-const _BarElement = __nccwpck_require__(23155);
-const _options = __nccwpck_require__(29356);
+const _Terminal = __nccwpck_require__(7748);
+const _BarElement = __nccwpck_require__(75123);
+const _options = __nccwpck_require__(31596);
 const _EventEmitter = __nccwpck_require__(24434);
 
 // Progress-Bar constructor
@@ -9647,7 +9647,7 @@ module.exports = class MultiBar extends _EventEmitter{
 
 /***/ }),
 
-/***/ 29356:
+/***/ 31596:
 /***/ ((module) => {
 
 // utility to merge defaults
@@ -9763,11 +9763,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 29648:
+/***/ 52176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const _GenericBar = __nccwpck_require__(23155);
-const _options = __nccwpck_require__(29356);
+const _GenericBar = __nccwpck_require__(75123);
+const _options = __nccwpck_require__(31596);
 
 // Progress-Bar constructor
 module.exports = class SingleBar extends _GenericBar{
@@ -9910,7 +9910,7 @@ module.exports = class SingleBar extends _GenericBar{
 
 /***/ }),
 
-/***/ 71492:
+/***/ 7748:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const _readline = __nccwpck_require__(23785);
@@ -10079,13 +10079,13 @@ module.exports = Terminal;
 
 /***/ }),
 
-/***/ 98849:
+/***/ 21921:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const _legacy = __nccwpck_require__(64634);
-const _shades_classic = __nccwpck_require__(53578);
-const _shades_grey = __nccwpck_require__(36183);
-const _rect = __nccwpck_require__(56079);
+const _legacy = __nccwpck_require__(34874);
+const _shades_classic = __nccwpck_require__(88170);
+const _shades_grey = __nccwpck_require__(63351);
+const _rect = __nccwpck_require__(68879);
 
 module.exports = {
     legacy: _legacy,
@@ -10096,7 +10096,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 64634:
+/***/ 34874:
 /***/ ((module) => {
 
 // cli-progress legacy style as of 1.x
@@ -10108,7 +10108,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56079:
+/***/ 68879:
 /***/ ((module) => {
 
 module.exports = {
@@ -10119,7 +10119,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53578:
+/***/ 88170:
 /***/ ((module) => {
 
 // cli-progress legacy style as of 1.x
@@ -10131,7 +10131,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36183:
+/***/ 63351:
 /***/ ((module) => {
 
 
@@ -10144,7 +10144,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4375:
+/***/ 58999:
 /***/ ((module) => {
 
 /*
@@ -10317,7 +10317,7 @@ module.exports.generateMulti = function generateMulti(keys) {
 
 /***/ }),
 
-/***/ 21438:
+/***/ 6110:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /* eslint-env browser */
@@ -10577,7 +10577,7 @@ function localstorage() {
 	}
 }
 
-module.exports = __nccwpck_require__(64993)(exports);
+module.exports = __nccwpck_require__(40897)(exports);
 
 const {formatters} = module.exports;
 
@@ -10596,7 +10596,7 @@ formatters.j = function (v) {
 
 /***/ }),
 
-/***/ 64993:
+/***/ 40897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10612,7 +10612,7 @@ function setup(env) {
 	createDebug.disable = disable;
 	createDebug.enable = enable;
 	createDebug.enabled = enabled;
-	createDebug.humanize = __nccwpck_require__(55320);
+	createDebug.humanize = __nccwpck_require__(70744);
 	createDebug.destroy = destroy;
 
 	Object.keys(env).forEach(key => {
@@ -10895,7 +10895,7 @@ module.exports = setup;
 
 /***/ }),
 
-/***/ 93326:
+/***/ 2830:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10904,15 +10904,15 @@ module.exports = setup;
  */
 
 if (typeof process === 'undefined' || process.type === 'renderer' || process.browser === true || process.__nwjs) {
-	module.exports = __nccwpck_require__(21438);
+	module.exports = __nccwpck_require__(6110);
 } else {
-	module.exports = __nccwpck_require__(15076);
+	module.exports = __nccwpck_require__(95108);
 }
 
 
 /***/ }),
 
-/***/ 15076:
+/***/ 95108:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /**
@@ -10946,7 +10946,7 @@ exports.colors = [6, 2, 3, 4, 5, 1];
 try {
 	// Optional dependency (as in, doesn't need to be installed, NOT like optionalDependencies in package.json)
 	// eslint-disable-next-line import/no-extraneous-dependencies
-	const supportsColor = __nccwpck_require__(10986);
+	const supportsColor = __nccwpck_require__(21450);
 
 	if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
 		exports.colors = [
@@ -11154,7 +11154,7 @@ function init(debug) {
 	}
 }
 
-module.exports = __nccwpck_require__(64993)(exports);
+module.exports = __nccwpck_require__(40897)(exports);
 
 const {formatters} = module.exports;
 
@@ -11182,7 +11182,7 @@ formatters.O = function (v) {
 
 /***/ }),
 
-/***/ 86876:
+/***/ 19036:
 /***/ ((module) => {
 
 
@@ -11670,7 +11670,7 @@ module.exports = Denque;
 
 /***/ }),
 
-/***/ 27313:
+/***/ 66129:
 /***/ ((__unused_webpack_module, exports) => {
 
 var has = Object.prototype.hasOwnProperty;
@@ -11762,7 +11762,7 @@ exports.dequal = dequal;
 
 /***/ }),
 
-/***/ 30968:
+/***/ 50872:
 /***/ ((module) => {
 
 
@@ -11775,7 +11775,7 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 57958:
+/***/ 28998:
 /***/ ((module) => {
 
 
@@ -11897,7 +11897,7 @@ module.exports = decodeURIComponent
 
 /***/ }),
 
-/***/ 52550:
+/***/ 23430:
 /***/ ((module) => {
 
 
@@ -11950,13 +11950,13 @@ module.exports = function equal(a, b) {
 
 /***/ }),
 
-/***/ 34390:
+/***/ 19510:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(99285);
-const stringify = __nccwpck_require__(38283);
+const parse = __nccwpck_require__(79669);
+const stringify = __nccwpck_require__(62059);
 
 const fastQuerystring = {
   parse,
@@ -11977,7 +11977,7 @@ module.exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 11558:
+/***/ 46662:
 /***/ ((module) => {
 
 // This file is taken from Node.js project.
@@ -12080,12 +12080,12 @@ module.exports = { encodeString };
 
 /***/ }),
 
-/***/ 99285:
+/***/ 79669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const fastDecode = __nccwpck_require__(57958);
+const fastDecode = __nccwpck_require__(28998);
 
 const plusRegex = /\+/g;
 const Empty = function () {};
@@ -12213,12 +12213,12 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 38283:
+/***/ 62059:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { encodeString } = __nccwpck_require__(11558);
+const { encodeString } = __nccwpck_require__(46662);
 
 function getAsPrimitive(value) {
   const type = typeof value;
@@ -12289,7 +12289,7 @@ module.exports = stringify;
 
 /***/ }),
 
-/***/ 72389:
+/***/ 83813:
 /***/ ((module) => {
 
 
@@ -12304,7 +12304,7 @@ module.exports = (flag, argv = process.argv) => {
 
 /***/ }),
 
-/***/ 41366:
+/***/ 39926:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -12381,7 +12381,7 @@ exports["default"] = ByteBuffer;
 
 /***/ }),
 
-/***/ 95708:
+/***/ 32412:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -12393,7 +12393,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(28197);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Float64Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Float64Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -12404,13 +12404,13 @@ exports["default"] = Float64Histogram;
 
 /***/ }),
 
-/***/ 96514:
+/***/ 89506:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.toSummary = exports.NO_TAG = void 0;
-const formatters_1 = __nccwpck_require__(27237);
+const formatters_1 = __nccwpck_require__(7461);
 exports.NO_TAG = "NO TAG";
 const toSummary = (histogram) => {
     const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
@@ -12433,14 +12433,14 @@ exports.toSummary = toSummary;
 
 /***/ }),
 
-/***/ 70763:
+/***/ 37003:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.build = exports.defaultRequest = void 0;
-const JsHistogramFactory_1 = __nccwpck_require__(58321);
-const wasm_1 = __nccwpck_require__(84157);
+const JsHistogramFactory_1 = __nccwpck_require__(10801);
+const wasm_1 = __nccwpck_require__(14525);
 exports.defaultRequest = {
     bitBucketSize: 32,
     autoResize: true,
@@ -12464,7 +12464,7 @@ exports.build = build;
 
 /***/ }),
 
-/***/ 25730:
+/***/ 23362:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -12521,7 +12521,7 @@ exports["default"] = HistogramIterationValue;
 
 /***/ }),
 
-/***/ 72617:
+/***/ 31433:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -12534,8 +12534,8 @@ exports.listTags = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const Histogram_1 = __nccwpck_require__(96514);
-const encoding_1 = __nccwpck_require__(29039);
+const Histogram_1 = __nccwpck_require__(89506);
+const encoding_1 = __nccwpck_require__(76879);
 const TAG_PREFIX = "Tag=";
 const TAG_PREFIX_LENGTH = "Tag=".length;
 /**
@@ -12680,14 +12680,14 @@ exports["default"] = HistogramLogReader;
 
 /***/ }),
 
-/***/ 93765:
+/***/ 73605:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const Histogram_1 = __nccwpck_require__(96514);
-const encoding_1 = __nccwpck_require__(29039);
-const formatters_1 = __nccwpck_require__(27237);
+const Histogram_1 = __nccwpck_require__(89506);
+const encoding_1 = __nccwpck_require__(76879);
+const formatters_1 = __nccwpck_require__(7461);
 const HISTOGRAM_LOG_FORMAT_VERSION = "1.3";
 const timeFormatter = (0, formatters_1.floatFormatter)(5, 3);
 class HistogramLogWriter {
@@ -12758,7 +12758,7 @@ exports["default"] = HistogramLogWriter;
 
 /***/ }),
 
-/***/ 5470:
+/***/ 4798:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -12770,7 +12770,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(28197);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Int16Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint16Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -12781,7 +12781,7 @@ exports["default"] = Int16Histogram;
 
 /***/ }),
 
-/***/ 49060:
+/***/ 88676:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -12793,7 +12793,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(28197);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Int32Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint32Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -12804,7 +12804,7 @@ exports["default"] = Int32Histogram;
 
 /***/ }),
 
-/***/ 33135:
+/***/ 42063:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -12816,7 +12816,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __nccwpck_require__(28197);
+const TypedArrayHistogram_1 = __nccwpck_require__(51525);
 class Int8Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint8Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -12827,7 +12827,7 @@ exports["default"] = Int8Histogram;
 
 /***/ }),
 
-/***/ 52664:
+/***/ 64984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -12843,13 +12843,13 @@ exports.doDecode = doDecode;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 // @ts-ignore
-const base64 = __nccwpck_require__(5417);
+const base64 = __nccwpck_require__(38793);
 // @ts-ignore
-const pako = __nccwpck_require__(83009);
-const JsHistogram_1 = __nccwpck_require__(74935);
-const ByteBuffer_1 = __nccwpck_require__(41366);
-const JsHistogramFactory_1 = __nccwpck_require__(58321);
-const ZigZagEncoding_1 = __nccwpck_require__(84111);
+const pako = __nccwpck_require__(43585);
+const JsHistogram_1 = __nccwpck_require__(73687);
+const ByteBuffer_1 = __nccwpck_require__(39926);
+const JsHistogramFactory_1 = __nccwpck_require__(10801);
+const ZigZagEncoding_1 = __nccwpck_require__(19791);
 const { max } = Math;
 const V2EncodingCookieBase = 0x1c849303;
 const V2CompressedEncodingCookieBase = 0x1c849304;
@@ -13027,7 +13027,7 @@ JsHistogram_1.JsHistogram.prototype.encodeIntoCompressedBase64 = doEncodeIntoCom
 
 /***/ }),
 
-/***/ 74935:
+/***/ 73687:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -13040,11 +13040,11 @@ exports["default"] = exports.JsHistogram = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const RecordedValuesIterator_1 = __nccwpck_require__(67738);
-const PercentileIterator_1 = __nccwpck_require__(81035);
-const formatters_1 = __nccwpck_require__(27237);
-const ulp_1 = __nccwpck_require__(72251);
-const Histogram_1 = __nccwpck_require__(96514);
+const RecordedValuesIterator_1 = __nccwpck_require__(80858);
+const PercentileIterator_1 = __nccwpck_require__(74955);
+const formatters_1 = __nccwpck_require__(7461);
+const ulp_1 = __nccwpck_require__(45211);
+const Histogram_1 = __nccwpck_require__(89506);
 const { pow, floor, ceil, log2, max, min } = Math;
 class JsHistogram {
     incrementTotalCount() {
@@ -13832,17 +13832,17 @@ exports["default"] = JsHistogram;
 
 /***/ }),
 
-/***/ 58321:
+/***/ 10801:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.constructorFromBucketSize = constructorFromBucketSize;
-const PackedHistogram_1 = __nccwpck_require__(76606);
-const Int8Histogram_1 = __nccwpck_require__(33135);
-const Int16Histogram_1 = __nccwpck_require__(5470);
-const Int32Histogram_1 = __nccwpck_require__(49060);
-const Float64Histogram_1 = __nccwpck_require__(95708);
+const PackedHistogram_1 = __nccwpck_require__(18750);
+const Int8Histogram_1 = __nccwpck_require__(42063);
+const Int16Histogram_1 = __nccwpck_require__(4798);
+const Int32Histogram_1 = __nccwpck_require__(88676);
+const Float64Histogram_1 = __nccwpck_require__(32412);
 function constructorFromBucketSize(bitBucketSize) {
     switch (bitBucketSize) {
         case "packed":
@@ -13863,12 +13863,12 @@ function constructorFromBucketSize(bitBucketSize) {
 
 /***/ }),
 
-/***/ 65429:
+/***/ 60949:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramIterationValue_1 = __nccwpck_require__(25730);
+const HistogramIterationValue_1 = __nccwpck_require__(23362);
 /**
  * Used for iterating through histogram values.
  */
@@ -13968,7 +13968,7 @@ exports["default"] = JsHistogramIterator;
 
 /***/ }),
 
-/***/ 76606:
+/***/ 18750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -13980,8 +13980,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(74935);
-const PackedArray_1 = __nccwpck_require__(95167);
+const JsHistogram_1 = __nccwpck_require__(73687);
+const PackedArray_1 = __nccwpck_require__(16479);
 /**
  * <h3>A High Dynamic Range (HDR) Histogram that uses a packed internal representation</h3>
  * <p>
@@ -14052,12 +14052,12 @@ exports["default"] = PackedHistogram;
 
 /***/ }),
 
-/***/ 81035:
+/***/ 74955:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __nccwpck_require__(65429);
+const JsHistogramIterator_1 = __nccwpck_require__(60949);
 const { pow, floor, log2 } = Math;
 /**
  * Used for iterating through histogram values according to percentile levels. The iteration is
@@ -14141,7 +14141,7 @@ exports["default"] = PercentileIterator;
 
 /***/ }),
 
-/***/ 67738:
+/***/ 80858:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -14153,7 +14153,7 @@ exports["default"] = PercentileIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __nccwpck_require__(65429);
+const JsHistogramIterator_1 = __nccwpck_require__(60949);
 /**
  * Used for iterating through all recorded histogram values using the finest granularity steps supported by the
  * underlying representation. The iteration steps through all non-zero recorded value counts, and terminates when
@@ -14190,7 +14190,7 @@ exports["default"] = RecordedValuesIterator;
 
 /***/ }),
 
-/***/ 35296:
+/***/ 38688:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -14202,7 +14202,7 @@ exports["default"] = RecordedValuesIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramBuilder_1 = __nccwpck_require__(70763);
+const HistogramBuilder_1 = __nccwpck_require__(37003);
 /**
  * Records integer values, and provides stable interval {@link Histogram} samples from
  * live recorded data without interrupting or stalling active recording of values. Each interval
@@ -14365,7 +14365,7 @@ exports["default"] = Recorder;
 
 /***/ }),
 
-/***/ 28197:
+/***/ 51525:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -14377,7 +14377,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(74935);
+const JsHistogram_1 = __nccwpck_require__(73687);
 class TypedArrayHistogram extends JsHistogram_1.default {
     constructor(arrayCtr, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -14437,7 +14437,7 @@ exports["default"] = TypedArrayHistogram;
 
 /***/ }),
 
-/***/ 84111:
+/***/ 19791:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -14587,7 +14587,7 @@ exports["default"] = ZigZagEncoding;
 
 /***/ }),
 
-/***/ 29039:
+/***/ 76879:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -14601,12 +14601,12 @@ exports.decompress = decompress;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __nccwpck_require__(74935);
-const ByteBuffer_1 = __nccwpck_require__(41366);
-const wasm_1 = __nccwpck_require__(84157);
+const JsHistogram_1 = __nccwpck_require__(73687);
+const ByteBuffer_1 = __nccwpck_require__(39926);
+const wasm_1 = __nccwpck_require__(14525);
 // @ts-ignore
-const base64 = __nccwpck_require__(5417);
-const JsHistogram_encoding_1 = __nccwpck_require__(52664);
+const base64 = __nccwpck_require__(38793);
+const JsHistogram_encoding_1 = __nccwpck_require__(64984);
 const V2CompressedEncodingCookieBase = 0x1c849304;
 const compressedEncodingCookie = V2CompressedEncodingCookieBase | 0x10; // LSBit of wordsize byte indicates TLZE Encoding
 function decompress(data) {
@@ -14657,7 +14657,7 @@ exports.encodeIntoCompressedBase64 = encodeIntoCompressedBase64;
 
 /***/ }),
 
-/***/ 27237:
+/***/ 7461:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -14702,7 +14702,7 @@ exports.floatFormatter = floatFormatter;
 
 /***/ }),
 
-/***/ 86752:
+/***/ 32960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -14716,41 +14716,41 @@ __webpack_unused_export__ = __webpack_unused_export__ = __webpack_unused_export_
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const ByteBuffer_1 = __nccwpck_require__(41366);
+const ByteBuffer_1 = __nccwpck_require__(39926);
 __webpack_unused_export__ = ByteBuffer_1.default;
-const encoding_1 = __nccwpck_require__(29039);
+const encoding_1 = __nccwpck_require__(76879);
 Object.defineProperty(exports, "Vc", ({ enumerable: true, get: function () { return encoding_1.decodeFromCompressedBase64; } }));
 Object.defineProperty(exports, "dH", ({ enumerable: true, get: function () { return encoding_1.encodeIntoCompressedBase64; } }));
-const Float64Histogram_1 = __nccwpck_require__(95708);
+const Float64Histogram_1 = __nccwpck_require__(32412);
 __webpack_unused_export__ = Float64Histogram_1.default;
-const HistogramLogReader_1 = __nccwpck_require__(72617);
+const HistogramLogReader_1 = __nccwpck_require__(31433);
 __webpack_unused_export__ = HistogramLogReader_1.default;
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return HistogramLogReader_1.listTags; } });
-const HistogramLogWriter_1 = __nccwpck_require__(93765);
+const HistogramLogWriter_1 = __nccwpck_require__(73605);
 __webpack_unused_export__ = HistogramLogWriter_1.default;
-const Int16Histogram_1 = __nccwpck_require__(5470);
+const Int16Histogram_1 = __nccwpck_require__(4798);
 __webpack_unused_export__ = Int16Histogram_1.default;
-const Int32Histogram_1 = __nccwpck_require__(49060);
+const Int32Histogram_1 = __nccwpck_require__(88676);
 __webpack_unused_export__ = Int32Histogram_1.default;
-const Int8Histogram_1 = __nccwpck_require__(33135);
+const Int8Histogram_1 = __nccwpck_require__(42063);
 __webpack_unused_export__ = Int8Histogram_1.default;
-const JsHistogram_1 = __nccwpck_require__(74935);
+const JsHistogram_1 = __nccwpck_require__(73687);
 __webpack_unused_export__ = JsHistogram_1.default;
-const PackedHistogram_1 = __nccwpck_require__(76606);
+const PackedHistogram_1 = __nccwpck_require__(18750);
 __webpack_unused_export__ = PackedHistogram_1.default;
-const Recorder_1 = __nccwpck_require__(35296);
+const Recorder_1 = __nccwpck_require__(38688);
 __webpack_unused_export__ = Recorder_1.default;
-const wasm_1 = __nccwpck_require__(84157);
+const wasm_1 = __nccwpck_require__(14525);
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return wasm_1.initWebAssembly; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return wasm_1.initWebAssemblySync; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return wasm_1.WasmHistogram; } });
-const HistogramBuilder_1 = __nccwpck_require__(70763);
+const HistogramBuilder_1 = __nccwpck_require__(37003);
 Object.defineProperty(exports, "jq", ({ enumerable: true, get: function () { return HistogramBuilder_1.build; } }));
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 95167:
+/***/ 16479:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -14763,7 +14763,7 @@ exports.PackedArray = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const PackedArrayContext_1 = __nccwpck_require__(19672);
+const PackedArrayContext_1 = __nccwpck_require__(86904);
 const NUMBER_OF_SETS = 8;
 const { pow, floor } = Math;
 /**
@@ -14937,7 +14937,7 @@ exports.PackedArray = PackedArray;
 
 /***/ }),
 
-/***/ 19672:
+/***/ 86904:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15437,7 +15437,7 @@ const toHex = (n) => {
 
 /***/ }),
 
-/***/ 72251:
+/***/ 45211:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15455,7 +15455,7 @@ exports["default"] = ulp;
 
 /***/ }),
 
-/***/ 24457:
+/***/ 49321:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15467,7 +15467,7 @@ exports.BINARY = "eNrsfQtgVMXV/8zce3c3uQlclLBIUGdvogQRCUkIQbGbmwKiVaGWWoqvBAjCBo
 
 /***/ }),
 
-/***/ 84157:
+/***/ 14525:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -15482,14 +15482,14 @@ var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, ge
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.WasmHistogram = exports.webAssemblyReady = exports.initWebAssemblySync = exports.initWebAssembly = exports.webAssemblyAvailable = void 0;
-const generated_wasm_1 = __nccwpck_require__(24457);
-const Histogram_1 = __nccwpck_require__(96514);
+const generated_wasm_1 = __nccwpck_require__(49321);
+const Histogram_1 = __nccwpck_require__(89506);
 // @ts-ignore
-const base64 = __nccwpck_require__(5417);
+const base64 = __nccwpck_require__(38793);
 // @ts-ignore
-const pako = __nccwpck_require__(83009);
+const pako = __nccwpck_require__(43585);
 // @ts-ignore
-const loader_1 = __nccwpck_require__(80935);
+const loader_1 = __nccwpck_require__(94639);
 const isNode = typeof process !== "undefined" && process.version;
 // @ts-ignore
 const isWorker = typeof importScripts === "function";
@@ -15693,17 +15693,17 @@ exports.WasmHistogram = WasmHistogram;
 
 /***/ }),
 
-/***/ 94489:
+/***/ 25017:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const commands_1 = __nccwpck_require__(4765);
-const calculateSlot = __nccwpck_require__(4375);
-const standard_as_callback_1 = __nccwpck_require__(97275);
-const utils_1 = __nccwpck_require__(44262);
-const argumentParsers_1 = __nccwpck_require__(57607);
-const replyTransformers_1 = __nccwpck_require__(69644);
+const commands_1 = __nccwpck_require__(84317);
+const calculateSlot = __nccwpck_require__(58999);
+const standard_as_callback_1 = __nccwpck_require__(25659);
+const utils_1 = __nccwpck_require__(97670);
+const argumentParsers_1 = __nccwpck_require__(10119);
+const replyTransformers_1 = __nccwpck_require__(35436);
 /**
  * Command instance
  *
@@ -16185,15 +16185,15 @@ class MixedBuffers {
 
 /***/ }),
 
-/***/ 74044:
+/***/ 74588:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const Command_1 = __nccwpck_require__(94489);
-const utils_1 = __nccwpck_require__(44262);
-const SubscriptionSet_1 = __nccwpck_require__(31111);
-const decoder_1 = __nccwpck_require__(32567);
+const Command_1 = __nccwpck_require__(25017);
+const utils_1 = __nccwpck_require__(97670);
+const SubscriptionSet_1 = __nccwpck_require__(82183);
+const decoder_1 = __nccwpck_require__(4535);
 const debug = (0, utils_1.Debug)("dataHandler");
 class DataHandler {
     constructor(redis, parserOptions) {
@@ -16565,20 +16565,20 @@ function fillUnsubCommand(command, count) {
 
 /***/ }),
 
-/***/ 2028:
+/***/ 68940:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const calculateSlot = __nccwpck_require__(4375);
-const commands_1 = __nccwpck_require__(4765);
-const standard_as_callback_1 = __nccwpck_require__(97275);
+const calculateSlot = __nccwpck_require__(58999);
+const commands_1 = __nccwpck_require__(84317);
+const standard_as_callback_1 = __nccwpck_require__(25659);
 const util_1 = __nccwpck_require__(39023);
-const Command_1 = __nccwpck_require__(94489);
+const Command_1 = __nccwpck_require__(25017);
 const buffer_1 = __nccwpck_require__(20181);
-const utils_1 = __nccwpck_require__(44262);
-const Commander_1 = __nccwpck_require__(6536);
-const HimportCoordinator_1 = __nccwpck_require__(7965);
+const utils_1 = __nccwpck_require__(97670);
+const Commander_1 = __nccwpck_require__(23240);
+const HimportCoordinator_1 = __nccwpck_require__(86813);
 /*
   This function derives from the cluster-key-slot implementation.
   Instead of checking that all keys have the same slot, it checks that all slots are served by the same set of nodes.
@@ -16943,31 +16943,31 @@ Pipeline.prototype.exec = function (callback) {
 
 /***/ }),
 
-/***/ 14607:
+/***/ 35695:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var _a;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const commands_1 = __nccwpck_require__(4765);
+const commands_1 = __nccwpck_require__(84317);
 const events_1 = __nccwpck_require__(24434);
-const standard_as_callback_1 = __nccwpck_require__(97275);
-const cluster_1 = __nccwpck_require__(56129);
-const Command_1 = __nccwpck_require__(94489);
-const connectors_1 = __nccwpck_require__(50421);
-const SentinelConnector_1 = __nccwpck_require__(61141);
-const eventHandler = __nccwpck_require__(86259);
-const RedisOptions_1 = __nccwpck_require__(71749);
-const ScanStream_1 = __nccwpck_require__(72379);
-const transaction_1 = __nccwpck_require__(63164);
-const utils_1 = __nccwpck_require__(44262);
-const tracing_1 = __nccwpck_require__(87222);
-const applyMixin_1 = __nccwpck_require__(9017);
-const Commander_1 = __nccwpck_require__(6536);
-const lodash_1 = __nccwpck_require__(44989);
-const HimportCoordinator_1 = __nccwpck_require__(7965);
-const HimportCoordinator_2 = __nccwpck_require__(7965);
-const Deque = __nccwpck_require__(86876);
+const standard_as_callback_1 = __nccwpck_require__(25659);
+const cluster_1 = __nccwpck_require__(81633);
+const Command_1 = __nccwpck_require__(25017);
+const connectors_1 = __nccwpck_require__(28053);
+const SentinelConnector_1 = __nccwpck_require__(38325);
+const eventHandler = __nccwpck_require__(21107);
+const RedisOptions_1 = __nccwpck_require__(77669);
+const ScanStream_1 = __nccwpck_require__(76443);
+const transaction_1 = __nccwpck_require__(15708);
+const utils_1 = __nccwpck_require__(97670);
+const tracing_1 = __nccwpck_require__(20726);
+const applyMixin_1 = __nccwpck_require__(96985);
+const Commander_1 = __nccwpck_require__(23240);
+const lodash_1 = __nccwpck_require__(84893);
+const HimportCoordinator_1 = __nccwpck_require__(86813);
+const HimportCoordinator_2 = __nccwpck_require__(86813);
+const Deque = __nccwpck_require__(19036);
 const debug = (0, utils_1.Debug)("redis");
 /**
  * This is the major component of ioredis.
@@ -17784,7 +17784,7 @@ exports["default"] = Redis;
 
 /***/ }),
 
-/***/ 72379:
+/***/ 76443:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17842,14 +17842,14 @@ exports["default"] = ScanStream;
 
 /***/ }),
 
-/***/ 86001:
+/***/ 66833:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const crypto_1 = __nccwpck_require__(76982);
-const Command_1 = __nccwpck_require__(94489);
-const standard_as_callback_1 = __nccwpck_require__(97275);
+const Command_1 = __nccwpck_require__(25017);
+const standard_as_callback_1 = __nccwpck_require__(25659);
 class Script {
     constructor(lua, numberOfKeys = null, keyPrefix = "", readOnly = false) {
         this.lua = lua;
@@ -17911,7 +17911,7 @@ exports["default"] = Script;
 
 /***/ }),
 
-/***/ 31111:
+/***/ 82183:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17959,16 +17959,16 @@ function mapSet(set) {
 
 /***/ }),
 
-/***/ 88084:
+/***/ 68596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.executeWithAutoPipelining = exports.getFirstValueInFlattenedArray = exports.shouldUseAutoPipelining = exports.notAllowedAutoPipelineCommands = exports.kCallbacks = exports.kExec = void 0;
-const lodash_1 = __nccwpck_require__(44989);
-const calculateSlot = __nccwpck_require__(4375);
-const standard_as_callback_1 = __nccwpck_require__(97275);
-const commands_1 = __nccwpck_require__(4765);
+const lodash_1 = __nccwpck_require__(84893);
+const calculateSlot = __nccwpck_require__(58999);
+const standard_as_callback_1 = __nccwpck_require__(25659);
+const commands_1 = __nccwpck_require__(84317);
 exports.kExec = Symbol("exec");
 exports.kCallbacks = Symbol("callbacks");
 exports.notAllowedAutoPipelineCommands = [
@@ -18146,7 +18146,7 @@ exports.executeWithAutoPipelining = executeWithAutoPipelining;
 
 /***/ }),
 
-/***/ 39629:
+/***/ 91885:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -18176,14 +18176,14 @@ exports.DEFAULT_CLUSTER_OPTIONS = {
 
 /***/ }),
 
-/***/ 68221:
+/***/ 68093:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(16713);
-const utils_1 = __nccwpck_require__(44262);
-const Redis_1 = __nccwpck_require__(14607);
+const util_1 = __nccwpck_require__(36617);
+const utils_1 = __nccwpck_require__(97670);
+const Redis_1 = __nccwpck_require__(35695);
 const debug = (0, utils_1.Debug)("cluster:subscriber");
 class ClusterSubscriber {
     constructor(connectionPool, emitter, isSharded = false) {
@@ -18408,15 +18408,15 @@ exports["default"] = ClusterSubscriber;
 
 /***/ }),
 
-/***/ 66846:
+/***/ 55870:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils_1 = __nccwpck_require__(44262);
-const util_1 = __nccwpck_require__(16713);
-const calculateSlot = __nccwpck_require__(4375);
-const ShardedSubscriber_1 = __nccwpck_require__(86330);
+const utils_1 = __nccwpck_require__(97670);
+const util_1 = __nccwpck_require__(36617);
+const calculateSlot = __nccwpck_require__(58999);
+const ShardedSubscriber_1 = __nccwpck_require__(93754);
 const debug = (0, utils_1.Debug)("cluster:subscriberGroup");
 /**
  * Redis distinguishes between "normal" and sharded PubSub. When using the normal PubSub feature,
@@ -18788,15 +18788,15 @@ exports["default"] = ClusterSubscriberGroup;
 
 /***/ }),
 
-/***/ 40707:
+/***/ 99107:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const events_1 = __nccwpck_require__(24434);
-const utils_1 = __nccwpck_require__(44262);
-const util_1 = __nccwpck_require__(16713);
-const Redis_1 = __nccwpck_require__(14607);
+const utils_1 = __nccwpck_require__(97670);
+const util_1 = __nccwpck_require__(36617);
+const Redis_1 = __nccwpck_require__(35695);
 const debug = (0, utils_1.Debug)("cluster:connectionPool");
 class ConnectionPool extends events_1.EventEmitter {
     constructor(redisOptions, clusterNodeRetryStrategy = null, hooks = {}) {
@@ -18985,13 +18985,13 @@ exports["default"] = ConnectionPool;
 
 /***/ }),
 
-/***/ 40703:
+/***/ 83455:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils_1 = __nccwpck_require__(44262);
-const Deque = __nccwpck_require__(86876);
+const utils_1 = __nccwpck_require__(97670);
+const Deque = __nccwpck_require__(19036);
 const debug = (0, utils_1.Debug)("delayqueue");
 /**
  * Queue that runs items after specified duration
@@ -19045,14 +19045,14 @@ exports["default"] = DelayQueue;
 
 /***/ }),
 
-/***/ 86330:
+/***/ 93754:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(16713);
-const utils_1 = __nccwpck_require__(44262);
-const Redis_1 = __nccwpck_require__(14607);
+const util_1 = __nccwpck_require__(36617);
+const utils_1 = __nccwpck_require__(97670);
+const Redis_1 = __nccwpck_require__(35695);
 const debug = (0, utils_1.Debug)("cluster:subscriberGroup:shardedSubscriber");
 const SubscriberStatus = {
     IDLE: "idle",
@@ -19198,31 +19198,31 @@ exports["default"] = ShardedSubscriber;
 
 /***/ }),
 
-/***/ 56129:
+/***/ 81633:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const commands_1 = __nccwpck_require__(4765);
+const commands_1 = __nccwpck_require__(84317);
 const events_1 = __nccwpck_require__(24434);
-const redis_errors_1 = __nccwpck_require__(70449);
-const standard_as_callback_1 = __nccwpck_require__(97275);
-const Command_1 = __nccwpck_require__(94489);
-const ClusterAllFailedError_1 = __nccwpck_require__(6904);
-const Redis_1 = __nccwpck_require__(14607);
-const ScanStream_1 = __nccwpck_require__(72379);
-const transaction_1 = __nccwpck_require__(63164);
-const utils_1 = __nccwpck_require__(44262);
-const applyMixin_1 = __nccwpck_require__(9017);
-const Commander_1 = __nccwpck_require__(6536);
-const ClusterOptions_1 = __nccwpck_require__(39629);
-const ClusterSubscriber_1 = __nccwpck_require__(68221);
-const ConnectionPool_1 = __nccwpck_require__(40707);
-const DelayQueue_1 = __nccwpck_require__(40703);
-const util_1 = __nccwpck_require__(16713);
-const Deque = __nccwpck_require__(86876);
-const ClusterSubscriberGroup_1 = __nccwpck_require__(66846);
-const HimportCoordinator_1 = __nccwpck_require__(7965);
+const redis_errors_1 = __nccwpck_require__(46961);
+const standard_as_callback_1 = __nccwpck_require__(25659);
+const Command_1 = __nccwpck_require__(25017);
+const ClusterAllFailedError_1 = __nccwpck_require__(61784);
+const Redis_1 = __nccwpck_require__(35695);
+const ScanStream_1 = __nccwpck_require__(76443);
+const transaction_1 = __nccwpck_require__(15708);
+const utils_1 = __nccwpck_require__(97670);
+const applyMixin_1 = __nccwpck_require__(96985);
+const Commander_1 = __nccwpck_require__(23240);
+const ClusterOptions_1 = __nccwpck_require__(91885);
+const ClusterSubscriber_1 = __nccwpck_require__(68093);
+const ConnectionPool_1 = __nccwpck_require__(99107);
+const DelayQueue_1 = __nccwpck_require__(83455);
+const util_1 = __nccwpck_require__(36617);
+const Deque = __nccwpck_require__(19036);
+const ClusterSubscriberGroup_1 = __nccwpck_require__(55870);
+const HimportCoordinator_1 = __nccwpck_require__(86813);
 const debug = (0, utils_1.Debug)("cluster");
 const REJECT_OVERWRITTEN_COMMANDS = new WeakSet();
 /**
@@ -20254,13 +20254,13 @@ exports["default"] = Cluster;
 
 /***/ }),
 
-/***/ 16713:
+/***/ 36617:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getConnectionName = exports.weightSrvRecords = exports.groupSrvRecords = exports.getUniqueHostnamesFromOptions = exports.normalizeNodeOptions = exports.nodeKeyToRedisOptions = exports.getNodeKey = exports.waitForRedisReady = void 0;
-const utils_1 = __nccwpck_require__(44262);
+const utils_1 = __nccwpck_require__(97670);
 const net_1 = __nccwpck_require__(69278);
 function waitForRedisReady(redis) {
     if (redis.status === "ready") {
@@ -20385,12 +20385,12 @@ exports.getConnectionName = getConnectionName;
 
 /***/ }),
 
-/***/ 71228:
+/***/ 72348:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils_1 = __nccwpck_require__(44262);
+const utils_1 = __nccwpck_require__(97670);
 const debug = (0, utils_1.Debug)("AbstractConnector");
 class AbstractConnector {
     constructor(disconnectTimeout) {
@@ -20418,13 +20418,13 @@ exports["default"] = AbstractConnector;
 
 /***/ }),
 
-/***/ 61829:
+/***/ 24037:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FailoverDetector = void 0;
-const utils_1 = __nccwpck_require__(44262);
+const utils_1 = __nccwpck_require__(97670);
 const debug = (0, utils_1.Debug)("FailoverDetector");
 const CHANNEL_NAME = "+switch-master";
 class FailoverDetector {
@@ -20470,7 +20470,7 @@ exports.FailoverDetector = FailoverDetector;
 
 /***/ }),
 
-/***/ 65847:
+/***/ 33079:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -20514,20 +20514,20 @@ exports["default"] = SentinelIterator;
 
 /***/ }),
 
-/***/ 61141:
+/***/ 38325:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SentinelIterator = void 0;
 const net_1 = __nccwpck_require__(69278);
-const utils_1 = __nccwpck_require__(44262);
+const utils_1 = __nccwpck_require__(97670);
 const tls_1 = __nccwpck_require__(64756);
-const SentinelIterator_1 = __nccwpck_require__(65847);
+const SentinelIterator_1 = __nccwpck_require__(33079);
 exports.SentinelIterator = SentinelIterator_1.default;
-const AbstractConnector_1 = __nccwpck_require__(71228);
-const Redis_1 = __nccwpck_require__(14607);
-const FailoverDetector_1 = __nccwpck_require__(61829);
+const AbstractConnector_1 = __nccwpck_require__(72348);
+const Redis_1 = __nccwpck_require__(35695);
+const FailoverDetector_1 = __nccwpck_require__(24037);
 const debug = (0, utils_1.Debug)("SentinelConnector");
 class SentinelConnector extends AbstractConnector_1.default {
     constructor(options) {
@@ -20822,15 +20822,15 @@ function noop() { }
 
 /***/ }),
 
-/***/ 46103:
+/***/ 6359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const net_1 = __nccwpck_require__(69278);
 const tls_1 = __nccwpck_require__(64756);
-const utils_1 = __nccwpck_require__(44262);
-const AbstractConnector_1 = __nccwpck_require__(71228);
+const utils_1 = __nccwpck_require__(97670);
+const AbstractConnector_1 = __nccwpck_require__(72348);
 class StandaloneConnector extends AbstractConnector_1.default {
     constructor(options) {
         super(options.disconnectTimeout);
@@ -20898,21 +20898,21 @@ exports["default"] = StandaloneConnector;
 
 /***/ }),
 
-/***/ 50421:
+/***/ 28053:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SentinelConnector = exports.StandaloneConnector = void 0;
-const StandaloneConnector_1 = __nccwpck_require__(46103);
+const StandaloneConnector_1 = __nccwpck_require__(6359);
 exports.StandaloneConnector = StandaloneConnector_1.default;
-const SentinelConnector_1 = __nccwpck_require__(61141);
+const SentinelConnector_1 = __nccwpck_require__(38325);
 exports.SentinelConnector = SentinelConnector_1.default;
 
 
 /***/ }),
 
-/***/ 26245:
+/***/ 74981:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -21068,12 +21068,12 @@ exports["default"] = TLSProfiles;
 
 /***/ }),
 
-/***/ 6904:
+/***/ 61784:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const redis_errors_1 = __nccwpck_require__(70449);
+const redis_errors_1 = __nccwpck_require__(46961);
 class ClusterAllFailedError extends redis_errors_1.RedisError {
     constructor(message, lastNodeError) {
         super(message);
@@ -21090,12 +21090,12 @@ exports["default"] = ClusterAllFailedError;
 
 /***/ }),
 
-/***/ 40072:
+/***/ 29256:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const redis_errors_1 = __nccwpck_require__(70449);
+const redis_errors_1 = __nccwpck_require__(46961);
 class MaxRetriesPerRequestError extends redis_errors_1.AbortError {
     constructor(maxRetriesPerRequest) {
         const message = `Reached the max retries per request limit (which is ${maxRetriesPerRequest}). Refer to "maxRetriesPerRequest" option for details.`;
@@ -21111,26 +21111,26 @@ exports["default"] = MaxRetriesPerRequestError;
 
 /***/ }),
 
-/***/ 52542:
+/***/ 44926:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MaxRetriesPerRequestError = void 0;
-const MaxRetriesPerRequestError_1 = __nccwpck_require__(40072);
+const MaxRetriesPerRequestError_1 = __nccwpck_require__(29256);
 exports.MaxRetriesPerRequestError = MaxRetriesPerRequestError_1.default;
 
 
 /***/ }),
 
-/***/ 7965:
+/***/ 86813:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.interceptHimportControlCommand = exports.isHimportControlCommand = exports.isInternalHimportCommand = exports.unbindHimportCoordinator = exports.setHimportRole = exports.interceptHimportPipeline = exports.interceptHimportCommand = exports.getHimportBinding = exports.bindHimportCoordinator = exports.cloneHimportFieldsets = exports.hasHimportCoordinator = void 0;
-const Command_1 = __nccwpck_require__(94489);
-const utils_1 = __nccwpck_require__(44262);
+const Command_1 = __nccwpck_require__(25017);
+const utils_1 = __nccwpck_require__(97670);
 exports.hasHimportCoordinator = Symbol("hasHimportCoordinator");
 const bindings = new WeakMap();
 const internalCommands = new WeakSet();
@@ -21545,47 +21545,47 @@ function isMissingFieldsetError(error) {
 
 /***/ }),
 
-/***/ 79860:
+/***/ 67796:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.print = exports.ReplyError = exports.SentinelIterator = exports.SentinelConnector = exports.AbstractConnector = exports.Pipeline = exports.ScanStream = exports.Command = exports.Cluster = exports.Redis = exports["default"] = void 0;
-exports = module.exports = __nccwpck_require__(14607)["default"];
-var Redis_1 = __nccwpck_require__(14607);
+exports = module.exports = __nccwpck_require__(35695)["default"];
+var Redis_1 = __nccwpck_require__(35695);
 Object.defineProperty(exports, "default", ({ enumerable: true, get: function () { return Redis_1.default; } }));
-var Redis_2 = __nccwpck_require__(14607);
+var Redis_2 = __nccwpck_require__(35695);
 Object.defineProperty(exports, "Redis", ({ enumerable: true, get: function () { return Redis_2.default; } }));
-var cluster_1 = __nccwpck_require__(56129);
+var cluster_1 = __nccwpck_require__(81633);
 Object.defineProperty(exports, "Cluster", ({ enumerable: true, get: function () { return cluster_1.default; } }));
 /**
  * @ignore
  */
-var Command_1 = __nccwpck_require__(94489);
+var Command_1 = __nccwpck_require__(25017);
 Object.defineProperty(exports, "Command", ({ enumerable: true, get: function () { return Command_1.default; } }));
 /**
  * @ignore
  */
-var ScanStream_1 = __nccwpck_require__(72379);
+var ScanStream_1 = __nccwpck_require__(76443);
 Object.defineProperty(exports, "ScanStream", ({ enumerable: true, get: function () { return ScanStream_1.default; } }));
 /**
  * @ignore
  */
-var Pipeline_1 = __nccwpck_require__(2028);
+var Pipeline_1 = __nccwpck_require__(68940);
 Object.defineProperty(exports, "Pipeline", ({ enumerable: true, get: function () { return Pipeline_1.default; } }));
 /**
  * @ignore
  */
-var AbstractConnector_1 = __nccwpck_require__(71228);
+var AbstractConnector_1 = __nccwpck_require__(72348);
 Object.defineProperty(exports, "AbstractConnector", ({ enumerable: true, get: function () { return AbstractConnector_1.default; } }));
 /**
  * @ignore
  */
-var SentinelConnector_1 = __nccwpck_require__(61141);
+var SentinelConnector_1 = __nccwpck_require__(38325);
 Object.defineProperty(exports, "SentinelConnector", ({ enumerable: true, get: function () { return SentinelConnector_1.default; } }));
 Object.defineProperty(exports, "SentinelIterator", ({ enumerable: true, get: function () { return SentinelConnector_1.SentinelIterator; } }));
 // No TS typings
-exports.ReplyError = __nccwpck_require__(70449).ReplyError;
+exports.ReplyError = __nccwpck_require__(46961).ReplyError;
 /**
  * @ignore
  */
@@ -21614,7 +21614,7 @@ exports.print = print;
 
 /***/ }),
 
-/***/ 71749:
+/***/ 77669:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -21684,19 +21684,19 @@ exports.DEFAULT_REDIS_OPTIONS = {
 
 /***/ }),
 
-/***/ 86259:
+/***/ 21107:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.readyHandler = exports.errorHandler = exports.closeHandler = exports.connectHandler = void 0;
-const redis_errors_1 = __nccwpck_require__(70449);
-const Command_1 = __nccwpck_require__(94489);
-const errors_1 = __nccwpck_require__(52542);
-const utils_1 = __nccwpck_require__(44262);
-const version_1 = __nccwpck_require__(37554);
-const DataHandler_1 = __nccwpck_require__(74044);
-const HimportCoordinator_1 = __nccwpck_require__(7965);
+const redis_errors_1 = __nccwpck_require__(46961);
+const Command_1 = __nccwpck_require__(25017);
+const errors_1 = __nccwpck_require__(44926);
+const utils_1 = __nccwpck_require__(97670);
+const version_1 = __nccwpck_require__(34610);
+const DataHandler_1 = __nccwpck_require__(74588);
+const HimportCoordinator_1 = __nccwpck_require__(86813);
 const debug = (0, utils_1.Debug)("connection");
 function getHandshakeCommands(self) {
     const commands = [];
@@ -22141,7 +22141,7 @@ exports.readyHandler = readyHandler;
 
 /***/ }),
 
-/***/ 69644:
+/***/ 35436:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22240,7 +22240,7 @@ exports.sortedSetWithScorePairCommands = [
 
 /***/ }),
 
-/***/ 32567:
+/***/ 4535:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -22266,8 +22266,8 @@ exports.Decoder = exports.PUSH_TYPE_MAPPING = exports.RESP_TYPES = void 0;
  * Licensed under the MIT License.
  */
 // @ts-nocheck
-const verbatim_string_1 = __nccwpck_require__(25287);
-const errors_1 = __nccwpck_require__(75588);
+const verbatim_string_1 = __nccwpck_require__(68039);
+const errors_1 = __nccwpck_require__(77092);
 // https://github.com/redis/redis-specifications/blob/master/protocol/RESP3.md
 exports.RESP_TYPES = {
     NULL: 95, // _
@@ -22985,13 +22985,13 @@ _Decoder_DOUBLE_DECIMAL_MULTIPLIERS = { value: [
 
 /***/ }),
 
-/***/ 75588:
+/***/ 77092:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.BlobError = exports.SimpleError = void 0;
-const redis_errors_1 = __nccwpck_require__(70449);
+const redis_errors_1 = __nccwpck_require__(46961);
 class SimpleError extends redis_errors_1.ReplyError {
     get name() {
         return "ReplyError";
@@ -23008,7 +23008,7 @@ exports.BlobError = BlobError;
 
 /***/ }),
 
-/***/ 25287:
+/***/ 68039:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -23032,7 +23032,7 @@ exports.VerbatimString = VerbatimString;
 
 /***/ }),
 
-/***/ 87222:
+/***/ 20726:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -23135,16 +23135,16 @@ exports.traceConnect = traceConnect;
 
 /***/ }),
 
-/***/ 63164:
+/***/ 15708:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.addTransactionSupport = void 0;
-const utils_1 = __nccwpck_require__(44262);
-const standard_as_callback_1 = __nccwpck_require__(97275);
-const Pipeline_1 = __nccwpck_require__(2028);
-const tracing_1 = __nccwpck_require__(87222);
+const utils_1 = __nccwpck_require__(97670);
+const standard_as_callback_1 = __nccwpck_require__(25659);
+const Pipeline_1 = __nccwpck_require__(68940);
+const tracing_1 = __nccwpck_require__(20726);
 function addTransactionSupport(redis) {
     redis.pipeline = function (commands) {
         const pipeline = new Pipeline_1.default(this);
@@ -23242,15 +23242,15 @@ exports.addTransactionSupport = addTransactionSupport;
 
 /***/ }),
 
-/***/ 6536:
+/***/ 23240:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const commands_1 = __nccwpck_require__(4765);
-const autoPipelining_1 = __nccwpck_require__(88084);
-const Command_1 = __nccwpck_require__(94489);
-const Script_1 = __nccwpck_require__(86001);
+const commands_1 = __nccwpck_require__(84317);
+const autoPipelining_1 = __nccwpck_require__(68596);
+const Command_1 = __nccwpck_require__(25017);
+const Script_1 = __nccwpck_require__(66833);
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 class Commander {
     constructor() {
@@ -23366,7 +23366,7 @@ exports["default"] = Commander;
 
 /***/ }),
 
-/***/ 9017:
+/***/ 96985:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -23381,7 +23381,7 @@ exports["default"] = applyMixin;
 
 /***/ }),
 
-/***/ 57607:
+/***/ 10119:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -23462,13 +23462,13 @@ exports.parseBlockOption = parseBlockOption;
 
 /***/ }),
 
-/***/ 22001:
+/***/ 87633:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.genRedactedString = exports.getStringValue = exports.MAX_ARGUMENT_LENGTH = void 0;
-const debug_1 = __nccwpck_require__(93326);
+const debug_1 = __nccwpck_require__(2830);
 const MAX_ARGUMENT_LENGTH = 200;
 exports.MAX_ARGUMENT_LENGTH = MAX_ARGUMENT_LENGTH;
 const NAMESPACE_PREFIX = "ioredis";
@@ -23564,7 +23564,7 @@ exports["default"] = genDebugFunction;
 
 /***/ }),
 
-/***/ 31146:
+/***/ 39018:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -23673,19 +23673,19 @@ exports.defaults = defaults;
 
 /***/ }),
 
-/***/ 44262:
+/***/ 97670:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.noop = exports.isArguments = exports.defaults = exports.Debug = exports.zipMap = exports.isResp2SubscriberMode = exports.CONNECTION_CLOSED_ERROR_MSG = exports.shuffle = exports.sample = exports.resolveTLSProfile = exports.parseURL = exports.optimizeErrorStack = exports.toArg = exports.convertMapToArray = exports.convertObjectToArray = exports.timeout = exports.packObject = exports.isInt = exports.wrapMultiResult = exports.convertBufferToString = void 0;
-const lodash_1 = __nccwpck_require__(44989);
+const lodash_1 = __nccwpck_require__(84893);
 Object.defineProperty(exports, "defaults", ({ enumerable: true, get: function () { return lodash_1.defaults; } }));
 Object.defineProperty(exports, "isArguments", ({ enumerable: true, get: function () { return lodash_1.isArguments; } }));
 Object.defineProperty(exports, "noop", ({ enumerable: true, get: function () { return lodash_1.noop; } }));
-const debug_1 = __nccwpck_require__(22001);
+const debug_1 = __nccwpck_require__(87633);
 exports.Debug = debug_1.default;
-const TLSProfiles_1 = __nccwpck_require__(26245);
+const TLSProfiles_1 = __nccwpck_require__(74981);
 /**
  * Convert a buffer to string, supports buffer array and plain objects
  * (RESP3 map replies decoded with `replyMapping: "resp3"`)
@@ -24072,7 +24072,7 @@ exports.zipMap = zipMap;
 
 /***/ }),
 
-/***/ 22554:
+/***/ 64314:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -24127,7 +24127,7 @@ exports.isArguments = isArguments;
 
 /***/ }),
 
-/***/ 44989:
+/***/ 84893:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -24149,13 +24149,13 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.noop = void 0;
 function noop() { }
 exports.noop = noop;
-__exportStar(__nccwpck_require__(31146), exports);
-__exportStar(__nccwpck_require__(22554), exports);
+__exportStar(__nccwpck_require__(39018), exports);
+__exportStar(__nccwpck_require__(64314), exports);
 
 
 /***/ }),
 
-/***/ 37554:
+/***/ 34610:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -24167,7 +24167,7 @@ exports.PACKAGE_VERSION = "6.0.0";
 
 /***/ }),
 
-/***/ 51239:
+/***/ 4519:
 /***/ ((module) => {
 
 /* eslint-disable yoda */
@@ -24224,7 +24224,7 @@ module.exports["default"] = isFullwidthCodePoint;
 
 /***/ }),
 
-/***/ 64591:
+/***/ 81167:
 /***/ ((module) => {
 
 
@@ -24324,7 +24324,7 @@ function escapeJsonPtr(str) {
 
 /***/ }),
 
-/***/ 55320:
+/***/ 70744:
 /***/ ((module) => {
 
 /**
@@ -24493,7 +24493,7 @@ function plural(ms, msAbs, n, name) {
 
 /***/ }),
 
-/***/ 9665:
+/***/ 49761:
 /***/ ((module) => {
 
 
@@ -24608,17 +24608,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 83009:
+/***/ 43585:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Top level file is just a mixin of submodules & constants
 
 
-var assign    = (__nccwpck_require__(18258).assign);
+var assign    = (__nccwpck_require__(55538).assign);
 
-var deflate   = __nccwpck_require__(79582);
-var inflate   = __nccwpck_require__(26830);
-var constants = __nccwpck_require__(86846);
+var deflate   = __nccwpck_require__(9854);
+var inflate   = __nccwpck_require__(17902);
+var constants = __nccwpck_require__(8958);
 
 var pako = {};
 
@@ -24629,17 +24629,17 @@ module.exports = pako;
 
 /***/ }),
 
-/***/ 79582:
+/***/ 9854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 
-var zlib_deflate = __nccwpck_require__(2512);
-var utils        = __nccwpck_require__(18258);
-var strings      = __nccwpck_require__(33633);
-var msg          = __nccwpck_require__(1899);
-var ZStream      = __nccwpck_require__(26321);
+var zlib_deflate = __nccwpck_require__(99760);
+var utils        = __nccwpck_require__(55538);
+var strings      = __nccwpck_require__(49153);
+var msg          = __nccwpck_require__(52523);
+var ZStream      = __nccwpck_require__(89137);
 
 var toString = Object.prototype.toString;
 
@@ -25036,19 +25036,19 @@ exports.gzip = gzip;
 
 /***/ }),
 
-/***/ 26830:
+/***/ 17902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 
-var zlib_inflate = __nccwpck_require__(59916);
-var utils        = __nccwpck_require__(18258);
-var strings      = __nccwpck_require__(33633);
-var c            = __nccwpck_require__(86846);
-var msg          = __nccwpck_require__(1899);
-var ZStream      = __nccwpck_require__(26321);
-var GZheader     = __nccwpck_require__(34239);
+var zlib_inflate = __nccwpck_require__(76716);
+var utils        = __nccwpck_require__(55538);
+var strings      = __nccwpck_require__(49153);
+var c            = __nccwpck_require__(8958);
+var msg          = __nccwpck_require__(52523);
+var ZStream      = __nccwpck_require__(89137);
+var GZheader     = __nccwpck_require__(88991);
 
 var toString = Object.prototype.toString;
 
@@ -25466,7 +25466,7 @@ exports.ungzip  = inflate;
 
 /***/ }),
 
-/***/ 18258:
+/***/ 55538:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25578,14 +25578,14 @@ exports.setTyped(TYPED_OK);
 
 /***/ }),
 
-/***/ 33633:
+/***/ 49153:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 // String encode/decode helpers
 
 
 
-var utils = __nccwpck_require__(18258);
+var utils = __nccwpck_require__(55538);
 
 
 // Quick check if we can use fast array to bin string conversion
@@ -25772,7 +25772,7 @@ exports.utf8border = function (buf, max) {
 
 /***/ }),
 
-/***/ 90842:
+/***/ 19834:
 /***/ ((module) => {
 
 
@@ -25830,7 +25830,7 @@ module.exports = adler32;
 
 /***/ }),
 
-/***/ 86846:
+/***/ 8958:
 /***/ ((module) => {
 
 
@@ -25905,7 +25905,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6532:
+/***/ 63780:
 /***/ ((module) => {
 
 
@@ -25971,7 +25971,7 @@ module.exports = crc32;
 
 /***/ }),
 
-/***/ 2512:
+/***/ 99760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -25995,11 +25995,11 @@ module.exports = crc32;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils   = __nccwpck_require__(18258);
-var trees   = __nccwpck_require__(64434);
-var adler32 = __nccwpck_require__(90842);
-var crc32   = __nccwpck_require__(6532);
-var msg     = __nccwpck_require__(1899);
+var utils   = __nccwpck_require__(55538);
+var trees   = __nccwpck_require__(31666);
+var adler32 = __nccwpck_require__(19834);
+var crc32   = __nccwpck_require__(63780);
+var msg     = __nccwpck_require__(52523);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -27852,7 +27852,7 @@ exports.deflateTune = deflateTune;
 
 /***/ }),
 
-/***/ 34239:
+/***/ 88991:
 /***/ ((module) => {
 
 
@@ -27917,7 +27917,7 @@ module.exports = GZheader;
 
 /***/ }),
 
-/***/ 73526:
+/***/ 47894:
 /***/ ((module) => {
 
 
@@ -28269,7 +28269,7 @@ module.exports = function inflate_fast(strm, start) {
 
 /***/ }),
 
-/***/ 59916:
+/***/ 76716:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -28293,11 +28293,11 @@ module.exports = function inflate_fast(strm, start) {
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils         = __nccwpck_require__(18258);
-var adler32       = __nccwpck_require__(90842);
-var crc32         = __nccwpck_require__(6532);
-var inflate_fast  = __nccwpck_require__(73526);
-var inflate_table = __nccwpck_require__(37475);
+var utils         = __nccwpck_require__(55538);
+var adler32       = __nccwpck_require__(19834);
+var crc32         = __nccwpck_require__(63780);
+var inflate_fast  = __nccwpck_require__(47894);
+var inflate_table = __nccwpck_require__(8611);
 
 var CODES = 0;
 var LENS = 1;
@@ -29832,7 +29832,7 @@ exports.inflateUndermine = inflateUndermine;
 
 /***/ }),
 
-/***/ 37475:
+/***/ 8611:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29856,7 +29856,7 @@ exports.inflateUndermine = inflateUndermine;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils = __nccwpck_require__(18258);
+var utils = __nccwpck_require__(55538);
 
 var MAXBITS = 15;
 var ENOUGH_LENS = 852;
@@ -30182,7 +30182,7 @@ module.exports = function inflate_table(type, lens, lens_index, codes, table, ta
 
 /***/ }),
 
-/***/ 1899:
+/***/ 52523:
 /***/ ((module) => {
 
 
@@ -30221,7 +30221,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 64434:
+/***/ 31666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -30247,7 +30247,7 @@ module.exports = {
 
 /* eslint-disable space-unary-ops */
 
-var utils = __nccwpck_require__(18258);
+var utils = __nccwpck_require__(55538);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -31450,7 +31450,7 @@ exports._tr_align = _tr_align;
 
 /***/ }),
 
-/***/ 26321:
+/***/ 89137:
 /***/ ((module) => {
 
 
@@ -31504,7 +31504,7 @@ module.exports = ZStream;
 
 /***/ }),
 
-/***/ 82289:
+/***/ 785:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31516,7 +31516,7 @@ exports["default"] = {};
 
 /***/ }),
 
-/***/ 39274:
+/***/ 26122:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31760,7 +31760,7 @@ parse.parseIntoClientConfig = parseIntoClientConfig
 
 /***/ }),
 
-/***/ 96219:
+/***/ 62299:
 /***/ ((module) => {
 
 
@@ -31867,7 +31867,7 @@ module.exports = readInt8;
 
 /***/ }),
 
-/***/ 20502:
+/***/ 17558:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31964,7 +31964,7 @@ class Pool extends EventEmitter {
     this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
     this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
     this.log = this.options.log || function () {}
-    this.Client = this.options.Client || Client || (__nccwpck_require__(62969).Client)
+    this.Client = this.options.Client || Client || (__nccwpck_require__(13273).Client)
     this.Promise = this.options.Promise || global.Promise
 
     if (typeof this.options.idleTimeoutMillis === 'undefined') {
@@ -32391,7 +32391,7 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 57507:
+/***/ 19971:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32452,7 +32452,7 @@ exports.BufferReader = BufferReader;
 
 /***/ }),
 
-/***/ 77955:
+/***/ 49315:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32571,18 +32571,18 @@ exports.Writer = Writer;
 
 /***/ }),
 
-/***/ 89721:
+/***/ 74233:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DatabaseError = exports.serialize = void 0;
 exports.parse = parse;
-const messages_1 = __nccwpck_require__(56721);
+const messages_1 = __nccwpck_require__(85809);
 Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
-const serializer_1 = __nccwpck_require__(63841);
+const serializer_1 = __nccwpck_require__(76513);
 Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
-const parser_1 = __nccwpck_require__(73654);
+const parser_1 = __nccwpck_require__(43318);
 function parse(stream, callback) {
     const parser = new parser_1.Parser();
     stream.on('data', (buffer) => parser.parse(buffer, callback));
@@ -32592,7 +32592,7 @@ function parse(stream, callback) {
 
 /***/ }),
 
-/***/ 56721:
+/***/ 85809:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32758,14 +32758,14 @@ exports.NoticeMessage = NoticeMessage;
 
 /***/ }),
 
-/***/ 73654:
+/***/ 43318:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Parser = void 0;
-const messages_1 = __nccwpck_require__(56721);
-const buffer_reader_1 = __nccwpck_require__(57507);
+const messages_1 = __nccwpck_require__(85809);
+const buffer_reader_1 = __nccwpck_require__(19971);
 // every message is prefixed with a single byte
 const CODE_LENGTH = 1;
 // every message has an int32 length which includes itself but does
@@ -33089,13 +33089,13 @@ const parseErrorMessage = (reader, name) => {
 
 /***/ }),
 
-/***/ 63841:
+/***/ 76513:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.serialize = void 0;
-const buffer_writer_1 = __nccwpck_require__(77955);
+const buffer_writer_1 = __nccwpck_require__(49315);
 const writer = new buffer_writer_1.Writer();
 const startup = (opts) => {
     // protocol version
@@ -33293,13 +33293,13 @@ exports.serialize = serialize;
 
 /***/ }),
 
-/***/ 27837:
+/***/ 11549:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var textParsers = __nccwpck_require__(61120);
-var binaryParsers = __nccwpck_require__(77218);
-var arrayParser = __nccwpck_require__(74423);
-var builtinTypes = __nccwpck_require__(5593);
+var textParsers = __nccwpck_require__(74784);
+var binaryParsers = __nccwpck_require__(87522);
+var arrayParser = __nccwpck_require__(76471);
+var builtinTypes = __nccwpck_require__(16345);
 
 exports.getTypeParser = getTypeParser;
 exports.setTypeParser = setTypeParser;
@@ -33347,10 +33347,10 @@ binaryParsers.init(function(oid, converter) {
 
 /***/ }),
 
-/***/ 74423:
+/***/ 76471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(28487);
+var array = __nccwpck_require__(3879);
 
 module.exports = {
   create: function (source, transform) {
@@ -33365,10 +33365,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 77218:
+/***/ 87522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var parseInt64 = __nccwpck_require__(96219);
+var parseInt64 = __nccwpck_require__(62299);
 
 var parseBits = function(data, bits, offset, invert, callback) {
   offset = offset || 0;
@@ -33629,7 +33629,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5593:
+/***/ 16345:
 /***/ ((module) => {
 
 /**
@@ -33709,14 +33709,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 61120:
+/***/ 74784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(28487)
-var arrayParser = __nccwpck_require__(74423);
-var parseDate = __nccwpck_require__(51378);
-var parseInterval = __nccwpck_require__(74579);
-var parseByteA = __nccwpck_require__(80431);
+var array = __nccwpck_require__(3879)
+var arrayParser = __nccwpck_require__(76471);
+var parseDate = __nccwpck_require__(92690);
+var parseInterval = __nccwpck_require__(68755);
+var parseByteA = __nccwpck_require__(463);
 
 function allowNull (fn) {
   return function nullAllowed (value) {
@@ -33931,20 +33931,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36386:
+/***/ 75042:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(24434).EventEmitter)
-const utils = __nccwpck_require__(20052)
+const utils = __nccwpck_require__(69652)
 const nodeUtils = __nccwpck_require__(39023)
-const sasl = __nccwpck_require__(50196)
-const TypeOverrides = __nccwpck_require__(37629)
+const sasl = __nccwpck_require__(20948)
+const TypeOverrides = __nccwpck_require__(50365)
 
-const ConnectionParameters = __nccwpck_require__(13158)
-const Query = __nccwpck_require__(94201)
-const defaults = __nccwpck_require__(31555)
-const Connection = __nccwpck_require__(14513)
-const crypto = __nccwpck_require__(48502)
+const ConnectionParameters = __nccwpck_require__(646)
+const Query = __nccwpck_require__(84473)
+const defaults = __nccwpck_require__(68995)
+const Connection = __nccwpck_require__(9809)
+const crypto = __nccwpck_require__(84150)
 
 const activeQueryDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -34232,7 +34232,7 @@ class Client extends EventEmitter {
       cb()
     } else {
       try {
-        const pgPass = __nccwpck_require__(68184)
+        const pgPass = __nccwpck_require__(13272)
         pgPass(this.connectionParameters, (pass) => {
           if (undefined !== pass) {
             pgPassDeprecationNotice()
@@ -34784,16 +34784,16 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 13158:
+/***/ 646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const dns = __nccwpck_require__(72250)
 
-const defaults = __nccwpck_require__(31555)
+const defaults = __nccwpck_require__(68995)
 
-const parse = (__nccwpck_require__(39274).parse) // parses a connection string
+const parse = (__nccwpck_require__(26122).parse) // parses a connection string
 
 const val = function (key, config, envVar) {
   if (config[key]) {
@@ -34975,15 +34975,15 @@ module.exports = ConnectionParameters
 
 /***/ }),
 
-/***/ 14513:
+/***/ 9809:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(24434).EventEmitter)
 
-const { parse, serialize } = __nccwpck_require__(89721)
-const stream = __nccwpck_require__(13197)
+const { parse, serialize } = __nccwpck_require__(74233)
+const stream = __nccwpck_require__(30829)
 const { getStream } = stream
 
 const flushBuffer = serialize.flush()
@@ -35232,7 +35232,7 @@ module.exports = Connection
 
 /***/ }),
 
-/***/ 28485:
+/***/ 9765:
 /***/ ((module) => {
 
 function x509Error(msg, cert) {
@@ -35361,12 +35361,12 @@ module.exports = { signatureAlgorithmHashFromCertificate }
 
 /***/ }),
 
-/***/ 50196:
+/***/ 20948:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const crypto = __nccwpck_require__(48502)
-const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(28485)
+const crypto = __nccwpck_require__(84150)
+const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(9765)
 
 // SASLprep (RFC 4013) — minimal in-tree implementation.
 //
@@ -35630,7 +35630,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48502:
+/***/ 84150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeCrypto = __nccwpck_require__(76982)
@@ -35726,7 +35726,7 @@ async function deriveKey(password, salt, iterations) {
 
 /***/ }),
 
-/***/ 31555:
+/***/ 68995:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35813,7 +35813,7 @@ module.exports = {
   keepalives_idle: 0,
 }
 
-const pgTypes = __nccwpck_require__(27837)
+const pgTypes = __nccwpck_require__(11549)
 // save default parsers
 const parseBigInteger = pgTypes.getTypeParser(20, 'text')
 const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
@@ -35827,20 +35827,20 @@ module.exports.__defineSetter__('parseInt8', function (val) {
 
 /***/ }),
 
-/***/ 62969:
+/***/ 13273:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(36386)
-const defaults = __nccwpck_require__(31555)
-const Connection = __nccwpck_require__(14513)
-const Result = __nccwpck_require__(73272)
-const utils = __nccwpck_require__(20052)
-const Pool = __nccwpck_require__(20502)
-const TypeOverrides = __nccwpck_require__(37629)
-const { DatabaseError } = __nccwpck_require__(89721)
-const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(20052)
+const Client = __nccwpck_require__(75042)
+const defaults = __nccwpck_require__(68995)
+const Connection = __nccwpck_require__(9809)
+const Result = __nccwpck_require__(26424)
+const utils = __nccwpck_require__(69652)
+const Pool = __nccwpck_require__(17558)
+const TypeOverrides = __nccwpck_require__(50365)
+const { DatabaseError } = __nccwpck_require__(74233)
+const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(69652)
 
 const poolFactory = (Client) => {
   return class BoundPool extends Pool {
@@ -35857,7 +35857,7 @@ const PG = function (clientConstructor) {
   this.Pool = poolFactory(this.Client)
   this._pools = []
   this.Connection = Connection
-  this.types = __nccwpck_require__(27837)
+  this.types = __nccwpck_require__(11549)
   this.DatabaseError = DatabaseError
   this.TypeOverrides = TypeOverrides
   this.escapeIdentifier = escapeIdentifier
@@ -35876,7 +35876,7 @@ try {
 }
 
 if (forceNative) {
-  clientConstructor = __nccwpck_require__(75061)
+  clientConstructor = __nccwpck_require__(45301)
 }
 
 module.exports = new PG(clientConstructor)
@@ -35888,7 +35888,7 @@ Object.defineProperty(module.exports, "native", ({
   get() {
     let native = null
     try {
-      native = new PG(__nccwpck_require__(75061))
+      native = new PG(__nccwpck_require__(45301))
     } catch (err) {
       if (err.code !== 'MODULE_NOT_FOUND') {
         throw err
@@ -35907,7 +35907,7 @@ Object.defineProperty(module.exports, "native", ({
 
 /***/ }),
 
-/***/ 58094:
+/***/ 28942:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeUtils = __nccwpck_require__(39023)
@@ -35916,16 +35916,16 @@ var Native
 // eslint-disable-next-line no-useless-catch
 try {
   // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
-  Native = __nccwpck_require__(50523)
+  Native = __nccwpck_require__(84390)
 } catch (e) {
   throw e
 }
-const TypeOverrides = __nccwpck_require__(37629)
+const TypeOverrides = __nccwpck_require__(50365)
 const EventEmitter = (__nccwpck_require__(24434).EventEmitter)
 const util = __nccwpck_require__(39023)
-const ConnectionParameters = __nccwpck_require__(13158)
+const ConnectionParameters = __nccwpck_require__(646)
 
-const NativeQuery = __nccwpck_require__(58317)
+const NativeQuery = __nccwpck_require__(17581)
 
 const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -36241,7 +36241,7 @@ Client.prototype._pulsePipelinedQueryQueue = function () {
   const self = this
   const queries = []
   const nativeQueries = []
-  const utils = __nccwpck_require__(20052)
+  const utils = __nccwpck_require__(69652)
 
   while (this._queryQueue.length > 0) {
     const query = this._queryQueue.shift()
@@ -36342,23 +36342,23 @@ Client.prototype.getTransactionStatus = function () {
 
 /***/ }),
 
-/***/ 75061:
+/***/ 45301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-module.exports = __nccwpck_require__(58094)
+module.exports = __nccwpck_require__(28942)
 
 
 /***/ }),
 
-/***/ 58317:
+/***/ 17581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(24434).EventEmitter)
 const util = __nccwpck_require__(39023)
-const utils = __nccwpck_require__(20052)
+const utils = __nccwpck_require__(69652)
 
 const NativeQuery = (module.exports = function (config, values, callback) {
   EventEmitter.call(this)
@@ -36525,15 +36525,15 @@ NativeQuery.prototype.submit = function (client) {
 
 /***/ }),
 
-/***/ 94201:
+/***/ 84473:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(24434)
 
-const Result = __nccwpck_require__(73272)
-const utils = __nccwpck_require__(20052)
+const Result = __nccwpck_require__(26424)
+const utils = __nccwpck_require__(69652)
 
 class Query extends EventEmitter {
   constructor(config, values, callback) {
@@ -36795,12 +36795,12 @@ module.exports = Query
 
 /***/ }),
 
-/***/ 73272:
+/***/ 26424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(27837)
+const types = __nccwpck_require__(11549)
 
 const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
 
@@ -36911,7 +36911,7 @@ module.exports = Result
 
 /***/ }),
 
-/***/ 13197:
+/***/ 30829:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { getStream, getSecureStream } = getStreamFuncs()
@@ -36954,7 +36954,7 @@ function getNodejsStreamFuncs() {
  */
 function getCloudflareStreamFuncs() {
   function getStream(ssl) {
-    const { CloudflareSocket } = __nccwpck_require__(82289)
+    const { CloudflareSocket } = __nccwpck_require__(785)
     return new CloudflareSocket(ssl)
   }
 
@@ -37001,12 +37001,12 @@ function getStreamFuncs() {
 
 /***/ }),
 
-/***/ 37629:
+/***/ 50365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(27837)
+const types = __nccwpck_require__(11549)
 
 function TypeOverrides(userTypes) {
   this._types = userTypes || types
@@ -37043,12 +37043,12 @@ module.exports = TypeOverrides
 
 /***/ }),
 
-/***/ 20052:
+/***/ 69652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const defaults = __nccwpck_require__(31555)
+const defaults = __nccwpck_require__(68995)
 const nodeUtils = __nccwpck_require__(39023)
 
 const { isDate } = __nccwpck_require__(98253)
@@ -37275,14 +37275,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 10766:
+/***/ 98702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var path = __nccwpck_require__(16928)
   , Stream = (__nccwpck_require__(2203).Stream)
-  , split = __nccwpck_require__(1302)
+  , split = __nccwpck_require__(35286)
   , util = __nccwpck_require__(39023)
   , defaultPort = 5432
   , isWin = (process.platform === 'win32')
@@ -37515,14 +37515,14 @@ var isValidEntry = module.exports.isValidEntry = function(entry){
 
 /***/ }),
 
-/***/ 68184:
+/***/ 13272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var path = __nccwpck_require__(16928)
   , fs = __nccwpck_require__(79896)
-  , helper = __nccwpck_require__(10766)
+  , helper = __nccwpck_require__(98702)
 ;
 
 
@@ -37545,7 +37545,7 @@ module.exports.warnTo = helper.warnTo;
 
 /***/ }),
 
-/***/ 97496:
+/***/ 57336:
 /***/ ((module) => {
 
 let p = process || {}, argv = p.argv || [], env = p.env || {}
@@ -37627,7 +37627,7 @@ module.exports.createColors = createColors
 
 /***/ }),
 
-/***/ 28487:
+/***/ 3879:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37731,7 +37731,7 @@ function identity (value) {
 
 /***/ }),
 
-/***/ 80431:
+/***/ 463:
 /***/ ((module) => {
 
 
@@ -37771,7 +37771,7 @@ module.exports = function parseBytea (input) {
 
 /***/ }),
 
-/***/ 51378:
+/***/ 92690:
 /***/ ((module) => {
 
 
@@ -37894,12 +37894,12 @@ function is0To99 (num) {
 
 /***/ }),
 
-/***/ 74579:
+/***/ 68755:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var extend = __nccwpck_require__(26911)
+var extend = __nccwpck_require__(80223)
 
 module.exports = PostgresInterval
 
@@ -38026,7 +38026,7 @@ function parse (interval) {
 
 /***/ }),
 
-/***/ 59988:
+/***/ 6868:
 /***/ ((module) => {
 
 
@@ -38142,21 +38142,21 @@ function format(f, args, opts) {
 
 /***/ }),
 
-/***/ 70449:
+/***/ 46961:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const Errors = process.version.charCodeAt(1) < 55 && process.version.charCodeAt(2) === 46
-  ? __nccwpck_require__(31364) // Node.js < 7
-  : __nccwpck_require__(35982)
+  ? __nccwpck_require__(99236) // Node.js < 7
+  : __nccwpck_require__(15854)
 
 module.exports = Errors
 
 
 /***/ }),
 
-/***/ 35982:
+/***/ 15854:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -38222,7 +38222,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31364:
+/***/ 99236:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -38348,7 +38348,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 30812:
+/***/ 44028:
 /***/ (function(module, exports, __nccwpck_require__) {
 
 
@@ -38369,13 +38369,13 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.types = void 0;
 /* istanbul ignore file */
-const types_1 = __nccwpck_require__(42002);
+const types_1 = __nccwpck_require__(19282);
 Object.defineProperty(exports, "types", ({ enumerable: true, get: function () { return types_1.types; } }));
-__exportStar(__nccwpck_require__(71257), exports);
-__exportStar(__nccwpck_require__(54562), exports);
-const tokenizer_1 = __nccwpck_require__(71257);
-const reconstruct_1 = __nccwpck_require__(54562);
-__exportStar(__nccwpck_require__(42002), exports);
+__exportStar(__nccwpck_require__(80697), exports);
+__exportStar(__nccwpck_require__(50306), exports);
+const tokenizer_1 = __nccwpck_require__(80697);
+const reconstruct_1 = __nccwpck_require__(50306);
+__exportStar(__nccwpck_require__(19282), exports);
 exports["default"] = tokenizer_1.tokenizer;
 module.exports = tokenizer_1.tokenizer;
 module.exports.types = types_1.types;
@@ -38384,14 +38384,14 @@ module.exports.reconstruct = reconstruct_1.reconstruct;
 
 /***/ }),
 
-/***/ 54562:
+/***/ 50306:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reconstruct = void 0;
-const types_1 = __nccwpck_require__(42002);
-const write_set_tokens_1 = __nccwpck_require__(67165);
+const types_1 = __nccwpck_require__(19282);
+const write_set_tokens_1 = __nccwpck_require__(36349);
 const reduceStack = (stack) => stack.map(exports.reconstruct).join('');
 const createAlternate = (token) => {
     if ('options' in token) {
@@ -38468,7 +38468,7 @@ exports.reconstruct = reconstruct;
 
 /***/ }),
 
-/***/ 23718:
+/***/ 23494:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -38507,8 +38507,8 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NOTANYCHAR = exports.WHITESPACE = exports.WORDS = exports.INTS = void 0;
-const Sets = __importStar(__nccwpck_require__(83387));
-const types_1 = __nccwpck_require__(42002);
+const Sets = __importStar(__nccwpck_require__(91227));
+const types_1 = __nccwpck_require__(19282);
 function setToLookup(tokens) {
     let lookup = {};
     let len = 0;
@@ -38539,13 +38539,13 @@ exports.NOTANYCHAR = setToLookup(Sets.anyChar().set);
 
 /***/ }),
 
-/***/ 83387:
+/***/ 91227:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.anyChar = exports.notWhitespace = exports.whitespace = exports.notInts = exports.ints = exports.notWords = exports.words = void 0;
-const types_1 = __nccwpck_require__(42002);
+const types_1 = __nccwpck_require__(19282);
 const INTS = () => [{ type: types_1.types.RANGE, from: 48, to: 57 }];
 const WORDS = () => [
     { type: types_1.types.CHAR, value: 95 },
@@ -38595,7 +38595,7 @@ exports.anyChar = anyChar;
 
 /***/ }),
 
-/***/ 71257:
+/***/ 80697:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -38634,9 +38634,9 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.tokenizer = void 0;
-const util = __importStar(__nccwpck_require__(56158));
-const types_1 = __nccwpck_require__(42002);
-const sets = __importStar(__nccwpck_require__(83387));
+const util = __importStar(__nccwpck_require__(83678));
+const types_1 = __nccwpck_require__(19282);
+const sets = __importStar(__nccwpck_require__(91227));
 /**
  * Valid opening characters for capture group names.
  */
@@ -38973,7 +38973,7 @@ function updateReferences(referenceQueue, groupCount) {
 
 /***/ }),
 
-/***/ 42002:
+/***/ 19282:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -38992,14 +38992,14 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-__exportStar(__nccwpck_require__(50482), exports);
-__exportStar(__nccwpck_require__(36623), exports);
-__exportStar(__nccwpck_require__(38117), exports);
+__exportStar(__nccwpck_require__(45426), exports);
+__exportStar(__nccwpck_require__(27759), exports);
+__exportStar(__nccwpck_require__(69797), exports);
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 38117:
+/***/ 69797:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -39008,7 +39008,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 
 /***/ }),
 
-/***/ 50482:
+/***/ 45426:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -39017,7 +39017,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 
 /***/ }),
 
-/***/ 36623:
+/***/ 27759:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -39038,7 +39038,7 @@ var types;
 
 /***/ }),
 
-/***/ 56158:
+/***/ 83678:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -39077,8 +39077,8 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.tokenizeClass = exports.strToChars = void 0;
-const types_1 = __nccwpck_require__(42002);
-const sets = __importStar(__nccwpck_require__(83387));
+const types_1 = __nccwpck_require__(19282);
+const sets = __importStar(__nccwpck_require__(91227));
 const CTRL = '@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^ ?';
 /**
  * Finds character representations in str and convert all to
@@ -39142,7 +39142,7 @@ exports.tokenizeClass = tokenizeClass;
 
 /***/ }),
 
-/***/ 67165:
+/***/ 36349:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -39182,8 +39182,8 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.setChar = setChar;
 exports.writeSetTokens = writeSetTokens;
-const types_1 = __nccwpck_require__(42002);
-const sets = __importStar(__nccwpck_require__(23718));
+const types_1 = __nccwpck_require__(19282);
+const sets = __importStar(__nccwpck_require__(23494));
 /**
  * Takes character code and returns character to be displayed in a set
  * @param {number} charCode Character code of set element
@@ -39269,7 +39269,7 @@ function writeSetToken(set) {
 
 /***/ }),
 
-/***/ 72204:
+/***/ 60844:
 /***/ ((module) => {
 
 
@@ -39309,7 +39309,7 @@ module.exports = reusify
 
 /***/ }),
 
-/***/ 79513:
+/***/ 88825:
 /***/ ((module) => {
 
 
@@ -39514,7 +39514,7 @@ function rfdcCircles (opts) {
 
 /***/ }),
 
-/***/ 80379:
+/***/ 37467:
 /***/ ((module, exports) => {
 
 
@@ -40146,7 +40146,7 @@ function configure (options) {
 
 /***/ }),
 
-/***/ 42019:
+/***/ 89379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40286,17 +40286,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(87124)
-const { safeRe: re, t } = __nccwpck_require__(83535)
-const cmp = __nccwpck_require__(39814)
-const debug = __nccwpck_require__(71911)
-const SemVer = __nccwpck_require__(71515)
-const Range = __nccwpck_require__(87054)
+const parseOptions = __nccwpck_require__(70356)
+const { safeRe: re, t } = __nccwpck_require__(95471)
+const cmp = __nccwpck_require__(28646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
 
 
 /***/ }),
 
-/***/ 87054:
+/***/ 96782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40518,22 +40518,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __nccwpck_require__(96807)
+const LRU = __nccwpck_require__(61383)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(87124)
-const Comparator = __nccwpck_require__(42019)
-const debug = __nccwpck_require__(71911)
-const SemVer = __nccwpck_require__(71515)
-const trimComparatorWhitespace = __nccwpck_require__(19785)
+const parseOptions = __nccwpck_require__(70356)
+const Comparator = __nccwpck_require__(89379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(69737)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __nccwpck_require__(83535)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(85165)
+} = __nccwpck_require__(95471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(45101)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -40880,17 +40880,17 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 71515:
+/***/ 7163:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const debug = __nccwpck_require__(71911)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(85165)
-const { safeRe: re, t } = __nccwpck_require__(83535)
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(45101)
+const { safeRe: re, t } = __nccwpck_require__(95471)
 
-const parseOptions = __nccwpck_require__(87124)
-const { compareIdentifiers } = __nccwpck_require__(48612)
+const parseOptions = __nccwpck_require__(70356)
+const { compareIdentifiers } = __nccwpck_require__(73348)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -41237,12 +41237,12 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 44775:
+/***/ 1799:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(60641)
+const parse = __nccwpck_require__(16353)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -41252,17 +41252,17 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 39814:
+/***/ 28646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const eq = __nccwpck_require__(17002)
-const neq = __nccwpck_require__(16046)
-const gt = __nccwpck_require__(18167)
-const gte = __nccwpck_require__(61204)
-const lt = __nccwpck_require__(31616)
-const lte = __nccwpck_require__(53389)
+const eq = __nccwpck_require__(55082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(16599)
+const gte = __nccwpck_require__(41236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(56717)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -41313,14 +41313,14 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 99449:
+/***/ 35385:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
-const parse = __nccwpck_require__(60641)
-const { safeRe: re, t } = __nccwpck_require__(83535)
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(16353)
+const { safeRe: re, t } = __nccwpck_require__(95471)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -41382,12 +41382,12 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 31696:
+/***/ 37648:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
+const SemVer = __nccwpck_require__(7163)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -41398,24 +41398,24 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 54250:
+/***/ 56874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 34373:
+/***/ 78469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
+const SemVer = __nccwpck_require__(7163)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -41424,12 +41424,12 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 55479:
+/***/ 70711:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(60641)
+const parse = __nccwpck_require__(16353)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -41491,48 +41491,48 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 17002:
+/***/ 55082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 18167:
+/***/ 16599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 61204:
+/***/ 41236:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 13154:
+/***/ 62338:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
+const SemVer = __nccwpck_require__(7163)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -41555,72 +41555,72 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 31616:
+/***/ 3872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 53389:
+/***/ 56717:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 44095:
+/***/ 68511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
+const SemVer = __nccwpck_require__(7163)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 27419:
+/***/ 32603:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
+const SemVer = __nccwpck_require__(7163)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 16046:
+/***/ 4974:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 60641:
+/***/ 16353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
+const SemVer = __nccwpck_require__(7163)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -41640,24 +41640,24 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 19764:
+/***/ 48756:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
+const SemVer = __nccwpck_require__(7163)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 76482:
+/***/ 15714:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(60641)
+const parse = __nccwpck_require__(16353)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -41667,36 +41667,36 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 5005:
+/***/ 32173:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(34373)
+const compare = __nccwpck_require__(78469)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 1176:
+/***/ 87192:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(31696)
+const compareBuild = __nccwpck_require__(37648)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 57067:
+/***/ 68011:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(87054)
+const Range = __nccwpck_require__(96782)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -41710,26 +41710,26 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 50256:
+/***/ 29872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(31696)
+const compareBuild = __nccwpck_require__(37648)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 34290:
+/***/ 16114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(60641)
-const constants = __nccwpck_require__(85165)
-const SemVer = __nccwpck_require__(71515)
+const parse = __nccwpck_require__(16353)
+const constants = __nccwpck_require__(45101)
+const SemVer = __nccwpck_require__(7163)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -41777,12 +41777,12 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 49020:
+/***/ 58780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(60641)
+const parse = __nccwpck_require__(16353)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -41792,54 +41792,54 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 20776:
+/***/ 62088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(83535)
-const constants = __nccwpck_require__(85165)
-const SemVer = __nccwpck_require__(71515)
-const identifiers = __nccwpck_require__(48612)
-const parse = __nccwpck_require__(60641)
-const valid = __nccwpck_require__(49020)
-const clean = __nccwpck_require__(44775)
-const inc = __nccwpck_require__(13154)
-const diff = __nccwpck_require__(55479)
-const major = __nccwpck_require__(44095)
-const minor = __nccwpck_require__(27419)
-const patch = __nccwpck_require__(19764)
-const prerelease = __nccwpck_require__(76482)
-const compare = __nccwpck_require__(34373)
-const rcompare = __nccwpck_require__(5005)
-const compareLoose = __nccwpck_require__(54250)
-const compareBuild = __nccwpck_require__(31696)
-const sort = __nccwpck_require__(50256)
-const rsort = __nccwpck_require__(1176)
-const gt = __nccwpck_require__(18167)
-const lt = __nccwpck_require__(31616)
-const eq = __nccwpck_require__(17002)
-const neq = __nccwpck_require__(16046)
-const gte = __nccwpck_require__(61204)
-const lte = __nccwpck_require__(53389)
-const cmp = __nccwpck_require__(39814)
-const coerce = __nccwpck_require__(99449)
-const truncate = __nccwpck_require__(34290)
-const Comparator = __nccwpck_require__(42019)
-const Range = __nccwpck_require__(87054)
-const satisfies = __nccwpck_require__(57067)
-const toComparators = __nccwpck_require__(92190)
-const maxSatisfying = __nccwpck_require__(91081)
-const minSatisfying = __nccwpck_require__(83)
-const minVersion = __nccwpck_require__(3130)
-const validRange = __nccwpck_require__(54881)
-const outside = __nccwpck_require__(59816)
-const gtr = __nccwpck_require__(80692)
-const ltr = __nccwpck_require__(26701)
-const intersects = __nccwpck_require__(87049)
-const simplifyRange = __nccwpck_require__(59852)
-const subset = __nccwpck_require__(30769)
+const internalRe = __nccwpck_require__(95471)
+const constants = __nccwpck_require__(45101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(73348)
+const parse = __nccwpck_require__(16353)
+const valid = __nccwpck_require__(58780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(62338)
+const diff = __nccwpck_require__(70711)
+const major = __nccwpck_require__(68511)
+const minor = __nccwpck_require__(32603)
+const patch = __nccwpck_require__(48756)
+const prerelease = __nccwpck_require__(15714)
+const compare = __nccwpck_require__(78469)
+const rcompare = __nccwpck_require__(32173)
+const compareLoose = __nccwpck_require__(56874)
+const compareBuild = __nccwpck_require__(37648)
+const sort = __nccwpck_require__(29872)
+const rsort = __nccwpck_require__(87192)
+const gt = __nccwpck_require__(16599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(55082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(41236)
+const lte = __nccwpck_require__(56717)
+const cmp = __nccwpck_require__(28646)
+const coerce = __nccwpck_require__(35385)
+const truncate = __nccwpck_require__(16114)
+const Comparator = __nccwpck_require__(89379)
+const Range = __nccwpck_require__(96782)
+const satisfies = __nccwpck_require__(68011)
+const toComparators = __nccwpck_require__(54750)
+const maxSatisfying = __nccwpck_require__(73193)
+const minSatisfying = __nccwpck_require__(68595)
+const minVersion = __nccwpck_require__(51866)
+const validRange = __nccwpck_require__(64737)
+const outside = __nccwpck_require__(10280)
+const gtr = __nccwpck_require__(12276)
+const ltr = __nccwpck_require__(15213)
+const intersects = __nccwpck_require__(23465)
+const simplifyRange = __nccwpck_require__(82028)
+const subset = __nccwpck_require__(61489)
 module.exports = {
   parse,
   valid,
@@ -41892,7 +41892,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 85165:
+/***/ 45101:
 /***/ ((module) => {
 
 
@@ -41966,7 +41966,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71911:
+/***/ 1159:
 /***/ ((module) => {
 
 
@@ -41984,7 +41984,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 48612:
+/***/ 73348:
 /***/ ((module) => {
 
 
@@ -42020,7 +42020,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 96807:
+/***/ 61383:
 /***/ ((module) => {
 
 
@@ -42069,7 +42069,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 87124:
+/***/ 70356:
 /***/ ((module) => {
 
 
@@ -42093,7 +42093,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 83535:
+/***/ 95471:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -42102,8 +42102,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __nccwpck_require__(85165)
-const debug = __nccwpck_require__(71911)
+} = __nccwpck_require__(45101)
+const debug = __nccwpck_require__(1159)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -42323,7 +42323,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 19785:
+/***/ 69737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -42338,7 +42338,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(85165)
+} = __nccwpck_require__(45101)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -42768,25 +42768,25 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 80692:
+/***/ 12276:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(59816)
+const outside = __nccwpck_require__(10280)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 87049:
+/***/ 23465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(87054)
+const Range = __nccwpck_require__(96782)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -42797,12 +42797,12 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 26701:
+/***/ 15213:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const outside = __nccwpck_require__(59816)
+const outside = __nccwpck_require__(10280)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -42810,13 +42810,13 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 91081:
+/***/ 73193:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
-const Range = __nccwpck_require__(87054)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -42844,13 +42844,13 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 83:
+/***/ 68595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
-const Range = __nccwpck_require__(87054)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -42877,14 +42877,14 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 3130:
+/***/ 51866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
-const Range = __nccwpck_require__(87054)
-const gt = __nccwpck_require__(18167)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(96782)
+const gt = __nccwpck_require__(16599)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -42947,20 +42947,20 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 59816:
+/***/ 10280:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(71515)
-const Comparator = __nccwpck_require__(42019)
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(89379)
 const { ANY } = Comparator
-const Range = __nccwpck_require__(87054)
-const satisfies = __nccwpck_require__(57067)
-const gt = __nccwpck_require__(18167)
-const lt = __nccwpck_require__(31616)
-const lte = __nccwpck_require__(53389)
-const gte = __nccwpck_require__(61204)
+const Range = __nccwpck_require__(96782)
+const satisfies = __nccwpck_require__(68011)
+const gt = __nccwpck_require__(16599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(56717)
+const gte = __nccwpck_require__(41236)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -43036,7 +43036,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 59852:
+/***/ 82028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -43044,8 +43044,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(57067)
-const compare = __nccwpck_require__(34373)
+const satisfies = __nccwpck_require__(68011)
+const compare = __nccwpck_require__(78469)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -43092,16 +43092,16 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 30769:
+/***/ 61489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(87054)
-const Comparator = __nccwpck_require__(42019)
+const Range = __nccwpck_require__(96782)
+const Comparator = __nccwpck_require__(89379)
 const { ANY } = Comparator
-const satisfies = __nccwpck_require__(57067)
-const compare = __nccwpck_require__(34373)
+const satisfies = __nccwpck_require__(68011)
+const compare = __nccwpck_require__(78469)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -43348,12 +43348,12 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 92190:
+/***/ 54750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(87054)
+const Range = __nccwpck_require__(96782)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -43365,12 +43365,12 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 54881:
+/***/ 64737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(87054)
+const Range = __nccwpck_require__(96782)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -43385,7 +43385,7 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 1302:
+/***/ 35286:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -43533,12 +43533,12 @@ module.exports = split
 
 /***/ }),
 
-/***/ 97275:
+/***/ 25659:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils_1 = __nccwpck_require__(40390);
+const utils_1 = __nccwpck_require__(82630);
 function throwLater(e) {
     setTimeout(function () {
         throw e;
@@ -43581,7 +43581,7 @@ exports["default"] = asCallback;
 
 /***/ }),
 
-/***/ 40390:
+/***/ 82630:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -43611,13 +43611,13 @@ exports.tryCatch = tryCatch;
 
 /***/ }),
 
-/***/ 36188:
+/***/ 60060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const stripAnsi = __nccwpck_require__(98758);
-const isFullwidthCodePoint = __nccwpck_require__(51239);
-const emojiRegex = __nccwpck_require__(30968);
+const stripAnsi = __nccwpck_require__(13958);
+const isFullwidthCodePoint = __nccwpck_require__(4519);
+const emojiRegex = __nccwpck_require__(50872);
 
 const stringWidth = string => {
 	if (typeof string !== 'string' || string.length === 0) {
@@ -43665,24 +43665,24 @@ module.exports["default"] = stringWidth;
 
 /***/ }),
 
-/***/ 98758:
+/***/ 13958:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const ansiRegex = __nccwpck_require__(41525);
+const ansiRegex = __nccwpck_require__(60021);
 
 module.exports = string => typeof string === 'string' ? string.replace(ansiRegex(), '') : string;
 
 
 /***/ }),
 
-/***/ 10986:
+/***/ 21450:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const os = __nccwpck_require__(70857);
 const tty = __nccwpck_require__(52018);
-const hasFlag = __nccwpck_require__(72389);
+const hasFlag = __nccwpck_require__(83813);
 
 const {env} = process;
 
@@ -43818,22 +43818,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56439:
+/***/ 21367:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { version } = __nccwpck_require__(63918)
+const { version } = __nccwpck_require__(65847)
 const { EventEmitter } = __nccwpck_require__(24434)
 const { Worker } = __nccwpck_require__(28167)
 const { join } = __nccwpck_require__(16928)
 const { pathToFileURL } = __nccwpck_require__(87016)
-const { wait } = __nccwpck_require__(47662)
+const { wait } = __nccwpck_require__(18862)
 const {
   WRITE_INDEX,
   READ_INDEX,
   SEQ_INDEX
-} = __nccwpck_require__(99595)
+} = __nccwpck_require__(25835)
 const buffer = __nccwpck_require__(20181)
 const assert = __nccwpck_require__(42613)
 
@@ -44528,7 +44528,7 @@ module.exports = ThreadStream
 
 /***/ }),
 
-/***/ 99595:
+/***/ 25835:
 /***/ ((module) => {
 
 
@@ -44546,7 +44546,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 47662:
+/***/ 18862:
 /***/ ((module) => {
 
 
@@ -44648,7 +44648,7 @@ module.exports = { wait, waitDiff }
 
 /***/ }),
 
-/***/ 26911:
+/***/ 80223:
 /***/ ((module) => {
 
 module.exports = extend
@@ -44672,7 +44672,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 50523:
+/***/ 84390:
 /***/ ((module) => {
 
 module.exports = eval("require")("pg-native");
@@ -44820,6 +44820,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https")
 
 /***/ }),
 
+/***/ 77030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
 /***/ 48161:
 /***/ ((module) => {
 
@@ -44946,7 +44953,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threa
 
 /***/ }),
 
-/***/ 80935:
+/***/ 94639:
 /***/ ((module) => {
 
 // GENERATED FILE. DO NOT EDIT.
@@ -45519,14 +45526,14 @@ else if (true) module.exports = loader;
 
 /***/ }),
 
-/***/ 86013:
+/***/ 6933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const AjvReference = Symbol.for('fastify.ajv-compiler.reference')
-const ValidatorCompiler = __nccwpck_require__(23241)
-const SerializerCompiler = __nccwpck_require__(23555)
+const ValidatorCompiler = __nccwpck_require__(27633)
+const SerializerCompiler = __nccwpck_require__(42219)
 
 function AjvCompiler (opts) {
   const validatorPool = new Map()
@@ -45574,17 +45581,17 @@ module.exports = AjvCompiler
 module.exports["default"] = AjvCompiler
 module.exports.AjvCompiler = AjvCompiler
 module.exports.AjvReference = AjvReference
-module.exports.StandaloneValidator = __nccwpck_require__(37310)
+module.exports.StandaloneValidator = __nccwpck_require__(70070)
 
 
 /***/ }),
 
-/***/ 21889:
+/***/ 15993:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const fastUri = __nccwpck_require__(3816)
+const fastUri = __nccwpck_require__(24352)
 
 module.exports = Object.freeze({
   coerceTypes: 'array',
@@ -45600,14 +45607,14 @@ module.exports = Object.freeze({
 
 /***/ }),
 
-/***/ 23555:
+/***/ 42219:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const AjvJTD = __nccwpck_require__(2602)
+const AjvJTD = __nccwpck_require__(1354)
 
-const defaultAjvOptions = __nccwpck_require__(21889)
+const defaultAjvOptions = __nccwpck_require__(15993)
 
 class SerializerCompiler {
   constructor (_externalSchemas, options) {
@@ -45634,15 +45641,15 @@ module.exports = SerializerCompiler
 
 /***/ }),
 
-/***/ 23241:
+/***/ 27633:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Ajv = (__nccwpck_require__(67615)["default"])
-const AjvJTD = __nccwpck_require__(2602)
+const Ajv = (__nccwpck_require__(42463)["default"])
+const AjvJTD = __nccwpck_require__(1354)
 
-const defaultAjvOptions = __nccwpck_require__(21889)
+const defaultAjvOptions = __nccwpck_require__(15993)
 
 class ValidatorCompiler {
   constructor (externalSchemas, options) {
@@ -45668,7 +45675,7 @@ class ValidatorCompiler {
     }
 
     if (addFormatPlugin) {
-      __nccwpck_require__(55615)(this.ajv)
+      __nccwpck_require__(82815)(this.ajv)
     }
 
     options.onCreate?.(this.ajv)
@@ -45699,13 +45706,13 @@ module.exports = ValidatorCompiler
 
 /***/ }),
 
-/***/ 37310:
+/***/ 70070:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const ValidatorSelector = __nccwpck_require__(86013)
-const standaloneCode = (__nccwpck_require__(6390)["default"])
+const ValidatorSelector = __nccwpck_require__(6933)
+const standaloneCode = (__nccwpck_require__(41398)["default"])
 
 function StandaloneValidator (options = { readMode: true }) {
   if (options.readMode === true && !options.restoreFunction) {
@@ -45750,7 +45757,7 @@ module.exports = StandaloneValidator
 
 /***/ }),
 
-/***/ 38548:
+/***/ 2156:
 /***/ ((module) => {
 
 
@@ -45943,7 +45950,7 @@ Object.defineProperty(module.exports, "isMergeableObject", ({
 
 /***/ }),
 
-/***/ 54068:
+/***/ 28908:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -46084,12 +46091,12 @@ module.exports.createRFC9457Error = createRFC9457Error
 
 /***/ }),
 
-/***/ 26513:
+/***/ 61705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { SerializerSelector, StandaloneSerializer } = __nccwpck_require__(95882)
+const { SerializerSelector, StandaloneSerializer } = __nccwpck_require__(63426)
 
 module.exports = SerializerSelector
 module.exports["default"] = SerializerSelector
@@ -46099,12 +46106,12 @@ module.exports.StandaloneSerializer = StandaloneSerializer
 
 /***/ }),
 
-/***/ 95882:
+/***/ 63426:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const fastJsonStringify = __nccwpck_require__(91236)
+const fastJsonStringify = __nccwpck_require__(93596)
 
 function SerializerSelector () {
   return function buildSerializerFactory (externalSchemas, serializerOpts) {
@@ -46164,7 +46171,7 @@ module.exports["default"] = StandaloneSerializer
 
 /***/ }),
 
-/***/ 80850:
+/***/ 17418:
 /***/ ((module) => {
 
 /**
@@ -46230,14 +46237,14 @@ module.exports.forwarded = forwarded
 
 /***/ }),
 
-/***/ 61478:
+/***/ 95198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { dequal: deepEqual } = __nccwpck_require__(27313)
-const resolvers = __nccwpck_require__(66018)
-const errors = __nccwpck_require__(62207)
+const { dequal: deepEqual } = __nccwpck_require__(66129)
+const resolvers = __nccwpck_require__(28781)
+const errors = __nccwpck_require__(1431)
 
 const keywordsResolvers = {
   $id: resolvers.skip,
@@ -46593,7 +46600,7 @@ module.exports = { mergeSchemas, keywordsResolvers, defaultResolver, ...errors }
 
 /***/ }),
 
-/***/ 62207:
+/***/ 1431:
 /***/ ((module) => {
 
 
@@ -46636,13 +46643,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66018:
+/***/ 28781:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { dequal: deepEqual } = __nccwpck_require__(27313)
-const { MergeError } = __nccwpck_require__(62207)
+const { dequal: deepEqual } = __nccwpck_require__(66129)
+const { MergeError } = __nccwpck_require__(1431)
 
 function _arraysIntersection (arrays) {
   let intersection = arrays[0]
@@ -46770,7 +46777,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84530:
+/***/ 17610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*!
@@ -46798,8 +46805,8 @@ module.exports.compile = compile
  * @private
  */
 
-const forwarded = __nccwpck_require__(80850)
-const ipaddr = __nccwpck_require__(41920)
+const forwarded = __nccwpck_require__(17418)
+const ipaddr = __nccwpck_require__(48280)
 
 /**
  * Variables.
@@ -47148,13 +47155,13 @@ function trustSingle (subnet) {
 
 /***/ }),
 
-/***/ 8265:
+/***/ 92769:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(51964)
-const { SCHEMES, getSchemeHandler } = __nccwpck_require__(86065)
+const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(27060)
+const { SCHEMES, getSchemeHandler } = __nccwpck_require__(25481)
 
 const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
 const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
@@ -47866,12 +47873,12 @@ module.exports.fastUri = fastUri
 
 /***/ }),
 
-/***/ 86065:
+/***/ 25481:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUUID } = __nccwpck_require__(51964)
+const { isUUID } = __nccwpck_require__(27060)
 const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
 
 const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
@@ -48145,7 +48152,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51964:
+/***/ 27060:
 /***/ ((module) => {
 
 
@@ -48951,12 +48958,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73420:
+/***/ 73908:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const fastq = __nccwpck_require__(58537)
+const fastq = __nccwpck_require__(53281)
 const EE = (__nccwpck_require__(78474).EventEmitter)
 const inherits = (__nccwpck_require__(57975).inherits)
 const {
@@ -48966,19 +48973,19 @@ const {
   AVV_ERR_READY_TIMEOUT,
   AVV_ERR_ATTRIBUTE_ALREADY_DEFINED,
   AVV_ERR_PARENT_PLG_LOADED
-} = __nccwpck_require__(665)
+} = __nccwpck_require__(77569)
 const {
   kAvvio,
   kIsOnCloseHandler
-} = __nccwpck_require__(72553)
-const { TimeTree } = __nccwpck_require__(44588)
-const { Plugin } = __nccwpck_require__(21733)
-const { debug } = __nccwpck_require__(87047)
-const { validatePlugin } = __nccwpck_require__(88302)
-const { isBundledOrTypescriptPlugin } = __nccwpck_require__(6957)
-const { isPromiseLike } = __nccwpck_require__(7532)
-const { thenify } = __nccwpck_require__(93271)
-const { executeWithThenable } = __nccwpck_require__(54330)
+} = __nccwpck_require__(71409)
+const { TimeTree } = __nccwpck_require__(86244)
+const { Plugin } = __nccwpck_require__(2093)
+const { debug } = __nccwpck_require__(67023)
+const { validatePlugin } = __nccwpck_require__(90198)
+const { isBundledOrTypescriptPlugin } = __nccwpck_require__(25509)
+const { isPromiseLike } = __nccwpck_require__(82756)
+const { thenify } = __nccwpck_require__(18143)
+const { executeWithThenable } = __nccwpck_require__(62306)
 
 function Boot (server, opts, done) {
   if (typeof server === 'function' && arguments.length === 1) {
@@ -49588,7 +49595,7 @@ module.exports = Boot
 
 /***/ }),
 
-/***/ 31778:
+/***/ 90714:
 /***/ ((module) => {
 
 
@@ -49640,7 +49647,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 87047:
+/***/ 67023:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -49666,12 +49673,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 665:
+/***/ 77569:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createError } = __nccwpck_require__(54068)
+const { createError } = __nccwpck_require__(28908)
 
 module.exports = {
   AVV_ERR_EXPOSE_ALREADY_DEFINED: createError(
@@ -49711,12 +49718,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54330:
+/***/ 62306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const { isPromiseLike } = __nccwpck_require__(7532)
-const { kAvvio } = __nccwpck_require__(72553)
+const { isPromiseLike } = __nccwpck_require__(82756)
+const { kAvvio } = __nccwpck_require__(71409)
 
 /**
  * @callback ExecuteWithThenableCallback
@@ -49754,13 +49761,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36980:
+/***/ 24524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // this symbol is assigned by fastify-plugin
-const { kPluginMeta } = __nccwpck_require__(72553)
+const { kPluginMeta } = __nccwpck_require__(71409)
 
 /**
  * @param {function} plugin
@@ -49795,7 +49802,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6957:
+/***/ 25509:
 /***/ ((module) => {
 
 
@@ -49825,7 +49832,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7532:
+/***/ 82756:
 /***/ ((module) => {
 
 
@@ -49849,18 +49856,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21733:
+/***/ 2093:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(78474)
 const { inherits } = __nccwpck_require__(57975)
-const { debug } = __nccwpck_require__(87047)
-const { createPromise } = __nccwpck_require__(31778)
-const { AVV_ERR_PLUGIN_EXEC_TIMEOUT } = __nccwpck_require__(665)
-const { getPluginName } = __nccwpck_require__(36980)
-const { isPromiseLike } = __nccwpck_require__(7532)
+const { debug } = __nccwpck_require__(67023)
+const { createPromise } = __nccwpck_require__(90714)
+const { AVV_ERR_PLUGIN_EXEC_TIMEOUT } = __nccwpck_require__(77569)
+const { getPluginName } = __nccwpck_require__(24524)
+const { isPromiseLike } = __nccwpck_require__(82756)
 
 /**
  * @param {*} queue
@@ -50148,7 +50155,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 72553:
+/***/ 71409:
 /***/ ((module) => {
 
 
@@ -50181,13 +50188,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93271:
+/***/ 18143:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { debug } = __nccwpck_require__(87047)
-const { kThenifyDoNotWrap } = __nccwpck_require__(72553)
+const { debug } = __nccwpck_require__(67023)
+const { kThenifyDoNotWrap } = __nccwpck_require__(71409)
 
 /**
  * @callback PromiseConstructorLikeResolve
@@ -50248,7 +50255,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44588:
+/***/ 86244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -50259,7 +50266,7 @@ const {
   kGetParent,
   kGetNode,
   kAddNode
-} = __nccwpck_require__(72553)
+} = __nccwpck_require__(71409)
 
 /**
  * Node of the TimeTree
@@ -50455,12 +50462,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88302:
+/***/ 90198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { AVV_ERR_PLUGIN_NOT_VALID } = __nccwpck_require__(665)
+const { AVV_ERR_PLUGIN_NOT_VALID } = __nccwpck_require__(77569)
 
 /**
  * @param {any} maybePlugin
@@ -50488,14 +50495,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43637:
+/***/ 18909:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { Argument } = __nccwpck_require__(93546);
-const { Command } = __nccwpck_require__(67492);
-const { CommanderError, InvalidArgumentError } = __nccwpck_require__(60343);
-const { Help } = __nccwpck_require__(95858);
-const { Option } = __nccwpck_require__(56992);
+const { Argument } = __nccwpck_require__(49154);
+const { Command } = __nccwpck_require__(34348);
+const { CommanderError, InvalidArgumentError } = __nccwpck_require__(41135);
+const { Help } = __nccwpck_require__(79754);
+const { Option } = __nccwpck_require__(45240);
 
 exports.DM = new Command();
 
@@ -50519,10 +50526,10 @@ exports.a2 = InvalidArgumentError; // Deprecated
 
 /***/ }),
 
-/***/ 93546:
+/***/ 49154:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(60343);
+const { InvalidArgumentError } = __nccwpck_require__(41135);
 
 class Argument {
   /**
@@ -50676,7 +50683,7 @@ exports.humanReadableArgName = humanReadableArgName;
 
 /***/ }),
 
-/***/ 67492:
+/***/ 34348:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(78474).EventEmitter);
@@ -50685,11 +50692,11 @@ const path = __nccwpck_require__(76760);
 const fs = __nccwpck_require__(73024);
 const process = __nccwpck_require__(1708);
 
-const { Argument, humanReadableArgName } = __nccwpck_require__(93546);
-const { CommanderError } = __nccwpck_require__(60343);
-const { Help, stripColor } = __nccwpck_require__(95858);
-const { Option, DualOptions } = __nccwpck_require__(56992);
-const { suggestSimilar } = __nccwpck_require__(53646);
+const { Argument, humanReadableArgName } = __nccwpck_require__(49154);
+const { CommanderError } = __nccwpck_require__(41135);
+const { Help, stripColor } = __nccwpck_require__(79754);
+const { Option, DualOptions } = __nccwpck_require__(45240);
+const { suggestSimilar } = __nccwpck_require__(65030);
 
 class Command extends EventEmitter {
   /**
@@ -53460,7 +53467,7 @@ exports.useColor = useColor; // exporting for tests
 
 /***/ }),
 
-/***/ 60343:
+/***/ 41135:
 /***/ ((__unused_webpack_module, exports) => {
 
 /**
@@ -53506,10 +53513,10 @@ exports.InvalidArgumentError = InvalidArgumentError;
 
 /***/ }),
 
-/***/ 95858:
+/***/ 79754:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { humanReadableArgName } = __nccwpck_require__(93546);
+const { humanReadableArgName } = __nccwpck_require__(49154);
 
 /**
  * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
@@ -54260,10 +54267,10 @@ exports.stripColor = stripColor;
 
 /***/ }),
 
-/***/ 56992:
+/***/ 45240:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(60343);
+const { InvalidArgumentError } = __nccwpck_require__(41135);
 
 class Option {
   /**
@@ -54647,7 +54654,7 @@ exports.DualOptions = DualOptions;
 
 /***/ }),
 
-/***/ 53646:
+/***/ 65030:
 /***/ ((__unused_webpack_module, exports) => {
 
 const maxDistance = 3;
@@ -54755,23 +54762,23 @@ exports.suggestSimilar = suggestSimilar;
 
 /***/ }),
 
-/***/ 91236:
+/***/ 93596:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 /* eslint no-prototype-builtins: 0 */
 
-const { RefResolver } = __nccwpck_require__(10438)
-const { MergeError } = __nccwpck_require__(61478)
+const { RefResolver } = __nccwpck_require__(39774)
+const { MergeError } = __nccwpck_require__(95198)
 
-const Serializer = __nccwpck_require__(70922)
-const Validator = __nccwpck_require__(20026)
+const Serializer = __nccwpck_require__(67538)
+const Validator = __nccwpck_require__(47842)
 const { escapeRefForAjv } = Validator
-const { buildProjection } = __nccwpck_require__(95767)
-const Location = __nccwpck_require__(54505)
-const validate = __nccwpck_require__(94158)
-const mergeSchemas = __nccwpck_require__(15465)
+const { buildProjection } = __nccwpck_require__(14671)
+const Location = __nccwpck_require__(15297)
+const validate = __nccwpck_require__(56534)
+const mergeSchemas = __nccwpck_require__(40257)
 
 const DEFAULT_MAX_DEPTH = 100
 const NAMED_FRAGMENT_REF = /^#[a-z_][-\w._]*$/i
@@ -54804,7 +54811,7 @@ const NAMED_FRAGMENT_REF = /^#[a-z_][-\w._]*$/i
 // longer supported.
 const nodeMajor = Number.parseInt(process.versions.node, 10)
 // objectMechanism: 'native' relies on the V8 13.8 JSON.stringify fast path.
-const { HAS_FAST_JSON_STRINGIFY: PROJECTION_SUPPORTED } = __nccwpck_require__(99648)
+const { HAS_FAST_JSON_STRINGIFY: PROJECTION_SUPPORTED } = __nccwpck_require__(78968)
 const PRIMITIVE_FAST_PATH_MIN_LENGTH = [{ integer: 3e5, number: 3e5, string: 128 }, { integer: 512, number: 128, string: 8 }][+(nodeMajor >= 22)]
 const STRING_ARRAY_FAST_PATH_MIN_LENGTH = PRIMITIVE_FAST_PATH_MIN_LENGTH.string
 const INTEGER_ARRAY_FAST_PATH = { condition: 'Number.isInteger(v)', minLength: PRIMITIVE_FAST_PATH_MIN_LENGTH.integer }
@@ -55410,7 +55417,7 @@ function build (schema, options) {
   const contextFunc = new Function('validator', 'serializer', contextFunctionCode)
 
   if (options.mode === 'standalone') {
-    const buildStandaloneCode = __nccwpck_require__(14713)
+    const buildStandaloneCode = __nccwpck_require__(6913)
     return buildStandaloneCode(contextFunc, context, serializer, validator)
   }
 
@@ -56703,7 +56710,7 @@ module.exports.restore = function ({ code, validator, serializer }) {
 
 /***/ }),
 
-/***/ 54505:
+/***/ 15297:
 /***/ ((module) => {
 
 
@@ -56737,12 +56744,12 @@ module.exports = Location
 
 /***/ }),
 
-/***/ 15465:
+/***/ 40257:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { mergeSchemas: _mergeSchemas } = __nccwpck_require__(61478)
+const { mergeSchemas: _mergeSchemas } = __nccwpck_require__(95198)
 
 function mergeSchemas (schemas) {
   return _mergeSchemas(schemas, { onConflict: 'skip' })
@@ -56753,7 +56760,7 @@ module.exports = mergeSchemas
 
 /***/ }),
 
-/***/ 95767:
+/***/ 14671:
 /***/ ((module) => {
 
 
@@ -57211,7 +57218,7 @@ module.exports = { buildProjection }
 
 /***/ }),
 
-/***/ 94158:
+/***/ 56534:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* CODE GENERATED BY 'build-schema-validator.js' DO NOT EDIT! */
@@ -57223,8 +57230,8 @@ const schema12 = {"type":"integer","minimum":0};
 const schema18 = {"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]};
 const schema20 = {"enum":["array","boolean","integer","null","number","object","string"]};
 const formats0 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
-const formats2 = (__nccwpck_require__(35067).fullFormats).uri;
-const formats6 = (__nccwpck_require__(35067).fullFormats).regex;
+const formats2 = (__nccwpck_require__(10779).fullFormats).uri;
+const formats6 = (__nccwpck_require__(10779).fullFormats).regex;
 const schema13 = {"allOf":[{"$ref":"#/definitions/nonNegativeInteger"},{"default":0}]};
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -57284,7 +57291,7 @@ validate13.errors = vErrors;
 return errors === 0;
 }
 
-const func0 = (__nccwpck_require__(13335)["default"]);
+const func0 = (__nccwpck_require__(24951)["default"]);
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="http://json-schema.org/draft-07/schema#" */;
@@ -58352,7 +58359,7 @@ return errors === 0;
 
 /***/ }),
 
-/***/ 70922:
+/***/ 67538:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -58360,7 +58367,7 @@ return errors === 0;
 // eslint-disable-next-line
 const STR_ESCAPE = /[\u0000-\u001f\u0022\u005c\ud800-\udfff]/
 
-const { HAS_FAST_JSON_STRINGIFY } = __nccwpck_require__(99648)
+const { HAS_FAST_JSON_STRINGIFY } = __nccwpck_require__(78968)
 
 // Since V8 13.8 the native JSON.stringify escapes a string faster than the
 // character loop below once the string has a few characters: on V8 14.6 the
@@ -58627,7 +58634,7 @@ module.exports = class Serializer {
 
 /***/ }),
 
-/***/ 14713:
+/***/ 6913:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -58636,7 +58643,7 @@ function buildStandaloneCode (contextFunc, context, serializer, validator) {
   let ajvDependencyCode = ''
   if (context.validatorSchemasIds.size > 0) {
     if (context.options.inlineValidators) {
-      const standaloneCode = (__nccwpck_require__(6390)["default"])
+      const standaloneCode = (__nccwpck_require__(41398)["default"])
       const schemaRefs = Object.fromEntries(
         [...context.validatorSchemaRefs].map(schemaRef => [schemaRef, schemaRef])
       )
@@ -58683,14 +58690,14 @@ function buildStandaloneCode (contextFunc, context, serializer, validator) {
 module.exports = buildStandaloneCode
 
 module.exports.dependencies = {
-  Serializer: __nccwpck_require__(70922),
-  Validator: __nccwpck_require__(20026)
+  Serializer: __nccwpck_require__(67538),
+  Validator: __nccwpck_require__(47842)
 }
 
 
 /***/ }),
 
-/***/ 99648:
+/***/ 78968:
 /***/ ((module) => {
 
 
@@ -58711,16 +58718,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20026:
+/***/ 47842:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Ajv = __nccwpck_require__(67615)
+const Ajv = __nccwpck_require__(42463)
 const { _ } = Ajv
-const fastUri = __nccwpck_require__(3816)
-const ajvFormats = __nccwpck_require__(55615)
-const clone = __nccwpck_require__(79513)({ proto: true })
+const fastUri = __nccwpck_require__(24352)
+const ajvFormats = __nccwpck_require__(82815)
+const clone = __nccwpck_require__(88825)({ proto: true })
 
 // Ajv resolves a $ref's JSON pointer by url-decoding each segment, so a
 // definition whose key is itself percent-encoded (e.g. `Some%3Cloremipsum%3E`)
@@ -58908,13 +58915,13 @@ module.exports.escapeRefForAjv = escapeRefForAjv
 
 /***/ }),
 
-/***/ 3816:
+/***/ 24352:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, encodeHost, isIPv4, nonSimpleDomain, fastLowerAsciiHost } = __nccwpck_require__(19725)
-const { SCHEMES, getSchemeHandler } = __nccwpck_require__(56972)
+const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, encodeHost, isIPv4, nonSimpleDomain, fastLowerAsciiHost } = __nccwpck_require__(15077)
+const { SCHEMES, getSchemeHandler } = __nccwpck_require__(75300)
 
 const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
 const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
@@ -59729,12 +59736,12 @@ module.exports.fastUri = fastUri
 
 /***/ }),
 
-/***/ 56972:
+/***/ 75300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUUID, BYTE_HEX, percentEncodeNonAscii, nonSimpleMailtoDomain } = __nccwpck_require__(19725)
+const { isUUID, BYTE_HEX, percentEncodeNonAscii, nonSimpleMailtoDomain } = __nccwpck_require__(15077)
 const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
 
 const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
@@ -60448,7 +60455,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19725:
+/***/ 15077:
 /***/ ((module) => {
 
 
@@ -61475,14 +61482,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 32167:
+/***/ 16703:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const VERSION = '5.12.8'
 
-const Avvio = __nccwpck_require__(73420)
+const Avvio = __nccwpck_require__(73908)
 const http = __nccwpck_require__(37067)
 const diagnostics = __nccwpck_require__(53053)
 let lightMyRequest
@@ -61515,29 +61522,29 @@ const {
   kErrorHandlerAlreadySet,
   kHandlerTimeout,
   kLogController
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
-const { createServer } = __nccwpck_require__(82096)
-const Reply = __nccwpck_require__(37275)
-const Request = __nccwpck_require__(93578)
-const Context = __nccwpck_require__(32208)
-const decorator = __nccwpck_require__(65908)
-const ContentTypeParser = __nccwpck_require__(40319)
-const SchemaController = __nccwpck_require__(37565)
-const { Hooks, hookRunnerApplication, supportedHooks } = __nccwpck_require__(17355)
-const { createChildLogger, defaultChildLoggerFactory, createLogger, createLogController, LogController } = __nccwpck_require__(33684)
-const pluginUtils = __nccwpck_require__(66076)
-const { getGenReqId, reqIdGenFactory } = __nccwpck_require__(91513)
-const { buildRouting, validateBodyLimitOption, buildRouterOptions } = __nccwpck_require__(55054)
-const build404 = __nccwpck_require__(62764)
-const getSecuredInitialConfig = __nccwpck_require__(2228)
-const override = __nccwpck_require__(28213)
+const { createServer } = __nccwpck_require__(80744)
+const Reply = __nccwpck_require__(13411)
+const Request = __nccwpck_require__(9362)
+const Context = __nccwpck_require__(89864)
+const decorator = __nccwpck_require__(69564)
+const ContentTypeParser = __nccwpck_require__(40967)
+const SchemaController = __nccwpck_require__(58597)
+const { Hooks, hookRunnerApplication, supportedHooks } = __nccwpck_require__(27571)
+const { createChildLogger, defaultChildLoggerFactory, createLogger, createLogController, LogController } = __nccwpck_require__(39868)
+const pluginUtils = __nccwpck_require__(10100)
+const { getGenReqId, reqIdGenFactory } = __nccwpck_require__(80833)
+const { buildRouting, validateBodyLimitOption, buildRouterOptions } = __nccwpck_require__(16806)
+const build404 = __nccwpck_require__(74788)
+const getSecuredInitialConfig = __nccwpck_require__(17836)
+const override = __nccwpck_require__(64157)
 const {
   appendStackTrace,
   AVVIO_ERRORS_MAP,
   ...errorCodes
-} = __nccwpck_require__(96244)
-const PonyPromise = __nccwpck_require__(71386)
+} = __nccwpck_require__(71036)
+const PonyPromise = __nccwpck_require__(23602)
 
 const { defaultInitOptions } = getSecuredInitialConfig
 
@@ -61559,8 +61566,8 @@ const {
   FST_ERR_ROUTE_METHOD_INVALID
 } = errorCodes
 
-const { buildErrorHandler } = __nccwpck_require__(38236)
-const { FSTWRN004, FSTDEP023, FSTDEP024, FSTDEP025 } = __nccwpck_require__(64022)
+const { buildErrorHandler } = __nccwpck_require__(11252)
+const { FSTWRN004, FSTDEP023, FSTDEP024, FSTDEP025 } = __nccwpck_require__(45054)
 
 const initChannel = diagnostics.channel('fastify.initialization')
 
@@ -61980,7 +61987,7 @@ function fastify (serverOptions) {
     // lightMyRequest is dynamically loaded as it seems very expensive
     // because of Ajv
     if (lightMyRequest === undefined) {
-      lightMyRequest = __nccwpck_require__(48912)
+      lightMyRequest = __nccwpck_require__(84107)
     }
 
     if (fastify[kState].started) {
@@ -62542,7 +62549,7 @@ module.exports["default"] = fastify
 
 /***/ }),
 
-/***/ 12878:
+/***/ 54422:
 /***/ ((module) => {
 
 // This file is autogenerated by build/build-validation.js, do not edit
@@ -63844,15 +63851,15 @@ module.exports.defaultInitOptions = {"connectionTimeout":0,"keepAliveTimeout":72
 
 /***/ }),
 
-/***/ 40319:
+/***/ 40967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { AsyncResource } = __nccwpck_require__(16698)
-const { FifoMap: Fifo } = __nccwpck_require__(42012)
-const { parse: secureJsonParse } = __nccwpck_require__(56891)
-const ContentType = __nccwpck_require__(6479)
+const { FifoMap: Fifo } = __nccwpck_require__(70904)
+const { parse: secureJsonParse } = __nccwpck_require__(55955)
+const ContentType = __nccwpck_require__(62935)
 const {
   kDefaultJsonParse,
   kContentTypeParser,
@@ -63862,7 +63869,7 @@ const {
   kTestInternals,
   kReplyIsError,
   kRouteContext
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
 const {
   FST_ERR_CTP_INVALID_TYPE,
@@ -63876,8 +63883,8 @@ const {
   FST_ERR_CTP_EMPTY_JSON_BODY,
   FST_ERR_CTP_INSTANCE_ALREADY_STARTED,
   FST_ERR_CTP_INVALID_JSON_BODY
-} = __nccwpck_require__(96244)
-const { FSTSEC001 } = __nccwpck_require__(64022)
+} = __nccwpck_require__(71036)
+const { FSTSEC001 } = __nccwpck_require__(45054)
 
 function ContentTypeParser (bodyLimit, onProtoPoisoning, onConstructorPoisoning) {
   this[kDefaultJsonParse] = getDefaultJsonParser(onProtoPoisoning, onConstructorPoisoning)
@@ -64297,12 +64304,12 @@ module.exports[kTestInternals] = { rawBody }
 
 /***/ }),
 
-/***/ 6479:
+/***/ 62935:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { FifoMap: Fifo } = __nccwpck_require__(42012)
+const { FifoMap: Fifo } = __nccwpck_require__(70904)
 
 /**
  * keyValuePairsReg matches a single `parameter-name "=" parameter-value`
@@ -64518,7 +64525,7 @@ module.exports = ContentType
 
 /***/ }),
 
-/***/ 32208:
+/***/ 89864:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -64538,7 +64545,7 @@ const {
   kRequestCacheValidateFns,
   kReplyCacheSerializeFns,
   kHandlerTimeout
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
 // Object that holds the context of every request
 // Every route holds an instance of this object.
@@ -64620,7 +64627,7 @@ module.exports = Context
 
 /***/ }),
 
-/***/ 65908:
+/***/ 69564:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -64630,7 +64637,7 @@ const {
   kRequest,
   kState,
   kHasBeenDecorated
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
 const {
   FST_ERR_DEC_ALREADY_PRESENT,
@@ -64639,7 +64646,7 @@ const {
   FST_ERR_DEC_REFERENCE_TYPE,
   FST_ERR_DEC_DEPENDENCY_INVALID_TYPE,
   FST_ERR_DEC_UNDECLARED
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 
 function decorate (instance, name, fn, dependencies) {
   if (Object.hasOwn(instance, name)) {
@@ -64788,14 +64795,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 38236:
+/***/ 11252:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const statusCodes = (__nccwpck_require__(37067).STATUS_CODES)
-const wrapThenable = __nccwpck_require__(91279)
-const { setErrorStatusCode } = __nccwpck_require__(48480)
+const wrapThenable = __nccwpck_require__(47191)
+const { setErrorStatusCode } = __nccwpck_require__(34296)
 const {
   kReplyHeaders,
   kReplyNextErrorHandler,
@@ -64803,16 +64810,16 @@ const {
   kRouteContext,
   kLogController,
   kDiagnosticsStore
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
 const {
   FST_ERR_REP_INVALID_PAYLOAD_TYPE,
   FST_ERR_FAILED_ERROR_SERIALIZATION
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 
-const { getSchemaSerializer } = __nccwpck_require__(8535)
+const { getSchemaSerializer } = __nccwpck_require__(16255)
 
-const serializeError = __nccwpck_require__(32950)
+const serializeError = __nccwpck_require__(59534)
 const rootErrorHandler = {
   func: defaultErrorHandler,
   toJSON () {
@@ -64967,7 +64974,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 32950:
+/***/ 59534:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // This file is autogenerated by build/build-error-serializer.js, do not edit
@@ -64975,7 +64982,7 @@ module.exports = {
 
   
 
-  const Serializer = __nccwpck_require__(70922)
+  const Serializer = __nccwpck_require__(67538)
   const serializerState = {"mode":"standalone"}
   const serializer = Serializer.restoreFromState(serializerState)
 
@@ -65108,14 +65115,14 @@ let addComma_0 = false
 
 /***/ }),
 
-/***/ 48480:
+/***/ 34296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const {
   kReplyHasStatusCode
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
 function setErrorStatusCode (reply, err) {
   if (!reply[kReplyHasStatusCode] || reply.statusCode === 200) {
@@ -65131,12 +65138,12 @@ module.exports = { setErrorStatusCode }
 
 /***/ }),
 
-/***/ 96244:
+/***/ 71036:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const createError = __nccwpck_require__(54068)
+const createError = __nccwpck_require__(28908)
 
 const codes = {
   /**
@@ -65687,16 +65694,16 @@ module.exports.AVVIO_ERRORS_MAP = {
 
 /***/ }),
 
-/***/ 62764:
+/***/ 74788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const FindMyWay = __nccwpck_require__(8513)
+const FindMyWay = __nccwpck_require__(85017)
 
-const Reply = __nccwpck_require__(37275)
-const Request = __nccwpck_require__(93578)
-const Context = __nccwpck_require__(32208)
+const Reply = __nccwpck_require__(13411)
+const Request = __nccwpck_require__(9362)
+const Context = __nccwpck_require__(89864)
 const {
   kRoutePrefix,
   kCanSetNotFoundHandler,
@@ -65705,14 +65712,14 @@ const {
   kHooks,
   kErrorHandler,
   kLogController
-} = __nccwpck_require__(27886)
-const { lifecycleHooks } = __nccwpck_require__(17355)
-const { buildErrorHandler } = __nccwpck_require__(38236)
+} = __nccwpck_require__(34582)
+const { lifecycleHooks } = __nccwpck_require__(27571)
+const { buildErrorHandler } = __nccwpck_require__(11252)
 const {
   FST_ERR_NOT_FOUND
-} = __nccwpck_require__(96244)
-const { createChildLogger } = __nccwpck_require__(33684)
-const { getGenReqId } = __nccwpck_require__(91513)
+} = __nccwpck_require__(71036)
+const { createChildLogger } = __nccwpck_require__(39868)
+const { getGenReqId } = __nccwpck_require__(80833)
 
 /**
  * Each fastify instance have a:
@@ -65875,20 +65882,20 @@ module.exports = fourOhFour
 
 /***/ }),
 
-/***/ 15713:
+/***/ 39481:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnostics = __nccwpck_require__(53053)
-const wrapThenable = __nccwpck_require__(91279)
-const { validate: validateSchema } = __nccwpck_require__(78544)
-const { preValidationHookRunner, preHandlerHookRunner } = __nccwpck_require__(17355)
+const wrapThenable = __nccwpck_require__(47191)
+const { validate: validateSchema } = __nccwpck_require__(85272)
+const { preValidationHookRunner, preHandlerHookRunner } = __nccwpck_require__(27571)
 const {
   FST_ERR_CTP_INVALID_MEDIA_TYPE,
   FST_ERR_ROUTE_MISSING_CONTENT_TYPE
-} = __nccwpck_require__(96244)
-const { setErrorStatusCode } = __nccwpck_require__(48480)
+} = __nccwpck_require__(71036)
+const { setErrorStatusCode } = __nccwpck_require__(34296)
 const {
   kReplyIsError,
   kRouteContext,
@@ -65896,8 +65903,8 @@ const {
   kSupportedHTTPMethods,
   kRequestContentType,
   kDiagnosticsStore
-} = __nccwpck_require__(27886)
-const ContentType = __nccwpck_require__(6479)
+} = __nccwpck_require__(34582)
+const ContentType = __nccwpck_require__(62935)
 
 const channels = diagnostics.tracingChannel('fastify.request.handler')
 
@@ -66099,7 +66106,7 @@ module.exports[Symbol.for('internals')] = { handler, preHandlerCallback }
 
 /***/ }),
 
-/***/ 31329:
+/***/ 88841:
 /***/ ((module) => {
 
 
@@ -66151,7 +66158,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 17355:
+/***/ 27571:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -66185,13 +66192,13 @@ const {
   FST_ERR_HOOK_NOT_SUPPORTED,
   AVVIO_ERRORS_MAP,
   appendStackTrace
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 
 const {
   kChildren,
   kHooks,
   kRequestPayloadStream
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
 function Hooks () {
   this.onRequest = []
@@ -66591,14 +66598,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2228:
+/***/ 17836:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const validate = __nccwpck_require__(12878)
-const deepClone = __nccwpck_require__(79513)({ circles: true, proto: false })
-const { FST_ERR_INIT_OPTS_INVALID } = __nccwpck_require__(96244)
+const validate = __nccwpck_require__(54422)
+const deepClone = __nccwpck_require__(88825)({ circles: true, proto: false })
+const { FST_ERR_INIT_OPTS_INVALID } = __nccwpck_require__(71036)
 
 function validateInitialConfig (options) {
   const opts = deepClone(options)
@@ -66635,12 +66642,12 @@ module.exports.utils = { deepFreezeObject }
 
 /***/ }),
 
-/***/ 49778:
+/***/ 23082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { defaultInitOptions } = __nccwpck_require__(2228)
+const { defaultInitOptions } = __nccwpck_require__(17836)
 
 /**
  * Internal logger layer that wraps Fastify's log calls with
@@ -66811,7 +66818,7 @@ module.exports = { LogController }
 
 /***/ }),
 
-/***/ 33684:
+/***/ 39868:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -66824,11 +66831,11 @@ const {
   FST_ERR_LOG_INVALID_LOGGER_INSTANCE,
   FST_ERR_LOG_INVALID_LOGGER,
   FST_ERR_LOG_INVALID_LOG_CONTROLLER
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 const {
   kLogController
-} = __nccwpck_require__(27886)
-const { LogController } = __nccwpck_require__(49778)
+} = __nccwpck_require__(34582)
+const { LogController } = __nccwpck_require__(23082)
 
 /**
  * Utility for creating a child logger with the appropriate bindings, logger factory
@@ -66901,13 +66908,13 @@ function createLogger (options) {
   }
 
   if (!options.loggerInstance && !options.logger) {
-    const nullLogger = __nccwpck_require__(94314)
+    const nullLogger = __nccwpck_require__(60298)
     const logger = nullLogger
     logger.child = () => logger
     return { logger, hasLogger: false }
   }
 
-  const { createPinoLogger, serializers } = __nccwpck_require__(14596)
+  const { createPinoLogger, serializers } = __nccwpck_require__(50348)
 
   // check if the logger instance has all required properties
   if (validateLogger(options.loggerInstance)) {
@@ -66975,7 +66982,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 14596:
+/***/ 50348:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -66986,11 +66993,11 @@ module.exports = {
  * License: MIT (https://raw.githubusercontent.com/pinojs/pino-http/master/LICENSE)
  */
 
-const pino = __nccwpck_require__(91253)
+const pino = __nccwpck_require__(65005)
 const { serializersSym } = pino.symbols
 const {
   FST_ERR_LOG_INVALID_DESTINATION
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 
 function createPinoLogger (opts) {
   if (opts.stream && opts.file) {
@@ -67050,7 +67057,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1510:
+/***/ 83774:
 /***/ ((module) => {
 
 
@@ -67067,7 +67074,7 @@ module.exports = function noopSet () {
 
 /***/ }),
 
-/***/ 28213:
+/***/ 64157:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -67086,14 +67093,14 @@ const {
   kFourOhFour,
   kPluginNameChain,
   kErrorHandlerAlreadySet
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 
-const Reply = __nccwpck_require__(37275)
-const Request = __nccwpck_require__(93578)
-const SchemaController = __nccwpck_require__(37565)
-const ContentTypeParser = __nccwpck_require__(40319)
-const { buildHooks } = __nccwpck_require__(17355)
-const pluginUtils = __nccwpck_require__(66076)
+const Reply = __nccwpck_require__(13411)
+const Request = __nccwpck_require__(9362)
+const SchemaController = __nccwpck_require__(58597)
+const ContentTypeParser = __nccwpck_require__(40967)
+const { buildHooks } = __nccwpck_require__(27571)
+const pluginUtils = __nccwpck_require__(10100)
 
 // Function that runs the encapsulation magic.
 // Everything that need to be encapsulated must be handled in this function.
@@ -67165,24 +67172,24 @@ function buildRoutePrefix (instancePrefix, pluginPrefix) {
 
 /***/ }),
 
-/***/ 66076:
+/***/ 10100:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const semver = __nccwpck_require__(20776)
+const semver = __nccwpck_require__(62088)
 const assert = __nccwpck_require__(34589)
 const kRegisteredPlugins = Symbol.for('registered-plugin')
 const {
   kTestInternals
-} = __nccwpck_require__(27886)
-const { exist, existReply, existRequest } = __nccwpck_require__(65908)
+} = __nccwpck_require__(34582)
+const { exist, existReply, existRequest } = __nccwpck_require__(69564)
 const {
   FST_ERR_PLUGIN_VERSION_MISMATCH,
   FST_ERR_PLUGIN_NOT_PRESENT_IN_INSTANCE,
   FST_ERR_PLUGIN_INVALID_ASYNC_HANDLER,
   FST_ERR_PLUGIN_DEPENDENCY_NOT_REGISTERED
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 
 const rcRegex = /-(?:rc|pre|alpha).+$/u
 
@@ -67341,12 +67348,12 @@ module.exports[kTestInternals] = {
 
 /***/ }),
 
-/***/ 71386:
+/***/ 23602:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kTestInternals } = __nccwpck_require__(27886)
+const { kTestInternals } = __nccwpck_require__(34582)
 
 function withResolvers () {
   let res, rej
@@ -67371,7 +67378,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 37275:
+/***/ 13411:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -67401,19 +67408,19 @@ const {
   kOnAbort,
   kRequestSignal,
   kLogController
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 const {
   onSendHookRunner,
   onResponseHookRunner,
   preHandlerHookRunner,
   preSerializationHookRunner
-} = __nccwpck_require__(17355)
+} = __nccwpck_require__(27571)
 
-const internals = __nccwpck_require__(15713)[Symbol.for('internals')]
-const loggerUtils = __nccwpck_require__(33684)
+const internals = __nccwpck_require__(39481)[Symbol.for('internals')]
+const loggerUtils = __nccwpck_require__(39868)
 const now = loggerUtils.now
-const { handleError } = __nccwpck_require__(38236)
-const { getSchemaSerializer } = __nccwpck_require__(8535)
+const { handleError } = __nccwpck_require__(11252)
+const { getSchemaSerializer } = __nccwpck_require__(16255)
 
 const CONTENT_TYPE = {
   JSON: 'application/json; charset=utf-8',
@@ -67432,9 +67439,9 @@ const {
   FST_ERR_MISSING_SERIALIZATION_FN,
   FST_ERR_MISSING_CONTENTTYPE_SERIALIZATION_FN,
   FST_ERR_DEC_UNDECLARED
-} = __nccwpck_require__(96244)
-const decorators = __nccwpck_require__(65908)
-const ContentType = __nccwpck_require__(6479)
+} = __nccwpck_require__(71036)
+const decorators = __nccwpck_require__(69564)
+const ContentType = __nccwpck_require__(62935)
 
 const toString = Object.prototype.toString
 const HTTP2_WRITE_CHUNK_SIZE = 64 * 1024
@@ -68476,12 +68483,12 @@ module.exports.setupResponseListeners = setupResponseListeners
 
 /***/ }),
 
-/***/ 91513:
+/***/ 80833:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kGenReqId } = __nccwpck_require__(27886)
+const { kGenReqId } = __nccwpck_require__(34582)
 
 /**
  * @callback GenerateRequestId
@@ -68538,12 +68545,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93578:
+/***/ 9362:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const proxyAddr = __nccwpck_require__(84530)
+const proxyAddr = __nccwpck_require__(17610)
 const {
   kHasBeenDecorated,
   kSchemaBody,
@@ -68558,10 +68565,10 @@ const {
   kRequestOriginalUrl,
   kRequestSignal,
   kOnAbort
-} = __nccwpck_require__(27886)
-const { FST_ERR_REQ_INVALID_VALIDATION_INVOCATION, FST_ERR_DEC_UNDECLARED } = __nccwpck_require__(96244)
-const decorators = __nccwpck_require__(65908)
-const ContentType = __nccwpck_require__(6479)
+} = __nccwpck_require__(34582)
+const { FST_ERR_REQ_INVALID_VALIDATION_INVOCATION, FST_ERR_DEC_UNDECLARED } = __nccwpck_require__(71036)
+const decorators = __nccwpck_require__(69564)
+const ContentType = __nccwpck_require__(62935)
 
 const PORT_REGEX = /(?<port>:\d+)$/
 
@@ -68944,23 +68951,23 @@ module.exports.buildRequest = buildRequest
 
 /***/ }),
 
-/***/ 55054:
+/***/ 16806:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const FindMyWay = __nccwpck_require__(8513)
-const Context = __nccwpck_require__(32208)
-const handleRequest = __nccwpck_require__(15713)
-const { onRequestAbortHookRunner, lifecycleHooks, preParsingHookRunner, onTimeoutHookRunner, onRequestHookRunner } = __nccwpck_require__(17355)
-const { normalizeSchema } = __nccwpck_require__(8535)
-const { parseHeadOnSendHandlers } = __nccwpck_require__(31329)
-const { defaultInitOptions } = __nccwpck_require__(2228)
+const FindMyWay = __nccwpck_require__(85017)
+const Context = __nccwpck_require__(89864)
+const handleRequest = __nccwpck_require__(39481)
+const { onRequestAbortHookRunner, lifecycleHooks, preParsingHookRunner, onTimeoutHookRunner, onRequestHookRunner } = __nccwpck_require__(27571)
+const { normalizeSchema } = __nccwpck_require__(16255)
+const { parseHeadOnSendHandlers } = __nccwpck_require__(88841)
+const { defaultInitOptions } = __nccwpck_require__(17836)
 
 const {
   compileSchemasForValidation,
   compileSchemasForSerialization
-} = __nccwpck_require__(78544)
+} = __nccwpck_require__(85272)
 
 const {
   FST_ERR_SCH_VALIDATION_BUILD,
@@ -68980,7 +68987,7 @@ const {
   FST_ERR_ROUTE_HANDLER_TIMEOUT_OPTION_NOT_INT,
   FST_ERR_HANDLER_TIMEOUT,
   FST_ERR_HOOK_INVALID_ASYNC_HANDLER
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 
 const {
   kRoutePrefix,
@@ -69003,11 +69010,11 @@ const {
   kTimeoutTimer,
   kOnAbort,
   kLogController
-} = __nccwpck_require__(27886)
-const { buildErrorHandler } = __nccwpck_require__(38236)
-const { createChildLogger, defaultChildLoggerFactory } = __nccwpck_require__(33684)
-const { getGenReqId } = __nccwpck_require__(91513)
-const { FSTDEP022 } = __nccwpck_require__(64022)
+} = __nccwpck_require__(34582)
+const { buildErrorHandler } = __nccwpck_require__(11252)
+const { createChildLogger, defaultChildLoggerFactory } = __nccwpck_require__(39868)
+const { getGenReqId } = __nccwpck_require__(80833)
+const { FSTDEP022 } = __nccwpck_require__(45054)
 
 const routerKeys = [
   'allowUnsafeRegex',
@@ -69681,12 +69688,12 @@ module.exports = { buildRouting, validateBodyLimitOption, buildRouterOptions }
 
 /***/ }),
 
-/***/ 37565:
+/***/ 58597:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { buildSchemas } = __nccwpck_require__(8535)
+const { buildSchemas } = __nccwpck_require__(16255)
 
 /**
  * Called at every fastify context that is being created.
@@ -69705,11 +69712,11 @@ function buildSchemaController (parentSchemaCtrl, opts) {
   }, opts?.compilersFactory)
 
   if (!compilersFactory.buildValidator) {
-    const ValidatorSelector = __nccwpck_require__(86013)
+    const ValidatorSelector = __nccwpck_require__(6933)
     compilersFactory.buildValidator = ValidatorSelector()
   }
   if (!compilersFactory.buildSerializer) {
-    const SerializerSelector = __nccwpck_require__(26513)
+    const SerializerSelector = __nccwpck_require__(61705)
     compilersFactory.buildSerializer = SerializerSelector()
   }
 
@@ -69852,13 +69859,13 @@ module.exports = SchemaController
 
 /***/ }),
 
-/***/ 8535:
+/***/ 16255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const fastClone = __nccwpck_require__(79513)({ circles: false, proto: true })
-const { kSchemaVisited, kSchemaResponse } = __nccwpck_require__(27886)
+const fastClone = __nccwpck_require__(88825)({ circles: false, proto: true })
+const { kSchemaVisited, kSchemaResponse } = __nccwpck_require__(34582)
 const kFluentSchema = Symbol.for('fluent-schema-object')
 
 const {
@@ -69866,8 +69873,8 @@ const {
   FST_ERR_SCH_ALREADY_PRESENT,
   FST_ERR_SCH_DUPLICATE,
   FST_ERR_SCH_CONTENT_MISSING_SCHEMA
-} = __nccwpck_require__(96244)
-const ContentType = __nccwpck_require__(6479)
+} = __nccwpck_require__(71036)
+const ContentType = __nccwpck_require__(62935)
 
 const SCHEMAS_SOURCE = ['params', 'body', 'querystring', 'query', 'headers']
 
@@ -70076,7 +70083,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 82096:
+/***/ 80744:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -70087,17 +70094,17 @@ const http2 = __nccwpck_require__(32467)
 const dns = __nccwpck_require__(40610)
 const os = __nccwpck_require__(48161)
 
-const { kState, kOptions, kServerBindings, kHttp2ServerSessions } = __nccwpck_require__(27886)
-const { FSTWRN003 } = __nccwpck_require__(64022)
-const { onListenHookRunner } = __nccwpck_require__(17355)
+const { kState, kOptions, kServerBindings, kHttp2ServerSessions } = __nccwpck_require__(34582)
+const { FSTWRN003 } = __nccwpck_require__(45054)
+const { onListenHookRunner } = __nccwpck_require__(27571)
 const {
   FST_ERR_REOPENED_CLOSE_SERVER,
   FST_ERR_REOPENED_SERVER,
   FST_ERR_LISTEN_OPTIONS_INVALID,
   FST_ERR_FORCE_CLOSE_CONNECTIONS_IDLE_NOT_AVAILABLE
-} = __nccwpck_require__(96244)
-const noopSet = __nccwpck_require__(1510)
-const PonyPromise = __nccwpck_require__(71386)
+} = __nccwpck_require__(71036)
+const noopSet = __nccwpck_require__(83774)
+const PonyPromise = __nccwpck_require__(23602)
 
 module.exports.createServer = createServer
 
@@ -70524,7 +70531,7 @@ function createCloseHttp2SessionsByHttp2Server (http2Server) {
 
 /***/ }),
 
-/***/ 27886:
+/***/ 34582:
 /***/ ((module) => {
 
 
@@ -70604,7 +70611,7 @@ module.exports = keys
 
 /***/ }),
 
-/***/ 78544:
+/***/ 85272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -70615,14 +70622,14 @@ const {
   kSchemaQuerystring: querystringSchema,
   kSchemaBody: bodySchema,
   kSchemaResponse: responseSchema
-} = __nccwpck_require__(27886)
+} = __nccwpck_require__(34582)
 const scChecker = /^[1-5](?:\d{2}|xx)$|^default$/
 
 const {
   FST_ERR_SCH_RESPONSE_SCHEMA_NOT_NESTED_2XX
-} = __nccwpck_require__(96244)
+} = __nccwpck_require__(71036)
 
-const { FSTWRN001, FSTSEC002, FSTSEC003 } = __nccwpck_require__(64022)
+const { FSTWRN001, FSTSEC002, FSTSEC003 } = __nccwpck_require__(45054)
 
 function compileSchemasForSerialization (context, compile) {
   if (!context.schema || !context.schema.response) {
@@ -71129,12 +71136,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 64022:
+/***/ 45054:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createWarning } = __nccwpck_require__(22235)
+const { createWarning } = __nccwpck_require__(50099)
 
 /**
  * Warning codes:
@@ -71238,7 +71245,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 91279:
+/***/ 47191:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -71246,8 +71253,8 @@ module.exports = {
 const {
   kReplyIsError,
   kReplyHijacked
-} = __nccwpck_require__(27886)
-const { setErrorStatusCode } = __nccwpck_require__(48480)
+} = __nccwpck_require__(34582)
+const { setErrorStatusCode } = __nccwpck_require__(34296)
 
 const diagnostics = __nccwpck_require__(53053)
 const channels = diagnostics.tracingChannel('fastify.request.handler')
@@ -71329,14 +71336,14 @@ module.exports = wrapThenable
 
 /***/ }),
 
-/***/ 58537:
+/***/ 53281:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 /* eslint-disable no-var */
 
-var reusify = __nccwpck_require__(72204)
+var reusify = __nccwpck_require__(60844)
 
 function fastqueue (context, worker, _concurrency) {
   if (typeof context === 'function') {
@@ -71684,7 +71691,7 @@ module.exports.promise = queueAsPromised
 
 /***/ }),
 
-/***/ 8513:
+/***/ 85017:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -71715,16 +71722,16 @@ module.exports.promise = queueAsPromised
 */
 
 const assert = __nccwpck_require__(34589)
-const querystring = __nccwpck_require__(34390)
-const isRegexSafe = __nccwpck_require__(30212)
-const deepEqual = __nccwpck_require__(52550)
-const { prettyPrintTree } = __nccwpck_require__(4267)
-const { createStaticNode, NODE_TYPES } = __nccwpck_require__(9569)
-const { compileTree } = __nccwpck_require__(97608)
-const Constrainer = __nccwpck_require__(1907)
-const httpMethods = __nccwpck_require__(17690)
-const httpMethodStrategy = __nccwpck_require__(27325)
-const { safeDecodeURI, safeDecodeURIComponent, safeDecodeURINativeScan, safeDecodeURICharScan, MIN_NATIVE_SCAN_LENGTH } = __nccwpck_require__(52478)
+const querystring = __nccwpck_require__(19510)
+const isRegexSafe = __nccwpck_require__(38700)
+const deepEqual = __nccwpck_require__(23430)
+const { prettyPrintTree } = __nccwpck_require__(71379)
+const { createStaticNode, NODE_TYPES } = __nccwpck_require__(71913)
+const { compileTree } = __nccwpck_require__(81776)
+const Constrainer = __nccwpck_require__(10155)
+const httpMethods = __nccwpck_require__(55442)
+const httpMethodStrategy = __nccwpck_require__(95285)
+const { safeDecodeURI, safeDecodeURIComponent, safeDecodeURINativeScan, safeDecodeURICharScan, MIN_NATIVE_SCAN_LENGTH } = __nccwpck_require__(54582)
 
 const OPTIONAL_PARAM_REGEXP = /(\/:[^/()]*?)\?(\/?)/
 const ESCAPE_REGEXP = /[.*+?^${}()|[\]\\]/g
@@ -72823,14 +72830,14 @@ function defaultBuildPrettyMeta (route) {
 
 /***/ }),
 
-/***/ 97608:
+/***/ 81776:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { NODE_TYPES } = __nccwpck_require__(9569)
-const { NullObject } = __nccwpck_require__(83994)
-const { safeDecodeURIComponent } = __nccwpck_require__(52478)
+const { NODE_TYPES } = __nccwpck_require__(71913)
+const { NullObject } = __nccwpck_require__(3698)
+const { safeDecodeURIComponent } = __nccwpck_require__(54582)
 
 // Prefixes at least this long are matched with a native String#indexOf, which
 // runs in roughly constant time, instead of a chain of charCodeAt comparisons
@@ -73489,13 +73496,13 @@ module.exports = { compileTree }
 
 /***/ }),
 
-/***/ 1907:
+/***/ 10155:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const acceptVersionStrategy = __nccwpck_require__(86942)
-const acceptHostStrategy = __nccwpck_require__(4934)
+const acceptVersionStrategy = __nccwpck_require__(15766)
+const acceptHostStrategy = __nccwpck_require__(51038)
 const assert = __nccwpck_require__(34589)
 
 class Constrainer {
@@ -73673,13 +73680,13 @@ module.exports = Constrainer
 
 /***/ }),
 
-/***/ 60825:
+/***/ 45665:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { NullObject } = __nccwpck_require__(83994)
-const httpMethodStrategy = __nccwpck_require__(27325)
+const { NullObject } = __nccwpck_require__(3698)
+const httpMethodStrategy = __nccwpck_require__(95285)
 
 class HandlerStorage {
   constructor () {
@@ -73859,7 +73866,7 @@ module.exports = HandlerStorage
 
 /***/ }),
 
-/***/ 17690:
+/***/ 55442:
 /***/ ((module) => {
 
 
@@ -73879,12 +73886,12 @@ module.exports = httpMethods
 
 /***/ }),
 
-/***/ 9569:
+/***/ 71913:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const HandlerStorage = __nccwpck_require__(60825)
+const HandlerStorage = __nccwpck_require__(45665)
 
 const NODE_TYPES = {
   STATIC: 0,
@@ -74145,7 +74152,7 @@ module.exports = { Node, createStaticNode, createParametricNode, createWildcardN
 
 /***/ }),
 
-/***/ 83994:
+/***/ 3698:
 /***/ ((module) => {
 
 
@@ -74160,14 +74167,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4267:
+/***/ 71379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const deepEqual = __nccwpck_require__(52550)
+const deepEqual = __nccwpck_require__(23430)
 
-const httpMethodStrategy = __nccwpck_require__(27325)
+const httpMethodStrategy = __nccwpck_require__(95285)
 const treeDataSymbol = Symbol('treeData')
 
 function printObjectTree (obj, parentPrefix = '') {
@@ -74343,7 +74350,7 @@ module.exports = { prettyPrintTree }
 
 /***/ }),
 
-/***/ 4934:
+/***/ 51038:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -74406,7 +74413,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86942:
+/***/ 15766:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -74477,7 +74484,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 27325:
+/***/ 95285:
 /***/ ((module) => {
 
 
@@ -74499,7 +74506,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 52478:
+/***/ 54582:
 /***/ ((module) => {
 
 
@@ -74702,7 +74709,7 @@ module.exports = { safeDecodeURI, safeDecodeURIComponent, safeDecodeURINativeSca
 
 /***/ }),
 
-/***/ 41920:
+/***/ 48280:
 /***/ (function(module) {
 
 (function (root) {
@@ -75807,12 +75814,12 @@ module.exports = { safeDecodeURI, safeDecodeURIComponent, safeDecodeURINativeSca
 
 /***/ }),
 
-/***/ 10438:
+/***/ 39774:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { dequal: deepEqual } = __nccwpck_require__(27313)
+const { dequal: deepEqual } = __nccwpck_require__(66129)
 
 const jsonSchemaRefSymbol = Symbol.for('json-schema-ref')
 
@@ -76098,19 +76105,19 @@ module.exports = { RefResolver }
 
 /***/ }),
 
-/***/ 48912:
+/***/ 84107:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const deepMerge = __nccwpck_require__(38548)()
-const Request = __nccwpck_require__(25297)
-const Response = __nccwpck_require__(6565)
+const deepMerge = __nccwpck_require__(2156)()
+const Request = __nccwpck_require__(26457)
+const Response = __nccwpck_require__(6109)
 
 const errorMessage = 'The dispatch function has already been invoked'
 
-const optsValidator = __nccwpck_require__(61527)
+const optsValidator = __nccwpck_require__(98975)
 
 function inject (dispatchFunc, options, callback) {
   if (callback === undefined) {
@@ -76314,7 +76321,7 @@ module.exports.bindInject = bindInject
 
 /***/ }),
 
-/***/ 61527:
+/***/ 98975:
 /***/ ((module) => {
 
 // This file is autogenerated by build/build-validation.js, do not edit
@@ -77404,12 +77411,12 @@ return errors === 0;
 
 /***/ }),
 
-/***/ 30535:
+/***/ 24047:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { stringifySetCookie } = __nccwpck_require__(45854)
+const { stringifySetCookie } = __nccwpck_require__(59526)
 
 /**
  * RFC 6265 §5.1.4 cookie-path matching.
@@ -77477,7 +77484,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 52581:
+/***/ 61981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -77563,7 +77570,7 @@ module.exports.formDataToStream = formDataToStream
 
 /***/ }),
 
-/***/ 75431:
+/***/ 91887:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -77617,7 +77624,7 @@ module.exports = function parseURL (url, query) {
 
 /***/ }),
 
-/***/ 25297:
+/***/ 26457:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -77627,11 +77634,11 @@ module.exports = function parseURL (url, query) {
 const { Readable, addAbortSignal } = __nccwpck_require__(57075)
 const util = __nccwpck_require__(57975)
 const assert = __nccwpck_require__(34589)
-const { createDeprecation } = __nccwpck_require__(22235)
+const { createDeprecation } = __nccwpck_require__(50099)
 
-const { encodeCookies } = __nccwpck_require__(30535)
-const parseURL = __nccwpck_require__(75431)
-const { isFormDataLike, formDataToStream } = __nccwpck_require__(52581)
+const { encodeCookies } = __nccwpck_require__(24047)
+const parseURL = __nccwpck_require__(91887)
+const { isFormDataLike, formDataToStream } = __nccwpck_require__(61981)
 const { EventEmitter } = __nccwpck_require__(78474)
 
 // request.connectin deprecation https://nodejs.org/api/http.html#http_request_connection
@@ -77981,7 +77988,7 @@ module.exports.CustomRequest = CustomRequest
 
 /***/ }),
 
-/***/ 6565:
+/***/ 6109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -77990,7 +77997,7 @@ const http = __nccwpck_require__(37067)
 const { Writable, Readable, addAbortSignal } = __nccwpck_require__(57075)
 const util = __nccwpck_require__(57975)
 
-const setCookie = __nccwpck_require__(31134)
+const setCookie = __nccwpck_require__(51154)
 
 function Response (req, onEnd, reject) {
   http.ServerResponse.call(this, req)
@@ -78243,15 +78250,15 @@ module.exports = Response
 
 /***/ }),
 
-/***/ 40709:
+/***/ 51245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const errSerializer = __nccwpck_require__(3650)
-const errWithCauseSerializer = __nccwpck_require__(98981)
-const reqSerializers = __nccwpck_require__(42297)
-const resSerializers = __nccwpck_require__(46423)
+const errSerializer = __nccwpck_require__(44746)
+const errWithCauseSerializer = __nccwpck_require__(75037)
+const reqSerializers = __nccwpck_require__(97377)
+const resSerializers = __nccwpck_require__(96895)
 
 module.exports = {
   err: errSerializer,
@@ -78286,7 +78293,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3350:
+/***/ 41422:
 /***/ ((module) => {
 
 
@@ -78411,7 +78418,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 23317:
+/***/ 61709:
 /***/ ((module) => {
 
 
@@ -78466,15 +78473,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98981:
+/***/ 75037:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = errWithCauseSerializer
 
-const { isErrorLike } = __nccwpck_require__(3350)
-const { pinoErrProto, pinoErrorSymbols } = __nccwpck_require__(23317)
+const { isErrorLike } = __nccwpck_require__(41422)
+const { pinoErrProto, pinoErrorSymbols } = __nccwpck_require__(61709)
 const { seen } = pinoErrorSymbols
 
 const { toString } = Object.prototype
@@ -78521,15 +78528,15 @@ function errWithCauseSerializer (err) {
 
 /***/ }),
 
-/***/ 3650:
+/***/ 44746:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = errSerializer
 
-const { messageWithCauses, stackWithCauses, isErrorLike } = __nccwpck_require__(3350)
-const { pinoErrProto, pinoErrorSymbols } = __nccwpck_require__(23317)
+const { messageWithCauses, stackWithCauses, isErrorLike } = __nccwpck_require__(41422)
+const { pinoErrProto, pinoErrorSymbols } = __nccwpck_require__(61709)
 const { seen } = pinoErrorSymbols
 
 const { toString } = Object.prototype
@@ -78573,7 +78580,7 @@ function errSerializer (err) {
 
 /***/ }),
 
-/***/ 42297:
+/***/ 97377:
 /***/ ((module) => {
 
 
@@ -78680,7 +78687,7 @@ function mapHttpRequest (req) {
 
 /***/ }),
 
-/***/ 46423:
+/***/ 96895:
 /***/ ((module) => {
 
 
@@ -78734,7 +78741,7 @@ function mapHttpResponse (res) {
 
 /***/ }),
 
-/***/ 66154:
+/***/ 80450:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -78781,7 +78788,7 @@ module.exports = function getCallers () {
 
 /***/ }),
 
-/***/ 864:
+/***/ 63256:
 /***/ ((module) => {
 
 /**
@@ -78816,7 +78823,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 50450:
+/***/ 63114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -78829,9 +78836,9 @@ const {
   formattersSym,
   hooksSym,
   levelCompSym
-} = __nccwpck_require__(78752)
-const { noop, genLog } = __nccwpck_require__(80094)
-const { DEFAULT_LEVELS, SORTING_ORDER } = __nccwpck_require__(864)
+} = __nccwpck_require__(12520)
+const { noop, genLog } = __nccwpck_require__(12694)
+const { DEFAULT_LEVELS, SORTING_ORDER } = __nccwpck_require__(63256)
 
 const levelMethods = {
   fatal: (hook) => {
@@ -79064,7 +79071,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 25276:
+/***/ 14052:
 /***/ ((module) => {
 
 
@@ -79074,13 +79081,13 @@ module.exports = { version: '10.4.0' }
 
 /***/ }),
 
-/***/ 76472:
+/***/ 50112:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const metadata = Symbol.for('pino.metadata')
-const { DEFAULT_LEVELS } = __nccwpck_require__(864)
+const { DEFAULT_LEVELS } = __nccwpck_require__(63256)
 
 const DEFAULT_INFO_LEVEL = DEFAULT_LEVELS.info
 
@@ -79292,7 +79299,7 @@ module.exports = multistream
 
 /***/ }),
 
-/***/ 2287:
+/***/ 41239:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -79325,7 +79332,7 @@ const {
   stringifiersSym,
   msgPrefixSym,
   hooksSym
-} = __nccwpck_require__(78752)
+} = __nccwpck_require__(12520)
 const {
   getLevel,
   setLevel,
@@ -79334,18 +79341,18 @@ const {
   initialLsCache,
   genLsCache,
   assertNoLevelCollisions
-} = __nccwpck_require__(50450)
+} = __nccwpck_require__(63114)
 const {
   asChindings,
   asJson,
   buildFormatters,
   stringify,
   noop
-} = __nccwpck_require__(80094)
+} = __nccwpck_require__(12694)
 const {
   version
-} = __nccwpck_require__(25276)
-const redaction = __nccwpck_require__(98368)
+} = __nccwpck_require__(14052)
+const redaction = __nccwpck_require__(59096)
 
 // note: use of class is satirical
 // https://github.com/pinojs/pino/pull/433#pullrequestreview-127703127
@@ -79555,13 +79562,13 @@ function flush (cb) {
 
 /***/ }),
 
-/***/ 98368:
+/***/ 59096:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Redact = __nccwpck_require__(83193)
-const { redactFmtSym, wildcardFirstSym } = __nccwpck_require__(78752)
+const Redact = __nccwpck_require__(7769)
+const { redactFmtSym, wildcardFirstSym } = __nccwpck_require__(12520)
 
 // Custom rx regex equivalent to fast-redact's rx
 const rx = /[^.[\]]+|\[([^[\]]*?)\]/g
@@ -79681,7 +79688,7 @@ module.exports = redaction
 
 /***/ }),
 
-/***/ 78752:
+/***/ 12520:
 /***/ ((module) => {
 
 
@@ -79764,7 +79771,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34632:
+/***/ 44416:
 /***/ ((module) => {
 
 
@@ -79810,7 +79817,7 @@ module.exports = { nullTime, epochTime, unixTime, isoTime, isoTimeNano }
 
 /***/ }),
 
-/***/ 80094:
+/***/ 12694:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -79818,10 +79825,10 @@ module.exports = { nullTime, epochTime, unixTime, isoTime, isoTimeNano }
 /* eslint no-prototype-builtins: 0 */
 
 const diagChan = __nccwpck_require__(53053)
-const format = __nccwpck_require__(59988)
-const { mapHttpRequest, mapHttpResponse } = __nccwpck_require__(40709)
-const SonicBoom = __nccwpck_require__(82293)
-const onExit = __nccwpck_require__(9665)
+const format = __nccwpck_require__(6868)
+const { mapHttpRequest, mapHttpResponse } = __nccwpck_require__(51245)
+const SonicBoom = __nccwpck_require__(71037)
+const onExit = __nccwpck_require__(49761)
 const {
   lsCacheSym,
   chindingsSym,
@@ -79839,9 +79846,9 @@ const {
   errorKeySym,
   nestedKeyStrSym,
   msgPrefixSym
-} = __nccwpck_require__(78752)
+} = __nccwpck_require__(12520)
 const { isMainThread } = __nccwpck_require__(28167)
-const transport = __nccwpck_require__(50788)
+const transport = __nccwpck_require__(74124)
 const [nodeMajor] = process.versions.node.split('.').map(v => Number(v))
 
 const asJsonChan = diagChan.tracingChannel('pino_asJson')
@@ -80244,21 +80251,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 50788:
+/***/ 74124:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createRequire } = __nccwpck_require__(73339)
 const { existsSync } = __nccwpck_require__(73024)
-const getCallers = __nccwpck_require__(66154)
+const getCallers = __nccwpck_require__(80450)
 const { join, isAbsolute, sep } = __nccwpck_require__(76760)
 const { fileURLToPath } = __nccwpck_require__(73136)
-const sleep = __nccwpck_require__(16031)
-const onExit = __nccwpck_require__(9665)
-const ThreadStream = __nccwpck_require__(56439)
+const sleep = __nccwpck_require__(40479)
+const onExit = __nccwpck_require__(49761)
+const ThreadStream = __nccwpck_require__(21367)
 
-const { transportUsesMultistreamSym } = __nccwpck_require__(78752)
+const { transportUsesMultistreamSym } = __nccwpck_require__(12520)
 
 function setupOnExit (stream) {
   // This is leak free, it does not leave event handlers
@@ -80553,21 +80560,21 @@ module.exports = transport
 
 /***/ }),
 
-/***/ 91253:
+/***/ 65005:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const os = __nccwpck_require__(48161)
-const stdSerializers = __nccwpck_require__(40709)
-const caller = __nccwpck_require__(66154)
-const redaction = __nccwpck_require__(98368)
-const time = __nccwpck_require__(34632)
-const proto = __nccwpck_require__(2287)
-const symbols = __nccwpck_require__(78752)
-const { configure } = __nccwpck_require__(80379)
-const { assertDefaultLevelFound, mappings, genLsCache, genLevelComparison, assertLevelComparison } = __nccwpck_require__(50450)
-const { DEFAULT_LEVELS, SORTING_ORDER } = __nccwpck_require__(864)
+const stdSerializers = __nccwpck_require__(51245)
+const caller = __nccwpck_require__(80450)
+const redaction = __nccwpck_require__(59096)
+const time = __nccwpck_require__(44416)
+const proto = __nccwpck_require__(41239)
+const symbols = __nccwpck_require__(12520)
+const { configure } = __nccwpck_require__(37467)
+const { assertDefaultLevelFound, mappings, genLsCache, genLevelComparison, assertLevelComparison } = __nccwpck_require__(63114)
+const { DEFAULT_LEVELS, SORTING_ORDER } = __nccwpck_require__(63256)
 const {
   createArgsNormalizer,
   asChindings,
@@ -80576,8 +80583,8 @@ const {
   stringify,
   normalizeDestFileDescriptor,
   noop
-} = __nccwpck_require__(80094)
-const { version } = __nccwpck_require__(25276)
+} = __nccwpck_require__(12694)
+const { version } = __nccwpck_require__(14052)
 const {
   chindingsSym,
   redactFmtSym,
@@ -80803,8 +80810,8 @@ module.exports.destination = (dest = process.stdout.fd) => {
   }
 }
 
-module.exports.transport = __nccwpck_require__(50788)
-module.exports.multistream = __nccwpck_require__(76472)
+module.exports.transport = __nccwpck_require__(74124)
+module.exports.multistream = __nccwpck_require__(50112)
 
 module.exports.levels = mappings()
 module.exports.stdSerializers = serializers
@@ -80819,7 +80826,7 @@ module.exports.pino = pino
 
 /***/ }),
 
-/***/ 22235:
+/***/ 50099:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -81018,13 +81025,13 @@ module.exports.processWarning = out
 
 /***/ }),
 
-/***/ 30212:
+/***/ 38700:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(30812)
-const { types } = __nccwpck_require__(30812)
+const parse = __nccwpck_require__(44028)
+const { types } = __nccwpck_require__(44028)
 
 /**
  * @param {*} node
@@ -81101,7 +81108,7 @@ module.exports.safeRegex = safeRegex
 
 /***/ }),
 
-/***/ 56891:
+/***/ 55955:
 /***/ ((module) => {
 
 
@@ -81271,7 +81278,7 @@ module.exports.scan = filter
 
 /***/ }),
 
-/***/ 82293:
+/***/ 71037:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -81280,7 +81287,7 @@ const fs = __nccwpck_require__(79896)
 const EventEmitter = __nccwpck_require__(24434)
 const inherits = (__nccwpck_require__(39023).inherits)
 const path = __nccwpck_require__(16928)
-const sleep = __nccwpck_require__(16031)
+const sleep = __nccwpck_require__(40479)
 const assert = __nccwpck_require__(42613)
 
 const BUSY_WRITE_TIMEOUT = 100
@@ -82011,7 +82018,7 @@ module.exports = SonicBoom
 
 /***/ }),
 
-/***/ 31134:
+/***/ 51154:
 /***/ ((module) => {
 
 // Generated automatically from lib/set-cookie.js; see build-cjs.js
@@ -82329,7 +82336,7 @@ module.exports = parseSetCookie;
 
 /***/ }),
 
-/***/ 42012:
+/***/ 70904:
 /***/ ((__unused_webpack_module, exports) => {
 
 /**
@@ -83214,22 +83221,22 @@ exports.LruObjectHitStatistics = LruObjectHitStatistics;
 
 /***/ }),
 
-/***/ 74723:
+/***/ 77814:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   c$: () => (/* binding */ registerBaselineCommand)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_BASELINE_DIR, updateBaselineCommand, showBaselineCommand */
-/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78667);
-/* harmony import */ var _compare_baseline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(22671);
-/* harmony import */ var _compare_comparability_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68176);
-/* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(32199);
-/* harmony import */ var _compare_metrics_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(82527);
-/* harmony import */ var _compare_result_file_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(14228);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(85116);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(68945);
-/* harmony import */ var _compare_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(31900);
+/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
+/* harmony import */ var _compare_baseline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(49304);
+/* harmony import */ var _compare_comparability_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(80629);
+/* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(98076);
+/* harmony import */ var _compare_metrics_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(85578);
+/* harmony import */ var _compare_result_file_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(41985);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(46215);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(67836);
+/* harmony import */ var _compare_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(17136);
 
 
 
@@ -83343,446 +83350,46 @@ function registerBaselineCommand(program, io = defaultIo) {
 
 /***/ }),
 
-/***/ 31900:
+/***/ 17136:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  yY: () => (/* binding */ addComparisonFlags),
+  _5: () => (/* binding */ compareOptionsFrom),
   Wr: () => (/* binding */ processIo),
   R5: () => (/* binding */ readInput),
-  mS: () => (/* binding */ registerCompareCommand)
+  mS: () => (/* binding */ registerCompareCommand),
+  Ki: () => (/* binding */ reportVerdict)
 });
 
-// UNUSED EXPORTS: addComparisonFlags, compareCommand, compareOptionsFrom, reportVerdict
+// UNUSED EXPORTS: compareCommand
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: ../../work/main/node_modules/commander/esm.mjs
-var esm = __nccwpck_require__(78667);
-// EXTERNAL MODULE: ../../work/main/node_modules/picocolors/picocolors.js
-var picocolors = __nccwpck_require__(97496);
+// EXTERNAL MODULE: ./node_modules/commander/esm.mjs
+var esm = __nccwpck_require__(48179);
+// EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
+var picocolors = __nccwpck_require__(57336);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/baseline.js
-var compare_baseline = __nccwpck_require__(22671);
+var compare_baseline = __nccwpck_require__(49304);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/errors.js
-var errors = __nccwpck_require__(58971);
+var errors = __nccwpck_require__(68416);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/metrics.js
-var compare_metrics = __nccwpck_require__(82527);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/result-file.js + 1 modules
-var result_file = __nccwpck_require__(14228);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/tolerance.js
-/** How much worse than the baseline a metric may get before it is a regression. */
-const DEFAULT_TOLERANCE = 1.5;
-class InvalidToleranceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InvalidToleranceError';
-    }
-}
-const VALID_FORMS = 'a ratio of at least 1, written 1.5, 1.5x or 150%';
-/**
- * Parses a tolerance ratio: `1.5`, `1.5x` and `150%` all mean "fail when 1.5 times worse".
- * `inputName` names the flag or action input in the error, so the user knows what to fix.
- */
-function parseTolerance(raw, inputName = 'tolerance') {
-    const text = raw.trim();
-    const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(x|%)?$/i.exec(text);
-    if (!match) {
-        throw new InvalidToleranceError(`Invalid ${inputName} "${raw}": expected ${VALID_FORMS}.`);
-    }
-    const [, number = '', suffix] = match;
-    const ratio = suffix === '%' ? Number(number) / 100 : Number(number);
-    if (!Number.isFinite(ratio) || ratio < 1) {
-        // "50%" usually means "50% slack", i.e. 150%; say so rather than guess.
-        const hint = suffix === '%' && ratio > 0 ? ` Did you mean ${Number(number) + 100}%?` : '';
-        throw new InvalidToleranceError(`Invalid ${inputName} "${raw}": it is ${formatTolerance(ratio)}, below 1, so an unchanged run would fail; expected ${VALID_FORMS}.${hint}`);
-    }
-    return ratio;
-}
-function formatTolerance(ratio) {
-    return `${Number(ratio.toFixed(3))}x`;
-}
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/comparability.js
-var comparability = __nccwpck_require__(68176);
+var metrics = __nccwpck_require__(85578);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/result-file.js
+var result_file = __nccwpck_require__(41985);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/tolerance.js
+var tolerance = __nccwpck_require__(78896);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/verdict.js
+var compare_verdict = __nccwpck_require__(26694);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/format.js
-var format = __nccwpck_require__(32199);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/stats.js
-var stats = __nccwpck_require__(25709);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/trials.js
-var trials = __nccwpck_require__(75885);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/verdict.js
-
-
-
-
-
-
-
-/** Fewer earlier baselines than this say too little about noise to move a threshold. */
-const MIN_HISTORY_SAMPLES = 5;
-/** History may widen a threshold at most this many times, so a noisy metric still gates. */
-const MAX_HISTORY_WIDENING = 2;
-/** A metric is "usually within" median ± this many robust standard deviations. */
-const HISTORY_SIGMAS = 3;
-const SUCCESS_RATE_EPSILON = 1e-9;
-function resolveSettings(options, historySamples) {
-    const { tolerance } = options;
-    if (!Number.isFinite(tolerance) || tolerance < 1) {
-        throw new RangeError(`Invalid tolerance ${tolerance}: expected a ratio of at least 1 (e.g. 1.5).`);
-    }
-    const maxSpread = options.maxSpread ?? tolerance - 1;
-    if (!Number.isFinite(maxSpread) || maxSpread < 0) {
-        throw new RangeError(`Invalid maxSpread ${maxSpread}: expected a fraction of 0 or more (e.g. 0.5).`);
-    }
-    const noiseFloors = {};
-    for (const metric of compare_metrics/* METRIC_LIST */.QS) {
-        const floor = options.noiseFloors?.[metric.id] ?? metric.defaultNoiseFloor;
-        if (!Number.isFinite(floor) || floor < 0) {
-            throw new RangeError(`Invalid noise floor ${floor} for ${metric.id}: expected 0 or more.`);
-        }
-        noiseFloors[metric.id] = floor;
-    }
-    const gated = options.gatedMetrics ?? compare_metrics/* DEFAULT_GATED_METRICS */.yJ;
-    for (const id of gated) {
-        if (!(0,compare_metrics/* isMetricId */.qc)(id))
-            throw new RangeError(`Unknown gated metric "${String(id)}".`);
-    }
-    return {
-        tolerance,
-        maxSpread,
-        noiseFloors,
-        gatedMetrics: compare_metrics/* METRIC_LIST */.QS.filter((metric) => metric.kind === 'performance' && gated.includes(metric.id)).map((metric) => metric.id),
-        requireSameEnvironment: options.requireSameEnvironment ?? true,
-        historySamples,
-    };
-}
-/**
- * Values of a metric from the baseline and its comparable history (same load-shaping config,
- * valid runs): the nightly record of how much the metric moves with no change behind it.
- */
-function historySamplesOf(baseline, id) {
-    const key = (0,comparability/* configKey */.ur)(baseline.aggregate.config);
-    return [
-        ...baseline.history
-            .filter((entry) => entry.valid && entry.configKey === key)
-            .map((entry) => entry.metrics[id]),
-        baseline.aggregate.metrics[id],
-    ];
-}
-/**
- * The worsening ratio that nightly runs reach without any change: median vs median +- 3
- * robust sigmas, in the metric's bad direction. 1 when the history is too short to say.
- */
-function historyNoiseRatio(metric, samples) {
-    if (samples.length < MIN_HISTORY_SAMPLES)
-        return 1;
-    const center = (0,stats/* median */.JZ)(samples);
-    const sigma = stats/* MAD_TO_SIGMA */.tF * (0,stats/* medianAbsoluteDeviation */.hK)(samples);
-    const worst = metric.direction === 'lower-is-better'
-        ? center + HISTORY_SIGMAS * sigma
-        : center - HISTORY_SIGMAS * sigma;
-    if (center <= 0)
-        return 1;
-    if (worst <= 0)
-        return Number.POSITIVE_INFINITY;
-    return (0,compare_metrics/* worseningRatio */._)(metric, center, worst);
-}
-function judge(metric, baseline, value, thresholdRatio, floor) {
-    const amount = (0,compare_metrics/* worseningAmount */.hI)(metric, baseline, value);
-    if ((0,compare_metrics/* worseningRatio */._)(metric, baseline, value) > thresholdRatio && amount > floor)
-        return 'regression';
-    if ((0,compare_metrics/* worseningRatio */._)(metric, value, baseline) > thresholdRatio && -amount > floor)
-        return 'improvement';
-    return 'pass';
-}
-function describeChange(metric, baseline, current) {
-    const delta = baseline === 0 ? null : ((current - baseline) / baseline) * 100;
-    return `${(0,format/* formatWithUnit */.QD)(metric, baseline)} → ${(0,format/* formatWithUnit */.QD)(metric, current)} (${(0,format/* formatPercent */.l9)(delta)})`;
-}
-function compareCorrectness(metric, current, baselineValue) {
-    const value = current.metrics[metric.id];
-    const acrossTrials = current.trialCount > 1 ? ` across ${current.trialCount} trials` : '';
-    switch (metric.id) {
-        case 'lost':
-            return value > 0
-                ? {
-                    status: 'regression',
-                    reason: `${(0,format/* formatWithUnit */.QD)(metric, value)} of ${(0,format/* formatWithUnit */.QD)(metric, current.delivery.expected)} expected deliveries lost${acrossTrials}; every webhook must arrive.`,
-                }
-                : { status: 'pass', reason: 'No delivery lost.' };
-        case 'badSignatures':
-            return value > 0
-                ? {
-                    status: 'regression',
-                    reason: `${(0,format/* formatWithUnit */.QD)(metric, value)} deliveries${acrossTrials} carried a wrong X-Webhook-Signature; every signature must verify.`,
-                }
-                : { status: 'pass', reason: 'Every signature verified.' };
-        default:
-            if (baselineValue === null) {
-                return value >= 1
-                    ? { status: 'pass', reason: 'Every expected delivery arrived.' }
-                    : { status: 'info', reason: 'No baseline to compare with; loss is gated on its own.' };
-            }
-            return value < baselineValue - SUCCESS_RATE_EPSILON
-                ? {
-                    status: 'regression',
-                    reason: `${metric.label} fell: ${describeChange(metric, baselineValue, value)}; it must not drop below the baseline's.`,
-                }
-                : {
-                    status: 'pass',
-                    reason: `Not below the baseline's ${(0,format/* formatWithUnit */.QD)(metric, baselineValue)}.`,
-                };
-    }
-}
-function comparePerformance(metric, context) {
-    const { settings, blockers, baseline, current } = context;
-    const gated = settings.gatedMetrics.includes(metric.id);
-    if (!baseline)
-        return { status: 'info', reason: 'No baseline to compare with.', threshold: null };
-    const base = baseline.aggregate.metrics[metric.id];
-    const value = current.metrics[metric.id];
-    const change = describeChange(metric, base, value);
-    if (blockers.length > 0) {
-        return {
-            status: 'info',
-            reason: `Not judged (${blockers[0]?.short}): ${change}.`,
-            threshold: null,
-        };
-    }
-    const floor = settings.noiseFloors[metric.id];
-    const historyRatio = settings.historySamples > 0
-        ? historyNoiseRatio(metric, historySamplesOf(baseline, metric.id))
-        : 1;
-    const cap = settings.tolerance * MAX_HISTORY_WIDENING;
-    const widened = historyRatio > settings.tolerance;
-    const thresholdRatio = widened ? Math.min(historyRatio, cap) : settings.tolerance;
-    const threshold = { ratio: thresholdRatio, noiseFloor: floor, widenedByHistory: widened };
-    const limits = `limit ${formatTolerance(thresholdRatio)} and ${(0,format/* formatWithUnit */.QD)(metric, floor)}`;
-    if (!gated) {
-        return { status: 'info', reason: `Not gated: ${change}.`, threshold };
-    }
-    if (widened) {
-        context.notes.push(`${metric.label}: the baseline's nightly history shows it moving up to ${formatTolerance(historyRatio)} unchanged, so its limit is ${formatTolerance(thresholdRatio)} instead of ${formatTolerance(settings.tolerance)}${historyRatio > cap ? ` (capped at ${MAX_HISTORY_WIDENING}x the tolerance; consider more trials)` : ''}.`);
-    }
-    const values = (0,trials/* trialValues */.f5)(current, metric.id);
-    const spread = current.spread[metric.id];
-    const range = Math.max(...values) - Math.min(...values);
-    const tooWide = values.length > 1 && spread !== null && spread > settings.maxSpread && range > floor;
-    const verdictOfMedian = judge(metric, base, value, thresholdRatio, floor);
-    const ratio = (0,compare_metrics/* worseningRatio */._)(metric, base, value);
-    const amount = (0,compare_metrics/* worseningAmount */.hI)(metric, base, value);
-    if (tooWide) {
-        const perTrial = values.map((trialValue) => judge(metric, base, trialValue, thresholdRatio, floor));
-        const spreadText = `trials spread ${(0,format/* formatPercent */.l9)(spread * 100).replace('+', '')} (limit ${(0,format/* formatPercent */.l9)(settings.maxSpread * 100).replace('+', '')})`;
-        if (perTrial.every((item) => item === 'regression')) {
-            return {
-                status: 'regression',
-                reason: `${metric.label} regressed: ${change}, ${(0,format/* formatRatio */.B0)(ratio)} worse; even the best of ${values.length} trials is beyond the ${limits} (${spreadText}).`,
-                threshold,
-            };
-        }
-        if (perTrial.some((item) => item === 'regression')) {
-            return {
-                status: 'noise',
-                reason: `${metric.label} is too noisy to judge: ${spreadText}, and the trials disagree (${values
-                    .map((trialValue) => (0,format/* formatWithUnit */.QD)(metric, trialValue))
-                    .join(', ')} vs baseline ${(0,format/* formatWithUnit */.QD)(metric, base)}). Run more trials or on a quieter runner.`,
-                threshold,
-            };
-        }
-    }
-    switch (verdictOfMedian) {
-        case 'regression':
-            return {
-                status: 'regression',
-                reason: `${metric.label} regressed: ${change}, ${(0,format/* formatRatio */.B0)(ratio)} worse, beyond the ${limits}.`,
-                threshold,
-            };
-        case 'improvement':
-            return {
-                status: 'improvement',
-                reason: `${metric.label} improved: ${change}, ${(0,format/* formatRatio */.B0)((0,compare_metrics/* worseningRatio */._)(metric, value, base))} better.`,
-                threshold,
-            };
-        case 'pass':
-            if (ratio > thresholdRatio && amount > 0) {
-                return {
-                    status: 'pass',
-                    reason: `${change}: ${(0,format/* formatRatio */.B0)(ratio)} worse but by only ${(0,format/* formatWithUnit */.QD)(metric, amount)}, within the ${(0,format/* formatWithUnit */.QD)(metric, floor)} noise floor.`,
-                    threshold,
-                };
-            }
-            return {
-                status: 'pass',
-                reason: `${change}, within ${formatTolerance(thresholdRatio)}.`,
-                threshold,
-            };
-    }
-}
-function blockersOf(current, baseline, settings, differences, baselineName, notes) {
-    const blockers = [];
-    if (!baseline) {
-        blockers.push({
-            short: 'no baseline',
-            long: `No baseline to compare with. ${(0,compare_baseline/* howToCreateBaseline */.D)(baselineName)}`,
-        });
-    }
-    else {
-        if (differences.config.length > 0) {
-            blockers.push({
-                short: 'scenario differs from the baseline',
-                long: `This run's scenario differs from the baseline's: ${(0,comparability/* describeDifferences */.g7)(differences.config)}. Figures of different loads are not comparable; compare the same scenario, or refresh the baseline if the change is intended.`,
-            });
-        }
-        if (differences.environment.length > 0) {
-            const text = `Measured on a different machine than the baseline: ${(0,comparability/* describeDifferences */.g7)(differences.environment)}.`;
-            if (settings.requireSameEnvironment) {
-                blockers.push({
-                    short: `environment differs (${differences.environment.map((item) => item.field).join(', ')})`,
-                    long: `${text} Latency depends on the hardware, so the figures are not comparable. Pin the runner type, or refresh the baseline on this one.`,
-                });
-            }
-            else {
-                notes.push(`${text} Compared anyway, as requested.`);
-            }
-        }
-        if (!baseline.aggregate.validity.valid) {
-            blockers.push({
-                short: 'the baseline is an invalid run',
-                long: `The baseline itself is an invalid run (${baseline.aggregate.validity.reasons.join('; ') || 'no reason recorded'}); refresh it from a valid run.`,
-            });
-        }
-    }
-    if (!current.validity.valid) {
-        blockers.push({
-            short: 'this run is invalid',
-            long: `This run is invalid, so its figures cannot be trusted: ${current.validity.reasons.join('; ') || 'no reason recorded'}.`,
-        });
-    }
-    return blockers;
-}
-function joinLabels(metrics) {
-    return metrics
-        .map((metric) => metric.kind === 'correctness' || metric.deltaPercent === null
-        ? metric.id === 'lost'
-            ? `${metric.current} lost`
-            : metric.id === 'badSignatures'
-                ? `${metric.current} bad signatures`
-                : metric.label
-        : `${metric.label} ${(0,format/* formatPercent */.l9)(metric.deltaPercent)}`)
-        .join(', ');
-}
-/**
- * The verdict on `current` against `baseline`.
- *
- * Correctness failures (a lost delivery, a bad signature, a fallen success rate) make the
- * outcome a regression even when everything else would be inconclusive: they do not depend on
- * the machine, the noise or the baseline's load; a webhook that never arrived is a bug on any
- * runner, and hiding it behind "inconclusive" would let it merge. Performance figures decide
- * only when the comparison is sound (same scenario, same machine, valid runs, judgeable spread).
- */
-function compare(current, baseline, options) {
-    const useHistory = options.useHistory ?? true;
-    const comparableSamples = baseline && useHistory ? historySamplesOf(baseline, 'p50').length : 0;
-    const settings = resolveSettings(options, comparableSamples >= MIN_HISTORY_SAMPLES ? comparableSamples : 0);
-    const notes = [];
-    const differences = baseline
-        ? {
-            config: (0,comparability/* configDifferences */.$T)(baseline.aggregate.config, current.config),
-            environment: (0,comparability/* environmentDifferences */.YO)(baseline.aggregate.environment, current.environment),
-        }
-        : { config: [], environment: [] };
-    const blockers = blockersOf(current, baseline, settings, differences, options.baselineName ?? baseline?.name ?? current.config.scenario, notes);
-    const context = { settings, blockers, baseline, current, notes };
-    const metrics = compare_metrics/* METRIC_LIST */.QS.map((metric) => {
-        const baselineValue = baseline ? baseline.aggregate.metrics[metric.id] : null;
-        const value = current.metrics[metric.id];
-        const judged = metric.kind === 'correctness'
-            ? { ...compareCorrectness(metric, current, baselineValue), threshold: null }
-            : comparePerformance(metric, context);
-        return {
-            id: metric.id,
-            label: metric.label,
-            unit: metric.unit,
-            direction: metric.direction,
-            kind: metric.kind,
-            gated: metric.kind === 'correctness' || settings.gatedMetrics.includes(metric.id),
-            baseline: baselineValue,
-            current: value,
-            deltaPercent: baselineValue === null || baselineValue === 0
-                ? null
-                : ((value - baselineValue) / baselineValue) * 100,
-            ratio: baselineValue === null || baselineValue === 0 ? null : value / baselineValue,
-            ...judged,
-            spread: current.spread[metric.id],
-        };
-    });
-    const failures = metrics.filter((metric) => metric.gated && metric.status === 'regression');
-    const noisy = metrics.filter((metric) => metric.gated && metric.status === 'noise');
-    const improvements = metrics.filter((metric) => metric.gated && metric.status === 'improvement');
-    if (improvements.length > 0) {
-        notes.push(`Improved beyond the tolerance: ${joinLabels(improvements)}. Refresh the baseline once this merges so later changes are held to it.`);
-    }
-    if (baseline && baseline.aggregate.trialCount !== current.trialCount) {
-        notes.push(`The baseline has ${baseline.aggregate.trialCount} trial(s), this run ${current.trialCount}.`);
-    }
-    let outcome;
-    let summary;
-    let reasons;
-    if (failures.length > 0) {
-        outcome = 'regression';
-        summary = `Regression: ${joinLabels(failures)}.`;
-        reasons = [
-            ...failures.map((metric) => metric.reason),
-            ...blockers.map((blocker) => `Also: ${blocker.long}`),
-        ];
-    }
-    else if (blockers.length > 0 || noisy.length > 0) {
-        outcome = 'inconclusive';
-        summary = `Inconclusive: ${blockers.length > 0 ? blockers.map((blocker) => blocker.short).join('; ') : `${noisy.map((metric) => metric.label).join(', ')} too noisy to judge`}.`;
-        reasons = [...blockers.map((blocker) => blocker.long), ...noisy.map((metric) => metric.reason)];
-    }
-    else {
-        outcome = 'pass';
-        const gatedCount = settings.gatedMetrics.length;
-        summary = `Pass: no gated metric is worse than ${formatTolerance(settings.tolerance)} the baseline beyond its noise floor, and nothing was lost.`;
-        reasons = [
-            `${gatedCount} performance metric${gatedCount === 1 ? '' : 's'} (${settings.gatedMetrics.join(', ')}) within the limits; no delivery lost, every signature valid.`,
-        ];
-    }
-    return {
-        outcome,
-        summary,
-        reasons,
-        notes,
-        metrics,
-        configDifferences: differences.config,
-        environmentDifferences: differences.environment,
-        settings,
-    };
-}
-/**
- * Exit codes of a comparison: 0 pass; 1 regression (the step fails); 2 inconclusive when the
- * caller asked to fail on it, else 0 so a noisy runner or a missing baseline never blocks a
- * merge by default. 1 is shared with other failures (bad input), which also fail the step.
- */
-const EXIT_CODES = { pass: 0, regression: 1, inconclusive: 2 };
-function exitCodeFor(verdict, options = {}) {
-    switch (verdict.outcome) {
-        case 'pass':
-            return EXIT_CODES.pass;
-        case 'regression':
-            return EXIT_CODES.regression;
-        case 'inconclusive':
-            return options.failOnInconclusive ? EXIT_CODES.inconclusive : EXIT_CODES.pass;
-    }
-}
-
+var format = __nccwpck_require__(98076);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/version.js
-var version = __nccwpck_require__(70133);
+var version = __nccwpck_require__(59654);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/chart.js
 /**
  * Mermaid `xychart-beta` charts. xychart has no legend, so the title says which series is
@@ -83893,13 +83500,13 @@ function settingsLine(verdict, context) {
     const { settings } = verdict;
     const floors = settings.gatedMetrics
         .map((id) => {
-        const metric = compare_metrics/* METRICS */.Cb[id];
+        const metric = metrics/* METRICS */.Cb[id];
         const value = (0,format/* formatNumber */.ZV)(settings.noiseFloors[id], settings.noiseFloors[id] % 1 === 0 ? 0 : 1);
         return `${id} ${value}${metric.unit === 'ms' ? ' ms' : metric.unit === 'count' ? '' : '/s'}`;
     })
         .join(', ');
     const parts = [
-        `tolerance ${formatTolerance(settings.tolerance)}`,
+        `tolerance ${(0,tolerance/* formatTolerance */.z9)(settings.tolerance)}`,
         `noise floors ${floors || 'none'}`,
         `${context.current.trialCount} trial${context.current.trialCount === 1 ? '' : 's'}${context.current.trialCount > 1 ? ` (median, spread limit ${Math.round(settings.maxSpread * 100)}%)` : ''}`,
     ];
@@ -84455,9 +84062,9 @@ function renderTerminal(verdict, context, options = {}) {
 }
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/errors.js
-var cli_errors = __nccwpck_require__(85116);
+var cli_errors = __nccwpck_require__(46215);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/options.js
-var options = __nccwpck_require__(68945);
+var options = __nccwpck_require__(67836);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js
 
 
@@ -84484,7 +84091,7 @@ function asArgumentError(parse) {
         return parse();
     }
     catch (error) {
-        if (error instanceof InvalidToleranceError || error instanceof compare_metrics/* InvalidMetricOptionError */.tS) {
+        if (error instanceof tolerance/* InvalidToleranceError */.JF || error instanceof metrics/* InvalidMetricOptionError */.tS) {
             throw new esm/* InvalidArgumentError */.Di(error.message);
         }
         throw error;
@@ -84492,9 +84099,9 @@ function asArgumentError(parse) {
 }
 function addComparisonFlags(command) {
     return command
-        .option('--tolerance <ratio>', 'how much worse than the baseline a gated metric may get: 1.5, 1.5x or 150%', (raw) => asArgumentError(() => parseTolerance(raw, '--tolerance')), DEFAULT_TOLERANCE)
-        .option('--noise-floor <pairs>', 'absolute change a metric must also exceed, in its unit, e.g. p50=5,p95=10 (ms)', (raw) => asArgumentError(() => (0,compare_metrics/* parseNoiseFloors */.Xx)(raw, '--noise-floor')))
-        .option('--gate <metrics>', 'performance metrics that decide the verdict (default p50,p95,p99,throughput); loss and signatures always do', (raw) => asArgumentError(() => (0,compare_metrics/* parseMetricList */.So)(raw, '--gate')))
+        .option('--tolerance <ratio>', 'how much worse than the baseline a gated metric may get: 1.5, 1.5x or 150%', (raw) => asArgumentError(() => (0,tolerance/* parseTolerance */.BL)(raw, '--tolerance')), tolerance/* DEFAULT_TOLERANCE */.s6)
+        .option('--noise-floor <pairs>', 'absolute change a metric must also exceed, in its unit, e.g. p50=5,p95=10 (ms)', (raw) => asArgumentError(() => (0,metrics/* parseNoiseFloors */.Xx)(raw, '--noise-floor')))
+        .option('--gate <metrics>', 'performance metrics that decide the verdict (default p50,p95,p99,throughput); loss and signatures always do', (raw) => asArgumentError(() => (0,metrics/* parseMetricList */.So)(raw, '--gate')))
         .option('--max-spread <fraction>', 'largest (max - min) / median across trials still judged (default: tolerance - 1)', options/* nonNegativeNumber */.Wf)
         .option('--ignore-environment', "compare even when the machine differs from the baseline's", false)
         .option('--no-history', "do not widen thresholds by the noise in the baseline's history")
@@ -84527,7 +84134,7 @@ async function reportVerdict(verdict, context, flags, io) {
     io.stdout.write(flags.json
         ? `${JSON.stringify({ name: context.name, ...verdict }, null, 2)}\n`
         : renderTerminal(verdict, context, { color: flags.color && picocolors.isColorSupported }));
-    return exitCodeFor(verdict, { failOnInconclusive: flags.failOnInconclusive });
+    return (0,compare_verdict/* exitCodeFor */.Rr)(verdict, { failOnInconclusive: flags.failOnInconclusive });
 }
 /** Input file errors are the user's to fix: one line, no stack. */
 async function readInput(read) {
@@ -84546,7 +84153,7 @@ async function compareCommand(resultPath, baselinePath, flags, io) {
     const name = flags.name ?? baseline?.name ?? (0,external_node_path_.basename)(baselinePath).replace(/\.json$/i, '');
     let verdict;
     try {
-        verdict = compare(current, baseline, compareOptionsFrom(flags, name));
+        verdict = (0,compare_verdict/* compare */.UD)(current, baseline, compareOptionsFrom(flags, name));
     }
     catch (error) {
         if (error instanceof RangeError)
@@ -84572,1862 +84179,22 @@ function registerCompareCommand(program, io = processIo) {
 
 /***/ }),
 
-/***/ 28182:
+/***/ 63154:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  KM: () => (/* binding */ registerPublishCommand)
-});
-
-// UNUSED EXPORTS: DEFAULT_CONCURRENCY, DEFAULT_EVENTS, DEFAULT_RATE_PER_SEC, formatPublishSummary, publishCommand, resolvePublishShape
-
-// EXTERNAL MODULE: ../../work/main/node_modules/commander/esm.mjs
-var esm = __nccwpck_require__(78667);
-// EXTERNAL MODULE: ../../work/main/node_modules/picocolors/picocolors.js
-var picocolors = __nccwpck_require__(97496);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/contracts.js + 9 modules
-var contracts = __nccwpck_require__(79172);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/address/getAddress.js
-var getAddress = __nccwpck_require__(76358);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/data/pad.js
-var pad = __nccwpck_require__(78549);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/abi/formatAbiItem.js
-
-function formatAbiItem(abiItem, { includeName = false } = {}) {
-    if (abiItem.type !== 'function' &&
-        abiItem.type !== 'event' &&
-        abiItem.type !== 'error')
-        throw new InvalidDefinitionTypeError(abiItem.type);
-    return `${abiItem.name}(${formatAbiParams(abiItem.inputs, { includeName })})`;
-}
-function formatAbiParams(params, { includeName = false } = {}) {
-    if (!params)
-        return '';
-    return params
-        .map((param) => formatAbiParam(param, { includeName }))
-        .join(includeName ? ', ' : ',');
-}
-function formatAbiParam(param, { includeName }) {
-    if (param.type.startsWith('tuple')) {
-        return `(${formatAbiParams(param.components, { includeName })})${param.type.slice('tuple'.length)}`;
-    }
-    return param.type + (includeName && param.name ? ` ${param.name}` : '');
-}
-//# sourceMappingURL=formatAbiItem.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/data/size.js
-var size = __nccwpck_require__(28691);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/errors/base.js + 1 modules
-var base = __nccwpck_require__(9642);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/errors/abi.js
-
-
-
-class AbiConstructorNotFoundError extends base/* BaseError */.C {
-    constructor({ docsPath }) {
-        super([
-            'A constructor was not found on the ABI.',
-            'Make sure you are using the correct ABI and that the constructor exists on it.',
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiConstructorNotFoundError',
-        });
-    }
-}
-class AbiConstructorParamsNotFoundError extends base/* BaseError */.C {
-    constructor({ docsPath }) {
-        super([
-            'Constructor arguments were provided (`args`), but a constructor parameters (`inputs`) were not found on the ABI.',
-            'Make sure you are using the correct ABI, and that the `inputs` attribute on the constructor exists.',
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiConstructorParamsNotFoundError',
-        });
-    }
-}
-class AbiDecodingDataSizeInvalidError extends base/* BaseError */.C {
-    constructor({ data, size }) {
-        super([
-            `Data size of ${size} bytes is invalid.`,
-            'Size must be in increments of 32 bytes (size % 32 === 0).',
-        ].join('\n'), {
-            metaMessages: [`Data: ${data} (${size} bytes)`],
-            name: 'AbiDecodingDataSizeInvalidError',
-        });
-    }
-}
-class AbiDecodingDataSizeTooSmallError extends base/* BaseError */.C {
-    constructor({ data, params, size, }) {
-        super([`Data size of ${size} bytes is too small for given parameters.`].join('\n'), {
-            metaMessages: [
-                `Params: (${formatAbiParams(params, { includeName: true })})`,
-                `Data:   ${data} (${size} bytes)`,
-            ],
-            name: 'AbiDecodingDataSizeTooSmallError',
-        });
-        Object.defineProperty(this, "data", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        Object.defineProperty(this, "params", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        Object.defineProperty(this, "size", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        this.data = data;
-        this.params = params;
-        this.size = size;
-    }
-}
-class AbiDecodingZeroDataError extends base/* BaseError */.C {
-    constructor({ cause } = {}) {
-        super('Cannot decode zero data ("0x") with ABI parameters.', {
-            name: 'AbiDecodingZeroDataError',
-            cause,
-        });
-    }
-}
-class AbiEncodingArrayLengthMismatchError extends base/* BaseError */.C {
-    constructor({ expectedLength, givenLength, type, }) {
-        super([
-            `ABI encoding array length mismatch for type ${type}.`,
-            `Expected length: ${expectedLength}`,
-            `Given length: ${givenLength}`,
-        ].join('\n'), { name: 'AbiEncodingArrayLengthMismatchError' });
-    }
-}
-class AbiEncodingBytesSizeMismatchError extends base/* BaseError */.C {
-    constructor({ expectedSize, value }) {
-        super(`Size of bytes "${value}" (bytes${(0,size/* size */.E)(value)}) does not match expected size (bytes${expectedSize}).`, { name: 'AbiEncodingBytesSizeMismatchError' });
-    }
-}
-class AbiEncodingLengthMismatchError extends base/* BaseError */.C {
-    constructor({ expectedLength, givenLength, }) {
-        super([
-            'ABI encoding params/values length mismatch.',
-            `Expected length (params): ${expectedLength}`,
-            `Given length (values): ${givenLength}`,
-        ].join('\n'), { name: 'AbiEncodingLengthMismatchError' });
-    }
-}
-class AbiErrorInputsNotFoundError extends base/* BaseError */.C {
-    constructor(errorName, { docsPath }) {
-        super([
-            `Arguments (\`args\`) were provided to "${errorName}", but "${errorName}" on the ABI does not contain any parameters (\`inputs\`).`,
-            'Cannot encode error result without knowing what the parameter types are.',
-            'Make sure you are using the correct ABI and that the inputs exist on it.',
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiErrorInputsNotFoundError',
-        });
-    }
-}
-class AbiErrorNotFoundError extends base/* BaseError */.C {
-    constructor(errorName, { docsPath } = {}) {
-        super([
-            `Error ${errorName ? `"${errorName}" ` : ''}not found on ABI.`,
-            'Make sure you are using the correct ABI and that the error exists on it.',
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiErrorNotFoundError',
-        });
-    }
-}
-class AbiErrorSignatureNotFoundError extends base/* BaseError */.C {
-    constructor(signature, { docsPath, cause, }) {
-        super([
-            `Encoded error signature "${signature}" not found on ABI.`,
-            'Make sure you are using the correct ABI and that the error exists on it.',
-            `You can look up the decoded signature here: https://4byte.sourcify.dev/?q=${signature}.`,
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiErrorSignatureNotFoundError',
-            cause,
-        });
-        Object.defineProperty(this, "signature", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        this.signature = signature;
-    }
-}
-class AbiEventSignatureEmptyTopicsError extends base/* BaseError */.C {
-    constructor({ docsPath }) {
-        super('Cannot extract event signature from empty topics.', {
-            docsPath,
-            name: 'AbiEventSignatureEmptyTopicsError',
-        });
-    }
-}
-class AbiEventSignatureNotFoundError extends base/* BaseError */.C {
-    constructor(signature, { docsPath }) {
-        super([
-            `Encoded event signature "${signature}" not found on ABI.`,
-            'Make sure you are using the correct ABI and that the event exists on it.',
-            `You can look up the signature here: https://4byte.sourcify.dev/?q=${signature}.`,
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiEventSignatureNotFoundError',
-        });
-    }
-}
-class AbiEventNotFoundError extends base/* BaseError */.C {
-    constructor(eventName, { docsPath } = {}) {
-        super([
-            `Event ${eventName ? `"${eventName}" ` : ''}not found on ABI.`,
-            'Make sure you are using the correct ABI and that the event exists on it.',
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiEventNotFoundError',
-        });
-    }
-}
-class AbiFunctionNotFoundError extends base/* BaseError */.C {
-    constructor(functionName, { docsPath } = {}) {
-        super([
-            `Function ${functionName ? `"${functionName}" ` : ''}not found on ABI.`,
-            'Make sure you are using the correct ABI and that the function exists on it.',
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiFunctionNotFoundError',
-        });
-    }
-}
-class AbiFunctionOutputsNotFoundError extends base/* BaseError */.C {
-    constructor(functionName, { docsPath }) {
-        super([
-            `Function "${functionName}" does not contain any \`outputs\` on ABI.`,
-            'Cannot decode function result without knowing what the parameter types are.',
-            'Make sure you are using the correct ABI and that the function exists on it.',
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiFunctionOutputsNotFoundError',
-        });
-    }
-}
-class AbiFunctionSignatureNotFoundError extends base/* BaseError */.C {
-    constructor(signature, { docsPath }) {
-        super([
-            `Encoded function signature "${signature}" not found on ABI.`,
-            'Make sure you are using the correct ABI and that the function exists on it.',
-            `You can look up the signature here: https://4byte.sourcify.dev/?q=${signature}.`,
-        ].join('\n'), {
-            docsPath,
-            name: 'AbiFunctionSignatureNotFoundError',
-        });
-    }
-}
-class AbiItemAmbiguityError extends base/* BaseError */.C {
-    constructor(x, y) {
-        super('Found ambiguous types in overloaded ABI items.', {
-            metaMessages: [
-                `\`${x.type}\` in \`${formatAbiItem(x.abiItem)}\`, and`,
-                `\`${y.type}\` in \`${formatAbiItem(y.abiItem)}\``,
-                '',
-                'These types encode differently and cannot be distinguished at runtime.',
-                'Remove one of the ambiguous items in the ABI.',
-            ],
-            name: 'AbiItemAmbiguityError',
-        });
-    }
-}
-class BytesSizeMismatchError extends base/* BaseError */.C {
-    constructor({ expectedSize, givenSize, }) {
-        super(`Expected bytes${expectedSize}, got bytes${givenSize}.`, {
-            name: 'BytesSizeMismatchError',
-        });
-    }
-}
-class DecodeLogDataMismatch extends base/* BaseError */.C {
-    constructor({ abiItem, data, params, size, }) {
-        super([
-            `Data size of ${size} bytes is too small for non-indexed event parameters.`,
-        ].join('\n'), {
-            metaMessages: [
-                `Params: (${formatAbiParams(params, { includeName: true })})`,
-                `Data:   ${data} (${size} bytes)`,
-            ],
-            name: 'DecodeLogDataMismatch',
-        });
-        Object.defineProperty(this, "abiItem", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        Object.defineProperty(this, "data", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        Object.defineProperty(this, "params", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        Object.defineProperty(this, "size", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        this.abiItem = abiItem;
-        this.data = data;
-        this.params = params;
-        this.size = size;
-    }
-}
-class DecodeLogTopicsMismatch extends base/* BaseError */.C {
-    constructor({ abiItem, param, }) {
-        super([
-            `Expected a topic for indexed event parameter${param.name ? ` "${param.name}"` : ''} on event "${formatAbiItem(abiItem, { includeName: true })}".`,
-        ].join('\n'), { name: 'DecodeLogTopicsMismatch' });
-        Object.defineProperty(this, "abiItem", {
-            enumerable: true,
-            configurable: true,
-            writable: true,
-            value: void 0
-        });
-        this.abiItem = abiItem;
-    }
-}
-class InvalidAbiEncodingTypeError extends base/* BaseError */.C {
-    constructor(type, { docsPath }) {
-        super([
-            `Type "${type}" is not a valid encoding type.`,
-            'Please provide a valid ABI type.',
-        ].join('\n'), { docsPath, name: 'InvalidAbiEncodingType' });
-    }
-}
-class InvalidAbiDecodingTypeError extends base/* BaseError */.C {
-    constructor(type, { docsPath }) {
-        super([
-            `Type "${type}" is not a valid decoding type.`,
-            'Please provide a valid ABI type.',
-        ].join('\n'), { docsPath, name: 'InvalidAbiDecodingType' });
-    }
-}
-class InvalidArrayError extends base/* BaseError */.C {
-    constructor(value) {
-        super([`Value "${value}" is not a valid array.`].join('\n'), {
-            name: 'InvalidArrayError',
-        });
-    }
-}
-class InvalidDefinitionTypeError extends base/* BaseError */.C {
-    constructor(type) {
-        super([
-            `"${type}" is not a valid definition type.`,
-            'Valid types: "function", "event", "error"',
-        ].join('\n'), { name: 'InvalidDefinitionTypeError' });
-    }
-}
-class UnsupportedPackedAbiType extends base/* BaseError */.C {
-    constructor(type) {
-        super(`Type "${type}" is not supported for packed encoding.`, {
-            name: 'UnsupportedPackedAbiType',
-        });
-    }
-}
-//# sourceMappingURL=abi.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/errors/address.js
-var address = __nccwpck_require__(60505);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/errors/encoding.js
-var encoding = __nccwpck_require__(30164);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/address/isAddress.js
-var isAddress = __nccwpck_require__(98744);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/data/concat.js
-function concat(values) {
-    if (typeof values[0] === 'string')
-        return concatHex(values);
-    return concatBytes(values);
-}
-function concatBytes(values) {
-    let length = 0;
-    for (const arr of values) {
-        length += arr.length;
-    }
-    const result = new Uint8Array(length);
-    let offset = 0;
-    for (const arr of values) {
-        result.set(arr, offset);
-        offset += arr.length;
-    }
-    return result;
-}
-function concatHex(values) {
-    return `0x${values.reduce((acc, x) => acc + x.replace('0x', ''), '')}`;
-}
-//# sourceMappingURL=concat.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/errors/data.js
-var data = __nccwpck_require__(23905);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/data/isHex.js
-var isHex = __nccwpck_require__(75557);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/data/slice.js
-
-
-
-/**
- * @description Returns a section of the hex or byte array given a start/end bytes offset.
- *
- * @param value The hex or byte array to slice.
- * @param start The start offset (in bytes).
- * @param end The end offset (in bytes).
- */
-function slice(value, start, end, { strict } = {}) {
-    if ((0,isHex/* isHex */.q)(value, { strict: false }))
-        return sliceHex(value, start, end, {
-            strict,
-        });
-    return sliceBytes(value, start, end, {
-        strict,
-    });
-}
-function assertStartOffset(value, start) {
-    if (typeof start === 'number' && start > 0 && start > (0,size/* size */.E)(value) - 1)
-        throw new data/* SliceOffsetOutOfBoundsError */.ii({
-            offset: start,
-            position: 'start',
-            size: (0,size/* size */.E)(value),
-        });
-}
-function assertEndOffset(value, start, end) {
-    if (typeof start === 'number' &&
-        typeof end === 'number' &&
-        (0,size/* size */.E)(value) !== end - start) {
-        throw new data/* SliceOffsetOutOfBoundsError */.ii({
-            offset: end,
-            position: 'end',
-            size: (0,size/* size */.E)(value),
-        });
-    }
-}
-/**
- * @description Returns a section of the byte array given a start/end bytes offset.
- *
- * @param value The byte array to slice.
- * @param start The start offset (in bytes).
- * @param end The end offset (in bytes).
- */
-function sliceBytes(value_, start, end, { strict } = {}) {
-    assertStartOffset(value_, start);
-    const value = value_.slice(start, end);
-    if (strict)
-        assertEndOffset(value, start, end);
-    return value;
-}
-/**
- * @description Returns a section of the hex value given a start/end bytes offset.
- *
- * @param value The hex value to slice.
- * @param start The start offset (in bytes).
- * @param end The end offset (in bytes).
- */
-function sliceHex(value_, start, end, { strict } = {}) {
-    assertStartOffset(value_, start);
-    const value = `0x${value_
-        .replace('0x', '')
-        .slice((start ?? 0) * 2, (end ?? value_.length) * 2)}`;
-    if (strict)
-        assertEndOffset(value, start, end);
-    return value;
-}
-//# sourceMappingURL=slice.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/encoding/toHex.js
-var toHex = __nccwpck_require__(31779);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/regex.js
-const arrayRegex = /^(.*)\[([0-9]*)\]$/;
-// `bytes<M>`: binary type of `M` bytes, `0 < M <= 32`
-// https://regexr.com/6va55
-const bytesRegex = /^bytes([1-9]|1[0-9]|2[0-9]|3[0-2])?$/;
-// `(u)int<M>`: (un)signed integer type of `M` bits, `0 < M <= 256`, `M % 8 == 0`
-// https://regexr.com/6v8hp
-const integerRegex = /^(u?int)(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?$/;
-//# sourceMappingURL=regex.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/abi/encodeAbiParameters.js
-
-
-
-
-
-
-
-
-
-
-
-/**
- * @description Encodes a list of primitive values into an ABI-encoded hex value.
- *
- * - Docs: https://viem.sh/docs/abi/encodeAbiParameters#encodeabiparameters
- *
- *   Generates ABI encoded data using the [ABI specification](https://docs.soliditylang.org/en/latest/abi-spec), given a set of ABI parameters (inputs/outputs) and their corresponding values.
- *
- * @param params - a set of ABI Parameters (params), that can be in the shape of the inputs or outputs attribute of an ABI Item.
- * @param values - a set of values (values) that correspond to the given params.
- * @example
- * ```typescript
- * import { encodeAbiParameters } from 'viem'
- *
- * const encodedData = encodeAbiParameters(
- *   [
- *     { name: 'x', type: 'string' },
- *     { name: 'y', type: 'uint' },
- *     { name: 'z', type: 'bool' }
- *   ],
- *   ['wagmi', 420n, true]
- * )
- * ```
- *
- * You can also pass in Human Readable parameters with the parseAbiParameters utility.
- *
- * @example
- * ```typescript
- * import { encodeAbiParameters, parseAbiParameters } from 'viem'
- *
- * const encodedData = encodeAbiParameters(
- *   parseAbiParameters('string x, uint y, bool z'),
- *   ['wagmi', 420n, true]
- * )
- * ```
- */
-function encodeAbiParameters(params, values) {
-    if (params.length !== values.length)
-        throw new AbiEncodingLengthMismatchError({
-            expectedLength: params.length,
-            givenLength: values.length,
-        });
-    // Prepare the parameters to determine dynamic types to encode.
-    const preparedParams = prepareParams({
-        params: params,
-        values: values,
-    });
-    return encodeParams(preparedParams);
-}
-function prepareParams({ params, values, }) {
-    const preparedParams = [];
-    for (let i = 0; i < params.length; i++) {
-        preparedParams.push(prepareParam({ param: params[i], value: values[i] }));
-    }
-    return preparedParams;
-}
-function prepareParam({ param, value, }) {
-    const arrayComponents = getArrayComponents(param.type);
-    if (arrayComponents) {
-        const [length, type] = arrayComponents;
-        return encodeArray(value, { length, param: { ...param, type } });
-    }
-    if (param.type === 'tuple') {
-        return encodeTuple(value, {
-            param: param,
-        });
-    }
-    if (param.type === 'address') {
-        return encodeAddress(value);
-    }
-    if (param.type === 'bool') {
-        return encodeBool(value);
-    }
-    if (param.type.startsWith('uint') || param.type.startsWith('int')) {
-        const signed = param.type.startsWith('int');
-        const [, , size = '256'] = integerRegex.exec(param.type) ?? [];
-        return encodeNumber(value, {
-            signed,
-            size: Number(size),
-        });
-    }
-    if (param.type.startsWith('bytes')) {
-        return encodeBytes(value, { param });
-    }
-    if (param.type === 'string') {
-        return encodeString(value);
-    }
-    throw new InvalidAbiEncodingTypeError(param.type, {
-        docsPath: '/docs/contract/encodeAbiParameters',
-    });
-}
-function encodeParams(preparedParams) {
-    // 1. Compute the size of the static part of the parameters.
-    let staticSize = 0;
-    for (let i = 0; i < preparedParams.length; i++) {
-        const { dynamic, encoded } = preparedParams[i];
-        if (dynamic)
-            staticSize += 32;
-        else
-            staticSize += (0,size/* size */.E)(encoded);
-    }
-    // 2. Split the parameters into static and dynamic parts.
-    const staticParams = [];
-    const dynamicParams = [];
-    let dynamicSize = 0;
-    for (let i = 0; i < preparedParams.length; i++) {
-        const { dynamic, encoded } = preparedParams[i];
-        if (dynamic) {
-            staticParams.push((0,toHex/* numberToHex */.cK)(staticSize + dynamicSize, { size: 32 }));
-            dynamicParams.push(encoded);
-            dynamicSize += (0,size/* size */.E)(encoded);
-        }
-        else {
-            staticParams.push(encoded);
-        }
-    }
-    // 3. Concatenate static and dynamic parts.
-    // `concatHex` returns `'0x'` for empty input (zero-width parameters).
-    return concatHex([...staticParams, ...dynamicParams]);
-}
-function encodeAddress(value) {
-    if (!(0,isAddress/* isAddress */.P)(value))
-        throw new address/* InvalidAddressError */.M({ address: value });
-    return { dynamic: false, encoded: (0,pad/* padHex */.db)(value.toLowerCase()) };
-}
-function encodeArray(value, { length, param, }) {
-    const dynamic = length === null;
-    if (!Array.isArray(value))
-        throw new InvalidArrayError(value);
-    if (!dynamic && value.length !== length)
-        throw new AbiEncodingArrayLengthMismatchError({
-            expectedLength: length,
-            givenLength: value.length,
-            type: `${param.type}[${length}]`,
-        });
-    // Zero-length fixed arrays of dynamic types (e.g. `string[0]`) are dynamic
-    // per the ABI spec, even though they have no elements to inspect.
-    let dynamicChild = value.length === 0 && isDynamicType(param);
-    const preparedParams = [];
-    for (let i = 0; i < value.length; i++) {
-        const preparedParam = prepareParam({ param, value: value[i] });
-        if (preparedParam.dynamic)
-            dynamicChild = true;
-        preparedParams.push(preparedParam);
-    }
-    if (dynamic || dynamicChild) {
-        const data = encodeParams(preparedParams);
-        if (dynamic) {
-            const length = (0,toHex/* numberToHex */.cK)(preparedParams.length, { size: 32 });
-            return {
-                dynamic: true,
-                encoded: concatHex([length, data]),
-            };
-        }
-        if (dynamicChild)
-            return { dynamic: true, encoded: data };
-    }
-    return {
-        dynamic: false,
-        encoded: concatHex(preparedParams.map(({ encoded }) => encoded)),
-    };
-}
-function encodeBytes(value, { param }) {
-    const [, paramSize] = param.type.split('bytes');
-    // Odd-length hex is left-padded to whole bytes, matching `hexToBytes`.
-    const hex = value.length % 2 ? `0x0${value.slice(2)}` : value;
-    const bytesSize = (0,size/* size */.E)(hex);
-    if (!paramSize) {
-        let value_ = hex;
-        // If the size is not divisible by 32 bytes, pad the end
-        // with empty bytes to the ceiling 32 bytes.
-        if (bytesSize % 32 !== 0)
-            value_ = (0,pad/* padHex */.db)(value_, {
-                dir: 'right',
-                size: Math.ceil(bytesSize / 32) * 32,
-            });
-        return {
-            dynamic: true,
-            encoded: concatHex([
-                (0,pad/* padHex */.db)((0,toHex/* numberToHex */.cK)(bytesSize, { size: 32 })),
-                value_,
-            ]),
-        };
-    }
-    if (bytesSize !== Number.parseInt(paramSize, 10))
-        throw new AbiEncodingBytesSizeMismatchError({
-            expectedSize: Number.parseInt(paramSize, 10),
-            value,
-        });
-    return { dynamic: false, encoded: (0,pad/* padHex */.db)(hex, { dir: 'right' }) };
-}
-function encodeBool(value) {
-    if (typeof value !== 'boolean')
-        throw new base/* BaseError */.C(`Invalid boolean value: "${value}" (type: ${typeof value}). Expected: \`true\` or \`false\`.`);
-    return { dynamic: false, encoded: (0,pad/* padHex */.db)((0,toHex/* boolToHex */.$P)(value)) };
-}
-function encodeNumber(value, { signed, size = 256 }) {
-    if (typeof size === 'number') {
-        const max = 2n ** (BigInt(size) - (signed ? 1n : 0n)) - 1n;
-        const min = signed ? -max - 1n : 0n;
-        if (value > max || value < min)
-            throw new encoding/* IntegerOutOfRangeError */.Ty({
-                max: max.toString(),
-                min: min.toString(),
-                signed,
-                size: size / 8,
-                value: value.toString(),
-            });
-    }
-    return {
-        dynamic: false,
-        encoded: (0,toHex/* numberToHex */.cK)(value, {
-            size: 32,
-            signed,
-        }),
-    };
-}
-function encodeString(value) {
-    const hexValue = (0,toHex/* stringToHex */.i3)(value);
-    const partsLength = Math.ceil((0,size/* size */.E)(hexValue) / 32);
-    const parts = [];
-    for (let i = 0; i < partsLength; i++) {
-        parts.push((0,pad/* padHex */.db)(slice(hexValue, i * 32, (i + 1) * 32), {
-            dir: 'right',
-        }));
-    }
-    return {
-        dynamic: true,
-        encoded: concatHex([
-            (0,pad/* padHex */.db)((0,toHex/* numberToHex */.cK)((0,size/* size */.E)(hexValue), { size: 32 })),
-            ...parts,
-        ]),
-    };
-}
-function encodeTuple(value, { param }) {
-    let dynamic = false;
-    const preparedParams = [];
-    for (let i = 0; i < param.components.length; i++) {
-        const param_ = param.components[i];
-        const index = Array.isArray(value) ? i : param_.name;
-        const preparedParam = prepareParam({
-            param: param_,
-            value: value[index],
-        });
-        preparedParams.push(preparedParam);
-        if (preparedParam.dynamic)
-            dynamic = true;
-    }
-    return {
-        dynamic,
-        encoded: dynamic
-            ? encodeParams(preparedParams)
-            : concatHex(preparedParams.map(({ encoded }) => encoded)),
-    };
-}
-function getArrayComponents(type) {
-    const matches = type.match(/^(.*)\[(\d+)?\]$/);
-    return matches
-        ? // Return `null` if the array is dynamic.
-            [matches[2] ? Number(matches[2]) : null, matches[1]]
-        : undefined;
-}
-function isDynamicType(param) {
-    const { type } = param;
-    if (type === 'string')
-        return true;
-    if (type === 'bytes')
-        return true;
-    if (type.endsWith('[]'))
-        return true;
-    if (type === 'tuple')
-        return param.components.some(isDynamicType);
-    const arrayComponents = getArrayComponents(type);
-    if (arrayComponents)
-        return isDynamicType({ ...param, type: arrayComponents[1] });
-    return false;
-}
-//# sourceMappingURL=encodeAbiParameters.js.map
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/identity.js + 1 modules
-var identity = __nccwpck_require__(49027);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/events/generator.js
-
-
-
-
-const DEFAULT_MIX = { usdc: 1, weth: 1, dai: 1, link: 1, uniswap: 1 };
-/** Parses `usdc=2,weth=1,...`; omitted contracts get weight 0. */
-function parseMix(text, inputName = '--mix') {
-    const mix = { usdc: 0, weth: 0, dai: 0, link: 0, uniswap: 0 };
-    const valid = contracts/* CONTRACT_KEYS */.im.join(', ');
-    for (const part of text
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)) {
-        const match = /^([a-z]+)\s*=\s*(\d+(?:\.\d+)?)$/i.exec(part);
-        if (!match) {
-            throw new Error(`${inputName}: "${part}" is not of the form name=weight (names: ${valid})`);
-        }
-        const key = match[1].toLowerCase();
-        if (!contracts/* CONTRACT_KEYS */.im.includes(key)) {
-            throw new Error(`${inputName}: unknown contract "${match[1]}"; valid names are ${valid}`);
-        }
-        mix[key] = Number(match[2]);
-    }
-    if (Object.values(mix).every((w) => w === 0)) {
-        throw new Error(`${inputName}: at least one weight must be above 0 (names: ${valid})`);
-    }
-    return mix;
-}
-const VARIANTS_PER_TEMPLATE = 64;
-/** 32-bit mix of seed and index (splitmix-style): stateless, so any shard can generate any index. */
-function hash32(seed, index, salt) {
-    let x = (seed ^ Math.imul(index, 0x9e3779b1) ^ Math.imul(salt, 0x85ebca6b)) >>> 0;
-    x = Math.imul(x ^ (x >>> 16), 0x7feb352d) >>> 0;
-    x = Math.imul(x ^ (x >>> 15), 0x846ca68b) >>> 0;
-    return (x ^ (x >>> 16)) >>> 0;
-}
-function pseudoAddress(seed, index) {
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(`addr:${seed}:${index}`).digest('hex');
-    return (0,getAddress/* getAddress */.b)(`0x${digest.slice(0, 40)}`);
-}
-function pseudoUint(seed, index, bits) {
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(`uint:${seed}:${index}`).digest('hex');
-    return BigInt(`0x${digest}`) & ((1n << BigInt(bits)) - 1n);
-}
-function encodeVariant(event, seed, index) {
-    const addressTopic = (salt) => (0,pad/* pad */.eV)(pseudoAddress(seed, index * 4 + salt), { size: 32 }).toLowerCase();
-    // Token amounts below 2^80 look like real balances, not random 256-bit noise.
-    const amount = pseudoUint(seed, index, 80);
-    switch (event) {
-        case 'Transfer':
-            return {
-                topics: [contracts/* TOPIC0 */.wf.Transfer, addressTopic(0), addressTopic(1)],
-                data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
-            };
-        case 'Deposit':
-            return {
-                topics: [contracts/* TOPIC0 */.wf.Deposit, addressTopic(0)],
-                data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
-            };
-        case 'Withdrawal':
-            return {
-                topics: [contracts/* TOPIC0 */.wf.Withdrawal, addressTopic(0)],
-                data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
-            };
-        case 'Swap': {
-            const amount1 = pseudoUint(seed, index + 1_000_000, 72);
-            const tick = Number(pseudoUint(seed, index + 2_000_000, 19)) - 262_144;
-            return {
-                topics: [contracts/* TOPIC0 */.wf.Swap, addressTopic(0), addressTopic(1)],
-                data: encodeAbiParameters([
-                    { type: 'int256' },
-                    { type: 'int256' },
-                    { type: 'uint160' },
-                    { type: 'uint128' },
-                    { type: 'int24' },
-                ], [
-                    index % 2 === 0 ? amount : -amount,
-                    index % 2 === 0 ? -amount1 : amount1,
-                    pseudoUint(seed, index + 3_000_000, 160),
-                    pseudoUint(seed, index + 4_000_000, 100),
-                    tick,
-                ]),
-            };
-        }
-    }
-}
-/**
- * Builds realistic EthHook stream entries for a run. Payload variants are ABI-encoded once at
- * construction so the publisher's hot path only picks and concatenates strings.
- */
-class EventGenerator {
-    chainId;
-    runId;
-    seed;
-    startBlock;
-    logsPerBlock;
-    baseTimestampSec;
-    templates = [];
-    /** Cumulative weights over templates, scaled to 2^32. */
-    thresholds = [];
-    chainIdText;
-    constructor(options) {
-        this.chainId = options.chainId;
-        this.runId = options.runId;
-        this.seed = options.seed >>> 0;
-        this.startBlock = options.startBlock ?? 5_000_000;
-        this.logsPerBlock = options.logsPerBlock ?? 10;
-        this.baseTimestampSec = options.baseTimestampSec ?? Math.floor(Date.now() / 1000);
-        this.chainIdText = String(this.chainId);
-        const mix = options.mix ?? DEFAULT_MIX;
-        const weighted = [];
-        for (const endpoint of contracts/* LOAD_TEST_ENDPOINTS */.zK) {
-            const weight = mix[endpoint.key];
-            if (!(weight > 0))
-                continue;
-            for (const event of endpoint.emits) {
-                const variants = Array.from({ length: VARIANTS_PER_TEMPLATE }, (_, i) => {
-                    const { topics, data } = encodeVariant(event, this.seed, i + weighted.length * 1000);
-                    return { topics: JSON.stringify(topics), data };
-                });
-                weighted.push({
-                    template: { contract: endpoint.key, address: endpoint.contract, event, variants },
-                    weight: weight / endpoint.emits.length,
-                });
-            }
-        }
-        const total = weighted.reduce((sum, w) => sum + w.weight, 0);
-        let cumulative = 0;
-        for (const { template, weight } of weighted) {
-            cumulative += weight;
-            this.templates.push(template);
-            this.thresholds.push(Math.floor((cumulative / total) * 2 ** 32));
-        }
-        this.thresholds[this.thresholds.length - 1] = 2 ** 32;
-    }
-    /** Which contract and event the entry with this sequence number carries. */
-    kindOf(sequence) {
-        const { contract, address, event } = this.templateOf(sequence);
-        return { contract, address, event };
-    }
-    blockNumberOf(sequence) {
-        return this.startBlock + Math.floor(sequence / this.logsPerBlock);
-    }
-    /** The XADD field list for event `sequence`, published by `shard`, due at `intendedSendUs`. */
-    build(sequence, shard, intendedSendUs) {
-        const template = this.templateOf(sequence);
-        const variant = template.variants[hash32(this.seed, sequence, 2) % VARIANTS_PER_TEMPLATE];
-        const blockOffset = Math.floor(sequence / this.logsPerBlock);
-        const blockNumber = this.startBlock + blockOffset;
-        return [
-            'chain_id',
-            this.chainIdText,
-            'block_number',
-            String(blockNumber),
-            'block_hash',
-            this.blockHash(blockNumber),
-            'tx_hash',
-            (0,identity/* encodeTxHash */.fw)({ runId: this.runId, shard, sequence, intendedSendUs }),
-            'log_index',
-            String(sequence % this.logsPerBlock),
-            'contract',
-            template.address,
-            'topics',
-            variant.topics,
-            'data',
-            variant.data,
-            'timestamp',
-            String(this.baseTimestampSec + blockOffset * 12),
-        ];
-    }
-    templateOf(sequence) {
-        const draw = hash32(this.seed, sequence, 1);
-        const thresholds = this.thresholds;
-        let index = 0;
-        while (draw >= thresholds[index])
-            index++;
-        return this.templates[index];
-    }
-    lastBlock = -1;
-    lastBlockHash = '';
-    blockHash(blockNumber) {
-        if (blockNumber !== this.lastBlock) {
-            this.lastBlock = blockNumber;
-            this.lastBlockHash = `0x${(0,external_node_crypto_.createHash)('sha256').update(`block:${this.seed}:${blockNumber}`).digest('hex')}`;
-        }
-        return this.lastBlockHash;
-    }
-}
-/** Converts a flat field list into an object (for tests and the reference processor). */
-function fieldsToObject(fields) {
-    const object = {};
-    for (let i = 0; i + 1 < fields.length; i += 2)
-        object[fields[i]] = fields[i + 1];
-    return object;
-}
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
-var engine_clock = __nccwpck_require__(57503);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/histogram.js
-var histogram = __nccwpck_require__(47284);
-// EXTERNAL MODULE: ../../work/main/node_modules/cli-progress/cli-progress.js
-var cli_progress = __nccwpck_require__(67302);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/progress.js
-
-const LINE_INTERVAL_US = 5_000_000;
-const BAR_INTERVAL_US = 100_000;
-const silent = { update() { }, stop() { } };
-function createProgress(mode, plan, stream = process.stderr) {
-    const resolved = mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : mode;
-    if (resolved === 'off')
-        return silent;
-    if (resolved === 'bar')
-        return new BarProgress(plan, stream);
-    return new LineProgress(plan, stream);
-}
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-function ratePerSec(published, elapsedUs) {
-    return elapsedUs > 0 ? (published * 1e6) / elapsedUs : 0;
-}
-function formatSeconds(seconds) {
-    if (!Number.isFinite(seconds) || seconds < 0)
-        return '?';
-    if (seconds < 60)
-        return `${Math.ceil(seconds)}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m${String(Math.ceil(seconds - minutes * 60)).padStart(2, '0')}s`;
-}
-/** Seconds left: from the count and the current rate, or from the deadline. */
-function remainingSec(plan, published, elapsedUs) {
-    if (plan.totalEvents !== null) {
-        const rate = ratePerSec(published, elapsedUs);
-        return rate > 0 ? (plan.totalEvents - published) / rate : Number.NaN;
-    }
-    return (plan.durationSec ?? 0) - elapsedUs / 1e6;
-}
-/** Plain lines every few seconds: readable in CI logs, where a redrawn bar is noise. */
-class LineProgress {
-    plan;
-    stream;
-    nextLineUs = LINE_INTERVAL_US;
-    constructor(plan, stream) {
-        this.plan = plan;
-        this.stream = stream;
-    }
-    update(published, errors, elapsedUs) {
-        if (elapsedUs < this.nextLineUs)
-            return;
-        this.nextLineUs = elapsedUs + LINE_INTERVAL_US;
-        this.stream.write(this.line(published, errors, elapsedUs, false));
-    }
-    stop(published, errors, elapsedUs) {
-        this.stream.write(this.line(published, errors, elapsedUs, true));
-    }
-    line(published, errors, elapsedUs, done) {
-        const { totalEvents } = this.plan;
-        const count = totalEvents === null
-            ? `${integer.format(published)} events`
-            : `${integer.format(published)}/${integer.format(totalEvents)} events (${Math.floor((published / totalEvents) * 100)}%)`;
-        const tail = done
-            ? `done in ${formatSeconds(elapsedUs / 1e6)}`
-            : `ETA ${formatSeconds(remainingSec(this.plan, published, elapsedUs))}`;
-        const errorText = errors > 0 ? `, ${integer.format(errors)} errors` : '';
-        return `[${this.plan.label ?? 'publish'}] ${count}, ${integer.format(ratePerSec(published, elapsedUs))}/s${errorText}, ${tail}\n`;
-    }
-}
-/** A redrawn bar (count, rate, ETA) for an interactive terminal. */
-class BarProgress {
-    plan;
-    bar;
-    byTime;
-    nextDrawUs = 0;
-    constructor(plan, stream) {
-        this.plan = plan;
-        this.byTime = plan.totalEvents === null;
-        this.bar = new cli_progress.SingleBar({
-            stream: stream,
-            format: `${plan.label ?? 'publish'} |{bar}| {percentage}% | {published} events | {rate}/s | {errors} errors | ETA {remaining}`,
-            hideCursor: true,
-            clearOnComplete: false,
-            // We redraw on our own schedule (every tick is far too often for a terminal).
-            fps: 10,
-            noTTYOutput: false,
-        }, cli_progress.Presets.shades_classic);
-        const total = this.byTime
-            ? Math.max(1, Math.round((plan.durationSec ?? 1) * 1000))
-            : (plan.totalEvents ?? 1);
-        this.bar.start(total, 0, this.payload(0, 0, 0));
-    }
-    update(published, errors, elapsedUs) {
-        if (elapsedUs < this.nextDrawUs)
-            return;
-        this.nextDrawUs = elapsedUs + BAR_INTERVAL_US;
-        this.bar.update(this.value(published, elapsedUs), this.payload(published, errors, elapsedUs));
-    }
-    stop(published, errors, elapsedUs) {
-        this.bar.update(this.value(published, elapsedUs), {
-            ...this.payload(published, errors, elapsedUs),
-            remaining: '0s',
-        });
-        this.bar.stop();
-    }
-    value(published, elapsedUs) {
-        return this.byTime ? Math.min(Math.round(elapsedUs / 1000), this.bar.getTotal()) : published;
-    }
-    payload(published, errors, elapsedUs) {
-        return {
-            published: integer.format(published),
-            rate: integer.format(ratePerSec(published, elapsedUs)),
-            errors: integer.format(errors),
-            remaining: formatSeconds(remainingSec(this.plan, published, elapsedUs)),
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/resp.js
-/**
- * The two halves of the Redis wire protocol (RESP2) the publisher's hot path needs: encoding
- * commands into one string per batch, and counting replies as they stream back.
- *
- * Why not ioredis here: its per-command machinery (a Command object, a promise, argument
- * flattening and key inspection per XADD) caps a Node process at roughly a third of what
- * `redis-benchmark` pushes through the same Redis, which would make the publisher, not the system
- * under test, the bottleneck of a load test. A batch of XADDs encoded as one string and one
- * socket write, with replies counted in order, keeps the publisher within reach of Redis itself.
- */
-/** Appends `args` as one RESP command to `out`, with exact UTF-8 byte lengths. */
-function appendCommandUtf8(out, args) {
-    out += '*' + args.length + '\r\n';
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i];
-        out += '$' + Buffer.byteLength(arg) + '\r\n' + arg + '\r\n';
-    }
-    return out;
-}
-/**
- * Encodes commands that share their first arguments (`XADD key MAXLEN ~ n *`): the prefix is
- * encoded once, each command appends only its own tail.
- */
-class PrefixedCommandEncoder {
-    prefix;
-    prefixCount;
-    constructor(prefixArgs) {
-        this.prefixCount = prefixArgs.length;
-        this.prefix = appendCommandUtf8('', prefixArgs).replace(/^\*\d+\r\n/, '');
-    }
-    /**
-     * Fast path: takes string lengths as byte lengths, which holds for ASCII (all the event generator
-     * emits). The caller checks a whole batch with `isExactBatch` and re-encodes it with `exact`
-     * in the rare case it is not.
-     */
-    append(out, tail, exact = false) {
-        out += '*' + (this.prefixCount + tail.length) + '\r\n' + this.prefix;
-        for (let i = 0; i < tail.length; i++) {
-            const arg = tail[i];
-            out += '$' + (exact ? Buffer.byteLength(arg) : arg.length) + '\r\n' + arg + '\r\n';
-        }
-        return out;
-    }
-}
-/** True when every length taken by the fast path is a byte length (the batch is pure ASCII). */
-function isExactBatch(encoded) {
-    return Buffer.byteLength(encoded) === encoded.length;
-}
-const CR = 13;
-const LF = 10;
-/**
- * Streaming parser for the replies of simple commands (XADD, AUTH, SELECT, PING): simple strings,
- * errors, integers and bulk strings, split across chunks anywhere. An array reply means the
- * connection is not in the state we think it is; it is reported as a protocol error.
- */
-class ReplyParser {
-    onReply;
-    pending = null;
-    constructor(onReply) {
-        this.onReply = onReply;
-    }
-    /** Returns false on a protocol violation (the connection must be dropped). */
-    feed(chunk) {
-        let buffer = chunk;
-        if (this.pending !== null) {
-            buffer = Buffer.concat([this.pending, chunk]);
-            this.pending = null;
-        }
-        const length = buffer.length;
-        let position = 0;
-        while (position < length) {
-            const lineEnd = buffer.indexOf(LF, position);
-            if (lineEnd === -1)
-                break;
-            if (lineEnd === position || buffer[lineEnd - 1] !== CR)
-                return false;
-            const type = buffer[position];
-            if (type === 0x24 /* $ */) {
-                const size = parseInteger(buffer, position + 1, lineEnd - 1);
-                if (size === null)
-                    return false;
-                if (size < 0) {
-                    position = lineEnd + 1;
-                }
-                else {
-                    const end = lineEnd + 1 + size + 2;
-                    if (end > length)
-                        break;
-                    position = end;
-                }
-                this.onReply(undefined);
-            }
-            else if (type === 0x2b /* + */ || type === 0x3a /* : */) {
-                position = lineEnd + 1;
-                this.onReply(undefined);
-            }
-            else if (type === 0x2d /* - */) {
-                const message = buffer.toString('utf8', position + 1, lineEnd - 1);
-                position = lineEnd + 1;
-                this.onReply(message);
-            }
-            else {
-                return false;
-            }
-        }
-        if (position < length)
-            this.pending = buffer.subarray(position);
-        return true;
-    }
-}
-function parseInteger(buffer, start, end) {
-    let index = start;
-    let negative = false;
-    if (buffer[index] === 0x2d) {
-        negative = true;
-        index++;
-    }
-    if (index >= end)
-        return null;
-    let value = 0;
-    for (; index < end; index++) {
-        const digit = buffer[index] - 0x30;
-        if (digit < 0 || digit > 9)
-            return null;
-        value = value * 10 + digit;
-    }
-    return negative ? -value : value;
-}
-
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/redact.js
-var redact = __nccwpck_require__(17312);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/resp-connection.js
-
-
-
-
-/** Redis could not be reached or refused the handshake; the message names the masked URL. */
-class RedisUnavailableError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RedisUnavailableError';
-    }
-}
-function parseRedisUrl(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw new RedisUnavailableError(`invalid Redis URL ${(0,redact/* maskUrl */.y)(url)}`);
-    }
-    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-        throw new RedisUnavailableError(`invalid Redis URL ${(0,redact/* maskUrl */.y)(url)}: expected redis:// or rediss://`);
-    }
-    const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-    if (!Number.isInteger(db) || db < 0) {
-        throw new RedisUnavailableError(`invalid Redis URL ${(0,redact/* maskUrl */.y)(url)}: database "${parsed.pathname.slice(1)}"`);
-    }
-    return {
-        host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
-        port: parsed.port ? Number(parsed.port) : 6379,
-        tls: parsed.protocol === 'rediss:',
-        username: decodeURIComponent(parsed.username),
-        password: decodeURIComponent(parsed.password),
-        db,
-    };
-}
-/**
- * A raw, pipelined RESP2 connection: commands go out as pre-encoded batches, replies come back as
- * one callback each, in order. See resp.ts for why the publisher does not use ioredis here.
- */
-class RespConnection {
-    socket;
-    clock;
-    /** Replaced by the owner once the handshake is done. */
-    onReply = () => { };
-    /** Called once when the socket closes for any reason other than close(). */
-    onLost = () => { };
-    closing = false;
-    lastError = null;
-    chunkUs = 0;
-    constructor(socket, clock) {
-        this.socket = socket;
-        this.clock = clock;
-        const parser = new ReplyParser((error) => this.onReply(error, this.chunkUs));
-        socket.on('data', (chunk) => {
-            this.chunkUs = this.clock.nowUs();
-            if (!parser.feed(chunk)) {
-                socket.destroy(new Error('unexpected reply from Redis (protocol error)'));
-            }
-        });
-        socket.on('error', (error) => {
-            this.lastError = error;
-        });
-        socket.on('close', () => {
-            if (!this.closing)
-                this.onLost(this.lastError ?? new Error('connection closed by Redis'));
-        });
-    }
-    static open(options) {
-        const masked = (0,redact/* maskUrl */.y)(options.url);
-        let endpoint;
-        try {
-            endpoint = parseRedisUrl(options.url);
-        }
-        catch (error) {
-            return Promise.reject(error);
-        }
-        return new Promise((resolve, reject) => {
-            const socket = endpoint.tls
-                ? external_node_tls_namespaceObject.connect({
-                    host: endpoint.host,
-                    port: endpoint.port,
-                    servername: external_node_net_namespaceObject.isIP(endpoint.host) ? undefined : endpoint.host,
-                })
-                : external_node_net_namespaceObject.connect({ host: endpoint.host, port: endpoint.port });
-            socket.setNoDelay(true);
-            let settled = false;
-            const fail = (reason) => {
-                if (settled)
-                    return;
-                settled = true;
-                clearTimeout(timer);
-                socket.destroy();
-                reject(new RedisUnavailableError(`cannot use Redis at ${masked}: ${reason}`));
-            };
-            const timer = setTimeout(() => fail(`no answer within ${options.connectTimeoutMs} ms (connect timeout)`), options.connectTimeoutMs);
-            const onError = (error) => fail(error.message);
-            const onClose = () => fail('connection closed during the handshake');
-            socket.on('error', onError);
-            socket.on('close', onClose);
-            const handshake = [];
-            if (endpoint.password) {
-                handshake.push(endpoint.username
-                    ? ['AUTH', endpoint.username, endpoint.password]
-                    : ['AUTH', endpoint.password]);
-            }
-            if (endpoint.db !== 0)
-                handshake.push(['SELECT', String(endpoint.db)]);
-            if (options.clientName)
-                handshake.push(['CLIENT', 'SETNAME', options.clientName]);
-            // PING last: an answer proves the server is Redis and is serving commands (not LOADING).
-            handshake.push(['PING']);
-            let awaiting = handshake.length;
-            const parser = new ReplyParser((error) => {
-                if (error !== undefined) {
-                    fail(`Redis refused the handshake: ${error}`);
-                    return;
-                }
-                if (--awaiting > 0 || settled)
-                    return;
-                settled = true;
-                clearTimeout(timer);
-                socket.off('error', onError);
-                socket.off('close', onClose);
-                socket.off('data', onData);
-                resolve(new RespConnection(socket, options.clock));
-            });
-            const onData = (chunk) => {
-                if (!parser.feed(chunk))
-                    fail('the server does not speak the Redis protocol');
-            };
-            socket.on('data', onData);
-            socket.write(handshake.reduce(appendCommandUtf8, ''));
-        });
-    }
-    /** Queues a batch of encoded commands; never waits (the caller bounds what is in flight). */
-    write(encoded) {
-        this.socket.write(encoded);
-    }
-    /** Graceful close: lets queued writes flush, then ends the socket. */
-    close() {
-        this.closing = true;
-        if (this.socket.destroyed)
-            return Promise.resolve();
-        return new Promise((resolve) => {
-            const force = setTimeout(() => this.socket.destroy(), 2_000);
-            this.socket.once('close', () => {
-                clearTimeout(force);
-                resolve();
-            });
-            this.socket.end();
-        });
-    }
-    /** Drops the connection at once; replies still due are lost. */
-    destroy() {
-        this.closing = true;
-        this.socket.destroy();
-    }
-}
-
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/schedule.js
-/**
- * The global open-loop schedule: event i is due at t0 + i/R, in integer microseconds.
- *
- * Every slot is computed from its index, never by adding intervals, so rounding cannot accumulate
- * into drift over a long run, and any process that knows (t0, R) computes the same slots.
- */
-function slotUs(t0Us, index, ratePerSec) {
-    return t0Us + Math.floor((index * 1e6) / ratePerSec);
-}
-/** How many of the indexes [0, limit) are due at `nowUs` (slot <= now). */
-function dueCount(t0Us, nowUs, ratePerSec, limit) {
-    if (nowUs < t0Us)
-        return 0;
-    // A float estimate, then corrected against the exact slot formula.
-    let count = Math.min(limit, Math.floor(((nowUs - t0Us) * ratePerSec) / 1e6) + 1);
-    while (count > 0 && slotUs(t0Us, count - 1, ratePerSec) > nowUs)
-        count--;
-    while (count < limit && slotUs(t0Us, count, ratePerSec) <= nowUs)
-        count++;
-    return count;
-}
-
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/publisher.js
-
-
-
-
-
-
-
-const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-const DEFAULT_MAX_IN_FLIGHT = 20_000;
-const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
-/** Largest connection count; the shard field of the tx_hash identity is 16 bits anyway. */
-const MAX_CONCURRENCY = 1_024;
-/**
- * Node timers fire about a millisecond late at best, so a slot closer than this is waited for by
- * yielding to I/O (setImmediate) instead; further slots use a timer, so a paced run does not burn
- * a core the system under test needs.
- */
-const SPIN_WINDOW_US = 300;
-/** Longest sleep between ticks, so progress, deadline and abort stay responsive at low rates. */
-const MAX_SLEEP_MS = 200;
-/** While commands wait on a full window, re-check for stalls at this period. */
-const STALL_CHECK_MS = 50;
-/**
- * At rate 0, commands per connection per tick: big enough to amortise a write, small enough that
- * replies are read between ticks rather than after the window fills.
- */
-const UNPACED_BATCH = 256;
-function validate(options) {
-    const { events, durationSec, ratePerSec, concurrency } = options;
-    if (events === null && durationSec === null) {
-        throw new RangeError('publish: give events or durationSec (or both)');
-    }
-    if (events !== null && (!Number.isInteger(events) || events < 1)) {
-        throw new RangeError(`publish: events must be a whole number of at least 1, got ${events}`);
-    }
-    if (durationSec !== null && !(Number.isFinite(durationSec) && durationSec > 0)) {
-        throw new RangeError(`publish: durationSec must be above 0, got ${durationSec}`);
-    }
-    if (!(Number.isFinite(ratePerSec) && ratePerSec >= 0)) {
-        throw new RangeError(`publish: ratePerSec must be 0 or more, got ${ratePerSec}`);
-    }
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-        throw new RangeError(`publish: concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${concurrency}`);
-    }
-    const firstSequence = options.firstSequence ?? 0;
-    if (!Number.isInteger(firstSequence) || firstSequence < 0) {
-        throw new RangeError(`publish: firstSequence must be a whole number of 0 or more`);
-    }
-    const { maxLenApprox, maxInFlight } = options;
-    if (maxLenApprox !== undefined && !(Number.isInteger(maxLenApprox) && maxLenApprox > 0)) {
-        throw new RangeError(`publish: maxLenApprox must be a whole number above 0`);
-    }
-    if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1)) {
-        throw new RangeError(`publish: maxInFlight must be a whole number of at least 1`);
-    }
-}
-/** How many events the run dispatches at most (Infinity: until the deadline, rate 0). */
-function plannedEvents(events, durationSec, ratePerSec) {
-    const byDuration = durationSec !== null && ratePerSec > 0
-        ? Math.max(1, Math.round(ratePerSec * durationSec))
-        : Infinity;
-    return Math.min(events ?? Infinity, byDuration);
-}
-/**
- * Publishes generated events into a Redis stream on an open-loop schedule: event i is due at
- * t0 + i/R, every tick sends everything that is due across the connections, pipelined, and no send
- * waits for an earlier reply. Latency is reply time - slot time, so a slow or stalled Redis shows
- * up as latency of the events due meanwhile instead of silently lowering the rate.
- */
-async function publish(options) {
-    validate(options);
-    const clock = options.clock ?? engine_clock/* monotonicClock */.V;
-    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const opened = await Promise.allSettled(Array.from({ length: options.concurrency }, (_, shard) => RespConnection.open({
-        url: options.redisUrl,
-        connectTimeoutMs,
-        clock,
-        clientName: `ethhook-load-test-publisher-${shard}`,
-    })));
-    const connections = opened.flatMap((result) => result.status === 'fulfilled' ? [result.value] : []);
-    const failure = opened.find((result) => result.status === 'rejected');
-    if (failure) {
-        for (const connection of connections)
-            connection.destroy();
-        const reason = failure.reason;
-        throw reason instanceof RedisUnavailableError
-            ? reason
-            : new RedisUnavailableError(String(reason));
-    }
-    try {
-        return await new PublishRun(options, connections, clock).run();
-    }
-    finally {
-        await Promise.all(connections.map((connection) => connection.close()));
-    }
-}
-/** One connection and the schedule indexes it has in flight, oldest first (a ring buffer). */
-class Lane {
-    shard;
-    connection;
-    inFlight;
-    head = 0;
-    size = 0;
-    lost = false;
-    constructor(shard, connection, capacity) {
-        this.shard = shard;
-        this.connection = connection;
-        this.inFlight = new Float64Array(capacity);
-    }
-    get free() {
-        return this.lost ? 0 : this.inFlight.length - this.size;
-    }
-    push(index) {
-        let slot = this.head + this.size;
-        if (slot >= this.inFlight.length)
-            slot -= this.inFlight.length;
-        this.inFlight[slot] = index;
-        this.size++;
-    }
-    shift() {
-        const index = this.inFlight[this.head];
-        this.head = this.head + 1 === this.inFlight.length ? 0 : this.head + 1;
-        this.size--;
-        return index;
-    }
-}
-class PublishRun {
-    clock;
-    generator;
-    encoder;
-    lanes;
-    ratePerSec;
-    firstSequence;
-    /** Schedule indexes [0, plannedTotal) at most; Infinity when bounded by a deadline. */
-    plannedTotal;
-    replyTimeoutUs;
-    progress;
-    signal;
-    t0Us = 0;
-    deadlineUs = Infinity;
-    /** Next schedule index to dispatch. */
-    next = 0;
-    inFlight = 0;
-    laneCursor = 0;
-    published = 0;
-    failedSequences = [];
-    lastAckUs = 0;
-    lastReplyUs = 0;
-    latency = (0,histogram/* createHistogram */.v5)();
-    lag = (0,histogram/* createHistogram */.v5)();
-    /** Rate 0 only: when each index was dispatched, which is its intended time. */
-    dispatchedAtUs = new Float64Array(0);
-    stopping = false;
-    stopReason = 'completed';
-    stopMessage = null;
-    finished = false;
-    waitingForCapacity = false;
-    timer = null;
-    immediate = null;
-    resolveRun = null;
-    constructor(options, connections, clock) {
-        this.clock = clock;
-        this.generator = options.generator;
-        this.ratePerSec = options.ratePerSec;
-        this.firstSequence = options.firstSequence ?? 0;
-        this.plannedTotal = plannedEvents(options.events, options.durationSec, options.ratePerSec);
-        this.replyTimeoutUs = (options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS) * 1000;
-        this.signal = options.signal;
-        const prefix = ['XADD', options.streamKey];
-        if (options.maxLenApprox !== undefined) {
-            prefix.push('MAXLEN', '~', String(options.maxLenApprox));
-        }
-        prefix.push('*');
-        this.encoder = new PrefixedCommandEncoder(prefix);
-        const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-        const perLane = Math.max(1, Math.ceil(maxInFlight / connections.length));
-        this.lanes = connections.map((connection, shard) => {
-            const lane = new Lane(shard, connection, perLane);
-            connection.onReply = (error, receivedUs) => this.onReply(lane, error, receivedUs);
-            connection.onLost = (error) => this.onLaneLost(lane, error);
-            return lane;
-        });
-        if (this.ratePerSec === 0) {
-            this.dispatchedAtUs = new Float64Array(Math.min(this.plannedTotal, 65_536));
-        }
-        this.progress = createProgress(options.progress ?? 'auto', {
-            totalEvents: Number.isFinite(this.plannedTotal) ? this.plannedTotal : null,
-            durationSec: options.durationSec,
-            label: options.progressLabel,
-        });
-        if (options.durationSec !== null && this.ratePerSec === 0) {
-            this.deadlineUs = options.durationSec * 1e6;
-        }
-    }
-    run() {
-        return new Promise((resolve) => {
-            this.resolveRun = resolve;
-            this.t0Us = this.clock.nowUs();
-            this.deadlineUs += this.t0Us;
-            this.lastReplyUs = this.t0Us;
-            this.lastAckUs = this.t0Us;
-            if (this.signal?.aborted)
-                this.stop('aborted', null);
-            this.signal?.addEventListener('abort', this.onAbort);
-            this.tick();
-        }).then(() => this.outcome());
-    }
-    onAbort = () => {
-        this.stop('aborted', null);
-        this.wake();
-    };
-    /** The slot of schedule index `index` (rate 0: when it was dispatched). */
-    intendedUs(index) {
-        if (this.ratePerSec === 0)
-            return this.dispatchedAtUs[index];
-        return slotUs(this.t0Us, index, this.ratePerSec);
-    }
-    tick = () => {
-        this.timer = null;
-        this.immediate = null;
-        if (this.finished)
-            return;
-        const nowUs = this.clock.nowUs();
-        if (this.inFlight === 0) {
-            this.lastReplyUs = nowUs;
-        }
-        else if (nowUs - this.lastReplyUs > this.replyTimeoutUs) {
-            this.giveUpOnStall();
-            return;
-        }
-        if (!this.stopping) {
-            if (nowUs >= this.deadlineUs)
-                this.stop('completed', null);
-            else
-                this.dispatch(nowUs);
-            if (this.next >= this.plannedTotal)
-                this.stop('completed', null);
-        }
-        this.progress.update(this.published, this.failedSequences.length, nowUs - this.t0Us);
-        if (this.stopping) {
-            if (this.inFlight === 0)
-                this.finish();
-            else
-                this.timer = setTimeout(this.tick, STALL_CHECK_MS);
-            return;
-        }
-        this.scheduleTick(nowUs);
-    };
-    scheduleTick(nowUs) {
-        if (this.waitingForCapacity) {
-            // A reply frees room and wakes us; the timer only watches for a stall.
-            this.timer = setTimeout(this.tick, STALL_CHECK_MS);
-        }
-        else if (this.ratePerSec === 0) {
-            this.immediate = setImmediate(this.tick);
-        }
-        else {
-            const waitUs = this.intendedUs(this.next) - nowUs;
-            if (waitUs <= SPIN_WINDOW_US)
-                this.immediate = setImmediate(this.tick);
-            else
-                this.timer = setTimeout(this.tick, Math.min(MAX_SLEEP_MS, Math.max(1, Math.floor(waitUs / 1000))));
-        }
-    }
-    /** Runs the next tick now (a reply freed room, or the run was aborted). */
-    wake() {
-        if (this.immediate !== null || this.finished)
-            return;
-        if (this.timer !== null) {
-            clearTimeout(this.timer);
-            this.timer = null;
-        }
-        this.immediate = setImmediate(this.tick);
-    }
-    /** Sends everything due (rate 0: as much as the window allows), spread over the lanes. */
-    dispatch(nowUs) {
-        const paced = this.ratePerSec > 0;
-        const lanes = this.lanes;
-        const laneCount = lanes.length;
-        let free = 0;
-        for (let l = 0; l < laneCount; l++)
-            free += lanes[l].free;
-        const wanted = paced
-            ? dueCount(this.t0Us, nowUs, this.ratePerSec, this.plannedTotal) - this.next
-            : Math.min(this.plannedTotal - this.next, laneCount * UNPACED_BATCH);
-        const count = Math.min(wanted, free);
-        this.waitingForCapacity = wanted > free;
-        if (count <= 0)
-            return;
-        if (!paced)
-            this.recordDispatchTimes(nowUs, count);
-        const perLane = Math.ceil(count / laneCount);
-        let remaining = count;
-        let cursor = this.laneCursor;
-        for (let visited = 0; visited < laneCount && remaining > 0; visited++) {
-            const lane = lanes[cursor];
-            cursor = cursor + 1 === laneCount ? 0 : cursor + 1;
-            const take = Math.min(perLane, lane.free, remaining);
-            if (take === 0)
-                continue;
-            this.sendBatch(lane, this.next, take, nowUs);
-            this.next += take;
-            remaining -= take;
-        }
-        // Start the next tick at the following lane, so single-event ticks rotate over connections.
-        this.laneCursor = cursor;
-        this.inFlight += count - remaining;
-    }
-    sendBatch(lane, fromIndex, count, nowUs) {
-        const generator = this.generator;
-        const encoder = this.encoder;
-        const firstSequence = this.firstSequence;
-        const shard = lane.shard;
-        let encoded = '';
-        for (let index = fromIndex; index < fromIndex + count; index++) {
-            const intendedUs = this.intendedUs(index);
-            (0,histogram/* recordUs */.YP)(this.lag, nowUs - intendedUs);
-            encoded = encoder.append(encoded, generator.build(firstSequence + index, shard, intendedUs));
-            lane.push(index);
-        }
-        if (!isExactBatch(encoded)) {
-            encoded = '';
-            for (let index = fromIndex; index < fromIndex + count; index++) {
-                const fields = generator.build(firstSequence + index, shard, this.intendedUs(index));
-                encoded = encoder.append(encoded, fields, true);
-            }
-        }
-        lane.connection.write(encoded);
-    }
-    recordDispatchTimes(nowUs, count) {
-        const needed = this.next + count;
-        if (needed > this.dispatchedAtUs.length) {
-            const grown = new Float64Array(Math.max(needed, this.dispatchedAtUs.length * 2));
-            grown.set(this.dispatchedAtUs);
-            this.dispatchedAtUs = grown;
-        }
-        this.dispatchedAtUs.fill(nowUs, this.next, needed);
-    }
-    onReply(lane, error, receivedUs) {
-        if (lane.size === 0)
-            return;
-        const index = lane.shift();
-        this.inFlight--;
-        this.lastReplyUs = receivedUs;
-        if (error === undefined) {
-            this.published++;
-            (0,histogram/* recordUs */.YP)(this.latency, receivedUs - this.intendedUs(index));
-            if (receivedUs > this.lastAckUs)
-                this.lastAckUs = receivedUs;
-        }
-        else {
-            this.failedSequences.push(this.firstSequence + index);
-            this.stopMessage ??= `XADD failed: ${error}`;
-        }
-        if (this.inFlight === 0 && this.stopping)
-            this.wake();
-        else if (this.waitingForCapacity) {
-            this.waitingForCapacity = false;
-            this.wake();
-        }
-    }
-    onLaneLost(lane, error) {
-        this.failLane(lane);
-        this.stop('connection-lost', `lost the connection to Redis: ${error.message}`);
-        this.wake();
-    }
-    failLane(lane) {
-        lane.lost = true;
-        while (lane.size > 0) {
-            this.failedSequences.push(this.firstSequence + lane.shift());
-            this.inFlight--;
-        }
-    }
-    giveUpOnStall() {
-        const waitedMs = Math.round(this.replyTimeoutUs / 1000);
-        this.stop('stalled', `Redis answered nothing for ${waitedMs} ms; gave up on what was in flight`);
-        for (const lane of this.lanes) {
-            lane.connection.destroy();
-            this.failLane(lane);
-        }
-        this.finish();
-    }
-    stop(reason, message) {
-        if (this.stopping)
-            return;
-        this.stopping = true;
-        this.stopReason = reason;
-        if (message !== null)
-            this.stopMessage = message;
-    }
-    finish() {
-        if (this.finished)
-            return;
-        this.finished = true;
-        if (this.timer !== null)
-            clearTimeout(this.timer);
-        if (this.immediate !== null)
-            clearImmediate(this.immediate);
-        this.signal?.removeEventListener('abort', this.onAbort);
-        this.progress.stop(this.published, this.failedSequences.length, this.lastAckUs - this.t0Us);
-        this.resolveRun?.();
-    }
-    outcome() {
-        const elapsedUs = this.lastAckUs - this.t0Us;
-        const achievedRatePerSec = elapsedUs > 0 ? (this.published * 1e6) / elapsedUs : 0;
-        const rateMet = this.ratePerSec === 0 || achievedRatePerSec >= 0.99 * this.ratePerSec;
-        const figures = {
-            published: this.published,
-            errors: this.failedSequences.length,
-            targetRatePerSec: this.ratePerSec,
-            achievedRatePerSec: Math.round(achievedRatePerSec * 100) / 100,
-            rateMet,
-            elapsedMs: Math.round(elapsedUs) / 1000,
-            xaddLatencyMs: (0,histogram/* summarizeMs */.et)(this.latency),
-            xaddHistogram: (0,histogram/* encodeHistogram */.ll)(this.latency),
-            scheduleLagMs: (0,histogram/* summarizeMs */.et)(this.lag),
-        };
-        const attempted = this.next;
-        const firstSequence = this.firstSequence;
-        return {
-            figures,
-            t0Us: this.t0Us,
-            attempted,
-            failedSequences: this.failedSequences.sort((a, b) => a - b),
-            stopReason: this.stopReason,
-            stopMessage: this.stopMessage,
-            intendedSendUs: (sequence) => {
-                const index = sequence - firstSequence;
-                if (!Number.isInteger(index) || index < 0 || index >= attempted) {
-                    throw new RangeError(`sequence ${sequence} was not dispatched by this run`);
-                }
-                return this.intendedUs(index);
-            },
-        };
-    }
-}
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/errors.js
-var errors = __nccwpck_require__(85116);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/options.js
-var options = __nccwpck_require__(68945);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/publish.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KM: () => (/* binding */ registerPublishCommand)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_EVENTS, DEFAULT_RATE_PER_SEC, DEFAULT_CONCURRENCY, resolvePublishShape, formatPublishSummary, publishCommand */
+/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
+/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(57336);
+/* harmony import */ var _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36903);
+/* harmony import */ var _engine_events_generator_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(98335);
+/* harmony import */ var _engine_events_identity_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(30377);
+/* harmony import */ var _engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(39834);
+/* harmony import */ var _engine_redact_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(88977);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(46215);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(67836);
 
 
 
@@ -86443,37 +84210,37 @@ const DEFAULT_RATE_PER_SEC = 500;
 const DEFAULT_CONCURRENCY = 5;
 function mixArgument(raw) {
     try {
-        return parseMix(raw);
+        return (0,_engine_events_generator_js__WEBPACK_IMPORTED_MODULE_2__/* .parseMix */ .g4)(raw);
     }
     catch (error) {
-        throw new esm/* InvalidArgumentError */.Di(error.message);
+        throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di(error.message);
     }
 }
 function runIdArgument(raw) {
-    if (!(0,identity/* isRunId */.Pk)(raw))
-        throw new esm/* InvalidArgumentError */.Di('Expected 16 lowercase hex characters.');
+    if (!(0,_engine_events_identity_js__WEBPACK_IMPORTED_MODULE_3__/* .isRunId */ .Pk)(raw))
+        throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di('Expected 16 lowercase hex characters.');
     return raw;
 }
 function concurrencyArgument(raw) {
-    const value = (0,options/* positiveInt */.NJ)(raw);
-    if (value > MAX_CONCURRENCY) {
-        throw new esm/* InvalidArgumentError */.Di(`Expected at most ${MAX_CONCURRENCY} connections.`);
+    const value = (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ)(raw);
+    if (value > _engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__/* .MAX_CONCURRENCY */ .fx) {
+        throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di(`Expected at most ${_engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__/* .MAX_CONCURRENCY */ .fx} connections.`);
     }
     return value;
 }
 /** The cross-flag rules; each flag's own range is checked as it is parsed. */
 function resolvePublishShape(flags) {
     if (flags.events !== undefined && flags.duration !== undefined) {
-        throw new errors/* UserError */.y(`--events ${flags.events} and --duration ${flags.duration} both given: a run is bounded by a count or by a length of time, give one.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`--events ${flags.events} and --duration ${flags.duration} both given: a run is bounded by a count or by a length of time, give one.`);
     }
     const events = flags.duration === undefined ? (flags.events ?? DEFAULT_EVENTS) : null;
     const durationSec = flags.duration ?? null;
-    const planned = plannedEvents(events, durationSec, flags.rate);
+    const planned = (0,_engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__/* .plannedEvents */ .MH)(events, durationSec, flags.rate);
     if (flags.concurrency > planned) {
         const source = events !== null
             ? `--events ${events}`
             : `--rate ${flags.rate} x --duration ${durationSec} = ${planned} events`;
-        throw new errors/* UserError */.y(`--concurrency ${flags.concurrency} is above the events of the run (${source}); use at most ${planned} publishers.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`--concurrency ${flags.concurrency} is above the events of the run (${source}); use at most ${planned} publishers.`);
     }
     return { events, durationSec, planned };
 }
@@ -86486,26 +84253,26 @@ function formatPublishSummary(outcome, context) {
     const target = figures.targetRatePerSec === 0
         ? 'as fast as possible'
         : `target ${fmtInt(figures.targetRatePerSec)}/s`;
-    lines.push(picocolors.bold(`Published ${fmtInt(figures.published)} events to ${context.streamKey} (run ${context.runId})`));
+    lines.push(picocolors__WEBPACK_IMPORTED_MODULE_7__.bold(`Published ${fmtInt(figures.published)} events to ${context.streamKey} (run ${context.runId})`));
     const rateNote = figures.targetRatePerSec === 0
         ? ''
         : figures.rateMet
-            ? picocolors.green(' ✔ within 1%')
-            : picocolors.yellow(' ⚠ below 99% of the target: the publisher, not the SUT, set the pace');
+            ? picocolors__WEBPACK_IMPORTED_MODULE_7__.green(' ✔ at least 99% of the target')
+            : picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow(' ⚠ below 99% of the target: the planned load was not delivered');
     lines.push(`  rate      ${fmtInt(figures.achievedRatePerSec)}/s, ${target}${rateNote}`);
     lines.push(`  errors    ${figures.errors === 0
-        ? picocolors.green('0')
-        : picocolors.red(`${fmtInt(figures.errors)} XADDs failed (not in the stream)`)}`);
-    lines.push(`  XADD      ${fmtLatency(figures.xaddLatencyMs)} ${picocolors.dim('(ack − intended send)')}`);
+        ? picocolors__WEBPACK_IMPORTED_MODULE_7__.green('0')
+        : picocolors__WEBPACK_IMPORTED_MODULE_7__.red(`${fmtInt(figures.errors)} XADDs failed (not in the stream)`)}`);
+    lines.push(`  XADD      ${fmtLatency(figures.xaddLatencyMs)} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim('(ack − intended send)')}`);
     if (figures.targetRatePerSec > 0) {
-        lines.push(`  lag       ${fmtLatency(figures.scheduleLagMs)} ${picocolors.dim('(dispatch − schedule slot)')}`);
+        lines.push(`  lag       ${fmtLatency(figures.scheduleLagMs)} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim('(dispatch − schedule slot)')}`);
     }
     lines.push(`  elapsed   ${(figures.elapsedMs / 1000).toFixed(2)} s`);
     if (outcome.stopReason !== 'completed') {
-        lines.push(picocolors.yellow(`  stopped   ${outcome.stopReason}: ${outcome.stopMessage ?? ''}`.trimEnd()));
+        lines.push(picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow(`  stopped   ${outcome.stopReason}: ${outcome.stopMessage ?? ''}`.trimEnd()));
     }
     else if (outcome.stopMessage) {
-        lines.push(picocolors.red(`  first error: ${outcome.stopMessage}`));
+        lines.push(picocolors__WEBPACK_IMPORTED_MODULE_7__.red(`  first error: ${outcome.stopMessage}`));
     }
     return `${lines.join('\n')}\n`;
 }
@@ -86515,7 +84282,7 @@ function interruptible() {
     const onSignal = () => {
         if (controller.signal.aborted)
             process.exit(130);
-        process.stderr.write(picocolors.yellow('\nstopping: waiting for XADDs in flight (Ctrl-C again to quit at once)\n'));
+        process.stderr.write(picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow('\nstopping: waiting for XADDs in flight (Ctrl-C again to quit at once)\n'));
         controller.abort();
     };
     process.on('SIGINT', onSignal);
@@ -86530,9 +84297,9 @@ function interruptible() {
 }
 async function publishCommand(flags) {
     const shape = resolvePublishShape(flags);
-    const key = (0,contracts/* streamKey */.Yd)(flags.chainId);
-    const runId = flags.runId ?? (0,identity/* newRunId */.F$)();
-    const generator = new EventGenerator({
+    const key = (0,_engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__/* .streamKey */ .Yd)(flags.chainId);
+    const runId = flags.runId ?? (0,_engine_events_identity_js__WEBPACK_IMPORTED_MODULE_3__/* .newRunId */ .F$)();
+    const generator = new _engine_events_generator_js__WEBPACK_IMPORTED_MODULE_2__/* .EventGenerator */ .uG({
         chainId: flags.chainId,
         runId,
         seed: flags.seed,
@@ -86542,12 +84309,12 @@ async function publishCommand(flags) {
         ? `${fmtInt(shape.planned)} events`
         : `for ${shape.durationSec} s`;
     const pace = flags.rate === 0 ? 'as fast as possible' : `at ${fmtInt(flags.rate)}/s`;
-    process.stderr.write(`${picocolors.bold('publishing')} ${size} ${pace} over ${flags.concurrency} connection(s) to ` +
-        `${picocolors.cyan(key)} on ${(0,redact/* maskUrl */.y)(flags.redisUrl)} ${picocolors.dim(`(run id ${runId})`)}\n`);
+    process.stderr.write(`${picocolors__WEBPACK_IMPORTED_MODULE_7__.bold('publishing')} ${size} ${pace} over ${flags.concurrency} connection(s) to ` +
+        `${picocolors__WEBPACK_IMPORTED_MODULE_7__.cyan(key)} on ${(0,_engine_redact_js__WEBPACK_IMPORTED_MODULE_8__/* .maskUrl */ .y)(flags.redisUrl)} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`(run id ${runId})`)}\n`);
     const interrupt = interruptible();
     let outcome;
     try {
-        outcome = await publish({
+        outcome = await (0,_engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__/* .publish */ .mk)({
             redisUrl: flags.redisUrl,
             streamKey: key,
             generator,
@@ -86561,8 +84328,8 @@ async function publishCommand(flags) {
         });
     }
     catch (error) {
-        if (error instanceof RedisUnavailableError) {
-            throw new errors/* UserError */.y(`${error.message} (check --redis-url)`);
+        if (error instanceof _engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__/* .RedisUnavailableError */ .Sg) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`${error.message} (check --redis-url)`);
         }
         throw error;
     }
@@ -86594,17 +84361,17 @@ function registerPublishCommand(program) {
     program
         .command('publish')
         .description('Publish realistic events into the Redis stream on an open-loop schedule and measure XADD latency.')
-        .option('-n, --events <n>', `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`, options/* positiveInt */.NJ)
-        .option('-r, --rate <n>', 'target rate in events/s on one global schedule; 0 = as fast as possible', options/* nonNegativeNumber */.Wf, DEFAULT_RATE_PER_SEC)
+        .option('-n, --events <n>', `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`, _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ)
+        .option('-r, --rate <n>', 'target rate in events/s on one global schedule; 0 = as fast as possible', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .nonNegativeNumber */ .Wf, DEFAULT_RATE_PER_SEC)
         .option('-c, --concurrency <n>', 'concurrent publishers, one Redis connection each', concurrencyArgument, DEFAULT_CONCURRENCY)
-        .option('-d, --duration <seconds>', 'publish for this long instead of a count (rate x duration events; rate 0: until then)', options/* positiveNumber */.Ly)
-        .option('--redis-url <url>', 'Redis to publish to (default $REDIS_URL, else redis://127.0.0.1:6379)', options/* redisUrl */.Ld, (0,options/* defaultRedisUrl */.cS)())
-        .option('--chain-id <id>', 'chain id: stream events:<id>', options/* positiveInt */.NJ, contracts/* DEFAULT_CHAIN_ID */.YT)
-        .option('--seed <n>', 'seed of the generated events (same seed, same stream)', options/* nonNegativeInt */.O2, 1)
+        .option('-d, --duration <seconds>', 'publish for this long instead of a count (rate x duration events; rate 0: until then)', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveNumber */ .Ly)
+        .option('--redis-url <url>', 'Redis to publish to (default $REDIS_URL, else redis://127.0.0.1:6379)', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .redisUrl */ .Ld, (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultRedisUrl */ .cS)())
+        .option('--chain-id <id>', 'chain id: stream events:<id>', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ, _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_CHAIN_ID */ .YT)
+        .option('--seed <n>', 'seed of the generated events (same seed, same stream)', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .nonNegativeInt */ .O2, 1)
         .option('--mix <weights>', 'event mix, e.g. usdc=2,weth=1 (default: even over the five endpoints)', mixArgument)
         .option('--run-id <id>', 'run id carried in every tx_hash (default: random); pass the same to `receive --run-id`', runIdArgument)
-        .option('--max-len <n>', 'cap the stream with XADD MAXLEN ~ n', options/* positiveInt */.NJ)
-        .addOption(new esm/* Option */.c$('--progress <mode>', 'progress on stderr: a bar on a terminal, else a line every 5 s')
+        .option('--max-len <n>', 'cap the stream with XADD MAXLEN ~ n', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ)
+        .addOption(new commander__WEBPACK_IMPORTED_MODULE_0__/* .Option */ .c$('--progress <mode>', 'progress on stderr: a bar on a terminal, else a line every 5 s')
         .choices(['auto', 'bar', 'lines', 'off'])
         .default('auto'))
         .option('--json', 'print the outcome as JSON on stdout (progress stays on stderr)', false)
@@ -86614,636 +84381,269 @@ function registerPublishCommand(program) {
 
 /***/ }),
 
-/***/ 96031:
+/***/ 87981:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  cA: () => (/* binding */ registerReceiveCommand)
+  e: () => (/* binding */ registerQuickstartCommand)
 });
 
-// UNUSED EXPORTS: DEFAULT_RECEIVE_PORT, formatFinalSummary, formatProgressLine, loadEndpointsFile, receive
+// UNUSED EXPORTS: selfCommand
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ../../work/main/node_modules/commander/esm.mjs
-var esm = __nccwpck_require__(78667);
-// EXTERNAL MODULE: ../../work/main/node_modules/picocolors/picocolors.js
-var picocolors = __nccwpck_require__(97496);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/identity.js + 1 modules
-var events_identity = __nccwpck_require__(49027);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/histogram.js
-var measure_histogram = __nccwpck_require__(47284);
-// EXTERNAL MODULE: ../../work/main/node_modules/fastify/fastify.js
-var fastify = __nccwpck_require__(32167);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/log.js
+var log = __nccwpck_require__(6488);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(31421);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
-var clock = __nccwpck_require__(57503);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/faults.js
-const DEFAULT_FAULTS = {
-    failureRate: 0,
-    failureStatus: 503,
-    delayMs: 0,
-    seed: 1,
-};
-function validateFaults(faults) {
-    const { failureRate, failureStatus, delayMs, seed } = faults;
-    if (failureRate !== undefined && !(failureRate >= 0 && failureRate <= 1)) {
-        throw new RangeError(`failureRate must be a fraction from 0 to 1, got ${failureRate}`);
-    }
-    if (failureStatus !== undefined &&
-        !(Number.isInteger(failureStatus) && failureStatus >= 400 && failureStatus <= 599)) {
-        throw new RangeError(`failureStatus must be an HTTP error status 400-599, got ${failureStatus}`);
-    }
-    if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
-        throw new RangeError(`delayMs must be 0 or more, got ${delayMs}`);
-    }
-    if (seed !== undefined && !Number.isInteger(seed)) {
-        throw new RangeError(`seed must be an integer, got ${seed}`);
-    }
-}
-/** Decides, request by request, which ones fail; deterministic for a given seed. */
-class FaultInjector {
-    settings = { ...DEFAULT_FAULTS };
-    state = DEFAULT_FAULTS.seed >>> 0;
-    constructor(faults = {}) {
-        this.update(faults);
-    }
-    /** Merges into the current settings; a given seed restarts the failure sequence. */
-    update(faults) {
-        validateFaults(faults);
-        const defined = Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined));
-        this.settings = { ...this.settings, ...defined };
-        if (faults.seed !== undefined)
-            this.state = faults.seed >>> 0;
-    }
-    get current() {
-        return this.settings;
-    }
-    get delayMs() {
-        return this.settings.delayMs;
-    }
-    get failureStatus() {
-        return this.settings.failureStatus;
-    }
-    /** Draws for one request. The draw happens even at rate 0, so the sequence depends on the seed only. */
-    shouldFail() {
-        return this.next() < this.settings.failureRate;
-    }
-    /** mulberry32: tiny, allocation-free, good enough to spread failures evenly. */
-    next() {
-        this.state = (this.state + 0x6d2b79f5) >>> 0;
-        let t = this.state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    }
-}
-
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/metrics.js
-
-function emptyCounts() {
-    return {
-        totalRequests: 0,
-        delivered: 0,
-        duplicates: 0,
-        badSignatures: 0,
-        foreign: 0,
-        malformed: 0,
-        failedAttempts: 0,
-    };
-}
-/** Counts and end-to-end latency (µs) of first valid deliveries, for the whole run or one endpoint. */
-class DeliveryStats {
-    counts = emptyCounts();
-    latency = (0,measure_histogram/* createHistogram */.v5)();
-    recordLatency(latencyUs) {
-        (0,measure_histogram/* recordUs */.YP)(this.latency, latencyUs);
-    }
-    reset() {
-        Object.assign(this.counts, emptyCounts());
-        this.latency.reset();
-    }
-    /** A copy that later requests and resets leave alone. */
-    copy() {
-        const latency = (0,measure_histogram/* createHistogram */.v5)();
-        latency.add(this.latency);
-        return { counts: { ...this.counts }, latency };
-    }
-}
-/**
- * Requests per second over the last `windowSec` seconds, in one-second buckets: the seed's
- * `recent_throughput_rps`, kept without allocating per request.
- */
-class ThroughputWindow {
-    windowSec;
-    seconds;
-    counts;
-    constructor(windowSec = 10) {
-        this.windowSec = windowSec;
-        this.seconds = new Float64Array(windowSec).fill(-1);
-        this.counts = new Float64Array(windowSec);
-    }
-    add(nowUs) {
-        const second = Math.floor(nowUs / 1_000_000);
-        const slot = second % this.windowSec;
-        if (this.seconds[slot] !== second) {
-            this.seconds[slot] = second;
-            this.counts[slot] = 0;
-        }
-        this.counts[slot] += 1;
-    }
-    /** Rate over the window, or over the time since `sinceUs` when that is shorter. */
-    ratePerSec(nowUs, sinceUs) {
-        const second = Math.floor(nowUs / 1_000_000);
-        const oldest = second - this.windowSec + 1;
-        let total = 0;
-        for (let slot = 0; slot < this.windowSec; slot++) {
-            const bucket = this.seconds[slot];
-            if (bucket >= oldest && bucket <= second)
-                total += this.counts[slot];
-        }
-        const spanUs = nowUs - Math.max(sinceUs, oldest * 1_000_000);
-        return spanUs > 0 ? total / (spanUs / 1_000_000) : 0;
-    }
-    reset() {
-        this.seconds.fill(-1);
-        this.counts.fill(0);
-    }
-}
-const round2 = (value) => Math.round(value * 100) / 100;
-/** The seed's latency_ms keys (min, max, avg, median, p95, p99) plus the richer percentiles. */
-function latencyJson(histogram) {
-    const summary = (0,measure_histogram/* summarizeMs */.et)(histogram);
-    return {
-        min: summary.min,
-        max: summary.max,
-        avg: summary.mean,
-        median: summary.p50,
-        p95: summary.p95,
-        p99: summary.p99,
-        count: summary.count,
-        p50: summary.p50,
-        p90: summary.p90,
-        p999: summary.p999,
-    };
-}
-/** The outcome counters; total_requests is placed by the caller (first in /metrics, as the seed). */
-function outcomesJson(counts) {
-    return {
-        delivered: counts.delivered,
-        duplicates: counts.duplicates,
-        bad_signatures: counts.badSignatures,
-        foreign: counts.foreign,
-        malformed: counts.malformed,
-        failed_attempts: counts.failedAttempts,
-    };
-}
-/** Requests the receiver answered with 2xx: deliveries, duplicates and foreign entries. */
-function answeredOk(counts) {
-    return counts.delivered + counts.duplicates + counts.foreign;
-}
-/**
- * The GET /metrics body. The seed's keys come first with their meaning kept: `successful` are
- * requests answered 2xx and `failed` the others, so total_requests = successful + failed;
- * `delivered` is the honest figure (unique valid deliveries).
- */
-function metricsJson(input) {
-    const { overall } = input;
-    const counts = overall.counts;
-    const uptimeSec = Math.max(input.nowUs - input.startedUs, 0) / 1_000_000;
-    const successful = answeredOk(counts);
-    const perEndpoint = {};
-    for (const [id, { name, stats }] of input.perEndpoint) {
-        perEndpoint[id] = {
-            name,
-            total_requests: stats.counts.totalRequests,
-            ...outcomesJson(stats.counts),
-            latency_ms: latencyJson(stats.latency),
-            latency_histogram: (0,measure_histogram/* encodeHistogram */.ll)(stats.latency),
-        };
-    }
-    const deliverySpanUs = input.firstReceiveUs !== null && input.lastReceiveUs !== null
-        ? input.lastReceiveUs - input.firstReceiveUs
-        : 0;
-    return {
-        total_requests: counts.totalRequests,
-        successful,
-        failed: counts.totalRequests - successful,
-        uptime_seconds: round2(uptimeSec),
-        throughput_rps: uptimeSec > 0 ? round2(counts.totalRequests / uptimeSec) : 0,
-        recent_throughput_rps: round2(input.recentRps),
-        latency_ms: latencyJson(overall.latency),
-        ...outcomesJson(counts),
-        delivered_rps: deliverySpanUs > 0 ? round2((counts.delivered - 1) / (deliverySpanUs / 1e6)) : 0,
-        first_receive_us: input.firstReceiveUs,
-        last_receive_us: input.lastReceiveUs,
-        signatures_verified: input.signaturesVerified,
-        accepted_run_ids: input.acceptedRunIds,
-        faults: input.faults,
-        latency_histogram: (0,measure_histogram/* encodeHistogram */.ll)(overall.latency),
-        per_endpoint: perEndpoint,
-    };
-}
-
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/delivered.js
-/**
- * What has been delivered: endpoint → run id → log index → sequence numbers.
- *
- * The documented duplicate key is (endpoint, tx_hash, log_index). For hashes made by encodeTxHash
- * the run id and sequence number identify the event (the schedule gives each sequence one shard
- * and one intended send time), so the key is held as numbers: no string per delivery, and a
- * million deliveries stay a few small sets for the GC, whose pauses would otherwise land in the
- * latency being measured.
- */
-class DeliveredSet {
-    byEndpoint = new Map();
-    /** Records a delivery; false when it was recorded before (a duplicate). */
-    add(endpointId, runId, logIndex, sequence) {
-        let byRun = this.byEndpoint.get(endpointId);
-        if (!byRun)
-            this.byEndpoint.set(endpointId, (byRun = new Map()));
-        let byLog = byRun.get(runId);
-        if (!byLog)
-            byRun.set(runId, (byLog = new Map()));
-        let sequences = byLog.get(logIndex);
-        if (!sequences)
-            byLog.set(logIndex, (sequences = new Set()));
-        const before = sequences.size;
-        sequences.add(sequence);
-        return sequences.size !== before;
-    }
-    has(endpointId, runId, logIndex, sequence) {
-        return this.byEndpoint.get(endpointId)?.get(runId)?.get(logIndex)?.has(sequence) ?? false;
-    }
-    /** Whether the event reached the endpoint under any log index. */
-    hasSequence(endpointId, runId, sequence) {
-        const byLog = this.byEndpoint.get(endpointId)?.get(runId);
-        if (!byLog)
-            return false;
-        for (const sequences of byLog.values())
-            if (sequences.has(sequence))
-                return true;
-        return false;
-    }
-    clear() {
-        this.byEndpoint.clear();
-    }
-}
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/receiver/signature.js
-var receiver_signature = __nccwpck_require__(73369);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/receiver.js
-
-
-
-
-
-
-
-const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_PATH = '/webhook';
-/** Routes of the receiver itself, which the webhook path must not shadow. */
-const RESERVED_PATHS = ['/metrics', '/metrics/reset', '/health'];
-/** Fields of the event object EthHook posts (DESIGN.md, Delivery); all must be present. */
-const EVENT_FIELDS = [
-    'chain_id',
-    'block_number',
-    'block_hash',
-    'transaction_hash',
-    'log_index',
-    'contract_address',
-    'topics',
-    'data',
-    'timestamp',
-];
-const JSON_TYPE = 'application/json; charset=utf-8';
-// Replies are constant strings: the hot path serialises nothing.
-const REPLY_BODY = {
-    delivered: '{"status":"ok"}',
-    duplicates: '{"status":"duplicate"}',
-    foreign: '{"status":"foreign"}',
-    badSignatures: '{"status":"error","error":"bad signature"}',
-    malformed: '{"status":"error","error":"malformed event"}',
-    failedAttempts: '{"status":"error","error":"injected failure"}',
-};
-/**
- * Duplicates and foreign entries get 200 so the SUT does not retry them forever; a bad signature
- * gets 401, which EthHook does not retry (non-429 4xx), so the delivery is lost and counted once.
- */
-const REPLY_STATUS = {
-    delivered: 200,
-    duplicates: 200,
-    foreign: 200,
-    badSignatures: 401,
-    malformed: 400,
-};
-function isWebhookEvent(value) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-        return false;
-    const event = value;
-    for (const field of EVENT_FIELDS)
-        if (event[field] === undefined)
-            return false;
-    const logIndex = event.log_index;
-    return (typeof event.transaction_hash === 'string' &&
-        Array.isArray(event.topics) &&
-        ((typeof logIndex === 'number' && Number.isInteger(logIndex) && logIndex >= 0) ||
-            (typeof logIndex === 'string' && /^\d+$/.test(logIndex))));
-}
-function headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-function connectableHost(host) {
-    if (host === '0.0.0.0')
-        return '127.0.0.1';
-    if (host === '::')
-        return '[::1]';
-    return host.includes(':') ? `[${host}]` : host;
-}
-/**
- * The webhook receiver: the SUT's delivery workers POST events here, and every request is classified
- * once, in this order (each request lands in exactly one outcome):
- *
- * 1. injected failure (faults.failureRate) → `failureStatus`, counted as failedAttempts;
- * 2. body not JSON or not an event object → 400, malformed;
- * 3. tx_hash not made by our identity encoding, or of a run id not accepted → 200, foreign
- *    (before the signature: another run's leftovers may be signed with secrets we do not hold);
- * 4. missing/unknown X-Webhook-Id or missing/wrong X-Webhook-Signature → 401, badSignatures;
- * 5. (endpoint, tx_hash, log_index) already delivered → 200, duplicates (held as run id and
- *    sequence number, see delivered.ts);
- * 6. otherwise → 200, delivered, and latency = receive time - intended send time is recorded.
- *
- * 200 for duplicates and foreign entries keeps the SUT from retrying them forever. 401 for a bad
- * signature is final for EthHook (it retries only 5xx, 429 and network errors), so a badly
- * signed delivery is counted once and then shows up as lost. Failures are drawn before anything
- * else so the injected fraction does not depend on the traffic mix.
- *
- * Receive time is read from the monotonic clock in the onRequest hook, before the body is read, so
- * neither body parsing nor an injected delay is counted as pipeline latency.
- *
- * `onDelivery`, when set, is called synchronously after each unique delivery with the new
- * `uniqueDelivered` count (a drain waits on it instead of polling); keep it cheap.
- */
-class Receiver {
-    /** The fastify instance, for in-process requests (`app.inject`) in tests. */
-    app;
-    onDelivery;
-    host;
-    port;
-    path;
-    clock;
-    verifySignatures;
-    faults;
-    overall = new DeliveryStats();
-    endpoints = new Map();
-    delivered = new DeliveredSet();
-    window = new ThroughputWindow();
-    initialRunIds;
-    acceptedRunIds;
-    startedUs;
-    firstReceiveUs = null;
-    lastReceiveUs = null;
-    baseUrl = null;
-    closing = null;
-    constructor(options = {}) {
-        this.host = options.host ?? DEFAULT_HOST;
-        this.port = options.port ?? 0;
-        this.path = options.path ?? DEFAULT_PATH;
-        if (!this.path.startsWith('/') || RESERVED_PATHS.includes(this.path)) {
-            throw new RangeError(`receiver path must start with / and not be ${RESERVED_PATHS.join(', ')}; got "${this.path}"`);
-        }
-        this.clock = options.clock ?? clock/* monotonicClock */.V;
-        this.verifySignatures = options.verifySignatures ?? true;
-        this.faults = new FaultInjector(options.faults);
-        this.initialRunIds = options.acceptRunIds ? [...options.acceptRunIds] : null;
-        this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
-        this.startedUs = this.clock.nowUs();
-        if (options.endpoints)
-            this.setEndpoints(options.endpoints);
-        this.app = this.buildApp();
-    }
-    /** Listens and resolves the base URL (http://host:port); 0.0.0.0 is given as 127.0.0.1. */
-    async start() {
-        await this.app.listen({ host: this.host, port: this.port });
-        const { port } = this.app.server.address();
-        this.baseUrl = `http://${connectableHost(this.host)}:${port}`;
-        this.startedUs = this.clock.nowUs();
-        return this.baseUrl;
-    }
-    /** The webhook URL (base URL + path); only after start(). */
-    get url() {
-        if (this.baseUrl === null)
-            throw new Error('Receiver.url is known only after start()');
-        return `${this.baseUrl}${this.path}`;
-    }
-    /** Stops listening and drops open connections; safe to call more than once. */
-    close() {
-        this.closing ??= this.app.close();
-        return this.closing;
-    }
-    /** Adds or replaces endpoints (by id); counts of endpoints already seen are kept. */
-    setEndpoints(endpoints) {
-        for (const { id, name, secret } of endpoints) {
-            const existing = this.endpoints.get(id);
-            const key = (0,receiver_signature/* signingKey */.NR)(secret);
-            if (existing) {
-                existing.name = name;
-                existing.key = key;
-            }
-            else {
-                this.endpoints.set(id, { name, key, stats: new DeliveryStats() });
-            }
-        }
-    }
-    /**
-     * From the first call on, only accepted run ids count; others are foreign. Accepted ids last
-     * until reset(), so a measured run can call `reset(); acceptRun(runId)` and have late retries of
-     * earlier runs (warm-up, previous trials) counted as foreign rather than delivered.
-     */
-    acceptRun(runId) {
-        this.acceptedRunIds ??= new Set();
-        this.acceptedRunIds.add(runId);
-    }
-    setFaults(faults) {
-        this.faults.update(faults);
-    }
-    /**
-     * Starts over for the next run: clears counts, histograms and the record of what was delivered,
-     * forgets run ids given to acceptRun (back to the `acceptRunIds` option), restarts uptime.
-     * Endpoints and faults stay.
-     */
-    reset() {
-        this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
-        this.overall.reset();
-        for (const entry of this.endpoints.values())
-            entry.stats.reset();
-        this.delivered.clear();
-        this.window.reset();
-        this.firstReceiveUs = null;
-        this.lastReceiveUs = null;
-        this.startedUs = this.clock.nowUs();
-    }
-    get uniqueDelivered() {
-        return this.overall.counts.delivered;
-    }
-    get lastDeliveryUs() {
-        return this.lastReceiveUs;
-    }
-    hasDelivered(endpointId, txHash, logIndex) {
-        const identity = (0,events_identity/* decodeTxHash */.Bb)(txHash);
-        return (identity !== null &&
-            this.delivered.has(endpointId, identity.runId, Number(logIndex), identity.sequence));
-    }
-    /** Whether the event with this run id and sequence number reached this endpoint. */
-    hasDeliveredSequence(endpointId, runId, sequence) {
-        return this.delivered.hasSequence(endpointId, runId, sequence);
-    }
-    /** A copy of the figures so far; later requests and resets do not change it. */
-    snapshot() {
-        const { counts, latency } = this.overall.copy();
-        const perEndpoint = new Map();
-        for (const [id, entry] of this.endpoints) {
-            perEndpoint.set(id, { name: entry.name, ...entry.stats.copy() });
-        }
-        return {
-            counts,
-            latency,
-            perEndpoint,
-            firstReceiveUs: this.firstReceiveUs,
-            lastReceiveUs: this.lastReceiveUs,
-        };
-    }
-    /** The GET /metrics body (see metrics.ts for the meaning of each key). */
-    metricsJson() {
-        const nowUs = this.clock.nowUs();
-        return metricsJson({
-            nowUs,
-            startedUs: this.startedUs,
-            recentRps: this.window.ratePerSec(nowUs, this.startedUs),
-            overall: this.overall,
-            perEndpoint: this.endpoints,
-            firstReceiveUs: this.firstReceiveUs,
-            lastReceiveUs: this.lastReceiveUs,
-            signaturesVerified: this.verifySignatures,
-            acceptedRunIds: this.acceptedRunIds ? [...this.acceptedRunIds] : null,
-            faults: this.faults.current,
-        });
-    }
-    buildApp() {
-        const app = fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
-        // The raw bytes are what the signature covers, so every body is kept as a Buffer and parsed
-        // in the handler, where a parse failure is counted instead of answered by fastify.
-        app.removeAllContentTypeParsers();
-        app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-        app.decorateRequest('receivedUs', 0);
-        const clock = this.clock;
-        app.post(this.path, {
-            onRequest: (request, _reply, done) => {
-                request.receivedUs = clock.nowUs();
-                done();
-            },
-            handler: (request, reply) => this.handleWebhook(request, reply),
-        });
-        app.get('/metrics', () => this.metricsJson());
-        app.get('/health', () => ({ status: 'ok' }));
-        app.post('/metrics/reset', () => {
-            this.reset();
-            return { status: 'reset' };
-        });
-        return app;
-    }
-    handleWebhook(request, reply) {
-        const receivedUs = request.receivedUs;
-        const endpointId = headerValue(request.headers['x-webhook-id']);
-        const endpoint = this.endpointFor(endpointId);
-        this.overall.counts.totalRequests++;
-        if (endpoint)
-            endpoint.stats.counts.totalRequests++;
-        this.window.add(receivedUs);
-        let outcome;
-        let status;
-        if (this.faults.shouldFail()) {
-            outcome = 'failedAttempts';
-            status = this.faults.failureStatus;
-        }
-        else {
-            outcome = this.classify(request, endpointId, endpoint, receivedUs);
-            status = REPLY_STATUS[outcome];
-        }
-        this.overall.counts[outcome]++;
-        if (endpoint)
-            endpoint.stats.counts[outcome]++;
-        if (outcome === 'delivered')
-            this.onDelivery?.(this.overall.counts.delivered);
-        const body = REPLY_BODY[outcome];
-        const delayMs = this.faults.delayMs;
-        // Synchronous unless delayed: a promise per request is measurable at tens of thousands a
-        // second. A synchronous handler must return nothing, or fastify would send its result again.
-        if (delayMs > 0)
-            return (0,clock/* sleepMs */.M)(delayMs).then(() => this.send(reply, status, body));
-        this.send(reply, status, body);
-    }
-    send(reply, status, body) {
-        return reply.code(status).header('content-type', JSON_TYPE).send(body);
-    }
-    classify(request, endpointId, endpoint, receivedUs) {
-        const body = request.body;
-        if (!Buffer.isBuffer(body))
-            return 'malformed';
-        let event;
-        try {
-            event = JSON.parse(body.toString('utf8'));
-        }
-        catch {
-            return 'malformed';
-        }
-        if (!isWebhookEvent(event))
-            return 'malformed';
-        const identity = (0,events_identity/* decodeTxHash */.Bb)(event.transaction_hash);
-        if (identity === null)
-            return 'foreign';
-        if (this.acceptedRunIds !== null && !this.acceptedRunIds.has(identity.runId))
-            return 'foreign';
-        if (this.verifySignatures) {
-            const signature = headerValue(request.headers['x-webhook-signature']);
-            if (!endpoint?.key || !(0,receiver_signature/* verifySignature */.Od)(endpoint.key, body, signature))
-                return 'badSignatures';
-        }
-        const logIndex = Number(event.log_index);
-        if (!this.delivered.add(endpointId ?? '', identity.runId, logIndex, identity.sequence)) {
-            return 'duplicates';
-        }
-        const latencyUs = receivedUs - identity.intendedSendUs;
-        this.overall.recordLatency(latencyUs);
-        endpoint?.stats.recordLatency(latencyUs);
-        this.firstReceiveUs ??= receivedUs;
-        if (this.lastReceiveUs === null || receivedUs > this.lastReceiveUs) {
-            this.lastReceiveUs = receivedUs;
-        }
-        return 'delivered';
-    }
-    /**
-     * The endpoint named by X-Webhook-Id: a configured one, or (when signatures are not verified)
-     * any id, tracked from its first request on.
-     */
-    endpointFor(endpointId) {
-        if (endpointId === undefined)
-            return undefined;
-        const known = this.endpoints.get(endpointId);
-        if (known || this.verifySignatures)
-            return known;
-        const entry = { name: endpointId, key: null, stats: new DeliveryStats() };
-        this.endpoints.set(endpointId, entry);
-        return entry;
-    }
-}
-
+var clock = __nccwpck_require__(47036);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/run/readiness.js
+var readiness = __nccwpck_require__(82520);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/errors.js
-var errors = __nccwpck_require__(85116);
+var errors = __nccwpck_require__(46215);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/options.js
-var options = __nccwpck_require__(68945);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/receive.js
+var options = __nccwpck_require__(67836);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/throwaway.js
+
+
+
+
+
+
+
+
+
+const PROBE_MS = 1_500;
+async function answers(probe) {
+    try {
+        await probe(PROBE_MS);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const server = (0,external_node_net_.createServer)();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            server.close(() => typeof address === 'object' && address
+                ? resolve(address.port)
+                : reject(new Error('no port')));
+        });
+    });
+}
+function onPath(binary) {
+    const found = (0,external_node_child_process_.spawnSync)('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
+    return found.status === 0 ? found.stdout.trim() : null;
+}
+/** initdb and postgres live outside PATH on Debian (/usr/lib/postgresql/<v>/bin). */
+function findPostgresBinary(name) {
+    const direct = onPath(name);
+    if (direct)
+        return direct;
+    const root = '/usr/lib/postgresql';
+    if (!(0,external_node_fs_.existsSync)(root))
+        return null;
+    for (const version of (0,external_node_fs_.readdirSync)(root).sort().reverse()) {
+        const candidate = (0,external_node_path_.join)(root, version, 'bin', name);
+        if ((0,external_node_fs_.existsSync)(candidate))
+            return candidate;
+    }
+    return null;
+}
+/** PostgreSQL refuses to run as root; when we are root, run it as an unprivileged account. */
+function unprivilegedIds() {
+    if (process.getuid?.() !== 0)
+        return undefined;
+    for (const user of ['postgres', 'nobody']) {
+        const uid = (0,external_node_child_process_.spawnSync)('id', ['-u', user], { encoding: 'utf8' });
+        const gid = (0,external_node_child_process_.spawnSync)('id', ['-g', user], { encoding: 'utf8' });
+        if (uid.status === 0 && gid.status === 0)
+            return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+    }
+    throw new errors/* UserError */.y('running as root and no "postgres" or "nobody" account exists to run a throwaway PostgreSQL');
+}
+/**
+ * Uses REDIS_URL / DATABASE_URL when set, else localhost; when nothing answers there, starts
+ * throwaway redis-server and PostgreSQL (initdb + postgres) from binaries on this machine in a
+ * temporary folder, removed again by stop(). Says exactly what to install when they are missing.
+ */
+async function ensureServices(env, logger, defaults = { redisUrl: options/* DEFAULT_REDIS_URL */.Se, databaseUrl: options/* DEFAULT_DATABASE_URL */.yk }) {
+    const children = [];
+    const started = [];
+    let dir = null;
+    const stop = async () => {
+        for (const child of children)
+            child.kill('SIGTERM');
+        await Promise.all(children.map((child) => child.exitCode !== null || child.signalCode !== null
+            ? undefined
+            : Promise.race([new Promise((resolve) => child.once('exit', resolve)), (0,clock/* sleepMs */.M)(10_000)])));
+        if (dir)
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    };
+    try {
+        let redisUrl = env.REDIS_URL || defaults.redisUrl;
+        let databaseUrl = env.DATABASE_URL || defaults.databaseUrl;
+        const redisGiven = Boolean(env.REDIS_URL);
+        const databaseGiven = Boolean(env.DATABASE_URL);
+        if (!redisGiven && !(await answers((t) => (0,readiness/* redisReady */.PG)(redisUrl, t)))) {
+            const binary = onPath('redis-server');
+            if (!binary) {
+                throw new errors/* UserError */.y(`no Redis answers at ${defaults.redisUrl} and redis-server is not on PATH: install Redis ` +
+                    '(Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL');
+            }
+            dir ??= (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'ethhook-lt-'));
+            const port = await freePort();
+            const child = (0,external_node_child_process_.spawn)(binary, [
+                '--port',
+                String(port),
+                '--bind',
+                '127.0.0.1',
+                '--save',
+                '',
+                '--appendonly',
+                'no',
+                '--dir',
+                dir,
+            ], {
+                stdio: 'ignore',
+            });
+            children.push(child);
+            redisUrl = `redis://127.0.0.1:${port}`;
+            await (0,readiness/* redisReady */.PG)(redisUrl, 15_000);
+            started.push(`redis-server on port ${port}`);
+            logger.info(`Started a throwaway Redis at ${redisUrl}`);
+        }
+        if (!databaseGiven && !(await answers((t) => (0,readiness/* postgresReady */.NW)(databaseUrl, t)))) {
+            const initdb = findPostgresBinary('initdb');
+            const postgres = findPostgresBinary('postgres');
+            if (!initdb || !postgres) {
+                throw new errors/* UserError */.y(`no PostgreSQL answers at ${defaults.databaseUrl} and initdb/postgres were not found (PATH, /usr/lib/postgresql/*/bin): ` +
+                    'install PostgreSQL (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql) or set DATABASE_URL');
+            }
+            dir ??= (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'ethhook-lt-'));
+            const dataDir = (0,external_node_path_.join)(dir, 'pg');
+            const ids = unprivilegedIds();
+            if (ids)
+                (0,external_node_fs_.chownSync)(dir, ids.uid, ids.gid);
+            const init = (0,external_node_child_process_.spawnSync)(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync'], {
+                encoding: 'utf8',
+                ...ids,
+            });
+            if (init.status !== 0)
+                throw new errors/* UserError */.y(`initdb failed: ${(init.stderr || init.stdout).trim()}`);
+            const port = await freePort();
+            const child = (0,external_node_child_process_.spawn)(postgres, [
+                '-D',
+                dataDir,
+                '-p',
+                String(port),
+                '-k',
+                dir,
+                '-c',
+                'listen_addresses=127.0.0.1',
+                '-c',
+                'fsync=off',
+            ], { stdio: 'ignore', ...ids });
+            children.push(child);
+            databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+            await (0,readiness/* postgresReady */.NW)(databaseUrl, 30_000);
+            started.push(`postgres on port ${port}`);
+            logger.info(`Started a throwaway PostgreSQL at ${databaseUrl}`);
+        }
+        return { redisUrl, databaseUrl, started, workDir: dir, stop };
+    }
+    catch (error) {
+        await stop();
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 4 modules
+var compare = __nccwpck_require__(17136);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/run.js + 5 modules
+var run = __nccwpck_require__(59018);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/quickstart.js
+
+
+
+
+
+const shellQuote = (word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+/** This very CLI, as the command line that started it (bundle, bin or tsx). */
+function selfCommand() {
+    return [process.execPath, ...process.execArgv, process.argv[1]].map(shellQuote).join(' ');
+}
+/**
+ * The whole job on one machine with nothing set up: services (REDIS_URL / DATABASE_URL, else
+ * localhost, else throwaway ones), the reference pipeline as the SUT, the quick scenario, and the
+ * comparison with the committed baseline.
+ */
+function registerQuickstartCommand(program, io = compare/* processIo */.Wr) {
+    const command = (0,run/* addRunFlags */.A1)(program
+        .command('quickstart')
+        .description('Run the quick scenario against the reference pipeline and compare it with baselines/quick.json; ' +
+        'uses REDIS_URL and DATABASE_URL when set, else localhost, else starts throwaway Redis and PostgreSQL'))
+        .option('--baseline <file>', 'baseline to compare with', 'baselines/quick.json')
+        .option('--name <name>', "name in the report (default: the baseline's)")
+        .option('--sut-args <args>', 'extra flags for the reference pipeline, e.g. "--processing-delay-ms 20"', '');
+    (0,compare/* addComparisonFlags */.yY)(command).action(async (flags, cmd) => {
+        const logger = (0,log/* stderrLogger */.D)();
+        const services = await ensureServices(process.env, logger);
+        try {
+            const given = (name) => cmd.getOptionValueSource(name) === 'cli';
+            const redisUrl = given('redisUrl') ? flags.redisUrl : services.redisUrl;
+            const databaseUrl = given('databaseUrl') ? flags.databaseUrl : services.databaseUrl;
+            const start = [
+                selfCommand(),
+                'reference',
+                `--redis-url ${shellQuote(redisUrl)}`,
+                `--database-url ${shellQuote(databaseUrl)}`,
+                `--chain-ids ${flags.chainId}`,
+                '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
+                flags.sutArgs,
+            ].join(' ');
+            if (!(0,external_node_fs_.existsSync)(flags.baseline)) {
+                logger.warn(`${flags.baseline} does not exist: the verdict will be inconclusive`);
+            }
+            io.setExitCode(await (0,run/* runCommand */.d1)({ ...flags, redisUrl, databaseUrl, applySchema: true, start: flags.start ?? start }, io, logger));
+        }
+        finally {
+            await services.stop();
+        }
+    });
+}
+
+
+/***/ }),
+
+/***/ 37764:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cA: () => (/* binding */ registerReceiveCommand)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_RECEIVE_PORT, loadEndpointsFile, formatProgressLine, formatFinalSummary, receive */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(48179);
+/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(57336);
+/* harmony import */ var _engine_events_identity_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(30377);
+/* harmony import */ var _engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(45143);
+/* harmony import */ var _engine_receiver_receiver_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(716);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(46215);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(67836);
 
 
 
@@ -87255,26 +84655,26 @@ var options = __nccwpck_require__(68945);
 /** The original tool's receiver listened on 8000; EthHook setups already point webhooks there. */
 const DEFAULT_RECEIVE_PORT = 8000;
 function webhookPath(raw) {
-    if (!/^\/\S*$/.test(raw) || RESERVED_PATHS.includes(raw)) {
-        throw new esm/* InvalidArgumentError */.Di('Expected a path starting with / other than /metrics, /metrics/reset and /health.');
+    if (!/^\/\S*$/.test(raw) || _engine_receiver_receiver_js__WEBPACK_IMPORTED_MODULE_4__/* .RESERVED_PATHS */ .Kh.includes(raw)) {
+        throw new commander__WEBPACK_IMPORTED_MODULE_1__/* .InvalidArgumentError */ .Di('Expected a path starting with / other than /metrics, /metrics/reset and /health.');
     }
     return raw;
 }
 function runIdArgument(raw, previous) {
-    if (!(0,events_identity/* isRunId */.Pk)(raw))
-        throw new esm/* InvalidArgumentError */.Di('Expected 16 lowercase hex characters.');
+    if (!(0,_engine_events_identity_js__WEBPACK_IMPORTED_MODULE_2__/* .isRunId */ .Pk)(raw))
+        throw new commander__WEBPACK_IMPORTED_MODULE_1__/* .InvalidArgumentError */ .Di('Expected 16 lowercase hex characters.');
     return [...previous, raw];
 }
 function errorStatus(raw) {
     const value = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || value < 400 || value > 599) {
-        throw new esm/* InvalidArgumentError */.Di('Expected an HTTP error status from 400 to 599 (e.g. 503).');
+        throw new commander__WEBPACK_IMPORTED_MODULE_1__/* .InvalidArgumentError */ .Di('Expected an HTTP error status from 400 to 599 (e.g. 503).');
     }
     return value;
 }
 function integer(raw) {
     if (!/^[-+]?\d+$/.test(raw.trim()))
-        throw new esm/* InvalidArgumentError */.Di('Expected a whole number.');
+        throw new commander__WEBPACK_IMPORTED_MODULE_1__/* .InvalidArgumentError */ .Di('Expected a whole number.');
     return Number(raw);
 }
 /**
@@ -87285,20 +84685,20 @@ function loadEndpointsFile(file) {
     const flag = `--endpoints-file ${file}`;
     let parsed;
     try {
-        parsed = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        parsed = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
     }
     catch (error) {
         const reason = error.code ?? error.message;
-        throw new errors/* UserError */.y(`${flag}: cannot read it as JSON (${reason}).`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`${flag}: cannot read it as JSON (${reason}).`);
     }
     if (!Array.isArray(parsed)) {
-        throw new errors/* UserError */.y(`${flag}: expected a JSON array of {"id", "name", "secret"} objects.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`${flag}: expected a JSON array of {"id", "name", "secret"} objects.`);
     }
     return parsed.map((entry, index) => {
         const record = (typeof entry === 'object' && entry !== null ? entry : {});
         const secret = record.secret ?? record.hmac_secret;
         if (typeof record.id !== 'string' || record.id === '' || typeof secret !== 'string') {
-            throw new errors/* UserError */.y(`${flag}: entry ${index} needs a string "id" and a string "secret" (or "hmac_secret").`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`${flag}: entry ${index} needs a string "id" and a string "secret" (or "hmac_secret").`);
         }
         const name = typeof record.name === 'string' ? record.name : record.id;
         return { id: record.id, name, secret };
@@ -87310,47 +84710,47 @@ function listenError(error, flags) {
     const where = `${flags.host}:${flags.port}`;
     switch (code) {
         case 'EADDRINUSE':
-            return new errors/* UserError */.y(`--port ${flags.port}: ${where} is already in use; pick another port with --port (0 picks a free one).`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`--port ${flags.port}: ${where} is already in use; pick another port with --port (0 picks a free one).`);
         case 'EACCES':
-            return new errors/* UserError */.y(`--port ${flags.port}: not allowed to listen on ${where}; ports below 1024 need privileges, pick another with --port.`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`--port ${flags.port}: not allowed to listen on ${where}; ports below 1024 need privileges, pick another with --port.`);
         case 'EADDRNOTAVAIL':
         case 'ENOTFOUND':
         case 'EAI_AGAIN':
-            return new errors/* UserError */.y(`--host ${flags.host}: no such local address to listen on; use 127.0.0.1, or 0.0.0.0 for all interfaces.`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .y(`--host ${flags.host}: no such local address to listen on; use 127.0.0.1, or 0.0.0.0 for all interfaces.`);
         default:
             return error instanceof Error ? error : new Error(String(error));
     }
 }
 const fmtInt = (n) => n.toLocaleString('en-US');
 const fmtMs = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
-const flagged = (count, label, colour) => count > 0 ? colour(`${label} ${fmtInt(count)}`) : picocolors.dim(`${label} 0`);
+const flagged = (count, label, colour) => count > 0 ? colour(`${label} ${fmtInt(count)}`) : picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`${label} 0`);
 /** One periodic line: what arrived so far and how fast. */
 function formatProgressLine(snapshot, elapsedSec, ratePerSec) {
     const { counts } = snapshot;
-    const latency = (0,measure_histogram/* summarizeMs */.et)(snapshot.latency);
+    const latency = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__/* .summarizeMs */ .et)(snapshot.latency);
     const parts = [
         `requests ${fmtInt(counts.totalRequests)} (${ratePerSec.toFixed(0)}/s)`,
-        picocolors.green(`delivered ${fmtInt(counts.delivered)}`),
-        flagged(counts.duplicates, 'dup', picocolors.yellow),
-        flagged(counts.badSignatures, 'bad sig', picocolors.red),
-        flagged(counts.foreign, 'foreign', picocolors.yellow),
-        flagged(counts.malformed, 'malformed', picocolors.red),
-        flagged(counts.failedAttempts, 'failed', picocolors.yellow),
+        picocolors__WEBPACK_IMPORTED_MODULE_7__.green(`delivered ${fmtInt(counts.delivered)}`),
+        flagged(counts.duplicates, 'dup', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow),
+        flagged(counts.badSignatures, 'bad sig', picocolors__WEBPACK_IMPORTED_MODULE_7__.red),
+        flagged(counts.foreign, 'foreign', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow),
+        flagged(counts.malformed, 'malformed', picocolors__WEBPACK_IMPORTED_MODULE_7__.red),
+        flagged(counts.failedAttempts, 'failed', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow),
     ];
     if (latency.count > 0)
         parts.push(`p50 ${fmtMs(latency.p50)} p99 ${fmtMs(latency.p99)}`);
-    return `${picocolors.dim(`[${elapsedSec.toFixed(0)}s]`)} ${parts.join(' · ')}`;
+    return `${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`[${elapsedSec.toFixed(0)}s]`)} ${parts.join(' · ')}`;
 }
 /** The readable end-of-run summary. */
 function formatFinalSummary(snapshot) {
     const { counts } = snapshot;
-    const latency = (0,measure_histogram/* summarizeMs */.et)(snapshot.latency);
+    const latency = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__/* .summarizeMs */ .et)(snapshot.latency);
     const lines = [
-        picocolors.bold('Receiver summary'),
+        picocolors__WEBPACK_IMPORTED_MODULE_7__.bold('Receiver summary'),
         `  requests   ${fmtInt(counts.totalRequests)}`,
-        `  delivered  ${picocolors.green(fmtInt(counts.delivered))} unique · ${flagged(counts.duplicates, 'duplicates', picocolors.yellow)} · ` +
-            `${flagged(counts.badSignatures, 'bad signatures', picocolors.red)} · ${flagged(counts.foreign, 'foreign', picocolors.yellow)} · ` +
-            `${flagged(counts.malformed, 'malformed', picocolors.red)} · ${flagged(counts.failedAttempts, 'failed attempts', picocolors.yellow)}`,
+        `  delivered  ${picocolors__WEBPACK_IMPORTED_MODULE_7__.green(fmtInt(counts.delivered))} unique · ${flagged(counts.duplicates, 'duplicates', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow)} · ` +
+            `${flagged(counts.badSignatures, 'bad signatures', picocolors__WEBPACK_IMPORTED_MODULE_7__.red)} · ${flagged(counts.foreign, 'foreign', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow)} · ` +
+            `${flagged(counts.malformed, 'malformed', picocolors__WEBPACK_IMPORTED_MODULE_7__.red)} · ${flagged(counts.failedAttempts, 'failed attempts', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow)}`,
     ];
     if (latency.count > 0) {
         lines.push(`  latency    p50 ${fmtMs(latency.p50)} · p90 ${fmtMs(latency.p90)} · p99 ${fmtMs(latency.p99)} · ` +
@@ -87359,8 +84759,8 @@ function formatFinalSummary(snapshot) {
     for (const [id, endpoint] of snapshot.perEndpoint) {
         if (endpoint.counts.totalRequests === 0)
             continue;
-        const endpointLatency = (0,measure_histogram/* summarizeMs */.et)(endpoint.latency);
-        lines.push(`  ${picocolors.cyan(endpoint.name === id ? id : `${endpoint.name} (${id})`)}: delivered ${fmtInt(endpoint.counts.delivered)}` +
+        const endpointLatency = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__/* .summarizeMs */ .et)(endpoint.latency);
+        lines.push(`  ${picocolors__WEBPACK_IMPORTED_MODULE_7__.cyan(endpoint.name === id ? id : `${endpoint.name} (${id})`)}: delivered ${fmtInt(endpoint.counts.delivered)}` +
             (endpointLatency.count > 0 ? ` · p99 ${fmtMs(endpointLatency.p99)}` : ''));
     }
     return lines.join('\n');
@@ -87386,7 +84786,7 @@ function stopRequested(durationSec) {
 async function receive(flags) {
     const endpoints = flags.endpointsFile ? loadEndpointsFile(flags.endpointsFile) : [];
     const verifySignatures = flags.verify && flags.endpointsFile !== undefined;
-    const receiver = new Receiver({
+    const receiver = new _engine_receiver_receiver_js__WEBPACK_IMPORTED_MODULE_4__/* .Receiver */ .ie({
         host: flags.host,
         port: flags.port,
         path: flags.path,
@@ -87409,13 +84809,13 @@ async function receive(flags) {
             throw listenError(error, flags);
         }
         const err = process.stderr;
-        err.write(`${picocolors.bold('receiving webhooks on')} ${picocolors.cyan(receiver.url)}\n`);
+        err.write(`${picocolors__WEBPACK_IMPORTED_MODULE_7__.bold('receiving webhooks on')} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.cyan(receiver.url)}\n`);
         err.write(verifySignatures
             ? `  signatures verified for ${endpoints.length} endpoint(s) from ${flags.endpointsFile}\n`
-            : picocolors.yellow(`  signatures not verified (${flags.endpointsFile ? '--no-verify' : 'no --endpoints-file'})\n`));
+            : picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow(`  signatures not verified (${flags.endpointsFile ? '--no-verify' : 'no --endpoints-file'})\n`));
         err.write(`  run ids: ${flags.runId.length > 0 ? flags.runId.join(', ') : 'any'} · faults: ` +
             `${(flags.failRate * 100).toFixed(1)}% answered ${flags.failStatus}, delay ${flags.delayMs} ms\n`);
-        err.write(picocolors.dim(`  GET /metrics · GET /health · POST /metrics/reset · ` +
+        err.write(picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`  GET /metrics · GET /health · POST /metrics/reset · ` +
             (flags.duration === undefined ? 'Ctrl-C to stop' : `stops after ${flags.duration}s`) +
             '\n'));
         const startedMs = performance.now();
@@ -87431,7 +84831,7 @@ async function receive(flags) {
         }, flags.interval * 1000);
         const reason = await stop.done;
         clearInterval(ticker);
-        err.write(picocolors.dim(`stopped (${reason})\n`));
+        err.write(picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`stopped (${reason})\n`));
         process.stdout.write(flags.json
             ? `${JSON.stringify(receiver.metricsJson())}\n`
             : `${formatFinalSummary(receiver.snapshot())}\n`);
@@ -87445,20 +84845,20 @@ function registerReceiveCommand(program) {
     program
         .command('receive')
         .description('Run the webhook receiver alone: point the SUT at it, watch deliveries, read GET /metrics.')
-        .option('--host <host>', 'address to listen on (0.0.0.0 when the SUT runs in a container)', DEFAULT_HOST)
-        .option('-p, --port <port>', 'port to listen on; 0 picks a free one', options/* port */.Oh, DEFAULT_RECEIVE_PORT)
-        .option('--path <path>', 'path the SUT posts webhooks to', webhookPath, DEFAULT_PATH)
+        .option('--host <host>', 'address to listen on (0.0.0.0 when the SUT runs in a container)', _engine_receiver_receiver_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_HOST */ .HX)
+        .option('-p, --port <port>', 'port to listen on; 0 picks a free one', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .port */ .Oh, DEFAULT_RECEIVE_PORT)
+        .option('--path <path>', 'path the SUT posts webhooks to', webhookPath, _engine_receiver_receiver_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_PATH */ .OM)
         .option('--endpoints-file <file>', 'JSON [{"id","name","secret"}] of the endpoints, to verify X-Webhook-Signature; without it signatures are not checked')
         .option('--no-verify', 'do not check signatures even with --endpoints-file')
-        .addOption(new esm/* Option */.c$('--run-id <id>', 'accept only this run id (repeatable); other runs count as foreign')
+        .addOption(new commander__WEBPACK_IMPORTED_MODULE_1__/* .Option */ .c$('--run-id <id>', 'accept only this run id (repeatable); other runs count as foreign')
         .argParser(runIdArgument)
         .default([], 'any run id'))
-        .option('--fail-rate <fraction>', 'answer this fraction of webhooks with --fail-status', options/* fraction */.zO, 0)
+        .option('--fail-rate <fraction>', 'answer this fraction of webhooks with --fail-status', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .fraction */ .zO, 0)
         .option('--fail-status <code>', 'status of injected failures', errorStatus, 503)
-        .option('--delay-ms <ms>', 'hold every webhook reply back this long', options/* nonNegativeNumber */.Wf, 0)
+        .option('--delay-ms <ms>', 'hold every webhook reply back this long', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .nonNegativeNumber */ .Wf, 0)
         .option('--fault-seed <n>', 'seed of the injected failures (same seed, same requests fail)', integer, 1)
-        .option('-d, --duration <seconds>', 'stop by itself after this long', options/* positiveNumber */.Ly)
-        .option('--interval <seconds>', 'seconds between progress lines on stderr', options/* positiveNumber */.Ly, 5)
+        .option('-d, --duration <seconds>', 'stop by itself after this long', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveNumber */ .Ly)
+        .option('--interval <seconds>', 'seconds between progress lines on stderr', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveNumber */ .Ly, 5)
         .option('--json', 'on stop, print the final GET /metrics body as JSON on stdout', false)
         .action((flags) => receive(flags));
 }
@@ -87466,7 +84866,7 @@ function registerReceiveCommand(program) {
 
 /***/ }),
 
-/***/ 52175:
+/***/ 6884:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -87477,27 +84877,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: configFromFlags, runReference
 
-// EXTERNAL MODULE: ../../work/main/node_modules/commander/esm.mjs
-var esm = __nccwpck_require__(78667);
+// EXTERNAL MODULE: ./node_modules/commander/esm.mjs
+var esm = __nccwpck_require__(48179);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/contracts.js + 9 modules
-var contracts = __nccwpck_require__(79172);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/log.js
-const silentLogger = {
-    info: () => undefined,
-    warn: () => undefined,
-    group: (_title, work) => work(),
-};
-function stderrLogger(stream = process.stderr) {
-    return {
-        info: (message) => stream.write(`${message}\n`),
-        warn: (message) => stream.write(`warning: ${message}\n`),
-        group: async (title, work) => {
-            stream.write(`── ${title}\n`);
-            return work();
-        },
-    };
-}
-
+var contracts = __nccwpck_require__(36903);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/log.js
+var log = __nccwpck_require__(6488);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/config.js
@@ -87553,18 +84938,18 @@ function redisUrlFromEnv(env = process.env) {
     return url.toString().replace(/\/$/, '');
 }
 
-// EXTERNAL MODULE: ../../work/main/node_modules/ioredis/built/index.js
-var built = __nccwpck_require__(79860);
-// EXTERNAL MODULE: ../../work/main/node_modules/pg/esm/index.mjs
-var pg_esm = __nccwpck_require__(54225);
+// EXTERNAL MODULE: ./node_modules/ioredis/built/index.js
+var built = __nccwpck_require__(67796);
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var pg_esm = __nccwpck_require__(83849);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/redact.js
-var redact = __nccwpck_require__(17312);
+var redact = __nccwpck_require__(88977);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/stack/db.js + 1 modules
-var db = __nccwpck_require__(94507);
+var db = __nccwpck_require__(19875);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
-var clock = __nccwpck_require__(57503);
+var clock = __nccwpck_require__(47036);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/circuit-breaker.js
 /**
  * EthHook's per-endpoint circuit breaker (webhook-delivery circuit_breaker.rs): after `threshold`
@@ -87697,7 +85082,7 @@ class WebhookClient {
 }
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/receiver/signature.js
-var receiver_signature = __nccwpck_require__(73369);
+var receiver_signature = __nccwpck_require__(25372);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/job.js
 class MalformedEntryError extends Error {
     constructor(message) {
@@ -88158,30 +85543,8 @@ async function startHealthServer(host, port, routes) {
     };
 }
 
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/stack/matching.js
-function endpointMatches(endpoint, event) {
-    if (!endpoint.isActive)
-        return false;
-    if (endpoint.chainIds !== null && !endpoint.chainIds.includes(event.chainId))
-        return false;
-    if (endpoint.contractAddresses !== null) {
-        const contract = event.contract.toLowerCase();
-        const listed = endpoint.contractAddresses.some((address) => address !== null && address.toLowerCase() === contract);
-        if (!listed)
-            return false;
-    }
-    if (endpoint.eventSignatures !== null) {
-        for (const signature of endpoint.eventSignatures) {
-            if (signature === null || !event.topics.includes(signature))
-                return false;
-        }
-    }
-    return true;
-}
-function matchingEndpoints(endpoints, event) {
-    return endpoints.filter((endpoint) => endpointMatches(endpoint, event));
-}
-
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/stack/matching.js
+var matching = __nccwpck_require__(52929);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/matcher.js
 
 const COLUMNS = `id, application_id, webhook_url, hmac_secret, rate_limit_per_second, max_retries,
@@ -88264,7 +85627,7 @@ class CachedEndpointMatcher {
         };
         const result = [];
         for (const endpoint of this.endpoints) {
-            if (endpointMatches(endpoint, matchable))
+            if ((0,matching/* endpointMatches */.Z)(endpoint, matchable))
                 result.push(endpoint.matched);
         }
         return result;
@@ -88707,9 +86070,9 @@ async function startReferencePipeline(config, logger) {
 }
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/errors.js
-var errors = __nccwpck_require__(85116);
+var errors = __nccwpck_require__(46215);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/options.js
-var options = __nccwpck_require__(68945);
+var options = __nccwpck_require__(67836);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/reference.js
 
 
@@ -88866,249 +86229,893 @@ function registerReferenceCommand(program) {
         .argParser(options/* port */.Oh)
         .default(8080))
         .action(async (flags) => {
-        await runReference(configFromFlags(flags), stderrLogger());
+        await runReference(configFromFlags(flags), (0,log/* stderrLogger */.D)());
     });
 }
 
 
 /***/ }),
 
-/***/ 1536:
+/***/ 59018:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Gr: () => (/* binding */ registerSeedCommand)
+  A1: () => (/* binding */ addRunFlags),
+  cU: () => (/* binding */ registerRunCommand),
+  d1: () => (/* binding */ runCommand)
 });
 
-// UNUSED EXPORTS: formatSeeded, seed
+// UNUSED EXPORTS: executeRun, runOptionsFrom
 
-// EXTERNAL MODULE: ../../work/main/node_modules/picocolors/picocolors.js
-var picocolors = __nccwpck_require__(97496);
-// EXTERNAL MODULE: ../../work/main/node_modules/pg/esm/index.mjs
-var esm = __nccwpck_require__(54225);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: ./node_modules/commander/esm.mjs
+var esm = __nccwpck_require__(48179);
+// EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
+var picocolors = __nccwpck_require__(57336);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/contracts.js + 9 modules
-var contracts = __nccwpck_require__(79172);
+var contracts = __nccwpck_require__(36903);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/generator.js + 6 modules
+var events_generator = __nccwpck_require__(98335);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/log.js
+var log = __nccwpck_require__(6488);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/redact.js
-var redact = __nccwpck_require__(17312);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/stack/db.js + 1 modules
-var stack_db = __nccwpck_require__(94507);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/stack/seeder.js
+var redact = __nccwpck_require__(88977);
+// EXTERNAL MODULE: ./node_modules/ioredis/built/index.js
+var built = __nccwpck_require__(67796);
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var pg_esm = __nccwpck_require__(83849);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
+var clock = __nccwpck_require__(47036);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/identity.js + 1 modules
+var identity = __nccwpck_require__(30377);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/measure/fingerprint.js
+
+/** What the machine is; a baseline measured on a different machine is not comparable. */
+async function environmentFingerprint(sources) {
+    const cpus = external_node_os_.cpus();
+    return {
+        cpuModel: (cpus[0]?.model ?? 'unknown').replace(/\s+/g, ' ').trim(),
+        cpuCores: cpus.length,
+        memoryGiB: Math.round(external_node_os_.totalmem() / 2 ** 30),
+        os: `${external_node_os_.type()} ${external_node_os_.release()}`,
+        arch: external_node_os_.arch(),
+        nodeVersion: process.version,
+        redisVersion: (await sources?.redisVersion().catch(() => null)) ?? null,
+        postgresVersion: (await sources?.postgresVersion().catch(() => null)) ?? null,
+    };
+}
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/histogram.js
+var measure_histogram = __nccwpck_require__(45143);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/result.js
+var result = __nccwpck_require__(68920);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/publisher/publisher.js + 5 modules
+var publisher = __nccwpck_require__(39834);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/receiver/receiver.js + 3 modules
+var receiver_receiver = __nccwpck_require__(716);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/version.js
+var version = __nccwpck_require__(59654);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/stack/matching.js
+var matching = __nccwpck_require__(52929);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/stack/seeder.js
+var seeder = __nccwpck_require__(13972);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/run/readiness.js
+var readiness = __nccwpck_require__(82520);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/run/run.js
 
 
 
 
-/** The seeded user's email: `.invalid` is reserved (RFC 2606), so it is nobody's real address. */
-const LOAD_TEST_EMAIL = 'load-test@ethhook.invalid';
-const LOAD_TEST_APP_NAME = 'Load Test App';
+
+
+
+
+
+
+
+
+
+
+
+
+/** A run whose schedule lag p99 exceeds this did not publish what it claims: the result is invalid. */
+const MAX_SCHEDULE_LAG_P99_MS = 100;
+const DRAIN_POLL_MS = 25;
 /**
- * EthHook's delivery carries rate_limit_per_second in every job but does not enforce it (its
- * workers have no limiter). A SUT that does enforce it must not throttle the load test, or the
- * test would measure our own setting: 100,000/s is ten times the fastest scenario (burst, 10,000
- * events/s), even if a mix sends every event to one endpoint.
+ * Readiness -> receiver -> seed -> (hook) -> SUT readiness -> unmeasured warm-up -> `trials`
+ * measured runs. Returns one RunResult per measured trial. The receiver is always closed.
  */
-const SEEDED_RATE_LIMIT_PER_SECOND = 100_000;
-const SEEDED_MAX_RETRIES = 5;
-const SEEDED_TIMEOUT_SECONDS = 30;
-/** Namespace of the name-based UUIDs below (fixed forever: changing it orphans seeded rows). */
-const ID_NAMESPACE = 'a3c1f0d2-7b4e-5c86-9e21-4f7d0b6a8e53';
-/** A name-based (version 5, SHA-1) UUID: the same name gives the same id on every machine. */
-function stableUuid(name) {
-    const hash = (0,external_node_crypto_.createHash)('sha1')
-        .update(Buffer.from(ID_NAMESPACE.replaceAll('-', ''), 'hex'))
-        .update(name)
-        .digest();
-    hash[6] = (hash[6] & 0x0f) | 0x50;
-    hash[8] = (hash[8] & 0x3f) | 0x80;
-    const hex = hash.subarray(0, 16).toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-/**
- * A known secret of 64 hex characters (fits varchar(64)). These protect test traffic only; being
- * derivable is the point: any tool can verify the load test's signatures without the database.
- */
-function stableSecret(name) {
-    return (0,external_node_crypto_.createHash)('sha256').update(`ethhook-load-test/${name}`).digest('hex');
-}
-function endpointIdFor(spec) {
-    return stableUuid(`endpoint/${spec.endpointName}`);
-}
-function endpointSecretFor(spec) {
-    return stableSecret(`endpoint/${spec.endpointName}`);
-}
-const LOAD_TEST_APPLICATION_ID = stableUuid(`application/${LOAD_TEST_APP_NAME}`);
-const LOAD_TEST_USER_ID = stableUuid(`user/${LOAD_TEST_EMAIL}`);
-/** The columns the seeder writes; a table lacking one predates EthHook's migration 002. */
-const WRITTEN_COLUMNS = {
-    users: ['id', 'email', 'password_hash', 'full_name', 'name'],
-    applications: [
-        'id',
-        'user_id',
-        'name',
-        'description',
-        'webhook_secret',
-        'is_active',
-        'api_key',
-        'updated_at',
-    ],
-    endpoints: [
-        'id',
-        'application_id',
-        'name',
-        'webhook_url',
-        'hmac_secret',
-        'contract_addresses',
-        'event_signatures',
-        'chain_ids',
-        'rate_limit_per_second',
-        'max_retries',
-        'timeout_seconds',
-        'is_active',
-        'description',
-        'updated_at',
-    ],
-};
-/** Raised when the SUT's tables are missing or too old; the message says what to do. */
-class SchemaNotReadyError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SchemaNotReadyError';
-    }
-}
-async function ensureSchema(client, applyWhenMissing) {
-    // endpoints first: it is the table a reader recognises ("table endpoints not found").
-    const tables = ['endpoints', 'applications', 'users'];
-    let missing = await (0,stack_db/* missingTables */._b)(client, tables);
-    if (missing.length > 0 && applyWhenMissing) {
-        await (0,stack_db/* applySchemaIn */.fM)(client);
-        missing = await (0,stack_db/* missingTables */._b)(client, tables);
-    }
-    if (missing.length > 0) {
-        const [first, ...others] = missing;
-        const also = others.length > 0 ? ` (also missing: ${others.join(', ')})` : '';
-        throw new SchemaNotReadyError(`table ${first} not found${also}: has the SUT's migration run? (or pass --apply-schema)`);
-    }
-    for (const [table, columns] of Object.entries(WRITTEN_COLUMNS)) {
-        const absent = await (0,stack_db/* missingColumns */.Q6)(client, table, columns);
-        if (absent.length > 0) {
-            throw new SchemaNotReadyError(`table ${table} has no column ${absent.join(', ')}: the SUT's schema predates EthHook's ` +
-                `second migration (002_align_schema_with_admin_api.sql); run its migrations first`);
-        }
-    }
-}
-/**
- * Creates or refreshes the load-test user, the "Load Test App" application and the five endpoints
- * of DESIGN.md, and returns the endpoints as stored.
- *
- * Idempotent: ids are name-based UUIDs, every write is an upsert that changes a row (and its
- * updated_at) only when a value differs, so seeding twice with the same options leaves identical
- * rows. Only these seven rows are ever written; nothing is deleted. webhook_url and chain_ids
- * follow the options on every call, because the receiver's port can change between runs.
- */
-async function seedEndpoints(db, options) {
-    return (0,stack_db/* withStackTransaction */.Lh)(db, async (client) => {
-        await ensureSchema(client, options.applySchema ?? false);
-        // The user is keyed on its unique email; an existing one is reused untouched.
-        await client.query(`INSERT INTO users (id, email, password_hash, full_name, name)
-       VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (email) DO NOTHING`, 
-        // '!' is no hash of any password: nobody can log in as the load-test user.
-        [LOAD_TEST_USER_ID, LOAD_TEST_EMAIL, '!', 'EthHook Load Test']);
-        const user = await client.query('SELECT id FROM users WHERE email = $1', [
-            LOAD_TEST_EMAIL,
+async function runTrials(options, hooks = {}) {
+    const { logger, signal } = options;
+    const stream = (0,contracts/* streamKey */.Yd)(options.chainId);
+    await logger.group('Waiting for Redis and PostgreSQL', async () => {
+        await Promise.all([
+            (0,readiness/* redisReady */.PG)(options.redisUrl, options.readyTimeoutMs, signal),
+            (0,readiness/* postgresReady */.NW)(options.databaseUrl, options.readyTimeoutMs, signal),
         ]);
-        const userId = user.rows[0].id;
-        await client.query(`INSERT INTO applications (id, user_id, name, description, webhook_secret, is_active, api_key)
-       VALUES ($1, $2, $3, $4, $5, true, $6)
-       ON CONFLICT (id) DO UPDATE SET
-         user_id = EXCLUDED.user_id, name = EXCLUDED.name, description = EXCLUDED.description,
-         webhook_secret = EXCLUDED.webhook_secret, is_active = EXCLUDED.is_active,
-         api_key = EXCLUDED.api_key, updated_at = NOW()
-       WHERE (applications.user_id, applications.name, applications.description,
-              applications.webhook_secret, applications.is_active, applications.api_key)
-         IS DISTINCT FROM (EXCLUDED.user_id, EXCLUDED.name, EXCLUDED.description,
-              EXCLUDED.webhook_secret, EXCLUDED.is_active, EXCLUDED.api_key)`, [
-            LOAD_TEST_APPLICATION_ID,
-            userId,
-            LOAD_TEST_APP_NAME,
-            'Seeded by ethhook-load-test; safe to delete between runs.',
-            stableSecret(`application/${LOAD_TEST_APP_NAME}`),
-            `ethhook-load-test-${stableSecret(`api-key/${LOAD_TEST_APP_NAME}`).slice(0, 32)}`,
-        ]);
-        for (const spec of contracts/* LOAD_TEST_ENDPOINTS */.zK) {
-            await client.query(`INSERT INTO endpoints (id, application_id, name, webhook_url, hmac_secret,
-           contract_addresses, event_signatures, chain_ids, rate_limit_per_second, max_retries,
-           timeout_seconds, is_active, description)
-         VALUES ($1, $2, $3, $4, $5, $6::text[], $7::text[], $8::integer[], $9, $10, $11, true, $12)
-         ON CONFLICT (id) DO UPDATE SET
-           application_id = EXCLUDED.application_id, name = EXCLUDED.name,
-           webhook_url = EXCLUDED.webhook_url, hmac_secret = EXCLUDED.hmac_secret,
-           contract_addresses = EXCLUDED.contract_addresses,
-           event_signatures = EXCLUDED.event_signatures, chain_ids = EXCLUDED.chain_ids,
-           rate_limit_per_second = EXCLUDED.rate_limit_per_second,
-           max_retries = EXCLUDED.max_retries, timeout_seconds = EXCLUDED.timeout_seconds,
-           is_active = EXCLUDED.is_active, description = EXCLUDED.description, updated_at = NOW()
-         WHERE (endpoints.application_id, endpoints.name, endpoints.webhook_url,
-                endpoints.hmac_secret, endpoints.contract_addresses, endpoints.event_signatures,
-                endpoints.chain_ids, endpoints.rate_limit_per_second, endpoints.max_retries,
-                endpoints.timeout_seconds, endpoints.is_active, endpoints.description)
-           IS DISTINCT FROM (EXCLUDED.application_id, EXCLUDED.name, EXCLUDED.webhook_url,
-                EXCLUDED.hmac_secret, EXCLUDED.contract_addresses, EXCLUDED.event_signatures,
-                EXCLUDED.chain_ids, EXCLUDED.rate_limit_per_second, EXCLUDED.max_retries,
-                EXCLUDED.timeout_seconds, EXCLUDED.is_active, EXCLUDED.description)`, [
-                endpointIdFor(spec),
-                LOAD_TEST_APPLICATION_ID,
-                spec.endpointName,
-                options.webhookUrl,
-                endpointSecretFor(spec),
-                [spec.contract],
-                spec.eventSignatures,
-                [options.chainId],
-                SEEDED_RATE_LIMIT_PER_SECOND,
-                SEEDED_MAX_RETRIES,
-                SEEDED_TIMEOUT_SECONDS,
-                `ethhook-load-test: ${spec.emits.join(', ')} of ${spec.key.toUpperCase()}`,
+        logger.info(`Redis ${(0,redact/* maskUrl */.y)(options.redisUrl)} and PostgreSQL ${(0,redact/* maskUrl */.y)(options.databaseUrl)} answer`);
+    });
+    const receiver = new receiver_receiver/* Receiver */.ie({
+        host: options.receiver.host,
+        port: options.receiver.port,
+        path: options.receiver.path,
+        acceptRunIds: [],
+        faults: {
+            failureRate: options.receiver.failureRate ?? 0,
+            failureStatus: options.receiver.failureStatus ?? 503,
+            delayMs: options.receiver.delayMs ?? 0,
+        },
+    });
+    try {
+        await receiver.start();
+        const port = new URL(receiver.url).port;
+        const webhookUrl = (options.receiver.publicUrl ?? receiver.url).replaceAll('{port}', port);
+        logger.info(`Receiver listening on ${receiver.url}; the SUT is told to call ${webhookUrl}`);
+        const endpoints = await logger.group('Seeding webhook endpoints', async () => {
+            const db = new pg_esm/* default.Client */.Ay.Client({ connectionString: options.databaseUrl });
+            await db.connect();
+            try {
+                const seeded = await (0,seeder/* seedEndpoints */.KV)(db, {
+                    webhookUrl,
+                    chainId: options.chainId,
+                    applySchema: options.applySchema,
+                });
+                logger.info(`Seeded ${seeded.length} endpoints: ${seeded.map((e) => e.name).join(', ')}`);
+                return seeded;
+            }
+            finally {
+                await db.end();
+            }
+        });
+        receiver.setEndpoints(endpoints.map((e) => ({ id: e.id, name: e.name, secret: e.secret })));
+        await hooks.afterSeed?.();
+        await logger.group('Waiting for the SUT', async () => {
+            await Promise.all([
+                (0,readiness/* consumerGroupReady */.x1)(options.redisUrl, stream, options.readyTimeoutMs, signal),
+                ...options.sutHealthUrls.map((url) => (0,readiness/* httpHealthy */.SF)(url, options.readyTimeoutMs, signal)),
             ]);
+            failIfSutDied(options);
+            logger.info(`Consumer group is on ${stream}${options.sutHealthUrls.length ? '; health URLs answer' : ''}`);
+        });
+        const environment = await fingerprint(options);
+        if (options.warmupEvents > 0) {
+            await logger.group(`Warm-up: ${options.warmupEvents} events (not measured)`, async () => {
+                const warmup = await measureOnce(options, receiver, endpoints, environment, {
+                    events: options.warmupEvents,
+                    durationSec: null,
+                });
+                logger.info(`Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`);
+            });
         }
-        return readSeededEndpoints(client);
+        const results = [];
+        for (let trial = 1; trial <= options.trials; trial++) {
+            const title = options.trials > 1 ? `Trial ${trial} of ${options.trials}` : 'Measured run';
+            results.push(await logger.group(title, () => measureOnce(options, receiver, endpoints, environment)));
+        }
+        return results;
+    }
+    finally {
+        await receiver.close();
+    }
+}
+async function runLoadTest(options, hooks = {}) {
+    const [result] = await runTrials({ ...options, trials: 1 }, hooks);
+    return result;
+}
+function failIfSutDied(options) {
+    const died = options.sutWatch?.exitedError();
+    if (died)
+        throw died;
+}
+async function fingerprint(options) {
+    return environmentFingerprint({
+        redisVersion: async () => {
+            const redis = new built.Redis(options.redisUrl, {
+                lazyConnect: true,
+                maxRetriesPerRequest: 1,
+                retryStrategy: () => null,
+            });
+            redis.on('error', () => undefined);
+            try {
+                await redis.connect();
+                return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? null;
+            }
+            finally {
+                redis.disconnect();
+            }
+        },
+        postgresVersion: async () => {
+            const db = new pg_esm/* default.Client */.Ay.Client({ connectionString: options.databaseUrl });
+            await db.connect();
+            try {
+                const { rows } = await db.query('SHOW server_version');
+                return rows[0]?.server_version.split(' ')[0] ?? null;
+            }
+            finally {
+                await db.end();
+            }
+        },
     });
 }
-/** The five load-test endpoints as currently stored, in DESIGN.md's order. */
-async function readSeededEndpoints(db) {
-    const ids = contracts/* LOAD_TEST_ENDPOINTS */.zK.map(endpointIdFor);
-    const { rows } = await db.query(`SELECT id, application_id, name, hmac_secret, webhook_url, contract_addresses,
-            event_signatures, chain_ids, is_active
-       FROM endpoints WHERE id = ANY($1::uuid[])`, [ids]);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.flatMap((id) => {
-        const row = byId.get(id);
-        if (!row)
-            return [];
-        return [
-            {
-                id: row.id,
-                applicationId: row.application_id,
-                name: row.name,
-                secret: row.hmac_secret,
-                webhookUrl: row.webhook_url,
-                contractAddresses: row.contract_addresses,
-                eventSignatures: row.event_signatures,
-                chainIds: row.chain_ids,
-                // EthHook's column is nullable with default true; its matcher requires `= true`.
-                isActive: row.is_active === true,
-            },
-        ];
+/** One publish + drain with its own run id; everything the receiver saw before is cleared. */
+async function measureOnce(options, receiver, endpoints, environment, shape = options) {
+    const { logger } = options;
+    const runId = (0,identity/* newRunId */.F$)();
+    const startedAt = new Date().toISOString();
+    receiver.reset();
+    receiver.acceptRun(runId);
+    const generator = new events_generator/* EventGenerator */.uG({
+        chainId: options.chainId,
+        runId,
+        seed: options.seed,
+        mix: options.mix,
     });
+    const outcome = await (0,publisher/* publish */.mk)({
+        redisUrl: options.redisUrl,
+        streamKey: (0,contracts/* streamKey */.Yd)(options.chainId),
+        generator,
+        events: shape.events,
+        durationSec: shape.durationSec,
+        ratePerSec: options.ratePerSec,
+        concurrency: options.concurrency,
+        progress: options.progress,
+        ...(options.signal ? { signal: options.signal } : {}),
+    });
+    failIfSutDied(options);
+    const publishedAtUs = clock/* monotonicClock */.V.nowUs();
+    const expected = expectedDeliveries(generator, endpoints, outcome.attempted, new Set(outcome.failedSequences));
+    logger.info(`Published ${outcome.figures.published} events (${outcome.figures.achievedRatePerSec.toFixed(0)}/s); ` +
+        `expecting ${expected.length} webhooks`);
+    const drainStartUs = clock/* monotonicClock */.V.nowUs();
+    let drainEnded = 'complete';
+    for (;;) {
+        if (receiver.uniqueDelivered >= expected.length)
+            break;
+        const lastActivityUs = Math.max(receiver.lastDeliveryUs ?? 0, publishedAtUs);
+        if (clock/* monotonicClock */.V.nowUs() - lastActivityUs > options.drainTimeoutMs * 1000) {
+            drainEnded = 'idle-timeout';
+            break;
+        }
+        if (options.signal?.aborted) {
+            drainEnded = 'deadline';
+            break;
+        }
+        failIfSutDied(options);
+        await (0,clock/* sleepMs */.M)(DRAIN_POLL_MS);
+    }
+    const endUs = clock/* monotonicClock */.V.nowUs();
+    const snapshot = receiver.snapshot();
+    // Loss: expected (endpoint, event) pairs that never arrived, also charged to the tail as
+    // (end of drain - intended send time), so a run cannot look fast by losing its slow events.
+    const lostPerEndpoint = new Map();
+    const expectedPerEndpoint = new Map();
+    const withLoss = (0,measure_histogram/* createHistogram */.v5)();
+    withLoss.add(snapshot.latency);
+    for (const { endpointIndex, sequence } of expected) {
+        const endpoint = endpoints[endpointIndex];
+        expectedPerEndpoint.set(endpoint.id, (expectedPerEndpoint.get(endpoint.id) ?? 0) + 1);
+        if (receiver.hasDeliveredSequence(endpoint.id, runId, sequence))
+            continue;
+        const lostLatencyUs = endUs - outcome.intendedSendUs(sequence);
+        (0,measure_histogram/* recordUs */.YP)(withLoss, lostLatencyUs);
+        let lost = lostPerEndpoint.get(endpoint.id);
+        if (!lost)
+            lostPerEndpoint.set(endpoint.id, (lost = (0,measure_histogram/* createHistogram */.v5)()));
+        (0,measure_histogram/* recordUs */.YP)(lost, lostLatencyUs);
+    }
+    const counts = snapshot.counts;
+    const lost = expected.length - counts.delivered;
+    const lastReceiveUs = snapshot.lastReceiveUs ?? endUs;
+    const deliverySpanSec = Math.max((lastReceiveUs - outcome.t0Us) / 1e6, 1e-6);
+    const delivery = {
+        expected: expected.length,
+        delivered: counts.delivered,
+        lost: Math.max(lost, 0),
+        duplicates: counts.duplicates,
+        badSignatures: counts.badSignatures,
+        foreign: counts.foreign,
+        malformed: counts.malformed,
+        failedAttempts: counts.failedAttempts,
+        totalRequests: counts.totalRequests,
+        successRate: expected.length === 0 ? 1 : counts.delivered / expected.length,
+        throughputPerSec: counts.delivered / deliverySpanSec,
+        latencyMs: (0,measure_histogram/* summarizeMs */.et)(snapshot.latency),
+        latencyHistogram: (0,measure_histogram/* encodeHistogram */.ll)(snapshot.latency),
+        latencyWithLossMs: (0,measure_histogram/* summarizeMs */.et)(withLoss),
+        drainMs: Math.round((endUs - drainStartUs) / 1000),
+        drainEnded,
+    };
+    const endpointFigures = endpoints.map((endpoint) => {
+        const seen = snapshot.perEndpoint.get(endpoint.id);
+        const histogram = seen?.latency ?? (0,measure_histogram/* createHistogram */.v5)();
+        const expectedCount = expectedPerEndpoint.get(endpoint.id) ?? 0;
+        const delivered = seen?.counts.delivered ?? 0;
+        return {
+            endpointId: endpoint.id,
+            name: endpoint.name,
+            expected: expectedCount,
+            delivered,
+            lost: Math.max(expectedCount - delivered, 0),
+            duplicates: seen?.counts.duplicates ?? 0,
+            badSignatures: seen?.counts.badSignatures ?? 0,
+            foreign: seen?.counts.foreign ?? 0,
+            malformed: seen?.counts.malformed ?? 0,
+            failedAttempts: seen?.counts.failedAttempts ?? 0,
+            totalRequests: seen?.counts.totalRequests ?? 0,
+            latencyMs: (0,measure_histogram/* summarizeMs */.et)(histogram),
+            latencyHistogram: (0,measure_histogram/* encodeHistogram */.ll)(histogram),
+        };
+    });
+    return {
+        kind: result/* RUN_RESULT_KIND */.r,
+        version: result/* RUN_RESULT_VERSION */.R,
+        tool: { name: version/* TOOL_NAME */.l, version: version/* TOOL_VERSION */.w },
+        runId,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        config: {
+            scenario: options.scenario,
+            events: shape.events,
+            ratePerSec: options.ratePerSec,
+            concurrency: options.concurrency,
+            durationSec: shape.durationSec,
+            chainId: options.chainId,
+            seed: options.seed,
+            mix: { ...options.mix },
+            warmupEvents: options.warmupEvents,
+            drainTimeoutMs: options.drainTimeoutMs,
+        },
+        environment,
+        publisher: outcome.figures,
+        delivery,
+        endpoints: endpointFigures,
+        validity: validity(outcome.figures, options),
+        checks: absoluteChecks(delivery, options),
+    };
+}
+/**
+ * Expected deliveries under the SUT's own matching rule, evaluated on the exact topics each
+ * published event carried. Events whose XADD failed are not in the stream and expect nothing.
+ */
+function expectedDeliveries(generator, endpoints, attempted, failed) {
+    const expected = [];
+    const indexOf = new Map(endpoints.map((e, i) => [e, i]));
+    for (let sequence = 0; sequence < attempted; sequence++) {
+        if (failed.has(sequence))
+            continue;
+        const fields = (0,events_generator/* fieldsToObject */.K$)(generator.build(sequence, 0, 0));
+        const event = {
+            chainId: generator.chainId,
+            contract: fields.contract,
+            topics: JSON.parse(fields.topics),
+        };
+        for (const endpoint of (0,matching/* matchingEndpoints */.m)(endpoints, event)) {
+            expected.push({ endpointIndex: indexOf.get(endpoint), sequence });
+        }
+    }
+    return expected;
+}
+function validity(publisher, options) {
+    const reasons = [];
+    if (!publisher.rateMet) {
+        reasons.push(`publish rate not met: achieved ${publisher.achievedRatePerSec.toFixed(1)}/s of the ${options.ratePerSec}/s target (below 99%)`);
+    }
+    if (publisher.scheduleLagMs.p99 > MAX_SCHEDULE_LAG_P99_MS) {
+        reasons.push(`publisher fell behind its schedule: lag p99 ${publisher.scheduleLagMs.p99} ms (limit ${MAX_SCHEDULE_LAG_P99_MS} ms); the load generator, not the SUT, was the bottleneck`);
+    }
+    if (publisher.errors > 0) {
+        reasons.push(`${publisher.errors} XADD errors: those events never reached the stream`);
+    }
+    return { valid: reasons.length === 0, reasons };
+}
+/** The original tool's verdicts, kept as absolute checks beside the baseline comparison. */
+function absoluteChecks(delivery, options) {
+    const { maxAvgLatencyMs, excellentThroughputPerSec, goodThroughputPerSec } = options.thresholds;
+    const avg = delivery.latencyMs.mean;
+    const throughput = delivery.throughputPerSec;
+    const grade = throughput > excellentThroughputPerSec
+        ? 'excellent'
+        : throughput >= goodThroughputPerSec
+            ? 'good'
+            : 'needs improvement';
+    return [
+        {
+            name: 'average latency',
+            passed: delivery.delivered > 0 && avg < maxAvgLatencyMs,
+            detail: `${avg.toFixed(1)} ms (must be under ${maxAvgLatencyMs} ms)`,
+        },
+        {
+            name: 'throughput',
+            passed: grade !== 'needs improvement',
+            detail: `${throughput.toFixed(0)}/s: ${grade} (excellent above ${excellentThroughputPerSec}/s, good from ${goodThroughputPerSec}/s)`,
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/run/scenarios.js
+/** The original tool's named scenarios. */
+const SCENARIOS = {
+    quick: {
+        events: 1_000,
+        ratePerSec: 500,
+        concurrency: 5,
+        durationSec: null,
+        description: '1,000 events at 500/s, 5 publishers',
+    },
+    medium: {
+        events: 10_000,
+        ratePerSec: 1_000,
+        concurrency: 10,
+        durationSec: null,
+        description: '10,000 events at 1,000/s, 10 publishers',
+    },
+    stress: {
+        events: 100_000,
+        ratePerSec: 5_000,
+        concurrency: 20,
+        durationSec: null,
+        description: '100,000 events at 5,000/s, 20 publishers',
+    },
+    burst: {
+        events: 10_000,
+        ratePerSec: 10_000,
+        concurrency: 20,
+        durationSec: null,
+        description: '10,000 events at 10,000/s, 20 publishers',
+    },
+    sustained: {
+        events: null,
+        ratePerSec: 1_000,
+        concurrency: 10,
+        durationSec: 300,
+        description: '300 s at 1,000/s, 10 publishers',
+    },
+};
+const SCENARIO_NAMES = Object.keys(SCENARIOS);
+function isScenarioName(value) {
+    return Object.hasOwn(SCENARIOS, value);
+}
+/**
+ * A scenario with flags laid over it. Giving events clears the scenario's duration and vice versa,
+ * so `--scenario sustained --events 500` means 500 events, not "500 events or 300 s".
+ * `inputName` is how the caller names the scenario in errors (`--scenario`, `scenario`).
+ */
+function resolveShape(scenario, overrides, inputName = '--scenario') {
+    if (!isScenarioName(scenario)) {
+        throw new Error(`${inputName}: unknown scenario "${scenario}"; valid scenarios are ${SCENARIO_NAMES.join(', ')}`);
+    }
+    const base = SCENARIOS[scenario];
+    let events = base.events;
+    let durationSec = base.durationSec;
+    if (overrides.events !== undefined) {
+        events = overrides.events;
+        if (overrides.durationSec === undefined)
+            durationSec = null;
+    }
+    if (overrides.durationSec !== undefined) {
+        durationSec = overrides.durationSec;
+        if (overrides.events === undefined)
+            events = null;
+    }
+    // The name stays even when fields are overridden: the result's config records every field, and
+    // comparison checks the fields, not the name.
+    const shape = {
+        scenario,
+        events,
+        ratePerSec: overrides.ratePerSec ?? base.ratePerSec,
+        concurrency: overrides.concurrency ?? base.concurrency,
+        durationSec,
+    };
+    validateShape(shape, {
+        events: '--events',
+        rate: '--rate',
+        concurrency: '--concurrency',
+        duration: '--duration',
+    });
+    return shape;
+}
+/** Cross-field rules; single-field ranges are checked where the input is parsed. */
+function validateShape(shape, names) {
+    if (shape.events === null && shape.durationSec === null) {
+        throw new Error(`give ${names.events} or ${names.duration}: the run needs a bound`);
+    }
+    if (shape.ratePerSec === 0 && shape.events === null) {
+        throw new Error(`${names.rate} 0 (as fast as possible) needs ${names.events}: a duration-bound run at an unbounded rate has no defined size`);
+    }
+    const plannedEvents = shape.events ?? Math.round(shape.ratePerSec * (shape.durationSec ?? 0));
+    if (shape.concurrency > plannedEvents) {
+        throw new Error(`${names.concurrency} ${shape.concurrency} is above the ${plannedEvents} events of the run; use at most ${plannedEvents} publishers`);
+    }
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(31421);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/sut/process.js
+
+
+
+/** The last lines of a log, for error messages that show why a process died. */
+function tailOfFile(path, lines = 20) {
+    try {
+        return (0,external_node_fs_.readFileSync)(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    }
+    catch {
+        return '';
+    }
+}
+/**
+ * Starts the SUT command in its own process group (detached) with its output in `logFile`, so the
+ * whole tree can be stopped later, by this process or by another one knowing only the pid
+ * (the action's post step).
+ */
+function startSut(command, options) {
+    const logFd = (0,external_node_fs_.openSync)(options.logFile, 'a');
+    let child;
+    try {
+        child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', command], {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            detached: true,
+            stdio: ['ignore', logFd, logFd],
+        });
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(logFd);
+    }
+    if (child.pid === undefined)
+        throw new Error(`could not start the SUT command: ${command}`);
+    const pid = child.pid;
+    let stopping = false;
+    let exitError = null;
+    let exited = false;
+    const exitedPromise = new Promise((resolve) => {
+        child.once('exit', (code, signal) => {
+            exited = true;
+            if (!stopping) {
+                const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+                const tail = tailOfFile(options.logFile);
+                exitError = new Error(`the SUT command (${command}) ${how}${tail ? `; last lines of its log:\n${tail}` : ''}`);
+            }
+            resolve();
+        });
+    });
+    child.unref();
+    return {
+        pid,
+        logFile: options.logFile,
+        exitedError: () => exitError,
+        async stop(graceMs = 10_000) {
+            stopping = true;
+            if (exited)
+                return;
+            await stopProcessGroup(pid, graceMs);
+            await Promise.race([exitedPromise, (0,clock/* sleepMs */.M)(1_000)]);
+        },
+    };
+}
+/**
+ * Whether any live (non-zombie) process is left in the group. Zombies are ignored: orphans are
+ * reparented to init, and some container inits reap them late or never, yet they hold nothing.
+ */
+function groupAlive(pid) {
+    try {
+        process.kill(-pid, 0);
+    }
+    catch {
+        return false;
+    }
+    let entries;
+    try {
+        entries = (0,external_node_fs_.readdirSync)('/proc');
+    }
+    catch {
+        return true; // no procfs: trust kill(0)
+    }
+    for (const entry of entries) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        let stat;
+        try {
+            stat = (0,external_node_fs_.readFileSync)(`/proc/${entry}/stat`, 'utf8');
+        }
+        catch {
+            continue;
+        }
+        // Fields after the parenthesised command: state ppid pgrp ...
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(pgrp) === pid && state !== 'Z' && state !== 'X')
+            return true;
+    }
+    return false;
+}
+/** SIGTERM to the group, then SIGKILL after `graceMs`; safe to call on a group that is gone. */
+async function stopProcessGroup(pid, graceMs = 10_000) {
+    try {
+        process.kill(-pid, 'SIGTERM');
+    }
+    catch {
+        return;
+    }
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+        if (!groupAlive(pid))
+            return;
+        await (0,clock/* sleepMs */.M)(100);
+    }
+    try {
+        process.kill(-pid, 'SIGKILL');
+    }
+    catch {
+        return;
+    }
+    // SIGKILL is not instant, and orphans are reaped by init: give the group a moment to vanish.
+    for (let i = 0; i < 50 && groupAlive(pid); i++)
+        await (0,clock/* sleepMs */.M)(20);
 }
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/errors.js
-var errors = __nccwpck_require__(85116);
+var errors = __nccwpck_require__(46215);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/options.js
-var options = __nccwpck_require__(68945);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/seed.js
+var options = __nccwpck_require__(67836);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/summary.js
+
+const fmtMs = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+const fmtInt = (n) => n.toLocaleString('en-US');
+/** The terminal summary of one measured run (the comparison has its own report). */
+function formatRunSummary(result) {
+    const { publisher, delivery, validity, checks } = result;
+    const latency = delivery.latencyMs;
+    const lines = [];
+    const ok = (good, text) => (good ? picocolors.green(text) : picocolors.red(text));
+    lines.push(picocolors.bold(`Run ${result.runId} · scenario ${result.config.scenario}`));
+    lines.push(`  publish   ${fmtInt(publisher.published)} events, ${publisher.achievedRatePerSec.toFixed(0)}/s of ${publisher.targetRatePerSec === 0 ? 'max' : `${publisher.targetRatePerSec}/s`}, errors ${publisher.errors}, schedule lag p99 ${fmtMs(publisher.scheduleLagMs.p99)}, XADD p99 ${fmtMs(publisher.xaddLatencyMs.p99)}`);
+    lines.push(`  delivery  ${fmtInt(delivery.delivered)} of ${fmtInt(delivery.expected)} expected · ` +
+        `${ok(delivery.lost === 0, `lost ${delivery.lost}`)} · duplicates ${delivery.duplicates} · ` +
+        `${ok(delivery.badSignatures === 0, `bad signatures ${delivery.badSignatures}`)} · foreign ${delivery.foreign} · ` +
+        `failed attempts ${delivery.failedAttempts}`);
+    lines.push(`  latency   p50 ${fmtMs(latency.p50)} · p90 ${fmtMs(latency.p90)} · p95 ${fmtMs(latency.p95)} · p99 ${fmtMs(latency.p99)} · ` +
+        `p99.9 ${fmtMs(latency.p999)} · max ${fmtMs(latency.max)} · mean ${fmtMs(latency.mean)}`);
+    if (delivery.lost > 0) {
+        lines.push(`  with loss p99 ${fmtMs(delivery.latencyWithLossMs.p99)} (lost deliveries counted as end of drain − intended send)`);
+    }
+    lines.push(`  throughput ${delivery.throughputPerSec.toFixed(1)}/s · success rate ${(delivery.successRate * 100).toFixed(2)}% · drain ${delivery.drainMs} ms (${delivery.drainEnded})`);
+    for (const check of checks)
+        lines.push(`  ${check.passed ? picocolors.green('✔') : picocolors.yellow('✘')} ${check.name}: ${check.detail}`);
+    if (!validity.valid)
+        for (const reason of validity.reasons)
+            lines.push(`  ${picocolors.yellow('⚠ invalid run:')} ${reason}`);
+    return `${lines.join('\n')}\n`;
+}
+function printRunSummary(result, stream) {
+    stream.write(formatRunSummary(result));
+}
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/baseline.js
+var compare_baseline = __nccwpck_require__(49304);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/result-file.js
+var result_file = __nccwpck_require__(41985);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/trials.js
+var trials = __nccwpck_require__(20914);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/verdict.js
+var compare_verdict = __nccwpck_require__(26694);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 4 modules
+var compare = __nccwpck_require__(17136);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/run.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const collect = (value, previous) => [...previous, value];
+/** Adds the load-shape and service flags shared by `run` and `quickstart`. */
+function addRunFlags(command) {
+    return command
+        .addOption(new esm/* Option */.c$('--scenario <name>', `named load shape: ${SCENARIO_NAMES.join(', ')}`).default('quick'))
+        .option('-n, --events <n>', 'number of events to publish (overrides the scenario)', options/* positiveInt */.NJ)
+        .option('-r, --rate <n>', 'target publish rate in events/s; 0 = as fast as possible', options/* nonNegativeNumber */.Wf)
+        .option('-c, --concurrency <n>', 'concurrent publishers, one Redis connection each', options/* positiveInt */.NJ)
+        .option('-d, --duration <seconds>', 'publish for this long instead of a fixed count', options/* positiveNumber */.Ly)
+        .option('--chain-id <id>', 'chain id: stream events:<id>', options/* positiveInt */.NJ, contracts/* DEFAULT_CHAIN_ID */.YT)
+        .option('--seed <n>', 'seed of the generated events (same seed, same stream)', options/* nonNegativeInt */.O2, 1)
+        .option('--mix <weights>', 'event mix, e.g. usdc=2,weth=1 (default: even over the five endpoints)', (v) => wrapUserError(() => (0,events_generator/* parseMix */.g4)(v)))
+        .option('--warmup <n>', 'events published and drained before measuring', options/* nonNegativeInt */.O2, 200)
+        .option('--trials <n>', 'measured runs after the warm-up; figures are the median across them', options/* positiveInt */.NJ, 1)
+        .option('--redis-url <url>', 'Redis of the SUT (default $REDIS_URL, else redis://127.0.0.1:6379)', options/* redisUrl */.Ld, (0,options/* defaultRedisUrl */.cS)())
+        .option('--database-url <url>', 'PostgreSQL of the SUT (default $DATABASE_URL, else localhost)', options/* databaseUrl */.FA, (0,options/* defaultDatabaseUrl */._0)())
+        .option('--apply-schema', "create EthHook's tables when missing (standalone use)", false)
+        .option('--start <command>', 'start the SUT with this shell command, stop it afterwards')
+        .option('--start-log <file>', 'where the started SUT writes its output')
+        .option('--sut-health-url <url>', 'SUT health URL that must answer 2xx before publishing (repeatable)', collect, [])
+        .option('--ready-timeout <seconds>', 'how long each readiness probe may take', options/* positiveNumber */.Ly, 60)
+        .option('--drain-timeout <seconds>', 'stop waiting for webhooks after this long without one', options/* positiveNumber */.Ly, 10)
+        .option('--receiver-host <host>', 'address the receiver binds (0.0.0.0 when the SUT runs in containers)', '127.0.0.1')
+        .option('--receiver-port <port>', 'receiver port; 0 picks a free one', options/* port */.Oh, 0)
+        .option('--receiver-path <path>', 'receiver webhook path', '/webhook')
+        .option('--webhook-url <url>', 'URL the SUT must call, {port} = receiver port (default http://127.0.0.1:{port}<path>)')
+        .option('--fail-rate <fraction>', 'receiver answers this fraction of webhooks with --fail-status (retry testing)', options/* fraction */.zO, 0)
+        .option('--fail-status <code>', 'status of injected failures', options/* positiveInt */.NJ, 503)
+        .option('--delay-ms <ms>', 'receiver delays every answer by this long', options/* nonNegativeNumber */.Wf, 0)
+        .option('--max-avg-latency-ms <ms>', 'absolute check: average latency must stay under this', options/* positiveNumber */.Ly, 500)
+        .option('--out <file>', 'write the RunResult JSON here (default results/<scenario>-<time>.json)')
+        .addOption(new esm/* Option */.c$('--progress <mode>', 'publisher progress display')
+        .choices(['auto', 'bar', 'lines', 'off'])
+        .default('auto'));
+}
+function wrapUserError(work) {
+    try {
+        return work();
+    }
+    catch (error) {
+        throw new errors/* UserError */.y(error instanceof Error ? error.message : String(error));
+    }
+}
+function runOptionsFrom(flags, logger, signal) {
+    const shape = wrapUserError(() => resolveShape(flags.scenario, {
+        events: flags.events,
+        ratePerSec: flags.rate,
+        concurrency: flags.concurrency,
+        durationSec: flags.duration,
+    }));
+    return {
+        ...shape,
+        trials: flags.trials,
+        chainId: flags.chainId,
+        seed: flags.seed,
+        mix: flags.mix ?? events_generator/* DEFAULT_MIX */.DY,
+        warmupEvents: flags.warmup,
+        redisUrl: flags.redisUrl,
+        databaseUrl: flags.databaseUrl,
+        applySchema: flags.applySchema,
+        receiver: {
+            host: flags.receiverHost,
+            port: flags.receiverPort,
+            path: flags.receiverPath,
+            ...(flags.webhookUrl ? { publicUrl: flags.webhookUrl } : {}),
+            failureRate: flags.failRate,
+            failureStatus: flags.failStatus,
+            delayMs: flags.delayMs,
+        },
+        readyTimeoutMs: flags.readyTimeout * 1000,
+        drainTimeoutMs: flags.drainTimeout * 1000,
+        sutHealthUrls: flags.sutHealthUrl,
+        thresholds: {
+            maxAvgLatencyMs: flags.maxAvgLatencyMs,
+            excellentThroughputPerSec: 1000,
+            goodThroughputPerSec: 500,
+        },
+        progress: flags.progress,
+        logger,
+        ...(signal ? { signal } : {}),
+    };
+}
+/**
+ * Runs the trials, starting and always stopping the SUT when --start is given (also on Ctrl-C
+ * and on failure), and writes the result file.
+ */
+async function executeRun(flags, logger) {
+    const abort = new AbortController();
+    let sut = null;
+    const onSignal = (signal) => {
+        logger.warn(`${signal} received: stopping`);
+        abort.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const options = runOptionsFrom(flags, logger, abort.signal);
+    try {
+        const results = await runTrials({
+            ...options,
+            sutWatch: { exitedError: () => sut?.exitedError() ?? null },
+        }, {
+            afterSeed: async () => {
+                if (!flags.start)
+                    return;
+                const logFile = flags.startLog ?? (0,external_node_path_.join)((0,external_node_os_.tmpdir)(), `ethhook-lt-sut-${process.pid}.log`);
+                sut = startSut(flags.start, { logFile });
+                logger.info(`Started the SUT (pid ${sut.pid}): ${flags.start}; its log: ${logFile}`);
+            },
+        });
+        if (abort.signal.aborted)
+            throw new errors/* UserError */.y('interrupted', 130);
+        const outPath = flags.out ??
+            (0,external_node_path_.join)('results', `${flags.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(outPath), { recursive: true });
+        // One measured run is written as a RunResult; several as a trial set (their aggregate).
+        const aggregate = (0,trials/* aggregateTrials */.v$)(results);
+        if (results.length === 1)
+            (0,external_node_fs_.writeFileSync)(outPath, `${JSON.stringify(results[0], null, 2)}\n`);
+        else
+            await (0,result_file/* writeTrialSet */.Yn)(outPath, aggregate);
+        return { results, aggregate, outPath };
+    }
+    catch (error) {
+        if (error instanceof errors/* UserError */.y)
+            throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new errors/* UserError */.y(message
+            .replace(flags.databaseUrl, (0,redact/* maskUrl */.y)(flags.databaseUrl))
+            .replace(flags.redisUrl, (0,redact/* maskUrl */.y)(flags.redisUrl)));
+    }
+    finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        const started = sut;
+        if (started) {
+            await started.stop();
+            logger.info(`Stopped the SUT (pid ${started.pid})`);
+        }
+    }
+}
+/** The run, then (with --baseline) the verdict; returns the exit code. */
+async function runCommand(flags, io, logger) {
+    const baseline = flags.baseline
+        ? await (0,compare/* readInput */.R5)(() => (0,compare_baseline/* readBaselineIfExists */.xO)(flags.baseline))
+        : null;
+    const { results, aggregate, outPath } = await executeRun(flags, logger);
+    if (!flags.json)
+        for (const result of results)
+            printRunSummary(result, process.stderr);
+    logger.info(`${picocolors.dim('result written to')} ${outPath}`);
+    if (!flags.baseline) {
+        if (flags.json)
+            io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : (0,result_file/* toTrialSetFile */.WN)(aggregate), null, 2)}\n`);
+        return 0;
+    }
+    const name = flags.name ?? baseline?.name ?? (0,external_node_path_.basename)(flags.baseline).replace(/\.json$/i, '');
+    const verdict = (0,compare_verdict/* compare */.UD)(aggregate, baseline, (0,compare/* compareOptionsFrom */._5)(flags, name));
+    return (0,compare/* reportVerdict */.Ki)(verdict, { name, current: aggregate, baseline }, flags, io);
+}
+function registerRunCommand(program, io = compare/* processIo */.Wr) {
+    const command = addRunFlags(program
+        .command('run')
+        .description('Readiness, seed, receiver, warm-up, publish, drain: a measured load test of the SUT; with --baseline, the verdict too (exit 1 on regression)'))
+        .option('--baseline <file>', 'compare with this baseline (e.g. baselines/quick.json); missing file: inconclusive')
+        .option('--name <name>', "name in the report (default: the baseline's)");
+    (0,compare/* addComparisonFlags */.yY)(command).action(async (flags) => {
+        io.setExitCode(await runCommand(flags, io, (0,log/* stderrLogger */.D)()));
+    });
+}
+
+
+/***/ }),
+
+/***/ 41656:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gr: () => (/* binding */ registerSeedCommand)
+/* harmony export */ });
+/* unused harmony exports seed, formatSeeded */
+/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(57336);
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83849);
+/* harmony import */ var _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36903);
+/* harmony import */ var _engine_redact_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(88977);
+/* harmony import */ var _stack_db_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19875);
+/* harmony import */ var _stack_seeder_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(13972);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(46215);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(67836);
 
 
 
@@ -89119,24 +87126,24 @@ var options = __nccwpck_require__(68945);
 
 /** Seeds over one connection; every failure the user can fix becomes a UserError. */
 async function seed(flags) {
-    const url = flags.databaseUrl ?? (0,options/* defaultDatabaseUrl */._0)();
-    const client = new esm/* default.Client */.Ay.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    const url = flags.databaseUrl ?? (0,_options_js__WEBPACK_IMPORTED_MODULE_5__/* .defaultDatabaseUrl */ ._0)();
+    const client = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
     client.on('error', () => undefined);
     try {
         await client.connect();
-        return await seedEndpoints(client, {
+        return await (0,_stack_seeder_js__WEBPACK_IMPORTED_MODULE_3__/* .seedEndpoints */ .KV)(client, {
             webhookUrl: flags.webhookUrl,
             chainId: flags.chainId,
             applySchema: flags.applySchema,
         });
     }
     catch (error) {
-        if (error instanceof SchemaNotReadyError) {
-            throw new errors/* UserError */.y(`${error.message} (database ${(0,redact/* maskUrl */.y)(url)})`);
+        if (error instanceof _stack_seeder_js__WEBPACK_IMPORTED_MODULE_3__/* .SchemaNotReadyError */ .aE) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .y(`${error.message} (database ${(0,_engine_redact_js__WEBPACK_IMPORTED_MODULE_6__/* .maskUrl */ .y)(url)})`);
         }
-        const unreachable = (0,stack_db/* describeConnectionError */.si)(error, url);
+        const unreachable = (0,_stack_db_js__WEBPACK_IMPORTED_MODULE_2__/* .describeConnectionError */ .si)(error, url);
         if (unreachable)
-            throw new errors/* UserError */.y(`${unreachable} (set --database-url or DATABASE_URL)`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .y(`${unreachable} (set --database-url or DATABASE_URL)`);
         throw error;
     }
     finally {
@@ -89145,14 +87152,14 @@ async function seed(flags) {
 }
 function formatSeeded(endpoints, databaseUrl) {
     const lines = [
-        `${picocolors.bold('seeded')} ${endpoints.length} endpoints in ${(0,redact/* maskUrl */.y)(databaseUrl)} ` +
-            `→ ${picocolors.cyan(endpoints[0]?.webhookUrl ?? '')}`,
+        `${picocolors__WEBPACK_IMPORTED_MODULE_7__.bold('seeded')} ${endpoints.length} endpoints in ${(0,_engine_redact_js__WEBPACK_IMPORTED_MODULE_6__/* .maskUrl */ .y)(databaseUrl)} ` +
+            `→ ${picocolors__WEBPACK_IMPORTED_MODULE_7__.cyan(endpoints[0]?.webhookUrl ?? '')}`,
     ];
     for (const endpoint of endpoints) {
         const events = endpoint.eventSignatures
             ? endpoint.eventSignatures.map((hash) => `${hash.slice(0, 10)}…`).join(', ')
             : 'all events';
-        lines.push(`  ${endpoint.name.padEnd(17)} ${picocolors.dim(endpoint.id)}  ` +
+        lines.push(`  ${endpoint.name.padEnd(17)} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(endpoint.id)}  ` +
             `${endpoint.contractAddresses?.join(', ') ?? 'any contract'} · ${events} · ` +
             `chains ${endpoint.chainIds?.join(', ') ?? 'any'}`);
     }
@@ -89163,23 +87170,23 @@ function registerSeedCommand(program, stdout = process.stdout) {
         .command('seed')
         .description('Create or refresh the load-test user, "Load Test App" and its five webhook endpoints in ' +
         "EthHook's PostgreSQL (idempotent; touches no other rows).")
-        .requiredOption('--webhook-url <url>', 'the URL the SUT must POST webhooks to (e.g. http://host.docker.internal:8000/webhook)', (0,options/* connectionUrl */.C7)('http:', 'https:'))
-        .option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)', options/* databaseUrl */.FA)
-        .option('--chain-id <id>', 'chain the endpoints listen to', options/* positiveInt */.NJ, contracts/* DEFAULT_CHAIN_ID */.YT)
+        .requiredOption('--webhook-url <url>', 'the URL the SUT must POST webhooks to (e.g. http://host.docker.internal:8000/webhook)', (0,_options_js__WEBPACK_IMPORTED_MODULE_5__/* .connectionUrl */ .C7)('http:', 'https:'))
+        .option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)', _options_js__WEBPACK_IMPORTED_MODULE_5__/* .databaseUrl */ .FA)
+        .option('--chain-id <id>', 'chain the endpoints listen to', _options_js__WEBPACK_IMPORTED_MODULE_5__/* .positiveInt */ .NJ, _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_CHAIN_ID */ .YT)
         .option('--apply-schema', "create EthHook's tables when they are missing", false)
         .option('--json', 'print the seeded endpoints (ids, secrets, filters) as JSON', false)
         .action(async (flags) => {
         const endpoints = await seed(flags);
         stdout.write(flags.json
             ? `${JSON.stringify(endpoints, null, 2)}\n`
-            : `${formatSeeded(endpoints, flags.databaseUrl ?? (0,options/* defaultDatabaseUrl */._0)())}\n`);
+            : `${formatSeeded(endpoints, flags.databaseUrl ?? (0,_options_js__WEBPACK_IMPORTED_MODULE_5__/* .defaultDatabaseUrl */ ._0)())}\n`);
     });
 }
 
 
 /***/ }),
 
-/***/ 85116:
+/***/ 46215:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -89201,17 +87208,21 @@ class UserError extends Error {
 
 /***/ }),
 
-/***/ 16819:
+/***/ 58770:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(36910);
-/* harmony import */ var _commands_baseline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(74723);
-/* harmony import */ var _commands_compare_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(31900);
-/* harmony import */ var _commands_receive_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(96031);
-/* harmony import */ var _commands_reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(52175);
-/* harmony import */ var _commands_seed_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1536);
-/* harmony import */ var _commands_publish_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(28182);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32133);
+/* harmony import */ var _commands_baseline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(77814);
+/* harmony import */ var _commands_compare_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(17136);
+/* harmony import */ var _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(87981);
+/* harmony import */ var _commands_receive_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(37764);
+/* harmony import */ var _commands_reference_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6884);
+/* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(59018);
+/* harmony import */ var _commands_seed_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(41656);
+/* harmony import */ var _commands_publish_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(63154);
+
+
 
 
 
@@ -89221,12 +87232,14 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 // Each subcommand registers itself; the list is the CLI's table of contents.
 const registrars = [
-    _commands_receive_js__WEBPACK_IMPORTED_MODULE_3__/* .registerReceiveCommand */ .cA,
-    _commands_seed_js__WEBPACK_IMPORTED_MODULE_5__/* .registerSeedCommand */ .Gr,
-    _commands_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .registerReferenceCommand */ .ib,
+    _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_3__/* .registerQuickstartCommand */ .e,
+    _commands_run_js__WEBPACK_IMPORTED_MODULE_6__/* .registerRunCommand */ .cU,
+    _commands_receive_js__WEBPACK_IMPORTED_MODULE_4__/* .registerReceiveCommand */ .cA,
+    _commands_seed_js__WEBPACK_IMPORTED_MODULE_7__/* .registerSeedCommand */ .Gr,
+    _commands_reference_js__WEBPACK_IMPORTED_MODULE_5__/* .registerReferenceCommand */ .ib,
     _commands_compare_js__WEBPACK_IMPORTED_MODULE_2__/* .registerCompareCommand */ .mS,
     _commands_baseline_js__WEBPACK_IMPORTED_MODULE_1__/* .registerBaselineCommand */ .c$,
-    _commands_publish_js__WEBPACK_IMPORTED_MODULE_6__/* .registerPublishCommand */ .KM,
+    _commands_publish_js__WEBPACK_IMPORTED_MODULE_8__/* .registerPublishCommand */ .KM,
 ];
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv, registrars);
 
@@ -89235,17 +87248,17 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 36910:
+/***/ 32133:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   a: () => (/* binding */ runCli)
 /* harmony export */ });
 /* unused harmony export buildProgram */
-/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78667);
-/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(97496);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(85116);
-/* harmony import */ var _engine_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(70133);
+/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
+/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(57336);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46215);
+/* harmony import */ var _engine_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(59654);
 
 
 
@@ -89288,7 +87301,7 @@ async function runCli(argv, registrars) {
 
 /***/ }),
 
-/***/ 68945:
+/***/ 67836:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -89303,10 +87316,10 @@ async function runCli(argv, registrars) {
 /* harmony export */   Wf: () => (/* binding */ nonNegativeNumber),
 /* harmony export */   _0: () => (/* binding */ defaultDatabaseUrl),
 /* harmony export */   cS: () => (/* binding */ defaultRedisUrl),
+/* harmony export */   yk: () => (/* binding */ DEFAULT_DATABASE_URL),
 /* harmony export */   zO: () => (/* binding */ fraction)
 /* harmony export */ });
-/* unused harmony export DEFAULT_DATABASE_URL */
-/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78667);
+/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
 
 /**
  * Flag parsers for commander. Each throws InvalidArgumentError, which commander turns into
@@ -89390,7 +87403,7 @@ function defaultDatabaseUrl(env = process.env) {
 
 /***/ }),
 
-/***/ 22671:
+/***/ 49304:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -89406,10 +87419,10 @@ function defaultDatabaseUrl(env = process.env) {
 /* harmony export */ });
 /* unused harmony exports BASELINE_KIND, BASELINE_VERSION, baselineSchema, parseBaseline, historyEntryOf */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
-/* harmony import */ var _comparability_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(68176);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58971);
-/* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(59849);
-/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(88911);
+/* harmony import */ var _comparability_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(80629);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68416);
+/* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(71252);
+/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(86612);
 
 
 
@@ -89526,7 +87539,7 @@ function baselineCandidateProblems(aggregate) {
 
 /***/ }),
 
-/***/ 68176:
+/***/ 80629:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -89643,7 +87656,7 @@ function describeDifferences(differences) {
 
 /***/ }),
 
-/***/ 58971:
+/***/ 68416:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -89667,7 +87680,7 @@ class InputFileError extends Error {
 
 /***/ }),
 
-/***/ 32199:
+/***/ 98076:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -89730,7 +87743,7 @@ function formatRatio(ratio) {
 
 /***/ }),
 
-/***/ 59849:
+/***/ 71252:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -89740,8 +87753,8 @@ function formatRatio(ratio) {
 /* harmony export */ });
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58971);
-/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(88911);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68416);
+/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(86612);
 
 
 
@@ -89800,7 +87813,7 @@ async function writeJsonFile(path, document) {
 
 /***/ }),
 
-/***/ 82527:
+/***/ 85578:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -90032,35 +88045,20 @@ function parseNoiseFloors(raw, inputName = 'noise-floor') {
 
 /***/ }),
 
-/***/ 14228:
+/***/ 41985:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  kk: () => (/* binding */ readResultFile)
-});
-
-// UNUSED EXPORTS: TRIAL_SET_KIND, TRIAL_SET_VERSION, parseResultDocument, toTrialSetFile, writeTrialSet
-
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/measure/result.js
-/**
- * The one machine-readable outcome of a run. Versioned: readers reject versions they do not know.
- * Histograms are HDR, integer microseconds, compressed base64 (see histogram.ts), so results of
- * shards and trials can be merged later by adding counts.
- */
-const RUN_RESULT_VERSION = 1;
-const RUN_RESULT_KIND = 'ethhook-load-test/run-result';
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/errors.js
-var errors = __nccwpck_require__(58971);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/json-file.js
-var json_file = __nccwpck_require__(59849);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/schema.js
-var schema = __nccwpck_require__(88911);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/trials.js
-var trials = __nccwpck_require__(75885);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/result-file.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   WN: () => (/* binding */ toTrialSetFile),
+/* harmony export */   Yn: () => (/* binding */ writeTrialSet),
+/* harmony export */   kk: () => (/* binding */ readResultFile)
+/* harmony export */ });
+/* unused harmony exports TRIAL_SET_KIND, TRIAL_SET_VERSION, parseResultDocument */
+/* harmony import */ var _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(68920);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(68416);
+/* harmony import */ var _json_file_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(71252);
+/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(86612);
+/* harmony import */ var _trials_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(20914);
 
 
 
@@ -90073,7 +88071,7 @@ function toTrialSetFile(aggregate) {
     return { kind: TRIAL_SET_KIND, version: TRIAL_SET_VERSION, ...aggregate };
 }
 async function writeTrialSet(path, aggregate) {
-    await writeJsonFile(path, toTrialSetFile(aggregate));
+    await (0,_json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .writeJsonFile */ .An)(path, toTrialSetFile(aggregate));
 }
 const WHAT = 'result file';
 const HINT = 'Produce it with `ethhook-load-test run` (add --trials N for a trial set)';
@@ -90083,36 +88081,36 @@ const HINT = 'Produce it with `ethhook-load-test run` (add --trials N for a tria
  */
 function parseResultDocument(document, path) {
     const kind = document?.kind;
-    if (kind === RUN_RESULT_KIND) {
-        (0,json_file/* checkDocument */.sw)(document, path, { kinds: [RUN_RESULT_KIND], version: RUN_RESULT_VERSION, whatItIs: 'run result', hint: HINT }, schema/* runResultBodySchema */.I7);
-        return (0,trials/* aggregateTrials */.v$)([document]);
+    if (kind === _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_RESULT_KIND */ .r) {
+        (0,_json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .checkDocument */ .sw)(document, path, { kinds: [_engine_measure_result_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_RESULT_KIND */ .r], version: _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_RESULT_VERSION */ .R, whatItIs: 'run result', hint: HINT }, _schema_js__WEBPACK_IMPORTED_MODULE_2__/* .runResultBodySchema */ .I7);
+        return (0,_trials_js__WEBPACK_IMPORTED_MODULE_3__/* .aggregateTrials */ .v$)([document]);
     }
-    (0,json_file/* checkDocument */.sw)(document, path, {
-        kinds: [TRIAL_SET_KIND, RUN_RESULT_KIND],
+    (0,_json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .checkDocument */ .sw)(document, path, {
+        kinds: [TRIAL_SET_KIND, _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_RESULT_KIND */ .r],
         version: TRIAL_SET_VERSION,
         whatItIs: WHAT,
         hint: HINT,
-    }, schema/* trialAggregateSchema */.t6);
+    }, _schema_js__WEBPACK_IMPORTED_MODULE_2__/* .trialAggregateSchema */ .t6);
     const { kind: _kind, version: _version, ...aggregate } = document;
     return aggregate;
 }
 /** Reads a run result or a trial set, whichever the file holds, as an aggregate. */
 async function readResultFile(path) {
-    const document = await (0,json_file/* readJsonFile */.JE)(path, WHAT, `${HINT}.`);
+    const document = await (0,_json_file_js__WEBPACK_IMPORTED_MODULE_1__/* .readJsonFile */ .JE)(path, WHAT, `${HINT}.`);
     try {
         return parseResultDocument(document, path);
     }
     catch (error) {
-        if (error instanceof errors/* InputFileError */.T)
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputFileError */ .T)
             throw error;
-        throw new errors/* InputFileError */.T(path, 'invalid', `${path} cannot be aggregated: ${error.message}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputFileError */ .T(path, 'invalid', `${path} cannot be aggregated: ${error.message}`);
     }
 }
 
 
 /***/ }),
 
-/***/ 88911:
+/***/ 86612:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -90123,7 +88121,7 @@ async function readResultFile(path) {
 /* harmony export */   ym: () => (/* binding */ ShapeError)
 /* harmony export */ });
 /* unused harmony exports latencySummarySchema, configSchema, environmentSchema, toolSchema, validitySchema, endpointSchema, metricValuesSchema */
-/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82527);
+/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85578);
 
 class ShapeError extends Error {
     at;
@@ -90358,7 +88356,7 @@ const historyEntrySchema = {
 
 /***/ }),
 
-/***/ 25709:
+/***/ 5916:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -90403,7 +88401,51 @@ function relativeSpread(values) {
 
 /***/ }),
 
-/***/ 75885:
+/***/ 78896:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BL: () => (/* binding */ parseTolerance),
+/* harmony export */   JF: () => (/* binding */ InvalidToleranceError),
+/* harmony export */   s6: () => (/* binding */ DEFAULT_TOLERANCE),
+/* harmony export */   z9: () => (/* binding */ formatTolerance)
+/* harmony export */ });
+/** How much worse than the baseline a metric may get before it is a regression. */
+const DEFAULT_TOLERANCE = 1.5;
+class InvalidToleranceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidToleranceError';
+    }
+}
+const VALID_FORMS = 'a ratio of at least 1, written 1.5, 1.5x or 150%';
+/**
+ * Parses a tolerance ratio: `1.5`, `1.5x` and `150%` all mean "fail when 1.5 times worse".
+ * `inputName` names the flag or action input in the error, so the user knows what to fix.
+ */
+function parseTolerance(raw, inputName = 'tolerance') {
+    const text = raw.trim();
+    const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(x|%)?$/i.exec(text);
+    if (!match) {
+        throw new InvalidToleranceError(`Invalid ${inputName} "${raw}": expected ${VALID_FORMS}.`);
+    }
+    const [, number = '', suffix] = match;
+    const ratio = suffix === '%' ? Number(number) / 100 : Number(number);
+    if (!Number.isFinite(ratio) || ratio < 1) {
+        // "50%" usually means "50% slack", i.e. 150%; say so rather than guess.
+        const hint = suffix === '%' && ratio > 0 ? ` Did you mean ${Number(number) + 100}%?` : '';
+        throw new InvalidToleranceError(`Invalid ${inputName} "${raw}": it is ${formatTolerance(ratio)}, below 1, so an unchanged run would fail; expected ${VALID_FORMS}.${hint}`);
+    }
+    return ratio;
+}
+function formatTolerance(ratio) {
+    return `${Number(ratio.toFixed(3))}x`;
+}
+
+
+/***/ }),
+
+/***/ 20914:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -90411,10 +88453,10 @@ function relativeSpread(values) {
 /* harmony export */   v$: () => (/* binding */ aggregateTrials)
 /* harmony export */ });
 /* unused harmony export TrialAggregationError */
-/* harmony import */ var _engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(47284);
-/* harmony import */ var _comparability_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(68176);
-/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82527);
-/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(25709);
+/* harmony import */ var _engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45143);
+/* harmony import */ var _comparability_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(80629);
+/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(85578);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5916);
 
 
 
@@ -90584,7 +88626,392 @@ function trialValues(aggregate, id) {
 
 /***/ }),
 
-/***/ 57503:
+/***/ 26694:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rr: () => (/* binding */ exitCodeFor),
+/* harmony export */   UD: () => (/* binding */ compare)
+/* harmony export */ });
+/* unused harmony exports MIN_HISTORY_SAMPLES, MAX_HISTORY_WIDENING, historyNoiseRatio, EXIT_CODES */
+/* harmony import */ var _baseline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(49304);
+/* harmony import */ var _comparability_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(80629);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(98076);
+/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(85578);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5916);
+/* harmony import */ var _tolerance_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(78896);
+/* harmony import */ var _trials_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20914);
+
+
+
+
+
+
+
+/** Fewer earlier baselines than this say too little about noise to move a threshold. */
+const MIN_HISTORY_SAMPLES = 5;
+/** History may widen a threshold at most this many times, so a noisy metric still gates. */
+const MAX_HISTORY_WIDENING = 2;
+/** A metric is "usually within" median ± this many robust standard deviations. */
+const HISTORY_SIGMAS = 3;
+const SUCCESS_RATE_EPSILON = 1e-9;
+function resolveSettings(options, historySamples) {
+    const { tolerance } = options;
+    if (!Number.isFinite(tolerance) || tolerance < 1) {
+        throw new RangeError(`Invalid tolerance ${tolerance}: expected a ratio of at least 1 (e.g. 1.5).`);
+    }
+    const maxSpread = options.maxSpread ?? tolerance - 1;
+    if (!Number.isFinite(maxSpread) || maxSpread < 0) {
+        throw new RangeError(`Invalid maxSpread ${maxSpread}: expected a fraction of 0 or more (e.g. 0.5).`);
+    }
+    const noiseFloors = {};
+    for (const metric of _metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC_LIST */ .QS) {
+        const floor = options.noiseFloors?.[metric.id] ?? metric.defaultNoiseFloor;
+        if (!Number.isFinite(floor) || floor < 0) {
+            throw new RangeError(`Invalid noise floor ${floor} for ${metric.id}: expected 0 or more.`);
+        }
+        noiseFloors[metric.id] = floor;
+    }
+    const gated = options.gatedMetrics ?? _metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_GATED_METRICS */ .yJ;
+    for (const id of gated) {
+        if (!(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .isMetricId */ .qc)(id))
+            throw new RangeError(`Unknown gated metric "${String(id)}".`);
+    }
+    return {
+        tolerance,
+        maxSpread,
+        noiseFloors,
+        gatedMetrics: _metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC_LIST */ .QS.filter((metric) => metric.kind === 'performance' && gated.includes(metric.id)).map((metric) => metric.id),
+        requireSameEnvironment: options.requireSameEnvironment ?? true,
+        historySamples,
+    };
+}
+/**
+ * Values of a metric from the baseline and its comparable history (same load-shaping config,
+ * valid runs): the nightly record of how much the metric moves with no change behind it.
+ */
+function historySamplesOf(baseline, id) {
+    const key = (0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .configKey */ .ur)(baseline.aggregate.config);
+    return [
+        ...baseline.history
+            .filter((entry) => entry.valid && entry.configKey === key)
+            .map((entry) => entry.metrics[id]),
+        baseline.aggregate.metrics[id],
+    ];
+}
+/**
+ * The worsening ratio that nightly runs reach without any change: median vs median +- 3
+ * robust sigmas, in the metric's bad direction. 1 when the history is too short to say.
+ */
+function historyNoiseRatio(metric, samples) {
+    if (samples.length < MIN_HISTORY_SAMPLES)
+        return 1;
+    const center = (0,_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(samples);
+    const sigma = _stats_js__WEBPACK_IMPORTED_MODULE_5__/* .MAD_TO_SIGMA */ .tF * (0,_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .medianAbsoluteDeviation */ .hK)(samples);
+    const worst = metric.direction === 'lower-is-better'
+        ? center + HISTORY_SIGMAS * sigma
+        : center - HISTORY_SIGMAS * sigma;
+    if (center <= 0)
+        return 1;
+    if (worst <= 0)
+        return Number.POSITIVE_INFINITY;
+    return (0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningRatio */ ._)(metric, center, worst);
+}
+function judge(metric, baseline, value, thresholdRatio, floor) {
+    const amount = (0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningAmount */ .hI)(metric, baseline, value);
+    if ((0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningRatio */ ._)(metric, baseline, value) > thresholdRatio && amount > floor)
+        return 'regression';
+    if ((0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningRatio */ ._)(metric, value, baseline) > thresholdRatio && -amount > floor)
+        return 'improvement';
+    return 'pass';
+}
+function describeChange(metric, baseline, current) {
+    const delta = baseline === 0 ? null : ((current - baseline) / baseline) * 100;
+    return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, baseline)} → ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, current)} (${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatPercent */ .l9)(delta)})`;
+}
+function compareCorrectness(metric, current, baselineValue) {
+    const value = current.metrics[metric.id];
+    const acrossTrials = current.trialCount > 1 ? ` across ${current.trialCount} trials` : '';
+    switch (metric.id) {
+        case 'lost':
+            return value > 0
+                ? {
+                    status: 'regression',
+                    reason: `${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, value)} of ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, current.delivery.expected)} expected deliveries lost${acrossTrials}; every webhook must arrive.`,
+                }
+                : { status: 'pass', reason: 'No delivery lost.' };
+        case 'badSignatures':
+            return value > 0
+                ? {
+                    status: 'regression',
+                    reason: `${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, value)} deliveries${acrossTrials} carried a wrong X-Webhook-Signature; every signature must verify.`,
+                }
+                : { status: 'pass', reason: 'Every signature verified.' };
+        default:
+            if (baselineValue === null) {
+                return value >= 1
+                    ? { status: 'pass', reason: 'Every expected delivery arrived.' }
+                    : { status: 'info', reason: 'No baseline to compare with; loss is gated on its own.' };
+            }
+            return value < baselineValue - SUCCESS_RATE_EPSILON
+                ? {
+                    status: 'regression',
+                    reason: `${metric.label} fell: ${describeChange(metric, baselineValue, value)}; it must not drop below the baseline's.`,
+                }
+                : {
+                    status: 'pass',
+                    reason: `Not below the baseline's ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, baselineValue)}.`,
+                };
+    }
+}
+function comparePerformance(metric, context) {
+    const { settings, blockers, baseline, current } = context;
+    const gated = settings.gatedMetrics.includes(metric.id);
+    if (!baseline)
+        return { status: 'info', reason: 'No baseline to compare with.', threshold: null };
+    const base = baseline.aggregate.metrics[metric.id];
+    const value = current.metrics[metric.id];
+    const change = describeChange(metric, base, value);
+    if (blockers.length > 0) {
+        return {
+            status: 'info',
+            reason: `Not judged (${blockers[0]?.short}): ${change}.`,
+            threshold: null,
+        };
+    }
+    const floor = settings.noiseFloors[metric.id];
+    const historyRatio = settings.historySamples > 0
+        ? historyNoiseRatio(metric, historySamplesOf(baseline, metric.id))
+        : 1;
+    const cap = settings.tolerance * MAX_HISTORY_WIDENING;
+    const widened = historyRatio > settings.tolerance;
+    const thresholdRatio = widened ? Math.min(historyRatio, cap) : settings.tolerance;
+    const threshold = { ratio: thresholdRatio, noiseFloor: floor, widenedByHistory: widened };
+    const limits = `limit ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_3__/* .formatTolerance */ .z9)(thresholdRatio)} and ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, floor)}`;
+    if (!gated) {
+        return { status: 'info', reason: `Not gated: ${change}.`, threshold };
+    }
+    if (widened) {
+        context.notes.push(`${metric.label}: the baseline's nightly history shows it moving up to ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_3__/* .formatTolerance */ .z9)(historyRatio)} unchanged, so its limit is ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_3__/* .formatTolerance */ .z9)(thresholdRatio)} instead of ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_3__/* .formatTolerance */ .z9)(settings.tolerance)}${historyRatio > cap ? ` (capped at ${MAX_HISTORY_WIDENING}x the tolerance; consider more trials)` : ''}.`);
+    }
+    const values = (0,_trials_js__WEBPACK_IMPORTED_MODULE_4__/* .trialValues */ .f5)(current, metric.id);
+    const spread = current.spread[metric.id];
+    const range = Math.max(...values) - Math.min(...values);
+    const tooWide = values.length > 1 && spread !== null && spread > settings.maxSpread && range > floor;
+    const verdictOfMedian = judge(metric, base, value, thresholdRatio, floor);
+    const ratio = (0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningRatio */ ._)(metric, base, value);
+    const amount = (0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningAmount */ .hI)(metric, base, value);
+    if (tooWide) {
+        const perTrial = values.map((trialValue) => judge(metric, base, trialValue, thresholdRatio, floor));
+        const spreadText = `trials spread ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatPercent */ .l9)(spread * 100).replace('+', '')} (limit ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatPercent */ .l9)(settings.maxSpread * 100).replace('+', '')})`;
+        if (perTrial.every((item) => item === 'regression')) {
+            return {
+                status: 'regression',
+                reason: `${metric.label} regressed: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)(ratio)} worse; even the best of ${values.length} trials is beyond the ${limits} (${spreadText}).`,
+                threshold,
+            };
+        }
+        if (perTrial.some((item) => item === 'regression')) {
+            return {
+                status: 'noise',
+                reason: `${metric.label} is too noisy to judge: ${spreadText}, and the trials disagree (${values
+                    .map((trialValue) => (0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, trialValue))
+                    .join(', ')} vs baseline ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, base)}). Run more trials or on a quieter runner.`,
+                threshold,
+            };
+        }
+    }
+    switch (verdictOfMedian) {
+        case 'regression':
+            return {
+                status: 'regression',
+                reason: `${metric.label} regressed: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)(ratio)} worse, beyond the ${limits}.`,
+                threshold,
+            };
+        case 'improvement':
+            return {
+                status: 'improvement',
+                reason: `${metric.label} improved: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)((0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningRatio */ ._)(metric, value, base))} better.`,
+                threshold,
+            };
+        case 'pass':
+            if (ratio > thresholdRatio && amount > 0) {
+                return {
+                    status: 'pass',
+                    reason: `${change}: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)(ratio)} worse but by only ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, amount)}, within the ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, floor)} noise floor.`,
+                    threshold,
+                };
+            }
+            return {
+                status: 'pass',
+                reason: `${change}, within ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_3__/* .formatTolerance */ .z9)(thresholdRatio)}.`,
+                threshold,
+            };
+    }
+}
+function blockersOf(current, baseline, settings, differences, baselineName, notes) {
+    const blockers = [];
+    if (!baseline) {
+        blockers.push({
+            short: 'no baseline',
+            long: `No baseline to compare with. ${(0,_baseline_js__WEBPACK_IMPORTED_MODULE_0__/* .howToCreateBaseline */ .D)(baselineName)}`,
+        });
+    }
+    else {
+        if (differences.config.length > 0) {
+            blockers.push({
+                short: 'scenario differs from the baseline',
+                long: `This run's scenario differs from the baseline's: ${(0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDifferences */ .g7)(differences.config)}. Figures of different loads are not comparable; compare the same scenario, or refresh the baseline if the change is intended.`,
+            });
+        }
+        if (differences.environment.length > 0) {
+            const text = `Measured on a different machine than the baseline: ${(0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDifferences */ .g7)(differences.environment)}.`;
+            if (settings.requireSameEnvironment) {
+                blockers.push({
+                    short: `environment differs (${differences.environment.map((item) => item.field).join(', ')})`,
+                    long: `${text} Latency depends on the hardware, so the figures are not comparable. Pin the runner type, or refresh the baseline on this one.`,
+                });
+            }
+            else {
+                notes.push(`${text} Compared anyway, as requested.`);
+            }
+        }
+        if (!baseline.aggregate.validity.valid) {
+            blockers.push({
+                short: 'the baseline is an invalid run',
+                long: `The baseline itself is an invalid run (${baseline.aggregate.validity.reasons.join('; ') || 'no reason recorded'}); refresh it from a valid run.`,
+            });
+        }
+    }
+    if (!current.validity.valid) {
+        blockers.push({
+            short: 'this run is invalid',
+            long: `This run is invalid, so its figures cannot be trusted: ${current.validity.reasons.join('; ') || 'no reason recorded'}.`,
+        });
+    }
+    return blockers;
+}
+function joinLabels(metrics) {
+    return metrics
+        .map((metric) => metric.kind === 'correctness' || metric.deltaPercent === null
+        ? metric.id === 'lost'
+            ? `${metric.current} lost`
+            : metric.id === 'badSignatures'
+                ? `${metric.current} bad signatures`
+                : metric.label
+        : `${metric.label} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatPercent */ .l9)(metric.deltaPercent)}`)
+        .join(', ');
+}
+/**
+ * The verdict on `current` against `baseline`.
+ *
+ * Correctness failures (a lost delivery, a bad signature, a fallen success rate) make the
+ * outcome a regression even when everything else would be inconclusive: they do not depend on
+ * the machine, the noise or the baseline's load; a webhook that never arrived is a bug on any
+ * runner, and hiding it behind "inconclusive" would let it merge. Performance figures decide
+ * only when the comparison is sound (same scenario, same machine, valid runs, judgeable spread).
+ */
+function compare(current, baseline, options) {
+    const useHistory = options.useHistory ?? true;
+    const comparableSamples = baseline && useHistory ? historySamplesOf(baseline, 'p50').length : 0;
+    const settings = resolveSettings(options, comparableSamples >= MIN_HISTORY_SAMPLES ? comparableSamples : 0);
+    const notes = [];
+    const differences = baseline
+        ? {
+            config: (0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .configDifferences */ .$T)(baseline.aggregate.config, current.config),
+            environment: (0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .environmentDifferences */ .YO)(baseline.aggregate.environment, current.environment),
+        }
+        : { config: [], environment: [] };
+    const blockers = blockersOf(current, baseline, settings, differences, options.baselineName ?? baseline?.name ?? current.config.scenario, notes);
+    const context = { settings, blockers, baseline, current, notes };
+    const metrics = _metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC_LIST */ .QS.map((metric) => {
+        const baselineValue = baseline ? baseline.aggregate.metrics[metric.id] : null;
+        const value = current.metrics[metric.id];
+        const judged = metric.kind === 'correctness'
+            ? { ...compareCorrectness(metric, current, baselineValue), threshold: null }
+            : comparePerformance(metric, context);
+        return {
+            id: metric.id,
+            label: metric.label,
+            unit: metric.unit,
+            direction: metric.direction,
+            kind: metric.kind,
+            gated: metric.kind === 'correctness' || settings.gatedMetrics.includes(metric.id),
+            baseline: baselineValue,
+            current: value,
+            deltaPercent: baselineValue === null || baselineValue === 0
+                ? null
+                : ((value - baselineValue) / baselineValue) * 100,
+            ratio: baselineValue === null || baselineValue === 0 ? null : value / baselineValue,
+            ...judged,
+            spread: current.spread[metric.id],
+        };
+    });
+    const failures = metrics.filter((metric) => metric.gated && metric.status === 'regression');
+    const noisy = metrics.filter((metric) => metric.gated && metric.status === 'noise');
+    const improvements = metrics.filter((metric) => metric.gated && metric.status === 'improvement');
+    if (improvements.length > 0) {
+        notes.push(`Improved beyond the tolerance: ${joinLabels(improvements)}. Refresh the baseline once this merges so later changes are held to it.`);
+    }
+    if (baseline && baseline.aggregate.trialCount !== current.trialCount) {
+        notes.push(`The baseline has ${baseline.aggregate.trialCount} trial(s), this run ${current.trialCount}.`);
+    }
+    let outcome;
+    let summary;
+    let reasons;
+    if (failures.length > 0) {
+        outcome = 'regression';
+        summary = `Regression: ${joinLabels(failures)}.`;
+        reasons = [
+            ...failures.map((metric) => metric.reason),
+            ...blockers.map((blocker) => `Also: ${blocker.long}`),
+        ];
+    }
+    else if (blockers.length > 0 || noisy.length > 0) {
+        outcome = 'inconclusive';
+        summary = `Inconclusive: ${blockers.length > 0 ? blockers.map((blocker) => blocker.short).join('; ') : `${noisy.map((metric) => metric.label).join(', ')} too noisy to judge`}.`;
+        reasons = [...blockers.map((blocker) => blocker.long), ...noisy.map((metric) => metric.reason)];
+    }
+    else {
+        outcome = 'pass';
+        const gatedCount = settings.gatedMetrics.length;
+        summary = `Pass: no gated metric is worse than ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_3__/* .formatTolerance */ .z9)(settings.tolerance)} the baseline beyond its noise floor, and nothing was lost.`;
+        reasons = [
+            `${gatedCount} performance metric${gatedCount === 1 ? '' : 's'} (${settings.gatedMetrics.join(', ')}) within the limits; no delivery lost, every signature valid.`,
+        ];
+    }
+    return {
+        outcome,
+        summary,
+        reasons,
+        notes,
+        metrics,
+        configDifferences: differences.config,
+        environmentDifferences: differences.environment,
+        settings,
+    };
+}
+/**
+ * Exit codes of a comparison: 0 pass; 1 regression (the step fails); 2 inconclusive when the
+ * caller asked to fail on it, else 0 so a noisy runner or a missing baseline never blocks a
+ * merge by default. 1 is shared with other failures (bad input), which also fail the step.
+ */
+const EXIT_CODES = { pass: 0, regression: 1, inconclusive: 2 };
+function exitCodeFor(verdict, options = {}) {
+    switch (verdict.outcome) {
+        case 'pass':
+            return EXIT_CODES.pass;
+        case 'regression':
+            return EXIT_CODES.regression;
+        case 'inconclusive':
+            return options.failOnInconclusive ? EXIT_CODES.inconclusive : EXIT_CODES.pass;
+    }
+}
+
+
+/***/ }),
+
+/***/ 47036:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -90601,7 +89028,7 @@ function sleepMs(ms) {
 
 /***/ }),
 
-/***/ 79172:
+/***/ 36903:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -90616,7 +89043,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: EVENT_SIGNATURES
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/abitype/dist/esm/regex.js
+;// CONCATENATED MODULE: ./node_modules/abitype/dist/esm/regex.js
 // TODO: This looks cool. Need to check the performance of `new RegExp` versus defined inline though.
 // https://twitter.com/GabrielVergnaud/status/1622906834343366657
 function execTyped(regex, string) {
@@ -90631,7 +89058,7 @@ const bytesRegex = /^bytes([1-9]|1[0-9]|2[0-9]|3[0-2])?$/;
 const integerRegex = /^u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?$/;
 const isTupleRegex = /^\(.+?\).*?$/;
 //# sourceMappingURL=regex.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/abitype/dist/esm/human-readable/formatAbiParameter.js
+;// CONCATENATED MODULE: ./node_modules/abitype/dist/esm/human-readable/formatAbiParameter.js
 
 // https://regexr.com/7f7rv
 const tupleRegex = /^tuple(?<array>(\[(\d*)\])*)$/;
@@ -90672,7 +89099,7 @@ function formatAbiParameter(abiParameter) {
     return type;
 }
 //# sourceMappingURL=formatAbiParameter.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/abitype/dist/esm/human-readable/formatAbiParameters.js
+;// CONCATENATED MODULE: ./node_modules/abitype/dist/esm/human-readable/formatAbiParameters.js
 
 /**
  * Formats {@link AbiParameter}s to human-readable ABI parameters.
@@ -90699,7 +89126,7 @@ function formatAbiParameters(abiParameters) {
     return params;
 }
 //# sourceMappingURL=formatAbiParameters.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/abitype/dist/esm/human-readable/formatAbiItem.js
+;// CONCATENATED MODULE: ./node_modules/abitype/dist/esm/human-readable/formatAbiItem.js
 
 /**
  * Formats ABI item (e.g. error, event, function) into human-readable ABI item
@@ -90725,13 +89152,13 @@ function formatAbiItem(abiItem) {
     return 'receive() external payable';
 }
 //# sourceMappingURL=formatAbiItem.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/lru.js
-var lru = __nccwpck_require__(23014);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/encoding/toBytes.js
-var toBytes = __nccwpck_require__(1417);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/hash/keccak256.js + 3 modules
-var keccak256 = __nccwpck_require__(43261);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/hash/hashSignature.js
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/lru.js
+var lru = __nccwpck_require__(28718);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/encoding/toBytes.js
+var toBytes = __nccwpck_require__(82497);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/hash/keccak256.js + 3 modules
+var keccak256 = __nccwpck_require__(37653);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/hash/hashSignature.js
 
 
 const hash = (value) => (0,keccak256/* keccak256 */.S)((0,toBytes/* toBytes */.ZJ)(value));
@@ -90739,9 +89166,9 @@ function hashSignature(sig) {
     return hash(sig);
 }
 //# sourceMappingURL=hashSignature.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/errors/base.js + 1 modules
-var base = __nccwpck_require__(9642);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/hash/normalizeSignature.js
+// EXTERNAL MODULE: ./node_modules/viem/_esm/errors/base.js + 1 modules
+var base = __nccwpck_require__(29298);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/hash/normalizeSignature.js
 
 function normalizeSignature(signature) {
     let active = true;
@@ -90794,7 +89221,7 @@ function normalizeSignature(signature) {
     return result;
 }
 //# sourceMappingURL=normalizeSignature.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/hash/toSignature.js
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/hash/toSignature.js
 
 
 /**
@@ -90823,7 +89250,7 @@ const toSignature = (def) => {
     return normalizeSignature(def_);
 };
 //# sourceMappingURL=toSignature.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/hash/toSignatureHash.js
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/hash/toSignatureHash.js
 
 
 
@@ -90843,7 +89270,7 @@ function toSignatureHash(fn) {
     return hash;
 }
 //# sourceMappingURL=toSignatureHash.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/hash/toEventSelector.js
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/hash/toEventSelector.js
 
 /**
  * Returns the event selector for a given event definition.
@@ -90854,8 +89281,8 @@ function toSignatureHash(fn) {
  */
 const toEventSelector = toSignatureHash;
 //# sourceMappingURL=toEventSelector.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/address/getAddress.js
-var getAddress = __nccwpck_require__(76358);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/address/getAddress.js
+var getAddress = __nccwpck_require__(71006);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/events/contracts.js
 
 /** The event kinds the generator emits, with their canonical signatures (no `indexed`, no names). */
@@ -90919,7 +89346,983 @@ function streamKey(chainId) {
 
 /***/ }),
 
-/***/ 49027:
+/***/ 98335:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  DY: () => (/* binding */ DEFAULT_MIX),
+  uG: () => (/* binding */ EventGenerator),
+  K$: () => (/* binding */ fieldsToObject),
+  g4: () => (/* binding */ parseMix)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/address/getAddress.js
+var getAddress = __nccwpck_require__(71006);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/data/pad.js
+var pad = __nccwpck_require__(7917);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/abi/formatAbiItem.js
+
+function formatAbiItem(abiItem, { includeName = false } = {}) {
+    if (abiItem.type !== 'function' &&
+        abiItem.type !== 'event' &&
+        abiItem.type !== 'error')
+        throw new InvalidDefinitionTypeError(abiItem.type);
+    return `${abiItem.name}(${formatAbiParams(abiItem.inputs, { includeName })})`;
+}
+function formatAbiParams(params, { includeName = false } = {}) {
+    if (!params)
+        return '';
+    return params
+        .map((param) => formatAbiParam(param, { includeName }))
+        .join(includeName ? ', ' : ',');
+}
+function formatAbiParam(param, { includeName }) {
+    if (param.type.startsWith('tuple')) {
+        return `(${formatAbiParams(param.components, { includeName })})${param.type.slice('tuple'.length)}`;
+    }
+    return param.type + (includeName && param.name ? ` ${param.name}` : '');
+}
+//# sourceMappingURL=formatAbiItem.js.map
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/data/size.js
+var size = __nccwpck_require__(56411);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/errors/base.js + 1 modules
+var base = __nccwpck_require__(29298);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/errors/abi.js
+
+
+
+class AbiConstructorNotFoundError extends base/* BaseError */.C {
+    constructor({ docsPath }) {
+        super([
+            'A constructor was not found on the ABI.',
+            'Make sure you are using the correct ABI and that the constructor exists on it.',
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiConstructorNotFoundError',
+        });
+    }
+}
+class AbiConstructorParamsNotFoundError extends base/* BaseError */.C {
+    constructor({ docsPath }) {
+        super([
+            'Constructor arguments were provided (`args`), but a constructor parameters (`inputs`) were not found on the ABI.',
+            'Make sure you are using the correct ABI, and that the `inputs` attribute on the constructor exists.',
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiConstructorParamsNotFoundError',
+        });
+    }
+}
+class AbiDecodingDataSizeInvalidError extends base/* BaseError */.C {
+    constructor({ data, size }) {
+        super([
+            `Data size of ${size} bytes is invalid.`,
+            'Size must be in increments of 32 bytes (size % 32 === 0).',
+        ].join('\n'), {
+            metaMessages: [`Data: ${data} (${size} bytes)`],
+            name: 'AbiDecodingDataSizeInvalidError',
+        });
+    }
+}
+class AbiDecodingDataSizeTooSmallError extends base/* BaseError */.C {
+    constructor({ data, params, size, }) {
+        super([`Data size of ${size} bytes is too small for given parameters.`].join('\n'), {
+            metaMessages: [
+                `Params: (${formatAbiParams(params, { includeName: true })})`,
+                `Data:   ${data} (${size} bytes)`,
+            ],
+            name: 'AbiDecodingDataSizeTooSmallError',
+        });
+        Object.defineProperty(this, "data", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        Object.defineProperty(this, "params", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        Object.defineProperty(this, "size", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        this.data = data;
+        this.params = params;
+        this.size = size;
+    }
+}
+class AbiDecodingZeroDataError extends base/* BaseError */.C {
+    constructor({ cause } = {}) {
+        super('Cannot decode zero data ("0x") with ABI parameters.', {
+            name: 'AbiDecodingZeroDataError',
+            cause,
+        });
+    }
+}
+class AbiEncodingArrayLengthMismatchError extends base/* BaseError */.C {
+    constructor({ expectedLength, givenLength, type, }) {
+        super([
+            `ABI encoding array length mismatch for type ${type}.`,
+            `Expected length: ${expectedLength}`,
+            `Given length: ${givenLength}`,
+        ].join('\n'), { name: 'AbiEncodingArrayLengthMismatchError' });
+    }
+}
+class AbiEncodingBytesSizeMismatchError extends base/* BaseError */.C {
+    constructor({ expectedSize, value }) {
+        super(`Size of bytes "${value}" (bytes${(0,size/* size */.E)(value)}) does not match expected size (bytes${expectedSize}).`, { name: 'AbiEncodingBytesSizeMismatchError' });
+    }
+}
+class AbiEncodingLengthMismatchError extends base/* BaseError */.C {
+    constructor({ expectedLength, givenLength, }) {
+        super([
+            'ABI encoding params/values length mismatch.',
+            `Expected length (params): ${expectedLength}`,
+            `Given length (values): ${givenLength}`,
+        ].join('\n'), { name: 'AbiEncodingLengthMismatchError' });
+    }
+}
+class AbiErrorInputsNotFoundError extends base/* BaseError */.C {
+    constructor(errorName, { docsPath }) {
+        super([
+            `Arguments (\`args\`) were provided to "${errorName}", but "${errorName}" on the ABI does not contain any parameters (\`inputs\`).`,
+            'Cannot encode error result without knowing what the parameter types are.',
+            'Make sure you are using the correct ABI and that the inputs exist on it.',
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiErrorInputsNotFoundError',
+        });
+    }
+}
+class AbiErrorNotFoundError extends base/* BaseError */.C {
+    constructor(errorName, { docsPath } = {}) {
+        super([
+            `Error ${errorName ? `"${errorName}" ` : ''}not found on ABI.`,
+            'Make sure you are using the correct ABI and that the error exists on it.',
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiErrorNotFoundError',
+        });
+    }
+}
+class AbiErrorSignatureNotFoundError extends base/* BaseError */.C {
+    constructor(signature, { docsPath, cause, }) {
+        super([
+            `Encoded error signature "${signature}" not found on ABI.`,
+            'Make sure you are using the correct ABI and that the error exists on it.',
+            `You can look up the decoded signature here: https://4byte.sourcify.dev/?q=${signature}.`,
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiErrorSignatureNotFoundError',
+            cause,
+        });
+        Object.defineProperty(this, "signature", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        this.signature = signature;
+    }
+}
+class AbiEventSignatureEmptyTopicsError extends base/* BaseError */.C {
+    constructor({ docsPath }) {
+        super('Cannot extract event signature from empty topics.', {
+            docsPath,
+            name: 'AbiEventSignatureEmptyTopicsError',
+        });
+    }
+}
+class AbiEventSignatureNotFoundError extends base/* BaseError */.C {
+    constructor(signature, { docsPath }) {
+        super([
+            `Encoded event signature "${signature}" not found on ABI.`,
+            'Make sure you are using the correct ABI and that the event exists on it.',
+            `You can look up the signature here: https://4byte.sourcify.dev/?q=${signature}.`,
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiEventSignatureNotFoundError',
+        });
+    }
+}
+class AbiEventNotFoundError extends base/* BaseError */.C {
+    constructor(eventName, { docsPath } = {}) {
+        super([
+            `Event ${eventName ? `"${eventName}" ` : ''}not found on ABI.`,
+            'Make sure you are using the correct ABI and that the event exists on it.',
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiEventNotFoundError',
+        });
+    }
+}
+class AbiFunctionNotFoundError extends base/* BaseError */.C {
+    constructor(functionName, { docsPath } = {}) {
+        super([
+            `Function ${functionName ? `"${functionName}" ` : ''}not found on ABI.`,
+            'Make sure you are using the correct ABI and that the function exists on it.',
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiFunctionNotFoundError',
+        });
+    }
+}
+class AbiFunctionOutputsNotFoundError extends base/* BaseError */.C {
+    constructor(functionName, { docsPath }) {
+        super([
+            `Function "${functionName}" does not contain any \`outputs\` on ABI.`,
+            'Cannot decode function result without knowing what the parameter types are.',
+            'Make sure you are using the correct ABI and that the function exists on it.',
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiFunctionOutputsNotFoundError',
+        });
+    }
+}
+class AbiFunctionSignatureNotFoundError extends base/* BaseError */.C {
+    constructor(signature, { docsPath }) {
+        super([
+            `Encoded function signature "${signature}" not found on ABI.`,
+            'Make sure you are using the correct ABI and that the function exists on it.',
+            `You can look up the signature here: https://4byte.sourcify.dev/?q=${signature}.`,
+        ].join('\n'), {
+            docsPath,
+            name: 'AbiFunctionSignatureNotFoundError',
+        });
+    }
+}
+class AbiItemAmbiguityError extends base/* BaseError */.C {
+    constructor(x, y) {
+        super('Found ambiguous types in overloaded ABI items.', {
+            metaMessages: [
+                `\`${x.type}\` in \`${formatAbiItem(x.abiItem)}\`, and`,
+                `\`${y.type}\` in \`${formatAbiItem(y.abiItem)}\``,
+                '',
+                'These types encode differently and cannot be distinguished at runtime.',
+                'Remove one of the ambiguous items in the ABI.',
+            ],
+            name: 'AbiItemAmbiguityError',
+        });
+    }
+}
+class BytesSizeMismatchError extends base/* BaseError */.C {
+    constructor({ expectedSize, givenSize, }) {
+        super(`Expected bytes${expectedSize}, got bytes${givenSize}.`, {
+            name: 'BytesSizeMismatchError',
+        });
+    }
+}
+class DecodeLogDataMismatch extends base/* BaseError */.C {
+    constructor({ abiItem, data, params, size, }) {
+        super([
+            `Data size of ${size} bytes is too small for non-indexed event parameters.`,
+        ].join('\n'), {
+            metaMessages: [
+                `Params: (${formatAbiParams(params, { includeName: true })})`,
+                `Data:   ${data} (${size} bytes)`,
+            ],
+            name: 'DecodeLogDataMismatch',
+        });
+        Object.defineProperty(this, "abiItem", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        Object.defineProperty(this, "data", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        Object.defineProperty(this, "params", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        Object.defineProperty(this, "size", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        this.abiItem = abiItem;
+        this.data = data;
+        this.params = params;
+        this.size = size;
+    }
+}
+class DecodeLogTopicsMismatch extends base/* BaseError */.C {
+    constructor({ abiItem, param, }) {
+        super([
+            `Expected a topic for indexed event parameter${param.name ? ` "${param.name}"` : ''} on event "${formatAbiItem(abiItem, { includeName: true })}".`,
+        ].join('\n'), { name: 'DecodeLogTopicsMismatch' });
+        Object.defineProperty(this, "abiItem", {
+            enumerable: true,
+            configurable: true,
+            writable: true,
+            value: void 0
+        });
+        this.abiItem = abiItem;
+    }
+}
+class InvalidAbiEncodingTypeError extends base/* BaseError */.C {
+    constructor(type, { docsPath }) {
+        super([
+            `Type "${type}" is not a valid encoding type.`,
+            'Please provide a valid ABI type.',
+        ].join('\n'), { docsPath, name: 'InvalidAbiEncodingType' });
+    }
+}
+class InvalidAbiDecodingTypeError extends base/* BaseError */.C {
+    constructor(type, { docsPath }) {
+        super([
+            `Type "${type}" is not a valid decoding type.`,
+            'Please provide a valid ABI type.',
+        ].join('\n'), { docsPath, name: 'InvalidAbiDecodingType' });
+    }
+}
+class InvalidArrayError extends base/* BaseError */.C {
+    constructor(value) {
+        super([`Value "${value}" is not a valid array.`].join('\n'), {
+            name: 'InvalidArrayError',
+        });
+    }
+}
+class InvalidDefinitionTypeError extends base/* BaseError */.C {
+    constructor(type) {
+        super([
+            `"${type}" is not a valid definition type.`,
+            'Valid types: "function", "event", "error"',
+        ].join('\n'), { name: 'InvalidDefinitionTypeError' });
+    }
+}
+class UnsupportedPackedAbiType extends base/* BaseError */.C {
+    constructor(type) {
+        super(`Type "${type}" is not supported for packed encoding.`, {
+            name: 'UnsupportedPackedAbiType',
+        });
+    }
+}
+//# sourceMappingURL=abi.js.map
+// EXTERNAL MODULE: ./node_modules/viem/_esm/errors/address.js
+var address = __nccwpck_require__(75345);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/errors/encoding.js
+var encoding = __nccwpck_require__(92092);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/address/isAddress.js
+var isAddress = __nccwpck_require__(89936);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/data/concat.js
+function concat(values) {
+    if (typeof values[0] === 'string')
+        return concatHex(values);
+    return concatBytes(values);
+}
+function concatBytes(values) {
+    let length = 0;
+    for (const arr of values) {
+        length += arr.length;
+    }
+    const result = new Uint8Array(length);
+    let offset = 0;
+    for (const arr of values) {
+        result.set(arr, offset);
+        offset += arr.length;
+    }
+    return result;
+}
+function concatHex(values) {
+    return `0x${values.reduce((acc, x) => acc + x.replace('0x', ''), '')}`;
+}
+//# sourceMappingURL=concat.js.map
+// EXTERNAL MODULE: ./node_modules/viem/_esm/errors/data.js
+var data = __nccwpck_require__(51753);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/data/isHex.js
+var isHex = __nccwpck_require__(74381);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/data/slice.js
+
+
+
+/**
+ * @description Returns a section of the hex or byte array given a start/end bytes offset.
+ *
+ * @param value The hex or byte array to slice.
+ * @param start The start offset (in bytes).
+ * @param end The end offset (in bytes).
+ */
+function slice(value, start, end, { strict } = {}) {
+    if ((0,isHex/* isHex */.q)(value, { strict: false }))
+        return sliceHex(value, start, end, {
+            strict,
+        });
+    return sliceBytes(value, start, end, {
+        strict,
+    });
+}
+function assertStartOffset(value, start) {
+    if (typeof start === 'number' && start > 0 && start > (0,size/* size */.E)(value) - 1)
+        throw new data/* SliceOffsetOutOfBoundsError */.ii({
+            offset: start,
+            position: 'start',
+            size: (0,size/* size */.E)(value),
+        });
+}
+function assertEndOffset(value, start, end) {
+    if (typeof start === 'number' &&
+        typeof end === 'number' &&
+        (0,size/* size */.E)(value) !== end - start) {
+        throw new data/* SliceOffsetOutOfBoundsError */.ii({
+            offset: end,
+            position: 'end',
+            size: (0,size/* size */.E)(value),
+        });
+    }
+}
+/**
+ * @description Returns a section of the byte array given a start/end bytes offset.
+ *
+ * @param value The byte array to slice.
+ * @param start The start offset (in bytes).
+ * @param end The end offset (in bytes).
+ */
+function sliceBytes(value_, start, end, { strict } = {}) {
+    assertStartOffset(value_, start);
+    const value = value_.slice(start, end);
+    if (strict)
+        assertEndOffset(value, start, end);
+    return value;
+}
+/**
+ * @description Returns a section of the hex value given a start/end bytes offset.
+ *
+ * @param value The hex value to slice.
+ * @param start The start offset (in bytes).
+ * @param end The end offset (in bytes).
+ */
+function sliceHex(value_, start, end, { strict } = {}) {
+    assertStartOffset(value_, start);
+    const value = `0x${value_
+        .replace('0x', '')
+        .slice((start ?? 0) * 2, (end ?? value_.length) * 2)}`;
+    if (strict)
+        assertEndOffset(value, start, end);
+    return value;
+}
+//# sourceMappingURL=slice.js.map
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/encoding/toHex.js
+var toHex = __nccwpck_require__(747);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/regex.js
+const arrayRegex = /^(.*)\[([0-9]*)\]$/;
+// `bytes<M>`: binary type of `M` bytes, `0 < M <= 32`
+// https://regexr.com/6va55
+const bytesRegex = /^bytes([1-9]|1[0-9]|2[0-9]|3[0-2])?$/;
+// `(u)int<M>`: (un)signed integer type of `M` bits, `0 < M <= 256`, `M % 8 == 0`
+// https://regexr.com/6v8hp
+const integerRegex = /^(u?int)(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?$/;
+//# sourceMappingURL=regex.js.map
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/abi/encodeAbiParameters.js
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * @description Encodes a list of primitive values into an ABI-encoded hex value.
+ *
+ * - Docs: https://viem.sh/docs/abi/encodeAbiParameters#encodeabiparameters
+ *
+ *   Generates ABI encoded data using the [ABI specification](https://docs.soliditylang.org/en/latest/abi-spec), given a set of ABI parameters (inputs/outputs) and their corresponding values.
+ *
+ * @param params - a set of ABI Parameters (params), that can be in the shape of the inputs or outputs attribute of an ABI Item.
+ * @param values - a set of values (values) that correspond to the given params.
+ * @example
+ * ```typescript
+ * import { encodeAbiParameters } from 'viem'
+ *
+ * const encodedData = encodeAbiParameters(
+ *   [
+ *     { name: 'x', type: 'string' },
+ *     { name: 'y', type: 'uint' },
+ *     { name: 'z', type: 'bool' }
+ *   ],
+ *   ['wagmi', 420n, true]
+ * )
+ * ```
+ *
+ * You can also pass in Human Readable parameters with the parseAbiParameters utility.
+ *
+ * @example
+ * ```typescript
+ * import { encodeAbiParameters, parseAbiParameters } from 'viem'
+ *
+ * const encodedData = encodeAbiParameters(
+ *   parseAbiParameters('string x, uint y, bool z'),
+ *   ['wagmi', 420n, true]
+ * )
+ * ```
+ */
+function encodeAbiParameters(params, values) {
+    if (params.length !== values.length)
+        throw new AbiEncodingLengthMismatchError({
+            expectedLength: params.length,
+            givenLength: values.length,
+        });
+    // Prepare the parameters to determine dynamic types to encode.
+    const preparedParams = prepareParams({
+        params: params,
+        values: values,
+    });
+    return encodeParams(preparedParams);
+}
+function prepareParams({ params, values, }) {
+    const preparedParams = [];
+    for (let i = 0; i < params.length; i++) {
+        preparedParams.push(prepareParam({ param: params[i], value: values[i] }));
+    }
+    return preparedParams;
+}
+function prepareParam({ param, value, }) {
+    const arrayComponents = getArrayComponents(param.type);
+    if (arrayComponents) {
+        const [length, type] = arrayComponents;
+        return encodeArray(value, { length, param: { ...param, type } });
+    }
+    if (param.type === 'tuple') {
+        return encodeTuple(value, {
+            param: param,
+        });
+    }
+    if (param.type === 'address') {
+        return encodeAddress(value);
+    }
+    if (param.type === 'bool') {
+        return encodeBool(value);
+    }
+    if (param.type.startsWith('uint') || param.type.startsWith('int')) {
+        const signed = param.type.startsWith('int');
+        const [, , size = '256'] = integerRegex.exec(param.type) ?? [];
+        return encodeNumber(value, {
+            signed,
+            size: Number(size),
+        });
+    }
+    if (param.type.startsWith('bytes')) {
+        return encodeBytes(value, { param });
+    }
+    if (param.type === 'string') {
+        return encodeString(value);
+    }
+    throw new InvalidAbiEncodingTypeError(param.type, {
+        docsPath: '/docs/contract/encodeAbiParameters',
+    });
+}
+function encodeParams(preparedParams) {
+    // 1. Compute the size of the static part of the parameters.
+    let staticSize = 0;
+    for (let i = 0; i < preparedParams.length; i++) {
+        const { dynamic, encoded } = preparedParams[i];
+        if (dynamic)
+            staticSize += 32;
+        else
+            staticSize += (0,size/* size */.E)(encoded);
+    }
+    // 2. Split the parameters into static and dynamic parts.
+    const staticParams = [];
+    const dynamicParams = [];
+    let dynamicSize = 0;
+    for (let i = 0; i < preparedParams.length; i++) {
+        const { dynamic, encoded } = preparedParams[i];
+        if (dynamic) {
+            staticParams.push((0,toHex/* numberToHex */.cK)(staticSize + dynamicSize, { size: 32 }));
+            dynamicParams.push(encoded);
+            dynamicSize += (0,size/* size */.E)(encoded);
+        }
+        else {
+            staticParams.push(encoded);
+        }
+    }
+    // 3. Concatenate static and dynamic parts.
+    // `concatHex` returns `'0x'` for empty input (zero-width parameters).
+    return concatHex([...staticParams, ...dynamicParams]);
+}
+function encodeAddress(value) {
+    if (!(0,isAddress/* isAddress */.P)(value))
+        throw new address/* InvalidAddressError */.M({ address: value });
+    return { dynamic: false, encoded: (0,pad/* padHex */.db)(value.toLowerCase()) };
+}
+function encodeArray(value, { length, param, }) {
+    const dynamic = length === null;
+    if (!Array.isArray(value))
+        throw new InvalidArrayError(value);
+    if (!dynamic && value.length !== length)
+        throw new AbiEncodingArrayLengthMismatchError({
+            expectedLength: length,
+            givenLength: value.length,
+            type: `${param.type}[${length}]`,
+        });
+    // Zero-length fixed arrays of dynamic types (e.g. `string[0]`) are dynamic
+    // per the ABI spec, even though they have no elements to inspect.
+    let dynamicChild = value.length === 0 && isDynamicType(param);
+    const preparedParams = [];
+    for (let i = 0; i < value.length; i++) {
+        const preparedParam = prepareParam({ param, value: value[i] });
+        if (preparedParam.dynamic)
+            dynamicChild = true;
+        preparedParams.push(preparedParam);
+    }
+    if (dynamic || dynamicChild) {
+        const data = encodeParams(preparedParams);
+        if (dynamic) {
+            const length = (0,toHex/* numberToHex */.cK)(preparedParams.length, { size: 32 });
+            return {
+                dynamic: true,
+                encoded: concatHex([length, data]),
+            };
+        }
+        if (dynamicChild)
+            return { dynamic: true, encoded: data };
+    }
+    return {
+        dynamic: false,
+        encoded: concatHex(preparedParams.map(({ encoded }) => encoded)),
+    };
+}
+function encodeBytes(value, { param }) {
+    const [, paramSize] = param.type.split('bytes');
+    // Odd-length hex is left-padded to whole bytes, matching `hexToBytes`.
+    const hex = value.length % 2 ? `0x0${value.slice(2)}` : value;
+    const bytesSize = (0,size/* size */.E)(hex);
+    if (!paramSize) {
+        let value_ = hex;
+        // If the size is not divisible by 32 bytes, pad the end
+        // with empty bytes to the ceiling 32 bytes.
+        if (bytesSize % 32 !== 0)
+            value_ = (0,pad/* padHex */.db)(value_, {
+                dir: 'right',
+                size: Math.ceil(bytesSize / 32) * 32,
+            });
+        return {
+            dynamic: true,
+            encoded: concatHex([
+                (0,pad/* padHex */.db)((0,toHex/* numberToHex */.cK)(bytesSize, { size: 32 })),
+                value_,
+            ]),
+        };
+    }
+    if (bytesSize !== Number.parseInt(paramSize, 10))
+        throw new AbiEncodingBytesSizeMismatchError({
+            expectedSize: Number.parseInt(paramSize, 10),
+            value,
+        });
+    return { dynamic: false, encoded: (0,pad/* padHex */.db)(hex, { dir: 'right' }) };
+}
+function encodeBool(value) {
+    if (typeof value !== 'boolean')
+        throw new base/* BaseError */.C(`Invalid boolean value: "${value}" (type: ${typeof value}). Expected: \`true\` or \`false\`.`);
+    return { dynamic: false, encoded: (0,pad/* padHex */.db)((0,toHex/* boolToHex */.$P)(value)) };
+}
+function encodeNumber(value, { signed, size = 256 }) {
+    if (typeof size === 'number') {
+        const max = 2n ** (BigInt(size) - (signed ? 1n : 0n)) - 1n;
+        const min = signed ? -max - 1n : 0n;
+        if (value > max || value < min)
+            throw new encoding/* IntegerOutOfRangeError */.Ty({
+                max: max.toString(),
+                min: min.toString(),
+                signed,
+                size: size / 8,
+                value: value.toString(),
+            });
+    }
+    return {
+        dynamic: false,
+        encoded: (0,toHex/* numberToHex */.cK)(value, {
+            size: 32,
+            signed,
+        }),
+    };
+}
+function encodeString(value) {
+    const hexValue = (0,toHex/* stringToHex */.i3)(value);
+    const partsLength = Math.ceil((0,size/* size */.E)(hexValue) / 32);
+    const parts = [];
+    for (let i = 0; i < partsLength; i++) {
+        parts.push((0,pad/* padHex */.db)(slice(hexValue, i * 32, (i + 1) * 32), {
+            dir: 'right',
+        }));
+    }
+    return {
+        dynamic: true,
+        encoded: concatHex([
+            (0,pad/* padHex */.db)((0,toHex/* numberToHex */.cK)((0,size/* size */.E)(hexValue), { size: 32 })),
+            ...parts,
+        ]),
+    };
+}
+function encodeTuple(value, { param }) {
+    let dynamic = false;
+    const preparedParams = [];
+    for (let i = 0; i < param.components.length; i++) {
+        const param_ = param.components[i];
+        const index = Array.isArray(value) ? i : param_.name;
+        const preparedParam = prepareParam({
+            param: param_,
+            value: value[index],
+        });
+        preparedParams.push(preparedParam);
+        if (preparedParam.dynamic)
+            dynamic = true;
+    }
+    return {
+        dynamic,
+        encoded: dynamic
+            ? encodeParams(preparedParams)
+            : concatHex(preparedParams.map(({ encoded }) => encoded)),
+    };
+}
+function getArrayComponents(type) {
+    const matches = type.match(/^(.*)\[(\d+)?\]$/);
+    return matches
+        ? // Return `null` if the array is dynamic.
+            [matches[2] ? Number(matches[2]) : null, matches[1]]
+        : undefined;
+}
+function isDynamicType(param) {
+    const { type } = param;
+    if (type === 'string')
+        return true;
+    if (type === 'bytes')
+        return true;
+    if (type.endsWith('[]'))
+        return true;
+    if (type === 'tuple')
+        return param.components.some(isDynamicType);
+    const arrayComponents = getArrayComponents(type);
+    if (arrayComponents)
+        return isDynamicType({ ...param, type: arrayComponents[1] });
+    return false;
+}
+//# sourceMappingURL=encodeAbiParameters.js.map
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/contracts.js + 9 modules
+var contracts = __nccwpck_require__(36903);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/identity.js + 1 modules
+var identity = __nccwpck_require__(30377);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/events/generator.js
+
+
+
+
+const DEFAULT_MIX = { usdc: 1, weth: 1, dai: 1, link: 1, uniswap: 1 };
+/** Parses `usdc=2,weth=1,...`; omitted contracts get weight 0. */
+function parseMix(text, inputName = '--mix') {
+    const mix = { usdc: 0, weth: 0, dai: 0, link: 0, uniswap: 0 };
+    const valid = contracts/* CONTRACT_KEYS */.im.join(', ');
+    for (const part of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z]+)\s*=\s*(\d+(?:\.\d+)?)$/i.exec(part);
+        if (!match) {
+            throw new Error(`${inputName}: "${part}" is not of the form name=weight (names: ${valid})`);
+        }
+        const key = match[1].toLowerCase();
+        if (!contracts/* CONTRACT_KEYS */.im.includes(key)) {
+            throw new Error(`${inputName}: unknown contract "${match[1]}"; valid names are ${valid}`);
+        }
+        mix[key] = Number(match[2]);
+    }
+    if (Object.values(mix).every((w) => w === 0)) {
+        throw new Error(`${inputName}: at least one weight must be above 0 (names: ${valid})`);
+    }
+    return mix;
+}
+const VARIANTS_PER_TEMPLATE = 64;
+/** 32-bit mix of seed and index (splitmix-style): stateless, so any shard can generate any index. */
+function hash32(seed, index, salt) {
+    let x = (seed ^ Math.imul(index, 0x9e3779b1) ^ Math.imul(salt, 0x85ebca6b)) >>> 0;
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d) >>> 0;
+    x = Math.imul(x ^ (x >>> 15), 0x846ca68b) >>> 0;
+    return (x ^ (x >>> 16)) >>> 0;
+}
+function pseudoAddress(seed, index) {
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(`addr:${seed}:${index}`).digest('hex');
+    return (0,getAddress/* getAddress */.b)(`0x${digest.slice(0, 40)}`);
+}
+function pseudoUint(seed, index, bits) {
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(`uint:${seed}:${index}`).digest('hex');
+    return BigInt(`0x${digest}`) & ((1n << BigInt(bits)) - 1n);
+}
+function encodeVariant(event, seed, index) {
+    const addressTopic = (salt) => (0,pad/* pad */.eV)(pseudoAddress(seed, index * 4 + salt), { size: 32 }).toLowerCase();
+    // Token amounts below 2^80 look like real balances, not random 256-bit noise.
+    const amount = pseudoUint(seed, index, 80);
+    switch (event) {
+        case 'Transfer':
+            return {
+                topics: [contracts/* TOPIC0 */.wf.Transfer, addressTopic(0), addressTopic(1)],
+                data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
+            };
+        case 'Deposit':
+            return {
+                topics: [contracts/* TOPIC0 */.wf.Deposit, addressTopic(0)],
+                data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
+            };
+        case 'Withdrawal':
+            return {
+                topics: [contracts/* TOPIC0 */.wf.Withdrawal, addressTopic(0)],
+                data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
+            };
+        case 'Swap': {
+            const amount1 = pseudoUint(seed, index + 1_000_000, 72);
+            const tick = Number(pseudoUint(seed, index + 2_000_000, 19)) - 262_144;
+            return {
+                topics: [contracts/* TOPIC0 */.wf.Swap, addressTopic(0), addressTopic(1)],
+                data: encodeAbiParameters([
+                    { type: 'int256' },
+                    { type: 'int256' },
+                    { type: 'uint160' },
+                    { type: 'uint128' },
+                    { type: 'int24' },
+                ], [
+                    index % 2 === 0 ? amount : -amount,
+                    index % 2 === 0 ? -amount1 : amount1,
+                    pseudoUint(seed, index + 3_000_000, 160),
+                    pseudoUint(seed, index + 4_000_000, 100),
+                    tick,
+                ]),
+            };
+        }
+    }
+}
+/**
+ * Builds realistic EthHook stream entries for a run. Payload variants are ABI-encoded once at
+ * construction so the publisher's hot path only picks and concatenates strings.
+ */
+class EventGenerator {
+    chainId;
+    runId;
+    seed;
+    startBlock;
+    logsPerBlock;
+    baseTimestampSec;
+    templates = [];
+    /** Cumulative weights over templates, scaled to 2^32. */
+    thresholds = [];
+    chainIdText;
+    constructor(options) {
+        this.chainId = options.chainId;
+        this.runId = options.runId;
+        this.seed = options.seed >>> 0;
+        this.startBlock = options.startBlock ?? 5_000_000;
+        this.logsPerBlock = options.logsPerBlock ?? 10;
+        this.baseTimestampSec = options.baseTimestampSec ?? Math.floor(Date.now() / 1000);
+        this.chainIdText = String(this.chainId);
+        const mix = options.mix ?? DEFAULT_MIX;
+        const weighted = [];
+        for (const endpoint of contracts/* LOAD_TEST_ENDPOINTS */.zK) {
+            const weight = mix[endpoint.key];
+            if (!(weight > 0))
+                continue;
+            for (const event of endpoint.emits) {
+                const variants = Array.from({ length: VARIANTS_PER_TEMPLATE }, (_, i) => {
+                    const { topics, data } = encodeVariant(event, this.seed, i + weighted.length * 1000);
+                    return { topics: JSON.stringify(topics), data };
+                });
+                weighted.push({
+                    template: { contract: endpoint.key, address: endpoint.contract, event, variants },
+                    weight: weight / endpoint.emits.length,
+                });
+            }
+        }
+        const total = weighted.reduce((sum, w) => sum + w.weight, 0);
+        let cumulative = 0;
+        for (const { template, weight } of weighted) {
+            cumulative += weight;
+            this.templates.push(template);
+            this.thresholds.push(Math.floor((cumulative / total) * 2 ** 32));
+        }
+        this.thresholds[this.thresholds.length - 1] = 2 ** 32;
+    }
+    /** Which contract and event the entry with this sequence number carries. */
+    kindOf(sequence) {
+        const { contract, address, event } = this.templateOf(sequence);
+        return { contract, address, event };
+    }
+    blockNumberOf(sequence) {
+        return this.startBlock + Math.floor(sequence / this.logsPerBlock);
+    }
+    /** The XADD field list for event `sequence`, published by `shard`, due at `intendedSendUs`. */
+    build(sequence, shard, intendedSendUs) {
+        const template = this.templateOf(sequence);
+        const variant = template.variants[hash32(this.seed, sequence, 2) % VARIANTS_PER_TEMPLATE];
+        const blockOffset = Math.floor(sequence / this.logsPerBlock);
+        const blockNumber = this.startBlock + blockOffset;
+        return [
+            'chain_id',
+            this.chainIdText,
+            'block_number',
+            String(blockNumber),
+            'block_hash',
+            this.blockHash(blockNumber),
+            'tx_hash',
+            (0,identity/* encodeTxHash */.fw)({ runId: this.runId, shard, sequence, intendedSendUs }),
+            'log_index',
+            String(sequence % this.logsPerBlock),
+            'contract',
+            template.address,
+            'topics',
+            variant.topics,
+            'data',
+            variant.data,
+            'timestamp',
+            String(this.baseTimestampSec + blockOffset * 12),
+        ];
+    }
+    templateOf(sequence) {
+        const draw = hash32(this.seed, sequence, 1);
+        const thresholds = this.thresholds;
+        let index = 0;
+        while (draw >= thresholds[index])
+            index++;
+        return this.templates[index];
+    }
+    lastBlock = -1;
+    lastBlockHash = '';
+    blockHash(blockNumber) {
+        if (blockNumber !== this.lastBlock) {
+            this.lastBlock = blockNumber;
+            this.lastBlockHash = `0x${(0,external_node_crypto_.createHash)('sha256').update(`block:${this.seed}:${blockNumber}`).digest('hex')}`;
+        }
+        return this.lastBlockHash;
+    }
+}
+/** Converts a flat field list into an object (for tests and the reference processor). */
+function fieldsToObject(fields) {
+    const object = {};
+    for (let i = 0; i + 1 < fields.length; i += 2)
+        object[fields[i]] = fields[i + 1];
+    return object;
+}
+
+
+/***/ }),
+
+/***/ 30377:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -90999,7 +90402,33 @@ function newRunId() {
 
 /***/ }),
 
-/***/ 47284:
+/***/ 6488:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ stderrLogger)
+/* harmony export */ });
+/* unused harmony export silentLogger */
+const silentLogger = {
+    info: () => undefined,
+    warn: () => undefined,
+    group: (_title, work) => work(),
+};
+function stderrLogger(stream = process.stderr) {
+    return {
+        info: (message) => stream.write(`${message}\n`),
+        warn: (message) => stream.write(`warning: ${message}\n`),
+        group: async (title, work) => {
+            stream.write(`── ${title}\n`);
+            return work();
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 45143:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -91011,7 +90440,7 @@ function newRunId() {
 /* harmony export */   v5: () => (/* binding */ createHistogram)
 /* harmony export */ });
 /* unused harmony exports HIGHEST_TRACKABLE_US, SIGNIFICANT_DIGITS */
-/* harmony import */ var hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(86752);
+/* harmony import */ var hdr_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32960);
 
 /** Latencies are recorded in integer microseconds, 1 µs to 1 hour, 3 significant digits. */
 const HIGHEST_TRACKABLE_US = 3_600_000_000;
@@ -91070,7 +90499,1589 @@ function summarizeMs(histogram) {
 
 /***/ }),
 
-/***/ 73369:
+/***/ 68920:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ RUN_RESULT_VERSION),
+/* harmony export */   r: () => (/* binding */ RUN_RESULT_KIND)
+/* harmony export */ });
+/**
+ * The one machine-readable outcome of a run. Versioned: readers reject versions they do not know.
+ * Histograms are HDR, integer microseconds, compressed base64 (see histogram.ts), so results of
+ * shards and trials can be merged later by adding counts.
+ */
+const RUN_RESULT_VERSION = 1;
+const RUN_RESULT_KIND = 'ethhook-load-test/run-result';
+
+
+/***/ }),
+
+/***/ 39834:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fx: () => (/* binding */ MAX_CONCURRENCY),
+  Sg: () => (/* reexport */ RedisUnavailableError),
+  MH: () => (/* binding */ plannedEvents),
+  mk: () => (/* binding */ publish)
+});
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
+var engine_clock = __nccwpck_require__(47036);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/histogram.js
+var histogram = __nccwpck_require__(45143);
+// EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
+var cli_progress = __nccwpck_require__(98502);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/progress.js
+
+const LINE_INTERVAL_US = 5_000_000;
+const BAR_INTERVAL_US = 100_000;
+const silent = { update() { }, stop() { } };
+function createProgress(mode, plan, stream = process.stderr) {
+    const resolved = mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : mode;
+    if (resolved === 'off')
+        return silent;
+    if (resolved === 'bar')
+        return new BarProgress(plan, stream);
+    return new LineProgress(plan, stream);
+}
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+function ratePerSec(published, elapsedUs) {
+    return elapsedUs > 0 ? (published * 1e6) / elapsedUs : 0;
+}
+function formatSeconds(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0)
+        return '?';
+    if (seconds < 60)
+        return `${Math.ceil(seconds)}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m${String(Math.ceil(seconds - minutes * 60)).padStart(2, '0')}s`;
+}
+/** Seconds left: from the count and the current rate, or from the deadline. */
+function remainingSec(plan, published, elapsedUs) {
+    if (plan.totalEvents !== null) {
+        const rate = ratePerSec(published, elapsedUs);
+        return rate > 0 ? (plan.totalEvents - published) / rate : Number.NaN;
+    }
+    return (plan.durationSec ?? 0) - elapsedUs / 1e6;
+}
+/** Plain lines every few seconds: readable in CI logs, where a redrawn bar is noise. */
+class LineProgress {
+    plan;
+    stream;
+    nextLineUs = LINE_INTERVAL_US;
+    constructor(plan, stream) {
+        this.plan = plan;
+        this.stream = stream;
+    }
+    update(published, errors, elapsedUs) {
+        if (elapsedUs < this.nextLineUs)
+            return;
+        this.nextLineUs = elapsedUs + LINE_INTERVAL_US;
+        this.stream.write(this.line(published, errors, elapsedUs, false));
+    }
+    stop(published, errors, elapsedUs) {
+        this.stream.write(this.line(published, errors, elapsedUs, true));
+    }
+    line(published, errors, elapsedUs, done) {
+        const { totalEvents } = this.plan;
+        const count = totalEvents === null
+            ? `${integer.format(published)} events`
+            : `${integer.format(published)}/${integer.format(totalEvents)} events (${Math.floor((published / totalEvents) * 100)}%)`;
+        const tail = done
+            ? `done in ${formatSeconds(elapsedUs / 1e6)}`
+            : `ETA ${formatSeconds(remainingSec(this.plan, published, elapsedUs))}`;
+        const errorText = errors > 0 ? `, ${integer.format(errors)} errors` : '';
+        return `[${this.plan.label ?? 'publish'}] ${count}, ${integer.format(ratePerSec(published, elapsedUs))}/s${errorText}, ${tail}\n`;
+    }
+}
+/** A redrawn bar (count, rate, ETA) for an interactive terminal. */
+class BarProgress {
+    plan;
+    bar;
+    byTime;
+    nextDrawUs = 0;
+    constructor(plan, stream) {
+        this.plan = plan;
+        this.byTime = plan.totalEvents === null;
+        this.bar = new cli_progress.SingleBar({
+            stream: stream,
+            format: `${plan.label ?? 'publish'} |{bar}| {percentage}% | {published} events | {rate}/s | {errors} errors | ETA {remaining}`,
+            hideCursor: true,
+            clearOnComplete: false,
+            // We redraw on our own schedule (every tick is far too often for a terminal).
+            fps: 10,
+            noTTYOutput: false,
+        }, cli_progress.Presets.shades_classic);
+        const total = this.byTime
+            ? Math.max(1, Math.round((plan.durationSec ?? 1) * 1000))
+            : (plan.totalEvents ?? 1);
+        this.bar.start(total, 0, this.payload(0, 0, 0));
+    }
+    update(published, errors, elapsedUs) {
+        if (elapsedUs < this.nextDrawUs)
+            return;
+        this.nextDrawUs = elapsedUs + BAR_INTERVAL_US;
+        this.bar.update(this.value(published, elapsedUs), this.payload(published, errors, elapsedUs));
+    }
+    stop(published, errors, elapsedUs) {
+        this.bar.update(this.value(published, elapsedUs), {
+            ...this.payload(published, errors, elapsedUs),
+            remaining: '0s',
+        });
+        this.bar.stop();
+    }
+    value(published, elapsedUs) {
+        return this.byTime ? Math.min(Math.round(elapsedUs / 1000), this.bar.getTotal()) : published;
+    }
+    payload(published, errors, elapsedUs) {
+        return {
+            published: integer.format(published),
+            rate: integer.format(ratePerSec(published, elapsedUs)),
+            errors: integer.format(errors),
+            remaining: formatSeconds(remainingSec(this.plan, published, elapsedUs)),
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/resp.js
+/**
+ * The two halves of the Redis wire protocol (RESP2) the publisher's hot path needs: encoding
+ * commands into one buffer per batch, and counting replies as they stream back.
+ *
+ * Why not ioredis here: its per-command machinery (a Command object, a promise, argument
+ * flattening and key inspection per XADD) caps a Node process at roughly a third of what
+ * `redis-benchmark` pushes through the same Redis, which would make the publisher, not the system
+ * under test, the bottleneck of a load test. A batch of XADDs encoded as one string and one
+ * socket write, with replies counted in order, keeps the publisher within reach of Redis itself.
+ */
+/** Appends `args` as one RESP command to `out`, with exact UTF-8 byte lengths. */
+function appendCommandUtf8(out, args) {
+    return appendArgsUtf8(out + '*' + args.length + '\r\n', args);
+}
+function appendArgsUtf8(out, args) {
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        out += '$' + Buffer.byteLength(arg) + '\r\n' + arg + '\r\n';
+    }
+    return out;
+}
+/** `$<n>\r\n` for the argument lengths an event has, so the hot path formats no numbers. */
+const LENGTH_HEADERS = Array.from({ length: 1024 }, (_, n) => `$${n}\r\n`);
+function lengthHeader(n) {
+    return n < LENGTH_HEADERS.length ? LENGTH_HEADERS[n] : `$${n}\r\n`;
+}
+/**
+ * Encodes batches of commands that share their first arguments (`XADD key MAXLEN ~ n *`) into one
+ * Buffer per batch, ready for a single socket write. The prefix is encoded once; each command adds
+ * only its own arguments.
+ *
+ * Fast path: argument lengths are taken as string lengths, which are byte lengths for ASCII (all
+ * the event generator emits). `write` returns the bytes it wrote, so a command that is not
+ * pure ASCII is detected for free and rewritten with exact byte lengths.
+ */
+class PrefixedBatchEncoder {
+    prefix;
+    prefixCount;
+    prefixIsAscii;
+    buffer;
+    length = 0;
+    constructor(prefixArgs, initialBytes = 64 * 1024) {
+        this.prefixCount = prefixArgs.length;
+        this.prefix = appendCommandUtf8('', prefixArgs).replace(/^\*\d+\r\n/, '');
+        this.prefixIsAscii = Buffer.byteLength(this.prefix) === this.prefix.length;
+        this.buffer = Buffer.allocUnsafe(initialBytes);
+    }
+    add(tail) {
+        let command = this.header(tail.length);
+        for (let i = 0; i < tail.length; i++) {
+            const arg = tail[i];
+            command += lengthHeader(arg.length) + arg + '\r\n';
+        }
+        // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+        this.reserve(command.length * 3);
+        const written = this.buffer.write(command, this.length, 'utf8');
+        if (written === command.length && this.prefixIsAscii) {
+            this.length += written;
+            return;
+        }
+        // Not ASCII: overwrite what was just written with exact byte lengths.
+        const exact = appendArgsUtf8(this.header(tail.length), tail);
+        this.reserve(Buffer.byteLength(exact));
+        this.length += this.buffer.write(exact, this.length, 'utf8');
+    }
+    cachedTailLength = -1;
+    cachedHeader = '';
+    /** `*<argc>\r\n` plus the prefix; every event has the same field count, so it is cached. */
+    header(tailLength) {
+        if (tailLength !== this.cachedTailLength) {
+            this.cachedTailLength = tailLength;
+            this.cachedHeader = '*' + (this.prefixCount + tailLength) + '\r\n' + this.prefix;
+        }
+        return this.cachedHeader;
+    }
+    /** Hands over the encoded batch and starts a new one. */
+    take() {
+        const batch = this.buffer.subarray(0, this.length);
+        // The batch stays referenced by the socket until flushed, so the next one gets fresh memory,
+        // sized like this one so a steady run allocates once per batch and never grows.
+        this.buffer = Buffer.allocUnsafe(Math.max(2048, this.length + (this.length >> 2)));
+        this.length = 0;
+        return batch;
+    }
+    reserve(bytes) {
+        if (this.length + bytes <= this.buffer.length)
+            return;
+        const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+        this.buffer.copy(grown, 0, 0, this.length);
+        this.buffer = grown;
+    }
+}
+const CR = 13;
+const LF = 10;
+/**
+ * Streaming parser for the replies of simple commands (XADD, AUTH, SELECT, PING): simple strings,
+ * errors, integers and bulk strings, split across chunks anywhere. An array reply means the
+ * connection is not in the state we think it is; it is reported as a protocol error.
+ */
+class ReplyParser {
+    onReply;
+    pending = null;
+    constructor(onReply) {
+        this.onReply = onReply;
+    }
+    /** Returns false on a protocol violation (the connection must be dropped). */
+    feed(chunk) {
+        let buffer = chunk;
+        if (this.pending !== null) {
+            buffer = Buffer.concat([this.pending, chunk]);
+            this.pending = null;
+        }
+        const length = buffer.length;
+        let position = 0;
+        while (position < length) {
+            // Reply lines are a few bytes long: a plain loop beats a native indexOf call per reply.
+            let lineEnd = position;
+            while (lineEnd < length && buffer[lineEnd] !== LF)
+                lineEnd++;
+            if (lineEnd === length)
+                break;
+            if (lineEnd === position || buffer[lineEnd - 1] !== CR)
+                return false;
+            const type = buffer[position];
+            if (type === 0x24 /* $ */) {
+                const size = parseInteger(buffer, position + 1, lineEnd - 1);
+                if (size === null)
+                    return false;
+                if (size < 0) {
+                    position = lineEnd + 1;
+                }
+                else {
+                    const end = lineEnd + 1 + size + 2;
+                    if (end > length)
+                        break;
+                    position = end;
+                }
+                this.onReply(undefined);
+            }
+            else if (type === 0x2b /* + */ || type === 0x3a /* : */) {
+                position = lineEnd + 1;
+                this.onReply(undefined);
+            }
+            else if (type === 0x2d /* - */) {
+                const message = buffer.toString('utf8', position + 1, lineEnd - 1);
+                position = lineEnd + 1;
+                this.onReply(message);
+            }
+            else {
+                return false;
+            }
+        }
+        if (position < length)
+            this.pending = buffer.subarray(position);
+        return true;
+    }
+}
+function parseInteger(buffer, start, end) {
+    let index = start;
+    let negative = false;
+    if (buffer[index] === 0x2d) {
+        negative = true;
+        index++;
+    }
+    if (index >= end)
+        return null;
+    let value = 0;
+    for (; index < end; index++) {
+        const digit = buffer[index] - 0x30;
+        if (digit < 0 || digit > 9)
+            return null;
+        value = value * 10 + digit;
+    }
+    return negative ? -value : value;
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/redact.js
+var redact = __nccwpck_require__(88977);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/resp-connection.js
+
+
+
+
+/** Redis could not be reached or refused the handshake; the message names the masked URL. */
+class RedisUnavailableError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RedisUnavailableError';
+    }
+}
+function parseRedisUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new RedisUnavailableError(`invalid Redis URL ${(0,redact/* maskUrl */.y)(url)}`);
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+        throw new RedisUnavailableError(`invalid Redis URL ${(0,redact/* maskUrl */.y)(url)}: expected redis:// or rediss://`);
+    }
+    const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+    if (!Number.isInteger(db) || db < 0) {
+        throw new RedisUnavailableError(`invalid Redis URL ${(0,redact/* maskUrl */.y)(url)}: database "${parsed.pathname.slice(1)}"`);
+    }
+    return {
+        host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+        port: parsed.port ? Number(parsed.port) : 6379,
+        tls: parsed.protocol === 'rediss:',
+        username: decodeURIComponent(parsed.username),
+        password: decodeURIComponent(parsed.password),
+        db,
+    };
+}
+/**
+ * A raw, pipelined RESP2 connection: commands go out as pre-encoded batches, replies come back as
+ * one callback each, in order. See resp.ts for why the publisher does not use ioredis here.
+ */
+class RespConnection {
+    socket;
+    clock;
+    /** Replaced by the owner once the handshake is done. */
+    onReply = () => { };
+    /** Called once when the socket closes for any reason other than close(). */
+    onLost = () => { };
+    closing = false;
+    lastError = null;
+    chunkUs = 0;
+    constructor(socket, clock) {
+        this.socket = socket;
+        this.clock = clock;
+        const parser = new ReplyParser((error) => this.onReply(error, this.chunkUs));
+        socket.on('data', (chunk) => {
+            this.chunkUs = this.clock.nowUs();
+            if (!parser.feed(chunk)) {
+                socket.destroy(new Error('unexpected reply from Redis (protocol error)'));
+            }
+        });
+        socket.on('error', (error) => {
+            this.lastError = error;
+        });
+        socket.on('close', () => {
+            if (!this.closing)
+                this.onLost(this.lastError ?? new Error('connection closed by Redis'));
+        });
+    }
+    static open(options) {
+        const masked = (0,redact/* maskUrl */.y)(options.url);
+        let endpoint;
+        try {
+            endpoint = parseRedisUrl(options.url);
+        }
+        catch (error) {
+            return Promise.reject(error);
+        }
+        return new Promise((resolve, reject) => {
+            const socket = endpoint.tls
+                ? external_node_tls_namespaceObject.connect({
+                    host: endpoint.host,
+                    port: endpoint.port,
+                    servername: external_node_net_.isIP(endpoint.host) ? undefined : endpoint.host,
+                })
+                : external_node_net_.connect({ host: endpoint.host, port: endpoint.port });
+            socket.setNoDelay(true);
+            let settled = false;
+            const fail = (reason) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                socket.destroy();
+                reject(new RedisUnavailableError(`cannot use Redis at ${masked}: ${reason}`));
+            };
+            const timer = setTimeout(() => fail(`no answer within ${options.connectTimeoutMs} ms (connect timeout)`), options.connectTimeoutMs);
+            const onError = (error) => fail(error.message);
+            const onClose = () => fail('connection closed during the handshake');
+            socket.on('error', onError);
+            socket.on('close', onClose);
+            const handshake = [];
+            if (endpoint.password) {
+                handshake.push(endpoint.username
+                    ? ['AUTH', endpoint.username, endpoint.password]
+                    : ['AUTH', endpoint.password]);
+            }
+            if (endpoint.db !== 0)
+                handshake.push(['SELECT', String(endpoint.db)]);
+            if (options.clientName)
+                handshake.push(['CLIENT', 'SETNAME', options.clientName]);
+            // PING last: an answer proves the server is Redis and is serving commands (not LOADING).
+            handshake.push(['PING']);
+            let awaiting = handshake.length;
+            const parser = new ReplyParser((error) => {
+                if (error !== undefined) {
+                    fail(`Redis refused the handshake: ${error}`);
+                    return;
+                }
+                if (--awaiting > 0 || settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                socket.off('error', onError);
+                socket.off('close', onClose);
+                socket.off('data', onData);
+                resolve(new RespConnection(socket, options.clock));
+            });
+            const onData = (chunk) => {
+                if (!parser.feed(chunk))
+                    fail('the server does not speak the Redis protocol');
+            };
+            socket.on('data', onData);
+            socket.write(handshake.reduce(appendCommandUtf8, ''));
+        });
+    }
+    /** Queues a batch of encoded commands; never waits (the caller bounds what is in flight). */
+    write(encoded) {
+        this.socket.write(encoded);
+    }
+    /** Graceful close: lets queued writes flush, then ends the socket. */
+    close() {
+        this.closing = true;
+        if (this.socket.destroyed)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const force = setTimeout(() => this.socket.destroy(), 2_000);
+            this.socket.once('close', () => {
+                clearTimeout(force);
+                resolve();
+            });
+            this.socket.end();
+        });
+    }
+    /** Drops the connection at once; replies still due are lost. */
+    destroy() {
+        this.closing = true;
+        this.socket.destroy();
+    }
+}
+
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/schedule.js
+/**
+ * The global open-loop schedule: event i is due at t0 + i/R, in integer microseconds.
+ *
+ * Every slot is computed from its index, never by adding intervals, so rounding cannot accumulate
+ * into drift over a long run, and any process that knows (t0, R) computes the same slots.
+ */
+function slotUs(t0Us, index, ratePerSec) {
+    return t0Us + Math.floor((index * 1e6) / ratePerSec);
+}
+/** How many of the indexes [0, limit) are due at `nowUs` (slot <= now). */
+function dueCount(t0Us, nowUs, ratePerSec, limit) {
+    if (nowUs < t0Us)
+        return 0;
+    // A float estimate, then corrected against the exact slot formula.
+    let count = Math.min(limit, Math.floor(((nowUs - t0Us) * ratePerSec) / 1e6) + 1);
+    while (count > 0 && slotUs(t0Us, count - 1, ratePerSec) > nowUs)
+        count--;
+    while (count < limit && slotUs(t0Us, count, ratePerSec) <= nowUs)
+        count++;
+    return count;
+}
+
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/publisher/publisher.js
+
+
+
+
+
+
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_IN_FLIGHT = 20_000;
+const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
+/** Largest connection count; the shard field of the tx_hash identity is 16 bits anyway. */
+const MAX_CONCURRENCY = 1_024;
+/**
+ * Node timers fire about a millisecond late at best, so a slot closer than this is waited for by
+ * yielding to I/O (setImmediate) instead; further slots use a timer, so a paced run does not burn
+ * a core the system under test needs.
+ */
+const SPIN_WINDOW_US = 300;
+/** Longest sleep between ticks, so progress, deadline and abort stay responsive at low rates. */
+const MAX_SLEEP_MS = 200;
+/** While commands wait on a full window, re-check for stalls at this period. */
+const STALL_CHECK_MS = 50;
+/**
+ * At rate 0: commands per connection per tick, and the most a connection has in flight. Measured
+ * against redis-benchmark: a deep window only queues work inside Redis (more memory, no more
+ * throughput), a shallow one leaves Redis idle between round trips.
+ */
+const UNPACED_BATCH = 128;
+const UNPACED_WINDOW = 256;
+function validate(options) {
+    const { events, durationSec, ratePerSec, concurrency } = options;
+    if (events === null && durationSec === null) {
+        throw new RangeError('publish: give events or durationSec (or both)');
+    }
+    if (events !== null && (!Number.isInteger(events) || events < 1)) {
+        throw new RangeError(`publish: events must be a whole number of at least 1, got ${events}`);
+    }
+    if (durationSec !== null && !(Number.isFinite(durationSec) && durationSec > 0)) {
+        throw new RangeError(`publish: durationSec must be above 0, got ${durationSec}`);
+    }
+    if (!(Number.isFinite(ratePerSec) && ratePerSec >= 0)) {
+        throw new RangeError(`publish: ratePerSec must be 0 or more, got ${ratePerSec}`);
+    }
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+        throw new RangeError(`publish: concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${concurrency}`);
+    }
+    const firstSequence = options.firstSequence ?? 0;
+    if (!Number.isInteger(firstSequence) || firstSequence < 0) {
+        throw new RangeError(`publish: firstSequence must be a whole number of 0 or more`);
+    }
+    const { maxLenApprox, maxInFlight } = options;
+    if (maxLenApprox !== undefined && !(Number.isInteger(maxLenApprox) && maxLenApprox > 0)) {
+        throw new RangeError(`publish: maxLenApprox must be a whole number above 0`);
+    }
+    if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1)) {
+        throw new RangeError(`publish: maxInFlight must be a whole number of at least 1`);
+    }
+}
+/** How many events the run dispatches at most (Infinity: until the deadline, rate 0). */
+function plannedEvents(events, durationSec, ratePerSec) {
+    const byDuration = durationSec !== null && ratePerSec > 0
+        ? Math.max(1, Math.round(ratePerSec * durationSec))
+        : Infinity;
+    return Math.min(events ?? Infinity, byDuration);
+}
+/**
+ * Publishes generated events into a Redis stream on an open-loop schedule: event i is due at
+ * t0 + i/R, every tick sends everything that is due across the connections, pipelined, and no send
+ * waits for an earlier reply. Latency is reply time - slot time, so a slow or stalled Redis shows
+ * up as latency of the events due meanwhile instead of silently lowering the rate.
+ */
+async function publish(options) {
+    validate(options);
+    const clock = options.clock ?? engine_clock/* monotonicClock */.V;
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const opened = await Promise.allSettled(Array.from({ length: options.concurrency }, (_, shard) => RespConnection.open({
+        url: options.redisUrl,
+        connectTimeoutMs,
+        clock,
+        // Unique per run, so an operator (or a test) can find exactly these connections.
+        clientName: `ethhook-load-test-publisher-${options.generator.runId}-${shard}`,
+    })));
+    const connections = opened.flatMap((result) => result.status === 'fulfilled' ? [result.value] : []);
+    const failure = opened.find((result) => result.status === 'rejected');
+    if (failure) {
+        for (const connection of connections)
+            connection.destroy();
+        const reason = failure.reason;
+        throw reason instanceof RedisUnavailableError
+            ? reason
+            : new RedisUnavailableError(String(reason));
+    }
+    try {
+        return await new PublishRun(options, connections, clock).run();
+    }
+    finally {
+        await Promise.all(connections.map((connection) => connection.close()));
+    }
+}
+/** One connection and the schedule indexes it has in flight, oldest first (a ring buffer). */
+class Lane {
+    shard;
+    connection;
+    inFlight;
+    head = 0;
+    size = 0;
+    lost = false;
+    constructor(shard, connection, capacity) {
+        this.shard = shard;
+        this.connection = connection;
+        this.inFlight = new Float64Array(capacity);
+    }
+    get free() {
+        return this.lost ? 0 : this.inFlight.length - this.size;
+    }
+    push(index) {
+        let slot = this.head + this.size;
+        if (slot >= this.inFlight.length)
+            slot -= this.inFlight.length;
+        this.inFlight[slot] = index;
+        this.size++;
+    }
+    shift() {
+        const index = this.inFlight[this.head];
+        this.head = this.head + 1 === this.inFlight.length ? 0 : this.head + 1;
+        this.size--;
+        return index;
+    }
+}
+class PublishRun {
+    clock;
+    generator;
+    encoder;
+    lanes;
+    ratePerSec;
+    firstSequence;
+    /** Schedule indexes [0, plannedTotal) at most; Infinity when bounded by a deadline. */
+    plannedTotal;
+    replyTimeoutUs;
+    progress;
+    signal;
+    t0Us = 0;
+    deadlineUs = Infinity;
+    /** Next schedule index to dispatch. */
+    next = 0;
+    inFlight = 0;
+    laneCursor = 0;
+    published = 0;
+    failedSequences = [];
+    lastAckUs = 0;
+    lastReplyUs = 0;
+    latency = (0,histogram/* createHistogram */.v5)();
+    lag = (0,histogram/* createHistogram */.v5)();
+    /** Rate 0 only: when each index was dispatched, which is its intended time. */
+    dispatchedAtUs = new Float64Array(0);
+    stopping = false;
+    stopReason = 'completed';
+    stopMessage = null;
+    finished = false;
+    waitingForCapacity = false;
+    timer = null;
+    immediate = null;
+    resolveRun = null;
+    constructor(options, connections, clock) {
+        this.clock = clock;
+        this.generator = options.generator;
+        this.ratePerSec = options.ratePerSec;
+        this.firstSequence = options.firstSequence ?? 0;
+        this.plannedTotal = plannedEvents(options.events, options.durationSec, options.ratePerSec);
+        this.replyTimeoutUs = (options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS) * 1000;
+        this.signal = options.signal;
+        const prefix = ['XADD', options.streamKey];
+        if (options.maxLenApprox !== undefined) {
+            prefix.push('MAXLEN', '~', String(options.maxLenApprox));
+        }
+        prefix.push('*');
+        this.encoder = new PrefixedBatchEncoder(prefix);
+        const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+        let perLane = Math.max(1, Math.ceil(maxInFlight / connections.length));
+        if (this.ratePerSec === 0)
+            perLane = Math.min(perLane, UNPACED_WINDOW);
+        this.lanes = connections.map((connection, shard) => {
+            const lane = new Lane(shard, connection, perLane);
+            connection.onReply = (error, receivedUs) => this.onReply(lane, error, receivedUs);
+            connection.onLost = (error) => this.onLaneLost(lane, error);
+            return lane;
+        });
+        if (this.ratePerSec === 0) {
+            this.dispatchedAtUs = new Float64Array(Math.min(this.plannedTotal, 65_536));
+        }
+        this.progress = createProgress(options.progress ?? 'auto', {
+            totalEvents: Number.isFinite(this.plannedTotal) ? this.plannedTotal : null,
+            durationSec: options.durationSec,
+            label: options.progressLabel,
+        });
+        if (options.durationSec !== null && this.ratePerSec === 0) {
+            this.deadlineUs = options.durationSec * 1e6;
+        }
+    }
+    run() {
+        return new Promise((resolve) => {
+            this.resolveRun = resolve;
+            this.t0Us = this.clock.nowUs();
+            this.deadlineUs += this.t0Us;
+            this.lastReplyUs = this.t0Us;
+            this.lastAckUs = this.t0Us;
+            if (this.signal?.aborted)
+                this.stop('aborted', null);
+            this.signal?.addEventListener('abort', this.onAbort);
+            this.tick();
+        }).then(() => this.outcome());
+    }
+    onAbort = () => {
+        this.stop('aborted', null);
+        this.wake();
+    };
+    /** The slot of schedule index `index` (rate 0: when it was dispatched). */
+    intendedUs(index) {
+        if (this.ratePerSec === 0)
+            return this.dispatchedAtUs[index];
+        return slotUs(this.t0Us, index, this.ratePerSec);
+    }
+    tick = () => {
+        this.timer = null;
+        this.immediate = null;
+        if (this.finished)
+            return;
+        const nowUs = this.clock.nowUs();
+        if (this.inFlight === 0) {
+            this.lastReplyUs = nowUs;
+        }
+        else if (nowUs - this.lastReplyUs > this.replyTimeoutUs) {
+            this.giveUpOnStall();
+            return;
+        }
+        if (!this.stopping) {
+            if (nowUs >= this.deadlineUs)
+                this.stop('completed', null);
+            else
+                this.dispatch(nowUs);
+            if (this.next >= this.plannedTotal)
+                this.stop('completed', null);
+        }
+        this.progress.update(this.published, this.failedSequences.length, nowUs - this.t0Us);
+        if (this.stopping) {
+            if (this.inFlight === 0)
+                this.finish();
+            else
+                this.timer = setTimeout(this.tick, STALL_CHECK_MS);
+            return;
+        }
+        this.scheduleTick(nowUs);
+    };
+    scheduleTick(nowUs) {
+        if (this.waitingForCapacity) {
+            // A reply frees room and wakes us; the timer only watches for a stall.
+            this.timer = setTimeout(this.tick, STALL_CHECK_MS);
+        }
+        else if (this.ratePerSec === 0) {
+            this.immediate = setImmediate(this.tick);
+        }
+        else {
+            const waitUs = this.intendedUs(this.next) - nowUs;
+            if (waitUs <= SPIN_WINDOW_US)
+                this.immediate = setImmediate(this.tick);
+            else
+                this.timer = setTimeout(this.tick, Math.min(MAX_SLEEP_MS, Math.max(1, Math.floor(waitUs / 1000))));
+        }
+    }
+    /** Runs the next tick now (a reply freed room, or the run was aborted). */
+    wake() {
+        if (this.immediate !== null || this.finished)
+            return;
+        if (this.timer !== null) {
+            clearTimeout(this.timer);
+            this.timer = null;
+        }
+        this.immediate = setImmediate(this.tick);
+    }
+    /** Sends everything due (rate 0: as much as the window allows), spread over the lanes. */
+    dispatch(nowUs) {
+        const paced = this.ratePerSec > 0;
+        const lanes = this.lanes;
+        const laneCount = lanes.length;
+        let free = 0;
+        for (let l = 0; l < laneCount; l++)
+            free += lanes[l].free;
+        const wanted = paced
+            ? dueCount(this.t0Us, nowUs, this.ratePerSec, this.plannedTotal) - this.next
+            : Math.min(this.plannedTotal - this.next, laneCount * UNPACED_BATCH);
+        const count = Math.min(wanted, free);
+        this.waitingForCapacity = wanted > free;
+        if (count <= 0)
+            return;
+        if (!paced)
+            this.recordDispatchTimes(nowUs, count);
+        const perLane = Math.ceil(count / laneCount);
+        let remaining = count;
+        let cursor = this.laneCursor;
+        for (let visited = 0; visited < laneCount && remaining > 0; visited++) {
+            const lane = lanes[cursor];
+            cursor = cursor + 1 === laneCount ? 0 : cursor + 1;
+            const take = Math.min(perLane, lane.free, remaining);
+            if (take === 0)
+                continue;
+            this.sendBatch(lane, this.next, take, nowUs);
+            this.next += take;
+            remaining -= take;
+        }
+        // Start the next tick at the following lane, so single-event ticks rotate over connections.
+        this.laneCursor = cursor;
+        this.inFlight += count - remaining;
+    }
+    sendBatch(lane, fromIndex, count, nowUs) {
+        const generator = this.generator;
+        const encoder = this.encoder;
+        const firstSequence = this.firstSequence;
+        const shard = lane.shard;
+        // At rate 0 the slot is the dispatch time: lag is 0 by definition (recorded as the 1 µs floor).
+        if (this.ratePerSec === 0)
+            this.lag.recordValueWithCount(1, count);
+        for (let index = fromIndex; index < fromIndex + count; index++) {
+            const intendedUs = this.intendedUs(index);
+            if (this.ratePerSec > 0)
+                (0,histogram/* recordUs */.YP)(this.lag, nowUs - intendedUs);
+            encoder.add(generator.build(firstSequence + index, shard, intendedUs));
+            lane.push(index);
+        }
+        lane.connection.write(encoder.take());
+    }
+    recordDispatchTimes(nowUs, count) {
+        const needed = this.next + count;
+        if (needed > this.dispatchedAtUs.length) {
+            const grown = new Float64Array(Math.max(needed, this.dispatchedAtUs.length * 2));
+            grown.set(this.dispatchedAtUs);
+            this.dispatchedAtUs = grown;
+        }
+        this.dispatchedAtUs.fill(nowUs, this.next, needed);
+    }
+    onReply(lane, error, receivedUs) {
+        if (lane.size === 0)
+            return;
+        const index = lane.shift();
+        this.inFlight--;
+        this.lastReplyUs = receivedUs;
+        if (error === undefined) {
+            this.published++;
+            (0,histogram/* recordUs */.YP)(this.latency, receivedUs - this.intendedUs(index));
+            if (receivedUs > this.lastAckUs)
+                this.lastAckUs = receivedUs;
+        }
+        else {
+            this.failedSequences.push(this.firstSequence + index);
+            this.stopMessage ??= `XADD failed: ${error}`;
+        }
+        if (this.inFlight === 0 && this.stopping)
+            this.wake();
+        else if (this.waitingForCapacity) {
+            this.waitingForCapacity = false;
+            this.wake();
+        }
+    }
+    onLaneLost(lane, error) {
+        if (this.finished)
+            return;
+        this.failLane(lane);
+        this.stop('connection-lost', `lost the connection to Redis: ${error.message}`);
+        this.wake();
+    }
+    failLane(lane) {
+        lane.lost = true;
+        while (lane.size > 0) {
+            this.failedSequences.push(this.firstSequence + lane.shift());
+            this.inFlight--;
+        }
+    }
+    giveUpOnStall() {
+        const waitedMs = Math.round(this.replyTimeoutUs / 1000);
+        this.stop('stalled', `Redis answered nothing for ${waitedMs} ms; gave up on what was in flight`);
+        for (const lane of this.lanes) {
+            lane.connection.destroy();
+            this.failLane(lane);
+        }
+        this.finish();
+    }
+    stop(reason, message) {
+        // A failure while draining a completed run still names the failure.
+        if (this.stopping && !(this.stopReason === 'completed' && reason !== 'completed'))
+            return;
+        this.stopping = true;
+        this.stopReason = reason;
+        if (message !== null)
+            this.stopMessage = message;
+    }
+    finish() {
+        if (this.finished)
+            return;
+        this.finished = true;
+        if (this.timer !== null)
+            clearTimeout(this.timer);
+        if (this.immediate !== null)
+            clearImmediate(this.immediate);
+        this.signal?.removeEventListener('abort', this.onAbort);
+        this.progress.stop(this.published, this.failedSequences.length, this.lastAckUs - this.t0Us);
+        this.resolveRun?.();
+    }
+    outcome() {
+        const elapsedUs = this.lastAckUs - this.t0Us;
+        const achievedRatePerSec = elapsedUs > 0 ? (this.published * 1e6) / elapsedUs : 0;
+        const rateMet = this.ratePerSec === 0 || achievedRatePerSec >= 0.99 * this.ratePerSec;
+        const figures = {
+            published: this.published,
+            errors: this.failedSequences.length,
+            targetRatePerSec: this.ratePerSec,
+            achievedRatePerSec: Math.round(achievedRatePerSec * 100) / 100,
+            rateMet,
+            elapsedMs: Math.round(elapsedUs) / 1000,
+            xaddLatencyMs: (0,histogram/* summarizeMs */.et)(this.latency),
+            xaddHistogram: (0,histogram/* encodeHistogram */.ll)(this.latency),
+            scheduleLagMs: (0,histogram/* summarizeMs */.et)(this.lag),
+        };
+        const attempted = this.next;
+        const firstSequence = this.firstSequence;
+        return {
+            figures,
+            t0Us: this.t0Us,
+            attempted,
+            failedSequences: this.failedSequences.sort((a, b) => a - b),
+            stopReason: this.stopReason,
+            stopMessage: this.stopMessage,
+            intendedSendUs: (sequence) => {
+                const index = sequence - firstSequence;
+                if (!Number.isInteger(index) || index < 0 || index >= attempted) {
+                    throw new RangeError(`sequence ${sequence} was not dispatched by this run`);
+                }
+                return this.intendedUs(index);
+            },
+        };
+    }
+}
+
+
+/***/ }),
+
+/***/ 716:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  HX: () => (/* binding */ DEFAULT_HOST),
+  OM: () => (/* binding */ DEFAULT_PATH),
+  Kh: () => (/* binding */ RESERVED_PATHS),
+  ie: () => (/* binding */ Receiver)
+});
+
+// EXTERNAL MODULE: ./node_modules/fastify/fastify.js
+var fastify = __nccwpck_require__(16703);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
+var clock = __nccwpck_require__(47036);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/identity.js + 1 modules
+var events_identity = __nccwpck_require__(30377);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/faults.js
+const DEFAULT_FAULTS = {
+    failureRate: 0,
+    failureStatus: 503,
+    delayMs: 0,
+    seed: 1,
+};
+function validateFaults(faults) {
+    const { failureRate, failureStatus, delayMs, seed } = faults;
+    if (failureRate !== undefined && !(failureRate >= 0 && failureRate <= 1)) {
+        throw new RangeError(`failureRate must be a fraction from 0 to 1, got ${failureRate}`);
+    }
+    if (failureStatus !== undefined &&
+        !(Number.isInteger(failureStatus) && failureStatus >= 400 && failureStatus <= 599)) {
+        throw new RangeError(`failureStatus must be an HTTP error status 400-599, got ${failureStatus}`);
+    }
+    if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
+        throw new RangeError(`delayMs must be 0 or more, got ${delayMs}`);
+    }
+    if (seed !== undefined && !Number.isInteger(seed)) {
+        throw new RangeError(`seed must be an integer, got ${seed}`);
+    }
+}
+/** Decides, request by request, which ones fail; deterministic for a given seed. */
+class FaultInjector {
+    settings = { ...DEFAULT_FAULTS };
+    state = DEFAULT_FAULTS.seed >>> 0;
+    constructor(faults = {}) {
+        this.update(faults);
+    }
+    /** Merges into the current settings; a given seed restarts the failure sequence. */
+    update(faults) {
+        validateFaults(faults);
+        const defined = Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined));
+        this.settings = { ...this.settings, ...defined };
+        if (faults.seed !== undefined)
+            this.state = faults.seed >>> 0;
+    }
+    get current() {
+        return this.settings;
+    }
+    get delayMs() {
+        return this.settings.delayMs;
+    }
+    get failureStatus() {
+        return this.settings.failureStatus;
+    }
+    /** Draws for one request. The draw happens even at rate 0, so the sequence depends on the seed only. */
+    shouldFail() {
+        return this.next() < this.settings.failureRate;
+    }
+    /** mulberry32: tiny, allocation-free, good enough to spread failures evenly. */
+    next() {
+        this.state = (this.state + 0x6d2b79f5) >>> 0;
+        let t = this.state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }
+}
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/histogram.js
+var measure_histogram = __nccwpck_require__(45143);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/metrics.js
+
+function emptyCounts() {
+    return {
+        totalRequests: 0,
+        delivered: 0,
+        duplicates: 0,
+        badSignatures: 0,
+        foreign: 0,
+        malformed: 0,
+        failedAttempts: 0,
+    };
+}
+/** Counts and end-to-end latency (µs) of first valid deliveries, for the whole run or one endpoint. */
+class DeliveryStats {
+    counts = emptyCounts();
+    latency = (0,measure_histogram/* createHistogram */.v5)();
+    recordLatency(latencyUs) {
+        (0,measure_histogram/* recordUs */.YP)(this.latency, latencyUs);
+    }
+    reset() {
+        Object.assign(this.counts, emptyCounts());
+        this.latency.reset();
+    }
+    /** A copy that later requests and resets leave alone. */
+    copy() {
+        const latency = (0,measure_histogram/* createHistogram */.v5)();
+        latency.add(this.latency);
+        return { counts: { ...this.counts }, latency };
+    }
+}
+/**
+ * Requests per second over the last `windowSec` seconds, in one-second buckets: the seed's
+ * `recent_throughput_rps`, kept without allocating per request.
+ */
+class ThroughputWindow {
+    windowSec;
+    seconds;
+    counts;
+    constructor(windowSec = 10) {
+        this.windowSec = windowSec;
+        this.seconds = new Float64Array(windowSec).fill(-1);
+        this.counts = new Float64Array(windowSec);
+    }
+    add(nowUs) {
+        const second = Math.floor(nowUs / 1_000_000);
+        const slot = second % this.windowSec;
+        if (this.seconds[slot] !== second) {
+            this.seconds[slot] = second;
+            this.counts[slot] = 0;
+        }
+        this.counts[slot] += 1;
+    }
+    /** Rate over the window, or over the time since `sinceUs` when that is shorter. */
+    ratePerSec(nowUs, sinceUs) {
+        const second = Math.floor(nowUs / 1_000_000);
+        const oldest = second - this.windowSec + 1;
+        let total = 0;
+        for (let slot = 0; slot < this.windowSec; slot++) {
+            const bucket = this.seconds[slot];
+            if (bucket >= oldest && bucket <= second)
+                total += this.counts[slot];
+        }
+        const spanUs = nowUs - Math.max(sinceUs, oldest * 1_000_000);
+        return spanUs > 0 ? total / (spanUs / 1_000_000) : 0;
+    }
+    reset() {
+        this.seconds.fill(-1);
+        this.counts.fill(0);
+    }
+}
+const round2 = (value) => Math.round(value * 100) / 100;
+/** The seed's latency_ms keys (min, max, avg, median, p95, p99) plus the richer percentiles. */
+function latencyJson(histogram) {
+    const summary = (0,measure_histogram/* summarizeMs */.et)(histogram);
+    return {
+        min: summary.min,
+        max: summary.max,
+        avg: summary.mean,
+        median: summary.p50,
+        p95: summary.p95,
+        p99: summary.p99,
+        count: summary.count,
+        p50: summary.p50,
+        p90: summary.p90,
+        p999: summary.p999,
+    };
+}
+/** The outcome counters; total_requests is placed by the caller (first in /metrics, as the seed). */
+function outcomesJson(counts) {
+    return {
+        delivered: counts.delivered,
+        duplicates: counts.duplicates,
+        bad_signatures: counts.badSignatures,
+        foreign: counts.foreign,
+        malformed: counts.malformed,
+        failed_attempts: counts.failedAttempts,
+    };
+}
+/** Requests the receiver answered with 2xx: deliveries, duplicates and foreign entries. */
+function answeredOk(counts) {
+    return counts.delivered + counts.duplicates + counts.foreign;
+}
+/**
+ * The GET /metrics body. The seed's keys come first with their meaning kept: `successful` are
+ * requests answered 2xx and `failed` the others, so total_requests = successful + failed;
+ * `delivered` is the honest figure (unique valid deliveries).
+ */
+function metricsJson(input) {
+    const { overall } = input;
+    const counts = overall.counts;
+    const uptimeSec = Math.max(input.nowUs - input.startedUs, 0) / 1_000_000;
+    const successful = answeredOk(counts);
+    const perEndpoint = {};
+    for (const [id, { name, stats }] of input.perEndpoint) {
+        perEndpoint[id] = {
+            name,
+            total_requests: stats.counts.totalRequests,
+            ...outcomesJson(stats.counts),
+            latency_ms: latencyJson(stats.latency),
+            latency_histogram: (0,measure_histogram/* encodeHistogram */.ll)(stats.latency),
+        };
+    }
+    const deliverySpanUs = input.firstReceiveUs !== null && input.lastReceiveUs !== null
+        ? input.lastReceiveUs - input.firstReceiveUs
+        : 0;
+    return {
+        total_requests: counts.totalRequests,
+        successful,
+        failed: counts.totalRequests - successful,
+        uptime_seconds: round2(uptimeSec),
+        throughput_rps: uptimeSec > 0 ? round2(counts.totalRequests / uptimeSec) : 0,
+        recent_throughput_rps: round2(input.recentRps),
+        latency_ms: latencyJson(overall.latency),
+        ...outcomesJson(counts),
+        delivered_rps: deliverySpanUs > 0 ? round2((counts.delivered - 1) / (deliverySpanUs / 1e6)) : 0,
+        first_receive_us: input.firstReceiveUs,
+        last_receive_us: input.lastReceiveUs,
+        signatures_verified: input.signaturesVerified,
+        accepted_run_ids: input.acceptedRunIds,
+        faults: input.faults,
+        latency_histogram: (0,measure_histogram/* encodeHistogram */.ll)(overall.latency),
+        per_endpoint: perEndpoint,
+    };
+}
+
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/delivered.js
+/**
+ * What has been delivered: endpoint → run id → log index → sequence numbers.
+ *
+ * The documented duplicate key is (endpoint, tx_hash, log_index). For hashes made by encodeTxHash
+ * the run id and sequence number identify the event (the schedule gives each sequence one shard
+ * and one intended send time), so the key is held as numbers: no string per delivery, and a
+ * million deliveries stay a few small sets for the GC, whose pauses would otherwise land in the
+ * latency being measured.
+ */
+class DeliveredSet {
+    byEndpoint = new Map();
+    /** Records a delivery; false when it was recorded before (a duplicate). */
+    add(endpointId, runId, logIndex, sequence) {
+        let byRun = this.byEndpoint.get(endpointId);
+        if (!byRun)
+            this.byEndpoint.set(endpointId, (byRun = new Map()));
+        let byLog = byRun.get(runId);
+        if (!byLog)
+            byRun.set(runId, (byLog = new Map()));
+        let sequences = byLog.get(logIndex);
+        if (!sequences)
+            byLog.set(logIndex, (sequences = new Set()));
+        const before = sequences.size;
+        sequences.add(sequence);
+        return sequences.size !== before;
+    }
+    has(endpointId, runId, logIndex, sequence) {
+        return this.byEndpoint.get(endpointId)?.get(runId)?.get(logIndex)?.has(sequence) ?? false;
+    }
+    /** Whether the event reached the endpoint under any log index. */
+    hasSequence(endpointId, runId, sequence) {
+        const byLog = this.byEndpoint.get(endpointId)?.get(runId);
+        if (!byLog)
+            return false;
+        for (const sequences of byLog.values())
+            if (sequences.has(sequence))
+                return true;
+        return false;
+    }
+    clear() {
+        this.byEndpoint.clear();
+    }
+}
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/receiver/signature.js
+var receiver_signature = __nccwpck_require__(25372);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/receiver.js
+
+
+
+
+
+
+
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PATH = '/webhook';
+/** Routes of the receiver itself, which the webhook path must not shadow. */
+const RESERVED_PATHS = ['/metrics', '/metrics/reset', '/health'];
+/** Fields of the event object EthHook posts (DESIGN.md, Delivery); all must be present. */
+const EVENT_FIELDS = [
+    'chain_id',
+    'block_number',
+    'block_hash',
+    'transaction_hash',
+    'log_index',
+    'contract_address',
+    'topics',
+    'data',
+    'timestamp',
+];
+const JSON_TYPE = 'application/json; charset=utf-8';
+// Replies are constant strings: the hot path serialises nothing.
+const REPLY_BODY = {
+    delivered: '{"status":"ok"}',
+    duplicates: '{"status":"duplicate"}',
+    foreign: '{"status":"foreign"}',
+    badSignatures: '{"status":"error","error":"bad signature"}',
+    malformed: '{"status":"error","error":"malformed event"}',
+    failedAttempts: '{"status":"error","error":"injected failure"}',
+};
+/**
+ * Duplicates and foreign entries get 200 so the SUT does not retry them forever; a bad signature
+ * gets 401, which EthHook does not retry (non-429 4xx), so the delivery is lost and counted once.
+ */
+const REPLY_STATUS = {
+    delivered: 200,
+    duplicates: 200,
+    foreign: 200,
+    badSignatures: 401,
+    malformed: 400,
+};
+function isWebhookEvent(value) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return false;
+    const event = value;
+    for (const field of EVENT_FIELDS)
+        if (event[field] === undefined)
+            return false;
+    const logIndex = event.log_index;
+    return (typeof event.transaction_hash === 'string' &&
+        Array.isArray(event.topics) &&
+        ((typeof logIndex === 'number' && Number.isInteger(logIndex) && logIndex >= 0) ||
+            (typeof logIndex === 'string' && /^\d+$/.test(logIndex))));
+}
+function headerValue(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+function connectableHost(host) {
+    if (host === '0.0.0.0')
+        return '127.0.0.1';
+    if (host === '::')
+        return '[::1]';
+    return host.includes(':') ? `[${host}]` : host;
+}
+/**
+ * The webhook receiver: the SUT's delivery workers POST events here, and every request is classified
+ * once, in this order (each request lands in exactly one outcome):
+ *
+ * 1. injected failure (faults.failureRate) → `failureStatus`, counted as failedAttempts;
+ * 2. body not JSON or not an event object → 400, malformed;
+ * 3. tx_hash not made by our identity encoding, or of a run id not accepted → 200, foreign
+ *    (before the signature: another run's leftovers may be signed with secrets we do not hold);
+ * 4. missing/unknown X-Webhook-Id or missing/wrong X-Webhook-Signature → 401, badSignatures;
+ * 5. (endpoint, tx_hash, log_index) already delivered → 200, duplicates (held as run id and
+ *    sequence number, see delivered.ts);
+ * 6. otherwise → 200, delivered, and latency = receive time - intended send time is recorded.
+ *
+ * 200 for duplicates and foreign entries keeps the SUT from retrying them forever. 401 for a bad
+ * signature is final for EthHook (it retries only 5xx, 429 and network errors), so a badly
+ * signed delivery is counted once and then shows up as lost. Failures are drawn before anything
+ * else so the injected fraction does not depend on the traffic mix.
+ *
+ * Receive time is read from the monotonic clock in the onRequest hook, before the body is read, so
+ * neither body parsing nor an injected delay is counted as pipeline latency.
+ *
+ * `onDelivery`, when set, is called synchronously after each unique delivery with the new
+ * `uniqueDelivered` count (a drain waits on it instead of polling); keep it cheap.
+ */
+class Receiver {
+    /** The fastify instance, for in-process requests (`app.inject`) in tests. */
+    app;
+    onDelivery;
+    host;
+    port;
+    path;
+    clock;
+    verifySignatures;
+    faults;
+    overall = new DeliveryStats();
+    endpoints = new Map();
+    delivered = new DeliveredSet();
+    window = new ThroughputWindow();
+    initialRunIds;
+    acceptedRunIds;
+    startedUs;
+    firstReceiveUs = null;
+    lastReceiveUs = null;
+    baseUrl = null;
+    closing = null;
+    constructor(options = {}) {
+        this.host = options.host ?? DEFAULT_HOST;
+        this.port = options.port ?? 0;
+        this.path = options.path ?? DEFAULT_PATH;
+        if (!this.path.startsWith('/') || RESERVED_PATHS.includes(this.path)) {
+            throw new RangeError(`receiver path must start with / and not be ${RESERVED_PATHS.join(', ')}; got "${this.path}"`);
+        }
+        this.clock = options.clock ?? clock/* monotonicClock */.V;
+        this.verifySignatures = options.verifySignatures ?? true;
+        this.faults = new FaultInjector(options.faults);
+        this.initialRunIds = options.acceptRunIds ? [...options.acceptRunIds] : null;
+        this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
+        this.startedUs = this.clock.nowUs();
+        if (options.endpoints)
+            this.setEndpoints(options.endpoints);
+        this.app = this.buildApp();
+    }
+    /** Listens and resolves the base URL (http://host:port); 0.0.0.0 is given as 127.0.0.1. */
+    async start() {
+        await this.app.listen({ host: this.host, port: this.port });
+        const { port } = this.app.server.address();
+        this.baseUrl = `http://${connectableHost(this.host)}:${port}`;
+        this.startedUs = this.clock.nowUs();
+        return this.baseUrl;
+    }
+    /** The webhook URL (base URL + path); only after start(). */
+    get url() {
+        if (this.baseUrl === null)
+            throw new Error('Receiver.url is known only after start()');
+        return `${this.baseUrl}${this.path}`;
+    }
+    /** Stops listening and drops open connections; safe to call more than once. */
+    close() {
+        this.closing ??= this.app.close();
+        return this.closing;
+    }
+    /** Adds or replaces endpoints (by id); counts of endpoints already seen are kept. */
+    setEndpoints(endpoints) {
+        for (const { id, name, secret } of endpoints) {
+            const existing = this.endpoints.get(id);
+            const key = (0,receiver_signature/* signingKey */.NR)(secret);
+            if (existing) {
+                existing.name = name;
+                existing.key = key;
+            }
+            else {
+                this.endpoints.set(id, { name, key, stats: new DeliveryStats() });
+            }
+        }
+    }
+    /**
+     * From the first call on, only accepted run ids count; others are foreign. Accepted ids last
+     * until reset(), so a measured run can call `reset(); acceptRun(runId)` and have late retries of
+     * earlier runs (warm-up, previous trials) counted as foreign rather than delivered.
+     */
+    acceptRun(runId) {
+        this.acceptedRunIds ??= new Set();
+        this.acceptedRunIds.add(runId);
+    }
+    setFaults(faults) {
+        this.faults.update(faults);
+    }
+    /**
+     * Starts over for the next run: clears counts, histograms and the record of what was delivered,
+     * forgets run ids given to acceptRun (back to the `acceptRunIds` option), restarts uptime.
+     * Endpoints and faults stay.
+     */
+    reset() {
+        this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
+        this.overall.reset();
+        for (const entry of this.endpoints.values())
+            entry.stats.reset();
+        this.delivered.clear();
+        this.window.reset();
+        this.firstReceiveUs = null;
+        this.lastReceiveUs = null;
+        this.startedUs = this.clock.nowUs();
+    }
+    get uniqueDelivered() {
+        return this.overall.counts.delivered;
+    }
+    get lastDeliveryUs() {
+        return this.lastReceiveUs;
+    }
+    hasDelivered(endpointId, txHash, logIndex) {
+        const identity = (0,events_identity/* decodeTxHash */.Bb)(txHash);
+        return (identity !== null &&
+            this.delivered.has(endpointId, identity.runId, Number(logIndex), identity.sequence));
+    }
+    /** Whether the event with this run id and sequence number reached this endpoint. */
+    hasDeliveredSequence(endpointId, runId, sequence) {
+        return this.delivered.hasSequence(endpointId, runId, sequence);
+    }
+    /** A copy of the figures so far; later requests and resets do not change it. */
+    snapshot() {
+        const { counts, latency } = this.overall.copy();
+        const perEndpoint = new Map();
+        for (const [id, entry] of this.endpoints) {
+            perEndpoint.set(id, { name: entry.name, ...entry.stats.copy() });
+        }
+        return {
+            counts,
+            latency,
+            perEndpoint,
+            firstReceiveUs: this.firstReceiveUs,
+            lastReceiveUs: this.lastReceiveUs,
+        };
+    }
+    /** The GET /metrics body (see metrics.ts for the meaning of each key). */
+    metricsJson() {
+        const nowUs = this.clock.nowUs();
+        return metricsJson({
+            nowUs,
+            startedUs: this.startedUs,
+            recentRps: this.window.ratePerSec(nowUs, this.startedUs),
+            overall: this.overall,
+            perEndpoint: this.endpoints,
+            firstReceiveUs: this.firstReceiveUs,
+            lastReceiveUs: this.lastReceiveUs,
+            signaturesVerified: this.verifySignatures,
+            acceptedRunIds: this.acceptedRunIds ? [...this.acceptedRunIds] : null,
+            faults: this.faults.current,
+        });
+    }
+    buildApp() {
+        const app = fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
+        // The raw bytes are what the signature covers, so every body is kept as a Buffer and parsed
+        // in the handler, where a parse failure is counted instead of answered by fastify.
+        app.removeAllContentTypeParsers();
+        app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+        app.decorateRequest('receivedUs', 0);
+        const clock = this.clock;
+        app.post(this.path, {
+            onRequest: (request, _reply, done) => {
+                request.receivedUs = clock.nowUs();
+                done();
+            },
+            handler: (request, reply) => this.handleWebhook(request, reply),
+        });
+        app.get('/metrics', () => this.metricsJson());
+        app.get('/health', () => ({ status: 'ok' }));
+        app.post('/metrics/reset', () => {
+            this.reset();
+            return { status: 'reset' };
+        });
+        return app;
+    }
+    handleWebhook(request, reply) {
+        const receivedUs = request.receivedUs;
+        const endpointId = headerValue(request.headers['x-webhook-id']);
+        const endpoint = this.endpointFor(endpointId);
+        this.overall.counts.totalRequests++;
+        if (endpoint)
+            endpoint.stats.counts.totalRequests++;
+        this.window.add(receivedUs);
+        let outcome;
+        let status;
+        if (this.faults.shouldFail()) {
+            outcome = 'failedAttempts';
+            status = this.faults.failureStatus;
+        }
+        else {
+            outcome = this.classify(request, endpointId, endpoint, receivedUs);
+            status = REPLY_STATUS[outcome];
+        }
+        this.overall.counts[outcome]++;
+        if (endpoint)
+            endpoint.stats.counts[outcome]++;
+        if (outcome === 'delivered')
+            this.onDelivery?.(this.overall.counts.delivered);
+        const body = REPLY_BODY[outcome];
+        const delayMs = this.faults.delayMs;
+        // Synchronous unless delayed: a promise per request is measurable at tens of thousands a
+        // second. A synchronous handler must return nothing, or fastify would send its result again.
+        if (delayMs > 0)
+            return (0,clock/* sleepMs */.M)(delayMs).then(() => this.send(reply, status, body));
+        this.send(reply, status, body);
+    }
+    send(reply, status, body) {
+        return reply.code(status).header('content-type', JSON_TYPE).send(body);
+    }
+    classify(request, endpointId, endpoint, receivedUs) {
+        const body = request.body;
+        if (!Buffer.isBuffer(body))
+            return 'malformed';
+        let event;
+        try {
+            event = JSON.parse(body.toString('utf8'));
+        }
+        catch {
+            return 'malformed';
+        }
+        if (!isWebhookEvent(event))
+            return 'malformed';
+        const identity = (0,events_identity/* decodeTxHash */.Bb)(event.transaction_hash);
+        if (identity === null)
+            return 'foreign';
+        if (this.acceptedRunIds !== null && !this.acceptedRunIds.has(identity.runId))
+            return 'foreign';
+        if (this.verifySignatures) {
+            const signature = headerValue(request.headers['x-webhook-signature']);
+            if (!endpoint?.key || !(0,receiver_signature/* verifySignature */.Od)(endpoint.key, body, signature))
+                return 'badSignatures';
+        }
+        const logIndex = Number(event.log_index);
+        if (!this.delivered.add(endpointId ?? '', identity.runId, logIndex, identity.sequence)) {
+            return 'duplicates';
+        }
+        const latencyUs = receivedUs - identity.intendedSendUs;
+        this.overall.recordLatency(latencyUs);
+        endpoint?.stats.recordLatency(latencyUs);
+        this.firstReceiveUs ??= receivedUs;
+        if (this.lastReceiveUs === null || receivedUs > this.lastReceiveUs) {
+            this.lastReceiveUs = receivedUs;
+        }
+        return 'delivered';
+    }
+    /**
+     * The endpoint named by X-Webhook-Id: a configured one, or (when signatures are not verified)
+     * any id, tracked from its first request on.
+     */
+    endpointFor(endpointId) {
+        if (endpointId === undefined)
+            return undefined;
+        const known = this.endpoints.get(endpointId);
+        if (known || this.verifySignatures)
+            return known;
+        const entry = { name: endpointId, key: null, stats: new DeliveryStats() };
+        this.endpoints.set(endpointId, entry);
+        return entry;
+    }
+}
+
+
+/***/ }),
+
+/***/ 25372:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -91104,7 +92115,7 @@ function verifySignature(key, body, signatureHex) {
 
 /***/ }),
 
-/***/ 17312:
+/***/ 88977:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -91126,7 +92137,120 @@ function maskUrl(url) {
 
 /***/ }),
 
-/***/ 70133:
+/***/ 82520:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NW: () => (/* binding */ postgresReady),
+/* harmony export */   PG: () => (/* binding */ redisReady),
+/* harmony export */   SF: () => (/* binding */ httpHealthy),
+/* harmony export */   x1: () => (/* binding */ consumerGroupReady)
+/* harmony export */ });
+/* unused harmony exports CONSUMER_GROUP, waitUntil, probeRedisClient */
+/* harmony import */ var ioredis__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67796);
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83849);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47036);
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(88977);
+
+
+
+
+const CONSUMER_GROUP = 'message_processors';
+/**
+ * Polls `probe` until it succeeds or `timeoutMs` passes; the error names what was awaited and
+ * carries the last failure, so "not ready" always says why.
+ */
+async function waitUntil(what, probe, { timeoutMs, intervalMs = 250, signal, }) {
+    const deadline = Date.now() + timeoutMs;
+    let lastProblem = 'no answer yet';
+    for (;;) {
+        if (signal?.aborted)
+            throw new Error(`stopped while waiting for ${what}`);
+        try {
+            const outcome = await probe();
+            if (outcome === true)
+                return;
+            if (typeof outcome === 'string')
+                lastProblem = outcome;
+        }
+        catch (error) {
+            lastProblem = error instanceof Error ? error.message : String(error);
+        }
+        if (Date.now() >= deadline) {
+            throw new Error(`${what} was not ready within ${Math.round(timeoutMs / 1000)} s: ${lastProblem}`);
+        }
+        await (0,_clock_js__WEBPACK_IMPORTED_MODULE_2__/* .sleepMs */ .M)(Math.min(intervalMs, Math.max(deadline - Date.now(), 1)));
+    }
+}
+/** A Redis client that fails fast instead of reconnecting forever. */
+function probeRedisClient(redisUrl) {
+    return new ioredis__WEBPACK_IMPORTED_MODULE_0__.Redis(redisUrl, {
+        lazyConnect: true,
+        connectTimeout: 2_000,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        enableOfflineQueue: false,
+    });
+}
+async function withRedis(redisUrl, work) {
+    const redis = probeRedisClient(redisUrl);
+    redis.on('error', () => undefined);
+    try {
+        await redis.connect();
+        return await work(redis);
+    }
+    finally {
+        redis.disconnect();
+    }
+}
+function redisReady(redisUrl, timeoutMs, signal) {
+    return waitUntil(`Redis at ${(0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .maskUrl */ .y)(redisUrl)}`, () => withRedis(redisUrl, async (redis) => (await redis.ping()) === 'PONG' || 'PING did not answer PONG'), { timeoutMs, signal });
+}
+function postgresReady(databaseUrl, timeoutMs, signal) {
+    return waitUntil(`PostgreSQL at ${(0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .maskUrl */ .y)(databaseUrl)}`, async () => {
+        const client = new pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].Client */ .Ay.Client({
+            connectionString: databaseUrl,
+            connectionTimeoutMillis: 2_000,
+        });
+        client.on('error', () => undefined);
+        try {
+            await client.connect();
+            await client.query('SELECT 1');
+            return true;
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    }, { timeoutMs, signal });
+}
+/**
+ * The processor's group is created with `$`: it sees only entries added after it exists, so
+ * publishing before the group exists would lose events that are nobody's fault.
+ */
+function consumerGroupReady(redisUrl, streamKey, timeoutMs, signal) {
+    return waitUntil(`consumer group ${CONSUMER_GROUP} on stream ${streamKey} (is the SUT's message processor running and reading this chain?)`, () => withRedis(redisUrl, async (redis) => {
+        if ((await redis.exists(streamKey)) === 0)
+            return `stream ${streamKey} does not exist yet`;
+        const groups = (await redis.xinfo('GROUPS', streamKey));
+        const names = groups.map((fields) => {
+            const index = fields.indexOf('name');
+            return index >= 0 ? String(fields[index + 1]) : '';
+        });
+        return (names.includes(CONSUMER_GROUP) || `groups on ${streamKey}: ${names.join(', ') || 'none'}`);
+    }), { timeoutMs, signal });
+}
+function httpHealthy(url, timeoutMs, signal) {
+    return waitUntil(`SUT health URL ${(0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .maskUrl */ .y)(url)}`, async () => {
+        const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        await response.arrayBuffer().catch(() => undefined);
+        return response.ok || `HTTP ${response.status}`;
+    }, { timeoutMs, signal });
+}
+
+
+/***/ }),
+
+/***/ 59654:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -91140,7 +92264,7 @@ const TOOL_VERSION = '0.1.0';
 
 /***/ }),
 
-/***/ 94507:
+/***/ 19875:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -91154,10 +92278,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   Lh: () => (/* binding */ withStackTransaction)
 });
 
-// EXTERNAL MODULE: ../../work/main/node_modules/pg/esm/index.mjs
-var esm = __nccwpck_require__(54225);
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var esm = __nccwpck_require__(83849);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/redact.js
-var redact = __nccwpck_require__(17312);
+var redact = __nccwpck_require__(88977);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/stack/schema-sql.js
 // The text of schema.sql, kept as a module so the ncc bundle carries it (schema.test.ts keeps the
 // two identical).
@@ -91347,7 +92471,261 @@ function describeConnectionError(error, databaseUrl) {
 
 /***/ }),
 
-/***/ 78667:
+/***/ 52929:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ endpointMatches),
+/* harmony export */   m: () => (/* binding */ matchingEndpoints)
+/* harmony export */ });
+function endpointMatches(endpoint, event) {
+    if (!endpoint.isActive)
+        return false;
+    if (endpoint.chainIds !== null && !endpoint.chainIds.includes(event.chainId))
+        return false;
+    if (endpoint.contractAddresses !== null) {
+        const contract = event.contract.toLowerCase();
+        const listed = endpoint.contractAddresses.some((address) => address !== null && address.toLowerCase() === contract);
+        if (!listed)
+            return false;
+    }
+    if (endpoint.eventSignatures !== null) {
+        for (const signature of endpoint.eventSignatures) {
+            if (signature === null || !event.topics.includes(signature))
+                return false;
+        }
+    }
+    return true;
+}
+function matchingEndpoints(endpoints, event) {
+    return endpoints.filter((endpoint) => endpointMatches(endpoint, event));
+}
+
+
+/***/ }),
+
+/***/ 13972:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KV: () => (/* binding */ seedEndpoints),
+/* harmony export */   aE: () => (/* binding */ SchemaNotReadyError)
+/* harmony export */ });
+/* unused harmony exports LOAD_TEST_EMAIL, LOAD_TEST_APP_NAME, SEEDED_RATE_LIMIT_PER_SECOND, SEEDED_MAX_RETRIES, SEEDED_TIMEOUT_SECONDS, stableUuid, stableSecret, endpointIdFor, endpointSecretFor, LOAD_TEST_APPLICATION_ID, readSeededEndpoints */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36903);
+/* harmony import */ var _db_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19875);
+
+
+
+
+/** The seeded user's email: `.invalid` is reserved (RFC 2606), so it is nobody's real address. */
+const LOAD_TEST_EMAIL = 'load-test@ethhook.invalid';
+const LOAD_TEST_APP_NAME = 'Load Test App';
+/**
+ * EthHook's delivery carries rate_limit_per_second in every job but does not enforce it (its
+ * workers have no limiter). A SUT that does enforce it must not throttle the load test, or the
+ * test would measure our own setting: 100,000/s is ten times the fastest scenario (burst, 10,000
+ * events/s), even if a mix sends every event to one endpoint.
+ */
+const SEEDED_RATE_LIMIT_PER_SECOND = 100_000;
+const SEEDED_MAX_RETRIES = 5;
+const SEEDED_TIMEOUT_SECONDS = 30;
+/** Namespace of the name-based UUIDs below (fixed forever: changing it orphans seeded rows). */
+const ID_NAMESPACE = 'a3c1f0d2-7b4e-5c86-9e21-4f7d0b6a8e53';
+/** A name-based (version 5, SHA-1) UUID: the same name gives the same id on every machine. */
+function stableUuid(name) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha1')
+        .update(Buffer.from(ID_NAMESPACE.replaceAll('-', ''), 'hex'))
+        .update(name)
+        .digest();
+    hash[6] = (hash[6] & 0x0f) | 0x50;
+    hash[8] = (hash[8] & 0x3f) | 0x80;
+    const hex = hash.subarray(0, 16).toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+/**
+ * A known secret of 64 hex characters (fits varchar(64)). These protect test traffic only; being
+ * derivable is the point: any tool can verify the load test's signatures without the database.
+ */
+function stableSecret(name) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(`ethhook-load-test/${name}`).digest('hex');
+}
+function endpointIdFor(spec) {
+    return stableUuid(`endpoint/${spec.endpointName}`);
+}
+function endpointSecretFor(spec) {
+    return stableSecret(`endpoint/${spec.endpointName}`);
+}
+const LOAD_TEST_APPLICATION_ID = stableUuid(`application/${LOAD_TEST_APP_NAME}`);
+const LOAD_TEST_USER_ID = stableUuid(`user/${LOAD_TEST_EMAIL}`);
+/** The columns the seeder writes; a table lacking one predates EthHook's migration 002. */
+const WRITTEN_COLUMNS = {
+    users: ['id', 'email', 'password_hash', 'full_name', 'name'],
+    applications: [
+        'id',
+        'user_id',
+        'name',
+        'description',
+        'webhook_secret',
+        'is_active',
+        'api_key',
+        'updated_at',
+    ],
+    endpoints: [
+        'id',
+        'application_id',
+        'name',
+        'webhook_url',
+        'hmac_secret',
+        'contract_addresses',
+        'event_signatures',
+        'chain_ids',
+        'rate_limit_per_second',
+        'max_retries',
+        'timeout_seconds',
+        'is_active',
+        'description',
+        'updated_at',
+    ],
+};
+/** Raised when the SUT's tables are missing or too old; the message says what to do. */
+class SchemaNotReadyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SchemaNotReadyError';
+    }
+}
+async function ensureSchema(client, applyWhenMissing) {
+    // endpoints first: it is the table a reader recognises ("table endpoints not found").
+    const tables = ['endpoints', 'applications', 'users'];
+    let missing = await (0,_db_js__WEBPACK_IMPORTED_MODULE_2__/* .missingTables */ ._b)(client, tables);
+    if (missing.length > 0 && applyWhenMissing) {
+        await (0,_db_js__WEBPACK_IMPORTED_MODULE_2__/* .applySchemaIn */ .fM)(client);
+        missing = await (0,_db_js__WEBPACK_IMPORTED_MODULE_2__/* .missingTables */ ._b)(client, tables);
+    }
+    if (missing.length > 0) {
+        const [first, ...others] = missing;
+        const also = others.length > 0 ? ` (also missing: ${others.join(', ')})` : '';
+        throw new SchemaNotReadyError(`table ${first} not found${also}: has the SUT's migration run? (or pass --apply-schema)`);
+    }
+    for (const [table, columns] of Object.entries(WRITTEN_COLUMNS)) {
+        const absent = await (0,_db_js__WEBPACK_IMPORTED_MODULE_2__/* .missingColumns */ .Q6)(client, table, columns);
+        if (absent.length > 0) {
+            throw new SchemaNotReadyError(`table ${table} has no column ${absent.join(', ')}: the SUT's schema predates EthHook's ` +
+                `second migration (002_align_schema_with_admin_api.sql); run its migrations first`);
+        }
+    }
+}
+/**
+ * Creates or refreshes the load-test user, the "Load Test App" application and the five endpoints
+ * of DESIGN.md, and returns the endpoints as stored.
+ *
+ * Idempotent: ids are name-based UUIDs, every write is an upsert that changes a row (and its
+ * updated_at) only when a value differs, so seeding twice with the same options leaves identical
+ * rows. Only these seven rows are ever written; nothing is deleted. webhook_url and chain_ids
+ * follow the options on every call, because the receiver's port can change between runs.
+ */
+async function seedEndpoints(db, options) {
+    return (0,_db_js__WEBPACK_IMPORTED_MODULE_2__/* .withStackTransaction */ .Lh)(db, async (client) => {
+        await ensureSchema(client, options.applySchema ?? false);
+        // The user is keyed on its unique email; an existing one is reused untouched.
+        await client.query(`INSERT INTO users (id, email, password_hash, full_name, name)
+       VALUES ($1, $2, $3, $4, $4)
+       ON CONFLICT (email) DO NOTHING`, 
+        // '!' is no hash of any password: nobody can log in as the load-test user.
+        [LOAD_TEST_USER_ID, LOAD_TEST_EMAIL, '!', 'EthHook Load Test']);
+        const user = await client.query('SELECT id FROM users WHERE email = $1', [
+            LOAD_TEST_EMAIL,
+        ]);
+        const userId = user.rows[0].id;
+        await client.query(`INSERT INTO applications (id, user_id, name, description, webhook_secret, is_active, api_key)
+       VALUES ($1, $2, $3, $4, $5, true, $6)
+       ON CONFLICT (id) DO UPDATE SET
+         user_id = EXCLUDED.user_id, name = EXCLUDED.name, description = EXCLUDED.description,
+         webhook_secret = EXCLUDED.webhook_secret, is_active = EXCLUDED.is_active,
+         api_key = EXCLUDED.api_key, updated_at = NOW()
+       WHERE (applications.user_id, applications.name, applications.description,
+              applications.webhook_secret, applications.is_active, applications.api_key)
+         IS DISTINCT FROM (EXCLUDED.user_id, EXCLUDED.name, EXCLUDED.description,
+              EXCLUDED.webhook_secret, EXCLUDED.is_active, EXCLUDED.api_key)`, [
+            LOAD_TEST_APPLICATION_ID,
+            userId,
+            LOAD_TEST_APP_NAME,
+            'Seeded by ethhook-load-test; safe to delete between runs.',
+            stableSecret(`application/${LOAD_TEST_APP_NAME}`),
+            `ethhook-load-test-${stableSecret(`api-key/${LOAD_TEST_APP_NAME}`).slice(0, 32)}`,
+        ]);
+        for (const spec of _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__/* .LOAD_TEST_ENDPOINTS */ .zK) {
+            await client.query(`INSERT INTO endpoints (id, application_id, name, webhook_url, hmac_secret,
+           contract_addresses, event_signatures, chain_ids, rate_limit_per_second, max_retries,
+           timeout_seconds, is_active, description)
+         VALUES ($1, $2, $3, $4, $5, $6::text[], $7::text[], $8::integer[], $9, $10, $11, true, $12)
+         ON CONFLICT (id) DO UPDATE SET
+           application_id = EXCLUDED.application_id, name = EXCLUDED.name,
+           webhook_url = EXCLUDED.webhook_url, hmac_secret = EXCLUDED.hmac_secret,
+           contract_addresses = EXCLUDED.contract_addresses,
+           event_signatures = EXCLUDED.event_signatures, chain_ids = EXCLUDED.chain_ids,
+           rate_limit_per_second = EXCLUDED.rate_limit_per_second,
+           max_retries = EXCLUDED.max_retries, timeout_seconds = EXCLUDED.timeout_seconds,
+           is_active = EXCLUDED.is_active, description = EXCLUDED.description, updated_at = NOW()
+         WHERE (endpoints.application_id, endpoints.name, endpoints.webhook_url,
+                endpoints.hmac_secret, endpoints.contract_addresses, endpoints.event_signatures,
+                endpoints.chain_ids, endpoints.rate_limit_per_second, endpoints.max_retries,
+                endpoints.timeout_seconds, endpoints.is_active, endpoints.description)
+           IS DISTINCT FROM (EXCLUDED.application_id, EXCLUDED.name, EXCLUDED.webhook_url,
+                EXCLUDED.hmac_secret, EXCLUDED.contract_addresses, EXCLUDED.event_signatures,
+                EXCLUDED.chain_ids, EXCLUDED.rate_limit_per_second, EXCLUDED.max_retries,
+                EXCLUDED.timeout_seconds, EXCLUDED.is_active, EXCLUDED.description)`, [
+                endpointIdFor(spec),
+                LOAD_TEST_APPLICATION_ID,
+                spec.endpointName,
+                options.webhookUrl,
+                endpointSecretFor(spec),
+                [spec.contract],
+                spec.eventSignatures,
+                [options.chainId],
+                SEEDED_RATE_LIMIT_PER_SECOND,
+                SEEDED_MAX_RETRIES,
+                SEEDED_TIMEOUT_SECONDS,
+                `ethhook-load-test: ${spec.emits.join(', ')} of ${spec.key.toUpperCase()}`,
+            ]);
+        }
+        return readSeededEndpoints(client);
+    });
+}
+/** The five load-test endpoints as currently stored, in DESIGN.md's order. */
+async function readSeededEndpoints(db) {
+    const ids = _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__/* .LOAD_TEST_ENDPOINTS */ .zK.map(endpointIdFor);
+    const { rows } = await db.query(`SELECT id, application_id, name, hmac_secret, webhook_url, contract_addresses,
+            event_signatures, chain_ids, is_active
+       FROM endpoints WHERE id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+        const row = byId.get(id);
+        if (!row)
+            return [];
+        return [
+            {
+                id: row.id,
+                applicationId: row.application_id,
+                name: row.name,
+                secret: row.hmac_secret,
+                webhookUrl: row.webhook_url,
+                contractAddresses: row.contract_addresses,
+                eventSignatures: row.event_signatures,
+                chainIds: row.chain_ids,
+                // EthHook's column is nullable with default true; its matcher requires `= true`.
+                isActive: row.is_active === true,
+            },
+        ];
+    });
+}
+
+
+/***/ }),
+
+/***/ 48179:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -91357,7 +92735,7 @@ function describeConnectionError(error, databaseUrl) {
 /* harmony export */   uB: () => (/* binding */ Command)
 /* harmony export */ });
 /* unused harmony exports program, createCommand, createArgument, createOption, InvalidOptionArgumentError, Argument, Help */
-/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43637);
+/* harmony import */ var _index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(18909);
 
 
 // wrapper to provide named exports for ESM.
@@ -91378,7 +92756,7 @@ const {
 
 /***/ }),
 
-/***/ 45854:
+/***/ 59526:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.r(__webpack_exports__);
@@ -91747,14 +93125,14 @@ function defaultEncode(str) {
 
 /***/ }),
 
-/***/ 54225:
+/***/ 83849:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ay: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony exports Client, Pool, Connection, types, Query, DatabaseError, escapeIdentifier, escapeLiteral, Result, TypeOverrides, defaults */
-/* harmony import */ var _lib_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(62969);
+/* harmony import */ var _lib_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(13273);
 // ESM wrapper for pg
 
 
@@ -91779,13 +93157,13 @@ const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
 
 /***/ }),
 
-/***/ 60505:
+/***/ 75345:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   M: () => (/* binding */ InvalidAddressError)
 /* harmony export */ });
-/* harmony import */ var _base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9642);
+/* harmony import */ var _base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29298);
 
 class InvalidAddressError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .BaseError */ .C {
     constructor({ address }) {
@@ -91802,7 +93180,7 @@ class InvalidAddressError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .BaseE
 
 /***/ }),
 
-/***/ 9642:
+/***/ 29298:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -91813,10 +93191,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: setErrorConfig
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/errors/version.js
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/errors/version.js
 const version = '2.57.20';
 //# sourceMappingURL=version.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/errors/base.js
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/errors/base.js
 
 let errorConfig = {
     getDocsUrl: ({ docsBaseUrl, docsPath = '', docsSlug, }) => docsPath
@@ -91912,7 +93290,7 @@ function walk(err, fn) {
 
 /***/ }),
 
-/***/ 23905:
+/***/ 51753:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -91920,7 +93298,7 @@ function walk(err, fn) {
 /* harmony export */   ii: () => (/* binding */ SliceOffsetOutOfBoundsError)
 /* harmony export */ });
 /* unused harmony export InvalidBytesLengthError */
-/* harmony import */ var _base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9642);
+/* harmony import */ var _base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29298);
 
 class SliceOffsetOutOfBoundsError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .BaseError */ .C {
     constructor({ offset, position, size, }) {
@@ -91945,7 +93323,7 @@ class InvalidBytesLengthError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .B
 
 /***/ }),
 
-/***/ 30164:
+/***/ 92092:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -91953,7 +93331,7 @@ class InvalidBytesLengthError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .B
 /* harmony export */   u: () => (/* binding */ SizeOverflowError)
 /* harmony export */ });
 /* unused harmony exports InvalidBytesBooleanError, InvalidHexBooleanError, InvalidHexValueError, RlpDepthLimitExceededError, RlpListBoundaryExceededError, RlpNonCanonicalError, RlpTrailingBytesError */
-/* harmony import */ var _base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9642);
+/* harmony import */ var _base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29298);
 
 class IntegerOutOfRangeError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .BaseError */ .C {
     constructor({ max, min, signed, size, value, }) {
@@ -92011,18 +93389,18 @@ class SizeOverflowError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .BaseErr
 
 /***/ }),
 
-/***/ 76358:
+/***/ 71006:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   b: () => (/* binding */ getAddress),
 /* harmony export */   o: () => (/* binding */ checksumAddress)
 /* harmony export */ });
-/* harmony import */ var _errors_address_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(60505);
-/* harmony import */ var _encoding_toBytes_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1417);
-/* harmony import */ var _hash_keccak256_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(43261);
-/* harmony import */ var _lru_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(23014);
-/* harmony import */ var _isAddress_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(98744);
+/* harmony import */ var _errors_address_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(75345);
+/* harmony import */ var _encoding_toBytes_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(82497);
+/* harmony import */ var _hash_keccak256_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37653);
+/* harmony import */ var _lru_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28718);
+/* harmony import */ var _isAddress_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89936);
 
 
 
@@ -92106,15 +93484,15 @@ chainId) {
 
 /***/ }),
 
-/***/ 98744:
+/***/ 89936:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P: () => (/* binding */ isAddress)
 /* harmony export */ });
 /* unused harmony export isAddressCache */
-/* harmony import */ var _lru_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(23014);
-/* harmony import */ var _getAddress_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76358);
+/* harmony import */ var _lru_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28718);
+/* harmony import */ var _getAddress_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(71006);
 
 
 const addressRegex = /^0x[a-fA-F0-9]{40}$/;
@@ -92161,7 +93539,7 @@ function isAddress(address, options) {
 
 /***/ }),
 
-/***/ 75557:
+/***/ 74381:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -92180,7 +93558,7 @@ function isHex(value, { even = false, strict = true, } = {}) {
 
 /***/ }),
 
-/***/ 78549:
+/***/ 7917:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -92188,7 +93566,7 @@ function isHex(value, { even = false, strict = true, } = {}) {
 /* harmony export */   eV: () => (/* binding */ pad)
 /* harmony export */ });
 /* unused harmony export padBytes */
-/* harmony import */ var _errors_data_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(23905);
+/* harmony import */ var _errors_data_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51753);
 
 function pad(hexOrBytes, { dir, size = 32 } = {}) {
     if (typeof hexOrBytes === 'string')
@@ -92228,13 +93606,13 @@ function padBytes(bytes, { dir, size = 32 } = {}) {
 
 /***/ }),
 
-/***/ 28691:
+/***/ 56411:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   E: () => (/* binding */ size)
 /* harmony export */ });
-/* harmony import */ var _isHex_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75557);
+/* harmony import */ var _isHex_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(74381);
 
 /**
  * @description Retrieves the size of the value (in bytes).
@@ -92251,15 +93629,15 @@ function size(value) {
 
 /***/ }),
 
-/***/ 26016:
+/***/ 72248:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Sl: () => (/* binding */ assertSize)
 /* harmony export */ });
 /* unused harmony exports fromHex, hexToBigInt, hexToBool, hexToNumber, hexToString */
-/* harmony import */ var _errors_encoding_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(30164);
-/* harmony import */ var _data_size_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28691);
+/* harmony import */ var _errors_encoding_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(92092);
+/* harmony import */ var _data_size_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(56411);
 
 
 
@@ -92440,7 +93818,7 @@ function hexToString(hex, opts = {}) {
 
 /***/ }),
 
-/***/ 1417:
+/***/ 82497:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -92448,11 +93826,11 @@ function hexToString(hex, opts = {}) {
 /* harmony export */   ZJ: () => (/* binding */ toBytes)
 /* harmony export */ });
 /* unused harmony exports boolToBytes, hexToBytes, numberToBytes */
-/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9642);
-/* harmony import */ var _data_isHex_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75557);
-/* harmony import */ var _data_pad_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(78549);
-/* harmony import */ var _fromHex_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(26016);
-/* harmony import */ var _toHex_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(31779);
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29298);
+/* harmony import */ var _data_isHex_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(74381);
+/* harmony import */ var _data_pad_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7917);
+/* harmony import */ var _fromHex_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(72248);
+/* harmony import */ var _toHex_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(747);
 
 
 
@@ -92632,7 +94010,7 @@ function stringToBytes(value, opts = {}) {
 
 /***/ }),
 
-/***/ 31779:
+/***/ 747:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -92642,9 +94020,9 @@ function stringToBytes(value, opts = {}) {
 /* harmony export */   nj: () => (/* binding */ toHex)
 /* harmony export */ });
 /* unused harmony export bytesToHex */
-/* harmony import */ var _errors_encoding_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(30164);
-/* harmony import */ var _data_pad_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78549);
-/* harmony import */ var _fromHex_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(26016);
+/* harmony import */ var _errors_encoding_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(92092);
+/* harmony import */ var _data_pad_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7917);
+/* harmony import */ var _fromHex_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(72248);
 
 
 
@@ -92823,7 +94201,7 @@ function stringToHex(value_, opts = {}) {
 
 /***/ }),
 
-/***/ 43261:
+/***/ 37653:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -92832,7 +94210,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   S: () => (/* binding */ keccak256)
 });
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/node_modules/@noble/hashes/esm/_u64.js
+;// CONCATENATED MODULE: ./node_modules/viem/node_modules/@noble/hashes/esm/_u64.js
 /**
  * Internal helpers for u64. BigUint64Array is too slow as per 2025, so we implement it using Uint32Array.
  * @todo re-check https://issues.chromium.org/issues/42212588
@@ -92900,7 +94278,7 @@ const u64 = {
 };
 /* harmony default export */ const _u64 = ((/* unused pure expression or super */ null && (u64)));
 //# sourceMappingURL=_u64.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/node_modules/@noble/hashes/esm/utils.js
+;// CONCATENATED MODULE: ./node_modules/viem/node_modules/@noble/hashes/esm/utils.js
 /**
  * Utilities for hex, bytes, CSPRNG.
  * @module
@@ -93182,7 +94560,7 @@ function randomBytes(bytesLength = 32) {
     throw new Error('crypto.getRandomValues must be defined');
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/node_modules/@noble/hashes/esm/sha3.js
+;// CONCATENATED MODULE: ./node_modules/viem/node_modules/@noble/hashes/esm/sha3.js
 /**
  * SHA3 (keccak) hash function, based on a new "Sponge function" design.
  * Different from older hashes, the internal state is bigger than output size.
@@ -93417,13 +94795,13 @@ const shake128 = /* @__PURE__ */ (/* unused pure expression or super */ null && 
 /** SHAKE256 XOF with 256-bit security. */
 const shake256 = /* @__PURE__ */ (/* unused pure expression or super */ null && ((() => genShake(0x1f, 136, 256 / 8))()));
 //# sourceMappingURL=sha3.js.map
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/data/isHex.js
-var isHex = __nccwpck_require__(75557);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/encoding/toBytes.js
-var encoding_toBytes = __nccwpck_require__(1417);
-// EXTERNAL MODULE: ../../work/main/node_modules/viem/_esm/utils/encoding/toHex.js
-var toHex = __nccwpck_require__(31779);
-;// CONCATENATED MODULE: ../../work/main/node_modules/viem/_esm/utils/hash/keccak256.js
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/data/isHex.js
+var isHex = __nccwpck_require__(74381);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/encoding/toBytes.js
+var encoding_toBytes = __nccwpck_require__(82497);
+// EXTERNAL MODULE: ./node_modules/viem/_esm/utils/encoding/toHex.js
+var toHex = __nccwpck_require__(747);
+;// CONCATENATED MODULE: ./node_modules/viem/_esm/utils/hash/keccak256.js
 
 
 
@@ -93439,7 +94817,7 @@ function keccak256(value, to_) {
 
 /***/ }),
 
-/***/ 23014:
+/***/ 28718:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -93485,28 +94863,28 @@ class LruMap extends Map {
 
 /***/ }),
 
-/***/ 9170:
+/***/ 7613:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"acl":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"cat":{"arity":-2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"deluser":{"arity":-3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"dryrun":{"arity":-4,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"genpass":{"arity":-2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"getuser":{"arity":3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"list":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"load":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"log":{"arity":-2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"save":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"setuser":{"arity":-3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"users":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"whoami":{"arity":2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0}}},"append":{"arity":3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"arcount":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"ardel":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"ardelrange":{"arity":-4,"flags":["write"],"keyStart":1,"keyStop":1,"step":1},"arget":{"arity":3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"argetrange":{"arity":4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"argrep":{"arity":-6,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"arinfo":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"arinsert":{"arity":-3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"arlastitems":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"arlen":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"armget":{"arity":-3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"armset":{"arity":-4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"arnext":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"arop":{"arity":-5,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"arring":{"arity":-4,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"arscan":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"arseek":{"arity":3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"arset":{"arity":-4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"asking":{"arity":1,"flags":["fast"],"keyStart":0,"keyStop":0,"step":0},"auth":{"arity":-2,"flags":["noscript","loading","stale","fast","no_auth","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"backup":{"arity":2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"abort":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"step":0},"cleanup":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"list":{"arity":2,"flags":["admin","stale"],"keyStart":0,"keyStop":0,"step":0},"seal":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"step":0},"start":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"step":0},"status":{"arity":2,"flags":["admin","stale"],"keyStart":0,"keyStop":0,"step":0}}},"bgrewriteaof":{"arity":1,"flags":["admin","noscript","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"bgsave":{"arity":-1,"flags":["admin","noscript","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"bitcount":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"bitfield":{"arity":-2,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"bitfield_ro":{"arity":-2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"bitop":{"arity":-4,"flags":["write","denyoom"],"keyStart":2,"keyStop":-1,"step":1},"bitpos":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"blmove":{"arity":6,"flags":["write","denyoom","blocking"],"keyStart":1,"keyStop":2,"step":1},"blmovem":{"arity":-6,"flags":["write","denyoom","blocking"],"keyStart":1,"keyStop":2,"step":1},"blmpop":{"arity":-5,"flags":["write","blocking","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"blpop":{"arity":-3,"flags":["write","blocking"],"keyStart":1,"keyStop":-2,"step":1},"brpop":{"arity":-3,"flags":["write","blocking"],"keyStart":1,"keyStop":-2,"step":1},"brpoplpush":{"arity":4,"flags":["write","denyoom","blocking"],"keyStart":1,"keyStop":2,"step":1},"bzmpop":{"arity":-5,"flags":["write","blocking","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"bzpopmax":{"arity":-3,"flags":["write","blocking","fast"],"keyStart":1,"keyStop":-2,"step":1},"bzpopmin":{"arity":-3,"flags":["write","blocking","fast"],"keyStart":1,"keyStop":-2,"step":1},"client":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"caching":{"arity":3,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"getname":{"arity":2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"getredir":{"arity":2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"id":{"arity":2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"info":{"arity":2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"kill":{"arity":-3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"list":{"arity":-2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"no-evict":{"arity":3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"no-touch":{"arity":3,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"pause":{"arity":-3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"reply":{"arity":3,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"setinfo":{"arity":4,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"setname":{"arity":3,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"tracking":{"arity":-3,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"trackinginfo":{"arity":2,"flags":["noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"unblock":{"arity":-3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"unpause":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0}}},"cluster":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"addslots":{"arity":-3,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"addslotsrange":{"arity":-4,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"bumpepoch":{"arity":2,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"count-failure-reports":{"arity":3,"flags":["admin","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"countkeysinslot":{"arity":3,"flags":["stale"],"keyStart":0,"keyStop":0,"step":0},"delslots":{"arity":-3,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"delslotsrange":{"arity":-4,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"failover":{"arity":-2,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"flushslots":{"arity":2,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"forget":{"arity":3,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"getkeysinslot":{"arity":4,"flags":["stale"],"keyStart":0,"keyStop":0,"step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"info":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"keyslot":{"arity":3,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"links":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"meet":{"arity":-4,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"migration":{"arity":-4,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"myid":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"myshardid":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"nodes":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"replicas":{"arity":3,"flags":["admin","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"replicate":{"arity":3,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"reset":{"arity":-2,"flags":["admin","noscript","stale"],"keyStart":0,"keyStop":0,"step":0},"saveconfig":{"arity":2,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"set-config-epoch":{"arity":3,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"setslot":{"arity":-4,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"shards":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"slaves":{"arity":3,"flags":["admin","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"slot-stats":{"arity":-4,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","step":0},"slots":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"syncslots":{"arity":-3,"flags":["admin","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0}}},"command":{"arity":-1,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"count":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"docs":{"arity":-2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"getkeys":{"arity":-3,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"getkeysandflags":{"arity":-3,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"info":{"arity":-2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"list":{"arity":-2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0}}},"config":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"get":{"arity":-3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"resetstat":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"rewrite":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"set":{"arity":-4,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0}}},"copy":{"arity":-3,"flags":["write","denyoom"],"keyStart":1,"keyStop":2,"step":1},"dbsize":{"arity":1,"flags":["readonly","fast"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"agg_sum","step":0},"debug":{"arity":-2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"decr":{"arity":2,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"decrby":{"arity":3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"del":{"arity":-2,"flags":["write"],"keyStart":1,"keyStop":-1,"requestPolicy":"multi_shard","responsePolicy":"agg_sum","step":1},"delex":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"digest":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"discard":{"arity":1,"flags":["noscript","loading","stale","fast","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"dump":{"arity":2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"echo":{"arity":2,"flags":["loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"eval":{"arity":-3,"flags":["noscript","stale","skip_monitor","no_mandatory_keys","movablekeys","script_runner"],"keyStart":0,"keyStop":0,"step":0},"eval_ro":{"arity":-3,"flags":["readonly","noscript","stale","skip_monitor","no_mandatory_keys","movablekeys","script_runner"],"keyStart":0,"keyStop":0,"step":0},"evalsha":{"arity":-3,"flags":["noscript","stale","skip_monitor","no_mandatory_keys","movablekeys","script_runner"],"keyStart":0,"keyStop":0,"step":0},"evalsha_ro":{"arity":-3,"flags":["readonly","noscript","stale","skip_monitor","no_mandatory_keys","movablekeys","script_runner"],"keyStart":0,"keyStop":0,"step":0},"exec":{"arity":1,"flags":["noscript","loading","stale","skip_slowlog"],"keyStart":0,"keyStop":0,"step":0},"exists":{"arity":-2,"flags":["readonly","fast"],"keyStart":1,"keyStop":-1,"requestPolicy":"multi_shard","responsePolicy":"agg_sum","step":1},"expire":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"expireat":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"expiretime":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"failover":{"arity":-1,"flags":["admin","noscript","stale"],"keyStart":0,"keyStop":0,"step":0},"fcall":{"arity":-3,"flags":["noscript","stale","skip_monitor","no_mandatory_keys","movablekeys","script_runner"],"keyStart":0,"keyStop":0,"step":0},"fcall_ro":{"arity":-3,"flags":["readonly","noscript","stale","skip_monitor","no_mandatory_keys","movablekeys","script_runner"],"keyStart":0,"keyStop":0,"step":0},"flushall":{"arity":-1,"flags":["write"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"flushdb":{"arity":-1,"flags":["write"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"function":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"delete":{"arity":3,"flags":["write","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"dump":{"arity":2,"flags":["noscript"],"keyStart":0,"keyStop":0,"step":0},"flush":{"arity":-2,"flags":["write","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"kill":{"arity":2,"flags":["noscript","allow_busy"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"one_succeeded","step":0},"list":{"arity":-2,"flags":["noscript"],"keyStart":0,"keyStop":0,"step":0},"load":{"arity":-3,"flags":["write","denyoom","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"restore":{"arity":-3,"flags":["write","denyoom","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"stats":{"arity":2,"flags":["noscript","allow_busy"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"special","step":0}}},"geoadd":{"arity":-5,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"geodist":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"geohash":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"geopos":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"georadius":{"arity":-6,"flags":["write","denyoom","movablekeys"],"keyStart":1,"keyStop":1,"step":1},"georadius_ro":{"arity":-6,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"georadiusbymember":{"arity":-5,"flags":["write","denyoom","movablekeys"],"keyStart":1,"keyStop":1,"step":1},"georadiusbymember_ro":{"arity":-5,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"geosearch":{"arity":-7,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"geosearchstore":{"arity":-8,"flags":["write","denyoom"],"keyStart":1,"keyStop":2,"step":1},"get":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"getbit":{"arity":3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"getdel":{"arity":2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"getex":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"getrange":{"arity":4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"getset":{"arity":3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"hdel":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"hello":{"arity":-1,"flags":["noscript","loading","stale","fast","no_auth","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"hexists":{"arity":3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hexpire":{"arity":-6,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"hexpireat":{"arity":-6,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"hexpiretime":{"arity":-5,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hget":{"arity":3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hgetall":{"arity":2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"hgetdel":{"arity":-5,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"hgetex":{"arity":-5,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"himport":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"discard":{"arity":3,"flags":[],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","step":0},"discardall":{"arity":2,"flags":[],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","step":0},"prepare":{"arity":-4,"flags":["denyoom"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","step":0},"set":{"arity":-5,"flags":["write","denyoom"],"keyStart":2,"keyStop":2,"step":1}}},"hincrby":{"arity":4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"hincrbyfloat":{"arity":4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"hkeys":{"arity":2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"hlen":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hmget":{"arity":-3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hmset":{"arity":-4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"hotkeys":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"get":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"special","responsePolicy":"special","step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"reset":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"special","step":0},"start":{"arity":-2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"special","step":0},"stop":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"special","step":0}}},"hpersist":{"arity":-5,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"hpexpire":{"arity":-6,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"hpexpireat":{"arity":-6,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"hpexpiretime":{"arity":-5,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hpttl":{"arity":-5,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hrandfield":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"hscan":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"hset":{"arity":-4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"hsetex":{"arity":-6,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"hsetnx":{"arity":4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"hstrlen":{"arity":3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"httl":{"arity":-5,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"hvals":{"arity":2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"incr":{"arity":2,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"incrby":{"arity":3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"incrbyfloat":{"arity":3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"increx":{"arity":-2,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"info":{"arity":-1,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"special","step":0},"keys":{"arity":2,"flags":["readonly"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","step":0},"lastsave":{"arity":1,"flags":["loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"latency":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"doctor":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"special","step":0},"graph":{"arity":3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"special","step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"histogram":{"arity":-2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"special","step":0},"history":{"arity":3,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"special","step":0},"latest":{"arity":2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"special","step":0},"reset":{"arity":-2,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"agg_sum","step":0}}},"lcs":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":2,"step":1},"lindex":{"arity":3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"linsert":{"arity":5,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"llen":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"lmove":{"arity":5,"flags":["write","denyoom"],"keyStart":1,"keyStop":2,"step":1},"lmovem":{"arity":-5,"flags":["write","denyoom"],"keyStart":1,"keyStop":2,"step":1},"lmpop":{"arity":-4,"flags":["write","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"lolwut":{"arity":-1,"flags":["readonly","fast"],"keyStart":0,"keyStop":0,"step":0},"lpop":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"lpos":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"lpush":{"arity":-3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"lpushx":{"arity":-3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"lrange":{"arity":4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"lrem":{"arity":4,"flags":["write"],"keyStart":1,"keyStop":1,"step":1},"lset":{"arity":4,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"ltrim":{"arity":4,"flags":["write"],"keyStart":1,"keyStop":1,"step":1},"memory":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"doctor":{"arity":2,"flags":[],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"special","step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"malloc-stats":{"arity":2,"flags":[],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"special","step":0},"purge":{"arity":2,"flags":[],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"stats":{"arity":2,"flags":[],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"special","step":0},"usage":{"arity":-3,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1}}},"mget":{"arity":-2,"flags":["readonly","fast"],"keyStart":1,"keyStop":-1,"requestPolicy":"multi_shard","step":1},"migrate":{"arity":-6,"flags":["write","movablekeys"],"keyStart":3,"keyStop":3,"step":1},"module":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"list":{"arity":2,"flags":["admin","noscript"],"keyStart":0,"keyStop":0,"step":0},"load":{"arity":-3,"flags":["admin","noscript","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"loadex":{"arity":-3,"flags":["admin","noscript","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"unload":{"arity":3,"flags":["admin","noscript","no_async_loading"],"keyStart":0,"keyStop":0,"step":0}}},"monitor":{"arity":1,"flags":["admin","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"move":{"arity":3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"mset":{"arity":-3,"flags":["write","denyoom"],"keyStart":1,"keyStop":-1,"requestPolicy":"multi_shard","responsePolicy":"all_succeeded","step":2},"msetex":{"arity":-4,"flags":["write","denyoom","movablekeys"],"keyStart":0,"keyStop":0,"requestPolicy":"multi_shard","responsePolicy":"all_succeeded","step":0},"msetnx":{"arity":-3,"flags":["write","denyoom"],"keyStart":1,"keyStop":-1,"step":2},"multi":{"arity":1,"flags":["noscript","loading","stale","fast","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"object":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"encoding":{"arity":3,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1},"freq":{"arity":3,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"idletime":{"arity":3,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1},"refcount":{"arity":3,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1}}},"persist":{"arity":2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"pexpire":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"pexpireat":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"pexpiretime":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"pfadd":{"arity":-2,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"pfcount":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":-1,"step":1},"pfdebug":{"arity":3,"flags":["write","denyoom","admin"],"keyStart":2,"keyStop":2,"step":1},"pfmerge":{"arity":-2,"flags":["write","denyoom"],"keyStart":1,"keyStop":-1,"step":1},"pfselftest":{"arity":1,"flags":["admin"],"keyStart":0,"keyStop":0,"step":0},"ping":{"arity":-1,"flags":["fast"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"all_succeeded","step":0},"psetex":{"arity":4,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"psubscribe":{"arity":-2,"flags":["denyoom","pubsub","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"psync":{"arity":-3,"flags":["admin","noscript","no_async_loading","no_multi"],"keyStart":0,"keyStop":0,"step":0},"pttl":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"publish":{"arity":3,"flags":["pubsub","loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"pubsub":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"channels":{"arity":-2,"flags":["pubsub","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"numpat":{"arity":2,"flags":["pubsub","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"numsub":{"arity":-2,"flags":["pubsub","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"shardchannels":{"arity":-2,"flags":["pubsub","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"shardnumsub":{"arity":-2,"flags":["pubsub","loading","stale"],"keyStart":0,"keyStop":0,"step":0}}},"punsubscribe":{"arity":-1,"flags":["pubsub","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"quit":{"arity":-1,"flags":["noscript","loading","stale","fast","no_auth","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"randomkey":{"arity":1,"flags":["readonly"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"special","step":0},"readonly":{"arity":1,"flags":["loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"readwrite":{"arity":1,"flags":["loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"rename":{"arity":3,"flags":["write"],"keyStart":1,"keyStop":2,"step":1},"renamenx":{"arity":3,"flags":["write","fast"],"keyStart":1,"keyStop":2,"step":1},"replconf":{"arity":-1,"flags":["admin","noscript","loading","stale","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"replicaof":{"arity":3,"flags":["admin","noscript","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"reset":{"arity":1,"flags":["noscript","loading","stale","fast","no_auth","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"restore":{"arity":-4,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"restore-asking":{"arity":-4,"flags":["write","denyoom","asking"],"keyStart":1,"keyStop":1,"step":1},"role":{"arity":1,"flags":["noscript","loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"rpop":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"rpoplpush":{"arity":3,"flags":["write","denyoom"],"keyStart":1,"keyStop":2,"step":1},"rpush":{"arity":-3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"rpushx":{"arity":-3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"sadd":{"arity":-3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"save":{"arity":1,"flags":["admin","noscript","no_async_loading","no_multi"],"keyStart":0,"keyStop":0,"step":0},"scan":{"arity":-2,"flags":["readonly"],"keyStart":0,"keyStop":0,"requestPolicy":"special","responsePolicy":"special","step":0},"scard":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"script":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"debug":{"arity":3,"flags":["noscript"],"keyStart":0,"keyStop":0,"step":0},"exists":{"arity":-3,"flags":["noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"agg_logical_and","step":0},"flush":{"arity":-2,"flags":["noscript"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"kill":{"arity":2,"flags":["noscript","allow_busy"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"one_succeeded","step":0},"load":{"arity":3,"flags":["noscript","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0}}},"sdiff":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":-1,"step":1},"sdiffcard":{"arity":-3,"flags":["readonly","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"sdiffstore":{"arity":-3,"flags":["write","denyoom"],"keyStart":1,"keyStop":-1,"step":1},"select":{"arity":2,"flags":["loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"set":{"arity":-3,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"setbit":{"arity":4,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"setex":{"arity":4,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"setnx":{"arity":3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"setrange":{"arity":4,"flags":["write","denyoom"],"keyStart":1,"keyStop":1,"step":1},"shutdown":{"arity":-1,"flags":["admin","noscript","loading","stale","no_multi","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"sinter":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":-1,"step":1},"sintercard":{"arity":-3,"flags":["readonly","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"sinterstore":{"arity":-3,"flags":["write","denyoom"],"keyStart":1,"keyStop":-1,"step":1},"sismember":{"arity":3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"slaveof":{"arity":3,"flags":["admin","noscript","stale","no_async_loading"],"keyStart":0,"keyStop":0,"step":0},"slowlog":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"get":{"arity":-2,"flags":["admin","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","step":0},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"len":{"arity":2,"flags":["admin","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"agg_sum","step":0},"reset":{"arity":2,"flags":["admin","loading","stale"],"keyStart":0,"keyStop":0,"requestPolicy":"all_nodes","responsePolicy":"all_succeeded","step":0}}},"smembers":{"arity":2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"smismember":{"arity":-3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"smove":{"arity":4,"flags":["write","fast"],"keyStart":1,"keyStop":2,"step":1},"sort":{"arity":-2,"flags":["write","denyoom","movablekeys"],"keyStart":1,"keyStop":1,"step":1},"sort_ro":{"arity":-2,"flags":["readonly","movablekeys"],"keyStart":1,"keyStop":1,"step":1},"spop":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"spublish":{"arity":3,"flags":["pubsub","loading","stale","fast"],"keyStart":1,"keyStop":1,"step":1},"srandmember":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"srem":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"sscan":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"ssubscribe":{"arity":-2,"flags":["denyoom","pubsub","noscript","loading","stale"],"keyStart":1,"keyStop":-1,"step":1},"strlen":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"subscribe":{"arity":-2,"flags":["denyoom","pubsub","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"substr":{"arity":4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"sunion":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":-1,"step":1},"sunioncard":{"arity":-3,"flags":["readonly","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"sunionstore":{"arity":-3,"flags":["write","denyoom"],"keyStart":1,"keyStop":-1,"step":1},"sunsubscribe":{"arity":-1,"flags":["pubsub","noscript","loading","stale"],"keyStart":1,"keyStop":-1,"step":1},"swapdb":{"arity":3,"flags":["write","fast"],"keyStart":0,"keyStop":0,"step":0},"sync":{"arity":1,"flags":["admin","noscript","no_async_loading","no_multi"],"keyStart":0,"keyStop":0,"step":0},"time":{"arity":1,"flags":["loading","stale","fast"],"keyStart":0,"keyStop":0,"step":0},"touch":{"arity":-2,"flags":["readonly","fast"],"keyStart":1,"keyStop":-1,"requestPolicy":"multi_shard","responsePolicy":"agg_sum","step":1},"trimslots":{"arity":-5,"flags":["write"],"keyStart":0,"keyStop":0,"step":0},"ttl":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"type":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"unlink":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":-1,"requestPolicy":"multi_shard","responsePolicy":"agg_sum","step":1},"unsubscribe":{"arity":-1,"flags":["pubsub","noscript","loading","stale"],"keyStart":0,"keyStop":0,"step":0},"unwatch":{"arity":1,"flags":["noscript","loading","stale","fast","allow_busy"],"keyStart":0,"keyStop":0,"step":0},"vadd":{"arity":-5,"flags":["write","denyoom","module"],"keyStart":1,"keyStop":1,"step":1},"vcard":{"arity":2,"flags":["readonly","module","fast"],"keyStart":1,"keyStop":1,"step":1},"vdim":{"arity":2,"flags":["readonly","module","fast"],"keyStart":1,"keyStop":1,"step":1},"vemb":{"arity":-3,"flags":["readonly","module","fast"],"keyStart":1,"keyStop":1,"step":1},"vgetattr":{"arity":3,"flags":["readonly","module","fast"],"keyStart":1,"keyStop":1,"step":1},"vinfo":{"arity":2,"flags":["readonly","module","fast"],"keyStart":1,"keyStop":1,"step":1},"vismember":{"arity":3,"flags":["readonly","module"],"keyStart":1,"keyStop":1,"step":1},"vlinks":{"arity":-3,"flags":["readonly","module","fast"],"keyStart":1,"keyStop":1,"step":1},"vrandmember":{"arity":-2,"flags":["readonly","module"],"keyStart":1,"keyStop":1,"step":1},"vrange":{"arity":-4,"flags":["readonly","module"],"keyStart":1,"keyStop":1,"step":1},"vrem":{"arity":3,"flags":["write","module"],"keyStart":1,"keyStop":1,"step":1},"vsetattr":{"arity":4,"flags":["write","module","fast"],"keyStart":1,"keyStop":1,"step":1},"vsim":{"arity":-4,"flags":["readonly","module"],"keyStart":1,"keyStop":1,"step":1},"wait":{"arity":3,"flags":["blocking"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"agg_min","step":0},"waitaof":{"arity":4,"flags":["blocking"],"keyStart":0,"keyStop":0,"requestPolicy":"all_shards","responsePolicy":"agg_min","step":0},"watch":{"arity":-2,"flags":["noscript","loading","stale","fast","allow_busy"],"keyStart":1,"keyStop":-1,"step":1},"xack":{"arity":-4,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xackdel":{"arity":-6,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xadd":{"arity":-5,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"xautoclaim":{"arity":-6,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xcfgset":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xclaim":{"arity":-6,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xdel":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xdelex":{"arity":-5,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xgroup":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"create":{"arity":-5,"flags":["write","denyoom"],"keyStart":2,"keyStop":2,"step":1},"createconsumer":{"arity":5,"flags":["write","denyoom"],"keyStart":2,"keyStop":2,"step":1},"delconsumer":{"arity":5,"flags":["write"],"keyStart":2,"keyStop":2,"step":1},"destroy":{"arity":4,"flags":["write"],"keyStart":2,"keyStop":2,"step":1},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"setid":{"arity":-5,"flags":["write"],"keyStart":2,"keyStop":2,"step":1}}},"xidmprecord":{"arity":5,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"xinfo":{"arity":-2,"flags":[],"keyStart":0,"keyStop":0,"step":0,"subcommands":{"consumers":{"arity":4,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1},"groups":{"arity":3,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1},"help":{"arity":2,"flags":["loading","stale"],"keyStart":0,"keyStop":0,"step":0},"stream":{"arity":-3,"flags":["readonly"],"keyStart":2,"keyStop":2,"step":1}}},"xlen":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"xnack":{"arity":-7,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"xpending":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"xrange":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"xread":{"arity":-4,"flags":["readonly","blocking","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"xreadgroup":{"arity":-7,"flags":["write","blocking","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"xrevrange":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"xsetid":{"arity":-3,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"xtrim":{"arity":-4,"flags":["write"],"keyStart":1,"keyStop":1,"step":1},"zadd":{"arity":-4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"zcard":{"arity":2,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"zcount":{"arity":4,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"zdiff":{"arity":-3,"flags":["readonly","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"zdiffstore":{"arity":-4,"flags":["write","denyoom","movablekeys"],"keyStart":1,"keyStop":1,"step":1},"zincrby":{"arity":4,"flags":["write","denyoom","fast"],"keyStart":1,"keyStop":1,"step":1},"zinter":{"arity":-3,"flags":["readonly","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"zintercard":{"arity":-3,"flags":["readonly","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"zinterstore":{"arity":-4,"flags":["write","denyoom","movablekeys"],"keyStart":1,"keyStop":1,"step":1},"zlexcount":{"arity":4,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"zmpop":{"arity":-4,"flags":["write","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"zmscore":{"arity":-3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"zpopmax":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"zpopmin":{"arity":-2,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"zrandmember":{"arity":-2,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zrange":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zrangebylex":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zrangebyscore":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zrangestore":{"arity":-5,"flags":["write","denyoom"],"keyStart":1,"keyStop":2,"step":1},"zrank":{"arity":-3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"zrem":{"arity":-3,"flags":["write","fast"],"keyStart":1,"keyStop":1,"step":1},"zremrangebylex":{"arity":4,"flags":["write"],"keyStart":1,"keyStop":1,"step":1},"zremrangebyrank":{"arity":4,"flags":["write"],"keyStart":1,"keyStop":1,"step":1},"zremrangebyscore":{"arity":4,"flags":["write"],"keyStart":1,"keyStop":1,"step":1},"zrevrange":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zrevrangebylex":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zrevrangebyscore":{"arity":-4,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zrevrank":{"arity":-3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"zscan":{"arity":-3,"flags":["readonly"],"keyStart":1,"keyStop":1,"step":1},"zscore":{"arity":3,"flags":["readonly","fast"],"keyStart":1,"keyStop":1,"step":1},"zunion":{"arity":-3,"flags":["readonly","movablekeys"],"keyStart":0,"keyStop":0,"step":0},"zunionstore":{"arity":-4,"flags":["write","denyoom","movablekeys"],"keyStart":1,"keyStop":1,"step":1}}');
 
 /***/ }),
 
-/***/ 76590:
+/***/ 63837:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
 
 /***/ }),
 
-/***/ 76564:
+/***/ 72079:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"http://json-schema.org/draft-07/schema#","title":"Core schema meta-schema","definitions":{"schemaArray":{"type":"array","minItems":1,"items":{"$ref":"#"}},"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"allOf":[{"$ref":"#/definitions/nonNegativeInteger"},{"default":0}]},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}},"type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference"},"$schema":{"type":"string","format":"uri"},"$ref":{"type":"string","format":"uri-reference"},"$comment":{"type":"string"},"title":{"type":"string"},"description":{"type":"string"},"default":true,"readOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/definitions/nonNegativeInteger"},"minLength":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"additionalItems":{"$ref":"#"},"items":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/schemaArray"}],"default":true},"maxItems":{"$ref":"#/definitions/nonNegativeInteger"},"minItems":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"contains":{"$ref":"#"},"maxProperties":{"$ref":"#/definitions/nonNegativeInteger"},"minProperties":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"required":{"$ref":"#/definitions/stringArray"},"additionalProperties":{"$ref":"#"},"definitions":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"properties":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$ref":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependencies":{"type":"object","additionalProperties":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/stringArray"}]}},"propertyNames":{"$ref":"#"},"const":true,"enum":{"type":"array","items":true,"minItems":1,"uniqueItems":true},"type":{"anyOf":[{"$ref":"#/definitions/simpleTypes"},{"type":"array","items":{"$ref":"#/definitions/simpleTypes"},"minItems":1,"uniqueItems":true}]},"format":{"type":"string"},"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"if":{"$ref":"#"},"then":{"$ref":"#"},"else":{"$ref":"#"},"allOf":{"$ref":"#/definitions/schemaArray"},"anyOf":{"$ref":"#/definitions/schemaArray"},"oneOf":{"$ref":"#/definitions/schemaArray"},"not":{"$ref":"#"}},"default":true}');
 
 /***/ }),
 
-/***/ 63918:
+/***/ 65847:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"name":"thread-stream","version":"4.2.1","description":"A streaming way to send data to a Node.js Worker Thread","main":"index.js","types":"index.d.ts","engines":{"node":">=20"},"dependencies":{"real-require":"^1.0.0"},"devDependencies":{"@types/node":"^26.1.1","@yao-pkg/pkg":"^6.0.0","borp":"^1.0.0","desm":"^1.3.0","eslint":"^9.39.1","fastbench":"^1.0.1","neostandard":"^0.13.0","pino-elasticsearch":"^9.0.0","sonic-boom":"^5.0.0","ts-node":"^10.8.0","tsd":"^0.33.0","typescript":"~5.7.3"},"scripts":{"build":"tsc --noEmit","lint":"eslint","test":"npm run lint && npm run build && npm run test:types && npm run transpile && borp --expose-gc --pattern \\"test/*.test.{js,mjs}\\"","test:ci":"npm run lint && npm run test:types && npm run transpile && borp --expose-gc --pattern \\"test/*.test.{js,mjs}\\"","test:types":"tsd","test:yarn":"npm run transpile && borp --expose-gc --pattern \\"test/*.test.js\\"","transpile":"sh ./test/ts/transpile.sh"},"tsd":{"directory":"test/types"},"repository":{"type":"git","url":"git+https://github.com/mcollina/thread-stream.git"},"keywords":["worker","thread","threads","stream"],"author":"Matteo Collina <hello@matteocollina.com>","license":"MIT","bugs":{"url":"https://github.com/mcollina/thread-stream/issues"},"homepage":"https://github.com/mcollina/thread-stream#readme"}');
@@ -93663,6 +95041,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"thread-stream","version":"4.2
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(16819);
+/******/ var __webpack_exports__ = __nccwpck_require__(58770);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -6,6 +6,7 @@ import { State } from '../constants.js';
 import { readServicesState } from '../state.js';
 import { fakeCore, recordingExec, type RecordedCall } from '../testing.js';
 import { composeProjectName, ComposeServices, detectCompose, overrideYaml } from './compose.js';
+import type { ExecResult } from './exec.js';
 
 type Flavour = 'v2-plugin' | 'v2-standalone' | 'v1' | 'none';
 
@@ -147,6 +148,8 @@ describe('ComposeServices', () => {
     expect(exec.calls.every((call) => call.options.cwd === dir || call.args[1] === 'version')).toBe(
       true,
     );
+    // Bounded by ready-timeout here too: v2 before 2.17 has --wait but no --wait-timeout.
+    expect(exec.calls.at(-1)?.options.signal).toBeInstanceOf(AbortSignal);
     expect(readFileSync(override, 'utf8')).toBe(overrideYaml(['redis', 'postgres', 'processor']));
     // Everything post needs was saved before `up`.
     expect(stateAtUp[0]).toMatchObject({
@@ -168,14 +171,122 @@ describe('ComposeServices', () => {
     });
   });
 
-  it('v1: docker-compose up -d --build without --wait (the engine probes readiness)', async () => {
+  it('v1: docker-compose up -d --build, never --wait (v1 would print its help and start nothing)', async () => {
     const core = fakeCore();
     const exec = docker('v1');
     const state = await new ComposeServices(exec, core).up(upOptions(), core);
-    expect(exec.lines().at(-1)).toBe(
-      `docker-compose -p ${state.project} -f ${composeFile} -f ${state.overrideFile} up -d --build`,
-    );
+    const files = `-f ${composeFile} -f ${state.overrideFile}`;
+    expect(exec.lines().slice(3)).toEqual([
+      `docker-compose -p ${state.project} ${files} up -d --build`,
+      // Then its own wait for running, healthy containers (none here).
+      `docker-compose -p ${state.project} ${files} ps -a -q`,
+    ]);
+    expect(exec.lines().some((line) => line.includes('--wait'))).toBe(false);
+    // `up` can be stopped: ready-timeout bounds it.
+    expect(exec.calls[3]?.options.signal).toBeInstanceOf(AbortSignal);
     expect(core.state[State.ComposeCommand]).toBe('["docker-compose"]');
+  });
+
+  it('v1: after up, waits until every container runs and is healthy, as --wait does in v2', async () => {
+    const core = fakeCore();
+    const health = ['starting', 'starting', 'healthy'];
+    let inspections = 0;
+    const exec = docker('v1', (call) => {
+      if (call.args.includes('ps')) return { stdout: 'c1\nc2\n' };
+      if (call.program === 'docker' && call.args[0] === 'inspect') {
+        const postgres = health[Math.min(inspections++, health.length - 1)];
+        return {
+          stdout: `redis|/p_redis_1|running|healthy|0|c1\npostgres|/p_postgres_1|running|${postgres}|0|c2\nmigrate|/p_migrate_1|exited||0|c3\n`,
+        };
+      }
+      return undefined;
+    });
+    await new ComposeServices(exec, core, { pollMs: 1 }).up(upOptions(), core);
+    expect(inspections).toBe(3);
+  });
+
+  it('v1: a container that exits with an error after up fails the wait at once, named', async () => {
+    const core = fakeCore();
+    const exec = docker('v1', (call) => {
+      if (call.args.includes('ps')) return { stdout: 'c1\n' };
+      if (call.program === 'docker' && call.args[0] === 'inspect')
+        return { stdout: 'processor|/p_processor_1|exited||3|c1\n' };
+      return undefined;
+    });
+    await expect(
+      new ComposeServices(exec, core, { pollMs: 1 }).up(upOptions(), core),
+    ).rejects.toThrow(/^the services did not come up \(processor: exited \(3\)\)/);
+  });
+
+  it('v1: a dependency stuck in "starting" stops up after ready-timeout, counted from the first container', async () => {
+    const core = fakeCore();
+    const readyTimeoutMs = 300;
+    let firstContainerAt = 0;
+    let labelQueries = 0;
+    const recorded = docker('v1', (call) => {
+      if (call.program === 'docker' && call.args.includes('--filter')) {
+        // Pulling and building first: no container for the first few looks.
+        if (++labelQueries < 4) return { stdout: '' };
+        firstContainerAt ||= Date.now();
+        return { stdout: 'c1\n' };
+      }
+      if (call.args.includes('ps')) return { stdout: 'c1\nc2\n' };
+      if (call.program === 'docker' && call.args[0] === 'inspect') {
+        return {
+          stdout: `redis|/p_redis_1|running|healthy|0|c1\npostgres|/p_postgres_1|running|starting|0|c2\n`,
+        };
+      }
+      return undefined;
+    });
+    let abortedAt = 0;
+    // v1's `up` waiting forever for postgres to become healthy, until it is stopped.
+    const exec = {
+      ...recorded,
+      run: (program: string, args: readonly string[], options: { signal?: AbortSignal } = {}) => {
+        if (!args.includes('up')) return recorded.run(program, args, options);
+        recorded.calls.push({ program, args: [...args], options });
+        return new Promise<ExecResult>((resolve) =>
+          options.signal?.addEventListener('abort', () => {
+            abortedAt = Date.now();
+            resolve({
+              exitCode: 143,
+              stdout: '',
+              stderr: 'Creating p_postgres_1 ... done\n',
+              aborted: true,
+            });
+          }),
+        );
+      },
+    };
+    const up = new ComposeServices(exec, core, { pollMs: 5 }).up(
+      { ...upOptions(), readyTimeoutMs },
+      core,
+    );
+    await expect(up).rejects.toThrow(
+      /^the services were not up within ready-timeout \(0 s\): postgres: starting; compose was stopped; their logs follow in the post step: `docker-compose .* up -d --build` exited with code 143:\nCreating p_postgres_1 \.\.\. done$/,
+    );
+    expect(firstContainerAt).toBeGreaterThan(0);
+    expect(abortedAt - firstContainerAt).toBeGreaterThanOrEqual(readyTimeoutMs);
+  });
+
+  it('v1: a container named only by its id in the error gets its service name', async () => {
+    const core = fakeCore();
+    const id = '44e4ea1707dc' + 'f'.repeat(52);
+    const exec = docker('v1', (call) => {
+      if (call.args.includes('up'))
+        return {
+          exitCode: 1,
+          stderr:
+            'ERROR: for processor  Container "44e4ea1707dc" is unhealthy.\nEncountered errors while bringing up the project.',
+        };
+      if (call.args.includes('ps')) return { stdout: 'c1\n' };
+      if (call.program === 'docker' && call.args[0] === 'inspect')
+        return { stdout: `postgres|/p_postgres_1|running|unhealthy|0|${id}\n` };
+      return undefined;
+    });
+    await expect(new ComposeServices(exec, core).up(upOptions(), core)).rejects.toThrow(
+      /^the services did not come up \(postgres: unhealthy\); .*\nERROR: for processor {2}Container "44e4ea1707dc" \(service postgres\) is unhealthy\./s,
+    );
   });
 
   it('a compose file with a syntax error: clear error naming the input, nothing started', async () => {
@@ -258,7 +369,7 @@ describe('ComposeServices', () => {
   it('a failed down is an error', async () => {
     const core = fakeCore();
     const exec = docker('v1', (call) =>
-      call.args.includes('down')
+      call.args.includes('down') || call.args.includes('--filter')
         ? { exitCode: 1, stderr: 'Cannot connect to the Docker daemon' }
         : undefined,
     );
@@ -267,5 +378,36 @@ describe('ComposeServices', () => {
     await expect(services.down(state)).rejects.toThrow(
       /taking the services down failed: .* exited with code 1:\nCannot connect to the Docker daemon/,
     );
+  });
+
+  it('a down that fails while nothing of the project exists (main stopped at an invalid file) is not an error', async () => {
+    const core = fakeCore();
+    const exec = docker('v1', (call) =>
+      call.args.includes('down')
+        ? { exitCode: 1, stderr: 'yaml.parser.ParserError: while parsing a flow node' }
+        : undefined,
+    );
+    const services = new ComposeServices(exec, core);
+    const state = await services.up(upOptions(), core);
+    exec.calls.length = 0;
+    await services.down(state);
+    expect(exec.lines().slice(1)).toEqual(
+      ['ps -a', 'network ls', 'volume ls'].map(
+        (kind) => `docker ${kind} -q --filter label=com.docker.compose.project=${state.project}`,
+      ),
+    );
+    expect(core.lines.at(-1)).toMatch(/^Nothing of compose project \S+ exists/);
+  });
+
+  it('a down that fails while the project still has a volume is an error', async () => {
+    const core = fakeCore();
+    const exec = docker('v1', (call) => {
+      if (call.args.includes('down')) return { exitCode: 1, stderr: 'no such file' };
+      if (call.args[0] === 'volume') return { stdout: 'p_pgdata\n' };
+      return undefined;
+    });
+    const services = new ComposeServices(exec, core);
+    const state = await services.up(upOptions(), core);
+    await expect(services.down(state)).rejects.toThrow(/taking the services down failed/);
   });
 });

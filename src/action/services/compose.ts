@@ -140,27 +140,116 @@ export interface ComposeUpOptions {
 export interface ServiceStatus {
   service: string;
   container: string;
+  /** The full container id (compose v1's errors name a container by its first 12 characters). */
+  id: string;
   status: string;
   health: string | null;
+  exitCode: number;
+}
+
+/** Up (and healthy, where it has a healthcheck), or done: a one-shot container that exited 0. */
+function isReady(entry: ServiceStatus): boolean {
+  if (entry.status === 'exited') return entry.exitCode === 0;
+  return entry.status === 'running' && (entry.health === null || entry.health === 'healthy');
+}
+
+/** Will never be ready without a restart: unhealthy, dead, or exited with an error. */
+function isFailed(entry: ServiceStatus): boolean {
+  return (
+    entry.health === 'unhealthy' ||
+    entry.status === 'dead' ||
+    (entry.status === 'exited' && entry.exitCode !== 0)
+  );
+}
+
+/** Compose v1 says `Container "44e4ea1707dc" is unhealthy`: add the service it belongs to. */
+function nameContainers(text: string, statuses: readonly ServiceStatus[]): string {
+  return statuses.reduce(
+    (named, entry) =>
+      entry.id && entry.service
+        ? named.replaceAll(
+            `"${entry.id.slice(0, 12)}"`,
+            `"${entry.id.slice(0, 12)}" (service ${entry.service})`,
+          )
+        : named,
+    text,
+  );
+}
+
+function condition(entry: ServiceStatus): string {
+  if (entry.status === 'running') return entry.health ?? 'running';
+  return entry.status === 'exited' ? `exited (${entry.exitCode})` : entry.status;
+}
+
+/** "redis: exited (1), processor: unhealthy", or '' when every container is ready. */
+function describe(statuses: readonly ServiceStatus[]): string {
+  return statuses
+    .filter((entry) => !isReady(entry))
+    .map((entry) => `${entry.service || entry.container}: ${condition(entry)}`)
+    .join(', ');
+}
+
+/** With `--wait-timeout`, compose gets this long to report a timeout itself, more clearly. */
+const OWN_TIMEOUT_GRACE_MS = 15_000;
+
+const seconds = (ms: number) => Math.round(ms / 1000);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface ComposeServicesOptions {
+  /** How often the containers are looked at while waiting for them (default 1 s). */
+  pollMs?: number;
 }
 
 /** Compose mode: bring the user's stack up for main, collect its logs and take it down for post. */
 export class ComposeServices {
+  private readonly pollMs: number;
+
   constructor(
     private readonly exec: Exec,
     private readonly log: Log,
-  ) {}
+    options: ComposeServicesOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 1_000;
+  }
 
-  private run(target: ComposeTarget, args: readonly string[], silent = false) {
+  private run(
+    target: ComposeTarget,
+    args: readonly string[],
+    silent = false,
+    signal?: AbortSignal,
+  ) {
     return this.exec.run(target.command[0] as string, composeArgs(target, args), {
       cwd: target.cwd,
       silent,
+      ...(signal ? { signal } : {}),
     });
+  }
+
+  /** IDs of the project's containers, networks or volumes, by label (no compose file needed). */
+  private async labelled(project: string, kind: 'ps' | 'network' | 'volume'): Promise<string[]> {
+    const args = [
+      ...(kind === 'ps' ? ['ps', '-a'] : [kind, 'ls']),
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+    ];
+    const result = await this.exec.run('docker', args, { silent: true });
+    if (result.exitCode !== 0) {
+      throw new ComposeError(
+        `\`${commandLine('docker', args)}\` exited with code ${result.exitCode}: ${result.stderr.trim()}`,
+      );
+    }
+    return result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   }
 
   /**
    * Validates the files (`config --services`: a syntax error stops here, nothing started), writes
-   * the override and runs `up -d`, with `--wait` where compose supports it. The state is saved
+   * the override and runs `up -d`, with `--wait` where compose supports it; otherwise (v1) waits
+   * for running and healthy containers itself. Both within ready-timeout. The state is saved
    * before anything is created, so post can always run `down`.
    */
   async up(options: ComposeUpOptions, store: StateStore): Promise<ComposeState> {
@@ -211,20 +300,82 @@ export class ComposeServices {
         );
       }
     }
-    const started = await this.log.group(
+    await this.log.group(
       `Starting ${services.length} services (compose project ${project})`,
-      () => this.run(state, upArgs),
+      async () => {
+        const { started, readyBy } = await this.upWithin(
+          state,
+          upArgs,
+          options.readyTimeoutMs + (cli.supportsWaitTimeout ? OWN_TIMEOUT_GRACE_MS : 0),
+        );
+        if (started.exitCode !== 0 || started.aborted) {
+          const statuses = await this.statuses(state).catch(() => []);
+          const unhealthy = describe(statuses);
+          const named = {
+            ...started,
+            stdout: nameContainers(started.stdout, statuses),
+            stderr: nameContainers(started.stderr, statuses),
+          };
+          const what = started.aborted
+            ? `the services were not up within ${Inputs.ReadyTimeout} (${seconds(options.readyTimeoutMs)} s)${unhealthy ? `: ${unhealthy}` : ''}; compose was stopped`
+            : `the services did not come up${unhealthy ? ` (${unhealthy})` : ''}`;
+          throw failure(`${what}; their logs follow in the post step`, state, upArgs, named);
+        }
+        // `--wait` does this in v2; v1 returns as soon as the containers are started.
+        if (!cli.supportsWait) await this.waitReady(state, readyBy, options.readyTimeoutMs);
+      },
     );
-    if (started.exitCode !== 0) {
-      const unhealthy = await this.describeUnhealthy(state);
-      throw failure(
-        `the services did not come up${unhealthy ? ` (${unhealthy})` : ''}; their logs follow in the post step`,
-        state,
-        upArgs,
-        started,
-      );
-    }
     return state;
+  }
+
+  /**
+   * `up`, stopped when it is not done within the ready timeout. The clock starts at the first
+   * container: pulling and building, which `up` does before creating any, take what they take.
+   * Compose v1 waits for a dependency's health with no limit at all (a healthcheck stuck in
+   * "starting" holds it forever); v2 before 2.17 has `--wait` without `--wait-timeout`.
+   */
+  private async upWithin(
+    state: ComposeState,
+    upArgs: readonly string[],
+    timeoutMs: number,
+  ): Promise<{ started: ExecResult; readyBy: number }> {
+    const abort = new AbortController();
+    let finished = false;
+    const running = this.run(state, upArgs, false, abort.signal).finally(() => {
+      finished = true;
+    });
+    let readyBy: number | null = null;
+    while (!finished) {
+      await Promise.race([running, sleep(this.pollMs)]);
+      if (finished) break;
+      if (readyBy === null) {
+        const containers = await this.labelled(state.project, 'ps').catch(() => []);
+        if (containers.length > 0) readyBy = Date.now() + timeoutMs;
+      } else if (Date.now() > readyBy) {
+        abort.abort();
+      }
+    }
+    return { started: await running, readyBy: readyBy ?? Date.now() + timeoutMs };
+  }
+
+  /** Compose v1 after `up -d`: every container running and healthy, as v2's `--wait` demands. */
+  private async waitReady(state: ComposeState, readyBy: number, readyTimeoutMs: number) {
+    for (;;) {
+      const statuses = await this.statuses(state);
+      const failed = statuses.filter(isFailed);
+      if (failed.length > 0) {
+        throw new ComposeError(
+          `the services did not come up (${describe(failed)}); their logs follow in the post step`,
+        );
+      }
+      if (statuses.every(isReady)) return;
+      if (Date.now() > readyBy) {
+        throw new ComposeError(
+          `the services were not up within ${Inputs.ReadyTimeout} (${seconds(readyTimeoutMs)} s): ${describe(statuses.filter((entry) => !isReady(entry)))}; their logs follow in the post step`,
+        );
+      }
+      await sleep(this.pollMs);
+    }
   }
 
   /** Every container of the project with its state and health, for error messages. */
@@ -236,7 +387,7 @@ export class ComposeServices {
       .filter(Boolean);
     if (ids.exitCode !== 0 || containerIds.length === 0) return [];
     const format =
-      '{{index .Config.Labels "com.docker.compose.service"}}|{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}';
+      '{{index .Config.Labels "com.docker.compose.service"}}|{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}|{{.Id}}';
     const inspected = await this.exec.run(
       'docker',
       ['inspect', '--format', format, ...containerIds],
@@ -249,25 +400,23 @@ export class ComposeServices {
       .split('\n')
       .filter((line) => line.includes('|'))
       .map((line) => {
-        const [service = '', container = '', status = '', health = ''] = line.trim().split('|');
-        return { service, container: container.replace(/^\//, ''), status, health: health || null };
+        const [service = '', container = '', status = '', health = '', exitCode = '', id = ''] =
+          line.trim().split('|');
+        return {
+          service,
+          container: container.replace(/^\//, ''),
+          id,
+          status,
+          health: health || null,
+          exitCode: Number(exitCode) || 0,
+        };
       });
   }
 
   /** "redis: exited, processor: unhealthy", or '' when every container runs and is healthy. */
   async describeUnhealthy(state: ComposeState): Promise<string> {
     try {
-      const statuses = await this.statuses(state);
-      return statuses
-        .filter(
-          (entry) =>
-            entry.status !== 'running' || (entry.health !== null && entry.health !== 'healthy'),
-        )
-        .map(
-          (entry) =>
-            `${entry.service || entry.container}: ${entry.status === 'running' ? entry.health : entry.status}`,
-        )
-        .join(', ');
+      return describe(await this.statuses(state));
     } catch {
       return '';
     }
@@ -294,12 +443,24 @@ export class ComposeServices {
     });
   }
 
-  /** Safe to repeat: `down` of a project that is gone succeeds and removes nothing. */
+  /**
+   * Safe to repeat: `down` of a project that is gone succeeds and removes nothing. A `down` that
+   * fails although nothing of the project exists (main stopped at a compose file that is not
+   * valid, which `down` cannot read either) has nothing to do: not an error.
+   */
   async down(state: ComposeState): Promise<void> {
     const downArgs = ['down', '-v', '--remove-orphans'];
     const result = await this.run(state, downArgs);
-    if (result.exitCode !== 0)
-      throw failure('taking the services down failed', state, downArgs, result);
+    if (result.exitCode !== 0) {
+      const remaining = await Promise.all(
+        (['ps', 'network', 'volume'] as const).map((kind) => this.labelled(state.project, kind)),
+      ).catch(() => null);
+      if (remaining === null || remaining.some((ids) => ids.length > 0))
+        throw failure('taking the services down failed', state, downArgs, result);
+      this.log.info(
+        `Nothing of compose project ${state.project} exists (no container, network or volume): nothing to take down.`,
+      );
+    }
     await rm(state.overrideFile, { force: true });
   }
 }
