@@ -61,15 +61,20 @@ export function summarizeMs(histogram: Histogram): LatencySummaryMs {
   if (count === 0) {
     return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
   }
+  // A percentile is reported as the top of its bucket (3 significant digits), which can lie above
+  // the largest value recorded; clamp so p99.9 never reads higher than max.
+  const maxUs = histogram.maxValue;
+  const at = (percentile: number): number =>
+    usToMs(Math.min(histogram.getValueAtPercentile(percentile), maxUs));
   return {
     count,
     min: usToMs(histogram.minNonZeroValue),
     mean: Math.round(histogram.mean) / 1000,
-    p50: usToMs(histogram.getValueAtPercentile(50)),
-    p90: usToMs(histogram.getValueAtPercentile(90)),
-    p95: usToMs(histogram.getValueAtPercentile(95)),
-    p99: usToMs(histogram.getValueAtPercentile(99)),
-    p999: usToMs(histogram.getValueAtPercentile(99.9)),
-    max: usToMs(histogram.maxValue),
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    p999: at(99.9),
+    max: usToMs(maxUs),
   };
 }
