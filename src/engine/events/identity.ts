@@ -27,9 +27,9 @@ export function isRunId(value: string): boolean {
   return RUN_ID_PATTERN.test(value);
 }
 
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** Reused: encoding runs once per published event, on the publisher's hot path. */
 const scratch = Buffer.alloc(32);
+const checksummed = scratch.subarray(0, 26);
 let cachedRunId = '';
 
 function validate(identity: EventIdentity): void {
@@ -57,11 +57,9 @@ export function encodeTxHash(identity: EventIdentity): `0x${string}` {
   scratch.writeUInt16BE(identity.shard, 12);
   scratch.writeUIntBE(identity.sequence, 14, 6);
   scratch.writeUIntBE(identity.intendedSendUs, 20, 6);
-  scratch.writeUInt32BE(crc32(scratch.subarray(0, 26)), 26);
+  scratch.writeUInt32BE(crc32(checksummed), 26);
   scratch.writeUInt16BE(0, 30);
-  let hex = '0x';
-  for (let i = 0; i < 32; i++) hex += HEX_BYTE[scratch[i]!];
-  return hex as `0x${string}`;
+  return `0x${scratch.toString('hex')}`;
 }
 
 /** Returns the identity, or null when the hash was not made by encodeTxHash (foreign or corrupt). */
