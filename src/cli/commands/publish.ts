@@ -1,7 +1,7 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import pc from 'picocolors';
-import { DEFAULT_CHAIN_ID, streamKey } from '../../engine/events/contracts.js';
-import { EventGenerator, parseMix, type EventMix } from '../../engine/events/generator.js';
+import { streamKey } from '../../engine/events/contracts.js';
+import { EventGenerator, type EventMix } from '../../engine/events/generator.js';
 import { isRunId, newRunId } from '../../engine/events/identity.js';
 import type { LatencySummaryMs } from '../../engine/measure/histogram.js';
 import type { ProgressMode } from '../../engine/publisher/progress.js';
@@ -14,9 +14,9 @@ import {
 } from '../../engine/publisher/publisher.js';
 import { maskUrl } from '../../engine/redact.js';
 import { UserError } from '../errors.js';
+import { addEventFlags, progressOption } from '../flags.js';
 import {
   defaultRedisUrl,
-  nonNegativeInt,
   nonNegativeNumber,
   positiveInt,
   positiveNumber,
@@ -41,14 +41,6 @@ export interface PublishFlags {
   maxLen?: number;
   progress: ProgressMode;
   json: boolean;
-}
-
-function mixArgument(raw: string): EventMix {
-  try {
-    return parseMix(raw);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }
 
 function runIdArgument(raw: string): string {
@@ -225,65 +217,48 @@ export async function publishCommand(flags: PublishFlags): Promise<void> {
 }
 
 export function registerPublishCommand(program: Command): void {
-  program
-    .command('publish')
-    .description(
-      'Publish realistic events into the Redis stream on an open-loop schedule and measure XADD latency.',
-    )
-    .option(
-      '-n, --events <n>',
-      `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`,
-      positiveInt,
-    )
-    .option(
-      '-r, --rate <n>',
-      'target rate in events/s on one global schedule; 0 = as fast as possible',
-      nonNegativeNumber,
-      DEFAULT_RATE_PER_SEC,
-    )
-    .option(
-      '-c, --concurrency <n>',
-      'concurrent publishers, one Redis connection each',
-      concurrencyArgument,
-      DEFAULT_CONCURRENCY,
-    )
-    .option(
-      '-d, --duration <seconds>',
-      'publish for this long instead of a count (rate x duration events; rate 0: until then)',
-      positiveNumber,
-    )
-    .option(
-      '--redis-url <url>',
-      'Redis to publish to (default $REDIS_URL, else redis://127.0.0.1:6379)',
-      redisUrl,
-      defaultRedisUrl(),
-    )
-    .option('--chain-id <id>', 'chain id: stream events:<id>', positiveInt, DEFAULT_CHAIN_ID)
-    .option(
-      '--seed <n>',
-      'seed of the generated events (same seed, same stream)',
-      nonNegativeInt,
-      1,
-    )
-    .option(
-      '--mix <weights>',
-      'event mix, e.g. usdc=2,weth=1 (default: even over the five endpoints)',
-      mixArgument,
-    )
+  addEventFlags(
+    program
+      .command('publish')
+      .description(
+        'Publish realistic events into the Redis stream on an open-loop schedule and measure XADD latency.',
+      )
+      .option(
+        '-n, --events <n>',
+        `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`,
+        positiveInt,
+      )
+      .option(
+        '-r, --rate <n>',
+        'target rate in events/s on one global schedule; 0 = as fast as possible',
+        nonNegativeNumber,
+        DEFAULT_RATE_PER_SEC,
+      )
+      .option(
+        '-c, --concurrency <n>',
+        'concurrent publishers, one Redis connection each',
+        concurrencyArgument,
+        DEFAULT_CONCURRENCY,
+      )
+      .option(
+        '-d, --duration <seconds>',
+        'publish for this long instead of a count (rate x duration events; rate 0: until then)',
+        positiveNumber,
+      )
+      .option(
+        '--redis-url <url>',
+        'Redis to publish to (default $REDIS_URL, else redis://127.0.0.1:6379)',
+        redisUrl,
+        defaultRedisUrl(),
+      ),
+  )
     .option(
       '--run-id <id>',
       'run id carried in every tx_hash (default: random); pass the same to `receive --run-id`',
       runIdArgument,
     )
     .option('--max-len <n>', 'cap the stream with XADD MAXLEN ~ n', positiveInt)
-    .addOption(
-      new Option(
-        '--progress <mode>',
-        'progress on stderr: a bar on a terminal, else a line every 5 s',
-      )
-        .choices(['auto', 'bar', 'lines', 'off'])
-        .default('auto'),
-    )
+    .addOption(progressOption())
     .option('--json', 'print the outcome as JSON on stdout (progress stays on stderr)', false)
     .action((flags: PublishFlags) => publishCommand(flags));
 }

@@ -12,7 +12,8 @@ import {
   type ReceiverSnapshot,
 } from '../../engine/receiver/receiver.js';
 import { UserError } from '../errors.js';
-import { fraction, nonNegativeNumber, port, positiveNumber } from '../options.js';
+import { port, positiveNumber } from '../options.js';
+import { addFaultFlags } from '../flags.js';
 
 /** The original tool's receiver listened on 8000; EthHook setups already point webhooks there. */
 export const DEFAULT_RECEIVE_PORT = 8000;
@@ -45,14 +46,6 @@ function webhookPath(raw: string): string {
 function runIdArgument(raw: string, previous: string[]): string[] {
   if (!isRunId(raw)) throw new InvalidArgumentError('Expected 16 lowercase hex characters.');
   return [...previous, raw];
-}
-
-function errorStatus(raw: string): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || value < 400 || value > 599) {
-    throw new InvalidArgumentError('Expected an HTTP error status from 400 to 599 (e.g. 503).');
-  }
-  return value;
 }
 
 function integer(raw: string): number {
@@ -268,8 +261,7 @@ export async function receive(flags: ReceiveFlags): Promise<void> {
 }
 
 export function registerReceiveCommand(program: Command): void {
-  program
-    .command('receive')
+  addFaultFlags(program.command('receive'))
     .description(
       'Run the webhook receiver alone: point the SUT at it, watch deliveries, read GET /metrics.',
     )
@@ -298,14 +290,6 @@ export function registerReceiveCommand(program: Command): void {
         .argParser(runIdArgument)
         .default([], 'any run id'),
     )
-    .option(
-      '--fail-rate <fraction>',
-      'answer this fraction of webhooks with --fail-status',
-      fraction,
-      0,
-    )
-    .option('--fail-status <code>', 'status of injected failures', errorStatus, 503)
-    .option('--delay-ms <ms>', 'hold every webhook reply back this long', nonNegativeNumber, 0)
     .option(
       '--fault-seed <n>',
       'seed of the injected failures (same seed, same requests fail)',

@@ -3,8 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Option, type Command } from 'commander';
 import pc from 'picocolors';
-import { DEFAULT_CHAIN_ID } from '../../engine/events/contracts.js';
-import { DEFAULT_MIX, parseMix, type EventMix } from '../../engine/events/generator.js';
+import { DEFAULT_MIX, type EventMix } from '../../engine/events/generator.js';
 import { stderrLogger, type Logger } from '../../engine/log.js';
 import type { RunResult } from '../../engine/measure/result.js';
 import { maskUrl } from '../../engine/redact.js';
@@ -17,7 +16,6 @@ import {
   databaseUrl,
   defaultDatabaseUrl,
   defaultRedisUrl,
-  fraction,
   nonNegativeInt,
   nonNegativeNumber,
   port,
@@ -26,6 +24,7 @@ import {
   redisUrl,
 } from '../options.js';
 import { printRunSummary } from '../summary.js';
+import { addEventFlags, addFaultFlags, progressOption } from '../flags.js';
 import { readBaselineIfExists } from '../../compare/baseline.js';
 import { toTrialSetFile, writeTrialSet } from '../../compare/result-file.js';
 import { aggregateTrials, type TrialAggregate } from '../../compare/trials.js';
@@ -76,7 +75,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** Adds the load-shape and service flags shared by `run` and `quickstart`. */
 export function addRunFlags(command: Command): Command {
-  return command
+  return addFaultFlags(addEventFlags(command))
     .addOption(
       new Option('--scenario <name>', `named load shape: ${SCENARIO_NAMES.join(', ')}`).default(
         'quick',
@@ -97,18 +96,6 @@ export function addRunFlags(command: Command): Command {
       '-d, --duration <seconds>',
       'publish for this long instead of a fixed count',
       positiveNumber,
-    )
-    .option('--chain-id <id>', 'chain id: stream events:<id>', positiveInt, DEFAULT_CHAIN_ID)
-    .option(
-      '--seed <n>',
-      'seed of the generated events (same seed, same stream)',
-      nonNegativeInt,
-      1,
-    )
-    .option(
-      '--mix <weights>',
-      'event mix, e.g. usdc=2,weth=1 (default: even over the five endpoints)',
-      (v) => wrapUserError(() => parseMix(v)),
     )
     .option('--warmup <n>', 'events published and drained before measuring', nonNegativeInt, 200)
     .option(
@@ -162,14 +149,6 @@ export function addRunFlags(command: Command): Command {
       'URL the SUT must call, {port} = receiver port (default http://127.0.0.1:{port}<path>)',
     )
     .option(
-      '--fail-rate <fraction>',
-      'receiver answers this fraction of webhooks with --fail-status (retry testing)',
-      fraction,
-      0,
-    )
-    .option('--fail-status <code>', 'status of injected failures', positiveInt, 503)
-    .option('--delay-ms <ms>', 'receiver delays every answer by this long', nonNegativeNumber, 0)
-    .option(
       '--max-avg-latency-ms <ms>',
       'absolute check: average latency must stay under this',
       positiveNumber,
@@ -179,11 +158,7 @@ export function addRunFlags(command: Command): Command {
       '--out <file>',
       'write the RunResult JSON here (default results/<scenario>-<time>.json)',
     )
-    .addOption(
-      new Option('--progress <mode>', 'publisher progress display')
-        .choices(['auto', 'bar', 'lines', 'off'])
-        .default('auto'),
-    );
+    .addOption(progressOption());
 }
 
 function wrapUserError<T>(work: () => T): T {
