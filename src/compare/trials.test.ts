@@ -51,8 +51,13 @@ describe('aggregateTrials', () => {
     const pooledSummary = summarizeMs(decodeHistogram(encodeHistogram(pooled)));
 
     expect(aggregate.delivery.latencyMs).toEqual(pooledSummary);
+    // Without the encode/decode path, percentiles differ only within HDR's 3 significant digits
+    // (they are clamped to the exact max, which decoding knows only to bucket precision).
     for (const percentile of ['p50', 'p90', 'p95', 'p99', 'p999'] as const) {
-      expect(aggregate.delivery.latencyMs[percentile]).toBe(summarizeMs(pooled)[percentile]);
+      const direct = summarizeMs(pooled)[percentile];
+      expect(Math.abs(aggregate.delivery.latencyMs[percentile] - direct)).toBeLessThanOrEqual(
+        direct * 1e-3,
+      );
     }
     expect(aggregate.delivery.latencyMs.count).toBe(2000);
     expect(aggregate.delivery.latencyMs.p99).toBeCloseTo(50, 0);
