@@ -25,13 +25,17 @@
 #   DOCKERD_LOG           daemon log (default /var/log/dockerd.log)
 #   DOCKER_WAIT_SECONDS   how long to wait for the socket (default 60)
 #   APT_TIMEOUT_SECONDS   bound on each apt-get call (default 300)
+#   DOCKERD_PIDFILE       dockerd's pidfile (default /var/run/docker.pid)
 set -euo pipefail
 
 DOCKERD_LOG="${DOCKERD_LOG:-/var/log/dockerd.log}"
 DOCKER_WAIT_SECONDS="${DOCKER_WAIT_SECONDS:-60}"
 APT_TIMEOUT_SECONDS="${APT_TIMEOUT_SECONDS:-300}"
 DEFAULT_FLAGS="--bridge=none --iptables=false --ip-forward=false --host-gateway-ip=127.0.0.1"
-PIDFILE=/var/run/docker.pid
+# Where dockerd writes its pid: give --pidfile in DOCKERD_FLAGS and this together to run a second,
+# separate daemon (with its own -H, --data-root, --exec-root and DOCKER_HOST), e.g. to time a cold
+# start without stopping the machine's engine.
+PIDFILE="${DOCKERD_PIDFILE:-/var/run/docker.pid}"
 
 started_at=$(date +%s.%N)
 log() { echo "docker-engine: $*"; }

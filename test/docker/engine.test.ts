@@ -4,7 +4,7 @@
 // Skipped, with the reason in its title, when `docker info` fails (CI runs scripts/docker-engine.sh
 // first, so there it runs). The reference pipeline's processor and delivery are replaced by small
 // stubs in an override file, as the action's own override does with extra_hosts: this test is
-// about the engine and the compose shape, not about the pipeline (the end-to-end test covers that).
+// about the engine and the compose shape, not about the pipeline (action-compose.test.ts runs it).
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,6 +133,9 @@ describe.skipIf(skipReason !== undefined)(
         ...process.env,
         LT_REDIS_PORT: String(ports.redis),
         LT_PG_PORT: String(ports.pg),
+        // The stubs answer on the pipeline's health ports, so its healthchecks pass too.
+        LT_PROCESSOR_HEALTH_PORT: String(ports.processor),
+        LT_DELIVERY_HEALTH_PORT: String(ports.delivery),
         LT_APP_DIR: repo,
       };
 
