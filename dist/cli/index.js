@@ -84187,14 +84187,16 @@ function registerCompareCommand(program, io = processIo) {
 /* harmony export */ });
 /* unused harmony exports DEFAULT_EVENTS, DEFAULT_RATE_PER_SEC, DEFAULT_CONCURRENCY, resolvePublishShape, formatPublishSummary, publishCommand */
 /* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
-/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(57336);
+/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(57336);
 /* harmony import */ var _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36903);
 /* harmony import */ var _engine_events_generator_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(98335);
 /* harmony import */ var _engine_events_identity_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(30377);
 /* harmony import */ var _engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(39834);
-/* harmony import */ var _engine_redact_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(88977);
+/* harmony import */ var _engine_redact_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(88977);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(46215);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(67836);
+/* harmony import */ var _flags_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(29229);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(67836);
+
 
 
 
@@ -84208,21 +84210,13 @@ function registerCompareCommand(program, io = processIo) {
 const DEFAULT_EVENTS = 1_000;
 const DEFAULT_RATE_PER_SEC = 500;
 const DEFAULT_CONCURRENCY = 5;
-function mixArgument(raw) {
-    try {
-        return (0,_engine_events_generator_js__WEBPACK_IMPORTED_MODULE_2__/* .parseMix */ .g4)(raw);
-    }
-    catch (error) {
-        throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di(error.message);
-    }
-}
 function runIdArgument(raw) {
     if (!(0,_engine_events_identity_js__WEBPACK_IMPORTED_MODULE_3__/* .isRunId */ .Pk)(raw))
         throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di('Expected 16 lowercase hex characters.');
     return raw;
 }
 function concurrencyArgument(raw) {
-    const value = (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ)(raw);
+    const value = (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .positiveInt */ .NJ)(raw);
     if (value > _engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__/* .MAX_CONCURRENCY */ .fx) {
         throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di(`Expected at most ${_engine_publisher_publisher_js__WEBPACK_IMPORTED_MODULE_4__/* .MAX_CONCURRENCY */ .fx} connections.`);
     }
@@ -84253,26 +84247,26 @@ function formatPublishSummary(outcome, context) {
     const target = figures.targetRatePerSec === 0
         ? 'as fast as possible'
         : `target ${fmtInt(figures.targetRatePerSec)}/s`;
-    lines.push(picocolors__WEBPACK_IMPORTED_MODULE_7__.bold(`Published ${fmtInt(figures.published)} events to ${context.streamKey} (run ${context.runId})`));
+    lines.push(picocolors__WEBPACK_IMPORTED_MODULE_8__.bold(`Published ${fmtInt(figures.published)} events to ${context.streamKey} (run ${context.runId})`));
     const rateNote = figures.targetRatePerSec === 0
         ? ''
         : figures.rateMet
-            ? picocolors__WEBPACK_IMPORTED_MODULE_7__.green(' ✔ at least 99% of the target')
-            : picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow(' ⚠ below 99% of the target: the planned load was not delivered');
+            ? picocolors__WEBPACK_IMPORTED_MODULE_8__.green(' ✔ at least 99% of the target')
+            : picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow(' ⚠ below 99% of the target: the planned load was not delivered');
     lines.push(`  rate      ${fmtInt(figures.achievedRatePerSec)}/s, ${target}${rateNote}`);
     lines.push(`  errors    ${figures.errors === 0
-        ? picocolors__WEBPACK_IMPORTED_MODULE_7__.green('0')
-        : picocolors__WEBPACK_IMPORTED_MODULE_7__.red(`${fmtInt(figures.errors)} XADDs failed (not in the stream)`)}`);
-    lines.push(`  XADD      ${fmtLatency(figures.xaddLatencyMs)} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim('(ack − intended send)')}`);
+        ? picocolors__WEBPACK_IMPORTED_MODULE_8__.green('0')
+        : picocolors__WEBPACK_IMPORTED_MODULE_8__.red(`${fmtInt(figures.errors)} XADDs failed (not in the stream)`)}`);
+    lines.push(`  XADD      ${fmtLatency(figures.xaddLatencyMs)} ${picocolors__WEBPACK_IMPORTED_MODULE_8__.dim('(ack − intended send)')}`);
     if (figures.targetRatePerSec > 0) {
-        lines.push(`  lag       ${fmtLatency(figures.scheduleLagMs)} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim('(dispatch − schedule slot)')}`);
+        lines.push(`  lag       ${fmtLatency(figures.scheduleLagMs)} ${picocolors__WEBPACK_IMPORTED_MODULE_8__.dim('(dispatch − schedule slot)')}`);
     }
     lines.push(`  elapsed   ${(figures.elapsedMs / 1000).toFixed(2)} s`);
     if (outcome.stopReason !== 'completed') {
-        lines.push(picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow(`  stopped   ${outcome.stopReason}: ${outcome.stopMessage ?? ''}`.trimEnd()));
+        lines.push(picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow(`  stopped   ${outcome.stopReason}: ${outcome.stopMessage ?? ''}`.trimEnd()));
     }
     else if (outcome.stopMessage) {
-        lines.push(picocolors__WEBPACK_IMPORTED_MODULE_7__.red(`  first error: ${outcome.stopMessage}`));
+        lines.push(picocolors__WEBPACK_IMPORTED_MODULE_8__.red(`  first error: ${outcome.stopMessage}`));
     }
     return `${lines.join('\n')}\n`;
 }
@@ -84282,7 +84276,7 @@ function interruptible() {
     const onSignal = () => {
         if (controller.signal.aborted)
             process.exit(130);
-        process.stderr.write(picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow('\nstopping: waiting for XADDs in flight (Ctrl-C again to quit at once)\n'));
+        process.stderr.write(picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow('\nstopping: waiting for XADDs in flight (Ctrl-C again to quit at once)\n'));
         controller.abort();
     };
     process.on('SIGINT', onSignal);
@@ -84309,8 +84303,8 @@ async function publishCommand(flags) {
         ? `${fmtInt(shape.planned)} events`
         : `for ${shape.durationSec} s`;
     const pace = flags.rate === 0 ? 'as fast as possible' : `at ${fmtInt(flags.rate)}/s`;
-    process.stderr.write(`${picocolors__WEBPACK_IMPORTED_MODULE_7__.bold('publishing')} ${size} ${pace} over ${flags.concurrency} connection(s) to ` +
-        `${picocolors__WEBPACK_IMPORTED_MODULE_7__.cyan(key)} on ${(0,_engine_redact_js__WEBPACK_IMPORTED_MODULE_8__/* .maskUrl */ .y)(flags.redisUrl)} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`(run id ${runId})`)}\n`);
+    process.stderr.write(`${picocolors__WEBPACK_IMPORTED_MODULE_8__.bold('publishing')} ${size} ${pace} over ${flags.concurrency} connection(s) to ` +
+        `${picocolors__WEBPACK_IMPORTED_MODULE_8__.cyan(key)} on ${(0,_engine_redact_js__WEBPACK_IMPORTED_MODULE_9__/* .maskUrl */ .y)(flags.redisUrl)} ${picocolors__WEBPACK_IMPORTED_MODULE_8__.dim(`(run id ${runId})`)}\n`);
     const interrupt = interruptible();
     let outcome;
     try {
@@ -84358,22 +84352,17 @@ async function publishCommand(flags) {
         process.exitCode = 1;
 }
 function registerPublishCommand(program) {
-    program
+    (0,_flags_js__WEBPACK_IMPORTED_MODULE_6__/* .addEventFlags */ .x5)(program
         .command('publish')
         .description('Publish realistic events into the Redis stream on an open-loop schedule and measure XADD latency.')
-        .option('-n, --events <n>', `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`, _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ)
-        .option('-r, --rate <n>', 'target rate in events/s on one global schedule; 0 = as fast as possible', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .nonNegativeNumber */ .Wf, DEFAULT_RATE_PER_SEC)
+        .option('-n, --events <n>', `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`, _options_js__WEBPACK_IMPORTED_MODULE_7__/* .positiveInt */ .NJ)
+        .option('-r, --rate <n>', 'target rate in events/s on one global schedule; 0 = as fast as possible', _options_js__WEBPACK_IMPORTED_MODULE_7__/* .nonNegativeNumber */ .Wf, DEFAULT_RATE_PER_SEC)
         .option('-c, --concurrency <n>', 'concurrent publishers, one Redis connection each', concurrencyArgument, DEFAULT_CONCURRENCY)
-        .option('-d, --duration <seconds>', 'publish for this long instead of a count (rate x duration events; rate 0: until then)', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveNumber */ .Ly)
-        .option('--redis-url <url>', 'Redis to publish to (default $REDIS_URL, else redis://127.0.0.1:6379)', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .redisUrl */ .Ld, (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultRedisUrl */ .cS)())
-        .option('--chain-id <id>', 'chain id: stream events:<id>', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ, _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_CHAIN_ID */ .YT)
-        .option('--seed <n>', 'seed of the generated events (same seed, same stream)', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .nonNegativeInt */ .O2, 1)
-        .option('--mix <weights>', 'event mix, e.g. usdc=2,weth=1 (default: even over the five endpoints)', mixArgument)
+        .option('-d, --duration <seconds>', 'publish for this long instead of a count (rate x duration events; rate 0: until then)', _options_js__WEBPACK_IMPORTED_MODULE_7__/* .positiveNumber */ .Ly)
+        .option('--redis-url <url>', 'Redis to publish to (default $REDIS_URL, else redis://127.0.0.1:6379)', _options_js__WEBPACK_IMPORTED_MODULE_7__/* .redisUrl */ .Ld, (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .defaultRedisUrl */ .cS)()))
         .option('--run-id <id>', 'run id carried in every tx_hash (default: random); pass the same to `receive --run-id`', runIdArgument)
-        .option('--max-len <n>', 'cap the stream with XADD MAXLEN ~ n', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveInt */ .NJ)
-        .addOption(new commander__WEBPACK_IMPORTED_MODULE_0__/* .Option */ .c$('--progress <mode>', 'progress on stderr: a bar on a terminal, else a line every 5 s')
-        .choices(['auto', 'bar', 'lines', 'off'])
-        .default('auto'))
+        .option('--max-len <n>', 'cap the stream with XADD MAXLEN ~ n', _options_js__WEBPACK_IMPORTED_MODULE_7__/* .positiveInt */ .NJ)
+        .addOption((0,_flags_js__WEBPACK_IMPORTED_MODULE_6__/* .progressOption */ .t1)())
         .option('--json', 'print the outcome as JSON on stdout (progress stays on stderr)', false)
         .action((flags) => publishCommand(flags));
 }
@@ -84638,12 +84627,14 @@ function registerQuickstartCommand(program, io = compare/* processIo */.Wr) {
 /* unused harmony exports DEFAULT_RECEIVE_PORT, loadEndpointsFile, formatProgressLine, formatFinalSummary, receive */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
 /* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(48179);
-/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(57336);
+/* harmony import */ var picocolors__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(57336);
 /* harmony import */ var _engine_events_identity_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(30377);
 /* harmony import */ var _engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(45143);
 /* harmony import */ var _engine_receiver_receiver_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(716);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(46215);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(67836);
+/* harmony import */ var _flags_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(29229);
+
 
 
 
@@ -84664,13 +84655,6 @@ function runIdArgument(raw, previous) {
     if (!(0,_engine_events_identity_js__WEBPACK_IMPORTED_MODULE_2__/* .isRunId */ .Pk)(raw))
         throw new commander__WEBPACK_IMPORTED_MODULE_1__/* .InvalidArgumentError */ .Di('Expected 16 lowercase hex characters.');
     return [...previous, raw];
-}
-function errorStatus(raw) {
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < 400 || value > 599) {
-        throw new commander__WEBPACK_IMPORTED_MODULE_1__/* .InvalidArgumentError */ .Di('Expected an HTTP error status from 400 to 599 (e.g. 503).');
-    }
-    return value;
 }
 function integer(raw) {
     if (!/^[-+]?\d+$/.test(raw.trim()))
@@ -84723,34 +84707,34 @@ function listenError(error, flags) {
 }
 const fmtInt = (n) => n.toLocaleString('en-US');
 const fmtMs = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
-const flagged = (count, label, colour) => count > 0 ? colour(`${label} ${fmtInt(count)}`) : picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`${label} 0`);
+const flagged = (count, label, colour) => count > 0 ? colour(`${label} ${fmtInt(count)}`) : picocolors__WEBPACK_IMPORTED_MODULE_8__.dim(`${label} 0`);
 /** One periodic line: what arrived so far and how fast. */
 function formatProgressLine(snapshot, elapsedSec, ratePerSec) {
     const { counts } = snapshot;
     const latency = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__/* .summarizeMs */ .et)(snapshot.latency);
     const parts = [
         `requests ${fmtInt(counts.totalRequests)} (${ratePerSec.toFixed(0)}/s)`,
-        picocolors__WEBPACK_IMPORTED_MODULE_7__.green(`delivered ${fmtInt(counts.delivered)}`),
-        flagged(counts.duplicates, 'dup', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow),
-        flagged(counts.badSignatures, 'bad sig', picocolors__WEBPACK_IMPORTED_MODULE_7__.red),
-        flagged(counts.foreign, 'foreign', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow),
-        flagged(counts.malformed, 'malformed', picocolors__WEBPACK_IMPORTED_MODULE_7__.red),
-        flagged(counts.failedAttempts, 'failed', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow),
+        picocolors__WEBPACK_IMPORTED_MODULE_8__.green(`delivered ${fmtInt(counts.delivered)}`),
+        flagged(counts.duplicates, 'dup', picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow),
+        flagged(counts.badSignatures, 'bad sig', picocolors__WEBPACK_IMPORTED_MODULE_8__.red),
+        flagged(counts.foreign, 'foreign', picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow),
+        flagged(counts.malformed, 'malformed', picocolors__WEBPACK_IMPORTED_MODULE_8__.red),
+        flagged(counts.failedAttempts, 'failed', picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow),
     ];
     if (latency.count > 0)
         parts.push(`p50 ${fmtMs(latency.p50)} p99 ${fmtMs(latency.p99)}`);
-    return `${picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`[${elapsedSec.toFixed(0)}s]`)} ${parts.join(' · ')}`;
+    return `${picocolors__WEBPACK_IMPORTED_MODULE_8__.dim(`[${elapsedSec.toFixed(0)}s]`)} ${parts.join(' · ')}`;
 }
 /** The readable end-of-run summary. */
 function formatFinalSummary(snapshot) {
     const { counts } = snapshot;
     const latency = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__/* .summarizeMs */ .et)(snapshot.latency);
     const lines = [
-        picocolors__WEBPACK_IMPORTED_MODULE_7__.bold('Receiver summary'),
+        picocolors__WEBPACK_IMPORTED_MODULE_8__.bold('Receiver summary'),
         `  requests   ${fmtInt(counts.totalRequests)}`,
-        `  delivered  ${picocolors__WEBPACK_IMPORTED_MODULE_7__.green(fmtInt(counts.delivered))} unique · ${flagged(counts.duplicates, 'duplicates', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow)} · ` +
-            `${flagged(counts.badSignatures, 'bad signatures', picocolors__WEBPACK_IMPORTED_MODULE_7__.red)} · ${flagged(counts.foreign, 'foreign', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow)} · ` +
-            `${flagged(counts.malformed, 'malformed', picocolors__WEBPACK_IMPORTED_MODULE_7__.red)} · ${flagged(counts.failedAttempts, 'failed attempts', picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow)}`,
+        `  delivered  ${picocolors__WEBPACK_IMPORTED_MODULE_8__.green(fmtInt(counts.delivered))} unique · ${flagged(counts.duplicates, 'duplicates', picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow)} · ` +
+            `${flagged(counts.badSignatures, 'bad signatures', picocolors__WEBPACK_IMPORTED_MODULE_8__.red)} · ${flagged(counts.foreign, 'foreign', picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow)} · ` +
+            `${flagged(counts.malformed, 'malformed', picocolors__WEBPACK_IMPORTED_MODULE_8__.red)} · ${flagged(counts.failedAttempts, 'failed attempts', picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow)}`,
     ];
     if (latency.count > 0) {
         lines.push(`  latency    p50 ${fmtMs(latency.p50)} · p90 ${fmtMs(latency.p90)} · p99 ${fmtMs(latency.p99)} · ` +
@@ -84760,7 +84744,7 @@ function formatFinalSummary(snapshot) {
         if (endpoint.counts.totalRequests === 0)
             continue;
         const endpointLatency = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_3__/* .summarizeMs */ .et)(endpoint.latency);
-        lines.push(`  ${picocolors__WEBPACK_IMPORTED_MODULE_7__.cyan(endpoint.name === id ? id : `${endpoint.name} (${id})`)}: delivered ${fmtInt(endpoint.counts.delivered)}` +
+        lines.push(`  ${picocolors__WEBPACK_IMPORTED_MODULE_8__.cyan(endpoint.name === id ? id : `${endpoint.name} (${id})`)}: delivered ${fmtInt(endpoint.counts.delivered)}` +
             (endpointLatency.count > 0 ? ` · p99 ${fmtMs(endpointLatency.p99)}` : ''));
     }
     return lines.join('\n');
@@ -84809,13 +84793,13 @@ async function receive(flags) {
             throw listenError(error, flags);
         }
         const err = process.stderr;
-        err.write(`${picocolors__WEBPACK_IMPORTED_MODULE_7__.bold('receiving webhooks on')} ${picocolors__WEBPACK_IMPORTED_MODULE_7__.cyan(receiver.url)}\n`);
+        err.write(`${picocolors__WEBPACK_IMPORTED_MODULE_8__.bold('receiving webhooks on')} ${picocolors__WEBPACK_IMPORTED_MODULE_8__.cyan(receiver.url)}\n`);
         err.write(verifySignatures
             ? `  signatures verified for ${endpoints.length} endpoint(s) from ${flags.endpointsFile}\n`
-            : picocolors__WEBPACK_IMPORTED_MODULE_7__.yellow(`  signatures not verified (${flags.endpointsFile ? '--no-verify' : 'no --endpoints-file'})\n`));
+            : picocolors__WEBPACK_IMPORTED_MODULE_8__.yellow(`  signatures not verified (${flags.endpointsFile ? '--no-verify' : 'no --endpoints-file'})\n`));
         err.write(`  run ids: ${flags.runId.length > 0 ? flags.runId.join(', ') : 'any'} · faults: ` +
             `${(flags.failRate * 100).toFixed(1)}% answered ${flags.failStatus}, delay ${flags.delayMs} ms\n`);
-        err.write(picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`  GET /metrics · GET /health · POST /metrics/reset · ` +
+        err.write(picocolors__WEBPACK_IMPORTED_MODULE_8__.dim(`  GET /metrics · GET /health · POST /metrics/reset · ` +
             (flags.duration === undefined ? 'Ctrl-C to stop' : `stops after ${flags.duration}s`) +
             '\n'));
         const startedMs = performance.now();
@@ -84831,7 +84815,7 @@ async function receive(flags) {
         }, flags.interval * 1000);
         const reason = await stop.done;
         clearInterval(ticker);
-        err.write(picocolors__WEBPACK_IMPORTED_MODULE_7__.dim(`stopped (${reason})\n`));
+        err.write(picocolors__WEBPACK_IMPORTED_MODULE_8__.dim(`stopped (${reason})\n`));
         process.stdout.write(flags.json
             ? `${JSON.stringify(receiver.metricsJson())}\n`
             : `${formatFinalSummary(receiver.snapshot())}\n`);
@@ -84842,8 +84826,7 @@ async function receive(flags) {
     }
 }
 function registerReceiveCommand(program) {
-    program
-        .command('receive')
+    (0,_flags_js__WEBPACK_IMPORTED_MODULE_7__/* .addFaultFlags */ .L2)(program.command('receive'))
         .description('Run the webhook receiver alone: point the SUT at it, watch deliveries, read GET /metrics.')
         .option('--host <host>', 'address to listen on (0.0.0.0 when the SUT runs in a container)', _engine_receiver_receiver_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_HOST */ .HX)
         .option('-p, --port <port>', 'port to listen on; 0 picks a free one', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .port */ .Oh, DEFAULT_RECEIVE_PORT)
@@ -84853,9 +84836,6 @@ function registerReceiveCommand(program) {
         .addOption(new commander__WEBPACK_IMPORTED_MODULE_1__/* .Option */ .c$('--run-id <id>', 'accept only this run id (repeatable); other runs count as foreign')
         .argParser(runIdArgument)
         .default([], 'any run id'))
-        .option('--fail-rate <fraction>', 'answer this fraction of webhooks with --fail-status', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .fraction */ .zO, 0)
-        .option('--fail-status <code>', 'status of injected failures', errorStatus, 503)
-        .option('--delay-ms <ms>', 'hold every webhook reply back this long', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .nonNegativeNumber */ .Wf, 0)
         .option('--fault-seed <n>', 'seed of the injected failures (same seed, same requests fail)', integer, 1)
         .option('-d, --duration <seconds>', 'stop by itself after this long', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveNumber */ .Ly)
         .option('--interval <seconds>', 'seconds between progress lines on stderr', _options_js__WEBPACK_IMPORTED_MODULE_6__/* .positiveNumber */ .Ly, 5)
@@ -86259,8 +86239,6 @@ var external_node_os_ = __nccwpck_require__(48161);
 var esm = __nccwpck_require__(48179);
 // EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
 var picocolors = __nccwpck_require__(57336);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/contracts.js + 9 modules
-var contracts = __nccwpck_require__(36903);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/generator.js + 6 modules
 var events_generator = __nccwpck_require__(98335);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/log.js
@@ -86273,6 +86251,8 @@ var built = __nccwpck_require__(67796);
 var pg_esm = __nccwpck_require__(83849);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
 var clock = __nccwpck_require__(47036);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/contracts.js + 9 modules
+var contracts = __nccwpck_require__(36903);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/identity.js + 1 modules
 var identity = __nccwpck_require__(30377);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/measure/fingerprint.js
@@ -86897,6 +86877,8 @@ function printRunSummary(result, stream) {
     stream.write(formatRunSummary(result));
 }
 
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/flags.js
+var flags = __nccwpck_require__(29229);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/baseline.js
 var compare_baseline = __nccwpck_require__(49304);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/result-file.js
@@ -86931,15 +86913,12 @@ var compare = __nccwpck_require__(17136);
 const collect = (value, previous) => [...previous, value];
 /** Adds the load-shape and service flags shared by `run` and `quickstart`. */
 function addRunFlags(command) {
-    return command
+    return (0,flags/* addFaultFlags */.L2)((0,flags/* addEventFlags */.x5)(command))
         .addOption(new esm/* Option */.c$('--scenario <name>', `named load shape: ${SCENARIO_NAMES.join(', ')}`).default('quick'))
         .option('-n, --events <n>', 'number of events to publish (overrides the scenario)', options/* positiveInt */.NJ)
         .option('-r, --rate <n>', 'target publish rate in events/s; 0 = as fast as possible', options/* nonNegativeNumber */.Wf)
         .option('-c, --concurrency <n>', 'concurrent publishers, one Redis connection each', options/* positiveInt */.NJ)
         .option('-d, --duration <seconds>', 'publish for this long instead of a fixed count', options/* positiveNumber */.Ly)
-        .option('--chain-id <id>', 'chain id: stream events:<id>', options/* positiveInt */.NJ, contracts/* DEFAULT_CHAIN_ID */.YT)
-        .option('--seed <n>', 'seed of the generated events (same seed, same stream)', options/* nonNegativeInt */.O2, 1)
-        .option('--mix <weights>', 'event mix, e.g. usdc=2,weth=1 (default: even over the five endpoints)', (v) => wrapUserError(() => (0,events_generator/* parseMix */.g4)(v)))
         .option('--warmup <n>', 'events published and drained before measuring', options/* nonNegativeInt */.O2, 200)
         .option('--trials <n>', 'measured runs after the warm-up; figures are the median across them', options/* positiveInt */.NJ, 1)
         .option('--redis-url <url>', 'Redis of the SUT (default $REDIS_URL, else redis://127.0.0.1:6379)', options/* redisUrl */.Ld, (0,options/* defaultRedisUrl */.cS)())
@@ -86954,14 +86933,9 @@ function addRunFlags(command) {
         .option('--receiver-port <port>', 'receiver port; 0 picks a free one', options/* port */.Oh, 0)
         .option('--receiver-path <path>', 'receiver webhook path', '/webhook')
         .option('--webhook-url <url>', 'URL the SUT must call, {port} = receiver port (default http://127.0.0.1:{port}<path>)')
-        .option('--fail-rate <fraction>', 'receiver answers this fraction of webhooks with --fail-status (retry testing)', options/* fraction */.zO, 0)
-        .option('--fail-status <code>', 'status of injected failures', options/* positiveInt */.NJ, 503)
-        .option('--delay-ms <ms>', 'receiver delays every answer by this long', options/* nonNegativeNumber */.Wf, 0)
         .option('--max-avg-latency-ms <ms>', 'absolute check: average latency must stay under this', options/* positiveNumber */.Ly, 500)
         .option('--out <file>', 'write the RunResult JSON here (default results/<scenario>-<time>.json)')
-        .addOption(new esm/* Option */.c$('--progress <mode>', 'publisher progress display')
-        .choices(['auto', 'bar', 'lines', 'off'])
-        .default('auto'));
+        .addOption((0,flags/* progressOption */.t1)());
 }
 function wrapUserError(work) {
     try {
@@ -87203,6 +87177,62 @@ class UserError extends Error {
         this.exitCode = exitCode;
         this.name = 'UserError';
     }
+}
+
+
+/***/ }),
+
+/***/ 29229:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L2: () => (/* binding */ addFaultFlags),
+/* harmony export */   t1: () => (/* binding */ progressOption),
+/* harmony export */   x5: () => (/* binding */ addEventFlags)
+/* harmony export */ });
+/* unused harmony exports mixArgument, errorStatus */
+/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
+/* harmony import */ var _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36903);
+/* harmony import */ var _engine_events_generator_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(98335);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(67836);
+
+
+
+
+/** Flag groups shared by several commands, so each flag means and checks the same everywhere. */
+function mixArgument(raw) {
+    try {
+        return (0,_engine_events_generator_js__WEBPACK_IMPORTED_MODULE_2__/* .parseMix */ .g4)(raw);
+    }
+    catch (error) {
+        throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di(error.message);
+    }
+}
+function errorStatus(raw) {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < 400 || value > 599) {
+        throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di('Expected an HTTP error status from 400 to 599 (e.g. 503).');
+    }
+    return value;
+}
+/** What the generated events look like: --chain-id, --seed, --mix. */
+function addEventFlags(command) {
+    return command
+        .option('--chain-id <id>', 'chain id: stream events:<id>', _options_js__WEBPACK_IMPORTED_MODULE_3__/* .positiveInt */ .NJ, _engine_events_contracts_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_CHAIN_ID */ .YT)
+        .option('--seed <n>', 'seed of the generated events (same seed, same stream)', _options_js__WEBPACK_IMPORTED_MODULE_3__/* .nonNegativeInt */ .O2, 1)
+        .option('--mix <weights>', 'event mix, e.g. usdc=2,weth=1 (default: even over the five endpoints)', mixArgument);
+}
+/** Receiver fault injection: --fail-rate, --fail-status, --delay-ms. */
+function addFaultFlags(command) {
+    return command
+        .option('--fail-rate <fraction>', 'answer this fraction of webhooks with --fail-status (retry testing)', _options_js__WEBPACK_IMPORTED_MODULE_3__/* .fraction */ .zO, 0)
+        .option('--fail-status <code>', 'status of injected failures', errorStatus, 503)
+        .option('--delay-ms <ms>', 'hold every webhook reply back this long', _options_js__WEBPACK_IMPORTED_MODULE_3__/* .nonNegativeNumber */ .Wf, 0);
+}
+function progressOption() {
+    return new commander__WEBPACK_IMPORTED_MODULE_0__/* .Option */ .c$('--progress <mode>', 'progress on stderr: a bar on a terminal, else a line every 5 s')
+        .choices(['auto', 'bar', 'lines', 'off'])
+        .default('auto');
 }
 
 
@@ -90356,10 +90386,15 @@ const RUN_ID_PATTERN = /^[0-9a-f]{16}$/;
 function isRunId(value) {
     return RUN_ID_PATTERN.test(value);
 }
-function encodeTxHash(identity) {
+/** Reused: encoding runs once per published event, on the publisher's hot path. */
+const scratch = Buffer.alloc(32);
+const checksummed = scratch.subarray(0, 26);
+let cachedRunId = '';
+function validate(identity) {
     const { runId, shard, sequence, intendedSendUs } = identity;
-    if (!isRunId(runId))
+    if (runId !== cachedRunId && !isRunId(runId)) {
         throw new RangeError(`runId must be 16 lowercase hex characters, got "${runId}"`);
+    }
     if (!Number.isInteger(shard) || shard < 0 || shard > 0xffff)
         throw new RangeError(`shard out of range: ${shard}`);
     if (!Number.isInteger(sequence) || sequence < 0 || sequence > MAX_UINT48) {
@@ -90368,14 +90403,20 @@ function encodeTxHash(identity) {
     if (!Number.isInteger(intendedSendUs) || intendedSendUs < 0 || intendedSendUs > MAX_UINT48) {
         throw new RangeError(`intendedSendUs out of range: ${intendedSendUs}`);
     }
-    const bytes = Buffer.alloc(32);
-    bytes.writeUInt32BE(IDENTITY_MAGIC, 0);
-    bytes.write(runId, 4, 'hex');
-    bytes.writeUInt16BE(shard, 12);
-    bytes.writeUIntBE(sequence, 14, 6);
-    bytes.writeUIntBE(intendedSendUs, 20, 6);
-    bytes.writeUInt32BE((0,external_node_zlib_namespaceObject.crc32)(bytes.subarray(0, 26)), 26);
-    return `0x${bytes.toString('hex')}`;
+}
+function encodeTxHash(identity) {
+    validate(identity);
+    if (identity.runId !== cachedRunId) {
+        scratch.writeUInt32BE(IDENTITY_MAGIC, 0);
+        scratch.write(identity.runId, 4, 'hex');
+        cachedRunId = identity.runId;
+    }
+    scratch.writeUInt16BE(identity.shard, 12);
+    scratch.writeUIntBE(identity.sequence, 14, 6);
+    scratch.writeUIntBE(identity.intendedSendUs, 20, 6);
+    scratch.writeUInt32BE((0,external_node_zlib_namespaceObject.crc32)(checksummed), 26);
+    scratch.writeUInt16BE(0, 30);
+    return `0x${scratch.toString('hex')}`;
 }
 /** Returns the identity, or null when the hash was not made by encodeTxHash (foreign or corrupt). */
 function decodeTxHash(txHash) {
@@ -90483,16 +90524,20 @@ function summarizeMs(histogram) {
     if (count === 0) {
         return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
     }
+    // A percentile is reported as the top of its bucket (3 significant digits), which can lie above
+    // the largest value recorded; clamp so p99.9 never reads higher than max.
+    const maxUs = histogram.maxValue;
+    const at = (percentile) => usToMs(Math.min(histogram.getValueAtPercentile(percentile), maxUs));
     return {
         count,
         min: usToMs(histogram.minNonZeroValue),
         mean: Math.round(histogram.mean) / 1000,
-        p50: usToMs(histogram.getValueAtPercentile(50)),
-        p90: usToMs(histogram.getValueAtPercentile(90)),
-        p95: usToMs(histogram.getValueAtPercentile(95)),
-        p99: usToMs(histogram.getValueAtPercentile(99)),
-        p999: usToMs(histogram.getValueAtPercentile(99.9)),
-        max: usToMs(histogram.maxValue),
+        p50: at(50),
+        p90: at(90),
+        p95: at(95),
+        p99: at(99),
+        p999: at(99.9),
+        max: usToMs(maxUs),
     };
 }
 
