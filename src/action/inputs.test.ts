@@ -44,7 +44,7 @@ describe('readActionConfig', () => {
       ratePerSec: 500,
       concurrency: 5,
       trials: 3,
-      warmupEvents: 200,
+      warmupEvents: 2_500, // 5 s of the quick scenario's 500/s
       chainId: 11155111,
       redisUrl: 'redis://127.0.0.1:6379',
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',

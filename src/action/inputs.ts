@@ -5,7 +5,7 @@ import { parseMetricList, parseNoiseFloors, type MetricId } from '../compare/met
 import { DEFAULT_TOLERANCE, parseTolerance } from '../compare/tolerance.js';
 import { DEFAULT_CHAIN_ID } from '../engine/events/contracts.js';
 import { DEFAULT_MIX, parseMix, type EventMix } from '../engine/events/generator.js';
-import { resolveShape } from '../engine/run/scenarios.js';
+import { defaultWarmupEvents, resolveShape } from '../engine/run/scenarios.js';
 import type { AbsoluteThresholds, LoadShape, ReceiverSettings } from '../engine/run/types.js';
 import { ActionFailure } from './failure.js';
 import {
@@ -105,7 +105,6 @@ export const DEFAULTS = {
   mode: 'check',
   scenario: 'quick',
   trials: 3,
-  warmupEvents: 200,
   seed: 1,
   redisUrl: 'redis://127.0.0.1:6379',
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -345,7 +344,7 @@ function readLoad(read: Reader, services: ServicesConfig): LoadConfig {
       DEFAULTS.trials,
     warmupEvents:
       read.nonNegativeInt(Inputs.WarmupEvents, 'events published before measuring') ??
-      DEFAULTS.warmupEvents,
+      defaultWarmupEvents(shape.ratePerSec),
     chainId: read.positiveInt(Inputs.ChainId, 'a chain id such as 11155111') ?? DEFAULT_CHAIN_ID,
     seed: DEFAULTS.seed,
     mix: mixText ? rethrowAsInputError(() => parseMix(mixText, Inputs.Mix)) : DEFAULT_MIX,

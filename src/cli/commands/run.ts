@@ -8,7 +8,7 @@ import { stderrLogger, type Logger } from '../../engine/log.js';
 import type { RunResult } from '../../engine/measure/result.js';
 import { maskUrl } from '../../engine/redact.js';
 import { runTrials } from '../../engine/run/run.js';
-import { resolveShape, SCENARIO_NAMES } from '../../engine/run/scenarios.js';
+import { defaultWarmupEvents, resolveShape, SCENARIO_NAMES } from '../../engine/run/scenarios.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { startSut, type StartedSut } from '../../engine/sut/process.js';
 import { UserError } from '../errors.js';
@@ -49,7 +49,8 @@ export interface RunFlags {
   chainId: number;
   seed: number;
   mix?: EventMix;
-  warmup: number;
+  /** undefined = the default, 5 s of the target rate. */
+  warmup?: number;
   trials: number;
   redisUrl: string;
   databaseUrl: string;
@@ -97,7 +98,11 @@ export function addRunFlags(command: Command): Command {
       'publish for this long instead of a fixed count',
       positiveNumber,
     )
-    .option('--warmup <n>', 'events published and drained before measuring', nonNegativeInt, 200)
+    .option(
+      '--warmup <n>',
+      'events published and drained before measuring (default: 5 s of the rate, at least 200)',
+      nonNegativeInt,
+    )
     .option(
       '--trials <n>',
       'measured runs after the warm-up; figures are the median across them',
@@ -188,7 +193,7 @@ export function runOptionsFrom(
     chainId: flags.chainId,
     seed: flags.seed,
     mix: flags.mix ?? DEFAULT_MIX,
-    warmupEvents: flags.warmup,
+    warmupEvents: flags.warmup ?? defaultWarmupEvents(shape.ratePerSec),
     redisUrl: flags.redisUrl,
     databaseUrl: flags.databaseUrl,
     applySchema: flags.applySchema,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveShape, SCENARIO_NAMES } from './scenarios.js';
+import { defaultWarmupEvents, resolveShape, SCENARIO_NAMES } from './scenarios.js';
 
 describe('resolveShape', () => {
   it('gives the original tool scenarios', () => {
@@ -45,5 +45,13 @@ describe('resolveShape', () => {
       /--concurrency 5 is above the 3 events/,
     );
     expect(() => resolveShape('sustained', { ratePerSec: 0 })).toThrow(/--rate 0/);
+  });
+});
+
+describe('defaultWarmupEvents', () => {
+  it('warms up for 5 s of the target rate, at least 200 events', () => {
+    expect(defaultWarmupEvents(500)).toBe(2_500);
+    expect(defaultWarmupEvents(10)).toBe(200);
+    expect(defaultWarmupEvents(0)).toBe(1_000);
   });
 });
