@@ -88557,6 +88557,9 @@ function sumCounts(items) {
     return counts;
 }
 const pickCounts = (item) => sumCounts([item]);
+function trialPublisher({ xaddLatencyMs: _latency, xaddHistogram: _histogram, ...figures }) {
+    return figures;
+}
 function summarizeTrial(result) {
     return {
         runId: result.runId,
@@ -88571,15 +88574,7 @@ function summarizeTrial(result) {
             drainMs: result.delivery.drainMs,
             drainEnded: result.delivery.drainEnded,
         },
-        publisher: {
-            published: result.publisher.published,
-            errors: result.publisher.errors,
-            targetRatePerSec: result.publisher.targetRatePerSec,
-            achievedRatePerSec: result.publisher.achievedRatePerSec,
-            rateMet: result.publisher.rateMet,
-            elapsedMs: result.publisher.elapsedMs,
-            scheduleLagMs: result.publisher.scheduleLagMs,
-        },
+        publisher: trialPublisher(result.publisher),
         validity: { valid: result.validity.valid, reasons: [...result.validity.reasons] },
     };
 }

@@ -10,6 +10,7 @@ import type {
   DeliveryFigures,
   EndpointFigures,
   EnvironmentFingerprint,
+  PublisherFigures,
   RunConfigSnapshot,
   RunResult,
 } from '../engine/measure/result.js';
@@ -32,15 +33,8 @@ export interface TrialSummary {
   latencyMs: LatencySummaryMs;
   latencyHistogram: string;
   delivery: DeliveryCounts & Pick<DeliveryFigures, 'successRate' | 'drainMs' | 'drainEnded'>;
-  publisher: {
-    published: number;
-    errors: number;
-    targetRatePerSec: number;
-    achievedRatePerSec: number;
-    rateMet: boolean;
-    elapsedMs: number;
-    scheduleLagMs: LatencySummaryMs;
-  };
+  /** The run's publisher figures without its XADD histogram (kept once, merged, in the aggregate). */
+  publisher: Omit<PublisherFigures, 'xaddLatencyMs' | 'xaddHistogram'>;
   validity: { valid: boolean; reasons: string[] };
 }
 
@@ -145,6 +139,14 @@ function sumCounts(items: readonly DeliveryCounts[]): DeliveryCounts {
 
 const pickCounts = (item: DeliveryCounts): DeliveryCounts => sumCounts([item]);
 
+function trialPublisher({
+  xaddLatencyMs: _latency,
+  xaddHistogram: _histogram,
+  ...figures
+}: PublisherFigures): TrialSummary['publisher'] {
+  return figures;
+}
+
 function summarizeTrial(result: RunResult): TrialSummary {
   return {
     runId: result.runId,
@@ -159,15 +161,7 @@ function summarizeTrial(result: RunResult): TrialSummary {
       drainMs: result.delivery.drainMs,
       drainEnded: result.delivery.drainEnded,
     },
-    publisher: {
-      published: result.publisher.published,
-      errors: result.publisher.errors,
-      targetRatePerSec: result.publisher.targetRatePerSec,
-      achievedRatePerSec: result.publisher.achievedRatePerSec,
-      rateMet: result.publisher.rateMet,
-      elapsedMs: result.publisher.elapsedMs,
-      scheduleLagMs: result.publisher.scheduleLagMs,
-    },
+    publisher: trialPublisher(result.publisher),
     validity: { valid: result.validity.valid, reasons: [...result.validity.reasons] },
   };
 }
