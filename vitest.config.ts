@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // picocolors turns colour on whenever CI is set; tests read plain text, in CI too.
+    env: { NO_COLOR: '1' },
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
