@@ -84370,7 +84370,7 @@ function registerPublishCommand(program) {
 
 /***/ }),
 
-/***/ 87981:
+/***/ 58115:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84387,8 +84387,6 @@ var external_node_fs_ = __nccwpck_require__(73024);
 var log = __nccwpck_require__(6488);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(31421);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(77030);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
@@ -84401,6 +84399,24 @@ var readiness = __nccwpck_require__(82520);
 var errors = __nccwpck_require__(46215);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/options.js
 var options = __nccwpck_require__(67836);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/net.js
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it); for services we start ourselves. */
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const server = (0,external_node_net_.createServer)();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            server.close(() => typeof address === 'object' && address
+                ? resolve(address.port)
+                : reject(new Error('no port was assigned')));
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/throwaway.js
 
 
@@ -84420,18 +84436,6 @@ async function answers(probe) {
     catch {
         return false;
     }
-}
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const server = (0,external_node_net_.createServer)();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            server.close(() => typeof address === 'object' && address
-                ? resolve(address.port)
-                : reject(new Error('no port')));
-        });
-    });
 }
 function onPath(binary) {
     const found = (0,external_node_child_process_.spawnSync)('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
@@ -87262,7 +87266,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32133);
 /* harmony import */ var _commands_baseline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(77814);
 /* harmony import */ var _commands_compare_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(17136);
-/* harmony import */ var _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(87981);
+/* harmony import */ var _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58115);
 /* harmony import */ var _commands_receive_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(37764);
 /* harmony import */ var _commands_reference_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6884);
 /* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(59018);

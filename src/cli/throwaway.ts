@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleepMs } from '../engine/clock.js';
@@ -8,6 +7,7 @@ import type { Logger } from '../engine/log.js';
 import { postgresReady, redisReady } from '../engine/run/readiness.js';
 import { UserError } from './errors.js';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './options.js';
+import { freePort } from '../engine/net.js';
 
 export interface Services {
   redisUrl: string;
@@ -28,21 +28,6 @@ async function answers(probe: (timeoutMs: number) => Promise<void>): Promise<boo
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function onPath(binary: string): string | null {

@@ -13,7 +13,7 @@ import {
   type TestSchema,
 } from '../../src/stack/test-support.js';
 import { startFakeGitHub, type FakeGitHubServer } from './fake-github.js';
-import { runStep, type StepRun } from './runner.js';
+import { runnerEnv, runStep, type StepRun } from './runner.js';
 
 /**
  * The bundled action, run the way a GitHub runner runs it: `node dist/index.js`, then
@@ -87,22 +87,14 @@ function inputs(overrides: Record<string, string> = {}): Record<string, string> 
 }
 
 function env(eventName: 'pull_request' | 'push'): NodeJS.ProcessEnv {
-  const { HTTP_PROXY: _a, HTTPS_PROXY: _b, http_proxy: _c, https_proxy: _d, ...rest } = process.env;
-  return {
-    ...rest,
-    NO_PROXY: '127.0.0.1,localhost',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: path.join(workspace, 'runner-temp'),
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: 'https://github.test',
-    GITHUB_REPOSITORY: 'ethhook/app',
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventName === 'pull_request' ? pullRequestEvent : pushEvent,
-    GITHUB_SHA: 'f'.repeat(40),
-    GITHUB_RUN_ID: '4711',
-    GITHUB_RUN_ATTEMPT: '1',
-  };
+  return runnerEnv({
+    workspace,
+    apiUrl: github.url,
+    eventName,
+    eventPath: eventName === 'pull_request' ? pullRequestEvent : pushEvent,
+    sha: 'f'.repeat(40),
+    runId: '4711',
+  });
 }
 
 interface ActionRun {

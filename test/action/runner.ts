@@ -110,3 +110,36 @@ export async function runStep(options: StepOptions): Promise<StepRun> {
     annotations: annotationsOf(stdout),
   };
 }
+
+export interface RunnerEnvOptions {
+  workspace: string;
+  /** The fake GitHub REST server. */
+  apiUrl: string;
+  eventName: string;
+  eventPath: string;
+  sha: string;
+  runId: string;
+}
+
+/**
+ * The environment a GitHub runner gives a step: this process's, without proxies (the fake API is
+ * on loopback), plus the GITHUB_* variables of the event.
+ */
+export function runnerEnv(options: RunnerEnvOptions): NodeJS.ProcessEnv {
+  const { HTTP_PROXY: _a, HTTPS_PROXY: _b, http_proxy: _c, https_proxy: _d, ...rest } = process.env;
+  return {
+    ...rest,
+    NO_PROXY: '127.0.0.1,localhost',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: options.workspace,
+    RUNNER_TEMP: path.join(options.workspace, 'runner-temp'),
+    GITHUB_API_URL: options.apiUrl,
+    GITHUB_SERVER_URL: 'https://github.test',
+    GITHUB_REPOSITORY: 'ethhook/app',
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: options.eventPath,
+    GITHUB_SHA: options.sha,
+    GITHUB_RUN_ID: options.runId,
+    GITHUB_RUN_ATTEMPT: '1',
+  };
+}

@@ -12,7 +12,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +20,8 @@ import { updateBaseline, writeBaseline } from '../../src/compare/baseline.js';
 import { makeRunResult } from '../../src/compare/fixtures.js';
 import { aggregateTrials } from '../../src/compare/trials.js';
 import { startFakeGitHub, type FakeGitHubServer } from '../action/fake-github.js';
-import { parseFileCommands, runStep, type StepRun } from '../action/runner.js';
+import { parseFileCommands, runnerEnv, runStep, type StepRun } from '../action/runner.js';
+import { freePort } from '../../src/engine/net.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -56,18 +56,6 @@ function run(cmd: string, args: string[], timeoutMs = 60_000) {
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
     });
   });
 }
@@ -201,28 +189,16 @@ describe.skipIf(skipReason !== undefined)(
     }
 
     function env(target: Stack, eventName: 'pull_request' | 'push'): NodeJS.ProcessEnv {
-      const {
-        HTTP_PROXY: _a,
-        HTTPS_PROXY: _b,
-        http_proxy: _c,
-        https_proxy: _d,
-        ...rest
-      } = process.env;
       return {
-        ...rest,
+        ...runnerEnv({
+          workspace,
+          apiUrl: github.url,
+          eventName,
+          eventPath: eventName === 'pull_request' ? pullRequestEvent : pushEvent,
+          sha: 'e'.repeat(40),
+          runId: RUN_ID,
+        }),
         ...target.env,
-        NO_PROXY: '127.0.0.1,localhost',
-        GITHUB_ACTIONS: 'true',
-        GITHUB_WORKSPACE: workspace,
-        RUNNER_TEMP: path.join(workspace, 'runner-temp'),
-        GITHUB_API_URL: github.url,
-        GITHUB_SERVER_URL: 'https://github.test',
-        GITHUB_REPOSITORY: 'ethhook/app',
-        GITHUB_EVENT_NAME: eventName,
-        GITHUB_EVENT_PATH: eventName === 'pull_request' ? pullRequestEvent : pushEvent,
-        GITHUB_SHA: 'e'.repeat(40),
-        GITHUB_RUN_ID: RUN_ID,
-        GITHUB_RUN_ATTEMPT: '1',
       };
     }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { groupAlive } from '../../src/engine/sut/process.js';
 import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
+import { freePort } from '../../src/engine/net.js';
 
 interface CliOutcome {
   code: number | null;
@@ -28,15 +29,6 @@ function runCli(args: string[], timeoutMs = 60_000): Promise<CliOutcome> {
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
     });
   });
 }
