@@ -86253,8 +86253,6 @@ var events_generator = __nccwpck_require__(98335);
 var log = __nccwpck_require__(6488);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/redact.js
 var redact = __nccwpck_require__(88977);
-// EXTERNAL MODULE: ./node_modules/ioredis/built/index.js
-var built = __nccwpck_require__(67796);
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var pg_esm = __nccwpck_require__(83849);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
@@ -86297,7 +86295,6 @@ var seeder = __nccwpck_require__(13972);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/run/readiness.js
 var readiness = __nccwpck_require__(82520);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/run/run.js
-
 
 
 
@@ -86404,21 +86401,7 @@ function failIfSutDied(options) {
 }
 async function fingerprint(options) {
     return environmentFingerprint({
-        redisVersion: async () => {
-            const redis = new built.Redis(options.redisUrl, {
-                lazyConnect: true,
-                maxRetriesPerRequest: 1,
-                retryStrategy: () => null,
-            });
-            redis.on('error', () => undefined);
-            try {
-                await redis.connect();
-                return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? null;
-            }
-            finally {
-                redis.disconnect();
-            }
-        },
+        redisVersion: () => (0,readiness/* withRedis */.SU)(options.redisUrl, async (redis) => /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? null),
         postgresVersion: async () => {
             const db = new pg_esm/* default.Client */.Ay.Client({ connectionString: options.databaseUrl });
             await db.connect();
@@ -92205,6 +92188,7 @@ function maskUrl(url) {
 /* harmony export */   NW: () => (/* binding */ postgresReady),
 /* harmony export */   PG: () => (/* binding */ redisReady),
 /* harmony export */   SF: () => (/* binding */ httpHealthy),
+/* harmony export */   SU: () => (/* binding */ withRedis),
 /* harmony export */   x1: () => (/* binding */ consumerGroupReady)
 /* harmony export */ });
 /* unused harmony exports CONSUMER_GROUP, waitUntil, probeRedisClient */
@@ -92253,6 +92237,7 @@ function probeRedisClient(redisUrl) {
         enableOfflineQueue: false,
     });
 }
+/** One short-lived, fail-fast connection for a probe or a one-off question. */
 async function withRedis(redisUrl, work) {
     const redis = probeRedisClient(redisUrl);
     redis.on('error', () => undefined);

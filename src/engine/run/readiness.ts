@@ -49,7 +49,11 @@ export function probeRedisClient(redisUrl: string): Redis {
   });
 }
 
-async function withRedis<T>(redisUrl: string, work: (redis: Redis) => Promise<T>): Promise<T> {
+/** One short-lived, fail-fast connection for a probe or a one-off question. */
+export async function withRedis<T>(
+  redisUrl: string,
+  work: (redis: Redis) => Promise<T>,
+): Promise<T> {
   const redis = probeRedisClient(redisUrl);
   redis.on('error', () => undefined);
   try {

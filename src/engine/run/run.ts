@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { monotonicClock, sleepMs } from '../clock.js';
 import { streamKey } from '../events/contracts.js';
@@ -28,7 +27,13 @@ import { maskUrl } from '../redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { matchingEndpoints } from '../../stack/matching.js';
 import { seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
-import { consumerGroupReady, httpHealthy, postgresReady, redisReady } from './readiness.js';
+import {
+  consumerGroupReady,
+  httpHealthy,
+  postgresReady,
+  redisReady,
+  withRedis,
+} from './readiness.js';
 import type { RunOptions } from './types.js';
 
 /** Moments the caller can act at; the CLI starts the SUT after seeding (its endpoints exist then). */
@@ -148,20 +153,11 @@ function failIfSutDied(options: RunOptions): void {
 
 async function fingerprint(options: RunOptions): Promise<EnvironmentFingerprint> {
   return environmentFingerprint({
-    redisVersion: async () => {
-      const redis = new Redis(options.redisUrl, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 1,
-        retryStrategy: () => null,
-      });
-      redis.on('error', () => undefined);
-      try {
-        await redis.connect();
-        return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? null;
-      } finally {
-        redis.disconnect();
-      }
-    },
+    redisVersion: () =>
+      withRedis(
+        options.redisUrl,
+        async (redis) => /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? null,
+      ),
     postgresVersion: async () => {
       const db = new pg.Client({ connectionString: options.databaseUrl });
       await db.connect();
