@@ -88291,6 +88291,20 @@ const endpointSchema = {
     latencyMs: latencySummarySchema,
     latencyHistogram: 'string',
 };
+/** A run's PublisherFigures. */
+const publisherSchema = {
+    published: 'number',
+    errors: 'number',
+    targetRatePerSec: 'number',
+    achievedRatePerSec: 'number',
+    rateMet: 'boolean',
+    elapsedMs: 'number',
+    xaddLatencyMs: latencySummarySchema,
+    xaddHistogram: 'string',
+    scheduleLagMs: latencySummarySchema,
+};
+/** A trial summary keeps the publisher figures without the XADD histogram (merged once instead). */
+const { xaddLatencyMs: _xaddLatency, xaddHistogram: _xaddHistogram, ...trialPublisherSchema } = publisherSchema;
 const runResultBodySchema = {
     tool: toolSchema,
     runId: 'string',
@@ -88298,17 +88312,7 @@ const runResultBodySchema = {
     finishedAt: 'string',
     config: configSchema,
     environment: environmentSchema,
-    publisher: {
-        published: 'number',
-        errors: 'number',
-        targetRatePerSec: 'number',
-        achievedRatePerSec: 'number',
-        rateMet: 'boolean',
-        elapsedMs: 'number',
-        xaddLatencyMs: latencySummarySchema,
-        xaddHistogram: 'string',
-        scheduleLagMs: latencySummarySchema,
-    },
+    publisher: publisherSchema,
     delivery: {
         ...countsSchema,
         successRate: 'number',
@@ -88365,15 +88369,7 @@ const trialAggregateSchema = {
                 drainMs: 'number',
                 drainEnded: drainEndedSchema,
             },
-            publisher: {
-                published: 'number',
-                errors: 'number',
-                targetRatePerSec: 'number',
-                achievedRatePerSec: 'number',
-                rateMet: 'boolean',
-                elapsedMs: 'number',
-                scheduleLagMs: latencySummarySchema,
-            },
+            publisher: trialPublisherSchema,
             validity: validitySchema,
         },
     },

@@ -156,6 +156,26 @@ export const endpointSchema: Schema = {
   latencyHistogram: 'string',
 };
 
+/** A run's PublisherFigures. */
+const publisherSchema: Schema = {
+  published: 'number',
+  errors: 'number',
+  targetRatePerSec: 'number',
+  achievedRatePerSec: 'number',
+  rateMet: 'boolean',
+  elapsedMs: 'number',
+  xaddLatencyMs: latencySummarySchema,
+  xaddHistogram: 'string',
+  scheduleLagMs: latencySummarySchema,
+};
+
+/** A trial summary keeps the publisher figures without the XADD histogram (merged once instead). */
+const {
+  xaddLatencyMs: _xaddLatency,
+  xaddHistogram: _xaddHistogram,
+  ...trialPublisherSchema
+} = publisherSchema;
+
 export const runResultBodySchema: Schema = {
   tool: toolSchema,
   runId: 'string',
@@ -163,17 +183,7 @@ export const runResultBodySchema: Schema = {
   finishedAt: 'string',
   config: configSchema,
   environment: environmentSchema,
-  publisher: {
-    published: 'number',
-    errors: 'number',
-    targetRatePerSec: 'number',
-    achievedRatePerSec: 'number',
-    rateMet: 'boolean',
-    elapsedMs: 'number',
-    xaddLatencyMs: latencySummarySchema,
-    xaddHistogram: 'string',
-    scheduleLagMs: latencySummarySchema,
-  },
+  publisher: publisherSchema,
   delivery: {
     ...countsSchema,
     successRate: 'number',
@@ -237,15 +247,7 @@ export const trialAggregateSchema: Schema = {
         drainMs: 'number',
         drainEnded: drainEndedSchema,
       },
-      publisher: {
-        published: 'number',
-        errors: 'number',
-        targetRatePerSec: 'number',
-        achievedRatePerSec: 'number',
-        rateMet: 'boolean',
-        elapsedMs: 'number',
-        scheduleLagMs: latencySummarySchema,
-      },
+      publisher: trialPublisherSchema,
       validity: validitySchema,
     },
   },
