@@ -9,7 +9,7 @@
 // Skipped, with the reason in its title, when `docker info` fails (CI runs
 // scripts/docker-engine.sh first). The pipeline runs the repository's dist/cli, mounted read-only:
 // dist/ must be built (`npm run bundle`; CI checks that it matches src/).
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { aggregateTrials } from '../../src/compare/trials.js';
 import { startFakeGitHub, type FakeGitHubServer } from '../action/fake-github.js';
 import { parseFileCommands, runnerEnv, runStep, type StepRun } from '../action/runner.js';
 import { freePort } from '../../src/engine/net.js';
+import { dockerSuitePrerequisites } from './engine-check.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -35,22 +36,6 @@ const RUN_ID = String(100_000 + Math.floor(Math.random() * 900_000));
 const PROJECT_PREFIX = `ethhook-load-test-${RUN_ID}-1-`;
 
 /** Why the suite cannot run here, or undefined when it can. Decided once, synchronously. */
-function engineProblem(): string | undefined {
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  if (info.error || info.status !== 0) {
-    const why = (info.error?.message ?? info.stderr ?? '').trim().split('\n')[0];
-    return `no Docker engine (docker info failed: ${why || `exit ${info.status}`}); run scripts/docker-engine.sh`;
-  }
-  const v2 = spawnSync('docker', ['compose', 'version'], { timeout: 15_000 });
-  const v1 = spawnSync('docker-compose', ['version', '--short'], { timeout: 15_000 });
-  if (v2.status !== 0 && v1.status !== 0)
-    return 'neither `docker compose` nor `docker-compose` is installed';
-  return undefined;
-}
-
 function run(cmd: string, args: string[], timeoutMs = 60_000) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
@@ -113,7 +98,7 @@ function groupText(stdout: string, title: RegExp): string | undefined {
   return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
 }
 
-const skipReason = engineProblem();
+const { skipReason } = dockerSuitePrerequisites();
 if (skipReason) console.warn(`test/docker/action-compose.test.ts skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)(

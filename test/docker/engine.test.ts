@@ -5,7 +5,7 @@
 // first, so there it runs). The reference pipeline's processor and delivery are replaced by small
 // stubs in an override file, as the action's own override does with extra_hosts: this test is
 // about the engine and the compose shape, not about the pipeline (action-compose.test.ts runs it).
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
+import { dockerSuitePrerequisites } from './engine-check.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -43,30 +44,7 @@ function run(
 }
 
 /** Why the suite cannot run here, or undefined when it can. Decided once, synchronously. */
-function engineProblem(): string | undefined {
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  if (info.error || info.status !== 0) {
-    const why = (info.error?.message ?? info.stderr ?? '').trim().split('\n')[0];
-    return `no Docker engine (docker info failed: ${why || 'exit ' + info.status}); run scripts/docker-engine.sh`;
-  }
-  return undefined;
-}
-
 /** `docker compose` (v2) when present, else `docker-compose` (v1); undefined when neither. */
-function composeCommand(): string[] | undefined {
-  const v2 = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8', timeout: 15_000 });
-  if (!v2.error && v2.status === 0) return ['docker', 'compose'];
-  const v1 = spawnSync('docker-compose', ['version', '--short'], {
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  if (!v1.error && v1.status === 0) return ['docker-compose'];
-  return undefined;
-}
-
 async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>) {
   const end = Date.now() + deadlineMs;
   for (;;) {
@@ -77,10 +55,7 @@ async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T
   }
 }
 
-const problem = engineProblem();
-const compose = problem ? undefined : composeCommand();
-const skipReason =
-  problem ?? (compose ? undefined : 'neither `docker compose` nor `docker-compose` is installed');
+const { skipReason, compose } = dockerSuitePrerequisites();
 if (skipReason) console.warn(`test/docker/engine.test.ts skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)(
