@@ -158,3 +158,66 @@ describe('commentMarker', () => {
     expect(commentMarker('a--b>c')).toBe('<!-- ethhook-load-test:a-bc -->');
   });
 });
+
+describe('renderMarkdown: reasons and notes quote files', () => {
+  const baseline = baselineWithHistory();
+  const current = regressedAggregate();
+  const verdict = compare(current, baseline, options);
+  const render = (reasons: string[], notes: string[] = []) =>
+    renderMarkdown({ ...verdict, reasons, notes }, reportContext(current, baseline));
+  const bullets = (markdown: string) =>
+    markdown.split('\n').filter((line) => line.startsWith('- '));
+
+  it('escapes HTML and line breaks in a reason from a baseline file', () => {
+    const invalid = {
+      ...baseline,
+      aggregate: {
+        ...baseline.aggregate,
+        validity: {
+          ...baseline.aggregate.validity,
+          valid: false,
+          reasons: ['<img src=x onerror=alert(1)>\n## Injected heading'],
+        },
+      },
+    };
+    const text = renderMarkdown(
+      compare(current, invalid, options),
+      reportContext(current, invalid),
+    );
+    expect(text).not.toContain('<img');
+    expect(text).not.toMatch(/^## Injected/m);
+    expect(text).toContain('&lt;img src=x onerror=alert(1)&gt; ## Injected heading');
+  });
+
+  it('escapes notes too', () => {
+    expect(bullets(render([], ['runner <b>x</b>\n> quoted']))).toEqual([
+      '- ℹ️ runner &lt;b&gt;x&lt;/b&gt; &gt; quoted',
+    ]);
+  });
+
+  it('leaves code spans as written: markdown shows them literally', () => {
+    expect(bullets(render(['run `baseline update <result.json>` <b>'])).at(0)).toBe(
+      '- run `baseline update <result.json>` &lt;b&gt;',
+    );
+  });
+
+  it('pairs backticks as markdown does, so no fake code span carries HTML', () => {
+    expect(
+      bullets(
+        render([
+          'unclosed ` <i>',
+          'escaped \\`<i>`',
+          'lengths differ ``<i>` <b>',
+          'double ``a`<i>`b`` <b>',
+          'escaped backslash \\\\`<i>`',
+        ]),
+      ),
+    ).toEqual([
+      '- unclosed ` &lt;i&gt;',
+      '- escaped \\`&lt;i&gt;`',
+      '- lengths differ ``&lt;i&gt;` &lt;b&gt;',
+      '- double ``a`<i>`b`` &lt;b&gt;',
+      '- escaped backslash \\\\`<i>`',
+    ]);
+  });
+});

@@ -54,6 +54,42 @@ function cell(text: string): string {
     .replace(/>/g, '&gt;');
 }
 
+/**
+ * A bullet's text (reasons and notes quote result and baseline files), escaped like a table cell
+ * (one line, no HTML) except inside code spans: markdown shows those as written, `&lt;` included,
+ * and our own reasons quote commands such as `baseline update <result.json>`. Backtick runs pair
+ * as CommonMark pairs them (a run closes at the next run of the same length; a backslash-escaped
+ * backtick opens nothing), so no text can make us leave HTML unescaped by faking a code span.
+ */
+function inline(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  let out = '';
+  let index = 0;
+  while (index < flat.length) {
+    const char = flat[index] as string;
+    if (char === '\\') {
+      const next = flat[index + 1];
+      const pair = next === '`' || next === '\\';
+      out += pair ? char + next : char;
+      index += pair ? 2 : 1;
+    } else if (char === '`') {
+      const opener = /`+/y;
+      opener.lastIndex = index;
+      const run = (opener.exec(flat) as RegExpExecArray)[0];
+      const closer = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+      closer.lastIndex = index + run.length;
+      const close = closer.exec(flat);
+      const end = close ? close.index + run.length : index + run.length;
+      out += flat.slice(index, end);
+      index = end;
+    } else {
+      out += char === '<' ? '&lt;' : char === '>' ? '&gt;' : char;
+      index += 1;
+    }
+  }
+  return out;
+}
+
 function table(
   header: readonly string[],
   align: readonly ('l' | 'r')[],
@@ -93,8 +129,8 @@ function renderHead(verdict: Verdict, context: ReportContext): string {
     `**${cell(verdict.summary)}**`,
   ];
   const bullets = [
-    ...verdict.reasons.map((reason) => `- ${reason}`),
-    ...verdict.notes.map((note) => `- ℹ️ ${note}`),
+    ...verdict.reasons.map((reason) => `- ${inline(reason)}`),
+    ...verdict.notes.map((note) => `- ℹ️ ${inline(note)}`),
   ];
   if (bullets.length > 0) parts.push(bullets.join('\n'));
   const rows = metricRows(verdict);
