@@ -6,6 +6,7 @@ import { DEFAULT_TOLERANCE, parseTolerance } from '../compare/tolerance.js';
 import { DEFAULT_CHAIN_ID } from '../engine/events/contracts.js';
 import { DEFAULT_MIX, parseMix, type EventMix } from '../engine/events/generator.js';
 import { defaultWarmupEvents, resolveShape } from '../engine/run/scenarios.js';
+import { urlPasswords } from '../engine/redact.js';
 import type { AbsoluteThresholds, LoadShape, ReceiverSettings } from '../engine/run/types.js';
 import { ActionFailure } from './failure.js';
 import {
@@ -231,15 +232,6 @@ function maskForMessage(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
-function passwordOf(url: string): string[] {
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    return password ? [password] : [];
-  } catch {
-    return [];
-  }
-}
-
 function resolveFrom(base: string, file: string): string {
   return path.resolve(base, file);
 }
@@ -458,7 +450,7 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
   const baseline = readBaseline(read, mode, load.scenario, workingDirectory, environment);
   return {
     ...common,
-    secrets: [...passwordOf(load.redisUrl), ...passwordOf(load.databaseUrl)],
+    secrets: [...urlPasswords(load.redisUrl), ...urlPasswords(load.databaseUrl)],
     mode,
     load,
     services,

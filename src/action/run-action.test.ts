@@ -260,6 +260,22 @@ describe('runAction, mode check', () => {
     expect(failure.message).toBe('could not reach postgres://u:***@127.0.0.1/db');
     expect(failure.title).toBe('Load test did not complete');
   });
+
+  it('masks a percent-encoded password both as written and decoded', async () => {
+    const { core, deps } = await harness(
+      { 'database-url': 'postgres://u:p%40ss@127.0.0.1/db' },
+      {
+        results: new Error(
+          'could not reach postgres://u:p%40ss@127.0.0.1/db: password "p@ss" was rejected',
+        ),
+      },
+    );
+    const failure = await failureOf(runAction(deps));
+    expect(core.secrets).toEqual(['p%40ss', 'p@ss']);
+    expect(failure.message).toBe(
+      'could not reach postgres://u:***@127.0.0.1/db: password "***" was rejected',
+    );
+  });
 });
 
 describe('runAction, services', () => {

@@ -11,7 +11,7 @@ import {
 import { writeTrialSet } from '../compare/result-file.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import { compare, type Verdict } from '../compare/verdict.js';
-import { maskUrl } from '../engine/redact.js';
+import { redactUrls } from '../engine/redact.js';
 import { commentMarker, renderMarkdown } from '../report/markdown.js';
 import { postCommentOnly } from './comment-only.js';
 import {
@@ -46,9 +46,7 @@ function headlineOf(verdict: Verdict, aggregate: TrialAggregate): HeadlineFigure
 }
 
 function maskSecrets(message: string, config: MeasureConfig): string {
-  return message
-    .replaceAll(config.load.redisUrl, maskUrl(config.load.redisUrl))
-    .replaceAll(config.load.databaseUrl, maskUrl(config.load.databaseUrl));
+  return redactUrls(message, [config.load.redisUrl, config.load.databaseUrl]);
 }
 
 /** Brings the services up, runs the trials, and leaves the services to the post step. */

@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { DEFAULT_MIX, type EventMix } from '../../engine/events/generator.js';
 import { stderrLogger, type Logger } from '../../engine/log.js';
 import type { RunResult } from '../../engine/measure/result.js';
-import { maskUrl } from '../../engine/redact.js';
+import { redactUrls } from '../../engine/redact.js';
 import { runTrials } from '../../engine/run/run.js';
 import { defaultWarmupEvents, resolveShape, SCENARIO_NAMES } from '../../engine/run/scenarios.js';
 import type { RunOptions } from '../../engine/run/types.js';
@@ -268,11 +268,7 @@ export async function executeRun(flags: RunFlags, logger: Logger): Promise<Execu
   } catch (error) {
     if (error instanceof UserError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new UserError(
-      message
-        .replace(flags.databaseUrl, maskUrl(flags.databaseUrl))
-        .replace(flags.redisUrl, maskUrl(flags.redisUrl)),
-    );
+    throw new UserError(redactUrls(message, [flags.databaseUrl, flags.redisUrl]));
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
