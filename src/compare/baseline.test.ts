@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BASELINE_KIND,
@@ -200,6 +201,41 @@ describe('baseline files', () => {
     delete (broken.aggregate as Record<string, unknown>).trials;
     await writeFile(path, JSON.stringify(broken));
     await expectFileError(readBaseline(path), 'invalid', /aggregate\.trials is missing/);
+  });
+
+  it('names the file, every wrong field (up to three) and what was expected', async () => {
+    const baseline = updateBaseline(null, aggregateWithP50(10), {
+      name: 'worse',
+      commit: null,
+      date: day(0),
+    });
+    const broken = JSON.parse(JSON.stringify(baseline)) as {
+      commit: unknown;
+      aggregate: { delivery: Record<string, unknown>; trials: { delivery: object }[] };
+    };
+    broken.commit = 7;
+    broken.aggregate.delivery.lost = -1;
+    (broken.aggregate.trials[0] as { delivery: Record<string, unknown> }).delivery.drainEnded =
+      'later';
+    broken.aggregate.delivery.expected = 'many';
+    const path = join(dir, 'worse.json');
+    await writeFile(path, JSON.stringify(broken));
+    const error = await readBaseline(path).catch((caught: unknown) => caught as Error);
+    expect(error).toBeInstanceOf(InputFileError);
+    const message = (error as Error).message;
+    expect(message).toContain(`${path} is not a valid baseline (version 1): `);
+    expect(message).toContain('commit must be a string, got 7');
+    expect(message).toContain('aggregate.delivery.expected must be a number, got "many"');
+    expect(message).toMatch(/aggregate\.delivery\.lost: .*>=0, got -1/);
+    expect(message).toContain('(and 1 more)');
+  });
+
+  it('still reads the committed baselines/quick.json (written before the zod schemas)', async () => {
+    const path = fileURLToPath(new URL('../../baselines/quick.json', import.meta.url));
+    const baseline = await readBaseline(path);
+    expect(baseline.name).toBe('quick');
+    expect(baseline.aggregate.trialCount).toBe(baseline.aggregate.trials.length);
+    expect(baseline.aggregate.metrics.p50).toBeGreaterThan(0);
   });
 });
 

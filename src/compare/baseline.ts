@@ -1,10 +1,10 @@
+import { z } from 'zod';
 import { basename, join } from 'node:path';
 import { configKey } from './comparability.js';
 import { InputFileError } from './errors.js';
-import { checkDocument, readJsonFile, writeJsonFile } from './json-file.js';
-import type { MetricValues } from './metrics.js';
-import { historyEntrySchema, trialAggregateSchema } from './schema.js';
-import type { TrialAggregate } from './trials.js';
+import { parseDocument, readJsonFile, writeJsonFile } from './json-file.js';
+import { metricValuesSchema } from './metrics.js';
+import { trialAggregateSchema, type TrialAggregate } from './trials.js';
 
 export const BASELINE_KIND = 'ethhook-load-test/baseline';
 export const BASELINE_VERSION = 1;
@@ -12,34 +12,36 @@ export const BASELINE_VERSION = 1;
 export const DEFAULT_HISTORY_LIMIT = 30;
 
 /** The figures of an earlier baseline, kept for trends and for the noise estimate. */
-export interface HistoryEntry {
-  date: string;
-  commit: string | null;
-  trialCount: number;
+export const historyEntrySchema = z.object({
+  date: z.string(),
+  commit: z.string().nullable(),
+  trialCount: z.number().int().positive(),
   /** Load-shaping config key (see comparability.ts): only entries of the current key compare. */
-  configKey: string;
-  valid: boolean;
-  metrics: MetricValues;
-}
+  configKey: z.string(),
+  valid: z.boolean(),
+  metrics: metricValuesSchema,
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 /**
  * `baselines/<name>.json`: the committed reference a pull request is compared with. Small
  * fields first so a review sees what changed; the aggregate (with per-trial histograms) last.
  */
-export interface Baseline {
-  kind: typeof BASELINE_KIND;
-  version: typeof BASELINE_VERSION;
-  name: string;
+export const baselineSchema = z.object({
+  kind: z.literal(BASELINE_KIND),
+  version: z.literal(BASELINE_VERSION),
+  name: z.string(),
   /** The commit measured, when known. */
-  commit: string | null;
+  commit: z.string().nullable(),
   /** When the aggregate was recorded (ISO 8601). */
-  date: string;
+  date: z.string(),
   /** When the first baseline of this name was recorded. */
-  createdAt: string;
+  createdAt: z.string(),
   /** Earlier aggregates, oldest first, at most the history limit. */
-  history: HistoryEntry[];
-  aggregate: TrialAggregate;
-}
+  history: z.array(historyEntrySchema),
+  aggregate: trialAggregateSchema,
+});
+export type Baseline = z.infer<typeof baselineSchema>;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -63,29 +65,19 @@ export function howToCreateBaseline(name: string): string {
   return `Create it with \`ethhook-load-test baseline update <result.json> --name ${name}\` and commit baselines/${name}.json, or run the action with \`mode: baseline\` (e.g. on a nightly schedule).`;
 }
 
-export const baselineSchema = {
-  name: 'string',
-  commit: 'string|null',
-  date: 'string',
-  createdAt: 'string',
-  history: { arrayOf: historyEntrySchema },
-  aggregate: trialAggregateSchema,
-} as const;
-
 /** Checks parsed content as a baseline; `path` only names the file in errors. */
 export function parseBaseline(document: unknown, path: string): Baseline {
-  checkDocument<Baseline>(
+  return parseDocument(
     document,
     path,
     {
       kinds: [BASELINE_KIND],
-      version: BASELINE_VERSION,
+      versions: [BASELINE_VERSION],
       whatItIs: 'baseline',
       hint: `Restore it from git or recreate it: ${howToCreateBaseline(nameFromPath(path))}`,
     },
     baselineSchema,
   );
-  return document;
 }
 
 /** Reads a baseline; a missing, corrupt or foreign file is an InputFileError saying what to do. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { RunResult } from '../engine/measure/result.js';
 
 /**
@@ -54,6 +55,11 @@ export interface MetricDefinition {
   defaultNoiseFloor: number;
   /** The figure of one run. */
   fromRun(result: RunResult): number;
+  /**
+   * The value assumed for files written before this metric existed; without it such files
+   * fail to load, naming the missing field.
+   */
+  whenAbsent?: number;
 }
 
 /*
@@ -182,6 +188,23 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     fromRun: (result) => result.publisher.xaddLatencyMs.p99,
   },
 };
+
+/**
+ * One figure per catalogue metric, as stored in result, trial-set and baseline files. A metric
+ * added to the catalogue after files were written needs `whenAbsent` so those files still load.
+ */
+const perMetric = <T>(make: (id: MetricId) => T): Record<MetricId, T> =>
+  Object.fromEntries(METRIC_IDS.map((id) => [id, make(id)])) as Record<MetricId, T>;
+
+export const metricValuesSchema = z.object(
+  perMetric((id): z.ZodNumber | z.ZodDefault<z.ZodNumber> => {
+    const whenAbsent = METRICS[id].whenAbsent;
+    return whenAbsent === undefined ? z.number() : z.number().default(whenAbsent);
+  }),
+);
+
+/** Relative spread across trials per metric (see TrialAggregate.spread); null where undefined. */
+export const metricSpreadSchema = z.object(perMetric(() => z.number().nullable().default(null)));
 
 export const METRIC_LIST: readonly MetricDefinition[] = METRIC_IDS.map((id) => METRICS[id]);
 

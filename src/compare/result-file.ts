@@ -1,17 +1,18 @@
-import { RUN_RESULT_KIND, RUN_RESULT_VERSION, type RunResult } from '../engine/measure/result.js';
+import { z } from 'zod';
+import { RUN_RESULT_KIND, RUN_RESULT_VERSION, runResultSchema } from '../engine/measure/result.js';
 import { InputFileError } from './errors.js';
-import { checkDocument, readJsonFile, writeJsonFile } from './json-file.js';
-import { runResultBodySchema, trialAggregateSchema } from './schema.js';
-import { aggregateTrials, type TrialAggregate } from './trials.js';
+import { parseDocument, readJsonFile, writeJsonFile } from './json-file.js';
+import { aggregateTrials, trialAggregateSchema, type TrialAggregate } from './trials.js';
 
 /** A file holding the aggregate of N trials (written by `run --trials N`). */
 export const TRIAL_SET_KIND = 'ethhook-load-test/trial-set';
 export const TRIAL_SET_VERSION = 1;
 
-export interface TrialSetFile extends TrialAggregate {
-  kind: typeof TRIAL_SET_KIND;
-  version: typeof TRIAL_SET_VERSION;
-}
+export const trialSetFileSchema = trialAggregateSchema.extend({
+  kind: z.literal(TRIAL_SET_KIND),
+  version: z.literal(TRIAL_SET_VERSION),
+});
+export type TrialSetFile = z.infer<typeof trialSetFileSchema>;
 
 export function toTrialSetFile(aggregate: TrialAggregate): TrialSetFile {
   return { kind: TRIAL_SET_KIND, version: TRIAL_SET_VERSION, ...aggregate };
@@ -31,26 +32,34 @@ const HINT = 'Produce it with `ethhook-load-test run` (add --trials N for a tria
 export function parseResultDocument(document: unknown, path: string): TrialAggregate {
   const kind = (document as { kind?: unknown } | null)?.kind;
   if (kind === RUN_RESULT_KIND) {
-    checkDocument<RunResult>(
+    const result = parseDocument(
       document,
       path,
-      { kinds: [RUN_RESULT_KIND], version: RUN_RESULT_VERSION, whatItIs: 'run result', hint: HINT },
-      runResultBodySchema,
+      {
+        kinds: [RUN_RESULT_KIND],
+        versions: [RUN_RESULT_VERSION],
+        whatItIs: 'run result',
+        hint: HINT,
+      },
+      runResultSchema,
     );
-    return aggregateTrials([document]);
+    return aggregateTrials([result]);
   }
-  checkDocument<TrialSetFile>(
+  const {
+    kind: _kind,
+    version: _version,
+    ...aggregate
+  } = parseDocument(
     document,
     path,
     {
       kinds: [TRIAL_SET_KIND, RUN_RESULT_KIND],
-      version: TRIAL_SET_VERSION,
+      versions: [TRIAL_SET_VERSION],
       whatItIs: WHAT,
       hint: HINT,
     },
-    trialAggregateSchema,
+    trialSetFileSchema,
   );
-  const { kind: _kind, version: _version, ...aggregate } = document;
   return aggregate;
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   decodeHistogram,
   encodeHistogram,
@@ -5,18 +6,27 @@ import {
   summarizeMs,
   type LatencySummaryMs,
 } from '../engine/measure/histogram.js';
-import type {
-  DeliveryCounts,
-  DeliveryFigures,
-  EndpointFigures,
-  EnvironmentFingerprint,
-  PublisherFigures,
-  RunConfigSnapshot,
-  RunResult,
+import {
+  deliveryCountsSchema,
+  deliveryFiguresSchema,
+  encodedHistogramSchema,
+  endpointFiguresSchema,
+  environmentFingerprintSchema,
+  latencySummaryMsSchema,
+  publisherFiguresSchema,
+  runConfigSnapshotSchema,
+  toolSchema,
+  validitySchema,
+  type DeliveryCounts,
+  type EndpointFigures,
+  type PublisherFigures,
+  type RunResult,
 } from '../engine/measure/result.js';
 import { configDifferences, describeDifferences, environmentDifferences } from './comparability.js';
 import {
   METRIC_LIST,
+  metricSpreadSchema,
+  metricValuesSchema,
   metricsOfRun,
   type MetricDefinition,
   type MetricId,
@@ -25,66 +35,72 @@ import {
 import { median, relativeSpread } from './stats.js';
 
 /** One measured trial, kept whole enough to re-aggregate and to show in the report. */
-export interface TrialSummary {
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  metrics: MetricValues;
-  latencyMs: LatencySummaryMs;
-  latencyHistogram: string;
-  delivery: DeliveryCounts & Pick<DeliveryFigures, 'successRate' | 'drainMs' | 'drainEnded'>;
+export const trialSummarySchema = z.object({
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  metrics: metricValuesSchema,
+  latencyMs: latencySummaryMsSchema,
+  latencyHistogram: encodedHistogramSchema,
+  delivery: deliveryCountsSchema.extend(
+    deliveryFiguresSchema.pick({ successRate: true, drainMs: true, drainEnded: true }).shape,
+  ),
   /** The run's publisher figures without its XADD histogram (kept once, merged, in the aggregate). */
-  publisher: Omit<PublisherFigures, 'xaddLatencyMs' | 'xaddHistogram'>;
-  validity: { valid: boolean; reasons: string[] };
-}
+  publisher: publisherFiguresSchema.omit({ xaddLatencyMs: true, xaddHistogram: true }),
+  validity: validitySchema,
+});
+export type TrialSummary = z.infer<typeof trialSummarySchema>;
 
-export interface AggregateDelivery extends DeliveryCounts {
+export const aggregateDeliverySchema = deliveryCountsSchema.extend({
   /** delivered / expected over all trials. */
-  successRate: number;
+  successRate: z.number(),
   /** End-to-end latency of every trial, merged by adding histogram counts. */
-  latencyMs: LatencySummaryMs;
-  latencyHistogram: string;
-}
+  latencyMs: latencySummaryMsSchema,
+  latencyHistogram: encodedHistogramSchema,
+});
+export type AggregateDelivery = z.infer<typeof aggregateDeliverySchema>;
 
-export interface AggregatePublisher {
-  published: number;
-  errors: number;
-  targetRatePerSec: number;
+export const aggregatePublisherSchema = z.object({
+  published: z.number(),
+  errors: z.number(),
+  targetRatePerSec: z.number(),
   /** Median over trials. */
-  achievedRatePerSec: number;
+  achievedRatePerSec: z.number(),
   /** Every trial met its rate. */
-  rateMet: boolean;
-  xaddLatencyMs: LatencySummaryMs;
-  xaddHistogram: string;
-}
+  rateMet: z.boolean(),
+  xaddLatencyMs: latencySummaryMsSchema,
+  xaddHistogram: encodedHistogramSchema,
+});
+export type AggregatePublisher = z.infer<typeof aggregatePublisherSchema>;
 
 /**
  * N trials of one scenario reduced to the figures a verdict is taken on. The per-metric
  * figures follow each metric's aggregation rule (median for performance, sum or worst trial
  * for correctness); the distributions are merged by adding histogram counts, never by
- * averaging percentiles.
+ * averaging percentiles. The body of trial-set files and of a baseline's `aggregate`.
  */
-export interface TrialAggregate {
-  tool: { name: string; version: string };
-  trialCount: number;
-  startedAt: string;
-  finishedAt: string;
-  config: RunConfigSnapshot;
-  environment: EnvironmentFingerprint;
-  metrics: MetricValues;
+export const trialAggregateSchema = z.object({
+  tool: toolSchema,
+  trialCount: z.number().int().positive(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  config: runConfigSnapshotSchema,
+  environment: environmentFingerprintSchema,
+  metrics: metricValuesSchema,
   /**
    * (max - min) / median across trials for median-aggregated metrics: 0 for a single trial,
    * null where it is not defined or not meaningful (sums, worst-of).
    */
-  spread: Record<MetricId, number | null>;
+  spread: metricSpreadSchema,
   /** Valid only when every trial was. */
-  validity: { valid: boolean; reasons: string[] };
-  delivery: AggregateDelivery;
-  publisher: AggregatePublisher;
+  validity: validitySchema,
+  delivery: aggregateDeliverySchema,
+  publisher: aggregatePublisherSchema,
   /** Per endpoint, counts summed and latency histograms merged across trials. */
-  endpoints: EndpointFigures[];
-  trials: TrialSummary[];
-}
+  endpoints: z.array(endpointFiguresSchema),
+  trials: z.array(trialSummarySchema),
+});
+export type TrialAggregate = z.infer<typeof trialAggregateSchema>;
 
 export class TrialAggregationError extends Error {
   constructor(message: string) {

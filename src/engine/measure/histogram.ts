@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import type { LatencySummaryMs } from './result.js';
 
 /** Latencies are recorded in integer microseconds, 1 µs to 1 hour, 3 significant digits. */
 export const HIGHEST_TRACKABLE_US = 3_600_000_000;
@@ -42,17 +43,7 @@ export function mergeHistograms(histograms: Iterable<Histogram>): Histogram {
   return merged;
 }
 
-export interface LatencySummaryMs {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
+export type { LatencySummaryMs };
 
 const usToMs = (us: number): number => Math.round(us) / 1000;
 

@@ -1,112 +1,149 @@
-import type { LatencySummaryMs } from './histogram.js';
+import { z } from 'zod';
 
 /**
- * The one machine-readable outcome of a run. Versioned: readers reject versions they do not know.
+ * The one machine-readable outcome of a run, declared once: the schema below is what readers
+ * check and every type is inferred from it. Versioned: readers reject versions they do not know.
  * Histograms are HDR, integer microseconds, compressed base64 (see histogram.ts), so results of
  * shards and trials can be merged later by adding counts.
+ *
+ * To add a field: one line in its object. A field that files written before it lack gets a
+ * `.default(...)`, so those files still load (say in a comment what the default means).
  */
 export const RUN_RESULT_VERSION = 1;
 export const RUN_RESULT_KIND = 'ethhook-load-test/run-result';
 
-export interface EnvironmentFingerprint {
-  cpuModel: string;
-  cpuCores: number;
-  memoryGiB: number;
-  os: string;
-  arch: string;
-  nodeVersion: string;
-  redisVersion: string | null;
-  postgresVersion: string | null;
-}
+const count = z.number().int().nonnegative();
 
-export interface RunConfigSnapshot {
-  scenario: string;
+export const latencySummaryMsSchema = z.object({
+  count,
+  min: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+});
+export type LatencySummaryMs = z.infer<typeof latencySummaryMsSchema>;
+
+/** An HDR histogram, compressed base64 (histogram.ts encodes and decodes it). */
+export const encodedHistogramSchema = z.string();
+
+export const environmentFingerprintSchema = z.object({
+  cpuModel: z.string(),
+  cpuCores: z.number(),
+  memoryGiB: z.number(),
+  os: z.string(),
+  arch: z.string(),
+  nodeVersion: z.string(),
+  redisVersion: z.string().nullable(),
+  postgresVersion: z.string().nullable(),
+});
+export type EnvironmentFingerprint = z.infer<typeof environmentFingerprintSchema>;
+
+export const runConfigSnapshotSchema = z.object({
+  scenario: z.string(),
   /** Number of events to publish; null when the run is bounded by duration. */
-  events: number | null;
+  events: z.number().nullable(),
   /** Target publish rate, events/s; 0 = as fast as possible. */
-  ratePerSec: number;
-  concurrency: number;
-  durationSec: number | null;
-  chainId: number;
-  seed: number;
-  mix: Record<string, number>;
-  warmupEvents: number;
-  drainTimeoutMs: number;
-}
+  ratePerSec: z.number(),
+  concurrency: z.number(),
+  durationSec: z.number().nullable(),
+  chainId: z.number(),
+  seed: z.number(),
+  mix: z.record(z.string(), z.number()),
+  warmupEvents: z.number(),
+  drainTimeoutMs: z.number(),
+});
+export type RunConfigSnapshot = z.infer<typeof runConfigSnapshotSchema>;
 
-export interface PublisherFigures {
-  published: number;
-  errors: number;
-  targetRatePerSec: number;
-  achievedRatePerSec: number;
+export const publisherFiguresSchema = z.object({
+  published: count,
+  errors: count,
+  targetRatePerSec: z.number(),
+  achievedRatePerSec: z.number(),
   /** achieved >= 99% of target (always true for rate 0). */
-  rateMet: boolean;
-  elapsedMs: number;
+  rateMet: z.boolean(),
+  elapsedMs: z.number(),
   /** XADD acknowledged - intended send time. */
-  xaddLatencyMs: LatencySummaryMs;
-  xaddHistogram: string;
+  xaddLatencyMs: latencySummaryMsSchema,
+  xaddHistogram: encodedHistogramSchema,
   /** How late the publisher dispatched events relative to their slots. */
-  scheduleLagMs: LatencySummaryMs;
-}
+  scheduleLagMs: latencySummaryMsSchema,
+});
+export type PublisherFigures = z.infer<typeof publisherFiguresSchema>;
 
-export interface DeliveryCounts {
+export const deliveryCountsSchema = z.object({
   /** Sum over published events of the endpoints that match them. */
-  expected: number;
+  expected: count,
   /** Unique (endpoint, tx_hash, log_index) received with a valid signature. */
-  delivered: number;
-  lost: number;
-  duplicates: number;
-  badSignatures: number;
+  delivered: count,
+  lost: count,
+  duplicates: count,
+  badSignatures: count,
   /** Entries of another run id (never counted as latency). */
-  foreign: number;
-  malformed: number;
+  foreign: count,
+  malformed: count,
   /** Requests the receiver answered with an injected failure (the SUT must retry them). */
-  failedAttempts: number;
-  totalRequests: number;
-}
+  failedAttempts: count,
+  totalRequests: count,
+});
+export type DeliveryCounts = z.infer<typeof deliveryCountsSchema>;
 
-export interface DeliveryFigures extends DeliveryCounts {
+export const drainEndedSchema = z.enum(['complete', 'idle-timeout', 'deadline']);
+
+export const deliveryFiguresSchema = deliveryCountsSchema.extend({
   /** delivered / expected (1 when nothing was expected). */
-  successRate: number;
+  successRate: z.number(),
   /** Unique deliveries per second, from the first intended send to the last delivery. */
-  throughputPerSec: number;
+  throughputPerSec: z.number(),
   /** End-to-end latency of delivered events: receive time - intended send time. */
-  latencyMs: LatencySummaryMs;
-  latencyHistogram: string;
+  latencyMs: latencySummaryMsSchema,
+  latencyHistogram: encodedHistogramSchema,
   /** Latency with every lost delivery recorded as (end of drain - intended send time). */
-  latencyWithLossMs: LatencySummaryMs;
-  drainMs: number;
+  latencyWithLossMs: latencySummaryMsSchema,
+  drainMs: z.number(),
   /** Why the drain ended. */
-  drainEnded: 'complete' | 'idle-timeout' | 'deadline';
-}
+  drainEnded: drainEndedSchema,
+});
+export type DeliveryFigures = z.infer<typeof deliveryFiguresSchema>;
 
-export interface EndpointFigures extends DeliveryCounts {
-  endpointId: string;
-  name: string;
-  latencyMs: LatencySummaryMs;
-  latencyHistogram: string;
-}
+export const endpointFiguresSchema = deliveryCountsSchema.extend({
+  endpointId: z.string(),
+  name: z.string(),
+  latencyMs: latencySummaryMsSchema,
+  latencyHistogram: encodedHistogramSchema,
+});
+export type EndpointFigures = z.infer<typeof endpointFiguresSchema>;
 
-export interface AbsoluteCheck {
-  name: string;
-  passed: boolean;
-  detail: string;
-}
+export const toolSchema = z.object({ name: z.string(), version: z.string() });
 
-export interface RunResult {
-  kind: typeof RUN_RESULT_KIND;
-  version: typeof RUN_RESULT_VERSION;
-  tool: { name: string; version: string };
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  config: RunConfigSnapshot;
-  environment: EnvironmentFingerprint;
-  publisher: PublisherFigures;
-  delivery: DeliveryFigures;
-  endpoints: EndpointFigures[];
-  /** A run is invalid when its measurements cannot be trusted (rate not met, large lag, ...). */
-  validity: { valid: boolean; reasons: string[] };
+/** A run is invalid when its measurements cannot be trusted (rate not met, large lag, ...). */
+export const validitySchema = z.object({ valid: z.boolean(), reasons: z.array(z.string()) });
+export type Validity = z.infer<typeof validitySchema>;
+
+export const absoluteCheckSchema = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  detail: z.string(),
+});
+export type AbsoluteCheck = z.infer<typeof absoluteCheckSchema>;
+
+export const runResultSchema = z.object({
+  kind: z.literal(RUN_RESULT_KIND),
+  version: z.literal(RUN_RESULT_VERSION),
+  tool: toolSchema,
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  config: runConfigSnapshotSchema,
+  environment: environmentFingerprintSchema,
+  publisher: publisherFiguresSchema,
+  delivery: deliveryFiguresSchema,
+  endpoints: z.array(endpointFiguresSchema),
+  validity: validitySchema,
   /** The original tool's absolute verdicts (average latency, throughput class). */
-  checks: AbsoluteCheck[];
-}
+  checks: z.array(absoluteCheckSchema),
+});
+export type RunResult = z.infer<typeof runResultSchema>;
