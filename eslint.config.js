@@ -15,4 +15,26 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Layers point one way (README, Layout): shared <- stack <- engine <- compare/report <- cli/action.
+  {
+    files: ['src/shared/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../*'] }] },
+  },
+  {
+    files: ['src/stack/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../*', '!../shared', '!../shared/*'] }],
+    },
+  },
+  {
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ['**/action/*', '**/cli/*', '**/compare/*', '**/report/*', '**/reference/*'],
+        },
+      ],
+    },
+  },
 );

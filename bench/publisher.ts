@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { DEFAULT_CHAIN_ID } from '../src/engine/events/contracts.js';
+import { DEFAULT_CHAIN_ID } from '../src/stack/contracts.js';
 import { EventGenerator } from '../src/engine/events/generator.js';
 import { newRunId } from '../src/engine/events/identity.js';
 import { publish, type PublishOutcome } from '../src/engine/publisher/publisher.js';

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { monotonicClock } from '../src/engine/clock.js';
-import { LOAD_TEST_ENDPOINTS } from '../src/engine/events/contracts.js';
+import { LOAD_TEST_ENDPOINTS } from '../src/stack/contracts.js';
 import { EventGenerator, fieldsToObject } from '../src/engine/events/generator.js';
 import { encodeTxHash, newRunId } from '../src/engine/events/identity.js';
 import {

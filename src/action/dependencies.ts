@@ -1,5 +1,5 @@
 import type { ActionCore } from './core.js';
-import type { LoadTestEngine } from './engine.js';
+import type { TrialRunner } from './trial-runner.js';
 import type { GitHubApi } from './github/api.js';
 import type { RunContext } from './github/context.js';
 import type { SutStarter } from './services/command.js';
@@ -13,7 +13,7 @@ export interface ActionDependencies {
   fileExists(path: string): boolean;
   context: RunContext;
   github(token: string): GitHubApi;
-  engine: LoadTestEngine;
+  trialRunner: TrialRunner;
   startSut?: SutStarter;
   now(): Date;
   signal?: AbortSignal;

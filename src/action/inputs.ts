@@ -3,10 +3,10 @@ import path from 'node:path';
 import { howToCreateBaseline, isValidBaselineName } from '../compare/baseline.js';
 import { parseMetricList, parseNoiseFloors, type MetricId } from '../compare/metrics.js';
 import { DEFAULT_TOLERANCE, parseTolerance } from '../compare/tolerance.js';
-import { DEFAULT_CHAIN_ID } from '../engine/events/contracts.js';
+import { DEFAULT_CHAIN_ID } from '../stack/contracts.js';
 import { DEFAULT_MIX, parseMix, type EventMix } from '../engine/events/generator.js';
 import { defaultWarmupEvents, resolveShape } from '../engine/run/scenarios.js';
-import { urlPasswords } from '../engine/redact.js';
+import { urlPasswords } from '../shared/redact.js';
 import type { AbsoluteThresholds, LoadShape, ReceiverSettings } from '../engine/run/types.js';
 import { ActionFailure } from './failure.js';
 import {

@@ -18,7 +18,7 @@ export function liveDependencies(): ActionDependencies {
     fileExists: existsSync,
     context: runContextFrom(process.env),
     github: octokitApi,
-    engine: { runTrials },
+    trialRunner: { runTrials },
     now: () => new Date(),
     signal: abort.signal,
   };

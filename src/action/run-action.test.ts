@@ -8,7 +8,7 @@ import { aggregateTrials } from '../compare/trials.js';
 import type { RunOptions } from '../engine/run/types.js';
 import { COMMENT_REQUEST_KIND, Outputs, State } from './constants.js';
 import type { ActionDependencies } from './dependencies.js';
-import type { LoadTestEngine, RunHooks } from './engine.js';
+import type { TrialRunner, RunHooks } from './trial-runner.js';
 import { ActionFailure } from './failure.js';
 import type { RunContext } from './github/context.js';
 import { InputError } from './inputs.js';
@@ -27,7 +27,10 @@ interface EngineCall {
   hooks: RunHooks;
 }
 
-function fakeEngine(results: RunFixtureOptions | Error, calls: EngineCall[] = []): LoadTestEngine {
+function fakeTrialRunner(
+  results: RunFixtureOptions | Error,
+  calls: EngineCall[] = [],
+): TrialRunner {
   return {
     async runTrials(options, hooks) {
       calls.push({ options, hooks });
@@ -88,7 +91,7 @@ async function harness(
     fileExists: existsSync,
     context: options.context ?? PR_CONTEXT,
     github: () => github,
-    engine: fakeEngine(options.results ?? {}, engineCalls),
+    trialRunner: fakeTrialRunner(options.results ?? {}, engineCalls),
     now: () => new Date('2025-02-01T03:00:00.000Z'),
     startSut: (_command, { logFile }) => ({
       pid: 31337,

@@ -11,7 +11,7 @@ import {
 import { writeTrialSet } from '../compare/result-file.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import { compare, type Verdict } from '../compare/verdict.js';
-import { redactUrls } from '../engine/redact.js';
+import { redactUrls } from '../shared/redact.js';
 import { commentMarker, renderMarkdown } from '../report/markdown.js';
 import { postCommentOnly } from './comment-only.js';
 import {
@@ -92,7 +92,7 @@ async function measure(
   }
 
   try {
-    const results = await deps.engine.runTrials(
+    const results = await deps.trialRunner.runTrials(
       {
         ...config.load,
         progress: 'lines',

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_CHAIN_ID } from '../engine/events/contracts.js';
+import { DEFAULT_CHAIN_ID } from '../stack/contracts.js';
 import { parseMix, type EventMix } from '../engine/events/generator.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, positiveInt } from './options.js';
 

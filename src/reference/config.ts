@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { DEFAULT_CHAIN_ID } from '../engine/events/contracts.js';
+import { DEFAULT_CHAIN_ID } from '../stack/contracts.js';
 
 export type ReferenceRole = 'processor' | 'delivery' | 'all';
 

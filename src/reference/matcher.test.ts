@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPIC0 } from '../engine/events/contracts.js';
+import { TOPIC0 } from '../stack/contracts.js';
 import { applySchema } from '../stack/db.js';
 import { matchingEndpoints } from '../stack/matching.js';
 import { createTestSchema, type TestSchema } from '../stack/test-support.js';

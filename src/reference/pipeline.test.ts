@@ -1,7 +1,7 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { streamKey, type ContractKey } from '../engine/events/contracts.js';
+import { streamKey, type ContractKey } from '../stack/contracts.js';
 import { EventGenerator, fieldsToObject } from '../engine/events/generator.js';
 import { newRunId } from '../engine/events/identity.js';
 import { silentLogger } from '../engine/log.js';

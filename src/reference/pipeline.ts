@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from '../engine/log.js';
-import { maskUrl } from '../engine/redact.js';
+import { maskUrl } from '../shared/redact.js';
 import { applySchema, describeConnectionError } from '../stack/db.js';
 import type { ReferenceConfig } from './config.js';
 import { WebhookDelivery, type DeliveryStats } from './delivery.js';

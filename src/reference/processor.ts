@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { sleepMs } from '../engine/clock.js';
-import { streamKey } from '../engine/events/contracts.js';
+import { streamKey } from '../stack/contracts.js';
 import type { Logger } from '../engine/log.js';
 import type { ReferenceConfig } from './config.js';
 import { parseStreamEntry, type DeliveryJob, type WebhookEvent } from './job.js';

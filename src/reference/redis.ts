@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../engine/log.js';
-import { maskUrl } from '../engine/redact.js';
+import { maskUrl } from '../shared/redact.js';
 
 /**
  * A connection for commands; like EthHook's ConnectionManager it reconnects on its own, so a Redis

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { maskUrl } from '../engine/redact.js';
+import { maskUrl } from '../shared/redact.js';
 import { SCHEMA_SQL } from './schema-sql.js';
 
 /** Either one connection or a pool; the stack's functions take whichever the caller has. */

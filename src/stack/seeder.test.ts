@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOAD_TEST_ENDPOINTS, TOPIC0 } from '../engine/events/contracts.js';
+import { LOAD_TEST_ENDPOINTS, TOPIC0 } from './contracts.js';
 import { applySchema } from './db.js';
 import { SCHEMA_SQL } from './schema-sql.js';
 import {

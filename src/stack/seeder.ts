@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { LOAD_TEST_ENDPOINTS, type LoadTestEndpointSpec } from '../engine/events/contracts.js';
+import { LOAD_TEST_ENDPOINTS, type LoadTestEndpointSpec } from './contracts.js';
 import {
   applySchemaIn,
   missingColumns,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamKey } from '../../src/engine/events/contracts.js';
+import { streamKey } from '../../src/stack/contracts.js';
 import { groupAlive } from '../../src/engine/sut/process.js';
 import {
   createTestSchema,

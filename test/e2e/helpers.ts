@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DEFAULT_MIX } from '../../src/engine/events/generator.js';
-import { streamKey } from '../../src/engine/events/contracts.js';
+import { streamKey } from '../../src/stack/contracts.js';
 import { silentLogger } from '../../src/engine/log.js';
 import type { RunOptions } from '../../src/engine/run/types.js';
 import { referenceConfig, type ReferenceConfig } from '../../src/reference/config.js';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import pc from 'picocolors';
-import { streamKey } from '../../engine/events/contracts.js';
+import { streamKey } from '../../stack/contracts.js';
 import { EventGenerator, type EventMix } from '../../engine/events/generator.js';
 import { isRunId, newRunId } from '../../engine/events/identity.js';
 import type { LatencySummaryMs } from '../../engine/measure/histogram.js';
@@ -12,7 +12,7 @@ import {
   RedisUnavailableError,
   type PublishOutcome,
 } from '../../engine/publisher/publisher.js';
-import { maskUrl } from '../../engine/redact.js';
+import { maskUrl } from '../../shared/redact.js';
 import { UserError } from '../errors.js';
 import { addEventFlags, progressOption } from '../flags.js';
 import {

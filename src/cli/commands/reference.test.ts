@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { streamKey } from '../../engine/events/contracts.js';
+import { streamKey } from '../../stack/contracts.js';
 import { EventGenerator, fieldsToObject } from '../../engine/events/generator.js';
 import { newRunId } from '../../engine/events/identity.js';
 import { startTestReceiver, waitFor, type TestReceiver } from '../../reference/test-receiver.js';

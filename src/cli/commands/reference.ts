@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_CHAIN_ID } from '../../engine/events/contracts.js';
+import { DEFAULT_CHAIN_ID } from '../../stack/contracts.js';
 import { stderrLogger, type Logger } from '../../engine/log.js';
 import {
   DEFAULT_CONSUMER_GROUP,

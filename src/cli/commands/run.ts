@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { DEFAULT_MIX, type EventMix } from '../../engine/events/generator.js';
 import { stderrLogger, type Logger } from '../../engine/log.js';
 import type { RunResult } from '../../engine/measure/result.js';
-import { redactUrls } from '../../engine/redact.js';
+import { redactUrls } from '../../shared/redact.js';
 import { runTrials } from '../../engine/run/run.js';
 import { defaultWarmupEvents, resolveShape, SCENARIO_NAMES } from '../../engine/run/scenarios.js';
 import type { RunOptions } from '../../engine/run/types.js';

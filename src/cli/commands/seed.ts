@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import pg from 'pg';
-import { DEFAULT_CHAIN_ID } from '../../engine/events/contracts.js';
-import { maskUrl } from '../../engine/redact.js';
+import { DEFAULT_CHAIN_ID } from '../../stack/contracts.js';
+import { maskUrl } from '../../shared/redact.js';
 import { describeConnectionError } from '../../stack/db.js';
 import { SchemaNotReadyError, seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
 import { UserError } from '../errors.js';

@@ -1,7 +1,8 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { decodeAbiParameters } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { EVENT_SIGNATURES, LOAD_TEST_ENDPOINTS, TOPIC0 } from './contracts.js';
+import { EVENT_SIGNATURES, LOAD_TEST_ENDPOINTS, TOPIC0 } from '../../stack/contracts.js';
+import { matchingEndpoints } from '../../stack/matching.js';
 import { EventGenerator, fieldsToObject, parseMix } from './generator.js';
 import { decodeTxHash } from './identity.js';
 
@@ -155,5 +156,31 @@ describe('parseMix', () => {
     );
     expect(() => parseMix('usdc')).toThrow(/--mix/);
     expect(() => parseMix('usdc=0')).toThrow(/at least one weight/);
+  });
+});
+
+describe('generated events against the seeded load-test set', () => {
+  it('every generated event matches exactly the endpoint of its contract', () => {
+    const chainId = 11155111;
+    const seeded = LOAD_TEST_ENDPOINTS.map((spec) => ({
+      name: spec.endpointName,
+      isActive: true,
+      chainIds: [chainId],
+      contractAddresses: [spec.contract] as string[],
+      eventSignatures: spec.eventSignatures as string[] | null,
+    }));
+    const generator = new EventGenerator({ chainId, runId: '0123456789abcdef', seed: 7 });
+    for (let sequence = 0; sequence < 200; sequence++) {
+      const fields = fieldsToObject(generator.build(sequence, 0, 1));
+      const event = {
+        chainId: Number(fields.chain_id),
+        contract: fields.contract!,
+        topics: JSON.parse(fields.topics!) as string[],
+      };
+      const kind = generator.kindOf(sequence);
+      const names = matchingEndpoints(seeded, event).map((e) => e.name);
+      const spec = LOAD_TEST_ENDPOINTS.find((s) => s.key === kind.contract)!;
+      expect(names).toEqual([spec.endpointName]);
+    }
   });
 });

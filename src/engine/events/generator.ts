@@ -6,7 +6,7 @@ import {
   TOPIC0,
   type ContractKey,
   type EventName,
-} from './contracts.js';
+} from '../../stack/contracts.js';
 import { encodeTxHash } from './identity.js';
 
 /** Relative weight of each contract in the generated stream; WETH's share is split over its events. */

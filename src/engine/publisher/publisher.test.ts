@@ -3,7 +3,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monotonicClock, sleepMs } from '../clock.js';
-import { EVENT_SIGNATURES } from '../events/contracts.js';
+import { EVENT_SIGNATURES } from '../../stack/contracts.js';
 import { EventGenerator, fieldsToObject } from '../events/generator.js';
 import { decodeTxHash, newRunId } from '../events/identity.js';
 import { decodeHistogram, type Histogram } from '../measure/histogram.js';

@@ -18,7 +18,7 @@ export { RedisUnavailableError } from './resp-connection.js';
 export interface PublishOptions {
   /** The publisher opens `concurrency` connections to this URL itself, and closes them. */
   redisUrl: string;
-  /** e.g. streamKey(chainId) from events/contracts.ts */
+  /** e.g. streamKey(chainId) from stack/contracts.ts */
   streamKey: string;
   generator: EventGenerator;
   /** Stop after this many events... */

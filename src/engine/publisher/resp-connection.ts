@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Clock } from '../clock.js';
-import { maskUrl } from '../redact.js';
+import { maskUrl } from '../../shared/redact.js';
 import { appendCommandUtf8, ReplyParser } from './resp.js';
 
 /** Redis could not be reached or refused the handshake; the message names the masked URL. */

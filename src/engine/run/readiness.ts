@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { sleepMs } from '../clock.js';
-import { maskUrl } from '../redact.js';
+import { maskUrl } from '../../shared/redact.js';
 
 export const CONSUMER_GROUP = 'message_processors';
 

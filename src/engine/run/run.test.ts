@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOAD_TEST_ENDPOINTS } from '../events/contracts.js';
+import { LOAD_TEST_ENDPOINTS } from '../../stack/contracts.js';
 import { EventGenerator, parseMix } from '../events/generator.js';
 import { summarizeMs, createHistogram } from '../measure/histogram.js';
 import type { DeliveryFigures, PublisherFigures } from '../measure/result.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { monotonicClock, sleepMs } from '../clock.js';
-import { streamKey } from '../events/contracts.js';
+import { streamKey } from '../../stack/contracts.js';
 import { EventGenerator, fieldsToObject } from '../events/generator.js';
 import { newRunId } from '../events/identity.js';
 import { environmentFingerprint } from '../measure/fingerprint.js';
@@ -23,7 +23,7 @@ import {
 } from '../measure/result.js';
 import { publish } from '../publisher/publisher.js';
 import { Receiver } from '../receiver/receiver.js';
-import { maskUrl } from '../redact.js';
+import { maskUrl } from '../../shared/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { matchingEndpoints } from '../../stack/matching.js';
 import { seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';

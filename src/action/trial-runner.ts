@@ -6,7 +6,10 @@ export interface RunHooks {
   afterSeed?(): Promise<void>;
 }
 
-/** The engine as the action uses it: readiness, seed, warm-up and N measured trials. */
-export interface LoadTestEngine {
+/**
+ * What the action needs of the engine: readiness, seed, warm-up and N measured trials
+ * (`runTrials` of src/engine/run in production, a fake in the action's tests).
+ */
+export interface TrialRunner {
   runTrials(options: RunOptions & { trials: number }, hooks: RunHooks): Promise<RunResult[]>;
 }
