@@ -46,7 +46,7 @@ export function commentMarker(name: string): string {
   return `<!-- ${TOOL_NAME}:${name.replace(/-{2,}/g, '-').replace(/>/g, '')} -->`;
 }
 
-function cell(text: string): string {
+export function cell(text: string): string {
   return text
     .replace(/\r?\n/g, ' ')
     .replace(/\|/g, '\\|')
@@ -61,7 +61,7 @@ function cell(text: string): string {
  * as CommonMark pairs them (a run closes at the next run of the same length; a backslash-escaped
  * backtick opens nothing), so no text can make us leave HTML unescaped by faking a code span.
  */
-function inline(text: string): string {
+export function inline(text: string): string {
   const flat = text.replace(/\r?\n/g, ' ');
   let out = '';
   let index = 0;
@@ -90,7 +90,7 @@ function inline(text: string): string {
   return out;
 }
 
-function table(
+export function table(
   header: readonly string[],
   align: readonly ('l' | 'r')[],
   rows: readonly (readonly string[])[],
@@ -103,7 +103,7 @@ function table(
   ].join('\n');
 }
 
-function details(summary: string, body: string): string {
+export function details(summary: string, body: string): string {
   return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 

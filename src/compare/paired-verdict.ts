@@ -1,0 +1,174 @@
+import type { RunResult } from '../engine/measure/result.js';
+import { decodeHistogram } from '../engine/measure/histogram.js';
+import { formatWithUnit } from './format.js';
+import { DEFAULT_GATED_METRICS, METRIC_LIST, type MetricId, type MetricUnit } from './metrics.js';
+import { blockBootstrapLogVariance } from './paired-blocks.js';
+import { judgePaired, pairedEstimate, type PairedEstimate, type PairedStatus } from './paired.js';
+import { median } from './stats.js';
+import { formatTolerance } from './tolerance.js';
+
+/**
+ * The verdict of a paired A/B run: the base commit and the head measured on the same runner in
+ * rounds. Same three outcomes as the verdict against a committed baseline.
+ */
+
+export type PairedOutcome = 'pass' | 'regression' | 'inconclusive';
+
+export interface PairedRoundResults {
+  base: RunResult;
+  head: RunResult;
+  /**
+   * The trial's latency histograms per block of events (encoded), both sides split the same way;
+   * absent when the run recorded none. They give each round's own sampling noise.
+   */
+  latencyBlocks?: { base: readonly string[]; head: readonly string[] };
+}
+
+export interface PairedMetric {
+  id: MetricId;
+  label: string;
+  unit: MetricUnit;
+  gated: boolean;
+  /** Median over the rounds of each side's figure. */
+  base: number;
+  head: number;
+  estimate: PairedEstimate | null;
+  status: PairedStatus;
+  /** e.g. "+23% [95% CI +12%, +35%]". */
+  change: string;
+  reason: string;
+}
+
+export interface PairedVerdict {
+  outcome: PairedOutcome;
+  summary: string;
+  reasons: string[];
+  metrics: PairedMetric[];
+  rounds: number;
+  tolerance: number;
+}
+
+export interface PairedOptions {
+  tolerance: number;
+  gatedMetrics?: readonly MetricId[];
+}
+
+/** Percentile each latency metric reads from a histogram, for the block bootstrap. */
+const PERCENTILE_OF: Partial<Record<MetricId, number>> = {
+  p50: 50,
+  p90: 90,
+  p95: 95,
+  p99: 99,
+  p999: 99.9,
+};
+
+function withinRoundVariances(round: PairedRoundResults): Map<number, number> | null {
+  if (!round.latencyBlocks) return null;
+  const percentiles = Object.values(PERCENTILE_OF);
+  return blockBootstrapLogVariance(
+    round.latencyBlocks.head.map(decodeHistogram),
+    round.latencyBlocks.base.map(decodeHistogram),
+    percentiles,
+  );
+}
+
+export function comparePaired(
+  rounds: readonly PairedRoundResults[],
+  options: PairedOptions,
+): PairedVerdict {
+  if (rounds.length === 0) throw new RangeError('a paired comparison needs at least one round');
+  const { tolerance } = options;
+  const gated = new Set(options.gatedMetrics ?? DEFAULT_GATED_METRICS);
+  const variances = rounds.map(withinRoundVariances);
+  const reasons: string[] = [];
+
+  const invalid = rounds.flatMap((round, index) =>
+    (['base', 'head'] as const)
+      .filter((side) => !round[side].validity.valid)
+      .map(
+        (side) =>
+          `round ${index + 1}, ${side}: invalid run (${round[side].validity.reasons.join('; ')})`,
+      ),
+  );
+
+  const metrics: PairedMetric[] = [];
+  for (const metric of METRIC_LIST) {
+    const baseValues = rounds.map((round) => metric.fromRun(round.base));
+    const headValues = rounds.map((round) => metric.fromRun(round.head));
+    const common = {
+      id: metric.id,
+      label: metric.label,
+      unit: metric.unit,
+      base: median(baseValues),
+      head: median(headValues),
+    };
+    if (metric.kind === 'correctness') {
+      // Judged on the head alone: a lost delivery is a bug whatever the base did.
+      const worst =
+        metric.direction === 'lower-is-better' ? Math.max(...headValues) : Math.min(...headValues);
+      const failed = metric.direction === 'lower-is-better' ? worst > 0 : worst < 1;
+      const baseWorst =
+        metric.direction === 'lower-is-better' ? Math.max(...baseValues) : Math.min(...baseValues);
+      metrics.push({
+        ...common,
+        head: worst,
+        base: baseWorst,
+        gated: true,
+        estimate: null,
+        status: failed ? 'regression' : 'pass',
+        change: '—',
+        reason: failed
+          ? `head: ${formatWithUnit(metric, worst)} in its worst round (base: ${formatWithUnit(metric, baseWorst)})`
+          : 'none in any round',
+      });
+      continue;
+    }
+    const percentile = PERCENTILE_OF[metric.id];
+    const estimate = pairedEstimate(
+      rounds.map((round, index) => ({
+        base: metric.fromRun(round.base),
+        head: metric.fromRun(round.head),
+        withinLogVariance: percentile === undefined ? undefined : variances[index]?.get(percentile),
+      })),
+    );
+    const judgement = judgePaired(estimate, metric.direction, tolerance);
+    const isGated = gated.has(metric.id);
+    metrics.push({
+      ...common,
+      gated: isGated,
+      estimate,
+      status: isGated || judgement.status === 'info' ? judgement.status : 'info',
+      change: judgement.change,
+      reason: judgement.reason,
+    });
+  }
+
+  const judged = metrics.filter((metric) => metric.gated);
+  const regressions = judged.filter((metric) => metric.status === 'regression');
+  const noisy = judged.filter((metric) => metric.status === 'noise');
+  const unmeasurable = judged.filter((metric) => metric.status === 'info');
+  for (const metric of regressions)
+    reasons.push(`${metric.label} ${metric.change}: ${metric.reason}`);
+  for (const reason of invalid) reasons.push(reason);
+  for (const metric of noisy) reasons.push(`${metric.label} ${metric.change}: ${metric.reason}`);
+  for (const metric of unmeasurable) reasons.push(`${metric.label}: ${metric.reason}`);
+
+  const n = rounds.length;
+  const against = `the base commit measured on this runner (${n} round${n === 1 ? '' : 's'})`;
+  let outcome: PairedOutcome;
+  let summary: string;
+  if (regressions.length > 0) {
+    outcome = 'regression';
+    summary = `Regression against ${against}: ${regressions.map((metric) => `${metric.label} ${metric.change}`).join('; ')}`;
+  } else if (invalid.length > 0) {
+    outcome = 'inconclusive';
+    summary = `Inconclusive: ${invalid.length} measurement${invalid.length === 1 ? '' : 's'} invalid, so the load generator, not the code, may have set the numbers`;
+  } else if (noisy.length > 0 || unmeasurable.length > 0) {
+    outcome = 'inconclusive';
+    summary = `Inconclusive against ${against}: ${[...noisy, ...unmeasurable].map((metric) => metric.label).join(', ')} could not be told apart from noise; more rounds would tell`;
+  } else {
+    outcome = 'pass';
+    summary = `Pass against ${against}: every gated metric within the ${formatTolerance(tolerance)} tolerance`;
+  }
+  return { outcome, summary, reasons, metrics, rounds: n, tolerance };
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { makeRunResult } from '../compare/fixtures.js';
+import type { Logger } from '../engine/log.js';
+import {
+  formatPhaseTimes,
+  roundOrder,
+  runPairedRounds,
+  type PairedSide,
+  type SideName,
+} from './rounds.js';
+
+function recordingLog(lines: string[]): Logger {
+  return {
+    info: (message) => lines.push(message),
+    warn: (message) => lines.push(`warning: ${message}`),
+    group: (title, work) => {
+      lines.push(`## ${title}`);
+      return work();
+    },
+  };
+}
+
+function fakeSide(name: SideName, events: string[], fail?: { round: number }): PairedSide {
+  return {
+    name,
+    prepare: async () => {
+      events.push(`prepare ${name}`);
+    },
+    measure: async (round) => {
+      events.push(`measure ${name} ${round}`);
+      if (fail?.round === round) throw new Error(`${name} died in round ${round}`);
+      return {
+        result: makeRunResult({ runId: `${name}-${round}` }),
+        phases: { start: 1200, ready: 800, seed: 40, warmup: 2000, measure: 2100, stop: 300 },
+      };
+    },
+  };
+}
+
+describe('runPairedRounds', () => {
+  it('prepares each side once, then alternates the order round by round', async () => {
+    const events: string[] = [];
+    const lines: string[] = [];
+    const run = await runPairedRounds(
+      { base: fakeSide('base', events), head: fakeSide('head', events) },
+      { rounds: 3, log: recordingLog(lines) },
+    );
+    expect(events).toEqual([
+      'prepare base',
+      'prepare head',
+      'measure base 1',
+      'measure head 1',
+      'measure head 2',
+      'measure base 2',
+      'measure base 3',
+      'measure head 3',
+    ]);
+    expect(run.rounds.map((round) => round.order)).toEqual([
+      ['base', 'head'],
+      ['head', 'base'],
+      ['base', 'head'],
+    ]);
+    expect(run.rounds[1]!.base.result.runId).toBe('base-2');
+    expect(run.confirmationRounds).toBe(0);
+    expect(lines).toContain(
+      'Round 2, head: start 1.2 s, ready 0.8 s, seed 0.0 s, warmup 2.0 s, measure 2.1 s, stop 0.3 s',
+    );
+    expect(lines).toContain('## Round 2 of 3: head');
+  });
+
+  it('measures one more round when asked to confirm, continuing the alternation', async () => {
+    const events: string[] = [];
+    const asked: number[] = [];
+    const run = await runPairedRounds(
+      { base: fakeSide('base', events), head: fakeSide('head', events) },
+      {
+        rounds: 2,
+        log: recordingLog([]),
+        needsAnotherRound: (rounds) => {
+          asked.push(rounds.length);
+          return true;
+        },
+      },
+    );
+    expect(asked).toEqual([2]);
+    expect(run.rounds).toHaveLength(3);
+    expect(run.confirmationRounds).toBe(1);
+    expect(events.slice(-2)).toEqual(['measure base 3', 'measure head 3']);
+  });
+
+  it('stops at the first failing measurement with its error', async () => {
+    const events: string[] = [];
+    await expect(
+      runPairedRounds(
+        { base: fakeSide('base', events), head: fakeSide('head', events, { round: 2 }) },
+        { rounds: 3, log: recordingLog([]) },
+      ),
+    ).rejects.toThrow('head died in round 2');
+    expect(events.at(-1)).toBe('measure head 2');
+  });
+
+  it('refuses a round count that is not a whole number of at least 1', async () => {
+    const sides = { base: fakeSide('base', []), head: fakeSide('head', []) };
+    await expect(runPairedRounds(sides, { rounds: 0, log: recordingLog([]) })).rejects.toThrow(
+      'rounds must be a whole number of at least 1, got 0',
+    );
+  });
+
+  it('orders rounds and formats phases as documented', () => {
+    expect([1, 2, 3, 4].map(roundOrder)).toEqual([
+      ['base', 'head'],
+      ['head', 'base'],
+      ['base', 'head'],
+      ['head', 'base'],
+    ]);
+    expect(formatPhaseTimes({ ready: 1500, measure: 2000 })).toBe('ready 1.5 s, measure 2.0 s');
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { makeRunResult } from '../compare/fixtures.js';
+import { comparePaired } from '../compare/paired-verdict.js';
+import type { PairedRun } from '../paired/rounds.js';
+import { commentMarker } from './markdown.js';
+import { renderPairedMarkdown, renderPairedTerminal, type PairedReportContext } from './paired.js';
+
+function context(headP50: number[]): PairedReportContext {
+  const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
+  const run: PairedRun = {
+    prepareMs: { base: 12_000, head: 11_000 },
+    confirmationRounds: 0,
+    rounds: headP50.map((p50, index) => ({
+      round: index + 1,
+      order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
+      base: { result: makeRunResult({ latency: { p50Ms: 10, p95Ms: 20, p99Ms: 30 } }), phases },
+      head: {
+        result: makeRunResult({ latency: { p50Ms: p50, p95Ms: p50 * 2, p99Ms: p50 * 3 } }),
+        phases,
+      },
+    })),
+  };
+  const verdict = comparePaired(
+    run.rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
+    { tolerance: 1.5 },
+  );
+  return {
+    name: 'quick',
+    verdict,
+    run,
+    base: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
+    head: 'head 5d6e7f8',
+    choice: 'compare-to auto: the committed baseline was measured on another machine (cpuModel)',
+    committedBaseline: 'not comparable: environment differs (cpuModel: "Xeon" vs "EPYC")',
+    commit: '5d6e7f8a9b',
+  };
+}
+
+describe('renderPairedMarkdown', () => {
+  it('shows the verdict, base vs head with the interval, the reference, the baseline line and the cost', () => {
+    const text = renderPairedMarkdown(context([20, 21, 19.5]));
+    expect(
+      text.startsWith(`${commentMarker('quick')}\n\n## ❌ Load test \`quick\`: REGRESSION`),
+    ).toBe(true);
+    expect(text).toMatch(
+      /\| \*\*Latency p50\*\* \| 10\.00 \| 2\d\.\d \| \+\d+% \[95% CI \+\d+%, \+\d+%\] \| ❌ regression \|/,
+    );
+    expect(text).toContain(
+      '- Reference: base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8), measured on this runner against head 5d6e7f8 in 3 alternating rounds; compare-to auto: the committed baseline was measured on another machine (cpuModel)',
+    );
+    expect(text).toContain(
+      '- vs committed baseline: not comparable: environment differs (cpuModel: "Xeon" vs "EPYC")',
+    );
+    expect(text).toContain(
+      '| round 2, head | start 1.5 s, ready 0.7 s, seed 0.1 s, warmup 2.0 s, measure 2.2 s, stop 0.4 s |',
+    );
+    expect(text).toContain('| prepare, base | 12.0 s |');
+    expect(text).toContain('| 2 | head → base |');
+  });
+
+  it('passes an unchanged head and prints the same in the terminal', () => {
+    const ctx = context([10.1, 9.9, 10]);
+    expect(renderPairedMarkdown(ctx)).toContain('## ✅ Load test `quick`: PASS');
+    const terminal = renderPairedTerminal(ctx);
+    expect(terminal.split('\n')[0]).toBe('PASS Load test quick');
+    expect(terminal).toMatch(/\* Latency p50 +10\.00 +10\.00 +[-+]?\d.*\[95% CI .*\] +pass/);
+    expect(terminal).toContain('round 3 base: start 1.5 s');
+  });
+});
