@@ -107,6 +107,8 @@ export interface FakeGitHub extends GitHubApi {
   /** Make every write answer with this status. */
   failWrites: number | null;
   pullHeads: Map<number, string>;
+  /** The token's account: the author of the comments it creates. */
+  viewer: string;
 }
 
 class HttpError extends Error {
@@ -122,6 +124,7 @@ export function fakeGitHub(): FakeGitHub {
     calls: [],
     failWrites: null,
     pullHeads: new Map(),
+    viewer: 'github-actions[bot]',
     async listIssueComments({ issueNumber, page, perPage }) {
       fake.calls.push(`list #${issueNumber} page ${page}`);
       const all = fake.comments.get(issueNumber) ?? [];
@@ -134,6 +137,7 @@ export function fakeGitHub(): FakeGitHub {
         id: nextId++,
         body,
         htmlUrl: `https://github.test/c/${nextId}`,
+        authorLogin: fake.viewer,
         issueNumber,
       };
       fake.comments.set(issueNumber, [...(fake.comments.get(issueNumber) ?? []), comment]);
@@ -157,18 +161,31 @@ export function fakeGitHub(): FakeGitHub {
       if (!headSha) throw new HttpError(404);
       return { number: pullNumber, headSha };
     },
+    async viewerLogin() {
+      fake.calls.push('viewer');
+      return fake.viewer;
+    },
   };
   return fake;
 }
 
-/** Adds `count` unrelated comments to an issue (to make the marked one sit on a later page). */
-export function addNoise(fake: FakeGitHub, issueNumber: number, count: number): void {
+/**
+ * Adds `count` comments by another account to an issue (to make the marked one sit on a later
+ * page), with `body` as their text.
+ */
+export function addNoise(
+  fake: FakeGitHub,
+  issueNumber: number,
+  count: number,
+  body: (index: number) => string = (index) => `noise ${index}`,
+): void {
   const list = fake.comments.get(issueNumber) ?? [];
   for (let i = 0; i < count; i++) {
     list.push({
       id: 10_000 + list.length,
-      body: `noise ${i}`,
+      body: body(i),
       htmlUrl: `https://github.test/n/${i}`,
+      authorLogin: 'someone',
       issueNumber,
     });
   }

@@ -125,6 +125,11 @@ async function runAction(
   return { main, post, sutPid: Number.isInteger(pid) && pid > 0 ? pid : null };
 }
 
+/** The comments the action's token wrote on the pull request (GITHUB_TOKEN's bot). */
+function ownComments() {
+  return github.commentsOn(PR_NUMBER).filter((comment) => comment.author === 'github-actions[bot]');
+}
+
 function explain(run: StepRun): string {
   return `exit ${run.exitCode}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 }
@@ -214,6 +219,12 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
   });
 
   it('first check creates the comment, a second run updates the same one', async () => {
+    // Anyone can paste the marker: a comment of someone else carrying it is never ours to edit.
+    const planted = github.addComment(
+      PR_NUMBER,
+      'someone',
+      '<!-- ethhook-load-test:action-e2e -->\nplanted',
+    );
     const first = await runAction('pull_request');
     expect(first.main.exitCode, explain(first.main)).toBe(0);
     // inconclusive only if the machine was too busy to hold the publish rate; never a regression.
@@ -224,7 +235,8 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     for (const key of ['result-path', 'report-path', 'logs-path'])
       expect(existsSync(first.main.outputs[key] as string), key).toBe(true);
     expect(first.main.summary).toContain('<!-- ethhook-load-test:action-e2e -->');
-    const comments = github.commentsOn(PR_NUMBER);
+    expect(github.commentsOn(PR_NUMBER)[0]).toEqual(planted);
+    const comments = ownComments();
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body.startsWith('<!-- ethhook-load-test:action-e2e -->')).toBe(true);
     expect(comments[0]?.body).toMatch(/Load test `action-e2e`: (PASS|INCONCLUSIVE)/);
@@ -241,9 +253,11 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     github.requests.length = 0;
     const second = await runAction('pull_request');
     expect(second.main.exitCode, explain(second.main)).toBe(0);
-    expect(github.commentsOn(PR_NUMBER)).toHaveLength(1);
+    expect(github.commentsOn(PR_NUMBER)).toHaveLength(2);
+    expect(github.commentsOn(PR_NUMBER)[0]).toEqual(planted);
     expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET /repos/ethhook/app/issues/${PR_NUMBER}/comments`,
+      'POST /graphql',
       `PATCH /repos/ethhook/app/issues/comments/${comments[0]?.id}`,
     ]);
     expect(second.main.outputs['comment-url']).toBe(first.main.outputs['comment-url']);
@@ -257,7 +271,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.properties).toBe('title=Performance regression (baseline action-e2e)');
     expect(errors[0]?.message).toMatch(/^Regression: .*Latency p50/);
-    const comments = github.commentsOn(PR_NUMBER);
+    const comments = ownComments();
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain('REGRESSION');
     expect(comments[0]?.body).toMatch(/\+\d[\d,.]*\s?%/);
@@ -313,9 +327,10 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET /repos/ethhook/app/pulls/${PR_NUMBER}`,
       `GET /repos/ethhook/app/issues/${PR_NUMBER}/comments`,
-      `PATCH /repos/ethhook/app/issues/comments/${github.commentsOn(PR_NUMBER)[0]?.id}`,
+      'POST /graphql',
+      `PATCH /repos/ethhook/app/issues/comments/${ownComments()[0]?.id}`,
     ]);
-    expect(github.commentsOn(PR_NUMBER)).toHaveLength(1);
+    expect(ownComments()).toHaveLength(1);
     expect(run.outputs['comment-url']).toBeDefined();
   });
 });

@@ -3,8 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 /**
  * A small stand-in for GitHub's REST API, on loopback, for the bundled action's end-to-end test
  * (GITHUB_API_URL points here). It plays the calls the action makes — issue comments (list with
- * page/per_page and a Link header, create, update) and pull requests (get) — records every
- * request, and can answer writes with 403 as GitHub does for a fork's read-only token.
+ * page/per_page and a Link header, create, update), pull requests (get) and GraphQL's `viewer`
+ * (who the token is) — records every request, and can answer writes with 403 as GitHub does for
+ * a fork's read-only token.
  */
 export interface RecordedRequest {
   method: string;
@@ -18,6 +19,8 @@ export interface StoredComment {
   id: number;
   issueNumber: number;
   body: string;
+  /** The author's login. */
+  author: string;
 }
 
 export interface FakeGitHubServer {
@@ -27,7 +30,11 @@ export interface FakeGitHubServer {
   pullHeads: Map<number, string>;
   /** When set, creating or updating a comment answers 403 like a read-only token. */
   forbidWrites: boolean;
+  /** The token's account (GITHUB_TOKEN's by default): GraphQL's viewer, author of what it writes. */
+  viewerLogin: string;
   commentsOn(issueNumber: number): StoredComment[];
+  /** A comment written by someone else than the token, e.g. one that copies our marker. */
+  addComment(issueNumber: number, author: string, body: string): StoredComment;
   close(): Promise<void>;
 }
 
@@ -40,11 +47,12 @@ export async function startFakeGitHub(): Promise<FakeGitHubServer> {
   const app: FastifyInstance = Fastify({ logger: false });
   let nextId = 1000;
   let baseUrl = '';
-  const state: Omit<FakeGitHubServer, 'url' | 'close' | 'commentsOn'> = {
+  const state: Omit<FakeGitHubServer, 'url' | 'close' | 'commentsOn' | 'addComment'> = {
     requests: [],
     comments: [],
     pullHeads: new Map(),
     forbidWrites: false,
+    viewerLogin: 'github-actions[bot]',
   };
 
   const htmlUrl = (params: RepoParams, comment: StoredComment) =>
@@ -53,7 +61,7 @@ export async function startFakeGitHub(): Promise<FakeGitHubServer> {
     id: comment.id,
     body: comment.body,
     html_url: htmlUrl(params, comment),
-    user: { login: 'github-actions[bot]', type: 'Bot' },
+    user: { login: comment.author, type: comment.author.endsWith('[bot]') ? 'Bot' : 'User' },
   });
   const forbidden = {
     message: 'Resource not accessible by integration',
@@ -105,6 +113,7 @@ export async function startFakeGitHub(): Promise<FakeGitHubServer> {
         id: nextId++,
         issueNumber: Number(request.params.number),
         body: request.body.body,
+        author: state.viewerLogin,
       };
       state.comments.push(comment);
       return reply.code(201).send(render(request.params, comment));
@@ -132,11 +141,23 @@ export async function startFakeGitHub(): Promise<FakeGitHubServer> {
     },
   );
 
+  app.post<{ Body: { query: string } }>('/graphql', async (request, reply) => {
+    if (!/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(request.body.query)) {
+      return reply.code(400).send({ message: `fake GitHub plays no query but viewer's login` });
+    }
+    return { data: { viewer: { login: state.viewerLogin } } };
+  });
+
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   return Object.assign(state, {
     url: baseUrl,
     commentsOn: (issueNumber: number) =>
       state.comments.filter((comment) => comment.issueNumber === issueNumber),
+    addComment: (issueNumber: number, author: string, body: string) => {
+      const comment = { id: nextId++, issueNumber, body, author };
+      state.comments.push(comment);
+      return comment;
+    },
     close: () => app.close(),
   });
 }

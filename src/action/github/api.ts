@@ -4,6 +4,8 @@ export interface IssueComment {
   id: number;
   body: string;
   htmlUrl: string;
+  /** `user.login` as REST gives it (`github-actions[bot]` for a bot); null for a deleted account. */
+  authorLogin: string | null;
 }
 
 export interface RepoRef {
@@ -25,18 +27,26 @@ export interface GitHubApi {
   getPullRequest(
     ref: RepoRef & { pullNumber: number },
   ): Promise<{ number: number; headSha: string }>;
+  /**
+   * The login the token acts as, in the form REST gives comment authors (`octocat`,
+   * `github-actions[bot]`). GraphQL's `viewer` answers for every kind of token; REST `GET /user`
+   * refuses GITHUB_TOKEN and other GitHub App installation tokens (403).
+   */
+  viewerLogin(): Promise<string>;
 }
 
 interface RawComment {
   id: number;
   body?: string | null;
   html_url: string;
+  user?: { login: string } | null;
 }
 
 const toComment = (raw: RawComment): IssueComment => ({
   id: raw.id,
   body: raw.body ?? '',
   htmlUrl: raw.html_url,
+  authorLogin: raw.user?.login ?? null,
 });
 
 /** The real API through @actions/github's Octokit, which honours GITHUB_API_URL (GHES, tests). */
@@ -74,6 +84,12 @@ export function octokitApi(token: string): GitHubApi {
     async getPullRequest({ owner, repo, pullNumber }) {
       const response = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
       return { number: response.data.number, headSha: response.data.head.sha };
+    },
+    async viewerLogin() {
+      const response = await octokit.graphql<{ viewer: { login: string } }>(
+        'query { viewer { login } }',
+      );
+      return response.viewer.login;
     },
   };
 }

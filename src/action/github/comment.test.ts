@@ -43,7 +43,7 @@ describe('upsertStickyComment', () => {
     api.calls.length = 0;
     const outcome = await upsertStickyComment(api, fakeCore(), request({ markdown: 'again' }));
     expect(outcome.action).toBe('updated');
-    expect(api.calls).toEqual(['list #7 page 1', 'list #7 page 2', `update 1`]);
+    expect(api.calls).toEqual(['list #7 page 1', 'list #7 page 2', 'viewer', `update 1`]);
   });
 
   it('stops paging at a short page when there is no marked comment', async () => {
@@ -51,6 +51,46 @@ describe('upsertStickyComment', () => {
     addNoise(api, 7, COMMENTS_PER_PAGE * 2);
     await upsertStickyComment(api, fakeCore(), request());
     expect(api.calls).toEqual(['list #7 page 1', 'list #7 page 2', 'list #7 page 3', 'create #7']);
+  });
+
+  it('leaves a marked comment by another account alone and creates its own', async () => {
+    const api = fakeGitHub();
+    addNoise(api, 7, 1, () => `${MARKER}\nplanted by someone else`);
+    const core = fakeCore();
+    const outcome = await upsertStickyComment(api, core, request({ markdown: '## PASS' }));
+    expect(outcome.action).toBe('created');
+    const comments = api.comments.get(7) ?? [];
+    expect(comments.map((comment) => [comment.authorLogin, comment.body])).toEqual([
+      ['someone', `${MARKER}\nplanted by someone else`],
+      ['github-actions[bot]', `${MARKER}\n## PASS`],
+    ]);
+    expect(api.calls).toEqual(['list #7 page 1', 'viewer', 'create #7']);
+    expect(core.lines).toContain(
+      "Left alone 1 comment(s) carrying the load-test marker but not written by github-actions[bot], the token's account.",
+    );
+
+    // The next run updates its own comment, still not the planted one.
+    await upsertStickyComment(api, fakeCore(), request({ markdown: '## FAIL' }));
+    expect(comments.map((comment) => comment.body)).toEqual([
+      `${MARKER}\nplanted by someone else`,
+      `${MARKER}\n## FAIL`,
+    ]);
+  });
+
+  it("finds the token's comment whatever the case of its login", async () => {
+    const api = fakeGitHub();
+    api.viewer = 'Load-Bot';
+    await upsertStickyComment(api, fakeCore(), request());
+    api.viewer = 'load-bot';
+    expect((await upsertStickyComment(api, fakeCore(), request())).action).toBe('updated');
+    expect(api.comments.get(7)).toHaveLength(1);
+  });
+
+  it('asks who the token is only when a marked comment turns up', async () => {
+    const api = fakeGitHub();
+    addNoise(api, 7, 3);
+    await upsertStickyComment(api, fakeCore(), request());
+    expect(api.calls).toEqual(['list #7 page 1', 'create #7']);
   });
 
   it('keeps one comment per baseline name', async () => {

@@ -22,17 +22,37 @@ type Log = Pick<ActionCore, 'info' | 'warning'>;
 
 const NOT_POSTED_TITLE = 'Load-test comment not posted';
 
-/** Walks every page: a long-lived pull request has more comments than one page holds. */
+/**
+ * Ours is the comment that carries the marker AND was written by the token's own account: the
+ * marker is plain text anyone can paste, and editing a comment found by it alone would let
+ * anyone who can comment choose which comment we overwrite (with GITHUB_TOKEN, even one of a
+ * maintainer). Logins compare as GitHub compares them, case-insensitively. Who the token is gets
+ * asked only once a marked comment turns up, so a pull request without one costs no extra call.
+ * Walks every page: a long-lived pull request has more comments than one page holds.
+ */
 export async function findMarkedComment(
   api: GitHubApi,
   ref: RepoRef & { issueNumber: number },
   marker: string,
+  log: Pick<Log, 'info'>,
 ): Promise<IssueComment | null> {
+  let viewer: string | null = null;
+  let foreign = 0;
   for (let page = 1; ; page++) {
     const comments = await api.listIssueComments({ ...ref, page, perPage: COMMENTS_PER_PAGE });
-    const found = comments.find((comment) => comment.body.includes(marker));
-    if (found) return found;
-    if (comments.length < COMMENTS_PER_PAGE) return null;
+    for (const comment of comments.filter((item) => item.body.includes(marker))) {
+      viewer ??= await api.viewerLogin();
+      if (comment.authorLogin?.toLowerCase() === viewer.toLowerCase()) return comment;
+      foreign += 1;
+    }
+    if (comments.length < COMMENTS_PER_PAGE) {
+      if (foreign > 0) {
+        log.info(
+          `Left alone ${foreign} comment(s) carrying the load-test marker but not written by ${viewer}, the token's account.`,
+        );
+      }
+      return null;
+    }
   }
 }
 
@@ -70,7 +90,12 @@ export async function upsertStickyComment(
   const { owner, repo, issueNumber } = request;
   const body = commentBody(request.marker, request.markdown);
   try {
-    const existing = await findMarkedComment(api, { owner, repo, issueNumber }, request.marker);
+    const existing = await findMarkedComment(
+      api,
+      { owner, repo, issueNumber },
+      request.marker,
+      log,
+    );
     if (existing) {
       const updated = await api.updateIssueComment({ owner, repo, commentId: existing.id, body });
       log.info(`Updated the load-test comment: ${updated.htmlUrl}`);
