@@ -80,7 +80,7 @@ export function parseCommentRequest(text: string, path: string): CommentRequest 
  * write token and never runs code of the pull request. It reads comment.json from the first
  * stage's artifact and posts or updates the sticky comment. A tampered file could at most change
  * the text of the comment on its own pull request: the pull request's head must be the commit
- * the triggering run built.
+ * the triggering run built, and without such a commit nothing is posted.
  */
 export async function postCommentOnly(
   config: CommentOnlyConfig,
@@ -101,19 +101,21 @@ export async function postCommentOnly(
     throw new ActionFailure(
       'GITHUB_REPOSITORY is not set: cannot tell which repository to comment on.',
     );
+  const expectedHead = context.triggeringHeadSha || context.pullRequest?.headSha || null;
+  // Without the commit the first stage built, nothing ties the file to its pull request: a
+  // tampered comment.json could put its text on any pull request of the repository.
+  if (!expectedHead) {
+    throw new ActionFailure(
+      `Refusing to comment: event ${context.eventName || '(none)'} carries no head commit to check pull request #${request.pullRequest} (named by ${config.commentFile}) against. Run mode comment in a job triggered by workflow_run, whose event names the commit the first stage built.`,
+      'Comment refused',
+    );
+  }
   const api = deps.github(config.githubToken);
-  const expectedHead = context.triggeringHeadSha ?? context.pullRequest?.headSha ?? null;
-  if (expectedHead) {
-    const pull = await api.getPullRequest({ ...context.repo, pullNumber: request.pullRequest });
-    if (pull.headSha !== expectedHead) {
-      throw new ActionFailure(
-        `Refusing to comment: ${config.commentFile} names pull request #${request.pullRequest}, whose head is ${pull.headSha}, but the run that produced it built ${expectedHead}.`,
-        'Comment refused',
-      );
-    }
-  } else {
-    core.warning(
-      `Event ${context.eventName || '(none)'} carries no commit to check pull request #${request.pullRequest} against; run mode comment on workflow_run.`,
+  const pull = await api.getPullRequest({ ...context.repo, pullNumber: request.pullRequest });
+  if (pull.headSha !== expectedHead) {
+    throw new ActionFailure(
+      `Refusing to comment: ${config.commentFile} names pull request #${request.pullRequest}, whose head is ${pull.headSha}, but the run that produced it built ${expectedHead}.`,
+      'Comment refused',
     );
   }
   const outcome = await upsertStickyComment(api, core, {

@@ -464,6 +464,28 @@ describe('runAction, mode comment', () => {
     expect(github.calls).toEqual(['get pull #13']);
   });
 
+  it('refuses when the event names no commit to check the pull request against', async () => {
+    for (const context of [
+      { eventName: 'push', triggeringHeadSha: null },
+      { eventName: 'workflow_run', triggeringHeadSha: '' },
+      {
+        eventName: 'pull_request',
+        triggeringHeadSha: null,
+        pullRequest: { number: 12, headSha: '' },
+      },
+    ]) {
+      const { core, github, deps, workspace } = await commentHarness({}, context);
+      const failure = await failureOf(runAction(deps));
+      expect(failure.message).toBe(
+        `Refusing to comment: event ${context.eventName} carries no head commit to check pull request #12 (named by ${path.join(workspace, 'artifact', 'comment.json')}) against. Run mode comment in a job triggered by workflow_run, whose event names the commit the first stage built.`,
+      );
+      expect(failure.title).toBe('Comment refused');
+      expect(github.calls).toEqual([]);
+      expect(github.comments.size).toBe(0);
+      expect(core.annotations.filter((item) => item.level === 'warning')).toEqual([]);
+    }
+  });
+
   it('rejects a malformed file, naming the input', async () => {
     const { deps } = await commentHarness({
       kind: 'something-else' as typeof COMMENT_REQUEST_KIND,
