@@ -73,14 +73,12 @@ describe('comparePaired', () => {
       encodeSamplesMs(
         Array.from({ length: 50 }, (_, i) => scale * (5 + ((i * 7919 + seed * 104729) % 97))),
       );
-    const latencyBlocks = {
-      base: Array.from({ length: 10 }, (_, k) => block(k, 1)),
-      head: Array.from({ length: 10 }, (_, k) => block(k + 3, 1)),
-    };
-    const withBlocks = rounds([10, 10, 10], [10, 10, 10]).map((round) => ({
-      ...round,
-      latencyBlocks,
-    }));
+    const withBlocks = rounds([10, 10, 10], [10, 10, 10]).map((round) => {
+      round.base.delivery.latencyBlocks = Array.from({ length: 10 }, (_, k) => block(k, 1));
+      // The head's last block delivered nothing: it has one block fewer.
+      round.head.delivery.latencyBlocks = Array.from({ length: 9 }, (_, k) => block(k + 3, 1));
+      return round;
+    });
     const p99 = metric(comparePaired(withBlocks, { tolerance: 1.5 }), 'p99');
     expect(p99.estimate!.widthFrom).toBe('blocks');
     expect(p99.estimate!.interval!.upper).toBeGreaterThan(p99.estimate!.interval!.lower);

@@ -1,5 +1,5 @@
 import type { RunResult } from '../engine/measure/result.js';
-import { decodeHistogram } from '../engine/measure/histogram.js';
+import { createHistogram, decodeHistogram } from '../engine/measure/histogram.js';
 import { formatWithUnit } from './format.js';
 import { DEFAULT_GATED_METRICS, METRIC_LIST, type MetricId, type MetricUnit } from './metrics.js';
 import { blockBootstrapLogVariance } from './paired-blocks.js';
@@ -14,14 +14,10 @@ import { formatTolerance } from './tolerance.js';
 
 export type PairedOutcome = 'pass' | 'regression' | 'inconclusive';
 
+/** One trial per side; their `delivery.latencyBlocks`, when recorded, give the round's own noise. */
 export interface PairedRoundResults {
   base: RunResult;
   head: RunResult;
-  /**
-   * The trial's latency histograms per block of events (encoded), both sides split the same way;
-   * absent when the run recorded none. They give each round's own sampling noise.
-   */
-  latencyBlocks?: { base: readonly string[]; head: readonly string[] };
 }
 
 export interface PairedMetric {
@@ -63,13 +59,16 @@ const PERCENTILE_OF: Partial<Record<MetricId, number>> = {
 };
 
 function withinRoundVariances(round: PairedRoundResults): Map<number, number> | null {
-  if (!round.latencyBlocks) return null;
-  const percentiles = Object.values(PERCENTILE_OF);
-  return blockBootstrapLogVariance(
-    round.latencyBlocks.head.map(decodeHistogram),
-    round.latencyBlocks.base.map(decodeHistogram),
-    percentiles,
-  );
+  const head = round.head.delivery.latencyBlocks;
+  const base = round.base.delivery.latencyBlocks;
+  if (!head || !base) return null;
+  // A side whose last blocks delivered nothing has fewer of them: those blocks are empty.
+  const length = Math.max(head.length, base.length);
+  const decoded = (blocks: readonly string[]) =>
+    Array.from({ length }, (_, index) =>
+      index < blocks.length ? decodeHistogram(blocks[index] as string) : createHistogram(),
+    );
+  return blockBootstrapLogVariance(decoded(head), decoded(base), Object.values(PERCENTILE_OF));
 }
 
 export function comparePaired(

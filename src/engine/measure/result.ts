@@ -101,6 +101,11 @@ export const deliveryFiguresSchema = deliveryCountsSchema.extend({
   /** End-to-end latency of delivered events: receive time - intended send time. */
   latencyMs: latencySummaryMsSchema,
   latencyHistogram: encodedHistogramSchema,
+  /**
+   * The same latencies per block of consecutive events (about a tenth of the trial each), for the
+   * sampling noise inside one trial (paired A/B); absent in older files and unknown-length runs.
+   */
+  latencyBlocks: z.array(encodedHistogramSchema).optional(),
   /** Latency with every lost delivery recorded as (end of drain - intended send time). */
   latencyWithLossMs: latencySummaryMsSchema,
   drainMs: z.number(),

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { monotonicClock, sleepMs, type Clock } from '../clock.js';
 import { decodeTxHash } from '../events/identity.js';
+import { LatencyBlocks } from '../measure/blocks.js';
 import type { Histogram } from '../measure/histogram.js';
 import { FaultInjector, type ReceiverFaults } from './faults.js';
 import {
@@ -52,6 +53,8 @@ export interface ReceiverSnapshot {
   /** Monotonic receive times of the first and last unique valid delivery. */
   firstReceiveUs: number | null;
   lastReceiveUs: number | null;
+  /** Latency per block of events (encoded), when the run asked for blocks (setLatencyBlocks). */
+  latencyBlocks: string[] | null;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -176,6 +179,7 @@ export class Receiver {
   private startedUs: number;
   private firstReceiveUs: number | null = null;
   private lastReceiveUs: number | null = null;
+  private latencyBlocks: LatencyBlocks | null = null;
   private baseUrl: string | null = null;
   private closing: Promise<void> | null = null;
 
@@ -243,6 +247,14 @@ export class Receiver {
     this.acceptedRunIds.add(runId);
   }
 
+  /**
+   * Also records latency per block of `eventsPerBlock` consecutive sequence numbers (null: no
+   * blocks), from now until the next call; reset() empties the blocks.
+   */
+  setLatencyBlocks(eventsPerBlock: number | null): void {
+    this.latencyBlocks = eventsPerBlock === null ? null : new LatencyBlocks(eventsPerBlock);
+  }
+
   setFaults(faults: Partial<ReceiverFaults>): void {
     this.faults.update(faults);
   }
@@ -257,6 +269,7 @@ export class Receiver {
     this.overall.reset();
     for (const entry of this.endpoints.values()) entry.stats.reset();
     this.delivered.clear();
+    this.latencyBlocks?.reset();
     this.window.reset();
     this.firstReceiveUs = null;
     this.lastReceiveUs = null;
@@ -297,6 +310,7 @@ export class Receiver {
       perEndpoint,
       firstReceiveUs: this.firstReceiveUs,
       lastReceiveUs: this.lastReceiveUs,
+      latencyBlocks: this.latencyBlocks?.encoded() ?? null,
     };
   }
 
@@ -410,6 +424,7 @@ export class Receiver {
     const latencyUs = receivedUs - identity.intendedSendUs;
     this.overall.recordLatency(latencyUs);
     endpoint?.stats.recordLatency(latencyUs);
+    this.latencyBlocks?.record(identity.sequence, latencyUs);
     this.firstReceiveUs ??= receivedUs;
     if (this.lastReceiveUs === null || receivedUs > this.lastReceiveUs) {
       this.lastReceiveUs = receivedUs;

@@ -1,0 +1,78 @@
+import { describeDifferences, type Difference } from '../compare/comparability.js';
+
+/**
+ * What a check compares the head with. `baseline`: the committed baseline file. `base`: the base
+ * commit, measured on this runner in alternating rounds. `auto`: the baseline when it was
+ * measured on a machine like this one, else the base when it can be measured here, else the
+ * baseline (whose verdict then says why it is inconclusive).
+ */
+export const COMPARE_TO = ['auto', 'baseline', 'base'] as const;
+export type CompareTo = (typeof COMPARE_TO)[number];
+
+export interface ReferenceFacts {
+  compareTo: CompareTo;
+  /** How the setting is written where the user set it: `compare-to` or `--compare-to`. */
+  settingName: string;
+  /** The committed baseline's differences from this run; null when there is no baseline file. */
+  baseline: { environment: readonly Difference[]; config: readonly Difference[] } | null;
+  /**
+   * Whether the base can be measured here: the run starts the SUT (compose or a command) and a
+   * base exists (a pull request, base-ref, or the CLI's base flags); else why not.
+   */
+  base: { available: true } | { available: false; why: string };
+}
+
+export interface ReferenceChoice {
+  reference: 'baseline' | 'base';
+  /** For the report: "compare-to auto: the committed baseline was measured on another machine …". */
+  why: string;
+}
+
+export class ReferenceChoiceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReferenceChoiceError';
+  }
+}
+
+function baselineProblem(baseline: ReferenceFacts['baseline']): string | null {
+  if (!baseline) return 'there is no committed baseline';
+  if (baseline.environment.length > 0) {
+    return `the committed baseline was measured on another machine: ${describeDifferences(baseline.environment)}`;
+  }
+  if (baseline.config.length > 0) {
+    return `the committed baseline measured another load: ${describeDifferences(baseline.config)}`;
+  }
+  return null;
+}
+
+export function chooseReference(facts: ReferenceFacts): ReferenceChoice {
+  const setting = `${facts.settingName} ${facts.compareTo}`;
+  switch (facts.compareTo) {
+    case 'baseline':
+      return { reference: 'baseline', why: `${setting}: the committed baseline, as asked` };
+    case 'base':
+      if (!facts.base.available) {
+        throw new ReferenceChoiceError(
+          `${facts.settingName} "base" cannot measure the base here: ${facts.base.why}. Valid values: ${COMPARE_TO.join(', ')}.`,
+        );
+      }
+      return { reference: 'base', why: `${setting}: the base commit, as asked` };
+    case 'auto': {
+      const problem = baselineProblem(facts.baseline);
+      if (problem === null) {
+        return {
+          reference: 'baseline',
+          why: `${setting}: the committed baseline was measured on a machine like this one`,
+        };
+      }
+      if (facts.base.available) {
+        return { reference: 'base', why: `${setting}: ${problem}, so the base is measured here` };
+      }
+      return {
+        reference: 'baseline',
+        why: `${setting}: ${problem}, and the base cannot be measured here (${facts.base.why})`,
+      };
+    }
+  }
+}
