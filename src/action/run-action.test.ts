@@ -397,6 +397,22 @@ describe('runAction, mode baseline', () => {
     );
     expect(core.outputs[Outputs.Lost]).toBe('6');
   });
+
+  it('refuses to make a baseline of a run with injected faults', async () => {
+    const { deps, workspace } = await harness(
+      { mode: 'baseline' },
+      {
+        baseline: null,
+        results: { config: { faults: { failureRate: 0, failureStatus: 503, delayMs: 40 } } },
+      },
+    );
+    const failure = await failureOf(runAction(deps));
+    expect(failure.title).toBe('Baseline not refreshed');
+    expect(failure.message).toContain(
+      'the run injected faults on purpose (every reply delayed 40 ms)',
+    );
+    expect(existsSync(path.join(workspace, 'baselines', 'quick.json'))).toBe(false);
+  });
 });
 
 describe('runAction, mode comment', () => {

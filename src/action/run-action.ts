@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   baselineCandidateProblems,
+  injectedFaultsProblem,
   readBaseline,
   readBaselineIfExists,
   updateBaseline,
@@ -143,7 +144,9 @@ async function judge(
   });
   if (config.mode !== 'baseline') return { verdict, previous, baseline: null };
 
-  const problems = baselineCandidateProblems(aggregate);
+  // The action has no way to consent to faults: its own runs never inject any.
+  const faults = injectedFaultsProblem(aggregate);
+  const problems = [...(faults ? [faults] : []), ...baselineCandidateProblems(aggregate)];
   if (problems.length > 0) {
     const refused = `The baseline ${config.baseline.displayPath} was not refreshed: ${problems.join('; ')}. A baseline must come from a valid, complete run.`;
     return { verdict, previous, baseline: { refused } };

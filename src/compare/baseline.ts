@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { basename, join } from 'node:path';
+import { describeFaults, faultsInjected } from '../engine/measure/result.js';
 import { configKey } from './comparability.js';
 import { InputFileError } from './errors.js';
 import { parseDocument, readJsonFile, writeJsonFile } from './json-file.js';
@@ -162,4 +163,17 @@ export function baselineCandidateProblems(aggregate: TrialAggregate): string[] {
   }
   if (aggregate.delivery.delivered === 0) problems.push('nothing was delivered');
   return problems;
+}
+
+/**
+ * Why a run with injected faults should not silently become a baseline: the receiver failed or
+ * slowed replies on purpose, so its figures are not the pipeline's own, and later runs would only
+ * be compared with runs under the same faults. Null for a clean run. Kept apart from
+ * baselineCandidateProblems because it takes its own, explicit consent (--allow-faults), not --force.
+ */
+export function injectedFaultsProblem(aggregate: TrialAggregate): string | null {
+  const { faults } = aggregate.config;
+  return faultsInjected(faults)
+    ? `the run injected faults on purpose (${describeFaults(faults)}), so its figures are not the pipeline's own`
+    : null;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { configDifferences, configKey, environmentDifferences } from './comparability.js';
 import { fixtureConfig, fixtureEnvironment } from './fixtures.js';
@@ -18,6 +19,45 @@ describe('configDifferences', () => {
       { field: 'durationSec', baseline: 'none', current: '60' },
       { field: 'mix', baseline: 'swap=0.2, transfer=0.8', current: 'swap=0.5, transfer=0.5' },
     ]);
+  });
+
+  it('makes injected faults part of what must match, naming them', () => {
+    const base = fixtureConfig();
+    const faulty = { ...base, faults: { failureRate: 0.1, failureStatus: 503, delayMs: 50 } };
+    expect(configDifferences(base, faulty)).toEqual([
+      {
+        field: 'faults',
+        baseline: 'none',
+        current: '10% of webhooks answered 503, every reply delayed 50 ms',
+      },
+    ]);
+    expect(configKey(faulty)).not.toBe(configKey(base));
+    // A status with nothing failing injects nothing.
+    const statusOnly = { ...base, faults: { failureRate: 0, failureStatus: 400, delayMs: 0 } };
+    expect(configDifferences(base, statusOnly)).toEqual([]);
+    expect(configKey(statusOnly)).toBe(configKey(base));
+  });
+
+  it('keeps the key of a clean run as it was before faults were recorded', () => {
+    const { faults: _faults, ...before } = fixtureConfig();
+    // The key files written before faults were recorded hold (their history must still count).
+    expect(configKey(fixtureConfig())).toBe(
+      createHash('sha256')
+        .update(
+          JSON.stringify({
+            chainId: before.chainId,
+            concurrency: before.concurrency,
+            durationSec: before.durationSec,
+            events: before.events,
+            mix: { swap: 0.2, transfer: 0.8 },
+            ratePerSec: before.ratePerSec,
+            scenario: before.scenario,
+            warmupEvents: before.warmupEvents,
+          }),
+        )
+        .digest('hex')
+        .slice(0, 12),
+    );
   });
 
   it('keys configs stably, whatever the key order of the mix', () => {

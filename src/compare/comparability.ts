@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { EnvironmentFingerprint, RunConfigSnapshot } from '../engine/measure/result.js';
+import {
+  describeFaults,
+  faultsInjected,
+  type EnvironmentFingerprint,
+  type InjectedFaults,
+  type RunConfigSnapshot,
+} from '../engine/measure/result.js';
 
 /**
  * Whether two runs measured the same thing on the same kind of machine. A difference here
@@ -13,7 +19,8 @@ export interface Difference {
 }
 
 /*
- * Config fields that change the load, and so the figures. Ignored on purpose:
+ * Config fields that change the load, and so the figures (faults: the receiver failing or slowing
+ * replies on purpose changes what the SUT must do). Ignored on purpose:
  * - seed: it picks which addresses and amounts are generated, not how many or how fast;
  * - drainTimeoutMs: it only decides when to stop waiting for stragglers, which the loss
  *   gate judges on its own.
@@ -27,7 +34,9 @@ const LOAD_SHAPING_FIELDS = [
   'chainId',
   'warmupEvents',
   'mix',
+  'faults',
 ] as const satisfies readonly (keyof RunConfigSnapshot)[];
+type LoadShapingField = (typeof LOAD_SHAPING_FIELDS)[number];
 
 function canonical(value: unknown): string {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -39,7 +48,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function display(value: unknown): string {
+function display(field: string, value: unknown): string {
+  if (field === 'faults') return describeFaults(value as InjectedFaults);
   if (value === null || value === undefined) return 'none';
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
@@ -50,17 +60,23 @@ function display(value: unknown): string {
   return String(value);
 }
 
+/** A field as it shapes the load: faults that inject nothing are no faults, whatever the status. */
+function loadOf(config: RunConfigSnapshot, field: LoadShapingField): unknown {
+  if (field === 'faults') return faultsInjected(config.faults) ? config.faults : null;
+  return config[field];
+}
+
 export function configDifferences(
   baseline: RunConfigSnapshot,
   current: RunConfigSnapshot,
 ): Difference[] {
   const differences: Difference[] = [];
   for (const field of LOAD_SHAPING_FIELDS) {
-    if (canonical(baseline[field]) !== canonical(current[field])) {
+    if (canonical(loadOf(baseline, field)) !== canonical(loadOf(current, field))) {
       differences.push({
         field,
-        baseline: display(baseline[field]),
-        current: display(current[field]),
+        baseline: display(field, baseline[field]),
+        current: display(field, current[field]),
       });
     }
   }
@@ -69,7 +85,12 @@ export function configDifferences(
 
 /** A short stable key of the load-shaping config: history entries with the same key compare. */
 export function configKey(config: RunConfigSnapshot): string {
-  const shape = Object.fromEntries(LOAD_SHAPING_FIELDS.map((field) => [field, config[field]]));
+  // A clean run leaves faults out of the key, so keys of files written before faults were
+  // recorded stay the same and their history still counts.
+  const fields = LOAD_SHAPING_FIELDS.filter(
+    (field) => field !== 'faults' || faultsInjected(config.faults),
+  );
+  const shape = Object.fromEntries(fields.map((field) => [field, loadOf(config, field)]));
   return createHash('sha256').update(canonical(shape)).digest('hex').slice(0, 12);
 }
 
@@ -97,8 +118,8 @@ export function environmentDifferences(
   const differ = (field: keyof EnvironmentFingerprint): void => {
     differences.push({
       field,
-      baseline: display(baseline[field]),
-      current: display(current[field]),
+      baseline: display(field, baseline[field]),
+      current: display(field, current[field]),
     });
   };
   if (normalizeCpu(baseline.cpuModel) !== normalizeCpu(current.cpuModel)) differ('cpuModel');

@@ -11,6 +11,7 @@ import {
 import {
   RUN_RESULT_KIND,
   RUN_RESULT_VERSION,
+  NO_FAULTS,
   type EndpointFigures,
   type EnvironmentFingerprint,
   type RunConfigSnapshot,
@@ -82,6 +83,7 @@ export const fixtureConfig = (): RunConfigSnapshot => ({
   mix: { transfer: 0.8, swap: 0.2 },
   warmupEvents: 100,
   drainTimeoutMs: 10_000,
+  faults: { ...NO_FAULTS },
 });
 
 const ENDPOINT_NAMES = [

@@ -495,3 +495,18 @@ describe('compare: options', () => {
     ).toBe(1);
   });
 });
+
+describe('compare: injected faults', () => {
+  it('does not compare a run under injected faults with a clean baseline, naming the faults', () => {
+    const faults = { failureRate: 0.05, failureStatus: 503, delayMs: 0 };
+    const verdict = compare(
+      aggregate(run(shape(12), { config: { faults } })),
+      referenceBaseline,
+      options(),
+    );
+    expect(verdict.outcome).toBe('inconclusive');
+    expect(verdict.reasons[0]).toMatch(
+      /differs from the baseline's: faults \(baseline none, current 5% of webhooks answered 503\)/,
+    );
+  });
+});

@@ -91,6 +91,31 @@ describe('renderMarkdown: structure', () => {
   });
 });
 
+describe('renderMarkdown: injected faults', () => {
+  it('shows the faults in the configuration only when a side injected any, flagged', () => {
+    const baseline = baselineWithHistory(0);
+    const clean = unchangedAggregate();
+    const cleanText = renderMarkdown(
+      compare(clean, baseline, options),
+      reportContext(clean, baseline),
+    );
+    expect(cleanText).not.toContain('| faults');
+
+    const faulty = {
+      ...clean,
+      config: { ...clean.config, faults: { failureRate: 0.1, failureStatus: 429, delayMs: 5 } },
+    };
+    const text = renderMarkdown(
+      compare(faulty, baseline, options),
+      reportContext(faulty, baseline),
+    );
+    expect(text).toContain('<summary>Configuration ⚠️ differs from the baseline</summary>');
+    expect(text).toContain(
+      '| faults ⚠️ | none | 10% of webhooks answered 429, every reply delayed 5 ms |',
+    );
+  });
+});
+
 describe('renderMarkdown: the comment limit', () => {
   const longName = (index: number) =>
     `Uniswap V3 Swaps, pool 0x${index.toString(16).padStart(40, '0')} (fee tier 0.05%) #${index}`;

@@ -4,7 +4,13 @@ import { METRICS, type MetricUnit } from '../compare/metrics.js';
 import { formatTolerance } from '../compare/tolerance.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import type { MetricComparison, MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
-import type { EnvironmentFingerprint, RunConfigSnapshot } from '../engine/measure/result.js';
+import {
+  describeFaults,
+  faultsInjected,
+  type EnvironmentFingerprint,
+  type InjectedFaults,
+  type RunConfigSnapshot,
+} from '../engine/measure/result.js';
 
 /**
  * What both reports show, as plain text cells; markdown.ts and terminal.ts only lay it out.
@@ -106,12 +112,12 @@ function compareFields<T extends object>(
   current: T,
   baseline: T | null,
   differing: ReadonlySet<string>,
-  show: (value: unknown) => string,
+  show: (value: unknown, field: string) => string,
 ): ComparedField[] {
   return fields.map((field) => ({
     field,
-    baseline: baseline ? show(baseline[field]) : '—',
-    current: show(current[field]),
+    baseline: baseline ? show(baseline[field], field) : '—',
+    current: show(current[field], field),
     differs: differing.has(field),
   }));
 }
@@ -138,15 +144,22 @@ const CONFIG_FIELDS = [
   'warmupEvents',
   'drainTimeoutMs',
   'seed',
+  'faults',
 ] as const satisfies readonly (keyof RunConfigSnapshot)[];
 
 export function configFields(verdict: Verdict, context: ReportContext): ComparedField[] {
+  const baseline = context.baseline?.aggregate.config ?? null;
+  // The faults row appears only when a side injected any: clean runs are the rule.
+  const anyFaults = [context.current.config, baseline].some(
+    (config) => config !== null && faultsInjected(config.faults),
+  );
   return compareFields(
-    CONFIG_FIELDS,
+    CONFIG_FIELDS.filter((field) => field !== 'faults' || anyFaults),
     context.current.config,
-    context.baseline?.aggregate.config ?? null,
+    baseline,
     new Set(verdict.configDifferences.map((item) => item.field)),
-    showValue,
+    (value, field) =>
+      field === 'faults' ? describeFaults(value as InjectedFaults) : showValue(value),
   );
 }
 

@@ -70,6 +70,8 @@ describe('run against the reference pipeline', () => {
       expect(result.delivery.lost).toBe(0);
       expect(result.delivery.delivered).toBe(result.delivery.expected);
       expect(result.delivery.failedAttempts).toBeGreaterThan(20);
+      // Recorded, so this run can be neither a baseline nor compared with a clean one unnoticed.
+      expect(result.config.faults).toEqual({ failureRate: 0.1, failureStatus: 503, delayMs: 0 });
       expect(result.delivery.totalRequests).toBe(
         result.delivery.delivered + result.delivery.failedAttempts + result.delivery.duplicates,
       );

@@ -91,6 +91,43 @@ describe('ethhook-load-test baseline', () => {
     expect(forced).toMatch(/Written despite: .*\(--force\)/);
   });
 
+  it('refuses a run with injected faults unless --allow-faults; --force is not enough', async () => {
+    const faulty = join(dir, 'faulty-run.json');
+    await writeFile(
+      faulty,
+      JSON.stringify(
+        makeRunResult({
+          sampleCount: 200,
+          config: { faults: { failureRate: 0.1, failureStatus: 503, delayMs: 0 } },
+        }),
+      ),
+    );
+    for (const extra of [[], ['--force']]) {
+      const refused = cli({}, 'update', faulty, '--dir', dir, '--name', 'faulty', ...extra);
+      await expect(refused).rejects.toBeInstanceOf(UserError);
+      await expect(refused).rejects.toThrow(
+        /Not writing .*faulty\.json: the run injected faults on purpose \(10% of webhooks answered 503\).*Pass --allow-faults/,
+      );
+    }
+    const allowed = await cli(
+      {},
+      'update',
+      faulty,
+      '--dir',
+      dir,
+      '--name',
+      'faulty',
+      '--allow-faults',
+    );
+    expect(allowed).toMatch(/Written despite: the run injected faults .*\(--allow-faults\)/);
+    const written = await readBaseline(join(dir, 'faulty.json'));
+    expect(written.aggregate.config.faults).toEqual({
+      failureRate: 0.1,
+      failureStatus: 503,
+      delayMs: 0,
+    });
+  });
+
   it('shows a baseline, and explains a missing one', async () => {
     const baselines = join(dir, 'show');
     await cli({ GITHUB_SHA: 'abc' }, 'update', good, '--dir', baselines);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   baselineCandidateProblems,
+  injectedFaultsProblem,
   baselinePath,
   DEFAULT_HISTORY_LIMIT,
   isValidBaselineName,
@@ -26,6 +27,7 @@ export interface BaselineUpdateFlags {
   commit?: string;
   historyLimit: number;
   force: boolean;
+  allowFaults: boolean;
 }
 
 export interface BaselineIo extends CommandIo {
@@ -67,6 +69,12 @@ export async function updateBaselineCommand(
       `${(error as Error).message}${flags.name ? '' : ' (taken from the scenario; pass --name)'}`,
     );
   }
+  const faults = injectedFaultsProblem(aggregate);
+  if (faults && !flags.allowFaults) {
+    throw new UserError(
+      `Not writing ${path}: ${faults}. Pass --allow-faults to record it as a baseline anyway; only runs with the same faults will then compare with it.`,
+    );
+  }
   const problems = baselineCandidateProblems(aggregate);
   if (problems.length > 0 && !flags.force) {
     throw new UserError(
@@ -103,6 +111,7 @@ export async function updateBaselineCommand(
     lines.push(`Commit it so pull requests are compared with it.`);
   }
   if (problems.length > 0) lines.push(`Written despite: ${problems.join('; ')} (--force).`);
+  if (faults) lines.push(`Written despite: ${faults} (--allow-faults).`);
   io.stdout.write(`${lines.join('\n')}\n`);
   return updated;
 }
@@ -147,6 +156,11 @@ export function registerBaselineCommand(program: Command, io: BaselineIo = defau
       DEFAULT_HISTORY_LIMIT,
     )
     .option('--force', 'write even from an invalid run or one that lost deliveries', false)
+    .option(
+      '--allow-faults',
+      'write even from a run with injected faults (--fail-rate, --delay-ms); --force does not',
+      false,
+    )
     .action(async (resultPath: string, flags: BaselineUpdateFlags) => {
       await updateBaselineCommand(resultPath, flags, io);
     });

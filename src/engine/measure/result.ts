@@ -42,6 +42,41 @@ export const environmentFingerprintSchema = z.object({
 });
 export type EnvironmentFingerprint = z.infer<typeof environmentFingerprintSchema>;
 
+/**
+ * Failures the receiver injected on purpose (`--fail-rate`, `--fail-status`, `--delay-ms`): they
+ * change the figures, so a run with them is neither a baseline nor comparable with one without.
+ */
+export const injectedFaultsSchema = z.object({
+  /** Fraction of webhook requests, 0 to 1, answered with `failureStatus`. */
+  failureRate: z.number().min(0).max(1),
+  failureStatus: z.number().int(),
+  /** Every reply to a webhook request waited this long. */
+  delayMs: z.number().nonnegative(),
+});
+export type InjectedFaults = z.infer<typeof injectedFaultsSchema>;
+
+export const NO_FAULTS: Readonly<InjectedFaults> = {
+  failureRate: 0,
+  failureStatus: 503,
+  delayMs: 0,
+};
+
+/** Whether the receiver failed or slowed any reply on purpose (the status alone changes nothing). */
+export const faultsInjected = (faults: InjectedFaults): boolean =>
+  faults.failureRate > 0 || faults.delayMs > 0;
+
+/** e.g. "10% of webhooks answered 503, every reply delayed 50 ms"; "none" for a clean run. */
+export function describeFaults(faults: InjectedFaults): string {
+  const parts: string[] = [];
+  if (faults.failureRate > 0) {
+    parts.push(
+      `${Number((faults.failureRate * 100).toFixed(2))}% of webhooks answered ${faults.failureStatus}`,
+    );
+  }
+  if (faults.delayMs > 0) parts.push(`every reply delayed ${faults.delayMs} ms`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
 export const runConfigSnapshotSchema = z.object({
   scenario: z.string(),
   /** Number of events to publish; null when the run is bounded by duration. */
@@ -55,6 +90,8 @@ export const runConfigSnapshotSchema = z.object({
   mix: z.record(z.string(), z.number()),
   warmupEvents: z.number(),
   drainTimeoutMs: z.number(),
+  /** Files written before faults were recorded did not say; runs of the action never had any. */
+  faults: injectedFaultsSchema.default(NO_FAULTS),
 });
 export type RunConfigSnapshot = z.infer<typeof runConfigSnapshotSchema>;
 

@@ -14,10 +14,12 @@ import {
 import {
   RUN_RESULT_KIND,
   RUN_RESULT_VERSION,
+  NO_FAULTS,
   type AbsoluteCheck,
   type DeliveryFigures,
   type EndpointFigures,
   type EnvironmentFingerprint,
+  type InjectedFaults,
   type PublisherFigures,
   type RunResult,
 } from '../measure/result.js';
@@ -72,11 +74,7 @@ export async function runTrials(
     port: options.receiver.port,
     path: options.receiver.path,
     acceptRunIds: [],
-    faults: {
-      failureRate: options.receiver.failureRate ?? 0,
-      failureStatus: options.receiver.failureStatus ?? 503,
-      delayMs: options.receiver.delayMs ?? 0,
-    },
+    faults: receiverFaults(options),
   });
   try {
     await receiver.start();
@@ -149,6 +147,15 @@ export async function runLoadTest(options: RunOptions, hooks: RunHooks = {}): Pr
 function failIfSutDied(options: RunOptions): void {
   const died = options.sutWatch?.exitedError();
   if (died) throw died;
+}
+
+/** The receiver's injected faults, recorded in the result's config. */
+function receiverFaults(options: RunOptions): InjectedFaults {
+  return {
+    failureRate: options.receiver.failureRate ?? NO_FAULTS.failureRate,
+    failureStatus: options.receiver.failureStatus ?? NO_FAULTS.failureStatus,
+    delayMs: options.receiver.delayMs ?? NO_FAULTS.delayMs,
+  };
 }
 
 async function fingerprint(options: RunOptions): Promise<EnvironmentFingerprint> {
@@ -320,6 +327,7 @@ async function measureOnce(
       mix: { ...options.mix },
       warmupEvents: options.warmupEvents,
       drainTimeoutMs: options.drainTimeoutMs,
+      faults: receiverFaults(options),
     },
     environment,
     publisher: outcome.figures,
