@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects, run one after the other by `npm test`:
-// - unit: src/**, pure tests and small integration tests against the real Redis and Postgres, each
-//   file isolated by its own key prefix / stream / schema, so files run in parallel;
+// - unit: src/** and scripts/**, pure tests and small integration tests against the real Redis
+//   and Postgres (or a local git repository), each file isolated by its own key prefix / stream /
+//   schema / temporary folder, so files run in parallel;
 // - e2e: test/**, whole runs (load, pipeline, bundled action, Docker). They measure latency, so
 //   they run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU burst
 //   must not become a test's "regression".
@@ -15,7 +16,10 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'] },
+      },
       {
         extends: true,
         test: {
