@@ -41,6 +41,31 @@ describe('action.yml', () => {
     for (const [name, fallback] of section('inputs')) expect(fallback, name).not.toBeUndefined();
   });
 
+  it('has the metadata the Marketplace requires', () => {
+    const top = (key: string) => new RegExp(`^${key}: '?(.*?)'?$`, 'm').exec(actionYml)?.[1];
+    expect(top('name')).toBe('EthHook load test');
+    // The Marketplace refuses a description of 125 characters or more (one line, plain text).
+    const description = top('description') ?? '';
+    expect(description.length).toBeGreaterThan(20);
+    expect(description.length).toBeLessThan(125);
+    expect(top('author')).toBe('ethhook');
+    const branding = /\nbranding:\n {2}icon: (\S+)\n {2}color: (\S+)\n/.exec(actionYml);
+    // A few of the Feather icons GitHub allows (docs: metadata syntax, branding.icon) that fit.
+    expect(['activity', 'bar-chart-2', 'clock', 'trending-up', 'zap']).toContain(branding?.[1]);
+    // branding.color allows exactly these.
+    expect([
+      'white',
+      'black',
+      'yellow',
+      'blue',
+      'green',
+      'orange',
+      'red',
+      'purple',
+      'gray-dark',
+    ]).toContain(branding?.[2]);
+  });
+
   it('runs on node24 with a post step', () => {
     expect(actionYml).toMatch(
       /\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n {2}post: dist\/post\.js\n/,
