@@ -95,7 +95,7 @@ describe('runPairedRounds', () => {
         { base: fakeSide('base', events), head: fakeSide('head', events, { round: 2 }) },
         { rounds: 3, log: recordingLog([]) },
       ),
-    ).rejects.toThrow('head died in round 2');
+    ).rejects.toThrow('round 2, head: head died in round 2');
     expect(events.at(-1)).toBe('measure head 2');
   });
 

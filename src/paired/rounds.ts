@@ -62,6 +62,20 @@ export interface PairedRunOptions {
   clock?: () => number;
 }
 
+/** A measurement that failed, named by its round and side; the original error is its cause. */
+export class PairedRoundError extends Error {
+  constructor(
+    readonly round: number,
+    readonly side: SideName,
+    cause: unknown,
+  ) {
+    super(`round ${round}, ${side}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = 'PairedRoundError';
+  }
+}
+
 /** Round 1 measures base then head, round 2 head then base, and so on. */
 export function roundOrder(round: number): [SideName, SideName] {
   return round % 2 === 1 ? ['base', 'head'] : ['head', 'base'];
@@ -97,9 +111,11 @@ export async function runPairedRounds(
     const measured: Partial<Record<SideName, SideMeasurement>> = {};
     for (const name of order) {
       signal?.throwIfAborted();
-      const measurement = await log.group(`Round ${round} of ${total}: ${name}`, () =>
-        sides[name].measure(round),
-      );
+      const measurement = await log
+        .group(`Round ${round} of ${total}: ${name}`, () => sides[name].measure(round))
+        .catch((error: unknown) => {
+          throw new PairedRoundError(round, name, error);
+        });
       log.info(`Round ${round}, ${name}: ${formatPhaseTimes(measurement.phases)}`);
       measured[name] = measurement;
     }

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { makeRunResult } from '../compare/fixtures.js';
 import { comparePaired } from '../compare/paired-verdict.js';
 import type { PairedRun } from '../paired/rounds.js';
+import { compare } from '../compare/verdict.js';
+import { aggregateTrials } from '../compare/trials.js';
+import { updateBaseline } from '../compare/baseline.js';
 import { commentMarker } from './markdown.js';
-import { renderPairedMarkdown, renderPairedTerminal, type PairedReportContext } from './paired.js';
+import {
+  committedBaselineLine,
+  renderPairedMarkdown,
+  renderPairedTerminal,
+  type PairedReportContext,
+} from './paired.js';
 
 function context(headP50: number[]): PairedReportContext {
   const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
@@ -65,5 +73,25 @@ describe('renderPairedMarkdown', () => {
     expect(terminal.split('\n')[0]).toBe('PASS Load test quick');
     expect(terminal).toMatch(/\* Latency p50 +10\.00 +10\.00 +[-+]?\d.*\[95% CI .*\] +pass/);
     expect(terminal).toContain('round 3 base: start 1.5 s');
+  });
+});
+
+describe('committedBaselineLine', () => {
+  const baselineOn = (cpuModel: string) =>
+    updateBaseline(null, aggregateTrials([makeRunResult({ environment: { cpuModel } })]), {
+      name: 'quick',
+      commit: null,
+      date: '2026-11-01T00:00:00.000Z',
+    });
+  const head = aggregateTrials([makeRunResult({ environment: { cpuModel: 'Xeon' } })]);
+
+  it('says why the committed baseline is not comparable, or how the head compares with it', () => {
+    const other = compare(head, baselineOn('EPYC'), { tolerance: 1.5 });
+    expect(committedBaselineLine(other)).toBe(
+      'not comparable: measured on another machine: cpuModel (baseline EPYC, current Xeon)',
+    );
+    const same = compare(head, baselineOn('Xeon'), { tolerance: 1.5 });
+    expect(committedBaselineLine(same)).toBe(`comparable: ${same.summary}`);
+    expect(committedBaselineLine(null)).toBe('none committed');
   });
 });

@@ -1,6 +1,8 @@
+import { describeDifferences } from '../compare/comparability.js';
 import { formatValue } from '../compare/format.js';
 import type { PairedMetric, PairedOutcome, PairedVerdict } from '../compare/paired-verdict.js';
 import type { PairedStatus } from '../compare/paired.js';
+import type { Verdict } from '../compare/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../paired/rounds.js';
 import { cell, commentMarker, details, inline, table } from './markdown.js';
@@ -26,6 +28,21 @@ export interface PairedReportContext {
   committedBaseline: string | null;
   commit?: string | null;
   detailsUrl?: string | null;
+}
+
+/**
+ * How the head's rounds compare with the committed baseline, as one line: the trend the nightly
+ * job keeps, shown beside the paired verdict but not deciding it.
+ */
+export function committedBaselineLine(verdict: Verdict | null): string {
+  if (!verdict) return 'none committed';
+  if (verdict.environmentDifferences.length > 0) {
+    return `not comparable: measured on another machine: ${describeDifferences(verdict.environmentDifferences)}`;
+  }
+  if (verdict.configDifferences.length > 0) {
+    return `not comparable: another load: ${describeDifferences(verdict.configDifferences)}`;
+  }
+  return `comparable: ${verdict.summary}`;
 }
 
 const OUTCOME_TEXT: Record<PairedOutcome, string> = {
