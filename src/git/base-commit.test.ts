@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addBaseWorktree,
+  missingBaseReason,
   removeBaseWorktree,
   resolveBaseCommit,
   systemGit,
@@ -176,6 +177,36 @@ describe('resolveBaseCommit', () => {
         broken,
       ),
     ).rejects.toThrow(/cannot run git in .*does-not-exist/);
+  });
+});
+
+describe('missingBaseReason', () => {
+  const request = (repoDir: string, eventName: string, baseRef: string | null = null) => ({
+    repoDir,
+    eventName,
+    baseRef,
+    baseRefName: 'base-ref',
+  });
+
+  it('finds a base to look for on a pull request merge commit or with base-ref', async () => {
+    expect(
+      await missingBaseReason(request(shallowCheckout('refs/pull/1/merge'), 'pull_request')),
+    ).toBeNull();
+    expect(await missingBaseReason(request(root, 'push', 'main'))).toBeNull();
+  });
+
+  it('says why there is none, without fetching anything', async () => {
+    expect(await missingBaseReason(request(root, 'push'))).toBe(
+      'not a pull request (push) and base-ref is not set',
+    );
+    expect(await missingBaseReason(request(root, 'pull_request'))).toBe(
+      `${root} is not a git checkout`,
+    );
+    expect(
+      await missingBaseReason(request(shallowCheckout('refs/heads/feature'), 'pull_request')),
+    ).toBe(
+      'HEAD is not the merge commit actions/checkout makes for a pull request, and base-ref is not set',
+    );
   });
 });
 

@@ -105,6 +105,29 @@ async function fetchOne(
 }
 
 /**
+ * Why there is no base commit to measure, or null when there is one to look for (base-ref is
+ * set, or this is a pull request whose merge commit is checked out). Cheap and never fetches:
+ * `compare-to: auto` asks it before deciding, and falls back to the baseline with this reason.
+ */
+export async function missingBaseReason(
+  request: BaseCommitRequest,
+  runner: Git = systemGit,
+): Promise<string | null> {
+  if (request.baseRef?.trim()) return null;
+  if (!PULL_REQUEST_EVENTS.has(request.eventName)) {
+    return `not a pull request (${request.eventName || 'no event'}) and ${request.baseRefName} is not set`;
+  }
+  const head = await runner
+    .run(['cat-file', 'commit', 'HEAD'], request.repoDir)
+    .catch(() => ({ exitCode: 1, stdout: '', stderr: '' }));
+  if (head.exitCode !== 0) return `${request.repoDir} is not a git checkout`;
+  const parents = head.stdout.split('\n').filter((line) => line.startsWith('parent ')).length;
+  return parents < 2
+    ? `HEAD is not the merge commit actions/checkout makes for a pull request, and ${request.baseRefName} is not set`
+    : null;
+}
+
+/**
  * Finds the base commit and makes sure it is in the clone. A commit that cannot be found or
  * fetched is an error naming it: silently comparing against something else would be worse.
  */
