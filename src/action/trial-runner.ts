@@ -4,6 +4,8 @@ import type { RunOptions } from '../engine/run/types.js';
 export interface RunHooks {
   /** After the endpoints are seeded: start-command mode starts the SUT here. */
   afterSeed?(): Promise<void>;
+  /** After the measured trials, in the same session: may measure more (confirmation). */
+  afterTrials?(results: readonly RunResult[], measureMore: () => Promise<RunResult>): Promise<void>;
 }
 
 /**

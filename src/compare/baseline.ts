@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { basename, join } from 'node:path';
-import { describeFaults, faultsInjected } from '../engine/measure/result.js';
+import {
+  describeFaults,
+  environmentFingerprintSchema,
+  faultsInjected,
+} from '../engine/measure/result.js';
 import { configKey } from './comparability.js';
 import { InputFileError } from './errors.js';
 import { parseDocument, readJsonFile, writeJsonFile } from './json-file.js';
 import { metricValuesSchema } from './metrics.js';
+import { baselineNoiseSchema, historyNoise, type BaselineNoise } from './noise.js';
 import { trialAggregateSchema, type TrialAggregate } from './trials.js';
 
 export const BASELINE_KIND = 'ethhook-load-test/baseline';
@@ -20,6 +25,11 @@ export const historyEntrySchema = z.object({
   /** Load-shaping config key (see comparability.ts): only entries of the current key compare. */
   configKey: z.string(),
   valid: z.boolean(),
+  /**
+   * The runner it was measured on: only nights on a comparable runner feed the noise estimate.
+   * Absent in entries written before it was recorded.
+   */
+  environment: environmentFingerprintSchema.optional(),
   metrics: metricValuesSchema,
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
@@ -40,6 +50,12 @@ export const baselineSchema = z.object({
   createdAt: z.string(),
   /** Earlier aggregates, oldest first, at most the history limit. */
   history: z.array(historyEntrySchema),
+  /**
+   * Per performance metric, how much its nightly figure moves unchanged (see noise.ts), from the
+   * history and the aggregate; absent in files written before it was recorded (then computed
+   * when compared).
+   */
+  noise: baselineNoiseSchema.optional(),
   aggregate: trialAggregateSchema,
 });
 export type Baseline = z.infer<typeof baselineSchema>;
@@ -111,8 +127,16 @@ export function historyEntryOf(baseline: Baseline): HistoryEntry {
     trialCount: baseline.aggregate.trialCount,
     configKey: configKey(baseline.aggregate.config),
     valid: baseline.aggregate.validity.valid,
+    environment: baseline.aggregate.environment,
     metrics: baseline.aggregate.metrics,
   };
+}
+
+/** The baseline's stored noise, or, for a file written before it was stored, computed now. */
+export function noiseOf(baseline: Baseline): BaselineNoise {
+  return (
+    baseline.noise ?? historyNoise(baseline.history, { date: baseline.date, ...baseline.aggregate })
+  );
 }
 
 export interface BaselineUpdate {
@@ -137,6 +161,7 @@ export function updateBaseline(
     throw new RangeError(`Invalid history limit ${limit}: expected a whole number of 0 or more.`);
   }
   const history = existing ? [...existing.history, historyEntryOf(existing)] : [];
+  const kept = limit === 0 ? [] : history.slice(-limit);
   return {
     kind: BASELINE_KIND,
     version: BASELINE_VERSION,
@@ -144,7 +169,8 @@ export function updateBaseline(
     commit: update.commit,
     date: update.date,
     createdAt: existing?.createdAt ?? update.date,
-    history: limit === 0 ? [] : history.slice(-limit),
+    history: kept,
+    noise: historyNoise(kept, { date: update.date, ...aggregate }),
     aggregate,
   };
 }

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { configDifferences, configKey, environmentDifferences } from './comparability.js';
+import {
+  configDifferences,
+  configKey,
+  cpuFamily,
+  describeDifferences,
+  environmentDifferences,
+  SPEED_PROBE_MARGIN,
+} from './comparability.js';
 import { fixtureConfig, fixtureEnvironment } from './fixtures.js';
 
 describe('configDifferences', () => {
@@ -88,5 +95,60 @@ describe('environmentDifferences', () => {
         postgresVersion: '17.0',
       }).map((item) => item.field),
     ).toEqual(['arch', 'os', 'postgresVersion']);
+  });
+});
+
+describe('comparability that fits real runners', () => {
+  const probed = (cpuMs: number, redisRoundTripUs: number | null = 60) => ({
+    ...fixtureEnvironment(),
+    speed: { cpuMs, redisRoundTripUs },
+  });
+
+  it('names the CPU family: vendor and product line', () => {
+    expect(cpuFamily('Intel(R) Xeon(R) Platinum 8370C CPU @ 2.80GHz')).toBe('intel xeon');
+    expect(cpuFamily('Intel(R) Xeon(R) CPU E5-2673 v4 @ 2.30GHz')).toBe('intel xeon');
+    expect(cpuFamily('AMD EPYC 7763 64-Core Processor')).toBe('amd epyc');
+    expect(cpuFamily('AMD EPYC 9V74 80-Core Processor')).toBe('amd epyc');
+    expect(cpuFamily('Apple M1 Pro')).toBe('apple m1');
+  });
+
+  it('compares two models of one family when their speed probes agree', () => {
+    const other = { ...probed(104), cpuModel: 'AMD EPYC 9V74 80-Core Processor' };
+    expect(environmentDifferences(probed(100), other)).toEqual([]);
+    // Strict (require-same-environment): the exact model too.
+    expect(
+      environmentDifferences(probed(100), other, { strict: true }).map((item) => item.field),
+    ).toEqual(['cpuModel']);
+    // Without a probe on either side, the model is all there is to go by.
+    expect(
+      environmentDifferences(fixtureEnvironment(), {
+        ...fixtureEnvironment(),
+        cpuModel: 'AMD EPYC 9V74 80-Core Processor',
+      }).map((item) => item.field),
+    ).toEqual(['cpuModel']);
+    // Another family never compares.
+    expect(
+      environmentDifferences(probed(100), {
+        ...probed(100),
+        cpuModel: 'Intel(R) Xeon(R) Platinum 8370C CPU @ 2.80GHz',
+      }).map((item) => item.field),
+    ).toEqual(['cpuModel']);
+  });
+
+  it('names how much slower a runner is when a probe disagrees beyond its margin', () => {
+    expect(environmentDifferences(probed(100), probed(100 * SPEED_PROBE_MARGIN.cpu))).toEqual([]);
+    const [slower] = environmentDifferences(probed(100), probed(140));
+    expect(slower).toMatchObject({ field: 'speed' });
+    expect(slower?.explanation).toBe("this runner is 1.40x slower than the baseline's (CPU probe)");
+    expect(describeDifferences([slower!])).toMatch(
+      /^this runner is 1\.40x slower than the baseline's \(CPU probe\): speed \(baseline CPU 100 ms, Redis 60 µs, current CPU 140 ms, Redis 60 µs\)$/,
+    );
+    const [redis] = environmentDifferences(probed(100, 60), probed(100, 120));
+    expect(redis?.explanation).toBe(
+      "this runner is 2.00x slower than the baseline's (Redis round-trip probe)",
+    );
+    expect(environmentDifferences(probed(100), probed(70))[0]?.explanation).toMatch(
+      /1\.43x faster/,
+    );
   });
 });

@@ -5,6 +5,7 @@ import {
   type EnvironmentFingerprint,
   type InjectedFaults,
   type RunConfigSnapshot,
+  type SpeedProbe,
 } from '../engine/measure/result.js';
 
 /**
@@ -16,6 +17,8 @@ export interface Difference {
   field: string;
   baseline: string;
   current: string;
+  /** What the difference means, when the two values do not say it (the speed probe). */
+  explanation?: string;
 }
 
 /*
@@ -51,6 +54,9 @@ function canonical(value: unknown): string {
 function display(field: string, value: unknown): string {
   if (field === 'faults') return describeFaults(value as InjectedFaults);
   if (value === null || value === undefined) return 'none';
+  if (isSpeedProbe(value)) {
+    return `CPU ${value.cpuMs.toFixed(0)} ms, Redis ${value.redisRoundTripUs === null ? '—' : `${value.redisRoundTripUs.toFixed(0)} µs`}`;
+  }
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -98,10 +104,67 @@ const normalizeCpu = (model: string): string => model.replace(/\s+/g, ' ').trim(
 const osFamily = (os: string): string => (os.trim().split(/\s+/)[0] ?? '').toLowerCase();
 const majorVersion = (version: string): string => /(\d+)/.exec(version)?.[1] ?? version;
 
+/**
+ * The vendor and product line of a CPU model: "Intel(R) Xeon(R) Platinum 8370C CPU @ 2.80GHz"
+ * and "Intel(R) Xeon(R) CPU E5-2673 v4" are both "intel xeon"; "AMD EPYC 7763 64-Core
+ * Processor" is "amd epyc". Hosted runners of one kind land on several models of one line.
+ */
+export function cpuFamily(model: string): string {
+  const words = model
+    .toLowerCase()
+    .replace(/\((r|tm)\)/g, ' ')
+    .replace(/@.*$/, ' ')
+    .replace(/\b(cpu|processor|\d+-core)\b/g, ' ')
+    .split(/\s+/)
+    .filter((word) => word !== '');
+  return words.slice(0, 2).join(' ') || 'unknown';
+}
+
+/**
+ * How far apart two runners' speed probes may be and still compare: the CPU loop within 1.25x
+ * (on one machine it repeats within a few percent, the best of several rounds; a runner 25%
+ * slower moves a CPU-bound pipeline's latency by about as much, half the default tolerance),
+ * the Redis round trip within 1.5x (microseconds on loopback, where scheduling jitter is a
+ * larger share).
+ */
+export const SPEED_PROBE_MARGIN = { cpu: 1.25, redisRoundTrip: 1.5 } as const;
+
+export interface EnvironmentMatching {
+  /**
+   * Strict: the exact CPU model as well as agreeing probes. Default: the CPU family and agreeing
+   * probes, or the exact model when either side has no probe to go by.
+   */
+  strict?: boolean;
+}
+
+/** How much slower (> 1) or faster (< 1) `current` is than `baseline`, by the slower probe. */
+export function speedRatio(
+  baseline: EnvironmentFingerprint,
+  current: EnvironmentFingerprint,
+): { cpu: number; redisRoundTrip: number | null } | null {
+  if (!baseline.speed || !current.speed) return null;
+  const { redisRoundTripUs: before } = baseline.speed;
+  const { redisRoundTripUs: after } = current.speed;
+  return {
+    cpu: current.speed.cpuMs / baseline.speed.cpuMs,
+    redisRoundTrip: before !== null && after !== null && before > 0 ? after / before : null,
+  };
+}
+
+const outside = (ratio: number, margin: number): boolean => ratio > margin || ratio < 1 / margin;
+
+function describeSpeed(ratio: number, what: string): string {
+  return ratio >= 1
+    ? `this runner is ${ratio.toFixed(2)}x slower than the baseline's (${what})`
+    : `this runner is ${(1 / ratio).toFixed(2)}x faster than the baseline's (${what})`;
+}
+
 /*
  * Fields of the fingerprint that decide comparability, and how strictly:
- * - cpuModel, cpuCores, arch: exact. The SUT is CPU-bound; a runner landing on another CPU
- *   generation moves latency by more than a typical regression.
+ * - CPU: the family (vendor and product line) and the speed probe within SPEED_PROBE_MARGIN; the
+ *   exact model too when strict, or when a side has no probe. The SUT is CPU-bound: what
+ *   matters is how fast this runner is, which the model alone does not say.
+ * - cpuCores, arch: exact. The pipeline runs several processes at once.
  * - memoryGiB: within 10% (at least 1 GiB). The same VM size reports slightly different
  *   totals across kernel versions (reserved memory), which rounds to a neighbouring GiB.
  * - os: the family only (Linux, Darwin). The kernel release changes with every runner image
@@ -113,16 +176,32 @@ const majorVersion = (version: string): string => /(\d+)/.exec(version)?.[1] ?? 
 export function environmentDifferences(
   baseline: EnvironmentFingerprint,
   current: EnvironmentFingerprint,
+  matching: EnvironmentMatching = {},
 ): Difference[] {
   const differences: Difference[] = [];
-  const differ = (field: keyof EnvironmentFingerprint): void => {
+  const differ = (field: keyof EnvironmentFingerprint, explanation?: string): void => {
     differences.push({
       field,
       baseline: display(field, baseline[field]),
       current: display(field, current[field]),
+      ...(explanation ? { explanation } : {}),
     });
   };
-  if (normalizeCpu(baseline.cpuModel) !== normalizeCpu(current.cpuModel)) differ('cpuModel');
+  const speed = speedRatio(baseline, current);
+  if (cpuFamily(baseline.cpuModel) !== cpuFamily(current.cpuModel)) differ('cpuModel');
+  else if (
+    (matching.strict || !speed) &&
+    normalizeCpu(baseline.cpuModel) !== normalizeCpu(current.cpuModel)
+  )
+    differ('cpuModel');
+  if (speed && outside(speed.cpu, SPEED_PROBE_MARGIN.cpu)) {
+    differ('speed', describeSpeed(speed.cpu, 'CPU probe'));
+  } else if (
+    speed?.redisRoundTrip != null &&
+    outside(speed.redisRoundTrip, SPEED_PROBE_MARGIN.redisRoundTrip)
+  ) {
+    differ('speed', describeSpeed(speed.redisRoundTrip, 'Redis round-trip probe'));
+  }
   if (baseline.cpuCores !== current.cpuCores) differ('cpuCores');
   const memoryTolerance = Math.max(1, 0.1 * Math.max(baseline.memoryGiB, current.memoryGiB));
   if (Math.abs(baseline.memoryGiB - current.memoryGiB) > memoryTolerance) differ('memoryGiB');
@@ -141,6 +220,13 @@ export function environmentDifferences(
 
 export function describeDifferences(differences: readonly Difference[]): string {
   return differences
-    .map(({ field, baseline, current }) => `${field} (baseline ${baseline}, current ${current})`)
+    .map(
+      ({ field, baseline, current, explanation }) =>
+        `${explanation ? `${explanation}: ` : ''}${field} (baseline ${baseline}, current ${current})`,
+    )
     .join('; ');
+}
+
+function isSpeedProbe(value: unknown): value is SpeedProbe {
+  return value !== null && typeof value === 'object' && 'cpuMs' in value;
 }

@@ -21,18 +21,19 @@ describe('metric catalogue', () => {
     ).toEqual(['lost', 'badSignatures', 'successRate']);
   });
 
-  it('declares a direction, a unit and a non-negative floor for every metric', () => {
+  it('declares a direction, a unit and a positive resolution for every metric', () => {
     for (const id of METRIC_IDS) {
       const metric = METRICS[id];
       expect(metric.id).toBe(id);
       expect(['lower-is-better', 'higher-is-better']).toContain(metric.direction);
-      expect(metric.defaultNoiseFloor).toBeGreaterThanOrEqual(0);
+      expect(metric.resolution).toBeGreaterThan(0);
     }
     expect(METRICS.p50.direction).toBe('lower-is-better');
     expect(METRICS.throughput.direction).toBe('higher-is-better');
     expect(METRICS.successRate.direction).toBe('higher-is-better');
-    expect(METRICS.p50.defaultNoiseFloor).toBeGreaterThan(1.1);
-    expect(METRICS.p99.defaultNoiseFloor).toBeGreaterThan(METRICS.p50.defaultNoiseFloor);
+    // Latencies are recorded in whole microseconds, from HDR histograms; no fixed ms floor.
+    expect(METRICS.p50).toMatchObject({ resolution: 0.001, fromHistogram: true });
+    expect(METRICS.throughput.fromHistogram).toBe(false);
   });
 
   it('reads each figure from a run result', () => {

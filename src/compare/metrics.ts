@@ -3,7 +3,7 @@ import type { RunResult } from '../engine/measure/result.js';
 
 /**
  * The catalogue of compared figures. Every metric declares its direction, unit, how one run
- * yields it, how trials combine, and the absolute change below which a move is not news.
+ * yields it, how trials combine, and the resolution its figures are measured with.
  */
 export const METRIC_IDS = [
   'p50',
@@ -51,8 +51,13 @@ export interface MetricDefinition {
   aggregation: TrialAggregation;
   /** Gated when no gate list is given (correctness metrics are always gated). */
   gatedByDefault: boolean;
-  /** Absolute change, in `unit`, that a move must exceed to count as a regression. */
-  defaultNoiseFloor: number;
+  /**
+   * The smallest step the figure is measured in, in `unit`: below it two figures are the same
+   * measurement. The floor of every limit; the noise measured per run sits on top (noise.ts).
+   */
+  resolution: number;
+  /** Read from an HDR histogram: also uncertain by its relative precision (histogram.ts). */
+  fromHistogram: boolean;
   /** The figure of one run. */
   fromRun(result: RunResult): number;
   /**
@@ -62,14 +67,8 @@ export interface MetricDefinition {
   whenAbsent?: number;
 }
 
-/*
- * Default noise floors, in ms for latencies. A GitHub-hosted runner is a shared 2-4 vCPU VM:
- * the kernel's scheduler tick (4 ms at HZ=250), a V8 GC pause in the receiver or a Redis fsync
- * move a single delivery by several ms without any code change. The median absorbs most of
- * that, the tail catches it, so the floor grows with the percentile. With 5 ms on p50, the
- * "2 ms -> 3.1 ms is not news" case passes while a 10 ms -> 16 ms p50 is reported.
- */
-const LATENCY_FLOORS_MS = { p50: 5, p90: 8, p95: 10, p99: 20, p999: 50, max: 100 } as const;
+/** Latencies are recorded in whole microseconds. */
+const MICROSECOND_MS = 0.001;
 
 function latency(
   id: 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max',
@@ -84,7 +83,8 @@ function latency(
     kind: 'performance',
     aggregation: 'median',
     gatedByDefault,
-    defaultNoiseFloor: LATENCY_FLOORS_MS[id],
+    resolution: MICROSECOND_MS,
+    fromHistogram: true,
     fromRun: (result) => result.delivery.latencyMs[id],
   };
 }
@@ -101,9 +101,9 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     kind: 'performance',
     aggregation: 'median',
     gatedByDefault: true,
-    // Open-loop runs deliver at the target rate while the SUT keeps up; a few deliveries/s
-    // either way is the drain tail, not a change in capacity.
-    defaultNoiseFloor: 5,
+    // Deliveries over milliseconds of wall clock: far finer than any change worth a verdict.
+    resolution: 0.01,
+    fromHistogram: false,
     fromRun: (result) => result.delivery.throughputPerSec,
   },
   lost: {
@@ -114,7 +114,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     kind: 'correctness',
     aggregation: 'sum',
     gatedByDefault: true,
-    defaultNoiseFloor: 0,
+    resolution: 1,
+    fromHistogram: false,
     fromRun: (result) => result.delivery.lost,
   },
   badSignatures: {
@@ -125,7 +126,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     kind: 'correctness',
     aggregation: 'sum',
     gatedByDefault: true,
-    defaultNoiseFloor: 0,
+    resolution: 1,
+    fromHistogram: false,
     fromRun: (result) => result.delivery.badSignatures,
   },
   successRate: {
@@ -136,7 +138,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     kind: 'correctness',
     aggregation: 'worst',
     gatedByDefault: true,
-    defaultNoiseFloor: 0,
+    resolution: 1e-6,
+    fromHistogram: false,
     fromRun: (result) => result.delivery.successRate,
   },
   p90: latency('p90', 'Latency p90', false),
@@ -151,7 +154,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     // Retries after injected failures legitimately duplicate; shown, not gated.
     aggregation: 'sum',
     gatedByDefault: false,
-    defaultNoiseFloor: 0,
+    resolution: 1,
+    fromHistogram: false,
     fromRun: (result) => result.delivery.duplicates,
   },
   publishRate: {
@@ -162,7 +166,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     kind: 'performance',
     aggregation: 'median',
     gatedByDefault: false,
-    defaultNoiseFloor: 5,
+    resolution: 0.01,
+    fromHistogram: false,
     fromRun: (result) => result.publisher.achievedRatePerSec,
   },
   scheduleLagP99: {
@@ -173,7 +178,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     kind: 'performance',
     aggregation: 'median',
     gatedByDefault: false,
-    defaultNoiseFloor: 10,
+    resolution: MICROSECOND_MS,
+    fromHistogram: true,
     fromRun: (result) => result.publisher.scheduleLagMs.p99,
   },
   xaddP99: {
@@ -184,7 +190,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     kind: 'performance',
     aggregation: 'median',
     gatedByDefault: false,
-    defaultNoiseFloor: 5,
+    resolution: MICROSECOND_MS,
+    fromHistogram: true,
     fromRun: (result) => result.publisher.xaddLatencyMs.p99,
   },
 };

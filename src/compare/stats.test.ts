@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { median, medianAbsoluteDeviation, relativeSpread } from './stats.js';
+import {
+  lastLevelStart,
+  median,
+  medianAbsoluteDeviation,
+  medianVarianceFactor,
+  pooledPairSigma,
+  relativeSpread,
+} from './stats.js';
 
 describe('stats', () => {
   it('takes the median of odd and even counts without reordering the input', () => {
@@ -21,5 +28,50 @@ describe('stats', () => {
     expect(relativeSpread([0, 0])).toBe(0);
     expect(relativeSpread([0, 0, 1])).toBeNull();
     expect(relativeSpread([])).toBeNull();
+  });
+
+  it('pools the noise of groups from pairs within each group, never across', () => {
+    expect(pooledPairSigma([[1], [2]])).toBeNull();
+    expect(
+      pooledPairSigma([
+        [5, 5, 5],
+        [9, 9, 9],
+      ]),
+    ).toBe(0);
+    // Normal draws of sigma 1: the estimate comes out near 1.
+    const draws = [-1.2, 0.3, 0.8, -0.5, 1.6, -0.1, 0.9, -1.9, 0.2, 0.6, -0.7, 1.1];
+    expect(pooledPairSigma([draws.slice(0, 6), draws.slice(6).map((x) => x + 100)])).toBeCloseTo(
+      1,
+      0,
+    );
+    // One wild value in one group of three: most pooled pairs still say "quiet".
+    const quiet = pooledPairSigma([
+      [1, 1.02, 0.98],
+      [2, 2.03, 4],
+    ]) as number;
+    expect(quiet).toBeLessThan(0.1);
+  });
+
+  it('knows the variance of a median of few draws', () => {
+    expect(medianVarianceFactor(1)).toBe(1);
+    expect(medianVarianceFactor(3)).toBeCloseTo(0.449);
+    expect(medianVarianceFactor(100)).toBeCloseTo(Math.PI / 200);
+    expect(() => medianVarianceFactor(0)).toThrow(RangeError);
+  });
+
+  it('finds where the last level of a series begins', () => {
+    const jitter = (i: number) => [0, 0.01, -0.01, 0.02, -0.02][i % 5] as number;
+    const tenThenTwenty = [
+      ...Array.from({ length: 15 }, (_, i) => Math.log(10) + jitter(i)),
+      ...Array.from({ length: 15 }, (_, i) => Math.log(20) + jitter(i)),
+    ];
+    expect(lastLevelStart(tenThenTwenty)).toBe(15);
+    // Two steps: the last one counts.
+    expect(lastLevelStart([1, 1, 1, 1, 5, 5, 5, 5, 9, 9, 9, 9])).toBe(8);
+    // Noise without a step, and a single wild night, are no shift.
+    expect(lastLevelStart([10, 11, 9, 10.5, 9.5, 10, 11, 9, 10.2, 9.8])).toBe(0);
+    expect(lastLevelStart([10, 10.2, 9.8, 10, 30, 10.1, 9.9, 10])).toBe(0);
+    // Too short to tell.
+    expect(lastLevelStart([1, 9])).toBe(0);
   });
 });

@@ -1,7 +1,6 @@
-import { howToCreateBaseline, type Baseline } from './baseline.js';
+import { howToCreateBaseline, noiseOf, type Baseline } from './baseline.js';
 import {
   configDifferences,
-  configKey,
   describeDifferences,
   environmentDifferences,
   type Difference,
@@ -11,7 +10,6 @@ import {
   DEFAULT_GATED_METRICS,
   isMetricId,
   METRIC_LIST,
-  worseningAmount,
   worseningRatio,
   type Direction,
   type MetricDefinition,
@@ -19,18 +17,25 @@ import {
   type MetricKind,
   type MetricUnit,
 } from './metrics.js';
-import { median, medianAbsoluteDeviation, MAD_TO_SIGMA } from './stats.js';
+import {
+  describeLimit,
+  metricLimit,
+  sideOf,
+  type BaselineNoise,
+  type MetricLimit,
+} from './noise.js';
 import { formatTolerance } from './tolerance.js';
 import { trialValues, type TrialAggregate } from './trials.js';
 
 export type Outcome = 'pass' | 'regression' | 'inconclusive';
 
 /**
- * pass: within the thresholds. regression: worse beyond the tolerance and the noise floor (or a
- * correctness failure). improvement: better beyond both. noise: the trials disagree too much to
- * judge. info: shown, not judged (not gated, or nothing comparable).
+ * pass: within the limit. regression: worse beyond the tolerance and the noise (or a
+ * correctness failure). improvement: better beyond both. noise: worse than the tolerance but
+ * within what this run can tell from noise, or a median the trials do not back. unconfirmed: a
+ * regression the confirming trial did not repeat. info: shown, not judged.
  */
-export type MetricStatus = 'pass' | 'regression' | 'improvement' | 'noise' | 'info';
+export type MetricStatus = 'pass' | 'regression' | 'improvement' | 'noise' | 'unconfirmed' | 'info';
 
 export interface MetricComparison {
   id: MetricId;
@@ -47,24 +52,30 @@ export interface MetricComparison {
   ratio: number | null;
   status: MetricStatus;
   reason: string;
-  /** The thresholds applied, when the metric was judged against the baseline. */
-  threshold: { ratio: number; noiseFloor: number; widenedByHistory: boolean } | null;
+  /** The limit applied, when the metric was judged against the baseline (see noise.ts). */
+  limit: MetricLimit | null;
+  /** The limit and where it came from, e.g. "≤ 2.78 ms (1.5x baseline; noise ±4% from 6 trials; could see +9%)". */
+  limitText: string | null;
   /** Relative spread across the current trials (see TrialAggregate.spread). */
   spread: number | null;
 }
 
+/**
+ * How the runner must match the baseline's: comparable (the default: same CPU family and
+ * agreeing speed probes), same (also the exact CPU model), ignore (compare anyway, with a note).
+ */
+export type EnvironmentCheck = 'comparable' | 'same' | 'ignore';
+
 export interface CompareOptions {
   /** Ratio, at least 1 (see parseTolerance). */
   tolerance: number;
-  /** Absolute floors in each metric's unit, overriding the catalogue's defaults. */
+  /** Absolute floors in each metric's unit; they replace the floor measured from noise. */
   noiseFloors?: Partial<Record<MetricId, number>>;
   /** Performance metrics that decide the outcome; correctness metrics always do. */
   gatedMetrics?: readonly MetricId[];
-  /** Largest relative spread across trials still judged; default tolerance - 1. */
-  maxSpread?: number;
-  /** Default true: a different machine makes the verdict inconclusive, not just a note. */
-  requireSameEnvironment?: boolean;
-  /** Default true: widen thresholds by the noise the baseline's history shows. */
+  /** Default 'comparable'. */
+  environment?: EnvironmentCheck;
+  /** Default true: the baseline's nightly history on this kind of runner adds to the noise. */
   useHistory?: boolean;
   /** Names the baseline in the "how to create one" message. */
   baselineName?: string;
@@ -72,15 +83,27 @@ export interface CompareOptions {
 
 export interface VerdictSettings {
   tolerance: number;
-  maxSpread: number;
-  noiseFloors: Record<MetricId, number>;
+  /** The floors the user set; other metrics' floors come from the measured noise. */
+  userFloors: Partial<Record<MetricId, number>>;
   gatedMetrics: MetricId[];
-  requireSameEnvironment: boolean;
-  /**
-   * How many nightly figures (the baseline and its comparable history) fed the noise
-   * estimate; 0 when there were too few to use, or history was switched off.
-   */
-  historySamples: number;
+  environment: EnvironmentCheck;
+  useHistory: boolean;
+}
+
+/** Why performance could not be judged at all. */
+export interface Blocker {
+  /** For the one-line summary. */
+  short: string;
+  /** For the reasons: what and what to do. */
+  long: string;
+}
+
+/** What the confirming trial found (see confirm.ts). */
+export interface Confirmation {
+  /** Trials of the first measurement; one more was measured. */
+  initialTrials: number;
+  confirmed: MetricId[];
+  unconfirmed: MetricId[];
 }
 
 export interface Verdict {
@@ -89,43 +112,34 @@ export interface Verdict {
   summary: string;
   /** Everything that decided the outcome, most important first. */
   reasons: string[];
-  /** Worth knowing, did not decide the outcome (improvements, widened thresholds, ...). */
+  /** Worth knowing, did not decide the outcome (improvements, widened limits, ...). */
   notes: string[];
   metrics: MetricComparison[];
+  blockers: Blocker[];
   configDifferences: Difference[];
   environmentDifferences: Difference[];
   settings: VerdictSettings;
+  /** null when no confirming trial was measured. */
+  confirmation: Confirmation | null;
 }
-
-/** Fewer earlier baselines than this say too little about noise to move a threshold. */
-export const MIN_HISTORY_SAMPLES = 5;
-/** History may widen a threshold at most this many times, so a noisy metric still gates. */
-export const MAX_HISTORY_WIDENING = 2;
-/** A metric is "usually within" median ± this many robust standard deviations. */
-const HISTORY_SIGMAS = 3;
 
 const SUCCESS_RATE_EPSILON = 1e-9;
 
-function resolveSettings(options: CompareOptions, historySamples: number): VerdictSettings {
+function resolveSettings(options: CompareOptions): VerdictSettings {
   const { tolerance } = options;
   if (!Number.isFinite(tolerance) || tolerance < 1) {
     throw new RangeError(
       `Invalid tolerance ${tolerance}: expected a ratio of at least 1 (e.g. 1.5).`,
     );
   }
-  const maxSpread = options.maxSpread ?? tolerance - 1;
-  if (!Number.isFinite(maxSpread) || maxSpread < 0) {
-    throw new RangeError(
-      `Invalid maxSpread ${maxSpread}: expected a fraction of 0 or more (e.g. 0.5).`,
-    );
-  }
-  const noiseFloors = {} as Record<MetricId, number>;
-  for (const metric of METRIC_LIST) {
-    const floor = options.noiseFloors?.[metric.id] ?? metric.defaultNoiseFloor;
+  const userFloors: Partial<Record<MetricId, number>> = {};
+  for (const [id, floor] of Object.entries(options.noiseFloors ?? {})) {
+    if (!isMetricId(id)) throw new RangeError(`Unknown metric "${id}" in the noise floors.`);
+    if (floor === undefined) continue;
     if (!Number.isFinite(floor) || floor < 0) {
-      throw new RangeError(`Invalid noise floor ${floor} for ${metric.id}: expected 0 or more.`);
+      throw new RangeError(`Invalid noise floor ${floor} for ${id}: expected 0 or more.`);
     }
-    noiseFloors[metric.id] = floor;
+    userFloors[id] = floor;
   }
   const gated = options.gatedMetrics ?? DEFAULT_GATED_METRICS;
   for (const id of gated) {
@@ -133,69 +147,13 @@ function resolveSettings(options: CompareOptions, historySamples: number): Verdi
   }
   return {
     tolerance,
-    maxSpread,
-    noiseFloors,
+    userFloors,
     gatedMetrics: METRIC_LIST.filter(
       (metric) => metric.kind === 'performance' && gated.includes(metric.id),
     ).map((metric) => metric.id),
-    requireSameEnvironment: options.requireSameEnvironment ?? true,
-    historySamples,
+    environment: options.environment ?? 'comparable',
+    useHistory: options.useHistory ?? true,
   };
-}
-
-/**
- * Values of a metric from the baseline and its comparable history (same load-shaping config,
- * valid runs): the nightly record of how much the metric moves with no change behind it.
- */
-function historySamplesOf(baseline: Baseline, id: MetricId): number[] {
-  const key = configKey(baseline.aggregate.config);
-  return [
-    ...baseline.history
-      .filter((entry) => entry.valid && entry.configKey === key)
-      .map((entry) => entry.metrics[id]),
-    baseline.aggregate.metrics[id],
-  ];
-}
-
-/**
- * The worsening ratio that nightly runs reach without any change: median vs median +- 3
- * robust sigmas, in the metric's bad direction. 1 when the history is too short to say.
- */
-export function historyNoiseRatio(metric: MetricDefinition, samples: readonly number[]): number {
-  if (samples.length < MIN_HISTORY_SAMPLES) return 1;
-  const center = median(samples);
-  const sigma = MAD_TO_SIGMA * medianAbsoluteDeviation(samples);
-  const worst =
-    metric.direction === 'lower-is-better'
-      ? center + HISTORY_SIGMAS * sigma
-      : center - HISTORY_SIGMAS * sigma;
-  if (center <= 0) return 1;
-  if (worst <= 0) return Number.POSITIVE_INFINITY;
-  return worseningRatio(metric, center, worst);
-}
-
-interface Blocker {
-  /** For the one-line summary. */
-  short: string;
-  /** For the reasons: what and what to do. */
-  long: string;
-}
-
-type Judgement = 'pass' | 'regression' | 'improvement';
-
-function judge(
-  metric: MetricDefinition,
-  baseline: number,
-  value: number,
-  thresholdRatio: number,
-  floor: number,
-): Judgement {
-  const amount = worseningAmount(metric, baseline, value);
-  if (worseningRatio(metric, baseline, value) > thresholdRatio && amount > floor)
-    return 'regression';
-  if (worseningRatio(metric, value, baseline) > thresholdRatio && -amount > floor)
-    return 'improvement';
-  return 'pass';
 }
 
 function describeChange(metric: MetricDefinition, baseline: number, current: number): string {
@@ -247,17 +205,16 @@ interface PerformanceContext {
   settings: VerdictSettings;
   blockers: readonly Blocker[];
   baseline: Baseline | null;
+  noise: BaselineNoise;
   current: TrialAggregate;
-  notes: string[];
 }
 
-function comparePerformance(
-  metric: MetricDefinition,
-  context: PerformanceContext,
-): Pick<MetricComparison, 'status' | 'reason' | 'threshold'> {
+type Judged = Pick<MetricComparison, 'status' | 'reason' | 'limit' | 'limitText'>;
+
+function comparePerformance(metric: MetricDefinition, context: PerformanceContext): Judged {
   const { settings, blockers, baseline, current } = context;
-  const gated = settings.gatedMetrics.includes(metric.id);
-  if (!baseline) return { status: 'info', reason: 'No baseline to compare with.', threshold: null };
+  if (!baseline)
+    return { status: 'info', reason: 'No baseline to compare with.', limit: null, limitText: null };
   const base = baseline.aggregate.metrics[metric.id];
   const value = current.metrics[metric.id];
   const change = describeChange(metric, base, value);
@@ -265,89 +222,61 @@ function comparePerformance(
     return {
       status: 'info',
       reason: `Not judged (${blockers[0]?.short}): ${change}.`,
-      threshold: null,
+      limit: null,
+      limitText: null,
     };
   }
 
-  const floor = settings.noiseFloors[metric.id];
-  const historyRatio =
-    settings.historySamples > 0
-      ? historyNoiseRatio(metric, historySamplesOf(baseline, metric.id))
-      : 1;
-  const cap = settings.tolerance * MAX_HISTORY_WIDENING;
-  const widened = historyRatio > settings.tolerance;
-  const thresholdRatio = widened ? Math.min(historyRatio, cap) : settings.tolerance;
-  const threshold = { ratio: thresholdRatio, noiseFloor: floor, widenedByHistory: widened };
-  const limits = `limit ${formatTolerance(thresholdRatio)} and ${formatWithUnit(metric, floor)}`;
-  if (!gated) {
-    return { status: 'info', reason: `Not gated: ${change}.`, threshold };
-  }
-  if (widened) {
-    context.notes.push(
-      `${metric.label}: the baseline's nightly history shows it moving up to ${formatTolerance(historyRatio)} unchanged, so its limit is ${formatTolerance(thresholdRatio)} instead of ${formatTolerance(settings.tolerance)}${historyRatio > cap ? ` (capped at ${MAX_HISTORY_WIDENING}x the tolerance; consider more trials)` : ''}.`,
-    );
-  }
-
   const values = trialValues(current, metric.id);
-  const spread = current.spread[metric.id];
-  const range = Math.max(...values) - Math.min(...values);
-  const tooWide =
-    values.length > 1 && spread !== null && spread > settings.maxSpread && range > floor;
-  const verdictOfMedian = judge(metric, base, value, thresholdRatio, floor);
+  const limit = metricLimit(metric, {
+    baseline: base,
+    baselineTrials: baseline.aggregate.trials.map((trial) => trial.metrics[metric.id]),
+    currentTrials: values,
+    history: settings.useHistory ? (context.noise[metric.id] ?? null) : null,
+    tolerance: settings.tolerance,
+    ...(settings.userFloors[metric.id] !== undefined
+      ? { userFloor: settings.userFloors[metric.id] }
+      : {}),
+  });
+  const limitText = describeLimit(metric, limit, settings.tolerance);
+  const judged = (status: MetricStatus, reason: string): Judged => ({
+    status,
+    reason,
+    limit,
+    limitText,
+  });
+  if (!settings.gatedMetrics.includes(metric.id)) return judged('info', `Not gated: ${change}.`);
+
   const ratio = worseningRatio(metric, base, value);
-  const amount = worseningAmount(metric, base, value);
-
-  if (tooWide) {
-    const perTrial = values.map((trialValue) =>
-      judge(metric, base, trialValue, thresholdRatio, floor),
+  const side = sideOf(metric, limit, value);
+  // Median first: the median decides, unless most trials say otherwise (possible with an even
+  // count, whose median sits between two trials).
+  const backing = values.filter((trialValue) => sideOf(metric, limit, trialValue) === side).length;
+  if (values.length > 1 && backing * 2 <= values.length) {
+    return judged(
+      'noise',
+      `${metric.label}: ${change}, but only ${backing} of ${values.length} trials agree with their median (${values.map((trialValue) => formatWithUnit(metric, trialValue)).join(', ')}; limit ${limitText}). Run more trials, an odd number.`,
     );
-    const spreadText = `trials spread ${formatPercent((spread as number) * 100).replace('+', '')} (limit ${formatPercent(settings.maxSpread * 100).replace('+', '')})`;
-    if (perTrial.every((item) => item === 'regression')) {
-      return {
-        status: 'regression',
-        reason: `${metric.label} regressed: ${change}, ${formatRatio(ratio)} worse; even the best of ${values.length} trials is beyond the ${limits} (${spreadText}).`,
-        threshold,
-      };
-    }
-    if (perTrial.some((item) => item === 'regression')) {
-      return {
-        status: 'noise',
-        reason: `${metric.label} is too noisy to judge: ${spreadText}, and the trials disagree (${values
-          .map((trialValue) => formatWithUnit(metric, trialValue))
-          .join(
-            ', ',
-          )} vs baseline ${formatWithUnit(metric, base)}). Run more trials or on a quieter runner.`,
-        threshold,
-      };
-    }
   }
-
-  switch (verdictOfMedian) {
-    case 'regression':
-      return {
-        status: 'regression',
-        reason: `${metric.label} regressed: ${change}, ${formatRatio(ratio)} worse, beyond the ${limits}.`,
-        threshold,
-      };
-    case 'improvement':
-      return {
-        status: 'improvement',
-        reason: `${metric.label} improved: ${change}, ${formatRatio(worseningRatio(metric, value, base))} better.`,
-        threshold,
-      };
-    case 'pass':
-      if (ratio > thresholdRatio && amount > 0) {
-        return {
-          status: 'pass',
-          reason: `${change}: ${formatRatio(ratio)} worse but by only ${formatWithUnit(metric, amount)}, within the ${formatWithUnit(metric, floor)} noise floor.`,
-          threshold,
-        };
+  switch (side) {
+    case 'worse':
+      return judged(
+        'regression',
+        `${metric.label} regressed: ${change}, ${formatRatio(ratio)} worse, beyond its limit ${limitText}.`,
+      );
+    case 'better':
+      return judged(
+        'improvement',
+        `${metric.label} improved: ${change}, ${formatRatio(worseningRatio(metric, value, base))} better.`,
+      );
+    case 'same':
+      if (ratio > settings.tolerance) {
+        return judged(
+          'noise',
+          `${metric.label}: ${change}, ${formatRatio(ratio)} worse, beyond the ${formatTolerance(settings.tolerance)} tolerance but within what this run can tell from noise (limit ${limitText}). More trials narrow it.`,
+        );
       }
-      return {
-        status: 'pass',
-        reason: `${change}, within ${formatTolerance(thresholdRatio)}.`,
-        threshold,
-      };
+      return judged('pass', `${change}, within ${limitText}.`);
   }
 }
 
@@ -373,11 +302,14 @@ function blockersOf(
       });
     }
     if (differences.environment.length > 0) {
-      const text = `Measured on a different machine than the baseline: ${describeDifferences(differences.environment)}.`;
-      if (settings.requireSameEnvironment) {
+      const text = `Measured on a runner not comparable with the baseline's: ${describeDifferences(differences.environment)}.`;
+      if (settings.environment !== 'ignore') {
+        const speed = differences.environment.find((item) => item.field === 'speed');
         blockers.push({
-          short: `environment differs (${differences.environment.map((item) => item.field).join(', ')})`,
-          long: `${text} Latency depends on the hardware, so the figures are not comparable. Pin the runner type, or refresh the baseline on this one.`,
+          short:
+            speed?.explanation ??
+            `environment differs (${differences.environment.map((item) => item.field).join(', ')})`,
+          long: `${text} Latency depends on the runner, so the figures are not comparable. Pin the runner type, refresh the baseline on this one, or measure the base commit on this runner.`,
         });
       } else {
         notes.push(`${text} Compared anyway, as requested.`);
@@ -413,6 +345,60 @@ function joinLabels(metrics: readonly MetricComparison[]): string {
     .join(', ');
 }
 
+/** The outcome, its one-line summary and its reasons, from the judged metrics. */
+export function decide(
+  metrics: readonly MetricComparison[],
+  blockers: readonly Blocker[],
+  settings: VerdictSettings,
+): Pick<Verdict, 'outcome' | 'summary' | 'reasons'> {
+  const gated = metrics.filter((metric) => metric.gated);
+  const failures = gated.filter((metric) => metric.status === 'regression');
+  const unconfirmed = gated.filter((metric) => metric.status === 'unconfirmed');
+  const noisy = gated.filter((metric) => metric.status === 'noise');
+  if (failures.length > 0) {
+    return {
+      outcome: 'regression',
+      summary: `Regression: ${joinLabels(failures)}.`,
+      reasons: [
+        ...failures.map((metric) => metric.reason),
+        ...blockers.map((blocker) => `Also: ${blocker.long}`),
+      ],
+    };
+  }
+  if (blockers.length > 0 || noisy.length > 0 || unconfirmed.length > 0) {
+    const why =
+      blockers.length > 0
+        ? blockers.map((blocker) => blocker.short).join('; ')
+        : [
+            ...(unconfirmed.length > 0
+              ? [
+                  `${unconfirmed.map((metric) => metric.label).join(', ')} regression not confirmed by one more trial`,
+                ]
+              : []),
+            ...(noisy.length > 0
+              ? [`${noisy.map((metric) => metric.label).join(', ')} within this run's noise`]
+              : []),
+          ].join('; ');
+    return {
+      outcome: 'inconclusive',
+      summary: `Inconclusive: ${why}.`,
+      reasons: [
+        ...blockers.map((blocker) => blocker.long),
+        ...unconfirmed.map((metric) => metric.reason),
+        ...noisy.map((metric) => metric.reason),
+      ],
+    };
+  }
+  const gatedCount = settings.gatedMetrics.length;
+  return {
+    outcome: 'pass',
+    summary: `Pass: no gated metric is worse than ${formatTolerance(settings.tolerance)} the baseline beyond its noise, and nothing was lost.`,
+    reasons: [
+      `${gatedCount} performance metric${gatedCount === 1 ? '' : 's'} (${settings.gatedMetrics.join(', ')}) within their limits; no delivery lost, every signature valid.`,
+    ],
+  };
+}
+
 /**
  * The verdict on `current` against `baseline`.
  *
@@ -420,24 +406,22 @@ function joinLabels(metrics: readonly MetricComparison[]): string {
  * outcome a regression even when everything else would be inconclusive: they do not depend on
  * the machine, the noise or the baseline's load; a webhook that never arrived is a bug on any
  * runner, and hiding it behind "inconclusive" would let it merge. Performance figures decide
- * only when the comparison is sound (same scenario, same machine, valid runs, judgeable spread).
+ * only when the comparison is sound (same scenario, comparable runner, valid runs), each
+ * against its limit: the tolerance, widened to what the measured noise can tell apart.
  */
 export function compare(
   current: TrialAggregate,
   baseline: Baseline | null,
   options: CompareOptions,
 ): Verdict {
-  const useHistory = options.useHistory ?? true;
-  const comparableSamples = baseline && useHistory ? historySamplesOf(baseline, 'p50').length : 0;
-  const settings = resolveSettings(
-    options,
-    comparableSamples >= MIN_HISTORY_SAMPLES ? comparableSamples : 0,
-  );
+  const settings = resolveSettings(options);
   const notes: string[] = [];
   const differences = baseline
     ? {
         config: configDifferences(baseline.aggregate.config, current.config),
-        environment: environmentDifferences(baseline.aggregate.environment, current.environment),
+        environment: environmentDifferences(baseline.aggregate.environment, current.environment, {
+          strict: settings.environment === 'same',
+        }),
       }
     : { config: [], environment: [] };
   const blockers = blockersOf(
@@ -449,13 +433,19 @@ export function compare(
     notes,
   );
 
-  const context: PerformanceContext = { settings, blockers, baseline, current, notes };
+  const context: PerformanceContext = {
+    settings,
+    blockers,
+    baseline,
+    noise: baseline ? noiseOf(baseline) : {},
+    current,
+  };
   const metrics = METRIC_LIST.map((metric): MetricComparison => {
     const baselineValue = baseline ? baseline.aggregate.metrics[metric.id] : null;
     const value = current.metrics[metric.id];
     const judged =
       metric.kind === 'correctness'
-        ? { ...compareCorrectness(metric, current, baselineValue), threshold: null }
+        ? { ...compareCorrectness(metric, current, baselineValue), limit: null, limitText: null }
         : comparePerformance(metric, context);
     return {
       id: metric.id,
@@ -476,12 +466,21 @@ export function compare(
     };
   });
 
-  const failures = metrics.filter((metric) => metric.gated && metric.status === 'regression');
-  const noisy = metrics.filter((metric) => metric.gated && metric.status === 'noise');
   const improvements = metrics.filter((metric) => metric.gated && metric.status === 'improvement');
   if (improvements.length > 0) {
     notes.push(
       `Improved beyond the tolerance: ${joinLabels(improvements)}. Refresh the baseline once this merges so later changes are held to it.`,
+    );
+  }
+  const blind = metrics.filter(
+    (metric) =>
+      metric.gated &&
+      metric.limit?.detectableRatio != null &&
+      metric.limit.detectableRatio > settings.tolerance * settings.tolerance,
+  );
+  if (blind.length > 0) {
+    notes.push(
+      `This comparison is too noisy to see a change of ${formatTolerance(settings.tolerance)} in ${blind.map((metric) => `${metric.label} (could see ${formatPercent(((metric.limit?.detectableRatio ?? 1) - 1) * 100)})`).join(', ')}: more trials, a longer scenario or a quieter runner narrow it.`,
     );
   }
   if (baseline && baseline.aggregate.trialCount !== current.trialCount) {
@@ -490,38 +489,15 @@ export function compare(
     );
   }
 
-  let outcome: Outcome;
-  let summary: string;
-  let reasons: string[];
-  if (failures.length > 0) {
-    outcome = 'regression';
-    summary = `Regression: ${joinLabels(failures)}.`;
-    reasons = [
-      ...failures.map((metric) => metric.reason),
-      ...blockers.map((blocker) => `Also: ${blocker.long}`),
-    ];
-  } else if (blockers.length > 0 || noisy.length > 0) {
-    outcome = 'inconclusive';
-    summary = `Inconclusive: ${blockers.length > 0 ? blockers.map((blocker) => blocker.short).join('; ') : `${noisy.map((metric) => metric.label).join(', ')} too noisy to judge`}.`;
-    reasons = [...blockers.map((blocker) => blocker.long), ...noisy.map((metric) => metric.reason)];
-  } else {
-    outcome = 'pass';
-    const gatedCount = settings.gatedMetrics.length;
-    summary = `Pass: no gated metric is worse than ${formatTolerance(settings.tolerance)} the baseline beyond its noise floor, and nothing was lost.`;
-    reasons = [
-      `${gatedCount} performance metric${gatedCount === 1 ? '' : 's'} (${settings.gatedMetrics.join(', ')}) within the limits; no delivery lost, every signature valid.`,
-    ];
-  }
-
   return {
-    outcome,
-    summary,
-    reasons,
+    ...decide(metrics, blockers, settings),
     notes,
     metrics,
+    blockers,
     configDifferences: differences.config,
     environmentDifferences: differences.environment,
     settings,
+    confirmation: null,
   };
 }
 

@@ -29,6 +29,7 @@ const STATUS_EMOJI: Record<MetricStatus, string> = {
   regression: '❌',
   improvement: '🟢',
   noise: '⚠️',
+  unconfirmed: '⚠️',
   info: '➖',
 };
 
@@ -137,14 +138,15 @@ function renderHead(verdict: Verdict, context: ReportContext): string {
   const ordered = [...rows.filter((row) => row.gated), ...rows.filter((row) => !row.gated)];
   parts.push(
     table(
-      ['Metric', 'Baseline', 'This run', 'Δ', 'Status'],
-      ['l', 'r', 'r', 'r', 'l'],
+      ['Metric', 'Baseline', 'This run', 'Δ', 'Status', 'Limit'],
+      ['l', 'r', 'r', 'r', 'l', 'l'],
       ordered.map((row) => [
         row.gated ? `**${row.label}**` : row.label,
         row.baseline,
         row.current,
         row.delta,
         `${STATUS_EMOJI[row.status]} ${STATUS_TEXT[row.status]}`,
+        row.limit,
       ]),
     ),
   );

@@ -1,6 +1,6 @@
 import type { Baseline } from '../compare/baseline.js';
 import { formatMs, formatNumber, formatPercent, formatValue } from '../compare/format.js';
-import { METRICS, type MetricUnit } from '../compare/metrics.js';
+import { METRICS, type MetricId, type MetricUnit } from '../compare/metrics.js';
 import { formatTolerance } from '../compare/tolerance.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import type { MetricComparison, MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
@@ -36,7 +36,8 @@ export const STATUS_TEXT: Record<MetricStatus, string> = {
   pass: 'pass',
   regression: 'regression',
   improvement: 'improved',
-  noise: 'too noisy',
+  noise: 'within noise',
+  unconfirmed: 'not confirmed',
   info: 'info',
 };
 
@@ -55,6 +56,8 @@ export interface MetricRow {
   delta: string;
   status: MetricStatus;
   gated: boolean;
+  /** The limit and where it came from; '—' when the metric was not judged. */
+  limit: string;
 }
 
 export function metricRows(verdict: Verdict): MetricRow[] {
@@ -65,6 +68,7 @@ export function metricRows(verdict: Verdict): MetricRow[] {
     delta: formatPercent(metric.deltaPercent),
     status: metric.status,
     gated: metric.gated,
+    limit: metric.gated && metric.limitText ? metric.limitText : '—',
   }));
 }
 
@@ -76,23 +80,16 @@ const day = (iso: string): string => iso.slice(0, 10);
 /** One line on how the verdict was reached: tolerance, floors, trials, baseline. */
 export function settingsLine(verdict: Verdict, context: ReportContext): string {
   const { settings } = verdict;
-  const floors = settings.gatedMetrics
-    .map((id) => {
-      const metric = METRICS[id];
-      const value = formatNumber(
-        settings.noiseFloors[id],
-        settings.noiseFloors[id] % 1 === 0 ? 0 : 1,
-      );
-      return `${id} ${value}${metric.unit === 'ms' ? ' ms' : metric.unit === 'count' ? '' : '/s'}`;
-    })
+  const floors = Object.entries(settings.userFloors)
+    .map(([id, floor]) => `${id} ${formatValue(METRICS[id as MetricId].unit, floor ?? 0)}`)
     .join(', ');
+  const trials = context.current.trialCount;
   const parts = [
-    `tolerance ${formatTolerance(settings.tolerance)}`,
-    `noise floors ${floors || 'none'}`,
-    `${context.current.trialCount} trial${context.current.trialCount === 1 ? '' : 's'}${context.current.trialCount > 1 ? ` (median, spread limit ${Math.round(settings.maxSpread * 100)}%)` : ''}`,
+    `tolerance ${formatTolerance(settings.tolerance)}, widened to the measured noise`,
+    ...(floors ? [`your floors ${floors}`] : []),
+    `${trials} trial${trials === 1 ? '' : 's'}${trials > 1 ? ' (median)' : ''}${verdict.confirmation ? `, the last one confirming` : ''}`,
   ];
-  if (settings.historySamples > 0)
-    parts.push(`noise estimate from ${settings.historySamples} nightly figures`);
+  if (!settings.useHistory) parts.push('history not used');
   if (context.baseline) {
     const commit = shortCommit(context.baseline.commit);
     parts.push(`baseline ${commit ? `${commit} ` : ''}of ${day(context.baseline.date)}`);

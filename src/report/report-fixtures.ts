@@ -4,6 +4,7 @@
  */
 import { updateBaseline, type Baseline, type HistoryEntry } from '../compare/baseline.js';
 import { configKey } from '../compare/comparability.js';
+import { historyNoise } from '../compare/noise.js';
 import { makeRunResult, type LatencyShape, type RunFixtureOptions } from '../compare/fixtures.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import type { ReportContext } from './model.js';
@@ -40,6 +41,7 @@ export function historyOf(base: TrialAggregate, nights: number): HistoryEntry[] 
       trialCount: 3,
       configKey: configKey(base.config),
       valid: index !== 2,
+      environment: base.environment,
       metrics: {
         ...base.metrics,
         p50: 12 + wobble,
@@ -53,13 +55,16 @@ export function historyOf(base: TrialAggregate, nights: number): HistoryEntry[] 
 
 export function baselineWithHistory(nights = 6): Baseline {
   const base = baselineAggregate();
+  const date = '2025-01-14T02:05:00.000Z';
+  const history = historyOf(base, nights);
   return {
     ...updateBaseline(null, base, {
       name: 'steady',
       commit: '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d',
-      date: '2025-01-14T02:05:00.000Z',
+      date,
     }),
-    history: historyOf(base, nights),
+    history,
+    noise: historyNoise(history, { date, ...base }),
   };
 }
 

@@ -65,6 +65,7 @@ function paintStatus(status: MetricStatus, text: string, colors: Colors): string
     case 'improvement':
       return colors.cyan(text);
     case 'noise':
+    case 'unconfirmed':
       return colors.yellow(text);
     case 'info':
       return colors.dim(text);
@@ -76,6 +77,7 @@ const STATUS_SYMBOL: Record<MetricStatus, string> = {
   regression: '✖',
   improvement: '▲',
   noise: '~',
+  unconfirmed: '?',
   info: '·',
 };
 
@@ -105,14 +107,15 @@ export function renderTerminal(
   const ordered = [...rows.filter((row) => row.gated), ...rows.filter((row) => !row.gated)];
   lines.push(
     ...columns(
-      ['Metric', 'Baseline', 'This run', 'Δ', 'Status'],
-      ['l', 'r', 'r', 'r', 'l'],
+      ['Metric', 'Baseline', 'This run', 'Δ', 'Status', 'Limit'],
+      ['l', 'r', 'r', 'r', 'l', 'l'],
       ordered.map((row) => [
         `${row.gated ? '*' : ' '} ${row.label}`,
         row.baseline,
         row.current,
         row.delta,
         `${STATUS_SYMBOL[row.status]} ${STATUS_TEXT[row.status]}`,
+        row.limit,
       ]),
       colors,
       (row, column, text) => {

@@ -124,7 +124,8 @@ describe('ethhook-load-test compare', () => {
       '--no-color',
     );
     expect(floored.exitCode).toBe(0);
-    expect(floored.output).toContain('noise floors p50 50 ms');
+    expect(floored.output).toContain('your floors p50 50.0');
+    expect(floored.output).toMatch(/within noise.*≤ [\d.]+ ms \(your floor 50\.0 ms;/);
   });
 
   it('fails on lost deliveries whatever the tolerance', async () => {

@@ -17,12 +17,17 @@ import {
   parseTolerance,
 } from '../../compare/tolerance.js';
 import type { TrialAggregate } from '../../compare/trials.js';
-import { compare, exitCodeFor, type CompareOptions, type Verdict } from '../../compare/verdict.js';
+import {
+  compare,
+  exitCodeFor,
+  type CompareOptions,
+  type EnvironmentCheck,
+  type Verdict,
+} from '../../compare/verdict.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { ReportContext } from '../../report/model.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { UserError } from '../errors.js';
-import { nonNegativeNumber } from '../options.js';
 
 /** Where a command writes and how it ends; tests pass their own. */
 export interface CommandIo {
@@ -42,9 +47,10 @@ export interface ComparisonFlags {
   tolerance: number;
   noiseFloor?: Partial<Record<MetricId, number>>;
   gate?: MetricId[];
-  maxSpread?: number;
   /** commander's `--ignore-environment`. */
   ignoreEnvironment: boolean;
+  /** `--require-same-environment`: the exact CPU model too, not just the family and speed. */
+  requireSameEnvironment: boolean;
   /** false with `--no-history`. */
   history: boolean;
   failOnInconclusive: boolean;
@@ -84,16 +90,16 @@ export function addComparisonFlags(command: Command): Command {
       (raw: string) => asArgumentError(() => parseMetricList(raw, '--gate')),
     )
     .option(
-      '--max-spread <fraction>',
-      'largest (max - min) / median across trials still judged (default: tolerance - 1)',
-      nonNegativeNumber,
-    )
-    .option(
       '--ignore-environment',
-      "compare even when the machine differs from the baseline's",
+      "compare even when the runner is not comparable with the baseline's",
       false,
     )
-    .option('--no-history', "do not widen thresholds by the noise in the baseline's history")
+    .option(
+      '--require-same-environment',
+      'compare only with a baseline of the same CPU model (default: the same CPU family and a speed probe within 1.25x)',
+      false,
+    )
+    .option('--no-history', "do not add the baseline's nightly noise to the limits")
     .option(
       '--fail-on-inconclusive',
       'exit 2 when the verdict is inconclusive (default: exit 0)',
@@ -107,13 +113,24 @@ export function addComparisonFlags(command: Command): Command {
     .option('--no-color', 'plain text, no colours');
 }
 
+function environmentCheckFrom(
+  flags: Pick<ComparisonFlags, 'ignoreEnvironment' | 'requireSameEnvironment'>,
+): EnvironmentCheck {
+  if (flags.ignoreEnvironment && flags.requireSameEnvironment) {
+    throw new UserError(
+      '--ignore-environment and --require-same-environment contradict each other: pass one of them.',
+    );
+  }
+  if (flags.ignoreEnvironment) return 'ignore';
+  return flags.requireSameEnvironment ? 'same' : 'comparable';
+}
+
 export function compareOptionsFrom(flags: ComparisonFlags, baselineName: string): CompareOptions {
   return {
     tolerance: flags.tolerance,
     noiseFloors: flags.noiseFloor,
     gatedMetrics: flags.gate,
-    maxSpread: flags.maxSpread,
-    requireSameEnvironment: !flags.ignoreEnvironment,
+    environment: environmentCheckFrom(flags),
     useHistory: flags.history,
     baselineName,
   };

@@ -30,6 +30,19 @@ export type LatencySummaryMs = z.infer<typeof latencySummaryMsSchema>;
 /** An HDR histogram, compressed base64 (histogram.ts encodes and decodes it). */
 export const encodedHistogramSchema = z.string();
 
+/**
+ * How fast this runner is right now, measured in about a second before the warm-up: runners of
+ * one CPU model differ in speed (host generation, neighbours), and runners of two models can be
+ * alike.
+ */
+export const speedProbeSchema = z.object({
+  /** A fixed CPU-bound loop: the best of several rounds, in ms. */
+  cpuMs: z.number().positive(),
+  /** Median Redis PING round trip, in microseconds; null when Redis was not probed. */
+  redisRoundTripUs: z.number().nonnegative().nullable(),
+});
+export type SpeedProbe = z.infer<typeof speedProbeSchema>;
+
 export const environmentFingerprintSchema = z.object({
   cpuModel: z.string(),
   cpuCores: z.number(),
@@ -39,6 +52,8 @@ export const environmentFingerprintSchema = z.object({
   nodeVersion: z.string(),
   redisVersion: z.string().nullable(),
   postgresVersion: z.string().nullable(),
+  /** Absent in files written before the probe existed; null when it could not run. */
+  speed: speedProbeSchema.nullable().optional(),
 });
 export type EnvironmentFingerprint = z.infer<typeof environmentFingerprintSchema>;
 

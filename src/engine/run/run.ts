@@ -41,6 +41,11 @@ import type { RunOptions } from './types.js';
 /** Moments the caller can act at; the CLI starts the SUT after seeding (its endpoints exist then). */
 export interface RunHooks {
   afterSeed?(): Promise<void>;
+  /**
+   * After the measured trials, while the SUT and the receiver are still up: the caller may
+   * measure more trials in the same session (a regression is confirmed by one more trial).
+   */
+  afterTrials?(results: readonly RunResult[], measureMore: () => Promise<RunResult>): Promise<void>;
 }
 
 /** A run whose schedule lag p99 exceeds this did not publish what it claims: the result is invalid. */
@@ -133,6 +138,11 @@ export async function runTrials(
         await logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
       );
     }
+    await hooks.afterTrials?.(results, () =>
+      logger.group('Confirming trial', () =>
+        measureOnce(options, receiver, endpoints, environment),
+      ),
+    );
     return results;
   } finally {
     await receiver.close();
@@ -175,6 +185,7 @@ async function fingerprint(options: RunOptions): Promise<EnvironmentFingerprint>
         await db.end();
       }
     },
+    withRedisPing: (work) => withRedis(options.redisUrl, (redis) => work(() => redis.ping())),
   });
 }
 

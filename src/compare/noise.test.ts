@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { updateBaseline, type HistoryEntry } from './baseline.js';
+import { configKey } from './comparability.js';
+import { fixtureEnvironment, makeRunResult, type LatencyShape } from './fixtures.js';
+import { METRICS } from './metrics.js';
+import { historyNoise, metricLimit, MIN_HISTORY_SAMPLES, sideOf } from './noise.js';
+import { aggregateTrials } from './trials.js';
+import { compare } from './verdict.js';
+
+const shape = (p50Ms: number): LatencyShape => ({ p50Ms, p95Ms: 40, p99Ms: 80 });
+const trialsOf = (...p50s: number[]) =>
+  aggregateTrials(p50s.map((p50) => makeRunResult({ sampleCount: 200, latency: shape(p50) })));
+
+describe('metricLimit', () => {
+  const limit = (baselineTrials: number[], currentTrials: number[], tolerance = 1.5) =>
+    metricLimit(METRICS.p50, {
+      baseline: baselineTrials[1] as number,
+      baselineTrials,
+      currentTrials,
+      history: null,
+      tolerance,
+    });
+
+  it('is the tolerance while the noise is small, the noise once it is larger', () => {
+    expect(limit([9.9, 10, 10.1], [10, 10.1, 9.9])).toMatchObject({
+      source: 'tolerance',
+      worst: 15,
+    });
+    const wide = limit([6, 10, 16], [7, 10, 14]);
+    expect(wide.source).toBe('noise');
+    expect(wide.worst).toBeGreaterThan(15);
+    expect(wide.worst).toBeCloseTo(10 * (wide.detectableRatio as number), 6);
+  });
+
+  it('treats throughput in its own direction', () => {
+    const throughput = metricLimit(METRICS.throughput, {
+      baseline: 500,
+      baselineTrials: [499, 500, 501],
+      currentTrials: [500, 500, 499],
+      history: null,
+      tolerance: 1.5,
+    });
+    expect(throughput.worst).toBeCloseTo(333.3, 1);
+    expect(sideOf(METRICS.throughput, throughput, 300)).toBe('worse');
+    expect(sideOf(METRICS.throughput, throughput, 800)).toBe('better');
+    expect(sideOf(METRICS.throughput, throughput, 480)).toBe('same');
+  });
+
+  it('says when the noise was not measured (one trial on each side)', () => {
+    const single = metricLimit(METRICS.p50, {
+      baseline: 10,
+      baselineTrials: [10],
+      currentTrials: [12],
+      history: null,
+      tolerance: 1.5,
+    });
+    expect(single).toMatchObject({ detectableRatio: null, trialSigma: null, source: 'tolerance' });
+  });
+});
+
+describe('historyNoise: per environment, since the last level shift', () => {
+  const latest = trialsOf(20, 20.2, 19.8);
+  const night = (
+    p50: number,
+    index: number,
+    overrides: Partial<HistoryEntry> = {},
+  ): HistoryEntry => ({
+    date: new Date(Date.UTC(2025, 0, 1 + index)).toISOString(),
+    commit: null,
+    trialCount: 3,
+    configKey: configKey(latest.config),
+    valid: true,
+    environment: fixtureEnvironment(),
+    metrics: { ...latest.metrics, p50 },
+    ...overrides,
+  });
+  const jitter = (i: number) => 1 + ([0, 0.02, -0.02, 0.01, -0.01][i % 5] as number);
+  // 15 nights at 10 ms, then 14 at 20 ms; the baseline itself is the 15th at 20.
+  const stepped = [
+    ...Array.from({ length: 15 }, (_, i) => night(10 * jitter(i), i)),
+    ...Array.from({ length: 14 }, (_, i) => night(20 * jitter(i), 15 + i)),
+  ];
+
+  it('estimates the noise from the nights since the shift, not across it', () => {
+    const noise = historyNoise(stepped, { date: '2025-02-01T00:00:00.000Z', ...latest }).p50;
+    expect(noise).toMatchObject({ samples: 15, levelSince: stepped[15]?.date });
+    expect(noise!.sigma).toBeLessThan(0.03);
+
+    // The verdict: a 1.6x p50 is still caught; across the shift the limit would be ~2.5x.
+    const baseline = {
+      ...updateBaseline(null, latest, {
+        name: 'n',
+        commit: null,
+        date: '2025-02-01T00:00:00.000Z',
+      }),
+      history: stepped,
+    };
+    baseline.noise = historyNoise(stepped, { date: baseline.date, ...latest });
+    const verdict = compare(trialsOf(32, 32.3, 31.8), baseline, {
+      tolerance: 1.5,
+      gatedMetrics: ['p50'],
+    });
+    const p50 = verdict.metrics.find((metric) => metric.id === 'p50')!;
+    expect(p50.limit!.worst / 20).toBeLessThan(1.6);
+    expect(p50.status).toBe('regression');
+    expect(p50.limitText).toMatch(/over 15 nights since 2025-01-16/);
+  });
+
+  it('counts only nights of a comparable runner, the same load, valid, with their environment', () => {
+    const steady = Array.from({ length: 10 }, (_, i) => night(20 * jitter(i), i));
+    const noise = (history: HistoryEntry[]) =>
+      historyNoise(history, { date: '2025-02-01T00:00:00.000Z', ...latest }).p50;
+    expect(noise(steady)?.samples).toBe(11);
+    const elsewhere = steady.map((entry) => ({
+      ...entry,
+      environment: { ...fixtureEnvironment(), cpuModel: 'Intel(R) Xeon(R) Platinum 8370C' },
+    }));
+    expect(noise(elsewhere)).toBeNull();
+    expect(noise(steady.map(({ environment: _unknown, ...entry }) => entry))).toBeNull();
+    expect(noise(steady.map((entry) => ({ ...entry, configKey: 'ffffffffffff' })))).toBeNull();
+    expect(noise(steady.map((entry) => ({ ...entry, valid: false })))).toBeNull();
+    expect(noise(steady.slice(0, MIN_HISTORY_SAMPLES - 2))).toBeNull();
+  });
+
+  it('is stored per metric in the baseline and its history entries carry their environment', () => {
+    const first = updateBaseline(null, latest, { name: 'n', commit: null, date: '2025-02-01' });
+    const second = updateBaseline(first, latest, { name: 'n', commit: null, date: '2025-02-02' });
+    expect(second.history[0]?.environment).toEqual(latest.environment);
+    expect(Object.keys(second.noise ?? {})).toEqual(
+      expect.arrayContaining(['p50', 'p95', 'p99', 'throughput']),
+    );
+    expect(second.noise?.p50).toBeNull();
+  });
+});
