@@ -7,7 +7,6 @@ import {
   METRIC_LIST,
   type Direction,
   type MetricDefinition,
-  type MetricId,
   type MetricValues,
 } from './metrics.js';
 import { lastLevelStart, medianVarianceFactor, pooledPairSigma } from './stats.js';
