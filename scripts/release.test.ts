@@ -238,7 +238,9 @@ describe('release against a local bare repository', () => {
     refused('1.3.0', /^CHANGELOG\.md at [0-9a-f]{12} has no section "## \[1\.3\.0\] - YYYY-MM-DD"/);
   });
 
-  it('refuses uncommitted changes', () => {
+  it('refuses uncommitted changes, not files the tests left behind', () => {
+    writeFileSync(path.join(clone, 'left-behind.txt'), 'by a test');
+    run('1.0.0', { dryRun: true });
     writeFileSync(path.join(clone, 'src', 'index.js'), 'edited');
     refused('1.0.0', /^the working tree has uncommitted changes/);
   });
