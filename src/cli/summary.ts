@@ -18,7 +18,8 @@ export function formatRunSummary(result: RunResult): string {
   );
   lines.push(
     `  delivery  ${fmtInt(delivery.delivered)} of ${fmtInt(delivery.expected)} expected · ` +
-      `${ok(delivery.lost === 0, `lost ${delivery.lost}`)} · duplicates ${delivery.duplicates} · ` +
+      `${ok(delivery.lost === 0, `lost ${delivery.lost}`)} · ` +
+      `${ok(delivery.unexpected === 0, `unexpected ${delivery.unexpected}`)} · duplicates ${delivery.duplicates} · ` +
       `${ok(delivery.badSignatures === 0, `bad signatures ${delivery.badSignatures}`)} · foreign ${delivery.foreign} · ` +
       `failed attempts ${delivery.failedAttempts}`,
   );
@@ -26,9 +27,14 @@ export function formatRunSummary(result: RunResult): string {
     `  latency   p50 ${fmtMs(latency.p50)} · p90 ${fmtMs(latency.p90)} · p95 ${fmtMs(latency.p95)} · p99 ${fmtMs(latency.p99)} · ` +
       `p99.9 ${fmtMs(latency.p999)} · max ${fmtMs(latency.max)} · mean ${fmtMs(latency.mean)}`,
   );
-  if (delivery.lost > 0) {
+  if (delivery.lost > 0 && delivery.deliveredLatencyMs) {
     lines.push(
-      `  with loss p99 ${fmtMs(delivery.latencyWithLossMs.p99)} (lost deliveries counted as end of drain − intended send)`,
+      `  the latency above charges each lost delivery as end of drain − intended send; delivered alone: p99 ${fmtMs(delivery.deliveredLatencyMs.p99)}`,
+    );
+  }
+  if (delivery.rejectedOnPurpose > 0) {
+    lines.push(
+      `  ${delivery.rejectedOnPurpose} deliveries rejected on purpose by the receiver's injected failures (a status EthHook does not retry): not counted as lost`,
     );
   }
   lines.push(

@@ -261,4 +261,10 @@ describe('baselineCandidateProblems', () => {
       '1 deliveries had bad signatures',
     ]);
   });
+
+  it('refuses a run with unexpected deliveries', () => {
+    expect(baselineCandidateProblems(aggregateTrials([makeRunResult({ unexpected: 3 })]))).toEqual([
+      '3 deliveries were unexpected',
+    ]);
+  });
 });

@@ -184,6 +184,9 @@ export function baselineCandidateProblems(aggregate: TrialAggregate): string[] {
     ? []
     : [`the run is invalid (${aggregate.validity.reasons.join('; ') || 'no reason given'})`];
   if (aggregate.delivery.lost > 0) problems.push(`${aggregate.delivery.lost} deliveries were lost`);
+  if (aggregate.delivery.unexpected > 0) {
+    problems.push(`${aggregate.delivery.unexpected} deliveries were unexpected`);
+  }
   if (aggregate.delivery.badSignatures > 0) {
     problems.push(`${aggregate.delivery.badSignatures} deliveries had bad signatures`);
   }

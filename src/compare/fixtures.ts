@@ -103,6 +103,7 @@ export interface RunFixtureOptions {
   sampleCount?: number;
   throughputPerSec?: number;
   lost?: number;
+  unexpected?: number;
   badSignatures?: number;
   duplicates?: number;
   endpointCount?: number;
@@ -137,6 +138,8 @@ export function makeRunResult(options: RunFixtureOptions = {}): RunResult {
       expected: mine.length + mineLost,
       delivered: mine.length,
       lost: mineLost,
+      unexpected: index === 0 ? (options.unexpected ?? 0) : 0,
+      rejectedOnPurpose: 0,
       duplicates: 0,
       badSignatures: 0,
       foreign: 0,
@@ -175,17 +178,24 @@ export function makeRunResult(options: RunFixtureOptions = {}): RunResult {
       expected,
       delivered,
       lost,
+      unexpected: options.unexpected ?? 0,
+      rejectedOnPurpose: 0,
       duplicates: options.duplicates ?? 0,
       badSignatures: options.badSignatures ?? 0,
       foreign: 0,
       malformed: 0,
       failedAttempts: 0,
-      totalRequests: delivered + (options.duplicates ?? 0) + (options.badSignatures ?? 0),
+      totalRequests:
+        delivered +
+        (options.unexpected ?? 0) +
+        (options.duplicates ?? 0) +
+        (options.badSignatures ?? 0),
       successRate: expected === 0 ? 1 : delivered / expected,
       throughputPerSec: options.throughputPerSec ?? 100,
       latencyMs: latency.summary,
       latencyHistogram: latency.encoded,
-      latencyWithLossMs: latency.summary,
+      deliveredLatencyMs: latency.summary,
+      latencyOutOfRange: 0,
       drainMs: 1200,
       drainEnded: lost > 0 ? 'idle-timeout' : 'complete',
     },

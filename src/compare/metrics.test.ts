@@ -18,7 +18,7 @@ describe('metric catalogue', () => {
     expect(DEFAULT_GATED_METRICS).toEqual(['p50', 'p95', 'p99', 'throughput']);
     expect(
       METRIC_LIST.filter((metric) => metric.kind === 'correctness').map((metric) => metric.id),
-    ).toEqual(['lost', 'badSignatures', 'successRate']);
+    ).toEqual(['lost', 'badSignatures', 'successRate', 'unexpected']);
   });
 
   it('declares a direction, a unit and a positive resolution for every metric', () => {

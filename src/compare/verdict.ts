@@ -183,6 +183,13 @@ function compareCorrectness(
             reason: `${formatWithUnit(metric, value)} deliveries${acrossTrials} carried a wrong X-Webhook-Signature; every signature must verify.`,
           }
         : { status: 'pass', reason: 'Every signature verified.' };
+    case 'unexpected':
+      return value > 0
+        ? {
+            status: 'regression',
+            reason: `${formatWithUnit(metric, value)} deliveries${acrossTrials} matched no expected (endpoint, event) pair: sent to an endpoint that does not match the event, or of an event nobody published.`,
+          }
+        : { status: 'pass', reason: 'Every delivery was expected.' };
     default:
       if (baselineValue === null) {
         return value >= 1
@@ -339,7 +346,9 @@ function joinLabels(metrics: readonly MetricComparison[]): string {
           ? `${metric.current} lost`
           : metric.id === 'badSignatures'
             ? `${metric.current} bad signatures`
-            : metric.label
+            : metric.id === 'unexpected'
+              ? `${metric.current} unexpected`
+              : metric.label
         : `${metric.label} ${formatPercent(metric.deltaPercent)}`,
     )
     .join(', ');

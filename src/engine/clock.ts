@@ -16,3 +16,10 @@ export const monotonicClock: Clock = {
 export function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** For `publish --help` and `receive --help`: the two commands measure latency together. */
+export const ONE_HOST_NOTE =
+  '\nPublisher and receiver must run on one host: latency is receive time minus the intended send\n' +
+  "time carried in each tx_hash, both read on that host's monotonic clock. Run on two hosts, the\n" +
+  'latencies are meaningless, and samples that fall below 0 or above 1 hour are counted as out of\n' +
+  'range (a run with any is invalid).\n';

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import pc from 'picocolors';
 import { streamKey } from '../../stack/contracts.js';
+import { ONE_HOST_NOTE } from '../../engine/clock.js';
 import { EventGenerator, type EventMix } from '../../engine/events/generator.js';
 import { isRunId, newRunId } from '../../engine/events/identity.js';
 import type { LatencySummaryMs } from '../../engine/measure/histogram.js';
@@ -223,6 +224,7 @@ export function registerPublishCommand(program: Command): void {
       .description(
         'Publish realistic events into the Redis stream on an open-loop schedule and measure XADD latency.',
       )
+      .addHelpText('after', ONE_HOST_NOTE)
       .option(
         '-n, --events <n>',
         `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import pc from 'picocolors';
 import { isRunId } from '../../engine/events/identity.js';
+import { ONE_HOST_NOTE } from '../../engine/clock.js';
 import { summarizeMs } from '../../engine/measure/histogram.js';
 import {
   DEFAULT_HOST,
@@ -195,6 +196,7 @@ export async function receive(flags: ReceiveFlags): Promise<void> {
     path: flags.path,
     endpoints,
     verifySignatures,
+    adminRoutes: true,
     ...(flags.runId.length > 0 ? { acceptRunIds: flags.runId } : {}),
     faults: {
       failureRate: flags.failRate,
@@ -265,6 +267,7 @@ export function registerReceiveCommand(program: Command): void {
     .description(
       'Run the webhook receiver alone: point the SUT at it, watch deliveries, read GET /metrics.',
     )
+    .addHelpText('after', ONE_HOST_NOTE)
     .option(
       '--host <host>',
       'address to listen on (0.0.0.0 when the SUT runs in a container)',

@@ -193,10 +193,29 @@ export class EventGenerator {
     return this.startBlock + Math.floor(sequence / this.logsPerBlock);
   }
 
+  /**
+   * Every (contract, topics) the generator emits, in the order `shapeOf` indexes them: a few hundred
+   * at most, so a rule that depends only on contract and topics (EthHook's endpoint matching) can be
+   * evaluated once per shape instead of once per event.
+   */
+  shapes(): { contract: string; topics: readonly string[] }[] {
+    return this.templates.flatMap((template) =>
+      template.variants.map((variant) => ({
+        contract: template.address,
+        topics: JSON.parse(variant.topics) as string[],
+      })),
+    );
+  }
+
+  /** Index into shapes() of the contract and topics that entry `sequence` carries. */
+  shapeOf(sequence: number): number {
+    return this.templateIndexOf(sequence) * VARIANTS_PER_TEMPLATE + this.variantIndexOf(sequence);
+  }
+
   /** The XADD field list for event `sequence`, published by `shard`, due at `intendedSendUs`. */
   build(sequence: number, shard: number, intendedSendUs: number): StreamFields {
     const template = this.templateOf(sequence);
-    const variant = template.variants[hash32(this.seed, sequence, 2) % VARIANTS_PER_TEMPLATE]!;
+    const variant = template.variants[this.variantIndexOf(sequence)]!;
     const blockOffset = Math.floor(sequence / this.logsPerBlock);
     const blockNumber = this.startBlock + blockOffset;
     return [
@@ -222,11 +241,19 @@ export class EventGenerator {
   }
 
   private templateOf(sequence: number): Template {
+    return this.templates[this.templateIndexOf(sequence)]!;
+  }
+
+  private templateIndexOf(sequence: number): number {
     const draw = hash32(this.seed, sequence, 1);
     const thresholds = this.thresholds;
     let index = 0;
     while (draw >= thresholds[index]!) index++;
-    return this.templates[index]!;
+    return index;
+  }
+
+  private variantIndexOf(sequence: number): number {
+    return hash32(this.seed, sequence, 2) % VARIANTS_PER_TEMPLATE;
   }
 
   private lastBlock = -1;

@@ -18,7 +18,15 @@ export function createHistogram(): Histogram {
   });
 }
 
-/** Records a latency, clamped into the trackable range so an outlier is never dropped silently. */
+/** Whether a latency fits the histogram as it is: 0 to HIGHEST_TRACKABLE_US (0 is stored as 1). */
+export function isTrackableUs(latencyUs: number): boolean {
+  return latencyUs >= 0 && latencyUs <= HIGHEST_TRACKABLE_US;
+}
+
+/**
+ * Records a latency, clamped into the trackable range so an outlier is never dropped; callers
+ * that must know about clamping check isTrackableUs first.
+ */
 export function recordUs(histogram: Histogram, latencyUs: number): void {
   const value = Math.min(Math.max(Math.round(latencyUs), 1), HIGHEST_TRACKABLE_US);
   histogram.recordValue(value);

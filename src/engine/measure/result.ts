@@ -127,11 +127,23 @@ export const publisherFiguresSchema = z.object({
 export type PublisherFigures = z.infer<typeof publisherFiguresSchema>;
 
 export const deliveryCountsSchema = z.object({
-  /** Sum over published events of the endpoints that match them. */
+  /** Expected (endpoint, event) pairs: every published event times the endpoints that match it. */
   expected: count,
-  /** Unique (endpoint, tx_hash, log_index) received with a valid signature. */
+  /** Expected pairs received with a valid signature (unique; at most `expected`). */
   delivered: count,
+  /** Expected pairs never received, other than those in rejectedOnPurpose. */
   lost: count,
+  /**
+   * Validly signed deliveries of this run that match no expected pair: an event sent to an
+   * endpoint that does not match it, or an event nobody published. A correctness failure like
+   * loss. Files written before it was counted lack it (such deliveries were in `delivered`).
+   */
+  unexpected: count.default(0),
+  /**
+   * Expected pairs not delivered because the receiver turned them away on purpose (injected
+   * failure with a status EthHook never retries, e.g. 400): fault injection, not the SUT's loss.
+   */
+  rejectedOnPurpose: count.default(0),
   duplicates: count,
   badSignatures: count,
   /** Entries of another run id (never counted as latency). */
@@ -146,20 +158,30 @@ export type DeliveryCounts = z.infer<typeof deliveryCountsSchema>;
 export const drainEndedSchema = z.enum(['complete', 'idle-timeout', 'deadline']);
 
 export const deliveryFiguresSchema = deliveryCountsSchema.extend({
-  /** delivered / expected (1 when nothing was expected). */
+  /** delivered / expected (1 when nothing was expected): never above 1. */
   successRate: z.number(),
   /** Unique deliveries per second, from the first intended send to the last delivery. */
   throughputPerSec: z.number(),
-  /** End-to-end latency of delivered events: receive time - intended send time. */
+  /**
+   * End-to-end latency of every expected pair: receive time - intended send time, and for each
+   * lost one end of drain - intended send time, so a run cannot look fast by losing its slow
+   * events. This is what is gated and merged. (Files written before loss was charged here hold
+   * delivered events only; the same figures whenever nothing was lost.)
+   */
   latencyMs: latencySummaryMsSchema,
   latencyHistogram: encodedHistogramSchema,
   /**
-   * The same latencies per block of consecutive events (about a tenth of the trial each), for the
+   * The delivered latencies per block of consecutive events (about a tenth of the trial each), for the
    * sampling noise inside one trial (paired A/B); absent in older files and unknown-length runs.
    */
   latencyBlocks: z.array(encodedHistogramSchema).optional(),
-  /** Latency with every lost delivery recorded as (end of drain - intended send time). */
-  latencyWithLossMs: latencySummaryMsSchema,
+  /** Latency of the delivered pairs alone. Absent in files written before latencyMs held loss. */
+  deliveredLatencyMs: latencySummaryMsSchema.optional(),
+  /**
+   * Latency samples below 0 or above the histogram's maximum (recorded clamped): the intended
+   * send time came from another clock (publisher and receiver on two hosts). The run is invalid.
+   */
+  latencyOutOfRange: count.default(0),
   drainMs: z.number(),
   /** Why the drain ended. */
   drainEnded: drainEndedSchema,

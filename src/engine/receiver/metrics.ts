@@ -1,18 +1,28 @@
 import {
   createHistogram,
   encodeHistogram,
+  isTrackableUs,
   recordUs,
   summarizeMs,
   type Histogram,
 } from '../measure/histogram.js';
 
 /** What the receiver saw, request by request. Every webhook request lands in exactly one of the
- * outcome counters (delivered, duplicates, badSignatures, foreign, malformed, failedAttempts). */
+ * outcome counters (delivered, unexpected, duplicates, badSignatures, foreign, malformed,
+ * failedAttempts). */
 export interface ReceiverCounts {
   /** Every request to the webhook path. */
   totalRequests: number;
-  /** Unique (endpoint, tx_hash, log_index) of an accepted run with a valid signature. */
+  /**
+   * Unique (endpoint, tx_hash, log_index) of an accepted run with a valid signature, that the run
+   * expected (every one when the receiver is not told what to expect).
+   */
   delivered: number;
+  /**
+   * Like delivered, but a pair the run did not expect: an event sent to an endpoint that does not
+   * match it (with that endpoint's valid signature), or an event nobody published.
+   */
+  unexpected: number;
   /** The same (endpoint, tx_hash, log_index) again, after it was delivered. */
   duplicates: number;
   /** Missing or wrong X-Webhook-Signature, or an X-Webhook-Id the receiver has no secret for. */
@@ -31,6 +41,7 @@ export function emptyCounts(): ReceiverCounts {
   return {
     totalRequests: 0,
     delivered: 0,
+    unexpected: 0,
     duplicates: 0,
     badSignatures: 0,
     foreign: 0,
@@ -43,21 +54,29 @@ export function emptyCounts(): ReceiverCounts {
 export class DeliveryStats {
   readonly counts = emptyCounts();
   readonly latency: Histogram = createHistogram();
+  /**
+   * Latencies below 0 or above the histogram's range, recorded clamped. Either means the
+   * intended send time was read on another clock than the receive time (publisher and receiver
+   * on two hosts), so the run's latency cannot be trusted.
+   */
+  latencyOutOfRange = 0;
 
   recordLatency(latencyUs: number): void {
+    if (!isTrackableUs(latencyUs)) this.latencyOutOfRange++;
     recordUs(this.latency, latencyUs);
   }
 
   reset(): void {
     Object.assign(this.counts, emptyCounts());
     this.latency.reset();
+    this.latencyOutOfRange = 0;
   }
 
   /** A copy that later requests and resets leave alone. */
-  copy(): { counts: ReceiverCounts; latency: Histogram } {
+  copy(): { counts: ReceiverCounts; latency: Histogram; latencyOutOfRange: number } {
     const latency = createHistogram();
     latency.add(this.latency);
-    return { counts: { ...this.counts }, latency };
+    return { counts: { ...this.counts }, latency, latencyOutOfRange: this.latencyOutOfRange };
   }
 }
 
@@ -126,6 +145,7 @@ export function latencyJson(histogram: Histogram) {
 function outcomesJson(counts: ReceiverCounts) {
   return {
     delivered: counts.delivered,
+    unexpected: counts.unexpected,
     duplicates: counts.duplicates,
     bad_signatures: counts.badSignatures,
     foreign: counts.foreign,
@@ -134,9 +154,9 @@ function outcomesJson(counts: ReceiverCounts) {
   };
 }
 
-/** Requests the receiver answered with 2xx: deliveries, duplicates and foreign entries. */
+/** Requests the receiver answered with 2xx: deliveries, unexpected, duplicates and foreign entries. */
 export function answeredOk(counts: ReceiverCounts): number {
-  return counts.delivered + counts.duplicates + counts.foreign;
+  return counts.delivered + counts.unexpected + counts.duplicates + counts.foreign;
 }
 
 export interface MetricsInput {
@@ -184,6 +204,7 @@ export function metricsJson(input: MetricsInput) {
     throughput_rps: uptimeSec > 0 ? round2(counts.totalRequests / uptimeSec) : 0,
     recent_throughput_rps: round2(input.recentRps),
     latency_ms: latencyJson(overall.latency),
+    latency_out_of_range: overall.latencyOutOfRange,
     ...outcomesJson(counts),
     delivered_rps: deliverySpanUs > 0 ? round2((counts.delivered - 1) / (deliverySpanUs / 1e6)) : 0,
     first_receive_us: input.firstReceiveUs,

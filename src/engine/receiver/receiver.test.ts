@@ -152,6 +152,7 @@ describe('Receiver classification', () => {
     expect(counts).toEqual({
       totalRequests: 5,
       delivered: 0,
+      unexpected: 0,
       duplicates: 0,
       badSignatures: 5,
       foreign: 0,
@@ -304,6 +305,55 @@ describe('Receiver classification', () => {
   });
 });
 
+describe('Receiver accounting', () => {
+  it('counts a valid delivery the run does not expect as unexpected, without latency', async () => {
+    const target = receiver();
+    target.expectPairs((endpointId, sequence) => endpointId === USDC.id && sequence < 10);
+    expect((await deliver(target, event(1, 1), USDC)).statusCode).toBe(200);
+    expect((await deliver(target, event(1, 1), DAI)).statusCode).toBe(200);
+    expect((await deliver(target, event(50, 1), USDC)).statusCode).toBe(200);
+    const { counts, latency, perEndpoint } = target.snapshot();
+    expect(counts).toMatchObject({ delivered: 1, unexpected: 2, duplicates: 0 });
+    expect(latency.totalCount).toBe(1);
+    expect(perEndpoint.get(DAI.id)?.counts.unexpected).toBe(1);
+    expect(target.uniqueDelivered).toBe(1);
+    target.reset();
+    expect((await deliver(target, event(1, 1), DAI)).statusCode).toBe(200);
+    expect(target.snapshot().counts).toMatchObject({ delivered: 1, unexpected: 0 });
+  });
+
+  it('counts latencies below 0 or above the histogram maximum instead of clamping them silently', async () => {
+    let nowUs = 1_000_000;
+    const target = receiver({ clock: { nowUs: () => nowUs } });
+    await deliver(target, event(1, 2_000_000)); // sent "after" it arrived: another clock
+    nowUs = 5 * 3_600_000_000;
+    await deliver(target, event(2, 1_000)); // more than an hour
+    await deliver(target, event(3, nowUs - 1_000));
+    const snapshot = target.snapshot();
+    expect(snapshot.counts.delivered).toBe(3);
+    expect(snapshot.latencyOutOfRange).toBe(2);
+    expect(snapshot.perEndpoint.get(USDC.id)?.latencyOutOfRange).toBe(2);
+    expect(target.metricsJson().latency_out_of_range).toBe(2);
+  });
+
+  it('remembers pairs it turned away for good (an injected 4xx EthHook never retries)', async () => {
+    const target = receiver({ faults: { failureRate: 1, failureStatus: 400 } });
+    target.acceptRun(RUN_ID);
+    expect((await deliver(target, event(4, 1))).statusCode).toBe(400);
+    expect((await deliver(target, event(5, 1, OTHER_RUN_ID))).statusCode).toBe(400);
+    expect(target.hasRejectedSequence(USDC.id, RUN_ID, 4)).toBe(true);
+    expect(target.hasRejectedSequence(USDC.id, OTHER_RUN_ID, 5)).toBe(false);
+    expect(target.uniqueRejected).toBe(1);
+    target.setFaults({ failureStatus: 503 });
+    expect((await deliver(target, event(6, 1))).statusCode).toBe(503);
+    target.setFaults({ failureStatus: 429 });
+    expect((await deliver(target, event(7, 1))).statusCode).toBe(429);
+    expect(target.hasRejectedSequence(USDC.id, RUN_ID, 6)).toBe(false);
+    expect(target.hasRejectedSequence(USDC.id, RUN_ID, 7)).toBe(false);
+    expect(target.uniqueRejected).toBe(1);
+  });
+});
+
 describe('Receiver faults', () => {
   async function statuses(target: Receiver, count: number): Promise<number[]> {
     const result: number[] = [];
@@ -357,7 +407,7 @@ describe('Receiver faults', () => {
 describe('Receiver HTTP surface', () => {
   it('keeps the seed /metrics shape and adds the richer figures', async () => {
     let nowUs = 5_000_000;
-    const target = receiver({ clock: { nowUs: () => nowUs } });
+    const target = receiver({ clock: { nowUs: () => nowUs }, adminRoutes: true });
     nowUs = 6_000_000;
     await deliver(target, event(1, 5_500_000));
     await deliver(target, event(1, 5_500_000));
@@ -410,7 +460,7 @@ describe('Receiver HTTP surface', () => {
   });
 
   it('answers /health and clears everything on POST /metrics/reset', async () => {
-    const target = receiver();
+    const target = receiver({ adminRoutes: true });
     const health = await target.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toEqual({ status: 'ok' });
@@ -449,6 +499,16 @@ describe('Receiver HTTP surface', () => {
     const port = Number(new URL(await first.start()).port);
     const second = receiver({ port });
     await expect(second.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
+  it('serves GET /metrics and POST /metrics/reset only when asked (the `receive` command)', async () => {
+    const target = receiver();
+    await deliver(target, event(1, 1));
+    expect((await target.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const reset = await target.app.inject({ method: 'POST', url: '/metrics/reset' });
+    expect(reset.statusCode).toBe(404);
+    expect(target.uniqueDelivered).toBe(1);
+    expect((await target.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });
 
   it('refuses a webhook path that would shadow its own routes', () => {

@@ -43,13 +43,27 @@ export interface ReceiverOptions {
   acceptRunIds?: string[];
   clock?: Clock;
   faults?: Partial<ReceiverFaults>;
+  /**
+   * Serve GET /metrics (which lists the accepted run ids) and POST /metrics/reset. Only the
+   * stand-alone `receive` command does: in a run, anyone who reaches the port (0.0.0.0 in compose
+   * mode) could otherwise read the run ids or reset the run mid-way. Default false.
+   */
+  adminRoutes?: boolean;
 }
+
+/** Whether the run expects event `sequence` at this endpoint (see ExpectedPairs). */
+export type PairExpectation = (endpointId: string, sequence: number) => boolean;
 
 export interface ReceiverSnapshot {
   counts: ReceiverCounts;
   /** End-to-end latency (receive time - intended send time) of first valid deliveries, µs. */
   latency: Histogram;
-  perEndpoint: Map<string, { name: string; counts: ReceiverCounts; latency: Histogram }>;
+  perEndpoint: Map<
+    string,
+    { name: string; counts: ReceiverCounts; latency: Histogram; latencyOutOfRange: number }
+  >;
+  /** Latencies outside the histogram's range (negative, or above its maximum); see DeliveryStats. */
+  latencyOutOfRange: number;
   /** Monotonic receive times of the first and last unique valid delivery. */
   firstReceiveUs: number | null;
   lastReceiveUs: number | null;
@@ -88,6 +102,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 // Replies are constant strings: the hot path serialises nothing.
 const REPLY_BODY: Record<Outcome, string> = {
   delivered: '{"status":"ok"}',
+  unexpected: '{"status":"unexpected"}',
   duplicates: '{"status":"duplicate"}',
   foreign: '{"status":"foreign"}',
   badSignatures: '{"status":"error","error":"bad signature"}',
@@ -95,11 +110,13 @@ const REPLY_BODY: Record<Outcome, string> = {
   failedAttempts: '{"status":"error","error":"injected failure"}',
 };
 /**
- * Duplicates and foreign entries get 200 so the SUT does not retry them forever; a bad signature
- * gets 401, which EthHook does not retry (non-429 4xx), so the delivery is lost and counted once.
+ * Duplicates, unexpected and foreign entries get 200 so the SUT does not retry them forever; a bad
+ * signature gets 401, which EthHook does not retry (non-429 4xx), so the delivery is lost and
+ * counted once.
  */
 const REPLY_STATUS: Record<Exclude<Outcome, 'failedAttempts'>, number> = {
   delivered: 200,
+  unexpected: 200,
   duplicates: 200,
   foreign: 200,
   badSignatures: 401,
@@ -117,6 +134,11 @@ function isWebhookEvent(value: unknown): value is WebhookEvent {
     ((typeof logIndex === 'number' && Number.isInteger(logIndex) && logIndex >= 0) ||
       (typeof logIndex === 'string' && /^\d+$/.test(logIndex)))
   );
+}
+
+/** EthHook retries 5xx, 429 and network errors, and gives up on any other 4xx at once. */
+export function isFinalForEthHook(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 429;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -146,7 +168,11 @@ interface EndpointEntry {
  * 4. missing/unknown X-Webhook-Id or missing/wrong X-Webhook-Signature → 401, badSignatures;
  * 5. (endpoint, tx_hash, log_index) already delivered → 200, duplicates (held as run id and
  *    sequence number, see delivered.ts);
- * 6. otherwise → 200, delivered, and latency = receive time - intended send time is recorded.
+ * 6. a pair the run does not expect (see expectPairs) → 200, unexpected, no latency;
+ * 7. otherwise → 200, delivered, and latency = receive time - intended send time is recorded.
+ *
+ * An injected failure with a status EthHook never retries (4xx but 429) is remembered per pair,
+ * so the run can report that delivery as rejected on purpose rather than as lost by the SUT.
  *
  * 200 for duplicates and foreign entries keeps the SUT from retrying them forever. 401 for a bad
  * signature is final for EthHook (it retries only 5xx, 429 and network errors), so a badly
@@ -173,6 +199,10 @@ export class Receiver {
   private readonly overall = new DeliveryStats();
   private readonly endpoints = new Map<string, EndpointEntry>();
   private readonly delivered = new DeliveredSet();
+  private readonly rejected = new DeliveredSet();
+  private readonly adminRoutes: boolean;
+  private expected: PairExpectation | null = null;
+  private rejectedPairs = 0;
   private readonly window = new ThroughputWindow();
   private readonly initialRunIds: readonly string[] | null;
   private acceptedRunIds: Set<string> | null;
@@ -195,6 +225,7 @@ export class Receiver {
     this.clock = options.clock ?? monotonicClock;
     this.verifySignatures = options.verifySignatures ?? true;
     this.faults = new FaultInjector(options.faults);
+    this.adminRoutes = options.adminRoutes ?? false;
     this.initialRunIds = options.acceptRunIds ? [...options.acceptRunIds] : null;
     this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
     this.startedUs = this.clock.nowUs();
@@ -255,14 +286,22 @@ export class Receiver {
     this.latencyBlocks = eventsPerBlock === null ? null : new LatencyBlocks(eventsPerBlock);
   }
 
+  /**
+   * From now on a valid first delivery of a pair `expectation` rejects counts as unexpected, not
+   * delivered, and records no latency; null counts every one as delivered (the default).
+   */
+  expectPairs(expectation: PairExpectation | null): void {
+    this.expected = expectation;
+  }
+
   setFaults(faults: Partial<ReceiverFaults>): void {
     this.faults.update(faults);
   }
 
   /**
    * Starts over for the next run: clears counts, histograms and the record of what was delivered,
-   * forgets run ids given to acceptRun (back to the `acceptRunIds` option), restarts uptime.
-   * Endpoints and faults stay.
+   * forgets run ids given to acceptRun (back to the `acceptRunIds` option) and the expected
+   * pairs, restarts uptime. Endpoints and faults stay.
    */
   reset(): void {
     this.acceptedRunIds = this.initialRunIds ? new Set(this.initialRunIds) : null;
@@ -270,6 +309,9 @@ export class Receiver {
     for (const entry of this.endpoints.values()) entry.stats.reset();
     this.delivered.clear();
     this.latencyBlocks?.reset();
+    this.rejected.clear();
+    this.rejectedPairs = 0;
+    this.expected = null;
     this.window.reset();
     this.firstReceiveUs = null;
     this.lastReceiveUs = null;
@@ -278,6 +320,11 @@ export class Receiver {
 
   get uniqueDelivered(): number {
     return this.overall.counts.delivered;
+  }
+
+  /** Pairs (expected ones, when the run said what it expects) turned away for good on purpose. */
+  get uniqueRejected(): number {
+    return this.rejectedPairs;
   }
 
   get lastDeliveryUs(): number | null {
@@ -297,9 +344,14 @@ export class Receiver {
     return this.delivered.hasSequence(endpointId, runId, sequence);
   }
 
+  /** Whether this endpoint's delivery of the event was answered with an injected final failure. */
+  hasRejectedSequence(endpointId: string, runId: string, sequence: number): boolean {
+    return this.rejected.hasSequence(endpointId, runId, sequence);
+  }
+
   /** A copy of the figures so far; later requests and resets do not change it. */
   snapshot(): ReceiverSnapshot {
-    const { counts, latency } = this.overall.copy();
+    const { counts, latency, latencyOutOfRange } = this.overall.copy();
     const perEndpoint: ReceiverSnapshot['perEndpoint'] = new Map();
     for (const [id, entry] of this.endpoints) {
       perEndpoint.set(id, { name: entry.name, ...entry.stats.copy() });
@@ -307,6 +359,7 @@ export class Receiver {
     return {
       counts,
       latency,
+      latencyOutOfRange,
       perEndpoint,
       firstReceiveUs: this.firstReceiveUs,
       lastReceiveUs: this.lastReceiveUs,
@@ -349,12 +402,14 @@ export class Receiver {
       },
       handler: (request, reply) => this.handleWebhook(request as TimedRequest, reply),
     });
-    app.get('/metrics', () => this.metricsJson());
     app.get('/health', () => ({ status: 'ok' }));
-    app.post('/metrics/reset', () => {
-      this.reset();
-      return { status: 'reset' };
-    });
+    if (this.adminRoutes) {
+      app.get('/metrics', () => this.metricsJson());
+      app.post('/metrics/reset', () => {
+        this.reset();
+        return { status: 'reset' };
+      });
+    }
     return app;
   }
 
@@ -371,6 +426,7 @@ export class Receiver {
     if (this.faults.shouldFail()) {
       outcome = 'failedAttempts';
       status = this.faults.failureStatus;
+      if (isFinalForEthHook(status)) this.rememberRejected(request, endpointId);
     } else {
       outcome = this.classify(request, endpointId, endpoint, receivedUs);
       status = REPLY_STATUS[outcome];
@@ -420,6 +476,9 @@ export class Receiver {
     if (!this.delivered.add(endpointId ?? '', identity.runId, logIndex, identity.sequence)) {
       return 'duplicates';
     }
+    if (this.expected !== null && !this.expected(endpointId ?? '', identity.sequence)) {
+      return 'unexpected';
+    }
 
     const latencyUs = receivedUs - identity.intendedSendUs;
     this.overall.recordLatency(latencyUs);
@@ -430,6 +489,25 @@ export class Receiver {
       this.lastReceiveUs = receivedUs;
     }
     return 'delivered';
+  }
+
+  /** Records which pair an injected final failure turned away (our run's events only). */
+  private rememberRejected(request: FastifyRequest, endpointId: string | undefined): void {
+    if (endpointId === undefined || !Buffer.isBuffer(request.body)) return;
+    let event: unknown;
+    try {
+      event = JSON.parse(request.body.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (!isWebhookEvent(event)) return;
+    const identity = decodeTxHash(event.transaction_hash);
+    if (identity === null) return;
+    if (this.acceptedRunIds !== null && !this.acceptedRunIds.has(identity.runId)) return;
+    if (this.expected !== null && !this.expected(endpointId, identity.sequence)) return;
+    if (this.rejected.add(endpointId, identity.runId, Number(event.log_index), identity.sequence)) {
+      this.rejectedPairs++;
+    }
   }
 
   /**

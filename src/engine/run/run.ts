@@ -1,34 +1,16 @@
 import pg from 'pg';
-import { monotonicClock, sleepMs } from '../clock.js';
 import { streamKey } from '../../stack/contracts.js';
-import { EventGenerator, fieldsToObject } from '../events/generator.js';
+import { EventGenerator } from '../events/generator.js';
 import { newRunId } from '../events/identity.js';
 import { environmentFingerprint } from '../measure/fingerprint.js';
-import {
-  createHistogram,
-  encodeHistogram,
-  recordUs,
-  summarizeMs,
-  type Histogram,
-} from '../measure/histogram.js';
-import {
-  RUN_RESULT_KIND,
-  RUN_RESULT_VERSION,
-  NO_FAULTS,
-  type AbsoluteCheck,
-  type DeliveryFigures,
-  type EndpointFigures,
-  type EnvironmentFingerprint,
-  type InjectedFaults,
-  type PublisherFigures,
-  type RunResult,
-} from '../measure/result.js';
-import { publish } from '../publisher/publisher.js';
+import type { EnvironmentFingerprint, InjectedFaults, RunResult } from '../measure/result.js';
+import { NO_FAULTS } from '../measure/result.js';
 import { Receiver } from '../receiver/receiver.js';
 import { maskUrl } from '../../shared/redact.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { matchingEndpoints } from '../../stack/matching.js';
 import { seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
+import { failIfSutDied, publishAndDrain } from './drain.js';
+import { ExpectedPairs } from './expected.js';
+import { buildRunResult } from './result.js';
 import {
   consumerGroupReady,
   httpHealthy,
@@ -47,11 +29,6 @@ export interface RunHooks {
    */
   afterTrials?(results: readonly RunResult[], measureMore: () => Promise<RunResult>): Promise<void>;
 }
-
-/** A run whose schedule lag p99 exceeds this did not publish what it claims: the result is invalid. */
-export const MAX_SCHEDULE_LAG_P99_MS = 100;
-
-const DRAIN_POLL_MS = 25;
 
 /**
  * Readiness -> receiver -> seed -> (hook) -> SUT readiness -> unmeasured warm-up -> `trials`
@@ -128,6 +105,7 @@ export async function runTrials(
         logger.info(
           `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
         );
+        failIfWarmupDeliveredNothing(warmup, webhookUrl);
       });
     }
 
@@ -152,11 +130,6 @@ export async function runTrials(
 export async function runLoadTest(options: RunOptions, hooks: RunHooks = {}): Promise<RunResult> {
   const [result] = await runTrials({ ...options, trials: 1 }, hooks);
   return result!;
-}
-
-function failIfSutDied(options: RunOptions): void {
-  const died = options.sutWatch?.exitedError();
-  if (died) throw died;
 }
 
 /** The receiver's injected faults, recorded in the result's config. */
@@ -189,238 +162,56 @@ async function fingerprint(options: RunOptions): Promise<EnvironmentFingerprint>
   });
 }
 
-interface ExpectedDelivery {
-  endpointIndex: number;
-  sequence: number;
+/** The warm-up delivered nothing: measuring would only time out; the message says what was seen. */
+export class WarmupDeliveredNothingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WarmupDeliveredNothingError';
+  }
 }
 
 /** One publish + drain with its own run id; everything the receiver saw before is cleared. */
 async function measureOnce(
   options: RunOptions,
   receiver: Receiver,
-  endpoints: SeededEndpoint[],
+  endpoints: readonly SeededEndpoint[],
   environment: EnvironmentFingerprint,
   shape: { events: number | null; durationSec: number | null } = options,
 ): Promise<RunResult> {
-  const { logger } = options;
-  const runId = newRunId();
-  const startedAt = new Date().toISOString();
-  receiver.reset();
-  receiver.acceptRun(runId);
   const generator = new EventGenerator({
     chainId: options.chainId,
-    runId,
+    runId: newRunId(),
     seed: options.seed,
     mix: options.mix,
   });
-
-  const outcome = await publish({
-    redisUrl: options.redisUrl,
-    streamKey: streamKey(options.chainId),
+  receiver.reset();
+  receiver.acceptRun(generator.runId);
+  const measurement = await publishAndDrain({
+    options,
+    receiver,
     generator,
-    events: shape.events,
-    durationSec: shape.durationSec,
-    ratePerSec: options.ratePerSec,
-    concurrency: options.concurrency,
-    progress: options.progress,
-    ...(options.signal ? { signal: options.signal } : {}),
+    expected: new ExpectedPairs(generator, endpoints),
+    shape,
   });
-  failIfSutDied(options);
-  const publishedAtUs = monotonicClock.nowUs();
+  return buildRunResult(measurement, { ...options, environment, faults: receiverFaults(options) });
+}
 
-  const expected = expectedDeliveries(
-    generator,
-    endpoints,
-    outcome.attempted,
-    new Set(outcome.failedSequences),
+/** Ends the run before measuring when the warm-up delivered none of its expected webhooks. */
+function failIfWarmupDeliveredNothing(warmup: RunResult, webhookUrl: string): void {
+  const { delivery } = warmup;
+  if (delivery.expected === 0 || delivery.delivered > 0) return;
+  const seen = [
+    delivery.rejectedOnPurpose > 0 &&
+      `${delivery.rejectedOnPurpose} rejected on purpose by the receiver's injected failures`,
+    delivery.unexpected > 0 && `${delivery.unexpected} to an endpoint that does not match them`,
+    delivery.badSignatures > 0 && `${delivery.badSignatures} with a bad signature`,
+    delivery.foreign > 0 && `${delivery.foreign} of another run`,
+    delivery.malformed > 0 && `${delivery.malformed} malformed`,
+  ].filter((part): part is string => typeof part === 'string');
+  throw new WarmupDeliveredNothingError(
+    `the warm-up delivered 0 of ${delivery.expected} expected webhooks ` +
+      `(${delivery.totalRequests} requests reached the receiver${seen.length ? `: ${seen.join(', ')}` : ''}; ` +
+      `the drain ended ${delivery.drainEnded === 'idle-timeout' ? `after ${Math.round(warmup.config.drainTimeoutMs / 1000)} s without a webhook` : delivery.drainEnded}), ` +
+      `so nothing was measured. Check that the SUT can reach ${webhookUrl} and that its delivery workers run (their logs)`,
   );
-  logger.info(
-    `Published ${outcome.figures.published} events (${outcome.figures.achievedRatePerSec.toFixed(0)}/s); ` +
-      `expecting ${expected.length} webhooks`,
-  );
-
-  const drainStartUs = monotonicClock.nowUs();
-  let drainEnded: DeliveryFigures['drainEnded'] = 'complete';
-  for (;;) {
-    if (receiver.uniqueDelivered >= expected.length) break;
-    const lastActivityUs = Math.max(receiver.lastDeliveryUs ?? 0, publishedAtUs);
-    if (monotonicClock.nowUs() - lastActivityUs > options.drainTimeoutMs * 1000) {
-      drainEnded = 'idle-timeout';
-      break;
-    }
-    if (options.signal?.aborted) {
-      drainEnded = 'deadline';
-      break;
-    }
-    failIfSutDied(options);
-    await sleepMs(DRAIN_POLL_MS);
-  }
-  const endUs = monotonicClock.nowUs();
-  const snapshot = receiver.snapshot();
-
-  // Loss: expected (endpoint, event) pairs that never arrived, also charged to the tail as
-  // (end of drain - intended send time), so a run cannot look fast by losing its slow events.
-  const lostPerEndpoint = new Map<string, Histogram>();
-  const expectedPerEndpoint = new Map<string, number>();
-  const withLoss = createHistogram();
-  withLoss.add(snapshot.latency);
-  for (const { endpointIndex, sequence } of expected) {
-    const endpoint = endpoints[endpointIndex]!;
-    expectedPerEndpoint.set(endpoint.id, (expectedPerEndpoint.get(endpoint.id) ?? 0) + 1);
-    if (receiver.hasDeliveredSequence(endpoint.id, runId, sequence)) continue;
-    const lostLatencyUs = endUs - outcome.intendedSendUs(sequence);
-    recordUs(withLoss, lostLatencyUs);
-    let lost = lostPerEndpoint.get(endpoint.id);
-    if (!lost) lostPerEndpoint.set(endpoint.id, (lost = createHistogram()));
-    recordUs(lost, lostLatencyUs);
-  }
-
-  const counts = snapshot.counts;
-  const lost = expected.length - counts.delivered;
-  const lastReceiveUs = snapshot.lastReceiveUs ?? endUs;
-  const deliverySpanSec = Math.max((lastReceiveUs - outcome.t0Us) / 1e6, 1e-6);
-  const delivery: DeliveryFigures = {
-    expected: expected.length,
-    delivered: counts.delivered,
-    lost: Math.max(lost, 0),
-    duplicates: counts.duplicates,
-    badSignatures: counts.badSignatures,
-    foreign: counts.foreign,
-    malformed: counts.malformed,
-    failedAttempts: counts.failedAttempts,
-    totalRequests: counts.totalRequests,
-    successRate: expected.length === 0 ? 1 : counts.delivered / expected.length,
-    throughputPerSec: counts.delivered / deliverySpanSec,
-    latencyMs: summarizeMs(snapshot.latency),
-    latencyHistogram: encodeHistogram(snapshot.latency),
-    latencyWithLossMs: summarizeMs(withLoss),
-    drainMs: Math.round((endUs - drainStartUs) / 1000),
-    drainEnded,
-  };
-
-  const endpointFigures: EndpointFigures[] = endpoints.map((endpoint) => {
-    const seen = snapshot.perEndpoint.get(endpoint.id);
-    const histogram = seen?.latency ?? createHistogram();
-    const expectedCount = expectedPerEndpoint.get(endpoint.id) ?? 0;
-    const delivered = seen?.counts.delivered ?? 0;
-    return {
-      endpointId: endpoint.id,
-      name: endpoint.name,
-      expected: expectedCount,
-      delivered,
-      lost: Math.max(expectedCount - delivered, 0),
-      duplicates: seen?.counts.duplicates ?? 0,
-      badSignatures: seen?.counts.badSignatures ?? 0,
-      foreign: seen?.counts.foreign ?? 0,
-      malformed: seen?.counts.malformed ?? 0,
-      failedAttempts: seen?.counts.failedAttempts ?? 0,
-      totalRequests: seen?.counts.totalRequests ?? 0,
-      latencyMs: summarizeMs(histogram),
-      latencyHistogram: encodeHistogram(histogram),
-    };
-  });
-
-  return {
-    kind: RUN_RESULT_KIND,
-    version: RUN_RESULT_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    runId,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    config: {
-      scenario: options.scenario,
-      events: shape.events,
-      ratePerSec: options.ratePerSec,
-      concurrency: options.concurrency,
-      durationSec: shape.durationSec,
-      chainId: options.chainId,
-      seed: options.seed,
-      mix: { ...options.mix },
-      warmupEvents: options.warmupEvents,
-      drainTimeoutMs: options.drainTimeoutMs,
-      faults: receiverFaults(options),
-    },
-    environment,
-    publisher: outcome.figures,
-    delivery,
-    endpoints: endpointFigures,
-    validity: validity(outcome.figures, options),
-    checks: absoluteChecks(delivery, options),
-  };
-}
-
-/**
- * Expected deliveries under the SUT's own matching rule, evaluated on the exact topics each
- * published event carried. Events whose XADD failed are not in the stream and expect nothing.
- */
-export function expectedDeliveries(
-  generator: EventGenerator,
-  endpoints: readonly SeededEndpoint[],
-  attempted: number,
-  failed: ReadonlySet<number>,
-): ExpectedDelivery[] {
-  const expected: ExpectedDelivery[] = [];
-  const indexOf = new Map(endpoints.map((e, i) => [e, i]));
-  for (let sequence = 0; sequence < attempted; sequence++) {
-    if (failed.has(sequence)) continue;
-    const fields = fieldsToObject(generator.build(sequence, 0, 0));
-    const event = {
-      chainId: generator.chainId,
-      contract: fields.contract!,
-      topics: JSON.parse(fields.topics!) as string[],
-    };
-    for (const endpoint of matchingEndpoints(endpoints, event)) {
-      expected.push({ endpointIndex: indexOf.get(endpoint)!, sequence });
-    }
-  }
-  return expected;
-}
-
-export function validity(
-  publisher: PublisherFigures,
-  options: Pick<RunOptions, 'ratePerSec'>,
-): RunResult['validity'] {
-  const reasons: string[] = [];
-  if (!publisher.rateMet) {
-    reasons.push(
-      `publish rate not met: achieved ${publisher.achievedRatePerSec.toFixed(1)}/s of the ${options.ratePerSec}/s target (below 99%)`,
-    );
-  }
-  if (publisher.scheduleLagMs.p99 > MAX_SCHEDULE_LAG_P99_MS) {
-    reasons.push(
-      `publisher fell behind its schedule: lag p99 ${publisher.scheduleLagMs.p99} ms (limit ${MAX_SCHEDULE_LAG_P99_MS} ms); the load generator, not the SUT, was the bottleneck`,
-    );
-  }
-  if (publisher.errors > 0) {
-    reasons.push(`${publisher.errors} XADD errors: those events never reached the stream`);
-  }
-  return { valid: reasons.length === 0, reasons };
-}
-
-/** The original tool's verdicts, kept as absolute checks beside the baseline comparison. */
-export function absoluteChecks(
-  delivery: DeliveryFigures,
-  options: Pick<RunOptions, 'thresholds'>,
-): AbsoluteCheck[] {
-  const { maxAvgLatencyMs, excellentThroughputPerSec, goodThroughputPerSec } = options.thresholds;
-  const avg = delivery.latencyMs.mean;
-  const throughput = delivery.throughputPerSec;
-  const grade =
-    throughput > excellentThroughputPerSec
-      ? 'excellent'
-      : throughput >= goodThroughputPerSec
-        ? 'good'
-        : 'needs improvement';
-  return [
-    {
-      name: 'average latency',
-      passed: delivery.delivered > 0 && avg < maxAvgLatencyMs,
-      detail: `${avg.toFixed(1)} ms (must be under ${maxAvgLatencyMs} ms)`,
-    },
-    {
-      name: 'throughput',
-      passed: grade !== 'needs improvement',
-      detail: `${throughput.toFixed(0)}/s: ${grade} (excellent above ${excellentThroughputPerSec}/s, good from ${goodThroughputPerSec}/s)`,
-    },
-  ];
 }

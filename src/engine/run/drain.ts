@@ -1,0 +1,96 @@
+import { monotonicClock, sleepMs } from '../clock.js';
+import type { EventGenerator } from '../events/generator.js';
+import type { DeliveryFigures } from '../measure/result.js';
+import { plannedEvents, publish } from '../publisher/publisher.js';
+import type { Receiver } from '../receiver/receiver.js';
+import { streamKey } from '../../stack/contracts.js';
+import type { ExpectedPairs } from './expected.js';
+import type { Measurement } from './result.js';
+import type { RunOptions } from './types.js';
+
+const DRAIN_POLL_MS = 25;
+
+export interface PublishAndDrainInput {
+  options: RunOptions;
+  receiver: Receiver;
+  generator: EventGenerator;
+  expected: ExpectedPairs;
+  shape: { events: number | null; durationSec: number | null };
+}
+
+/**
+ * Publishes one run's events and waits until every expected (endpoint, event) pair has arrived
+ * (or was turned away on purpose by the receiver), nothing arrived for the drain timeout, or the
+ * run was aborted. The receiver must be reset and accept only this run's id.
+ */
+export async function publishAndDrain(input: PublishAndDrainInput): Promise<Measurement> {
+  const { options, receiver, generator, expected, shape } = input;
+  const { logger } = options;
+  const startedAt = new Date().toISOString();
+
+  const planned = plannedEvents(shape.events, shape.durationSec, options.ratePerSec);
+  if (Number.isFinite(planned)) expected.prepare(planned);
+  receiver.expectPairs((endpointId, sequence) => expected.expects(endpointId, sequence));
+
+  const outcome = await publish({
+    redisUrl: options.redisUrl,
+    streamKey: streamKey(options.chainId),
+    generator,
+    events: shape.events,
+    durationSec: shape.durationSec,
+    ratePerSec: options.ratePerSec,
+    concurrency: options.concurrency,
+    progress: options.progress,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  failIfSutDied(options);
+  const publishedAtUs = monotonicClock.nowUs();
+  expected.settle(outcome.attempted, outcome.failedSequences);
+  logger.info(
+    `Published ${outcome.figures.published} events (${outcome.figures.achievedRatePerSec.toFixed(0)}/s); ` +
+      `expecting ${expected.count} webhooks`,
+  );
+
+  const drainStartUs = monotonicClock.nowUs();
+  let drainEnded: DeliveryFigures['drainEnded'] = 'complete';
+  for (;;) {
+    if (receiver.uniqueDelivered + receiver.uniqueRejected >= expected.count) break;
+    const lastActivityUs = Math.max(receiver.lastDeliveryUs ?? 0, publishedAtUs);
+    if (monotonicClock.nowUs() - lastActivityUs > options.drainTimeoutMs * 1000) {
+      drainEnded = 'idle-timeout';
+      break;
+    }
+    if (options.signal?.aborted) {
+      drainEnded = 'deadline';
+      break;
+    }
+    failIfSutDied(options);
+    await sleepMs(DRAIN_POLL_MS);
+  }
+  const endUs = monotonicClock.nowUs();
+  const runId = generator.runId;
+  return {
+    runId,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    shape,
+    publisher: outcome.figures,
+    t0Us: outcome.t0Us,
+    intendedSendUs: outcome.intendedSendUs,
+    expected,
+    received: {
+      snapshot: receiver.snapshot(),
+      delivered: (endpointId, sequence) =>
+        receiver.hasDeliveredSequence(endpointId, runId, sequence),
+      rejected: (endpointId, sequence) => receiver.hasRejectedSequence(endpointId, runId, sequence),
+    },
+    endUs,
+    drainMs: Math.round((endUs - drainStartUs) / 1000),
+    drainEnded,
+  };
+}
+
+export function failIfSutDied(options: Pick<RunOptions, 'sutWatch'>): void {
+  const died = options.sutWatch?.exitedError();
+  if (died) throw died;
+}

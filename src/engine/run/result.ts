@@ -1,0 +1,248 @@
+import {
+  createHistogram,
+  encodeHistogram,
+  recordUs,
+  summarizeMs,
+  type Histogram,
+} from '../measure/histogram.js';
+import {
+  RUN_RESULT_KIND,
+  RUN_RESULT_VERSION,
+  type AbsoluteCheck,
+  type DeliveryFigures,
+  type EndpointFigures,
+  type EnvironmentFingerprint,
+  type InjectedFaults,
+  type PublisherFigures,
+  type RunResult,
+} from '../measure/result.js';
+import type { ReceiverSnapshot } from '../receiver/receiver.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import type { ExpectedPairs } from './expected.js';
+import type { RunOptions } from './types.js';
+
+/** A run whose schedule lag p99 exceeds this did not publish what it claims: the result is invalid. */
+export const MAX_SCHEDULE_LAG_P99_MS = 100;
+
+/** What the receiver holds about one run, as the result builder asks for it. */
+export interface ReceivedDeliveries {
+  snapshot: ReceiverSnapshot;
+  /** Whether the endpoint received event `sequence` with a valid signature. */
+  delivered(endpointId: string, sequence: number): boolean;
+  /** Whether the receiver turned the endpoint's delivery of `sequence` away on purpose, for good. */
+  rejected(endpointId: string, sequence: number): boolean;
+}
+
+/** Everything one publish-and-drain measured; the result is a pure function of it. */
+export interface Measurement {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  shape: { events: number | null; durationSec: number | null };
+  publisher: PublisherFigures;
+  /** Monotonic µs of the schedule's slot 0. */
+  t0Us: number;
+  intendedSendUs(sequence: number): number;
+  /** Settled: what reached the stream. */
+  expected: ExpectedPairs;
+  received: ReceivedDeliveries;
+  /** Monotonic µs when the drain ended: lost deliveries are charged up to here. */
+  endUs: number;
+  drainMs: number;
+  drainEnded: DeliveryFigures['drainEnded'];
+}
+
+export type ResultContext = Pick<
+  RunOptions,
+  | 'scenario'
+  | 'ratePerSec'
+  | 'concurrency'
+  | 'chainId'
+  | 'seed'
+  | 'mix'
+  | 'warmupEvents'
+  | 'drainTimeoutMs'
+  | 'thresholds'
+> & { environment: EnvironmentFingerprint; faults: InjectedFaults };
+
+interface PairTally {
+  expected: number;
+  delivered: number;
+  lost: number;
+  rejectedOnPurpose: number;
+  /** Delivered latencies plus every lost pair charged as end of drain - intended send time. */
+  latency: Histogram;
+}
+
+/**
+ * The RunResult of one measurement, counted per expected (endpoint, event) pair: delivered when
+ * the endpoint received it validly signed, rejected on purpose when the receiver turned it away
+ * for good, else lost and charged to the latency as (end of drain - intended send time). Valid
+ * deliveries that match no expected pair are unexpected. Pure: no clock, no I/O.
+ */
+export function buildRunResult(measurement: Measurement, context: ResultContext): RunResult {
+  const { expected, received, endUs } = measurement;
+  const { snapshot } = received;
+  const endpoints = expected.endpoints;
+
+  const tallies: PairTally[] = endpoints.map((endpoint) => {
+    const latency = createHistogram();
+    const seen = snapshot.perEndpoint.get(endpoint.id);
+    if (seen) latency.add(seen.latency);
+    return { expected: 0, delivered: 0, lost: 0, rejectedOnPurpose: 0, latency };
+  });
+  const overallLatency = createHistogram();
+  overallLatency.add(snapshot.latency);
+  expected.forEach((endpointIndex, sequence) => {
+    const tally = tallies[endpointIndex]!;
+    const endpointId = endpoints[endpointIndex]!.id;
+    tally.expected++;
+    if (received.delivered(endpointId, sequence)) {
+      tally.delivered++;
+    } else if (received.rejected(endpointId, sequence)) {
+      tally.rejectedOnPurpose++;
+    } else {
+      tally.lost++;
+      const lostLatencyUs = endUs - measurement.intendedSendUs(sequence);
+      recordUs(tally.latency, lostLatencyUs);
+      recordUs(overallLatency, lostLatencyUs);
+    }
+  });
+
+  const sum = (pick: (tally: PairTally) => number): number =>
+    tallies.reduce((total, tally) => total + pick(tally), 0);
+  const delivered = sum((tally) => tally.delivered);
+  const counts = snapshot.counts;
+  const lastReceiveUs = snapshot.lastReceiveUs ?? endUs;
+  const deliverySpanSec = Math.max((lastReceiveUs - measurement.t0Us) / 1e6, 1e-6);
+  const delivery: DeliveryFigures = {
+    expected: expected.count,
+    delivered,
+    lost: sum((tally) => tally.lost),
+    // Every validly signed first delivery that is not an expected pair (the receiver's own split
+    // is only provisional while publishing).
+    unexpected: Math.max(counts.delivered + counts.unexpected - delivered, 0),
+    rejectedOnPurpose: sum((tally) => tally.rejectedOnPurpose),
+    duplicates: counts.duplicates,
+    badSignatures: counts.badSignatures,
+    foreign: counts.foreign,
+    malformed: counts.malformed,
+    failedAttempts: counts.failedAttempts,
+    totalRequests: counts.totalRequests,
+    successRate: expected.count === 0 ? 1 : delivered / expected.count,
+    throughputPerSec: delivered / deliverySpanSec,
+    latencyMs: summarizeMs(overallLatency),
+    latencyHistogram: encodeHistogram(overallLatency),
+    ...(snapshot.latencyBlocks ? { latencyBlocks: snapshot.latencyBlocks } : {}),
+    deliveredLatencyMs: summarizeMs(snapshot.latency),
+    latencyOutOfRange: snapshot.latencyOutOfRange,
+    drainMs: measurement.drainMs,
+    drainEnded: measurement.drainEnded,
+  };
+
+  const endpointFigures: EndpointFigures[] = endpoints.map((endpoint, index) => {
+    const tally = tallies[index]!;
+    const seen = snapshot.perEndpoint.get(endpoint.id);
+    const validFirst = (seen?.counts.delivered ?? 0) + (seen?.counts.unexpected ?? 0);
+    return {
+      endpointId: endpoint.id,
+      name: endpoint.name,
+      expected: tally.expected,
+      delivered: tally.delivered,
+      lost: tally.lost,
+      unexpected: Math.max(validFirst - tally.delivered, 0),
+      rejectedOnPurpose: tally.rejectedOnPurpose,
+      duplicates: seen?.counts.duplicates ?? 0,
+      badSignatures: seen?.counts.badSignatures ?? 0,
+      foreign: seen?.counts.foreign ?? 0,
+      malformed: seen?.counts.malformed ?? 0,
+      failedAttempts: seen?.counts.failedAttempts ?? 0,
+      totalRequests: seen?.counts.totalRequests ?? 0,
+      latencyMs: summarizeMs(tally.latency),
+      latencyHistogram: encodeHistogram(tally.latency),
+    };
+  });
+
+  return {
+    kind: RUN_RESULT_KIND,
+    version: RUN_RESULT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    runId: measurement.runId,
+    startedAt: measurement.startedAt,
+    finishedAt: measurement.finishedAt,
+    config: {
+      scenario: context.scenario,
+      events: measurement.shape.events,
+      ratePerSec: context.ratePerSec,
+      concurrency: context.concurrency,
+      durationSec: measurement.shape.durationSec,
+      chainId: context.chainId,
+      seed: context.seed,
+      mix: { ...context.mix },
+      warmupEvents: context.warmupEvents,
+      drainTimeoutMs: context.drainTimeoutMs,
+      faults: { ...context.faults },
+    },
+    environment: context.environment,
+    publisher: measurement.publisher,
+    delivery,
+    endpoints: endpointFigures,
+    validity: validity(measurement.publisher, context, delivery.latencyOutOfRange),
+    checks: absoluteChecks(delivery, context),
+  };
+}
+
+export function validity(
+  publisher: PublisherFigures,
+  options: Pick<RunOptions, 'ratePerSec'>,
+  latencyOutOfRange = 0,
+): RunResult['validity'] {
+  const reasons: string[] = [];
+  if (!publisher.rateMet) {
+    reasons.push(
+      `publish rate not met: achieved ${publisher.achievedRatePerSec.toFixed(1)}/s of the ${options.ratePerSec}/s target (below 99%)`,
+    );
+  }
+  if (publisher.scheduleLagMs.p99 > MAX_SCHEDULE_LAG_P99_MS) {
+    reasons.push(
+      `publisher fell behind its schedule: lag p99 ${publisher.scheduleLagMs.p99} ms (limit ${MAX_SCHEDULE_LAG_P99_MS} ms); the load generator, not the SUT, was the bottleneck`,
+    );
+  }
+  if (publisher.errors > 0) {
+    reasons.push(`${publisher.errors} XADD errors: those events never reached the stream`);
+  }
+  if (latencyOutOfRange > 0) {
+    reasons.push(
+      `${latencyOutOfRange} latency samples out of range (below 0 or above 1 hour): the intended send times were not read on the receiver's clock; publisher and receiver must run on one host`,
+    );
+  }
+  return { valid: reasons.length === 0, reasons };
+}
+
+/** The original tool's verdicts, kept as absolute checks beside the baseline comparison. */
+export function absoluteChecks(
+  delivery: DeliveryFigures,
+  options: Pick<RunOptions, 'thresholds'>,
+): AbsoluteCheck[] {
+  const { maxAvgLatencyMs, excellentThroughputPerSec, goodThroughputPerSec } = options.thresholds;
+  const avg = delivery.latencyMs.mean;
+  const throughput = delivery.throughputPerSec;
+  const grade =
+    throughput > excellentThroughputPerSec
+      ? 'excellent'
+      : throughput >= goodThroughputPerSec
+        ? 'good'
+        : 'needs improvement';
+  return [
+    {
+      name: 'average latency',
+      passed: delivery.delivered > 0 && avg < maxAvgLatencyMs,
+      detail: `${avg.toFixed(1)} ms (must be under ${maxAvgLatencyMs} ms)`,
+    },
+    {
+      name: 'throughput',
+      passed: grade !== 'needs improvement',
+      detail: `${throughput.toFixed(0)}/s: ${grade} (excellent above ${excellentThroughputPerSec}/s, good from ${goodThroughputPerSec}/s)`,
+    },
+  ];
+}
