@@ -15,7 +15,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // Layers point one way (README, Layout): shared <- stack <- engine <- compare/report <- cli/action.
+  // Layers point one way (README, Layout): shared <- stack <- engine <- services, compare/report <- cli/action.
   {
     files: ['src/shared/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['../*'] }] },
@@ -32,7 +32,33 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: ['**/action/*', '**/cli/*', '**/compare/*', '**/report/*', '**/reference/*'],
+          patterns: [
+            '**/action/*',
+            '**/cli/*',
+            '**/compare/*',
+            '**/report/*',
+            '**/reference/*',
+            '**/services/*',
+          ],
+        },
+      ],
+    },
+  },
+  // The ways the SUT runs: usable by the action and the CLI alike, so never GitHub's toolkit.
+  {
+    files: ['src/services/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/action/*',
+            '**/cli/*',
+            '**/compare/*',
+            '**/report/*',
+            '**/reference/*',
+            '@actions/*',
+          ],
         },
       ],
     },

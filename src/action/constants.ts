@@ -17,6 +17,7 @@ export const Inputs = {
   Mix: 'mix',
   ComposeFile: 'compose-file',
   StartCommand: 'start-command',
+  SeedBeforeStart: 'seed-before-start',
   RedisUrl: 'redis-url',
   DatabaseUrl: 'database-url',
   ApplySchema: 'apply-schema',
@@ -59,25 +60,16 @@ export const Outputs = {
 export type OutputName = (typeof Outputs)[keyof typeof Outputs];
 
 /**
- * Saved by main, read by post. Each is written before the side effect it lets post undo (the
- * compose project before `up`, the SUT log before the spawn), so a main step that dies anywhere
- * still leaves post enough to clean up.
+ * Saved by main, read by post. Written before each side effect it lets post undo (the compose
+ * project before `up`, the SUT's log before the spawn, its pid right after), so a main step that
+ * dies anywhere still leaves post enough to clean up.
  */
 export const State = {
-  /** Which services main brought up: `compose`, `command` or `external`. */
-  ServicesKind: 'services-kind',
-  /** JSON string array: the compose executable and its leading arguments. */
-  ComposeCommand: 'compose-command',
-  ComposeProject: 'compose-project',
-  /** JSON string array of the compose files, the generated override last. */
-  ComposeFiles: 'compose-files',
-  ComposeOverrideFile: 'compose-override-file',
-  /** The directory compose runs in (the action's working directory). */
-  ComposeCwd: 'compose-cwd',
-  /** Process group id of the started SUT command. */
-  SutPid: 'sut-pid',
-  /** The services' logs (the logs-path output): the SUT command writes into it, post fills it for compose. */
-  LogsPath: 'logs-path',
+  /**
+   * JSON list of every service instance main started (src/services' saved form): the mode and
+   * what its teardown needs, such as the compose project and files or the SUT's process group.
+   */
+  Services: 'services',
 } as const;
 
 export type StateKey = (typeof State)[keyof typeof State];

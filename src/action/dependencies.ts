@@ -2,8 +2,7 @@ import type { ActionCore } from './core.js';
 import type { TrialRunner } from './trial-runner.js';
 import type { GitHubApi } from './github/api.js';
 import type { RunContext } from './github/context.js';
-import type { SutStarter } from './services/command.js';
-import type { Exec } from './services/exec.js';
+import type { Exec } from '../services/exec.js';
 
 /** Everything the main step touches, passed in: the entry point gives the real ones, tests fakes. */
 export interface ActionDependencies {
@@ -14,7 +13,6 @@ export interface ActionDependencies {
   context: RunContext;
   github(token: string): GitHubApi;
   trialRunner: TrialRunner;
-  startSut?: SutStarter;
   now(): Date;
   signal?: AbortSignal;
 }

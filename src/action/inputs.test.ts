@@ -51,10 +51,11 @@ describe('readActionConfig', () => {
       readyTimeoutMs: 120_000,
       drainTimeoutMs: 10_000,
       applySchema: false,
+      seedBeforeStart: false,
       receiver: { host: '127.0.0.1', port: 0, path: '/webhook' },
     });
     expect(config.load.receiver.publicUrl).toBeUndefined();
-    expect(config.services).toEqual({ kind: 'external' });
+    expect(config.services).toEqual({ mode: 'external' });
     expect(config.baseline).toEqual({
       name: 'quick',
       path: `${WORKSPACE}/baselines/quick.json`,
@@ -189,7 +190,7 @@ describe('readActionConfig', () => {
       'extra.yml',
     ]);
     expect(config.services).toEqual({
-      kind: 'compose',
+      mode: 'compose',
       files: [`${WORKSPACE}/compose.yml`, `${WORKSPACE}/extra.yml`],
     });
     expect(config.load.receiver).toMatchObject({
@@ -210,7 +211,7 @@ describe('readActionConfig', () => {
 
   it('takes a start command', () => {
     expect(measure({ 'start-command': 'node sut.js' }).services).toEqual({
-      kind: 'command',
+      mode: 'command',
       command: 'node sut.js',
     });
   });

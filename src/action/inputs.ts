@@ -8,6 +8,7 @@ import { DEFAULT_MIX, parseMix, type EventMix } from '../engine/events/generator
 import { defaultWarmupEvents, resolveShape } from '../engine/run/scenarios.js';
 import { urlPasswords } from '../shared/redact.js';
 import type { AbsoluteThresholds, LoadShape, ReceiverSettings } from '../engine/run/types.js';
+import type { ServiceSettings } from '../services/registry.js';
 import { ActionFailure } from './failure.js';
 import {
   COMMENT_POLICIES,
@@ -37,10 +38,8 @@ export interface InputEnvironment {
   fileExists(path: string): boolean;
 }
 
-export type ServicesConfig =
-  | { kind: 'compose'; files: string[] }
-  | { kind: 'command'; command: string }
-  | { kind: 'external' };
+/** How the SUT runs: one of the service layer's modes (src/services/registry.ts). */
+export type ServicesConfig = ServiceSettings;
 
 /** The load and the services: everything the engine's runTrials needs except the logger. */
 export interface LoadConfig extends LoadShape {
@@ -52,6 +51,8 @@ export interface LoadConfig extends LoadShape {
   redisUrl: string;
   databaseUrl: string;
   applySchema: boolean;
+  /** Start the SUT after seeding, for a SUT that reads its endpoints only at start-up. */
+  seedBeforeStart: boolean;
   sutHealthUrls: string[];
   readyTimeoutMs: number;
   drainTimeoutMs: number;
@@ -257,10 +258,10 @@ function readServices(
         );
       }
     });
-    return { kind: 'compose', files };
+    return { mode: 'compose', files };
   }
-  if (startCommand) return { kind: 'command', command: startCommand };
-  return { kind: 'external' };
+  if (startCommand) return { mode: 'command', command: startCommand };
+  return { mode: 'external' };
 }
 
 function readShape(read: Reader): LoadShape {
@@ -314,7 +315,7 @@ function readBaseline(
 
 function readLoad(read: Reader, services: ServicesConfig): LoadConfig {
   const shape = readShape(read);
-  const inCompose = services.kind === 'compose';
+  const inCompose = services.mode === 'compose';
   const receiverUrl =
     read.raw(Inputs.ReceiverUrl) || (inCompose ? DEFAULTS.composeReceiverUrl : '');
   if (receiverUrl) {
@@ -353,6 +354,7 @@ function readLoad(read: Reader, services: ServicesConfig): LoadConfig {
       'postgres://postgres:postgres@127.0.0.1:5432/postgres',
     ),
     applySchema: read.boolean(Inputs.ApplySchema, false),
+    seedBeforeStart: read.boolean(Inputs.SeedBeforeStart, false),
     sutHealthUrls: read.list(Inputs.SutHealthUrls).map((url) => {
       try {
         new URL(url);

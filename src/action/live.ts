@@ -4,7 +4,7 @@ import { actionsCore } from './core.js';
 import type { ActionDependencies } from './dependencies.js';
 import { octokitApi } from './github/api.js';
 import { runContextFrom } from './github/context.js';
-import { actionsExec } from './services/exec.js';
+import { actionsExec } from './exec.js';
 
 /** The real runner, Docker, GitHub and engine, for the main step's entry point. */
 export function liveDependencies(): ActionDependencies {

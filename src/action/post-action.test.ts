@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { groupAlive, startSut } from '../services/process.js';
+import type { SavedService } from '../services/service.js';
 import { postAction } from './post-action.js';
-import { saveCommandState, saveComposeState, saveExternalState, saveSutPid } from './state.js';
+import { serviceStateSaver } from './state.js';
 import { fakeCore, recordingExec } from './testing.js';
 
 function composeWorld() {
@@ -12,13 +14,16 @@ function composeWorld() {
   writeFileSync(composeFile, 'services: {}\n');
   const core = fakeCore();
   const logsPath = path.join(dir, 'out', 'services.log');
-  saveComposeState(core, logsPath, {
+  serviceStateSaver(core)({
+    mode: 'compose',
+    instance: 'sut',
+    logsPath,
     command: ['docker-compose'],
     project: 'ethhook-load-test-1-1-abcdef',
     files: [composeFile, path.join(dir, 'gone.override.yml')],
     overrideFile: path.join(dir, 'gone.override.yml'),
     cwd: dir,
-  });
+  } as SavedService);
   return { dir, composeFile, core, logsPath };
 }
 
@@ -26,16 +31,16 @@ describe('postAction', () => {
   it('does nothing when main started nothing', async () => {
     const core = fakeCore();
     const exec = recordingExec();
-    await postAction({ core, exec });
+    await postAction({ core, exec, env: {} });
     expect(exec.calls).toEqual([]);
     expect(core.lines).toEqual(['The main step started no services: nothing to clean up.']);
   });
 
   it('external services are left alone', async () => {
     const core = fakeCore();
-    saveExternalState(core, '/tmp/x.log');
+    serviceStateSaver(core)({ mode: 'external', instance: 'sut', logsPath: '/tmp/x.log' });
     const exec = recordingExec();
-    await postAction({ core, exec });
+    await postAction({ core, exec, env: {} });
     expect(exec.calls).toEqual([]);
   });
 
@@ -44,7 +49,7 @@ describe('postAction', () => {
     const exec = recordingExec((call) =>
       call.args.includes('logs') ? { stdout: 'processor_1 | matched 5 endpoints\n' } : undefined,
     );
-    await postAction({ core, exec });
+    await postAction({ core, exec, env: {} });
     const base = `docker-compose -p ethhook-load-test-1-1-abcdef -f ${composeFile}`;
     expect(exec.lines()).toEqual([
       `${base} ps -a`,
@@ -57,7 +62,7 @@ describe('postAction', () => {
       'Stopping the services (compose project ethhook-load-test-1-1-abcdef)',
     ]);
 
-    await postAction({ core, exec });
+    await postAction({ core, exec, env: {} });
     expect(exec.lines().slice(3)).toEqual(exec.lines().slice(0, 3));
   });
 
@@ -66,9 +71,11 @@ describe('postAction', () => {
     const exec = recordingExec((call) =>
       call.args.includes('logs') ? 'not-installed' : undefined,
     );
-    await postAction({ core, exec });
+    await postAction({ core, exec, env: {} });
     expect(exec.lines().at(-1)).toMatch(/ down -v --remove-orphans$/);
-    expect(core.annotations[0]?.message).toMatch(/^Could not collect the services' logs/);
+    expect(core.annotations[0]?.message).toMatch(
+      /^Could not collect the logs of compose project ethhook-load-test-1-1-abcdef/,
+    );
   });
 
   it('compose: a failed down that leaves containers behind fails the post step', async () => {
@@ -78,23 +85,39 @@ describe('postAction', () => {
       if (call.program === 'docker' && call.args.includes('-q')) return { stdout: 'c1\n' };
       return undefined;
     });
-    await expect(postAction({ core, exec })).rejects.toThrow(/taking the services down failed/);
+    await expect(postAction({ core, exec, env: {} })).rejects.toThrow(
+      /taking the services down failed/,
+    );
   });
 
-  it('command: stops the saved process group and shows its log', async () => {
+  it('command: shows the log, then ends the whole saved process group, also after its shell exited', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'post-'));
     const logPath = path.join(dir, 'services.log');
-    writeFileSync(logPath, 'delivery worker 1 up\n');
+    // The shell exits at once; the server it started lives on in its group (issue 10).
+    const sut = startSut('echo delivery worker 1 up; sleep 604 & exit 0', { logFile: logPath });
+    for (let i = 0; i < 100 && !readFileSync(logPath, 'utf8').includes('up'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const core = fakeCore();
-    saveCommandState(core, logPath);
-    saveSutPid(core, 555);
-    const stopped: number[] = [];
-    await postAction({
-      core,
-      exec: recordingExec(),
-      stopProcessGroup: async (pid) => void stopped.push(pid),
-    });
-    expect(stopped).toEqual([555]);
+    serviceStateSaver(core)({
+      mode: 'command',
+      instance: 'sut',
+      logsPath: logPath,
+      command: 'server',
+      pid: sut.pid,
+    } as never);
+    expect(groupAlive(sut.pid)).toBe(true);
+    await postAction({ core, exec: recordingExec(), env: {} });
+    expect(groupAlive(sut.pid)).toBe(false);
     expect(core.lines).toContain('delivery worker 1 up');
+    expect(core.lines.at(-1)).toMatch(
+      new RegExp(`^Stopped the SUT: process group ${sut.pid}: 1 process ended by SIGTERM in `),
+    );
+  });
+
+  it('a saved state of an unknown mode is an error naming the known ones', async () => {
+    const core = fakeCore({}, { services: JSON.stringify([{ mode: 'k8s', instance: 'sut' }]) });
+    await expect(postAction({ core, exec: recordingExec(), env: {} })).rejects.toThrow(
+      'saved services state names mode "k8s"; known modes: compose, command, external',
+    );
   });
 });

@@ -6,9 +6,13 @@ import { readBaseline, updateBaseline, writeBaseline } from '../compare/baseline
 import { makeRunResult, type RunFixtureOptions } from '../compare/fixtures.js';
 import { aggregateTrials } from '../compare/trials.js';
 import type { RunOptions } from '../engine/run/types.js';
-import { COMMENT_REQUEST_KIND, Outputs, State } from './constants.js';
+import { COMMENT_REQUEST_KIND, Outputs } from './constants.js';
 import type { ActionDependencies } from './dependencies.js';
-import type { TrialRunner, RunHooks } from './trial-runner.js';
+import type { TrialRunner } from './trial-runner.js';
+import { groupAlive } from '../services/process.js';
+import { restoreService } from '../services/registry.js';
+import { silentLogger } from '../engine/log.js';
+import { readSavedServices } from './state.js';
 import { ActionFailure } from './failure.js';
 import type { RunContext } from './github/context.js';
 import { InputError } from './inputs.js';
@@ -24,7 +28,6 @@ const HEADING = (outcome: string) =>
 
 interface EngineCall {
   options: RunOptions & { trials: number };
-  hooks: RunHooks;
 }
 
 function fakeTrialRunner(
@@ -32,9 +35,10 @@ function fakeTrialRunner(
   calls: EngineCall[] = [],
 ): TrialRunner {
   return {
-    async runTrials(options, hooks) {
-      calls.push({ options, hooks });
-      await hooks.afterSeed?.();
+    async runTrials(options) {
+      calls.push({ options });
+      await options.sut?.start();
+      await options.sut?.waitReady();
       if (results instanceof Error) throw results;
       return Array.from({ length: options.trials }, (_, index) =>
         makeRunResult({ ...results, runId: `run${index}` }),
@@ -93,12 +97,6 @@ async function harness(
     github: () => github,
     trialRunner: fakeTrialRunner(options.results ?? {}, engineCalls),
     now: () => new Date('2025-02-01T03:00:00.000Z'),
-    startSut: (_command, { logFile }) => ({
-      pid: 31337,
-      logFile,
-      exitedError: () => null,
-      stop: async () => undefined,
-    }),
   };
   return { workspace, core, github, deps, engineCalls };
 }
@@ -135,7 +133,9 @@ describe('runAction, mode check', () => {
     expect(core.summary).toEqual([readFileSync(path.join(out, 'report.md'), 'utf8')]);
     expect(github.comments.get(12)?.[0]?.body).toMatch(HEADING('PASS'));
     expect(core.annotations).toEqual([]);
-    expect(core.state[State.ServicesKind]).toBe('external');
+    expect(readSavedServices(core)).toEqual([
+      { mode: 'external', instance: 'sut', logsPath: path.join(out, 'services.log') },
+    ]);
 
     expect(engineCalls).toHaveLength(1);
     expect(engineCalls[0]?.options).toMatchObject({
@@ -144,7 +144,7 @@ describe('runAction, mode check', () => {
       events: 1000,
       progress: 'lines',
     });
-    expect(engineCalls[0]?.hooks.afterSeed).toBeUndefined();
+    expect(engineCalls[0]?.options.seedBeforeStart).toBe(false);
 
     const request = JSON.parse(
       readFileSync(path.join(out, 'comment.json'), 'utf8'),
@@ -306,7 +306,8 @@ describe('runAction, services', () => {
 
     const lines = exec.lines();
     expect(lines[0]).toBe('docker compose version --short');
-    expect(lines[2]).toMatch(/ up -d --build --wait --wait-timeout 120$/);
+    expect(lines[2]).toMatch(/ build$/);
+    expect(lines[3]).toMatch(/ up -d --wait --wait-timeout 120$/);
     expect(lines.some((line) => line.includes(' down '))).toBe(false);
     expect(lines.at(-1)).toMatch(/ logs --no-color --timestamps$/);
     expect(engineCalls[0]?.options.receiver).toMatchObject({
@@ -316,7 +317,7 @@ describe('runAction, services', () => {
     expect(readFileSync(core.outputs[Outputs.LogsPath] as string, 'utf8')).toContain(
       'sut-1 | boom',
     );
-    expect(core.state[State.ServicesKind]).toBe('compose');
+    expect(readSavedServices(core)).toMatchObject([{ mode: 'compose', instance: 'sut' }]);
   });
 
   it('compose: a failed run names the services that are not healthy', async () => {
@@ -338,13 +339,21 @@ describe('runAction, services', () => {
     );
   });
 
-  it('start-command: the SUT starts after seeding and its pid is saved', async () => {
-    const { core, deps, engineCalls } = await harness({ 'start-command': 'node reference.js' });
+  it('start-command: the engine starts the SUT (before seeding unless asked), its pid is saved for post', async () => {
+    const { core, deps, engineCalls } = await harness({
+      'start-command': 'echo up; sleep 30',
+      'seed-before-start': 'true',
+    });
     await runAction(deps);
-    expect(engineCalls[0]?.hooks.afterSeed).toBeTypeOf('function');
-    expect(engineCalls[0]?.options.sutWatch?.exitedError()).toBeNull();
-    expect(core.state[State.SutPid]).toBe('31337');
-    expect(core.state[State.LogsPath]).toBe(core.outputs[Outputs.LogsPath]);
+    expect(engineCalls[0]?.options.seedBeforeStart).toBe(true);
+    expect(engineCalls[0]?.options.sut?.exitedError()).toBeNull();
+    const [saved] = readSavedServices(core) as { pid: number; logsPath: string }[];
+    expect(saved).toMatchObject({ mode: 'command', command: 'echo up; sleep 30' });
+    expect(saved?.logsPath).toBe(core.outputs[Outputs.LogsPath]);
+    // main leaves it running for post, which ends its whole process group.
+    expect(groupAlive(saved?.pid as number)).toBe(true);
+    await restoreService(saved, { exec: recordingExec(), log: silentLogger, env: {} }).stop();
+    expect(groupAlive(saved?.pid as number)).toBe(false);
   });
 });
 

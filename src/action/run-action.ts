@@ -19,6 +19,7 @@ import {
   COMMENT_REQUEST_FILE,
   COMMENT_REQUEST_KIND,
   COMMENT_REQUEST_VERSION,
+  Inputs,
   LOGS_FILE,
   Outputs,
   REPORT_FILE,
@@ -31,9 +32,8 @@ import { upsertStickyComment } from './github/comment.js';
 import { writeJobSummary } from './github/summary.js';
 import { readActionConfig, type MeasureConfig } from './inputs.js';
 import { setHeadlineOutputs, type CommentRequest, type HeadlineFigures } from './outputs.js';
-import { CommandSut } from './services/command.js';
-import { ComposeServices } from './services/compose.js';
-import { saveExternalState, type ComposeState } from './state.js';
+import { createService } from '../services/registry.js';
+import { serviceStateSaver } from './state.js';
 
 function headlineOf(verdict: Verdict, aggregate: TrialAggregate): HeadlineFigures {
   return {
@@ -50,6 +50,13 @@ function maskSecrets(message: string, config: MeasureConfig): string {
   return redactUrls(message, [config.load.redisUrl, config.load.databaseUrl]);
 }
 
+/** The service layer's settings, as the action's inputs name them in errors. */
+const SETTING_INPUTS = {
+  composeFile: Inputs.ComposeFile,
+  readyTimeout: Inputs.ReadyTimeout,
+  startCommand: Inputs.StartCommand,
+} as const;
+
 /** Brings the services up, runs the trials, and leaves the services to the post step. */
 async function measure(
   config: MeasureConfig,
@@ -57,65 +64,38 @@ async function measure(
   logsPath: string,
 ): Promise<TrialAggregate> {
   const { core } = deps;
-  const compose = new ComposeServices(deps.exec, core);
-  let composeState: ComposeState | null = null;
-  let sut: CommandSut | null = null;
-  switch (config.services.kind) {
-    case 'compose':
-      composeState = await compose.up(
-        {
-          files: config.services.files,
-          cwd: config.workingDirectory,
-          tempDir: deps.env.RUNNER_TEMP || config.outputDir,
-          logsPath,
-          readyTimeoutMs: config.load.readyTimeoutMs,
-          env: deps.env,
-        },
-        core,
-      );
-      break;
-    case 'command':
-      sut = new CommandSut(
-        {
-          command: config.services.command,
-          cwd: config.workingDirectory,
-          logPath: logsPath,
-          env: deps.env,
-        },
-        core,
-        core,
-        deps.startSut,
-      );
-      break;
-    case 'external':
-      saveExternalState(core, logsPath);
-      break;
-  }
-
+  const logger = coreLogger(core);
+  const service = createService(config.services, {
+    instance: 'sut',
+    cwd: config.workingDirectory,
+    env: deps.env,
+    logsPath,
+    tempDir: deps.env.RUNNER_TEMP || config.outputDir,
+    readyTimeoutMs: config.load.readyTimeoutMs,
+    settingName: (setting) => SETTING_INPUTS[setting],
+    exec: deps.exec,
+    log: logger,
+    save: serviceStateSaver(core),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
   try {
-    const results = await deps.trialRunner.runTrials(
-      {
-        ...config.load,
-        progress: 'lines',
-        logger: coreLogger(core),
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(sut ? { sutWatch: sut.watch } : {}),
-      },
-      sut ? { afterSeed: () => (sut as CommandSut).launch() } : {},
-    );
+    await service.prepare();
+    const results = await deps.trialRunner.runTrials({
+      ...config.load,
+      progress: 'lines',
+      logger,
+      sut: service,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
     return aggregateTrials(results);
   } catch (error) {
     let message = maskSecrets(error instanceof Error ? error.message : String(error), config);
-    if (composeState) {
-      const unhealthy = await compose.describeUnhealthy(composeState);
-      if (unhealthy) message += `\nServices not running or not healthy: ${unhealthy}.`;
-      message += `\nThe services' logs follow in the post step (and ${logsPath}).`;
-    }
+    const more = await service.describeFailure();
+    if (more) message += `\n${more}\nThe post step shows the services' logs.`;
     throw new ActionFailure(message, 'Load test did not complete');
   } finally {
     // A snapshot for steps that upload it; post rewrites the file with the final logs.
-    if (composeState)
-      await compose.collectLogs(composeState, logsPath, { quiet: true }).catch(() => undefined);
+    await service.collectLogs({ quiet: true }).catch(() => undefined);
   }
 }
 

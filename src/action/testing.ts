@@ -4,7 +4,7 @@
  */
 import type { ActionCore, AnnotationProperties } from './core.js';
 import type { GitHubApi, IssueComment } from './github/api.js';
-import type { Exec, ExecOptions, ExecResult } from './services/exec.js';
+export { recordingExec, type RecordedCall } from '../services/testing.js';
 
 export interface RecordedAnnotation {
   level: 'warning' | 'error' | 'failed';
@@ -72,33 +72,6 @@ export function fakeCore(
     },
   };
   return fake;
-}
-
-export interface RecordedCall {
-  program: string;
-  args: string[];
-  options: ExecOptions;
-}
-
-type Responder = (call: RecordedCall) => Partial<ExecResult> | 'not-installed' | undefined;
-
-/** Records every command; `respond` scripts the answers (default: exit 0, no output). */
-export function recordingExec(
-  respond: Responder = () => undefined,
-): Exec & { calls: RecordedCall[]; lines(): string[] } {
-  const calls: RecordedCall[] = [];
-  return {
-    calls,
-    lines: () => calls.map((call) => [call.program, ...call.args].join(' ')),
-    async run(program, args, options = {}) {
-      const call = { program, args: [...args], options };
-      calls.push(call);
-      const answer = respond(call);
-      if (answer === 'not-installed')
-        throw new Error(`Unable to locate executable file: ${program}`);
-      return { exitCode: 0, stdout: '', stderr: '', ...answer };
-    },
-  };
 }
 
 export interface FakeGitHub extends GitHubApi {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamKey } from '../../src/stack/contracts.js';
-import { groupAlive } from '../../src/engine/sut/process.js';
+import { groupAlive } from '../../src/services/process.js';
 import {
   createTestSchema,
   TEST_REDIS_URL,
@@ -13,7 +13,7 @@ import {
   type TestSchema,
 } from '../../src/stack/test-support.js';
 import { startFakeGitHub, type FakeGitHubServer } from './fake-github.js';
-import { runnerEnv, runStep, type StepRun } from './runner.js';
+import { runnerEnv, runStep, type StepRun, savedService } from './runner.js';
 
 /**
  * The bundled action, run the way a GitHub runner runs it: `node dist/index.js`, then
@@ -114,7 +114,7 @@ async function runAction(
     inputs: inputs(overrides),
     env: env(eventName),
   });
-  const pid = Number(main.state['sut-pid']);
+  const pid = Number(savedService(main.state).pid);
   const post = await runStep({
     script: POST,
     workDir: stepsDir,

@@ -143,3 +143,9 @@ export function runnerEnv(options: RunnerEnvOptions): NodeJS.ProcessEnv {
     GITHUB_RUN_ATTEMPT: '1',
   };
 }
+
+/** The one service instance main saved for post (the `services` state), as a plain record. */
+export function savedService(state: Record<string, string>): Record<string, unknown> {
+  const saved = JSON.parse(state.services ?? '[]') as Record<string, unknown>[];
+  return saved[0] ?? {};
+}

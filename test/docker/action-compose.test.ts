@@ -20,7 +20,13 @@ import { updateBaseline, writeBaseline } from '../../src/compare/baseline.js';
 import { makeRunResult } from '../../src/compare/fixtures.js';
 import { aggregateTrials } from '../../src/compare/trials.js';
 import { startFakeGitHub, type FakeGitHubServer } from '../action/fake-github.js';
-import { parseFileCommands, runnerEnv, runStep, type StepRun } from '../action/runner.js';
+import {
+  parseFileCommands,
+  runnerEnv,
+  runStep,
+  savedService,
+  type StepRun,
+} from '../action/runner.js';
 import { freePort } from '../../src/engine/net.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
 
@@ -217,12 +223,12 @@ describe.skipIf(skipReason !== undefined)(
     async function expectTornDown(postStep: StepRun, state: StepRun['state']) {
       expect(postStep.exitCode, explain(postStep)).toBe(0);
       expect(errorsOf(postStep), explain(postStep)).toEqual([]);
-      const project = state['compose-project'] as string;
+      const project = savedService(state).project as string;
       expect(postStep.stdout).toContain(
         `::group::Stopping the services (compose project ${project})`,
       );
       expect(await leftovers(project)).toEqual(NOTHING_LEFT);
-      expect(existsSync(state['compose-override-file'] as string)).toBe(false);
+      expect(existsSync(savedService(state).overrideFile as string)).toBe(false);
     }
 
     beforeAll(async () => {
@@ -271,15 +277,15 @@ describe.skipIf(skipReason !== undefined)(
       const stepInputs = inputs(target);
       const step = await main(target, stepInputs, { event: 'pull_request' });
       expect(step.exitCode, explain(step)).toBe(0);
-      const project = step.state['compose-project'] as string;
+      const project = savedService(step.state).project as string;
       expect(project).toMatch(new RegExp(`^${PROJECT_PREFIX}[0-9a-f]{6}$`));
 
       // The phases, in order, in the main step's log.
       const phases = [
         `::group::Starting 4 services (compose project ${project})`,
         '::group::Waiting for Redis and PostgreSQL',
-        '::group::Seeding webhook endpoints',
         '::group::Waiting for the SUT',
+        '::group::Seeding webhook endpoints',
         '::group::Warm-up: 50 events (not measured)',
         '::group::Measured run',
       ].map((phase) => step.stdout.indexOf(phase));
@@ -288,7 +294,9 @@ describe.skipIf(skipReason !== undefined)(
         explain(step),
       ).toBe(true);
       expect([...phases].sort((a, b) => a - b)).toEqual(phases);
-      expect(step.stdout).toContain(`Consumer group is on events:${target.chainId}`);
+      expect(step.stdout).toContain(
+        `Consumer group is on events:${target.chainId} and a consumer reads it`,
+      );
       // Compose v1 has no --wait and must never get it (it would print help and start nothing).
       expect(step.stdout).toMatch(/docker-compose .* up -d/);
       expect(step.stdout).not.toMatch(/docker-compose .* up -d.* --wait/);
@@ -418,7 +426,7 @@ describe.skipIf(skipReason !== undefined)(
       expect(await exited).toBe('SIGKILL');
 
       const state = parseFileCommands(readFileSync(stateFile, 'utf8'));
-      const project = state['compose-project'] as string;
+      const project = savedService(state).project as string;
       const before = await leftovers(project);
       expect(before.containers.split('\n')).toHaveLength(4);
 
@@ -441,7 +449,7 @@ describe.skipIf(skipReason !== undefined)(
       expect(errors, explain(step)).toHaveLength(1);
       expect(errors[0]?.message).toMatch(/^compose-file: the compose file is not valid/);
       expect(errors[0]?.message).toContain(broken);
-      const project = step.state['compose-project'] as string;
+      const project = savedService(step.state).project as string;
       expect(await leftovers(project)).toEqual(NOTHING_LEFT);
       expect(step.stdout).not.toContain('::group::Starting');
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { groupAlive } from '../../src/engine/sut/process.js';
+import { groupAlive } from '../../src/services/process.js';
 import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
 import { freePort } from '../../src/engine/net.js';
 
@@ -43,7 +43,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 function pidFromLog(stderr: string): number {
-  const match = /Started the SUT \(pid (\d+)\)/.exec(stderr);
+  const match = /Started the SUT \(process group (\d+)\)/.exec(stderr);
   expect(match, stderr).not.toBeNull();
   return Number(match![1]);
 }
@@ -112,10 +112,7 @@ describe('run: bad input and faults end cleanly', () => {
     const port = await freePort();
     const outcome = await runCli([
       ...base(),
-      '--database-url',
-      schema.url,
-      '--receiver-port',
-      String(port),
+      ...['--database-url', schema.url, '--receiver-port', String(port), '--seed-before-start'],
     ]);
     expect(outcome.code).not.toBe(0);
     expect(outcome.stderr).toMatch(/table endpoints not found.*has the SUT's migration run\?/);
@@ -131,7 +128,7 @@ describe('run: bad input and faults end cleanly', () => {
     ]);
     expect(outcome.code).not.toBe(0);
     expect(outcome.stderr).toMatch(
-      /consumer group message_processors on stream events:\d+ .* was not ready within 3 s/,
+      /a reader of stream events:\d+ in consumer group message_processors .* was not ready within 3 s/,
     );
     expect(groupAlive(pidFromLog(outcome.stderr))).toBe(false);
     expect(await portIsFree(port)).toBe(true);
@@ -139,8 +136,11 @@ describe('run: bad input and faults end cleanly', () => {
 
   it('stops with the SUT log when the SUT dies mid-run', async () => {
     const port = await freePort();
-    // A "SUT" that creates the consumer group, then dies while events are being published.
-    const sut = `redis-cli -u ${TEST_REDIS_URL} XGROUP CREATE events:${chainId} message_processors '$' MKSTREAM; sleep 2; echo 'processor panicked' >&2; exit 3`;
+    // A "SUT" that creates the consumer group and reads it (so it passes readiness), then dies
+    // while events are being published.
+    const redisCli = `redis-cli -u ${TEST_REDIS_URL}`;
+    const read = `${redisCli} XREADGROUP GROUP message_processors c1 COUNT 100 BLOCK 200 STREAMS events:${chainId} '>' >/dev/null`;
+    const sut = `${redisCli} XGROUP CREATE events:${chainId} message_processors '$' MKSTREAM; end=$(($(date +%s) + 3)); while [ $(date +%s) -lt $end ]; do ${read}; done; echo 'processor panicked' >&2; exit 3`;
     const outcome = await runCli([
       ...base(),
       ...['--database-url', schema.url, '--apply-schema', '--receiver-port', String(port)],

@@ -10,7 +10,8 @@ import { redactUrls } from '../../shared/redact.js';
 import { runTrials } from '../../engine/run/run.js';
 import { defaultWarmupEvents, resolveShape, SCENARIO_NAMES } from '../../engine/run/scenarios.js';
 import type { RunOptions } from '../../engine/run/types.js';
-import { startSut, type StartedSut } from '../../engine/sut/process.js';
+import { spawnExec } from '../../services/exec.js';
+import { createService, type ServiceSettings } from '../../services/registry.js';
 import { UserError } from '../errors.js';
 import {
   databaseUrl,
@@ -55,12 +56,15 @@ export interface RunFlags {
   redisUrl: string;
   databaseUrl: string;
   applySchema: boolean;
+  composeFile: string[];
   start?: string;
   startLog?: string;
+  seedBeforeStart: boolean;
   sutHealthUrl: string[];
   readyTimeout: number;
   drainTimeout: number;
-  receiverHost: string;
+  /** undefined = 127.0.0.1, or 0.0.0.0 with --compose-file (containers reach it from outside). */
+  receiverHost?: string;
   receiverPort: number;
   receiverPath: string;
   webhookUrl?: string;
@@ -122,8 +126,25 @@ export function addRunFlags(command: Command): Command {
       defaultDatabaseUrl(),
     )
     .option('--apply-schema', "create EthHook's tables when missing (standalone use)", false)
-    .option('--start <command>', 'start the SUT with this shell command, stop it afterwards')
-    .option('--start-log <file>', 'where the started SUT writes its output')
+    .option(
+      '--compose-file <file>',
+      'run the SUT with docker compose from this file (repeatable); up before the load, logs and down -v after',
+      collect,
+      [],
+    )
+    .option(
+      '--start <command>',
+      'start the SUT with this shell command as its own process group; the whole group is stopped afterwards',
+    )
+    .option(
+      '--start-log <file>',
+      "the SUT's log file (default: beside the result, <out>.services.log)",
+    )
+    .option(
+      '--seed-before-start',
+      'seed the endpoints before starting the SUT (default: after it is ready); for a SUT that loads its endpoints only at start-up',
+      false,
+    )
     .option(
       '--sut-health-url <url>',
       'SUT health URL that must answer 2xx before publishing (repeatable)',
@@ -144,14 +165,13 @@ export function addRunFlags(command: Command): Command {
     )
     .option(
       '--receiver-host <host>',
-      'address the receiver binds (0.0.0.0 when the SUT runs in containers)',
-      '127.0.0.1',
+      'address the receiver binds (default 127.0.0.1; 0.0.0.0 with --compose-file, so containers reach it)',
     )
     .option('--receiver-port <port>', 'receiver port; 0 picks a free one', port, 0)
     .option('--receiver-path <path>', 'receiver webhook path', '/webhook')
     .option(
       '--webhook-url <url>',
-      'URL the SUT must call, {port} = receiver port (default http://127.0.0.1:{port}<path>)',
+      'URL the SUT must call, {port} = receiver port (default http://127.0.0.1:{port}<path>; http://host.docker.internal:{port}<path> with --compose-file)',
     )
     .option(
       '--max-avg-latency-ms <ms>',
@@ -187,6 +207,10 @@ export function runOptionsFrom(
       durationSec: flags.duration,
     }),
   );
+  const inCompose = flags.composeFile.length > 0;
+  const webhookUrl =
+    flags.webhookUrl ??
+    (inCompose ? `http://host.docker.internal:{port}${flags.receiverPath}` : undefined);
   return {
     ...shape,
     trials: flags.trials,
@@ -197,11 +221,13 @@ export function runOptionsFrom(
     redisUrl: flags.redisUrl,
     databaseUrl: flags.databaseUrl,
     applySchema: flags.applySchema,
+    seedBeforeStart: flags.seedBeforeStart,
     receiver: {
-      host: flags.receiverHost,
+      // Containers reach the host through its bridge address, not its loopback.
+      host: flags.receiverHost ?? (inCompose ? '0.0.0.0' : '127.0.0.1'),
       port: flags.receiverPort,
       path: flags.receiverPath,
-      ...(flags.webhookUrl ? { publicUrl: flags.webhookUrl } : {}),
+      ...(webhookUrl ? { publicUrl: webhookUrl } : {}),
       failureRate: flags.failRate,
       failureStatus: flags.failStatus,
       delayMs: flags.delayMs,
@@ -226,39 +252,68 @@ export interface ExecutedRun {
   outPath: string;
 }
 
+/** The way the SUT runs, from --compose-file / --start (one of them, or neither). */
+export function serviceSettingsFrom(
+  flags: Pick<RunFlags, 'composeFile' | 'start'>,
+): ServiceSettings {
+  if (flags.composeFile.length > 0 && flags.start) {
+    throw new UserError(
+      '--compose-file and --start are both given; give one: --compose-file to run the SUT with docker compose, --start to run it as a command, or neither when it is already running',
+    );
+  }
+  if (flags.composeFile.length > 0) return { mode: 'compose', files: flags.composeFile };
+  if (flags.start) return { mode: 'command', command: flags.start };
+  return { mode: 'external' };
+}
+
+/** The service layer's settings, as this command's flags name them in errors. */
+const SETTING_FLAGS = {
+  composeFile: '--compose-file',
+  readyTimeout: '--ready-timeout',
+  startCommand: '--start',
+} as const;
+
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /**
- * Runs the trials, starting and always stopping the SUT when --start is given (also on Ctrl-C
- * and on failure), and writes the result file.
+ * Starts the SUT (compose or a command, when asked), runs the trials and always stops the SUT
+ * and everything it started (also on Ctrl-C, SIGTERM and failure); writes the result file, and
+ * the SUT's log beside it.
  */
 export async function executeRun(flags: RunFlags, logger: Logger): Promise<ExecutedRun> {
+  const settings = serviceSettingsFrom(flags);
   const abort = new AbortController();
-  let sut: StartedSut | null = null;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | null = null;
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
     logger.warn(`${signal} received: stopping`);
+    stoppedBy = signal;
     abort.abort();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const options = runOptionsFrom(flags, logger, abort.signal);
+  const outPath =
+    flags.out ??
+    join('results', `${flags.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const logsPath = flags.startLog ?? `${outPath.replace(/\.json$/i, '')}.services.log`;
+  const service = createService(settings, {
+    instance: 'sut',
+    cwd: process.cwd(),
+    env: process.env,
+    logsPath,
+    tempDir: tmpdir(),
+    readyTimeoutMs: options.readyTimeoutMs,
+    settingName: (setting) => SETTING_FLAGS[setting],
+    exec: spawnExec((text) => process.stderr.write(text)),
+    log: logger,
+    save: () => undefined,
+    signal: abort.signal,
+  });
   try {
-    const results = await runTrials(
-      {
-        ...options,
-        sutWatch: { exitedError: () => sut?.exitedError() ?? null },
-      },
-      {
-        afterSeed: async () => {
-          if (!flags.start) return;
-          const logFile = flags.startLog ?? join(tmpdir(), `ethhook-lt-sut-${process.pid}.log`);
-          sut = startSut(flags.start, { logFile });
-          logger.info(`Started the SUT (pid ${sut.pid}): ${flags.start}; its log: ${logFile}`);
-        },
-      },
-    );
-    if (abort.signal.aborted) throw new UserError('interrupted', 130);
-    const outPath =
-      flags.out ??
-      join('results', `${flags.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await service.prepare();
+    const results = await runTrials({ ...options, sut: service });
+    if (stoppedBy) throw new UserError(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]);
     mkdirSync(dirname(outPath), { recursive: true });
     // One measured run is written as a RunResult; several as a trial set (their aggregate).
     const aggregate = aggregateTrials(results);
@@ -266,17 +321,19 @@ export async function executeRun(flags: RunFlags, logger: Logger): Promise<Execu
     else await writeTrialSet(outPath, aggregate);
     return { results, aggregate, outPath };
   } catch (error) {
+    if (stoppedBy) throw new UserError(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]);
     if (error instanceof UserError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    const more = await service.describeFailure().catch(() => '');
+    if (more)
+      message += `
+${more}`;
     throw new UserError(redactUrls(message, [flags.databaseUrl, flags.redisUrl]));
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    const started = sut as StartedSut | null;
-    if (started) {
-      await started.stop();
-      logger.info(`Stopped the SUT (pid ${started.pid})`);
-    }
+    await service.collectLogs({ quiet: true }).catch(() => undefined);
+    await service.stop();
   }
 }
 

@@ -90,7 +90,7 @@ export async function publishAndDrain(input: PublishAndDrainInput): Promise<Meas
   };
 }
 
-export function failIfSutDied(options: Pick<RunOptions, 'sutWatch'>): void {
-  const died = options.sutWatch?.exitedError();
+export function failIfSutDied(options: Pick<RunOptions, 'sut'>): void {
+  const died = options.sut?.exitedError();
   if (died) throw died;
 }

@@ -1,9 +1,21 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { missingTables } from '../../stack/db.js';
 import { sleepMs } from '../clock.js';
 import { maskUrl } from '../../shared/redact.js';
 
 export const CONSUMER_GROUP = 'message_processors';
+
+/**
+ * A failure that waiting cannot cure (a wrong password, a database that does not exist): the
+ * wait stops at once with it instead of retrying until the ready timeout.
+ */
+export class PermanentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
 
 /**
  * Polls `probe` until it succeeds or `timeoutMs` passes; the error names what was awaited and
@@ -27,6 +39,7 @@ export async function waitUntil(
       if (outcome === true) return;
       if (typeof outcome === 'string') lastProblem = outcome;
     } catch (error) {
+      if (error instanceof PermanentError) throw new Error(`${what}: ${error.message}`);
       lastProblem = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() >= deadline) {
@@ -55,14 +68,25 @@ export async function withRedis<T>(
   work: (redis: Redis) => Promise<T>,
 ): Promise<T> {
   const redis = probeRedisClient(redisUrl);
-  redis.on('error', () => undefined);
+  // ioredis rejects a refused AUTH as "Connection is closed" and emits the reason as an event.
+  let reason: unknown = null;
+  redis.on('error', (error: unknown) => {
+    reason = error;
+  });
   try {
-    await redis.connect();
+    try {
+      await redis.connect();
+    } catch (error) {
+      throw reason ?? error;
+    }
     return await work(redis);
   } finally {
     redis.disconnect();
   }
 }
+
+/** Redis refuses these for good: the URL's user or password is wrong or missing. */
+const PERMANENT_REDIS_ERRORS = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password/i;
 
 export function redisReady(
   redisUrl: string,
@@ -71,14 +95,32 @@ export function redisReady(
 ): Promise<void> {
   return waitUntil(
     `Redis at ${maskUrl(redisUrl)}`,
-    () =>
-      withRedis(
-        redisUrl,
-        async (redis) => (await redis.ping()) === 'PONG' || 'PING did not answer PONG',
-      ),
+    async () => {
+      try {
+        return await withRedis(
+          redisUrl,
+          async (redis) => (await redis.ping()) === 'PONG' || 'PING did not answer PONG',
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (PERMANENT_REDIS_ERRORS.test(message)) {
+          throw new PermanentError(
+            `${message} (the user or password in the Redis URL is wrong; retrying cannot help)`,
+          );
+        }
+        throw error;
+      }
+    },
     { timeoutMs, signal },
   );
 }
+
+/** PostgreSQL refuses these for good: authentication, or a database that does not exist. */
+const PERMANENT_POSTGRES_CODES: Record<string, string> = {
+  '28P01': 'the password in the database URL is wrong',
+  '28000': 'the server refuses this user or host (pg_hba.conf)',
+  '3D000': 'the database named in the URL does not exist',
+};
 
 export function postgresReady(
   databaseUrl: string,
@@ -97,6 +139,42 @@ export function postgresReady(
         await client.connect();
         await client.query('SELECT 1');
         return true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        const why = typeof code === 'string' ? PERMANENT_POSTGRES_CODES[code] : undefined;
+        if (why) {
+          throw new PermanentError(
+            `${error instanceof Error ? error.message : String(error)} (${why}; retrying cannot help)`,
+          );
+        }
+        throw error;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    { timeoutMs, signal },
+  );
+}
+
+/** The SUT's tables: its migrations ran (only when the run does not create them itself). */
+export function sutTablesReady(
+  databaseUrl: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const tables = ['endpoints', 'applications', 'users'];
+  return waitUntil(
+    `the SUT's tables (${tables.join(', ')}) in PostgreSQL at ${maskUrl(databaseUrl)} (have its migrations run? or set apply-schema)`,
+    async () => {
+      const client = new pg.Client({
+        connectionString: databaseUrl,
+        connectionTimeoutMillis: 2_000,
+      });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        const missing = await missingTables(client, tables);
+        return missing.length === 0 || `missing: ${missing.join(', ')}`;
       } finally {
         await client.end().catch(() => undefined);
       }
@@ -106,28 +184,81 @@ export function postgresReady(
 }
 
 /**
- * The processor's group is created with `$`: it sees only entries added after it exists, so
- * publishing before the group exists would lose events that are nobody's fault.
+ * The readiness probe's stream entry: a well-formed event that no endpoint can match (the zero
+ * address, a zero topic, and no signature hashes to zero), so the SUT reads and acknowledges it
+ * and delivers nothing. Its tx_hash carries no run identity: were it ever delivered, the receiver
+ * would count it as foreign, and every measured run clears what the receiver saw before.
  */
-export function consumerGroupReady(
+export function readinessProbeFields(chainId: number, nowSec: number): string[] {
+  const zero32 = `0x${'0'.repeat(64)}`;
+  return [
+    'chain_id',
+    String(chainId),
+    'block_number',
+    '0',
+    'block_hash',
+    zero32,
+    'tx_hash',
+    zero32,
+    'log_index',
+    '0',
+    'contract',
+    `0x${'0'.repeat(40)}`,
+    'topics',
+    JSON.stringify([zero32]),
+    'data',
+    '0x',
+    'timestamp',
+    String(nowSec),
+  ];
+}
+
+/** Stream ids compare as (milliseconds, sequence). */
+function idAtLeast(id: string, reference: string): boolean {
+  const [ms = 0, seq = 0] = id.split('-').map(Number);
+  const [refMs = 0, refSeq = 0] = reference.split('-').map(Number);
+  return ms > refMs || (ms === refMs && seq >= refSeq);
+}
+
+/**
+ * The processor's group is created with `$`: it sees only entries added after it exists, so
+ * publishing before the group exists would lose events that are nobody's fault. And the group
+ * outlives its processor: a group left from an earlier run, with nobody reading, is not a SUT.
+ * So once the group exists, one probe entry is added (see readinessProbeFields) and the SUT is
+ * ready when the group has delivered it to a consumer (its last-delivered-id reached the probe).
+ * Consumers' idle times cannot tell instead: before Redis 7.2 an empty read does not refresh
+ * them, so a live processor on a quiet stream looks as idle as a dead one.
+ */
+export function consumerAlive(
   redisUrl: string,
   streamKey: string,
+  chainId: number,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
+  let probeId: string | null = null;
   return waitUntil(
-    `consumer group ${CONSUMER_GROUP} on stream ${streamKey} (is the SUT's message processor running and reading this chain?)`,
+    `a reader of stream ${streamKey} in consumer group ${CONSUMER_GROUP} (is the SUT's message processor running and reading this chain?)`,
     () =>
       withRedis(redisUrl, async (redis) => {
         if ((await redis.exists(streamKey)) === 0) return `stream ${streamKey} does not exist yet`;
         const groups = (await redis.xinfo('GROUPS', streamKey)) as unknown[][];
-        const names = groups.map((fields) => {
-          const index = fields.indexOf('name');
-          return index >= 0 ? String(fields[index + 1]) : '';
-        });
-        return (
-          names.includes(CONSUMER_GROUP) || `groups on ${streamKey}: ${names.join(', ') || 'none'}`
+        const group = groups.find(
+          (fields) => fields[fields.indexOf('name') + 1] === CONSUMER_GROUP,
         );
+        if (!group) {
+          const names = groups.map((fields) => String(fields[fields.indexOf('name') + 1]));
+          return `groups on ${streamKey}: ${names.join(', ') || 'none'}`;
+        }
+        probeId ??= await redis.xadd(
+          streamKey,
+          '*',
+          ...readinessProbeFields(chainId, Math.floor(Date.now() / 1000)),
+        );
+        const delivered = String(group[group.indexOf('last-delivered-id') + 1]);
+        if (probeId && idAtLeast(delivered, probeId)) return true;
+        const consumers = Number(group[group.indexOf('consumers') + 1]);
+        return `group ${CONSUMER_GROUP} exists (${consumers} consumer(s)) but nobody has read the readiness probe ${probeId} yet: a group left from an earlier run, its processor gone?`;
       }),
     { timeoutMs, signal },
   );

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { sleepMs } from '../clock.js';
 import { streamKey } from '../../stack/contracts.js';
 import { EventGenerator } from '../events/generator.js';
 import { newRunId } from '../events/identity.js';
@@ -12,17 +13,17 @@ import { failIfSutDied, publishAndDrain } from './drain.js';
 import { ExpectedPairs } from './expected.js';
 import { buildRunResult } from './result.js';
 import {
-  consumerGroupReady,
+  consumerAlive,
   httpHealthy,
   postgresReady,
   redisReady,
+  sutTablesReady,
   withRedis,
 } from './readiness.js';
 import type { RunOptions } from './types.js';
 
-/** Moments the caller can act at; the CLI starts the SUT after seeding (its endpoints exist then). */
+/** A moment the caller can act at, inside the run's session. */
 export interface RunHooks {
-  afterSeed?(): Promise<void>;
   /**
    * After the measured trials, while the SUT and the receiver are still up: the caller may
    * measure more trials in the same session (a regression is confirmed by one more trial).
@@ -31,15 +32,25 @@ export interface RunHooks {
 }
 
 /**
- * Readiness -> receiver -> seed -> (hook) -> SUT readiness -> unmeasured warm-up -> `trials`
- * measured runs. Returns one RunResult per measured trial. The receiver is always closed.
+ * Start the SUT -> its own readiness -> Redis and PostgreSQL answer -> the SUT reads its stream
+ * (and its tables exist) -> receiver -> seed -> unmeasured warm-up -> `trials` measured runs.
+ * With `seedBeforeStart` the SUT starts after the seed instead (for a SUT that loads its endpoints
+ * once at start-up; its tables must exist before it starts). Returns one RunResult per measured
+ * trial. The receiver is always closed; stopping the SUT is the caller's (it started nothing else).
  */
 export async function runTrials(
   options: RunOptions & { trials: number },
   hooks: RunHooks = {},
 ): Promise<RunResult[]> {
-  const { logger, signal } = options;
+  const { logger, signal, sut } = options;
   const stream = streamKey(options.chainId);
+  const startSut = async () => {
+    if (!sut) return;
+    await sut.start();
+    await sut.waitReady();
+  };
+
+  if (!options.seedBeforeStart) await startSut();
 
   await logger.group('Waiting for Redis and PostgreSQL', async () => {
     await Promise.all([
@@ -50,6 +61,25 @@ export async function runTrials(
       `Redis ${maskUrl(options.redisUrl)} and PostgreSQL ${maskUrl(options.databaseUrl)} answer`,
     );
   });
+
+  const waitForSut = () =>
+    logger.group('Waiting for the SUT', async () => {
+      await allReady(
+        [
+          consumerAlive(options.redisUrl, stream, options.chainId, options.readyTimeoutMs, signal),
+          ...options.sutHealthUrls.map((url) => httpHealthy(url, options.readyTimeoutMs, signal)),
+          // Its migrations: seeding must not race the SUT creating its own tables.
+          ...(options.applySchema || options.seedBeforeStart
+            ? []
+            : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, signal)]),
+        ],
+        options,
+      );
+      logger.info(
+        `Consumer group is on ${stream} and a consumer reads it${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
+      );
+    });
+  if (!options.seedBeforeStart) await waitForSut();
 
   const receiver = new Receiver({
     host: options.receiver.host,
@@ -81,18 +111,10 @@ export async function runTrials(
     });
     receiver.setEndpoints(endpoints.map((e) => ({ id: e.id, name: e.name, secret: e.secret })));
 
-    await hooks.afterSeed?.();
-
-    await logger.group('Waiting for the SUT', async () => {
-      await Promise.all([
-        consumerGroupReady(options.redisUrl, stream, options.readyTimeoutMs, signal),
-        ...options.sutHealthUrls.map((url) => httpHealthy(url, options.readyTimeoutMs, signal)),
-      ]);
-      failIfSutDied(options);
-      logger.info(
-        `Consumer group is on ${stream}${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
-      );
-    });
+    if (options.seedBeforeStart) {
+      await startSut();
+      await waitForSut();
+    }
 
     const environment = await fingerprint(options);
 
@@ -127,9 +149,38 @@ export async function runTrials(
   }
 }
 
-export async function runLoadTest(options: RunOptions, hooks: RunHooks = {}): Promise<RunResult> {
-  const [result] = await runTrials({ ...options, trials: 1 }, hooks);
+export async function runLoadTest(options: RunOptions): Promise<RunResult> {
+  const [result] = await runTrials({ ...options, trials: 1 });
   return result!;
+}
+
+/**
+ * Every probe passed; else one error naming every probe that failed (not only the first), or the
+ * SUT's own death as soon as it happens: waiting for a dead SUT until the timeout helps nobody.
+ */
+async function allReady(probes: Promise<void>[], options: RunOptions): Promise<void> {
+  let watching = true;
+  const died = (async () => {
+    while (watching) {
+      failIfSutDied(options);
+      await sleepMs(100);
+    }
+  })();
+  try {
+    const outcomes = await Promise.race([
+      Promise.allSettled(probes),
+      died.then((): PromiseSettledResult<void>[] => []),
+    ]);
+    const failures = outcomes
+      .filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+      .map((outcome) =>
+        outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason),
+      );
+    if (failures.length > 0) throw new Error(failures.join('; and '));
+    failIfSutDied(options);
+  } finally {
+    watching = false;
+  }
 }
 
 /** The receiver's injected faults, recorded in the result's config. */

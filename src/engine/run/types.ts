@@ -60,6 +60,23 @@ export interface RunOptions extends LoadShape {
   progress: 'auto' | 'bar' | 'lines' | 'off';
   logger: Logger;
   signal?: AbortSignal;
-  /** Lets the run notice a SUT that died mid-run (command mode) and stop with a clear error. */
-  sutWatch?: { exitedError(): Error | null };
+  /** The SUT when the run starts it (compose, a command); absent when it is already running. */
+  sut?: SutLifecycle;
+  /**
+   * Start the SUT after seeding instead of before: for a SUT that loads its endpoints only once
+   * at start-up. Its tables must exist before it starts (its migrations, or applySchema).
+   */
+  seedBeforeStart?: boolean;
+}
+
+/**
+ * The SUT as a run drives it; the service layer's instances (src/services) have this shape. The
+ * run decides when in its order the SUT starts; the caller, which created it, stops it.
+ */
+export interface SutLifecycle {
+  start(): Promise<void>;
+  /** The mode's own readiness (compose: containers healthy); the run's probes follow. */
+  waitReady(): Promise<void>;
+  /** The failure once the SUT died on its own, else null: the run stops with the reason. */
+  exitedError(): Error | null;
 }

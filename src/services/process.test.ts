@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sleepMs } from '../clock.js';
+import { sleepMs } from '../engine/clock.js';
 import { groupAlive, startSut, stopProcessGroup } from './process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sut-test-'));

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { sleepMs } from '../clock.js';
+import { sleepMs } from '../engine/clock.js';
 
 export interface StartedSut {
   pid: number;
   logFile: string;
   /** null while the process runs (or after we stopped it); the failure once it died on its own. */
   exitedError(): Error | null;
-  stop(graceMs?: number): Promise<void>;
+  /** Ends the whole process group, also when the started shell itself is gone; says what it did. */
+  stop(graceMs?: number): Promise<string>;
 }
 
 /** The last lines of a log, for error messages that show why a process died. */
@@ -65,29 +66,32 @@ export function startSut(
     exitedError: () => exitError,
     async stop(graceMs = 10_000) {
       stopping = true;
-      if (exited) return;
-      await stopProcessGroup(pid, graceMs);
-      await Promise.race([exitedPromise, sleepMs(1_000)]);
+      // Not "if exited, return": the shell may be gone while what it started (`server &`) lives
+      // on in its group and holds the SUT's ports.
+      const done = await stopProcessGroup(pid, graceMs);
+      if (!exited) await Promise.race([exitedPromise, sleepMs(1_000)]);
+      return done;
     },
   };
 }
 
 /**
- * Whether any live (non-zombie) process is left in the group. Zombies are ignored: orphans are
- * reparented to init, and some container inits reap them late or never, yet they hold nothing.
+ * The live (non-zombie) processes of the group. Zombies are ignored: orphans are reparented to
+ * init, and some container inits reap them late or never, yet they hold nothing.
  */
-export function groupAlive(pid: number): boolean {
+export function groupMembers(pid: number): number[] {
   try {
     process.kill(-pid, 0);
   } catch {
-    return false;
+    return [];
   }
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return true; // no procfs: trust kill(0)
+    return [pid]; // no procfs: trust kill(0)
   }
+  const members: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -98,28 +102,45 @@ export function groupAlive(pid: number): boolean {
     }
     // Fields after the parenthesised command: state ppid pgrp ...
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pid && state !== 'Z' && state !== 'X') return true;
+    if (Number(pgrp) === pid && state !== 'Z' && state !== 'X') members.push(Number(entry));
   }
-  return false;
+  return members;
 }
 
-/** SIGTERM to the group, then SIGKILL after `graceMs`; safe to call on a group that is gone. */
-export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<void> {
+export function groupAlive(pid: number): boolean {
+  return groupMembers(pid).length > 0;
+}
+
+const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 'es'}`;
+
+/**
+ * SIGTERM to the group, then SIGKILL after `graceMs`; safe to call on a group that is gone.
+ * Returns what it did, for the log: "process group 12: 3 processes ended by SIGTERM in 0.2 s".
+ */
+export async function stopProcessGroup(pid: number, graceMs = 10_000): Promise<string> {
+  const members = groupMembers(pid).length;
+  if (members === 0) return `process group ${pid}: no process left, nothing to stop`;
+  const started = Date.now();
+  const took = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   try {
     process.kill(-pid, 'SIGTERM');
   } catch {
-    return;
+    return `process group ${pid}: gone before SIGTERM`;
   }
-  const deadline = Date.now() + graceMs;
+  const deadline = started + graceMs;
   while (Date.now() < deadline) {
-    if (!groupAlive(pid)) return;
+    if (!groupAlive(pid))
+      return `process group ${pid}: ${plural(members, 'process')} ended by SIGTERM in ${took()}`;
     await sleepMs(100);
   }
+  const stubborn = groupMembers(pid).length;
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
-    return;
+    return `process group ${pid}: ${plural(members, 'process')} ended by SIGTERM in ${took()}`;
   }
   // SIGKILL is not instant, and orphans are reaped by init: give the group a moment to vanish.
   for (let i = 0; i < 50 && groupAlive(pid); i++) await sleepMs(20);
+  const left = groupMembers(pid).length;
+  return `process group ${pid}: ${plural(members, 'process')}; ${plural(stubborn, 'process')} still running ${Math.round(graceMs / 1000)} s after SIGTERM got SIGKILL${left > 0 ? `; ${plural(left, 'process')} STILL running` : ''}`;
 }

@@ -2,12 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ActionCore } from '../core.js';
-import { Inputs } from '../constants.js';
-import { saveComposeState, type ComposeState, type StateStore } from '../state.js';
+import { z } from 'zod';
+import type { Logger } from '../engine/log.js';
 import { commandLine, type Exec, type ExecResult } from './exec.js';
+import type {
+  RestoreContext,
+  SavedService,
+  ServiceContext,
+  ServiceMode,
+  SutService,
+} from './service.js';
 
-/** The compose CLI found on the runner. */
+/** The compose CLI found on the machine. */
 export interface ComposeCli {
   /** `["docker","compose"]` (v2 plugin) or `["docker-compose"]` (v1, or v2 standalone). */
   command: string[];
@@ -25,8 +31,6 @@ export class ComposeError extends Error {
     this.name = 'ComposeError';
   }
 }
-
-type Log = Pick<ActionCore, 'info' | 'warning' | 'group'>;
 
 function parseVersion(text: string): [number, number, number] | null {
   const match = /v?(\d+)\.(\d+)\.(\d+)/.exec(text);
@@ -56,7 +60,7 @@ async function tryVersion(exec: Exec, command: string[]): Promise<string | null>
  * `docker compose` (v2) first, `docker-compose` second. The capabilities follow the version, not
  * the spelling: a v2 binary installed as `docker-compose` still supports `--wait`.
  */
-export async function detectCompose(exec: Exec): Promise<ComposeCli> {
+export async function detectCompose(exec: Exec, settingName = 'compose-file'): Promise<ComposeCli> {
   for (const command of [['docker', 'compose'], ['docker-compose']]) {
     const version = await tryVersion(exec, command);
     if (version === null) continue;
@@ -70,16 +74,26 @@ export async function detectCompose(exec: Exec): Promise<ComposeCli> {
     };
   }
   throw new ComposeError(
-    `${Inputs.ComposeFile} is set but neither "docker compose" (v2) nor "docker-compose" (v1) runs on this machine; install Docker Compose or run the services another way (start-command, or already running).`,
+    `${settingName} is set but neither "docker compose" (v2) nor "docker-compose" (v1) runs on this machine; install Docker Compose or run the services another way (a start command, or already running).`,
   );
 }
 
-/** Lowercase letters, digits, dashes: valid for both compose versions, unique per run and retry. */
+/**
+ * Lowercase letters, digits, dashes: valid for both compose versions, unique per run, retry and
+ * instance (a paired run's 'base' and 'head' stacks never share a project).
+ */
 export function composeProjectName(
   env: NodeJS.ProcessEnv,
   random = randomBytes(3).toString('hex'),
+  instance = DEFAULT_INSTANCE,
 ): string {
-  const parts = ['ethhook-load-test', env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, random];
+  const parts = [
+    'ethhook-load-test',
+    env.GITHUB_RUN_ID,
+    env.GITHUB_RUN_ATTEMPT,
+    instance === DEFAULT_INSTANCE ? undefined : instance,
+    random,
+  ];
   return parts
     .filter((part): part is string => Boolean(part))
     .join('-')
@@ -106,7 +120,7 @@ export function overrideYaml(services: readonly string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-type ComposeTarget = Pick<ComposeState, 'command' | 'project' | 'files' | 'cwd'>;
+type ComposeTarget = Pick<SavedCompose, 'command' | 'project' | 'files' | 'cwd'>;
 
 /** The full argument list after the program: leading arguments, project, files, then `args`. */
 function composeArgs(target: ComposeTarget, args: readonly string[]): string[] {
@@ -124,17 +138,6 @@ function failure(
   return new ComposeError(
     `${what}: \`${commandLine(target.command[0] as string, composeArgs(target, args))}\` exited with code ${result.exitCode}${output ? `:\n${output}` : ''}`,
   );
-}
-
-export interface ComposeUpOptions {
-  /** The user's compose files, absolute. */
-  files: string[];
-  cwd: string;
-  /** Where the generated override file goes (the runner's temp directory). */
-  tempDir: string;
-  logsPath: string;
-  readyTimeoutMs: number;
-  env: NodeJS.ProcessEnv;
 }
 
 export interface ServiceStatus {
@@ -196,21 +199,80 @@ const seconds = (ms: number) => Math.round(ms / 1000);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export interface ComposeServicesOptions {
+export interface ComposeOptions {
   /** How often the containers are looked at while waiting for them (default 1 s). */
   pollMs?: number;
 }
 
-/** Compose mode: bring the user's stack up for main, collect its logs and take it down for post. */
-export class ComposeServices {
+/** The instance's name when a run has only one; not part of the compose project's name. */
+export const DEFAULT_INSTANCE = 'sut';
+
+export interface ComposeSettings {
+  mode: 'compose';
+  /** The user's compose files; relative paths resolve from the instance's cwd. */
+  files: string[];
+}
+
+const savedComposeSchema = z.object({
+  mode: z.literal('compose'),
+  instance: z.string(),
+  logsPath: z.string(),
+  /** The compose executable and its leading arguments: `["docker","compose"]` or `["docker-compose"]`. */
+  command: z.array(z.string()).min(1),
+  project: z.string().min(1),
+  /** The user's files, then the generated override. */
+  files: z.array(z.string()),
+  overrideFile: z.string(),
+  cwd: z.string(),
+});
+
+export type SavedCompose = z.infer<typeof savedComposeSchema> & SavedService;
+
+type Names = ServiceContext['settingName'];
+
+/**
+ * Compose mode: prepare validates the files, writes the override and builds; start runs `up -d`
+ * (with `--wait` where compose has it); stop collects nothing and runs `down -v --remove-orphans`.
+ * What `down` needs is saved before anything is created, so another process can always run it.
+ */
+export class ComposeService implements SutService {
   private readonly pollMs: number;
+  private cli: ComposeCli | null = null;
+  private target: SavedCompose | null;
+  /** When the mode's own wait for readiness (compose v1) must be over; set by start. */
+  private readyBy: number | null = null;
 
   constructor(
     private readonly exec: Exec,
-    private readonly log: Log,
-    options: ComposeServicesOptions = {},
+    private readonly log: Logger,
+    private readonly setup: {
+      settings?: ComposeSettings;
+      context?: ServiceContext;
+      saved?: SavedCompose;
+      env: NodeJS.ProcessEnv;
+    },
+    options: ComposeOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 1_000;
+    this.target = setup.saved ?? null;
+  }
+
+  get title(): string {
+    return this.target ? `compose project ${this.target.project}` : 'compose';
+  }
+
+  private get context(): ServiceContext {
+    if (!this.setup.context) throw new Error('a restored compose instance can only be torn down');
+    return this.setup.context;
+  }
+
+  private name(setting: Parameters<Names>[0]): string {
+    return this.setup.context?.settingName(setting) ?? setting;
+  }
+
+  private get saved(): SavedCompose {
+    if (!this.target) throw new Error('compose: prepare() must run before start()');
+    return this.target;
   }
 
   private run(
@@ -221,6 +283,7 @@ export class ComposeServices {
   ) {
     return this.exec.run(target.command[0] as string, composeArgs(target, args), {
       cwd: target.cwd,
+      env: this.setup.env,
       silent,
       ...(signal ? { signal } : {}),
     });
@@ -248,30 +311,36 @@ export class ComposeServices {
 
   /**
    * Validates the files (`config --services`: a syntax error stops here, nothing started), writes
-   * the override and runs `up -d`, with `--wait` where compose supports it; otherwise (v1) waits
-   * for running and healthy containers itself. Both within ready-timeout. The state is saved
-   * before anything is created, so post can always run `down`.
+   * the override and builds the services that have a `build:` (so start runs this commit's code,
+   * not a cached image). The state is saved before anything is created, so `down` can always run.
    */
-  async up(options: ComposeUpOptions, store: StateStore): Promise<ComposeState> {
-    const cli = await detectCompose(this.exec);
+  async prepare(): Promise<void> {
+    const context = this.context;
+    const settings = this.setup.settings as ComposeSettings;
+    const cli = await detectCompose(this.exec, this.name('composeFile'));
+    this.cli = cli;
     this.log.info(`Using ${cli.command.join(' ')} ${cli.version}`);
-    const project = composeProjectName(options.env);
-    const overrideFile = path.join(options.tempDir, `${project}.override.yml`);
-    const state: ComposeState = {
+    const project = composeProjectName(context.env, undefined, context.instance);
+    const overrideFile = path.join(context.tempDir, `${project}.override.yml`);
+    const files = settings.files.map((file) => path.resolve(context.cwd, file));
+    this.target = {
+      mode: 'compose',
+      instance: context.instance,
+      logsPath: context.logsPath,
       command: cli.command,
       project,
-      files: [...options.files, overrideFile],
+      files: [...files, overrideFile],
       overrideFile,
-      cwd: options.cwd,
+      cwd: context.cwd,
     };
-    saveComposeState(store, options.logsPath, state);
+    context.save(this.target);
 
-    const userFiles = { ...state, files: options.files };
+    const userFiles = { ...this.target, files };
     const servicesArgs = ['config', '--services'];
     const listed = await this.run(userFiles, servicesArgs, true);
     if (listed.exitCode !== 0) {
       throw failure(
-        `${Inputs.ComposeFile}: the compose file is not valid`,
+        `${this.name('composeFile')}: the compose file is not valid`,
         userFiles,
         servicesArgs,
         listed,
@@ -283,33 +352,46 @@ export class ComposeServices {
       .filter(Boolean);
     if (services.length === 0) {
       throw new ComposeError(
-        `${Inputs.ComposeFile}: ${options.files.join(', ')} defines no services.`,
+        `${this.name('composeFile')}: ${files.join(', ')} defines no services.`,
       );
     }
-    await mkdir(options.tempDir, { recursive: true });
+    this.services = services;
+    await mkdir(context.tempDir, { recursive: true });
     await writeFile(overrideFile, overrideYaml(services));
+    const buildArgs = ['build'];
+    const built = await this.run(this.target, buildArgs);
+    if (built.exitCode !== 0)
+      throw failure('building the services failed', this.target, buildArgs, built);
+  }
 
-    // --build: services built from the repository must run this commit's code, not a cached image.
-    const upArgs = ['up', '-d', '--build'];
+  private services: string[] = [];
+
+  /** `up -d`, bounded by the ready timeout; with `--wait` where compose supports it. */
+  async start(): Promise<void> {
+    const context = this.context;
+    const state = this.saved;
+    const cli = this.cli as ComposeCli;
+    const upArgs = ['up', '-d'];
     if (cli.supportsWait) {
       upArgs.push('--wait');
       if (cli.supportsWaitTimeout) {
         upArgs.push(
           '--wait-timeout',
-          String(Math.max(1, Math.ceil(options.readyTimeoutMs / 1000))),
+          String(Math.max(1, Math.ceil(context.readyTimeoutMs / 1000))),
         );
       }
     }
     await this.log.group(
-      `Starting ${services.length} services (compose project ${project})`,
+      `Starting ${this.services.length} services (compose project ${state.project})`,
       async () => {
         const { started, readyBy } = await this.upWithin(
           state,
           upArgs,
-          options.readyTimeoutMs + (cli.supportsWaitTimeout ? OWN_TIMEOUT_GRACE_MS : 0),
+          context.readyTimeoutMs + (cli.supportsWaitTimeout ? OWN_TIMEOUT_GRACE_MS : 0),
         );
+        this.readyBy = readyBy;
         if (started.exitCode !== 0 || started.aborted) {
-          const statuses = await this.statuses(state).catch(() => []);
+          const statuses = await this.statuses().catch(() => []);
           const unhealthy = describe(statuses);
           const named = {
             ...started,
@@ -317,15 +399,16 @@ export class ComposeServices {
             stderr: nameContainers(started.stderr, statuses),
           };
           const what = started.aborted
-            ? `the services were not up within ${Inputs.ReadyTimeout} (${seconds(options.readyTimeoutMs)} s)${unhealthy ? `: ${unhealthy}` : ''}; compose was stopped`
+            ? `the services were not up within ${this.name('readyTimeout')} (${seconds(context.readyTimeoutMs)} s)${unhealthy ? `: ${unhealthy}` : ''}; compose was stopped`
             : `the services did not come up${unhealthy ? ` (${unhealthy})` : ''}`;
-          throw failure(`${what}; their logs follow in the post step`, state, upArgs, named);
+          throw failure(`${what}; ${this.logsHint()}`, state, upArgs, named);
         }
-        // `--wait` does this in v2; v1 returns as soon as the containers are started.
-        if (!cli.supportsWait) await this.waitReady(state, readyBy, options.readyTimeoutMs);
       },
     );
-    return state;
+  }
+
+  private logsHint(): string {
+    return `their logs: ${this.context.logsPath}`;
   }
 
   /**
@@ -335,51 +418,65 @@ export class ComposeServices {
    * "starting" holds it forever); v2 before 2.17 has `--wait` without `--wait-timeout`.
    */
   private async upWithin(
-    state: ComposeState,
+    state: SavedCompose,
     upArgs: readonly string[],
     timeoutMs: number,
   ): Promise<{ started: ExecResult; readyBy: number }> {
     const abort = new AbortController();
+    const stopAll = () => abort.abort();
+    this.context.signal?.addEventListener('abort', stopAll, { once: true });
     let finished = false;
     const running = this.run(state, upArgs, false, abort.signal).finally(() => {
       finished = true;
     });
     let readyBy: number | null = null;
-    while (!finished) {
-      await Promise.race([running, sleep(this.pollMs)]);
-      if (finished) break;
-      if (readyBy === null) {
-        const containers = await this.labelled(state.project, 'ps').catch(() => []);
-        if (containers.length > 0) readyBy = Date.now() + timeoutMs;
-      } else if (Date.now() > readyBy) {
-        abort.abort();
+    try {
+      while (!finished) {
+        await Promise.race([running, sleep(this.pollMs)]);
+        if (finished) break;
+        if (readyBy === null) {
+          const containers = await this.labelled(state.project, 'ps').catch(() => []);
+          if (containers.length > 0) readyBy = Date.now() + timeoutMs;
+        } else if (Date.now() > readyBy) {
+          abort.abort();
+        }
       }
+      return { started: await running, readyBy: readyBy ?? Date.now() + timeoutMs };
+    } finally {
+      this.context.signal?.removeEventListener('abort', stopAll);
     }
-    return { started: await running, readyBy: readyBy ?? Date.now() + timeoutMs };
   }
 
   /** Compose v1 after `up -d`: every container running and healthy, as v2's `--wait` demands. */
-  private async waitReady(state: ComposeState, readyBy: number, readyTimeoutMs: number) {
+  async waitReady(): Promise<void> {
+    if (this.cli?.supportsWait !== false) return;
+    const readyTimeoutMs = this.context.readyTimeoutMs;
+    const readyBy = this.readyBy ?? Date.now() + readyTimeoutMs;
     for (;;) {
-      const statuses = await this.statuses(state);
+      const statuses = await this.statuses();
       const failed = statuses.filter(isFailed);
       if (failed.length > 0) {
         throw new ComposeError(
-          `the services did not come up (${describe(failed)}); their logs follow in the post step`,
+          `the services did not come up (${describe(failed)}); ${this.logsHint()}`,
         );
       }
       if (statuses.every(isReady)) return;
-      if (Date.now() > readyBy) {
+      if (Date.now() > readyBy || this.context.signal?.aborted) {
         throw new ComposeError(
-          `the services were not up within ${Inputs.ReadyTimeout} (${seconds(readyTimeoutMs)} s): ${describe(statuses.filter((entry) => !isReady(entry)))}; their logs follow in the post step`,
+          `the services were not up within ${this.name('readyTimeout')} (${seconds(readyTimeoutMs)} s): ${describe(statuses.filter((entry) => !isReady(entry)))}; ${this.logsHint()}`,
         );
       }
       await sleep(this.pollMs);
     }
   }
 
+  exitedError(): Error | null {
+    return null;
+  }
+
   /** Every container of the project with its state and health, for error messages. */
-  async statuses(state: ComposeState): Promise<ServiceStatus[]> {
+  async statuses(): Promise<ServiceStatus[]> {
+    const state = this.saved;
     const ids = await this.run(state, ['ps', '-a', '-q'], true);
     const containerIds = ids.stdout
       .split('\n')
@@ -391,9 +488,7 @@ export class ComposeServices {
     const inspected = await this.exec.run(
       'docker',
       ['inspect', '--format', format, ...containerIds],
-      {
-        silent: true,
-      },
+      { silent: true },
     );
     if (inspected.exitCode !== 0) return [];
     return inspected.stdout
@@ -413,17 +508,22 @@ export class ComposeServices {
       });
   }
 
-  /** "redis: exited, processor: unhealthy", or '' when every container runs and is healthy. */
-  async describeUnhealthy(state: ComposeState): Promise<string> {
+  /** "Services not running or not healthy: redis: exited (1)", or '' when all are fine. */
+  async describeFailure(): Promise<string> {
+    if (!this.target) return '';
+    let unhealthy = '';
     try {
-      return describe(await this.statuses(state));
+      unhealthy = describe(await this.statuses());
     } catch {
-      return '';
+      // The error being described matters more than this addition to it.
     }
+    return `${unhealthy ? `Services not running or not healthy: ${unhealthy}.\n` : ''}The services' logs: ${this.target.logsPath}.`;
   }
 
-  /** `ps` and the logs of every container, into `logsPath` and (unless quiet) a collapsible group. */
-  async collectLogs(state: ComposeState, logsPath: string, { quiet = false } = {}): Promise<void> {
+  /** `ps` and the logs of every container, into the logs file and (unless quiet) a group. */
+  async collectLogs({ quiet = false } = {}): Promise<void> {
+    if (!this.target) return;
+    const state = this.target;
     const ps = await this.run(state, ['ps', '-a'], true);
     const logs = await this.run(state, ['logs', '--no-color', '--timestamps'], true);
     const text = [
@@ -435,8 +535,8 @@ export class ComposeServices {
       logs.stderr.trimEnd(),
       '',
     ].join('\n');
-    await mkdir(path.dirname(logsPath), { recursive: true });
-    await writeFile(logsPath, text);
+    await mkdir(path.dirname(state.logsPath), { recursive: true });
+    await writeFile(state.logsPath, text);
     if (quiet) return;
     await this.log.group(`Service logs (compose project ${state.project})`, async () => {
       this.log.info(text);
@@ -444,23 +544,36 @@ export class ComposeServices {
   }
 
   /**
-   * Safe to repeat: `down` of a project that is gone succeeds and removes nothing. A `down` that
-   * fails although nothing of the project exists (main stopped at a compose file that is not
-   * valid, which `down` cannot read either) has nothing to do: not an error.
+   * `down -v --remove-orphans`. Safe to repeat: `down` of a project that is gone succeeds and
+   * removes nothing. A `down` that fails although nothing of the project exists (stopped at a
+   * compose file that is not valid, which `down` cannot read either) has nothing to do.
    */
-  async down(state: ComposeState): Promise<void> {
-    const downArgs = ['down', '-v', '--remove-orphans'];
-    const result = await this.run(state, downArgs);
-    if (result.exitCode !== 0) {
-      const remaining = await Promise.all(
-        (['ps', 'network', 'volume'] as const).map((kind) => this.labelled(state.project, kind)),
-      ).catch(() => null);
-      if (remaining === null || remaining.some((ids) => ids.length > 0))
-        throw failure('taking the services down failed', state, downArgs, result);
-      this.log.info(
-        `Nothing of compose project ${state.project} exists (no container, network or volume): nothing to take down.`,
-      );
-    }
-    await rm(state.overrideFile, { force: true });
+  async stop(): Promise<void> {
+    if (!this.target) return;
+    const state = this.target;
+    await this.log.group(`Stopping the services (compose project ${state.project})`, async () => {
+      const downArgs = ['down', '-v', '--remove-orphans'];
+      const result = await this.run(state, downArgs);
+      if (result.exitCode !== 0) {
+        const remaining = await Promise.all(
+          (['ps', 'network', 'volume'] as const).map((kind) => this.labelled(state.project, kind)),
+        ).catch(() => null);
+        if (remaining === null || remaining.some((ids) => ids.length > 0))
+          throw failure('taking the services down failed', state, downArgs, result);
+        this.log.info(
+          `Nothing of compose project ${state.project} exists (no container, network or volume): nothing to take down.`,
+        );
+      }
+      await rm(state.overrideFile, { force: true });
+    });
   }
 }
+
+export const composeMode: ServiceMode<ComposeSettings, SavedCompose> = {
+  description: 'docker compose: up before the load, logs and down -v after',
+  create: (settings, context) =>
+    new ComposeService(context.exec, context.log, { settings, context, env: context.env }),
+  parseSaved: (saved) => savedComposeSchema.parse(saved),
+  restore: (saved, context: RestoreContext) =>
+    new ComposeService(context.exec, context.log, { saved, env: context.env }),
+};

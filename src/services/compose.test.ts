@@ -2,11 +2,18 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { State } from '../constants.js';
-import { readServicesState } from '../state.js';
-import { fakeCore, recordingExec, type RecordedCall } from '../testing.js';
-import { composeProjectName, ComposeServices, detectCompose, overrideYaml } from './compose.js';
-import type { ExecResult } from './exec.js';
+import { recordingExec, type RecordedCall } from './testing.js';
+import type { Logger } from '../engine/log.js';
+import {
+  composeMode,
+  composeProjectName,
+  ComposeService,
+  detectCompose,
+  overrideYaml,
+  type SavedCompose,
+} from './compose.js';
+import type { Exec, ExecResult } from './exec.js';
+import type { SavedService, ServiceContext } from './service.js';
 
 type Flavour = 'v2-plugin' | 'v2-standalone' | 'v1' | 'none';
 
@@ -108,7 +115,23 @@ describe('overrideYaml', () => {
   });
 });
 
-describe('ComposeServices', () => {
+/** A logger that keeps its lines and group titles, as the job log would show them. */
+function recordingLog(): Logger & { lines: string[]; groups: string[] } {
+  const lines: string[] = [];
+  const groups: string[] = [];
+  return {
+    lines,
+    groups,
+    info: (message) => void lines.push(message),
+    warn: (message) => void lines.push(message),
+    group: async (title, work) => {
+      groups.push(title);
+      return work();
+    },
+  };
+}
+
+describe('ComposeService', () => {
   let dir: string;
   let composeFile: string;
   beforeEach(() => {
@@ -117,23 +140,48 @@ describe('ComposeServices', () => {
     writeFileSync(composeFile, 'services: {}\n');
   });
 
-  const upOptions = () => ({
-    files: [composeFile],
-    cwd: dir,
-    tempDir: path.join(dir, 'temp'),
-    logsPath: path.join(dir, 'out', 'services.log'),
-    readyTimeoutMs: 90_000,
-    env: { GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '1' },
-  });
+  /** One compose instance over a scripted Docker; `up` is prepare, start and waitReady. */
+  function instance(exec: Exec, { readyTimeoutMs = 90_000, pollMs = 1_000 } = {}) {
+    const log = recordingLog();
+    const saves: SavedService[] = [];
+    const context: ServiceContext = {
+      instance: 'sut',
+      cwd: dir,
+      env: { GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '1' },
+      logsPath: path.join(dir, 'out', 'services.log'),
+      tempDir: path.join(dir, 'temp'),
+      readyTimeoutMs,
+      settingName: (setting) =>
+        ({ composeFile: 'compose-file', readyTimeout: 'ready-timeout', startCommand: 'start' })[
+          setting
+        ],
+      exec,
+      log,
+      save: (saved) => void saves.push(structuredClone(saved)),
+    };
+    const service = new ComposeService(
+      exec,
+      log,
+      { settings: { mode: 'compose', files: ['compose.yml'] }, context, env: context.env },
+      { pollMs },
+    );
+    const up = async (): Promise<SavedCompose> => {
+      await service.prepare();
+      await service.start();
+      await service.waitReady();
+      return saves.at(-1) as SavedCompose;
+    };
+    return { service, log, saves, up };
+  }
 
-  it('v2: saves state, validates, writes the override, then up -d --build --wait', async () => {
-    const core = fakeCore();
-    const stateAtUp: Record<string, string>[] = [];
+  it('v2: saves state, validates, writes the override, builds, then up -d --wait', async () => {
+    const savesAtConfig: number[] = [];
     const exec = docker('v2-plugin', (call) => {
-      if (call.args.includes('up')) stateAtUp.push({ ...core.state });
+      if (call.args.includes('config')) savesAtConfig.push(compose.saves.length);
       return undefined;
     });
-    const state = await new ComposeServices(exec, core).up(upOptions(), core);
+    const compose = instance(exec);
+    const state = await compose.up();
 
     const override = state.overrideFile;
     expect(override).toMatch(
@@ -143,7 +191,8 @@ describe('ComposeServices', () => {
     expect(exec.lines()).toEqual([
       'docker compose version --short',
       `docker compose -p ${project} -f ${composeFile} config --services`,
-      `docker compose -p ${project} -f ${composeFile} -f ${override} up -d --build --wait --wait-timeout 90`,
+      `docker compose -p ${project} -f ${composeFile} -f ${override} build`,
+      `docker compose -p ${project} -f ${composeFile} -f ${override} up -d --wait --wait-timeout 90`,
     ]);
     expect(exec.calls.every((call) => call.options.cwd === dir || call.args[1] === 'version')).toBe(
       true,
@@ -151,44 +200,39 @@ describe('ComposeServices', () => {
     // Bounded by ready-timeout here too: v2 before 2.17 has --wait but no --wait-timeout.
     expect(exec.calls.at(-1)?.options.signal).toBeInstanceOf(AbortSignal);
     expect(readFileSync(override, 'utf8')).toBe(overrideYaml(['redis', 'postgres', 'processor']));
-    // Everything post needs was saved before `up`.
-    expect(stateAtUp[0]).toMatchObject({
-      [State.ServicesKind]: 'compose',
-      [State.ComposeProject]: project,
-      [State.ComposeCommand]: '["docker","compose"]',
-      [State.ComposeFiles]: JSON.stringify([composeFile, override]),
-    });
-    expect(readServicesState(core)).toEqual({
-      kind: 'compose',
-      logsPath: path.join(dir, 'out', 'services.log'),
-      compose: {
+    // Everything a teardown needs was saved before anything was created.
+    expect(savesAtConfig).toEqual([1]);
+    expect(compose.saves).toEqual([
+      {
+        mode: 'compose',
+        instance: 'sut',
+        logsPath: path.join(dir, 'out', 'services.log'),
         command: ['docker', 'compose'],
         project,
         files: [composeFile, override],
         overrideFile: override,
         cwd: dir,
       },
-    });
+    ]);
+    expect(composeMode.parseSaved(state)).toEqual(state);
   });
 
-  it('v1: docker-compose up -d --build, never --wait (v1 would print its help and start nothing)', async () => {
-    const core = fakeCore();
+  it('v1: docker-compose up -d, never --wait (v1 would print its help and start nothing)', async () => {
     const exec = docker('v1');
-    const state = await new ComposeServices(exec, core).up(upOptions(), core);
+    const state = await instance(exec).up();
     const files = `-f ${composeFile} -f ${state.overrideFile}`;
-    expect(exec.lines().slice(3)).toEqual([
-      `docker-compose -p ${state.project} ${files} up -d --build`,
+    expect(exec.lines().slice(4)).toEqual([
+      `docker-compose -p ${state.project} ${files} up -d`,
       // Then its own wait for running, healthy containers (none here).
       `docker-compose -p ${state.project} ${files} ps -a -q`,
     ]);
     expect(exec.lines().some((line) => line.includes('--wait'))).toBe(false);
     // `up` can be stopped: ready-timeout bounds it.
-    expect(exec.calls[3]?.options.signal).toBeInstanceOf(AbortSignal);
-    expect(core.state[State.ComposeCommand]).toBe('["docker-compose"]');
+    expect(exec.calls[4]?.options.signal).toBeInstanceOf(AbortSignal);
+    expect(state.command).toEqual(['docker-compose']);
   });
 
   it('v1: after up, waits until every container runs and is healthy, as --wait does in v2', async () => {
-    const core = fakeCore();
     const health = ['starting', 'starting', 'healthy'];
     let inspections = 0;
     const exec = docker('v1', (call) => {
@@ -201,25 +245,23 @@ describe('ComposeServices', () => {
       }
       return undefined;
     });
-    await new ComposeServices(exec, core, { pollMs: 1 }).up(upOptions(), core);
+    await instance(exec, { pollMs: 1 }).up();
     expect(inspections).toBe(3);
   });
 
   it('v1: a container that exits with an error after up fails the wait at once, named', async () => {
-    const core = fakeCore();
     const exec = docker('v1', (call) => {
       if (call.args.includes('ps')) return { stdout: 'c1\n' };
       if (call.program === 'docker' && call.args[0] === 'inspect')
         return { stdout: 'processor|/p_processor_1|exited||3|c1\n' };
       return undefined;
     });
-    await expect(
-      new ComposeServices(exec, core, { pollMs: 1 }).up(upOptions(), core),
-    ).rejects.toThrow(/^the services did not come up \(processor: exited \(3\)\)/);
+    await expect(instance(exec, { pollMs: 1 }).up()).rejects.toThrow(
+      /^the services did not come up \(processor: exited \(3\)\)/,
+    );
   });
 
   it('v1: a dependency stuck in "starting" stops up after ready-timeout, counted from the first container', async () => {
-    const core = fakeCore();
     const readyTimeoutMs = 300;
     let firstContainerAt = 0;
     let labelQueries = 0;
@@ -258,19 +300,15 @@ describe('ComposeServices', () => {
         );
       },
     };
-    const up = new ComposeServices(exec, core, { pollMs: 5 }).up(
-      { ...upOptions(), readyTimeoutMs },
-      core,
-    );
+    const up = instance(exec, { pollMs: 5, readyTimeoutMs }).up();
     await expect(up).rejects.toThrow(
-      /^the services were not up within ready-timeout \(0 s\): postgres: starting; compose was stopped; their logs follow in the post step: `docker-compose .* up -d --build` exited with code 143:\nCreating p_postgres_1 \.\.\. done$/,
+      /^the services were not up within ready-timeout \(0 s\): postgres: starting; compose was stopped; their logs: \S+services\.log: `docker-compose .* up -d` exited with code 143:\nCreating p_postgres_1 \.\.\. done$/,
     );
     expect(firstContainerAt).toBeGreaterThan(0);
     expect(abortedAt - firstContainerAt).toBeGreaterThanOrEqual(readyTimeoutMs);
   });
 
   it('v1: a container named only by its id in the error gets its service name', async () => {
-    const core = fakeCore();
     const id = '44e4ea1707dc' + 'f'.repeat(52);
     const exec = docker('v1', (call) => {
       if (call.args.includes('up'))
@@ -284,13 +322,12 @@ describe('ComposeServices', () => {
         return { stdout: `postgres|/p_postgres_1|running|unhealthy|0|${id}\n` };
       return undefined;
     });
-    await expect(new ComposeServices(exec, core).up(upOptions(), core)).rejects.toThrow(
+    await expect(instance(exec).up()).rejects.toThrow(
       /^the services did not come up \(postgres: unhealthy\); .*\nERROR: for processor {2}Container "44e4ea1707dc" \(service postgres\) is unhealthy\./s,
     );
   });
 
   it('a compose file with a syntax error: clear error naming the input, nothing started', async () => {
-    const core = fakeCore();
     const exec = docker('v1', (call) =>
       call.args.includes('config')
         ? {
@@ -300,17 +337,16 @@ describe('ComposeServices', () => {
           }
         : undefined,
     );
-    const up = new ComposeServices(exec, core).up(upOptions(), core);
-    await expect(up).rejects.toThrow(
+    const compose = instance(exec);
+    await expect(compose.up()).rejects.toThrow(
       /^compose-file: the compose file is not valid: `docker-compose -p \S+ -f \S+ config --services` exited with code 1:\nyaml\.parser\.ParserError/,
     );
     expect(exec.lines().some((line) => line.includes(' up '))).toBe(false);
     // post can still run `down` (a no-op) because the state was saved first.
-    expect(core.state[State.ServicesKind]).toBe('compose');
+    expect(compose.saves).toHaveLength(1);
   });
 
   it('a service that never becomes healthy is named in the error', async () => {
-    const core = fakeCore();
     const exec = docker('v2-plugin', (call) => {
       if (call.args.includes('up'))
         return {
@@ -326,25 +362,25 @@ describe('ComposeServices', () => {
       }
       return undefined;
     });
-    const up = new ComposeServices(exec, core).up(upOptions(), core);
-    await expect(up).rejects.toThrow(/the services did not come up \(processor: unhealthy\)/);
+    await expect(instance(exec).up()).rejects.toThrow(
+      /the services did not come up \(processor: unhealthy\)/,
+    );
     expect(exec.lines().at(-1)).toMatch(/^docker inspect --format \S+.* c1 c2$/);
   });
 
   it('collects ps and logs into the file and a group, then down -v --remove-orphans', async () => {
-    const core = fakeCore();
     const exec = docker('v2-plugin', (call) => {
       if (call.args.includes('logs')) return { stdout: 'redis-1  | Ready to accept connections\n' };
       if (call.args.includes('ps')) return { stdout: 'NAME STATUS\nredis-1 running\n' };
       return undefined;
     });
-    const services = new ComposeServices(exec, core);
-    const state = await services.up(upOptions(), core);
+    const compose = instance(exec);
+    const state = await compose.up();
     const logsPath = path.join(dir, 'out', 'services.log');
     exec.calls.length = 0;
 
-    await services.collectLogs(state, logsPath);
-    await services.down(state);
+    await compose.service.collectLogs();
+    await compose.service.stop();
 
     expect(exec.lines()).toEqual([
       `docker compose -p ${state.project} -f ${composeFile} -f ${state.overrideFile} ps -a`,
@@ -354,60 +390,60 @@ describe('ComposeServices', () => {
     const text = readFileSync(logsPath, 'utf8');
     expect(text).toContain('redis-1  | Ready to accept connections');
     expect(text).toContain('redis-1 running');
-    expect(core.groups.at(-1)).toBe(`Service logs (compose project ${state.project})`);
-    expect(core.lines.at(-1)).toBe(text);
+    expect(compose.log.groups.slice(-2)).toEqual([
+      `Service logs (compose project ${state.project})`,
+      `Stopping the services (compose project ${state.project})`,
+    ]);
+    expect(compose.log.lines.at(-1)).toBe(text);
     expect(existsSync(state.overrideFile)).toBe(false);
 
     // Again: the override is gone, so only the user's file is passed; still fine.
     exec.calls.length = 0;
-    await services.down(state);
+    await compose.service.stop();
     expect(exec.lines()).toEqual([
       `docker compose -p ${state.project} -f ${composeFile} down -v --remove-orphans`,
     ]);
   });
 
   it('a failed down is an error', async () => {
-    const core = fakeCore();
     const exec = docker('v1', (call) =>
       call.args.includes('down') || call.args.includes('--filter')
         ? { exitCode: 1, stderr: 'Cannot connect to the Docker daemon' }
         : undefined,
     );
-    const services = new ComposeServices(exec, core);
-    const state = await services.up(upOptions(), core);
-    await expect(services.down(state)).rejects.toThrow(
+    const compose = instance(exec);
+    await compose.up();
+    await expect(compose.service.stop()).rejects.toThrow(
       /taking the services down failed: .* exited with code 1:\nCannot connect to the Docker daemon/,
     );
   });
 
   it('a down that fails while nothing of the project exists (main stopped at an invalid file) is not an error', async () => {
-    const core = fakeCore();
     const exec = docker('v1', (call) =>
       call.args.includes('down')
         ? { exitCode: 1, stderr: 'yaml.parser.ParserError: while parsing a flow node' }
         : undefined,
     );
-    const services = new ComposeServices(exec, core);
-    const state = await services.up(upOptions(), core);
+    const compose = instance(exec);
+    const state = await compose.up();
     exec.calls.length = 0;
-    await services.down(state);
+    await compose.service.stop();
     expect(exec.lines().slice(1)).toEqual(
       ['ps -a', 'network ls', 'volume ls'].map(
         (kind) => `docker ${kind} -q --filter label=com.docker.compose.project=${state.project}`,
       ),
     );
-    expect(core.lines.at(-1)).toMatch(/^Nothing of compose project \S+ exists/);
+    expect(compose.log.lines.at(-1)).toMatch(/^Nothing of compose project \S+ exists/);
   });
 
   it('a down that fails while the project still has a volume is an error', async () => {
-    const core = fakeCore();
     const exec = docker('v1', (call) => {
       if (call.args.includes('down')) return { exitCode: 1, stderr: 'no such file' };
       if (call.args[0] === 'volume') return { stdout: 'p_pgdata\n' };
       return undefined;
     });
-    const services = new ComposeServices(exec, core);
-    const state = await services.up(upOptions(), core);
-    await expect(services.down(state)).rejects.toThrow(/taking the services down failed/);
+    const compose = instance(exec);
+    await compose.up();
+    await expect(compose.service.stop()).rejects.toThrow(/taking the services down failed/);
   });
 });

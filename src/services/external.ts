@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { SavedService, ServiceMode, SutService } from './service.js';
+
+export interface ExternalSettings {
+  mode: 'external';
+}
+
+const savedExternalSchema = z.object({
+  mode: z.literal('external'),
+  instance: z.string(),
+  logsPath: z.string(),
+});
+
+export type SavedExternal = z.infer<typeof savedExternalSchema> & SavedService;
+
+/** Already running (e.g. GitHub `services:` containers): nothing to start, stop or collect. */
+const externalService = (log: { info(message: string): void }): SutService => ({
+  title: 'services already running',
+  prepare: async () => undefined,
+  start: async () => undefined,
+  waitReady: async () => undefined,
+  exitedError: () => null,
+  collectLogs: async () => undefined,
+  stop: async () => log.info('The services were already running before this run: nothing to stop.'),
+  describeFailure: async () => '',
+});
+
+export const externalMode: ServiceMode<ExternalSettings, SavedExternal> = {
+  description: 'already running: the run only checks that they answer',
+  create: (_settings, context) => {
+    context.save({ mode: 'external', instance: context.instance, logsPath: context.logsPath });
+    return externalService(context.log);
+  },
+  parseSaved: (saved) => savedExternalSchema.parse(saved),
+  restore: (_saved, context) => externalService(context.log),
+};
