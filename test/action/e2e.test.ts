@@ -215,7 +215,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     expect(run.post.exitCode, explain(run.post)).toBe(0);
     expect(run.sutPid).not.toBeNull();
     expect(groupAlive(run.sutPid as number)).toBe(false);
-    expect(run.post.stdout).toContain(`Stopped the SUT (process group ${run.sutPid})`);
+    expect(run.post.stdout).toContain(`Stopped the SUT: process group ${run.sutPid}: `);
   });
 
   it('first check creates the comment, a second run updates the same one', async () => {
