@@ -110,7 +110,7 @@ export function confirmVerdict(
   });
   return {
     ...rejudged,
-    ...decide(metrics, rejudged.blockers, rejudged.settings),
+    ...decide(metrics, rejudged.blockers, rejudged.settings, all),
     metrics,
     confirmation: { initialTrials: initialAggregate.trialCount, confirmed, unconfirmed },
   };

@@ -14,8 +14,8 @@ import {
 } from './metrics.js';
 
 describe('metric catalogue', () => {
-  it('gates end-to-end p50, p95, p99 and throughput by default, correctness always', () => {
-    expect(DEFAULT_GATED_METRICS).toEqual(['p50', 'p95', 'p99', 'throughput']);
+  it('gates end-to-end p50, p95, p99, throughput and duplicates by default, correctness always', () => {
+    expect(DEFAULT_GATED_METRICS).toEqual(['p50', 'p95', 'p99', 'throughput', 'duplicates']);
     expect(
       METRIC_LIST.filter((metric) => metric.kind === 'correctness').map((metric) => metric.id),
     ).toEqual(['lost', 'badSignatures', 'successRate', 'unexpected']);

@@ -59,6 +59,13 @@ export interface MetricDefinition {
   resolution: number;
   /** Read from an HDR histogram: also uncertain by its relative precision (histogram.ts). */
   fromHistogram: boolean;
+  /**
+   * For counts that are legitimately non-zero now and then: a rise up to this many per trial, or
+   * this share of a trial's expected deliveries if larger, is never a regression. From zero any
+   * rise is an infinite ratio, so without it one retry would fail the run; the share keeps the
+   * rule the same for a thousand deliveries and a million.
+   */
+  countAllowance?: { perTrial: number; shareOfExpected: number };
   /** The figure of one run. */
   fromRun(result: RunResult): number;
   /**
@@ -165,12 +172,15 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     label: 'Duplicate deliveries',
     unit: 'count',
     direction: 'lower-is-better',
+    // EthHook delivers at least once: a few duplicates under retries are legitimate, so they are
+    // judged against the baseline, not failed on sight like a loss. The median per trial
+    // compares across trial counts, where a sum would not.
     kind: 'performance',
-    // Retries after injected failures legitimately duplicate; shown, not gated.
-    aggregation: 'sum',
-    gatedByDefault: false,
+    aggregation: 'median',
+    gatedByDefault: true,
     resolution: 1,
     fromHistogram: false,
+    countAllowance: { perTrial: 5, shareOfExpected: 0.001 },
     fromRun: (result) => result.delivery.duplicates,
   },
   publishRate: {
@@ -233,6 +243,13 @@ export const METRIC_LIST: readonly MetricDefinition[] = METRIC_IDS.map((id) => M
 export const DEFAULT_GATED_METRICS: readonly MetricId[] = METRIC_LIST.filter(
   (metric) => metric.kind === 'performance' && metric.gatedByDefault,
 ).map((metric) => metric.id);
+
+/** A count metric's allowance (see countAllowance) for trials expecting this many deliveries. */
+export function countAllowanceOf(metric: MetricDefinition, expectedPerTrial: number): number {
+  const allowance = metric.countAllowance;
+  if (!allowance) return 0;
+  return Math.max(allowance.perTrial, Math.ceil(allowance.shareOfExpected * expectedPerTrial));
+}
 
 export function isMetricId(value: string): value is MetricId {
   return (METRIC_IDS as readonly string[]).includes(value);

@@ -117,7 +117,7 @@ export function historyNoise(
 }
 
 /** What set a limit. */
-export type LimitSource = 'tolerance' | 'noise' | 'floor' | 'resolution';
+export type LimitSource = 'tolerance' | 'noise' | 'floor' | 'resolution' | 'allowance';
 
 export interface MetricLimit {
   /** The worst figure still not a regression: a maximum when lower is better, else a minimum. */
@@ -147,6 +147,8 @@ export interface LimitInputs {
   tolerance: number;
   /** A floor set by the user, in the metric's unit: it replaces the measured one. */
   userFloor?: number;
+  /** A count metric's allowance (metrics.ts countAllowanceOf): the least floor, noise or not. */
+  allowance?: number;
 }
 
 const worse = (direction: Direction, from: number, by: number): number =>
@@ -184,14 +186,18 @@ export function metricLimit(metric: MetricDefinition, inputs: LimitInputs): Metr
   const resolutionFloor =
     metric.resolution +
     (metric.fromHistogram ? 2 * HISTOGRAM_RELATIVE_PRECISION * Math.abs(baseline) : 0);
+  const allowance = inputs.allowance ?? 0;
   let floor: number;
   let floorSource: LimitSource;
   if (inputs.userFloor !== undefined) {
     floor = inputs.userFloor;
     floorSource = 'floor';
-  } else if (noiseFloor > resolutionFloor) {
+  } else if (noiseFloor > Math.max(resolutionFloor, allowance)) {
     floor = noiseFloor;
     floorSource = 'noise';
+  } else if (allowance > resolutionFloor) {
+    floor = allowance;
+    floorSource = 'allowance';
   } else {
     floor = resolutionFloor;
     floorSource = 'resolution';
@@ -261,6 +267,7 @@ export function describeLimit(
     noise: 'beyond the noise',
     floor: `your floor ${formatWithUnit(metric, limit.floor)}`,
     resolution: 'measurement resolution',
+    allowance: `${formatWithUnit(metric, limit.floor)} per trial allowed`,
   };
   return `${bound} ${formatWithUnit(metric, limit.worst)} (${origin[limit.source]}; ${describeNoise(metric, limit)})`;
 }

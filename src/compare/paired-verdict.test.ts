@@ -67,6 +67,19 @@ describe('comparePaired', () => {
     expect(verdict.outcome).toBe('pass');
   });
 
+  it('judges duplicates by their rise against the floor: none to a few passes, many fail', () => {
+    const few = comparePaired(rounds([10, 10, 10], [10, 10, 10], { duplicates: 3 }), {
+      tolerance: 1.5,
+    });
+    expect(metric(few, 'duplicates').status).toBe('pass');
+    expect(few.outcome).toBe('pass');
+    const many = comparePaired(rounds([10, 10, 10], [10, 10, 10], { duplicates: 40 }), {
+      tolerance: 1.5,
+    });
+    expect(metric(many, 'duplicates')).toMatchObject({ status: 'regression', change: '+40' });
+    expect(many.outcome).toBe('regression');
+  });
+
   it('takes the within-trial noise from latency blocks when the rounds agree by chance', () => {
     // Each block holds 50 events from a wide spread: p99 of a trial rests on a handful of them.
     const block = (seed: number, scale: number) =>

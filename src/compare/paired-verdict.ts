@@ -1,7 +1,13 @@
 import type { RunResult } from '../engine/measure/result.js';
 import { createHistogram, decodeHistogram } from '../engine/measure/histogram.js';
 import { formatWithUnit } from './format.js';
-import { DEFAULT_GATED_METRICS, METRIC_LIST, type MetricId, type MetricUnit } from './metrics.js';
+import {
+  countAllowanceOf,
+  DEFAULT_GATED_METRICS,
+  METRIC_LIST,
+  type MetricId,
+  type MetricUnit,
+} from './metrics.js';
 import { blockBootstrapLogVariance } from './paired-blocks.js';
 import { judgePaired, pairedEstimate, type PairedEstimate, type PairedStatus } from './paired.js';
 import { median } from './stats.js';
@@ -119,6 +125,24 @@ export function comparePaired(
         reason: failed
           ? `head: ${formatWithUnit(metric, worst)} in its worst round (base: ${formatWithUnit(metric, baseWorst)})`
           : 'none in any round',
+      });
+      continue;
+    }
+    if (metric.unit === 'count') {
+      // Counts (duplicates) are mostly 0 on both sides, where no ratio exists: the difference
+      // of the medians against the catalogue's floor decides, as against a baseline.
+      const expectedPerRound = median(rounds.map((round) => round.head.delivery.expected));
+      const floor = Math.max(metric.resolution, countAllowanceOf(metric, expectedPerRound));
+      const rise = common.head - common.base;
+      const worse = metric.direction === 'lower-is-better' ? rise : -rise;
+      const isGated = gated.has(metric.id);
+      metrics.push({
+        ...common,
+        gated: isGated,
+        estimate: null,
+        status: !isGated ? 'info' : worse > floor ? 'regression' : 'pass',
+        change: `${rise > 0 ? '+' : ''}${formatWithUnit(metric, rise)}`,
+        reason: `${formatWithUnit(metric, common.base)} → ${formatWithUnit(metric, common.head)} per round (median), floor ${formatWithUnit(metric, floor)}`,
       });
       continue;
     }

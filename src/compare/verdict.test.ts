@@ -380,8 +380,9 @@ describe('compare: floors from measured noise', () => {
       zero,
       options(),
     );
-    const duplicates = metric(verdict, 'duplicates');
-    expect(duplicates.limit).toMatchObject({ source: 'resolution', floor: 1 });
+    // The publisher lag of the fixtures is 0 in every trial: only the resolution is left.
+    expect(metric(verdict, 'scheduleLagP99').limit).toMatchObject({ source: 'resolution' });
+    expect(metric(verdict, 'duplicates').limit).toMatchObject({ source: 'allowance', floor: 5 });
     expect(metric(verdict, 'p50').limit?.detectableRatio).toBe(1);
     expect(verdict.outcome).toBe('pass');
   });
@@ -443,5 +444,43 @@ describe('compare: injected faults', () => {
     expect(verdict.reasons[0]).toMatch(
       /differs from the baseline's: faults \(baseline none, current 5% of webhooks answered 503\)/,
     );
+  });
+});
+
+describe('compare: duplicates', () => {
+  it('names duplicates in a pass: "nothing was lost" does not hide them', () => {
+    const verdict = compare(
+      aggregate(run(shape(12), { duplicates: 2 }), run(shape(12), { duplicates: 1 })),
+      referenceBaseline,
+      options(),
+    );
+    expect(verdict.outcome).toBe('pass');
+    expect(metric(verdict, 'duplicates')).toMatchObject({ gated: true, status: 'pass' });
+    expect(verdict.summary).toMatch(
+      /nothing was lost, but 3 deliveries arrived more than once across 2 trials\.$/,
+    );
+    expect(compare(reference, referenceBaseline, options()).summary).not.toMatch(/more than once/);
+  });
+
+  it('fails a rise beyond the floor, from zero too', () => {
+    const verdict = compare(
+      aggregate(run(shape(12), { duplicates: 40 })),
+      referenceBaseline,
+      options(),
+    );
+    expect(verdict.outcome).toBe('regression');
+    expect(verdict.summary).toBe('Regression: 40 duplicate deliveries per trial.');
+    expect(metric(verdict, 'duplicates').reason).toMatch(
+      /beyond its limit ≤ 5 \(5 per trial allowed;/,
+    );
+  });
+
+  it('grows the floor with the run, so a large run is held to the same share', () => {
+    const large = (duplicates: number) =>
+      aggregate(run(shape(12), { sampleCount: 20_000, duplicates }));
+    const base = baselineOf(large(0));
+    // 0.1% of 20,000 expected deliveries: up to 20 per trial is within the floor.
+    expect(metric(compare(large(20), base, options()), 'duplicates').status).toBe('pass');
+    expect(metric(compare(large(21), base, options()), 'duplicates').status).toBe('regression');
   });
 });

@@ -7,6 +7,7 @@ import {
 } from './comparability.js';
 import { formatPercent, formatRatio, formatWithUnit } from './format.js';
 import {
+  countAllowanceOf,
   DEFAULT_GATED_METRICS,
   isMetricId,
   METRIC_LIST,
@@ -244,6 +245,7 @@ function comparePerformance(metric: MetricDefinition, context: PerformanceContex
     ...(settings.userFloors[metric.id] !== undefined
       ? { userFloor: settings.userFloors[metric.id] }
       : {}),
+    allowance: countAllowanceOf(metric, current.delivery.expected / current.trialCount),
   });
   const limitText = describeLimit(metric, limit, settings.tolerance);
   const judged = (status: MetricStatus, reason: string): Judged => ({
@@ -277,7 +279,8 @@ function comparePerformance(metric: MetricDefinition, context: PerformanceContex
         `${metric.label} improved: ${change}, ${formatRatio(worseningRatio(metric, value, base))} better.`,
       );
     case 'same':
-      if (ratio > settings.tolerance) {
+      // Within a count's allowance is a pass: a few duplicates are how at-least-once works.
+      if (ratio > settings.tolerance && limit.source !== 'allowance') {
         return judged(
           'noise',
           `${metric.label}: ${change}, ${formatRatio(ratio)} worse, beyond the ${formatTolerance(settings.tolerance)} tolerance but within what this run can tell from noise (limit ${limitText}). More trials narrow it.`,
@@ -348,10 +351,23 @@ function joinLabels(metrics: readonly MetricComparison[]): string {
             ? `${metric.current} bad signatures`
             : metric.id === 'unexpected'
               ? `${metric.current} unexpected`
-              : metric.label
+              : metric.id === 'duplicates'
+                ? `${metric.current} duplicate deliveries per trial`
+                : metric.label
         : `${metric.label} ${formatPercent(metric.deltaPercent)}`,
     )
     .join(', ');
+}
+
+/**
+ * "Nothing was lost" must not hide deliveries that arrived more than once: named whenever there
+ * are any, even within the limits.
+ */
+function duplicatesClause(current: Pick<TrialAggregate, 'delivery' | 'trialCount'>): string {
+  const { duplicates } = current.delivery;
+  if (duplicates === 0) return '';
+  const across = current.trialCount > 1 ? ` across ${current.trialCount} trials` : '';
+  return `, but ${duplicates} ${duplicates === 1 ? 'delivery' : 'deliveries'} arrived more than once${across}`;
 }
 
 /** The outcome, its one-line summary and its reasons, from the judged metrics. */
@@ -359,6 +375,7 @@ export function decide(
   metrics: readonly MetricComparison[],
   blockers: readonly Blocker[],
   settings: VerdictSettings,
+  current: Pick<TrialAggregate, 'delivery' | 'trialCount'>,
 ): Pick<Verdict, 'outcome' | 'summary' | 'reasons'> {
   const gated = metrics.filter((metric) => metric.gated);
   const failures = gated.filter((metric) => metric.status === 'regression');
@@ -401,9 +418,9 @@ export function decide(
   const gatedCount = settings.gatedMetrics.length;
   return {
     outcome: 'pass',
-    summary: `Pass: no gated metric is worse than ${formatTolerance(settings.tolerance)} the baseline beyond its noise, and nothing was lost.`,
+    summary: `Pass: no gated metric is worse than ${formatTolerance(settings.tolerance)} the baseline beyond its noise, and nothing was lost${duplicatesClause(current)}.`,
     reasons: [
-      `${gatedCount} performance metric${gatedCount === 1 ? '' : 's'} (${settings.gatedMetrics.join(', ')}) within their limits; no delivery lost, every signature valid.`,
+      `${gatedCount} performance metric${gatedCount === 1 ? '' : 's'} (${settings.gatedMetrics.join(', ')}) within their limits; no delivery lost, every signature valid${duplicatesClause(current)}.`,
     ],
   };
 }
@@ -499,7 +516,7 @@ export function compare(
   }
 
   return {
-    ...decide(metrics, blockers, settings),
+    ...decide(metrics, blockers, settings, current),
     notes,
     metrics,
     blockers,

@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import { readBaselineIfExists, type Baseline } from '../../compare/baseline.js';
 import { InputFileError } from '../../compare/errors.js';
 import {
+  DEFAULT_GATED_METRICS,
   InvalidMetricOptionError,
   parseMetricList,
   parseNoiseFloors,
@@ -86,7 +87,7 @@ export function addComparisonFlags(command: Command): Command {
     )
     .option(
       '--gate <metrics>',
-      'performance metrics that decide the verdict (default p50,p95,p99,throughput); loss and signatures always do',
+      `performance metrics that decide the verdict (default ${DEFAULT_GATED_METRICS.join(',')}); loss and signatures always do`,
       (raw: string) => asArgumentError(() => parseMetricList(raw, '--gate')),
     )
     .option(
