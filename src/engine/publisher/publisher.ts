@@ -11,7 +11,7 @@ import type { PublisherFigures } from '../measure/result.js';
 import { createProgress, type ProgressMode, type ProgressReporter } from './progress.js';
 import { PrefixedBatchEncoder } from './resp.js';
 import { RedisUnavailableError, RespConnection } from './resp-connection.js';
-import { dueCount, slotUs } from './schedule.js';
+import { createScheduler, type Scheduler } from './scheduler.js';
 
 export { RedisUnavailableError } from './resp-connection.js';
 
@@ -86,13 +86,6 @@ const SPIN_WINDOW_US = 300;
 const MAX_SLEEP_MS = 200;
 /** While commands wait on a full window, re-check for stalls at this period. */
 const STALL_CHECK_MS = 50;
-/**
- * At rate 0: commands per connection per tick, and the most a connection has in flight. Measured
- * against redis-benchmark: a deep window only queues work inside Redis (more memory, no more
- * throughput), a shallow one leaves Redis idle between round trips.
- */
-const UNPACED_BATCH = 128;
-const UNPACED_WINDOW = 256;
 
 function validate(options: PublishOptions): void {
   const { events, durationSec, ratePerSec, concurrency } = options;
@@ -126,18 +119,7 @@ function validate(options: PublishOptions): void {
   }
 }
 
-/** How many events the run dispatches at most (Infinity: until the deadline, rate 0). */
-export function plannedEvents(
-  events: number | null,
-  durationSec: number | null,
-  ratePerSec: number,
-): number {
-  const byDuration =
-    durationSec !== null && ratePerSec > 0
-      ? Math.max(1, Math.round(ratePerSec * durationSec))
-      : Infinity;
-  return Math.min(events ?? Infinity, byDuration);
-}
+export { plannedEvents } from './scheduler.js';
 
 /**
  * Publishes generated events into a Redis stream on an open-loop schedule: event i is due at
@@ -172,7 +154,8 @@ export async function publish(options: PublishOptions): Promise<PublishOutcome> 
       : new RedisUnavailableError(String(reason));
   }
   try {
-    return await new PublishRun(options, connections, clock).run();
+    const scheduler = createScheduler(options.events, options.durationSec, options.ratePerSec);
+    return await new PublishRun(options, connections, clock, scheduler).run();
   } finally {
     await Promise.all(connections.map((connection) => connection.close()));
   }
@@ -214,10 +197,11 @@ class Lane {
 
 class PublishRun {
   private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
   private readonly generator: EventGenerator;
   private readonly encoder: PrefixedBatchEncoder;
   private readonly lanes: Lane[];
-  private readonly ratePerSec: number;
+  private readonly targetRatePerSec: number;
   private readonly firstSequence: number;
   /** Schedule indexes [0, plannedTotal) at most; Infinity when bounded by a deadline. */
   private readonly plannedTotal: number;
@@ -226,7 +210,6 @@ class PublishRun {
   private readonly signal: AbortSignal | undefined;
 
   private t0Us = 0;
-  private deadlineUs = Infinity;
   /** Next schedule index to dispatch. */
   private next = 0;
   private inFlight = 0;
@@ -237,8 +220,6 @@ class PublishRun {
   private lastReplyUs = 0;
   private readonly latency: Histogram = createHistogram();
   private readonly lag: Histogram = createHistogram();
-  /** Rate 0 only: when each index was dispatched, which is its intended time. */
-  private dispatchedAtUs: Float64Array = new Float64Array(0);
 
   private stopping = false;
   private stopReason: PublishStopReason = 'completed';
@@ -249,12 +230,18 @@ class PublishRun {
   private immediate: NodeJS.Immediate | null = null;
   private resolveRun: (() => void) | null = null;
 
-  constructor(options: PublishOptions, connections: RespConnection[], clock: Clock) {
+  constructor(
+    options: PublishOptions,
+    connections: RespConnection[],
+    clock: Clock,
+    scheduler: Scheduler,
+  ) {
     this.clock = clock;
+    this.scheduler = scheduler;
     this.generator = options.generator;
-    this.ratePerSec = options.ratePerSec;
+    this.targetRatePerSec = options.ratePerSec;
     this.firstSequence = options.firstSequence ?? 0;
-    this.plannedTotal = plannedEvents(options.events, options.durationSec, options.ratePerSec);
+    this.plannedTotal = scheduler.plannedTotal;
     this.replyTimeoutUs = (options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS) * 1000;
     this.signal = options.signal;
     const prefix = ['XADD', options.streamKey];
@@ -265,32 +252,25 @@ class PublishRun {
     this.encoder = new PrefixedBatchEncoder(prefix);
 
     const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    let perLane = Math.max(1, Math.ceil(maxInFlight / connections.length));
-    if (this.ratePerSec === 0) perLane = Math.min(perLane, UNPACED_WINDOW);
+    const perLane = scheduler.laneWindow(maxInFlight, connections.length);
     this.lanes = connections.map((connection, shard) => {
       const lane = new Lane(shard, connection, perLane);
       connection.onReply = (error, receivedUs) => this.onReply(lane, error, receivedUs);
       connection.onLost = (error) => this.onLaneLost(lane, error);
       return lane;
     });
-    if (this.ratePerSec === 0) {
-      this.dispatchedAtUs = new Float64Array(Math.min(this.plannedTotal, 65_536));
-    }
     this.progress = createProgress(options.progress ?? 'auto', {
       totalEvents: Number.isFinite(this.plannedTotal) ? this.plannedTotal : null,
       durationSec: options.durationSec,
       label: options.progressLabel,
     });
-    if (options.durationSec !== null && this.ratePerSec === 0) {
-      this.deadlineUs = options.durationSec * 1e6;
-    }
   }
 
   run(): Promise<PublishOutcome> {
     return new Promise<void>((resolve) => {
       this.resolveRun = resolve;
       this.t0Us = this.clock.nowUs();
-      this.deadlineUs += this.t0Us;
+      this.scheduler.start(this.t0Us);
       this.lastReplyUs = this.t0Us;
       this.lastAckUs = this.t0Us;
       if (this.signal?.aborted) this.stop('aborted', null);
@@ -304,12 +284,6 @@ class PublishRun {
     this.wake();
   };
 
-  /** The slot of schedule index `index` (rate 0: when it was dispatched). */
-  private intendedUs(index: number): number {
-    if (this.ratePerSec === 0) return this.dispatchedAtUs[index]!;
-    return slotUs(this.t0Us, index, this.ratePerSec);
-  }
-
   private readonly tick = (): void => {
     this.timer = null;
     this.immediate = null;
@@ -322,7 +296,7 @@ class PublishRun {
       return;
     }
     if (!this.stopping) {
-      if (nowUs >= this.deadlineUs) this.stop('completed', null);
+      if (this.scheduler.expired(nowUs)) this.stop('completed', null);
       else this.dispatch(nowUs);
       if (this.next >= this.plannedTotal) this.stop('completed', null);
     }
@@ -339,10 +313,8 @@ class PublishRun {
     if (this.waitingForCapacity) {
       // A reply frees room and wakes us; the timer only watches for a stall.
       this.timer = setTimeout(this.tick, STALL_CHECK_MS);
-    } else if (this.ratePerSec === 0) {
-      this.immediate = setImmediate(this.tick);
     } else {
-      const waitUs = this.intendedUs(this.next) - nowUs;
+      const waitUs = this.scheduler.waitUs(nowUs, this.next);
       if (waitUs <= SPIN_WINDOW_US) this.immediate = setImmediate(this.tick);
       else
         this.timer = setTimeout(
@@ -362,20 +334,17 @@ class PublishRun {
     this.immediate = setImmediate(this.tick);
   }
 
-  /** Sends everything due (rate 0: as much as the window allows), spread over the lanes. */
+  /** Sends what the scheduler wants now, as far as the connections have room, over the lanes. */
   private dispatch(nowUs: number): void {
-    const paced = this.ratePerSec > 0;
     const lanes = this.lanes;
     const laneCount = lanes.length;
     let free = 0;
     for (let l = 0; l < laneCount; l++) free += lanes[l]!.free;
-    const wanted = paced
-      ? dueCount(this.t0Us, nowUs, this.ratePerSec, this.plannedTotal) - this.next
-      : Math.min(this.plannedTotal - this.next, laneCount * UNPACED_BATCH);
+    const wanted = this.scheduler.wanted(nowUs, this.next, laneCount);
     const count = Math.min(wanted, free);
     this.waitingForCapacity = wanted > free;
     if (count <= 0) return;
-    if (!paced) this.recordDispatchTimes(nowUs, count);
+    this.scheduler.dispatching(nowUs, this.next, count, this.lag);
 
     const perLane = Math.ceil(count / laneCount);
     let remaining = count;
@@ -385,7 +354,7 @@ class PublishRun {
       cursor = cursor + 1 === laneCount ? 0 : cursor + 1;
       const take = Math.min(perLane, lane.free, remaining);
       if (take === 0) continue;
-      this.sendBatch(lane, this.next, take, nowUs);
+      this.sendBatch(lane, this.next, take);
       this.next += take;
       remaining -= take;
     }
@@ -394,30 +363,17 @@ class PublishRun {
     this.inFlight += count - remaining;
   }
 
-  private sendBatch(lane: Lane, fromIndex: number, count: number, nowUs: number): void {
+  private sendBatch(lane: Lane, fromIndex: number, count: number): void {
     const generator = this.generator;
     const encoder = this.encoder;
+    const scheduler = this.scheduler;
     const firstSequence = this.firstSequence;
     const shard = lane.shard;
-    // At rate 0 the slot is the dispatch time: lag is 0 by definition (recorded as the 1 µs floor).
-    if (this.ratePerSec === 0) this.lag.recordValueWithCount(1, count);
     for (let index = fromIndex; index < fromIndex + count; index++) {
-      const intendedUs = this.intendedUs(index);
-      if (this.ratePerSec > 0) recordUs(this.lag, nowUs - intendedUs);
-      encoder.add(generator.build(firstSequence + index, shard, intendedUs));
+      encoder.add(generator.build(firstSequence + index, shard, scheduler.intendedUs(index)));
       lane.push(index);
     }
     lane.connection.write(encoder.take());
-  }
-
-  private recordDispatchTimes(nowUs: number, count: number): void {
-    const needed = this.next + count;
-    if (needed > this.dispatchedAtUs.length) {
-      const grown = new Float64Array(Math.max(needed, this.dispatchedAtUs.length * 2));
-      grown.set(this.dispatchedAtUs);
-      this.dispatchedAtUs = grown;
-    }
-    this.dispatchedAtUs.fill(nowUs, this.next, needed);
   }
 
   private onReply(lane: Lane, error: string | undefined, receivedUs: number): void {
@@ -427,7 +383,7 @@ class PublishRun {
     this.lastReplyUs = receivedUs;
     if (error === undefined) {
       this.published++;
-      recordUs(this.latency, receivedUs - this.intendedUs(index));
+      recordUs(this.latency, receivedUs - this.scheduler.intendedUs(index));
       if (receivedUs > this.lastAckUs) this.lastAckUs = receivedUs;
     } else {
       this.failedSequences.push(this.firstSequence + index);
@@ -489,13 +445,12 @@ class PublishRun {
   private outcome(): PublishOutcome {
     const elapsedUs = this.lastAckUs - this.t0Us;
     const achievedRatePerSec = elapsedUs > 0 ? (this.published * 1e6) / elapsedUs : 0;
-    const rateMet = this.ratePerSec === 0 || achievedRatePerSec >= 0.99 * this.ratePerSec;
     const figures: PublisherFigures = {
       published: this.published,
       errors: this.failedSequences.length,
-      targetRatePerSec: this.ratePerSec,
+      targetRatePerSec: this.targetRatePerSec,
       achievedRatePerSec: Math.round(achievedRatePerSec * 100) / 100,
-      rateMet,
+      rateMet: this.scheduler.rateMet(achievedRatePerSec),
       elapsedMs: Math.round(elapsedUs) / 1000,
       xaddLatencyMs: summarizeMs(this.latency),
       xaddHistogram: encodeHistogram(this.latency),
@@ -515,7 +470,7 @@ class PublishRun {
         if (!Number.isInteger(index) || index < 0 || index >= attempted) {
           throw new RangeError(`sequence ${sequence} was not dispatched by this run`);
         }
-        return this.intendedUs(index);
+        return this.scheduler.intendedUs(index);
       },
     };
   }
