@@ -37,7 +37,7 @@ describe('UnpacedScheduler', () => {
     scheduler.start(0);
     expect(scheduler.wanted(0, 0, 4)).toBe(512);
     expect(scheduler.wanted(0, 900, 4)).toBe(100);
-    expect(scheduler.waitUs()).toBe(0);
+    expect(scheduler.waitUs(0, 900)).toBe(0);
     const lag = createHistogram();
     scheduler.dispatching(7_000, 0, 512, lag);
     scheduler.dispatching(9_000, 512, 100, lag);

@@ -72,7 +72,7 @@ export class PacedScheduler implements Scheduler {
     this.t0Us = t0Us;
   }
 
-  expired(): boolean {
+  expired(_nowUs: number): boolean {
     return false;
   }
 
@@ -153,11 +153,11 @@ export class UnpacedScheduler implements Scheduler {
     return this.dispatchedAtUs[index]!;
   }
 
-  waitUs(): number {
+  waitUs(_nowUs: number, _next: number): number {
     return 0;
   }
 
-  rateMet(): boolean {
+  rateMet(_achievedRatePerSec: number): boolean {
     return true;
   }
 }
