@@ -8,6 +8,7 @@ import {
   baselineCandidateProblems,
   baselinePath,
   DEFAULT_HISTORY_LIMIT,
+  historyEntryOf,
   readBaseline,
   readBaselineIfExists,
   updateBaseline,
@@ -61,6 +62,29 @@ describe('updateBaseline', () => {
     expect(baseline.aggregate).toBe(aggregate);
   });
 
+  it('keeps about four months of nights by default', () => {
+    const first = updateBaseline(null, aggregateWithP50(10), {
+      name: 'steady',
+      commit: null,
+      date: day(0),
+    });
+    const full = {
+      ...first,
+      history: Array.from({ length: DEFAULT_HISTORY_LIMIT }, (_, index) => ({
+        ...historyEntryOf(first),
+        commit: `old${index}`,
+      })),
+    };
+    const next = updateBaseline(full, aggregateWithP50(10), {
+      name: 'steady',
+      commit: null,
+      date: day(1),
+    });
+    expect(DEFAULT_HISTORY_LIMIT).toBe(120);
+    expect(next.history).toHaveLength(120);
+    expect(next.history[0]!.commit).toBe('old1');
+  });
+
   it('moves the previous aggregate into the history, oldest first, bounded', () => {
     let baseline: Baseline | null = null;
     const template = aggregateWithP50(10);
@@ -73,10 +97,11 @@ describe('updateBaseline', () => {
         name: 'steady',
         commit: `c${index}`,
         date: day(index),
+        historyLimit: 30,
       });
     });
     const final = baseline as unknown as Baseline;
-    expect(final.history).toHaveLength(DEFAULT_HISTORY_LIMIT);
+    expect(final.history).toHaveLength(30);
     // 34 earlier aggregates, the 30 newest kept: c4 ... c33, oldest first.
     expect(final.history.map((entry) => entry.commit)).toEqual(
       Array.from({ length: 30 }, (_, index) => `c${index + 4}`),

@@ -14,8 +14,11 @@ import { trialAggregateSchema, type TrialAggregate } from './trials.js';
 
 export const BASELINE_KIND = 'ethhook-load-test/baseline';
 export const BASELINE_VERSION = 1;
-/** About a month of nightly runs: enough for a noise estimate and a trend, small in review. */
-export const DEFAULT_HISTORY_LIMIT = 30;
+/**
+ * About four months of nightly runs: the drift analysis (drift.ts) needs weeks on each side of a
+ * shift to name it, and a runner change starts a new series. About 1 KB a night.
+ */
+export const DEFAULT_HISTORY_LIMIT = 120;
 
 /** The figures of an earlier baseline, kept for trends and for the noise estimate. */
 export const historyEntrySchema = z.object({

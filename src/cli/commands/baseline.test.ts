@@ -59,7 +59,7 @@ describe('ethhook-load-test baseline', () => {
 
     const refreshed = await cli({}, 'update', good, '--dir', baselines, '--commit', 'cafe1234');
     expect(refreshed).toMatch(
-      /^Refreshed .*\nThe previous baseline \(f00dbab of 2025-01-15\) moved into the history, which now holds 1 of at most 30 nights\./,
+      /^Refreshed .*\nThe previous baseline \(f00dbab of 2025-01-15\) moved into the history, which now holds 1 of at most 120 nights\./,
     );
     const second = await readBaseline(join(baselines, 'steady.json'));
     expect(second.commit).toBe('cafe1234');
