@@ -1,6 +1,7 @@
 import { runCli, type CommandRegistrar } from './main.js';
 import { registerBaselineCommand } from './commands/baseline.js';
 import { registerCompareCommand } from './commands/compare.js';
+import { registerHistoryCommand } from './commands/history.js';
 import { registerQuickstartCommand } from './commands/quickstart.js';
 import { registerReceiveCommand } from './commands/receive.js';
 import { registerReferenceCommand } from './commands/reference.js';
@@ -17,6 +18,7 @@ const registrars: CommandRegistrar[] = [
   registerReferenceCommand,
   registerCompareCommand,
   registerBaselineCommand,
+  registerHistoryCommand,
   registerPublishCommand,
 ];
 

@@ -1,0 +1,109 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBaseline } from '../../compare/baseline.js';
+import { baselineWithNights, syntheticSeries } from '../../compare/drift-fixtures.js';
+import { UserError } from '../errors.js';
+import { buildProgram } from '../main.js';
+import { DRIFT_EXIT_CODE, registerHistoryCommand } from './history.js';
+
+let dir: string;
+let shifted: string;
+let flat: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'history-cli-'));
+  shifted = join(dir, 'shifted.json');
+  flat = join(dir, 'flat.json');
+  const p50 = syntheticSeries({
+    nights: 60,
+    level: 10,
+    noise: 0.05,
+    shift: { at: 50, ratio: 1.3 },
+  });
+  await writeBaseline(shifted, baselineWithNights({ p50 }, 'shifted'));
+  await writeBaseline(
+    flat,
+    baselineWithNights(
+      { p50: syntheticSeries({ nights: 60, level: 10, noise: 0.05, seed: 2 }) },
+      'flat',
+    ),
+  );
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ output: string; exitCode: number }> {
+  let output = '';
+  let exitCode = 0;
+  const io = {
+    stdout: { write: (text: string) => (output += text) },
+    setExitCode: (code: number) => (exitCode = code),
+  };
+  const program = buildProgram([(p) => registerHistoryCommand(p, io)]);
+  const quiet = { writeErr: () => undefined, writeOut: () => undefined };
+  program.configureOutput(quiet);
+  for (const command of program.commands) command.configureOutput(quiet);
+  await program.parseAsync(['node', 'ethhook-load-test', 'history', ...args]);
+  return { output, exitCode };
+}
+
+describe('ethhook-load-test history', () => {
+  it('names the shift per metric with a trend line, and exits 3 on recent drift for the worse', async () => {
+    const { output, exitCode } = await cli(shifted);
+    expect(exitCode).toBe(DRIFT_EXIT_CODE);
+    expect(output).toMatch(
+      /^History of baseline "shifted"\n\nCurrent runner: AMD EPYC 7763 64-Core Processor, 4 cores, 16 GiB, Linux x64; load [0-9a-f]{12}; 60 night\(s\), 2026-01-01 \.\. 2026-03-01\n/,
+    );
+    expect(output).toMatch(
+      /\n {2}Latency p50 +[▁▂▃▄▅▆▇█]{60} {2}now \d+\.\d+ ms {2}1 shift\(s\)\n {4}- night 5[01]: Latency p50 \+\d\d% .*, worse, 99\.\d% confidence, between 00\w\wccc/,
+    );
+    expect(output).toMatch(/\n {2}Throughput +▁{60} {2}now 100\.0 deliveries\/s {2}no shift\n/);
+  });
+
+  it('exits 0 when the shift is older than --recent, or there is none', async () => {
+    expect((await cli(shifted, '--recent', '5')).exitCode).toBe(0);
+    const { output, exitCode } = await cli(flat);
+    expect(exitCode).toBe(0);
+    expect(output).not.toMatch(/shift\(s\)/);
+  });
+
+  it('prints JSON for machines, with the recent shifts', async () => {
+    const { output } = await cli(shifted, '--json', '--metrics', 'p50');
+    const parsed = JSON.parse(output) as {
+      name: string;
+      environments: {
+        current: boolean;
+        trends: { metric: string; shifts: { index: number }[] }[];
+      }[];
+      recent: { withinNights: number; shifts: { metric: string; worse: boolean }[] };
+    };
+    expect(parsed.name).toBe('shifted');
+    expect(parsed.environments[0]!.trends.map((trend) => trend.metric)).toEqual(['p50']);
+    expect(parsed.recent).toMatchObject({
+      withinNights: 14,
+      shifts: [{ metric: 'p50', worse: true }],
+    });
+  });
+
+  it('says why a short history has no change points', async () => {
+    const short = join(dir, 'short.json');
+    await writeBaseline(short, baselineWithNights({ p50: [10, 11, 10, 12] }, 'short'));
+    const { output, exitCode } = await cli(short);
+    expect(exitCode).toBe(0);
+    expect(output).toContain(
+      '  no change points looked for: 4 night(s) on this runner and load; a shift needs at least 5 on each side (10 in all)\n',
+    );
+  });
+
+  it('refuses a missing or foreign file and an unknown metric, naming them', async () => {
+    await expect(cli(join(dir, 'missing.json'))).rejects.toBeInstanceOf(UserError);
+    const foreign = join(dir, 'foreign.json');
+    await writeFile(foreign, '{"kind":"something-else"}');
+    await expect(cli(foreign)).rejects.toThrow(/foreign\.json/);
+    await expect(cli(shifted, '--metrics', 'p42')).rejects.toBeInstanceOf(CommanderError);
+  });
+});

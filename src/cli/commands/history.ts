@@ -1,0 +1,75 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { readBaseline } from '../../compare/baseline.js';
+import {
+  analyseDrift,
+  RECENT_NIGHTS,
+  recentShifts,
+  type DriftAnalysis,
+} from '../../compare/drift.js';
+import { InvalidMetricOptionError, parseMetricList, type MetricId } from '../../compare/metrics.js';
+import { renderDriftText } from '../../report/drift.js';
+import { positiveInt } from '../options.js';
+import { processIo, readInput, type CommandIo } from './compare.js';
+
+/**
+ * Exit code when a metric of the current runner shifted for the worse within the recent nights:
+ * apart from 1 (bad input) so a nightly job can tell drift from a broken file.
+ */
+export const DRIFT_EXIT_CODE = 3;
+
+export interface HistoryFlags {
+  metrics?: MetricId[];
+  recent: number;
+  json: boolean;
+}
+
+function metricList(raw: string): MetricId[] {
+  try {
+    return parseMetricList(raw, '--metrics');
+  } catch (error) {
+    if (error instanceof InvalidMetricOptionError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
+
+/** Prints the shifts per metric and returns the exit code: 3 on recent drift for the worse. */
+export async function historyCommand(
+  path: string,
+  flags: HistoryFlags,
+  io: CommandIo,
+): Promise<{ analysis: DriftAnalysis; exitCode: number }> {
+  const baseline = await readInput(() => readBaseline(path));
+  const analysis = analyseDrift(baseline, flags.metrics ? { metrics: flags.metrics } : {});
+  const recent = recentShifts(analysis, flags.recent);
+  io.stdout.write(
+    flags.json
+      ? `${JSON.stringify({ ...analysis, recent: { withinNights: flags.recent, shifts: recent } }, null, 2)}\n`
+      : renderDriftText(analysis),
+  );
+  return { analysis, exitCode: recent.some((shift) => shift.worse) ? DRIFT_EXIT_CODE : 0 };
+}
+
+export function registerHistoryCommand(program: Command, io: CommandIo = processIo): void {
+  program
+    .command('history')
+    .description(
+      `Find shifts in a baseline's nightly history (E-divisive means, permutation test), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, 1 bad input.`,
+    )
+    .argument('<baseline.json>', 'e.g. baselines/steady.json')
+    .option(
+      '--metrics <list>',
+      'metrics to analyse, e.g. p50,p95,throughput (default: the gated performance metrics)',
+      metricList,
+    )
+    .option(
+      '--recent <nights>',
+      `a shift whose new level began within this many nights is recent (exit ${DRIFT_EXIT_CODE} when worse)`,
+      positiveInt,
+      RECENT_NIGHTS,
+    )
+    .option('--json', 'print the analysis as JSON', false)
+    .action(async (path: string, flags: HistoryFlags) => {
+      const { exitCode } = await historyCommand(path, flags, io);
+      io.setExitCode(exitCode);
+    });
+}
