@@ -105,16 +105,19 @@ export class CommandService implements SutService {
   }
 
   /** The log file into a collapsible group; the file itself is already the logs file. */
-  async collectLogs({ quiet = false } = {}): Promise<void> {
-    if (quiet || !this.saved) return;
+  async collectLogs({ quiet = false } = {}): Promise<string | null> {
+    if (!this.saved) return null;
+    const { logsPath } = this.saved;
+    if (quiet) return logsPath;
     let text: string;
     try {
-      text = await readFile(this.saved.logsPath, 'utf8');
+      text = await readFile(logsPath, 'utf8');
     } catch {
-      this.log.info(`The SUT left no log at ${this.saved.logsPath}`);
-      return;
+      this.log.info(`The SUT left no log at ${logsPath}`);
+      return null;
     }
     await this.log.group('SUT log', async () => this.log.info(text.trimEnd()));
+    return logsPath;
   }
 
   /** Ends the whole process group, whether the started shell still runs or not. */

@@ -521,8 +521,8 @@ export class ComposeService implements SutService {
   }
 
   /** `ps` and the logs of every container, into the logs file and (unless quiet) a group. */
-  async collectLogs({ quiet = false } = {}): Promise<void> {
-    if (!this.target) return;
+  async collectLogs({ quiet = false } = {}): Promise<string | null> {
+    if (!this.target) return null;
     const state = this.target;
     const ps = await this.run(state, ['ps', '-a'], true);
     const logs = await this.run(state, ['logs', '--no-color', '--timestamps'], true);
@@ -537,10 +537,12 @@ export class ComposeService implements SutService {
     ].join('\n');
     await mkdir(path.dirname(state.logsPath), { recursive: true });
     await writeFile(state.logsPath, text);
-    if (quiet) return;
-    await this.log.group(`Service logs (compose project ${state.project})`, async () => {
-      this.log.info(text);
-    });
+    if (!quiet) {
+      await this.log.group(`Service logs (compose project ${state.project})`, async () => {
+        this.log.info(text);
+      });
+    }
+    return state.logsPath;
   }
 
   /**

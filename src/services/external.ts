@@ -20,7 +20,7 @@ const externalService = (log: { info(message: string): void }): SutService => ({
   start: async () => undefined,
   waitReady: async () => undefined,
   exitedError: () => null,
-  collectLogs: async () => undefined,
+  collectLogs: async () => null,
   stop: async () => log.info('The services were already running before this run: nothing to stop.'),
   describeFailure: async () => '',
 });

@@ -19,8 +19,11 @@ export interface SutService {
   waitReady(): Promise<void>;
   /** The failure once the SUT died on its own, else null: lets a run stop with the reason. */
   exitedError(): Error | null;
-  /** The SUT's logs into its logs file and (unless quiet) a collapsible group of the log. */
-  collectLogs(options?: { quiet?: boolean }): Promise<void>;
+  /**
+   * The SUT's logs into its logs file and (unless quiet) a collapsible group of the log; returns
+   * the file, or null when there is none (services already running).
+   */
+  collectLogs(options?: { quiet?: boolean }): Promise<string | null>;
   /** Stops and tears down everything start created; says what it did in the log. */
   stop(): Promise<void>;
   /** What to add to an error of the run: "processor: unhealthy", or '' when nothing is known. */

@@ -332,7 +332,8 @@ ${more}`;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    await service.collectLogs({ quiet: true }).catch(() => undefined);
+    const logs = await service.collectLogs({ quiet: true }).catch(() => null);
+    if (logs) logger.info(`The SUT's logs: ${logs}`);
     await service.stop();
   }
 }
