@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Inputs, Outputs } from './constants.js';
 import { readActionConfig } from './inputs.js';
+import { HEADLINE_OUTPUTS } from './outputs.js';
 
 const actionYml = readFileSync(
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../action.yml'),
@@ -34,7 +35,9 @@ function section(name: string): Map<string, string | undefined> {
 describe('action.yml', () => {
   it('declares exactly the inputs and outputs the code reads and writes', () => {
     expect([...section('inputs').keys()].sort()).toEqual(Object.values(Inputs).sort());
-    expect([...section('outputs').keys()].sort()).toEqual(Object.values(Outputs).sort());
+    expect([...section('outputs').keys()].sort()).toEqual(
+      [...Object.values(Outputs), ...HEADLINE_OUTPUTS].sort(),
+    );
   });
 
   it('documents a default for every input', () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isValidBaselineName } from '../compare/baseline.js';
+import { describeIssues } from '../compare/json-file.js';
 import { commentMarker } from '../report/markdown.js';
 import {
   COMMENT_REQUEST_KIND,
@@ -13,9 +14,7 @@ import { upsertStickyComment } from './github/comment.js';
 import { writeJobSummary } from './github/summary.js';
 import type { CommentOnlyConfig } from './inputs.js';
 import type { ActionDependencies } from './dependencies.js';
-import { setHeadlineOutputs, type CommentRequest, type HeadlineFigures } from './outputs.js';
-
-const VERDICTS = ['pass', 'regression', 'inconclusive'] as const;
+import { commentRequestSchema, setHeadlineOutputs, type CommentRequest } from './outputs.js';
 
 function bad(path: string, problem: string): ActionFailure {
   return new ActionFailure(
@@ -45,34 +44,15 @@ export function parseCommentRequest(text: string, path: string): CommentRequest 
       `has version ${String(request.version)}; this action reads version ${COMMENT_REQUEST_VERSION}`,
     );
   }
-  if (typeof request.baselineName !== 'string' || !isValidBaselineName(request.baselineName)) {
+  const parsed = commentRequestSchema.safeParse(document, { reportInput: true });
+  if (!parsed.success) throw bad(path, `is not valid: ${describeIssues(parsed.error)}`);
+  if (!isValidBaselineName(parsed.data.baselineName)) {
     throw bad(path, 'has no valid baselineName');
   }
-  if (
-    request.pullRequest !== null &&
-    !(Number.isInteger(request.pullRequest) && (request.pullRequest as number) > 0)
-  ) {
-    throw bad(path, 'has an invalid pullRequest number');
-  }
-  if (
-    request.headSha !== null &&
-    !(typeof request.headSha === 'string' && /^[0-9a-f]{40,64}$/i.test(request.headSha))
-  ) {
-    throw bad(path, 'has an invalid headSha');
-  }
-  if (typeof request.markdown !== 'string' || request.markdown.length > MAX_COMMENT_CHARS) {
+  if (parsed.data.markdown.length > MAX_COMMENT_CHARS) {
     throw bad(path, `has no markdown report of at most ${MAX_COMMENT_CHARS} characters`);
   }
-  const figures = request.figures as Partial<HeadlineFigures> | undefined;
-  const numbers = ['p50Ms', 'p95Ms', 'p99Ms', 'throughput', 'lost'] as const;
-  if (
-    !figures ||
-    !(VERDICTS as readonly unknown[]).includes(figures.verdict) ||
-    !numbers.every((key) => typeof figures[key] === 'number' && Number.isFinite(figures[key]))
-  ) {
-    throw bad(path, 'has no valid figures');
-  }
-  return request as CommentRequest;
+  return parsed.data;
 }
 
 /**

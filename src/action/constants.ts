@@ -45,11 +45,6 @@ export type InputName = (typeof Inputs)[keyof typeof Inputs];
 export const Outputs = {
   Verdict: 'verdict',
   Passed: 'passed',
-  P50Ms: 'p50-ms',
-  P95Ms: 'p95-ms',
-  P99Ms: 'p99-ms',
-  Throughput: 'throughput',
-  Lost: 'lost',
   ResultPath: 'result-path',
   ReportPath: 'report-path',
   BaselinePath: 'baseline-path',
@@ -87,7 +82,8 @@ export const MAX_COMMENT_CHARS = 65_536;
 
 /** Written by check mode for the fork-safe second stage (mode: comment). */
 export const COMMENT_REQUEST_KIND = 'ethhook-load-test/comment-request';
-export const COMMENT_REQUEST_VERSION = 1;
+/** 2: figures keyed by catalogue metric id (the headline metrics), not a fixed list. */
+export const COMMENT_REQUEST_VERSION = 2;
 export const COMMENT_REQUEST_FILE = 'comment.json';
 export const RESULT_FILE = 'result.json';
 export const REPORT_FILE = 'report.md';

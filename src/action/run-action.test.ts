@@ -6,7 +6,7 @@ import { readBaseline, updateBaseline, writeBaseline } from '../compare/baseline
 import { makeRunResult, type RunFixtureOptions } from '../compare/fixtures.js';
 import { aggregateTrials } from '../compare/trials.js';
 import type { RunOptions } from '../engine/run/types.js';
-import { COMMENT_REQUEST_KIND, Outputs } from './constants.js';
+import { COMMENT_REQUEST_KIND, COMMENT_REQUEST_VERSION, Outputs } from './constants.js';
 import type { ActionDependencies } from './dependencies.js';
 import type { TrialRunner } from './trial-runner.js';
 import { groupAlive } from '../services/process.js';
@@ -120,13 +120,13 @@ describe('runAction, mode check', () => {
     expect(core.outputs).toMatchObject({
       [Outputs.Verdict]: 'pass',
       [Outputs.Passed]: 'true',
-      [Outputs.Lost]: '0',
+      ['lost']: '0',
       [Outputs.ResultPath]: path.join(out, 'result.json'),
       [Outputs.ReportPath]: path.join(out, 'report.md'),
       [Outputs.LogsPath]: path.join(out, 'services.log'),
       [Outputs.CommentUrl]: expect.stringMatching(/^https:\/\/github\.test\//),
     });
-    expect(Number(core.outputs[Outputs.P50Ms])).toBeGreaterThan(0);
+    expect(Number(core.outputs['p50-ms'])).toBeGreaterThan(0);
     expect(core.outputs[Outputs.BaselinePath]).toBeUndefined();
     expect(JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).trialCount).toBe(2);
     expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(HEADING('PASS'));
@@ -151,7 +151,7 @@ describe('runAction, mode check', () => {
     ) as CommentRequest;
     expect(request).toMatchObject({
       kind: COMMENT_REQUEST_KIND,
-      version: 1,
+      version: COMMENT_REQUEST_VERSION,
       baselineName: 'quick',
       pullRequest: 12,
       headSha: HEAD,
@@ -404,7 +404,7 @@ describe('runAction, mode baseline', () => {
     expect(core.summary[0]).toMatch(
       /^> \*\*Baseline mode:\*\* The baseline baselines\/quick\.json was not refreshed/,
     );
-    expect(core.outputs[Outputs.Lost]).toBe('6');
+    expect(core.outputs['lost']).toBe('6');
   });
 
   it('refuses to make a baseline of a run with injected faults', async () => {
@@ -444,17 +444,13 @@ describe('runAction, mode comment', () => {
     mkdirSync(path.join(h.workspace, 'artifact'));
     const full: CommentRequest = {
       kind: COMMENT_REQUEST_KIND,
-      version: 1,
+      version: COMMENT_REQUEST_VERSION,
       baselineName: 'quick',
       pullRequest: 12,
       headSha: HEAD,
       figures: {
         verdict: 'regression',
-        p50Ms: 60,
-        p95Ms: 150,
-        p99Ms: 300,
-        throughput: 99,
-        lost: 0,
+        metrics: { p50: 60, p95: 150, p99: 300, throughput: 99, lost: 0 },
       },
       markdown: '## REGRESSION of quick',
       ...request,
@@ -473,7 +469,7 @@ describe('runAction, mode comment', () => {
     expect(core.outputs).toMatchObject({
       [Outputs.Verdict]: 'regression',
       [Outputs.Passed]: 'false',
-      [Outputs.P50Ms]: '60',
+      ['p50-ms']: '60',
     });
     expect(core.outputs[Outputs.CommentUrl]).toBeDefined();
     expect(core.summary).toEqual(['## REGRESSION of quick']);
@@ -518,6 +514,16 @@ describe('runAction, mode comment', () => {
     const failure = await failureOf(runAction(deps));
     expect(failure.message).toMatch(
       /^Invalid input comment-file: .*comment\.json is not a comment request/,
+    );
+  });
+
+  it('rejects figures that are not the headline metrics, naming the field', async () => {
+    const { deps } = await commentHarness({
+      figures: { verdict: 'pass', metrics: { p50: 60, p95: 150, p99: '300' as unknown as number } },
+    });
+    const failure = await failureOf(runAction(deps));
+    expect(failure.message).toMatch(
+      /comment\.json is not valid: figures\.metrics\.p99 must be a number, got "300"; figures\.metrics\.throughput is missing/,
     );
   });
 

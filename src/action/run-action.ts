@@ -31,20 +31,9 @@ import { ActionFailure } from './failure.js';
 import { upsertStickyComment } from './github/comment.js';
 import { writeJobSummary } from './github/summary.js';
 import { readActionConfig, type MeasureConfig } from './inputs.js';
-import { setHeadlineOutputs, type CommentRequest, type HeadlineFigures } from './outputs.js';
+import { headlineFigures, setHeadlineOutputs, type CommentRequest } from './outputs.js';
 import { createService } from '../services/registry.js';
 import { serviceStateSaver } from './state.js';
-
-function headlineOf(verdict: Verdict, aggregate: TrialAggregate): HeadlineFigures {
-  return {
-    verdict: verdict.outcome,
-    p50Ms: aggregate.metrics.p50,
-    p95Ms: aggregate.metrics.p95,
-    p99Ms: aggregate.metrics.p99,
-    throughput: aggregate.metrics.throughput,
-    lost: aggregate.metrics.lost,
-  };
-}
 
 function maskSecrets(message: string, config: MeasureConfig): string {
   return redactUrls(message, [config.load.redisUrl, config.load.databaseUrl]);
@@ -183,7 +172,7 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   await writeFile(reportPath, markdown);
   core.setOutput(Outputs.ReportPath, reportPath);
 
-  const figures = headlineOf(verdict, aggregate);
+  const figures = headlineFigures(verdict.outcome, aggregate.metrics);
   setHeadlineOutputs(core, figures);
   const pullRequest = deps.context.pullRequest;
   const request: CommentRequest = {

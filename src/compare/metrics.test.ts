@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { makeRunResult } from './fixtures.js';
 import {
+  columnTitle,
+  HEADLINE_METRICS,
+  LATENCY_METRICS,
+  outputName,
   DEFAULT_GATED_METRICS,
   InvalidMetricOptionError,
   METRIC_IDS,
@@ -84,5 +88,45 @@ describe('parseMetricList', () => {
       /--gate: unknown metric "latency"/,
     );
     expect(() => parseMetricList(' , ', '--gate')).toThrow(/--gate is empty/);
+  });
+});
+
+describe('the catalogue drives the report, the outputs and the headline', () => {
+  it('makes every gated latency a headline figure, so gating one is one line', () => {
+    for (const metric of LATENCY_METRICS) {
+      expect(metric.headline !== undefined, metric.id).toBe(metric.gatedByDefault);
+    }
+    expect(HEADLINE_METRICS.map((metric) => metric.id)).toEqual([
+      'p50',
+      'p95',
+      'p99',
+      'throughput',
+      'lost',
+    ]);
+    expect(HEADLINE_METRICS.map(outputName)).toEqual([
+      'p50-ms',
+      'p95-ms',
+      'p99-ms',
+      'throughput',
+      'lost',
+    ]);
+    expect(HEADLINE_METRICS.map((metric) => columnTitle(metric))).toEqual([
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'Throughput /s',
+      'Lost',
+    ]);
+    expect(columnTitle(METRICS.throughput, true)).toBe('Thru /s');
+  });
+
+  it('orders latencies by percentile and names each as the chart does', () => {
+    expect(LATENCY_METRICS.map((metric) => metric.latency?.percentile)).toEqual([
+      50, 90, 95, 99, 99.9, 100,
+    ]);
+    const p999 = { ...METRICS.p999, headline: { column: 'p99.9' } };
+    expect(columnTitle(p999)).toBe('p99.9 ms');
+    expect(outputName(p999)).toBe('p999-ms');
+    expect(outputName(METRICS.scheduleLagP99)).toBe('schedule-lag-p99-ms');
   });
 });

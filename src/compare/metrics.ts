@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RunResult } from '../engine/measure/result.js';
+import type { LatencySummaryMs, RunResult } from '../engine/measure/result.js';
 
 /**
  * The catalogue of compared figures. Every metric declares its direction, unit, how one run
@@ -69,6 +69,17 @@ export interface MetricDefinition {
   /** The figure of one run. */
   fromRun(result: RunResult): number;
   /**
+   * For latency percentiles (max = 100): the figure of any latency summary, so the per-endpoint
+   * table, the charts and the paired verdict's blocks read the catalogue, not a list of their own.
+   */
+  latency?: { percentile: number; of(summary: LatencySummaryMs): number };
+  /**
+   * A headline figure: a column of the trials and history tables (and, for latencies, of the
+   * per-endpoint table and the history chart), an action output and a figure of comment.json.
+   * `column` titles it; `narrowColumn` where the terminal is tight.
+   */
+  headline?: { column: string; narrowColumn?: string };
+  /**
    * The value assumed for files written before this metric existed; without it such files
    * fail to load, naming the missing field.
    */
@@ -78,11 +89,19 @@ export interface MetricDefinition {
 /** Latencies are recorded in whole microseconds. */
 const MICROSECOND_MS = 0.001;
 
-function latency(
-  id: 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max',
-  label: string,
-  gatedByDefault: boolean,
-): MetricDefinition {
+type LatencyId = 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max';
+const PERCENTILES: Record<LatencyId, number> = {
+  p50: 50,
+  p90: 90,
+  p95: 95,
+  p99: 99,
+  p999: 99.9,
+  max: 100,
+};
+
+/** A latency percentile; a gated one is also a headline figure (a column, an output). */
+function latency(id: LatencyId, label: string, gatedByDefault: boolean): MetricDefinition {
+  const percentile = PERCENTILES[id];
   return {
     id,
     label,
@@ -94,6 +113,8 @@ function latency(
     resolution: MICROSECOND_MS,
     fromHistogram: true,
     fromRun: (result) => result.delivery.latencyMs[id],
+    latency: { percentile, of: (summary) => summary[id] },
+    ...(gatedByDefault ? { headline: { column: id === 'max' ? 'max' : `p${percentile}` } } : {}),
   };
 }
 
@@ -113,6 +134,7 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     resolution: 0.01,
     fromHistogram: false,
     fromRun: (result) => result.delivery.throughputPerSec,
+    headline: { column: 'Throughput', narrowColumn: 'Thru' },
   },
   lost: {
     id: 'lost',
@@ -125,6 +147,7 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
     resolution: 1,
     fromHistogram: false,
     fromRun: (result) => result.delivery.lost,
+    headline: { column: 'Lost' },
   },
   badSignatures: {
     id: 'badSignatures',
@@ -249,6 +272,40 @@ export function countAllowanceOf(metric: MetricDefinition, expectedPerTrial: num
   const allowance = metric.countAllowance;
   if (!allowance) return 0;
   return Math.max(allowance.perTrial, Math.ceil(allowance.shareOfExpected * expectedPerTrial));
+}
+
+/** Latency percentiles first (by percentile), then the rest in catalogue order. */
+const readingOrder = (a: MetricDefinition, b: MetricDefinition): number =>
+  (a.latency?.percentile ?? Number.POSITIVE_INFINITY) -
+    (b.latency?.percentile ?? Number.POSITIVE_INFINITY) ||
+  METRIC_IDS.indexOf(a.id) - METRIC_IDS.indexOf(b.id);
+
+/** The headline figures, in reading order: p50, p95, p99, throughput, lost by default. */
+export const HEADLINE_METRICS: readonly MetricDefinition[] = METRIC_LIST.filter(
+  (metric) => metric.headline !== undefined,
+).sort(readingOrder);
+
+/** Every latency percentile of the catalogue, lowest first. */
+export const LATENCY_METRICS: readonly MetricDefinition[] = METRIC_LIST.filter(
+  (metric) => metric.latency !== undefined,
+).sort(readingOrder);
+
+/** "p50 ms", "Throughput /s", "Lost": a headline metric's column title. */
+export function columnTitle(metric: MetricDefinition, narrow = false): string {
+  const name = (narrow ? metric.headline?.narrowColumn : undefined) ?? metric.headline?.column;
+  const suffix =
+    metric.unit === 'ms'
+      ? ' ms'
+      : metric.unit === 'deliveries/s' || metric.unit === 'events/s'
+        ? ' /s'
+        : '';
+  return `${name ?? metric.label}${suffix}`;
+}
+
+/** The action output of a headline metric: p50-ms, throughput, lost (action.yml declares each). */
+export function outputName(metric: MetricDefinition): string {
+  const kebab = metric.id.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  return metric.unit === 'ms' ? `${kebab}-ms` : kebab;
 }
 
 export function isMetricId(value: string): value is MetricId {

@@ -4,6 +4,7 @@ import { formatWithUnit } from './format.js';
 import {
   countAllowanceOf,
   DEFAULT_GATED_METRICS,
+  LATENCY_METRICS,
   METRIC_LIST,
   type MetricId,
   type MetricUnit,
@@ -56,13 +57,12 @@ export interface PairedOptions {
 }
 
 /** Percentile each latency metric reads from a histogram, for the block bootstrap. */
-const PERCENTILE_OF: Partial<Record<MetricId, number>> = {
-  p50: 50,
-  p90: 90,
-  p95: 95,
-  p99: 99,
-  p999: 99.9,
-};
+const PERCENTILE_OF: Partial<Record<MetricId, number>> = Object.fromEntries(
+  LATENCY_METRICS.filter((metric) => (metric.latency?.percentile ?? 100) < 100).map((metric) => [
+    metric.id,
+    metric.latency?.percentile,
+  ]),
+);
 
 function withinRoundVariances(round: PairedRoundResults): Map<number, number> | null {
   const head = round.head.delivery.latencyBlocks;

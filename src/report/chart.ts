@@ -1,5 +1,10 @@
 import type { Verdict } from '../compare/verdict.js';
-import type { MetricId } from '../compare/metrics.js';
+import {
+  HEADLINE_METRICS,
+  LATENCY_METRICS,
+  type MetricDefinition,
+  type MetricId,
+} from '../compare/metrics.js';
 import type { HistoryRow } from './model.js';
 
 /**
@@ -7,13 +12,12 @@ import type { HistoryRow } from './model.js';
  * which; the table next to a chart carries the same figures for readers without mermaid.
  */
 
-const PERCENTILES: readonly { id: MetricId; label: string }[] = [
-  { id: 'p50', label: 'p50' },
-  { id: 'p90', label: 'p90' },
-  { id: 'p95', label: 'p95' },
-  { id: 'p99', label: 'p99' },
-  { id: 'p999', label: 'p99.9' },
-];
+/** Charted percentiles: every latency of the catalogue but max (one sample flattens the scale). */
+const charted = (): MetricDefinition[] =>
+  LATENCY_METRICS.filter((metric) => (metric.latency?.percentile ?? 100) < 100);
+
+/** "p50", "p99.9": a percentile as the x axis names it. */
+const axisLabel = (metric: MetricDefinition): string => `p${metric.latency?.percentile}`;
 
 function chartNumber(value: number): string {
   const rounded =
@@ -40,8 +44,9 @@ function block(lines: readonly string[]): string {
 export function latencyChart(verdict: Verdict): string {
   const value = (id: MetricId, which: 'baseline' | 'current'): number | null =>
     verdict.metrics.find((metric) => metric.id === id)?.[which] ?? null;
-  const current = PERCENTILES.map(({ id }) => value(id, 'current') ?? 0);
-  const baselineValues = PERCENTILES.map(({ id }) => value(id, 'baseline'));
+  const percentiles = charted();
+  const current = percentiles.map(({ id }) => value(id, 'current') ?? 0);
+  const baselineValues = percentiles.map(({ id }) => value(id, 'baseline'));
   const hasBaseline = baselineValues.every((item) => item !== null);
   const baseline = baselineValues.map((item) => item ?? 0);
   const top = niceCeiling(Math.max(...current, ...(hasBaseline ? baseline : [])));
@@ -49,7 +54,7 @@ export function latencyChart(verdict: Verdict): string {
     hasBaseline
       ? 'title "End-to-end latency (ms): bars = baseline, line = this run"'
       : 'title "End-to-end latency (ms), this run"',
-    `x-axis [${PERCENTILES.map(({ label }) => `"${label}"`).join(', ')}]`,
+    `x-axis [${percentiles.map((metric) => `"${axisLabel(metric)}"`).join(', ')}]`,
     `y-axis "ms" 0 --> ${chartNumber(top)}`,
     ...(hasBaseline
       ? [`bar ${series(baseline)}`, `line ${series(current)}`]
@@ -67,13 +72,15 @@ export function historyChart(rows: readonly HistoryRow[]): string | null {
     seen.set(label, count);
     return count === 1 ? label : `${label} #${count}`;
   });
-  const top = niceCeiling(Math.max(...rows.map((row) => row.p99Ms)));
+  // The headline latencies, lowest first; the highest sets the scale.
+  const lines = HEADLINE_METRICS.filter((metric) => metric.latency !== undefined);
+  const top = niceCeiling(
+    Math.max(...rows.flatMap((row) => lines.map((metric) => row.metrics[metric.id]))),
+  );
   return block([
-    'title "Baseline latency by night (ms): lines from bottom p50, p95, p99"',
+    `title "Baseline latency by night (ms): lines from bottom ${lines.map(axisLabel).join(', ')}"`,
     `x-axis [${labels.map((label) => `"${label}"`).join(', ')}]`,
     `y-axis "ms" 0 --> ${chartNumber(top)}`,
-    `line ${series(rows.map((row) => row.p50Ms))}`,
-    `line ${series(rows.map((row) => row.p95Ms))}`,
-    `line ${series(rows.map((row) => row.p99Ms))}`,
+    ...lines.map((metric) => `line ${series(rows.map((row) => row.metrics[metric.id]))}`),
   ]);
 }

@@ -4,7 +4,11 @@ import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import { historyChart, latencyChart } from './chart.js';
 import {
   configFields,
+  endpointDeltaTitle,
+  endpointLatencyColumns,
   endpointRows,
+  headlineColumns,
+  historyColumns,
   environmentFields,
   historyRows,
   metricRows,
@@ -219,6 +223,7 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
 
   const endpoints = endpointRows(context);
   if (endpoints.length > 0) {
+    const latencyTitles = endpointLatencyColumns().map((column) => column.title);
     const render = (rows: typeof endpoints, summary: string) =>
       details(
         summary,
@@ -230,12 +235,10 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
             'Lost',
             'Dup',
             'Bad sig',
-            'p50 ms',
-            'p95 ms',
-            'p99 ms',
-            'p95 Δ',
+            ...latencyTitles,
+            endpointDeltaTitle,
           ],
-          ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+          ['l', 'r', 'r', 'r', 'r', 'r', ...latencyTitles.map(() => 'r' as const), 'r'],
           rows.map((row) => [
             row.name,
             row.expected,
@@ -243,10 +246,8 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
             row.lost,
             row.duplicates,
             row.badSignatures,
-            row.p50,
-            row.p95,
-            row.p99,
-            row.p95Delta,
+            ...row.latencies,
+            row.delta,
           ]),
         ),
       );
@@ -267,6 +268,7 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
   }
 
   const trials = trialRows(context.current);
+  const trialTitles = headlineColumns().map((column) => column.title);
   const trialCount = context.current.trialCount;
   result.push({
     id: 'trials',
@@ -276,18 +278,9 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
           `Trials (${trialCount}${trialCount > 1 ? `; spread ${spreadText(context.current, verdict)}` : ''})`,
           [
             table(
-              ['Trial', 'Run', 'p50 ms', 'p95 ms', 'p99 ms', 'Throughput /s', 'Lost', 'Valid'],
-              ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
-              trials.map((row) => [
-                row.trial,
-                `\`${row.runId}\``,
-                row.p50,
-                row.p95,
-                row.p99,
-                row.throughput,
-                row.lost,
-                row.valid,
-              ]),
+              ['Trial', 'Run', ...trialTitles, 'Valid'],
+              ['r', 'l', ...trialTitles.map(() => 'r' as const), 'l'],
+              trials.map((row) => [row.trial, `\`${row.runId}\``, ...row.figures, row.valid]),
             ),
             trialCount > 1
               ? 'Gated figures are the median across trials; correctness counts are summed. Spread = (max − min) / median.'
@@ -301,23 +294,15 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
 
   if (context.baseline && context.baseline.history.length > 0) {
     const rows = historyRows(context.baseline);
+    const historyTitles = historyColumns().map((column) => column.title);
     const render = (shown: typeof rows, withChart: boolean, summary: string) => {
       const body = [
         table(
-          ['Date', 'Commit', 'Trials', 'p50 ms', 'p95 ms', 'p99 ms', 'Throughput /s', ''],
-          ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
+          ['Date', 'Commit', 'Trials', ...historyTitles, ''],
+          ['l', 'l', 'r', ...historyTitles.map(() => 'r' as const), 'l'],
           [...shown]
             .reverse()
-            .map((row) => [
-              row.date,
-              row.commit,
-              row.trials,
-              row.p50,
-              row.p95,
-              row.p99,
-              row.throughput,
-              row.note,
-            ]),
+            .map((row) => [row.date, row.commit, row.trials, ...row.figures, row.note]),
         ),
       ];
       const chart = withChart ? historyChart(shown) : null;

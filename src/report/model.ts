@@ -1,6 +1,14 @@
 import type { Baseline } from '../compare/baseline.js';
 import { formatMs, formatNumber, formatPercent, formatValue } from '../compare/format.js';
-import { METRICS, type MetricId, type MetricUnit } from '../compare/metrics.js';
+import {
+  columnTitle,
+  HEADLINE_METRICS,
+  METRICS,
+  type MetricDefinition,
+  type MetricId,
+  type MetricUnit,
+  type MetricValues,
+} from '../compare/metrics.js';
 import { formatTolerance } from '../compare/tolerance.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import type { MetricComparison, MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
@@ -9,6 +17,7 @@ import {
   faultsInjected,
   type EnvironmentFingerprint,
   type InjectedFaults,
+  type LatencySummaryMs,
   type RunConfigSnapshot,
 } from '../engine/measure/result.js';
 
@@ -206,6 +215,42 @@ export function publisherFields(context: ReportContext): ComparedField[] {
   }));
 }
 
+/** A column the catalogue puts in a table: its title and, per row, its cell. */
+export interface CatalogueColumn {
+  metric: MetricDefinition;
+  title: string;
+}
+
+/** The headline metrics as columns (HEADLINE_METRICS); `narrow` for the terminal. */
+export function headlineColumns(
+  which: (metric: MetricDefinition) => boolean = () => true,
+  narrow = false,
+): CatalogueColumn[] {
+  return HEADLINE_METRICS.filter(which).map((metric) => ({
+    metric,
+    title: columnTitle(metric, narrow),
+  }));
+}
+
+/** Per-endpoint tables show the headline latencies (an endpoint has no throughput of its own). */
+export const endpointLatencyColumns = (): CatalogueColumn[] =>
+  headlineColumns((metric) => metric.latency !== undefined);
+
+/** History rows are of valid baselines, whose correctness counts are 0: performance only. */
+export const historyColumns = (narrow = false): CatalogueColumn[] =>
+  headlineColumns((metric) => metric.kind === 'performance', narrow);
+
+/*
+ * The per-endpoint change and order use fixed percentiles, on purpose: an endpoint gets a
+ * fraction of the deliveries, and p95 is the highest percentile a few hundred of them resolve;
+ * p99 orders the slowest first.
+ */
+const ENDPOINT_DELTA = METRICS.p95;
+const ENDPOINT_ORDER = METRICS.p99;
+
+const latencyOf = (metric: MetricDefinition, summary: LatencySummaryMs): number =>
+  (metric.latency as NonNullable<MetricDefinition['latency']>).of(summary);
+
 export interface EndpointRow {
   name: string;
   expected: string;
@@ -213,12 +258,11 @@ export interface EndpointRow {
   lost: string;
   duplicates: string;
   badSignatures: string;
-  p50: string;
-  p95: string;
-  p99: string;
+  /** One cell per endpointLatencyColumns(). */
+  latencies: string[];
   /** p95 change vs the baseline endpoint of the same name. */
-  p95Delta: string;
-  p99Ms: number;
+  delta: string;
+  orderMs: number;
 }
 
 /** Per endpoint, slowest (p99) first; matched to the baseline by name (ids differ per seed). */
@@ -226,12 +270,14 @@ export function endpointRows(context: ReportContext): EndpointRow[] {
   const baselineByName = new Map(
     (context.baseline?.aggregate.endpoints ?? []).map((endpoint) => [endpoint.name, endpoint]),
   );
+  const columns = endpointLatencyColumns();
   return context.current.endpoints
     .map((endpoint) => {
       const before = baselineByName.get(endpoint.name);
-      const p95Delta =
-        before && before.latencyMs.p95 > 0
-          ? ((endpoint.latencyMs.p95 - before.latencyMs.p95) / before.latencyMs.p95) * 100
+      const was = before ? latencyOf(ENDPOINT_DELTA, before.latencyMs) : 0;
+      const delta =
+        before && was > 0
+          ? ((latencyOf(ENDPOINT_DELTA, endpoint.latencyMs) - was) / was) * 100
           : null;
       return {
         name: endpoint.name,
@@ -240,36 +286,31 @@ export function endpointRows(context: ReportContext): EndpointRow[] {
         lost: formatNumber(endpoint.lost, 0),
         duplicates: formatNumber(endpoint.duplicates, 0),
         badSignatures: formatNumber(endpoint.badSignatures, 0),
-        p50: formatMs(endpoint.latencyMs.p50),
-        p95: formatMs(endpoint.latencyMs.p95),
-        p99: formatMs(endpoint.latencyMs.p99),
-        p95Delta: formatPercent(p95Delta),
-        p99Ms: endpoint.latencyMs.p99,
+        latencies: columns.map(({ metric }) => formatMs(latencyOf(metric, endpoint.latencyMs))),
+        delta: formatPercent(delta),
+        orderMs: latencyOf(ENDPOINT_ORDER, endpoint.latencyMs),
       };
     })
-    .sort((a, b) => b.p99Ms - a.p99Ms || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => b.orderMs - a.orderMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/** The title of the per-endpoint change column, e.g. "p95 Δ". */
+export const endpointDeltaTitle = `${ENDPOINT_DELTA.headline?.column ?? ENDPOINT_DELTA.id} Δ`;
 
 export interface TrialRow {
   trial: string;
   runId: string;
-  p50: string;
-  p95: string;
-  p99: string;
-  throughput: string;
-  lost: string;
+  /** One cell per headlineColumns(). */
+  figures: string[];
   valid: string;
 }
 
 export function trialRows(aggregate: TrialAggregate): TrialRow[] {
+  const columns = headlineColumns();
   return aggregate.trials.map((trial, index) => ({
     trial: String(index + 1),
     runId: trial.runId,
-    p50: formatMs(trial.metrics.p50),
-    p95: formatMs(trial.metrics.p95),
-    p99: formatMs(trial.metrics.p99),
-    throughput: formatNumber(trial.metrics.throughput, 1),
-    lost: formatNumber(trial.metrics.lost, 0),
+    figures: columns.map(({ metric }) => formatValue(metric.unit, trial.metrics[metric.id])),
     valid: trial.validity.valid
       ? 'yes'
       : `no: ${trial.validity.reasons.join('; ') || 'no reason given'}`,
@@ -290,14 +331,10 @@ export interface HistoryRow {
   date: string;
   commit: string;
   trials: string;
-  p50: string;
-  p95: string;
-  p99: string;
-  throughput: string;
+  /** One cell per historyColumns(). */
+  figures: string[];
   note: string;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  metrics: MetricValues;
 }
 
 /** The baseline and its history, oldest first. */
@@ -312,17 +349,13 @@ export function historyRows(baseline: Baseline): HistoryRow[] {
       note: 'current baseline',
     },
   ];
+  const columns = historyColumns();
   return entries.map((entry) => ({
     date: day(entry.date),
     commit: shortCommit(entry.commit) ?? '—',
     trials: String(entry.trialCount),
-    p50: formatMs(entry.metrics.p50),
-    p95: formatMs(entry.metrics.p95),
-    p99: formatMs(entry.metrics.p99),
-    throughput: formatNumber(entry.metrics.throughput, 1),
+    figures: columns.map(({ metric }) => formatValue(metric.unit, entry.metrics[metric.id])),
     note: entry.note,
-    p50Ms: entry.metrics.p50,
-    p95Ms: entry.metrics.p95,
-    p99Ms: entry.metrics.p99,
+    metrics: entry.metrics,
   }));
 }

@@ -1,7 +1,10 @@
 import pc from 'picocolors';
 import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
 import {
+  endpointDeltaTitle,
+  endpointLatencyColumns,
   endpointRows,
+  headlineColumns,
   metricRows,
   OUTCOME_TITLE,
   settingsLine,
@@ -145,24 +148,16 @@ export function renderTerminal(
 
   const { current } = context;
   if (current.trialCount > 1) {
+    const trialTitles = headlineColumns(undefined, true).map((column) => column.title);
     lines.push('');
     lines.push(
       colors.bold(`Trials (${current.trialCount}; spread ${spreadText(current, verdict)})`),
     );
     lines.push(
       ...columns(
-        ['#', 'Run', 'p50 ms', 'p95 ms', 'p99 ms', 'Thru /s', 'Lost', 'Valid'],
-        ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
-        trialRows(current).map((row) => [
-          row.trial,
-          row.runId,
-          row.p50,
-          row.p95,
-          row.p99,
-          row.throughput,
-          row.lost,
-          row.valid,
-        ]),
+        ['#', 'Run', ...trialTitles, 'Valid'],
+        ['r', 'l', ...trialTitles.map(() => 'r' as const), 'l'],
+        trialRows(current).map((row) => [row.trial, row.runId, ...row.figures, row.valid]),
         colors,
       ),
     );
@@ -171,6 +166,7 @@ export function renderTerminal(
   const endpoints = endpointRows(context);
   if (endpoints.length > 0) {
     const shown = endpoints.slice(0, TERMINAL_ENDPOINT_ROWS);
+    const latencyTitles = endpointLatencyColumns().map((column) => column.title);
     lines.push('');
     lines.push(
       colors.bold(
@@ -179,18 +175,16 @@ export function renderTerminal(
     );
     lines.push(
       ...columns(
-        ['Endpoint', 'Expected', 'Lost', 'Dup', 'Bad sig', 'p50 ms', 'p95 ms', 'p99 ms', 'p95 Δ'],
-        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+        ['Endpoint', 'Expected', 'Lost', 'Dup', 'Bad sig', ...latencyTitles, endpointDeltaTitle],
+        ['l', 'r', 'r', 'r', 'r', ...latencyTitles.map(() => 'r' as const), 'r'],
         shown.map((row) => [
           row.name,
           row.expected,
           row.lost,
           row.duplicates,
           row.badSignatures,
-          row.p50,
-          row.p95,
-          row.p99,
-          row.p95Delta,
+          ...row.latencies,
+          row.delta,
         ]),
         colors,
         (row, column, text) =>

@@ -13,7 +13,7 @@ import {
 } from '../../compare/baseline.js';
 import { configDifferences, describeDifferences } from '../../compare/comparability.js';
 import { formatWithUnit } from '../../compare/format.js';
-import { METRICS } from '../../compare/metrics.js';
+import { HEADLINE_METRICS } from '../../compare/metrics.js';
 import { readResultFile } from '../../compare/result-file.js';
 import { UserError } from '../errors.js';
 import { nonNegativeInt } from '../options.js';
@@ -48,8 +48,8 @@ function baselineName(raw: string): string {
 
 function figures(baseline: Baseline): string {
   const { metrics } = baseline.aggregate;
-  return (['p50', 'p95', 'p99', 'throughput'] as const)
-    .map((id) => `${id} ${formatWithUnit(METRICS[id], metrics[id])}`)
+  return HEADLINE_METRICS.filter((metric) => metric.kind === 'performance')
+    .map((metric) => `${metric.id} ${formatWithUnit(metric, metrics[metric.id])}`)
     .join(', ');
 }
 
