@@ -13,6 +13,8 @@ import type { RunOptions } from '../../engine/run/types.js';
 import { spawnExec } from '../../services/exec.js';
 import { createService, type ServiceSettings } from '../../services/registry.js';
 import { UserError } from '../errors.js';
+import { COMPARE_TO } from '../../paired/choose.js';
+import { runPairedIfChosen, type PairedFlags } from './run-paired.js';
 import {
   databaseUrl,
   defaultDatabaseUrl,
@@ -338,7 +340,7 @@ ${more}`;
   }
 }
 
-export interface RunCommandFlags extends RunFlags, ComparisonFlags {
+export interface RunCommandFlags extends RunFlags, ComparisonFlags, PairedFlags {
   baseline?: string;
   name?: string;
 }
@@ -352,6 +354,19 @@ export async function runCommand(
   const baseline = flags.baseline
     ? await readInput(() => readBaselineIfExists(flags.baseline!))
     : null;
+  const paired = await runPairedIfChosen(
+    flags,
+    {
+      options: runOptionsFrom(flags, logger),
+      baseline,
+      compareOptions: (name) => compareOptionsFrom(flags, name),
+      tolerance: flags.tolerance,
+      ...(flags.gate ? { gatedMetrics: flags.gate } : {}),
+    },
+    io,
+    logger,
+  );
+  if (paired !== null) return paired;
   const { results, aggregate, outPath } = await executeRun(flags, logger);
   if (!flags.json) for (const result of results) printRunSummary(result, process.stderr);
   logger.info(`${pc.dim('result written to')} ${outPath}`);
@@ -379,7 +394,39 @@ export function registerRunCommand(program: Command, io: CommandIo = processIo):
       '--baseline <file>',
       'compare with this baseline (e.g. baselines/quick.json); missing file: inconclusive',
     )
-    .option('--name <name>', "name in the report (default: the baseline's)");
+    .option('--name <name>', "name in the report (default: the baseline's)")
+    .addOption(
+      new Option(
+        '--compare-to <reference>',
+        'auto: the baseline when measured on a machine like this, else the base (--base-*) measured here; baseline; base',
+      )
+        .choices(COMPARE_TO)
+        .default('auto'),
+    )
+    .option(
+      '--rounds <n>',
+      'paired A/B: rounds of base and head, in alternating order',
+      positiveInt,
+      3,
+    )
+    .option(
+      '--prepare <command>',
+      'paired A/B: run once per side, in its tree, before the first round',
+    )
+    .option(
+      '--base-start <command>',
+      'paired A/B: start the base with this command (the head: --start)',
+    )
+    .option(
+      '--base-compose-file <file>',
+      'paired A/B: run the base with docker compose from this file (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--base-dir <tree>',
+      "paired A/B: the base's checkout; the head's --start or --compose-file run from it",
+    );
   addComparisonFlags(command).action(async (flags: RunCommandFlags) => {
     io.setExitCode(await runCommand(flags, io, stderrLogger()));
   });

@@ -20,7 +20,8 @@ import {
   sutTablesReady,
   withRedis,
 } from './readiness.js';
-import type { RunOptions } from './types.js';
+import type { RunOptions, RunPhase } from './types.js';
+import { eventsPerLatencyBlock } from '../measure/blocks.js';
 
 /** A moment the caller can act at, inside the run's session. */
 export interface RunHooks {
@@ -44,6 +45,14 @@ export async function runTrials(
 ): Promise<RunResult[]> {
   const { logger, signal, sut } = options;
   const stream = streamKey(options.chainId);
+  const timed = async <T>(phase: RunPhase, work: () => Promise<T>): Promise<T> => {
+    const startedMs = performance.now();
+    try {
+      return await work();
+    } finally {
+      options.onPhase?.(phase, performance.now() - startedMs);
+    }
+  };
   const startSut = async () => {
     if (!sut) return;
     await sut.start();
@@ -52,33 +61,43 @@ export async function runTrials(
 
   if (!options.seedBeforeStart) await startSut();
 
-  await logger.group('Waiting for Redis and PostgreSQL', async () => {
-    await Promise.all([
-      redisReady(options.redisUrl, options.readyTimeoutMs, signal),
-      postgresReady(options.databaseUrl, options.readyTimeoutMs, signal),
-    ]);
-    logger.info(
-      `Redis ${maskUrl(options.redisUrl)} and PostgreSQL ${maskUrl(options.databaseUrl)} answer`,
-    );
-  });
+  await timed('ready', () =>
+    logger.group('Waiting for Redis and PostgreSQL', async () => {
+      await Promise.all([
+        redisReady(options.redisUrl, options.readyTimeoutMs, signal),
+        postgresReady(options.databaseUrl, options.readyTimeoutMs, signal),
+      ]);
+      logger.info(
+        `Redis ${maskUrl(options.redisUrl)} and PostgreSQL ${maskUrl(options.databaseUrl)} answer`,
+      );
+    }),
+  );
 
   const waitForSut = () =>
-    logger.group('Waiting for the SUT', async () => {
-      await allReady(
-        [
-          consumerAlive(options.redisUrl, stream, options.chainId, options.readyTimeoutMs, signal),
-          ...options.sutHealthUrls.map((url) => httpHealthy(url, options.readyTimeoutMs, signal)),
-          // Its migrations: seeding must not race the SUT creating its own tables.
-          ...(options.applySchema || options.seedBeforeStart
-            ? []
-            : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, signal)]),
-        ],
-        options,
-      );
-      logger.info(
-        `Consumer group is on ${stream} and a consumer reads it${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
-      );
-    });
+    timed('ready', () =>
+      logger.group('Waiting for the SUT', async () => {
+        await allReady(
+          [
+            consumerAlive(
+              options.redisUrl,
+              stream,
+              options.chainId,
+              options.readyTimeoutMs,
+              signal,
+            ),
+            ...options.sutHealthUrls.map((url) => httpHealthy(url, options.readyTimeoutMs, signal)),
+            // Its migrations: seeding must not race the SUT creating its own tables.
+            ...(options.applySchema || options.seedBeforeStart
+              ? []
+              : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, signal)]),
+          ],
+          options,
+        );
+        logger.info(
+          `Consumer group is on ${stream} and a consumer reads it${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
+        );
+      }),
+    );
   if (!options.seedBeforeStart) await waitForSut();
 
   const receiver = new Receiver({
@@ -94,21 +113,23 @@ export async function runTrials(
     const webhookUrl = (options.receiver.publicUrl ?? receiver.url).replaceAll('{port}', port);
     logger.info(`Receiver listening on ${receiver.url}; the SUT is told to call ${webhookUrl}`);
 
-    const endpoints = await logger.group('Seeding webhook endpoints', async () => {
-      const db = new pg.Client({ connectionString: options.databaseUrl });
-      await db.connect();
-      try {
-        const seeded = await seedEndpoints(db, {
-          webhookUrl,
-          chainId: options.chainId,
-          applySchema: options.applySchema,
-        });
-        logger.info(`Seeded ${seeded.length} endpoints: ${seeded.map((e) => e.name).join(', ')}`);
-        return seeded;
-      } finally {
-        await db.end();
-      }
-    });
+    const endpoints = await timed('seed', () =>
+      logger.group('Seeding webhook endpoints', async () => {
+        const db = new pg.Client({ connectionString: options.databaseUrl });
+        await db.connect();
+        try {
+          const seeded = await seedEndpoints(db, {
+            webhookUrl,
+            chainId: options.chainId,
+            applySchema: options.applySchema,
+          });
+          logger.info(`Seeded ${seeded.length} endpoints: ${seeded.map((e) => e.name).join(', ')}`);
+          return seeded;
+        } finally {
+          await db.end();
+        }
+      }),
+    );
     receiver.setEndpoints(endpoints.map((e) => ({ id: e.id, name: e.name, secret: e.secret })));
 
     if (options.seedBeforeStart) {
@@ -119,23 +140,27 @@ export async function runTrials(
     const environment = await fingerprint(options);
 
     if (options.warmupEvents > 0) {
-      await logger.group(`Warm-up: ${options.warmupEvents} events (not measured)`, async () => {
-        const warmup = await measureOnce(options, receiver, endpoints, environment, {
-          events: options.warmupEvents,
-          durationSec: null,
-        });
-        logger.info(
-          `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
-        );
-        failIfWarmupDeliveredNothing(warmup, webhookUrl);
-      });
+      await timed('warmup', () =>
+        logger.group(`Warm-up: ${options.warmupEvents} events (not measured)`, async () => {
+          const warmup = await measureOnce(options, receiver, endpoints, environment, {
+            events: options.warmupEvents,
+            durationSec: null,
+          });
+          logger.info(
+            `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
+          );
+          failIfWarmupDeliveredNothing(warmup, webhookUrl);
+        }),
+      );
     }
 
     const results: RunResult[] = [];
     for (let trial = 1; trial <= options.trials; trial++) {
       const title = options.trials > 1 ? `Trial ${trial} of ${options.trials}` : 'Measured run';
       results.push(
-        await logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
+        await timed('measure', () =>
+          logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
+        ),
       );
     }
     await hooks.afterTrials?.(results, () =>
@@ -237,6 +262,15 @@ async function measureOnce(
   });
   receiver.reset();
   receiver.acceptRun(generator.runId);
+  // Blocks of the trial's events give the noise inside one trial (paired A/B).
+  receiver.setLatencyBlocks(
+    eventsPerLatencyBlock(
+      shape.events ??
+        (shape.durationSec && options.ratePerSec > 0
+          ? Math.ceil(shape.durationSec * options.ratePerSec)
+          : null),
+    ),
+  );
   const measurement = await publishAndDrain({
     options,
     receiver,

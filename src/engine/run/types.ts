@@ -67,6 +67,8 @@ export interface RunOptions extends LoadShape {
    * at start-up. Its tables must exist before it starts (its migrations, or applySchema).
    */
   seedBeforeStart?: boolean;
+  /** Told how long each phase took: the readiness waits, seeding, warm-up, the measured trials. */
+  onPhase?(phase: RunPhase, elapsedMs: number): void;
 }
 
 /**
@@ -80,3 +82,6 @@ export interface SutLifecycle {
   /** The failure once the SUT died on its own, else null: the run stops with the reason. */
   exitedError(): Error | null;
 }
+
+/** The phases of a run that onPhase reports (starting the SUT is the caller's to time). */
+export type RunPhase = 'ready' | 'seed' | 'warmup' | 'measure';
