@@ -4,8 +4,12 @@ import { streamKey } from '../../stack/contracts.js';
 import { EventGenerator } from '../events/generator.js';
 import { newRunId } from '../events/identity.js';
 import { environmentFingerprint } from '../measure/fingerprint.js';
-import type { EnvironmentFingerprint, InjectedFaults, RunResult } from '../measure/result.js';
-import { NO_FAULTS } from '../measure/result.js';
+import {
+  NO_FAULTS,
+  type EnvironmentFingerprint,
+  type InjectedFaults,
+  type RunResult,
+} from '../measure/result.js';
 import { Receiver } from '../receiver/receiver.js';
 import { maskUrl } from '../../shared/redact.js';
 import { seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
