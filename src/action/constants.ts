@@ -33,6 +33,7 @@ export const Inputs = {
   Metrics: 'metrics',
   FailOnRegression: 'fail-on-regression',
   FailOnInconclusive: 'fail-on-inconclusive',
+  RequireSameEnvironment: 'require-same-environment',
   Comment: 'comment',
   CommentFile: 'comment-file',
   GithubToken: 'github-token',

@@ -67,6 +67,7 @@ describe('readActionConfig', () => {
       gatedMetrics: null,
       failOnRegression: true,
       failOnInconclusive: false,
+      requireSameEnvironment: false,
     });
     expect(config.comment).toBe('always');
     expect(config.outputDir).toBe('/runner/temp/ethhook-load-test');

@@ -67,6 +67,8 @@ export interface JudgeConfig {
   gatedMetrics: MetricId[] | null;
   failOnRegression: boolean;
   failOnInconclusive: boolean;
+  /** Compare only with a baseline of the exact CPU model (default: the family and the probe). */
+  requireSameEnvironment: boolean;
 }
 
 export interface BaselineConfig {
@@ -400,6 +402,7 @@ function readJudge(read: Reader): JudgeConfig {
       : null,
     failOnRegression: read.boolean(Inputs.FailOnRegression, true),
     failOnInconclusive: read.boolean(Inputs.FailOnInconclusive, false),
+    requireSameEnvironment: read.boolean(Inputs.RequireSameEnvironment, false),
   };
 }
 

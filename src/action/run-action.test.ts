@@ -30,19 +30,27 @@ interface EngineCall {
   options: RunOptions & { trials: number };
 }
 
+/** Trials of `results`; a confirming trial (afterTrials asking for one more) of `confirming`. */
 function fakeTrialRunner(
   results: RunFixtureOptions | Error,
   calls: EngineCall[] = [],
+  confirming: RunFixtureOptions = results instanceof Error ? {} : results,
 ): TrialRunner {
   return {
-    async runTrials(options) {
+    async runTrials(options, hooks = {}) {
       calls.push({ options });
       await options.sut?.start();
       await options.sut?.waitReady();
       if (results instanceof Error) throw results;
-      return Array.from({ length: options.trials }, (_, index) =>
+      const measured = Array.from({ length: options.trials }, (_, index) =>
         makeRunResult({ ...results, runId: `run${index}` }),
       );
+      await hooks.afterTrials?.([...measured], async () => {
+        const extra = makeRunResult({ ...confirming, runId: 'confirming' });
+        measured.push(extra);
+        return extra;
+      });
+      return measured;
     },
   };
 }
@@ -68,6 +76,8 @@ async function harness(
   inputs: Record<string, string>,
   options: {
     results?: RunFixtureOptions | Error;
+    /** The confirming trial, when a regression asks for one (default: like the others). */
+    confirming?: RunFixtureOptions;
     context?: RunContext;
     baseline?: RunFixtureOptions | null;
     exec?: ActionDependencies['exec'];
@@ -95,7 +105,7 @@ async function harness(
     fileExists: existsSync,
     context: options.context ?? PR_CONTEXT,
     github: () => github,
-    trialRunner: fakeTrialRunner(options.results ?? {}, engineCalls),
+    trialRunner: fakeTrialRunner(options.results ?? {}, engineCalls, options.confirming),
     now: () => new Date('2025-02-01T03:00:00.000Z'),
   };
   return { workspace, core, github, deps, engineCalls };
@@ -180,6 +190,60 @@ describe('runAction, mode check', () => {
     expect(core.outputs[Outputs.Passed]).toBe('false');
     expect(github.comments.get(12)?.[0]?.body).toMatch(HEADING('REGRESSION'));
     expect(core.summary).toHaveLength(1);
+  });
+
+  it('a regression is measured once more before it fails: confirmed, the result holds every trial', async () => {
+    const { core, deps, workspace } = await harness(
+      {},
+      { results: { latency: { p50Ms: 60, p95Ms: 150, p99Ms: 300 } } },
+    );
+    const failure = await failureOf(runAction(deps));
+    expect(failure.message).toMatch(/Confirmed by one more trial/);
+    const out = path.join(workspace, 'temp', 'ethhook-load-test');
+    expect(JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).trialCount).toBe(3);
+    expect(core.outputs[Outputs.Verdict]).toBe('regression');
+  });
+
+  it('a regression the confirming trial does not repeat: not confirmed, inconclusive, the step warns', async () => {
+    const { core, github, deps } = await harness(
+      {},
+      { results: { latency: { p50Ms: 60, p95Ms: 150, p99Ms: 300 } }, confirming: {} },
+    );
+    await runAction(deps);
+    expect(core.outputs[Outputs.Verdict]).toBe('inconclusive');
+    const body = github.comments.get(12)?.[0]?.body ?? '';
+    expect(body).toMatch(HEADING('INCONCLUSIVE'));
+    expect(body).toMatch(
+      /Latency p50 regression not confirmed: 12\.0 ms → 60\.0 ms .* over 2 trials, then 12\.0 ms .* in one more/,
+    );
+    expect(core.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        properties: { title: 'Load test inconclusive (baseline quick)' },
+      }),
+    ]);
+  });
+
+  it('require-same-environment: a baseline of another CPU model of the same family is not comparable', async () => {
+    const probe = { speed: { cpuMs: 100, redisRoundTripUs: 60 } };
+    const relaxed = await harness(
+      {},
+      {
+        baseline: { environment: { ...probe, cpuModel: 'AMD EPYC 9V74 80-Core Processor' } },
+        results: { environment: probe },
+      },
+    );
+    await runAction(relaxed.deps);
+    expect(relaxed.core.outputs[Outputs.Verdict]).toBe('pass');
+    const strict = await harness(
+      { 'require-same-environment': 'true' },
+      {
+        baseline: { environment: { ...probe, cpuModel: 'AMD EPYC 9V74 80-Core Processor' } },
+        results: { environment: probe },
+      },
+    );
+    await runAction(strict.deps);
+    expect(strict.core.outputs[Outputs.Verdict]).toBe('inconclusive');
   });
 
   it('fail-on-regression: false warns with the title instead', async () => {

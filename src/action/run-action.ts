@@ -11,7 +11,8 @@ import {
 } from '../compare/baseline.js';
 import { writeTrialSet } from '../compare/result-file.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
-import { compare, type Verdict } from '../compare/verdict.js';
+import { judgeConfirmed, type JudgedRun } from '../compare/confirm.js';
+import { compare, type CompareOptions, type Verdict } from '../compare/verdict.js';
 import { redactUrls } from '../shared/redact.js';
 import { commentMarker, renderMarkdown } from '../report/markdown.js';
 import { postCommentOnly } from './comment-only.js';
@@ -27,6 +28,7 @@ import {
 } from './constants.js';
 import { coreLogger, type ActionCore } from './core.js';
 import type { ActionDependencies } from './dependencies.js';
+import type { RunHooks } from './trial-runner.js';
 import { ActionFailure } from './failure.js';
 import { upsertStickyComment } from './github/comment.js';
 import { writeJobSummary } from './github/summary.js';
@@ -46,12 +48,33 @@ const SETTING_INPUTS = {
   startCommand: Inputs.StartCommand,
 } as const;
 
-/** Brings the services up, runs the trials, and leaves the services to the post step. */
+function compareOptionsOf(config: MeasureConfig): CompareOptions {
+  return {
+    tolerance: config.judge.tolerance,
+    noiseFloors: config.judge.noiseFloors,
+    ...(config.judge.gatedMetrics ? { gatedMetrics: config.judge.gatedMetrics } : {}),
+    environment: config.judge.requireSameEnvironment ? 'same' : 'comparable',
+    baselineName: config.baseline.name,
+  };
+}
+
+interface Measured {
+  aggregate: TrialAggregate;
+  /** Judged while the services were up (check mode), a regression confirmed by one more trial. */
+  verdict: Verdict | null;
+}
+
+/**
+ * Brings the services up, runs the trials, and leaves the services to the post step. With a
+ * baseline to check against, judges the trials before leaving the session, so a regression is
+ * confirmed by one more trial on the same services.
+ */
 async function measure(
   config: MeasureConfig,
   deps: ActionDependencies,
   logsPath: string,
-): Promise<TrialAggregate> {
+  checkAgainst: Baseline | null,
+): Promise<Measured> {
   const { core } = deps;
   const logger = coreLogger(core);
   const service = createService(config.services, {
@@ -67,16 +90,35 @@ async function measure(
     save: serviceStateSaver(core),
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
+  let judged: JudgedRun | null = null;
+  const hooks: RunHooks = checkAgainst
+    ? {
+        afterTrials: async (results, measureMore) => {
+          judged = await judgeConfirmed(
+            results,
+            checkAgainst,
+            compareOptionsOf(config),
+            measureMore,
+          );
+        },
+      }
+    : {};
   try {
     await service.prepare();
-    const results = await deps.trialRunner.runTrials({
-      ...config.load,
-      progress: 'lines',
-      logger,
-      sut: service,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-    });
-    return aggregateTrials(results);
+    const results = await deps.trialRunner.runTrials(
+      {
+        ...config.load,
+        progress: 'lines',
+        logger,
+        sut: service,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      },
+      hooks,
+    );
+    const confirmed = judged as JudgedRun | null;
+    return confirmed
+      ? { aggregate: confirmed.aggregate, verdict: confirmed.verdict }
+      : { aggregate: aggregateTrials(results), verdict: null };
   } catch (error) {
     let message = maskSecrets(error instanceof Error ? error.message : String(error), config);
     const more = await service.describeFailure();
@@ -90,7 +132,6 @@ async function measure(
 
 interface Judgement {
   verdict: Verdict;
-  previous: Baseline | null;
   /** Mode baseline: what was written, or why nothing was (the step fails after reporting). */
   baseline: { written: Baseline } | { refused: string } | null;
 }
@@ -98,27 +139,18 @@ interface Judgement {
 async function judge(
   config: MeasureConfig,
   deps: ActionDependencies,
-  aggregate: TrialAggregate,
+  { aggregate, verdict: judged }: Measured,
+  previous: Baseline | null,
 ): Promise<Judgement> {
-  // Check mode: the file exists (inputs checked it); a corrupt one is an error, never skipped.
-  const previous =
-    config.mode === 'check'
-      ? await readBaseline(config.baseline.path)
-      : await readBaselineIfExists(config.baseline.path);
-  const verdict = compare(aggregate, previous, {
-    tolerance: config.judge.tolerance,
-    noiseFloors: config.judge.noiseFloors,
-    ...(config.judge.gatedMetrics ? { gatedMetrics: config.judge.gatedMetrics } : {}),
-    baselineName: config.baseline.name,
-  });
-  if (config.mode !== 'baseline') return { verdict, previous, baseline: null };
+  const verdict = judged ?? compare(aggregate, previous, compareOptionsOf(config));
+  if (config.mode !== 'baseline') return { verdict, baseline: null };
 
   // The action has no way to consent to faults: its own runs never inject any.
   const faults = injectedFaultsProblem(aggregate);
   const problems = [...(faults ? [faults] : []), ...baselineCandidateProblems(aggregate)];
   if (problems.length > 0) {
     const refused = `The baseline ${config.baseline.displayPath} was not refreshed: ${problems.join('; ')}. A baseline must come from a valid, complete run.`;
-    return { verdict, previous, baseline: { refused } };
+    return { verdict, baseline: { refused } };
   }
   const written = updateBaseline(previous, aggregate, {
     name: config.baseline.name,
@@ -130,7 +162,7 @@ async function judge(
   deps.core.info(
     `${previous ? 'Refreshed' : 'Created'} the baseline ${config.baseline.displayPath} (${written.history.length} earlier run(s) in its history)`,
   );
-  return { verdict, previous, baseline: { written } };
+  return { verdict, baseline: { written } };
 }
 
 async function measureAndReport(config: MeasureConfig, deps: ActionDependencies): Promise<void> {
@@ -139,9 +171,15 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   const logsPath = path.join(config.outputDir, LOGS_FILE);
   core.setOutput(Outputs.LogsPath, logsPath);
 
-  let aggregate: TrialAggregate;
+  // Read before measuring: a corrupt baseline fails in seconds, not after the load test. Check
+  // mode: the file exists (inputs checked it); a corrupt one is an error, never skipped.
+  const previous =
+    config.mode === 'check'
+      ? await readBaseline(config.baseline.path)
+      : await readBaselineIfExists(config.baseline.path);
+  let measured: Measured;
   try {
-    aggregate = await measure(config, deps, logsPath);
+    measured = await measure(config, deps, logsPath, config.mode === 'check' ? previous : null);
   } catch (error) {
     // The summary is written on every run: a run that did not complete says why there too.
     const message = error instanceof Error ? error.message : String(error);
@@ -151,11 +189,12 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
     );
     throw error;
   }
+  const { aggregate } = measured;
   const resultPath = path.join(config.outputDir, RESULT_FILE);
   await writeTrialSet(resultPath, aggregate);
   core.setOutput(Outputs.ResultPath, resultPath);
 
-  const { verdict, previous, baseline } = await judge(config, deps, aggregate);
+  const { verdict, baseline } = await judge(config, deps, measured, previous);
   let markdown = renderMarkdown(verdict, {
     name: config.baseline.name,
     current: aggregate,

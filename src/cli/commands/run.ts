@@ -7,7 +7,7 @@ import { DEFAULT_MIX, type EventMix } from '../../engine/events/generator.js';
 import { stderrLogger, type Logger } from '../../engine/log.js';
 import type { RunResult } from '../../engine/measure/result.js';
 import { redactUrls } from '../../shared/redact.js';
-import { runTrials } from '../../engine/run/run.js';
+import { runTrials, type RunHooks } from '../../engine/run/run.js';
 import { defaultWarmupEvents, resolveShape, SCENARIO_NAMES } from '../../engine/run/scenarios.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { spawnExec } from '../../services/exec.js';
@@ -31,7 +31,8 @@ import { addEventFlags, addFaultFlags, progressOption } from '../flags.js';
 import { readBaselineIfExists } from '../../compare/baseline.js';
 import { toTrialSetFile, writeTrialSet } from '../../compare/result-file.js';
 import { aggregateTrials, type TrialAggregate } from '../../compare/trials.js';
-import { compare } from '../../compare/verdict.js';
+import { judgeConfirmed, type JudgedRun } from '../../compare/confirm.js';
+import { compare, EXIT_CODES } from '../../compare/verdict.js';
 import {
   addComparisonFlags,
   compareOptionsFrom,
@@ -283,7 +284,11 @@ const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
  * and everything it started (also on Ctrl-C, SIGTERM and failure); writes the result file, and
  * the SUT's log beside it.
  */
-export async function executeRun(flags: RunFlags, logger: Logger): Promise<ExecutedRun> {
+export async function executeRun(
+  flags: RunFlags,
+  logger: Logger,
+  afterTrials?: RunHooks['afterTrials'],
+): Promise<ExecutedRun> {
   const settings = serviceSettingsFrom(flags);
   const abort = new AbortController();
   let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | null = null;
@@ -314,7 +319,10 @@ export async function executeRun(flags: RunFlags, logger: Logger): Promise<Execu
   });
   try {
     await service.prepare();
-    const results = await runTrials({ ...options, sut: service });
+    const results = await runTrials(
+      { ...options, sut: service },
+      afterTrials ? { afterTrials } : {},
+    );
     if (stoppedBy) throw new UserError(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]);
     mkdirSync(dirname(outPath), { recursive: true });
     // One measured run is written as a RunResult; several as a trial set (their aggregate).
@@ -367,18 +375,36 @@ export async function runCommand(
     logger,
   );
   if (paired !== null) return paired;
-  const { results, aggregate, outPath } = await executeRun(flags, logger);
+  const name =
+    flags.name ??
+    baseline?.name ??
+    (flags.baseline ? basename(flags.baseline).replace(/\.json$/i, '') : flags.scenario);
+  const options = compareOptionsFrom(flags, name);
+  // Judged while the SUT is still up, so a regression is confirmed by one more trial.
+  let judged: JudgedRun | null = null;
+  const { results, aggregate, outPath } = await executeRun(
+    flags,
+    logger,
+    baseline
+      ? async (trials, measureMore) => {
+          judged = await judgeConfirmed(trials, baseline, options, measureMore);
+        }
+      : undefined,
+  );
   if (!flags.json) for (const result of results) printRunSummary(result, process.stderr);
   logger.info(`${pc.dim('result written to')} ${outPath}`);
+  const verdict = (judged as JudgedRun | null)?.verdict ?? compare(aggregate, baseline, options);
   if (!flags.baseline) {
     if (flags.json)
       io.stdout.write(
         `${JSON.stringify(results.length === 1 ? results[0] : toTrialSetFile(aggregate), null, 2)}\n`,
       );
-    return 0;
+    // Without a baseline only correctness is judged, and it fails on its own: every delivery
+    // lost is a broken pipeline with or without a reference.
+    if (verdict.outcome !== 'regression') return 0;
+    logger.warn([verdict.summary, ...verdict.reasons].join('\n'));
+    return EXIT_CODES.regression;
   }
-  const name = flags.name ?? baseline?.name ?? basename(flags.baseline).replace(/\.json$/i, '');
-  const verdict = compare(aggregate, baseline, compareOptionsFrom(flags, name));
   return reportVerdict(verdict, { name, current: aggregate, baseline }, flags, io);
 }
 

@@ -32,6 +32,7 @@ export interface RunHooks {
   /**
    * After the measured trials, while the SUT and the receiver are still up: the caller may
    * measure more trials in the same session (a regression is confirmed by one more trial).
+   * They are returned with the others, last.
    */
   afterTrials?(results: readonly RunResult[], measureMore: () => Promise<RunResult>): Promise<void>;
 }
@@ -167,10 +168,12 @@ export async function runTrials(
         ),
       );
     }
-    await hooks.afterTrials?.(results, () =>
-      logger.group('Confirming trial', () =>
-        measureOnce(options, receiver, endpoints, environment),
-      ),
+    await hooks.afterTrials?.([...results], () =>
+      logger.group('Confirming trial', async () => {
+        const extra = await measureOnce(options, receiver, endpoints, environment);
+        results.push(extra);
+        return extra;
+      }),
     );
     return results;
   } finally {
