@@ -1,0 +1,316 @@
+/**
+ * `npm run bench:verdict`: how often the verdict is right, measured (issue 12). The reference
+ * pipeline runs as its own process at its fastest (endpoint cache on, no event or attempt rows:
+ * p50 about 1-2 ms); every check is `run --baseline` with the default settings and 3 trials, as
+ * a user would run it. Conditions, 10 checks each (`--runs`):
+ *
+ *   unchanged         the same pipeline as a fresh baseline: counts false alarms (aim 0)
+ *   slower            a processing delay making p50 about 1.6x: counts regressions caught (aim >= 8)
+ *   unchanged+noisy   as unchanged, with a neighbour keeping one core busy half of the time,
+ *   slower+noisy      started after the baseline (aims as without it)
+ *   10ms-unchanged    a pipeline slowed to p50 about 10 ms, against its own baseline (aim 0)
+ *   10ms-2x           that pipeline at 2x p50 (aim 10 of 10)
+ *
+ * An inconclusive check is no false alarm only where it names its reason; the counts show each
+ * outcome and the reasons. A script, not a test: it prints the counts and exits 0; 1 only when a
+ * check could not run at all. See bench/README.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { registerBaselineCommand } from '../src/cli/commands/baseline.js';
+import { registerRunCommand } from '../src/cli/commands/run.js';
+import { runCli } from '../src/cli/main.js';
+import { streamKey } from '../src/stack/contracts.js';
+import { createTestSchema, TEST_REDIS_URL, uniqueSuffix } from '../src/stack/test-support.js';
+
+const CONDITIONS = [
+  'unchanged',
+  'slower',
+  'unchanged+noisy',
+  'slower+noisy',
+  '10ms-unchanged',
+  '10ms-2x',
+] as const;
+type Condition = (typeof CONDITIONS)[number];
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+const runs = Number(option('--runs') ?? 10);
+const chosen = (option('--conditions')?.split(',') ?? [...CONDITIONS]) as Condition[];
+for (const condition of chosen) {
+  if (!CONDITIONS.includes(condition)) {
+    process.stderr.write(
+      `--conditions: unknown "${condition}"; expected ${CONDITIONS.join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+}
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write(`--runs ${option('--runs')}: expected a whole number of at least 1\n`);
+  process.exit(2);
+}
+
+const say = (text: string): void => void process.stdout.write(`${text}\n`);
+const load = (): string =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+/** Runs the CLI in this process; stdout captured, the exit code returned. */
+async function cli(args: string[]): Promise<{ exitCode: number; stdout: string }> {
+  let stdout = '';
+  let exitCode = 0;
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    setExitCode: (code: number) => {
+      exitCode = code;
+    },
+  };
+  const returned = await runCli(
+    ['node', 'ethhook-load-test', ...args],
+    [
+      (program) => registerRunCommand(program, io),
+      (program) => registerBaselineCommand(program, { ...io, env: {}, now: () => new Date() }),
+    ],
+  );
+  process.exitCode = undefined;
+  return { exitCode: returned || exitCode, stdout };
+}
+
+interface Stack {
+  chainId: number;
+  deliveryQueue: string;
+  databaseUrl: string;
+  drop(): Promise<void>;
+}
+
+async function isolatedStack(): Promise<Stack> {
+  const schema = await createTestSchema('benchverdict');
+  const chainId = 900_000_000 + Math.floor(Math.random() * 1_000_000_000);
+  const deliveryQueue = `delivery_queue:bench:${uniqueSuffix()}`;
+  return {
+    chainId,
+    deliveryQueue,
+    databaseUrl: schema.url,
+    async drop() {
+      const redis = new Redis(TEST_REDIS_URL);
+      await redis.del(streamKey(chainId), deliveryQueue);
+      redis.disconnect();
+      await schema.drop();
+    },
+  };
+}
+
+/** The reference pipeline at its fastest, as its own process (as a SUT is). */
+async function startPipeline(
+  stack: Stack,
+  processingDelayMs: number,
+): Promise<() => Promise<void>> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '..', 'src', 'cli', 'index.ts'),
+      'reference',
+      ...['--redis-url', TEST_REDIS_URL, '--database-url', stack.databaseUrl, '--apply-schema'],
+      ...['--chain-ids', String(stack.chainId), '--delivery-queue', stack.deliveryQueue],
+      ...['--endpoint-cache', 'on', '--store-events', 'off', '--log-attempts', 'off'],
+      ...['--processing-delay-ms', String(processingDelayMs), '--block-ms', '1000'],
+      ...[
+        '--health-host',
+        '127.0.0.1',
+        '--processor-health-port',
+        '0',
+        '--delivery-health-port',
+        '0',
+      ],
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
+  // The run waits for the consumer group itself; only an early exit is checked here.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  if (child.exitCode !== null) throw new Error(`the reference pipeline exited: ${log}`);
+  return () => stop(child);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+/** A process keeping one core busy about half of the time: 50 ms of spinning, 50 ms asleep. */
+function startNeighbour(): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      '-e',
+      'const s=new Int32Array(new SharedArrayBuffer(4));for(;;){const t=Date.now();while(Date.now()-t<50);Atomics.wait(s,0,0,50)}',
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+interface CheckVerdict {
+  outcome: 'pass' | 'regression' | 'inconclusive';
+  summary: string;
+  metrics: { id: string; current: number; baseline: number | null }[];
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'bench-verdict-'));
+
+function runArgs(stack: Stack): string[] {
+  return [
+    'run',
+    ...['--chain-id', String(stack.chainId), '--redis-url', TEST_REDIS_URL],
+    ...['--database-url', stack.databaseUrl, '--apply-schema'],
+    ...['--trials', '3', '--progress', 'off'],
+  ];
+}
+
+async function makeBaseline(stack: Stack, name: string): Promise<{ path: string; p50: number }> {
+  const result = join(workDir, `${name}-run.json`);
+  const made = await cli([...runArgs(stack), '--out', result, '--json']);
+  if (made.exitCode !== 0) throw new Error(`the baseline run of ${name} failed (${made.exitCode})`);
+  const written = await cli(['baseline', 'update', result, '--name', name, '--dir', workDir]);
+  if (written.exitCode !== 0) throw new Error(`baseline update ${name} failed`);
+  const trialSet = JSON.parse(made.stdout) as { metrics?: { p50: number } };
+  return { path: join(workDir, `${name}.json`), p50: trialSet.metrics?.p50 ?? Number.NaN };
+}
+
+interface Tally {
+  condition: Condition;
+  outcomes: Record<CheckVerdict['outcome'], number>;
+  reasons: Map<string, number>;
+  ratios: number[];
+}
+
+async function check(stack: Stack, baselinePath: string, tally: Tally): Promise<void> {
+  for (let index = 1; index <= runs; index += 1) {
+    const { stdout } = await cli([
+      ...runArgs(stack),
+      ...['--out', join(workDir, `${tally.condition}-${index}.json`)],
+      ...['--baseline', baselinePath, '--json'],
+    ]);
+    const verdict = JSON.parse(stdout) as CheckVerdict;
+    tally.outcomes[verdict.outcome] += 1;
+    if (verdict.outcome !== 'pass') {
+      tally.reasons.set(verdict.summary, (tally.reasons.get(verdict.summary) ?? 0) + 1);
+    }
+    const p50 = verdict.metrics.find((metric) => metric.id === 'p50');
+    const ratio = p50?.baseline ? p50.current / p50.baseline : Number.NaN;
+    tally.ratios.push(ratio);
+    say(
+      `  ${tally.condition} #${index}: ${verdict.outcome} (p50 ${ratio.toFixed(2)}x; load ${load()}) ${verdict.outcome === 'pass' ? '' : verdict.summary}`,
+    );
+  }
+}
+
+function report(tallies: readonly Tally[]): void {
+  say('\nCounts (each check: default settings, 3 trials, a regression confirmed by one more)');
+  for (const tally of tallies) {
+    const { pass, regression, inconclusive } = tally.outcomes;
+    const sorted = [...tally.ratios].sort((a, b) => a - b);
+    const medianRatio = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+    const aim = tally.condition.includes('unchanged')
+      ? `false alarms ${regression}/${runs} (aim 0)`
+      : `caught ${regression}/${runs} (aim ${tally.condition === '10ms-2x' ? runs : Math.ceil(runs * 0.8)})`;
+    say(
+      `  ${tally.condition.padEnd(16)} ${aim}; pass ${pass}, regression ${regression}, inconclusive ${inconclusive}; median p50 ratio ${medianRatio.toFixed(2)}x`,
+    );
+    for (const [reason, count] of tally.reasons) say(`      ${count}x ${reason}`);
+  }
+}
+
+async function main(): Promise<void> {
+  say(`bench:verdict, ${runs} checks per condition: ${chosen.join(', ')}`);
+  say(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}; load average ${load()}`);
+  const tallies: Tally[] = [];
+  const tally = (condition: Condition): Tally => {
+    const made: Tally = {
+      condition,
+      outcomes: { pass: 0, regression: 0, inconclusive: 0 },
+      reasons: new Map(),
+      ratios: [],
+    };
+    tallies.push(made);
+    return made;
+  };
+  const stack = await isolatedStack();
+  try {
+    const fast = chosen.filter((condition) => !condition.startsWith('10ms'));
+    if (fast.length > 0) {
+      let stopPipeline = await startPipeline(stack, 0);
+      const baseline = await makeBaseline(stack, 'fast');
+      // A delay of 0.6x the baseline's p50, in whole ms (the flag's unit): about 1.6x.
+      const delayMs = Math.max(1, Math.round(baseline.p50 * 0.6));
+      say(`fast pipeline: baseline p50 ${baseline.p50.toFixed(2)} ms; "slower" adds ${delayMs} ms`);
+      for (const condition of fast) {
+        const slower = condition.startsWith('slower');
+        const neighbour = condition.endsWith('+noisy') ? startNeighbour() : null;
+        try {
+          if (slower) {
+            await stopPipeline();
+            stopPipeline = await startPipeline(stack, delayMs);
+          }
+          await check(stack, baseline.path, tally(condition));
+        } finally {
+          if (neighbour) await stop(neighbour);
+          if (slower) {
+            await stopPipeline();
+            stopPipeline = await startPipeline(stack, 0);
+          }
+        }
+      }
+      await stopPipeline();
+    }
+    const tenMs = chosen.filter((condition) => condition.startsWith('10ms'));
+    if (tenMs.length > 0) {
+      // The fast pipeline plus a delay makes p50 about 10 ms; 2x adds that p50 once more.
+      const probe = await startPipeline(stack, 9);
+      const baseline = await makeBaseline(stack, 'ten-ms');
+      await probe();
+      const doubledDelayMs = 9 + Math.round(baseline.p50);
+      say(
+        `10 ms pipeline: baseline p50 ${baseline.p50.toFixed(2)} ms; "2x" delays ${doubledDelayMs} ms`,
+      );
+      for (const condition of tenMs) {
+        const stopPipeline = await startPipeline(
+          stack,
+          condition === '10ms-2x' ? doubledDelayMs : 9,
+        );
+        try {
+          await check(stack, baseline.path, tally(condition));
+        } finally {
+          await stopPipeline();
+        }
+      }
+    }
+  } finally {
+    await stack.drop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  report(tallies);
+  say(`load average at the end: ${load()}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:verdict could not run: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
