@@ -5,6 +5,7 @@ import {
   formatPhaseTimes,
   roundOrder,
   runPairedRounds,
+  sideResults,
   type PairedSide,
   type SideName,
 } from './rounds.js';
@@ -66,6 +67,26 @@ describe('runPairedRounds', () => {
       'Round 2, head: start 1.2 s, ready 0.8 s, seed 0.0 s, warmup 2.0 s, measure 2.1 s, stop 0.3 s',
     );
     expect(lines).toContain('## Round 2 of 3: head');
+  });
+
+  it("gives each side's trials the first measurement's environment, so they aggregate", async () => {
+    let probe = 100;
+    const side = (name: SideName): PairedSide => ({
+      name,
+      prepare: async () => undefined,
+      measure: async (round) => ({
+        result: makeRunResult({ runId: `${name}-${round}`, environment: { cpuCores: probe++ } }),
+        phases: {},
+      }),
+    });
+    const run = await runPairedRounds(
+      { base: side('base'), head: side('head') },
+      { rounds: 2, log: recordingLog([]) },
+    );
+    const head = sideResults(run, 'head');
+    expect(head.map((result) => result.runId)).toEqual(['head-1', 'head-2']);
+    expect(head.map((result) => result.environment.cpuCores)).toEqual([100, 100]);
+    expect(sideResults(run, 'base')[1]!.environment.cpuCores).toBe(100);
   });
 
   it('measures one more round when asked to confirm, continuing the alternation', async () => {

@@ -76,6 +76,18 @@ export class PairedRoundError extends Error {
   }
 }
 
+/**
+ * One side's trials, ready to aggregate as one trial set. Every measurement fingerprints the
+ * machine again, and on a busy runner its speed probe moves from round to round; the rounds ran
+ * on this one machine by construction, so each trial carries the first measurement's environment.
+ */
+export function sideResults(run: PairedRun, side: SideName): RunResult[] {
+  const first = run.rounds[0];
+  if (!first) return [];
+  const environment = first[first.order[0]].result.environment;
+  return run.rounds.map((round) => ({ ...round[side].result, environment }));
+}
+
 /** Round 1 measures base then head, round 2 head then base, and so on. */
 export function roundOrder(round: number): [SideName, SideName] {
   return round % 2 === 1 ? ['base', 'head'] : ['head', 'base'];

@@ -12,6 +12,7 @@ import { maskUrl } from '../../shared/redact.js';
 import { runTrials } from '../../engine/run/run.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { runPairedCheck, type PairedCheckResult } from '../../paired/check.js';
+import { sideResults } from '../../paired/rounds.js';
 import {
   chooseReference,
   ReferenceChoiceError,
@@ -127,10 +128,10 @@ export async function runPaired(
   }
 
   const { run, verdict } = checked;
-  const head = aggregateTrials(run.rounds.map((round) => round.head.result));
+  const head = aggregateTrials(sideResults(run, 'head'));
   mkdirSync(dirname(request.outPath), { recursive: true });
   await writeTrialSet(request.outPath, head);
-  await writeTrialSet(`${stem}.base.json`, aggregateTrials(run.rounds.map((r) => r.base.result)));
+  await writeTrialSet(`${stem}.base.json`, aggregateTrials(sideResults(run, 'base')));
   logger.info(`head's rounds written to ${request.outPath}, the base's to ${stem}.base.json`);
 
   const context: PairedReportContext = {
