@@ -180,8 +180,11 @@ describe('accounting per expected (endpoint, event) pair', () => {
       ).rejects.toThrow(
         /the warm-up delivered 0 of 30 expected webhooks .*nothing was measured\. Check that the SUT can reach http:\/\/127\.0\.0\.1:9\/webhook/,
       );
-      // The measured run (1,000 events) was never published.
-      expect((await redis.xlen(streamKey(stack.chainId))) - before).toBe(30);
+      // The warm-up's 30 entries (and readiness probes) reached the stream, never the measured
+      // run's 1,000.
+      const added = (await redis.xlen(streamKey(stack.chainId))) - before;
+      expect(added).toBeGreaterThanOrEqual(30);
+      expect(added).toBeLessThan(1_000);
     } finally {
       redis.disconnect();
       await pipeline.stop();
