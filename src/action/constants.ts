@@ -35,6 +35,7 @@ export const Inputs = {
   FailOnInconclusive: 'fail-on-inconclusive',
   RequireSameEnvironment: 'require-same-environment',
   Comment: 'comment',
+  DriftIssue: 'drift-issue',
   CommentFile: 'comment-file',
   GithubToken: 'github-token',
   WorkingDirectory: 'working-directory',

@@ -95,6 +95,8 @@ export interface MeasureConfig extends CommonConfig {
   services: ServicesConfig;
   baseline: BaselineConfig;
   judge: JudgeConfig;
+  /** Mode baseline: open or update one issue when the nightly figures shifted recently. */
+  driftIssue: boolean;
 }
 
 export interface CommentOnlyConfig extends CommonConfig {
@@ -461,5 +463,6 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
     services,
     baseline,
     judge,
+    driftIssue: read.boolean(Inputs.DriftIssue, true),
   };
 }

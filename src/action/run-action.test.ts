@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readBaseline, updateBaseline, writeBaseline } from '../compare/baseline.js';
+import { baselineWithNights, syntheticSeries } from '../compare/drift-fixtures.js';
 import { makeRunResult, type RunFixtureOptions } from '../compare/fixtures.js';
 import { aggregateTrials } from '../compare/trials.js';
 import type { RunOptions } from '../engine/run/types.js';
@@ -485,6 +486,93 @@ describe('runAction, mode baseline', () => {
       'the run injected faults on purpose (every reply delayed 40 ms)',
     );
     expect(existsSync(path.join(workspace, 'baselines', 'quick.json'))).toBe(false);
+  });
+});
+
+describe('runAction, drift', () => {
+  const SCHEDULE: RunContext = { ...PR_CONTEXT, eventName: 'schedule', pullRequest: null };
+  /** 30 nights at 8 ms, then 9 at the fixture run's p50 (12 ms): the run makes the 10th. */
+  async function shiftedHistory({ workspace, deps }: Harness): Promise<void> {
+    // The run comes the night after the history's last night (drift-fixtures' dates).
+    deps.now = () => new Date('2026-02-09T02:00:00.000Z');
+    const current = aggregateTrials([makeRunResult()]).metrics.p50;
+    const p50 = [
+      ...syntheticSeries({ nights: 30, level: 8, noise: 0.03, seed: 1 }),
+      ...syntheticSeries({ nights: 9, level: current, noise: 0.03, seed: 2 }),
+    ];
+    await writeBaseline(
+      path.join(workspace, 'baselines', 'quick.json'),
+      baselineWithNights({ p50 }, 'quick'),
+    );
+  }
+  const issueCalls = (github: FakeGitHub) =>
+    github.calls.filter((call) => /^(create|update) issue/.test(call));
+
+  it('baseline mode: a recent shift opens one issue, and the next night updates it', async () => {
+    const run = await harness({ mode: 'baseline' }, { context: SCHEDULE });
+    const { core, github, deps } = run;
+    await shiftedHistory(run);
+    await runAction(deps);
+    expect(issueCalls(github)).toEqual(['create issue']);
+    const [issue] = github.issues;
+    expect(issue!.title).toMatch(/^Performance drift in baseline quick: Latency p50 \+\d\d%$/);
+    expect(issue!.body).toMatch(
+      /^<!-- ethhook-load-test:drift:quick -->\n<!-- ethhook-load-test:shifts p50\/worse\/2026-01-31T02:00:00\.000Z -->\n## Performance drift in baseline `quick`/,
+    );
+    expect(issue!.body).toContain('| Latency p50 | +');
+    expect(issue!.body).toContain('https://github.test/ethhook/app/actions/runs/1');
+    // The job summary shows the trend, its shift included.
+    expect(core.summary[0]).toMatch(/\n### Nightly trend of `quick`\n/);
+    expect(core.summary[0]).toMatch(/\| Latency p50 \| `[▁▂▃▄▅▆▇█]{40}` \| [\d.]+ ms \| 1 \|/);
+
+    await runAction(deps);
+    expect(issueCalls(github)).toEqual(['create issue', 'update issue #1']);
+    expect(github.issues).toHaveLength(1);
+    expect(core.annotations.filter((a) => /drift/i.test(a.message))).toEqual([]);
+  });
+
+  it('baseline mode: drift-issue false, or no recent shift, opens none; the summary still has the trend', async () => {
+    const off = await harness({ mode: 'baseline', 'drift-issue': 'false' }, { context: SCHEDULE });
+    await shiftedHistory(off);
+    await runAction(off.deps);
+    expect(issueCalls(off.github)).toEqual([]);
+    expect(off.core.lines).toContain(
+      '1 recent shift(s) in the nightly figures; drift-issue is false, so no issue.',
+    );
+    expect(off.core.summary[0]).toContain('### Nightly trend of `quick`');
+
+    const flat = await harness({ mode: 'baseline' }, { context: SCHEDULE });
+    await runAction(flat.deps);
+    expect(flat.github.calls).toEqual([]);
+    expect(flat.core.summary[0]).toContain('No change points looked for yet: 2 night(s)');
+  });
+
+  it('baseline mode: a 403 on the issue is a warning naming the permission, the baseline is written', async () => {
+    const run = await harness({ mode: 'baseline' }, { context: SCHEDULE });
+    const { core, github, deps, workspace } = run;
+    await shiftedHistory(run);
+    github.failWrites = 403;
+    await runAction(deps);
+    expect(core.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining('`permissions: issues: write`'),
+      }),
+    ]);
+    expect(
+      (await readBaseline(path.join(workspace, 'baselines', 'quick.json'))).history,
+    ).toHaveLength(39);
+  });
+
+  it('check mode: the report says when the baseline itself shifted recently', async () => {
+    const run = await harness({});
+    const { core, github, deps } = run;
+    await shiftedHistory(run);
+    await runAction(deps);
+    expect(core.summary[0]).toMatch(
+      /^<!-- ethhook-load-test:quick -->\n\n## \S+ Load test `quick`: \w+\n\n> \*\*Baseline drift:\*\* the baseline itself shifted recently: Latency p50 \+\d\d% \(worse\) 9 nights ago, between `001dccc \(2026-01-30\) \.\. 001eccc \(2026-01-31\)`\. A change this pull request did not make may show in the comparison\.\n/,
+    );
+    expect(issueCalls(github)).toEqual([]);
   });
 });
 

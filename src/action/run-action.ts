@@ -28,6 +28,7 @@ import {
 } from './constants.js';
 import { coreLogger, type ActionCore } from './core.js';
 import type { ActionDependencies } from './dependencies.js';
+import { reportBaselineDrift, withBaselineDriftNote } from './drift.js';
 import type { RunHooks } from './trial-runner.js';
 import { ActionFailure } from './failure.js';
 import { upsertStickyComment } from './github/comment.js';
@@ -204,6 +205,9 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   });
   if (baseline && 'written' in baseline) {
     markdown = `> **Baseline mode:** ${previous ? 'refreshed' : 'created'} \`${config.baseline.displayPath}\` from this run.\n\n${markdown}`;
+    markdown = await reportBaselineDrift(config, deps, baseline.written, markdown);
+  } else if (config.mode === 'check') {
+    markdown = withBaselineDriftNote(markdown, previous, config.judge.gatedMetrics);
   } else if (baseline) {
     markdown = `> **Baseline mode:** ${baseline.refused}\n\n${markdown}`;
   }

@@ -3,7 +3,7 @@
  * unit tests only; the entry points never reach this module, so it is not in the bundle.
  */
 import type { ActionCore, AnnotationProperties } from './core.js';
-import type { GitHubApi, IssueComment } from './github/api.js';
+import type { GitHubApi, Issue, IssueComment } from './github/api.js';
 export { recordingExec, type RecordedCall } from '../services/testing.js';
 
 export interface RecordedAnnotation {
@@ -80,8 +80,10 @@ export interface FakeGitHub extends GitHubApi {
   /** Make every write answer with this status. */
   failWrites: number | null;
   pullHeads: Map<number, string>;
-  /** The token's account: the author of the comments it creates. */
+  /** The token's account: the author of the comments and issues it creates. */
   viewer: string;
+  /** The repository's issues, oldest first (listed newest first, as asked). */
+  issues: Issue[];
 }
 
 class HttpError extends Error {
@@ -98,6 +100,37 @@ export function fakeGitHub(): FakeGitHub {
     failWrites: null,
     pullHeads: new Map(),
     viewer: 'github-actions[bot]',
+    issues: [],
+    async listIssues({ page, perPage, state }) {
+      fake.calls.push(`list issues ${state} page ${page}`);
+      const newestFirst = [...fake.issues]
+        .reverse()
+        .filter((issue) => state === 'all' || issue.state === 'open');
+      return { issues: newestFirst.slice((page - 1) * perPage, page * perPage), pullRequests: 0 };
+    },
+    async createIssue({ title, body }) {
+      fake.calls.push('create issue');
+      if (fake.failWrites) throw new HttpError(fake.failWrites);
+      const number = fake.issues.length + 1;
+      const issue: Issue = {
+        number,
+        title,
+        body,
+        state: 'open',
+        htmlUrl: `https://github.test/issues/${number}`,
+        authorLogin: fake.viewer,
+      };
+      fake.issues.push(issue);
+      return issue;
+    },
+    async updateIssue({ issueNumber, title, body }) {
+      fake.calls.push(`update issue #${issueNumber}`);
+      if (fake.failWrites) throw new HttpError(fake.failWrites);
+      const issue = fake.issues.find((item) => item.number === issueNumber);
+      if (!issue) throw new HttpError(404);
+      Object.assign(issue, { title, body });
+      return issue;
+    },
     async listIssueComments({ issueNumber, page, perPage }) {
       fake.calls.push(`list #${issueNumber} page ${page}`);
       const all = fake.comments.get(issueNumber) ?? [];

@@ -118,3 +118,39 @@ export function renderDriftMarkdown(analysis: DriftAnalysis): string {
   if (shifts.length > 0) lines.push('', shiftTable(shifts));
   return `${lines.join('\n')}\n`;
 }
+
+/** The drift issue of a baseline: its title names the largest recent shift. */
+export function renderDriftIssue(
+  analysis: DriftAnalysis,
+  shifts: readonly Shift[],
+  runUrl: string | null,
+): { title: string; markdown: string } {
+  const largest = [...shifts].sort(
+    (a, b) => Math.abs(b.changePercent ?? Infinity) - Math.abs(a.changePercent ?? Infinity),
+  )[0];
+  const title = largest
+    ? `Performance drift in baseline ${analysis.name}: ${METRICS[largest.metric].label} ${formatPercent(largest.changePercent)}${shifts.length > 1 ? ` and ${shifts.length - 1} more` : ''}`
+    : `Performance drift in baseline ${analysis.name}`;
+  const markdown = [
+    `## Performance drift in baseline \`${analysis.name}\``,
+    '',
+    `The nightly figures shifted recently: ${shifts.length} shift(s) found by change-point detection (E-divisive means with a permutation test) in the baseline's history. The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
+    '',
+    shiftTable(shifts),
+    '',
+    renderDriftMarkdown(analysis).trimEnd(),
+    '',
+    `Reproduce with \`npx ethhook-load-test history baselines/${analysis.name}.json\`. This issue is updated by the nightly run while the shift is recent${runUrl ? ` (last: ${runUrl})` : ''}; close it once dealt with.`,
+  ];
+  return { title, markdown: `${markdown.join('\n')}\n` };
+}
+
+/** One line for a pull request's report: the baseline it is compared with moved recently. */
+export function baselineShiftNote(shifts: readonly Shift[]): string | null {
+  if (shifts.length === 0) return null;
+  const named = shifts.map(
+    (shift) =>
+      `${METRICS[shift.metric].label} ${formatPercent(shift.changePercent)} (${shift.worse ? 'worse' : 'better'}) ${shift.nightsSince} nights ago, between \`${commitRange(shift)}\``,
+  );
+  return `> **Baseline drift:** the baseline itself shifted recently: ${named.join('; ')}. A change this pull request did not make may show in the comparison.`;
+}

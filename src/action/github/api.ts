@@ -8,6 +8,16 @@ export interface IssueComment {
   authorLogin: string | null;
 }
 
+/** An issue (never a pull request: the listing leaves those out). */
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  htmlUrl: string;
+  authorLogin: string | null;
+}
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -24,6 +34,15 @@ export interface GitHubApi {
   ): Promise<IssueComment[]>;
   createIssueComment(ref: RepoRef & { issueNumber: number; body: string }): Promise<IssueComment>;
   updateIssueComment(ref: RepoRef & { commentId: number; body: string }): Promise<IssueComment>;
+  /**
+   * One page of the repository's issues, newest first; `pullRequests` counts the pull requests
+   * the page also held (REST lists both), so a caller knows whether the page was full.
+   */
+  listIssues(
+    ref: RepoRef & { state: 'open' | 'all'; page: number; perPage: number },
+  ): Promise<{ issues: Issue[]; pullRequests: number }>;
+  createIssue(ref: RepoRef & { title: string; body: string }): Promise<Issue>;
+  updateIssue(ref: RepoRef & { issueNumber: number; title: string; body: string }): Promise<Issue>;
   getPullRequest(
     ref: RepoRef & { pullNumber: number },
   ): Promise<{ number: number; headSha: string }>;
@@ -45,6 +64,25 @@ interface RawComment {
 const toComment = (raw: RawComment): IssueComment => ({
   id: raw.id,
   body: raw.body ?? '',
+  htmlUrl: raw.html_url,
+  authorLogin: raw.user?.login ?? null,
+});
+
+interface RawIssue {
+  number: number;
+  title: string;
+  body?: string | null;
+  state: string;
+  html_url: string;
+  user?: { login: string } | null;
+  pull_request?: unknown;
+}
+
+const toIssue = (raw: RawIssue): Issue => ({
+  number: raw.number,
+  title: raw.title,
+  body: raw.body ?? '',
+  state: raw.state === 'closed' ? 'closed' : 'open',
   htmlUrl: raw.html_url,
   authorLogin: raw.user?.login ?? null,
 });
@@ -80,6 +118,36 @@ export function octokitApi(token: string): GitHubApi {
         body,
       });
       return toComment(response.data);
+    },
+    async listIssues({ owner, repo, state, page, perPage }) {
+      const response = await octokit.rest.issues.listForRepo({
+        owner,
+        repo,
+        state,
+        sort: 'created',
+        direction: 'desc',
+        page,
+        per_page: perPage,
+      });
+      const raw = response.data as RawIssue[];
+      return {
+        issues: raw.filter((item) => !item.pull_request).map(toIssue),
+        pullRequests: raw.filter((item) => item.pull_request).length,
+      };
+    },
+    async createIssue({ owner, repo, title, body }) {
+      const response = await octokit.rest.issues.create({ owner, repo, title, body });
+      return toIssue(response.data as RawIssue);
+    },
+    async updateIssue({ owner, repo, issueNumber, title, body }) {
+      const response = await octokit.rest.issues.update({
+        owner,
+        repo,
+        issue_number: issueNumber,
+        title,
+        body,
+      });
+      return toIssue(response.data as RawIssue);
     },
     async getPullRequest({ owner, repo, pullNumber }) {
       const response = await octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
