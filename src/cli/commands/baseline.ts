@@ -151,7 +151,7 @@ export function registerBaselineCommand(program: Command, io: BaselineIo = defau
     .option('--commit <sha>', 'commit the result measured (default: $GITHUB_SHA)')
     .option(
       '--history-limit <n>',
-      'earlier baselines kept for the trend and the noise estimate',
+      'earlier baselines kept for the trend, the noise estimate and drift detection (`history`)',
       nonNegativeInt,
       DEFAULT_HISTORY_LIMIT,
     )
