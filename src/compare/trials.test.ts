@@ -118,6 +118,10 @@ describe('aggregateTrials', () => {
     expect(() =>
       aggregateTrials([makeRunResult(), makeRunResult({ environment: { cpuCores: 2 } })]),
     ).toThrow(/different machine.*cpuCores/);
+    // One machine whose speed probe moved between sessions is still one machine.
+    const probed = (cpuMs: number) =>
+      makeRunResult({ environment: { speed: { cpuMs, redisRoundTripUs: 60 } } });
+    expect(aggregateTrials([probed(100), probed(180)]).trialCount).toBe(2);
   });
 
   it('encodes fixture samples into the histogram format of the engine', () => {

@@ -223,7 +223,11 @@ export function aggregateTrials(results: readonly RunResult[]): TrialAggregate {
         `Trial ${index + 1} (run ${result.runId}) ran a different configuration than trial 1: ${describeDifferences(configDiff)}. Trials of different scenarios cannot be aggregated.`,
       );
     }
-    const environmentDiff = environmentDifferences(first.environment, result.environment);
+    // Machine identity, not its momentary speed: trials measured in separate sessions on one
+    // busy machine probe differently, and are still trials of one machine.
+    const environmentDiff = environmentDifferences(first.environment, result.environment).filter(
+      (difference) => difference.field !== 'speed',
+    );
     if (environmentDiff.length > 0) {
       throw new TrialAggregationError(
         `Trial ${index + 1} (run ${result.runId}) ran on a different machine than trial 1: ${describeDifferences(environmentDiff)}.`,
