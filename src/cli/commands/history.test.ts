@@ -105,5 +105,8 @@ describe('ethhook-load-test history', () => {
     await writeFile(foreign, '{"kind":"something-else"}');
     await expect(cli(foreign)).rejects.toThrow(/foreign\.json/);
     await expect(cli(shifted, '--metrics', 'p42')).rejects.toBeInstanceOf(CommanderError);
+    await expect(cli(shifted, '--metrics', 'p50,lost')).rejects.toThrow(
+      /--metrics: lost is a correctness metric, judged on its own, not for drift; expected performance metrics: p50, p95, p99, throughput, p90, /,
+    );
   });
 });

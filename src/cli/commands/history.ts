@@ -6,7 +6,13 @@ import {
   recentShifts,
   type DriftAnalysis,
 } from '../../compare/drift.js';
-import { InvalidMetricOptionError, parseMetricList, type MetricId } from '../../compare/metrics.js';
+import {
+  InvalidMetricOptionError,
+  METRIC_LIST,
+  METRICS,
+  parseMetricList,
+  type MetricId,
+} from '../../compare/metrics.js';
 import { renderDriftText } from '../../report/drift.js';
 import { positiveInt } from '../options.js';
 import { processIo, readInput, type CommandIo } from './compare.js';
@@ -24,12 +30,25 @@ export interface HistoryFlags {
 }
 
 function metricList(raw: string): MetricId[] {
+  let ids: MetricId[];
   try {
-    return parseMetricList(raw, '--metrics');
+    ids = parseMetricList(raw, '--metrics');
   } catch (error) {
     if (error instanceof InvalidMetricOptionError) throw new InvalidArgumentError(error.message);
     throw error;
   }
+  // Correctness figures fail a run on their own; a trend of them is not drift.
+  const correctness = ids.filter((id) => METRICS[id].kind !== 'performance');
+  if (correctness.length > 0) {
+    throw new InvalidArgumentError(
+      `--metrics: ${correctness.join(', ')} ${correctness.length > 1 ? 'are correctness metrics' : 'is a correctness metric'}, judged on its own, not for drift; expected performance metrics: ${METRIC_LIST.filter(
+        (metric) => metric.kind === 'performance',
+      )
+        .map((metric) => metric.id)
+        .join(', ')}.`,
+    );
+  }
+  return ids;
 }
 
 /** Prints the shifts per metric and returns the exit code: 3 on recent drift for the worse. */
