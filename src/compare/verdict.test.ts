@@ -359,6 +359,11 @@ describe('compare: floors from measured noise', () => {
     );
     expect(verdict.outcome).toBe('inconclusive');
     expect(verdict.summary).toBe("Inconclusive: Latency p50 within this run's noise.");
+    // What the run can see, said where a reviewer reads it.
+    expect(p50.limit!.detectableRatio).toBeGreaterThan(2.25);
+    expect(verdict.notes.join(' ')).toMatch(
+      /too noisy to see a change of 1\.5x in Latency p50 \(could see \+\d+%\)/,
+    );
   });
 
   it('lets a floor set by the user win over the measured one', () => {
