@@ -4,8 +4,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
  * A small stand-in for GitHub's REST API, on loopback, for the bundled action's end-to-end test
  * (GITHUB_API_URL points here). It plays the calls the action makes — issue comments (list with
  * page/per_page and a Link header, create, update), pull requests (get) and GraphQL's `viewer`
- * (who the token is) — records every request, and can answer writes with 403 as GitHub does for
- * a fork's read-only token.
+ * (who the token is), and issues (list newest first with pull requests mixed in, as REST does;
+ * create, update) — records every request, and can answer writes with 403 as GitHub does for a
+ * fork's read-only token.
  */
 export interface RecordedRequest {
   method: string;
@@ -23,12 +24,24 @@ export interface StoredComment {
   author: string;
 }
 
+export interface StoredIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  author: string;
+  /** REST lists pull requests among issues; the action must skip them. */
+  pullRequest: boolean;
+}
+
 export interface FakeGitHubServer {
   url: string;
   requests: RecordedRequest[];
   comments: StoredComment[];
   pullHeads: Map<number, string>;
-  /** When set, creating or updating a comment answers 403 like a read-only token. */
+  /** Issues and pull requests of the repository, oldest first. */
+  issues: StoredIssue[];
+  /** When set, creating or updating a comment or an issue answers 403 like a read-only token. */
   forbidWrites: boolean;
   /** The token's account (GITHUB_TOKEN's by default): GraphQL's viewer, author of what it writes. */
   viewerLogin: string;
@@ -51,6 +64,7 @@ export async function startFakeGitHub(): Promise<FakeGitHubServer> {
     requests: [],
     comments: [],
     pullHeads: new Map(),
+    issues: [],
     forbidWrites: false,
     viewerLogin: 'github-actions[bot]',
   };
@@ -128,6 +142,60 @@ export async function startFakeGitHub(): Promise<FakeGitHubServer> {
       if (!comment) return reply.code(404).send({ message: 'Not Found' });
       comment.body = request.body.body;
       return render(request.params, comment);
+    },
+  );
+
+  const renderIssue = (params: RepoParams, issue: StoredIssue) => ({
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    html_url: `https://github.test/${params.owner}/${params.repo}/${issue.pullRequest ? 'pull' : 'issues'}/${issue.number}`,
+    user: { login: issue.author },
+    ...(issue.pullRequest ? { pull_request: { url: 'https://github.test/pull' } } : {}),
+  });
+
+  app.get<{
+    Params: RepoParams;
+    Querystring: { page?: string; per_page?: string; state?: string; direction?: string };
+  }>('/repos/:owner/:repo/issues', async (request) => {
+    const page = Number(request.query.page ?? 1);
+    const perPage = Math.min(Number(request.query.per_page ?? 30), 100);
+    const wanted = request.query.state ?? 'open';
+    const listed =
+      wanted === 'all' ? state.issues : state.issues.filter((issue) => issue.state === wanted);
+    const ordered = request.query.direction === 'asc' ? listed : [...listed].reverse();
+    return ordered
+      .slice((page - 1) * perPage, page * perPage)
+      .map((issue) => renderIssue(request.params, issue));
+  });
+
+  app.post<{ Params: RepoParams; Body: { title: string; body: string } }>(
+    '/repos/:owner/:repo/issues',
+    async (request, reply) => {
+      if (state.forbidWrites) return reply.code(403).send(forbidden);
+      const issue: StoredIssue = {
+        number: state.issues.length + 1,
+        title: request.body.title,
+        body: request.body.body,
+        state: 'open',
+        author: state.viewerLogin,
+        pullRequest: false,
+      };
+      state.issues.push(issue);
+      return reply.code(201).send(renderIssue(request.params, issue));
+    },
+  );
+
+  app.patch<{ Params: RepoParams & { number: string }; Body: { title?: string; body?: string } }>(
+    '/repos/:owner/:repo/issues/:number',
+    async (request, reply) => {
+      if (state.forbidWrites) return reply.code(403).send(forbidden);
+      const issue = state.issues.find((item) => item.number === Number(request.params.number));
+      if (!issue || issue.pullRequest) return reply.code(404).send({ message: 'Not Found' });
+      if (request.body.title !== undefined) issue.title = request.body.title;
+      if (request.body.body !== undefined) issue.body = request.body.body;
+      return renderIssue(request.params, issue);
     },
   );
 
