@@ -1,45 +1,48 @@
+import { inputOf, type SettingValues } from '../settings/declaration.js';
+
 /**
- * Every name the action shares with action.yml and with the runner, in one place: inputs (as
- * written in action.yml), outputs, and the keys of the state the main step hands the post step.
- * A test checks that action.yml declares exactly these inputs and outputs.
+ * Every name the action shares with action.yml and with the runner, in one place: inputs (their
+ * names come from the settings declaration, src/settings), outputs, and the keys of the state the
+ * main step hands the post step. A test checks that action.yml declares exactly these inputs and
+ * outputs.
  */
 
 export const Inputs = {
-  Mode: 'mode',
-  Scenario: 'scenario',
-  Events: 'events',
-  Rate: 'rate',
-  Concurrency: 'concurrency',
-  Duration: 'duration',
-  Trials: 'trials',
-  WarmupEvents: 'warmup-events',
-  ChainId: 'chain-id',
-  Mix: 'mix',
-  ComposeFile: 'compose-file',
-  StartCommand: 'start-command',
-  SeedBeforeStart: 'seed-before-start',
-  RedisUrl: 'redis-url',
-  DatabaseUrl: 'database-url',
-  ApplySchema: 'apply-schema',
-  SutHealthUrls: 'sut-health-urls',
-  ReadyTimeout: 'ready-timeout',
-  DrainTimeout: 'drain-timeout',
-  ReceiverHost: 'receiver-host',
-  ReceiverPort: 'receiver-port',
-  ReceiverUrl: 'receiver-url',
-  Baseline: 'baseline',
-  Tolerance: 'tolerance',
-  NoiseFloor: 'noise-floor',
-  Metrics: 'metrics',
-  FailOnRegression: 'fail-on-regression',
-  FailOnInconclusive: 'fail-on-inconclusive',
-  RequireSameEnvironment: 'require-same-environment',
-  Comment: 'comment',
-  DriftIssue: 'drift-issue',
-  CommentFile: 'comment-file',
-  GithubToken: 'github-token',
-  WorkingDirectory: 'working-directory',
-  OutputDir: 'output-dir',
+  Mode: inputOf('mode'),
+  Scenario: inputOf('scenario'),
+  Events: inputOf('events'),
+  Rate: inputOf('rate'),
+  Concurrency: inputOf('concurrency'),
+  Duration: inputOf('duration'),
+  Trials: inputOf('trials'),
+  WarmupEvents: inputOf('warmup'),
+  ChainId: inputOf('chainId'),
+  Mix: inputOf('mix'),
+  ComposeFile: inputOf('composeFile'),
+  StartCommand: inputOf('startCommand'),
+  SeedBeforeStart: inputOf('seedBeforeStart'),
+  RedisUrl: inputOf('redisUrl'),
+  DatabaseUrl: inputOf('databaseUrl'),
+  ApplySchema: inputOf('applySchema'),
+  SutHealthUrls: inputOf('sutHealthUrls'),
+  ReadyTimeout: inputOf('readyTimeout'),
+  DrainTimeout: inputOf('drainTimeout'),
+  ReceiverHost: inputOf('receiverHost'),
+  ReceiverPort: inputOf('receiverPort'),
+  ReceiverUrl: inputOf('webhookUrl'),
+  Baseline: inputOf('baseline'),
+  Tolerance: inputOf('tolerance'),
+  NoiseFloor: inputOf('noiseFloor'),
+  Metrics: inputOf('gate'),
+  FailOnRegression: inputOf('failOnRegression'),
+  FailOnInconclusive: inputOf('failOnInconclusive'),
+  RequireSameEnvironment: inputOf('requireSameEnvironment'),
+  Comment: inputOf('comment'),
+  DriftIssue: inputOf('driftIssue'),
+  CommentFile: inputOf('commentFile'),
+  GithubToken: inputOf('githubToken'),
+  WorkingDirectory: inputOf('workingDirectory'),
+  OutputDir: inputOf('outputDir'),
 } as const;
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs];
@@ -72,12 +75,10 @@ export const State = {
 export type StateKey = (typeof State)[keyof typeof State];
 
 /** The modes of the `mode` input. */
-export const MODES = ['check', 'baseline', 'comment'] as const;
-export type Mode = (typeof MODES)[number];
+export type Mode = SettingValues['mode'];
 
 /** The values of the `comment` input. */
-export const COMMENT_POLICIES = ['always', 'on-regression', 'never'] as const;
-export type CommentPolicy = (typeof COMMENT_POLICIES)[number];
+export type CommentPolicy = SettingValues['comment'];
 
 /** GitHub rejects an issue comment longer than this. */
 export const MAX_COMMENT_CHARS = 65_536;

@@ -315,6 +315,23 @@ describe('runAction, mode check', () => {
     expect(engineCalls).toEqual([]);
   });
 
+  it('a malformed baseline or an unwritable output-dir fails before anything starts', async () => {
+    const corrupt = await harness({});
+    writeFileSync(path.join(corrupt.workspace, 'baselines', 'quick.json'), '{"kind": ');
+    const baselineError = await failureOf(runAction(corrupt.deps));
+    expect(baselineError).toBeInstanceOf(InputError);
+    expect(baselineError.message).toMatch(/^Invalid input baseline: .*quick\.json/);
+    expect(corrupt.engineCalls).toEqual([]);
+
+    const blocked = await harness({ 'output-dir': 'out' });
+    writeFileSync(path.join(blocked.workspace, 'out'), 'a file, not a folder');
+    const outputError = await failureOf(runAction(blocked.deps));
+    expect(outputError.message).toBe(
+      `Invalid input output-dir: "${path.join(blocked.workspace, 'out')}" is a file; expected a folder.`,
+    );
+    expect(blocked.engineCalls).toEqual([]);
+  });
+
   it('masks the passwords of the connection URLs', async () => {
     const { core, deps } = await harness(
       {

@@ -16,6 +16,9 @@ import { compare, type CompareOptions, type Verdict } from '../compare/verdict.j
 import { redactUrls } from '../shared/redact.js';
 import { commentMarker, renderMarkdown } from '../report/markdown.js';
 import { postCommentOnly } from './comment-only.js';
+import { InputFileError } from '../compare/errors.js';
+import { inputOf } from '../settings/declaration.js';
+import { outputDirProblem } from '../settings/paths.js';
 import {
   COMMENT_REQUEST_FILE,
   COMMENT_REQUEST_KIND,
@@ -33,7 +36,7 @@ import type { RunHooks } from './trial-runner.js';
 import { ActionFailure } from './failure.js';
 import { upsertStickyComment } from './github/comment.js';
 import { writeJobSummary } from './github/summary.js';
-import { readActionConfig, type MeasureConfig } from './inputs.js';
+import { InputError, readActionConfig, type MeasureConfig } from './inputs.js';
 import { headlineFigures, setHeadlineOutputs, type CommentRequest } from './outputs.js';
 import { createService } from '../services/registry.js';
 import { serviceStateSaver } from './state.js';
@@ -41,13 +44,6 @@ import { serviceStateSaver } from './state.js';
 function maskSecrets(message: string, config: MeasureConfig): string {
   return redactUrls(message, [config.load.redisUrl, config.load.databaseUrl]);
 }
-
-/** The service layer's settings, as the action's inputs name them in errors. */
-const SETTING_INPUTS = {
-  composeFile: Inputs.ComposeFile,
-  readyTimeout: Inputs.ReadyTimeout,
-  startCommand: Inputs.StartCommand,
-} as const;
 
 function compareOptionsOf(config: MeasureConfig): CompareOptions {
   return {
@@ -85,7 +81,7 @@ async function measure(
     logsPath,
     tempDir: deps.env.RUNNER_TEMP || config.outputDir,
     readyTimeoutMs: config.load.readyTimeoutMs,
-    settingName: (setting) => SETTING_INPUTS[setting],
+    settingName: inputOf,
     exec: deps.exec,
     log: logger,
     save: serviceStateSaver(core),
@@ -166,18 +162,34 @@ async function judge(
   return { verdict, baseline: { written } };
 }
 
+/**
+ * Before anything starts, as the README promises: the outputs can be written, and the baseline
+ * parses (a corrupt baseline fails in seconds, not after the load test). Check mode: the file
+ * exists (inputs checked it); a corrupt one is an error, never skipped.
+ */
+async function checkFilesUpFront(config: MeasureConfig): Promise<Baseline | null> {
+  const problem = outputDirProblem(config.outputDir);
+  if (problem) {
+    throw new InputError(`Invalid input ${Inputs.OutputDir}: "${config.outputDir}" ${problem}.`);
+  }
+  try {
+    return config.mode === 'check'
+      ? await readBaseline(config.baseline.path)
+      : await readBaselineIfExists(config.baseline.path);
+  } catch (error) {
+    if (error instanceof InputFileError) {
+      throw new InputError(`Invalid input ${Inputs.Baseline}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 async function measureAndReport(config: MeasureConfig, deps: ActionDependencies): Promise<void> {
   const { core } = deps;
+  const previous = await checkFilesUpFront(config);
   await mkdir(config.outputDir, { recursive: true });
   const logsPath = path.join(config.outputDir, LOGS_FILE);
   core.setOutput(Outputs.LogsPath, logsPath);
-
-  // Read before measuring: a corrupt baseline fails in seconds, not after the load test. Check
-  // mode: the file exists (inputs checked it); a corrupt one is an error, never skipped.
-  const previous =
-    config.mode === 'check'
-      ? await readBaseline(config.baseline.path)
-      : await readBaselineIfExists(config.baseline.path);
   let measured: Measured;
   try {
     measured = await measure(config, deps, logsPath, config.mode === 'check' ? previous : null);

@@ -2,85 +2,68 @@ import { InvalidArgumentError, type Command } from 'commander';
 import pc from 'picocolors';
 import { streamKey } from '../../stack/contracts.js';
 import { ONE_HOST_NOTE } from '../../engine/clock.js';
-import { EventGenerator, type EventMix } from '../../engine/events/generator.js';
+import { EventGenerator } from '../../engine/events/generator.js';
 import { isRunId, newRunId } from '../../engine/events/identity.js';
 import type { LatencySummaryMs } from '../../engine/measure/histogram.js';
-import type { ProgressMode } from '../../engine/publisher/progress.js';
 import {
-  MAX_CONCURRENCY,
   plannedEvents,
   publish,
   RedisUnavailableError,
   type PublishOutcome,
 } from '../../engine/publisher/publisher.js';
 import { maskUrl } from '../../shared/redact.js';
+import type { LoadShape } from '../../engine/run/types.js';
+import type { SettingKey } from '../../settings/declaration.js';
+import { resolveLoadShape, SettingError, valueOf, type Given } from '../../settings/resolve.js';
 import { UserError } from '../errors.js';
-import { addEventFlags, progressOption } from '../flags.js';
-import {
-  defaultRedisUrl,
-  nonNegativeNumber,
-  positiveInt,
-  positiveNumber,
-  redisUrl,
-} from '../options.js';
+import { positiveInt } from '../options.js';
+import { addSettingFlags, settingOption } from '../settings-flags.js';
 
-/** Used when neither --events nor --duration is given; the same shape as the quick scenario. */
-export const DEFAULT_EVENTS = 1_000;
-export const DEFAULT_RATE_PER_SEC = 500;
-export const DEFAULT_CONCURRENCY = 5;
+/** The declared flags of `publish` (src/settings); a publish is shaped like a run. */
+export const PUBLISH_FLAG_KEYS = [
+  'scenario',
+  'events',
+  'rate',
+  'concurrency',
+  'duration',
+  'redisUrl',
+  'chainId',
+  'seed',
+  'mix',
+] as const satisfies readonly SettingKey[];
 
-export interface PublishFlags {
-  events?: number;
-  rate: number;
-  concurrency: number;
-  duration?: number;
-  redisUrl: string;
-  chainId: number;
-  seed: number;
-  mix?: EventMix;
+export type PublishFlags = Pick<Given, (typeof PUBLISH_FLAG_KEYS)[number] | 'progress' | 'json'> & {
   runId?: string;
   maxLen?: number;
-  progress: ProgressMode;
-  json: boolean;
-}
+};
 
 function runIdArgument(raw: string): string {
   if (!isRunId(raw)) throw new InvalidArgumentError('Expected 16 lowercase hex characters.');
   return raw;
 }
 
-function concurrencyArgument(raw: string): number {
-  const value = positiveInt(raw);
-  if (value > MAX_CONCURRENCY) {
-    throw new InvalidArgumentError(`Expected at most ${MAX_CONCURRENCY} connections.`);
-  }
-  return value;
-}
-
-/** The cross-flag rules; each flag's own range is checked as it is parsed. */
-export function resolvePublishShape(flags: PublishFlags): {
-  events: number | null;
-  durationSec: number | null;
+/** The publish's shape and connection, by the same rules and defaults as a run's. */
+export function resolvePublish(flags: PublishFlags): {
+  shape: LoadShape;
   planned: number;
+  redisUrl: string;
+  chainId: number;
+  seed: number;
 } {
-  if (flags.events !== undefined && flags.duration !== undefined) {
-    throw new UserError(
-      `--events ${flags.events} and --duration ${flags.duration} both given: a run is bounded by a count or by a length of time, give one.`,
-    );
+  try {
+    // A duration at rate 0 is "as fast as possible until then": a publishing benchmark.
+    const shape = resolveLoadShape(flags, { surface: 'cli', openEnded: true });
+    return {
+      shape,
+      planned: plannedEvents(shape.events, shape.durationSec, shape.ratePerSec),
+      redisUrl: valueOf(flags, 'redisUrl', 'cli', process.env)!,
+      chainId: valueOf(flags, 'chainId', 'cli')!,
+      seed: valueOf(flags, 'seed', 'cli')!,
+    };
+  } catch (error) {
+    if (error instanceof SettingError) throw new UserError(error.message);
+    throw error;
   }
-  const events = flags.duration === undefined ? (flags.events ?? DEFAULT_EVENTS) : null;
-  const durationSec = flags.duration ?? null;
-  const planned = plannedEvents(events, durationSec, flags.rate);
-  if (flags.concurrency > planned) {
-    const source =
-      events !== null
-        ? `--events ${events}`
-        : `--rate ${flags.rate} x --duration ${durationSec} = ${planned} events`;
-    throw new UserError(
-      `--concurrency ${flags.concurrency} is above the events of the run (${source}); use at most ${planned} publishers.`,
-    );
-  }
-  return { events, durationSec, planned };
 }
 
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -156,36 +139,36 @@ function interruptible(): { signal: AbortSignal; dispose(): void } {
 }
 
 export async function publishCommand(flags: PublishFlags): Promise<void> {
-  const shape = resolvePublishShape(flags);
-  const key = streamKey(flags.chainId);
+  const { shape, planned, redisUrl, chainId, seed } = resolvePublish(flags);
+  const key = streamKey(chainId);
   const runId = flags.runId ?? newRunId();
   const generator = new EventGenerator({
-    chainId: flags.chainId,
+    chainId,
     runId,
-    seed: flags.seed,
+    seed,
     ...(flags.mix ? { mix: flags.mix } : {}),
   });
-  const size = Number.isFinite(shape.planned)
-    ? `${fmtInt(shape.planned)} events`
+  const size = Number.isFinite(planned)
+    ? `${fmtInt(planned)} events`
     : `for ${shape.durationSec} s`;
-  const pace = flags.rate === 0 ? 'as fast as possible' : `at ${fmtInt(flags.rate)}/s`;
+  const pace = shape.ratePerSec === 0 ? 'as fast as possible' : `at ${fmtInt(shape.ratePerSec)}/s`;
   process.stderr.write(
-    `${pc.bold('publishing')} ${size} ${pace} over ${flags.concurrency} connection(s) to ` +
-      `${pc.cyan(key)} on ${maskUrl(flags.redisUrl)} ${pc.dim(`(run id ${runId})`)}\n`,
+    `${pc.bold('publishing')} ${size} ${pace} over ${shape.concurrency} connection(s) to ` +
+      `${pc.cyan(key)} on ${maskUrl(redisUrl)} ${pc.dim(`(run id ${runId})`)}\n`,
   );
 
   const interrupt = interruptible();
   let outcome: PublishOutcome;
   try {
     outcome = await publish({
-      redisUrl: flags.redisUrl,
+      redisUrl,
       streamKey: key,
       generator,
       events: shape.events,
       durationSec: shape.durationSec,
-      ratePerSec: flags.rate,
-      concurrency: flags.concurrency,
-      progress: flags.progress,
+      ratePerSec: shape.ratePerSec,
+      concurrency: shape.concurrency,
+      progress: flags.progress ?? 'auto',
       signal: interrupt.signal,
       ...(flags.maxLen !== undefined ? { maxLenApprox: flags.maxLen } : {}),
     });
@@ -218,41 +201,14 @@ export async function publishCommand(flags: PublishFlags): Promise<void> {
 }
 
 export function registerPublishCommand(program: Command): void {
-  addEventFlags(
+  addSettingFlags(
     program
       .command('publish')
       .description(
         'Publish realistic events into the Redis stream on an open-loop schedule and measure XADD latency.',
       )
-      .addHelpText('after', ONE_HOST_NOTE)
-      .option(
-        '-n, --events <n>',
-        `number of events to publish (default ${DEFAULT_EVENTS} unless --duration)`,
-        positiveInt,
-      )
-      .option(
-        '-r, --rate <n>',
-        'target rate in events/s on one global schedule; 0 = as fast as possible',
-        nonNegativeNumber,
-        DEFAULT_RATE_PER_SEC,
-      )
-      .option(
-        '-c, --concurrency <n>',
-        'concurrent publishers, one Redis connection each',
-        concurrencyArgument,
-        DEFAULT_CONCURRENCY,
-      )
-      .option(
-        '-d, --duration <seconds>',
-        'publish for this long instead of a count (rate x duration events; rate 0: until then)',
-        positiveNumber,
-      )
-      .option(
-        '--redis-url <url>',
-        'Redis to publish to (default $REDIS_URL, else redis://127.0.0.1:6379)',
-        redisUrl,
-        defaultRedisUrl(),
-      ),
+      .addHelpText('after', ONE_HOST_NOTE),
+    PUBLISH_FLAG_KEYS,
   )
     .option(
       '--run-id <id>',
@@ -260,7 +216,11 @@ export function registerPublishCommand(program: Command): void {
       runIdArgument,
     )
     .option('--max-len <n>', 'cap the stream with XADD MAXLEN ~ n', positiveInt)
-    .addOption(progressOption())
-    .option('--json', 'print the outcome as JSON on stdout (progress stays on stderr)', false)
+    .addOption(settingOption('progress'))
+    .addOption(
+      settingOption('json', {
+        help: 'Print the outcome as JSON on stdout (progress stays on stderr)',
+      }),
+    )
     .action((flags: PublishFlags) => publishCommand(flags));
 }

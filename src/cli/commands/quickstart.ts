@@ -4,6 +4,11 @@ import { stderrLogger } from '../../engine/log.js';
 import { ensureServices } from '../throwaway.js';
 import { addComparisonFlags, processIo, type CommandIo } from './compare.js';
 import { addRunFlags, runCommand, type RunCommandFlags } from './run.js';
+import { valueOf } from '../../settings/resolve.js';
+import { settingOption } from '../settings-flags.js';
+
+/** The committed baseline of the quick scenario, which quickstart compares with by default. */
+const QUICKSTART_BASELINE = 'baselines/quick.json';
 
 const shellQuote = (word: string): string =>
   /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -27,43 +32,52 @@ export function registerQuickstartCommand(program: Command, io: CommandIo = proc
           'uses REDIS_URL and DATABASE_URL when set, else localhost, else starts throwaway Redis and PostgreSQL',
       ),
   )
-    .option('--baseline <file>', 'baseline to compare with', 'baselines/quick.json')
-    .option('--name <name>', "name in the report (default: the baseline's)")
+    .addOption(
+      settingOption('baseline', {
+        help: 'Baseline to compare with; a missing file is an inconclusive verdict',
+        defaultText: null,
+      }).default(QUICKSTART_BASELINE),
+    )
+    .addOption(settingOption('name'))
     .option(
       '--sut-args <args>',
       'extra flags for the reference pipeline, e.g. "--processing-delay-ms 20"',
       '',
     );
-  addComparisonFlags(command).action(
-    async (flags: RunCommandFlags & { sutArgs: string }, cmd: Command) => {
-      const logger = stderrLogger();
-      const services = await ensureServices(process.env, logger);
-      try {
-        const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
-        const redisUrl = given('redisUrl') ? flags.redisUrl : services.redisUrl;
-        const databaseUrl = given('databaseUrl') ? flags.databaseUrl : services.databaseUrl;
-        const start = [
-          selfCommand(),
-          'reference',
-          `--redis-url ${shellQuote(redisUrl)}`,
-          `--database-url ${shellQuote(databaseUrl)}`,
-          `--chain-ids ${flags.chainId}`,
-          '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
-          flags.sutArgs,
-        ].join(' ');
-        if (!existsSync(flags.baseline!)) {
-          logger.warn(`${flags.baseline} does not exist: the verdict will be inconclusive`);
-        }
-        io.setExitCode(
-          await runCommand(
-            { ...flags, redisUrl, databaseUrl, applySchema: true, start: flags.start ?? start },
-            io,
-            logger,
-          ),
-        );
-      } finally {
-        await services.stop();
+  addComparisonFlags(command).action(async (flags: RunCommandFlags & { sutArgs: string }) => {
+    const logger = stderrLogger();
+    const services = await ensureServices(process.env, logger);
+    try {
+      const redisUrl = flags.redisUrl ?? services.redisUrl;
+      const databaseUrl = flags.databaseUrl ?? services.databaseUrl;
+      const chainId = valueOf(flags, 'chainId', 'cli');
+      const start = [
+        selfCommand(),
+        'reference',
+        `--redis-url ${shellQuote(redisUrl)}`,
+        `--database-url ${shellQuote(databaseUrl)}`,
+        `--chain-ids ${chainId}`,
+        '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
+        flags.sutArgs,
+      ].join(' ');
+      if (!existsSync(flags.baseline!)) {
+        logger.warn(`${flags.baseline} does not exist: the verdict will be inconclusive`);
       }
-    },
-  );
+      io.setExitCode(
+        await runCommand(
+          {
+            ...flags,
+            redisUrl,
+            databaseUrl,
+            applySchema: true,
+            startCommand: flags.startCommand ?? start,
+          },
+          io,
+          logger,
+        ),
+      );
+    } finally {
+      await services.stop();
+    }
+  });
 }

@@ -12,6 +12,7 @@ import {
   type ReceiverEndpoint,
   type ReceiverSnapshot,
 } from '../../engine/receiver/receiver.js';
+import { valueOf } from '../../settings/resolve.js';
 import { UserError } from '../errors.js';
 import { port, positiveNumber } from '../options.js';
 import { addFaultFlags } from '../flags.js';
@@ -26,9 +27,10 @@ export interface ReceiveFlags {
   endpointsFile?: string;
   verify: boolean;
   runId: string[];
-  failRate: number;
-  failStatus: number;
-  delayMs: number;
+  /** Fault injection: undefined = not given (the declared defaults of src/settings apply). */
+  failRate?: number;
+  failStatus?: number;
+  delayMs?: number;
   faultSeed: number;
   duration?: number;
   interval: number;
@@ -188,6 +190,9 @@ function stopRequested(durationSec: number | undefined): {
 }
 
 export async function receive(flags: ReceiveFlags): Promise<void> {
+  const failRate = valueOf(flags, 'failRate', 'cli')!;
+  const failStatus = valueOf(flags, 'failStatus', 'cli')!;
+  const delayMs = valueOf(flags, 'delayMs', 'cli')!;
   const endpoints = flags.endpointsFile ? loadEndpointsFile(flags.endpointsFile) : [];
   const verifySignatures = flags.verify && flags.endpointsFile !== undefined;
   const receiver = new Receiver({
@@ -199,9 +204,9 @@ export async function receive(flags: ReceiveFlags): Promise<void> {
     adminRoutes: true,
     ...(flags.runId.length > 0 ? { acceptRunIds: flags.runId } : {}),
     faults: {
-      failureRate: flags.failRate,
-      failureStatus: flags.failStatus,
-      delayMs: flags.delayMs,
+      failureRate: failRate,
+      failureStatus: failStatus,
+      delayMs,
       seed: flags.faultSeed,
     },
   });
@@ -223,7 +228,7 @@ export async function receive(flags: ReceiveFlags): Promise<void> {
     );
     err.write(
       `  run ids: ${flags.runId.length > 0 ? flags.runId.join(', ') : 'any'} · faults: ` +
-        `${(flags.failRate * 100).toFixed(1)}% answered ${flags.failStatus}, delay ${flags.delayMs} ms\n`,
+        `${(failRate * 100).toFixed(1)}% answered ${failStatus}, delay ${delayMs} ms\n`,
     );
     err.write(
       pc.dim(

@@ -6,7 +6,7 @@ import { maskUrl } from '../../shared/redact.js';
 import { describeConnectionError } from '../../stack/db.js';
 import { SchemaNotReadyError, seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
 import { UserError } from '../errors.js';
-import { connectionUrl, databaseUrl, defaultDatabaseUrl, positiveInt } from '../options.js';
+import { databaseUrl, defaultDatabaseUrl, httpUrl, positiveInt } from '../options.js';
 
 export interface SeedFlags {
   databaseUrl?: string;
@@ -71,7 +71,7 @@ export function registerSeedCommand(
     .requiredOption(
       '--webhook-url <url>',
       'the URL the SUT must POST webhooks to (e.g. http://host.docker.internal:8000/webhook)',
-      connectionUrl('http:', 'https:'),
+      httpUrl,
     )
     .option(
       '--database-url <url>',

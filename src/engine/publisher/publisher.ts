@@ -12,8 +12,10 @@ import { createProgress, type ProgressMode, type ProgressReporter } from './prog
 import { PrefixedBatchEncoder } from './resp.js';
 import { RedisUnavailableError, RespConnection } from './resp-connection.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
+import { MAX_CONCURRENCY, shapeProblem } from './shape.js';
 
 export { RedisUnavailableError } from './resp-connection.js';
+export { MAX_CONCURRENCY } from './shape.js';
 
 export interface PublishOptions {
   /** The publisher opens `concurrency` connections to this URL itself, and closes them. */
@@ -24,8 +26,8 @@ export interface PublishOptions {
   /** Stop after this many events... */
   events: number | null;
   /**
-   * ...or after this long: with a rate, the count is rate x duration; with rate 0, dispatching
-   * stops at the deadline. With both, whichever comes first.
+   * ...or (never both) after this long: with a rate, the count is rate x duration; with rate 0,
+   * dispatching stops at the deadline.
    */
   durationSec: number | null;
   /** Target rate on the global schedule; 0 = as fast as possible. */
@@ -74,8 +76,6 @@ export interface PublishOutcome {
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_IN_FLIGHT = 20_000;
 const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
-/** Largest connection count; the shard field of the tx_hash identity is 16 bits anyway. */
-export const MAX_CONCURRENCY = 1_024;
 /**
  * Node timers fire about a millisecond late at best, so a slot closer than this is waited for by
  * yielding to I/O (setImmediate) instead; further slots use a timer, so a paced run does not burn
@@ -87,11 +87,15 @@ const MAX_SLEEP_MS = 200;
 /** While commands wait on a full window, re-check for stalls at this period. */
 const STALL_CHECK_MS = 50;
 
+const SHAPE_OPTION_NAMES = {
+  events: 'events',
+  rate: 'ratePerSec',
+  concurrency: 'concurrency',
+  duration: 'durationSec',
+};
+
 function validate(options: PublishOptions): void {
   const { events, durationSec, ratePerSec, concurrency } = options;
-  if (events === null && durationSec === null) {
-    throw new RangeError('publish: give events or durationSec (or both)');
-  }
   if (events !== null && (!Number.isInteger(events) || events < 1)) {
     throw new RangeError(`publish: events must be a whole number of at least 1, got ${events}`);
   }
@@ -106,6 +110,12 @@ function validate(options: PublishOptions): void {
       `publish: concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${concurrency}`,
     );
   }
+  // The settings layer's cross-field rules; a duration at rate 0 is "until then" here.
+  const problem = shapeProblem(options, SHAPE_OPTION_NAMES, {
+    openEnded: true,
+    idlePublishers: true,
+  });
+  if (problem) throw new RangeError(`publish: ${problem}`);
   const firstSequence = options.firstSequence ?? 0;
   if (!Number.isInteger(firstSequence) || firstSequence < 0) {
     throw new RangeError(`publish: firstSequence must be a whole number of 0 or more`);

@@ -40,9 +40,21 @@ describe('resolveShape', () => {
     expect(() => resolveShape('huge', {})).toThrow(
       '--scenario: unknown scenario "huge"; valid scenarios are quick, medium, stress, burst, sustained',
     );
-    expect(() => resolveShape('quick', {}, 'scenario')).not.toThrow();
+    expect(() =>
+      resolveShape(
+        'quick',
+        {},
+        {
+          scenario: 'scenario',
+          events: 'events',
+          rate: 'rate',
+          concurrency: 'concurrency',
+          duration: 'duration',
+        },
+      ),
+    ).not.toThrow();
     expect(() => resolveShape('quick', { events: 3 })).toThrow(
-      /--concurrency 5 is above the 3 events/,
+      /--concurrency 5 is above the events of the run \(--events 3\)/,
     );
     expect(() => resolveShape('sustained', { ratePerSec: 0 })).toThrow(/--rate 0/);
   });

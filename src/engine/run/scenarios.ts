@@ -1,3 +1,4 @@
+import { shapeProblem, type ShapeNames } from '../publisher/shape.js';
 import type { LoadShape, ScenarioName } from './types.js';
 
 /** The original tool's named scenarios. */
@@ -55,19 +56,33 @@ export interface ShapeOverrides {
   durationSec?: number | undefined;
 }
 
+/** How the caller's user calls the scenario and each field of the shape. */
+export interface ScenarioNames extends ShapeNames {
+  scenario: string;
+}
+
+const FLAG_NAMES: ScenarioNames = {
+  scenario: '--scenario',
+  events: '--events',
+  rate: '--rate',
+  concurrency: '--concurrency',
+  duration: '--duration',
+};
+
 /**
  * A scenario with flags laid over it. Giving events clears the scenario's duration and vice versa,
- * so `--scenario sustained --events 500` means 500 events, not "500 events or 300 s".
- * `inputName` is how the caller names the scenario in errors (`--scenario`, `scenario`).
+ * so `--scenario sustained --events 500` means 500 events, not "500 events or 300 s"; giving both
+ * is refused by the shape rules (src/engine/publisher/shape.ts), as everywhere.
  */
 export function resolveShape(
   scenario: string,
   overrides: ShapeOverrides,
-  inputName = '--scenario',
+  names: ScenarioNames = FLAG_NAMES,
+  rules: { openEnded?: boolean } = {},
 ): LoadShape {
   if (!isScenarioName(scenario)) {
     throw new Error(
-      `${inputName}: unknown scenario "${scenario}"; valid scenarios are ${SCENARIO_NAMES.join(', ')}`,
+      `${names.scenario}: unknown scenario "${scenario}"; valid scenarios are ${SCENARIO_NAMES.join(', ')}`,
     );
   }
   const base = SCENARIOS[scenario];
@@ -90,38 +105,9 @@ export function resolveShape(
     concurrency: overrides.concurrency ?? base.concurrency,
     durationSec,
   };
-  validateShape(shape, {
-    events: '--events',
-    rate: '--rate',
-    concurrency: '--concurrency',
-    duration: '--duration',
-  });
+  const problem = shapeProblem(shape, names, rules);
+  if (problem) throw new Error(problem);
   return shape;
-}
-
-export interface ShapeInputNames {
-  events: string;
-  rate: string;
-  concurrency: string;
-  duration: string;
-}
-
-/** Cross-field rules; single-field ranges are checked where the input is parsed. */
-export function validateShape(shape: LoadShape, names: ShapeInputNames): void {
-  if (shape.events === null && shape.durationSec === null) {
-    throw new Error(`give ${names.events} or ${names.duration}: the run needs a bound`);
-  }
-  if (shape.ratePerSec === 0 && shape.events === null) {
-    throw new Error(
-      `${names.rate} 0 (as fast as possible) needs ${names.events}: a duration-bound run at an unbounded rate has no defined size`,
-    );
-  }
-  const plannedEvents = shape.events ?? Math.round(shape.ratePerSec * (shape.durationSec ?? 0));
-  if (shape.concurrency > plannedEvents) {
-    throw new Error(
-      `${names.concurrency} ${shape.concurrency} is above the ${plannedEvents} events of the run; use at most ${plannedEvents} publishers`,
-    );
-  }
 }
 
 /** How long the default warm-up publishes, at the run's rate. */

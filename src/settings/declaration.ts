@@ -1,0 +1,597 @@
+import { DEFAULT_GATED_METRICS, parseMetricList, parseNoiseFloors } from '../compare/metrics.js';
+import { DEFAULT_TOLERANCE, parseTolerance } from '../compare/tolerance.js';
+import { DEFAULT_CHAIN_ID } from '../stack/contracts.js';
+import { parseMix } from '../engine/events/generator.js';
+import { MAX_CONCURRENCY, MAX_DURATION_SEC, MAX_EVENTS } from '../engine/publisher/shape.js';
+import { RESERVED_PATHS } from '../engine/receiver/receiver.js';
+import { COMPARE_TO } from '../paired/choose.js';
+import { isScenarioName, SCENARIO_NAMES } from '../engine/run/scenarios.js';
+import {
+  amount,
+  boolean,
+  count,
+  fraction,
+  httpErrorStatus,
+  listenAddress,
+  oneOf,
+  parsedBy,
+  port,
+  text,
+  url,
+  urlPath,
+  type Kind,
+} from './kinds.js';
+
+/**
+ * Every setting of a run, declared once: its kind (type and valid values), default, help, and how
+ * the action (an input of action.yml) and the CLI (a flag) call it. The action's input reader
+ * (src/action/inputs.ts), the CLI's flags (src/cli/settings-flags.ts), action.yml's inputs and the
+ * README's inputs table are derived from this table; the cross-field rules are in resolve.ts.
+ * Adding a setting is one entry here (then `npm run settings:sync` rewrites action.yml and the
+ * README table).
+ */
+export interface Setting<T, V = T> {
+  kind: Kind<T>;
+  /** The action.yml input; null: not an input (`differs` says why). */
+  input: string | null;
+  /** The CLI flag as commander spells it (`-n, --events <n>`; a switch has no `<value>`); null: not a flag. */
+  flag: string | null;
+  /** The value when not given; absent: computed from other settings, or none. */
+  default?: NoInfer<V>;
+  /** How the docs show the default when it is computed or absent ("the scenario's"). */
+  defaultText?: string;
+  /** One line: the CLI's --help, the README's tables and action.yml unless `inputHelp`. */
+  help: string;
+  /** action.yml's description, when the action needs more words than `help`. */
+  inputHelp?: string;
+  /** Where the action and the CLI differ on purpose (name, default, presence), and why. */
+  differs?: string;
+  /** A list: comma- or newline-separated in an input, a repeated flag on the command line. */
+  list?: boolean;
+  /** The CLI reads this environment variable before falling back to `default`. */
+  env?: string;
+}
+
+function setting<T>(declared: Setting<T> & { list?: false }): Setting<T> {
+  return declared;
+}
+
+function listSetting<T>(declared: Setting<T, T[]> & { list: true }): Setting<T, T[]> {
+  return declared;
+}
+
+/** Most measured runs one invocation may ask for (each runs the whole scenario). */
+export const MAX_TRIALS = 100;
+/**
+ * Longest timeout: an hour is more than any readiness or drain needs, and Node's timers fire at
+ * once past 2^31 ms (24.8 days), which would turn a typo into no wait at all.
+ */
+export const MAX_TIMEOUT_SEC = 3_600;
+/** The SUT's webhook timeout defaults to 30 s: holding replies longer only tests its timeout. */
+export const MAX_DELAY_MS = 60_000;
+
+/** The original tool's absolute throughput verdicts: above 1,000/s excellent, 500-1,000/s good. */
+export const THROUGHPUT_THRESHOLDS = {
+  excellentThroughputPerSec: 1_000,
+  goodThroughputPerSec: 500,
+} as const;
+
+/** Containers reach the runner through the Docker bridge, not its loopback. */
+export const CONTAINER_RECEIVER_HOST = '0.0.0.0';
+export const containerWebhookUrl = (receiverPath: string): string =>
+  `http://host.docker.internal:{port}${receiverPath}`;
+
+const webhookUrl = url(['http:', 'https:'], 'http://host.docker.internal:{port}/webhook', {
+  placeholder: '{port}',
+});
+
+const FAULTS_ARE_CLI_ONLY =
+  "Fault injection tests the SUT's retries; a pull request check gated on a baseline must measure the SUT, not faults the receiver made on purpose, so the action has no such input.";
+
+export const SETTINGS = {
+  // What the action does (the CLI has a command for each).
+  mode: setting({
+    kind: oneOf(['check', 'baseline', 'comment'] as const),
+    input: 'mode',
+    flag: null,
+    default: 'check',
+    help: 'check compares with the baseline and fails on a regression; baseline writes the refreshed baseline; comment only posts a stage-1 comment.',
+    inputHelp:
+      'check: compare with the baseline and fail on a regression. baseline: write the refreshed baseline file (nightly). comment: only post the comment from a comment.json of an earlier check run (the fork-safe second stage; runs no code of the pull request).',
+    differs:
+      'Action only: the CLI has a command for each (run --baseline, baseline update, compare).',
+  }),
+
+  // The load: what is published, how fast, how often.
+  scenario: setting({
+    kind: parsedBy(
+      (text, label) => {
+        if (isScenarioName(text)) return text;
+        throw new Error(
+          `${label}: unknown scenario "${text}"; valid scenarios are ${SCENARIO_NAMES.join(', ')}`,
+        );
+      },
+      `one of ${SCENARIO_NAMES.join(', ')}`,
+    ),
+    input: 'scenario',
+    flag: '--scenario <name>',
+    default: 'quick',
+    help: `Named load shape: ${SCENARIO_NAMES.join(', ')}.`,
+  }),
+  events: setting({
+    kind: count(1, MAX_EVENTS),
+    input: 'events',
+    flag: '-n, --events <n>',
+    defaultText: "the scenario's",
+    help: 'Events to publish (overrides the scenario; clears its duration).',
+  }),
+  rate: setting({
+    kind: amount({}),
+    input: 'rate',
+    flag: '-r, --rate <n>',
+    defaultText: "the scenario's",
+    help: 'Target publish rate in events/s; 0 = as fast as possible.',
+  }),
+  concurrency: setting({
+    kind: count(1, MAX_CONCURRENCY),
+    input: 'concurrency',
+    flag: '-c, --concurrency <n>',
+    defaultText: "the scenario's",
+    help: 'Concurrent publishers, one Redis connection each.',
+  }),
+  duration: setting({
+    kind: amount({ above: true, max: MAX_DURATION_SEC, unit: ' (seconds)' }),
+    input: 'duration',
+    flag: '-d, --duration <seconds>',
+    defaultText: "the scenario's",
+    help: "Seconds of publishing instead of a fixed count (clears the scenario's count).",
+  }),
+  trials: setting({
+    kind: count(1, MAX_TRIALS),
+    input: 'trials',
+    flag: '--trials <n>',
+    default: 3,
+    help: 'Measured runs after the warm-up; the verdict takes the median across them.',
+  }),
+  warmup: setting({
+    kind: count(0, MAX_EVENTS),
+    input: 'warmup-events',
+    flag: '--warmup <n>',
+    defaultText: '5 s of the target rate, at least 200',
+    help: 'Events published and drained before measuring (not part of the result).',
+    differs:
+      'Named warmup-events in the action and --warmup on the CLI: both were published under these names and workflows and scripts use them.',
+  }),
+  chainId: setting({
+    kind: count(1),
+    input: 'chain-id',
+    flag: '--chain-id <id>',
+    default: DEFAULT_CHAIN_ID,
+    help: 'Chain id of the published events: the stream is events:<chain-id>.',
+  }),
+  seed: setting({
+    kind: count(0),
+    input: null,
+    flag: '--seed <n>',
+    default: 1,
+    help: 'Seed of the generated events (same seed, same stream).',
+    differs:
+      'CLI only: the action always publishes the stream of seed 1, so pull requests and nightly baselines measure the same events.',
+  }),
+  mix: setting({
+    kind: parsedBy(parseMix, 'name=weight pairs over usdc, weth, dai, link, uniswap'),
+    input: 'mix',
+    flag: '--mix <weights>',
+    defaultText: 'even',
+    help: 'Event mix over the five load-test contracts, e.g. usdc=2,weth=1.',
+  }),
+
+  // The system under test and its services.
+  composeFile: listSetting({
+    kind: text,
+    list: true,
+    input: 'compose-file',
+    flag: '--compose-file <file>',
+    default: [],
+    help: 'Compose file(s) of the system under test: up before the load, logs collected and `down -v` after.',
+    inputHelp:
+      'Compose file(s) of the system under test, one per line (or comma-separated), relative to working-directory. Brought up with `docker compose` (v2, with --wait) or `docker-compose` (v1), every service given host.docker.internal; logs collected and `down -v` in the post step.',
+    differs:
+      'A list input (one per line or comma-separated) in the action, a repeatable flag on the CLI: each surface spells lists its own way.',
+  }),
+  startCommand: setting({
+    kind: text,
+    input: 'start-command',
+    flag: '--start <command>',
+    help: 'Shell command that starts the system under test as its own process group; the whole group is stopped afterwards.',
+    inputHelp:
+      'Shell command that starts the system under test (instead of compose-file), started before seeding (see seed-before-start) as its own process group, the whole group stopped in the post step. With neither, the services must already be running.',
+    differs: 'Named --start on the CLI, the name it was published with.',
+  }),
+  seedBeforeStart: setting({
+    kind: boolean,
+    input: 'seed-before-start',
+    flag: '--seed-before-start',
+    default: false,
+    help: 'Seed the endpoints before starting the system under test instead of after it is ready: for a system that loads its endpoints only once at start-up.',
+    inputHelp:
+      'Seed the endpoints before starting the system under test instead of after it is ready: for a system that loads its endpoints only once at start-up. Its tables must then exist before it starts (its migrations, or apply-schema).',
+  }),
+  startLog: setting({
+    kind: text,
+    input: null,
+    flag: '--start-log <file>',
+    defaultText: 'beside the result, <out>.services.log',
+    help: "The SUT's log file.",
+    differs: "CLI only: the action writes it to output-dir's services.log (the logs-path output).",
+  }),
+  redisUrl: setting({
+    kind: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+    input: 'redis-url',
+    flag: '--redis-url <url>',
+    default: 'redis://127.0.0.1:6379',
+    env: 'REDIS_URL',
+    help: 'Redis of the system under test, as reached from the runner. The password is masked.',
+    differs:
+      "The CLI reads $REDIS_URL first (a developer's shell usually points at their Redis); the action reads only its inputs, so a job's environment cannot silently change what a check measures.",
+  }),
+  databaseUrl: setting({
+    kind: url(['postgres:', 'postgresql:'], 'postgres://postgres:postgres@127.0.0.1:5432/postgres'),
+    input: 'database-url',
+    flag: '--database-url <url>',
+    default: 'postgres://postgres@127.0.0.1:5432/postgres',
+    env: 'DATABASE_URL',
+    help: 'PostgreSQL of the system under test, as reached from the runner. The password is masked.',
+    differs:
+      'The CLI reads $DATABASE_URL first; the action reads only its inputs (as for redis-url).',
+  }),
+  applySchema: setting({
+    kind: boolean,
+    input: 'apply-schema',
+    flag: '--apply-schema',
+    default: false,
+    help: "Create EthHook's tables when missing (when no migration of the system under test does).",
+  }),
+  sutHealthUrls: listSetting({
+    kind: url(['http:', 'https:'], 'http://127.0.0.1:8081/ready'),
+    list: true,
+    input: 'sut-health-urls',
+    flag: '--sut-health-url <url>',
+    default: [],
+    help: 'Health URLs that must answer 2xx before publishing.',
+    inputHelp:
+      'Health URLs that must answer 2xx before publishing, separated by commas or newlines.',
+    differs:
+      'A list input (sut-health-urls) in the action, a repeatable flag (--sut-health-url) on the CLI: each surface spells lists its own way.',
+  }),
+  readyTimeout: setting({
+    kind: amount({ above: true, max: MAX_TIMEOUT_SEC, unit: ' (seconds)' }),
+    input: 'ready-timeout',
+    flag: '--ready-timeout <seconds>',
+    // One default for both (it was 60 s on the CLI): a compose stack on a cold runner (image
+    // start, the SUT's migrations) needs over a minute, and a permanent error fails at once anyway.
+    default: 120,
+    help: 'Seconds each readiness probe (Redis, PostgreSQL, consumer group, health URLs) may take.',
+    inputHelp:
+      'Seconds each readiness probe (Redis, PostgreSQL, consumer group, health URLs) may take; in compose mode also the bound on `up` plus the wait for every container to be running and healthy, counted from the first container (image pulls and builds do not count).',
+  }),
+  drainTimeout: setting({
+    kind: amount({ above: true, max: MAX_TIMEOUT_SEC, unit: ' (seconds)' }),
+    input: 'drain-timeout',
+    flag: '--drain-timeout <seconds>',
+    default: 10,
+    help: 'Seconds without a webhook after which the drain ends and missing deliveries count as lost.',
+  }),
+  receiverHost: setting({
+    kind: listenAddress,
+    input: 'receiver-host',
+    flag: '--receiver-host <host>',
+    // No static default: it depends on where the SUT runs (resolve.ts).
+    defaultText: '0.0.0.0 with compose-file, else 127.0.0.1',
+    help: 'Address the webhook receiver binds.',
+  }),
+  receiverPort: setting({
+    kind: port,
+    input: 'receiver-port',
+    flag: '--receiver-port <port>',
+    default: 0,
+    help: 'Port of the webhook receiver; 0 picks a free one.',
+  }),
+  receiverPath: setting({
+    kind: {
+      ...urlPath,
+      expected: `a path starting with / other than ${RESERVED_PATHS.join(', ')}`,
+      schema: (label) => urlPath.schema(label).refine((path) => !RESERVED_PATHS.includes(path)),
+    },
+    input: null,
+    flag: '--receiver-path <path>',
+    default: '/webhook',
+    help: 'Path the receiver takes webhooks on.',
+    differs: 'CLI only: in the action, receiver-url says the whole URL the SUT calls.',
+  }),
+  webhookUrl: setting({
+    kind: webhookUrl,
+    input: 'receiver-url',
+    flag: '--webhook-url <url>',
+    defaultText:
+      'with compose-file http://host.docker.internal:{port}/webhook, else http://127.0.0.1:{port}/webhook',
+    help: "URL the system under test must call ({port} = the receiver's port).",
+    differs:
+      'Named receiver-url in the action and --webhook-url on the CLI (as `seed --webhook-url`), the names they were published with.',
+  }),
+  failRate: setting({
+    kind: fraction,
+    input: null,
+    flag: '--fail-rate <fraction>',
+    default: 0,
+    help: 'Answer this fraction of webhooks with --fail-status (retry testing).',
+    differs: FAULTS_ARE_CLI_ONLY,
+  }),
+  failStatus: setting({
+    kind: httpErrorStatus,
+    input: null,
+    flag: '--fail-status <code>',
+    default: 503,
+    help: 'Status of injected failures.',
+    differs: FAULTS_ARE_CLI_ONLY,
+  }),
+  delayMs: setting({
+    kind: amount({ max: MAX_DELAY_MS, unit: ' (ms)' }),
+    input: null,
+    flag: '--delay-ms <ms>',
+    default: 0,
+    help: 'Hold every webhook reply back this long.',
+    differs: FAULTS_ARE_CLI_ONLY,
+  }),
+  maxAvgLatencyMs: setting({
+    kind: amount({ above: true, unit: ' (ms)' }),
+    input: null,
+    flag: '--max-avg-latency-ms <ms>',
+    default: 500,
+    help: "Absolute check: average latency must stay under this (the original tool's).",
+    differs:
+      'CLI only: the action judges against the baseline; the absolute check is shown in its report with this default.',
+  }),
+  progress: setting({
+    kind: oneOf(['auto', 'bar', 'lines', 'off'] as const),
+    input: null,
+    flag: '--progress <mode>',
+    default: 'auto',
+    help: 'Progress on stderr: a bar on a terminal, else a line every 5 s.',
+    differs: "CLI only: the action's log is no terminal; it prints a line every 5 s.",
+  }),
+  out: setting({
+    kind: text,
+    input: null,
+    flag: '--out <file>',
+    defaultText: 'results/<scenario>-<time>.json',
+    help: 'Write the result JSON here.',
+    differs: 'CLI only: the action writes result.json into output-dir.',
+  }),
+
+  // The verdict.
+  baseline: setting({
+    kind: text,
+    input: 'baseline',
+    flag: '--baseline <file>',
+    defaultText: 'baselines/<scenario>.json',
+    help: 'Baseline file, or a bare name meaning baselines/<name>.json.',
+    differs:
+      'The action always compares (default baselines/<scenario>.json) and in mode check refuses a missing file before anything starts; the CLI compares only with --baseline, and a missing file is an inconclusive verdict, so a first local run still reports.',
+  }),
+  name: setting({
+    kind: text,
+    input: null,
+    flag: '--name <name>',
+    defaultText: "the baseline's",
+    help: "Name in the report and the PR comment's marker.",
+    differs: 'CLI only: the action names the report and the comment after its baseline.',
+  }),
+  tolerance: setting({
+    kind: parsedBy(parseTolerance, 'a ratio of at least 1, written 1.5, 1.5x or 150%'),
+    input: 'tolerance',
+    flag: '--tolerance <ratio>',
+    default: DEFAULT_TOLERANCE,
+    help: 'How much worse than the baseline a metric may get: 1.5, 1.5x or 150%; at least 1.',
+  }),
+  noiseFloor: setting({
+    kind: parsedBy(parseNoiseFloors, 'metric=value pairs such as p50=5,p95=10'),
+    input: 'noise-floor',
+    flag: '--noise-floor <pairs>',
+    defaultText: 'built-in floors',
+    help: 'Absolute changes that are never a regression, per metric, e.g. p50=5,p99=20 (ms).',
+  }),
+  gate: setting({
+    kind: parsedBy(parseMetricList, 'metric ids separated by commas'),
+    input: 'metrics',
+    flag: '--gate <metrics>',
+    defaultText: DEFAULT_GATED_METRICS.join(','),
+    help: 'Performance metrics that decide the verdict, e.g. p50,p95,p99,throughput (correctness is always gated).',
+    differs:
+      'Named metrics in the action and --gate on the CLI, the names they were published with.',
+  }),
+  ignoreEnvironment: setting({
+    kind: boolean,
+    input: null,
+    flag: '--ignore-environment',
+    default: false,
+    help: "Compare even when the runner is not comparable with the baseline's.",
+    differs: 'CLI only: a pull request check must not compare two kinds of machine.',
+  }),
+  requireSameEnvironment: setting({
+    kind: boolean,
+    input: 'require-same-environment',
+    flag: '--require-same-environment',
+    default: false,
+    help: 'Compare only with a baseline measured on the exact same CPU model.',
+    inputHelp:
+      "Compare only with a baseline measured on the exact same CPU model. By default a runner is comparable when its CPU family matches and its speed probe is within 1.25x of the baseline's.",
+  }),
+  history: setting({
+    kind: boolean,
+    input: null,
+    flag: '--no-history',
+    default: true,
+    help: "Do not add the baseline's nightly noise to the limits.",
+    differs: "CLI only: the action always uses the baseline's history.",
+  }),
+  failOnRegression: setting({
+    kind: boolean,
+    input: 'fail-on-regression',
+    flag: null,
+    default: true,
+    help: 'Fail the step when the verdict is a regression (mode check).',
+    differs:
+      'Action only: the CLI always exits 1 on a regression; a script decides what that means.',
+  }),
+  failOnInconclusive: setting({
+    kind: boolean,
+    input: 'fail-on-inconclusive',
+    flag: '--fail-on-inconclusive',
+    default: false,
+    help: 'Fail when the verdict is inconclusive (mode check; the CLI exits 2).',
+  }),
+  markdown: setting({
+    kind: text,
+    input: null,
+    flag: '--markdown <file>',
+    help: 'Also write the markdown report (PR comment / job summary) to a file.',
+    differs: 'CLI only: the action writes report.md into output-dir.',
+  }),
+  json: setting({
+    kind: boolean,
+    input: null,
+    flag: '--json',
+    default: false,
+    help: 'Print the verdict (or the result) as JSON instead of the report.',
+    differs: 'CLI only: the action sets outputs.',
+  }),
+  color: setting({
+    kind: boolean,
+    input: null,
+    flag: '--no-color',
+    default: true,
+    help: 'Plain text, no colours.',
+    differs: 'CLI only: the action writes markdown.',
+  }),
+
+  // Paired A/B: the pull request's base measured on the same runner (src/paired).
+  compareTo: setting({
+    kind: oneOf(COMPARE_TO),
+    input: null,
+    flag: '--compare-to <reference>',
+    default: 'auto',
+    help: 'auto: the baseline when measured on a machine like this, else the base (--base-*) measured here; baseline; base.',
+    differs: "CLI only until the action's paired mode lands.",
+  }),
+  rounds: setting({
+    kind: count(1, MAX_TRIALS),
+    input: null,
+    flag: '--rounds <n>',
+    default: 3,
+    help: 'Paired A/B: rounds of base and head, in alternating order.',
+    differs: "CLI only until the action's paired mode lands.",
+  }),
+  prepare: setting({
+    kind: text,
+    input: null,
+    flag: '--prepare <command>',
+    help: 'Paired A/B: run once per side, in its tree, before the first round.',
+    differs: "CLI only until the action's paired mode lands.",
+  }),
+  baseStart: setting({
+    kind: text,
+    input: null,
+    flag: '--base-start <command>',
+    help: 'Paired A/B: start the base with this command (the head: --start).',
+    differs: "CLI only until the action's paired mode lands.",
+  }),
+  baseComposeFile: listSetting({
+    kind: text,
+    list: true,
+    input: null,
+    flag: '--base-compose-file <file>',
+    default: [],
+    help: 'Paired A/B: run the base with docker compose from this file.',
+    differs: "CLI only until the action's paired mode lands.",
+  }),
+  baseDir: setting({
+    kind: text,
+    input: null,
+    flag: '--base-dir <tree>',
+    help: "Paired A/B: the base's checkout; the head's --start or --compose-file run from it.",
+    differs: "CLI only until the action's paired mode lands.",
+  }),
+
+  // The action's own: how it reports and where it works.
+  comment: setting({
+    kind: oneOf(['always', 'on-regression', 'never'] as const),
+    input: 'comment',
+    flag: null,
+    default: 'always',
+    help: 'The sticky pull request comment: always, on-regression or never.',
+    inputHelp:
+      'The sticky pull request comment: always, on-regression (created only for a regression, but an existing one is always updated), or never. Needs `pull-requests: write`.',
+    differs: 'Action only: the CLI prints the report (--markdown writes it).',
+  }),
+  driftIssue: setting({
+    kind: boolean,
+    input: 'drift-issue',
+    flag: null,
+    default: true,
+    help: 'Mode baseline: when the nightly history shows a recent shift of a gated metric (change-point detection), open one issue about it, or update the open one. Needs `issues: write`.',
+    differs: 'Action only: the nightly job files the issue; the CLI prints the trend.',
+  }),
+  commentFile: setting({
+    kind: text,
+    input: 'comment-file',
+    flag: null,
+    help: "mode comment: path of the comment.json from the first stage's artifact.",
+    differs: 'Action only (mode comment).',
+  }),
+  githubToken: setting({
+    kind: text,
+    input: 'github-token',
+    flag: null,
+    defaultText: '${{ github.token }}',
+    help: 'Token for the pull request comment.',
+    differs: 'Action only.',
+  }),
+  workingDirectory: setting({
+    kind: text,
+    input: 'working-directory',
+    flag: null,
+    default: '.',
+    help: 'Directory the relative paths (compose-file, baseline, output-dir) are resolved from, and where start-command runs.',
+    differs: 'Action only: the CLI works in its current directory.',
+  }),
+  outputDir: setting({
+    kind: text,
+    input: 'output-dir',
+    flag: null,
+    defaultText: '$RUNNER_TEMP/ethhook-load-test',
+    help: 'Where result.json, report.md, comment.json and services.log are written.',
+    differs: 'Action only: the CLI takes --out and --markdown.',
+  }),
+};
+
+export type SettingKey = keyof typeof SETTINGS;
+type ValueOf<S> = S extends Setting<unknown, infer V> ? V : never;
+/** Every setting's value type, inferred from the declaration. */
+export type SettingValues = { [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };
+
+export function settingOf<K extends SettingKey>(key: K): Setting<unknown, SettingValues[K]> {
+  return SETTINGS[key] as unknown as Setting<unknown, SettingValues[K]>;
+}
+
+/** The action.yml input of a setting that has one. */
+export function inputOf(key: SettingKey): string {
+  const { input } = SETTINGS[key];
+  if (input === null) throw new Error(`setting ${key} is not an action input`);
+  return input;
+}
+
+/** The settings that are action inputs, in declaration order. */
+export const ACTION_INPUT_KEYS = (Object.keys(SETTINGS) as SettingKey[]).filter(
+  (key) => SETTINGS[key].input !== null,
+);
