@@ -43,6 +43,10 @@ export const Inputs = {
   GithubToken: inputOf('githubToken'),
   WorkingDirectory: inputOf('workingDirectory'),
   OutputDir: inputOf('outputDir'),
+  CompareTo: inputOf('compareTo'),
+  Rounds: inputOf('rounds'),
+  PrepareCommand: inputOf('prepare'),
+  BaseRef: inputOf('baseRef'),
 } as const;
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs];
@@ -70,6 +74,8 @@ export const State = {
    * what its teardown needs, such as the compose project and files or the SUT's process group.
    */
   Services: 'services',
+  /** JSON {repoDir, dir} of the base commit's worktree (paired A/B), saved once it is added. */
+  BaseWorktree: 'base-worktree',
 } as const;
 
 export type StateKey = (typeof State)[keyof typeof State];

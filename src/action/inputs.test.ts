@@ -150,12 +150,34 @@ describe('readActionConfig', () => {
     );
   });
 
-  it('requires the baseline file in check mode and says how to create one', () => {
-    const error = errorOf(() => read({ baseline: 'baselines/nightly.json' }));
+  it('requires the baseline file in check mode with compare-to baseline, and says how to create one', () => {
+    const error = errorOf(() =>
+      read({ baseline: 'baselines/nightly.json', 'compare-to': 'baseline' }),
+    );
     expect(error.message).toContain(
       'Invalid input baseline: "baselines/nightly.json" does not exist',
     );
     expect(error.message).toContain('mode: baseline');
+    // compare-to auto (the default) may measure the base instead: it decides later.
+    expect(measure({ baseline: 'nightly' }, []).paired).toEqual({
+      compareTo: 'auto',
+      rounds: 3,
+      prepareCommand: null,
+      baseRef: null,
+    });
+  });
+
+  it('reads the paired A/B inputs and names a bad one', () => {
+    expect(
+      measure(
+        { 'compare-to': 'base', rounds: '5', 'prepare-command': 'make', 'base-ref': 'main' },
+        [],
+      ).paired,
+    ).toEqual({ compareTo: 'base', rounds: 5, prepareCommand: 'make', baseRef: 'main' });
+    expect(errorOf(() => read({ 'compare-to': 'head' })).message).toBe(
+      'Invalid input compare-to: "head". Expected one of auto, baseline, base.',
+    );
+    expect(errorOf(() => read({ rounds: '0' })).message).toContain('Invalid input rounds: "0"');
   });
 
   it('does not require the baseline file in baseline mode', () => {

@@ -16,6 +16,7 @@ import {
 } from '../settings/resolve.js';
 import { ActionFailure } from './failure.js';
 import { Inputs, type CommentPolicy, type Mode } from './constants.js';
+import type { CompareTo } from '../paired/choose.js';
 
 /** A bad input: the message names the input, the value given and what would be valid. */
 export class InputError extends ActionFailure {
@@ -79,6 +80,18 @@ export interface MeasureConfig extends CommonConfig {
   judge: JudgeConfig;
   /** Mode baseline: open or update one issue when the nightly figures shifted recently. */
   driftIssue: boolean;
+  paired: PairedConfig;
+}
+
+/** Paired A/B: what the head is compared with, and how the base is measured. */
+export interface PairedConfig {
+  compareTo: CompareTo;
+  /** Rounds of base and head, in alternating order. */
+  rounds: number;
+  /** Run once per side, in its tree, before the first round; null for none. */
+  prepareCommand: string | null;
+  /** A commit SHA or a branch; null: the pull request's base (the merge commit's first parent). */
+  baseRef: string | null;
 }
 
 export interface CommentOnlyConfig extends CommonConfig {
@@ -160,6 +173,7 @@ function readServices(
 function readBaseline(
   given: Given,
   mode: 'check' | 'baseline',
+  compareTo: CompareTo,
   scenario: string,
   workingDirectory: string,
   environment: InputEnvironment,
@@ -181,12 +195,19 @@ function readBaseline(
     );
   }
   const baselinePath = path.resolve(workingDirectory, displayPath);
-  if (mode === 'check' && !environment.fileExists(baselinePath)) {
-    throw new InputError(
-      `Invalid input ${Inputs.Baseline}: "${displayPath}" does not exist (looked for ${baselinePath}). In mode check the baseline must exist. ${howToCreateBaseline(name)}`,
-    );
+  const config = { name, path: baselinePath, displayPath };
+  // compare-to auto may measure the base instead: it decides once it has looked at the clone.
+  if (mode === 'check' && compareTo === 'baseline' && !environment.fileExists(baselinePath)) {
+    throw missingBaselineError(config);
   }
-  return { name, path: baselinePath, displayPath };
+  return config;
+}
+
+/** Check mode compares with the committed baseline, and it does not exist. */
+export function missingBaselineError(baseline: BaselineConfig): InputError {
+  return new InputError(
+    `Invalid input ${Inputs.Baseline}: "${baseline.displayPath}" does not exist (looked for ${baseline.path}). In mode check the baseline must exist. ${howToCreateBaseline(baseline.name)}`,
+  );
 }
 
 function readJudge(given: Given): JudgeConfig {
@@ -260,8 +281,21 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
     throw error;
   }
   const judge = readJudge(given);
+  const paired: PairedConfig = {
+    compareTo: actionValue(given, 'compareTo')!,
+    rounds: actionValue(given, 'rounds')!,
+    prepareCommand: given.prepare ?? null,
+    baseRef: given.baseRef ?? null,
+  };
   // Last: the values above are wrong whatever the files say, so they are reported first.
-  const baseline = readBaseline(given, mode, load.scenario, workingDirectory, environment);
+  const baseline = readBaseline(
+    given,
+    mode,
+    paired.compareTo,
+    load.scenario,
+    workingDirectory,
+    environment,
+  );
   return {
     ...common,
     secrets: [...urlPasswords(load.redisUrl), ...urlPasswords(load.databaseUrl)],
@@ -271,5 +305,6 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
     baseline,
     judge,
     driftIssue: actionValue(given, 'driftIssue')!,
+    paired,
   };
 }

@@ -1,6 +1,7 @@
 import { restoreService } from '../services/registry.js';
 import type { Exec } from '../services/exec.js';
 import { coreLogger, type ActionCore } from './core.js';
+import { removePairedWorktree } from './paired.js';
 import { readSavedServices } from './state.js';
 
 export interface PostDependencies {
@@ -16,6 +17,8 @@ export interface PostDependencies {
  */
 export async function postAction(deps: PostDependencies): Promise<void> {
   const { core } = deps;
+  // Paired A/B: the base commit's worktree, when main did not get to remove it.
+  await removePairedWorktree(core, core);
   const saved = readSavedServices(core);
   if (saved.length === 0) {
     core.info('The main step started no services: nothing to clean up.');

@@ -36,10 +36,17 @@ import type { RunHooks } from './trial-runner.js';
 import { ActionFailure } from './failure.js';
 import { upsertStickyComment } from './github/comment.js';
 import { writeJobSummary } from './github/summary.js';
-import { InputError, readActionConfig, type MeasureConfig } from './inputs.js';
+import {
+  InputError,
+  missingBaselineError,
+  readActionConfig,
+  type MeasureConfig,
+} from './inputs.js';
 import { headlineFigures, setHeadlineOutputs, type CommentRequest } from './outputs.js';
 import { createService } from '../services/registry.js';
 import { serviceStateSaver } from './state.js';
+import { chooseActionReference, measurePaired, type PairedOutcome } from './paired.js';
+import type { ReferenceChoice } from '../paired/choose.js';
 
 function maskSecrets(message: string, config: MeasureConfig): string {
   return redactUrls(message, [config.load.redisUrl, config.load.databaseUrl]);
@@ -173,7 +180,8 @@ async function checkFilesUpFront(config: MeasureConfig): Promise<Baseline | null
     throw new InputError(`Invalid input ${Inputs.OutputDir}: "${config.outputDir}" ${problem}.`);
   }
   try {
-    return config.mode === 'check'
+    // compare-to auto or base may measure the base instead of needing the committed baseline.
+    return config.mode === 'check' && config.paired.compareTo === 'baseline'
       ? await readBaseline(config.baseline.path)
       : await readBaselineIfExists(config.baseline.path);
   } catch (error) {
@@ -190,6 +198,16 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   await mkdir(config.outputDir, { recursive: true });
   const logsPath = path.join(config.outputDir, LOGS_FILE);
   core.setOutput(Outputs.LogsPath, logsPath);
+  if (config.mode === 'check') {
+    const choice = await chooseActionReference(config, deps, previous);
+    core.info(`Reference: ${choice.why}`);
+    if (choice.reference === 'base') {
+      await measurePairedAndReport(config, deps, previous, choice);
+      return;
+    }
+    // Comparing with the committed baseline: it must exist.
+    if (!previous) throw missingBaselineError(config.baseline);
+  }
   let measured: Measured;
   try {
     measured = await measure(config, deps, logsPath, config.mode === 'check' ? previous : null);
@@ -227,7 +245,22 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   await writeFile(reportPath, markdown);
   core.setOutput(Outputs.ReportPath, reportPath);
 
-  const figures = headlineFigures(verdict.outcome, aggregate.metrics);
+  await publishReport(config, deps, markdown, verdict.outcome, aggregate);
+  if (baseline && 'refused' in baseline)
+    throw new ActionFailure(baseline.refused, 'Baseline not refreshed');
+  concludeVerdict(core, verdict, config);
+}
+
+/** Outputs, comment.json, the job summary and the sticky comment: the same for every check. */
+async function publishReport(
+  config: MeasureConfig,
+  deps: ActionDependencies,
+  markdown: string,
+  outcome: Verdict['outcome'],
+  aggregate: TrialAggregate,
+): Promise<void> {
+  const { core } = deps;
+  const figures = headlineFigures(outcome, aggregate.metrics);
   setHeadlineOutputs(core, figures);
   const pullRequest = deps.context.pullRequest;
   const request: CommentRequest = {
@@ -247,27 +280,57 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   await writeJobSummary(core, markdown);
   const repo = deps.context.repo;
   if (pullRequest && repo) {
-    const outcome = await upsertStickyComment(deps.github(config.githubToken), core, {
+    const commented = await upsertStickyComment(deps.github(config.githubToken), core, {
       ...repo,
       issueNumber: pullRequest.number,
       marker: commentMarker(config.baseline.name),
       markdown,
-      regression: verdict.outcome === 'regression',
+      regression: outcome === 'regression',
       policy: config.comment,
     });
-    if (outcome.action === 'created' || outcome.action === 'updated')
-      core.setOutput(Outputs.CommentUrl, outcome.url);
+    if (commented.action === 'created' || commented.action === 'updated')
+      core.setOutput(Outputs.CommentUrl, commented.url);
   } else {
     core.info('Not a pull request: the report is in the job summary only.');
   }
+}
 
-  if (baseline && 'refused' in baseline)
-    throw new ActionFailure(baseline.refused, 'Baseline not refreshed');
-  concludeVerdict(core, verdict, config);
+/** Compare-to picked the base: both sides measured here, the paired report published. */
+async function measurePairedAndReport(
+  config: MeasureConfig,
+  deps: ActionDependencies,
+  previous: Baseline | null,
+  choice: ReferenceChoice,
+): Promise<void> {
+  const { core } = deps;
+  let paired: PairedOutcome;
+  try {
+    paired = await measurePaired(config, deps, previous, choice, compareOptionsOf(config));
+  } catch (error) {
+    const message = maskSecrets(error instanceof Error ? error.message : String(error), config);
+    await writeJobSummary(
+      core,
+      `## ⚠️ Load test \`${config.baseline.name}\`: did not complete\n\n\`\`\`text\n${message}\n\`\`\`\n\nThe services' logs are in the post step's output.\n`,
+    );
+    if (error instanceof ActionFailure) throw error;
+    throw new ActionFailure(message, 'Load test did not complete');
+  }
+  const resultPath = path.join(config.outputDir, RESULT_FILE);
+  await writeTrialSet(resultPath, paired.head);
+  core.setOutput(Outputs.ResultPath, resultPath);
+  const reportPath = path.join(config.outputDir, REPORT_FILE);
+  await writeFile(reportPath, paired.markdown);
+  core.setOutput(Outputs.ReportPath, reportPath);
+  await publishReport(config, deps, paired.markdown, paired.verdict.outcome, paired.head);
+  concludeVerdict(core, paired.verdict, config);
 }
 
 /** The step's outcome: an annotation for anything but a pass; a failure when the inputs ask. */
-function concludeVerdict(core: ActionCore, verdict: Verdict, config: MeasureConfig): void {
+function concludeVerdict(
+  core: ActionCore,
+  verdict: Pick<Verdict, 'outcome' | 'summary' | 'reasons'>,
+  config: MeasureConfig,
+): void {
   const details = [verdict.summary, ...verdict.reasons].join('\n');
   if (verdict.outcome === 'pass') {
     core.info(verdict.summary);

@@ -478,33 +478,42 @@ export const SETTINGS = {
   // Paired A/B: the pull request's base measured on the same runner (src/paired).
   compareTo: setting({
     kind: oneOf(COMPARE_TO),
-    input: null,
+    input: 'compare-to',
     flag: '--compare-to <reference>',
     default: 'auto',
-    help: 'auto: the baseline when measured on a machine like this, else the base (--base-*) measured here; baseline; base.',
-    differs: "CLI only until the action's paired mode lands.",
+    help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one, else the base measured here when the SUT is started and there is a base), baseline, or base.',
   }),
   rounds: setting({
     kind: count(1, MAX_TRIALS),
-    input: null,
+    input: 'rounds',
     flag: '--rounds <n>',
     default: 3,
     help: 'Paired A/B: rounds of base and head, in alternating order.',
-    differs: "CLI only until the action's paired mode lands.",
   }),
   prepare: setting({
     kind: text,
-    input: null,
+    input: 'prepare-command',
     flag: '--prepare <command>',
-    help: 'Paired A/B: run once per side, in its tree, before the first round.',
-    differs: "CLI only until the action's paired mode lands.",
+    help: 'Paired A/B: run once per side, in its tree, before the first round (e.g. a build).',
+    differs:
+      'Named prepare-command in the action, beside start-command; --prepare on the command line, beside --start.',
+  }),
+  baseRef: setting({
+    kind: text,
+    input: 'base-ref',
+    flag: null,
+    defaultText: "the pull request's base",
+    help: 'Paired A/B: the base commit, a SHA or a branch (on pull_request events: the first parent of the merge commit actions/checkout checks out).',
+    differs:
+      'Action only: the CLI is given the base as a tree (--base-dir) or a command (--base-start), as a local checkout is at hand.',
   }),
   baseStart: setting({
     kind: text,
     input: null,
     flag: '--base-start <command>',
     help: 'Paired A/B: start the base with this command (the head: --start).',
-    differs: "CLI only until the action's paired mode lands.",
+    differs:
+      'CLI only: the action checks the base commit out itself and runs the same compose-file or start-command from it.',
   }),
   baseComposeFile: listSetting({
     kind: text,
@@ -513,14 +522,16 @@ export const SETTINGS = {
     flag: '--base-compose-file <file>',
     default: [],
     help: 'Paired A/B: run the base with docker compose from this file.',
-    differs: "CLI only until the action's paired mode lands.",
+    differs:
+      'CLI only: the action checks the base commit out itself and runs the same compose-file or start-command from it.',
   }),
   baseDir: setting({
     kind: text,
     input: null,
     flag: '--base-dir <tree>',
     help: "Paired A/B: the base's checkout; the head's --start or --compose-file run from it.",
-    differs: "CLI only until the action's paired mode lands.",
+    differs:
+      'CLI only: the action checks the base commit out itself and runs the same compose-file or start-command from it.',
   }),
 
   // The action's own: how it reports and where it works.
