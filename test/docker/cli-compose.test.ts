@@ -95,7 +95,8 @@ describe.skipIf(skipReason !== undefined)(
         ...['--redis-url', `redis://127.0.0.1:${ports.redis}`],
         ...['--database-url', `postgres://postgres@127.0.0.1:${ports.pg}/postgres`],
         ...['--chain-id', chainId, '--events', events, '--rate', '100', '--concurrency', '2'],
-        ...['--warmup', '50', '--ready-timeout', '60', '--drain-timeout', '5'],
+        // One trial: this suite is about the compose lifecycle, not the verdict.
+        ...['--trials', '1', '--warmup', '50', '--ready-timeout', '60', '--drain-timeout', '5'],
         // Host networking: the containers reach the host's loopback as host.docker.internal.
         ...['--receiver-host', '127.0.0.1', '--progress', 'off', '--out', out],
       ];
