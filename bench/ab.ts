@@ -193,10 +193,13 @@ async function main() {
       log(`calibration: --processing-delay-ms ${delay} -> p50 ${p50.toFixed(2)} ms`);
     }
     const base = calibration.get(0) ?? calibration.values().next().value!;
+    // Never delay 0: that is the base, and an A/B run against it would be an A/A run.
     const closest = (target: number) =>
-      [...calibration.entries()].reduce((best, entry) =>
-        Math.abs(entry[1] / base - target) < Math.abs(best[1] / base - target) ? entry : best,
-      );
+      [...calibration.entries()]
+        .filter(([delay]) => delay > 0)
+        .reduce((best, entry) =>
+          Math.abs(entry[1] / base - target) < Math.abs(best[1] / base - target) ? entry : best,
+        );
     const experiments: { name: string; head: number; noisy: boolean; note: string }[] = [];
     if (ONLY.includes('aa')) experiments.push({ name: 'aa', head: 0, noisy: false, note: 'A/A' });
     if (ONLY.includes('aa-noisy'))
