@@ -143,10 +143,8 @@ describe('comparability that fits real runners', () => {
     expect(describeDifferences([slower!])).toMatch(
       /^this runner is 1\.40x slower than the baseline's \(CPU probe\): speed \(baseline CPU 100 ms, Redis 60 µs, current CPU 140 ms, Redis 60 µs\)$/,
     );
-    const [redis] = environmentDifferences(probed(100, 60), probed(100, 120));
-    expect(redis?.explanation).toBe(
-      "this runner is 2.00x slower than the baseline's (Redis round-trip probe)",
-    );
+    // The Redis round trip gauges the moment's load, not the runner: shown, never deciding.
+    expect(environmentDifferences(probed(100, 60), probed(100, 150))).toEqual([]);
     expect(environmentDifferences(probed(100), probed(70))[0]?.explanation).toMatch(
       /1\.43x faster/,
     );
