@@ -4,9 +4,6 @@
  * No browser is downloaded; `scripts/ensure-chromium.sh` installs the Debian package.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,12 +38,12 @@ export async function withBrowser<T>(
       `Chromium not found at ${CHROMIUM_PATH}: run 'bash scripts/ensure-chromium.sh' (Debian package chromium)`,
     );
   }
-  const userDataDir = await mkdtemp(join(tmpdir(), 'report-chromium-'));
+  // playwright gives each launch its own empty profile directory and removes it on close.
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
-      args: [...ARGS, `--user-data-dir=${userDataDir}`],
+      args: ARGS,
     });
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
     const blocked: string[] = [];
@@ -61,6 +58,5 @@ export async function withBrowser<T>(
     return await work(context, blocked);
   } finally {
     await browser?.close();
-    await rm(userDataDir, { recursive: true, force: true });
   }
 }
