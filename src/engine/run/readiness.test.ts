@@ -5,13 +5,19 @@ import { LOAD_TEST_ENDPOINTS } from '../../stack/contracts.js';
 import { fieldsToObject } from '../events/generator.js';
 import { freePort } from '../net.js';
 import { matchingEndpoints } from '../../stack/matching.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, uniqueSuffix } from '../../stack/test-support.js';
+import {
+  createTestSchema,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  uniqueSuffix,
+} from '../../stack/test-support.js';
 import {
   CONSUMER_GROUP,
   consumerAlive,
   postgresReady,
   readinessProbeFields,
   redisReady,
+  sutTablesReady,
 } from './readiness.js';
 
 const redis = new Redis(TEST_REDIS_URL);
@@ -148,5 +154,42 @@ describe('a permanent error fails at once, saying what it is', () => {
       /does not exist \(the database named in the URL does not exist; retrying cannot help\)$/,
     );
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('sutTablesReady', () => {
+  it('waits for the tables the run needs, naming those still missing, and closes its connections', async () => {
+    const schema = await createTestSchema('rdy');
+    const url = new URL(schema.url);
+    url.searchParams.set('application_name', schema.name);
+    const probes = async (): Promise<number> => {
+      const { rows } = await schema.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+        [schema.name],
+      );
+      return rows[0]?.n ?? -1;
+    };
+    try {
+      await expect(sutTablesReady(url.toString(), 600)).rejects.toThrow(
+        /^the SUT's tables \(endpoints, applications, users\) in PostgreSQL at .* was not ready within 1 s: missing: endpoints, applications, users$/,
+      );
+      await schema.pool.query('CREATE TABLE endpoints (id int)');
+      await expect(sutTablesReady(url.toString(), 600)).rejects.toThrow(
+        /: missing: applications, users$/,
+      );
+      await schema.pool.query('CREATE TABLE applications (id int); CREATE TABLE users (id int)');
+      await sutTablesReady(url.toString(), 5_000);
+      // Every probe closed its connection (the server may take a moment to retire a backend).
+      await expect.poll(probes, { timeout: 2_000 }).toBe(0);
+    } finally {
+      await schema.drop();
+    }
+  });
+
+  it('keeps retrying while PostgreSQL does not answer, and says why', async () => {
+    const port = await freePort();
+    await expect(sutTablesReady(`postgres://postgres@127.0.0.1:${port}/test`, 600)).rejects.toThrow(
+      /was not ready within 1 s: .*ECONNREFUSED/,
+    );
   });
 });

@@ -122,6 +122,24 @@ const PERMANENT_POSTGRES_CODES: Record<string, string> = {
   '3D000': 'the database named in the URL does not exist',
 };
 
+/**
+ * One short-lived, fail-fast connection for a probe: its 'error' events are ignored (the awaited
+ * connect or query rejects with the failure instead), and it is closed whatever happens.
+ */
+async function withPgClient<T>(
+  databaseUrl: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export function postgresReady(
   databaseUrl: string,
   timeoutMs: number,
@@ -130,15 +148,11 @@ export function postgresReady(
   return waitUntil(
     `PostgreSQL at ${maskUrl(databaseUrl)}`,
     async () => {
-      const client = new pg.Client({
-        connectionString: databaseUrl,
-        connectionTimeoutMillis: 2_000,
-      });
-      client.on('error', () => undefined);
       try {
-        await client.connect();
-        await client.query('SELECT 1');
-        return true;
+        return await withPgClient(databaseUrl, async (client) => {
+          await client.query('SELECT 1');
+          return true;
+        });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         const why = typeof code === 'string' ? PERMANENT_POSTGRES_CODES[code] : undefined;
@@ -148,8 +162,6 @@ export function postgresReady(
           );
         }
         throw error;
-      } finally {
-        await client.end().catch(() => undefined);
       }
     },
     { timeoutMs, signal },
@@ -165,20 +177,11 @@ export function sutTablesReady(
   const tables = ['endpoints', 'applications', 'users'];
   return waitUntil(
     `the SUT's tables (${tables.join(', ')}) in PostgreSQL at ${maskUrl(databaseUrl)} (have its migrations run? or set apply-schema)`,
-    async () => {
-      const client = new pg.Client({
-        connectionString: databaseUrl,
-        connectionTimeoutMillis: 2_000,
-      });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
+    () =>
+      withPgClient(databaseUrl, async (client) => {
         const missing = await missingTables(client, tables);
         return missing.length === 0 || `missing: ${missing.join(', ')}`;
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    },
+      }),
     { timeoutMs, signal },
   );
 }
