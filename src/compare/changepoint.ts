@@ -136,7 +136,8 @@ export function changePoints(
     for (let p = 0; p < permutations; p += 1) {
       shuffle(order, random);
       const split = bestSplit(matrix, size, order, minSegment);
-      if (split && split.strength >= candidate.strength) asStrong += 1;
+      if (split && split.strength >= candidate.strength - TIE * Math.abs(candidate.strength))
+        asStrong += 1;
     }
     const pValue = (asStrong + 1) / (permutations + 1);
     if (pValue > significance) break;
@@ -146,6 +147,14 @@ export function changePoints(
   }
   return found.sort((a, b) => a.index - b.index);
 }
+
+/**
+ * A permutation that splits into the same two sets as the series sums the same distances in
+ * another order, so its strength may come out a few ulps below the series' own; it is a tie and
+ * counts as strong. Without this, clean short series (two levels of four nights) got p = 0.004
+ * instead of about 0.03.
+ */
+const TIE = 1e-9;
 
 const range = (start: number, end: number): number[] =>
   Array.from({ length: end - start }, (_, i) => start + i);
