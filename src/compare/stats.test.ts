@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { changePoints } from './changepoint.js';
 import {
   lastLevelStart,
   median,
+  MIN_LEVEL_SAMPLES,
   medianAbsoluteDeviation,
   medianVarianceFactor,
   pooledPairSigma,
@@ -73,5 +75,12 @@ describe('stats', () => {
     expect(lastLevelStart([10, 10.2, 9.8, 10, 30, 10.1, 9.9, 10])).toBe(0);
     // Too short to tell.
     expect(lastLevelStart([1, 9])).toBe(0);
+  });
+
+  it('sees a shift in a history too short for the change-point test (why both exist)', () => {
+    const fourThenFour = [10, 10.2, 9.8, 10.1, 20, 20.4, 19.6, 20.2].map(Math.log);
+    expect(lastLevelStart(fourThenFour)).toBe(4);
+    // 2 of the 70 orderings split as cleanly: no permutation test can call it at 0.01.
+    expect(changePoints(fourThenFour, { minSegment: MIN_LEVEL_SAMPLES })).toEqual([]);
   });
 });

@@ -82,6 +82,13 @@ export const LEVEL_SHIFT_SCORE = 5;
  * LEVEL_SHIFT_SCORE, starts a new segment, which is searched again. Noise estimated across a
  * shift measures the shift (15 nights at 10 ms then 15 at 20 ms read as +-50% noise), not how
  * much the figure moves unchanged.
+ *
+ * Drift finds shifts too, by E-divisive means (changepoint.ts); this one stays because the
+ * permutation test there cannot call a split of k nights off n significant unless C(n, k) is
+ * about 200 or more: 5 + 5 nights, or 12 nights for a shift 3 nights ago. The noise estimate is
+ * used from MIN_HISTORY_SAMPLES nights on and must see a shift early: 4 nights at 10 ms then 4 at
+ * 20 ms are a shift here (too short a level to use, so the limit does not widen) and no change
+ * point there (the 8 nights would be one level, the shift taken for noise).
  */
 export function lastLevelStart(values: readonly number[]): number {
   let start = 0;
