@@ -7,6 +7,7 @@ import {
   summarizeMs,
 } from '../engine/measure/histogram.js';
 import { encodeSamplesMs, makeRunResult } from './fixtures.js';
+import { trialSetFileSchema, toTrialSetFile } from './result-file.js';
 import { aggregateTrials, TrialAggregationError } from './trials.js';
 
 describe('aggregateTrials', () => {
@@ -96,6 +97,27 @@ describe('aggregateTrials', () => {
     expect(aggregate.endpoints[0]!.lost).toBe(2);
     expect(aggregate.endpoints[0]!.latencyMs.count).toBe(400);
     expect(aggregate.publisher.published).toBe(1200);
+  });
+
+  it('keeps each trial’s timeline, and loads trials written before timelines existed', () => {
+    const timeline = {
+      bucketSec: 1,
+      publishEndSec: 2,
+      publishedPerSec: [100, 100],
+      deliveredPerSec: [90, 110],
+      p50Ms: [3, null],
+      p99Ms: [8, null],
+      maxMs: [9, null],
+      backlog: [10, 0],
+    };
+    const aggregate = aggregateTrials([
+      { ...makeRunResult({ runId: 'a' }), timeline },
+      makeRunResult(),
+    ]);
+    expect(aggregate.trials[0]!.timeline).toEqual(timeline);
+    expect(aggregate.trials[1]!.timeline).toBeUndefined();
+    const reread = trialSetFileSchema.parse(JSON.parse(JSON.stringify(toTrialSetFile(aggregate))));
+    expect(reread.trials.map((trial) => trial.timeline)).toEqual([timeline, undefined]);
   });
 
   it('is valid only when every trial is, and says which trial was not', () => {

@@ -15,6 +15,7 @@ import {
   latencySummaryMsSchema,
   publisherFiguresSchema,
   runConfigSnapshotSchema,
+  timelineSchema,
   toolSchema,
   validitySchema,
   type DeliveryCounts,
@@ -48,6 +49,8 @@ export const trialSummarySchema = z.object({
   /** The run's publisher figures without its XADD histogram (kept once, merged, in the aggregate). */
   publisher: publisherFiguresSchema.omit({ xaddLatencyMs: true, xaddHistogram: true }),
   validity: validitySchema,
+  /** The trial second by second; absent in files written before timelines were recorded. */
+  timeline: timelineSchema.optional(),
 });
 export type TrialSummary = z.infer<typeof trialSummarySchema>;
 
@@ -183,6 +186,7 @@ function summarizeTrial(result: RunResult): TrialSummary {
     },
     publisher: trialPublisher(result.publisher),
     validity: { valid: result.validity.valid, reasons: [...result.validity.reasons] },
+    ...(result.timeline ? { timeline: result.timeline } : {}),
   };
 }
 

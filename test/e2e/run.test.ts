@@ -43,6 +43,16 @@ describe('run against the reference pipeline', () => {
         expect(endpoint.expected).toBeGreaterThan(100);
         expect(endpoint.lost).toBe(0);
       }
+      // Second by second from the first scheduled send: 1,000 events at 500/s take 2 s.
+      const timeline = result.timeline!;
+      expect(timeline.bucketSec).toBe(1);
+      const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
+      expect(sum(timeline.publishedPerSec)).toBe(1_000);
+      expect(sum(timeline.deliveredPerSec)).toBe(1_000);
+      expect(timeline.publishedPerSec[0]).toBeGreaterThan(400);
+      expect(timeline.backlog.at(-1)).toBe(0);
+      expect(timeline.p99Ms[0]).toBeGreaterThan(0);
+      expect(timeline.publishEndSec).toBeGreaterThanOrEqual(1.9);
       expect(result.environment.redisVersion).toMatch(/^\d+\./);
       expect(result.environment.postgresVersion).toMatch(/^\d+/);
     } finally {

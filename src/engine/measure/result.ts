@@ -196,6 +196,39 @@ export const endpointFiguresSchema = deliveryCountsSchema.extend({
 });
 export type EndpointFigures = z.infer<typeof endpointFiguresSchema>;
 
+/** At most this many points per timeline; longer runs merge adjacent seconds (see timeline.ts). */
+export const TIMELINE_MAX_POINTS = 600;
+
+/**
+ * What happened second by second during one measured trial, as one array per series (point i
+ * covers seconds [i × bucketSec, (i + 1) × bucketSec) after the first scheduled send; the warm-up
+ * is never in it). Rates are per second, rounded to 0.1; latencies in ms, of the deliveries that
+ * arrived in that second (lost ones have no arrival time and are not in it); null where nothing
+ * arrived. See src/engine/measure/timeline.ts for how it is recorded and merged.
+ */
+export const timelineSchema = z.object({
+  /**
+   * Seconds per point: 1, or wider when the trial was longer than TIMELINE_MAX_POINTS seconds
+   * and adjacent seconds were merged (then p99/max are the worst second's, p50 the median second's).
+   */
+  bucketSec: z.number().int().positive(),
+  /** When publishing ended (last XADD acknowledged), seconds after the first scheduled send. */
+  publishEndSec: z.number().nonnegative(),
+  /** Events Redis acknowledged (XADD), per second. */
+  publishedPerSec: z.array(z.number()),
+  /** Unique expected (endpoint, event) pairs delivered, per second. */
+  deliveredPerSec: z.array(z.number()),
+  p50Ms: z.array(z.number().nullable()),
+  p99Ms: z.array(z.number().nullable()),
+  maxMs: z.array(z.number().nullable()),
+  /**
+   * At the end of the point: webhooks owed for the events published so far (their matching
+   * endpoints) minus webhooks delivered so far. Grows while the SUT falls behind.
+   */
+  backlog: z.array(z.number()),
+});
+export type Timeline = z.infer<typeof timelineSchema>;
+
 export const toolSchema = z.object({ name: z.string(), version: z.string() });
 
 /** A run is invalid when its measurements cannot be trusted (rate not met, large lag, ...). */
@@ -224,5 +257,7 @@ export const runResultSchema = z.object({
   validity: validitySchema,
   /** The original tool's absolute verdicts (average latency, throughput class). */
   checks: z.array(absoluteCheckSchema),
+  /** Second by second; absent in files written before timelines were recorded. */
+  timeline: timelineSchema.optional(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;

@@ -54,6 +54,8 @@ export interface PublishOptions {
   maxInFlight?: number;
   /** Give up when Redis has answered nothing for this long while commands wait (default 30,000). */
   replyTimeoutMs?: number;
+  /** Told the monotonic µs of slot 0 as the schedule starts (a timeline counts seconds from it). */
+  onStart?(t0Us: number): void;
 }
 
 export type PublishStopReason = 'completed' | 'aborted' | 'connection-lost' | 'stalled';
@@ -66,6 +68,8 @@ export interface PublishOutcome {
   attempted: number;
   /** XADDs that failed: these sequences are not in the stream. */
   failedSequences: number[];
+  /** Events acknowledged in each second after slot 0 (index = whole seconds since t0Us). */
+  publishedPerSecond: number[];
   /** Why dispatching ended, and the error behind it if any. */
   stopReason: PublishStopReason;
   stopMessage: string | null;
@@ -218,6 +222,7 @@ class PublishRun {
   private readonly replyTimeoutUs: number;
   private readonly progress: ProgressReporter;
   private readonly signal: AbortSignal | undefined;
+  private readonly onStart: ((t0Us: number) => void) | undefined;
 
   private t0Us = 0;
   /** Next schedule index to dispatch. */
@@ -225,6 +230,7 @@ class PublishRun {
   private inFlight = 0;
   private laneCursor = 0;
   private published = 0;
+  private readonly publishedPerSecond: number[] = [];
   private readonly failedSequences: number[] = [];
   private lastAckUs = 0;
   private lastReplyUs = 0;
@@ -254,6 +260,7 @@ class PublishRun {
     this.plannedTotal = scheduler.plannedTotal;
     this.replyTimeoutUs = (options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS) * 1000;
     this.signal = options.signal;
+    this.onStart = options.onStart;
     const prefix = ['XADD', options.streamKey];
     if (options.maxLenApprox !== undefined) {
       prefix.push('MAXLEN', '~', String(options.maxLenApprox));
@@ -281,6 +288,7 @@ class PublishRun {
       this.resolveRun = resolve;
       this.t0Us = this.clock.nowUs();
       this.scheduler.start(this.t0Us);
+      this.onStart?.(this.t0Us);
       this.lastReplyUs = this.t0Us;
       this.lastAckUs = this.t0Us;
       if (this.signal?.aborted) this.stop('aborted', null);
@@ -393,6 +401,7 @@ class PublishRun {
     this.lastReplyUs = receivedUs;
     if (error === undefined) {
       this.published++;
+      this.countPublished(receivedUs);
       recordUs(this.latency, receivedUs - this.scheduler.intendedUs(index));
       if (receivedUs > this.lastAckUs) this.lastAckUs = receivedUs;
     } else {
@@ -404,6 +413,13 @@ class PublishRun {
       this.waitingForCapacity = false;
       this.wake();
     }
+  }
+
+  private countPublished(receivedUs: number): void {
+    const second = Math.max(0, Math.floor((receivedUs - this.t0Us) / 1_000_000));
+    const perSecond = this.publishedPerSecond;
+    while (perSecond.length <= second) perSecond.push(0);
+    perSecond[second]!++;
   }
 
   private onLaneLost(lane: Lane, error: Error): void {
@@ -472,6 +488,7 @@ class PublishRun {
       figures,
       t0Us: this.t0Us,
       attempted,
+      publishedPerSecond: [...this.publishedPerSecond],
       failedSequences: this.failedSequences.sort((a, b) => a - b),
       stopReason: this.stopReason,
       stopMessage: this.stopMessage,

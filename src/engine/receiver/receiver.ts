@@ -4,6 +4,7 @@ import { monotonicClock, sleepMs, type Clock } from '../clock.js';
 import { decodeTxHash } from '../events/identity.js';
 import { LatencyBlocks } from '../measure/blocks.js';
 import type { Histogram } from '../measure/histogram.js';
+import { IntervalRecorder, type DeliverySeconds } from '../measure/timeline.js';
 import { FaultInjector, type ReceiverFaults } from './faults.js';
 import {
   DeliveryStats,
@@ -69,6 +70,8 @@ export interface ReceiverSnapshot {
   lastReceiveUs: number | null;
   /** Latency per block of events (encoded), when the run asked for blocks (setLatencyBlocks). */
   latencyBlocks: string[] | null;
+  /** Deliveries and their latency second by second, when the run started a timeline. */
+  seconds: DeliverySeconds | null;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -210,6 +213,7 @@ export class Receiver {
   private firstReceiveUs: number | null = null;
   private lastReceiveUs: number | null = null;
   private latencyBlocks: LatencyBlocks | null = null;
+  private timeline: IntervalRecorder | null = null;
   private baseUrl: string | null = null;
   private closing: Promise<void> | null = null;
 
@@ -294,6 +298,14 @@ export class Receiver {
     this.expected = expectation;
   }
 
+  /**
+   * Also records deliveries per second from `originUs` (monotonic µs of second 0: the publisher's
+   * slot 0) until reset(), for the result's timeline.
+   */
+  startTimeline(originUs: number): void {
+    this.timeline = new IntervalRecorder(originUs);
+  }
+
   setFaults(faults: Partial<ReceiverFaults>): void {
     this.faults.update(faults);
   }
@@ -309,6 +321,7 @@ export class Receiver {
     for (const entry of this.endpoints.values()) entry.stats.reset();
     this.delivered.clear();
     this.latencyBlocks?.reset();
+    this.timeline = null;
     this.rejected.clear();
     this.rejectedPairs = 0;
     this.expected = null;
@@ -364,6 +377,7 @@ export class Receiver {
       firstReceiveUs: this.firstReceiveUs,
       lastReceiveUs: this.lastReceiveUs,
       latencyBlocks: this.latencyBlocks?.encoded() ?? null,
+      seconds: this.timeline?.seconds() ?? null,
     };
   }
 
@@ -484,6 +498,7 @@ export class Receiver {
     this.overall.recordLatency(latencyUs);
     endpoint?.stats.recordLatency(latencyUs);
     this.latencyBlocks?.record(identity.sequence, latencyUs);
+    this.timeline?.record(receivedUs, latencyUs);
     this.firstReceiveUs ??= receivedUs;
     if (this.lastReceiveUs === null || receivedUs > this.lastReceiveUs) {
       this.lastReceiveUs = receivedUs;

@@ -41,6 +41,8 @@ export async function publishAndDrain(input: PublishAndDrainInput): Promise<Meas
     ratePerSec: options.ratePerSec,
     concurrency: options.concurrency,
     progress: options.progress,
+    // The timeline's second 0 is the schedule's slot 0.
+    onStart: (t0Us) => receiver.startTimeline(t0Us),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   failIfSutDied(options);
@@ -76,6 +78,7 @@ export async function publishAndDrain(input: PublishAndDrainInput): Promise<Meas
     shape,
     publisher: outcome.figures,
     t0Us: outcome.t0Us,
+    publishedPerSecond: outcome.publishedPerSecond,
     intendedSendUs: outcome.intendedSendUs,
     expected,
     received: {

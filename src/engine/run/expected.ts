@@ -72,6 +72,15 @@ export class ExpectedPairs {
     this.settledCount = count;
   }
 
+  /**
+   * Pairs expected from the first `events` sequences, as far as they were prepared (failed XADDs
+   * not subtracted): what the SUT owes once that many events were published.
+   */
+  pairsOfFirst(events: number): number {
+    const index = Math.min(Math.max(Math.floor(events), 0), this.prepared);
+    return this.pairsBefore[index]!;
+  }
+
   /** Number of expected pairs; 0 until settle(). */
   get count(): number {
     return this.settledCount;

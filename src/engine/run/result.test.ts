@@ -3,6 +3,7 @@ import { LOAD_TEST_ENDPOINTS } from '../../stack/contracts.js';
 import { EventGenerator, DEFAULT_MIX } from '../events/generator.js';
 import { summarizeMs, createHistogram, decodeHistogram, recordUs } from '../measure/histogram.js';
 import { NO_FAULTS, type DeliveryFigures, type PublisherFigures } from '../measure/result.js';
+import { IntervalRecorder } from '../measure/timeline.js';
 import { emptyCounts } from '../receiver/metrics.js';
 import type { ReceiverSnapshot } from '../receiver/receiver.js';
 import type { SeededEndpoint } from '../../stack/seeder.js';
@@ -131,7 +132,12 @@ describe('buildRunResult', () => {
    * (never arrived) and `rejected` (turned away by an injected 400), plus `misrouted` validly
    * signed deliveries to an endpoint that does not match the event.
    */
-  function measure(options: { lost: number[]; rejected: number[]; misrouted: number[] }) {
+  function measure(options: {
+    lost: number[];
+    rejected: number[];
+    misrouted: number[];
+    timeline?: boolean;
+  }) {
     const expected = new ExpectedPairs(generator, endpoints);
     expected.settle(100, []);
     const home = (sequence: number): string => endpoints[expected.endpointsOf(sequence)[0]!]!.id;
@@ -155,7 +161,9 @@ describe('buildRunResult', () => {
       firstReceiveUs: T0_US + 1_000,
       lastReceiveUs: T0_US + 2_000_000,
       latencyBlocks: null,
+      seconds: null,
     };
+    const recorder = new IntervalRecorder(T0_US);
     const delivered = new Set<string>();
     const rejected = new Set<string>();
     for (let sequence = 0; sequence < 100; sequence++) {
@@ -167,7 +175,9 @@ describe('buildRunResult', () => {
       snapshot.perEndpoint.get(id)!.counts.delivered++;
       recordUs(snapshot.latency, DELIVERED_LATENCY_US);
       recordUs(snapshot.perEndpoint.get(id)!.latency, DELIVERED_LATENCY_US);
+      recorder.record(intendedSendUs(sequence) + DELIVERED_LATENCY_US, DELIVERED_LATENCY_US);
     }
+    if (options.timeline) snapshot.seconds = recorder.seconds();
     for (const sequence of options.misrouted) {
       const id = wrong(sequence);
       delivered.add(`${id}/${sequence}`);
@@ -181,6 +191,7 @@ describe('buildRunResult', () => {
       shape: { events: 100, durationSec: null },
       publisher: publisher({ published: 100, targetRatePerSec: 100, achievedRatePerSec: 100 }),
       t0Us: T0_US,
+      ...(options.timeline ? { publishedPerSecond: [100] } : {}),
       intendedSendUs,
       expected,
       received: {
@@ -227,5 +238,16 @@ describe('buildRunResult', () => {
     const { delivery } = measure({ lost: [], rejected: [3, 4, 5], misrouted: [] });
     expect(delivery).toMatchObject({ delivered: 97, lost: 0, rejectedOnPurpose: 3, unexpected: 0 });
     expect(delivery.latencyMs.count).toBe(97);
+  });
+
+  it('adds the timeline when the run recorded one: seconds from slot 0 to the end of drain', () => {
+    expect(measure({ lost: [], rejected: [], misrouted: [] }).timeline).toBeUndefined();
+    const { timeline } = measure({ lost: [0, 1], rejected: [], misrouted: [], timeline: true });
+    // 100 events in the first second, one webhook each; the drain ends 5 s after slot 0.
+    expect(timeline?.publishedPerSec).toEqual([100, 0, 0, 0, 0]);
+    expect(timeline?.deliveredPerSec).toEqual([98, 0, 0, 0, 0]);
+    expect(timeline?.backlog).toEqual([2, 2, 2, 2, 2]);
+    expect(timeline?.p99Ms[0]).toBeCloseTo(DELIVERED_LATENCY_US / 1000, 1);
+    expect(timeline?.publishEndSec).toBe(2);
   });
 });

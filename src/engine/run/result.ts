@@ -16,6 +16,7 @@ import {
   type PublisherFigures,
   type RunResult,
 } from '../measure/result.js';
+import { buildTimeline } from '../measure/timeline.js';
 import type { ReceiverSnapshot } from '../receiver/receiver.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ExpectedPairs } from './expected.js';
@@ -42,6 +43,8 @@ export interface Measurement {
   publisher: PublisherFigures;
   /** Monotonic µs of the schedule's slot 0. */
   t0Us: number;
+  /** Events acknowledged in each second after t0Us (absent: no timeline is built). */
+  publishedPerSecond?: readonly number[];
   intendedSendUs(sequence: number): number;
   /** Settled: what reached the stream. */
   expected: ExpectedPairs;
@@ -189,6 +192,17 @@ export function buildRunResult(measurement: Measurement, context: ResultContext)
     endpoints: endpointFigures,
     validity: validity(measurement.publisher, context, delivery.latencyOutOfRange),
     checks: absoluteChecks(delivery, context),
+    ...(snapshot.seconds && measurement.publishedPerSecond
+      ? {
+          timeline: buildTimeline({
+            durationUs: endUs - measurement.t0Us,
+            publishEndUs: measurement.publisher.elapsedMs * 1000,
+            publishedPerSecond: measurement.publishedPerSecond,
+            deliveries: snapshot.seconds,
+            pairsOfFirst: (events) => expected.pairsOfFirst(events),
+          }),
+        }
+      : {}),
   };
 }
 
