@@ -1,5 +1,4 @@
 import type { Baseline } from '../compare/baseline.js';
-import { environmentDifferences } from '../compare/comparability.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import { compare, type CompareOptions } from '../compare/verdict.js';
 import type { PairedVerdict } from '../compare/paired-verdict.js';
@@ -14,7 +13,13 @@ import {
   type Git,
 } from '../git/base-commit.js';
 import { runPairedCheck } from '../paired/check.js';
-import { chooseReference, ReferenceChoiceError, type ReferenceChoice } from '../paired/choose.js';
+import {
+  baselineDifferences,
+  chooseReference,
+  ReferenceChoiceError,
+  type ReferenceChoice,
+} from '../paired/choose.js';
+import { plannedRunConfig } from '../engine/run/run.js';
 import { sideResults } from '../paired/rounds.js';
 import { baseComposeFile, baseWorkingDirectory } from '../paired/trees.js';
 import { committedBaselineLine, renderPairedMarkdown } from '../report/paired.js';
@@ -70,16 +75,11 @@ export async function chooseActionReference(
     return chooseReference({
       compareTo,
       settingName: Inputs.CompareTo,
-      baseline: previous
-        ? {
-            environment: environmentDifferences(
-              previous.aggregate.environment,
-              await environmentFingerprint(),
-              { strict: config.judge.requireSameEnvironment },
-            ),
-            config: [],
-          }
-        : null,
+      baseline: baselineDifferences(
+        previous,
+        { environment: await environmentFingerprint(), config: plannedRunConfig(config.load) },
+        { strict: config.judge.requireSameEnvironment },
+      ),
       base: missing === null ? { available: true } : { available: false, why: missing },
     });
   } catch (error) {

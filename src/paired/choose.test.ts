@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chooseReference, type ReferenceFacts } from './choose.js';
+import { updateBaseline } from '../compare/baseline.js';
+import { fixtureConfig, fixtureEnvironment, makeRunResult } from '../compare/fixtures.js';
+import { aggregateTrials } from '../compare/trials.js';
+import { baselineDifferences, chooseReference, type ReferenceFacts } from './choose.js';
 
 const otherCpu = [{ field: 'cpuModel', baseline: 'Xeon', current: 'EPYC' }];
 const facts = (overrides: Partial<ReferenceFacts>): ReferenceFacts => ({
@@ -11,10 +14,10 @@ const facts = (overrides: Partial<ReferenceFacts>): ReferenceFacts => ({
 });
 
 describe('chooseReference', () => {
-  it('auto keeps a committed baseline measured on a machine like this one', () => {
+  it('auto keeps a committed baseline measured on a machine like this one, with the same load', () => {
     expect(chooseReference(facts({}))).toEqual({
       reference: 'baseline',
-      why: 'compare-to auto: the committed baseline was measured on a machine like this one',
+      why: 'compare-to auto: the committed baseline was measured on a machine like this one, with the same load',
     });
   });
 
@@ -25,7 +28,12 @@ describe('chooseReference', () => {
     });
     const otherLoad = [{ field: 'scenario', baseline: 'medium', current: 'quick' }];
     expect(chooseReference(facts({ baseline: { environment: [], config: otherLoad } })).why).toBe(
-      'compare-to auto: the committed baseline measured another load: scenario (baseline medium, current quick), so the base is measured here',
+      'compare-to auto: the committed baseline was measured with another load: scenario (baseline medium, current quick), so the base is measured here',
+    );
+    expect(
+      chooseReference(facts({ baseline: { environment: otherCpu, config: otherLoad } })).why,
+    ).toBe(
+      'compare-to auto: the committed baseline was measured on another machine: cpuModel (baseline Xeon, current EPYC), and with another load: scenario (baseline medium, current quick), so the base is measured here',
     );
     expect(chooseReference(facts({ baseline: null })).why).toBe(
       'compare-to auto: there is no committed baseline, so the base is measured here',
@@ -64,5 +72,53 @@ describe('chooseReference', () => {
     ).toThrow(
       '--compare-to "base" cannot measure the base here: no --base-dir, --base-start or --base-compose-file. Valid values: auto, baseline, base.',
     );
+  });
+
+  describe('baselineDifferences', () => {
+    const baseline = (config = fixtureConfig()) =>
+      updateBaseline(null, aggregateTrials([makeRunResult({ config })]), {
+        name: 'quick',
+        commit: null,
+        date: '2026-11-01T03:17:00Z',
+      });
+    const current = (config = fixtureConfig()) => ({
+      environment: fixtureEnvironment(),
+      config,
+    });
+
+    it('finds nothing between a baseline and a run of the same load on the same machine', () => {
+      expect(baselineDifferences(baseline(), current())).toEqual({ environment: [], config: [] });
+      // The seed picks addresses, not how many or how fast: not a different load.
+      expect(baselineDifferences(baseline(), current({ ...fixtureConfig(), seed: 7 }))).toEqual({
+        environment: [],
+        config: [],
+      });
+      expect(baselineDifferences(null, current())).toBeNull();
+    });
+
+    it('names every load-shaping field that differs, so auto measures the base instead', () => {
+      const differences = baselineDifferences(
+        baseline(),
+        current({
+          ...fixtureConfig(),
+          scenario: 'quick',
+          ratePerSec: 200,
+          concurrency: 2,
+          mix: { transfer: 1 },
+        }),
+      );
+      expect(differences?.environment).toEqual([]);
+      expect(differences?.config.map((difference) => difference.field)).toEqual([
+        'scenario',
+        'ratePerSec',
+        'concurrency',
+        'mix',
+      ]);
+      const choice = chooseReference(facts({ baseline: differences }));
+      expect(choice.reference).toBe('base');
+      expect(choice.why).toBe(
+        'compare-to auto: the committed baseline was measured with another load: scenario (baseline steady, current quick); ratePerSec (baseline 100, current 200); concurrency (baseline 4, current 2); mix (baseline swap=0.2, transfer=0.8, current transfer=1), so the base is measured here',
+      );
+    });
   });
 });

@@ -1,10 +1,19 @@
-import { describeDifferences, type Difference } from '../compare/comparability.js';
+import type { Baseline } from '../compare/baseline.js';
+import {
+  configDifferences,
+  describeDifferences,
+  environmentDifferences,
+  type Difference,
+  type EnvironmentMatching,
+} from '../compare/comparability.js';
+import type { EnvironmentFingerprint, RunConfigSnapshot } from '../engine/measure/result.js';
 
 /**
  * What a check compares the head with. `baseline`: the committed baseline file. `base`: the base
  * commit, measured on this runner in alternating rounds. `auto`: the baseline when it was
- * measured on a machine like this one, else the base when it can be measured here, else the
- * baseline (whose verdict then says why it is inconclusive).
+ * measured on a machine like this one with the same load (scenario, events, rate, concurrency,
+ * mix …), else the base when it can be measured here, else the baseline (whose verdict then says
+ * why it is inconclusive).
  */
 export const COMPARE_TO = ['auto', 'baseline', 'base'] as const;
 export type CompareTo = (typeof COMPARE_TO)[number];
@@ -37,13 +46,37 @@ export class ReferenceChoiceError extends Error {
 
 function baselineProblem(baseline: ReferenceFacts['baseline']): string | null {
   if (!baseline) return 'there is no committed baseline';
+  const problems: string[] = [];
   if (baseline.environment.length > 0) {
-    return `the committed baseline was measured on another machine: ${describeDifferences(baseline.environment)}`;
+    problems.push(`on another machine: ${describeDifferences(baseline.environment)}`);
   }
   if (baseline.config.length > 0) {
-    return `the committed baseline measured another load: ${describeDifferences(baseline.config)}`;
+    problems.push(`with another load: ${describeDifferences(baseline.config)}`);
   }
-  return null;
+  return problems.length > 0
+    ? `the committed baseline was measured ${problems.join(', and ')}`
+    : null;
+}
+
+/**
+ * How the committed baseline differs from this run: the machine (from this runner's fingerprint)
+ * and the load (from the config this run will record: scenario, events, rate, concurrency, mix
+ * …). Either makes its figures no reference for this run's.
+ */
+export function baselineDifferences(
+  baseline: Baseline | null,
+  current: { environment: EnvironmentFingerprint; config: RunConfigSnapshot },
+  matching: EnvironmentMatching = {},
+): ReferenceFacts['baseline'] {
+  if (!baseline) return null;
+  return {
+    environment: environmentDifferences(
+      baseline.aggregate.environment,
+      current.environment,
+      matching,
+    ),
+    config: configDifferences(baseline.aggregate.config, current.config),
+  };
 }
 
 export function chooseReference(facts: ReferenceFacts): ReferenceChoice {
@@ -63,7 +96,7 @@ export function chooseReference(facts: ReferenceFacts): ReferenceChoice {
       if (problem === null) {
         return {
           reference: 'baseline',
-          why: `${setting}: the committed baseline was measured on a machine like this one`,
+          why: `${setting}: the committed baseline was measured on a machine like this one, with the same load`,
         };
       }
       if (facts.base.available) {

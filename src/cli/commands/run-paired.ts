@@ -9,18 +9,18 @@ import { aggregateTrials } from '../../compare/trials.js';
 import { compare, type CompareOptions } from '../../compare/verdict.js';
 import type { Logger } from '../../engine/log.js';
 import { maskUrl } from '../../shared/redact.js';
-import { runTrials } from '../../engine/run/run.js';
+import { plannedRunConfig, runTrials } from '../../engine/run/run.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { runPairedCheck, type PairedCheckResult } from '../../paired/check.js';
 import { sideResults } from '../../paired/rounds.js';
 import {
+  baselineDifferences,
   chooseReference,
   ReferenceChoiceError,
   type CompareTo,
   type ReferenceChoice,
   type ReferenceFacts,
 } from '../../paired/choose.js';
-import { environmentDifferences } from '../../compare/comparability.js';
 import { environmentFingerprint } from '../../engine/measure/fingerprint.js';
 import { baseComposeFile } from '../../paired/trees.js';
 import type { ServiceSettings } from '../../services/registry.js';
@@ -277,18 +277,21 @@ export async function runPairedIfChosen(
   const cwd = process.cwd();
   const base = baseSideFrom(flags, cwd);
   const { baseline } = context;
+  // --ignore-environment: the machine does not count, only the load; --require-same-environment:
+  // the exact CPU model.
+  const environmentMode = context.compareOptions('').environment ?? 'comparable';
+  const differences = baselineDifferences(
+    baseline,
+    { environment: await environmentFingerprint(), config: plannedRunConfig(context.options) },
+    { strict: environmentMode === 'same' },
+  );
   const choice = chooseReferenceOrFail({
     compareTo: flags.compareTo,
     settingName: '--compare-to',
-    baseline: baseline
-      ? {
-          environment: environmentDifferences(
-            baseline.aggregate.environment,
-            await environmentFingerprint(),
-          ),
-          config: [],
-        }
-      : null,
+    baseline:
+      differences && environmentMode === 'ignore'
+        ? { ...differences, environment: [] }
+        : differences,
     base: 'spec' in base ? { available: true } : { available: false, why: base.why },
   });
   if (choice.reference === 'baseline' || !('spec' in base)) {

@@ -14,6 +14,7 @@ import {
   type EnvironmentFingerprint,
   type InjectedFaults,
   type PublisherFigures,
+  type RunConfigSnapshot,
   type RunResult,
 } from '../measure/result.js';
 import { buildTimeline } from '../measure/timeline.js';
@@ -75,6 +76,26 @@ interface PairTally {
   rejectedOnPurpose: number;
   /** Delivered latencies plus every lost pair charged as end of drain - intended send time. */
   latency: Histogram;
+}
+
+/** The config a result records: the load's shape and what the receiver injected. */
+export function runConfigSnapshot(
+  context: Omit<ResultContext, 'environment' | 'thresholds'>,
+  shape: { events: number | null; durationSec: number | null },
+): RunConfigSnapshot {
+  return {
+    scenario: context.scenario,
+    events: shape.events,
+    ratePerSec: context.ratePerSec,
+    concurrency: context.concurrency,
+    durationSec: shape.durationSec,
+    chainId: context.chainId,
+    seed: context.seed,
+    mix: { ...context.mix },
+    warmupEvents: context.warmupEvents,
+    drainTimeoutMs: context.drainTimeoutMs,
+    faults: { ...context.faults },
+  };
 }
 
 /**
@@ -173,19 +194,7 @@ export function buildRunResult(measurement: Measurement, context: ResultContext)
     runId: measurement.runId,
     startedAt: measurement.startedAt,
     finishedAt: measurement.finishedAt,
-    config: {
-      scenario: context.scenario,
-      events: measurement.shape.events,
-      ratePerSec: context.ratePerSec,
-      concurrency: context.concurrency,
-      durationSec: measurement.shape.durationSec,
-      chainId: context.chainId,
-      seed: context.seed,
-      mix: { ...context.mix },
-      warmupEvents: context.warmupEvents,
-      drainTimeoutMs: context.drainTimeoutMs,
-      faults: { ...context.faults },
-    },
+    config: runConfigSnapshot(context, measurement.shape),
     environment: context.environment,
     publisher: measurement.publisher,
     delivery,

@@ -8,6 +8,7 @@ import {
   NO_FAULTS,
   type EnvironmentFingerprint,
   type InjectedFaults,
+  type RunConfigSnapshot,
   type RunResult,
 } from '../measure/result.js';
 import { Receiver } from '../receiver/receiver.js';
@@ -15,7 +16,7 @@ import { maskUrl } from '../../shared/redact.js';
 import { seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
 import { failIfSutDied, publishAndDrain } from './drain.js';
 import { ExpectedPairs } from './expected.js';
-import { buildRunResult } from './result.js';
+import { buildRunResult, runConfigSnapshot, type ResultContext } from './result.js';
 import {
   consumerAlive,
   httpHealthy,
@@ -215,8 +216,19 @@ async function allReady(probes: Promise<void>[], options: RunOptions): Promise<v
   }
 }
 
+/**
+ * The config the results of a run with these options will record, known before it runs: what a
+ * committed baseline must have measured to compare with it.
+ */
+export function plannedRunConfig(
+  options: Omit<ResultContext, 'environment' | 'thresholds' | 'faults'> &
+    Pick<RunOptions, 'events' | 'durationSec' | 'receiver'>,
+): RunConfigSnapshot {
+  return runConfigSnapshot({ ...options, faults: receiverFaults(options) }, options);
+}
+
 /** The receiver's injected faults, recorded in the result's config. */
-function receiverFaults(options: RunOptions): InjectedFaults {
+function receiverFaults(options: Pick<RunOptions, 'receiver'>): InjectedFaults {
   return {
     failureRate: options.receiver.failureRate ?? NO_FAULTS.failureRate,
     failureStatus: options.receiver.failureStatus ?? NO_FAULTS.failureStatus,
