@@ -28,6 +28,7 @@ import {
   type StepRun,
 } from '../action/runner.js';
 import { freePort } from '../../src/engine/net.js';
+import { expectPhasesInOrder } from '../e2e/helpers.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
 
 /** A runner no test machine is: 96 cores of a CPU family that does not exist. */
@@ -285,19 +286,18 @@ describe.skipIf(skipReason !== undefined)(
       expect(project).toMatch(new RegExp(`^${PROJECT_PREFIX}[0-9a-f]{6}$`));
 
       // The phases, in order, in the main step's log.
-      const phases = [
-        `::group::Starting 4 services (compose project ${project})`,
-        '::group::Waiting for Redis and PostgreSQL',
-        '::group::Waiting for the SUT',
-        '::group::Seeding webhook endpoints',
-        '::group::Warm-up: 50 events (not measured)',
-        '::group::Measured run',
-      ].map((phase) => step.stdout.indexOf(phase));
-      expect(
-        phases.every((at) => at >= 0),
+      expectPhasesInOrder(
+        step.stdout,
+        [
+          `::group::Starting 4 services (compose project ${project})`,
+          '::group::Waiting for Redis and PostgreSQL',
+          '::group::Waiting for the SUT',
+          '::group::Seeding webhook endpoints',
+          '::group::Warm-up: 50 events (not measured)',
+          '::group::Measured run',
+        ],
         explain(step),
-      ).toBe(true);
-      expect([...phases].sort((a, b) => a - b)).toEqual(phases);
+      );
       expect(step.stdout).toContain(
         `Consumer group is on events:${target.chainId} and a consumer reads it`,
       );

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { DEFAULT_MIX } from '../../src/engine/events/generator.js';
 import { streamKey } from '../../src/stack/contracts.js';
 import { silentLogger } from '../../src/engine/log.js';
@@ -97,4 +98,24 @@ export async function isolatedStack(): Promise<IsolatedStack> {
     },
   };
   return stack;
+}
+
+/**
+ * Asserts that every phase occurs in `log` (its first occurrence) and that they come in the order
+ * given; on failure the message is `explanation` (the whole log unless told otherwise).
+ */
+export function expectPhasesInOrder(
+  log: string,
+  phases: readonly string[],
+  explanation: string = log,
+): void {
+  const at = new Map(phases.map((phase) => [phase, log.indexOf(phase)]));
+  expect(
+    phases.filter((phase) => at.get(phase)! < 0),
+    `phases missing from the log:\n${explanation}`,
+  ).toEqual([]);
+  expect(
+    [...phases].sort((a, b) => at.get(a)! - at.get(b)!),
+    `phases out of order:\n${explanation}`,
+  ).toEqual(phases);
 }

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
 import { groupAlive } from '../../src/services/process.js';
 import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
+import { expectPhasesInOrder } from './helpers.js';
 
 interface Cli {
   child: ReturnType<typeof spawn>;
@@ -102,7 +103,7 @@ describe('run --start: one order, nothing left running', () => {
     ]);
     const code = await cli.exited;
     expect(code, cli.stderr()).toBe(0);
-    const order = [
+    expectPhasesInOrder(cli.stderr(), [
       'Started the SUT',
       '── Waiting for Redis and PostgreSQL',
       '── Waiting for the SUT',
@@ -110,12 +111,7 @@ describe('run --start: one order, nothing left running', () => {
       '── Warm-up',
       '── Measured run',
       'Stopped the SUT: process group',
-    ].map((text) => cli.stderr().indexOf(text));
-    expect(
-      order.every((at) => at >= 0),
-      cli.stderr(),
-    ).toBe(true);
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    ]);
     const result = JSON.parse(readFileSync(out, 'utf8')) as { delivery: { lost: number } };
     expect(result.delivery.lost).toBe(0);
     const log = readFileSync(path.join(dir, 'own-tables', 'result.services.log'), 'utf8');
