@@ -40,7 +40,7 @@ export async function waitUntil(
       if (typeof outcome === 'string') lastProblem = outcome;
     } catch (error) {
       if (error instanceof PermanentError) throw new Error(`${what}: ${error.message}`);
-      lastProblem = error instanceof Error ? error.message : String(error);
+      lastProblem = messageOf(error);
     }
     if (Date.now() >= deadline) {
       throw new Error(
@@ -48,6 +48,26 @@ export async function waitUntil(
       );
     }
     await sleepMs(Math.min(intervalMs, Math.max(deadline - Date.now(), 1)));
+  }
+}
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/**
+ * A probe whose failure `why` explains as one retrying cannot cure (wrong credentials, no such
+ * database) fails as a PermanentError saying so; any other failure is retried.
+ */
+async function failingForGood<T>(
+  probe: Promise<T>,
+  why: (error: unknown) => string | undefined,
+): Promise<T> {
+  try {
+    return await probe;
+  } catch (error) {
+    const reason = why(error);
+    if (reason) throw new PermanentError(`${messageOf(error)} (${reason}; retrying cannot help)`);
+    throw error;
   }
 }
 
@@ -95,22 +115,17 @@ export function redisReady(
 ): Promise<void> {
   return waitUntil(
     `Redis at ${maskUrl(redisUrl)}`,
-    async () => {
-      try {
-        return await withRedis(
+    () =>
+      failingForGood(
+        withRedis(
           redisUrl,
           async (redis) => (await redis.ping()) === 'PONG' || 'PING did not answer PONG',
-        );
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (PERMANENT_REDIS_ERRORS.test(message)) {
-          throw new PermanentError(
-            `${message} (the user or password in the Redis URL is wrong; retrying cannot help)`,
-          );
-        }
-        throw error;
-      }
-    },
+        ),
+        (error) =>
+          PERMANENT_REDIS_ERRORS.test(messageOf(error))
+            ? 'the user or password in the Redis URL is wrong'
+            : undefined,
+      ),
     { timeoutMs, signal },
   );
 }
@@ -147,23 +162,17 @@ export function postgresReady(
 ): Promise<void> {
   return waitUntil(
     `PostgreSQL at ${maskUrl(databaseUrl)}`,
-    async () => {
-      try {
-        return await withPgClient(databaseUrl, async (client) => {
+    () =>
+      failingForGood(
+        withPgClient(databaseUrl, async (client) => {
           await client.query('SELECT 1');
           return true;
-        });
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        const why = typeof code === 'string' ? PERMANENT_POSTGRES_CODES[code] : undefined;
-        if (why) {
-          throw new PermanentError(
-            `${error instanceof Error ? error.message : String(error)} (${why}; retrying cannot help)`,
-          );
-        }
-        throw error;
-      }
-    },
+        }),
+        (error) => {
+          const code = (error as { code?: unknown }).code;
+          return typeof code === 'string' ? PERMANENT_POSTGRES_CODES[code] : undefined;
+        },
+      ),
     { timeoutMs, signal },
   );
 }
