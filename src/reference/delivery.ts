@@ -1,14 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { sleepMs } from '../engine/clock.js';
 import type { Logger } from '../engine/log.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { ReferenceConfig } from './config.js';
 import { WebhookClient } from './http-post.js';
 import { signBody } from '../engine/receiver/signature.js';
 import { parseDeliveryJob, webhookBody, type DeliveryJob } from './job.js';
-import { BlockingConnection, commandConnection } from './redis.js';
+import { BlockingConnection, commandConnection, settleUnblocking } from './redis.js';
 import { backoffMs, isRetryableStatus } from './retry.js';
 
 export interface DeliveryStats {
@@ -110,15 +109,12 @@ export class WebhookDelivery {
     if (this.stopping) return;
     this.stopping = true;
     this.wakeUp.abort();
-    let finished = false;
-    const all = Promise.allSettled(this.workers).then(() => {
-      finished = true;
-    });
-    const deadline = Date.now() + this.config.shutdownTimeoutMs;
-    while (!finished && Date.now() < deadline) {
-      await Promise.all(this.connections.map((connection) => connection.unblock(this.commands)));
-      await Promise.race([all, sleepMs(100)]);
-    }
+    const finished = await settleUnblocking(
+      this.workers,
+      this.connections,
+      this.commands,
+      this.config.shutdownTimeoutMs,
+    );
     if (!finished) this.logger.warn('delivery: shutdown timeout; closing with requests in flight');
     for (const connection of this.connections) connection.close();
     this.commands.disconnect();

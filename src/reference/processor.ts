@@ -7,7 +7,7 @@ import type { Logger } from '../engine/log.js';
 import type { ReferenceConfig } from './config.js';
 import { parseStreamEntry, type DeliveryJob, type WebhookEvent } from './job.js';
 import { CachedEndpointMatcher, SqlEndpointMatcher, type EndpointMatcher } from './matcher.js';
-import { BlockingConnection, commandConnection } from './redis.js';
+import { BlockingConnection, commandConnection, settleUnblocking } from './redis.js';
 
 export interface ProcessorStats {
   /** Stream entries read (and acknowledged). */
@@ -134,16 +134,12 @@ export class MessageProcessor {
     if (this.stopping) return;
     this.stopping = true;
     this.wakeUp.abort();
-    let finished = false;
-    const all = Promise.allSettled(this.loops).then(() => {
-      finished = true;
-    });
-    const deadline = Date.now() + this.config.shutdownTimeoutMs;
-    // An UNBLOCK that reaches Redis just before the XREADGROUP it aims at is a no-op: repeat it.
-    while (!finished && Date.now() < deadline) {
-      await Promise.all(this.readers.map((reader) => reader.unblock(this.commands)));
-      await Promise.race([all, sleepMs(100)]);
-    }
+    const finished = await settleUnblocking(
+      this.loops,
+      this.readers,
+      this.commands,
+      this.config.shutdownTimeoutMs,
+    );
     if (!finished) this.logger.warn('processor: shutdown timeout; closing with work in progress');
     for (const reader of this.readers) reader.close();
     this.commands.disconnect();

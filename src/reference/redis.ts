@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { sleepMs } from '../engine/clock.js';
 import type { Logger } from '../engine/log.js';
 import { maskUrl } from '../shared/redact.js';
 
@@ -58,4 +59,27 @@ export class BlockingConnection {
   close(): void {
     this.redis.disconnect();
   }
+}
+
+/**
+ * Waits at most `timeoutMs` for `loops` to settle, unblocking their `connections` (via `commands`)
+ * every 100 ms meanwhile: an UNBLOCK that reaches Redis just before the blocking command it aims
+ * at is a no-op, so it is repeated. False when the loops were still running at the deadline.
+ */
+export async function settleUnblocking(
+  loops: readonly Promise<unknown>[],
+  connections: readonly BlockingConnection[],
+  commands: Redis,
+  timeoutMs: number,
+): Promise<boolean> {
+  let finished = false;
+  const all = Promise.allSettled(loops).then(() => {
+    finished = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!finished && Date.now() < deadline) {
+    await Promise.all(connections.map((connection) => connection.unblock(commands)));
+    await Promise.race([all, sleepMs(100)]);
+  }
+  return finished;
 }
