@@ -1,20 +1,27 @@
-import type { Verdict } from '../compare/verdict.js';
-import {
-  HEADLINE_METRICS,
-  LATENCY_METRICS,
-  type MetricDefinition,
-  type MetricId,
-} from '../compare/metrics.js';
+import type { MetricComparison, Verdict } from '../compare/verdict.js';
+import { formatValue } from '../compare/format.js';
+import { HEADLINE_METRICS, METRICS, type MetricDefinition } from '../compare/metrics.js';
 import type { HistoryRow } from './model.js';
 
 /**
- * Mermaid `xychart-beta` charts. xychart has no legend, so the title says which series is
- * which; the table next to a chart carries the same figures for readers without mermaid.
+ * Mermaid `xychart-beta` charts. xychart draws no legend, so each chart sets its own series
+ * colours (frontmatter config) and the report puts a one-line legend right under it, naming
+ * each series by its shape and colour; the table next to a chart carries the same figures for
+ * readers without mermaid.
  */
 
-/** Charted percentiles: every latency of the catalogue but max (one sample flattens the scale). */
-const charted = (): MetricDefinition[] =>
-  LATENCY_METRICS.filter((metric) => (metric.latency?.percentile ?? 100) < 100);
+export interface Chart {
+  /** The fenced mermaid block. */
+  block: string;
+  /** One line under the chart: which series is which. Plain text (emoji squares as colours). */
+  legend: string;
+}
+
+/** Series colours and the emoji square that stands for each in a legend. */
+const BLUE = { hex: '#0969da', square: '🟦' };
+const RED = { hex: '#d1242f', square: '🟥' };
+const AMBER = { hex: '#bf8700', square: '🟨' };
+const ORANGE = { hex: '#e16f24', square: '🟧' };
 
 /** "p50", "p99.9": a percentile as the x axis names it. */
 const axisLabel = (metric: MetricDefinition): string => `p${metric.latency?.percentile}`;
@@ -25,62 +32,157 @@ function chartNumber(value: number): string {
   return String(rounded);
 }
 
-/** A round axis maximum a little above the largest value: 1, 2, 2.5 or 5 times a power of 10. */
+/**
+ * A round axis maximum just above the largest value (5% headroom): its mantissa rounded up to a
+ * tenth below 2, a half below 5, else a whole: 96.8 → 110, 137 → 150, 21 → 25, 63 → 70.
+ */
 export function niceCeiling(value: number): number {
   if (!(value > 0)) return 1;
-  const target = value * 1.1;
+  const target = value * 1.05;
   const power = 10 ** Math.floor(Math.log10(target));
-  const step = [1, 2, 2.5, 5, 10].find((factor) => factor * power >= target) ?? 10;
-  return Number((step * power).toPrecision(6));
+  const mantissa = target / power;
+  const step = mantissa < 2 ? 0.1 : mantissa < 5 ? 0.5 : 1;
+  const rounded = Math.ceil(Number((mantissa / step).toFixed(9))) * step;
+  return Number((rounded * power).toPrecision(6));
 }
 
 const series = (values: readonly number[]): string => `[${values.map(chartNumber).join(', ')}]`;
+const quoted = (labels: readonly string[]): string =>
+  `[${labels.map((label) => `"${label.replace(/"/g, "'")}"`).join(', ')}]`;
 
-function block(lines: readonly string[]): string {
-  return ['```mermaid', 'xychart-beta', ...lines.map((line) => `  ${line}`), '```'].join('\n');
+function block(colors: readonly { hex: string }[], lines: readonly string[]): string {
+  return [
+    '```mermaid',
+    '---',
+    'config:',
+    '  themeVariables:',
+    '    xyChart:',
+    `      plotColorPalette: "${colors.map((color) => color.hex).join(', ')}"`,
+    '---',
+    'xychart-beta',
+    ...lines.map((line) => `  ${line}`),
+    '```',
+  ].join('\n');
 }
 
-/** End-to-end latency percentiles: baseline as bars, current as a line. */
-export function latencyChart(verdict: Verdict): string {
-  const value = (id: MetricId, which: 'baseline' | 'current'): number | null =>
-    verdict.metrics.find((metric) => metric.id === id)?.[which] ?? null;
-  const percentiles = charted();
-  const current = percentiles.map(({ id }) => value(id, 'current') ?? 0);
-  const baselineValues = percentiles.map(({ id }) => value(id, 'baseline'));
-  const hasBaseline = baselineValues.every((item) => item !== null);
-  const baseline = baselineValues.map((item) => item ?? 0);
-  const top = niceCeiling(Math.max(...current, ...(hasBaseline ? baseline : [])));
-  return block([
-    hasBaseline
-      ? 'title "End-to-end latency (ms): bars = baseline, line = this run"'
-      : 'title "End-to-end latency (ms), this run"',
-    `x-axis [${percentiles.map((metric) => `"${axisLabel(metric)}"`).join(', ')}]`,
-    `y-axis "ms" 0 --> ${chartNumber(top)}`,
-    ...(hasBaseline
-      ? [`bar ${series(baseline)}`, `line ${series(current)}`]
-      : [`bar ${series(current)}`]),
-  ]);
+const metricOf = (verdict: Verdict, id: string): MetricComparison | undefined =>
+  verdict.metrics.find((metric) => metric.id === id);
+
+/** The gated latency percentiles (the headline ones when none is gated). */
+function chartedLatencies(verdict: Verdict): MetricDefinition[] {
+  const latencies = HEADLINE_METRICS.filter((metric) => metric.latency !== undefined);
+  const gated = latencies.filter((metric) => verdict.settings.gatedMetrics.includes(metric.id));
+  return gated.length > 0 ? gated : latencies;
 }
 
-/** The gated latency percentiles over the baseline's history, oldest first. */
-export function historyChart(rows: readonly HistoryRow[]): string | null {
-  if (rows.length < 3) return null;
+/** End-to-end latency percentiles: baseline as bars, this run as a line, the limits as a line. */
+export function latencyChart(verdict: Verdict): Chart {
+  const percentiles = chartedLatencies(verdict);
+  const compared = percentiles.map((metric) => metricOf(verdict, metric.id));
+  const current = compared.map((metric) => metric?.current ?? 0);
+  const hasBaseline = compared.every((metric) => metric?.baseline != null);
+  const baseline = compared.map((metric) => metric?.baseline ?? 0);
+  const limits = compared.map((metric) => (metric?.gated ? (metric.limit?.worst ?? null) : null));
+  const hasLimits = hasBaseline && limits.every((limit) => limit !== null);
+  const top = niceCeiling(
+    Math.max(
+      ...current,
+      ...(hasBaseline ? baseline : []),
+      ...(hasLimits ? (limits as number[]) : []),
+    ),
+  );
+  const head = [
+    `x-axis ${quoted(percentiles.map(axisLabel))}`,
+    `y-axis "ms (lower is better)" 0 --> ${chartNumber(top)}`,
+  ];
+  if (!hasBaseline) {
+    return {
+      block: block(
+        [BLUE],
+        ['title "End-to-end latency, this run"', ...head, `bar ${series(current)}`],
+      ),
+      legend: `${BLUE.square} bars: this run (no baseline to compare with)`,
+    };
+  }
+  return {
+    block: block(
+      [BLUE, RED, AMBER],
+      [
+        'title "End-to-end latency: baseline vs this run"',
+        ...head,
+        `bar ${series(baseline)}`,
+        `line ${series(current)}`,
+        ...(hasLimits ? [`line ${series(limits as number[])}`] : []),
+      ],
+    ),
+    legend: [
+      `${BLUE.square} bars: baseline`,
+      `${RED.square} line: this run`,
+      ...(hasLimits ? [`${AMBER.square} line: limit (above it fails)`] : []),
+    ].join(' · '),
+  };
+}
+
+/** Throughput, baseline beside this run, with its limit; null when throughput is not gated. */
+export function throughputChart(verdict: Verdict): Chart | null {
+  const metric = metricOf(verdict, 'throughput');
+  if (!metric || !verdict.settings.gatedMetrics.includes('throughput')) return null;
+  const labels = metric.baseline === null ? ['this run'] : ['baseline', 'this run'];
+  const values = metric.baseline === null ? [metric.current] : [metric.baseline, metric.current];
+  const limit = metric.limit?.worst ?? null;
+  const top = niceCeiling(Math.max(...values, ...(limit === null ? [] : [limit])));
+  return {
+    block: block(
+      [BLUE, AMBER],
+      [
+        'title "Throughput: deliveries per second"',
+        `x-axis ${quoted(labels)}`,
+        `y-axis "deliveries/s (higher is better)" 0 --> ${chartNumber(top)}`,
+        `bar ${series(values)}`,
+        ...(limit === null ? [] : [`line ${series(labels.map(() => limit))}`]),
+      ],
+    ),
+    legend: [
+      `${BLUE.square} bars: ${labels.join(', then ')}`,
+      ...(limit === null
+        ? []
+        : [
+            `${AMBER.square} line: limit ${formatValue(METRICS.throughput.unit, limit)}/s (below it fails)`,
+          ]),
+    ].join(' · '),
+  };
+}
+
+/** The headline latencies over the baseline's valid nights, oldest first (as the table). */
+export function historyChart(rows: readonly HistoryRow[]): Chart | null {
+  const plotted = rows.filter((row) => row.valid);
+  if (plotted.length < 3) return null;
   const seen = new Map<string, number>();
-  const labels = rows.map((row) => {
+  const labels = plotted.map((row) => {
     const label = row.date.slice(5);
     const count = (seen.get(label) ?? 0) + 1;
     seen.set(label, count);
     return count === 1 ? label : `${label} #${count}`;
   });
-  // The headline latencies, lowest first; the highest sets the scale.
+  // The headline latencies, lowest first, in the table's column order; the highest sets the scale.
   const lines = HEADLINE_METRICS.filter((metric) => metric.latency !== undefined);
+  const colors = [BLUE, ORANGE, RED, AMBER].slice(0, lines.length);
   const top = niceCeiling(
-    Math.max(...rows.flatMap((row) => lines.map((metric) => row.metrics[metric.id]))),
+    Math.max(...plotted.flatMap((row) => lines.map((metric) => row.metrics[metric.id]))),
   );
-  return block([
-    `title "Baseline latency by night (ms): lines from bottom ${lines.map(axisLabel).join(', ')}"`,
-    `x-axis [${labels.map((label) => `"${label}"`).join(', ')}]`,
-    `y-axis "ms" 0 --> ${chartNumber(top)}`,
-    ...lines.map((metric) => `line ${series(rows.map((row) => row.metrics[metric.id]))}`),
-  ]);
+  const skipped = rows.length - plotted.length;
+  return {
+    block: block(colors, [
+      'title "Baseline latency by night (oldest to newest)"',
+      `x-axis ${quoted(labels)}`,
+      `y-axis "ms" 0 --> ${chartNumber(top)}`,
+      ...lines.map((metric) => `line ${series(plotted.map((row) => row.metrics[metric.id]))}`),
+    ]),
+    legend: [
+      `lines, bottom to top: ${lines.map((metric, index) => `${colors[index]?.square} ${axisLabel(metric)}`).join(' · ')}`,
+      ...(skipped > 0
+        ? [`${skipped} invalid night${skipped === 1 ? '' : 's'} left out of the chart`]
+        : []),
+    ].join(' · '),
+  };
 }

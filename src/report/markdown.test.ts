@@ -12,6 +12,7 @@ import {
 } from './report-fixtures.js';
 
 const options = { tolerance: 1.5 };
+const TABLE_HEADER = '| Metric | Baseline | This run | Change | Limit | Status |';
 
 describe('renderMarkdown: golden reports', () => {
   it('renders a regression with trials and history', async () => {
@@ -54,23 +55,37 @@ describe('renderMarkdown: structure', () => {
     const lines = markdown.split('\n');
     expect(lines[0]).toBe('<!-- ethhook-load-test:steady -->');
     expect(lines[2]).toBe('## ❌ Load test `steady`: REGRESSION');
-    expect(lines[4]).toMatch(/^\*\*Regression: Latency p50 \+\d+%/);
+    // What is compared with what, then the regression, stated once, before the table.
+    expect(lines[4]).toBe(
+      '**This commit** `feedfac` **vs the baseline** `steady` of 2025-01-14 (commit `1a2b3c4`, 4-core AMD EPYC 7763) · 3 runs (median shown)',
+    );
+    expect(lines[6]).toMatch(/^\*\*Worse than the limit: Latency p50 2\.\d× slower/);
+    const head = markdown.slice(0, markdown.indexOf('<details>'));
+    expect(head.match(/Latency p50 regressed/g)).toBeNull();
+    // No harness jargon above the folds.
+    expect(head).not.toMatch(/XADD|Publisher lag|gated|spread|trial|cpuModel|durationSec|c0000/i);
   });
 
   it('has the table, a mermaid xychart and collapsible details', () => {
-    expect(markdown).toContain('| Metric | Baseline | This run | Δ | Status |');
+    expect(markdown).toContain(TABLE_HEADER);
     expect(markdown).toMatch(
-      /\| \*\*Latency p50 \(ms\)\*\* \| 12\.0 \| 27\.\d \| \+12\d% \| ❌ regression \|/,
+      /\| Latency p50 \(ms\) \| 12\.0 \| 27\.\d \| 2\.\d× slower \| ≤ 18\.0 ms \| ❌ over limit \|/,
     );
-    expect(markdown).toContain('```mermaid\nxychart-beta\n');
+    expect(markdown).toContain('\nxychart-beta\n');
+    // Every chart has a legend right under it.
+    expect(markdown.match(/```\n\n<sub>[^\n]*(bars|lines)/g)).toHaveLength(
+      markdown.match(/xychart-beta/g)!.length,
+    );
     expect(markdown).toContain('bar [');
     expect(markdown).toContain('line [');
     for (const summary of [
-      'Configuration',
-      'Environment',
-      'Publisher and delivery counts',
-      'Per-endpoint figures',
-      'Trials (3; spread',
+      'How the verdict was reached',
+      'Other figures (not part of the verdict)',
+      'Load',
+      'Runner',
+      'Load generator and delivery counts (per run)',
+      'Per endpoint',
+      'Each run (3; spread',
       'Baseline history (7 nights',
     ]) {
       expect(markdown).toContain(`<summary>${summary}`);
@@ -99,7 +114,7 @@ describe('renderMarkdown: injected faults', () => {
       compare(clean, baseline, options),
       reportContext(clean, baseline),
     );
-    expect(cleanText).not.toContain('| faults');
+    expect(cleanText).not.toContain('| Injected faults');
 
     const faulty = {
       ...clean,
@@ -109,9 +124,9 @@ describe('renderMarkdown: injected faults', () => {
       compare(faulty, baseline, options),
       reportContext(faulty, baseline),
     );
-    expect(text).toContain('<summary>Configuration ⚠️ differs from the baseline</summary>');
+    expect(text).toContain('<summary>Load ⚠️ differs from the baseline</summary>');
     expect(text).toContain(
-      '| faults ⚠️ | none | 10% of webhooks answered 429, every reply delayed 5 ms |',
+      '| Injected faults ⚠️ | none | 10% of webhooks answered 429, every reply delayed 5 ms |',
     );
   });
 });
@@ -146,12 +161,14 @@ describe('renderMarkdown: the comment limit', () => {
     expect(markdown).toMatch(
       /> ✂️ Shortened to stay under GitHub's 65,536-character limit; left out: per-endpoint figures \(20 slowest of 500 shown\)/,
     );
-    expect(markdown).toContain('<summary>Per-endpoint figures (20 slowest of 500)</summary>');
+    expect(markdown).toContain(
+      '<summary>Per endpoint (20 slowest of 500, totals of 3 runs)</summary>',
+    );
     // Only as much is cut as needed: the verdict, table, chart and other details survive.
     expect(markdown.startsWith('<!-- ethhook-load-test:steady -->')).toBe(true);
-    expect(markdown).toContain('| Metric | Baseline | This run | Δ | Status |');
+    expect(markdown).toContain(TABLE_HEADER);
     expect(markdown).toContain('xychart-beta');
-    expect(markdown).toContain('<summary>Baseline history (31 nights, newest first)</summary>');
+    expect(markdown).toContain('<summary>Baseline history (31 nights, oldest first)</summary>');
   });
 
   it('cuts further, in order, under a tighter budget', () => {
@@ -165,10 +182,10 @@ describe('renderMarkdown: the comment limit', () => {
     const tight = renderMarkdown(verdict, context, { maxChars: 5_000 });
     expect(tight.length).toBeLessThanOrEqual(5_000);
     expect(tight).toMatch(
-      /left out: per-endpoint figures \(500 endpoints\), trials \(3\), history \(newest 10 of 31 nights shown, no chart\)/,
+      /left out: runner, load generator figures, per-endpoint figures \(500 endpoints\), runs \(3\), history \(31 nights\)\./,
     );
-    expect(tight).not.toContain('Per-endpoint figures');
-    expect(tight).toContain('| Metric | Baseline | This run | Δ | Status |');
+    expect(tight).not.toContain('Per endpoint');
+    expect(tight).toContain(TABLE_HEADER);
 
     const tiny = renderMarkdown(verdict, context, { maxChars: 500 });
     expect(tiny.length).toBeLessThanOrEqual(500);

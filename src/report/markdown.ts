@@ -1,8 +1,10 @@
 import { formatNumber } from '../compare/format.js';
 import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
-import { historyChart, latencyChart } from './chart.js';
+import { historyChart, latencyChart, throughputChart, type Chart } from './chart.js';
+import { formatTolerance } from '../compare/tolerance.js';
 import {
+  comparedSides,
   configFields,
   endpointDeltaTitle,
   endpointLatencyColumns,
@@ -11,13 +13,14 @@ import {
   historyColumns,
   environmentFields,
   historyRows,
+  isIdleRow,
   metricRows,
   OUTCOME_TITLE,
   publisherFields,
   settingsLine,
   spreadText,
-  STATUS_TEXT,
   trialRows,
+  verdictStatement,
   type ComparedField,
   type ReportContext,
 } from './model.js';
@@ -28,14 +31,16 @@ export const COMMENT_LIMIT_CHARS = 65_536;
 export const DEFAULT_MAX_CHARS = 65_000;
 
 const OUTCOME_EMOJI: Record<Outcome, string> = { pass: '✅', regression: '❌', inconclusive: '⚠️' };
-const STATUS_EMOJI: Record<MetricStatus, string> = {
-  pass: '✅',
-  regression: '❌',
-  improvement: '🟢',
-  noise: '⚠️',
-  unconfirmed: '⚠️',
-  info: '➖',
+/** A row's status as the comment shows it; a gated row the run did not judge says so. */
+const STATUS_CELL: Record<MetricStatus, string> = {
+  pass: '✅ pass',
+  regression: '❌ over limit',
+  improvement: '🟢 improved',
+  noise: '⚠️ within noise',
+  unconfirmed: '⚠️ not confirmed',
+  info: '⚪ not judged',
 };
+const TREND_CELL = { better: '🟢 better', worse: '🔸 worse' } as const;
 
 /** How many endpoints a shortened per-endpoint table keeps (the slowest). */
 const SHORT_ENDPOINT_ROWS = 20;
@@ -113,7 +118,7 @@ export function details(summary: string, body: string): string {
 }
 
 function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): string {
-  const name = (field: ComparedField) => (field.differs ? `${field.field} ⚠️` : field.field);
+  const name = (field: ComparedField) => (field.differs ? `${field.label} ⚠️` : field.label);
   return hasBaseline
     ? table(
         ['Field', 'Baseline', 'This run'],
@@ -123,39 +128,60 @@ function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): str
     : table(
         ['Field', 'This run'],
         ['l', 'l'],
-        fields.map((field) => [field.field, field.current]),
+        fields.map((field) => [field.label, field.current]),
       );
+}
+
+/** "**This commit** `feedfac` **vs the baseline** `steady` of 2025-01-14 (...) · 3 runs" */
+function comparedLine(context: ReportContext): string {
+  const sides = comparedSides(context);
+  const subject = sides.commit ? `**This commit** \`${sides.commit}\`` : '**This run**';
+  const against = sides.baseline
+    ? `**vs the baseline** \`${cell(sides.baseline.name)}\` of ${sides.baseline.date} (${sides.baseline.commit ? `commit \`${sides.baseline.commit}\`, ` : ''}${cell(sides.baseline.runner)})`
+    : '**vs** no baseline yet';
+  return `${subject} ${against} · ${sides.runs}`;
+}
+
+function chartWithLegend(chart: Chart): string {
+  return `${chart.block}\n\n<sub>${cell(chart.legend)}</sub>`;
 }
 
 function renderHead(verdict: Verdict, context: ReportContext): string {
   const parts = [
     commentMarker(context.name),
     `## ${OUTCOME_EMOJI[verdict.outcome]} Load test \`${cell(context.name)}\`: ${OUTCOME_TITLE[verdict.outcome]}`,
-    `**${cell(verdict.summary)}**`,
+    comparedLine(context),
+    `**${cell(verdictStatement(verdict, context))}**`,
   ];
-  const bullets = [
-    ...verdict.reasons.map((reason) => `- ${inline(reason)}`),
-    ...verdict.notes.map((note) => `- ℹ️ ${inline(note)}`),
-  ];
-  if (bullets.length > 0) parts.push(bullets.join('\n'));
-  const rows = metricRows(verdict);
-  const ordered = [...rows.filter((row) => row.gated), ...rows.filter((row) => !row.gated)];
+  // Inconclusive says what to do; a pass or a regression is said by the statement and the table.
+  if (verdict.outcome === 'inconclusive' && verdict.reasons.length > 0) {
+    parts.push(verdict.reasons.map((reason) => `- ${inline(reason)}`).join('\n'));
+  }
+  const rows = metricRows(verdict, context.current.trialCount).filter((row) => row.gated);
   parts.push(
     table(
-      ['Metric', 'Baseline', 'This run', 'Δ', 'Status', 'Limit'],
+      ['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'],
       ['l', 'r', 'r', 'r', 'l', 'l'],
-      ordered.map((row) => [
-        row.gated ? `**${row.label}**` : row.label,
+      rows.map((row) => [
+        row.label,
         row.baseline,
         row.current,
         row.delta,
-        `${STATUS_EMOJI[row.status]} ${STATUS_TEXT[row.status]}`,
         row.limit,
+        STATUS_CELL[row.status],
       ]),
     ),
   );
-  parts.push(`<sub>Gated metrics in bold · ${cell(settingsLine(verdict, context))}</sub>`);
-  parts.push(latencyChart(verdict));
+  // The header line already says how many runs each side has.
+  const notes = verdict.notes.filter(
+    (note) => !/^The baseline has \d+ trial\(s\), this run \d+\.$/.test(note),
+  );
+  if (notes.length > 0) {
+    parts.push(notes.map((note) => `- ℹ️ ${inline(note)}`).join('\n'));
+  }
+  parts.push(chartWithLegend(latencyChart(verdict)));
+  const throughput = throughputChart(verdict);
+  if (throughput) parts.push(chartWithLegend(throughput));
   return parts.join('\n\n');
 }
 
@@ -166,7 +192,7 @@ interface Variant {
 }
 
 interface Section {
-  id: 'config' | 'environment' | 'publisher' | 'endpoints' | 'trials' | 'history';
+  id: 'why' | 'other' | 'config' | 'environment' | 'publisher' | 'endpoints' | 'trials' | 'history';
   /** Fullest first; each later one shorter. */
   variants: Variant[];
 }
@@ -178,21 +204,97 @@ const CUT_ORDER: readonly Section['id'][] = [
   'publisher',
   'environment',
   'config',
+  'other',
+  'why',
 ];
+
+/** How the verdict was reached: its reasons in full, each limit and where it came from. */
+function whySection(verdict: Verdict, context: ReportContext): Section {
+  const rows = metricRows(verdict, context.current.trialCount).filter(
+    (row) => row.gated && row.limitDetail !== '—',
+  );
+  const body = [
+    ...(verdict.outcome !== 'inconclusive' && verdict.reasons.length > 0
+      ? [verdict.reasons.map((reason) => `- ${inline(reason)}`).join('\n')]
+      : []),
+    ...(rows.length > 0
+      ? [
+          table(
+            ['Metric', 'Limit and how it was set'],
+            ['l', 'l'],
+            rows.map((row) => [row.label, row.limitDetail]),
+          ),
+        ]
+      : []),
+    [
+      `Each limit is the tolerance (${formatTolerance(verdict.settings.tolerance)} the baseline), widened when the measured run-to-run noise could not tell a smaller change apart; "could see" is the smallest change this comparison can detect.`,
+      'A count must stay at 0 (a lost delivery, a bad signature or an unexpected delivery fails on any runner); a few duplicate deliveries per run are how at-least-once delivery works.',
+      `Settings: ${cell(settingsLine(verdict, context))}.`,
+    ].join(' '),
+  ];
+  return {
+    id: 'why',
+    variants: [
+      { body: details('How the verdict was reached', body.join('\n\n')) },
+      { body: null, cut: 'how the verdict was reached' },
+    ],
+  };
+}
+
+/** The figures that decide nothing, zeros folded into one line. */
+function otherSection(verdict: Verdict, context: ReportContext): Section {
+  const rows = metricRows(verdict, context.current.trialCount).filter((row) => !row.gated);
+  const shown = rows.filter((row) => !isIdleRow(row));
+  const idle = rows.filter(isIdleRow);
+  const body = [
+    table(
+      ['Metric', 'Baseline', 'This run', 'Change', ''],
+      ['l', 'r', 'r', 'r', 'l'],
+      shown.map((row) => [
+        row.label,
+        row.baseline,
+        row.current,
+        row.delta,
+        row.trend ? TREND_CELL[row.trend] : '',
+      ]),
+    ),
+    ...(idle.length > 0
+      ? [`Zero in both: ${idle.map((row) => row.label.replace(/ \(.*\)$/, '')).join(', ')}.`]
+      : []),
+  ];
+  return {
+    id: 'other',
+    variants: [
+      {
+        body: details(
+          'Other figures (not part of the verdict)',
+          [
+            'Shown for context; a change beyond the tolerance is marked 🟢 better or 🔸 worse.',
+            ...body,
+          ].join('\n\n'),
+        ),
+      },
+      { body: null, cut: 'other figures' },
+    ],
+  };
+}
 
 function sections(verdict: Verdict, context: ReportContext): Section[] {
   const hasBaseline = context.baseline !== null;
+  const trialCount = context.current.trialCount;
   const result: Section[] = [
+    whySection(verdict, context),
+    otherSection(verdict, context),
     {
       id: 'config',
       variants: [
         {
           body: details(
-            `Configuration${verdict.configDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
+            `Load${verdict.configDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
             fieldTable(configFields(verdict, context), hasBaseline),
           ),
         },
-        { body: null, cut: 'configuration' },
+        { body: null, cut: 'load' },
       ],
     },
     {
@@ -200,11 +302,11 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
       variants: [
         {
           body: details(
-            `Environment${verdict.environmentDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
+            `Runner${verdict.environmentDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
             fieldTable(environmentFields(verdict, context), hasBaseline),
           ),
         },
-        { body: null, cut: 'environment' },
+        { body: null, cut: 'runner' },
       ],
     },
     {
@@ -212,11 +314,11 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
       variants: [
         {
           body: details(
-            'Publisher and delivery counts',
+            'Load generator and delivery counts (per run)',
             fieldTable(publisherFields(context), hasBaseline),
           ),
         },
-        { body: null, cut: 'publisher figures' },
+        { body: null, cut: 'load generator figures' },
       ],
     },
   ];
@@ -224,41 +326,32 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
   const endpoints = endpointRows(context);
   if (endpoints.length > 0) {
     const latencyTitles = endpointLatencyColumns().map((column) => column.title);
+    const perRun = trialCount > 1 ? `, totals of ${trialCount} runs` : '';
     const render = (rows: typeof endpoints, summary: string) =>
       details(
         summary,
         table(
-          [
-            'Endpoint',
-            'Expected',
-            'Delivered',
-            'Lost',
-            'Dup',
-            'Bad sig',
-            ...latencyTitles,
-            endpointDeltaTitle,
-          ],
-          ['l', 'r', 'r', 'r', 'r', 'r', ...latencyTitles.map(() => 'r' as const), 'r'],
+          ['Endpoint', 'Delivered', 'Problems', ...latencyTitles, endpointDeltaTitle],
+          ['l', 'r', 'l', ...latencyTitles.map(() => 'r' as const), 'r'],
           rows.map((row) => [
             row.name,
-            row.expected,
-            row.delivered,
-            row.lost,
-            row.duplicates,
-            row.badSignatures,
+            row.delivered === row.expected ? row.delivered : `${row.delivered} of ${row.expected}`,
+            row.problems,
             ...row.latencies,
             row.delta,
           ]),
         ),
       );
     const variants: Variant[] = [
-      { body: render(endpoints, `Per-endpoint figures (${endpoints.length}, slowest first)`) },
+      {
+        body: render(endpoints, `Per endpoint (${endpoints.length}, slowest first${perRun})`),
+      },
     ];
     if (endpoints.length > SHORT_ENDPOINT_ROWS) {
       variants.push({
         body: render(
           endpoints.slice(0, SHORT_ENDPOINT_ROWS),
-          `Per-endpoint figures (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length})`,
+          `Per endpoint (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length}${perRun})`,
         ),
         cut: `per-endpoint figures (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length} shown)`,
       });
@@ -269,26 +362,25 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
 
   const trials = trialRows(context.current);
   const trialTitles = headlineColumns().map((column) => column.title);
-  const trialCount = context.current.trialCount;
   result.push({
     id: 'trials',
     variants: [
       {
         body: details(
-          `Trials (${trialCount}${trialCount > 1 ? `; spread ${spreadText(context.current, verdict)}` : ''})`,
+          `Each run (${trialCount}${trialCount > 1 ? `; spread ${spreadText(context.current, verdict)}` : ''})`,
           [
             table(
-              ['Trial', 'Run', ...trialTitles, 'Valid'],
-              ['r', 'l', ...trialTitles.map(() => 'r' as const), 'l'],
-              trials.map((row) => [row.trial, `\`${row.runId}\``, ...row.figures, row.valid]),
+              ['Run', ...trialTitles, 'Valid', 'Run id'],
+              ['r', ...trialTitles.map(() => 'r' as const), 'l', 'l'],
+              trials.map((row) => [row.trial, ...row.figures, row.valid, `\`${row.runId}\``]),
             ),
             trialCount > 1
-              ? 'Gated figures are the median across trials; correctness counts are summed. Spread = (max − min) / median.'
-              : 'A single trial: no spread to judge noise by. More trials (`--trials 3`) make the verdict sturdier.',
+              ? 'The scenario ran this many times (trials); the verdict takes the median of each figure, and sums the counts of lost, unexpected and badly signed deliveries. Spread = (max − min) / median.'
+              : 'A single run: no spread to judge noise by. More runs (`trials: 3`, `--trials 3`) make the verdict sturdier.',
           ].join('\n\n'),
         ),
       },
-      { body: null, cut: `trials (${trialCount})` },
+      { body: null, cut: `runs (${trialCount})` },
     ],
   });
 
@@ -298,26 +390,24 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
     const render = (shown: typeof rows, withChart: boolean, summary: string) => {
       const body = [
         table(
-          ['Date', 'Commit', 'Trials', ...historyTitles, ''],
+          ['Date', 'Commit', 'Runs', ...historyTitles, ''],
           ['l', 'l', 'r', ...historyTitles.map(() => 'r' as const), 'l'],
-          [...shown]
-            .reverse()
-            .map((row) => [row.date, row.commit, row.trials, ...row.figures, row.note]),
+          shown.map((row) => [row.date, row.commit, row.trials, ...row.figures, row.note]),
         ),
       ];
       const chart = withChart ? historyChart(shown) : null;
-      if (chart) body.unshift(chart);
+      if (chart) body.unshift(chartWithLegend(chart));
       return details(summary, body.join('\n\n'));
     };
     const variants: Variant[] = [
-      { body: render(rows, true, `Baseline history (${rows.length} nights, newest first)`) },
+      { body: render(rows, true, `Baseline history (${rows.length} nights, oldest first)`) },
     ];
     if (rows.length > SHORT_HISTORY_ROWS) {
       variants.push({
         body: render(
           rows.slice(-SHORT_HISTORY_ROWS),
           false,
-          `Baseline history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights)`,
+          `Baseline history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights, oldest first)`,
         ),
         cut: `history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights shown, no chart)`,
       });

@@ -1,5 +1,11 @@
 import type { Baseline } from '../compare/baseline.js';
-import { formatMs, formatNumber, formatPercent, formatValue } from '../compare/format.js';
+import {
+  formatMs,
+  formatNumber,
+  formatPercent,
+  formatValue,
+  formatWithUnit,
+} from '../compare/format.js';
 import {
   columnTitle,
   HEADLINE_METRICS,
@@ -52,34 +58,155 @@ export const STATUS_TEXT: Record<MetricStatus, string> = {
 
 const UNIT_SUFFIX: Record<MetricUnit, string> = {
   ms: ' (ms)',
-  'deliveries/s': ' (/s)',
-  'events/s': ' (/s)',
+  'deliveries/s': ' (deliveries/s)',
+  'events/s': ' (events/s)',
   ratio: '',
   count: '',
 };
 
+/**
+ * Labels a web developer reads at once; the catalogue's own (XADD, publisher lag) name the
+ * harness's internals, shown only in the folded "other figures".
+ */
+const PLAIN_LABEL: Partial<Record<MetricId, string>> = {
+  publishRate: 'Load generator: send rate',
+  scheduleLagP99: 'Load generator: lag behind schedule p99',
+  xaddP99: 'Load generator: Redis write (XADD) p99',
+};
+
 export interface MetricRow {
+  id: MetricId;
   label: string;
   baseline: string;
   current: string;
+  /** "+12%", "2.3× slower", "0%" unchanged (counts and percentages alike), "+3" from zero. */
   delta: string;
+  /**
+   * The status shown: the verdict's, except that a pass with a change beyond the tolerance reads
+   * "within noise" (the run could not judge it), and an ungated row is always "info".
+   */
   status: MetricStatus;
   gated: boolean;
-  /** The limit and where it came from; '—' when the metric was not judged. */
+  /** The bound the row was held to, e.g. "≤ 18.0 ms", "0"; '—' when the metric was not judged. */
   limit: string;
+  /** The limit and where it came from, with the noise it was widened to; '—' when not judged. */
+  limitDetail: string;
+  /** For an ungated row: its change beyond the tolerance, marked though it decides nothing. */
+  trend: 'better' | 'worse' | null;
 }
 
-export function metricRows(verdict: Verdict): MetricRow[] {
-  return verdict.metrics.map((metric: MetricComparison) => ({
-    label: `${metric.label}${UNIT_SUFFIX[metric.unit]}`,
-    baseline: metric.baseline === null ? '—' : formatValue(metric.unit, metric.baseline),
-    current: formatValue(metric.unit, metric.current),
-    delta: formatPercent(metric.deltaPercent),
-    status: metric.status,
-    gated: metric.gated,
-    limit: metric.gated && metric.limitText ? metric.limitText : '—',
-  }));
+/** "75×", "2.3×": a factor as it reads at a glance. */
+export function formatFactor(ratio: number): string {
+  if (!Number.isFinite(ratio)) return '∞×';
+  return `${ratio >= 10 ? formatNumber(ratio, 0) : ratio.toFixed(1)}×`;
 }
+
+/** From this factor on, a change reads as "2.3× slower" rather than "+130%". */
+const FACTOR_FROM = 2;
+
+/**
+ * The change from baseline to this run: a percentage, a factor when large ("75× slower" reads
+ * at once where "+7376%" does not), "0%" when unchanged whatever the unit, "+3" for a count that
+ * rose from zero.
+ */
+export function changeText(
+  metric: Pick<MetricComparison, 'unit' | 'baseline' | 'current'>,
+): string {
+  const { unit, baseline, current } = metric;
+  if (baseline === null) return '—';
+  if (formatValue(unit, current) === formatValue(unit, baseline)) return '0%';
+  if (baseline === 0) {
+    const rise = current - baseline;
+    return unit === 'count' ? `${rise > 0 ? '+' : ''}${formatNumber(rise, 0)}` : '—';
+  }
+  const ratio = current / baseline;
+  const [up, down] = unit === 'ms' ? ['slower', 'faster'] : ['higher', 'lower'];
+  if (ratio >= FACTOR_FROM) return `${formatFactor(ratio)} ${up}`;
+  if (ratio > 0 && ratio <= 1 / FACTOR_FROM) return `${formatFactor(1 / ratio)} ${down}`;
+  return formatPercent(((current - baseline) / baseline) * 100);
+}
+
+/** How many times worse `current` is than `baseline` (1 = same, below 1 = better). */
+function worseningOf(metric: MetricComparison): number | null {
+  if (metric.baseline === null || metric.ratio === null) return null;
+  if (metric.direction === 'lower-is-better') return metric.ratio;
+  return metric.current === 0 ? Infinity : metric.baseline / metric.current;
+}
+
+/** The status a row may show without contradicting its numbers (see MetricRow.status). */
+export function shownStatus(metric: MetricComparison, tolerance: number): MetricStatus {
+  if (!metric.gated) return 'info';
+  const worsening = worseningOf(metric);
+  if (
+    metric.status === 'pass' &&
+    metric.kind === 'performance' &&
+    metric.limit?.source !== 'allowance' &&
+    worsening !== null &&
+    worsening > tolerance
+  ) {
+    return 'noise';
+  }
+  return metric.status;
+}
+
+/** The bound a gated row was held to, short: "≤ 18.0 ms", "≥ 66.7 /s", "0", "≤ 5 per run". */
+export function limitShort(metric: MetricComparison): string {
+  if (!metric.gated || metric.status === 'info') return '—';
+  const definition = METRICS[metric.id];
+  if (metric.kind === 'correctness') {
+    if (metric.id === 'successRate') {
+      return `≥ ${formatValue(metric.unit, metric.baseline ?? 1)}`;
+    }
+    return '0';
+  }
+  if (!metric.limit) return '—';
+  const bound = metric.direction === 'lower-is-better' ? '≤' : '≥';
+  if (metric.limit.source === 'allowance') {
+    return `${bound} ${formatValue(metric.unit, metric.limit.worst)} per run`;
+  }
+  const value = formatWithUnit(definition, metric.limit.worst);
+  return `${bound} ${metric.unit === 'ms' ? value : value.replace(/ [a-z]+\/s$/, '/s')}`;
+}
+
+/** The row label: plain words, its unit, and for counts whether summed or per run. */
+function rowLabel(metric: MetricComparison, trialCount: number): string {
+  const label = PLAIN_LABEL[metric.id] ?? metric.label;
+  const definition = METRICS[metric.id];
+  if (metric.unit === 'count' && trialCount > 1) {
+    return `${label} (${definition.aggregation === 'sum' ? `total of ${trialCount} runs` : 'per run'})`;
+  }
+  return `${label}${UNIT_SUFFIX[metric.unit]}`;
+}
+
+export function metricRows(verdict: Verdict, trialCount = 1): MetricRow[] {
+  const tolerance = verdict.settings.tolerance;
+  return verdict.metrics.map((metric: MetricComparison) => {
+    const worsening = worseningOf(metric);
+    return {
+      id: metric.id,
+      label: rowLabel(metric, trialCount),
+      baseline: metric.baseline === null ? '—' : formatValue(metric.unit, metric.baseline),
+      current: formatValue(metric.unit, metric.current),
+      delta: changeText(metric),
+      status: shownStatus(metric, tolerance),
+      gated: metric.gated,
+      limit: limitShort(metric),
+      limitDetail: metric.gated && metric.limitText ? metric.limitText : '—',
+      trend:
+        metric.gated || worsening === null
+          ? null
+          : worsening > tolerance
+            ? 'worse'
+            : worsening < 1 / tolerance
+              ? 'better'
+              : null,
+    };
+  });
+}
+
+/** The metric ids of rows that are all zeros and decide nothing: folded away in the reports. */
+export const isIdleRow = (row: MetricRow): boolean =>
+  !row.gated && /^[0.,%—]+$/.test(row.current) && /^[0.,%—]+$/.test(row.baseline);
 
 const shortCommit = (commit: string | null | undefined): string | null =>
   commit ? commit.slice(0, 7) : null;
@@ -106,8 +233,113 @@ export function settingsLine(verdict: Verdict, context: ReportContext): string {
   return parts.join(' · ');
 }
 
+/** The runner as a reader names it: "4-core AMD EPYC 7763". */
+export function runnerText(environment: EnvironmentFingerprint): string {
+  const model = environment.cpuModel
+    .replace(/\((R|TM|tm|r)\)/g, '')
+    .replace(/\s+\d+-Core Processor$/i, '')
+    .replace(/\s+CPU\s+@.*$/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return `${environment.cpuCores}-core ${model || 'unknown CPU'}`;
+}
+
+/** What is compared with what, in plain pieces; the renderers set commits as code. */
+export interface ComparedSides {
+  /** Short commit under test, when known. */
+  commit: string | null;
+  baseline: {
+    name: string;
+    commit: string | null;
+    date: string;
+    runner: string;
+  } | null;
+  /** "3 runs (median shown)" / "1 run", and the baseline's when it differs. */
+  runs: string;
+}
+
+const runsOf = (count: number): string => (count === 1 ? '1 run' : `${count} runs (median shown)`);
+
+export function comparedSides(context: ReportContext): ComparedSides {
+  const { baseline } = context;
+  const own = context.current.trialCount;
+  const theirs = baseline?.aggregate.trialCount ?? own;
+  return {
+    commit: shortCommit(context.commit),
+    baseline: baseline
+      ? {
+          name: baseline.name,
+          commit: shortCommit(baseline.commit),
+          date: day(baseline.date),
+          runner: runnerText(baseline.aggregate.environment),
+        }
+      : null,
+    runs: `${runsOf(own)}${theirs !== own ? `; the baseline ${theirs === 1 ? '1 run' : `${theirs} runs`}` : ''}`,
+  };
+}
+
+/** "a, b and c" */
+function listText(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** What a failing metric did, in a few words: "Latency p50 2.3× slower", "3 deliveries lost". */
+function failureText(metric: MetricComparison): string {
+  const count = formatNumber(metric.current, 0);
+  switch (metric.id) {
+    case 'lost':
+      return `${count} ${metric.current === 1 ? 'delivery' : 'deliveries'} lost`;
+    case 'badSignatures':
+      return `${count} bad ${metric.current === 1 ? 'signature' : 'signatures'}`;
+    case 'unexpected':
+      return `${count} unexpected ${metric.current === 1 ? 'delivery' : 'deliveries'}`;
+    case 'successRate':
+      return `success rate fell to ${formatValue(metric.unit, metric.current)}`;
+    default:
+      return `${PLAIN_LABEL[metric.id] ?? metric.label} ${changeText(metric)}`;
+  }
+}
+
+/**
+ * The verdict in one plain sentence, stated once above the table: what failed, that all is
+ * within limits, or why the run could not judge.
+ */
+export function verdictStatement(verdict: Verdict, context: ReportContext): string {
+  const gated = verdict.metrics.filter((metric) => metric.gated);
+  switch (verdict.outcome) {
+    case 'regression': {
+      const failed = gated.filter((metric) => metric.status === 'regression');
+      const confirmed =
+        verdict.confirmation && verdict.confirmation.confirmed.length > 0
+          ? ' Confirmed by one more run.'
+          : '';
+      return `Worse than the limit: ${listText(failed.map(failureText))}.${confirmed}`;
+    }
+    case 'pass': {
+      const { duplicates } = context.current.delivery;
+      const better = gated.filter((metric) => metric.status === 'improvement');
+      return [
+        'Every checked figure is within its limit, and no delivery was lost',
+        duplicates > 0
+          ? `; ${formatNumber(duplicates, 0)} ${duplicates === 1 ? 'delivery' : 'deliveries'} arrived twice (within the allowance)`
+          : '',
+        better.length > 0
+          ? `. Better than the baseline: ${listText(better.map((metric) => `${metric.label} ${changeText(metric)}`))}`
+          : '',
+        '.',
+      ].join('');
+    }
+    case 'inconclusive':
+      return `Could not judge: ${verdict.summary.replace(/^Inconclusive:\s*/, '')}`;
+  }
+}
+
 export interface ComparedField {
+  /** The key in the result file (durationSec, cpuModel, ...). */
   field: string;
+  /** What a reader calls it ("Duration (s)", "CPU"). */
+  label: string;
   baseline: string;
   current: string;
   differs: boolean;
@@ -122,6 +354,7 @@ function compareFields<T extends object>(
 ): ComparedField[] {
   return fields.map((field) => ({
     field,
+    label: FIELD_LABEL[field] ?? field,
     baseline: baseline ? show(baseline[field], field) : '—',
     current: show(current[field], field),
     differs: differing.has(field),
@@ -138,6 +371,29 @@ function showValue(value: unknown): string {
   }
   return String(value);
 }
+
+/** Plain labels for the result file's camelCase keys. */
+const FIELD_LABEL: Record<string, string> = {
+  scenario: 'Scenario',
+  events: 'Events per run',
+  durationSec: 'Duration (s)',
+  ratePerSec: 'Send rate (events/s, 0 = as fast as possible)',
+  concurrency: 'Concurrent senders',
+  chainId: 'Chain id',
+  mix: 'Event mix',
+  warmupEvents: 'Warm-up events',
+  drainTimeoutMs: 'Wait for late deliveries (ms)',
+  seed: 'Random seed',
+  faults: 'Injected faults',
+  cpuModel: 'CPU',
+  cpuCores: 'CPU cores',
+  memoryGiB: 'Memory (GiB)',
+  arch: 'Architecture',
+  os: 'Operating system',
+  nodeVersion: 'Node.js',
+  redisVersion: 'Redis',
+  postgresVersion: 'PostgreSQL',
+};
 
 const CONFIG_FIELDS = [
   'scenario',
@@ -190,25 +446,33 @@ export function environmentFields(verdict: Verdict, context: ReportContext): Com
   );
 }
 
+/**
+ * The load generator's and the receiver's counts, per run (a trial-set sums its trials: a
+ * baseline of 5 runs beside one of this run would read 5,000 vs 1,000 published).
+ */
 export function publisherFields(context: ReportContext): ComparedField[] {
-  const rows = (aggregate: TrialAggregate) => ({
-    published: formatNumber(aggregate.publisher.published, 0),
-    errors: formatNumber(aggregate.publisher.errors, 0),
-    'target rate (/s)': formatNumber(aggregate.publisher.targetRatePerSec, 1),
-    'achieved rate (/s)': formatNumber(aggregate.publisher.achievedRatePerSec, 1),
-    'rate met': aggregate.publisher.rateMet ? 'yes' : 'no',
-    'XADD p50 (ms)': formatMs(aggregate.publisher.xaddLatencyMs.p50),
-    'XADD p99 (ms)': formatMs(aggregate.publisher.xaddLatencyMs.p99),
-    'schedule lag p99 (ms)': formatMs(aggregate.metrics.scheduleLagP99),
-    'deliveries expected': formatNumber(aggregate.delivery.expected, 0),
-    duplicates: formatNumber(aggregate.delivery.duplicates, 0),
-    'injected failures retried': formatNumber(aggregate.delivery.failedAttempts, 0),
-    'foreign / malformed': `${formatNumber(aggregate.delivery.foreign, 0)} / ${formatNumber(aggregate.delivery.malformed, 0)}`,
-  });
+  const rows = (aggregate: TrialAggregate) => {
+    const perRun = (total: number) => formatNumber(total / aggregate.trialCount, 0);
+    return {
+      'Events sent': perRun(aggregate.publisher.published),
+      'Send errors': perRun(aggregate.publisher.errors),
+      'Target rate (events/s)': formatNumber(aggregate.publisher.targetRatePerSec, 1),
+      'Achieved rate (events/s)': formatNumber(aggregate.publisher.achievedRatePerSec, 1),
+      'Target rate met': aggregate.publisher.rateMet ? 'yes' : 'no',
+      'Redis write (XADD) p50 (ms)': formatMs(aggregate.publisher.xaddLatencyMs.p50),
+      'Redis write (XADD) p99 (ms)': formatMs(aggregate.publisher.xaddLatencyMs.p99),
+      'Lag behind schedule p99 (ms)': formatMs(aggregate.metrics.scheduleLagP99),
+      'Deliveries expected': perRun(aggregate.delivery.expected),
+      'Duplicate deliveries': perRun(aggregate.delivery.duplicates),
+      'Injected failures retried': perRun(aggregate.delivery.failedAttempts),
+      'Foreign / malformed requests': `${perRun(aggregate.delivery.foreign)} / ${perRun(aggregate.delivery.malformed)}`,
+    };
+  };
   const current = rows(context.current);
   const baseline = context.baseline ? rows(context.baseline.aggregate) : null;
   return Object.entries(current).map(([field, value]) => ({
     field,
+    label: field,
     baseline: baseline ? (baseline[field as keyof typeof baseline] ?? '—') : '—',
     current: value,
     differs: false,
@@ -258,6 +522,8 @@ export interface EndpointRow {
   lost: string;
   duplicates: string;
   badSignatures: string;
+  /** "—" when nothing went wrong, else e.g. "2 lost, 1 duplicate". */
+  problems: string;
   /** One cell per endpointLatencyColumns(). */
   latencies: string[];
   /** p95 change vs the baseline endpoint of the same name. */
@@ -274,11 +540,14 @@ export function endpointRows(context: ReportContext): EndpointRow[] {
   return context.current.endpoints
     .map((endpoint) => {
       const before = baselineByName.get(endpoint.name);
-      const was = before ? latencyOf(ENDPOINT_DELTA, before.latencyMs) : 0;
-      const delta =
-        before && was > 0
-          ? ((latencyOf(ENDPOINT_DELTA, endpoint.latencyMs) - was) / was) * 100
-          : null;
+      const was = before ? latencyOf(ENDPOINT_DELTA, before.latencyMs) : null;
+      const problems = [
+        [endpoint.lost, 'lost'],
+        [endpoint.duplicates, 'duplicate'],
+        [endpoint.badSignatures, 'bad signature'],
+      ]
+        .filter(([count]) => (count as number) > 0)
+        .map(([count, what]) => `${formatNumber(count as number, 0)} ${what}`);
       return {
         name: endpoint.name,
         expected: formatNumber(endpoint.expected, 0),
@@ -286,8 +555,13 @@ export function endpointRows(context: ReportContext): EndpointRow[] {
         lost: formatNumber(endpoint.lost, 0),
         duplicates: formatNumber(endpoint.duplicates, 0),
         badSignatures: formatNumber(endpoint.badSignatures, 0),
+        problems: problems.length > 0 ? problems.join(', ') : '—',
         latencies: columns.map(({ metric }) => formatMs(latencyOf(metric, endpoint.latencyMs))),
-        delta: formatPercent(delta),
+        delta: changeText({
+          unit: 'ms',
+          baseline: was,
+          current: latencyOf(ENDPOINT_DELTA, endpoint.latencyMs),
+        }),
         orderMs: latencyOf(ENDPOINT_ORDER, endpoint.latencyMs),
       };
     })
@@ -295,7 +569,7 @@ export function endpointRows(context: ReportContext): EndpointRow[] {
 }
 
 /** The title of the per-endpoint change column, e.g. "p95 Δ". */
-export const endpointDeltaTitle = `${ENDPOINT_DELTA.headline?.column ?? ENDPOINT_DELTA.id} Δ`;
+export const endpointDeltaTitle = `${ENDPOINT_DELTA.headline?.column ?? ENDPOINT_DELTA.id} change`;
 
 export interface TrialRow {
   trial: string;
@@ -334,19 +608,25 @@ export interface HistoryRow {
   /** One cell per historyColumns(). */
   figures: string[];
   note: string;
+  /** Invalid nights are listed but neither charted nor part of the noise. */
+  valid: boolean;
   metrics: MetricValues;
 }
 
 /** The baseline and its history, oldest first. */
 export function historyRows(baseline: Baseline): HistoryRow[] {
   const entries = [
-    ...baseline.history.map((entry) => ({ ...entry, note: entry.valid ? '' : 'invalid run' })),
+    ...baseline.history.map((entry) => ({
+      ...entry,
+      note: entry.valid ? '' : 'invalid run (not charted)',
+    })),
     {
       date: baseline.date,
       commit: baseline.commit,
       trialCount: baseline.aggregate.trialCount,
       metrics: baseline.aggregate.metrics,
       note: 'current baseline',
+      valid: baseline.aggregate.validity.valid,
     },
   ];
   const columns = historyColumns();
@@ -356,6 +636,7 @@ export function historyRows(baseline: Baseline): HistoryRow[] {
     trials: String(entry.trialCount),
     figures: columns.map(({ metric }) => formatValue(metric.unit, entry.metrics[metric.id])),
     note: entry.note,
+    valid: entry.valid,
     metrics: entry.metrics,
   }));
 }

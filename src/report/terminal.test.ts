@@ -20,6 +20,18 @@ describe('renderTerminal', () => {
     expect(text).not.toMatch(/[`*]{2}|<details>|\|/);
   });
 
+  it('ends with the verdict: a 24-row terminal shows it after the endpoints table', () => {
+    const text = renderTerminal(verdict, reportContext(current, baseline), { color: false });
+    const lines = text.trimEnd().split('\n');
+    const last = lines.at(-1)!;
+    expect(last).toMatch(/^ REGRESSION {2}Worse than the limit: Latency p50/);
+    const screen = lines.slice(-23);
+    expect(screen.some((line) => /Latency p50 \(ms\).*over limit/.test(line))).toBe(true);
+    expect(lines.findIndex((line) => line.startsWith('Endpoints'))).toBeLessThan(lines.length - 23);
+    // One verdict only: no second, absolute pass/fail beside it.
+    expect(text).not.toMatch(/must be under|needs improvement/);
+  });
+
   it('renders the no-baseline report (golden, without colour)', async () => {
     const alone = unchangedAggregate();
     const text = renderTerminal(

@@ -1,16 +1,19 @@
 import pc from 'picocolors';
 import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
 import {
+  comparedSides,
   endpointDeltaTitle,
   endpointLatencyColumns,
   endpointRows,
   headlineColumns,
+  isIdleRow,
   metricRows,
   OUTCOME_TITLE,
   settingsLine,
   spreadText,
   STATUS_TEXT,
   trialRows,
+  verdictStatement,
   type ReportContext,
 } from './model.js';
 
@@ -89,7 +92,25 @@ export interface TerminalOptions {
   color?: boolean;
 }
 
-/** The same report as renderMarkdown, for a terminal: coloured, aligned, no markdown. */
+const STATUS_WORDS: Record<MetricStatus, string> = {
+  ...STATUS_TEXT,
+  regression: 'over limit',
+  info: 'not judged',
+};
+
+/** "Load test steady · this commit feedfac vs the baseline steady of 2025-01-14 (...) · 3 runs" */
+function comparedLine(context: ReportContext): string {
+  const sides = comparedSides(context);
+  const against = sides.baseline
+    ? `vs the baseline ${sides.baseline.name} of ${sides.baseline.date} (${sides.baseline.commit ? `commit ${sides.baseline.commit}, ` : ''}${sides.baseline.runner})`
+    : 'vs no baseline yet';
+  return `${sides.commit ? `this commit ${sides.commit}` : 'this run'} ${against} · ${sides.runs}`;
+}
+
+/**
+ * The same report as renderMarkdown, for a terminal: coloured, aligned, no markdown. The details
+ * come first and the verdict last, so it is what a short terminal shows after the run.
+ */
 export function renderTerminal(
   verdict: Verdict,
   context: ReportContext,
@@ -97,67 +118,20 @@ export function renderTerminal(
 ): string {
   const colors = pc.createColors(options.color ?? pc.isColorSupported);
   const lines: string[] = [];
-  lines.push(
-    `${outcomeBadge(verdict.outcome, colors)} ${colors.bold(`Load test ${context.name}`)}`,
-  );
-  lines.push(verdict.summary);
-  lines.push('');
-  for (const reason of verdict.reasons) lines.push(`  ${colors.bold('•')} ${reason}`);
-  for (const note of verdict.notes) lines.push(`  ${colors.dim('·')} ${colors.dim(note)}`);
-  if (verdict.reasons.length + verdict.notes.length > 0) lines.push('');
-
-  const rows = metricRows(verdict);
-  const ordered = [...rows.filter((row) => row.gated), ...rows.filter((row) => !row.gated)];
-  lines.push(
-    ...columns(
-      ['Metric', 'Baseline', 'This run', 'Δ', 'Status', 'Limit'],
-      ['l', 'r', 'r', 'r', 'l', 'l'],
-      ordered.map((row) => [
-        `${row.gated ? '*' : ' '} ${row.label}`,
-        row.baseline,
-        row.current,
-        row.delta,
-        `${STATUS_SYMBOL[row.status]} ${STATUS_TEXT[row.status]}`,
-        row.limit,
-      ]),
-      colors,
-      (row, column, text) => {
-        const status = (ordered[row] as (typeof ordered)[number]).status;
-        if (column === 4) return paintStatus(status, text, colors);
-        if (column === 3 && status === 'regression') return colors.red(text);
-        return text;
-      },
-    ),
-  );
-  lines.push(colors.dim(`  * gated · ${settingsLine(verdict, context)}`));
-
-  for (const difference of verdict.configDifferences) {
-    lines.push(
-      colors.yellow(
-        `  config ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`,
-      ),
-    );
-  }
-  for (const difference of verdict.environmentDifferences) {
-    lines.push(
-      colors.yellow(
-        `  environment ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`,
-      ),
-    );
-  }
+  lines.push(`${colors.bold(`Load test ${context.name}`)} · ${comparedLine(context)}`);
 
   const { current } = context;
   if (current.trialCount > 1) {
     const trialTitles = headlineColumns(undefined, true).map((column) => column.title);
     lines.push('');
     lines.push(
-      colors.bold(`Trials (${current.trialCount}; spread ${spreadText(current, verdict)})`),
+      colors.bold(`Each run (${current.trialCount}; spread ${spreadText(current, verdict)})`),
     );
     lines.push(
       ...columns(
-        ['#', 'Run', ...trialTitles, 'Valid'],
-        ['r', 'l', ...trialTitles.map(() => 'r' as const), 'l'],
-        trialRows(current).map((row) => [row.trial, row.runId, ...row.figures, row.valid]),
+        ['Run', ...trialTitles, 'Valid', 'Run id'],
+        ['r', ...trialTitles.map(() => 'r' as const), 'l', 'l'],
+        trialRows(current).map((row) => [row.trial, ...row.figures, row.valid, row.runId]),
         colors,
       ),
     );
@@ -170,25 +144,22 @@ export function renderTerminal(
     lines.push('');
     lines.push(
       colors.bold(
-        `Endpoints (${endpoints.length > shown.length ? `${shown.length} slowest of ${endpoints.length}` : endpoints.length})`,
+        `Endpoints (${endpoints.length > shown.length ? `${shown.length} slowest of ${endpoints.length}` : endpoints.length}${current.trialCount > 1 ? `, totals of ${current.trialCount} runs` : ''})`,
       ),
     );
     lines.push(
       ...columns(
-        ['Endpoint', 'Expected', 'Lost', 'Dup', 'Bad sig', ...latencyTitles, endpointDeltaTitle],
-        ['l', 'r', 'r', 'r', 'r', ...latencyTitles.map(() => 'r' as const), 'r'],
+        ['Endpoint', 'Delivered', 'Problems', ...latencyTitles, endpointDeltaTitle],
+        ['l', 'r', 'l', ...latencyTitles.map(() => 'r' as const), 'r'],
         shown.map((row) => [
           row.name,
-          row.expected,
-          row.lost,
-          row.duplicates,
-          row.badSignatures,
+          row.delivered === row.expected ? row.delivered : `${row.delivered} of ${row.expected}`,
+          row.problems,
           ...row.latencies,
           row.delta,
         ]),
         colors,
-        (row, column, text) =>
-          (column === 2 || column === 4) && text.trim() !== '0' ? colors.red(text) : text,
+        (_row, column, text) => (column === 2 && text.trim() !== '—' ? colors.red(text) : text),
       ),
     );
   }
@@ -198,9 +169,72 @@ export function renderTerminal(
     lines.push('');
     lines.push(
       colors.dim(
-        `Baseline history: ${nights} nights since ${context.baseline.history[0]?.date.slice(0, 10)} (see the markdown report for the trend).`,
+        `Baseline history: ${nights} nights since ${context.baseline.history[0]?.date.slice(0, 10)} (the markdown report charts it).`,
       ),
     );
   }
+
+  const rows = metricRows(verdict, current.trialCount);
+  const other = rows.filter((row) => !row.gated && !isIdleRow(row));
+  if (other.length > 0) {
+    lines.push('');
+    lines.push(colors.bold('Other figures (not part of the verdict)'));
+    lines.push(
+      ...columns(
+        ['Metric', 'Baseline', 'This run', 'Change', 'Note'],
+        ['l', 'r', 'r', 'r', 'l'],
+        other.map((row) => [row.label, row.baseline, row.current, row.delta, row.trend ?? '']),
+        colors,
+      ).map((line) => colors.dim(line)),
+    );
+  }
+
+  for (const difference of verdict.configDifferences) {
+    lines.push(
+      colors.yellow(
+        `  load ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`,
+      ),
+    );
+  }
+  for (const difference of verdict.environmentDifferences) {
+    lines.push(
+      colors.yellow(
+        `  runner ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`,
+      ),
+    );
+  }
+
+  // The verdict, last: why (each limit and how it was set), its table, and the outcome line.
+  const gated = rows.filter((row) => row.gated);
+  lines.push('');
+  for (const reason of verdict.reasons) lines.push(`  ${colors.bold('•')} ${reason}`);
+  for (const note of verdict.notes) lines.push(`  ${colors.dim('·')} ${colors.dim(note)}`);
+  if (verdict.reasons.length + verdict.notes.length > 0) lines.push('');
+  lines.push(
+    ...columns(
+      ['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'],
+      ['l', 'r', 'r', 'r', 'l', 'l'],
+      gated.map((row) => [
+        row.label,
+        row.baseline,
+        row.current,
+        row.delta,
+        row.limit,
+        `${STATUS_SYMBOL[row.status]} ${STATUS_WORDS[row.status]}`,
+      ]),
+      colors,
+      (row, column, text) => {
+        const status = (gated[row] as (typeof gated)[number]).status;
+        if (column === 5) return paintStatus(status, text, colors);
+        if (column === 3 && status === 'regression') return colors.red(text);
+        return text;
+      },
+    ),
+  );
+  lines.push(colors.dim(`  limits: ${settingsLine(verdict, context)}`));
+  lines.push('');
+  lines.push(
+    `${outcomeBadge(verdict.outcome, colors)} ${colors.bold(verdictStatement(verdict, context))}`,
+  );
   return `${lines.join('\n')}\n`;
 }

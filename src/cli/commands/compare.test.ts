@@ -67,7 +67,9 @@ describe('ethhook-load-test compare', () => {
   it('passes an unchanged run with exit code 0', async () => {
     const { output, exitCode } = await cli(files.same, files.baseline, '--no-color');
     expect(exitCode).toBe(0);
-    expect(output).toMatch(/^ PASS {2}Load test steady\n/);
+    expect(output).toMatch(/^Load test steady · this run vs the baseline steady of /);
+    // The verdict is the last line.
+    expect(output).toMatch(/\n PASS {2}Every checked figure is within its limit[^\n]*\n$/);
   });
 
   it('reads a trial set as well as a single run', async () => {
@@ -87,7 +89,7 @@ describe('ethhook-load-test compare', () => {
     );
     expect(exitCode).toBe(1);
     expect(output).toMatch(
-      /Regression: Latency p50 \+1\d\d%, Latency p95 \+1\d\d%, Latency p99 \+1\d\d%\./,
+      /\n REGRESSION {2}Worse than the limit: Latency p50 2\.\d× slower, Latency p95 2\.\d× slower and Latency p99 2\.\d× slower\.\n$/,
     );
     const text = await readFile(markdown, 'utf8');
     expect(text.startsWith('<!-- ethhook-load-test:steady -->\n')).toBe(true);
@@ -125,7 +127,8 @@ describe('ethhook-load-test compare', () => {
     );
     expect(floored.exitCode).toBe(0);
     expect(floored.output).toContain('your floors p50 50.0');
-    expect(floored.output).toMatch(/within noise.*≤ [\d.]+ ms \(your floor 50\.0 ms;/);
+    expect(floored.output).toMatch(/Latency p50 \(ms\).*≤ [\d.]+ ms +~ within noise/);
+    expect(floored.output).toMatch(/limit ≤ [\d.]+ ms \(your floor 50\.0 ms;/);
   });
 
   it('fails on lost deliveries whatever the tolerance', async () => {
