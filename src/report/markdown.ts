@@ -3,6 +3,7 @@ import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import { historyChart, latencyChart, throughputChart, type Chart } from './chart.js';
 import { formatTolerance } from '../compare/tolerance.js';
+import { timelineDetails } from './timeline.js';
 import {
   comparedSides,
   configFields,
@@ -192,13 +193,23 @@ interface Variant {
 }
 
 interface Section {
-  id: 'why' | 'other' | 'config' | 'environment' | 'publisher' | 'endpoints' | 'trials' | 'history';
+  id:
+    | 'why'
+    | 'other'
+    | 'config'
+    | 'environment'
+    | 'publisher'
+    | 'endpoints'
+    | 'trials'
+    | 'history'
+    | 'timeline';
   /** Fullest first; each later one shorter. */
   variants: Variant[];
 }
 
 const CUT_ORDER: readonly Section['id'][] = [
   'endpoints',
+  'timeline',
   'trials',
   'history',
   'publisher',
@@ -359,6 +370,13 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
     variants.push({ body: null, cut: `per-endpoint figures (${endpoints.length} endpoints)` });
     result.push({ id: 'endpoints', variants });
   }
+
+  const timeline = timelineDetails(context.current);
+  if (timeline)
+    result.push({
+      id: 'timeline',
+      variants: [{ body: timeline }, { body: null, cut: 'timeline' }],
+    });
 
   const trials = trialRows(context.current);
   const trialTitles = headlineColumns().map((column) => column.title);
