@@ -398,7 +398,7 @@ export const SETTINGS = {
     kind: parsedBy(parseNoiseFloors, 'metric=value pairs such as p50=5,p95=10'),
     input: 'noise-floor',
     flag: '--noise-floor <pairs>',
-    defaultText: 'built-in floors',
+    defaultText: 'the floor measured from the noise',
     help: 'Absolute changes that are never a regression, per metric, e.g. p50=5,p99=20 (ms).',
   }),
   gate: setting({
