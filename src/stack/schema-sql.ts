@@ -1,4 +1,4 @@
-// The text of schema.sql, kept as a module so the ncc bundle carries it (schema.test.ts keeps the
+// The text of schema.sql, kept as a module so the ncc bundle carries it (seeder.test.ts keeps the
 // two identical).
 export const SCHEMA_SQL = `-- EthHook's PostgreSQL tables as they stand after its second migration
 -- (migrations/001_initial_schema.sql, then 002_align_schema_with_admin_api.sql), limited to the five
