@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { stderrLogger } from '../../engine/log.js';
 import { ensureServices } from '../throwaway.js';
@@ -9,6 +11,53 @@ import { settingOption } from '../settings-flags.js';
 
 /** The committed baseline of the quick scenario, which quickstart compares with by default. */
 const QUICKSTART_BASELINE = 'baselines/quick.json';
+
+/**
+ * The baseline quickstart compares with. The default, baselines/quick.json, is read from the
+ * working directory when it has one, else from the package that holds this CLI (found by walking
+ * up from the running script and from this module to a directory with a package.json and the
+ * file): `quickstart` run outside the repository root, or from an installed package, still
+ * compares with the committed baseline the README promises. A path the user chose is theirs.
+ */
+export function resolveQuickstartBaseline(
+  requested: string,
+  options: { cwd?: string; from?: readonly string[] } = {},
+): string {
+  const cwd = options.cwd ?? process.cwd();
+  if (requested !== QUICKSTART_BASELINE || isAbsolute(requested)) return requested;
+  if (existsSync(resolve(cwd, requested))) return requested;
+  const starts = options.from ?? defaultStarts();
+  for (const start of starts) {
+    let dir = start;
+    for (;;) {
+      const candidate = join(dir, requested);
+      if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return requested;
+}
+
+function defaultStarts(): string[] {
+  const starts: string[] = [];
+  const script = process.argv[1];
+  if (script) {
+    try {
+      // npm links bin/ into node_modules/.bin: follow the link to the package.
+      starts.push(dirname(realpathSync(script)));
+    } catch {
+      starts.push(dirname(resolve(script)));
+    }
+  }
+  try {
+    starts.push(dirname(fileURLToPath(import.meta.url)));
+  } catch {
+    // A bundle without a file URL: the script's directory is enough.
+  }
+  return starts;
+}
 
 const shellQuote = (word: string): string =>
   /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -60,13 +109,16 @@ export function registerQuickstartCommand(program: Command, io: CommandIo = proc
         '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
         flags.sutArgs,
       ].join(' ');
-      if (!existsSync(flags.baseline!)) {
-        logger.warn(`${flags.baseline} does not exist: the verdict will be inconclusive`);
+      const baseline = resolveQuickstartBaseline(flags.baseline!);
+      if (baseline !== flags.baseline) logger.info(`comparing with ${baseline}`);
+      if (!existsSync(baseline)) {
+        logger.warn(`${baseline} does not exist: the verdict will be inconclusive`);
       }
       io.setExitCode(
         await runCommand(
           {
             ...flags,
+            baseline,
             redisUrl,
             databaseUrl,
             applySchema: true,

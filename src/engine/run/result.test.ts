@@ -75,22 +75,63 @@ describe('absoluteChecks', () => {
     excellentThroughputPerSec: 1000,
     goodThroughputPerSec: 500,
   };
-  const delivery = (mean: number, throughputPerSec: number): DeliveryFigures =>
-    ({ delivered: 10, throughputPerSec, latencyMs: { ...empty, mean } }) as DeliveryFigures;
+  const delivery = (mean: number, throughputPerSec: number, expected = 10): DeliveryFigures =>
+    ({
+      delivered: 10,
+      expected,
+      throughputPerSec,
+      latencyMs: { ...empty, mean },
+    }) as DeliveryFigures;
 
-  it("keeps the original tool's verdicts", () => {
+  it("keeps the original tool's verdicts, worded as fixed limits", () => {
     expect(
       absoluteChecks(delivery(120, 1500), { thresholds }).map((c) => [c.passed, c.detail]),
     ).toEqual([
-      [true, '120.0 ms (must be under 500 ms)'],
-      [true, '1500/s: excellent (excellent above 1000/s, good from 500/s)'],
+      [true, '120.0 ms: under the 500 ms limit'],
+      [true, '1500.0/s: excellent (good from 500/s, excellent above 1000/s)'],
     ]);
-    expect(absoluteChecks(delivery(600, 700), { thresholds })[0]!.passed).toBe(false);
+    expect(absoluteChecks(delivery(600, 700), { thresholds })[0]).toMatchObject({
+      passed: false,
+      detail: '600.0 ms: not under the 500 ms limit',
+    });
     expect(absoluteChecks(delivery(100, 700), { thresholds })[1]!.detail).toContain('good');
     expect(absoluteChecks(delivery(100, 300), { thresholds })[1]).toMatchObject({ passed: false });
     expect(absoluteChecks(delivery(100, 300), { thresholds })[1]!.detail).toContain(
       'needs improvement',
     );
+  });
+
+  it('never judges a run paced at R below R by rounding', () => {
+    // 500 events/s, one delivery per event: 499.x/s delivered is the pace, kept.
+    for (const achieved of [499.01, 499.4, 499.6, 499.99, 500, 500.3]) {
+      const [, throughput] = absoluteChecks(delivery(50, achieved, 5000), {
+        thresholds,
+        ratePerSec: 500,
+        published: 5000,
+      });
+      expect(throughput, String(achieved)).toMatchObject({ passed: true });
+      expect(throughput!.detail).toMatch(/kept up with its pace of 500\.0\/s: good/);
+      expect(throughput!.detail).not.toContain('needs improvement');
+    }
+    // Fan-out: 2 deliveries per event at 500 events/s allow 1000 deliveries/s.
+    expect(
+      absoluteChecks(delivery(50, 995, 10_000), {
+        thresholds,
+        ratePerSec: 500,
+        published: 5000,
+      })[1]!.detail,
+    ).toContain('kept up with its pace of 1000.0/s: good');
+    // Well below the pace is still below: the SUT could not keep up.
+    expect(
+      absoluteChecks(delivery(50, 450, 5000), { thresholds, ratePerSec: 500, published: 5000 })[1],
+    ).toMatchObject({
+      passed: false,
+      detail: expect.stringContaining('below its pace of 500.0/s'),
+    });
+    // Paced below the marks: nothing to grade, and nothing failed.
+    expect(
+      absoluteChecks(delivery(50, 99.5, 1000), { thresholds, ratePerSec: 100, published: 1000 })[1],
+    ).toMatchObject({ passed: true, detail: expect.stringContaining('not graded') });
   });
 });
 
