@@ -56,6 +56,7 @@ export const Outputs = {
   Passed: 'passed',
   ResultPath: 'result-path',
   ReportPath: 'report-path',
+  HtmlReportPath: 'html-report-path',
   BaselinePath: 'baseline-path',
   CommentUrl: 'comment-url',
   LogsPath: 'logs-path',
@@ -96,4 +97,6 @@ export const COMMENT_REQUEST_VERSION = 2;
 export const COMMENT_REQUEST_FILE = 'comment.json';
 export const RESULT_FILE = 'result.json';
 export const REPORT_FILE = 'report.md';
+/** The same report as one self-contained page, with the charts (src/report/html.ts). */
+export const HTML_REPORT_FILE = 'report.html';
 export const LOGS_FILE = 'services.log';

@@ -1,5 +1,5 @@
 import type { Baseline } from '../compare/baseline.js';
-import { analyseDrift, recentShifts } from '../compare/drift.js';
+import { analyseDrift, recentShifts, type DriftAnalysis } from '../compare/drift.js';
 import type { MetricId } from '../compare/metrics.js';
 import { baselineShiftNote, renderDriftIssue, renderDriftMarkdown } from '../report/drift.js';
 import type { ActionDependencies } from './dependencies.js';
@@ -19,15 +19,30 @@ export function withBaselineDriftNote(
   markdown: string,
   baseline: Baseline | null,
   gated: MetricId[] | null,
+  analysis: DriftAnalysis | null = baseline ? analyseDrift(baseline, driftOptions(gated)) : null,
 ): string {
-  if (!baseline) return markdown;
-  const note = baselineShiftNote(recentShifts(analyseDrift(baseline, driftOptions(gated))));
+  if (!analysis) return markdown;
+  const note = baselineShiftNote(recentShifts(analysis));
   if (!note) return markdown;
   // After the verdict's heading (the hidden marker line may precede it).
   const heading = /^#{1,6} .*$/m.exec(markdown);
   if (!heading) return `${note}\n\n${markdown}`;
   const end = heading.index + heading[0].length;
   return `${markdown.slice(0, end)}\n\n${note}\n${markdown.slice(end)}`;
+}
+
+/** The baseline's drift analysis over the gated metrics, or null without a baseline. */
+export function baselineDrift(
+  baseline: Baseline | null,
+  gated: MetricId[] | null,
+): DriftAnalysis | null {
+  return baseline ? analyseDrift(baseline, driftOptions(gated)) : null;
+}
+
+/** withBaselineDriftNote's line as plain text (report.html); null without a recent shift. */
+export function baselineDriftNote(analysis: DriftAnalysis | null): string | null {
+  const note = analysis ? baselineShiftNote(recentShifts(analysis)) : null;
+  return note ? note.replace(/^> /, '').replace(/\*\*/g, '').replace(/`/g, '') : null;
 }
 
 /**

@@ -22,7 +22,12 @@ import {
 import { plannedRunConfig } from '../engine/run/run.js';
 import { sideResults } from '../paired/rounds.js';
 import { baseComposeFile, baseWorkingDirectory } from '../paired/trees.js';
-import { committedBaselineLine, renderPairedMarkdown } from '../report/paired.js';
+import { renderPairedHtml } from '../report/html.js';
+import {
+  committedBaselineLine,
+  renderPairedMarkdown,
+  type PairedReportContext,
+} from '../report/paired.js';
 import type { ServiceSettings } from '../services/registry.js';
 import { coreLogger } from './core.js';
 import { Inputs, State } from './constants.js';
@@ -92,6 +97,8 @@ export interface PairedOutcome {
   verdict: PairedVerdict;
   head: TrialAggregate;
   markdown: string;
+  /** report.html: the same report as a page, with the charts. */
+  html: string;
 }
 
 async function gitTopLevel(dir: string, git: Git): Promise<string> {
@@ -184,7 +191,7 @@ export async function measurePaired(
     );
     const head = aggregateTrials(sideResults(run, 'head'));
     const headSha = deps.context.pullRequest?.headSha || deps.context.sha;
-    const markdown = renderPairedMarkdown({
+    const context: PairedReportContext = {
       name: config.baseline.name,
       verdict,
       run,
@@ -196,8 +203,13 @@ export async function measurePaired(
         : null,
       commit: headSha,
       detailsUrl: deps.context.runUrl,
+    };
+    const markdown = renderPairedMarkdown(context);
+    const html = renderPairedHtml(context, {
+      history: previous,
+      gatedMetrics: config.judge.gatedMetrics,
     });
-    return { verdict, head, markdown };
+    return { verdict, head, markdown, html };
   } finally {
     const problem = await removeBaseWorktree(repoDir, worktree.dir, git);
     if (problem) core.warning(problem);

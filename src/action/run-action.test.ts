@@ -134,6 +134,7 @@ describe('runAction, mode check', () => {
       ['lost']: '0',
       [Outputs.ResultPath]: path.join(out, 'result.json'),
       [Outputs.ReportPath]: path.join(out, 'report.md'),
+      [Outputs.HtmlReportPath]: path.join(out, 'report.html'),
       [Outputs.LogsPath]: path.join(out, 'services.log'),
       [Outputs.CommentUrl]: expect.stringMatching(/^https:\/\/github\.test\//),
     });
@@ -142,6 +143,13 @@ describe('runAction, mode check', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).trialCount).toBe(2);
     expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(HEADING('PASS'));
     expect(core.summary).toEqual([readFileSync(path.join(out, 'report.md'), 'utf8')]);
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(
+      /<h1><span class="verdict pass">PASS<\/span> Load test <code>quick<\/code><\/h1>/,
+    );
+    expect(html).toContain(
+      '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="chart-spectrum"',
+    );
     expect(github.comments.get(12)?.[0]?.body).toMatch(HEADING('PASS'));
     expect(core.annotations).toEqual([]);
     expect(readSavedServices(core)).toEqual([
@@ -457,6 +465,9 @@ describe('runAction, mode baseline', () => {
     });
     expect(written.aggregate.trialCount).toBe(2);
     expect(core.summary[0]).toMatch(/^> \*\*Baseline mode:\*\* created `baselines\/quick\.json`/);
+    expect(readFileSync(core.outputs[Outputs.HtmlReportPath]!, 'utf8')).toContain(
+      '<p class="note">Baseline mode: created baselines/quick.json from this run.</p>',
+    );
     expect(core.annotations).toEqual([]);
   });
 
@@ -590,6 +601,12 @@ describe('runAction, drift', () => {
       /^<!-- ethhook-load-test:quick -->\n\n## \S+ Load test `quick`: \w+\n\n> \*\*Baseline drift:\*\* the baseline itself shifted recently: Latency p50 \+\d\d% \(worse\) 9 nights ago, between `001dccc \(2026-01-30\) \.\. 001eccc \(2026-01-31\)`\. A change this pull request did not make may show in the comparison\.\n/,
     );
     expect(issueCalls(github)).toEqual([]);
+    // The page says it too, and charts the nightly trend with the shift marked.
+    const html = readFileSync(core.outputs[Outputs.HtmlReportPath]!, 'utf8');
+    expect(html).toMatch(
+      /<p class="note">Baseline drift: the baseline itself shifted recently: Latency p50 \+\d\d% \(worse\) 9 nights ago, between 001dccc \(2026-01-30\) \.\. 001eccc \(2026-01-31\)\./,
+    );
+    expect(html).toMatch(/<g class="marker-group" data-at="\d+">/);
   });
 });
 

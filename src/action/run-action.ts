@@ -13,7 +13,9 @@ import { writeTrialSet } from '../compare/result-file.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import { judgeConfirmed, type JudgedRun } from '../compare/confirm.js';
 import { compare, type CompareOptions, type Verdict } from '../compare/verdict.js';
+import type { DriftAnalysis } from '../compare/drift.js';
 import { redactUrls } from '../shared/redact.js';
+import { renderHtml } from '../report/html.js';
 import { commentMarker, renderMarkdown } from '../report/markdown.js';
 import { postCommentOnly } from './comment-only.js';
 import { InputFileError } from '../compare/errors.js';
@@ -23,6 +25,7 @@ import {
   COMMENT_REQUEST_FILE,
   COMMENT_REQUEST_KIND,
   COMMENT_REQUEST_VERSION,
+  HTML_REPORT_FILE,
   Inputs,
   LOGS_FILE,
   Outputs,
@@ -31,7 +34,12 @@ import {
 } from './constants.js';
 import { coreLogger, type ActionCore } from './core.js';
 import type { ActionDependencies } from './dependencies.js';
-import { reportBaselineDrift, withBaselineDriftNote } from './drift.js';
+import {
+  baselineDrift,
+  baselineDriftNote,
+  reportBaselineDrift,
+  withBaselineDriftNote,
+} from './drift.js';
 import type { RunHooks } from './trial-runner.js';
 import { ActionFailure } from './failure.js';
 import { upsertStickyComment } from './github/comment.js';
@@ -226,24 +234,47 @@ async function measureAndReport(config: MeasureConfig, deps: ActionDependencies)
   core.setOutput(Outputs.ResultPath, resultPath);
 
   const { verdict, baseline } = await judge(config, deps, measured, previous);
-  let markdown = renderMarkdown(verdict, {
+  const context = {
     name: config.baseline.name,
     current: aggregate,
     baseline: previous,
     commit: deps.context.pullRequest?.headSha || deps.context.sha,
     detailsUrl: deps.context.runUrl,
-  });
+  };
+  let markdown = renderMarkdown(verdict, context);
+  // What the markdown says above its heading, as plain lines for report.html.
+  const notes: string[] = [];
+  // Check mode: analysed once, for the markdown's note and the page's trend.
+  let drift: DriftAnalysis | null | undefined;
   if (baseline && 'written' in baseline) {
-    markdown = `> **Baseline mode:** ${previous ? 'refreshed' : 'created'} \`${config.baseline.displayPath}\` from this run.\n\n${markdown}`;
+    const done = `${previous ? 'refreshed' : 'created'} \`${config.baseline.displayPath}\` from this run.`;
+    markdown = `> **Baseline mode:** ${done}\n\n${markdown}`;
+    notes.push(`Baseline mode: ${done.replace(/`/g, '')}`);
     markdown = await reportBaselineDrift(config, deps, baseline.written, markdown);
   } else if (config.mode === 'check') {
-    markdown = withBaselineDriftNote(markdown, previous, config.judge.gatedMetrics);
+    drift = baselineDrift(previous, config.judge.gatedMetrics);
+    markdown = withBaselineDriftNote(markdown, previous, config.judge.gatedMetrics, drift);
+    const note = baselineDriftNote(drift);
+    if (note) notes.push(note);
   } else if (baseline) {
     markdown = `> **Baseline mode:** ${baseline.refused}\n\n${markdown}`;
+    notes.push(`Baseline mode: ${baseline.refused}`);
   }
   const reportPath = path.join(config.outputDir, REPORT_FILE);
   await writeFile(reportPath, markdown);
   core.setOutput(Outputs.ReportPath, reportPath);
+  const htmlPath = path.join(config.outputDir, HTML_REPORT_FILE);
+  await writeFile(
+    htmlPath,
+    renderHtml(verdict, context, {
+      notes,
+      // Baseline mode charts the refreshed history, this night included.
+      history: baseline && 'written' in baseline ? baseline.written : previous,
+      gatedMetrics: config.judge.gatedMetrics,
+      ...(drift !== undefined ? { drift } : {}),
+    }),
+  );
+  core.setOutput(Outputs.HtmlReportPath, htmlPath);
 
   await publishReport(config, deps, markdown, verdict.outcome, aggregate);
   if (baseline && 'refused' in baseline)
@@ -321,6 +352,9 @@ async function measurePairedAndReport(
   const reportPath = path.join(config.outputDir, REPORT_FILE);
   await writeFile(reportPath, paired.markdown);
   core.setOutput(Outputs.ReportPath, reportPath);
+  const htmlPath = path.join(config.outputDir, HTML_REPORT_FILE);
+  await writeFile(htmlPath, paired.html);
+  core.setOutput(Outputs.HtmlReportPath, htmlPath);
   await publishReport(config, deps, paired.markdown, paired.verdict.outcome, paired.head);
   concludeVerdict(core, paired.verdict, config);
 }

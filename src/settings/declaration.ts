@@ -455,8 +455,8 @@ export const SETTINGS = {
     kind: text,
     input: null,
     flag: '--markdown <file>',
-    help: 'Also write the markdown report (PR comment / job summary) to a file.',
-    differs: 'CLI only: the action writes report.md into output-dir.',
+    help: 'Also write the markdown report (PR comment / job summary) to a file, and the HTML report with its charts beside it (report.md → report.html).',
+    differs: 'CLI only: the action writes report.md and report.html into output-dir.',
   }),
   json: setting({
     kind: boolean,
@@ -581,7 +581,7 @@ export const SETTINGS = {
     input: 'output-dir',
     flag: null,
     defaultText: '$RUNNER_TEMP/ethhook-load-test',
-    help: 'Where result.json, report.md, comment.json and services.log are written.',
+    help: 'Where result.json, report.md, report.html, comment.json and services.log are written.',
     differs: 'Action only: the CLI takes --out and --markdown.',
   }),
 };

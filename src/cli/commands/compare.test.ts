@@ -78,7 +78,7 @@ describe('ethhook-load-test compare', () => {
     expect(output).toContain('3 trials (median');
   });
 
-  it('fails a regression with exit code 1, naming the metrics, and writes the markdown', async () => {
+  it('fails a regression with exit code 1, naming the metrics, and writes the markdown and the page', async () => {
     const markdown = join(dir, 'report.md');
     const { output, exitCode } = await cli(
       files.slower,
@@ -94,6 +94,10 @@ describe('ethhook-load-test compare', () => {
     const text = await readFile(markdown, 'utf8');
     expect(text.startsWith('<!-- ethhook-load-test:steady -->\n')).toBe(true);
     expect(text).toContain('REGRESSION');
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(html).toMatch(
+      /<h1><span class="verdict fail">REGRESSION<\/span> Load test <code>steady<\/code>/,
+    );
   });
 
   it('prints the verdict as JSON', async () => {

@@ -7,6 +7,7 @@ import { InputFileError } from '../../compare/errors.js';
 import { readResultFile } from '../../compare/result-file.js';
 import type { TrialAggregate } from '../../compare/trials.js';
 import { compare, exitCodeFor, type CompareOptions, type Verdict } from '../../compare/verdict.js';
+import { htmlPathFor, renderHtml } from '../../report/html.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { ReportContext } from '../../report/model.js';
 import { renderTerminal } from '../../report/terminal.js';
@@ -65,13 +66,9 @@ export async function reportVerdict(
   io: CommandIo,
 ): Promise<number> {
   if (flags.markdown) {
-    try {
-      await writeFile(flags.markdown, renderMarkdown(verdict, context), 'utf8');
-    } catch (error) {
-      throw new UserError(
-        `--markdown ${flags.markdown}: cannot write it (${(error as Error).message}).`,
-      );
-    }
+    await writeReports(flags.markdown, renderMarkdown(verdict, context), () =>
+      renderHtml(verdict, context),
+    );
   }
   io.stdout.write(
     flags.json
@@ -79,6 +76,29 @@ export async function reportVerdict(
       : renderTerminal(verdict, context, { color: flags.color !== false && pc.isColorSupported }),
   );
   return exitCodeFor(verdict, { failOnInconclusive: flags.failOnInconclusive === true });
+}
+
+/**
+ * --markdown: the markdown report at the path given, and report.html beside it (report.md →
+ * report.html), the same report as a page with its charts.
+ */
+export async function writeReports(
+  markdownPath: string,
+  markdown: string,
+  html: () => string,
+): Promise<void> {
+  for (const [path, text] of [
+    [markdownPath, markdown],
+    [htmlPathFor(markdownPath), html()],
+  ] as const) {
+    try {
+      await writeFile(path, text, 'utf8');
+    } catch (error) {
+      throw new UserError(
+        `--markdown ${markdownPath}: cannot write ${path} (${(error as Error).message}).`,
+      );
+    }
+  }
 }
 
 /** Input file errors are the user's to fix: one line, no stack. */

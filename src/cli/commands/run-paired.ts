@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Baseline } from '../../compare/baseline.js';
@@ -12,6 +11,7 @@ import { maskUrl } from '../../shared/redact.js';
 import { plannedRunConfig, runTrials } from '../../engine/run/run.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { runPairedCheck, type PairedCheckResult } from '../../paired/check.js';
+import { renderPairedHtml } from '../../report/html.js';
 import { sideResults } from '../../paired/rounds.js';
 import {
   baselineDifferences,
@@ -33,7 +33,7 @@ import {
 } from '../../report/paired.js';
 import { spawnExec } from '../../services/exec.js';
 import { UserError } from '../errors.js';
-import type { CommandIo } from './compare.js';
+import { writeReports, type CommandIo } from './compare.js';
 
 /** The CLI's paired run: `run --base-start …`, `--base-compose-file …` or `--base-dir …`. */
 
@@ -146,13 +146,12 @@ export async function runPaired(
       : null,
   };
   if (request.markdown) {
-    try {
-      await writeFile(request.markdown, renderPairedMarkdown(context), 'utf8');
-    } catch (error) {
-      throw new UserError(
-        `--markdown ${request.markdown}: cannot write it (${(error as Error).message}).`,
-      );
-    }
+    await writeReports(request.markdown, renderPairedMarkdown(context), () =>
+      renderPairedHtml(context, {
+        history: request.baseline,
+        gatedMetrics: request.gatedMetrics ?? null,
+      }),
+    );
   }
   io.stdout.write(
     request.json

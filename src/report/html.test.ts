@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest';
+import { analyseDrift } from '../compare/drift.js';
+import { makeRunResult } from '../compare/fixtures.js';
+import { comparePaired } from '../compare/paired-verdict.js';
+import type { PairedRun } from '../paired/rounds.js';
+import { compare } from '../compare/verdict.js';
+import {
+  findStalls,
+  historyCharts,
+  htmlPathFor,
+  renderHtml,
+  renderPairedHtml,
+  spectrumChart,
+  timelineCharts,
+} from './html.js';
+import { baselineWithShift, timelinesWithStall } from './html-fixtures.js';
+import { metricRows, verdictStatement } from './model.js';
+import {
+  baselineAggregate,
+  baselineWithHistory,
+  regressedAggregate,
+  reportContext,
+} from './report-fixtures.js';
+
+const PLOT_LEFT = 64;
+const PLOT_WIDTH = 720 - 64 - 16;
+
+describe('findStalls', () => {
+  it('finds the seconds without deliveries between the first and the last delivering one', () => {
+    const seconds = [0, 0, 5, 6, 0, 0, 7, 0, 8, 0, 0].map((deliveries, second) => ({
+      second,
+      deliveries,
+      p99Ms: deliveries > 0 ? 10 : null,
+    }));
+    expect(findStalls(seconds)).toEqual([
+      { from: 4, to: 6 },
+      { from: 7, to: 8 },
+    ]);
+    expect(findStalls(seconds.map((second) => ({ ...second, deliveries: 0 })))).toEqual([]);
+  });
+});
+
+describe('timelineCharts', () => {
+  it('shades a 2-second stall at its seconds in both charts and says when it was', () => {
+    const charts = timelineCharts(
+      timelinesWithStall({ seconds: 20, stall: { trial: 2, at: 9, length: 2 } }),
+    );
+    expect(charts.stalls).toEqual(['Stall in trial 2: 2 s without deliveries, from 9 s to 11 s.']);
+    for (const svg of [charts.p99, charts.throughput]) {
+      const band =
+        /<rect class="band" data-from="9" data-to="11" x="([\d.]+)"[^>]*width="([\d.]+)"/.exec(svg);
+      expect(band).not.toBeNull();
+      // 20 seconds across the plot: the band starts at 9/20 of it and is 2/20 wide.
+      expect(Number(band![1])).toBeCloseTo(PLOT_LEFT + (PLOT_WIDTH * 9) / 20, 0);
+      expect(Number(band![2])).toBeCloseTo((PLOT_WIDTH * 2) / 20, 0);
+      expect(svg).toContain('<title>trial 2: 2 s without deliveries, from 9 s to 11 s</title>');
+      // One legend entry per trial, then the stall.
+      expect(svg).toMatch(
+        /trial 1<\/text>.*trial 2<\/text>.*trial 3<\/text>.*stall \(no deliveries\)<\/text>/,
+      );
+    }
+    // The p99 line of the stalled trial breaks where nothing arrived; the y axis holds the spike.
+    const stalled = /data-series="trial 2">(.*?)<\/g>/.exec(charts.p99)![1]!;
+    expect(stalled.match(/<polyline /g)).toHaveLength(2);
+    expect(charts.p99).toContain('data-y-max="2500"');
+    expect(charts.p99).toContain('>latency p99 (ms)</text>');
+    expect(charts.throughput).toContain('>throughput (deliveries/s)</text>');
+  });
+
+  it('draws no band for a run without a stall', () => {
+    const charts = timelineCharts(timelinesWithStall({ seconds: 10 }));
+    expect(charts.stalls).toEqual([]);
+    expect(charts.p99).not.toContain('class="band"');
+  });
+});
+
+describe('spectrumChart', () => {
+  it('puts the reference and this run side by side per percentile, low to high', () => {
+    const svg = spectrumChart(
+      [
+        { id: 'p50', reference: 12, current: 27 },
+        { id: 'p99', reference: 58.8, current: 137 },
+      ],
+      { reference: 'baseline', current: 'this run' },
+    );
+    expect(svg).toContain(
+      '<title id="chart-spectrum-title">End-to-end latency by percentile: baseline vs this run</title>',
+    );
+    expect([...svg.matchAll(/class="tick x-tick"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual([
+      'p50',
+      'p99',
+    ]);
+    expect(svg).toContain('data-y-max="150"');
+    expect(svg).toMatch(/<g class="legend">.*>baseline<\/text>.*>this run<\/text>/);
+  });
+
+  it('shows only this run without a baseline', () => {
+    const svg = spectrumChart([{ id: 'p50', reference: null, current: 27 }], {
+      reference: 'baseline',
+      current: 'this run',
+    });
+    expect(svg).not.toContain('>baseline</text>');
+    expect(svg.match(/<rect class="bar /g)).toHaveLength(2); // the legend swatch and the bar
+  });
+});
+
+describe('historyCharts', () => {
+  it('charts the nights oldest first and marks the shift at its first night', () => {
+    const baseline = baselineWithShift(30, 20, 1.3);
+    const analysis = analyseDrift(baseline);
+    const current = analysis.environments.find((item) => item.current)!;
+    const shift = current.trends.find((trend) => trend.metric === 'p99')!.shifts[0]!;
+    const [latency] = historyCharts(analysis);
+    const labels = [...latency!.matchAll(/class="tick x-tick"[^>]*>([^<]*)</g)].map((m) => m[1]!);
+    // Oldest → newest: each label is of a later night than the one before it.
+    const nights = current.nights.map((night) => night.date.slice(5, 10));
+    const order = labels.map((label) => nights.indexOf(label));
+    expect(order[0]).toBe(0);
+    order.slice(1).forEach((index, at) => expect(index).toBeGreaterThan(order[at]!));
+    expect(labels[labels.length - 1]).toBe('01-14');
+    const marker =
+      /<g class="marker-group" data-at="(\d+)"><line class="marker" x1="([\d.]+)"/.exec(latency!);
+    expect(Number(marker![1])).toBe(shift.index);
+    // The first night at the new level is the shifted history night: its date is on the marker.
+    expect(shift.firstAfter.date).toBe(baseline.history[20]!.date);
+    const slot = PLOT_WIDTH / current.nights.length;
+    expect(Number(marker![2])).toBeCloseTo(PLOT_LEFT + shift.index * slot, 0);
+    expect(latency).toMatch(/p99 \+\d+%/);
+    expect(latency).toMatch(
+      /<g class="legend">.*Latency p50<\/text>.*Latency p95<\/text>.*Latency p99<\/text>.*detected shift<\/text>/,
+    );
+  });
+
+  it('has nothing to chart with fewer than two nights', () => {
+    expect(historyCharts(analyseDrift(baselineWithHistory(0)))).toEqual([]);
+  });
+});
+
+describe('renderHtml', () => {
+  const baseline = baselineWithHistory(6);
+  const current = regressedAggregate();
+  const verdict = compare(current, baseline, { tolerance: 1.5 });
+  const context = reportContext(current, baseline);
+  const html = renderHtml(verdict, context, {
+    timelines: timelinesWithStall({ stall: { trial: 2, at: 9, length: 2 } }),
+  });
+
+  it('is one page with no script and nothing to fetch', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
+    expect(html).not.toMatch(/\ssrc=/);
+    // The only address is the link to the workflow run.
+    expect([...html.matchAll(/https?:\/\/[^\s"<]+/g)].map((m) => m[0])).toEqual([
+      'http://www.w3.org/2000/svg',
+      'http://www.w3.org/2000/svg',
+      'http://www.w3.org/2000/svg',
+      'http://www.w3.org/2000/svg',
+      'http://www.w3.org/2000/svg',
+      'https://github.com/ethhook/ethhook/actions/runs/123456789',
+    ]);
+  });
+
+  it('starts with the verdict and its one line, then the metrics with their limits', () => {
+    const body = html.slice(html.indexOf('<main>'));
+    expect(body).toMatch(
+      /^<main>\n<header>\n<h1><span class="verdict fail">REGRESSION<\/span> Load test <code>steady<\/code><\/h1>\n<p class="summary">/,
+    );
+    const statement = `<p class="summary">${verdictStatement(verdict, context)}</p>`;
+    expect(body.indexOf(statement)).toBeGreaterThan(0);
+    expect(body.indexOf(statement)).toBeLessThan(body.indexOf('<h2>Metrics'));
+    // Every gated metric in the table, each with the limit it was held to.
+    const gated = metricRows(verdict, 3).filter((item) => item.gated);
+    expect(gated.length).toBeGreaterThan(4);
+    for (const row of gated) {
+      const escape = (text: string) =>
+        text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      expect(html).toContain(
+        `<tr class="gated"><td>${escape(row.label)}</td><td class="num">${escape(row.baseline)}</td><td class="num">${escape(row.current)}</td><td class="num">${escape(row.delta)}</td><td>${escape(row.limit)}</td>`,
+      );
+    }
+    expect(html).toMatch(
+      /<tr class="gated"><td>Latency p99 \(ms\)<\/td>.*<td>≤ \d+\.\d ms<\/td><td><span class="badge fail">over limit<\/span>/,
+    );
+  });
+
+  it('has the spectrum, the timelines and the nightly trend, each titled', () => {
+    const ids = [...html.matchAll(/<svg [^>]*id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual([
+      'chart-spectrum',
+      'chart-timeline-p99',
+      'chart-timeline-throughput',
+      'chart-history-ms',
+      'chart-history-deliveries-s',
+    ]);
+    expect(html.match(/<svg [^>]*><title /g)).toHaveLength(5);
+    expect(html).toContain('Stall in trial 2: 2 s without deliveries, from 9 s to 11 s.');
+  });
+
+  it('leaves out what it does not have: no baseline, no timeline', () => {
+    const alone = renderHtml(
+      compare(baselineAggregate(), null, { tolerance: 1.5 }),
+      reportContext(baselineAggregate(), null),
+    );
+    expect([...alone.matchAll(/<svg [^>]*id="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'chart-spectrum',
+    ]);
+    expect(alone).toContain('<strong>vs</strong> no baseline yet');
+  });
+});
+
+describe('renderPairedHtml', () => {
+  it('shows base vs head: the verdict, the interval per metric and the spectrum', () => {
+    const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
+    const run: PairedRun = {
+      prepareMs: { base: 12_000, head: 11_000 },
+      confirmationRounds: 0,
+      rounds: [20, 21, 19.5].map((p50, index) => ({
+        round: index + 1,
+        order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
+        base: { result: makeRunResult({ latency: { p50Ms: 10, p95Ms: 20, p99Ms: 30 } }), phases },
+        head: {
+          result: makeRunResult({ latency: { p50Ms: p50, p95Ms: p50 * 2, p99Ms: p50 * 3 } }),
+          phases,
+        },
+      })),
+    };
+    const verdict = comparePaired(
+      run.rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
+      { tolerance: 1.5 },
+    );
+    const html = renderPairedHtml({
+      name: 'quick',
+      verdict,
+      run,
+      base: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
+      head: 'head 5d6e7f8',
+      choice: 'compare-to auto: the committed baseline was measured on another machine',
+      committedBaseline: null,
+    });
+    expect(html).toMatch(
+      /<h1><span class="verdict fail">REGRESSION<\/span> Load test <code>quick<\/code><\/h1>/,
+    );
+    expect(html).toMatch(
+      /<tr class="gated"><td>Latency p50<\/td><td class="num">10\.00<\/td><td class="num">2\d\.\d+<\/td><td>\+\d+% \[95% CI \+\d+%, \+\d+%\]<\/td><td><span class="badge fail">regression<\/span>/,
+    );
+    expect(html).toContain('End-to-end latency by percentile: base vs head');
+    expect(html).toContain('in 3 alternating rounds');
+  });
+});
+
+describe('htmlPathFor', () => {
+  it('puts report.html beside report.md', () => {
+    expect(htmlPathFor('out/report.md')).toBe('out/report.html');
+    expect(htmlPathFor('summary.MD')).toBe('summary.html');
+    expect(htmlPathFor('report')).toBe('report.html');
+  });
+});

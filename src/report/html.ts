@@ -1,0 +1,742 @@
+import type { Baseline } from '../compare/baseline.js';
+import { analyseDrift, describeShift, type DriftAnalysis } from '../compare/drift.js';
+import { formatPercent, formatValue } from '../compare/format.js';
+import { LATENCY_METRICS, METRICS, type MetricId, type MetricUnit } from '../compare/metrics.js';
+import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
+import type { PairedStatus } from '../compare/paired.js';
+import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
+import { describeEnvironment } from './drift.js';
+import { formatTolerance } from '../compare/tolerance.js';
+import {
+  comparedSides,
+  configFields,
+  endpointDeltaTitle,
+  endpointLatencyColumns,
+  endpointRows,
+  environmentFields,
+  headlineColumns,
+  isIdleRow,
+  metricRows,
+  OUTCOME_TITLE,
+  publisherFields,
+  settingsLine,
+  trialRows,
+  verdictStatement,
+  type ComparedField,
+  type MetricRow,
+  type ReportContext,
+} from './model.js';
+import type { PairedReportContext } from './paired.js';
+import {
+  CHART_CSS,
+  escapeXml as esc,
+  svgChart,
+  type Band,
+  type Marker,
+  type Series,
+} from './svg.js';
+
+/**
+ * report.html: the report as one self-contained page (inline CSS, charts as inline SVG built
+ * here; no script, nothing fetched), written next to report.md and uploaded as an artifact. The
+ * verdict and one line first, the metric table with each gated metric's limit, then the pictures
+ * the comment has and more: the percentile spectrum, the per-second timelines, the nightly trend
+ * with its detected shifts; the details folded below.
+ */
+
+/** One second of a trial: the deliveries that arrived in it and their p99. */
+export interface TimelineSecond {
+  /** Seconds since the measured phase began. */
+  second: number;
+  deliveries: number;
+  /** Null when nothing arrived in that second. */
+  p99Ms: number | null;
+}
+
+/** One trial's (or one side's round's) per-second figures. */
+export interface TimelineView {
+  /** "trial 1", "head, round 2". */
+  name: string;
+  /** Lines of a group share a colour and a legend entry (e.g. all rounds of the head). */
+  group?: string;
+  seconds: readonly TimelineSecond[];
+}
+
+export interface HtmlOptions {
+  /** Per-trial timelines, when the result has them. */
+  timelines?: readonly TimelineView[];
+  /** The baseline whose nightly history is charted; the compared baseline by default. */
+  history?: Baseline | null;
+  /** That history already analysed (null: none); analysed here when absent. */
+  drift?: DriftAnalysis | null;
+  /** The metrics whose trend is charted; the default gated ones otherwise. */
+  gatedMetrics?: readonly MetricId[] | null;
+  /** Lines under the heading: baseline mode, a recent shift of the baseline. */
+  notes?: readonly string[];
+}
+
+const OUTCOME_CLASS: Record<Outcome, string> = {
+  pass: 'pass',
+  regression: 'fail',
+  inconclusive: 'warn',
+};
+
+const STATUS_CLASS: Record<MetricStatus | PairedStatus, string> = {
+  pass: 'pass',
+  regression: 'fail',
+  improvement: 'better',
+  noise: 'warn',
+  unconfirmed: 'warn',
+  info: 'info',
+};
+
+const PAIRED_STATUS_TEXT: Record<PairedStatus, string> = {
+  pass: 'pass',
+  regression: 'regression',
+  improvement: 'improved',
+  noise: 'not confirmed',
+  info: 'info',
+};
+
+const badge = (status: MetricStatus | PairedStatus, text: string): string =>
+  `<span class="badge ${STATUS_CLASS[status]}">${esc(text)}</span>`;
+
+/* ------------------------------------------------------------------ charts */
+
+/** Percentiles in the spectrum: every latency of the catalogue but max (one sample). */
+const SPECTRUM = LATENCY_METRICS.filter((metric) => (metric.latency?.percentile ?? 100) < 100);
+
+export interface SpectrumPoint {
+  id: MetricId;
+  reference: number | null;
+  current: number;
+}
+
+/** Latency percentiles, reference vs current, as grouped bars; x from p50 to p99.9. */
+export function spectrumChart(
+  points: readonly SpectrumPoint[],
+  names: { reference: string; current: string },
+  id = 'chart-spectrum',
+): string {
+  const hasReference = points.every((point) => point.reference !== null);
+  const series: Series[] = [
+    ...(hasReference
+      ? [
+          {
+            name: names.reference,
+            kind: 'bar' as const,
+            colour: 0,
+            values: points.map((point) => point.reference),
+          },
+        ]
+      : []),
+    {
+      name: names.current,
+      kind: 'bar' as const,
+      colour: 1,
+      values: points.map((point) => point.current),
+    },
+  ];
+  return svgChart({
+    id,
+    title: hasReference
+      ? `End-to-end latency by percentile: ${names.reference} vs ${names.current}`
+      : `End-to-end latency by percentile: ${names.current}`,
+    description: points
+      .map(
+        (point) =>
+          `p${METRICS[point.id].latency?.percentile}: ${point.reference === null ? '' : `${names.reference} ${formatValue('ms', point.reference)} ms, `}${names.current} ${formatValue('ms', point.current)} ms`,
+      )
+      .join('; '),
+    x: {
+      kind: 'category',
+      labels: points.map((point) => `p${METRICS[point.id].latency?.percentile}`),
+      title: 'percentile (share of deliveries at or under the latency)',
+    },
+    yTitle: 'latency (ms)',
+    unit: 'ms',
+    series,
+  });
+}
+
+export interface Stall {
+  /** First second without deliveries. */
+  from: number;
+  /** The second deliveries resumed (exclusive end). */
+  to: number;
+}
+
+/**
+ * Seconds with no delivery between the first and the last second that had some: the pipeline
+ * stalled there (the warm-up before and the drain after are not stalls).
+ */
+export function findStalls(seconds: readonly TimelineSecond[]): Stall[] {
+  const delivering = seconds.filter((second) => second.deliveries > 0);
+  if (delivering.length === 0) return [];
+  const first = delivering[0]!.second;
+  const last = delivering[delivering.length - 1]!.second;
+  const busy = new Set(delivering.map((second) => second.second));
+  const stalls: Stall[] = [];
+  for (let second = first + 1; second < last; second += 1) {
+    if (busy.has(second)) continue;
+    const open = stalls[stalls.length - 1];
+    if (open && open.to === second) open.to = second + 1;
+    else stalls.push({ from: second, to: second + 1 });
+  }
+  return stalls;
+}
+
+const secondsText = (stall: Stall): string =>
+  `${stall.to - stall.from} s without deliveries, from ${stall.from} s to ${stall.to} s`;
+
+/** The stalls of each timeline, as bands and as one sentence each. */
+function stallBands(timelines: readonly TimelineView[]): { bands: Band[]; lines: string[] } {
+  const bands: Band[] = [];
+  const lines: string[] = [];
+  for (const timeline of timelines) {
+    for (const stall of findStalls(timeline.seconds)) {
+      const detail = `${timeline.name}: ${secondsText(stall)}`;
+      bands.push({ from: stall.from, to: stall.to, label: 'stall (no deliveries)', detail });
+      lines.push(`Stall in ${detail}.`);
+    }
+  }
+  return { bands, lines };
+}
+
+/** Blue, orange, green, purple, pink: neighbours far apart (0, grey, is the baseline's). */
+const TIMELINE_COLOURS = [1, 2, 4, 3, 5];
+
+/** The per-second p99 and throughput charts, one line per timeline; stalls shaded. */
+export function timelineCharts(timelines: readonly TimelineView[]): {
+  p99: string;
+  throughput: string;
+  stalls: string[];
+} {
+  const end = Math.max(1, ...timelines.flatMap((t) => t.seconds.map((s) => s.second + 1)));
+  // Every second of the run, so the lines of several trials share one x axis.
+  const secondsAxis = Array.from({ length: end }, (_, second) => second);
+  const groups = [...new Set(timelines.map((timeline) => timeline.group ?? timeline.name))];
+  const seriesOf = (pick: (second: TimelineSecond) => number | null): Series[] =>
+    timelines.map((timeline) => {
+      const bySecond = new Map(timeline.seconds.map((second) => [second.second, second]));
+      return {
+        name: timeline.name,
+        kind: 'line' as const,
+        colour: TIMELINE_COLOURS[groups.indexOf(timeline.group ?? timeline.name) % 5] as number,
+        ...(timeline.group ? { legendGroup: timeline.group } : {}),
+        values: secondsAxis.map((second) => {
+          const figures = bySecond.get(second);
+          return figures ? pick(figures) : null;
+        }),
+      };
+    });
+  const x = {
+    kind: 'linear' as const,
+    // A second's figures sit in its middle: second 12 covers 12 s to 13 s.
+    values: secondsAxis.map((second) => second + 0.5),
+    domain: [0, end] as const,
+    title: 'time since the measured load began (s)',
+  };
+  const { bands, lines } = stallBands(timelines);
+  const who = timelines.map((timeline) => timeline.name).join(', ');
+  return {
+    p99: svgChart({
+      id: 'chart-timeline-p99',
+      title: 'Latency p99 per second',
+      description: `End-to-end latency p99 of the deliveries that arrived in each second, for ${who}.${lines.length ? ` ${lines.join(' ')}` : ''}`,
+      x,
+      yTitle: 'latency p99 (ms)',
+      unit: 'ms',
+      series: seriesOf((second) => second.p99Ms),
+      bands,
+    }),
+    throughput: svgChart({
+      id: 'chart-timeline-throughput',
+      title: 'Throughput per second',
+      description: `Deliveries that arrived in each second, for ${who}.${lines.length ? ` ${lines.join(' ')}` : ''}`,
+      x,
+      yTitle: 'throughput (deliveries/s)',
+      unit: 'deliveries/s',
+      series: seriesOf((second) => second.deliveries),
+      bands,
+    }),
+    stalls: lines,
+  };
+}
+
+const UNIT_TITLE: Record<MetricUnit, string> = {
+  ms: 'latency (ms)',
+  'deliveries/s': 'throughput (deliveries/s)',
+  'events/s': 'rate (events/s)',
+  ratio: 'ratio',
+  count: 'count',
+};
+
+/** Night labels "01-14", made unique when two nights share a date. */
+function nightLabels(dates: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return dates.map((date) => {
+    const label = date.slice(5, 10);
+    const count = (seen.get(label) ?? 0) + 1;
+    seen.set(label, count);
+    return count === 1 ? label : `${label} #${count}`;
+  });
+}
+
+/**
+ * The current runner's nightly figures, oldest → newest, one chart per unit (latencies together,
+ * throughput on its own), each detected shift a dashed line before its first night at the new level.
+ */
+export function historyCharts(analysis: DriftAnalysis): string[] {
+  const history = analysis.environments.find((item) => item.current);
+  if (!history || history.nights.length < 2) return [];
+  const labels = nightLabels(history.nights.map((night) => night.date));
+  const units = [...new Set(history.trends.map((trend) => METRICS[trend.metric].unit))];
+  // Counts at zero every night (duplicates) have no trend to show.
+  const charted = units.filter((unit) =>
+    history.trends.some(
+      (trend) => METRICS[trend.metric].unit === unit && trend.values.some((value) => value !== 0),
+    ),
+  );
+  return charted.map((unit) => {
+    const trends = history.trends.filter((trend) => METRICS[trend.metric].unit === unit);
+    // Shifts of several metrics on the same night share one line.
+    const byNight = new Map<number, { short: string[]; detail: string[] }>();
+    for (const trend of trends) {
+      for (const shift of trend.shifts) {
+        const marker = byNight.get(shift.index) ?? { short: [], detail: [] };
+        marker.short.push(`${trend.metric} ${formatPercent(shift.changePercent)}`);
+        marker.detail.push(describeShift(shift));
+        byNight.set(shift.index, marker);
+      }
+    }
+    const markers: Marker[] = [...byNight.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([at, marker]) => ({
+        at,
+        label: 'detected shift',
+        short: marker.short.join(', '),
+        detail: marker.detail.join('; '),
+      }));
+    const names = trends.map((trend) => METRICS[trend.metric].label);
+    return svgChart({
+      id: `chart-history-${unit.replace(/\W+/g, '-')}`,
+      title: `Baseline by night: ${names.join(', ')}`,
+      description: `${history.nights.length} nightly baseline runs on ${describeEnvironment(history.environment)}, oldest first; ${markers.length === 0 ? 'no shift detected' : `${markers.length} shift(s) detected: ${markers.map((marker) => marker.detail).join('; ')}`}.`,
+      x: {
+        kind: 'category',
+        labels,
+        title: `night (date of the baseline run), oldest → newest`,
+      },
+      yTitle: UNIT_TITLE[unit],
+      unit,
+      series: trends.map((trend, index) => ({
+        name: METRICS[trend.metric].label,
+        kind: 'line' as const,
+        colour: index + 2,
+        values: trend.values,
+      })),
+      markers,
+    });
+  });
+}
+
+/* ------------------------------------------------------------------ page */
+
+const PAGE_CSS = `
+:root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --grid: #d8dee4;
+  --border: #d1d9e0; --subtle: #f6f8fa; --band: rgba(207, 34, 46, 0.16); --marker: #9a6700;
+  --pass: #1a7f37; --fail: #cf222e; --warn: #9a6700; --better: #0969da; --info: #59636e;
+  --s0: #6e7781; --s1: #0969da; --s2: #bc4c00; --s3: #8250df; --s4: #1a7f37; --s5: #bf3989; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --grid: #30363d; --border: #3d444d;
+    --subtle: #151b23; --band: rgba(248, 81, 73, 0.22); --marker: #d29922;
+    --pass: #3fb950; --fail: #f85149; --warn: #d29922; --better: #4493f8; --info: #9198a1;
+    --s0: #9198a1; --s1: #4493f8; --s2: #f0883e; --s3: #ab7df8; --s4: #3fb950; --s5: #f778ba; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; }
+main { max-width: 980px; margin: 0 auto; padding: 24px 20px 40px; }
+h1 { font-size: 26px; margin: 0 0 6px; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--border); }
+code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--subtle);
+  padding: 1px 5px; border-radius: 4px; }
+.summary { font-size: 17px; font-weight: 600; margin: 4px 0 8px; }
+.compared, .settings, footer { color: var(--muted); font-size: 13px; }
+.note { border-left: 4px solid var(--warn); padding: 4px 12px; margin: 8px 0; background: var(--subtle); }
+.verdict { font-size: 15px; padding: 3px 10px; border-radius: 6px; color: #fff; }
+.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); }
+.verdict.warn { background: var(--warn); }
+.badge { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; white-space: nowrap;
+  border: 1px solid currentColor; }
+.badge.pass { color: var(--pass); } .badge.fail { color: var(--fail); } .badge.warn { color: var(--warn); }
+.badge.better { color: var(--better); } .badge.info { color: var(--info); border-color: transparent; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 14px; display: block; overflow-x: auto; }
+th, td { border: 1px solid var(--border); padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: var(--subtle); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.gated td:first-child { font-weight: 600; }
+tr.differs td:first-child::after { content: " (differs)"; color: var(--warn); font-weight: 600; }
+figure { margin: 12px 0 20px; }
+figcaption { color: var(--muted); font-size: 13px; }
+details { margin: 8px 0; } summary { cursor: pointer; font-weight: 600; }
+${CHART_CSS}`;
+
+function page(title: string, body: readonly string[]): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="${TOOL_NAME} ${TOOL_VERSION}">
+<title>${esc(title)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<main>
+${body.join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
+function htmlTable(
+  header: readonly string[],
+  numeric: readonly boolean[],
+  rows: readonly { cells: readonly string[]; className?: string }[],
+): string {
+  const head = header.map((title) => `<th>${esc(title)}</th>`).join('');
+  const body = rows
+    .map(
+      (row) =>
+        `<tr${row.className ? ` class="${row.className}"` : ''}>${row.cells
+          .map((text, index) => `<td${numeric[index] ? ' class="num"' : ''}>${text}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): string {
+  return htmlTable(
+    hasBaseline ? ['Field', 'Baseline', 'This run'] : ['Field', 'This run'],
+    [false, false, false],
+    fields.map((field) => ({
+      cells: hasBaseline
+        ? [esc(field.label), esc(field.baseline), esc(field.current)]
+        : [esc(field.label), esc(field.current)],
+      ...(field.differs ? { className: 'differs' } : {}),
+    })),
+  );
+}
+
+const figure = (svg: string, caption?: string): string =>
+  `<figure>${svg}${caption ? `<figcaption>${esc(caption)}</figcaption>` : ''}</figure>`;
+
+const folded = (summary: string, body: string): string =>
+  `<details>\n<summary>${esc(summary)}</summary>\n${body}\n</details>`;
+
+function timelineSection(timelines: readonly TimelineView[] | undefined): string[] {
+  if (!timelines || timelines.length === 0) return [];
+  const charts = timelineCharts(timelines);
+  return [
+    '<h2>Per second</h2>',
+    ...charts.stalls.map((line) => `<p class="note stall">${esc(line)}</p>`),
+    figure(charts.p99),
+    figure(charts.throughput),
+  ];
+}
+
+function historySection(
+  baseline: Baseline | null | undefined,
+  options: HtmlOptions,
+  gated: readonly MetricId[] | null | undefined,
+): string[] {
+  if (!baseline || baseline.history.length === 0) return [];
+  const analysis =
+    options.drift === undefined
+      ? analyseDrift(baseline, gated ? { metrics: gated } : {})
+      : options.drift;
+  if (!analysis) return [];
+  const charts = historyCharts(analysis);
+  if (charts.length === 0) return [];
+  const current = analysis.environments.find((item) => item.current);
+  const notes = [
+    ...(current?.tooShort ? [`No change points looked for yet: ${current.tooShort}.`] : []),
+    ...(analysis.invalidNights > 0 ? [`${analysis.invalidNights} invalid night(s) left out.`] : []),
+  ];
+  return [
+    `<h2>Nightly trend of the baseline <code>${esc(analysis.name)}</code></h2>`,
+    ...notes.map((note) => `<p class="settings">${esc(note)}</p>`),
+    ...charts.map((chart) => figure(chart)),
+  ];
+}
+
+function footer(commit: string | null | undefined, detailsUrl: string | null | undefined): string {
+  const parts = [esc(`${TOOL_NAME} ${TOOL_VERSION}`)];
+  if (commit) parts.push(`commit ${esc(commit.slice(0, 7))}`);
+  if (detailsUrl) parts.push(`<a href="${esc(detailsUrl)}">full results</a>`);
+  return `<footer>${parts.join(' · ')}</footer>`;
+}
+
+function heading(name: string, outcome: Outcome, summary: string): string[] {
+  return [
+    `<header>`,
+    `<h1><span class="verdict ${OUTCOME_CLASS[outcome]}">${OUTCOME_TITLE[outcome]}</span> Load test <code>${esc(name)}</code></h1>`,
+    `<p class="summary">${esc(summary)}</p>`,
+    `</header>`,
+  ];
+}
+
+const list = (items: readonly string[], className: string): string[] =>
+  items.length === 0
+    ? []
+    : [`<ul class="${className}">${items.map((item) => `<li>${esc(item)}</li>`).join('')}</ul>`];
+
+/** What is compared with what, in one line. */
+function comparedLine(context: ReportContext): string {
+  const sides = comparedSides(context);
+  const subject = sides.commit
+    ? `<strong>This commit</strong> <code>${esc(sides.commit)}</code>`
+    : '<strong>This run</strong>';
+  const against = sides.baseline
+    ? `<strong>vs the baseline</strong> <code>${esc(sides.baseline.name)}</code> of ${esc(sides.baseline.date)} (${sides.baseline.commit ? `commit <code>${esc(sides.baseline.commit)}</code>, ` : ''}${esc(sides.baseline.runner)})`
+    : '<strong>vs</strong> no baseline yet';
+  return `${subject} ${against} · ${esc(sides.runs)}`;
+}
+
+/** The status cell: the same words as the comment, as a coloured badge. */
+const STATUS_WORDS: Record<MetricStatus, string> = {
+  pass: 'pass',
+  regression: 'over limit',
+  improvement: 'improved',
+  noise: 'within noise',
+  unconfirmed: 'not confirmed',
+  info: 'not judged',
+};
+
+/** How the verdict was reached: its reasons, each limit and where it came from, the settings. */
+function whyDetails(verdict: Verdict, context: ReportContext, rows: readonly MetricRow[]): string {
+  const limits = rows.filter((row) => row.gated && row.limitDetail !== '—');
+  return folded(
+    'How the verdict was reached',
+    [
+      ...(verdict.outcome !== 'inconclusive' ? list(verdict.reasons, 'reasons') : []),
+      ...(limits.length > 0
+        ? [
+            htmlTable(
+              ['Metric', 'Limit and how it was set'],
+              [false, false],
+              limits.map((row) => ({ cells: [esc(row.label), esc(row.limitDetail)] })),
+            ),
+          ]
+        : []),
+      `<p class="settings">${esc(`Each limit is the tolerance (${formatTolerance(verdict.settings.tolerance)} the baseline), widened when the measured run-to-run noise could not tell a smaller change apart. Settings: ${settingsLine(verdict, context)}.`)}</p>`,
+    ].join('\n'),
+  );
+}
+
+/** The figures that decide nothing; rows of zeros on one line. */
+function otherDetails(rows: readonly MetricRow[]): string {
+  const ungated = rows.filter((row) => !row.gated);
+  const idle = ungated.filter(isIdleRow);
+  return folded(
+    'Other figures (not part of the verdict)',
+    [
+      htmlTable(
+        ['Metric', 'Baseline', 'This run', 'Change', ''],
+        [false, true, true, true, false],
+        ungated
+          .filter((row) => !isIdleRow(row))
+          .map((row) => ({
+            cells: [
+              esc(row.label),
+              esc(row.baseline),
+              esc(row.current),
+              esc(row.delta),
+              row.trend === 'better'
+                ? badge('improvement', 'better')
+                : row.trend === 'worse'
+                  ? badge('noise', 'worse')
+                  : '',
+            ],
+          })),
+      ),
+      ...(idle.length > 0
+        ? [
+            `<p class="settings">${esc(`Zero in both: ${idle.map((row) => row.label.replace(/ \(.*\)$/, '')).join(', ')}.`)}</p>`,
+          ]
+        : []),
+    ].join('\n'),
+  );
+}
+
+/** report.html of a run compared with a committed baseline (or of a run without one). */
+export function renderHtml(
+  verdict: Verdict,
+  context: ReportContext,
+  options: HtmlOptions = {},
+): string {
+  const rows = metricRows(verdict, context.current.trialCount);
+  const metricsTable = htmlTable(
+    ['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'],
+    [false, true, true, true, false, false],
+    rows
+      .filter((row) => row.gated)
+      .map((row) => ({
+        cells: [
+          esc(row.label),
+          esc(row.baseline),
+          esc(row.current),
+          esc(row.delta),
+          esc(row.limit),
+          badge(row.status, STATUS_WORDS[row.status]),
+        ],
+        className: 'gated',
+      })),
+  );
+  const value = (id: MetricId, which: 'baseline' | 'current'): number | null =>
+    verdict.metrics.find((metric) => metric.id === id)?.[which] ?? null;
+  const spectrum = spectrumChart(
+    SPECTRUM.map((metric) => ({
+      id: metric.id,
+      reference: value(metric.id, 'baseline'),
+      current: value(metric.id, 'current') ?? 0,
+    })),
+    { reference: 'baseline', current: 'this run' },
+  );
+  // The header line already says how many runs each side has.
+  const notes = verdict.notes.filter(
+    (note) => !/^The baseline has \d+ trial\(s\), this run \d+\.$/.test(note),
+  );
+  const hasBaseline = context.baseline !== null;
+  const endpoints = endpointRows(context);
+  const latencyTitles = endpointLatencyColumns().map((column) => column.title);
+  const trialTitles = headlineColumns().map((column) => column.title);
+  const body = [
+    ...heading(context.name, verdict.outcome, verdictStatement(verdict, context)),
+    `<p class="compared">${comparedLine(context)}</p>`,
+    ...(options.notes ?? []).map((note) => `<p class="note">${esc(note)}</p>`),
+    ...(verdict.outcome === 'inconclusive' ? list(verdict.reasons, 'reasons') : []),
+    '<h2>Metrics that decide the verdict</h2>',
+    metricsTable,
+    ...list(notes, 'notes'),
+    '<h2>Latency percentiles</h2>',
+    figure(spectrum),
+    ...timelineSection(options.timelines),
+    ...historySection(
+      options.history === undefined ? context.baseline : options.history,
+      options,
+      options.gatedMetrics ?? verdict.settings.gatedMetrics,
+    ),
+    '<h2>Details</h2>',
+    whyDetails(verdict, context, rows),
+    otherDetails(rows),
+    folded('Configuration', fieldTable(configFields(verdict, context), hasBaseline)),
+    folded('Runner', fieldTable(environmentFields(verdict, context), hasBaseline)),
+    folded('Publisher and delivery counts', fieldTable(publisherFields(context), hasBaseline)),
+    ...(endpoints.length > 0
+      ? [
+          folded(
+            `Per-endpoint figures (${endpoints.length}, slowest first)`,
+            htmlTable(
+              [
+                'Endpoint',
+                'Expected',
+                'Delivered',
+                'Lost',
+                'Dup',
+                'Bad sig',
+                ...latencyTitles,
+                endpointDeltaTitle,
+              ],
+              [false, true, true, true, true, true, ...latencyTitles.map(() => true), true],
+              endpoints.map((row) => ({
+                cells: [
+                  row.name,
+                  row.expected,
+                  row.delivered,
+                  row.lost,
+                  row.duplicates,
+                  row.badSignatures,
+                  ...row.latencies,
+                  row.delta,
+                ].map(esc),
+              })),
+            ),
+          ),
+        ]
+      : []),
+    folded(
+      `Runs (${context.current.trialCount})`,
+      htmlTable(
+        ['Run', 'Id', ...trialTitles, 'Valid'],
+        [true, false, ...trialTitles.map(() => true), false],
+        trialRows(context.current).map((row) => ({
+          cells: [row.trial, row.runId, ...row.figures, row.valid].map(esc),
+        })),
+      ),
+    ),
+    footer(context.commit, context.detailsUrl),
+  ];
+  return page(`Load test ${context.name}: ${OUTCOME_TITLE[verdict.outcome]}`, body);
+}
+
+/** report.html of a paired A/B run: base vs head, measured on the same runner in rounds. */
+export function renderPairedHtml(context: PairedReportContext, options: HtmlOptions = {}): string {
+  const { verdict, run } = context;
+  const shown = [
+    ...verdict.metrics.filter((metric) => metric.gated),
+    ...verdict.metrics.filter((metric) => !metric.gated && metric.estimate !== null),
+  ];
+  const metricsTable = htmlTable(
+    ['Metric', 'Base', 'Head', 'Change [95% CI]', 'Status'],
+    [false, true, true, false, false],
+    shown.map((metric) => ({
+      cells: [
+        esc(metric.label),
+        esc(formatValue(metric.unit, metric.base)),
+        esc(formatValue(metric.unit, metric.head)),
+        esc(metric.change),
+        metric.gated
+          ? badge(metric.status, PAIRED_STATUS_TEXT[metric.status])
+          : badge('info', 'info'),
+      ],
+      ...(metric.gated ? { className: 'gated' } : {}),
+    })),
+  );
+  const byId = new Map(verdict.metrics.map((metric) => [metric.id, metric]));
+  const spectrum = spectrumChart(
+    SPECTRUM.filter((metric) => byId.has(metric.id)).map((metric) => ({
+      id: metric.id,
+      reference: byId.get(metric.id)!.base,
+      current: byId.get(metric.id)!.head,
+    })),
+    { reference: 'base', current: 'head' },
+  );
+  const body = [
+    ...heading(context.name, verdict.outcome, verdict.summary),
+    ...(options.notes?.map((note) => `<p class="note">${esc(note)}</p>`) ?? []),
+    `<p class="compared">${esc(`Reference: ${context.base}, measured on this runner against ${context.head} in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}; ${context.choice}`)}</p>`,
+    ...list(verdict.reasons, 'reasons'),
+    '<h2>Metrics</h2>',
+    metricsTable,
+    `<p class="settings">Gated metrics in bold · each figure is the median over the rounds; the change is the geometric mean of head/base per round · vs committed baseline: ${esc(context.committedBaseline ?? 'none')}</p>`,
+    '<h2>Latency percentiles</h2>',
+    figure(spectrum, 'Medians over the rounds of each side.'),
+    ...timelineSection(options.timelines),
+    ...historySection(options.history, options, options.gatedMetrics),
+    footer(context.commit, context.detailsUrl),
+  ];
+  return page(`Load test ${context.name}: ${OUTCOME_TITLE[verdict.outcome]}`, body);
+}
+
+/** Where report.html goes beside a markdown report: report.md → report.html. */
+export function htmlPathFor(markdownPath: string): string {
+  return /\.(md|markdown)$/i.test(markdownPath)
+    ? markdownPath.replace(/\.(md|markdown)$/i, '.html')
+    : `${markdownPath}.html`;
+}

@@ -1,0 +1,154 @@
+/// <reference lib="dom" />
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compare } from '../../src/compare/verdict.js';
+import { renderHtml } from '../../src/report/html.js';
+import { baselineWithShift, timelinesWithStall } from '../../src/report/html-fixtures.js';
+import { regressedAggregate, reportContext } from '../../src/report/report-fixtures.js';
+import { withBrowser } from './chromium.js';
+
+/**
+ * report.html as a person sees it: written for a fixture, opened from disk in Debian's headless
+ * Chromium with the network refused, each chart screenshotted and its pixels counted.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'report-html-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeReport(): string {
+  const baseline = baselineWithShift(30, 20, 1.3);
+  const current = regressedAggregate();
+  const verdict = compare(current, baseline, { tolerance: 1.5 });
+  const html = renderHtml(verdict, reportContext(current, baseline), {
+    timelines: timelinesWithStall({ seconds: 20, stall: { trial: 2, at: 9, length: 2 } }),
+  });
+  const path = join(dir, 'report.html');
+  writeFileSync(path, html);
+  return pathToFileURL(path).href;
+}
+
+interface PixelCount {
+  width: number;
+  height: number;
+  /** Pixels unlike the chart's top-left corner (the page background). */
+  drawn: number;
+  /** Saturated pixels: data in colour, not the grey of grid lines, axes and text. */
+  coloured: number;
+}
+
+/** Decodes a PNG inside the page (an <img> drawn onto a <canvas>) and counts its pixels. */
+async function countPixels(page: Page, png: Buffer): Promise<PixelCount> {
+  return page.evaluate(
+    async (dataUrl) => {
+      const image = new Image();
+      image.src = dataUrl;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      const [r0, g0, b0] = [data[0]!, data[1]!, data[2]!];
+      let drawn = 0;
+      let coloured = 0;
+      for (let index = 0; index < data.length; index += 4) {
+        const [r, g, b] = [data[index]!, data[index + 1]!, data[index + 2]!];
+        if (Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0) > 30) drawn += 1;
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 80) coloured += 1;
+      }
+      return { width: canvas.width, height: canvas.height, drawn, coloured };
+    },
+    `data:image/png;base64,${png.toString('base64')}`,
+  );
+}
+
+const CHARTS = [
+  'chart-spectrum',
+  'chart-timeline-p99',
+  'chart-timeline-throughput',
+  'chart-history-ms',
+  'chart-history-deliveries-s',
+];
+
+describe('report.html in headless Chromium', () => {
+  it('renders every chart, in light and dark, without asking for the network', async () => {
+    const url = writeReport();
+    const { counts, blocked, titles, background } = await withBrowser(async (context, blocked) => {
+      const page = await context.newPage();
+      const counts: Record<string, PixelCount> = {};
+      const background: Record<string, string> = {};
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.goto(url);
+        background[scheme] = await page.evaluate(
+          () => getComputedStyle(document.body).backgroundColor,
+        );
+        const ids = await page
+          .locator('svg.chart')
+          .evaluateAll((nodes) => nodes.map((node) => node.id));
+        expect(ids).toEqual(CHARTS);
+        for (const id of ids) {
+          const chart = page.locator(`svg#${id}`);
+          counts[`${scheme} ${id}`] = await countPixels(page, await chart.screenshot());
+        }
+      }
+      const titles = await page.locator('svg.chart > title').allTextContents();
+      return { counts, blocked: [...blocked], titles, background };
+    });
+    expect(blocked).toEqual([]);
+    expect(background).toEqual({ light: 'rgb(255, 255, 255)', dark: 'rgb(13, 17, 23)' });
+    expect(titles).toHaveLength(CHARTS.length);
+    for (const [chart, count] of Object.entries(counts)) {
+      const area = count.width * count.height;
+      // Laid out at a readable size, with axes, labels and data drawn, the data in colour.
+      expect(count.width, chart).toBeGreaterThan(600);
+      expect(count.height, chart).toBeGreaterThan(250);
+      expect(count.drawn / area, chart).toBeGreaterThan(0.02);
+      expect(count.coloured, chart).toBeGreaterThan(300);
+    }
+  });
+
+  it('shows the 2-second stall at seconds 9 to 11 of the timelines', async () => {
+    const url = writeReport();
+    const found = await withBrowser(async (context, blocked) => {
+      const page = await context.newPage();
+      await page.goto(url);
+      const note = await page.locator('p.stall').allTextContents();
+      const geometry = await page.evaluate(() =>
+        ['chart-timeline-p99', 'chart-timeline-throughput'].map((id) => {
+          const svg = document.getElementById(id)!;
+          const band = svg.querySelector('rect.band[data-from]')!.getBoundingClientRect();
+          const tick = (text: string) => {
+            const label = Array.from(svg.querySelectorAll('text.x-tick')).find(
+              (node) => node.textContent === text,
+            )!;
+            const box = label.getBoundingClientRect();
+            return box.left + box.width / 2;
+          };
+          return {
+            tooltip: svg.querySelector('rect.band[data-from] > title')!.textContent,
+            left: band.left,
+            right: band.right,
+            zero: tick('0'),
+            twenty: tick('20'),
+          };
+        }),
+      );
+      return { note, geometry, blocked: [...blocked] };
+    });
+    expect(found.blocked).toEqual([]);
+    expect(found.note).toEqual(['Stall in trial 2: 2 s without deliveries, from 9 s to 11 s.']);
+    for (const chart of found.geometry) {
+      expect(chart.tooltip).toBe('trial 2: 2 s without deliveries, from 9 s to 11 s');
+      // On screen, where the axis puts seconds 9 and 11 (within a pixel).
+      const perSecond = (chart.twenty - chart.zero) / 20;
+      expect(Math.abs(chart.left - (chart.zero + 9 * perSecond))).toBeLessThan(1.5);
+      expect(Math.abs(chart.right - (chart.zero + 11 * perSecond))).toBeLessThan(1.5);
+    }
+  });
+});
