@@ -256,8 +256,8 @@ async function main(): Promise<void> {
     if (fast.length > 0) {
       let stopPipeline = await startPipeline(stack, 0);
       const baseline = await makeBaseline(stack, 'fast');
-      // A delay of 0.6x the baseline's p50, in whole ms (the flag's unit): about 1.6x.
-      const delayMs = Math.max(1, Math.round(baseline.p50 * 0.6));
+      // A delay of 0.6x the baseline's p50 (the flag takes fractions of a ms): about 1.6x.
+      const delayMs = Number((baseline.p50 * 0.6).toFixed(3));
       say(`fast pipeline: baseline p50 ${baseline.p50.toFixed(2)} ms; "slower" adds ${delayMs} ms`);
       for (const condition of fast) {
         const slower = condition.startsWith('slower');

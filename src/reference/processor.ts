@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { sleepMs } from '../engine/clock.js';
+import { sleepMs, waitUntil } from '../engine/clock.js';
 import { streamKey } from '../stack/contracts.js';
 import type { Logger } from '../engine/log.js';
 import type { ReferenceConfig } from './config.js';
@@ -213,8 +213,7 @@ export class MessageProcessor {
         continue;
       }
       if (this.config.processingDelayMs > 0) {
-        const wait = readAt + this.config.processingDelayMs - performance.now();
-        if (wait > 0) await sleepMs(wait);
+        await waitUntil(readAt + this.config.processingDelayMs);
       }
       await this.processEvent(event, matcherReady);
     }

@@ -120,4 +120,17 @@ describe('ethhook-load-test reference', () => {
     expect(sut.stderr()).toContain('error: cannot connect to Redis at redis://:***@127.0.0.1:1');
     expect(sut.stderr()).not.toContain('pw@');
   }, 30_000);
+
+  it('takes a fractional processing delay and names the flag of a negative one', async () => {
+    const fractional = start(
+      ['--role', 'processor', '--redis-url', 'redis://127.0.0.1:1', '--processing-delay-ms', '0.9'],
+      { DATABASE_URL: schema.url },
+    );
+    expect(await fractional.exited).toBe(1);
+    // It got past the flags to the connection: 0.9 was accepted.
+    expect(fractional.stderr()).toContain('cannot connect to Redis');
+    const negative = start(['--processing-delay-ms', '-1'], { DATABASE_URL: schema.url });
+    expect(await negative.exited).not.toBe(0);
+    expect(negative.stderr()).toContain('--processing-delay-ms');
+  }, 30_000);
 });

@@ -17,6 +17,7 @@ import {
   databaseUrl,
   defaultDatabaseUrl,
   nonNegativeInt,
+  nonNegativeNumber,
   port,
   positiveInt,
   redisUrl,
@@ -187,10 +188,10 @@ export function registerReferenceCommand(program: Command): void {
       new Option(
         '--processing-delay-ms <ms>',
         'injected regression: each event waits this long after being read (overlapping within a ' +
-          'batch: adds latency without capping throughput)',
+          'batch: adds latency without capping throughput); fractions allowed, e.g. 0.9',
       )
         .env('PROCESSING_DELAY_MS')
-        .argParser(nonNegativeInt)
+        .argParser(nonNegativeNumber)
         .default(0),
     )
     .addOption(
