@@ -8,11 +8,10 @@
  *   ab16      the same for 1.6x p50
  *   cost      one single-side check (3 trials) next to one paired check, back to back
  *
- * The delays are calibrated first: single-side runs at a few delays, and the one whose p50 ratio
- * to delay 0 is closest to the target is used (the ratio it gave is printed; the processing delay
- * is whole milliseconds, so the ratio is near the target, not on it).
+ * The delays are calibrated first with single-side runs (p50 at delay 0; a first guess of
+ * (T-1) x p50 for target T, corrected once along the measured slope); the ratio reached is printed.
  *
- * npx tsx bench/ab.ts [--runs 10] [--rounds 3] [--only aa,ab2] [--delays 0,1,2,3,4,6] [--warmup 500]
+ * npx tsx bench/ab.ts [--runs 10] [--rounds 3] [--only aa,ab2] [--warmup 500]
  *
  * --warmup: unmeasured events per measurement (the quick scenario's default is 5 s of its rate,
  * 2,500; 500 keeps 40 paired runs under an hour). --events/--rate: a lighter load for a busy
@@ -44,7 +43,6 @@ function option(name: string, fallback: string): string {
 const RUNS = Number(option('runs', '10'));
 const ROUNDS = Number(option('rounds', '3'));
 const ONLY = option('only', 'cost,aa,aa-noisy,ab2,ab16').split(',');
-const DELAYS = option('delays', '0,1,2,3,4,6').split(',').map(Number);
 const WARMUP = option('warmup', '500');
 const EVENTS = option('events', '');
 const RATE = option('rate', '');
@@ -186,20 +184,30 @@ async function main() {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`# paired A/B bench: ${RUNS} runs of ${ROUNDS} rounds each; load average ${load()}`);
   try {
-    const calibration = new Map<number, number>();
-    for (const delay of DELAYS) {
-      const { p50 } = await singleSide(delay, `cal-${delay}`);
-      calibration.set(delay, p50);
-      log(`calibration: --processing-delay-ms ${delay} -> p50 ${p50.toFixed(2)} ms`);
-    }
-    const base = calibration.get(0) ?? calibration.values().next().value!;
-    // Never delay 0: that is the base, and an A/B run against it would be an A/A run.
-    const closest = (target: number) =>
-      [...calibration.entries()]
-        .filter(([delay]) => delay > 0)
-        .reduce((best, entry) =>
-          Math.abs(entry[1] / base - target) < Math.abs(best[1] / base - target) ? entry : best,
-        );
+    // Calibration: p50 at delay 0 (median of 3 single-side runs); for each target ratio T a
+    // first delay of (T-1) x p50, measured, then corrected once along the measured slope. The
+    // flag takes fractions of a millisecond, so the ratio lands near the target, not on a
+    // whole-millisecond step.
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+    const p50At = async (delay: number, label: string, times = 1) => {
+      const values: number[] = [];
+      for (let time = 0; time < times; time++)
+        values.push((await singleSide(delay, `${label}-${time}`)).p50);
+      return median(values);
+    };
+    const base = await p50At(0, 'cal-0', 3);
+    log(`calibration: --processing-delay-ms 0 -> p50 ${base.toFixed(2)} ms`);
+    const calibrate = async (target: number): Promise<[number, number]> => {
+      let delay = Number(((target - 1) * base).toFixed(3));
+      let ratio = (await p50At(delay, `cal-${target}`, 3)) / base;
+      log(`calibration: --processing-delay-ms ${delay} -> ${ratio.toFixed(2)}x`);
+      if (ratio > 1.02) {
+        delay = Number(((delay * (target - 1)) / (ratio - 1)).toFixed(3));
+        ratio = (await p50At(delay, `cal-${target}-b`, 3)) / base;
+        log(`calibration: --processing-delay-ms ${delay} -> ${ratio.toFixed(2)}x`);
+      }
+      return [delay, ratio];
+    };
     const experiments: { name: string; head: number; noisy: boolean; note: string }[] = [];
     if (ONLY.includes('aa')) experiments.push({ name: 'aa', head: 0, noisy: false, note: 'A/A' });
     if (ONLY.includes('aa-noisy'))
@@ -209,12 +217,12 @@ async function main() {
       ['ab16', 1.6],
     ] as const) {
       if (!ONLY.includes(name)) continue;
-      const [delay, p50] = closest(target);
+      const [delay, ratio] = await calibrate(target);
       experiments.push({
         name,
         head: delay,
         noisy: false,
-        note: `A/B target ${target}x: delay ${delay} ms, calibrated p50 ratio ${(p50 / base).toFixed(2)}x`,
+        note: `A/B target ${target}x: delay ${delay} ms, calibrated p50 ratio ${ratio.toFixed(2)}x`,
       });
     }
     for (const experiment of experiments) {
