@@ -16,3 +16,14 @@ describe('waitUntil', () => {
     expect(performance.now()).toBeGreaterThan(deadline);
   });
 });
+
+describe('waitUntil, other work', () => {
+  it('lets other callbacks run while it waits', async () => {
+    let ran = false;
+    setImmediate(() => (ran = true));
+    const deadline = performance.now() + 0.8;
+    await waitUntil(deadline);
+    // A spin would have held the event loop until the deadline, and the callback after it.
+    expect(ran).toBe(true);
+  });
+});
