@@ -13,7 +13,8 @@
  *
  * An inconclusive check is no false alarm only where it names its reason; the counts show each
  * outcome and the reasons. A script, not a test: it prints the counts and exits 0; 1 only when a
- * check could not run at all. See bench/README.md.
+ * check could not run at all. `--why` prints each judged metric's reason for a check that did not
+ * pass. See bench/README.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -168,7 +169,14 @@ function startNeighbour(): ChildProcess {
 interface CheckVerdict {
   outcome: 'pass' | 'regression' | 'inconclusive';
   summary: string;
-  metrics: { id: string; current: number; baseline: number | null }[];
+  metrics: {
+    id: string;
+    current: number;
+    baseline: number | null;
+    gated: boolean;
+    status: string;
+    reason: string;
+  }[];
 }
 
 const workDir = mkdtempSync(join(tmpdir(), 'bench-verdict-'));
@@ -217,6 +225,11 @@ async function check(stack: Stack, baselinePath: string, tally: Tally): Promise<
     say(
       `  ${tally.condition} #${index}: ${verdict.outcome} (p50 ${ratio.toFixed(2)}x; load ${load()}) ${verdict.outcome === 'pass' ? '' : verdict.summary}`,
     );
+    if (process.argv.includes('--why')) {
+      for (const metric of verdict.metrics) {
+        if (metric.gated && metric.status !== 'pass') say(`      ${metric.id}: ${metric.reason}`);
+      }
+    }
   }
 }
 
