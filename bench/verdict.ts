@@ -5,7 +5,8 @@
  * a user would run it. Conditions, 10 checks each (`--runs`):
  *
  *   unchanged         the same pipeline as a fresh baseline: counts false alarms (aim 0)
- *   slower            a processing delay making p50 about 1.6x: counts regressions caught (aim >= 8)
+ *   slower            a processing delay making p50 about 1.6x (calibrated): counts regressions
+ *                     caught (aim >= 8)
  *   unchanged+noisy   as unchanged, with a neighbour keeping one core busy half of the time,
  *   slower+noisy      started after the baseline (aims as without it)
  *   10ms-unchanged    a pipeline slowed to p50 about 10 ms, against its own baseline (aim 0)
@@ -200,6 +201,13 @@ async function makeBaseline(stack: Stack, name: string): Promise<{ path: string;
   return { path: join(workDir, `${name}.json`), p50: trialSet.metrics?.p50 ?? Number.NaN };
 }
 
+/** p50 of one uncompared run (3 trials, the median), for calibrating the injected delay. */
+async function measureP50(stack: Stack, label: string): Promise<number> {
+  const made = await cli([...runArgs(stack), '--out', join(workDir, `${label}.json`), '--json']);
+  if (made.exitCode !== 0) throw new Error(`the ${label} run failed (${made.exitCode})`);
+  return (JSON.parse(made.stdout) as { metrics?: { p50: number } }).metrics?.p50 ?? Number.NaN;
+}
+
 interface Tally {
   condition: Condition;
   outcomes: Record<CheckVerdict['outcome'], number>;
@@ -269,8 +277,18 @@ async function main(): Promise<void> {
     if (fast.length > 0) {
       let stopPipeline = await startPipeline(stack, 0);
       const baseline = await makeBaseline(stack, 'fast');
-      // A delay of 0.6x the baseline's p50 (the flag takes fractions of a ms): about 1.6x.
-      const delayMs = Number((baseline.p50 * 0.6).toFixed(3));
+      // The delay that makes p50 1.6x: a first guess of 0.6x the baseline's p50 (the flag takes
+      // fractions of a ms), measured (3 trials, no comparison), corrected once along the slope.
+      let delayMs = Number((baseline.p50 * 0.6).toFixed(3));
+      if (fast.some((condition) => condition.startsWith('slower'))) {
+        await stopPipeline();
+        stopPipeline = await startPipeline(stack, delayMs);
+        const ratio = (await measureP50(stack, 'calibrate')) / baseline.p50;
+        say(`calibration: a ${delayMs} ms delay made p50 ${ratio.toFixed(2)}x`);
+        if (ratio > 1.05) delayMs = Number(((delayMs * 0.6) / (ratio - 1)).toFixed(3));
+        await stopPipeline();
+        stopPipeline = await startPipeline(stack, 0);
+      }
       say(`fast pipeline: baseline p50 ${baseline.p50.toFixed(2)} ms; "slower" adds ${delayMs} ms`);
       for (const condition of fast) {
         const slower = condition.startsWith('slower');
