@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { sleepMs, waitUntil } from '../engine/clock.js';
+import { waitUntil } from '../engine/clock.js';
 import { streamKey } from '../stack/contracts.js';
 import type { Logger } from '../engine/log.js';
 import type { ReferenceConfig } from './config.js';
