@@ -105,7 +105,7 @@ function reading(timeline: Timeline, stalls: readonly TimelineStall[]): string {
   if (stalls.length > 0) {
     const shown = stalls.slice(0, 3).map(describeStall).join('; ');
     const more = stalls.length > 3 ? `; and ${stalls.length - 3} more` : '';
-    return `${shown}${more}. A stall: deliveries under ${STALL_RATE_FRACTION * 100}% of the typical ${formatNumber(stalls[0]!.typicalDeliveredPerSec, 1)}/s while webhooks were owed.`;
+    return `${shown}${more}; a stall is under ${STALL_RATE_FRACTION * 100}% of the typical ${formatNumber(stalls[0]!.typicalDeliveredPerSec, 1)} deliveries/s while webhooks are owed.`;
   }
   const p99s = timeline.p99Ms.filter((value): value is number => value !== null);
   if (p99s.length === 0) return 'nothing was delivered.';

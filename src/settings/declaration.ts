@@ -343,6 +343,22 @@ export const SETTINGS = {
     help: 'Hold every webhook reply back this long.',
     differs: FAULTS_ARE_CLI_ONLY,
   }),
+  stallMs: setting({
+    kind: amount({ max: MAX_DELAY_MS, unit: ' (ms)' }),
+    input: null,
+    flag: '--stall-ms <ms>',
+    default: 0,
+    help: 'Take no webhook for this long in each measured trial, from --stall-at-sec (a stall the timeline shows).',
+    differs: FAULTS_ARE_CLI_ONLY,
+  }),
+  stallAtSec: setting({
+    kind: amount({ max: MAX_DURATION_SEC, unit: ' (s)' }),
+    input: null,
+    flag: '--stall-at-sec <s>',
+    default: 0,
+    help: "When --stall-ms starts, in seconds after each measured trial's first scheduled send.",
+    differs: FAULTS_ARE_CLI_ONLY,
+  }),
   maxAvgLatencyMs: setting({
     kind: amount({ above: true, unit: ' (ms)' }),
     input: null,

@@ -200,6 +200,8 @@ export function resolveRunSettings(given: Given, context: RunContext): RunSettin
       failureRate: required('failRate'),
       failureStatus: required('failStatus'),
       delayMs: required('delayMs'),
+      stallMs: required('stallMs'),
+      stallAtSec: required('stallAtSec'),
     },
     thresholds: { maxAvgLatencyMs: required('maxAvgLatencyMs'), ...THROUGHPUT_THRESHOLDS },
   };

@@ -68,6 +68,8 @@ export const RUN_FLAG_KEYS = [
   'failRate',
   'failStatus',
   'delayMs',
+  'stallMs',
+  'stallAtSec',
   'maxAvgLatencyMs',
   'out',
   'progress',

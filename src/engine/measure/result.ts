@@ -67,6 +67,12 @@ export const injectedFaultsSchema = z.object({
   failureStatus: z.number().int(),
   /** Every reply to a webhook request waited this long. */
   delayMs: z.number().nonnegative(),
+  /**
+   * The receiver took no webhook for this long in each measured trial (`--stall-ms`), from
+   * `stallAtSec` after its first scheduled send. Absent: no stall (also in older files).
+   */
+  stallMs: z.number().nonnegative().optional(),
+  stallAtSec: z.number().nonnegative().optional(),
 });
 export type InjectedFaults = z.infer<typeof injectedFaultsSchema>;
 
@@ -78,7 +84,7 @@ export const NO_FAULTS: Readonly<InjectedFaults> = {
 
 /** Whether the receiver failed or slowed any reply on purpose (the status alone changes nothing). */
 export const faultsInjected = (faults: InjectedFaults): boolean =>
-  faults.failureRate > 0 || faults.delayMs > 0;
+  faults.failureRate > 0 || faults.delayMs > 0 || (faults.stallMs ?? 0) > 0;
 
 /** e.g. "10% of webhooks answered 503, every reply delayed 50 ms"; "none" for a clean run. */
 export function describeFaults(faults: InjectedFaults): string {
@@ -89,6 +95,9 @@ export function describeFaults(faults: InjectedFaults): string {
     );
   }
   if (faults.delayMs > 0) parts.push(`every reply delayed ${faults.delayMs} ms`);
+  if ((faults.stallMs ?? 0) > 0) {
+    parts.push(`no webhook taken for ${faults.stallMs} ms from second ${faults.stallAtSec ?? 0}`);
+  }
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 

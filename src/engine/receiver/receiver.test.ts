@@ -397,6 +397,42 @@ describe('Receiver faults', () => {
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(115);
   });
 
+  it('takes no webhook during an injected stall, then takes the held ones at its end', async () => {
+    const target = receiver();
+    target.setStall({ atSec: 0, ms: 300 });
+    const originUs = monotonicClock.nowUs();
+    target.startTimeline(originUs);
+    const sentUs = monotonicClock.nowUs();
+    const held = await deliver(target, event(1, sentUs));
+    expect(held.statusCode).toBe(200);
+    // Taken at the end of the window: its latency includes the stall.
+    const snapshot = target.snapshot();
+    expect(snapshot.firstReceiveUs! - originUs).toBeGreaterThanOrEqual(295_000);
+    expect(snapshot.latency.minNonZeroValue).toBeGreaterThanOrEqual(290_000);
+    expect(snapshot.seconds?.counts).toEqual([1]);
+  });
+
+  it('holds nothing outside the stall window, nor once the stall is cleared', async () => {
+    let nowUs = 10_000_000;
+    const clock: Clock = { nowUs: () => nowUs };
+    const target = receiver({ clock });
+    target.setStall({ atSec: 1, ms: 500 });
+    target.startTimeline(10_000_000);
+    nowUs = 10_900_000; // before the window
+    await deliver(target, event(1, 10_000_000));
+    expect(target.lastDeliveryUs).toBe(10_900_000);
+    nowUs = 11_500_000; // its end
+    await deliver(target, event(2, 10_000_000));
+    expect(target.lastDeliveryUs).toBe(11_500_000);
+    expect(target.snapshot().seconds?.counts).toEqual([1, 1]);
+    target.reset();
+    target.setStall(null);
+    target.startTimeline(10_000_000);
+    nowUs = 11_200_000;
+    await deliver(target, event(3, 10_000_000));
+    expect(target.lastDeliveryUs).toBe(11_200_000);
+  });
+
   it('rejects faults that make no sense', () => {
     expect(() => receiver({ faults: { failureRate: 1.5 } })).toThrow(/failureRate/);
     expect(() => receiver().setFaults({ failureStatus: 200 })).toThrow(/failureStatus/);

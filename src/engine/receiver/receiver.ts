@@ -214,6 +214,10 @@ export class Receiver {
   private lastReceiveUs: number | null = null;
   private latencyBlocks: LatencyBlocks | null = null;
   private timeline: IntervalRecorder | null = null;
+  private stall: { atSec: number; ms: number } | null = null;
+  /** Monotonic µs window in which webhook requests are held (see setStall). */
+  private stallFromUs = Infinity;
+  private stallToUs = -Infinity;
   private baseUrl: string | null = null;
   private closing: Promise<void> | null = null;
 
@@ -304,6 +308,22 @@ export class Receiver {
    */
   startTimeline(originUs: number): void {
     this.timeline = new IntervalRecorder(originUs);
+    if (this.stall) {
+      this.stallFromUs = originUs + this.stall.atSec * 1_000_000;
+      this.stallToUs = this.stallFromUs + this.stall.ms * 1000;
+    }
+  }
+
+  /**
+   * Injected stall: from `atSec` seconds after the origin of the next timeline (startTimeline)
+   * for `ms`, every webhook request is held before it is taken, and taken (receive time read,
+   * classified, answered) when the window ends, as by an endpoint that stopped answering for that
+   * long; null = none. Kept across reset().
+   */
+  setStall(stall: { atSec: number; ms: number } | null): void {
+    this.stall = stall;
+    this.stallFromUs = Infinity;
+    this.stallToUs = -Infinity;
   }
 
   setFaults(faults: Partial<ReceiverFaults>): void {
@@ -411,7 +431,18 @@ export class Receiver {
     const clock = this.clock;
     app.post(this.path, {
       onRequest: (request, _reply, done) => {
-        (request as TimedRequest).receivedUs = clock.nowUs();
+        const nowUs = clock.nowUs();
+        if (nowUs >= this.stallFromUs && nowUs < this.stallToUs) {
+          setTimeout(
+            () => {
+              (request as TimedRequest).receivedUs = clock.nowUs();
+              done();
+            },
+            Math.ceil((this.stallToUs - nowUs) / 1000),
+          );
+          return;
+        }
+        (request as TimedRequest).receivedUs = nowUs;
         done();
       },
       handler: (request, reply) => this.handleWebhook(request as TimedRequest, reply),

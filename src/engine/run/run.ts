@@ -148,10 +148,14 @@ export async function runTrials(
     if (options.warmupEvents > 0) {
       await timed('warmup', () =>
         logger.group(`Warm-up: ${options.warmupEvents} events (not measured)`, async () => {
-          const warmup = await measureOnce(options, receiver, endpoints, environment, {
-            events: options.warmupEvents,
-            durationSec: null,
-          });
+          const warmup = await measureOnce(
+            options,
+            receiver,
+            endpoints,
+            environment,
+            { events: options.warmupEvents, durationSec: null },
+            false,
+          );
           logger.info(
             `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
           );
@@ -233,6 +237,9 @@ function receiverFaults(options: Pick<RunOptions, 'receiver'>): InjectedFaults {
     failureRate: options.receiver.failureRate ?? NO_FAULTS.failureRate,
     failureStatus: options.receiver.failureStatus ?? NO_FAULTS.failureStatus,
     delayMs: options.receiver.delayMs ?? NO_FAULTS.delayMs,
+    ...(options.receiver.stallMs
+      ? { stallMs: options.receiver.stallMs, stallAtSec: options.receiver.stallAtSec ?? 0 }
+      : {}),
   };
 }
 
@@ -272,6 +279,7 @@ async function measureOnce(
   endpoints: readonly SeededEndpoint[],
   environment: EnvironmentFingerprint,
   shape: { events: number | null; durationSec: number | null } = options,
+  measured = true,
 ): Promise<RunResult> {
   const generator = new EventGenerator({
     chainId: options.chainId,
@@ -281,6 +289,8 @@ async function measureOnce(
   });
   receiver.reset();
   receiver.acceptRun(generator.runId);
+  const { stallMs, stallAtSec } = options.receiver;
+  receiver.setStall(measured && stallMs ? { atSec: stallAtSec ?? 0, ms: stallMs } : null);
   // Blocks of the trial's events give the noise inside one trial (paired A/B).
   receiver.setLatencyBlocks(
     eventsPerLatencyBlock(

@@ -37,6 +37,12 @@ export interface ReceiverSettings {
   failureRate?: number;
   failureStatus?: number;
   delayMs?: number;
+  /**
+   * In each measured trial (not the warm-up), take no webhook for this long from `stallAtSec`
+   * seconds after the first scheduled send; 0 = none.
+   */
+  stallMs?: number;
+  stallAtSec?: number;
 }
 
 /** Everything one measured run needs, validated before it gets here. */
