@@ -1,6 +1,6 @@
 /**
  * Writes report.html for the report fixtures (a regression, a nightly history with a shift,
- * per-second timelines with a stall) and screenshots it with Debian's headless Chromium for the
+ * per-second timelines with a 2-second stall) and screenshots it with Debian's headless Chromium for the
  * README: `npx tsx scripts/screenshot-report.ts [out.png] [--html out.html]` (default
  * docs/images/report-html.png).
  */
@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compare } from '../src/compare/verdict.js';
 import { renderHtml } from '../src/report/html.js';
-import { baselineWithShift, timelinesWithStall } from '../src/report/html-fixtures.js';
-import { regressedAggregate, reportContext } from '../src/report/report-fixtures.js';
+import { baselineWithShift, regressedWithTimelines } from '../src/report/html-fixtures.js';
+import { reportContext } from '../src/report/report-fixtures.js';
 import { withBrowser } from '../test/browser/chromium.js';
 
 const args = process.argv.slice(2);
@@ -20,11 +20,9 @@ const htmlOut = htmlFlag >= 0 ? args.splice(htmlFlag, 2)[1] : undefined;
 const out = resolve(args[0] ?? 'docs/images/report-html.png');
 
 const baseline = baselineWithShift();
-const current = regressedAggregate();
+const current = regressedWithTimelines({ trial: 2, at: 9, length: 2 }, 20);
 const verdict = compare(current, baseline, { tolerance: 1.5 });
-const html = renderHtml(verdict, reportContext(current, baseline), {
-  timelines: timelinesWithStall({ stall: { trial: 2, at: 9, length: 2 } }),
-});
+const html = renderHtml(verdict, reportContext(current, baseline));
 
 const dir = mkdtempSync(join(tmpdir(), 'report-html-'));
 const path = htmlOut ? resolve(htmlOut) : join(dir, 'report.html');

@@ -3,8 +3,9 @@
  * shift, per-second timelines with a stall. Nothing in the shipped code imports it.
  */
 import type { Baseline } from '../compare/baseline.js';
-import type { TimelineSecond, TimelineView } from './html.js';
-import { baselineWithHistory } from './report-fixtures.js';
+import type { TrialAggregate } from '../compare/trials.js';
+import type { Timeline } from '../engine/measure/result.js';
+import { baselineWithHistory, regressedAggregate } from './report-fixtures.js';
 
 /**
  * The report fixtures' baseline with `nights` of history whose latencies were `ratio` times
@@ -30,34 +31,70 @@ export function baselineWithShift(nights = 30, at = 20, ratio = 1.3): Baseline {
 }
 
 export interface StallShape {
-  trials?: number;
   seconds?: number;
-  /** The trial (1-based) that stalls, its first second without deliveries, and how long. */
-  stall?: { trial: number; at: number; length: number };
+  /** The first second without deliveries, and how long none arrived. */
+  stall?: { at: number; length: number };
   ratePerSec?: number;
+  /** Varies the figures a little from trial to trial. */
+  seed?: number;
 }
 
 /**
- * Per-second timelines of trials at a steady rate; a stalled trial delivers nothing for `length`
- * seconds, then everything held back at once, late by up to the stall.
+ * One trial's timeline at a steady rate; a stall delivers nothing for `length` seconds while
+ * the backlog grows, then everything held back at once, late by up to the stall.
  */
-export function timelinesWithStall(shape: StallShape = {}): TimelineView[] {
-  const trials = shape.trials ?? 3;
+export function timelineWithStall(shape: StallShape = {}): Timeline {
   const seconds = shape.seconds ?? 20;
   const rate = shape.ratePerSec ?? 100;
-  return Array.from({ length: trials }, (_, index) => {
-    const trial = index + 1;
-    const stall = shape.stall?.trial === trial ? shape.stall : null;
-    const figures: TimelineSecond[] = Array.from({ length: seconds }, (_, second) => {
-      const wobble = [0, 3, -2, 4, -1, 2, -3][(second + trial) % 7] as number;
-      if (stall && second >= stall.at && second < stall.at + stall.length) {
-        return { second, deliveries: 0, p99Ms: null };
-      }
-      if (stall && second === stall.at + stall.length) {
-        return { second, deliveries: rate * (stall.length + 1), p99Ms: stall.length * 1000 + 40 };
-      }
-      return { second, deliveries: rate + wobble, p99Ms: 58 + wobble + trial };
-    });
-    return { name: `trial ${trial}`, seconds: figures };
-  });
+  const seed = shape.seed ?? 0;
+  const stall = shape.stall ?? null;
+  const timeline: Timeline = {
+    bucketSec: 1,
+    publishEndSec: seconds,
+    publishedPerSec: [],
+    deliveredPerSec: [],
+    p50Ms: [],
+    p99Ms: [],
+    maxMs: [],
+    backlog: [],
+  };
+  let owed = 0;
+  for (let second = 0; second < seconds; second += 1) {
+    const wobble = [0, 3, -2, 4, -1, 2, -3][(second + seed) % 7] as number;
+    const stalled = stall !== null && second >= stall.at && second < stall.at + stall.length;
+    const catchUp = stall !== null && second === stall.at + stall.length;
+    const delivered = stalled ? 0 : catchUp ? owed + rate : rate;
+    owed += rate - delivered;
+    const p99 = stalled ? null : catchUp ? stall.length * 1000 + 40 : 58 + wobble + seed;
+    timeline.publishedPerSec.push(rate);
+    timeline.deliveredPerSec.push(delivered);
+    timeline.p50Ms.push(p99 === null ? null : p99 / 4);
+    timeline.p99Ms.push(p99);
+    timeline.maxMs.push(p99 === null ? null : p99 * 1.2);
+    // A few webhooks are always in flight.
+    timeline.backlog.push(owed + (stalled ? 0 : 4 + Math.abs(wobble)));
+  }
+  return timeline;
+}
+
+/**
+ * The report fixtures' regressed run with a timeline per trial; trial `stalledTrial` (1-based)
+ * stalls as `stall` says.
+ */
+export function regressedWithTimelines(
+  stall: { trial: number; at: number; length: number } | null = { trial: 2, at: 9, length: 2 },
+  seconds = 20,
+): TrialAggregate {
+  const base = regressedAggregate();
+  return {
+    ...base,
+    trials: base.trials.map((trial, index) => ({
+      ...trial,
+      timeline: timelineWithStall({
+        seconds,
+        seed: index,
+        ...(stall && stall.trial === index + 1 ? { stall } : {}),
+      }),
+    })),
+  };
 }

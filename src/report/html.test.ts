@@ -5,15 +5,16 @@ import { comparePaired } from '../compare/paired-verdict.js';
 import type { PairedRun } from '../paired/rounds.js';
 import { compare } from '../compare/verdict.js';
 import {
-  findStalls,
   historyCharts,
   htmlPathFor,
   renderHtml,
   renderPairedHtml,
   spectrumChart,
   timelineCharts,
+  trialTimelines,
 } from './html.js';
-import { baselineWithShift, timelinesWithStall } from './html-fixtures.js';
+import { baselineWithShift, regressedWithTimelines, timelineWithStall } from './html-fixtures.js';
+import { timelineView } from './timeline.js';
 import { metricRows, verdictStatement } from './model.js';
 import {
   baselineAggregate,
@@ -25,39 +26,24 @@ import {
 const PLOT_LEFT = 64;
 const PLOT_WIDTH = 720 - 64 - 16;
 
-describe('findStalls', () => {
-  it('finds the seconds without deliveries between the first and the last delivering one', () => {
-    const seconds = [0, 0, 5, 6, 0, 0, 7, 0, 8, 0, 0].map((deliveries, second) => ({
-      second,
-      deliveries,
-      p99Ms: deliveries > 0 ? 10 : null,
-    }));
-    expect(findStalls(seconds)).toEqual([
-      { from: 4, to: 6 },
-      { from: 7, to: 8 },
-    ]);
-    expect(findStalls(seconds.map((second) => ({ ...second, deliveries: 0 })))).toEqual([]);
-  });
-});
-
 describe('timelineCharts', () => {
-  it('shades a 2-second stall at its seconds in both charts and says when it was', () => {
-    const charts = timelineCharts(
-      timelinesWithStall({ seconds: 20, stall: { trial: 2, at: 9, length: 2 } }),
-    );
-    expect(charts.stalls).toEqual(['Stall in trial 2: 2 s without deliveries, from 9 s to 11 s.']);
-    for (const svg of [charts.p99, charts.throughput]) {
+  it('shades a 2-second stall at its seconds in every chart and says when it was', () => {
+    const charts = timelineCharts(trialTimelines(regressedWithTimelines()));
+    expect(charts.stalls).toEqual([
+      'Trial 2: stall: 2 s from second 9 (p99 up to 2,040 ms, backlog 200).',
+    ]);
+    for (const svg of [charts.p99, charts.throughput, charts.backlog]) {
       const band =
         /<rect class="band" data-from="9" data-to="11" x="([\d.]+)"[^>]*width="([\d.]+)"/.exec(svg);
       expect(band).not.toBeNull();
       // 20 seconds across the plot: the band starts at 9/20 of it and is 2/20 wide.
       expect(Number(band![1])).toBeCloseTo(PLOT_LEFT + (PLOT_WIDTH * 9) / 20, 0);
       expect(Number(band![2])).toBeCloseTo((PLOT_WIDTH * 2) / 20, 0);
-      expect(svg).toContain('<title>trial 2: 2 s without deliveries, from 9 s to 11 s</title>');
-      // One legend entry per trial, then the stall.
-      expect(svg).toMatch(
-        /trial 1<\/text>.*trial 2<\/text>.*trial 3<\/text>.*stall \(no deliveries\)<\/text>/,
+      expect(svg).toContain(
+        '<title>trial 2: stall: 2 s from second 9 (p99 up to 2,040 ms, backlog 200)</title>',
       );
+      // One legend entry per trial, then the stall.
+      expect(svg).toMatch(/trial 1<\/text>.*trial 2<\/text>.*trial 3<\/text>.*>stall<\/text>/);
     }
     // The p99 line of the stalled trial breaks where nothing arrived; the y axis holds the spike.
     const stalled = /data-series="trial 2">(.*?)<\/g>/.exec(charts.p99)![1]!;
@@ -65,12 +51,33 @@ describe('timelineCharts', () => {
     expect(charts.p99).toContain('data-y-max="2500"');
     expect(charts.p99).toContain('>latency p99 (ms)</text>');
     expect(charts.throughput).toContain('>throughput (deliveries/s)</text>');
+    // Points sit mid-second, in order: second 0 first.
+    const [xs] = [
+      ...charts.throughput.matchAll(/data-series="trial 1"><polyline [^>]*points="([^"]*)"/g),
+    ].map((m) => m[1]!.split(' ').map((point) => Number(point.split(',')[0])));
+    expect(xs).toHaveLength(20);
+    expect(xs![0]).toBeCloseTo(PLOT_LEFT + PLOT_WIDTH / 40, 0);
+    xs!.slice(1).forEach((x, index) => expect(x).toBeGreaterThan(xs![index]!));
   });
 
-  it('draws no band for a run without a stall', () => {
-    const charts = timelineCharts(timelinesWithStall({ seconds: 10 }));
+  it('draws no band for a run without a stall, and groups the rounds of a side', () => {
+    const charts = timelineCharts(trialTimelines(regressedWithTimelines(null)));
     expect(charts.stalls).toEqual([]);
     expect(charts.p99).not.toContain('class="band"');
+    const grouped = timelineCharts(
+      [1, 2].flatMap((round) =>
+        (['base', 'head'] as const).map((side) => ({
+          view: timelineView(timelineWithStall({ seed: round }), `${side}, round ${round}`),
+          group: side,
+        })),
+      ),
+    );
+    const legend = /<g class="legend">(.*?)<\/g><line/.exec(grouped.p99)![1]!;
+    expect([...legend.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual([
+      'base',
+      'head',
+    ]);
+    expect(grouped.p99.match(/<g class="series"/g)).toHaveLength(4);
   });
 });
 
@@ -141,23 +148,21 @@ describe('renderHtml', () => {
   const current = regressedAggregate();
   const verdict = compare(current, baseline, { tolerance: 1.5 });
   const context = reportContext(current, baseline);
-  const html = renderHtml(verdict, context, {
-    timelines: timelinesWithStall({ stall: { trial: 2, at: 9, length: 2 } }),
-  });
+  const html = renderHtml(verdict, { ...context, current: regressedWithTimelines() });
 
   it('is one page with no script and nothing to fetch', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
     expect(html).not.toMatch(/\ssrc=/);
     // The only address is the link to the workflow run.
-    expect([...html.matchAll(/https?:\/\/[^\s"<]+/g)].map((m) => m[0])).toEqual([
-      'http://www.w3.org/2000/svg',
-      'http://www.w3.org/2000/svg',
-      'http://www.w3.org/2000/svg',
-      'http://www.w3.org/2000/svg',
-      'http://www.w3.org/2000/svg',
-      'https://github.com/ethhook/ethhook/actions/runs/123456789',
-    ]);
+    // The only addresses: the SVG namespace, and the link to the workflow run.
+    const addresses = [...html.matchAll(/https?:\/\/[^\s"<]+/g)].map((m) => m[0]);
+    expect(new Set(addresses)).toEqual(
+      new Set([
+        'http://www.w3.org/2000/svg',
+        'https://github.com/ethhook/ethhook/actions/runs/123456789',
+      ]),
+    );
   });
 
   it('starts with the verdict and its one line, then the metrics with their limits', () => {
@@ -189,11 +194,14 @@ describe('renderHtml', () => {
       'chart-spectrum',
       'chart-timeline-p99',
       'chart-timeline-throughput',
+      'chart-timeline-backlog',
       'chart-history-ms',
       'chart-history-deliveries-s',
     ]);
-    expect(html.match(/<svg [^>]*><title /g)).toHaveLength(5);
-    expect(html).toContain('Stall in trial 2: 2 s without deliveries, from 9 s to 11 s.');
+    expect(html.match(/<svg [^>]*><title /g)).toHaveLength(6);
+    expect(html).toContain(
+      '<p class="note stall">Trial 2: stall: 2 s from second 9 (p99 up to 2,040 ms, backlog 200).</p>',
+    );
   });
 
   it('leaves out what it does not have: no baseline, no timeline', () => {

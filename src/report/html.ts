@@ -26,7 +26,10 @@ import {
   type MetricRow,
   type ReportContext,
 } from './model.js';
+import type { TrialAggregate } from '../compare/trials.js';
+import { SIDE_NAMES, type PairedRun } from '../paired/rounds.js';
 import type { PairedReportContext } from './paired.js';
+import { describeStall, timelineView, type TimelineView } from './timeline.js';
 import {
   CHART_CSS,
   escapeXml as esc,
@@ -44,27 +47,16 @@ import {
  * with its detected shifts; the details folded below.
  */
 
-/** One second of a trial: the deliveries that arrived in it and their p99. */
-export interface TimelineSecond {
-  /** Seconds since the measured phase began. */
-  second: number;
-  deliveries: number;
-  /** Null when nothing arrived in that second. */
-  p99Ms: number | null;
-}
-
-/** One trial's (or one side's round's) per-second figures. */
-export interface TimelineView {
-  /** "trial 1", "head, round 2". */
-  name: string;
-  /** Lines of a group share a colour and a legend entry (e.g. all rounds of the head). */
+/** A timeline to draw: a trial's (timeline.ts), and the legend entry it shares with others. */
+export interface ChartedTimeline {
+  view: TimelineView;
+  /** Lines of one group share a colour and a legend entry (all rounds of the head); own label otherwise. */
   group?: string;
-  seconds: readonly TimelineSecond[];
 }
 
 export interface HtmlOptions {
-  /** Per-trial timelines, when the result has them. */
-  timelines?: readonly TimelineView[];
+  /** The timelines to draw; by default every trial's of the run that has one. */
+  timelines?: readonly ChartedTimeline[];
   /** The baseline whose nightly history is charted; the compared baseline by default. */
   history?: Baseline | null;
   /** That history already analysed (null: none); analysed here when absent. */
@@ -159,105 +151,117 @@ export function spectrumChart(
   });
 }
 
-export interface Stall {
-  /** First second without deliveries. */
-  from: number;
-  /** The second deliveries resumed (exclusive end). */
-  to: number;
+/** Every trial's timeline, "trial 1" .. "trial n"; empty for results written before timelines. */
+export function trialTimelines(aggregate: TrialAggregate): ChartedTimeline[] {
+  const count = aggregate.trials.length;
+  return aggregate.trials.flatMap((trial, index) =>
+    trial.timeline
+      ? [{ view: timelineView(trial.timeline, count > 1 ? `trial ${index + 1}` : 'the trial') }]
+      : [],
+  );
 }
 
-/**
- * Seconds with no delivery between the first and the last second that had some: the pipeline
- * stalled there (the warm-up before and the drain after are not stalls).
- */
-export function findStalls(seconds: readonly TimelineSecond[]): Stall[] {
-  const delivering = seconds.filter((second) => second.deliveries > 0);
-  if (delivering.length === 0) return [];
-  const first = delivering[0]!.second;
-  const last = delivering[delivering.length - 1]!.second;
-  const busy = new Set(delivering.map((second) => second.second));
-  const stalls: Stall[] = [];
-  for (let second = first + 1; second < last; second += 1) {
-    if (busy.has(second)) continue;
-    const open = stalls[stalls.length - 1];
-    if (open && open.to === second) open.to = second + 1;
-    else stalls.push({ from: second, to: second + 1 });
-  }
-  return stalls;
-}
-
-const secondsText = (stall: Stall): string =>
-  `${stall.to - stall.from} s without deliveries, from ${stall.from} s to ${stall.to} s`;
-
-/** The stalls of each timeline, as bands and as one sentence each. */
-function stallBands(timelines: readonly TimelineView[]): { bands: Band[]; lines: string[] } {
-  const bands: Band[] = [];
-  const lines: string[] = [];
-  for (const timeline of timelines) {
-    for (const stall of findStalls(timeline.seconds)) {
-      const detail = `${timeline.name}: ${secondsText(stall)}`;
-      bands.push({ from: stall.from, to: stall.to, label: 'stall (no deliveries)', detail });
-      lines.push(`Stall in ${detail}.`);
-    }
-  }
-  return { bands, lines };
+/** Each side's timeline per round of a paired run, one colour per side. */
+export function pairedTimelines(run: PairedRun): ChartedTimeline[] {
+  return run.rounds.flatMap((round) =>
+    SIDE_NAMES.flatMap((side) => {
+      const timeline = round[side].result.timeline;
+      return timeline
+        ? [{ view: timelineView(timeline, `${side}, round ${round.round}`), group: side }]
+        : [];
+    }),
+  );
 }
 
 /** Blue, orange, green, purple, pink: neighbours far apart (0, grey, is the baseline's). */
 const TIMELINE_COLOURS = [1, 2, 4, 3, 5];
 
-/** The per-second p99 and throughput charts, one line per timeline; stalls shaded. */
-export function timelineCharts(timelines: readonly TimelineView[]): {
+/**
+ * The per-second charts of the timelines, one line each, stalls (timeline.ts) shaded: p99,
+ * deliveries, and the backlog of webhooks owed, which shows a stall building and draining.
+ */
+export function timelineCharts(timelines: readonly ChartedTimeline[]): {
   p99: string;
   throughput: string;
+  backlog: string;
   stalls: string[];
 } {
-  const end = Math.max(1, ...timelines.flatMap((t) => t.seconds.map((s) => s.second + 1)));
-  // Every second of the run, so the lines of several trials share one x axis.
-  const secondsAxis = Array.from({ length: end }, (_, second) => second);
-  const groups = [...new Set(timelines.map((timeline) => timeline.group ?? timeline.name))];
-  const seriesOf = (pick: (second: TimelineSecond) => number | null): Series[] =>
-    timelines.map((timeline) => {
-      const bySecond = new Map(timeline.seconds.map((second) => [second.second, second]));
+  const views = timelines.map((timeline) => timeline.view);
+  const bucket = Math.max(1, ...views.map((view) => view.bucketSec));
+  const end = Math.max(
+    bucket,
+    ...views.map((view) => (view.seconds[view.seconds.length - 1] ?? 0) + view.bucketSec),
+  );
+  // One x position per point of the widest timeline, so the lines of several trials line up.
+  const starts = Array.from({ length: Math.ceil(end / bucket) }, (_, index) => index * bucket);
+  const groups = [...new Set(timelines.map((item) => item.group ?? item.view.label))];
+  const seriesOf = (pick: (view: TimelineView, index: number) => number | null): Series[] =>
+    timelines.map(({ view, group }) => {
+      const at = new Map(view.seconds.map((second, index) => [second, index]));
       return {
-        name: timeline.name,
+        name: view.label,
         kind: 'line' as const,
-        colour: TIMELINE_COLOURS[groups.indexOf(timeline.group ?? timeline.name) % 5] as number,
-        ...(timeline.group ? { legendGroup: timeline.group } : {}),
-        values: secondsAxis.map((second) => {
-          const figures = bySecond.get(second);
-          return figures ? pick(figures) : null;
+        colour: TIMELINE_COLOURS[groups.indexOf(group ?? view.label) % 5] as number,
+        ...(group ? { legendGroup: group } : {}),
+        values: starts.map((second) => {
+          const index = at.get(second);
+          return index === undefined ? null : pick(view, index);
         }),
       };
     });
+  const per = bucket === 1 ? 'per second' : `per ${bucket} s`;
   const x = {
     kind: 'linear' as const,
-    // A second's figures sit in its middle: second 12 covers 12 s to 13 s.
-    values: secondsAxis.map((second) => second + 0.5),
+    // A point's figures sit in its middle: second 12 covers 12 s to 13 s.
+    values: starts.map((second) => second + bucket / 2),
     domain: [0, end] as const,
-    title: 'time since the measured load began (s)',
+    title: 'time since the first event was sent (s)',
   };
-  const { bands, lines } = stallBands(timelines);
-  const who = timelines.map((timeline) => timeline.name).join(', ');
+  const bands: Band[] = [];
+  const lines: string[] = [];
+  for (const view of views) {
+    for (const stall of view.stalls) {
+      const detail = `${view.label}: ${describeStall(stall)}`;
+      bands.push({
+        from: stall.startSec,
+        to: stall.startSec + stall.durationSec,
+        label: 'stall',
+        detail,
+      });
+      lines.push(`${detail.charAt(0).toUpperCase()}${detail.slice(1)}.`);
+    }
+  }
+  const who = views.map((view) => view.label).join(', ');
+  const said = lines.length > 0 ? ` ${lines.join(' ')}` : ' No stall.';
   return {
     p99: svgChart({
       id: 'chart-timeline-p99',
-      title: 'Latency p99 per second',
-      description: `End-to-end latency p99 of the deliveries that arrived in each second, for ${who}.${lines.length ? ` ${lines.join(' ')}` : ''}`,
+      title: `Latency p99 ${per}`,
+      description: `End-to-end latency p99 of the webhooks that arrived in each second, for ${who}; a gap where none arrived.${said}`,
       x,
       yTitle: 'latency p99 (ms)',
       unit: 'ms',
-      series: seriesOf((second) => second.p99Ms),
+      series: seriesOf((view, index) => view.p99Ms[index] ?? null),
       bands,
     }),
     throughput: svgChart({
       id: 'chart-timeline-throughput',
-      title: 'Throughput per second',
-      description: `Deliveries that arrived in each second, for ${who}.${lines.length ? ` ${lines.join(' ')}` : ''}`,
+      title: `Throughput ${per}`,
+      description: `Webhooks delivered in each second, for ${who}.${said}`,
       x,
       yTitle: 'throughput (deliveries/s)',
       unit: 'deliveries/s',
-      series: seriesOf((second) => second.deliveries),
+      series: seriesOf((view, index) => view.deliveredPerSec[index] ?? null),
+      bands,
+    }),
+    backlog: svgChart({
+      id: 'chart-timeline-backlog',
+      title: `Backlog ${per}: webhooks owed`,
+      description: `Webhooks owed for the events sent so far minus those delivered, at the end of each second, for ${who}.${said}`,
+      x,
+      yTitle: 'webhooks owed (count)',
+      unit: 'owed',
+      series: seriesOf((view, index) => view.backlog[index] ?? null),
       bands,
     }),
     stalls: lines,
@@ -439,14 +443,15 @@ const figure = (svg: string, caption?: string): string =>
 const folded = (summary: string, body: string): string =>
   `<details>\n<summary>${esc(summary)}</summary>\n${body}\n</details>`;
 
-function timelineSection(timelines: readonly TimelineView[] | undefined): string[] {
-  if (!timelines || timelines.length === 0) return [];
+function timelineSection(timelines: readonly ChartedTimeline[]): string[] {
+  if (timelines.length === 0) return [];
   const charts = timelineCharts(timelines);
   return [
-    '<h2>Per second</h2>',
+    '<h2>Second by second</h2>',
     ...charts.stalls.map((line) => `<p class="note stall">${esc(line)}</p>`),
     figure(charts.p99),
     figure(charts.throughput),
+    figure(charts.backlog),
   ];
 }
 
@@ -626,7 +631,7 @@ export function renderHtml(
     ...list(notes, 'notes'),
     '<h2>Latency percentiles</h2>',
     figure(spectrum),
-    ...timelineSection(options.timelines),
+    ...timelineSection(options.timelines ?? trialTimelines(context.current)),
     ...historySection(
       options.history === undefined ? context.baseline : options.history,
       options,
@@ -727,7 +732,7 @@ export function renderPairedHtml(context: PairedReportContext, options: HtmlOpti
     `<p class="settings">Gated metrics in bold · each figure is the median over the rounds; the change is the geometric mean of head/base per round · vs committed baseline: ${esc(context.committedBaseline ?? 'none')}</p>`,
     '<h2>Latency percentiles</h2>',
     figure(spectrum, 'Medians over the rounds of each side.'),
-    ...timelineSection(options.timelines),
+    ...timelineSection(options.timelines ?? pairedTimelines(run)),
     ...historySection(options.history, options, options.gatedMetrics),
     footer(context.commit, context.detailsUrl),
   ];

@@ -7,8 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/compare/verdict.js';
 import { renderHtml } from '../../src/report/html.js';
-import { baselineWithShift, timelinesWithStall } from '../../src/report/html-fixtures.js';
-import { regressedAggregate, reportContext } from '../../src/report/report-fixtures.js';
+import { baselineWithShift, regressedWithTimelines } from '../../src/report/html-fixtures.js';
+import { reportContext } from '../../src/report/report-fixtures.js';
 import { withBrowser } from './chromium.js';
 
 /**
@@ -21,11 +21,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeReport(): string {
   const baseline = baselineWithShift(30, 20, 1.3);
-  const current = regressedAggregate();
+  const current = regressedWithTimelines({ trial: 2, at: 9, length: 2 }, 20);
   const verdict = compare(current, baseline, { tolerance: 1.5 });
-  const html = renderHtml(verdict, reportContext(current, baseline), {
-    timelines: timelinesWithStall({ seconds: 20, stall: { trial: 2, at: 9, length: 2 } }),
-  });
+  const html = renderHtml(verdict, reportContext(current, baseline));
   const path = join(dir, 'report.html');
   writeFileSync(path, html);
   return pathToFileURL(path).href;
@@ -71,6 +69,7 @@ const CHARTS = [
   'chart-spectrum',
   'chart-timeline-p99',
   'chart-timeline-throughput',
+  'chart-timeline-backlog',
   'chart-history-ms',
   'chart-history-deliveries-s',
 ];
@@ -120,7 +119,7 @@ describe('report.html in headless Chromium', () => {
       await page.goto(url);
       const note = await page.locator('p.stall').allTextContents();
       const geometry = await page.evaluate(() =>
-        ['chart-timeline-p99', 'chart-timeline-throughput'].map((id) => {
+        ['chart-timeline-p99', 'chart-timeline-throughput', 'chart-timeline-backlog'].map((id) => {
           const svg = document.getElementById(id)!;
           const band = svg.querySelector('rect.band[data-from]')!.getBoundingClientRect();
           const tick = (text: string) => {
@@ -142,9 +141,14 @@ describe('report.html in headless Chromium', () => {
       return { note, geometry, blocked: [...blocked] };
     });
     expect(found.blocked).toEqual([]);
-    expect(found.note).toEqual(['Stall in trial 2: 2 s without deliveries, from 9 s to 11 s.']);
+    expect(found.note).toEqual([
+      'Trial 2: stall: 2 s from second 9 (p99 up to 2,040 ms, backlog 200).',
+    ]);
+    expect(found.geometry).toHaveLength(3);
     for (const chart of found.geometry) {
-      expect(chart.tooltip).toBe('trial 2: 2 s without deliveries, from 9 s to 11 s');
+      expect(chart.tooltip).toBe(
+        'trial 2: stall: 2 s from second 9 (p99 up to 2,040 ms, backlog 200)',
+      );
       // On screen, where the axis puts seconds 9 and 11 (within a pixel).
       const perSecond = (chart.twenty - chart.zero) / 20;
       expect(Math.abs(chart.left - (chart.zero + 9 * perSecond))).toBeLessThan(1.5);
