@@ -7,7 +7,7 @@ import { writeTrialSet } from '../../compare/result-file.js';
 import { aggregateTrials } from '../../compare/trials.js';
 import { compare, type CompareOptions } from '../../compare/verdict.js';
 import type { Logger } from '../../engine/log.js';
-import { maskUrl } from '../../shared/redact.js';
+import { redactUrls } from '../../shared/redact.js';
 import { plannedRunConfig, runTrials } from '../../engine/run/run.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { runPairedCheck, type PairedCheckResult } from '../../paired/check.js';
@@ -33,6 +33,7 @@ import {
 } from '../../report/paired.js';
 import { spawnExec } from '../../services/exec.js';
 import { UserError } from '../errors.js';
+import { stopOnSignals } from '../signals.js';
 import { writeReports, type CommandIo } from './compare.js';
 
 /** The CLI's paired run: `run --base-start …`, `--base-compose-file …` or `--base-dir …`. */
@@ -65,22 +66,13 @@ const SETTING_FLAGS = {
   startCommand: '--start',
 } as const;
 
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-
 export async function runPaired(
   request: PairedRunRequest,
   io: CommandIo,
   logger: Logger,
 ): Promise<number> {
   const abort = new AbortController();
-  let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | null = null;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
-    logger.warn(`${signal} received: stopping`);
-    stoppedBy = signal;
-    abort.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals = stopOnSignals(logger, abort);
   const stem = request.outPath.replace(/\.json$/i, '');
   logger.info(`Reference: ${request.describeBase}; ${request.choice.why}`);
   let checked: PairedCheckResult;
@@ -115,16 +107,14 @@ export async function runPaired(
       },
     );
   } catch (error) {
-    if (stoppedBy) throw new UserError(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]);
+    const interrupted = signals.interruption();
+    if (interrupted) throw interrupted;
     const message = error instanceof Error ? error.message : String(error);
     throw new UserError(
-      message
-        .replaceAll(request.options.databaseUrl, maskUrl(request.options.databaseUrl))
-        .replaceAll(request.options.redisUrl, maskUrl(request.options.redisUrl)),
+      redactUrls(message, [request.options.databaseUrl, request.options.redisUrl]),
     );
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    signals.dispose();
   }
 
   const { run, verdict } = checked;

@@ -22,6 +22,7 @@ import {
   type Given,
 } from '../../settings/resolve.js';
 import { UserError } from '../errors.js';
+import { stopOnSignals } from '../signals.js';
 import { printRunSummary } from '../summary.js';
 import { addSettingFlags, settingOption } from '../settings-flags.js';
 import { readBaselineIfExists } from '../../compare/baseline.js';
@@ -127,9 +128,6 @@ export function serviceSettingsFrom(
   return asUserError(() => resolveServices(flags, 'cli'));
 }
 
-/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-
 /**
  * Starts the SUT (compose or a command, when asked), runs the trials and always stops the SUT
  * and everything it started (also on Ctrl-C, SIGTERM and failure); writes the result file, and
@@ -150,14 +148,7 @@ export async function executeRun(
   checkOutputFile(outPath, flags.out ? '--out' : 'the default --out');
   if (settings.mode !== 'external')
     checkOutputFile(logsPath, flags.startLog ? '--start-log' : 'the SUT log beside --out');
-  let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | null = null;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
-    logger.warn(`${signal} received: stopping`);
-    stoppedBy = signal;
-    abort.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals = stopOnSignals(logger, abort);
   const service = createService(settings, {
     instance: 'sut',
     cwd: process.cwd(),
@@ -177,7 +168,8 @@ export async function executeRun(
       { ...options, sut: service },
       afterTrials ? { afterTrials } : {},
     );
-    if (stoppedBy) throw new UserError(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]);
+    const interrupted = signals.interruption();
+    if (interrupted) throw interrupted;
     mkdirSync(dirname(outPath), { recursive: true });
     // One measured run is written as a RunResult; several as a trial set (their aggregate).
     const aggregate = aggregateTrials(results);
@@ -185,7 +177,8 @@ export async function executeRun(
     else await writeTrialSet(outPath, aggregate);
     return { results, aggregate, outPath };
   } catch (error) {
-    if (stoppedBy) throw new UserError(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]);
+    const interrupted = signals.interruption();
+    if (interrupted) throw interrupted;
     if (error instanceof UserError) throw error;
     let message = error instanceof Error ? error.message : String(error);
     const more = await service.describeFailure().catch(() => '');
@@ -194,8 +187,7 @@ export async function executeRun(
 ${more}`;
     throw new UserError(redactUrls(message, [options.databaseUrl, options.redisUrl]));
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    signals.dispose();
     const logs = await service.collectLogs({ quiet: true }).catch(() => null);
     if (logs) logger.info(`The SUT's logs: ${logs}`);
     await service.stop();
