@@ -1,24 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addBaseWorktree } from '../git/base-commit.js';
+import { commitFiles, git } from '../git/testing.js';
 import { State } from './constants.js';
 import { removePairedWorktree } from './paired.js';
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  }).trim();
 
 function store(values: Record<string, string>) {
   return { saveState: () => undefined, getState: (name: string) => values[name] ?? '' };
@@ -37,10 +24,8 @@ describe('removePairedWorktree (the post step)', () => {
   it('removes the worktree main left behind, and is quiet when there is none', async () => {
     const repo = mkdtempSync(path.join(tmpdir(), 'post-worktree-'));
     git(repo, 'init', '-q');
-    writeFileSync(path.join(repo, 'a.txt'), 'a');
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-q', '-m', 'a');
-    const worktree = await addBaseWorktree(repo, git(repo, 'rev-parse', 'HEAD'), repo);
+    const commit = commitFiles(repo, { 'a.txt': 'a' }, 'a');
+    const worktree = await addBaseWorktree(repo, commit, repo);
     const saved = store({
       [State.BaseWorktree]: JSON.stringify({ repoDir: repo, dir: worktree.dir }),
     });

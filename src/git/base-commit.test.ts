@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   systemGit,
   type Git,
 } from './base-commit.js';
+import { git, pullRequestRepo, shallowCheckout as checkoutOf } from './testing.js';
 
 /**
  * A real repository as a pull request sees it: a bare "origin" holding main (A then C), a
@@ -21,57 +22,19 @@ let root: string;
 let originUrl: string;
 let shas: { a: string; b: string; c: string; merge: string };
 
-const run = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  }).trim();
-
-function commit(dir: string, setting: string, message: string): string {
-  writeFileSync(join(dir, 'setting.txt'), setting);
-  run(dir, 'add', 'setting.txt');
-  run(dir, 'commit', '-q', '-m', message);
-  return run(dir, 'rev-parse', 'HEAD');
-}
-
-/** A fresh depth-1 clone of `ref`, checked out detached as actions/checkout does. */
-function shallowCheckout(ref: string): string {
-  const dir = mkdtempSync(join(root, 'checkout-'));
-  run(dir, 'init', '-q');
-  run(dir, 'remote', 'add', 'origin', originUrl);
-  run(dir, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', ref);
-  run(dir, 'checkout', '-q', '--detach', 'FETCH_HEAD');
-  return dir;
-}
+const shallowCheckout = (ref: string): string => checkoutOf(root, originUrl, ref);
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'base-commit-'));
-  const origin = join(root, 'origin.git');
-  run(root, 'init', '-q', '--bare', origin);
-  originUrl = `file://${origin}`;
-  const work = join(root, 'work');
-  run(root, 'init', '-q', '-b', 'main', work);
-  const a = commit(work, 'delay=0', 'A');
-  run(work, 'checkout', '-q', '-b', 'feature');
-  const b = commit(work, 'delay=10', 'B');
-  run(work, 'checkout', '-q', 'main');
-  writeFileSync(join(work, 'other.txt'), 'landed on main after the branch was cut');
-  run(work, 'add', 'other.txt');
-  run(work, 'commit', '-q', '-m', 'C');
-  const c = run(work, 'rev-parse', 'HEAD');
-  run(work, 'merge', '-q', '--no-ff', '-m', 'merge', 'feature');
-  const merge = run(work, 'rev-parse', 'HEAD');
-  run(work, 'push', '-q', originUrl, `${c}:refs/heads/main`, `${b}:refs/heads/feature`);
-  run(work, 'push', '-q', originUrl, `${merge}:refs/pull/1/merge`);
-  shas = { a, b, c, merge };
+  const repo = pullRequestRepo(root, {
+    base: { 'setting.txt': 'delay=0' },
+    head: { 'setting.txt': 'delay=10' },
+    landed: { 'other.txt': 'landed on main after the branch was cut' },
+    number: 1,
+  });
+  originUrl = repo.originUrl;
+  const { base, head, landed, merge } = repo.shas;
+  shas = { a: base, b: head, c: landed!, merge };
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -79,8 +42,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('resolveBaseCommit', () => {
   it('takes the first parent of the merge commit, fetching it into a shallow clone', async () => {
     const checkout = shallowCheckout('refs/pull/1/merge');
-    expect(run(checkout, 'rev-parse', 'HEAD')).toBe(shas.merge);
-    expect(() => run(checkout, 'cat-file', '-e', `${shas.c}^{commit}`)).toThrow();
+    expect(git(checkout, 'rev-parse', 'HEAD')).toBe(shas.merge);
+    expect(() => git(checkout, 'cat-file', '-e', `${shas.c}^{commit}`)).toThrow();
 
     const base = await resolveBaseCommit({
       repoDir: checkout,
@@ -92,7 +55,7 @@ describe('resolveBaseCommit', () => {
       sha: shas.c,
       why: `first parent of the merge commit ${shas.merge.slice(0, 7)}`,
     });
-    expect(run(checkout, 'cat-file', '-t', shas.c)).toBe('commit');
+    expect(git(checkout, 'cat-file', '-t', shas.c)).toBe('commit');
   });
 
   it('takes base-ref as a branch or a full SHA, fetching either', async () => {
@@ -224,11 +187,11 @@ describe('base worktree', () => {
     expect(worktree.dir.startsWith(parent)).toBe(true);
     expect(readFileSync(join(worktree.dir, 'setting.txt'), 'utf8')).toBe('delay=0');
     expect(readFileSync(join(checkout, 'setting.txt'), 'utf8')).toBe('delay=10');
-    expect(run(worktree.dir, 'rev-parse', 'HEAD')).toBe(shas.c);
+    expect(git(worktree.dir, 'rev-parse', 'HEAD')).toBe(shas.c);
 
     expect(await removeBaseWorktree(checkout, worktree.dir)).toBeNull();
     expect(existsSync(worktree.dir)).toBe(false);
-    expect(run(checkout, 'worktree', 'list', '--porcelain')).not.toContain(worktree.dir);
+    expect(git(checkout, 'worktree', 'list', '--porcelain')).not.toContain(worktree.dir);
     // The post step may run it again (e.g. after a retry): still fine.
     expect(await removeBaseWorktree(checkout, worktree.dir)).toBeNull();
   });
