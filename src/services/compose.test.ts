@@ -10,6 +10,8 @@ import {
   ComposeService,
   detectCompose,
   overrideYaml,
+  projectImageName,
+  servicesWithBuild,
   type SavedCompose,
 } from './compose.js';
 import type { Exec, ExecResult } from './exec.js';
@@ -115,6 +117,66 @@ describe('overrideYaml', () => {
   });
 });
 
+/** `docker-compose config` (1.29) of a pipeline whose processor is built and named. */
+const V1_CONFIG = `services:
+  postgres:
+    command:
+    - sh
+    - -ec
+    - "if [ ! -s \\"$$PGDATA/PG_VERSION\\" ]; then\\n  initdb\\nfi\\n"
+    image: ethhook-lt/base:local
+  processor:
+    build:
+      context: /w/repo
+    environment:
+      build: not a key of the service
+    image: ethhook-lt/processor:local
+  redis:
+    healthcheck:
+      test:
+      - CMD
+      - redis-cli
+    image: redis:7
+version: '3'
+volumes:
+  pgdata: {}
+`;
+
+/** \`docker compose config\` (v2) of the same: a name first, quoted names, builds in any service. */
+const V2_CONFIG = `name: ethhook-load-test-7-1-head-abc123
+services:
+  delivery:
+    build:
+      context: /w/repo
+      dockerfile: Dockerfile
+    image: app:latest
+    networks:
+      default: null
+  "my app":
+    build:
+      context: /w/repo/app
+  redis:
+    image: redis:7
+networks:
+  default:
+    name: ethhook-load-test-7-1-head-abc123_default
+`;
+
+describe('servicesWithBuild', () => {
+  it("finds the services compose builds, in v1's and v2's resolved config", () => {
+    expect(servicesWithBuild(V1_CONFIG)).toEqual(['processor']);
+    expect(servicesWithBuild(V2_CONFIG)).toEqual(['delivery', 'my app']);
+    expect(servicesWithBuild('services:\n  redis:\n    image: redis:7\n')).toEqual([]);
+    expect(servicesWithBuild('')).toEqual([]);
+  });
+
+  it('names images per project, valid for docker whatever the service is called', () => {
+    expect(projectImageName('ethhook-load-test-7-1-base-abc123', 'my App')).toBe(
+      'ethhook-load-test-7-1-base-abc123-my-app',
+    );
+  });
+});
+
 /** A logger that keeps its lines and group titles, as the job log would show them. */
 function recordingLog(): Logger & { lines: string[]; groups: string[] } {
   const lines: string[] = [];
@@ -141,11 +203,11 @@ describe('ComposeService', () => {
   });
 
   /** One compose instance over a scripted Docker; `up` is prepare, start and waitReady. */
-  function instance(exec: Exec, { readyTimeoutMs = 90_000, pollMs = 1_000 } = {}) {
+  function instance(exec: Exec, { readyTimeoutMs = 90_000, pollMs = 1_000, name = 'sut' } = {}) {
     const log = recordingLog();
     const saves: SavedService[] = [];
     const context: ServiceContext = {
-      instance: 'sut',
+      instance: name,
       cwd: dir,
       env: { GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '1' },
       logsPath: path.join(dir, 'out', 'services.log'),
@@ -215,6 +277,55 @@ describe('ComposeService', () => {
       },
     ]);
     expect(composeMode.parseSaved(state)).toEqual(state);
+  });
+
+  it("a paired run's side names its built images after its project, so the sides' builds stay apart", async () => {
+    const exec = docker('v1', (call) =>
+      call.args.at(-1) === 'config' ? { stdout: V1_CONFIG } : undefined,
+    );
+    const compose = instance(exec, { name: 'base' });
+    const state = await compose.up();
+    const project = state.project;
+    expect(project).toMatch(/^ethhook-load-test-7-1-base-[0-9a-f]{6}$/);
+    expect(exec.lines().slice(2, 6)).toEqual([
+      `docker-compose -p ${project} -f ${composeFile} config --services`,
+      `docker-compose -p ${project} -f ${composeFile} config`,
+      `docker-compose -p ${project} -f ${composeFile} -f ${state.overrideFile} build`,
+      `docker-compose -p ${project} -f ${composeFile} -f ${state.overrideFile} up -d`,
+    ]);
+    expect(readFileSync(state.overrideFile, 'utf8')).toBe(
+      overrideYaml(['redis', 'postgres', 'processor'], {
+        processor: `${project}-processor`,
+      }),
+    );
+    expect(compose.log.lines).toContain(
+      `The base's images are built as ${project}-processor, apart from the other side's`,
+    );
+  });
+
+  it('started again after a stop (the next paired round), up gets the override again', async () => {
+    const exec = docker('v2-plugin', (call) =>
+      call.args.at(-1) === 'config' ? { stdout: V1_CONFIG } : undefined,
+    );
+    const compose = instance(exec, { name: 'head' });
+    const state = await compose.up();
+    const override = readFileSync(state.overrideFile, 'utf8');
+    await compose.service.stop();
+    expect(existsSync(state.overrideFile)).toBe(false);
+    await compose.service.start();
+    const ups = exec.lines().filter((line) => line.includes(' up -d'));
+    expect(ups).toHaveLength(2);
+    expect(ups[1]).toBe(ups[0]);
+    expect(ups[1]).toContain(`-f ${state.overrideFile} up -d`);
+    expect(readFileSync(state.overrideFile, 'utf8')).toBe(override);
+    // Built once, when prepared.
+    expect(exec.lines().filter((line) => line.endsWith(' build'))).toHaveLength(1);
+  });
+
+  it('a single run leaves the images as the compose file names them', async () => {
+    const exec = docker('v1');
+    await instance(exec).up();
+    expect(exec.lines().filter((line) => line.endsWith(' config'))).toEqual([]);
   });
 
   it('v1: docker-compose up -d, never --wait (v1 would print its help and start nothing)', async () => {
