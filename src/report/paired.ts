@@ -6,6 +6,7 @@ import type { Verdict } from '../compare/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../paired/rounds.js';
 import { cell, commentMarker, details, inline, table } from './markdown.js';
+import { lastRoundTimelineDetails } from './timeline.js';
 
 /**
  * The report of a paired A/B run (base commit vs head on the same runner): the verdict first,
@@ -122,6 +123,8 @@ export function renderPairedMarkdown(context: PairedReportContext): string {
     ].join('\n'),
   );
   parts.push(details('Rounds: head/base per round', roundsTable(run, verdict)));
+  const timelines = lastRoundTimelineDetails(run);
+  if (timelines) parts.push(timelines);
   parts.push(details('Cost: time per phase and side', costTable(run)));
   const footer = [`${TOOL_NAME} ${TOOL_VERSION}`];
   if (context.commit) footer.push(`commit ${context.commit.slice(0, 7)}`);

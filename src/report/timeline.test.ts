@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { aggregateTrials } from '../compare/trials.js';
 import { makeRunResult } from '../compare/fixtures.js';
 import type { Timeline } from '../engine/measure/result.js';
+import type { PairedRun } from '../paired/rounds.js';
 import {
   findStalls,
+  lastRoundTimelineDetails,
   shownTrialTimeline,
   slowestEndpoint,
   slowestEndpointLine,
@@ -165,5 +167,41 @@ describe('the report section', () => {
     expect(slowestEndpointLine(endpoints)).toBe(
       "Slowest endpoint: **E2**, p99 90.0 ms (p95 12.0 ms), 3.0× the median endpoint's 30.0 ms.",
     );
+  });
+});
+
+describe('the paired report section', () => {
+  const round = (index: number, head: Timeline | undefined, base: Timeline | undefined) => ({
+    round: index,
+    order: ['base', 'head'] as ['base', 'head'],
+    base: { result: { ...makeRunResult(), ...(base ? { timeline: base } : {}) }, phases: {} },
+    head: { result: { ...makeRunResult(), ...(head ? { timeline: head } : {}) }, phases: {} },
+  });
+
+  it("shows the head's and the base's timeline of the last round, naming a stall", () => {
+    const run: PairedRun = {
+      prepareMs: { base: 0, head: 0 },
+      confirmationRounds: 0,
+      rounds: [
+        round(1, timeline({ stallFrom: 2 }), timeline()),
+        round(2, timeline({ stallFrom: 6 }), timeline()),
+      ],
+    };
+    const section = lastRoundTimelineDetails(run)!;
+    expect(section).toContain(
+      '<summary>Timeline of the last round (2) ⚠️ head stall: 2 s from second 6 (p99 up to 2,100 ms, backlog 200)</summary>',
+    );
+    expect(section).toContain('**Timeline of head, round 2**');
+    expect(section).toContain('**Timeline of base, round 2**');
+    expect(section.match(/xychart-beta/g)).toHaveLength(4);
+  });
+
+  it('is left out when the last round recorded no timeline', () => {
+    const run: PairedRun = {
+      prepareMs: { base: 0, head: 0 },
+      confirmationRounds: 0,
+      rounds: [round(1, undefined, undefined)],
+    };
+    expect(lastRoundTimelineDetails(run)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { formatMs, formatNumber } from '../compare/format.js';
 import { median } from '../compare/stats.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import type { EndpointFigures, Timeline } from '../engine/measure/result.js';
+import type { PairedRun } from '../paired/rounds.js';
 import { niceCeiling } from './chart.js';
 
 /**
@@ -282,4 +283,23 @@ export function timelineDetails(aggregate: TrialAggregate): string | null {
   const slowest = slowestEndpointLine(aggregate.endpoints);
   const body = [...(slowest ? [slowest] : []), timelineMarkdown(view)];
   return `<details>\n<summary>${summary}</summary>\n\n${body.join('\n\n')}\n\n</details>`;
+}
+
+/**
+ * The paired A/B report's folded section: the head's and the base's timeline of the last round.
+ * Null when that round recorded none.
+ */
+export function lastRoundTimelineDetails(run: PairedRun): string | null {
+  const last = run.rounds[run.rounds.length - 1];
+  if (!last) return null;
+  const views = (['head', 'base'] as const).flatMap((side) => {
+    const timeline = last[side].result.timeline;
+    return timeline ? [timelineView(timeline, `${side}, round ${last.round}`)] : [];
+  });
+  if (views.length === 0) return null;
+  const stalls = views.flatMap((view) =>
+    view.stalls.length > 0 ? [`${view.label.split(',')[0]} ${describeStall(view.stalls[0]!)}`] : [],
+  );
+  const summary = `Timeline of the last round (${last.round})${stalls.length > 0 ? ` ⚠️ ${stalls.join('; ')}` : ''}`;
+  return `<details>\n<summary>${summary}</summary>\n\n${views.map(timelineMarkdown).join('\n\n')}\n\n</details>`;
 }
