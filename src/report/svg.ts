@@ -210,7 +210,7 @@ export function svgChart(spec: ChartSpec): string {
   const titleId = `${spec.id}-title`;
   const descId = `${spec.id}-desc`;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="${escapeXml(spec.id)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${titleId} ${descId}" data-y-max="${max}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="${escapeXml(spec.id)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${titleId} ${descId}" data-y-max="${max}"${axis.kind === 'linear' ? ` data-x-min="${linearDomain(axis)[0]}" data-x-max="${linearDomain(axis)[1]}"` : ''}>`,
     `<title id="${titleId}">${escapeXml(spec.title)}</title>`,
     `<desc id="${descId}">${escapeXml(spec.description)}</desc>`,
     `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeXml(spec.title)}</text>`,
@@ -313,8 +313,8 @@ export function svgChart(spec: ChartSpec): string {
 
   // The axes last, over the bars.
   parts.push(
-    `<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${MARGIN.top + PLOT_H}"/>`,
-    `<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${MARGIN.top + PLOT_H}" y2="${MARGIN.top + PLOT_H}"/>`,
+    `<line class="axis y-axis" x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${MARGIN.top + PLOT_H}"/>`,
+    `<line class="axis x-axis" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${MARGIN.top + PLOT_H}" y2="${MARGIN.top + PLOT_H}"/>`,
   );
   if (all.length === 0) {
     parts.push(

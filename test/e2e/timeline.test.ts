@@ -1,12 +1,15 @@
+/// <reference lib="dom" />
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runResultSchema } from '../../src/engine/measure/result.js';
 import type { ReferencePipeline } from '../../src/reference/pipeline.js';
 import { findStalls } from '../../src/report/timeline.js';
 import { TEST_REDIS_URL } from '../../src/stack/test-support.js';
+import { withBrowser } from '../browser/chromium.js';
 import { isolatedStack, type IsolatedStack } from './helpers.js';
 
 /** The CLI as users run it (through tsx), bounded in time. */
@@ -30,7 +33,7 @@ const STALL_AT_SEC = 4;
 const STALL_MS = 2_000;
 
 // Done-when of issue 13: a 2-second stall injected in the middle of a trial shows in the
-// timeline, at the right second, in the result and in report.md.
+// timeline, at the right second, in the result, in report.md and in report.html.
 describe('timeline of a run with an injected stall', () => {
   let stack: IsolatedStack;
   let pipeline: ReferencePipeline;
@@ -46,7 +49,7 @@ describe('timeline of a run with an injected stall', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('shows a 2 s stall from second 4 in the result and in report.md', async () => {
+  it('shows a 2 s stall from second 4 in the result, report.md and report.html', async () => {
     const out = join(dir, 'result.json');
     const report = join(dir, 'report.md');
     const outcome = await runCli(
@@ -91,5 +94,33 @@ describe('timeline of a run with an injected stall', () => {
     expect(Math.abs(Number(named![2]) - STALL_AT_SEC)).toBeLessThanOrEqual(1);
     expect(Number(named![3]!.replace(/,/g, ''))).toBeGreaterThan(1_000);
     expect(markdown).toContain('```mermaid\nxychart-beta\n  title "p99 latency per second');
+
+    // report.html beside it, opened in headless Chromium: the shaded stall sits over the
+    // seconds the timeline names, on screen, in each per-second chart.
+    const band = await withBrowser(async (context, blocked) => {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+      const boxes = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('svg[id^="chart-timeline-"]')).map((svg) => {
+          const rect = svg.querySelector('rect.band[data-from]')!;
+          const plot = svg.querySelector('line.x-axis')!.getBoundingClientRect();
+          const domain = Number(svg.getAttribute('data-x-max'));
+          const box = rect.getBoundingClientRect();
+          return {
+            from: Number(rect.getAttribute('data-from')),
+            startSec: ((box.left - plot.left) / plot.width) * domain,
+            endSec: ((box.right - plot.left) / plot.width) * domain,
+          };
+        }),
+      );
+      return { boxes, blocked: [...blocked] };
+    });
+    expect(band.blocked).toEqual([]);
+    expect(band.boxes).toHaveLength(3);
+    for (const box of band.boxes) {
+      expect(box.from).toBe(stall!.startSec);
+      expect(Math.abs(box.startSec - stall!.startSec)).toBeLessThan(0.1);
+      expect(Math.abs(box.endSec - (stall!.startSec + stall!.durationSec))).toBeLessThan(0.1);
+    }
   }, 300_000);
 });
