@@ -3,6 +3,8 @@ import { aggregateTrials } from '../compare/trials.js';
 import { makeRunResult } from '../compare/fixtures.js';
 import type { Timeline } from '../engine/measure/result.js';
 import type { PairedRun } from '../paired/rounds.js';
+import { golden } from './golden.js';
+import { regressedWithTimelines } from './html-fixtures.js';
 import {
   findStalls,
   lastRoundTimelineDetails,
@@ -135,6 +137,11 @@ describe('the report section', () => {
     );
     expect(section).toContain('```mermaid\nxychart-beta');
     expect(section).toMatch(/Slowest endpoint: \*\*[^*]+\*\*, p99 [\d.,]+ ms/);
+  });
+
+  it('renders the section of a three-trial run whose second trial stalled (golden)', async () => {
+    const section = `${timelineDetails(regressedWithTimelines())!}\n`;
+    expect(section).toBe(await golden('timeline-section.md', section));
   });
 
   it('is left out for results written before timelines', () => {
