@@ -28,8 +28,9 @@ describe('IntervalRecorder', () => {
     recorder.record(at(0.99), 2_000); // handled after a second-1 delivery: still second 0
     recorder.record(at(2.5), 5_000); // closes second 0
     recorder.record(at(9.5), 7_000); // jumps: closes 1 and 2
+    recorder.record(at(2.9), 8_000); // too late for its interval: counted, no percentile
     const { counts, latencyMs } = recorder.seconds();
-    expect(counts).toEqual([2, 1, 1, 0, 0, 0, 0, 0, 0, 1]);
+    expect(counts).toEqual([2, 1, 2, 0, 0, 0, 0, 0, 0, 1]);
     expect(latencyMs.map((latency) => latency?.max ?? null)).toEqual([
       2,
       3,

@@ -8,9 +8,9 @@ import { TIMELINE_MAX_POINTS, type Timeline } from './result.js';
  * both sides read. The receiver records each unique delivery into the interval histogram of the
  * second it arrived in, beside its whole-run histogram; when a later second starts, the interval
  * before last is summarised (p50, p99, max) and its histogram reused, so a trial of any length
- * holds two interval histograms. A delivery whose receive time falls more than one second behind
- * the newest one seen (handlers run slightly out of order) is counted in its own second but its
- * latency goes to the older of the two open intervals.
+ * holds two interval histograms. Handlers run slightly out of order, so a delivery may be handled
+ * after one of the next second; one that falls further behind than that (its interval already
+ * summarised) is counted in its second, and its latency is in the trial's histograms only.
  */
 
 const US_PER_SEC = 1_000_000;
@@ -51,7 +51,8 @@ export class IntervalRecorder {
     while (this.counts.length <= second) this.counts.push(0);
     this.counts[second]!++;
     if (second > this.second) this.advance(second);
-    recordUs(second === this.second ? this.current : this.previous, latencyUs);
+    if (second === this.second) recordUs(this.current, latencyUs);
+    else if (second === this.second - 1) recordUs(this.previous, latencyUs);
   }
 
   /** A copy of the seconds so far, the open intervals included; recording can go on. */
