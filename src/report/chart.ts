@@ -50,11 +50,27 @@ const series = (values: readonly number[]): string => `[${values.map(chartNumber
 const quoted = (labels: readonly string[]): string =>
   `[${labels.map((label) => `"${label.replace(/"/g, "'")}"`).join(', ')}]`;
 
-function block(colors: readonly { hex: string }[], lines: readonly string[]): string {
+/** Chart sizes (px) that suit a comment column (~750–900 px) beside the tables. */
+interface Size {
+  width: number;
+  height: number;
+  horizontal?: boolean;
+}
+const WIDE: Size = { width: 700, height: 320 };
+
+function block(
+  colors: readonly { hex: string }[],
+  lines: readonly string[],
+  size: Size = WIDE,
+): string {
   return [
     '```mermaid',
     '---',
     'config:',
+    '  xyChart:',
+    `    width: ${size.width}`,
+    `    height: ${size.height}`,
+    ...(size.horizontal ? ['    chartOrientation: horizontal'] : []),
     '  themeVariables:',
     '    xyChart:',
     `      plotColorPalette: "${colors.map((color) => color.hex).join(', ')}"`,
@@ -123,12 +139,16 @@ export function latencyChart(verdict: Verdict): Chart {
   };
 }
 
-/** Throughput, baseline beside this run, with its limit; null when throughput is not gated. */
+/**
+ * Throughput, baseline beside this run, with its limit; null when throughput is not gated or
+ * there is no baseline (one bar compares with nothing).
+ */
 export function throughputChart(verdict: Verdict): Chart | null {
   const metric = metricOf(verdict, 'throughput');
-  if (!metric || !verdict.settings.gatedMetrics.includes('throughput')) return null;
-  const labels = metric.baseline === null ? ['this run'] : ['baseline', 'this run'];
-  const values = metric.baseline === null ? [metric.current] : [metric.baseline, metric.current];
+  if (!metric || metric.baseline === null) return null;
+  if (!verdict.settings.gatedMetrics.includes('throughput')) return null;
+  const labels = ['baseline', 'this run'];
+  const values = [metric.baseline, metric.current];
   const limit = metric.limit?.worst ?? null;
   const top = niceCeiling(Math.max(...values, ...(limit === null ? [] : [limit])));
   return {
@@ -141,6 +161,7 @@ export function throughputChart(verdict: Verdict): Chart | null {
         `bar ${series(values)}`,
         ...(limit === null ? [] : [`line ${series(labels.map(() => limit))}`]),
       ],
+      { width: 700, height: 200, horizontal: true },
     ),
     legend: [
       `${BLUE.square} bars: ${labels.join(', then ')}`,

@@ -133,13 +133,19 @@ function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): str
       );
 }
 
+/**
+ * Keeps a short cell on one line ("2.3× slower", "≤ 18.0 ms", "❌ over limit") with no-break
+ * spaces: at comment width the browser would otherwise wrap them into two lines each.
+ */
+export const nowrap = (text: string): string => text.replace(/ /g, '\u00a0');
+
 /** "**This commit** `feedfac` **vs the baseline** `steady` of 2025-01-14 (...) · 3 runs" */
 function comparedLine(context: ReportContext): string {
   const sides = comparedSides(context);
   const subject = sides.commit ? `**This commit** \`${sides.commit}\`` : '**This run**';
   const against = sides.baseline
     ? `**vs the baseline** \`${cell(sides.baseline.name)}\` of ${sides.baseline.date} (${sides.baseline.commit ? `commit \`${sides.baseline.commit}\`, ` : ''}${cell(sides.baseline.runner)})`
-    : '**vs** no baseline yet';
+    : 'vs no baseline yet';
   return `${subject} ${against} · ${sides.runs}`;
 }
 
@@ -167,9 +173,9 @@ function renderHead(verdict: Verdict, context: ReportContext): string {
         row.label,
         row.baseline,
         row.current,
-        row.delta,
-        row.limit,
-        STATUS_CELL[row.status],
+        nowrap(row.delta),
+        nowrap(row.limit),
+        nowrap(STATUS_CELL[row.status]),
       ]),
     ),
   );

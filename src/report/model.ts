@@ -173,7 +173,7 @@ function rowLabel(metric: MetricComparison, trialCount: number): string {
   const label = PLAIN_LABEL[metric.id] ?? metric.label;
   const definition = METRICS[metric.id];
   if (metric.unit === 'count' && trialCount > 1) {
-    return `${label} (${definition.aggregation === 'sum' ? `total of ${trialCount} runs` : 'per run'})`;
+    return `${label} (${definition.aggregation === 'sum' ? `all ${trialCount} runs` : 'per run'})`;
   }
   return `${label}${UNIT_SUFFIX[metric.unit]}`;
 }

@@ -36,7 +36,8 @@ function verdictTable(markdown: string): ShownRow[] {
     const [label, baseline, current, change, limit, status] = line
       .slice(2, -2)
       .split(' | ')
-      .map((text) => text.trim());
+      // No-break spaces keep short cells on one line (markdown.ts nowrap); read them as spaces.
+      .map((text) => text.replace(/\u00a0/g, ' ').trim());
     rows.push({
       label: label!,
       baseline: baseline!,
