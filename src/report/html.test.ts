@@ -188,6 +188,12 @@ describe('renderHtml', () => {
     );
   });
 
+  it('names the slowest endpoint', () => {
+    expect(html).toMatch(
+      /<p class="slowest">Slowest endpoint: <strong>[^<]+<\/strong>, p99 [\d.]+ ms \(p95 [\d.]+ ms\), [\d.]+× the median endpoint's [\d.]+ ms\.<\/p>/,
+    );
+  });
+
   it('has the spectrum, the timelines and the nightly trend, each titled', () => {
     const ids = [...html.matchAll(/<svg [^>]*id="([^"]+)"/g)].map((m) => m[1]);
     expect(ids).toEqual([

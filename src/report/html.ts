@@ -1,6 +1,6 @@
 import type { Baseline } from '../compare/baseline.js';
 import { analyseDrift, describeShift, type DriftAnalysis } from '../compare/drift.js';
-import { formatPercent, formatValue } from '../compare/format.js';
+import { formatMs, formatNumber, formatPercent, formatValue } from '../compare/format.js';
 import { LATENCY_METRICS, METRICS, type MetricId, type MetricUnit } from '../compare/metrics.js';
 import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
 import type { PairedStatus } from '../compare/paired.js';
@@ -29,7 +29,7 @@ import {
 import type { TrialAggregate } from '../compare/trials.js';
 import { SIDE_NAMES, type PairedRun } from '../paired/rounds.js';
 import type { PairedReportContext } from './paired.js';
-import { describeStall, timelineView, type TimelineView } from './timeline.js';
+import { describeStall, slowestEndpoint, timelineView, type TimelineView } from './timeline.js';
 import {
   CHART_CSS,
   escapeXml as esc,
@@ -579,6 +579,19 @@ function otherDetails(rows: readonly MetricRow[]): string {
   );
 }
 
+/** The endpoint with the highest p99, against the median endpoint (timeline.ts). */
+function slowestLine(aggregate: TrialAggregate): string[] {
+  const slowest = slowestEndpoint(aggregate.endpoints);
+  if (!slowest) return [];
+  const versus =
+    slowest.ratio === null
+      ? ''
+      : `, ${formatNumber(slowest.ratio, slowest.ratio < 10 ? 1 : 0)}× the median endpoint's ${formatMs(slowest.medianP99Ms)} ms`;
+  return [
+    `<p class="slowest">Slowest endpoint: <strong>${esc(slowest.name)}</strong>, p99 ${esc(formatMs(slowest.p99Ms))} ms (p95 ${esc(formatMs(slowest.p95Ms))} ms)${esc(versus)}.</p>`,
+  ];
+}
+
 /** report.html of a run compared with a committed baseline (or of a run without one). */
 export function renderHtml(
   verdict: Verdict,
@@ -631,6 +644,7 @@ export function renderHtml(
     ...list(notes, 'notes'),
     '<h2>Latency percentiles</h2>',
     figure(spectrum),
+    ...slowestLine(context.current),
     ...timelineSection(options.timelines ?? trialTimelines(context.current)),
     ...historySection(
       options.history === undefined ? context.baseline : options.history,
