@@ -53,8 +53,12 @@ describe('renderPairedMarkdown', () => {
     expect(text).toMatch(
       /\| \*\*Latency p50\*\* \| 10\.00 \| 2\d\.\d \| \+\d+% \[95% CI \+\d+%, \+\d+%\] \| ❌ regression \|/,
     );
+    // What is compared with what: right under the heading.
+    expect(text.split('\n')[4]).toBe(
+      '**This pull request** (head 5d6e7f8) **vs its base** (base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)), both measured on this runner in 3 alternating rounds',
+    );
     expect(text).toContain(
-      '- Reference: base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8), measured on this runner against head 5d6e7f8 in 3 alternating rounds; compare-to auto: the committed baseline was measured on another machine (cpuModel)',
+      '- Why the base: compare-to auto: the committed baseline was measured on another machine (cpuModel)',
     );
     expect(text).toContain(
       '- vs committed baseline: not comparable: environment differs (cpuModel: "Xeon" vs "EPYC")',
@@ -70,7 +74,11 @@ describe('renderPairedMarkdown', () => {
     const ctx = context([10.1, 9.9, 10]);
     expect(renderPairedMarkdown(ctx)).toContain('## ✅ Load test `quick`: PASS');
     const terminal = renderPairedTerminal(ctx);
-    expect(terminal.split('\n')[0]).toBe('PASS Load test quick');
+    expect(terminal.split('\n')[0]).toMatch(
+      /^Load test quick · head 5d6e7f8 vs base commit 1a2b3c4/,
+    );
+    // The verdict is the last line.
+    expect(terminal.trimEnd().split('\n').at(-1)).toMatch(/^PASS {2}/);
     expect(terminal).toMatch(/\* Latency p50 +10\.00 +10\.00 +[-+]?\d.*\[95% CI .*\] +pass/);
     expect(terminal).toContain('round 3 base: start 1.5 s');
   });

@@ -98,6 +98,8 @@ export function renderPairedMarkdown(context: PairedReportContext): string {
   const parts = [
     commentMarker(context.name),
     `## ${OUTCOME_TEXT[verdict.outcome].replace('{name}', cell(context.name))}`,
+    // What is compared with what, at the top.
+    `**This pull request** (${inline(context.head)}) **vs its base** (${inline(context.base)}), both measured on this runner in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}`,
     `**${cell(verdict.summary)}**`,
   ];
   if (verdict.reasons.length > 0) {
@@ -118,7 +120,7 @@ export function renderPairedMarkdown(context: PairedReportContext): string {
   );
   parts.push(
     [
-      `- Reference: ${inline(context.base)}, measured on this runner against ${inline(context.head)} in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}; ${inline(context.choice)}`,
+      `- Why the base: ${inline(context.choice)}`,
       `- vs committed baseline: ${inline(context.committedBaseline ?? 'none')}`,
     ].join('\n'),
   );
@@ -137,9 +139,7 @@ export function renderPairedMarkdown(context: PairedReportContext): string {
 export function renderPairedTerminal(context: PairedReportContext): string {
   const { verdict, run } = context;
   const lines = [
-    `${verdict.outcome.toUpperCase()} Load test ${context.name}`,
-    verdict.summary,
-    ...verdict.reasons.map((reason) => `  • ${reason}`),
+    `Load test ${context.name} · ${context.head} vs ${context.base}, both on this runner in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}`,
     '',
   ];
   const rows = metricRows(verdict).map((metric) => [
@@ -162,8 +162,8 @@ export function renderPairedTerminal(context: PairedReportContext): string {
       )
       .join('  ')
       .trimEnd();
-  lines.push(pad(header), ...rows.map(pad), '');
-  lines.push(`Reference: ${context.base} vs ${context.head}; ${context.choice}`);
+  // Details first, the verdict last: what a short terminal shows after the run.
+  lines.push(`Why the base: ${context.choice}`);
   lines.push(`vs committed baseline: ${context.committedBaseline ?? 'none'}`);
   for (const side of SIDE_NAMES)
     lines.push(`prepare ${side}: ${formatSeconds(run.prepareMs[side])}`);
@@ -172,5 +172,8 @@ export function renderPairedTerminal(context: PairedReportContext): string {
       lines.push(`round ${round.round} ${side}: ${formatPhaseTimes(round[side].phases)}`);
     }
   }
+  lines.push('', pad(header), ...rows.map(pad), '');
+  lines.push(...verdict.reasons.map((reason) => `  • ${reason}`));
+  lines.push(`${verdict.outcome.toUpperCase()}  ${verdict.summary}`);
   return `${lines.join('\n')}\n`;
 }

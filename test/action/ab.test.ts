@@ -204,7 +204,7 @@ describe('paired A/B in the bundled action', () => {
       /\| \*\*Latency p50\*\* \| [\d.]+ \| [\d.,]+ \| \+[\d,]+% \[95% CI \+[\d,]+%, \+[\d,]+%\] \| ❌ regression \|/,
     );
     expect(body).toContain(
-      `- Reference: base commit ${baseSha.slice(0, 7)} (first parent of the merge commit ${mergeSha.slice(0, 7)})`,
+      `**vs its base** (base commit ${baseSha.slice(0, 7)} (first parent of the merge commit ${mergeSha.slice(0, 7)}))`,
     );
     expect(body).toContain(
       'compare-to auto: the committed baseline was measured on another machine',
