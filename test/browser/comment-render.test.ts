@@ -33,7 +33,7 @@ describe('the PR comment, rendered as GitHub renders it', () => {
         expect(chart.drawn, `${name}: series drawn`).toBe(chart.declared);
       }
     }
-    // The regression comment charts latency, throughput and the history.
-    expect(results.checks.find((item) => item.name === 'regression')?.check.charts).toHaveLength(3);
+    // The regression comment charts latency, throughput, the timeline (2) and the history.
+    expect(results.checks.find((item) => item.name === 'regression')?.check.charts).toHaveLength(5);
   }, 180_000);
 });

@@ -18,6 +18,7 @@ import {
   reportContext,
   unchangedAggregate,
 } from '../../src/report/report-fixtures.js';
+import { regressedWithTimelines } from '../../src/report/html-fixtures.js';
 
 const require = createRequire(import.meta.url);
 
@@ -152,14 +153,16 @@ export async function renderComment(
 }
 
 /**
- * The comments the test renders and the README shows: a regression (with runs and history), a
+ * The comments the test renders and the README shows: a regression (with runs, a timeline and
+ * history), a
  * pass, an inconclusive one (no baseline yet), and the widest the report makes (long endpoint
  * names with problems, 31 nights).
  */
 export function sampleComments(): Record<'regression' | 'pass' | 'inconclusive' | 'wide', string> {
   const options = { tolerance: 1.5 };
   const withHistory = baselineWithHistory();
-  const regressed = regressedAggregate();
+  // With a timeline per trial, the second stalled: the comment's Timeline fold and its charts.
+  const regressed = regressedWithTimelines();
   const unchanged = unchangedAggregate();
   const pass = baselineWithHistory(0);
   const template = regressedAggregate();
