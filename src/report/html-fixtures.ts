@@ -3,7 +3,11 @@
  * shift, per-second timelines with a stall. Nothing in the shipped code imports it.
  */
 import type { Baseline } from '../compare/baseline.js';
+import { makeRunResult } from '../compare/fixtures.js';
+import { comparePaired } from '../compare/paired-verdict.js';
 import type { TrialAggregate } from '../compare/trials.js';
+import type { PairedRun } from '../paired/rounds.js';
+import type { PairedReportContext } from './paired.js';
 import type { Timeline } from '../engine/measure/result.js';
 import { baselineWithHistory, regressedAggregate } from './report-fixtures.js';
 
@@ -96,5 +100,40 @@ export function regressedWithTimelines(
         ...(stall && stall.trial === index + 1 ? { stall } : {}),
       }),
     })),
+  };
+}
+
+/**
+ * A paired A/B run of three rounds whose head is about twice as slow as the base, each side's
+ * trial with a timeline (the head's second round stalls for 2 s at second 9 when `stall`).
+ */
+export function pairedContext(stall = false): PairedReportContext {
+  const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
+  const result = (p50: number, seed: number, stalled: boolean) => ({
+    ...makeRunResult({ latency: { p50Ms: p50, p95Ms: p50 * 2, p99Ms: p50 * 3 } }),
+    timeline: timelineWithStall({ seed, ...(stalled ? { stall: { at: 9, length: 2 } } : {}) }),
+  });
+  const run: PairedRun = {
+    prepareMs: { base: 12_000, head: 11_000 },
+    confirmationRounds: 0,
+    rounds: [20, 21, 19.5].map((p50, index) => ({
+      round: index + 1,
+      order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
+      base: { result: result(10, index, false), phases },
+      head: { result: result(p50, index + 3, stall && index === 1), phases },
+    })),
+  };
+  const verdict = comparePaired(
+    run.rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
+    { tolerance: 1.5 },
+  );
+  return {
+    name: 'quick',
+    verdict,
+    run,
+    base: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
+    head: 'head 5d6e7f8',
+    choice: 'compare-to auto: the committed baseline was measured on another machine',
+    committedBaseline: null,
   };
 }

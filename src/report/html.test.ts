@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { analyseDrift } from '../compare/drift.js';
-import { makeRunResult } from '../compare/fixtures.js';
-import { comparePaired } from '../compare/paired-verdict.js';
-import type { PairedRun } from '../paired/rounds.js';
 import { compare } from '../compare/verdict.js';
 import {
   historyCharts,
@@ -13,7 +10,12 @@ import {
   timelineCharts,
   trialTimelines,
 } from './html.js';
-import { baselineWithShift, regressedWithTimelines, timelineWithStall } from './html-fixtures.js';
+import {
+  baselineWithShift,
+  pairedContext,
+  regressedWithTimelines,
+  timelineWithStall,
+} from './html-fixtures.js';
 import { timelineView } from './timeline.js';
 import { metricRows, verdictStatement } from './model.js';
 import {
@@ -223,34 +225,8 @@ describe('renderHtml', () => {
 });
 
 describe('renderPairedHtml', () => {
-  it('shows base vs head: the verdict, the interval per metric and the spectrum', () => {
-    const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
-    const run: PairedRun = {
-      prepareMs: { base: 12_000, head: 11_000 },
-      confirmationRounds: 0,
-      rounds: [20, 21, 19.5].map((p50, index) => ({
-        round: index + 1,
-        order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
-        base: { result: makeRunResult({ latency: { p50Ms: 10, p95Ms: 20, p99Ms: 30 } }), phases },
-        head: {
-          result: makeRunResult({ latency: { p50Ms: p50, p95Ms: p50 * 2, p99Ms: p50 * 3 } }),
-          phases,
-        },
-      })),
-    };
-    const verdict = comparePaired(
-      run.rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
-      { tolerance: 1.5 },
-    );
-    const html = renderPairedHtml({
-      name: 'quick',
-      verdict,
-      run,
-      base: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
-      head: 'head 5d6e7f8',
-      choice: 'compare-to auto: the committed baseline was measured on another machine',
-      committedBaseline: null,
-    });
+  it('shows base vs head: the verdict, the interval per metric, the spectrum, the rounds', () => {
+    const html = renderPairedHtml(pairedContext(true));
     expect(html).toMatch(
       /<h1><span class="verdict fail">REGRESSION<\/span> Load test <code>quick<\/code><\/h1>/,
     );
@@ -259,6 +235,11 @@ describe('renderPairedHtml', () => {
     );
     expect(html).toContain('End-to-end latency by percentile: base vs head');
     expect(html).toContain('in 3 alternating rounds');
+    // Each side's three rounds, one legend entry per side; the head's stalled round is named.
+    expect(html).toContain('<p class="note stall">Head, round 2: stall: 2 s from second 9');
+    const p99 = /<svg [^>]*id="chart-timeline-p99".*?<\/svg>/.exec(html)![0];
+    expect(p99.match(/<g class="series"/g)).toHaveLength(6);
+    expect(p99).toMatch(/<g class="legend">.*>base<\/text>.*>head<\/text>.*>stall<\/text>/);
   });
 });
 

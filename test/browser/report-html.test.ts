@@ -6,8 +6,12 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/compare/verdict.js';
-import { renderHtml } from '../../src/report/html.js';
-import { baselineWithShift, regressedWithTimelines } from '../../src/report/html-fixtures.js';
+import { renderHtml, renderPairedHtml } from '../../src/report/html.js';
+import {
+  baselineWithShift,
+  pairedContext,
+  regressedWithTimelines,
+} from '../../src/report/html-fixtures.js';
 import { reportContext } from '../../src/report/report-fixtures.js';
 import { withBrowser } from './chromium.js';
 
@@ -153,6 +157,34 @@ describe('report.html in headless Chromium', () => {
       const perSecond = (chart.twenty - chart.zero) / 20;
       expect(Math.abs(chart.left - (chart.zero + 9 * perSecond))).toBeLessThan(1.5);
       expect(Math.abs(chart.right - (chart.zero + 11 * perSecond))).toBeLessThan(1.5);
+    }
+  });
+
+  it('renders the paired A/B page: base vs head, the rounds of each side per second', async () => {
+    const path = join(dir, 'report-paired.html');
+    writeFileSync(path, renderPairedHtml(pairedContext(true)));
+    const { counts, blocked, ids } = await withBrowser(async (context, blocked) => {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(path).href);
+      const ids = await page
+        .locator('svg.chart')
+        .evaluateAll((nodes) => nodes.map((node) => node.id));
+      const counts: Record<string, PixelCount> = {};
+      for (const id of ids) {
+        counts[id] = await countPixels(page, await page.locator(`svg#${id}`).screenshot());
+      }
+      return { counts, blocked: [...blocked], ids };
+    });
+    expect(blocked).toEqual([]);
+    expect(ids).toEqual([
+      'chart-spectrum',
+      'chart-timeline-p99',
+      'chart-timeline-throughput',
+      'chart-timeline-backlog',
+    ]);
+    for (const [chart, count] of Object.entries(counts)) {
+      expect(count.drawn / (count.width * count.height), chart).toBeGreaterThan(0.02);
+      expect(count.coloured, chart).toBeGreaterThan(300);
     }
   });
 });
