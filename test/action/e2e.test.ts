@@ -1,19 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamKey } from '../../src/stack/contracts.js';
 import { groupAlive } from '../../src/services/process.js';
-import {
-  createTestSchema,
-  TEST_REDIS_URL,
-  uniqueSuffix,
-  type TestSchema,
-} from '../../src/stack/test-support.js';
-import { startFakeGitHub, type FakeGitHubServer } from './fake-github.js';
+import { TEST_REDIS_URL } from '../../src/stack/test-support.js';
 import { runnerEnv, runStep, type StepRun, savedService } from './runner.js';
+import { actionTestBed, explain, MAIN, POST, type ActionTestBed } from './test-bed.js';
 
 /**
  * The bundled action, run the way a GitHub runner runs it: `node dist/index.js`, then
@@ -22,38 +13,17 @@ import { runnerEnv, runStep, type StepRun, savedService } from './runner.js';
  * is the reference pipeline, started by the action's start-command on the machine's Redis and
  * PostgreSQL (its own schema, chain and delivery queue).
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = path.join(root, 'dist', 'index.js');
-const POST = path.join(root, 'dist', 'post.js');
 const PR_NUMBER = 42;
 const HEAD_SHA = 'c0ffee'.padEnd(40, '0');
 
-const chainId = 1_900_000_000 + Math.floor(Math.random() * 99_999_999);
-const deliveryQueue = `delivery_queue:action-e2e:${uniqueSuffix()}`;
-let schema: TestSchema;
-let github: FakeGitHubServer;
+let bed: ActionTestBed;
 let workspace: string;
 let stepsDir: string;
 let pullRequestEvent: string;
 let pushEvent: string;
 
-function startCommand(processingDelayMs = 0): string {
-  const flags = [
-    '--role all',
-    `--redis-url '${TEST_REDIS_URL}'`,
-    `--database-url '${schema.url}'`,
-    '--apply-schema',
-    `--chain-ids ${chainId}`,
-    `--delivery-queue '${deliveryQueue}'`,
-    '--health-host 127.0.0.1',
-    '--processor-health-port 0',
-    '--delivery-health-port 0',
-    '--block-ms 200',
-    '--retry-base-delay-ms 50',
-    `--processing-delay-ms ${processingDelayMs}`,
-  ];
-  return `exec node ${path.join(root, 'bin', 'ethhook-load-test.js')} reference ${flags.join(' ')}`;
-}
+const startCommand = (processingDelayMs = 0): string =>
+  bed.referenceStart(['--retry-base-delay-ms 50', `--processing-delay-ms ${processingDelayMs}`]);
 
 function inputs(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -64,10 +34,10 @@ function inputs(overrides: Record<string, string> = {}): Record<string, string> 
     concurrency: '3',
     trials: '1',
     // The default warm-up (5 s of the rate): a shorter one leaves the first measured run slow.
-    'chain-id': String(chainId),
+    'chain-id': String(bed.chainId),
     'start-command': startCommand(),
     'redis-url': TEST_REDIS_URL,
-    'database-url': schema.url,
+    'database-url': bed.schema.url,
     'apply-schema': 'true',
     'ready-timeout': '30',
     'drain-timeout': '5',
@@ -89,7 +59,7 @@ function inputs(overrides: Record<string, string> = {}): Record<string, string> 
 function env(eventName: 'pull_request' | 'push'): NodeJS.ProcessEnv {
   return runnerEnv({
     workspace,
-    apiUrl: github.url,
+    apiUrl: bed.github.url,
     eventName,
     eventPath: eventName === 'pull_request' ? pullRequestEvent : pushEvent,
     sha: 'f'.repeat(40),
@@ -127,42 +97,23 @@ async function runAction(
 
 /** The comments the action's token wrote on the pull request (GITHUB_TOKEN's bot). */
 function ownComments() {
-  return github.commentsOn(PR_NUMBER).filter((comment) => comment.author === 'github-actions[bot]');
-}
-
-function explain(run: StepRun): string {
-  return `exit ${run.exitCode}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+  return bed.github
+    .commentsOn(PR_NUMBER)
+    .filter((comment) => comment.author === 'github-actions[bot]');
 }
 
 beforeAll(async () => {
-  expect(existsSync(MAIN), 'dist/ is missing: run `npm run bundle`').toBe(true);
-  schema = await createTestSchema('action');
-  github = await startFakeGitHub();
-  github.pullHeads.set(PR_NUMBER, HEAD_SHA);
-  workspace = mkdtempSync(path.join(tmpdir(), 'action-e2e-'));
+  bed = await actionTestBed('action-e2e');
+  bed.github.pullHeads.set(PR_NUMBER, HEAD_SHA);
+  workspace = bed.workspace;
   stepsDir = path.join(workspace, 'runner-steps');
   mkdirSync(path.join(workspace, 'baselines'));
-  pullRequestEvent = path.join(workspace, 'pull_request.json');
-  writeFileSync(
-    pullRequestEvent,
-    JSON.stringify({
-      action: 'synchronize',
-      number: PR_NUMBER,
-      pull_request: { number: PR_NUMBER, head: { sha: HEAD_SHA, ref: 'feature' } },
-    }),
-  );
+  pullRequestEvent = bed.pullRequestEvent(PR_NUMBER, HEAD_SHA);
   pushEvent = path.join(workspace, 'push.json');
   writeFileSync(pushEvent, JSON.stringify({ ref: 'refs/heads/main' }));
 });
 
-afterAll(async () => {
-  await github?.close();
-  const redis = new Redis(TEST_REDIS_URL);
-  await redis.del(streamKey(chainId), deliveryQueue).catch(() => undefined);
-  redis.disconnect();
-  await schema?.drop();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
+afterAll(() => bed?.close());
 
 describe('the bundled action (dist/index.js + dist/post.js)', () => {
   it('rejects bad inputs with an ::error:: naming the input, starting nothing', async () => {
@@ -196,7 +147,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
       expect(errors[0]?.message).toMatch(message);
       expect(main.state).toEqual({});
     }
-    expect(github.requests).toEqual([]);
+    expect(bed.github.requests).toEqual([]);
   });
 
   it('mode baseline on a push: writes the baseline, summary only, post stops the SUT', async () => {
@@ -210,7 +161,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     });
     expect(run.main.outputs.lost).toBe('0');
     expect(run.main.summary).toContain('Baseline mode:');
-    expect(github.requests).toEqual([]);
+    expect(bed.github.requests).toEqual([]);
 
     expect(run.post.exitCode, explain(run.post)).toBe(0);
     expect(run.sutPid).not.toBeNull();
@@ -220,7 +171,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
 
   it('first check creates the comment, a second run updates the same one', async () => {
     // Anyone can paste the marker: a comment of someone else carrying it is never ours to edit.
-    const planted = github.addComment(
+    const planted = bed.github.addComment(
       PR_NUMBER,
       'someone',
       '<!-- ethhook-load-test:action-e2e -->\nplanted',
@@ -235,7 +186,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     for (const key of ['result-path', 'report-path', 'logs-path'])
       expect(existsSync(first.main.outputs[key] as string), key).toBe(true);
     expect(first.main.summary).toContain('<!-- ethhook-load-test:action-e2e -->');
-    expect(github.commentsOn(PR_NUMBER)[0]).toEqual(planted);
+    expect(bed.github.commentsOn(PR_NUMBER)[0]).toEqual(planted);
     const comments = ownComments();
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body.startsWith('<!-- ethhook-load-test:action-e2e -->')).toBe(true);
@@ -244,18 +195,18 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
       `https://github.test/ethhook/app/pull/${PR_NUMBER}#issuecomment-${comments[0]?.id}`,
     );
     expect(
-      github.requests.every(
+      bed.github.requests.every(
         (request) => request.authorization === 'token ghs_fake_token_for_tests',
       ),
     ).toBe(true);
     expect(groupAlive(first.sutPid as number)).toBe(false);
 
-    github.requests.length = 0;
+    bed.github.requests.length = 0;
     const second = await runAction('pull_request');
     expect(second.main.exitCode, explain(second.main)).toBe(0);
-    expect(github.commentsOn(PR_NUMBER)).toHaveLength(2);
-    expect(github.commentsOn(PR_NUMBER)[0]).toEqual(planted);
-    expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+    expect(bed.github.commentsOn(PR_NUMBER)).toHaveLength(2);
+    expect(bed.github.commentsOn(PR_NUMBER)[0]).toEqual(planted);
+    expect(bed.github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET /repos/ethhook/app/issues/${PR_NUMBER}/comments`,
       'POST /graphql',
       `PATCH /repos/ethhook/app/issues/comments/${comments[0]?.id}`,
@@ -280,7 +231,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
   });
 
   it('a 403 from the API is a warning; the summary still has the report', async () => {
-    github.forbidWrites = true;
+    bed.github.forbidWrites = true;
     try {
       const run = await runAction('pull_request');
       expect(run.main.exitCode, explain(run.main)).toBe(0);
@@ -296,7 +247,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
       expect(run.main.outputs['comment-url']).toBeUndefined();
       expect(groupAlive(run.sutPid as number)).toBe(false);
     } finally {
-      github.forbidWrites = false;
+      bed.github.forbidWrites = false;
     }
   });
 
@@ -310,7 +261,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
         workflow_run: { head_sha: HEAD_SHA, event: 'pull_request', pull_requests: [] },
       }),
     );
-    github.requests.length = 0;
+    bed.github.requests.length = 0;
     const run = await runStep({
       script: MAIN,
       workDir: stepsDir,
@@ -324,7 +275,7 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     });
     expect(run.exitCode, explain(run)).toBe(0);
     expect(run.state).toEqual({});
-    expect(github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+    expect(bed.github.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET /repos/ethhook/app/pulls/${PR_NUMBER}`,
       `GET /repos/ethhook/app/issues/${PR_NUMBER}/comments`,
       'POST /graphql',
