@@ -1,0 +1,147 @@
+// `run --start … --base-start …`: the paired A/B check of the CLI on the reference pipeline, the
+// base and the head started by their own commands, one trial each per round, alternating. A head
+// that waits 20 ms on every event is a regression against a base that does not; the same command
+// on both sides is not.
+import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupAlive } from '../../src/services/process.js';
+import { streamKey } from '../../src/stack/contracts.js';
+import {
+  createTestSchema,
+  TEST_REDIS_URL,
+  uniqueSuffix,
+  type TestSchema,
+} from '../../src/stack/test-support.js';
+
+const repo = path.resolve(import.meta.dirname, '..', '..');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as users run it (through tsx here), to the end. */
+function runCli(args: string[]): Promise<CliRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+    cwd: repo,
+    env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+const explain = (run: CliRun) =>
+  `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+describe('run --start … --base-start …: paired A/B on this machine', () => {
+  let schema: TestSchema;
+  const chainId = randomInt(900_000_000, 2_000_000_000);
+  const deliveryQueue = `delivery_queue:e2e-paired:${uniqueSuffix()}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'run-paired-'));
+
+  beforeAll(async () => {
+    schema = await createTestSchema('paired');
+  });
+
+  afterAll(async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.del(streamKey(chainId), deliveryQueue);
+    redis.disconnect();
+    await schema?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The reference pipeline (the bundled CLI: it starts in a fraction of tsx's time) as a SUT command. */
+  const pipeline = (processingDelayMs: number) =>
+    [
+      `exec node ${path.join(repo, 'bin', 'ethhook-load-test.js')} reference`,
+      `--redis-url ${TEST_REDIS_URL} --database-url '${schema.url}' --apply-schema`,
+      `--chain-ids ${chainId} --delivery-queue '${deliveryQueue}' --block-ms 200`,
+      '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
+      `--processing-delay-ms ${processingDelayMs}`,
+    ].join(' ');
+
+  function paired(name: string, delays: { base: number; head: number }): Promise<CliRun> {
+    return runCli([
+      'run',
+      ...['--start', pipeline(delays.head), '--base-start', pipeline(delays.base)],
+      ...['--rounds', '2', '--chain-id', String(chainId)],
+      ...['--redis-url', TEST_REDIS_URL, '--database-url', schema.url, '--apply-schema'],
+      // A rate a busy machine keeps to: a publisher behind its schedule makes a round invalid.
+      ...['--events', '200', '--rate', '50', '--concurrency', '2', '--warmup', '100'],
+      ...[
+        '--drain-timeout',
+        '5',
+        '--progress',
+        'off',
+        '--out',
+        path.join(dir, name, 'result.json'),
+      ],
+    ]);
+  }
+
+  /** Every SUT process group the run started ("Started the SUT (process group N)"). */
+  const groupsStarted = (stderr: string): number[] =>
+    [...stderr.matchAll(/Started the SUT \(process group (\d+)\)/g)].map((match) =>
+      Number(match[1]),
+    );
+
+  it('a head 20 ms slower per event is a regression: base vs head with its interval, phase times per side, exit 1', async () => {
+    const run = await paired('ab', { base: 0, head: 20 });
+    expect(run.code, explain(run)).toBe(1);
+    const report = run.stdout;
+    expect(report).toMatch(/^REGRESSION Load test quick\n/);
+    expect(report).toMatch(
+      /^\* Latency p50 +[\d,.]+ +[\d,.]+ +\+[\d,.]+% \[95% CI \+[\d,.]+%, \+[\d,.]+%\] +regression$/m,
+    );
+    expect(report).toMatch(/^Metric +Base +Head +Change \[95% CI\] +Status$/m);
+    expect(report).toContain(
+      `Reference: the base started by --base-start \`${pipeline(0)}\` vs the head in ${repo}; --compare-to auto: there is no committed baseline, so the base is measured here`,
+    );
+    expect(report).toContain('vs committed baseline: none');
+    // The cost of each phase, per side and round, in the report and in the log as it happens.
+    for (const side of ['base', 'head']) {
+      expect(report).toMatch(new RegExp(`^prepare ${side}: [\\d.]+ s$`, 'm'));
+      expect(report).toMatch(
+        new RegExp(
+          `^round 2 ${side}: start [\\d.]+ s, ready [\\d.]+ s, seed [\\d.]+ s, warmup [\\d.]+ s, measure [\\d.]+ s, stop [\\d.]+ s$`,
+          'm',
+        ),
+      );
+      expect(run.stderr).toMatch(new RegExp(`Round 1, ${side}: start [\\d.]+ s, ready `));
+    }
+    // Alternating: base first in round 1, head first in round 2.
+    expect(run.stderr.indexOf('Round 1, base:')).toBeLessThan(run.stderr.indexOf('Round 1, head:'));
+    expect(run.stderr.indexOf('Round 2, head:')).toBeLessThan(run.stderr.indexOf('Round 2, base:'));
+    expect(existsSync(path.join(dir, 'ab', 'result.json'))).toBe(true);
+    expect(existsSync(path.join(dir, 'ab', 'result.base.json'))).toBe(true);
+    // Started fresh for every measurement, and every one stopped.
+    const groups = groupsStarted(run.stderr);
+    expect(groups.length, explain(run)).toBeGreaterThanOrEqual(4);
+    expect(new Set(groups).size).toBe(groups.length);
+    for (const group of groups) expect(groupAlive(group)).toBe(false);
+  }, 320_000);
+
+  it('the same command on both sides is no regression: exit 0', async () => {
+    const run = await paired('aa', { base: 0, head: 0 });
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stdout).toMatch(/^(PASS|INCONCLUSIVE) Load test quick\n/);
+    expect(run.stdout).not.toMatch(/regression$/m);
+    for (const group of groupsStarted(run.stderr)) expect(groupAlive(group)).toBe(false);
+  }, 320_000);
+});
