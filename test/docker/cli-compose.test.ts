@@ -5,10 +5,10 @@
 // reference/compose.yml builds from node and redis/postgres images, which this machine cannot
 // pull, so the test's compose file (the same pipeline on the host's own programs) stands in.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
@@ -20,6 +20,9 @@ const PROJECT_LABEL = 'com.docker.compose.project';
 /** GITHUB_RUN_ID of this file's runs: every project the CLI names starts with PROJECT_PREFIX. */
 const RUN_ID = String(100_000 + Math.floor(Math.random() * 900_000));
 const PROJECT_PREFIX = `ethhook-load-test-${RUN_ID}-1-`;
+const BASE_IMAGE = process.env.LT_BASE_IMAGE ?? 'ethhook-lt/base:local';
+/** The image both trees of the paired test build and name alike (removed afterwards). */
+const BUILT_IMAGE = `ethhook-lt/ab-processor:${RUN_ID}`;
 
 function run(cmd: string, args: string[], timeoutMs = 60_000) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
@@ -62,6 +65,15 @@ async function removeProject(project: string): Promise<void> {
   if (volumes.length) await run('docker', ['volume', 'rm', '-f', ...volumes]);
 }
 
+/** The images this file's runs built: the paired test's, by its tag and by its projects' names. */
+async function removeImages(): Promise<void> {
+  const listed = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}']);
+  const ours = listed.stdout
+    .split('\n')
+    .filter((image) => image === BUILT_IMAGE || image.startsWith(PROJECT_PREFIX));
+  if (ours.length > 0) await run('docker', ['rmi', '-f', ...ours]);
+}
+
 const { skipReason } = dockerSuitePrerequisites();
 if (skipReason) console.warn(`test/docker/cli-compose.test.ts skipped: ${skipReason}`);
 
@@ -78,11 +90,22 @@ describe.skipIf(skipReason !== undefined)(
 
     afterAll(async () => {
       for (const project of await projectsLeft()) await removeProject(project);
+      await removeImages();
       if (dir) rmSync(dir, { recursive: true, force: true });
     }, 120_000);
 
-    /** The CLI in compose mode on free ports and a chain of its own. */
-    async function startRun(out: string, events: string) {
+    /**
+     * The CLI in compose mode on free ports and a chain of its own: `mode` is the compose files
+     * (and, for a paired run, the base's), `cwd` where it runs (a paired run's head tree).
+     */
+    async function startRun(
+      out: string,
+      events: string,
+      mode: { args: string[]; cwd: string; paired?: boolean } = {
+        args: ['--compose-file', 'test/docker/compose.yml'],
+        cwd: repo,
+      },
+    ) {
       const ports = {
         redis: await freePort(),
         pg: await freePort(),
@@ -91,18 +114,28 @@ describe.skipIf(skipReason !== undefined)(
       };
       const chainId = String(1_900_000_000 + Math.floor(Math.random() * 99_999_999));
       const args = [
-        ...['--import', 'tsx', 'src/cli/index.ts', 'run'],
-        ...['--compose-file', 'test/docker/compose.yml'],
+        // tsx by its path: a paired run's head tree has no node_modules to resolve it from.
+        ...[
+          '--import',
+          pathToFileURL(path.join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+        ],
+        ...[path.join(repo, 'src', 'cli', 'index.ts'), 'run'],
+        ...mode.args,
         ...['--redis-url', `redis://127.0.0.1:${ports.redis}`],
         ...['--database-url', `postgres://postgres@127.0.0.1:${ports.pg}/postgres`],
-        ...['--chain-id', chainId, '--events', events, '--rate', '100', '--concurrency', '2'],
-        // One trial: this suite is about the compose lifecycle, not the verdict.
-        ...['--trials', '1', '--warmup', '50', '--ready-timeout', '60', '--drain-timeout', '5'],
+        ...['--chain-id', chainId, '--events', events, '--concurrency', '2'],
+        // One trial: this suite is about the compose lifecycle, not the verdict. A paired run
+        // measures one trial per side and round anyway, at a rate a busy machine keeps to (a
+        // publisher behind its schedule makes the round invalid, and the verdict inconclusive).
+        ...(mode.paired
+          ? ['--rate', '40', '--warmup', '80']
+          : ['--rate', '100', '--trials', '1', '--warmup', '50']),
+        ...['--ready-timeout', '60', '--drain-timeout', '5'],
         // Host networking: the containers reach the host's loopback as host.docker.internal.
         ...['--receiver-host', '127.0.0.1', '--progress', 'off', '--out', out],
       ];
       const child = spawn(process.execPath, args, {
-        cwd: repo,
+        cwd: mode.cwd,
         env: {
           ...process.env,
           NO_COLOR: '1',
@@ -117,16 +150,17 @@ describe.skipIf(skipReason !== undefined)(
         },
       });
       let stderr = '';
+      let stdout = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdout.resume();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
       const exited = new Promise<number | null>((resolve) =>
         child.on('close', (code) => {
           clearTimeout(timer);
           resolve(code);
         }),
       );
-      return { child, exited, stderr: () => stderr, chainId };
+      return { child, exited, stderr: () => stderr, stdout: () => stdout, chainId };
     }
 
     it('up, ready, seed, load, logs beside the result, down: nothing left running', async () => {
@@ -152,6 +186,99 @@ describe.skipIf(skipReason !== undefined)(
       expect(logs).toContain('database system is ready to accept connections');
       expect(await projectsLeft()).toEqual([]);
     }, 240_000);
+
+    /**
+     * Two checkouts of one project whose compose files are the same and whose code differs: the
+     * processor is built from the tree (its Dockerfile sets the processing delay) and tagged with
+     * the same image name in both, as a user's `build:` + `image:` would be.
+     */
+    function pairedTrees(delays: { base: number; head: number }) {
+      const trees = mkdtempSync(path.join(dir, 'trees-'));
+      for (const side of ['base', 'head'] as const) {
+        const tree = path.join(trees, side);
+        mkdirSync(tree);
+        copyFileSync(path.join(here, 'compose.yml'), path.join(tree, 'compose.yml'));
+        writeFileSync(
+          path.join(tree, 'Dockerfile'),
+          `FROM ${BASE_IMAGE}\nENV PROCESSING_DELAY_MS=${delays[side]}\n`,
+        );
+        writeFileSync(
+          path.join(tree, 'compose.build.yml'),
+          `services:\n  processor:\n    build: .\n    image: ${BUILT_IMAGE}\n`,
+        );
+      }
+      return { head: path.join(trees, 'head'), base: path.join(trees, 'base') };
+    }
+
+    /** The compose projects a run started, per side, from its "Starting … (compose project …)" lines. */
+    function projectsStarted(stderr: string): Record<'base' | 'head', string[]> {
+      const started = [...stderr.matchAll(/Starting \d+ services \(compose project (\S+)\)/g)].map(
+        (match) => match[1] as string,
+      );
+      return {
+        base: started.filter((project) => project.startsWith(`${PROJECT_PREFIX}base-`)),
+        head: started.filter((project) => project.startsWith(`${PROJECT_PREFIX}head-`)),
+      };
+    }
+
+    it('paired A/B: each side from its own tree and project, built once, a slower head is a regression', async () => {
+      const trees = pairedTrees({ base: 0, head: 250 });
+      const out = path.join(dir, 'ab', 'result.json');
+      const cli = await startRun(out, '120', {
+        args: [
+          ...['--compose-file', 'compose.yml', '--compose-file', 'compose.build.yml'],
+          ...['--base-dir', trees.base, '--rounds', '2'],
+        ],
+        cwd: trees.head,
+        paired: true,
+      });
+      const code = await cli.exited;
+      const explain = `exit ${code}\n--- stdout\n${cli.stdout()}\n--- stderr\n${cli.stderr()}`;
+      // 250 ms on every event against none: a regression, confirmed by a third round.
+      expect(code, explain).toBe(1);
+      expect(cli.stdout(), explain).toMatch(/^REGRESSION Load test /);
+      expect(cli.stdout()).toMatch(
+        /Latency p50 .* \+[\d,.]+% \[95% CI \+[\d,.]+%, \+[\d,.]+%\] +regression/,
+      );
+      expect(cli.stdout()).toContain(
+        `Reference: the base in --base-dir ${trees.base} vs the head in ${trees.head}`,
+      );
+
+      // Each side under its own project, the same one in every round, started once per round.
+      const projects = projectsStarted(cli.stderr());
+      const rounds = [...cli.stdout().matchAll(/^round (\d+) head: start /gm)].length;
+      expect(rounds, explain).toBeGreaterThanOrEqual(2);
+      expect(projects.base, explain).toHaveLength(rounds);
+      expect(projects.head, explain).toHaveLength(rounds);
+      expect(new Set(projects.base).size).toBe(1);
+      expect(new Set(projects.head).size).toBe(1);
+      expect(projects.base[0]).not.toBe(projects.head[0]);
+      for (const side of ['base', 'head'] as const) {
+        expect(cli.stdout()).toMatch(new RegExp(`^prepare ${side}: [\\d.]+ s$`, 'm'));
+        expect(cli.stdout()).toMatch(
+          new RegExp(
+            `^round 1 ${side}: start [\\d.]+ s, ready [\\d.]+ s, seed [\\d.]+ s, warmup [\\d.]+ s, measure [\\d.]+ s, stop [\\d.]+ s$`,
+            'm',
+          ),
+        );
+      }
+
+      // Images built once per side, when it is prepared: never by a round's `up`.
+      const builds = cli.stderr().match(/^Building processor$/gm) ?? [];
+      expect(builds, explain).toHaveLength(2);
+      // Each side ran its own tree's image, although both files name the same one.
+      const stem = out.replace(/\.json$/, '');
+      expect(readFileSync(`${stem}.base.services.log`, 'utf8')).toContain('processing delay 0 ms');
+      expect(readFileSync(`${stem}.head.services.log`, 'utf8')).toContain(
+        'processing delay 250 ms',
+      );
+      expect(readFileSync(`${stem}.base.services.log`, 'utf8')).not.toContain(
+        'processing delay 60 ms',
+      );
+
+      // Nothing of either project is left.
+      expect(await projectsLeft()).toEqual([]);
+    }, 660_000);
 
     it('SIGTERM mid-run: exit 143 and the compose project taken down', async () => {
       const cli = await startRun(path.join(dir, 'term', 'result.json'), '5000');
