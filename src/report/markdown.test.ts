@@ -107,6 +107,30 @@ describe('renderMarkdown: structure', () => {
   });
 });
 
+describe('renderMarkdown: a runner not comparable with the baseline', () => {
+  it('says so at the top in plain words, the field keys only in the folds', () => {
+    const baseline = baselineWithHistory(0);
+    const other = unchangedAggregate();
+    const current = {
+      ...other,
+      environment: {
+        ...other.environment,
+        cpuModel: 'Intel(R) Xeon(R) Platinum 8370C',
+        cpuCores: 2,
+      },
+    };
+    const markdown = renderMarkdown(
+      compare(current, baseline, options),
+      reportContext(current, baseline),
+    );
+    const head = markdown.slice(0, markdown.indexOf('<details>'));
+    expect(head).toContain('## ⚠️ Load test `steady`: INCONCLUSIVE');
+    expect(head).toMatch(/\*\*Could not judge: [^*]*environment differs \(CPU, CPU cores/);
+    expect(head).not.toMatch(/cpuModel|cpuCores/);
+    expect(markdown).toContain('| CPU cores ⚠️ | 4 | 2 |');
+  });
+});
+
 describe('renderMarkdown: injected faults', () => {
   it('shows the faults in the configuration only when a side injected any, flagged', () => {
     const baseline = baselineWithHistory(0);

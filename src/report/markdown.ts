@@ -17,6 +17,7 @@ import {
   isIdleRow,
   metricRows,
   OUTCOME_TITLE,
+  plainFields,
   publisherFields,
   settingsLine,
   spreadText,
@@ -162,7 +163,7 @@ function renderHead(verdict: Verdict, context: ReportContext): string {
   ];
   // Inconclusive says what to do; a pass or a regression is said by the statement and the table.
   if (verdict.outcome === 'inconclusive' && verdict.reasons.length > 0) {
-    parts.push(verdict.reasons.map((reason) => `- ${inline(reason)}`).join('\n'));
+    parts.push(verdict.reasons.map((reason) => `- ${inline(plainFields(reason))}`).join('\n'));
   }
   const rows = metricRows(verdict, context.current.trialCount).filter((row) => row.gated);
   parts.push(

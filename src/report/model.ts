@@ -331,7 +331,7 @@ export function verdictStatement(verdict: Verdict, context: ReportContext): stri
       ].join('');
     }
     case 'inconclusive':
-      return `Could not judge: ${verdict.summary.replace(/^Inconclusive:\s*/, '')}`;
+      return `Could not judge: ${plainFields(verdict.summary.replace(/^Inconclusive:\s*/, ''))}`;
   }
 }
 
@@ -394,6 +394,17 @@ const FIELD_LABEL: Record<string, string> = {
   redisVersion: 'Redis',
   postgresVersion: 'PostgreSQL',
 };
+
+/**
+ * Text from the verdict (blockers name the fields that differ, e.g. "environment differs
+ * (cpuModel, cpuCores)") with the result file's keys in plain words, for the top of a report.
+ */
+export function plainFields(text: string): string {
+  return text.replace(
+    /\b(cpuModel|cpuCores|memoryGiB|nodeVersion|redisVersion|postgresVersion|durationSec|ratePerSec|warmupEvents|drainTimeoutMs|chainId)\b/g,
+    (key) => FIELD_LABEL[key] ?? key,
+  );
+}
 
 const CONFIG_FIELDS = [
   'scenario',
