@@ -183,8 +183,11 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
     expect(first.main.outputs.lost).toBe('0');
     for (const key of ['p50-ms', 'p95-ms', 'p99-ms', 'throughput'])
       expect(Number(first.main.outputs[key])).toBeGreaterThan(0);
-    for (const key of ['result-path', 'report-path', 'logs-path'])
+    for (const key of ['result-path', 'report-path', 'html-report-path', 'logs-path'])
       expect(existsSync(first.main.outputs[key] as string), key).toBe(true);
+    expect(readFileSync(first.main.outputs['html-report-path'] as string, 'utf8')).toMatch(
+      /^<!doctype html>/i,
+    );
     expect(first.main.summary).toContain('<!-- ethhook-load-test:action-e2e -->');
     expect(bed.github.commentsOn(PR_NUMBER)[0]).toEqual(planted);
     const comments = ownComments();
