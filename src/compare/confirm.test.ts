@@ -28,6 +28,18 @@ describe('confirm before failing', () => {
     );
   });
 
+  it('keeps a regression whose extra trial is past the limit though within one noisy trial', () => {
+    // This run's own trials disagree (17, 23, 20 ms): one trial's noise is wider than the change, but the
+    // extra trial lands past the 1.5x limit the median was held to, so it repeats the regression.
+    const noisy = [trial(17), trial(23), trial(20)];
+    const initial = compare(aggregateTrials(noisy), baseline, options);
+    expect(needsConfirmation(initial)).toBe(true);
+    const all = aggregateTrials([...noisy, trial(16)]);
+    const verdict = confirmVerdict(initial, aggregateTrials(noisy), all, baseline, options);
+    expect(verdict.metrics.find((metric) => metric.id === 'p50')?.status).toBe('regression');
+    expect(verdict.outcome).toBe('regression');
+  });
+
   it('does not fail when the extra trial is back to the baseline: "not confirmed", both figures', () => {
     const initial = compare(aggregateTrials(slow), baseline, options);
     const all = aggregateTrials([...slow, trial(10.1)]);
