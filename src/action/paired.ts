@@ -80,9 +80,9 @@ export async function chooseActionReference(
     return chooseReference({
       compareTo,
       settingName: Inputs.CompareTo,
-      baseline: baselineDifferences(
+      baseline: await baselineDifferences(
         previous,
-        { environment: await environmentFingerprint(), config: plannedRunConfig(config.load) },
+        { environment: () => environmentFingerprint(), config: plannedRunConfig(config.load) },
         { strict: config.judge.requireSameEnvironment },
       ),
       base: missing === null ? { available: true } : { available: false, why: missing },

@@ -82,22 +82,32 @@ describe('chooseReference', () => {
         date: '2026-11-01T03:17:00Z',
       });
     const current = (config = fixtureConfig()) => ({
-      environment: fixtureEnvironment(),
+      environment: async () => fixtureEnvironment(),
       config,
     });
 
-    it('finds nothing between a baseline and a run of the same load on the same machine', () => {
-      expect(baselineDifferences(baseline(), current())).toEqual({ environment: [], config: [] });
-      // The seed picks addresses, not how many or how fast: not a different load.
-      expect(baselineDifferences(baseline(), current({ ...fixtureConfig(), seed: 7 }))).toEqual({
+    it('finds nothing between a baseline and a run of the same load on the same machine', async () => {
+      expect(await baselineDifferences(baseline(), current())).toEqual({
         environment: [],
         config: [],
       });
-      expect(baselineDifferences(null, current())).toBeNull();
+      // The seed picks addresses, not how many or how fast: not a different load.
+      expect(
+        await baselineDifferences(baseline(), current({ ...fixtureConfig(), seed: 7 })),
+      ).toEqual({
+        environment: [],
+        config: [],
+      });
+      expect(
+        await baselineDifferences(null, {
+          environment: () => Promise.reject(new Error('no baseline: no fingerprint needed')),
+          config: fixtureConfig(),
+        }),
+      ).toBeNull();
     });
 
-    it('names every load-shaping field that differs, so auto measures the base instead', () => {
-      const differences = baselineDifferences(
+    it('names every load-shaping field that differs, so auto measures the base instead', async () => {
+      const differences = await baselineDifferences(
         baseline(),
         current({
           ...fixtureConfig(),

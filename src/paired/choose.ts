@@ -63,16 +63,20 @@ function baselineProblem(baseline: ReferenceFacts['baseline']): string | null {
  * and the load (from the config this run will record: scenario, events, rate, concurrency, mix
  * …). Either makes its figures no reference for this run's.
  */
-export function baselineDifferences(
+export async function baselineDifferences(
   baseline: Baseline | null,
-  current: { environment: EnvironmentFingerprint; config: RunConfigSnapshot },
+  current: {
+    /** This runner's fingerprint, taken only when there is a baseline (its speed probe takes time). */
+    environment: () => Promise<EnvironmentFingerprint>;
+    config: RunConfigSnapshot;
+  },
   matching: EnvironmentMatching = {},
-): ReferenceFacts['baseline'] {
+): Promise<ReferenceFacts['baseline']> {
   if (!baseline) return null;
   return {
     environment: environmentDifferences(
       baseline.aggregate.environment,
-      current.environment,
+      await current.environment(),
       matching,
     ),
     config: configDifferences(baseline.aggregate.config, current.config),

@@ -269,9 +269,9 @@ export async function runPairedIfChosen(
   // --ignore-environment: the machine does not count, only the load; --require-same-environment:
   // the exact CPU model.
   const environmentMode = context.compareOptions('').environment ?? 'comparable';
-  const differences = baselineDifferences(
+  const differences = await baselineDifferences(
     baseline,
-    { environment: await environmentFingerprint(), config: plannedRunConfig(context.options) },
+    { environment: () => environmentFingerprint(), config: plannedRunConfig(context.options) },
     { strict: environmentMode === 'same' },
   );
   const choice = chooseReferenceOrFail({
