@@ -45,6 +45,11 @@ function runCli(args: string[]): Promise<CliRun> {
   );
 }
 
+/** The report's last line: the verdict. */
+const verdictLine = (report: string): string => report.trimEnd().split('\n').at(-1) ?? '';
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const explain = (run: CliRun) =>
   `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 
@@ -105,13 +110,19 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
     const run = await paired('ab', { base: 0, head: 20 });
     expect(run.code, explain(run)).toBe(1);
     const report = run.stdout;
-    expect(report).toMatch(/^REGRESSION Load test quick\n/);
+    // The verdict on the last line, what a short terminal shows after the run.
+    expect(verdictLine(report)).toMatch(/^REGRESSION {2}/);
     expect(report).toMatch(
       /^\* Latency p50 +[\d,.]+ +[\d,.]+ +\+[\d,.]+% \[95% CI \+[\d,.]+%, \+[\d,.]+%\] +regression$/m,
     );
     expect(report).toMatch(/^Metric +Base +Head +Change \[95% CI\] +Status$/m);
+    expect(report.split('\n')[0]).toMatch(
+      new RegExp(
+        `^Load test quick · the head in ${escape(repo)} vs the base started by --base-start \`${escape(pipeline(0))}\`, both on this runner in [23] alternating rounds$`,
+      ),
+    );
     expect(report).toContain(
-      `Reference: the base started by --base-start \`${pipeline(0)}\` vs the head in ${repo}; --compare-to auto: there is no committed baseline, so the base is measured here`,
+      'Why the base: --compare-to auto: there is no committed baseline, so the base is measured here',
     );
     expect(report).toContain('vs committed baseline: none');
     // The cost of each phase, per side and round, in the report and in the log as it happens.
@@ -140,7 +151,7 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
   it('the same command on both sides is no regression: exit 0', async () => {
     const run = await paired('aa', { base: 0, head: 0 });
     expect(run.code, explain(run)).toBe(0);
-    expect(run.stdout).toMatch(/^(PASS|INCONCLUSIVE) Load test quick\n/);
+    expect(verdictLine(run.stdout)).toMatch(/^(PASS|INCONCLUSIVE) {2}/);
     expect(run.stdout).not.toMatch(/regression$/m);
     for (const group of groupsStarted(run.stderr)) expect(groupAlive(group)).toBe(false);
   }, 320_000);
