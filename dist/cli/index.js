@@ -83368,7 +83368,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   Wr: () => (/* binding */ processIo),
   R5: () => (/* binding */ readInput),
   mS: () => (/* binding */ registerCompareCommand),
-  Ki: () => (/* binding */ reportVerdict)
+  Ki: () => (/* binding */ reportVerdict),
+  Li: () => (/* binding */ writeReports)
 });
 
 // UNUSED EXPORTS: COMPARISON_FLAG_KEYS, compareCommand
@@ -83387,8 +83388,10 @@ var errors = __nccwpck_require__(68416);
 var result_file = __nccwpck_require__(41985);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/verdict.js
 var compare_verdict = __nccwpck_require__(26694);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/markdown.js + 1 modules
-var markdown = __nccwpck_require__(97987);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/html.js + 1 modules
+var report_html = __nccwpck_require__(33895);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/markdown.js
+var markdown = __nccwpck_require__(8729);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/report/model.js
 var model = __nccwpck_require__(60247);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/terminal.js
@@ -83447,12 +83450,68 @@ const STATUS_SYMBOL = {
     unconfirmed: '?',
     info: '·',
 };
-/** The same report as renderMarkdown, for a terminal: coloured, aligned, no markdown. */
+const STATUS_WORDS = {
+    ...model/* STATUS_TEXT */.Zt,
+    regression: 'over limit',
+    info: 'not judged',
+};
+/** "Load test steady · this commit feedfac vs the baseline steady of 2025-01-14 (...) · 3 runs" */
+function comparedLine(context) {
+    const sides = (0,model/* comparedSides */.Qf)(context);
+    const against = sides.baseline
+        ? `vs the baseline ${sides.baseline.name} of ${sides.baseline.date} (${sides.baseline.commit ? `commit ${sides.baseline.commit}, ` : ''}${sides.baseline.runner})`
+        : 'vs no baseline yet';
+    return `${sides.commit ? `this commit ${sides.commit}` : 'this run'} ${against} · ${sides.runs}`;
+}
+/**
+ * The same report as renderMarkdown, for a terminal: coloured, aligned, no markdown. The details
+ * come first and the verdict last, so it is what a short terminal shows after the run.
+ */
 function renderTerminal(verdict, context, options = {}) {
     const colors = picocolors.createColors(options.color ?? picocolors.isColorSupported);
     const lines = [];
-    lines.push(`${outcomeBadge(verdict.outcome, colors)} ${colors.bold(`Load test ${context.name}`)}`);
-    lines.push(verdict.summary);
+    lines.push(`${colors.bold(`Load test ${context.name}`)} · ${comparedLine(context)}`);
+    const { current } = context;
+    if (current.trialCount > 1) {
+        const trialTitles = (0,model/* headlineColumns */._A)(undefined, true).map((column) => column.title);
+        lines.push('');
+        lines.push(colors.bold(`Each run (${current.trialCount}; spread ${(0,model/* spreadText */.rX)(current, verdict)})`));
+        lines.push(...columns(['Run', ...trialTitles, 'Valid', 'Run id'], ['r', ...trialTitles.map(() => 'r'), 'l', 'l'], (0,model/* trialRows */.s0)(current).map((row) => [row.trial, ...row.figures, row.valid, row.runId]), colors));
+    }
+    const endpoints = (0,model/* endpointRows */.Lf)(context);
+    if (endpoints.length > 0) {
+        const shown = endpoints.slice(0, TERMINAL_ENDPOINT_ROWS);
+        const latencyTitles = (0,model/* endpointLatencyColumns */.PL)().map((column) => column.title);
+        lines.push('');
+        lines.push(colors.bold(`Endpoints (${endpoints.length > shown.length ? `${shown.length} slowest of ${endpoints.length}` : endpoints.length}${current.trialCount > 1 ? `, totals of ${current.trialCount} runs` : ''})`));
+        lines.push(...columns(['Endpoint', 'Delivered', 'Problems', ...latencyTitles, model/* endpointDeltaTitle */.YR], ['l', 'r', 'l', ...latencyTitles.map(() => 'r'), 'r'], shown.map((row) => [
+            row.name,
+            row.delivered === row.expected ? row.delivered : `${row.delivered} of ${row.expected}`,
+            row.problems,
+            ...row.latencies,
+            row.delta,
+        ]), colors, (_row, column, text) => (column === 2 && text.trim() !== '—' ? colors.red(text) : text)));
+    }
+    if (context.baseline && context.baseline.history.length > 0) {
+        const nights = context.baseline.history.length + 1;
+        lines.push('');
+        lines.push(colors.dim(`Baseline history: ${nights} nights since ${context.baseline.history[0]?.date.slice(0, 10)} (the markdown report charts it).`));
+    }
+    const rows = (0,model/* metricRows */.IN)(verdict, current.trialCount);
+    const other = rows.filter((row) => !row.gated && !(0,model/* isIdleRow */.rp)(row));
+    if (other.length > 0) {
+        lines.push('');
+        lines.push(colors.bold('Other figures (not part of the verdict)'));
+        lines.push(...columns(['Metric', 'Baseline', 'This run', 'Change', 'Note'], ['l', 'r', 'r', 'r', 'l'], other.map((row) => [row.label, row.baseline, row.current, row.delta, row.trend ?? '']), colors).map((line) => colors.dim(line)));
+    }
+    for (const difference of verdict.configDifferences) {
+        lines.push(colors.yellow(`  load ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`));
+    }
+    for (const difference of verdict.environmentDifferences) {
+        lines.push(colors.yellow(`  runner ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`));
+    }
+    // The verdict, last: why (each limit and how it was set), its table, and the outcome line.
+    const gated = rows.filter((row) => row.gated);
     lines.push('');
     for (const reason of verdict.reasons)
         lines.push(`  ${colors.bold('•')} ${reason}`);
@@ -83460,58 +83519,24 @@ function renderTerminal(verdict, context, options = {}) {
         lines.push(`  ${colors.dim('·')} ${colors.dim(note)}`);
     if (verdict.reasons.length + verdict.notes.length > 0)
         lines.push('');
-    const rows = (0,model/* metricRows */.IN)(verdict);
-    const ordered = [...rows.filter((row) => row.gated), ...rows.filter((row) => !row.gated)];
-    lines.push(...columns(['Metric', 'Baseline', 'This run', 'Δ', 'Status', 'Limit'], ['l', 'r', 'r', 'r', 'l', 'l'], ordered.map((row) => [
-        `${row.gated ? '*' : ' '} ${row.label}`,
+    lines.push(...columns(['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'], ['l', 'r', 'r', 'r', 'l', 'l'], gated.map((row) => [
+        row.label,
         row.baseline,
         row.current,
         row.delta,
-        `${STATUS_SYMBOL[row.status]} ${model/* STATUS_TEXT */.Zt[row.status]}`,
         row.limit,
+        `${STATUS_SYMBOL[row.status]} ${STATUS_WORDS[row.status]}`,
     ]), colors, (row, column, text) => {
-        const status = ordered[row].status;
-        if (column === 4)
+        const status = gated[row].status;
+        if (column === 5)
             return paintStatus(status, text, colors);
         if (column === 3 && status === 'regression')
             return colors.red(text);
         return text;
     }));
-    lines.push(colors.dim(`  * gated · ${(0,model/* settingsLine */.S3)(verdict, context)}`));
-    for (const difference of verdict.configDifferences) {
-        lines.push(colors.yellow(`  config ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`));
-    }
-    for (const difference of verdict.environmentDifferences) {
-        lines.push(colors.yellow(`  environment ${difference.field}: baseline ${difference.baseline}, this run ${difference.current}`));
-    }
-    const { current } = context;
-    if (current.trialCount > 1) {
-        const trialTitles = (0,model/* headlineColumns */._A)(undefined, true).map((column) => column.title);
-        lines.push('');
-        lines.push(colors.bold(`Trials (${current.trialCount}; spread ${(0,model/* spreadText */.rX)(current, verdict)})`));
-        lines.push(...columns(['#', 'Run', ...trialTitles, 'Valid'], ['r', 'l', ...trialTitles.map(() => 'r'), 'l'], (0,model/* trialRows */.s0)(current).map((row) => [row.trial, row.runId, ...row.figures, row.valid]), colors));
-    }
-    const endpoints = (0,model/* endpointRows */.Lf)(context);
-    if (endpoints.length > 0) {
-        const shown = endpoints.slice(0, TERMINAL_ENDPOINT_ROWS);
-        const latencyTitles = (0,model/* endpointLatencyColumns */.PL)().map((column) => column.title);
-        lines.push('');
-        lines.push(colors.bold(`Endpoints (${endpoints.length > shown.length ? `${shown.length} slowest of ${endpoints.length}` : endpoints.length})`));
-        lines.push(...columns(['Endpoint', 'Expected', 'Lost', 'Dup', 'Bad sig', ...latencyTitles, model/* endpointDeltaTitle */.YR], ['l', 'r', 'r', 'r', 'r', ...latencyTitles.map(() => 'r'), 'r'], shown.map((row) => [
-            row.name,
-            row.expected,
-            row.lost,
-            row.duplicates,
-            row.badSignatures,
-            ...row.latencies,
-            row.delta,
-        ]), colors, (row, column, text) => (column === 2 || column === 4) && text.trim() !== '0' ? colors.red(text) : text));
-    }
-    if (context.baseline && context.baseline.history.length > 0) {
-        const nights = context.baseline.history.length + 1;
-        lines.push('');
-        lines.push(colors.dim(`Baseline history: ${nights} nights since ${context.baseline.history[0]?.date.slice(0, 10)} (see the markdown report for the trend).`));
-    }
+    lines.push(colors.dim(`  limits: ${(0,model/* settingsLine */.S3)(verdict, context)}`));
+    lines.push('');
+    lines.push(`${outcomeBadge(verdict.outcome, colors)} ${colors.bold((0,model/* verdictStatement */.bI)(verdict, context))}`);
     return `${lines.join('\n')}\n`;
 }
 
@@ -83522,6 +83547,7 @@ var resolve = __nccwpck_require__(37125);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/settings-flags.js
 var settings_flags = __nccwpck_require__(56167);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js
+
 
 
 
@@ -83569,17 +83595,29 @@ function compareOptionsFrom(flags, baselineName) {
 /** Prints the verdict (report or JSON), writes the markdown if asked, returns the exit code. */
 async function reportVerdict(verdict, context, flags, io) {
     if (flags.markdown) {
-        try {
-            await (0,promises_.writeFile)(flags.markdown, (0,markdown/* renderMarkdown */.Gc)(verdict, context), 'utf8');
-        }
-        catch (error) {
-            throw new cli_errors/* UserError */.y(`--markdown ${flags.markdown}: cannot write it (${error.message}).`);
-        }
+        await writeReports(flags.markdown, (0,markdown/* renderMarkdown */.Gc)(verdict, context), () => (0,report_html/* renderHtml */.K2)(verdict, context));
     }
     io.stdout.write(flags.json
         ? `${JSON.stringify({ name: context.name, ...verdict }, null, 2)}\n`
         : renderTerminal(verdict, context, { color: flags.color !== false && picocolors.isColorSupported }));
     return (0,compare_verdict/* exitCodeFor */.Rr)(verdict, { failOnInconclusive: flags.failOnInconclusive === true });
+}
+/**
+ * --markdown: the markdown report at the path given, and report.html beside it (report.md →
+ * report.html), the same report as a page with its charts.
+ */
+async function writeReports(markdownPath, markdown, html) {
+    for (const [path, text] of [
+        [markdownPath, markdown],
+        [(0,report_html/* htmlPathFor */.I_)(markdownPath), html()],
+    ]) {
+        try {
+            await (0,promises_.writeFile)(path, text, 'utf8');
+        }
+        catch (error) {
+            throw new cli_errors/* UserError */.y(`--markdown ${markdownPath}: cannot write ${path} (${error.message}).`);
+        }
+    }
 }
 /** Input file errors are the user's to fix: one line, no stack. */
 async function readInput(read) {
@@ -83624,428 +83662,20 @@ function registerCompareCommand(program, io = processIo) {
 
 /***/ }),
 
-/***/ 29094:
+/***/ 85301:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  hI: () => (/* binding */ registerHistoryCommand)
-});
-
-// UNUSED EXPORTS: DRIFT_EXIT_CODE, historyCommand
-
-// EXTERNAL MODULE: ./node_modules/commander/esm.mjs
-var esm = __nccwpck_require__(48179);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/baseline.js
-var compare_baseline = __nccwpck_require__(49304);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/paired-blocks.js
-var paired_blocks = __nccwpck_require__(16205);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/changepoint.js
-
-const CHANGE_POINT_DEFAULTS = {
-    // 499 permutations resolve p down to 0.002, well below the significance level.
-    permutations: 499,
-    // Each metric of each baseline is tested every night: at 0.01 a flat series raises a false
-    // shift about once in a hundred tests, and the minimum size (drift.ts) filters most of those.
-    significance: 0.01,
-    // Five nights: a median of five shrugs off one outlier, and a shift is named within a week.
-    minSegment: 5,
-    seed: 1,
-};
-/** Distances |x_i - x_j| (the E-statistic's alpha = 1, as Otava uses), as one flat matrix. */
-function distances(values) {
-    const n = values.length;
-    const matrix = new Float64Array(n * n);
-    for (let i = 0; i < n; i += 1) {
-        for (let j = i + 1; j < n; j += 1) {
-            const d = Math.abs(values[i] - values[j]);
-            matrix[i * n + j] = d;
-            matrix[j * n + i] = d;
-        }
-    }
-    return matrix;
-}
-/**
- * The best split of `order` (indices into the distance matrix) and its strength Q: the
- * E-statistic between the two sides (mean distance across, minus the mean distances within),
- * scaled by m * k / (m + k). Every split point is scored in O(n^2) in all, by moving one value
- * at a time from the right side to the left.
- */
-function bestSplit(matrix, size, order, minSegment) {
-    const n = order.length;
-    if (n < 2 * minSegment)
-        return null;
-    let within = 0;
-    for (let i = 0; i < n; i += 1) {
-        for (let j = i + 1; j < n; j += 1)
-            within += matrix[order[i] * size + order[j]];
-    }
-    let withinLeft = 0;
-    let across = 0;
-    let withinRight = within;
-    let best = null;
-    for (let at = 1; at < n; at += 1) {
-        // Move order[at - 1] from the right side to the left.
-        const moved = order[at - 1] * size;
-        let toLeft = 0;
-        for (let i = 0; i < at - 1; i += 1)
-            toLeft += matrix[moved + order[i]];
-        let toRight = 0;
-        for (let j = at; j < n; j += 1)
-            toRight += matrix[moved + order[j]];
-        withinLeft += toLeft;
-        across += toRight - toLeft;
-        withinRight -= toRight;
-        const left = at;
-        const right = n - at;
-        if (left < minSegment || right < minSegment)
-            continue;
-        const energy = (2 * across) / (left * right) -
-            withinLeft / ((left * (left - 1)) / 2) -
-            withinRight / ((right * (right - 1)) / 2);
-        const strength = ((left * right) / n) * energy;
-        if (!best || strength > best.strength)
-            best = { at, strength };
-    }
-    return best;
-}
-/**
- * The change points of `values`, in order. Binary segmentation: the strongest split over all
- * current segments is tested by permuting its segment; when significant it divides the segment
- * and the search goes on, else it stops (as in Matteson & James' e.divisive).
- */
-function changePoints(values, options = {}) {
-    const { permutations, significance, minSegment, seed } = { ...CHANGE_POINT_DEFAULTS, ...options };
-    const size = values.length;
-    const matrix = distances(values);
-    const random = (0,paired_blocks/* seededRandom */.Is)(seed);
-    const found = [];
-    const bounds = [0, size];
-    for (;;) {
-        let candidate = null;
-        for (let b = 0; b + 1 < bounds.length; b += 1) {
-            const start = bounds[b];
-            const end = bounds[b + 1];
-            const order = range(start, end);
-            const split = bestSplit(matrix, size, order, minSegment);
-            if (split && (!candidate || split.strength > candidate.strength))
-                candidate = { start, end, at: start + split.at, strength: split.strength };
-        }
-        if (!candidate)
-            break;
-        const order = range(candidate.start, candidate.end);
-        let asStrong = 0;
-        for (let p = 0; p < permutations; p += 1) {
-            shuffle(order, random);
-            const split = bestSplit(matrix, size, order, minSegment);
-            if (split && split.strength >= candidate.strength)
-                asStrong += 1;
-        }
-        const pValue = (asStrong + 1) / (permutations + 1);
-        if (pValue > significance)
-            break;
-        found.push({ index: candidate.at, pValue });
-        bounds.push(candidate.at);
-        bounds.sort((a, b) => a - b);
-    }
-    return found.sort((a, b) => a.index - b.index);
-}
-const range = (start, end) => Array.from({ length: end - start }, (_, i) => start + i);
-/** Fisher-Yates, in place. */
-function shuffle(order, random) {
-    for (let i = order.length - 1; i > 0; i -= 1) {
-        const j = Math.floor(random() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-    }
-}
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/comparability.js
-var comparability = __nccwpck_require__(80629);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/format.js
-var format = __nccwpck_require__(98076);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/metrics.js
-var compare_metrics = __nccwpck_require__(85578);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/noise.js
-var noise = __nccwpck_require__(74585);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/stats.js
-var stats = __nccwpck_require__(5916);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/drift.js
-
-
-
-
-
-
-
-/**
- * Drift: shifts in the nightly figures of a baseline, found by change-point detection
- * (changepoint.ts) per gated metric, per runner environment and load. A pull request is one way
- * performance changes; dependencies, the base branch and the runner image move it too, and a
- * shift found here says when, between which commits, by how much and how surely.
- */
-/**
- * The smallest shift worth naming: medians 5% apart. The permutation test answers "is this not
- * chance?", which a long series answers yes for a 2% wobble or a change in spread alone; a shift
- * far inside the tolerance ratio would only be noise in an issue.
- */
-const MIN_SHIFT_RATIO = 1.05;
-/** A shift whose new level began this many nights ago or fewer is recent. */
-const RECENT_NIGHTS = 14;
-/** Whether an entry was measured on the same kind of runner as a group's first night. */
-function sameEnvironment(group, entry) {
-    if (!group || !entry)
-        return group === entry;
-    return (0,comparability/* environmentDifferences */.YO)(group, entry).length === 0;
-}
-/** Change points per metric over the baseline's history and its own figures, per environment. */
-function analyseDrift(baseline, options = {}) {
-    const metrics = (options.metrics ?? compare_metrics/* DEFAULT_GATED_METRICS */.yJ).filter((id) => compare_metrics/* METRICS */.Cb[id].kind === 'performance');
-    const minSegment = options.changePoint?.minSegment ?? CHANGE_POINT_DEFAULTS.minSegment;
-    if (!Number.isInteger(minSegment) || minSegment < 2) {
-        throw new RangeError(`Invalid minimum segment ${minSegment}: expected a whole number of 2 or more.`);
-    }
-    const all = [...baseline.history, (0,compare_baseline/* historyEntryOf */.ag)(baseline)];
-    const newest = all[all.length - 1];
-    const groups = [];
-    let invalidNights = 0;
-    for (const entry of all) {
-        if (!entry.valid) {
-            invalidNights += 1;
-            continue;
-        }
-        const group = groups.find((candidate) => candidate.configKey === entry.configKey &&
-            sameEnvironment(candidate.environment, entry.environment));
-        if (group)
-            group.entries.push(entry);
-        else
-            groups.push({ configKey: entry.configKey, environment: entry.environment, entries: [entry] });
-    }
-    const environments = groups.map((group) => analyseGroup(group, group.entries.includes(newest), metrics, minSegment, options.changePoint));
-    const newestDate = (history) => history.nights[history.nights.length - 1]?.date ?? '';
-    environments.sort((a, b) => a.current !== b.current ? (a.current ? -1 : 1) : newestDate(b).localeCompare(newestDate(a)));
-    return { name: baseline.name, environments, invalidNights };
-}
-function analyseGroup(group, current, metrics, minSegment, options) {
-    const nights = group.entries.map(({ date, commit }) => ({ date, commit }));
-    const needed = 2 * minSegment;
-    const tooShort = nights.length < needed
-        ? `${nights.length} night(s) on this runner and load; a shift needs at least ${minSegment} on each side (${needed} in all)`
-        : null;
-    const trends = metrics.map((metric) => {
-        const values = group.entries.map((entry) => entry.metrics[metric]);
-        return { metric, values, shifts: tooShort ? [] : shiftsOf(metric, values, nights, options) };
-    });
-    return {
-        configKey: group.configKey,
-        environment: group.environment ?? null,
-        current,
-        nights,
-        trends,
-        tooShort,
-    };
-}
-/**
- * The shifts of one series: its change points, less those whose levels differ by less than
- * MIN_SHIFT_RATIO (or, for counts, by no more than their per-trial allowance), the smallest
- * first, since dropping one merges its two levels and changes its neighbours' sizes.
- */
-function shiftsOf(id, values, nights, options) {
-    const metric = compare_metrics/* METRICS */.Cb[id];
-    const points = changePoints(values.map((value) => (0,noise/* logFigure */.X1)(metric, value)), options);
-    for (;;) {
-        const bounds = [0, ...points.map((point) => point.index), values.length];
-        const sizes = points.map((_, i) => {
-            const before = (0,stats/* median */.JZ)(values.slice(bounds[i], bounds[i + 1]));
-            const after = (0,stats/* median */.JZ)(values.slice(bounds[i + 1], bounds[i + 2]));
-            const logGap = Math.abs((0,noise/* logFigure */.X1)(metric, after) - (0,noise/* logFigure */.X1)(metric, before));
-            const allowance = metric.countAllowance?.perTrial ?? 0;
-            const big = logGap >= Math.log(MIN_SHIFT_RATIO) && Math.abs(after - before) > allowance;
-            return { before, after, logGap, big };
-        });
-        const small = sizes
-            .map((size, i) => ({ ...size, i }))
-            .filter((size) => !size.big)
-            .sort((a, b) => a.logGap - b.logGap)[0];
-        if (small) {
-            points.splice(small.i, 1);
-            continue;
-        }
-        return points.map((point, i) => {
-            const { before, after } = sizes[i];
-            const worse = metric.direction === 'lower-is-better' ? after > before : after < before;
-            return {
-                metric: id,
-                index: point.index,
-                lastBefore: nights[point.index - 1],
-                firstAfter: nights[point.index],
-                beforeMedian: before,
-                afterMedian: after,
-                changePercent: before === 0 ? null : ((after - before) / before) * 100,
-                worse,
-                confidence: 1 - point.pValue,
-                nightsSince: values.length - point.index,
-            };
-        });
-    }
-}
-/** Shifts of the current environment whose new level began at most `withinNights` ago. */
-function recentShifts(analysis, withinNights = RECENT_NIGHTS) {
-    const current = analysis.environments.find((history) => history.current);
-    if (!current)
-        return [];
-    return current.trends.flatMap((trend) => trend.shifts.filter((shift) => shift.nightsSince <= withinNights));
-}
-const shortCommit = (night) => night.commit?.slice(0, 7) ?? 'unknown commit';
-const day = (night) => night.date.slice(0, 10);
-/** "abc1234 (2025-02-09) .. def5678 (2025-02-10)": the change landed after the first. */
-function drift_commitRange(shift) {
-    return `${shortCommit(shift.lastBefore)} (${day(shift.lastBefore)}) .. ${shortCommit(shift.firstAfter)} (${day(shift.firstAfter)})`;
-}
-/** "Latency p50 +30% (10.0 -> 13.0 ms), worse, 99.8% confidence, between abc1234 (…) .. def5678 (…)" */
-function describeShift(shift) {
-    const metric = compare_metrics/* METRICS */.Cb[shift.metric];
-    const confidence = `${(shift.confidence * 100).toFixed(1)}% confidence`;
-    return `${metric.label} ${(0,format/* formatPercent */.l9)(shift.changePercent)} (${(0,format/* formatWithUnit */.QD)(metric, shift.beforeMedian)} -> ${(0,format/* formatWithUnit */.QD)(metric, shift.afterMedian)}), ${shift.worse ? 'worse' : 'better'}, ${confidence}, between ${drift_commitRange(shift)}`;
-}
-/** Stable identity of a shift, so a drift issue can tell a new shift from one it already named. */
-function shiftKey(shift) {
-    return `${shift.metric}@${shift.firstAfter.date}`;
-}
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/markdown.js + 1 modules
-var markdown = __nccwpck_require__(97987);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/drift.js
-
-
-
-
-/** The drift analysis as text (CLI), markdown (job summary, drift issue) and a sparkline. */
-const BARS = '▁▂▃▄▅▆▇█';
-/** Wider than this, a sparkline shows the median of consecutive nights per character. */
-const SPARKLINE_WIDTH = 60;
-/** "▁▁▂▁▇▇█": one character per night (or per group of nights past SPARKLINE_WIDTH). */
-function sparkline(values, width = SPARKLINE_WIDTH) {
-    if (values.length === 0)
-        return '';
-    const buckets = Math.min(width, values.length);
-    const points = Array.from({ length: buckets }, (_, b) => {
-        const slice = values
-            .slice(Math.floor((b * values.length) / buckets), Math.floor(((b + 1) * values.length) / buckets))
-            .sort((x, y) => x - y);
-        return slice[Math.floor(slice.length / 2)];
-    });
-    const low = Math.min(...points);
-    const high = Math.max(...points);
-    return points
-        .map((value) => high === low ? BARS[0] : BARS[Math.round(((value - low) / (high - low)) * (BARS.length - 1))])
-        .join('');
-}
-function describeEnvironment(environment) {
-    if (!environment)
-        return 'runner not recorded (nights written before it was)';
-    return `${environment.cpuModel}, ${environment.cpuCores} cores, ${environment.memoryGiB} GiB, ${environment.os.split(/\s+/)[0] ?? environment.os} ${environment.arch}`;
-}
-const span = (history) => {
-    const first = history.nights[0]?.date.slice(0, 10) ?? '—';
-    const last = history.nights[history.nights.length - 1]?.date.slice(0, 10) ?? '—';
-    return `${history.nights.length} night(s), ${first} .. ${last}`;
-};
-const latest = (trend) => (0,format/* formatWithUnit */.QD)(compare_metrics/* METRICS */.Cb[trend.metric], trend.values[trend.values.length - 1]);
-function environmentHeading(history) {
-    return `${history.current ? 'Current runner' : 'Earlier runner'}: ${describeEnvironment(history.environment)}; load ${history.configKey}; ${span(history)}`;
-}
-/** Plain text for the terminal: per environment, a trend line per metric and its shifts. */
-function renderDriftText(analysis) {
-    const lines = [`History of baseline "${analysis.name}"${invalidNote(analysis)}`];
-    for (const history of analysis.environments) {
-        lines.push('', environmentHeading(history));
-        if (history.tooShort)
-            lines.push(`  no change points looked for: ${history.tooShort}`);
-        const width = Math.max(...history.trends.map((trend) => compare_metrics/* METRICS */.Cb[trend.metric].label.length));
-        for (const trend of history.trends) {
-            const label = compare_metrics/* METRICS */.Cb[trend.metric].label.padEnd(width);
-            const verdict = history.tooShort
-                ? ''
-                : trend.shifts.length === 0
-                    ? '  no shift'
-                    : `  ${trend.shifts.length} shift(s)`;
-            lines.push(`  ${label}  ${sparkline(trend.values)}  now ${latest(trend)}${verdict}`);
-            for (const shift of trend.shifts)
-                lines.push(`    - night ${shift.index + 1}: ${describeShift(shift)}`);
-        }
-    }
-    return `${lines.join('\n')}\n`;
-}
-function invalidNote(analysis) {
-    return analysis.invalidNights > 0 ? ` (${analysis.invalidNights} invalid night(s) left out)` : '';
-}
-function shiftRow(shift) {
-    const metric = METRICS[shift.metric];
-    return `| ${cell(metric.label)} | ${formatPercent(shift.changePercent)} ${shift.worse ? '🔺 worse' : '🟢 better'} | ${cell(`${formatWithUnit(metric, shift.beforeMedian)} → ${formatWithUnit(metric, shift.afterMedian)}`)} | ${(shift.confidence * 100).toFixed(1)}% | \`${cell(commitRange(shift))}\` | ${shift.nightsSince} |`;
-}
-/** Markdown table of shifts: metric, change, levels, confidence, commit range, nights since. */
-function shiftTable(shifts) {
-    return [
-        '| metric | change | level before → after (medians) | confidence | between (last before .. first after) | nights since |',
-        '| --- | --- | --- | --- | --- | --- |',
-        ...shifts.map(shiftRow),
-    ].join('\n');
-}
-/** Markdown of the current environment's trend: one sparkline row per metric, then its shifts. */
-function renderDriftMarkdown(analysis) {
-    const current = analysis.environments.find((history) => history.current);
-    if (!current)
-        return '';
-    const lines = [
-        `### Nightly trend of \`${analysis.name}\``,
-        '',
-        `${environmentHeading(current)}${invalidNote(analysis)}.`,
-        '',
-    ];
-    if (current.tooShort)
-        lines.push(`No change points looked for yet: ${current.tooShort}.`, '');
-    lines.push('| metric | trend (oldest → newest) | now | shifts |', '| --- | --- | --- | --- |');
-    for (const trend of current.trends) {
-        lines.push(`| ${cell(METRICS[trend.metric].label)} | \`${sparkline(trend.values)}\` | ${cell(latest(trend))} | ${current.tooShort ? '—' : trend.shifts.length} |`);
-    }
-    const shifts = current.trends.flatMap((trend) => trend.shifts);
-    if (shifts.length > 0)
-        lines.push('', shiftTable(shifts));
-    return `${lines.join('\n')}\n`;
-}
-/** The drift issue of a baseline: its title names the largest recent shift. */
-function renderDriftIssue(analysis, shifts, runUrl) {
-    const largest = [...shifts].sort((a, b) => Math.abs(b.changePercent ?? Infinity) - Math.abs(a.changePercent ?? Infinity))[0];
-    const title = largest
-        ? `Performance drift in baseline ${analysis.name}: ${METRICS[largest.metric].label} ${formatPercent(largest.changePercent)}${shifts.length > 1 ? ` and ${shifts.length - 1} more` : ''}`
-        : `Performance drift in baseline ${analysis.name}`;
-    const markdown = [
-        `## Performance drift in baseline \`${analysis.name}\``,
-        '',
-        `The nightly figures shifted recently: ${shifts.length} shift(s) found by change-point detection (E-divisive means with a permutation test) in the baseline's history. The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
-        '',
-        shiftTable(shifts),
-        '',
-        renderDriftMarkdown(analysis).trimEnd(),
-        '',
-        `Reproduce with \`npx ethhook-load-test history baselines/${analysis.name}.json\`. This issue is updated by the nightly run while the shift is recent${runUrl ? ` (last: ${runUrl})` : ''}; close it once dealt with.`,
-    ];
-    return { title, markdown: `${markdown.join('\n')}\n` };
-}
-/** One line for a pull request's report: the baseline it is compared with moved recently. */
-function baselineShiftNote(shifts) {
-    if (shifts.length === 0)
-        return null;
-    const named = shifts.map((shift) => `${METRICS[shift.metric].label} ${formatPercent(shift.changePercent)} (${shift.worse ? 'worse' : 'better'}) ${shift.nightsSince} nights ago, between \`${commitRange(shift)}\``);
-    return `> **Baseline drift:** the baseline itself shifted recently: ${named.join('; ')}. A change this pull request did not make may show in the comparison.`;
-}
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/options.js
-var options = __nccwpck_require__(67836);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 1 modules
-var compare = __nccwpck_require__(30263);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/history.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   hI: () => (/* binding */ registerHistoryCommand)
+/* harmony export */ });
+/* unused harmony exports DRIFT_EXIT_CODE, historyCommand */
+/* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
+/* harmony import */ var _compare_baseline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(49304);
+/* harmony import */ var _compare_drift_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(99537);
+/* harmony import */ var _compare_metrics_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(85578);
+/* harmony import */ var _report_drift_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(13897);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(67836);
+/* harmony import */ var _compare_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(30263);
 
 
 
@@ -84061,17 +83691,17 @@ const DRIFT_EXIT_CODE = 3;
 function metricList(raw) {
     let ids;
     try {
-        ids = (0,compare_metrics/* parseMetricList */.So)(raw, '--metrics');
+        ids = (0,_compare_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .parseMetricList */ .So)(raw, '--metrics');
     }
     catch (error) {
-        if (error instanceof compare_metrics/* InvalidMetricOptionError */.tS)
-            throw new esm/* InvalidArgumentError */.Di(error.message);
+        if (error instanceof _compare_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .InvalidMetricOptionError */ .tS)
+            throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di(error.message);
         throw error;
     }
     // Correctness figures fail a run on their own; a trend of them is not drift.
-    const correctness = ids.filter((id) => compare_metrics/* METRICS */.Cb[id].kind !== 'performance');
+    const correctness = ids.filter((id) => _compare_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .METRICS */ .Cb[id].kind !== 'performance');
     if (correctness.length > 0) {
-        throw new esm/* InvalidArgumentError */.Di(`--metrics: ${correctness.join(', ')} ${correctness.length > 1 ? 'are correctness metrics' : 'is a correctness metric'}, judged on its own, not for drift; expected performance metrics: ${compare_metrics/* METRIC_LIST */.QS.filter((metric) => metric.kind === 'performance')
+        throw new commander__WEBPACK_IMPORTED_MODULE_0__/* .InvalidArgumentError */ .Di(`--metrics: ${correctness.join(', ')} ${correctness.length > 1 ? 'are correctness metrics' : 'is a correctness metric'}, judged on its own, not for drift; expected performance metrics: ${_compare_metrics_js__WEBPACK_IMPORTED_MODULE_3__/* .METRIC_LIST */ .QS.filter((metric) => metric.kind === 'performance')
             .map((metric) => metric.id)
             .join(', ')}.`);
     }
@@ -84079,21 +83709,21 @@ function metricList(raw) {
 }
 /** Prints the shifts per metric and returns the exit code: 3 on recent drift for the worse. */
 async function historyCommand(path, flags, io) {
-    const baseline = await (0,compare/* readInput */.R5)(() => (0,compare_baseline/* readBaseline */.mF)(path));
-    const analysis = analyseDrift(baseline, flags.metrics ? { metrics: flags.metrics } : {});
-    const recent = recentShifts(analysis, flags.recent);
+    const baseline = await (0,_compare_js__WEBPACK_IMPORTED_MODULE_6__/* .readInput */ .R5)(() => (0,_compare_baseline_js__WEBPACK_IMPORTED_MODULE_1__/* .readBaseline */ .mF)(path));
+    const analysis = (0,_compare_drift_js__WEBPACK_IMPORTED_MODULE_2__/* .analyseDrift */ .R_)(baseline, flags.metrics ? { metrics: flags.metrics } : {});
+    const recent = (0,_compare_drift_js__WEBPACK_IMPORTED_MODULE_2__/* .recentShifts */ .xv)(analysis, flags.recent);
     io.stdout.write(flags.json
         ? `${JSON.stringify({ ...analysis, recent: { withinNights: flags.recent, shifts: recent } }, null, 2)}\n`
-        : renderDriftText(analysis));
+        : (0,_report_drift_js__WEBPACK_IMPORTED_MODULE_4__/* .renderDriftText */ .j0)(analysis));
     return { analysis, exitCode: recent.some((shift) => shift.worse) ? DRIFT_EXIT_CODE : 0 };
 }
-function registerHistoryCommand(program, io = compare/* processIo */.Wr) {
+function registerHistoryCommand(program, io = _compare_js__WEBPACK_IMPORTED_MODULE_6__/* .processIo */ .Wr) {
     program
         .command('history')
         .description(`Find shifts in a baseline's nightly history (E-divisive means, permutation test), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, 1 bad input.`)
         .argument('<baseline.json>', 'e.g. baselines/steady.json')
         .option('--metrics <list>', 'metrics to analyse, e.g. p50,p95,throughput (default: the gated performance metrics)', metricList)
-        .option('--recent <nights>', `a shift whose new level began within this many nights is recent (exit ${DRIFT_EXIT_CODE} when worse)`, options/* positiveInt */.NJ, RECENT_NIGHTS)
+        .option('--recent <nights>', `a shift whose new level began within this many nights is recent (exit ${DRIFT_EXIT_CODE} when worse)`, _options_js__WEBPACK_IMPORTED_MODULE_5__/* .positiveInt */ .NJ, _compare_drift_js__WEBPACK_IMPORTED_MODULE_2__/* .RECENT_NIGHTS */ .U$)
         .option('--json', 'print the analysis as JSON', false)
         .action(async (path, flags) => {
         const { exitCode } = await historyCommand(path, flags, io);
@@ -84307,21 +83937,23 @@ function registerPublishCommand(program) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ registerQuickstartCommand)
+  ep: () => (/* binding */ registerQuickstartCommand)
 });
 
-// UNUSED EXPORTS: selfCommand
+// UNUSED EXPORTS: resolveQuickstartBaseline, selfCommand
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/log.js
 var log = __nccwpck_require__(84107);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(31421);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
 var clock = __nccwpck_require__(47036);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/run/readiness.js
@@ -84498,7 +84130,7 @@ async function ensureServices(env, logger, defaults = { redisUrl: options/* DEFA
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 1 modules
 var compare = __nccwpck_require__(30263);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/run.js + 22 modules
-var run = __nccwpck_require__(53044);
+var run = __nccwpck_require__(18376);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/settings/resolve.js
 var resolve = __nccwpck_require__(37125);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/settings-flags.js
@@ -84511,8 +84143,58 @@ var settings_flags = __nccwpck_require__(56167);
 
 
 
+
+
 /** The committed baseline of the quick scenario, which quickstart compares with by default. */
 const QUICKSTART_BASELINE = 'baselines/quick.json';
+/**
+ * The baseline quickstart compares with. The default, baselines/quick.json, is read from the
+ * working directory when it has one, else from the package that holds this CLI (found by walking
+ * up from the running script and from this module to a directory with a package.json and the
+ * file): `quickstart` run outside the repository root, or from an installed package, still
+ * compares with the committed baseline the README promises. A path the user chose is theirs.
+ */
+function resolveQuickstartBaseline(requested, options = {}) {
+    const cwd = options.cwd ?? process.cwd();
+    if (requested !== QUICKSTART_BASELINE || (0,external_node_path_.isAbsolute)(requested))
+        return requested;
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.resolve)(cwd, requested)))
+        return requested;
+    const starts = options.from ?? defaultStarts();
+    for (const start of starts) {
+        let dir = start;
+        for (;;) {
+            const candidate = (0,external_node_path_.join)(dir, requested);
+            if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'package.json')) && (0,external_node_fs_.existsSync)(candidate))
+                return candidate;
+            const parent = (0,external_node_path_.dirname)(dir);
+            if (parent === dir)
+                break;
+            dir = parent;
+        }
+    }
+    return requested;
+}
+function defaultStarts() {
+    const starts = [];
+    const script = process.argv[1];
+    if (script) {
+        try {
+            // npm links bin/ into node_modules/.bin: follow the link to the package.
+            starts.push((0,external_node_path_.dirname)((0,external_node_fs_.realpathSync)(script)));
+        }
+        catch {
+            starts.push((0,external_node_path_.dirname)((0,external_node_path_.resolve)(script)));
+        }
+    }
+    try {
+        starts.push((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)));
+    }
+    catch {
+        // A bundle without a file URL: the script's directory is enough.
+    }
+    return starts;
+}
 const shellQuote = (word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 /** This very CLI, as the command line that started it (bundle, bin or tsx). */
 function selfCommand() {
@@ -84550,11 +84232,15 @@ function registerQuickstartCommand(program, io = compare/* processIo */.Wr) {
                 '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
                 flags.sutArgs,
             ].join(' ');
-            if (!(0,external_node_fs_.existsSync)(flags.baseline)) {
-                logger.warn(`${flags.baseline} does not exist: the verdict will be inconclusive`);
+            const baseline = resolveQuickstartBaseline(flags.baseline);
+            if (baseline !== flags.baseline)
+                logger.info(`comparing with ${baseline}`);
+            if (!(0,external_node_fs_.existsSync)(baseline)) {
+                logger.warn(`${baseline} does not exist: the verdict will be inconclusive`);
             }
             io.setExitCode(await (0,run/* runCommand */.d1)({
                 ...flags,
+                baseline,
                 redisUrl,
                 databaseUrl,
                 applySchema: true,
@@ -84912,8 +84598,6 @@ var redact = __nccwpck_require__(10956);
 var db = __nccwpck_require__(19875);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
-var clock = __nccwpck_require__(47036);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/circuit-breaker.js
 /**
  * EthHook's per-endpoint circuit breaker (webhook-delivery circuit_breaker.rs): after `threshold`
@@ -85163,7 +84847,10 @@ function parseDeliveryJob(json) {
     return job;
 }
 
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
+var clock = __nccwpck_require__(47036);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/redis.js
+
 
 
 /**
@@ -85219,6 +84906,23 @@ class BlockingConnection {
         this.redis.disconnect();
     }
 }
+/**
+ * Waits at most `timeoutMs` for `loops` to settle, unblocking their `connections` (via `commands`)
+ * every 100 ms meanwhile: an UNBLOCK that reaches Redis just before the blocking command it aims
+ * at is a no-op, so it is repeated. False when the loops were still running at the deadline.
+ */
+async function settleUnblocking(loops, connections, commands, timeoutMs) {
+    let finished = false;
+    const all = Promise.allSettled(loops).then(() => {
+        finished = true;
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (!finished && Date.now() < deadline) {
+        await Promise.all(connections.map((connection) => connection.unblock(commands)));
+        await Promise.race([all, (0,clock/* sleepMs */.Mb)(100)]);
+    }
+    return finished;
+}
 
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/retry.js
 /**
@@ -85247,7 +84951,6 @@ function backoffMs(nextAttempt, baseMs, maxMs, random = Math.random) {
 }
 
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/delivery.js
-
 
 
 
@@ -85307,15 +85010,7 @@ class WebhookDelivery {
             return;
         this.stopping = true;
         this.wakeUp.abort();
-        let finished = false;
-        const all = Promise.allSettled(this.workers).then(() => {
-            finished = true;
-        });
-        const deadline = Date.now() + this.config.shutdownTimeoutMs;
-        while (!finished && Date.now() < deadline) {
-            await Promise.all(this.connections.map((connection) => connection.unblock(this.commands)));
-            await Promise.race([all, (0,clock/* sleepMs */.Mb)(100)]);
-        }
+        const finished = await settleUnblocking(this.workers, this.connections, this.commands, this.config.shutdownTimeoutMs);
         if (!finished)
             this.logger.warn('delivery: shutdown timeout; closing with requests in flight');
         for (const connection of this.connections)
@@ -85694,16 +85389,7 @@ class MessageProcessor {
             return;
         this.stopping = true;
         this.wakeUp.abort();
-        let finished = false;
-        const all = Promise.allSettled(this.loops).then(() => {
-            finished = true;
-        });
-        const deadline = Date.now() + this.config.shutdownTimeoutMs;
-        // An UNBLOCK that reaches Redis just before the XREADGROUP it aims at is a no-op: repeat it.
-        while (!finished && Date.now() < deadline) {
-            await Promise.all(this.readers.map((reader) => reader.unblock(this.commands)));
-            await Promise.race([all, (0,clock/* sleepMs */.Mb)(100)]);
-        }
+        const finished = await settleUnblocking(this.loops, this.readers, this.commands, this.config.shutdownTimeoutMs);
         if (!finished)
             this.logger.warn('processor: shutdown timeout; closing with work in progress');
         for (const reader of this.readers)
@@ -85770,9 +85456,7 @@ class MessageProcessor {
                 continue;
             }
             if (this.config.processingDelayMs > 0) {
-                const wait = readAt + this.config.processingDelayMs - performance.now();
-                if (wait > 0)
-                    await (0,clock/* sleepMs */.Mb)(wait);
+                await (0,clock/* waitUntil */.a0)(readAt + this.config.processingDelayMs);
             }
             await this.processEvent(event, matcherReady);
         }
@@ -86155,9 +85839,9 @@ function registerReferenceCommand(program) {
         .argParser(queueKey)
         .default(DEFAULT_DELIVERY_QUEUE))
         .addOption(new esm/* Option */.c$('--processing-delay-ms <ms>', 'injected regression: each event waits this long after being read (overlapping within a ' +
-        'batch: adds latency without capping throughput)')
+        'batch: adds latency without capping throughput); fractions allowed, e.g. 0.9')
         .env('PROCESSING_DELAY_MS')
-        .argParser(options/* nonNegativeInt */.O2)
+        .argParser(options/* nonNegativeNumber */.Wf)
         .default(0))
         .addOption(new esm/* Option */.c$('--endpoint-cache <on|off>', 'match against an in-memory endpoint cache (on) or with one SQL query per event as EthHook (off)')
         .env('ENDPOINT_CACHE')
@@ -86204,7 +85888,7 @@ function registerReferenceCommand(program) {
 
 /***/ }),
 
-/***/ 53044:
+/***/ 18376:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -86346,6 +86030,8 @@ async function publishAndDrain(input) {
         ratePerSec: options.ratePerSec,
         concurrency: options.concurrency,
         progress: options.progress,
+        // The timeline's second 0 is the schedule's slot 0.
+        onStart: (t0Us) => receiver.startTimeline(t0Us),
         ...(options.signal ? { signal: options.signal } : {}),
     });
     failIfSutDied(options);
@@ -86379,6 +86065,7 @@ async function publishAndDrain(input) {
         shape,
         publisher: outcome.figures,
         t0Us: outcome.t0Us,
+        publishedPerSecond: outcome.publishedPerSecond,
         intendedSendUs: outcome.intendedSendUs,
         expected,
         received: {
@@ -86468,6 +86155,14 @@ class ExpectedPairs {
         }
         this.settledCount = count;
     }
+    /**
+     * Pairs expected from the first `events` sequences, as far as they were prepared (failed XADDs
+     * not subtracted): what the SUT owes once that many events were published.
+     */
+    pairsOfFirst(events) {
+        const index = Math.min(Math.max(Math.floor(events), 0), this.prepared);
+        return this.pairsBefore[index];
+    }
     /** Number of expected pairs; 0 until settle(). */
     get count() {
         return this.settledCount;
@@ -86499,14 +86194,33 @@ class ExpectedPairs {
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/histogram.js
 var histogram = __nccwpck_require__(45143);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/timeline.js
+var timeline = __nccwpck_require__(69194);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/version.js
 var version = __nccwpck_require__(59654);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/run/result.js
 
 
 
+
 /** A run whose schedule lag p99 exceeds this did not publish what it claims: the result is invalid. */
 const MAX_SCHEDULE_LAG_P99_MS = 100;
+/** The config a result records: the load's shape and what the receiver injected. */
+function runConfigSnapshot(context, shape) {
+    return {
+        scenario: context.scenario,
+        events: shape.events,
+        ratePerSec: context.ratePerSec,
+        concurrency: context.concurrency,
+        durationSec: shape.durationSec,
+        chainId: context.chainId,
+        seed: context.seed,
+        mix: { ...context.mix },
+        warmupEvents: context.warmupEvents,
+        drainTimeoutMs: context.drainTimeoutMs,
+        faults: { ...context.faults },
+    };
+}
 /**
  * The RunResult of one measurement, counted per expected (endpoint, event) pair: delivered when
  * the endpoint received it validly signed, rejected on purpose when the receiver turned it away
@@ -86601,25 +86315,28 @@ function buildRunResult(measurement, context) {
         runId: measurement.runId,
         startedAt: measurement.startedAt,
         finishedAt: measurement.finishedAt,
-        config: {
-            scenario: context.scenario,
-            events: measurement.shape.events,
-            ratePerSec: context.ratePerSec,
-            concurrency: context.concurrency,
-            durationSec: measurement.shape.durationSec,
-            chainId: context.chainId,
-            seed: context.seed,
-            mix: { ...context.mix },
-            warmupEvents: context.warmupEvents,
-            drainTimeoutMs: context.drainTimeoutMs,
-            faults: { ...context.faults },
-        },
+        config: runConfigSnapshot(context, measurement.shape),
         environment: context.environment,
         publisher: measurement.publisher,
         delivery,
         endpoints: endpointFigures,
         validity: validity(measurement.publisher, context, delivery.latencyOutOfRange),
-        checks: absoluteChecks(delivery, context),
+        checks: absoluteChecks(delivery, {
+            thresholds: context.thresholds,
+            ratePerSec: context.ratePerSec,
+            published: measurement.publisher.published,
+        }),
+        ...(snapshot.seconds && measurement.publishedPerSecond
+            ? {
+                timeline: (0,timeline/* buildTimeline */.w)({
+                    durationUs: endUs - measurement.t0Us,
+                    publishEndUs: measurement.publisher.elapsedMs * 1000,
+                    publishedPerSecond: measurement.publishedPerSecond,
+                    deliveries: snapshot.seconds,
+                    pairsOfFirst: (events) => expected.pairsOfFirst(events),
+                }),
+            }
+            : {}),
     };
 }
 function validity(publisher, options, latencyOutOfRange = 0) {
@@ -86638,27 +86355,58 @@ function validity(publisher, options, latencyOutOfRange = 0) {
     }
     return { valid: reasons.length === 0, reasons };
 }
-/** The original tool's verdicts, kept as absolute checks beside the baseline comparison. */
+/**
+ * A paced run that delivered within 1% of what its pace allows kept up: the publisher's own
+ * "rate met" margin (scheduler.ts). Such a run is graded at its pace, so 499.6/s at a paced
+ * 500/s is not "below 500/s" by the rounding of a clock.
+ */
+const PACE_KEPT_SHARE = 0.99;
+const rate = (perSec) => `${perSec.toFixed(1)}/s`;
+/**
+ * The original tool's verdicts, kept as absolute checks beside the baseline comparison: fixed
+ * limits (average latency under 500 ms; throughput graded good from 500/s), not the verdict.
+ * A paced run cannot deliver faster than its pace: it is graded at the pace when it kept up,
+ * and not graded when the pace itself sits below the "good" mark.
+ */
 function absoluteChecks(delivery, options) {
     const { maxAvgLatencyMs, excellentThroughputPerSec, goodThroughputPerSec } = options.thresholds;
     const avg = delivery.latencyMs.mean;
     const throughput = delivery.throughputPerSec;
-    const grade = throughput > excellentThroughputPerSec
+    const marks = `good from ${goodThroughputPerSec}/s, excellent above ${excellentThroughputPerSec}/s`;
+    // Deliveries per second the pace allows: events/s times deliveries per event.
+    const pace = (options.ratePerSec ?? 0) > 0 && (options.published ?? 0) > 0 && delivery.expected > 0
+        ? options.ratePerSec * (delivery.expected / options.published)
+        : null;
+    const keptPace = pace !== null && throughput >= PACE_KEPT_SHARE * pace;
+    const graded = keptPace ? Math.max(throughput, pace) : throughput;
+    const grade = graded > excellentThroughputPerSec
         ? 'excellent'
-        : throughput >= goodThroughputPerSec
+        : graded >= goodThroughputPerSec
             ? 'good'
             : 'needs improvement';
+    const latencyOk = delivery.delivered > 0 && avg < maxAvgLatencyMs;
+    let throughputCheck;
+    if (keptPace && pace < goodThroughputPerSec) {
+        throughputCheck = {
+            name: 'throughput',
+            passed: true,
+            detail: `${rate(throughput)}, kept up with its pace of ${rate(pace)}: not graded, the pace is below the marks (${marks}); run unpaced (rate 0) to grade it`,
+        };
+    }
+    else {
+        throughputCheck = {
+            name: 'throughput',
+            passed: grade !== 'needs improvement',
+            detail: `${rate(throughput)}${keptPace ? `, kept up with its pace of ${rate(pace)}` : pace !== null ? `, below its pace of ${rate(pace)}` : ''}: ${grade} (${marks})`,
+        };
+    }
     return [
         {
             name: 'average latency',
-            passed: delivery.delivered > 0 && avg < maxAvgLatencyMs,
-            detail: `${avg.toFixed(1)} ms (must be under ${maxAvgLatencyMs} ms)`,
+            passed: latencyOk,
+            detail: `${avg.toFixed(1)} ms: ${latencyOk ? 'under' : 'not under'} the ${maxAvgLatencyMs} ms limit`,
         },
-        {
-            name: 'throughput',
-            passed: grade !== 'needs improvement',
-            detail: `${throughput.toFixed(0)}/s: ${grade} (excellent above ${excellentThroughputPerSec}/s, good from ${goodThroughputPerSec}/s)`,
-        },
+        throughputCheck,
     ];
 }
 
@@ -86765,10 +86513,7 @@ async function runTrials(options, hooks = {}) {
         const environment = await fingerprint(options);
         if (options.warmupEvents > 0) {
             await timed('warmup', () => logger.group(`Warm-up: ${options.warmupEvents} events (not measured)`, async () => {
-                const warmup = await measureOnce(options, receiver, endpoints, environment, {
-                    events: options.warmupEvents,
-                    durationSec: null,
-                });
+                const warmup = await measureOnce(options, receiver, endpoints, environment, { events: options.warmupEvents, durationSec: null }, false);
                 logger.info(`Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`);
                 failIfWarmupDeliveredNothing(warmup, webhookUrl);
             }));
@@ -86821,12 +86566,22 @@ async function allReady(probes, options) {
         watching = false;
     }
 }
+/**
+ * The config the results of a run with these options will record, known before it runs: what a
+ * committed baseline must have measured to compare with it.
+ */
+function plannedRunConfig(options) {
+    return runConfigSnapshot({ ...options, faults: receiverFaults(options) }, options);
+}
 /** The receiver's injected faults, recorded in the result's config. */
 function receiverFaults(options) {
     return {
         failureRate: options.receiver.failureRate ?? result/* NO_FAULTS */.QW.failureRate,
         failureStatus: options.receiver.failureStatus ?? result/* NO_FAULTS */.QW.failureStatus,
         delayMs: options.receiver.delayMs ?? result/* NO_FAULTS */.QW.delayMs,
+        ...(options.receiver.stallMs
+            ? { stallMs: options.receiver.stallMs, stallAtSec: options.receiver.stallAtSec ?? 0 }
+            : {}),
     };
 }
 async function fingerprint(options) {
@@ -86854,7 +86609,7 @@ class WarmupDeliveredNothingError extends Error {
     }
 }
 /** One publish + drain with its own run id; everything the receiver saw before is cleared. */
-async function measureOnce(options, receiver, endpoints, environment, shape = options) {
+async function measureOnce(options, receiver, endpoints, environment, shape = options, measured = true) {
     const generator = new events_generator/* EventGenerator */.uG({
         chainId: options.chainId,
         runId: (0,identity/* newRunId */.F$)(),
@@ -86863,6 +86618,8 @@ async function measureOnce(options, receiver, endpoints, environment, shape = op
     });
     receiver.reset();
     receiver.acceptRun(generator.runId);
+    const { stallMs, stallAtSec } = options.receiver;
+    receiver.setStall(measured && stallMs ? { atSec: stallAtSec ?? 0, ms: stallMs } : null);
     // Blocks of the trial's events give the noise inside one trial (paired A/B).
     receiver.setLatencyBlocks((0,blocks/* eventsPerLatencyBlock */.It)(shape.events ??
         (shape.durationSec && options.ratePerSec > 0
@@ -87296,18 +87053,70 @@ function composeProjectName(env, random = (0,external_node_crypto_.randomBytes)(
         .replace(/[^a-z0-9_-]/g, '-');
 }
 /**
- * Gives every service a name for the runner, so containers reach the receiver that listens on it.
- * Double-quoted YAML scalars are JSON strings, so JSON.stringify quotes any service name safely.
+ * Gives every service a name for the runner, so containers reach the receiver that listens on it,
+ * and the services in `images` the image name given there. Double-quoted YAML scalars are JSON
+ * strings, so JSON.stringify quotes any service or image name safely.
  */
-function overrideYaml(services) {
+function overrideYaml(services, images = {}) {
     const lines = [
         '# Generated by ethhook/load-test-action: lets containers call the receiver on the runner.',
         'services:',
     ];
     for (const service of services) {
         lines.push(`  ${JSON.stringify(service)}:`, '    extra_hosts:', '      - "host.docker.internal:host-gateway"');
+        const image = images[service];
+        if (image)
+            lines.push(`    image: ${JSON.stringify(image)}`);
     }
     return `${lines.join('\n')}\n`;
+}
+/**
+ * The services that have a `build:` in compose's resolved config (the output of `config`, v1 or
+ * v2). Compose prints it in one normalised block shape (`services:` at the top level, each service
+ * one indentation step in, its keys one more), so a line scan reads it without a YAML parser.
+ */
+function servicesWithBuild(config) {
+    const lines = config.split('\n');
+    const start = lines.indexOf('services:');
+    if (start < 0)
+        return [];
+    const indent = (line) => line.length - line.trimStart().length;
+    let serviceIndent = null;
+    let keyIndent = null;
+    let service = null;
+    const built = [];
+    for (const line of lines.slice(start + 1)) {
+        if (line.trim() === '' || line.trimStart().startsWith('#'))
+            continue;
+        const depth = indent(line);
+        if (depth === 0)
+            break; // the next top-level key
+        serviceIndent ??= depth;
+        if (depth === serviceIndent) {
+            const name = /^\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s:'"][^:]*)):\s*$/.exec(line);
+            service = name ? (name[1] ?? name[2]?.replaceAll("''", "'") ?? name[3] ?? null) : null;
+            keyIndent = null;
+            continue;
+        }
+        if (depth < serviceIndent || service === null)
+            continue;
+        keyIndent ??= depth;
+        if (depth === keyIndent && /^build:/.test(line.trimStart()) && !built.includes(service)) {
+            built.push(service);
+        }
+    }
+    return built;
+}
+/**
+ * The name a service's built image gets in a project of a paired run: the project's own, so that
+ * the base's and the head's builds do not tag the same image when the compose file names one.
+ */
+function projectImageName(project, service) {
+    const name = service
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+/, '');
+    return `${project}-${name || 'service'}`;
 }
 /** The full argument list after the program: leading arguments, project, files, then `args`. */
 function composeArgs(target, args) {
@@ -87467,19 +87276,50 @@ class ComposeService {
             throw new ComposeError(`${this.name('composeFile')}: ${files.join(', ')} defines no services.`);
         }
         this.services = services;
-        await (0,promises_.mkdir)(context.tempDir, { recursive: true });
-        await (0,promises_.writeFile)(overrideFile, overrideYaml(services));
+        const images = context.instance === DEFAULT_INSTANCE ? {} : await this.projectImages(userFiles, project);
+        this.override = overrideYaml(services, images);
+        await this.writeOverride();
         const buildArgs = ['build'];
         const built = await this.run(this.target, buildArgs);
         if (built.exitCode !== 0)
             throw failure('building the services failed', this.target, buildArgs, built);
     }
     services = [];
+    /** The override's text; stop() removes the file, start() writes it again (paired rounds). */
+    override = null;
+    async writeOverride() {
+        if (this.override === null || !this.target)
+            return;
+        await (0,promises_.mkdir)(external_node_path_.dirname(this.target.overrideFile), { recursive: true });
+        await (0,promises_.writeFile)(this.target.overrideFile, this.override);
+    }
+    /**
+     * A paired run builds each side from its own tree. An `image:` beside a `build:` would make
+     * both sides tag the same image, the later build replacing the earlier one, and both sides run
+     * the same code; so each side's built images are named after its project.
+     */
+    async projectImages(files, project) {
+        const configArgs = ['config'];
+        const resolved = await this.run(files, configArgs, true);
+        if (resolved.exitCode !== 0) {
+            throw failure(`${this.name('composeFile')}: the compose file is not valid`, files, configArgs, resolved);
+        }
+        const images = Object.fromEntries(servicesWithBuild(resolved.stdout).map((service) => [
+            service,
+            projectImageName(project, service),
+        ]));
+        if (Object.keys(images).length > 0) {
+            this.log.info(`The ${this.context.instance}'s images are built as ${Object.values(images).join(', ')}, apart from the other side's`);
+        }
+        return images;
+    }
     /** `up -d`, bounded by the ready timeout; with `--wait` where compose supports it. */
     async start() {
         const context = this.context;
         const state = this.saved;
         const cli = this.cli;
+        // A paired run starts each side again after stopping it, and stopping removes the override.
+        await this.writeOverride();
         const upArgs = ['up', '-d'];
         if (cli.supportsWait) {
             upArgs.push('--wait');
@@ -88001,84 +87841,8 @@ function comparePaired(rounds, options) {
     return { outcome, summary, reasons, metrics, rounds: n, tolerance };
 }
 
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/paired/rounds.js
-const SIDE_NAMES = ['base', 'head'];
-/** A measurement's phases, in the order they happen. */
-const PHASES = ['start', 'ready', 'seed', 'warmup', 'measure', 'stop'];
-/** A measurement that failed, named by its round and side; the original error is its cause. */
-class PairedRoundError extends Error {
-    round;
-    side;
-    constructor(round, side, cause) {
-        super(`round ${round}, ${side}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-            cause,
-        });
-        this.round = round;
-        this.side = side;
-        this.name = 'PairedRoundError';
-    }
-}
-/**
- * One side's trials, ready to aggregate as one trial set. Every measurement fingerprints the
- * machine again, and on a busy runner its speed probe moves from round to round; the rounds ran
- * on this one machine by construction, so each trial carries the first measurement's environment.
- */
-function sideResults(run, side) {
-    const first = run.rounds[0];
-    if (!first)
-        return [];
-    const environment = first[first.order[0]].result.environment;
-    return run.rounds.map((round) => ({ ...round[side].result, environment }));
-}
-/** Round 1 measures base then head, round 2 head then base, and so on. */
-function roundOrder(round) {
-    return round % 2 === 1 ? ['base', 'head'] : ['head', 'base'];
-}
-function formatPhaseTimes(phases) {
-    return PHASES.filter((phase) => phases[phase] !== undefined)
-        .map((phase) => `${phase} ${formatSeconds(phases[phase])}`)
-        .join(', ');
-}
-const formatSeconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-async function runPairedRounds(sides, options) {
-    const { log, signal } = options;
-    const clock = options.clock ?? Date.now;
-    if (!Number.isInteger(options.rounds) || options.rounds < 1) {
-        throw new RangeError(`rounds must be a whole number of at least 1, got ${options.rounds}`);
-    }
-    const prepareMs = { base: 0, head: 0 };
-    for (const name of SIDE_NAMES) {
-        const started = clock();
-        await log.group(`Preparing the ${name}`, () => sides[name].prepare());
-        prepareMs[name] = clock() - started;
-    }
-    const rounds = [];
-    const runRound = async (round, total) => {
-        const order = roundOrder(round);
-        const measured = {};
-        for (const name of order) {
-            signal?.throwIfAborted();
-            const measurement = await log
-                .group(`Round ${round} of ${total}: ${name}`, () => sides[name].measure(round))
-                .catch((error) => {
-                throw new PairedRoundError(round, name, error);
-            });
-            log.info(`Round ${round}, ${name}: ${formatPhaseTimes(measurement.phases)}`);
-            measured[name] = measurement;
-        }
-        rounds.push({ round, order, base: measured.base, head: measured.head });
-    };
-    for (let round = 1; round <= options.rounds; round++)
-        await runRound(round, options.rounds);
-    let confirmationRounds = 0;
-    if (options.needsAnotherRound?.(rounds)) {
-        log.info('A regression: measuring one more round to confirm it before failing on it');
-        confirmationRounds = 1;
-        await runRound(options.rounds + 1, options.rounds + 1);
-    }
-    return { prepareMs, rounds, confirmationRounds };
-}
-
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/paired/rounds.js
+var rounds = __nccwpck_require__(6848);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/paired/side.js
 
 class PrepareCommandError extends Error {
@@ -88183,7 +87947,7 @@ async function runPairedCheck(settings, deps) {
         ...(settings.gatedMetrics ? { gatedMetrics: settings.gatedMetrics } : {}),
     });
     try {
-        const run = await runPairedRounds(sides, {
+        const run = await (0,rounds/* runPairedRounds */.Yy)(sides, {
             rounds: settings.rounds,
             log: deps.log,
             needsAnotherRound: (rounds) => judge(rounds).outcome === 'regression',
@@ -88208,10 +87972,10 @@ async function runPairedCheck(settings, deps) {
     }
 }
 
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/html.js + 1 modules
+var html = __nccwpck_require__(33895);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/paired/choose.js
 var choose = __nccwpck_require__(83336);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/comparability.js
-var comparability = __nccwpck_require__(80629);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/paired/trees.js
 
 /**
@@ -88240,9 +88004,14 @@ function baseComposeFile(file, repoRoot, baseTree) {
         : external_node_path_.join(baseTree, relative);
 }
 
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/markdown.js + 1 modules
-var markdown = __nccwpck_require__(97987);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/comparability.js
+var comparability = __nccwpck_require__(80629);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/markdown.js
+var markdown = __nccwpck_require__(8729);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/timeline.js
+var report_timeline = __nccwpck_require__(18671);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/paired.js
+
 
 
 
@@ -88290,13 +88059,13 @@ function roundsTable(run, verdict) {
     ]));
 }
 function costTable(run) {
-    const rows = SIDE_NAMES.map((side) => [
+    const rows = rounds/* SIDE_NAMES */.Jy.map((side) => [
         `prepare, ${side}`,
-        formatSeconds(run.prepareMs[side]),
+        (0,rounds/* formatSeconds */.Xo)(run.prepareMs[side]),
     ]);
     for (const round of run.rounds) {
         for (const side of round.order) {
-            rows.push([`round ${round.round}, ${side}`, formatPhaseTimes(round[side].phases)]);
+            rows.push([`round ${round.round}, ${side}`, (0,rounds/* formatPhaseTimes */.HV)(round[side].phases)]);
         }
     }
     return (0,markdown/* table */.tp)(['Step', 'Time'], ['l', 'l'], rows);
@@ -88306,6 +88075,8 @@ function renderPairedMarkdown(context) {
     const parts = [
         (0,markdown/* commentMarker */.Ql)(context.name),
         `## ${OUTCOME_TEXT[verdict.outcome].replace('{name}', (0,markdown/* cell */.Hn)(context.name))}`,
+        // What is compared with what, at the top.
+        `**This pull request** (${(0,markdown/* inline */.mG)(context.head)}) **vs its base** (${(0,markdown/* inline */.mG)(context.base)}), both measured on this runner in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}`,
         `**${(0,markdown/* cell */.Hn)(verdict.summary)}**`,
     ];
     if (verdict.reasons.length > 0) {
@@ -88319,10 +88090,13 @@ function renderPairedMarkdown(context) {
         metric.gated ? STATUS[metric.status] : STATUS.info,
     ])));
     parts.push([
-        `- Reference: ${(0,markdown/* inline */.mG)(context.base)}, measured on this runner against ${(0,markdown/* inline */.mG)(context.head)} in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}; ${(0,markdown/* inline */.mG)(context.choice)}`,
+        `- Why the base: ${(0,markdown/* inline */.mG)(context.choice)}`,
         `- vs committed baseline: ${(0,markdown/* inline */.mG)(context.committedBaseline ?? 'none')}`,
     ].join('\n'));
     parts.push((0,markdown/* details */.zH)('Rounds: head/base per round', roundsTable(run, verdict)));
+    const timelines = (0,report_timeline/* lastRoundTimelineDetails */.AU)(run);
+    if (timelines)
+        parts.push(timelines);
     parts.push((0,markdown/* details */.zH)('Cost: time per phase and side', costTable(run)));
     const footer = [`${version/* TOOL_NAME */.l} ${version/* TOOL_VERSION */.w}`];
     if (context.commit)
@@ -88336,9 +88110,7 @@ function renderPairedMarkdown(context) {
 function renderPairedTerminal(context) {
     const { verdict, run } = context;
     const lines = [
-        `${verdict.outcome.toUpperCase()} Load test ${context.name}`,
-        verdict.summary,
-        ...verdict.reasons.map((reason) => `  • ${reason}`),
+        `Load test ${context.name} · ${context.head} vs ${context.base}, both on this runner in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}`,
         '',
     ];
     const rows = metricRows(verdict).map((metric) => [
@@ -88356,22 +88128,57 @@ function renderPairedTerminal(context) {
         : text.padEnd(widths[column]))
         .join('  ')
         .trimEnd();
-    lines.push(pad(header), ...rows.map(pad), '');
-    lines.push(`Reference: ${context.base} vs ${context.head}; ${context.choice}`);
+    // Details first, the verdict last: what a short terminal shows after the run.
+    lines.push(`Why the base: ${context.choice}`);
     lines.push(`vs committed baseline: ${context.committedBaseline ?? 'none'}`);
-    for (const side of SIDE_NAMES)
-        lines.push(`prepare ${side}: ${formatSeconds(run.prepareMs[side])}`);
+    for (const side of rounds/* SIDE_NAMES */.Jy)
+        lines.push(`prepare ${side}: ${(0,rounds/* formatSeconds */.Xo)(run.prepareMs[side])}`);
     for (const round of run.rounds) {
         for (const side of round.order) {
-            lines.push(`round ${round.round} ${side}: ${formatPhaseTimes(round[side].phases)}`);
+            lines.push(`round ${round.round} ${side}: ${(0,rounds/* formatPhaseTimes */.HV)(round[side].phases)}`);
         }
     }
+    lines.push('', pad(header), ...rows.map(pad), '');
+    lines.push(...verdict.reasons.map((reason) => `  • ${reason}`));
+    lines.push(`${verdict.outcome.toUpperCase()}  ${verdict.summary}`);
     return `${lines.join('\n')}\n`;
 }
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/errors.js
 var errors = __nccwpck_require__(46215);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/signals.js
+
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
+/**
+ * Ctrl-C or SIGTERM during a run: say so, abort what runs (it stops what it started) and remember
+ * the signal, so the run ends with "interrupted by …" and the shell's exit code for it. The first
+ * of each signal is handled; a second one gets the default handling (the process ends at once).
+ */
+function stopOnSignals(logger, abort, target = process) {
+    let stoppedBy = null;
+    const onSignal = (signal) => {
+        logger.warn(`${signal} received: stopping`);
+        stoppedBy ??= signal;
+        abort.abort();
+    };
+    const signals = Object.keys(SIGNAL_EXIT_CODES);
+    for (const signal of signals)
+        target.once(signal, onSignal);
+    return {
+        stoppedBy: () => stoppedBy,
+        interruption: () => stoppedBy ? new errors/* UserError */.y(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]) : null,
+        dispose: () => {
+            for (const signal of signals)
+                target.removeListener(signal, onSignal);
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 1 modules
+var compare = __nccwpck_require__(30263);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/run-paired.js
+
 
 
 
@@ -88395,17 +88202,9 @@ const SETTING_FLAGS = {
     readyTimeout: '--ready-timeout',
     startCommand: '--start',
 };
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
 async function runPaired(request, io, logger) {
     const abort = new AbortController();
-    let stoppedBy = null;
-    const onSignal = (signal) => {
-        logger.warn(`${signal} received: stopping`);
-        stoppedBy = signal;
-        abort.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const signals = stopOnSignals(logger, abort);
     const stem = request.outPath.replace(/\.json$/i, '');
     logger.info(`Reference: ${request.describeBase}; ${request.choice.why}`);
     let checked;
@@ -88432,22 +88231,20 @@ async function runPaired(request, io, logger) {
         });
     }
     catch (error) {
-        if (stoppedBy)
-            throw new errors/* UserError */.y(`interrupted by ${stoppedBy}`, SIGNAL_EXIT_CODES[stoppedBy]);
+        const interrupted = signals.interruption();
+        if (interrupted)
+            throw interrupted;
         const message = error instanceof Error ? error.message : String(error);
-        throw new errors/* UserError */.y(message
-            .replaceAll(request.options.databaseUrl, (0,redact/* maskUrl */.yP)(request.options.databaseUrl))
-            .replaceAll(request.options.redisUrl, (0,redact/* maskUrl */.yP)(request.options.redisUrl)));
+        throw new errors/* UserError */.y((0,redact/* redactUrls */.sK)(message, [request.options.databaseUrl, request.options.redisUrl]));
     }
     finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        signals.dispose();
     }
     const { run, verdict } = checked;
-    const head = (0,trials/* aggregateTrials */.v$)(sideResults(run, 'head'));
+    const head = (0,trials/* aggregateTrials */.v$)((0,rounds/* sideResults */.is)(run, 'head'));
     (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(request.outPath), { recursive: true });
     await (0,result_file/* writeTrialSet */.Yn)(request.outPath, head);
-    await (0,result_file/* writeTrialSet */.Yn)(`${stem}.base.json`, (0,trials/* aggregateTrials */.v$)(sideResults(run, 'base')));
+    await (0,result_file/* writeTrialSet */.Yn)(`${stem}.base.json`, (0,trials/* aggregateTrials */.v$)((0,rounds/* sideResults */.is)(run, 'base')));
     logger.info(`head's rounds written to ${request.outPath}, the base's to ${stem}.base.json`);
     const context = {
         name: request.name,
@@ -88461,12 +88258,10 @@ async function runPaired(request, io, logger) {
             : null,
     };
     if (request.markdown) {
-        try {
-            await (0,promises_.writeFile)(request.markdown, renderPairedMarkdown(context), 'utf8');
-        }
-        catch (error) {
-            throw new errors/* UserError */.y(`--markdown ${request.markdown}: cannot write it (${error.message}).`);
-        }
+        await (0,compare/* writeReports */.Li)(request.markdown, renderPairedMarkdown(context), () => (0,html/* renderPairedHtml */.NS)(context, {
+            history: request.baseline,
+            gatedMetrics: request.gatedMetrics ?? null,
+        }));
     }
     io.stdout.write(request.json
         ? `${JSON.stringify({
@@ -88546,15 +88341,16 @@ async function runPairedIfChosen(flags, context, io, logger) {
     const cwd = process.cwd();
     const base = baseSideFrom(flags, cwd);
     const { baseline } = context;
+    // --ignore-environment: the machine does not count, only the load; --require-same-environment:
+    // the exact CPU model.
+    const environmentMode = context.compareOptions('').environment ?? 'comparable';
+    const differences = await (0,choose/* baselineDifferences */.GV)(baseline, { environment: () => environmentFingerprint(), config: plannedRunConfig(context.options) }, { strict: environmentMode === 'same' });
     const choice = chooseReferenceOrFail({
         compareTo: flags.compareTo,
         settingName: '--compare-to',
-        baseline: baseline
-            ? {
-                environment: (0,comparability/* environmentDifferences */.YO)(baseline.aggregate.environment, await environmentFingerprint()),
-                config: [],
-            }
-            : null,
+        baseline: differences && environmentMode === 'ignore'
+            ? { ...differences, environment: [] }
+            : differences,
         base: 'spec' in base ? { available: true } : { available: false, why: base.why },
     });
     if (choice.reference === 'baseline' || !('spec' in base)) {
@@ -88703,8 +88499,15 @@ function formatRunSummary(result) {
         lines.push(`  ${delivery.rejectedOnPurpose} deliveries rejected on purpose by the receiver's injected failures (a status EthHook does not retry): not counted as lost`);
     }
     lines.push(`  throughput ${delivery.throughputPerSec.toFixed(1)}/s · success rate ${(delivery.successRate * 100).toFixed(2)}% · drain ${delivery.drainMs} ms (${delivery.drainEnded})`);
-    for (const check of checks)
-        lines.push(`  ${check.passed ? picocolors.green('✔') : picocolors.yellow('✘')} ${check.name}: ${check.detail}`);
+    // The original tool's fixed limits: labelled as such, without pass/fail marks, so they never
+    // read as a second verdict beside the baseline comparison's.
+    if (checks.length > 0) {
+        lines.push(`  ${picocolors.dim('absolute limits (fixed thresholds, not part of the baseline verdict):')}`);
+        for (const check of checks) {
+            const text = `${check.name} ${check.detail}`;
+            lines.push(`    ${check.passed ? text : picocolors.yellow(text)}`);
+        }
+    }
     if (!validity.valid)
         for (const reason of validity.reasons)
             lines.push(`  ${picocolors.yellow('⚠ invalid run:')} ${reason}`);
@@ -88731,10 +88534,14 @@ var noise = __nccwpck_require__(74585);
  * Confirm before failing. A burst of load on a shared runner can slow every trial of one
  * measurement alike, which no spread rule sees; it rarely lasts through one more trial. So a
  * performance regression fails the step only when one more trial repeats it: the extra trial,
- * on its own, is worse than the baseline beyond the noise of a single trial, and the median of
- * all trials (the extra one included) is still beyond the limit. Otherwise the metric is
- * "not confirmed" and the verdict inconclusive, with both figures. Correctness failures need no
- * confirmation: a lost webhook is lost.
+ * on its own, is beyond the limit the median was held to, or worse than the baseline beyond the
+ * noise of a single trial; and the median of all trials (the extra one included) is still beyond
+ * the limit. Otherwise the metric is "not confirmed" and the verdict inconclusive, with both
+ * figures. Correctness failures need no confirmation: a lost webhook is lost.
+ *
+ * Either test of the extra trial suffices: on a run whose own trials are noisy (±15%), the noise
+ * of a single trial is wider than a 1.6x change, and an extra trial at 1.57x, past a 1.5x limit,
+ * was called "not confirmed" though it repeated the regression (bench:verdict, issue 12).
  */
 /** Whether a verdict has a performance regression that one more trial should confirm. */
 function needsConfirmation(verdict) {
@@ -88782,9 +88589,10 @@ function confirmVerdict(initial, initialAggregate, all, baseline, options) {
         const base = baseline.aggregate.metrics[metric.id];
         const delta = (value) => base === 0 ? '' : ` (${(0,format/* formatPercent */.l9)(((value - base) / base) * 100)})`;
         const figures = `${(0,format/* formatWithUnit */.QD)(definition, base)} → ${(0,format/* formatWithUnit */.QD)(definition, first)}${delta(first)} over ${initialAggregate.trialCount} trials, then ${(0,format/* formatWithUnit */.QD)(definition, extra)}${delta(extra)} in one more`;
+        const extraBeyondLimit = metric.limit !== null && (0,noise/* sideOf */.Jh)(definition, metric.limit, extra) === 'worse';
         if (wasFlagged &&
             metric.status === 'regression' &&
-            extraTrialConfirms(metric.id, baseline, all, extra)) {
+            (extraBeyondLimit || extraTrialConfirms(metric.id, baseline, all, extra))) {
             confirmed.push(metric.id);
             return {
                 ...metric,
@@ -88829,9 +88637,8 @@ async function judgeConfirmed(results, baseline, options, measureMore) {
     };
 }
 
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 1 modules
-var compare = __nccwpck_require__(30263);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/cli/commands/run.js
+
 
 
 
@@ -88882,6 +88689,8 @@ const RUN_FLAG_KEYS = [
     'failRate',
     'failStatus',
     'delayMs',
+    'stallMs',
+    'stallAtSec',
     'maxAvgLatencyMs',
     'out',
     'progress',
@@ -88919,8 +88728,6 @@ function runOptionsFrom(flags, logger, signal) {
 function serviceSettingsFrom(flags) {
     return asUserError(() => (0,resolve/* resolveServices */.bs)(flags, 'cli'));
 }
-/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
-const run_SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
 /**
  * Starts the SUT (compose or a command, when asked), runs the trials and always stops the SUT
  * and everything it started (also on Ctrl-C, SIGTERM and failure); writes the result file, and
@@ -88936,14 +88743,7 @@ async function executeRun(flags, logger, afterTrials) {
     checkOutputFile(outPath, flags.out ? '--out' : 'the default --out');
     if (settings.mode !== 'external')
         checkOutputFile(logsPath, flags.startLog ? '--start-log' : 'the SUT log beside --out');
-    let stoppedBy = null;
-    const onSignal = (signal) => {
-        logger.warn(`${signal} received: stopping`);
-        stoppedBy = signal;
-        abort.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const signals = stopOnSignals(logger, abort);
     const service = createService(settings, {
         instance: 'sut',
         cwd: process.cwd(),
@@ -88960,8 +88760,9 @@ async function executeRun(flags, logger, afterTrials) {
     try {
         await service.prepare();
         const results = await runTrials({ ...options, sut: service }, afterTrials ? { afterTrials } : {});
-        if (stoppedBy)
-            throw new errors/* UserError */.y(`interrupted by ${stoppedBy}`, run_SIGNAL_EXIT_CODES[stoppedBy]);
+        const interrupted = signals.interruption();
+        if (interrupted)
+            throw interrupted;
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(outPath), { recursive: true });
         // One measured run is written as a RunResult; several as a trial set (their aggregate).
         const aggregate = (0,trials/* aggregateTrials */.v$)(results);
@@ -88972,8 +88773,9 @@ async function executeRun(flags, logger, afterTrials) {
         return { results, aggregate, outPath };
     }
     catch (error) {
-        if (stoppedBy)
-            throw new errors/* UserError */.y(`interrupted by ${stoppedBy}`, run_SIGNAL_EXIT_CODES[stoppedBy]);
+        const interrupted = signals.interruption();
+        if (interrupted)
+            throw interrupted;
         if (error instanceof errors/* UserError */.y)
             throw error;
         let message = error instanceof Error ? error.message : String(error);
@@ -88984,8 +88786,7 @@ ${more}`;
         throw new errors/* UserError */.y((0,redact/* redactUrls */.sK)(message, [options.databaseUrl, options.redisUrl]));
     }
     finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        signals.dispose();
         const logs = await service.collectLogs({ quiet: true }).catch(() => null);
         if (logs)
             logger.info(`The SUT's logs: ${logs}`);
@@ -89189,11 +88990,11 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32133);
 /* harmony import */ var _commands_baseline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(77814);
 /* harmony import */ var _commands_compare_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(30263);
-/* harmony import */ var _commands_history_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29094);
+/* harmony import */ var _commands_history_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(85301);
 /* harmony import */ var _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(58115);
 /* harmony import */ var _commands_receive_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(66251);
 /* harmony import */ var _commands_reference_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6884);
-/* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(53044);
+/* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(18376);
 /* harmony import */ var _commands_seed_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(41656);
 /* harmony import */ var _commands_publish_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(63154);
 
@@ -89208,7 +89009,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 // Each subcommand registers itself; the list is the CLI's table of contents.
 const registrars = [
-    _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_4__/* .registerQuickstartCommand */ .e,
+    _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_4__/* .registerQuickstartCommand */ .ep,
     _commands_run_js__WEBPACK_IMPORTED_MODULE_7__/* .registerRunCommand */ .cU,
     _commands_receive_js__WEBPACK_IMPORTED_MODULE_5__/* .registerReceiveCommand */ .cA,
     _commands_seed_js__WEBPACK_IMPORTED_MODULE_8__/* .registerSeedCommand */ .Gr,
@@ -89289,11 +89090,12 @@ async function runCli(argv, registrars) {
 /* harmony export */   O2: () => (/* binding */ nonNegativeInt),
 /* harmony export */   Oh: () => (/* binding */ port),
 /* harmony export */   Se: () => (/* binding */ DEFAULT_REDIS_URL),
+/* harmony export */   Wf: () => (/* binding */ nonNegativeNumber),
 /* harmony export */   _0: () => (/* binding */ defaultDatabaseUrl),
 /* harmony export */   q3: () => (/* binding */ httpUrl),
 /* harmony export */   yk: () => (/* binding */ DEFAULT_DATABASE_URL)
 /* harmony export */ });
-/* unused harmony exports nonNegativeNumber, defaultRedisUrl */
+/* unused harmony export defaultRedisUrl */
 /* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48179);
 /* harmony import */ var _settings_declaration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17581);
 /* harmony import */ var _settings_kinds_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(93934);
@@ -89789,6 +89591,306 @@ function describeDifferences(differences) {
 }
 function isSpeedProbe(value) {
     return value !== null && typeof value === 'object' && 'cpuMs' in value;
+}
+
+
+/***/ }),
+
+/***/ 99537:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  U$: () => (/* binding */ RECENT_NIGHTS),
+  R_: () => (/* binding */ analyseDrift),
+  ag: () => (/* binding */ describeShift),
+  xv: () => (/* binding */ recentShifts)
+});
+
+// UNUSED EXPORTS: MIN_SHIFT_RATIO, commitRange, shiftKey
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/baseline.js
+var compare_baseline = __nccwpck_require__(49304);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/paired-blocks.js
+var paired_blocks = __nccwpck_require__(16205);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/changepoint.js
+
+const CHANGE_POINT_DEFAULTS = {
+    // 499 permutations resolve p down to 0.002, well below the significance level.
+    permutations: 499,
+    // Each metric of each baseline is tested every night: at 0.01 a flat series raises a false
+    // shift about once in a hundred tests, and the minimum size (drift.ts) filters most of those.
+    significance: 0.01,
+    // Five nights: a median of five shrugs off one outlier, and a shift is named within a week.
+    minSegment: 5,
+    seed: 1,
+};
+/** Distances |x_i - x_j| (the E-statistic's alpha = 1, as Otava uses), as one flat matrix. */
+function distances(values) {
+    const n = values.length;
+    const matrix = new Float64Array(n * n);
+    for (let i = 0; i < n; i += 1) {
+        for (let j = i + 1; j < n; j += 1) {
+            const d = Math.abs(values[i] - values[j]);
+            matrix[i * n + j] = d;
+            matrix[j * n + i] = d;
+        }
+    }
+    return matrix;
+}
+/**
+ * The best split of `order` (indices into the distance matrix) and its strength Q: the
+ * E-statistic between the two sides (mean distance across, minus the mean distances within),
+ * scaled by m * k / (m + k). Every split point is scored in O(n^2) in all, by moving one value
+ * at a time from the right side to the left.
+ */
+function bestSplit(matrix, size, order, minSegment) {
+    const n = order.length;
+    if (n < 2 * minSegment)
+        return null;
+    let within = 0;
+    for (let i = 0; i < n; i += 1) {
+        for (let j = i + 1; j < n; j += 1)
+            within += matrix[order[i] * size + order[j]];
+    }
+    let withinLeft = 0;
+    let across = 0;
+    let withinRight = within;
+    let best = null;
+    for (let at = 1; at < n; at += 1) {
+        // Move order[at - 1] from the right side to the left.
+        const moved = order[at - 1] * size;
+        let toLeft = 0;
+        for (let i = 0; i < at - 1; i += 1)
+            toLeft += matrix[moved + order[i]];
+        let toRight = 0;
+        for (let j = at; j < n; j += 1)
+            toRight += matrix[moved + order[j]];
+        withinLeft += toLeft;
+        across += toRight - toLeft;
+        withinRight -= toRight;
+        const left = at;
+        const right = n - at;
+        if (left < minSegment || right < minSegment)
+            continue;
+        const energy = (2 * across) / (left * right) -
+            withinLeft / ((left * (left - 1)) / 2) -
+            withinRight / ((right * (right - 1)) / 2);
+        const strength = ((left * right) / n) * energy;
+        if (!best || strength > best.strength)
+            best = { at, strength };
+    }
+    return best;
+}
+/**
+ * The change points of `values`, in order. Binary segmentation: the strongest split over all
+ * current segments is tested by permuting its segment; when significant it divides the segment
+ * and the search goes on, else it stops (as in Matteson & James' e.divisive).
+ */
+function changePoints(values, options = {}) {
+    const { permutations, significance, minSegment, seed } = { ...CHANGE_POINT_DEFAULTS, ...options };
+    const size = values.length;
+    const matrix = distances(values);
+    const random = (0,paired_blocks/* seededRandom */.Is)(seed);
+    const found = [];
+    const bounds = [0, size];
+    for (;;) {
+        let candidate = null;
+        for (let b = 0; b + 1 < bounds.length; b += 1) {
+            const start = bounds[b];
+            const end = bounds[b + 1];
+            const order = range(start, end);
+            const split = bestSplit(matrix, size, order, minSegment);
+            if (split && (!candidate || split.strength > candidate.strength))
+                candidate = { start, end, at: start + split.at, strength: split.strength };
+        }
+        if (!candidate)
+            break;
+        const order = range(candidate.start, candidate.end);
+        let asStrong = 0;
+        for (let p = 0; p < permutations; p += 1) {
+            shuffle(order, random);
+            const split = bestSplit(matrix, size, order, minSegment);
+            if (split && split.strength >= candidate.strength - TIE * Math.abs(candidate.strength))
+                asStrong += 1;
+        }
+        const pValue = (asStrong + 1) / (permutations + 1);
+        if (pValue > significance)
+            break;
+        found.push({ index: candidate.at, pValue });
+        bounds.push(candidate.at);
+        bounds.sort((a, b) => a - b);
+    }
+    return found.sort((a, b) => a.index - b.index);
+}
+/**
+ * A permutation that splits into the same two sets as the series sums the same distances in
+ * another order, so its strength may come out a few ulps below the series' own; it is a tie and
+ * counts as strong. Without this, clean short series (two levels of four nights) got p = 0.004
+ * instead of about 0.03.
+ */
+const TIE = 1e-9;
+const range = (start, end) => Array.from({ length: end - start }, (_, i) => start + i);
+/** Fisher-Yates, in place. */
+function shuffle(order, random) {
+    for (let i = order.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+    }
+}
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/comparability.js
+var comparability = __nccwpck_require__(80629);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/format.js
+var format = __nccwpck_require__(98076);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/metrics.js
+var compare_metrics = __nccwpck_require__(85578);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/noise.js
+var noise = __nccwpck_require__(74585);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/stats.js
+var stats = __nccwpck_require__(5916);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/drift.js
+
+
+
+
+
+
+
+/**
+ * Drift: shifts in the nightly figures of a baseline, found by change-point detection
+ * (changepoint.ts) per gated metric, per runner environment and load. A pull request is one way
+ * performance changes; dependencies, the base branch and the runner image move it too, and a
+ * shift found here says when, between which commits, by how much and how surely.
+ */
+/**
+ * The smallest shift worth naming: medians 5% apart. The permutation test answers "is this not
+ * chance?", which a long series answers yes for a 2% wobble or a change in spread alone; a shift
+ * far inside the tolerance ratio would only be noise in an issue.
+ */
+const MIN_SHIFT_RATIO = 1.05;
+/** A shift whose new level began this many nights ago or fewer is recent. */
+const RECENT_NIGHTS = 14;
+/** Whether an entry was measured on the same kind of runner as a group's first night. */
+function sameEnvironment(group, entry) {
+    if (!group || !entry)
+        return group === entry;
+    return (0,comparability/* environmentDifferences */.YO)(group, entry).length === 0;
+}
+/** Change points per metric over the baseline's history and its own figures, per environment. */
+function analyseDrift(baseline, options = {}) {
+    const metrics = (options.metrics ?? compare_metrics/* DEFAULT_GATED_METRICS */.yJ).filter((id) => compare_metrics/* METRICS */.Cb[id].kind === 'performance');
+    const minSegment = options.changePoint?.minSegment ?? CHANGE_POINT_DEFAULTS.minSegment;
+    if (!Number.isInteger(minSegment) || minSegment < 2) {
+        throw new RangeError(`Invalid minimum segment ${minSegment}: expected a whole number of 2 or more.`);
+    }
+    const all = [...baseline.history, (0,compare_baseline/* historyEntryOf */.ag)(baseline)];
+    const newest = all[all.length - 1];
+    const groups = [];
+    let invalidNights = 0;
+    for (const entry of all) {
+        if (!entry.valid) {
+            invalidNights += 1;
+            continue;
+        }
+        const group = groups.find((candidate) => candidate.configKey === entry.configKey &&
+            sameEnvironment(candidate.environment, entry.environment));
+        if (group)
+            group.entries.push(entry);
+        else
+            groups.push({ configKey: entry.configKey, environment: entry.environment, entries: [entry] });
+    }
+    const environments = groups.map((group) => analyseGroup(group, group.entries.includes(newest), metrics, minSegment, options.changePoint));
+    const newestDate = (history) => history.nights[history.nights.length - 1]?.date ?? '';
+    environments.sort((a, b) => a.current !== b.current ? (a.current ? -1 : 1) : newestDate(b).localeCompare(newestDate(a)));
+    return { name: baseline.name, environments, invalidNights };
+}
+function analyseGroup(group, current, metrics, minSegment, options) {
+    const nights = group.entries.map(({ date, commit }) => ({ date, commit }));
+    const needed = 2 * minSegment;
+    const tooShort = nights.length < needed
+        ? `${nights.length} night(s) on this runner and load; a shift needs at least ${minSegment} on each side (${needed} in all)`
+        : null;
+    const trends = metrics.map((metric) => {
+        const values = group.entries.map((entry) => entry.metrics[metric]);
+        return { metric, values, shifts: tooShort ? [] : shiftsOf(metric, values, nights, options) };
+    });
+    return {
+        configKey: group.configKey,
+        environment: group.environment ?? null,
+        current,
+        nights,
+        trends,
+        tooShort,
+    };
+}
+/**
+ * The shifts of one series: its change points, less those whose levels differ by less than
+ * MIN_SHIFT_RATIO (or, for counts, by no more than their per-trial allowance), the smallest
+ * first, since dropping one merges its two levels and changes its neighbours' sizes.
+ */
+function shiftsOf(id, values, nights, options) {
+    const metric = compare_metrics/* METRICS */.Cb[id];
+    const points = changePoints(values.map((value) => (0,noise/* logFigure */.X1)(metric, value)), options);
+    for (;;) {
+        const bounds = [0, ...points.map((point) => point.index), values.length];
+        const sizes = points.map((_, i) => {
+            const before = (0,stats/* median */.JZ)(values.slice(bounds[i], bounds[i + 1]));
+            const after = (0,stats/* median */.JZ)(values.slice(bounds[i + 1], bounds[i + 2]));
+            const logGap = Math.abs((0,noise/* logFigure */.X1)(metric, after) - (0,noise/* logFigure */.X1)(metric, before));
+            const allowance = metric.countAllowance?.perTrial ?? 0;
+            const big = logGap >= Math.log(MIN_SHIFT_RATIO) && Math.abs(after - before) > allowance;
+            return { before, after, logGap, big };
+        });
+        const small = sizes
+            .map((size, i) => ({ ...size, i }))
+            .filter((size) => !size.big)
+            .sort((a, b) => a.logGap - b.logGap)[0];
+        if (small) {
+            points.splice(small.i, 1);
+            continue;
+        }
+        return points.map((point, i) => {
+            const { before, after } = sizes[i];
+            const worse = metric.direction === 'lower-is-better' ? after > before : after < before;
+            return {
+                metric: id,
+                index: point.index,
+                lastBefore: nights[point.index - 1],
+                firstAfter: nights[point.index],
+                beforeMedian: before,
+                afterMedian: after,
+                changePercent: before === 0 ? null : ((after - before) / before) * 100,
+                worse,
+                confidence: 1 - point.pValue,
+                nightsSince: values.length - point.index,
+            };
+        });
+    }
+}
+/** Shifts of the current environment whose new level began at most `withinNights` ago. */
+function recentShifts(analysis, withinNights = RECENT_NIGHTS) {
+    const current = analysis.environments.find((history) => history.current);
+    if (!current)
+        return [];
+    return current.trends.flatMap((trend) => trend.shifts.filter((shift) => shift.nightsSince <= withinNights));
+}
+const shortCommit = (night) => night.commit?.slice(0, 7) ?? 'unknown commit';
+const day = (night) => night.date.slice(0, 10);
+/** "abc1234 (2025-02-09) .. def5678 (2025-02-10)": the change landed after the first. */
+function commitRange(shift) {
+    return `${shortCommit(shift.lastBefore)} (${day(shift.lastBefore)}) .. ${shortCommit(shift.firstAfter)} (${day(shift.firstAfter)})`;
+}
+/** "Latency p50 +30% (10.0 -> 13.0 ms), worse, 99.8% confidence, between abc1234 (…) .. def5678 (…)" */
+function describeShift(shift) {
+    const metric = compare_metrics/* METRICS */.Cb[shift.metric];
+    const confidence = `${(shift.confidence * 100).toFixed(1)}% confidence`;
+    return `${metric.label} ${(0,format/* formatPercent */.l9)(shift.changePercent)} (${(0,format/* formatWithUnit */.QD)(metric, shift.beforeMedian)} -> ${(0,format/* formatWithUnit */.QD)(metric, shift.afterMedian)}), ${shift.worse ? 'worse' : 'better'}, ${confidence}, between ${commitRange(shift)}`;
+}
+/** Stable identity of a shift, so a drift issue can tell a new shift from one it already named. */
+function shiftKey(shift) {
+    return `${shift.metric}@${shift.firstAfter.date}`;
 }
 
 
@@ -90748,6 +90850,13 @@ const LEVEL_SHIFT_SCORE = 5;
  * LEVEL_SHIFT_SCORE, starts a new segment, which is searched again. Noise estimated across a
  * shift measures the shift (15 nights at 10 ms then 15 at 20 ms read as +-50% noise), not how
  * much the figure moves unchanged.
+ *
+ * Drift finds shifts too, by E-divisive means (changepoint.ts); this one stays because the
+ * permutation test there cannot call a split of k nights off n significant unless C(n, k) is
+ * about 200 or more: 5 + 5 nights, or 12 nights for a shift 3 nights ago. The noise estimate is
+ * used from MIN_HISTORY_SAMPLES nights on and must see a shift early: 4 nights at 10 ms then 4 at
+ * 20 ms are a shift here (too short a level to use, so the limit does not widen) and no change
+ * point there (the 8 nights would be one level, the shift taken for noise).
  */
 function lastLevelStart(values) {
     let start = 0;
@@ -90857,6 +90966,8 @@ const trialSummarySchema = zod__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ikc({
     /** The run's publisher figures without its XADD histogram (kept once, merged, in the aggregate). */
     publisher: _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_1__/* .publisherFiguresSchema */ .lJ.omit({ xaddLatencyMs: true, xaddHistogram: true }),
     validity: _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_1__/* .validitySchema */ .wd,
+    /** The trial second by second; absent in files written before timelines were recorded. */
+    timeline: _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_1__/* .timelineSchema */ .fL.optional(),
 });
 const aggregateDeliverySchema = _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_1__/* .deliveryCountsSchema */ .wI.extend({
     /** delivered / expected over all trials. */
@@ -90975,6 +91086,7 @@ function summarizeTrial(result) {
         },
         publisher: trialPublisher(result.publisher),
         validity: { valid: result.validity.valid, reasons: [...result.validity.reasons] },
+        ...(result.timeline ? { timeline: result.timeline } : {}),
     };
 }
 function mergeEndpoints(results) {
@@ -91447,13 +91559,28 @@ function exitCodeFor(verdict, options = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Mb: () => (/* binding */ sleepMs),
 /* harmony export */   VF: () => (/* binding */ monotonicClock),
-/* harmony export */   Vb: () => (/* binding */ ONE_HOST_NOTE)
+/* harmony export */   Vb: () => (/* binding */ ONE_HOST_NOTE),
+/* harmony export */   a0: () => (/* binding */ waitUntil)
 /* harmony export */ });
 const monotonicClock = {
     nowUs: () => Number(process.hrtime.bigint() / 1000n),
 };
 function sleepMs(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/**
+ * Waits until `performance.now()` reaches `deadline`, to within microseconds: timers fire in whole
+ * milliseconds and late, so a timer covers all but the last 1.5 ms and the rest is polled once per
+ * event-loop turn (setImmediate). For injected delays of fractions of a millisecond (a 0.9 ms
+ * slowdown of a 1.5 ms pipeline). Polling yields between checks, so other work of the process
+ * (other events, deliveries) goes on during the wait: the delay adds latency without serialising.
+ */
+async function waitUntil(deadline, now = () => performance.now()) {
+    const coarse = deadline - now() - 1.5;
+    if (coarse >= 1)
+        await sleepMs(Math.floor(coarse));
+    while (now() < deadline)
+        await new Promise((resolve) => setImmediate(resolve));
 }
 /** For `publish --help` and `receive --help`: the two commands measure latency together. */
 const ONE_HOST_NOTE = '\nPublisher and receiver must run on one host: latency is receive time minus the intended send\n' +
@@ -92722,6 +92849,7 @@ function summarizeMs(histogram) {
 /* harmony export */   ZM: () => (/* binding */ describeFaults),
 /* harmony export */   cj: () => (/* binding */ latencySummaryMsSchema),
 /* harmony export */   dU: () => (/* binding */ environmentFingerprintSchema),
+/* harmony export */   fL: () => (/* binding */ timelineSchema),
 /* harmony export */   lJ: () => (/* binding */ publisherFiguresSchema),
 /* harmony export */   ok: () => (/* binding */ endpointFiguresSchema),
 /* harmony export */   rB: () => (/* binding */ RUN_RESULT_KIND),
@@ -92729,6 +92857,7 @@ function summarizeMs(histogram) {
 /* harmony export */   wI: () => (/* binding */ deliveryCountsSchema),
 /* harmony export */   wd: () => (/* binding */ validitySchema),
 /* harmony export */   wl: () => (/* binding */ toolSchema),
+/* harmony export */   x3: () => (/* binding */ TIMELINE_MAX_POINTS),
 /* harmony export */   yt: () => (/* binding */ encodedHistogramSchema)
 /* harmony export */ });
 /* unused harmony exports speedProbeSchema, injectedFaultsSchema, drainEndedSchema, absoluteCheckSchema */
@@ -92792,6 +92921,12 @@ const injectedFaultsSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc(
     failureStatus: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int(),
     /** Every reply to a webhook request waited this long. */
     delayMs: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nonnegative(),
+    /**
+     * The receiver took no webhook for this long in each measured trial (`--stall-ms`), from
+     * `stallAtSec` after its first scheduled send. Absent: no stall (also in older files).
+     */
+    stallMs: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nonnegative().optional(),
+    stallAtSec: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nonnegative().optional(),
 });
 const NO_FAULTS = {
     failureRate: 0,
@@ -92799,7 +92934,7 @@ const NO_FAULTS = {
     delayMs: 0,
 };
 /** Whether the receiver failed or slowed any reply on purpose (the status alone changes nothing). */
-const faultsInjected = (faults) => faults.failureRate > 0 || faults.delayMs > 0;
+const faultsInjected = (faults) => faults.failureRate > 0 || faults.delayMs > 0 || (faults.stallMs ?? 0) > 0;
 /** e.g. "10% of webhooks answered 503, every reply delayed 50 ms"; "none" for a clean run. */
 function describeFaults(faults) {
     const parts = [];
@@ -92808,6 +92943,9 @@ function describeFaults(faults) {
     }
     if (faults.delayMs > 0)
         parts.push(`every reply delayed ${faults.delayMs} ms`);
+    if ((faults.stallMs ?? 0) > 0) {
+        parts.push(`no webhook taken for ${faults.stallMs} ms from second ${faults.stallAtSec ?? 0}`);
+    }
     return parts.length > 0 ? parts.join(', ') : 'none';
 }
 const runConfigSnapshotSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
@@ -92903,6 +93041,36 @@ const endpointFiguresSchema = deliveryCountsSchema.extend({
     latencyMs: latencySummaryMsSchema,
     latencyHistogram: encodedHistogramSchema,
 });
+/** At most this many points per timeline; longer runs merge adjacent seconds (see timeline.ts). */
+const TIMELINE_MAX_POINTS = 600;
+/**
+ * What happened second by second during one measured trial, as one array per series (point i
+ * covers seconds [i × bucketSec, (i + 1) × bucketSec) after the first scheduled send; the warm-up
+ * is never in it). Rates are per second, rounded to 0.1; latencies in ms, of the deliveries that
+ * arrived in that second (lost ones have no arrival time and are not in it); null where nothing
+ * arrived. See src/engine/measure/timeline.ts for how it is recorded and merged.
+ */
+const timelineSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    /**
+     * Seconds per point: 1, or wider when the trial was longer than TIMELINE_MAX_POINTS seconds
+     * and adjacent seconds were merged (then p99/max are the worst second's, p50 the median second's).
+     */
+    bucketSec: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().positive(),
+    /** When publishing ended (last XADD acknowledged), seconds after the first scheduled send. */
+    publishEndSec: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nonnegative(),
+    /** Events Redis acknowledged (XADD), per second. */
+    publishedPerSec: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig()),
+    /** Unique expected (endpoint, event) pairs delivered, per second. */
+    deliveredPerSec: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig()),
+    p50Ms: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullable()),
+    p99Ms: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullable()),
+    maxMs: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullable()),
+    /**
+     * At the end of the point: webhooks owed for the events published so far (their matching
+     * endpoints) minus webhooks delivered so far. Grows while the SUT falls behind.
+     */
+    backlog: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig()),
+});
 const toolSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() });
 /** A run is invalid when its measurements cannot be trusted (rate not met, large lag, ...). */
 const validitySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ valid: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY(), reasons: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()) });
@@ -92926,7 +93094,173 @@ const runResultSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     validity: validitySchema,
     /** The original tool's absolute verdicts (average latency, throughput class). */
     checks: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(absoluteCheckSchema),
+    /** Second by second; absent in files written before timelines were recorded. */
+    timeline: timelineSchema.optional(),
 });
+
+
+/***/ }),
+
+/***/ 69194:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ IntervalRecorder),
+/* harmony export */   w: () => (/* binding */ buildTimeline)
+/* harmony export */ });
+/* harmony import */ var _histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45143);
+/* harmony import */ var _result_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(68920);
+
+
+/**
+ * Per-second bookkeeping of one measured trial (the result's `timeline`, schema in result.ts).
+ *
+ * Seconds count from the publisher's slot 0 (its first scheduled send), on the monotonic clock
+ * both sides read. The receiver records each unique delivery into the interval histogram of the
+ * second it arrived in, beside its whole-run histogram; when a later second starts, the interval
+ * before last is summarised (p50, p99, max) and its histogram reused, so a trial of any length
+ * holds two interval histograms. Handlers run slightly out of order, so a delivery may be handled
+ * after one of the next second; one that falls further behind than that (its interval already
+ * summarised) is counted in its second, and its latency is in the trial's histograms only.
+ */
+const US_PER_SEC = 1_000_000;
+function summarize(histogram) {
+    if (histogram.totalCount === 0)
+        return null;
+    const { p50, p99, max } = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .summarizeMs */ .et)(histogram);
+    return { p50, p99, max };
+}
+class IntervalRecorder {
+    originUs;
+    counts = [];
+    closed = [];
+    /** The newest second seen; `current` holds it and `previous` the one before. */
+    second = 0;
+    current = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .createHistogram */ .v5)();
+    previous = (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .createHistogram */ .v5)();
+    /** `originUs`: monotonic µs of second 0. */
+    constructor(originUs) {
+        this.originUs = originUs;
+    }
+    /** One delivery received at `receivedUs` (monotonic µs) with this end-to-end latency. */
+    record(receivedUs, latencyUs) {
+        const second = Math.max(0, Math.floor((receivedUs - this.originUs) / US_PER_SEC));
+        while (this.counts.length <= second)
+            this.counts.push(0);
+        this.counts[second]++;
+        if (second > this.second)
+            this.advance(second);
+        if (second === this.second)
+            (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .recordUs */ .YP)(this.current, latencyUs);
+        else if (second === this.second - 1)
+            (0,_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .recordUs */ .YP)(this.previous, latencyUs);
+    }
+    /** A copy of the seconds so far, the open intervals included; recording can go on. */
+    seconds() {
+        const latencyMs = this.counts.map((_, second) => this.closed[second] ?? null);
+        if (this.second - 1 >= 0 && this.second - 1 < latencyMs.length) {
+            latencyMs[this.second - 1] = summarize(this.previous);
+        }
+        if (this.second < latencyMs.length)
+            latencyMs[this.second] = summarize(this.current);
+        return { counts: [...this.counts], latencyMs };
+    }
+    advance(second) {
+        this.close(this.second - 1, this.previous);
+        if (second === this.second + 1) {
+            const reused = this.previous;
+            this.previous = this.current;
+            this.current = reused;
+        }
+        else {
+            this.close(this.second, this.current);
+        }
+        this.second = second;
+    }
+    close(second, histogram) {
+        if (second >= 0) {
+            while (this.closed.length <= second)
+                this.closed.push(null);
+            this.closed[second] = summarize(histogram);
+        }
+        histogram.reset();
+    }
+}
+const round1 = (value) => Math.round(value * 10) / 10;
+/** 0.01 ms below 10 ms, 0.1 ms above: enough for a chart, short in the file. */
+const roundMs = (value) => value >= 10 ? round1(value) : Math.round(value * 100) / 100;
+/**
+ * The trial's timeline: one point per second from second 0 to the end of the drain, or, when
+ * that is more than `maxPoints` seconds, adjacent seconds merged into buckets of
+ * ceil(seconds / maxPoints) seconds: counts are added (rates stay per second), the backlog is the
+ * bucket's last second's, p99 and max are the worst second's (a stall stays visible) and p50 is
+ * the median of the seconds' p50 weighted by their deliveries.
+ */
+function buildTimeline(input, maxPoints = _result_js__WEBPACK_IMPORTED_MODULE_1__/* .TIMELINE_MAX_POINTS */ .x3) {
+    const length = Math.max(Math.ceil(input.durationUs / US_PER_SEC), input.publishedPerSecond.length, input.deliveries.counts.length, 1);
+    const seconds = [];
+    let published = 0;
+    let delivered = 0;
+    for (let second = 0; second < length; second++) {
+        const publishedNow = input.publishedPerSecond[second] ?? 0;
+        const deliveredNow = input.deliveries.counts[second] ?? 0;
+        published += publishedNow;
+        delivered += deliveredNow;
+        seconds.push({
+            seconds: 1,
+            published: publishedNow,
+            delivered: deliveredNow,
+            latency: input.deliveries.latencyMs[second] ?? null,
+            backlog: Math.max(input.pairsOfFirst(published) - delivered, 0),
+        });
+    }
+    const bucketSec = Math.max(1, Math.ceil(length / Math.max(1, maxPoints)));
+    const points = [];
+    for (let start = 0; start < length; start += bucketSec) {
+        points.push(mergePoints(seconds.slice(start, start + bucketSec)));
+    }
+    return {
+        bucketSec,
+        publishEndSec: round1(Math.max(input.publishEndUs, 0) / US_PER_SEC),
+        publishedPerSec: points.map((point) => round1(point.published / point.seconds)),
+        deliveredPerSec: points.map((point) => round1(point.delivered / point.seconds)),
+        p50Ms: points.map((point) => (point.latency ? roundMs(point.latency.p50) : null)),
+        p99Ms: points.map((point) => (point.latency ? roundMs(point.latency.p99) : null)),
+        maxMs: points.map((point) => (point.latency ? roundMs(point.latency.max) : null)),
+        backlog: points.map((point) => point.backlog),
+    };
+}
+function mergePoints(points) {
+    if (points.length === 1)
+        return points[0];
+    const withLatency = points.filter((point) => point.latency !== null);
+    let latency = null;
+    if (withLatency.length > 0) {
+        const byP50 = [...withLatency].sort((a, b) => a.latency.p50 - b.latency.p50);
+        const half = byP50.reduce((total, point) => total + point.delivered, 0) / 2;
+        let seen = 0;
+        let p50 = byP50[byP50.length - 1].latency.p50;
+        for (const point of byP50) {
+            seen += point.delivered;
+            if (seen >= half) {
+                p50 = point.latency.p50;
+                break;
+            }
+        }
+        latency = {
+            p50,
+            p99: Math.max(...withLatency.map((point) => point.latency.p99)),
+            max: Math.max(...withLatency.map((point) => point.latency.max)),
+        };
+    }
+    return {
+        seconds: points.length,
+        published: points.reduce((total, point) => total + point.published, 0),
+        delivered: points.reduce((total, point) => total + point.delivered, 0),
+        latency,
+        backlog: points[points.length - 1].backlog,
+    };
+}
 
 
 /***/ }),
@@ -93550,12 +93884,14 @@ class PublishRun {
     replyTimeoutUs;
     progress;
     signal;
+    onStart;
     t0Us = 0;
     /** Next schedule index to dispatch. */
     next = 0;
     inFlight = 0;
     laneCursor = 0;
     published = 0;
+    publishedPerSecond = [];
     failedSequences = [];
     lastAckUs = 0;
     lastReplyUs = 0;
@@ -93578,6 +93914,7 @@ class PublishRun {
         this.plannedTotal = scheduler.plannedTotal;
         this.replyTimeoutUs = (options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS) * 1000;
         this.signal = options.signal;
+        this.onStart = options.onStart;
         const prefix = ['XADD', options.streamKey];
         if (options.maxLenApprox !== undefined) {
             prefix.push('MAXLEN', '~', String(options.maxLenApprox));
@@ -93603,6 +93940,7 @@ class PublishRun {
             this.resolveRun = resolve;
             this.t0Us = this.clock.nowUs();
             this.scheduler.start(this.t0Us);
+            this.onStart?.(this.t0Us);
             this.lastReplyUs = this.t0Us;
             this.lastAckUs = this.t0Us;
             if (this.signal?.aborted)
@@ -93719,6 +94057,7 @@ class PublishRun {
         this.lastReplyUs = receivedUs;
         if (error === undefined) {
             this.published++;
+            this.countPublished(receivedUs);
             (0,histogram/* recordUs */.YP)(this.latency, receivedUs - this.scheduler.intendedUs(index));
             if (receivedUs > this.lastAckUs)
                 this.lastAckUs = receivedUs;
@@ -93733,6 +94072,13 @@ class PublishRun {
             this.waitingForCapacity = false;
             this.wake();
         }
+    }
+    countPublished(receivedUs) {
+        const second = Math.max(0, Math.floor((receivedUs - this.t0Us) / 1_000_000));
+        const perSecond = this.publishedPerSecond;
+        while (perSecond.length <= second)
+            perSecond.push(0);
+        perSecond[second]++;
     }
     onLaneLost(lane, error) {
         if (this.finished)
@@ -93798,6 +94144,7 @@ class PublishRun {
             figures,
             t0Us: this.t0Us,
             attempted,
+            publishedPerSecond: [...this.publishedPerSecond],
             failedSequences: this.failedSequences.sort((a, b) => a - b),
             stopReason: this.stopReason,
             stopMessage: this.stopMessage,
@@ -94053,6 +94400,8 @@ var clock = __nccwpck_require__(47036);
 var events_identity = __nccwpck_require__(30377);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/blocks.js
 var blocks = __nccwpck_require__(97515);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/timeline.js
+var timeline = __nccwpck_require__(69194);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/faults.js
 const DEFAULT_FAULTS = {
     failureRate: 0,
@@ -94330,6 +94679,7 @@ var receiver_signature = __nccwpck_require__(25372);
 
 
 
+
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PATH = '/webhook';
 /** Routes of the receiver itself, which the webhook path must not shadow. */
@@ -94449,6 +94799,11 @@ class Receiver {
     firstReceiveUs = null;
     lastReceiveUs = null;
     latencyBlocks = null;
+    timeline = null;
+    stall = null;
+    /** Monotonic µs window in which webhook requests are held (see setStall). */
+    stallFromUs = Infinity;
+    stallToUs = -Infinity;
     baseUrl = null;
     closing = null;
     constructor(options = {}) {
@@ -94525,6 +94880,28 @@ class Receiver {
     expectPairs(expectation) {
         this.expected = expectation;
     }
+    /**
+     * Also records deliveries per second from `originUs` (monotonic µs of second 0: the publisher's
+     * slot 0) until reset(), for the result's timeline.
+     */
+    startTimeline(originUs) {
+        this.timeline = new timeline/* IntervalRecorder */.i(originUs);
+        if (this.stall) {
+            this.stallFromUs = originUs + this.stall.atSec * 1_000_000;
+            this.stallToUs = this.stallFromUs + this.stall.ms * 1000;
+        }
+    }
+    /**
+     * Injected stall: from `atSec` seconds after the origin of the next timeline (startTimeline)
+     * for `ms`, every webhook request is held before it is taken, and taken (receive time read,
+     * classified, answered) when the window ends, as by an endpoint that stopped answering for that
+     * long; null = none. Kept across reset().
+     */
+    setStall(stall) {
+        this.stall = stall;
+        this.stallFromUs = Infinity;
+        this.stallToUs = -Infinity;
+    }
     setFaults(faults) {
         this.faults.update(faults);
     }
@@ -94540,6 +94917,7 @@ class Receiver {
             entry.stats.reset();
         this.delivered.clear();
         this.latencyBlocks?.reset();
+        this.timeline = null;
         this.rejected.clear();
         this.rejectedPairs = 0;
         this.expected = null;
@@ -94586,6 +94964,7 @@ class Receiver {
             firstReceiveUs: this.firstReceiveUs,
             lastReceiveUs: this.lastReceiveUs,
             latencyBlocks: this.latencyBlocks?.encoded() ?? null,
+            seconds: this.timeline?.seconds() ?? null,
         };
     }
     /** The GET /metrics body (see metrics.ts for the meaning of each key). */
@@ -94614,7 +94993,15 @@ class Receiver {
         const clock = this.clock;
         app.post(this.path, {
             onRequest: (request, _reply, done) => {
-                request.receivedUs = clock.nowUs();
+                const nowUs = clock.nowUs();
+                if (nowUs >= this.stallFromUs && nowUs < this.stallToUs) {
+                    setTimeout(() => {
+                        request.receivedUs = clock.nowUs();
+                        done();
+                    }, Math.ceil((this.stallToUs - nowUs) / 1000));
+                    return;
+                }
+                request.receivedUs = nowUs;
                 done();
             },
             handler: (request, reply) => this.handleWebhook(request, reply),
@@ -94699,6 +95086,7 @@ class Receiver {
         this.overall.recordLatency(latencyUs);
         endpoint?.stats.recordLatency(latencyUs);
         this.latencyBlocks?.record(identity.sequence, latencyUs);
+        this.timeline?.record(receivedUs, latencyUs);
         this.firstReceiveUs ??= receivedUs;
         if (this.lastReceiveUs === null || receivedUs > this.lastReceiveUs) {
             this.lastReceiveUs = receivedUs;
@@ -94835,12 +95223,28 @@ async function waitUntil(what, probe, { timeoutMs, intervalMs = 250, signal, }) 
         catch (error) {
             if (error instanceof PermanentError)
                 throw new Error(`${what}: ${error.message}`);
-            lastProblem = error instanceof Error ? error.message : String(error);
+            lastProblem = messageOf(error);
         }
         if (Date.now() >= deadline) {
             throw new Error(`${what} was not ready within ${Math.round(timeoutMs / 1000)} s: ${lastProblem}`);
         }
         await (0,_clock_js__WEBPACK_IMPORTED_MODULE_3__/* .sleepMs */ .Mb)(Math.min(intervalMs, Math.max(deadline - Date.now(), 1)));
+    }
+}
+const messageOf = (error) => error instanceof Error ? error.message : String(error);
+/**
+ * A probe whose failure `why` explains as one retrying cannot cure (wrong credentials, no such
+ * database) fails as a PermanentError saying so; any other failure is retried.
+ */
+async function failingForGood(probe, why) {
+    try {
+        return await probe;
+    }
+    catch (error) {
+        const reason = why(error);
+        if (reason)
+            throw new PermanentError(`${messageOf(error)} (${reason}; retrying cannot help)`);
+        throw error;
     }
 }
 /** A Redis client that fails fast instead of reconnecting forever. */
@@ -94877,18 +95281,9 @@ async function withRedis(redisUrl, work) {
 /** Redis refuses these for good: the URL's user or password is wrong or missing. */
 const PERMANENT_REDIS_ERRORS = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password/i;
 function redisReady(redisUrl, timeoutMs, signal) {
-    return waitUntil(`Redis at ${(0,_shared_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(redisUrl)}`, async () => {
-        try {
-            return await withRedis(redisUrl, async (redis) => (await redis.ping()) === 'PONG' || 'PING did not answer PONG');
-        }
-        catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            if (PERMANENT_REDIS_ERRORS.test(message)) {
-                throw new PermanentError(`${message} (the user or password in the Redis URL is wrong; retrying cannot help)`);
-            }
-            throw error;
-        }
-    }, { timeoutMs, signal });
+    return waitUntil(`Redis at ${(0,_shared_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(redisUrl)}`, () => failingForGood(withRedis(redisUrl, async (redis) => (await redis.ping()) === 'PONG' || 'PING did not answer PONG'), (error) => PERMANENT_REDIS_ERRORS.test(messageOf(error))
+        ? 'the user or password in the Redis URL is wrong'
+        : undefined), { timeoutMs, signal });
 }
 /** PostgreSQL refuses these for good: authentication, or a database that does not exist. */
 const PERMANENT_POSTGRES_CODES = {
@@ -94896,49 +95291,37 @@ const PERMANENT_POSTGRES_CODES = {
     '28000': 'the server refuses this user or host (pg_hba.conf)',
     '3D000': 'the database named in the URL does not exist',
 };
+/**
+ * One short-lived, fail-fast connection for a probe: its 'error' events are ignored (the awaited
+ * connect or query rejects with the failure instead), and it is closed whatever happens.
+ */
+async function withPgClient(databaseUrl, work) {
+    const client = new pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].Client */ .Ay.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2_000 });
+    client.on('error', () => undefined);
+    try {
+        await client.connect();
+        return await work(client);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+}
 function postgresReady(databaseUrl, timeoutMs, signal) {
-    return waitUntil(`PostgreSQL at ${(0,_shared_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(databaseUrl)}`, async () => {
-        const client = new pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].Client */ .Ay.Client({
-            connectionString: databaseUrl,
-            connectionTimeoutMillis: 2_000,
-        });
-        client.on('error', () => undefined);
-        try {
-            await client.connect();
-            await client.query('SELECT 1');
-            return true;
-        }
-        catch (error) {
-            const code = error.code;
-            const why = typeof code === 'string' ? PERMANENT_POSTGRES_CODES[code] : undefined;
-            if (why) {
-                throw new PermanentError(`${error instanceof Error ? error.message : String(error)} (${why}; retrying cannot help)`);
-            }
-            throw error;
-        }
-        finally {
-            await client.end().catch(() => undefined);
-        }
-    }, { timeoutMs, signal });
+    return waitUntil(`PostgreSQL at ${(0,_shared_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(databaseUrl)}`, () => failingForGood(withPgClient(databaseUrl, async (client) => {
+        await client.query('SELECT 1');
+        return true;
+    }), (error) => {
+        const code = error.code;
+        return typeof code === 'string' ? PERMANENT_POSTGRES_CODES[code] : undefined;
+    }), { timeoutMs, signal });
 }
 /** The SUT's tables: its migrations ran (only when the run does not create them itself). */
 function sutTablesReady(databaseUrl, timeoutMs, signal) {
     const tables = ['endpoints', 'applications', 'users'];
-    return waitUntil(`the SUT's tables (${tables.join(', ')}) in PostgreSQL at ${(0,_shared_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(databaseUrl)} (have its migrations run? or set apply-schema)`, async () => {
-        const client = new pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].Client */ .Ay.Client({
-            connectionString: databaseUrl,
-            connectionTimeoutMillis: 2_000,
-        });
-        client.on('error', () => undefined);
-        try {
-            await client.connect();
-            const missing = await (0,_stack_db_js__WEBPACK_IMPORTED_MODULE_2__/* .missingTables */ ._b)(client, tables);
-            return missing.length === 0 || `missing: ${missing.join(', ')}`;
-        }
-        finally {
-            await client.end().catch(() => undefined);
-        }
-    }, { timeoutMs, signal });
+    return waitUntil(`the SUT's tables (${tables.join(', ')}) in PostgreSQL at ${(0,_shared_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(databaseUrl)} (have its migrations run? or set apply-schema)`, () => withPgClient(databaseUrl, async (client) => {
+        const missing = await (0,_stack_db_js__WEBPACK_IMPORTED_MODULE_2__/* .missingTables */ ._b)(client, tables);
+        return missing.length === 0 || `missing: ${missing.join(', ')}`;
+    }), { timeoutMs, signal });
 }
 /**
  * The readiness probe's stream entry: a well-formed event that no endpoint can match (the zero
@@ -95147,6 +95530,7 @@ const TOOL_VERSION = '1.0.0';
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Fe: () => (/* binding */ ReferenceChoiceError),
+/* harmony export */   GV: () => (/* binding */ baselineDifferences),
 /* harmony export */   qi: () => (/* binding */ COMPARE_TO),
 /* harmony export */   x: () => (/* binding */ chooseReference)
 /* harmony export */ });
@@ -95155,8 +95539,9 @@ const TOOL_VERSION = '1.0.0';
 /**
  * What a check compares the head with. `baseline`: the committed baseline file. `base`: the base
  * commit, measured on this runner in alternating rounds. `auto`: the baseline when it was
- * measured on a machine like this one, else the base when it can be measured here, else the
- * baseline (whose verdict then says why it is inconclusive).
+ * measured on a machine like this one with the same load (scenario, events, rate, concurrency,
+ * mix …), else the base when it can be measured here, else the baseline (whose verdict then says
+ * why it is inconclusive).
  */
 const COMPARE_TO = ['auto', 'baseline', 'base'];
 class ReferenceChoiceError extends Error {
@@ -95168,13 +95553,29 @@ class ReferenceChoiceError extends Error {
 function baselineProblem(baseline) {
     if (!baseline)
         return 'there is no committed baseline';
+    const problems = [];
     if (baseline.environment.length > 0) {
-        return `the committed baseline was measured on another machine: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeDifferences */ .g7)(baseline.environment)}`;
+        problems.push(`on another machine: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeDifferences */ .g7)(baseline.environment)}`);
     }
     if (baseline.config.length > 0) {
-        return `the committed baseline measured another load: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeDifferences */ .g7)(baseline.config)}`;
+        problems.push(`with another load: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeDifferences */ .g7)(baseline.config)}`);
     }
-    return null;
+    return problems.length > 0
+        ? `the committed baseline was measured ${problems.join(', and ')}`
+        : null;
+}
+/**
+ * How the committed baseline differs from this run: the machine (from this runner's fingerprint)
+ * and the load (from the config this run will record: scenario, events, rate, concurrency, mix
+ * …). Either makes its figures no reference for this run's.
+ */
+async function baselineDifferences(baseline, current, matching = {}) {
+    if (!baseline)
+        return null;
+    return {
+        environment: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .environmentDifferences */ .YO)(baseline.aggregate.environment, await current.environment(), matching),
+        config: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .configDifferences */ .$T)(baseline.aggregate.config, current.config),
+    };
 }
 function chooseReference(facts) {
     const setting = `${facts.settingName} ${facts.compareTo}`;
@@ -95191,7 +95592,7 @@ function chooseReference(facts) {
             if (problem === null) {
                 return {
                     reference: 'baseline',
-                    why: `${setting}: the committed baseline was measured on a machine like this one`,
+                    why: `${setting}: the committed baseline was measured on a machine like this one, with the same load`,
                 };
             }
             if (facts.base.available) {
@@ -95208,100 +95609,1287 @@ function chooseReference(facts) {
 
 /***/ }),
 
-/***/ 97987:
+/***/ 6848:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Hn: () => (/* binding */ cell),
-  Ql: () => (/* binding */ commentMarker),
-  zH: () => (/* binding */ details),
-  mG: () => (/* binding */ inline),
-  Gc: () => (/* binding */ renderMarkdown),
-  tp: () => (/* binding */ table)
-});
-
-// UNUSED EXPORTS: COMMENT_LIMIT_CHARS, DEFAULT_MAX_CHARS
-
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/format.js
-var format = __nccwpck_require__(98076);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/version.js
-var version = __nccwpck_require__(59654);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/metrics.js
-var metrics = __nccwpck_require__(85578);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/chart.js
-
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HV: () => (/* binding */ formatPhaseTimes),
+/* harmony export */   Jy: () => (/* binding */ SIDE_NAMES),
+/* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   Yy: () => (/* binding */ runPairedRounds),
+/* harmony export */   is: () => (/* binding */ sideResults)
+/* harmony export */ });
+/* unused harmony exports PHASES, PairedRoundError, roundOrder */
+const SIDE_NAMES = ['base', 'head'];
+/** A measurement's phases, in the order they happen. */
+const PHASES = ['start', 'ready', 'seed', 'warmup', 'measure', 'stop'];
+/** A measurement that failed, named by its round and side; the original error is its cause. */
+class PairedRoundError extends Error {
+    round;
+    side;
+    constructor(round, side, cause) {
+        super(`round ${round}, ${side}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+            cause,
+        });
+        this.round = round;
+        this.side = side;
+        this.name = 'PairedRoundError';
+    }
+}
 /**
- * Mermaid `xychart-beta` charts. xychart has no legend, so the title says which series is
- * which; the table next to a chart carries the same figures for readers without mermaid.
+ * One side's trials, ready to aggregate as one trial set. Every measurement fingerprints the
+ * machine again, and on a busy runner its speed probe moves from round to round; the rounds ran
+ * on this one machine by construction, so each trial carries the first measurement's environment.
  */
-/** Charted percentiles: every latency of the catalogue but max (one sample flattens the scale). */
-const charted = () => metrics/* LATENCY_METRICS */.Z$.filter((metric) => (metric.latency?.percentile ?? 100) < 100);
+function sideResults(run, side) {
+    const first = run.rounds[0];
+    if (!first)
+        return [];
+    const environment = first[first.order[0]].result.environment;
+    return run.rounds.map((round) => ({ ...round[side].result, environment }));
+}
+/** Round 1 measures base then head, round 2 head then base, and so on. */
+function roundOrder(round) {
+    return round % 2 === 1 ? ['base', 'head'] : ['head', 'base'];
+}
+function formatPhaseTimes(phases) {
+    return PHASES.filter((phase) => phases[phase] !== undefined)
+        .map((phase) => `${phase} ${formatSeconds(phases[phase])}`)
+        .join(', ');
+}
+const formatSeconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+async function runPairedRounds(sides, options) {
+    const { log, signal } = options;
+    const clock = options.clock ?? Date.now;
+    if (!Number.isInteger(options.rounds) || options.rounds < 1) {
+        throw new RangeError(`rounds must be a whole number of at least 1, got ${options.rounds}`);
+    }
+    const prepareMs = { base: 0, head: 0 };
+    for (const name of SIDE_NAMES) {
+        const started = clock();
+        await log.group(`Preparing the ${name}`, () => sides[name].prepare());
+        prepareMs[name] = clock() - started;
+    }
+    const rounds = [];
+    const runRound = async (round, total) => {
+        const order = roundOrder(round);
+        const measured = {};
+        for (const name of order) {
+            signal?.throwIfAborted();
+            const measurement = await log
+                .group(`Round ${round} of ${total}: ${name}`, () => sides[name].measure(round))
+                .catch((error) => {
+                throw new PairedRoundError(round, name, error);
+            });
+            log.info(`Round ${round}, ${name}: ${formatPhaseTimes(measurement.phases)}`);
+            measured[name] = measurement;
+        }
+        rounds.push({ round, order, base: measured.base, head: measured.head });
+    };
+    for (let round = 1; round <= options.rounds; round++)
+        await runRound(round, options.rounds);
+    let confirmationRounds = 0;
+    if (options.needsAnotherRound?.(rounds)) {
+        log.info('A regression: measuring one more round to confirm it before failing on it');
+        confirmationRounds = 1;
+        await runRound(options.rounds + 1, options.rounds + 1);
+    }
+    return { prepareMs, rounds, confirmationRounds };
+}
+
+
+/***/ }),
+
+/***/ 78198:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H3: () => (/* binding */ historyChart),
+/* harmony export */   LH: () => (/* binding */ throughputChart),
+/* harmony export */   n6: () => (/* binding */ niceCeiling),
+/* harmony export */   zU: () => (/* binding */ latencyChart)
+/* harmony export */ });
+/* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(98076);
+/* harmony import */ var _compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85578);
+
+
+/** Series colours and the emoji square that stands for each in a legend. */
+const BLUE = { hex: '#0969da', square: '🟦' };
+const RED = { hex: '#d1242f', square: '🟥' };
+const AMBER = { hex: '#bf8700', square: '🟨' };
+const ORANGE = { hex: '#e16f24', square: '🟧' };
 /** "p50", "p99.9": a percentile as the x axis names it. */
 const axisLabel = (metric) => `p${metric.latency?.percentile}`;
 function chartNumber(value) {
     const rounded = Math.abs(value) >= 10 ? Math.round(value * 10) / 10 : Math.round(value * 100) / 100;
     return String(rounded);
 }
-/** A round axis maximum a little above the largest value: 1, 2, 2.5 or 5 times a power of 10. */
+/**
+ * A round axis maximum just above the largest value (5% headroom): its mantissa rounded up to a
+ * tenth below 2, a half below 5, else a whole: 96.8 → 110, 137 → 150, 21 → 25, 63 → 70.
+ */
 function niceCeiling(value) {
     if (!(value > 0))
         return 1;
-    const target = value * 1.1;
+    const target = value * 1.05;
     const power = 10 ** Math.floor(Math.log10(target));
-    const step = [1, 2, 2.5, 5, 10].find((factor) => factor * power >= target) ?? 10;
-    return Number((step * power).toPrecision(6));
+    const mantissa = target / power;
+    const step = mantissa < 2 ? 0.1 : mantissa < 5 ? 0.5 : 1;
+    const rounded = Math.ceil(Number((mantissa / step).toFixed(9))) * step;
+    return Number((rounded * power).toPrecision(6));
 }
 const series = (values) => `[${values.map(chartNumber).join(', ')}]`;
-function block(lines) {
-    return ['```mermaid', 'xychart-beta', ...lines.map((line) => `  ${line}`), '```'].join('\n');
+const quoted = (labels) => `[${labels.map((label) => `"${label.replace(/"/g, "'")}"`).join(', ')}]`;
+const WIDE = { width: 700, height: 320 };
+function block(colors, lines, size = WIDE) {
+    return [
+        '```mermaid',
+        '---',
+        'config:',
+        '  xyChart:',
+        `    width: ${size.width}`,
+        `    height: ${size.height}`,
+        ...(size.horizontal ? ['    chartOrientation: horizontal'] : []),
+        '  themeVariables:',
+        '    xyChart:',
+        `      plotColorPalette: "${colors.map((color) => color.hex).join(', ')}"`,
+        '---',
+        'xychart-beta',
+        ...lines.map((line) => `  ${line}`),
+        '```',
+    ].join('\n');
 }
-/** End-to-end latency percentiles: baseline as bars, current as a line. */
+const metricOf = (verdict, id) => verdict.metrics.find((metric) => metric.id === id);
+/** The gated latency percentiles (the headline ones when none is gated). */
+function chartedLatencies(verdict) {
+    const latencies = _compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .HEADLINE_METRICS */ .jM.filter((metric) => metric.latency !== undefined);
+    const gated = latencies.filter((metric) => verdict.settings.gatedMetrics.includes(metric.id));
+    return gated.length > 0 ? gated : latencies;
+}
+/** End-to-end latency percentiles: baseline as bars, this run as a line, the limits as a line. */
 function latencyChart(verdict) {
-    const value = (id, which) => verdict.metrics.find((metric) => metric.id === id)?.[which] ?? null;
-    const percentiles = charted();
-    const current = percentiles.map(({ id }) => value(id, 'current') ?? 0);
-    const baselineValues = percentiles.map(({ id }) => value(id, 'baseline'));
-    const hasBaseline = baselineValues.every((item) => item !== null);
-    const baseline = baselineValues.map((item) => item ?? 0);
-    const top = niceCeiling(Math.max(...current, ...(hasBaseline ? baseline : [])));
-    return block([
-        hasBaseline
-            ? 'title "End-to-end latency (ms): bars = baseline, line = this run"'
-            : 'title "End-to-end latency (ms), this run"',
-        `x-axis [${percentiles.map((metric) => `"${axisLabel(metric)}"`).join(', ')}]`,
-        `y-axis "ms" 0 --> ${chartNumber(top)}`,
-        ...(hasBaseline
-            ? [`bar ${series(baseline)}`, `line ${series(current)}`]
-            : [`bar ${series(current)}`]),
-    ]);
+    const percentiles = chartedLatencies(verdict);
+    const compared = percentiles.map((metric) => metricOf(verdict, metric.id));
+    const current = compared.map((metric) => metric?.current ?? 0);
+    const hasBaseline = compared.every((metric) => metric?.baseline != null);
+    const baseline = compared.map((metric) => metric?.baseline ?? 0);
+    const limits = compared.map((metric) => (metric?.gated ? (metric.limit?.worst ?? null) : null));
+    const hasLimits = hasBaseline && limits.every((limit) => limit !== null);
+    const top = niceCeiling(Math.max(...current, ...(hasBaseline ? baseline : []), ...(hasLimits ? limits : [])));
+    const head = [
+        `x-axis ${quoted(percentiles.map(axisLabel))}`,
+        `y-axis "ms (lower is better)" 0 --> ${chartNumber(top)}`,
+    ];
+    if (!hasBaseline) {
+        return {
+            block: block([BLUE], ['title "End-to-end latency, this run"', ...head, `bar ${series(current)}`]),
+            legend: `${BLUE.square} bars: this run (no baseline to compare with)`,
+        };
+    }
+    return {
+        block: block([BLUE, RED, AMBER], [
+            'title "End-to-end latency: baseline vs this run"',
+            ...head,
+            `bar ${series(baseline)}`,
+            `line ${series(current)}`,
+            ...(hasLimits ? [`line ${series(limits)}`] : []),
+        ]),
+        legend: [
+            `${BLUE.square} bars: baseline`,
+            `${RED.square} line: this run`,
+            ...(hasLimits ? [`${AMBER.square} line: limit (above it fails)`] : []),
+        ].join(' · '),
+    };
 }
-/** The gated latency percentiles over the baseline's history, oldest first. */
+/**
+ * Throughput, baseline beside this run, with its limit; null when throughput is not gated or
+ * there is no baseline (one bar compares with nothing).
+ */
+function throughputChart(verdict) {
+    const metric = metricOf(verdict, 'throughput');
+    if (!metric || metric.baseline === null)
+        return null;
+    if (!verdict.settings.gatedMetrics.includes('throughput'))
+        return null;
+    const labels = ['baseline', 'this run'];
+    const values = [metric.baseline, metric.current];
+    const limit = metric.limit?.worst ?? null;
+    const top = niceCeiling(Math.max(...values, ...(limit === null ? [] : [limit])));
+    return {
+        block: block([BLUE, AMBER], [
+            'title "Throughput: deliveries per second"',
+            `x-axis ${quoted(labels)}`,
+            `y-axis "deliveries/s (higher is better)" 0 --> ${chartNumber(top)}`,
+            `bar ${series(values)}`,
+            ...(limit === null ? [] : [`line ${series(labels.map(() => limit))}`]),
+        ], { width: 700, height: 200, horizontal: true }),
+        legend: [
+            `${BLUE.square} bars: ${labels.join(', then ')}`,
+            ...(limit === null
+                ? []
+                : [
+                    `${AMBER.square} line: limit ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(_compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .METRICS */ .Cb.throughput.unit, limit)}/s (below it fails)`,
+                ]),
+        ].join(' · '),
+    };
+}
+/** The headline latencies over the baseline's valid nights, oldest first (as the table). */
 function historyChart(rows) {
-    if (rows.length < 3)
+    const plotted = rows.filter((row) => row.valid);
+    if (plotted.length < 3)
         return null;
     const seen = new Map();
-    const labels = rows.map((row) => {
+    const labels = plotted.map((row) => {
         const label = row.date.slice(5);
         const count = (seen.get(label) ?? 0) + 1;
         seen.set(label, count);
         return count === 1 ? label : `${label} #${count}`;
     });
-    // The headline latencies, lowest first; the highest sets the scale.
-    const lines = metrics/* HEADLINE_METRICS */.jM.filter((metric) => metric.latency !== undefined);
-    const top = niceCeiling(Math.max(...rows.flatMap((row) => lines.map((metric) => row.metrics[metric.id]))));
-    return block([
-        `title "Baseline latency by night (ms): lines from bottom ${lines.map(axisLabel).join(', ')}"`,
-        `x-axis [${labels.map((label) => `"${label}"`).join(', ')}]`,
-        `y-axis "ms" 0 --> ${chartNumber(top)}`,
-        ...lines.map((metric) => `line ${series(rows.map((row) => row.metrics[metric.id]))}`),
-    ]);
+    // The headline latencies, lowest first, in the table's column order; the highest sets the scale.
+    const lines = _compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .HEADLINE_METRICS */ .jM.filter((metric) => metric.latency !== undefined);
+    const colors = [BLUE, ORANGE, RED, AMBER].slice(0, lines.length);
+    const top = niceCeiling(Math.max(...plotted.flatMap((row) => lines.map((metric) => row.metrics[metric.id]))));
+    const skipped = rows.length - plotted.length;
+    return {
+        block: block(colors, [
+            'title "Baseline latency by night (oldest to newest)"',
+            `x-axis ${quoted(labels)}`,
+            `y-axis "ms" 0 --> ${chartNumber(top)}`,
+            ...lines.map((metric) => `line ${series(plotted.map((row) => row.metrics[metric.id]))}`),
+        ]),
+        legend: [
+            `lines, bottom to top: ${lines.map((metric, index) => `${colors[index]?.square} ${axisLabel(metric)}`).join(' · ')}`,
+            ...(skipped > 0
+                ? [`${skipped} invalid night${skipped === 1 ? '' : 's'} left out of the chart`]
+                : []),
+        ].join(' · '),
+    };
 }
 
+
+/***/ }),
+
+/***/ 13897:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NE: () => (/* binding */ describeEnvironment),
+/* harmony export */   j0: () => (/* binding */ renderDriftText)
+/* harmony export */ });
+/* unused harmony exports SPARKLINE_WIDTH, sparkline, shiftTable, renderDriftMarkdown, renderDriftIssue, baselineShiftNote */
+/* harmony import */ var _compare_drift_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(99537);
+/* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(98076);
+/* harmony import */ var _compare_metrics_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(85578);
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8729);
+
+
+
+
+/** The drift analysis as text (CLI), markdown (job summary, drift issue) and a sparkline. */
+const BARS = '▁▂▃▄▅▆▇█';
+/** Wider than this, a sparkline shows the median of consecutive nights per character. */
+const SPARKLINE_WIDTH = 60;
+/** "▁▁▂▁▇▇█": one character per night (or per group of nights past SPARKLINE_WIDTH). */
+function sparkline(values, width = SPARKLINE_WIDTH) {
+    if (values.length === 0)
+        return '';
+    const buckets = Math.min(width, values.length);
+    const points = Array.from({ length: buckets }, (_, b) => {
+        const slice = values
+            .slice(Math.floor((b * values.length) / buckets), Math.floor(((b + 1) * values.length) / buckets))
+            .sort((x, y) => x - y);
+        return slice[Math.floor(slice.length / 2)];
+    });
+    const low = Math.min(...points);
+    const high = Math.max(...points);
+    return points
+        .map((value) => high === low ? BARS[0] : BARS[Math.round(((value - low) / (high - low)) * (BARS.length - 1))])
+        .join('');
+}
+function describeEnvironment(environment) {
+    if (!environment)
+        return 'runner not recorded (nights written before it was)';
+    return `${environment.cpuModel}, ${environment.cpuCores} cores, ${environment.memoryGiB} GiB, ${environment.os.split(/\s+/)[0] ?? environment.os} ${environment.arch}`;
+}
+const span = (history) => {
+    const first = history.nights[0]?.date.slice(0, 10) ?? '—';
+    const last = history.nights[history.nights.length - 1]?.date.slice(0, 10) ?? '—';
+    return `${history.nights.length} night(s), ${first} .. ${last}`;
+};
+const latest = (trend) => (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatWithUnit */ .QD)(_compare_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .METRICS */ .Cb[trend.metric], trend.values[trend.values.length - 1]);
+function environmentHeading(history) {
+    return `${history.current ? 'Current runner' : 'Earlier runner'}: ${describeEnvironment(history.environment)}; load ${history.configKey}; ${span(history)}`;
+}
+/** Plain text for the terminal: per environment, a trend line per metric and its shifts. */
+function renderDriftText(analysis) {
+    const lines = [`History of baseline "${analysis.name}"${invalidNote(analysis)}`];
+    for (const history of analysis.environments) {
+        lines.push('', environmentHeading(history));
+        if (history.tooShort)
+            lines.push(`  no change points looked for: ${history.tooShort}`);
+        const width = Math.max(...history.trends.map((trend) => _compare_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .METRICS */ .Cb[trend.metric].label.length));
+        for (const trend of history.trends) {
+            const label = _compare_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .METRICS */ .Cb[trend.metric].label.padEnd(width);
+            const verdict = history.tooShort
+                ? ''
+                : trend.shifts.length === 0
+                    ? '  no shift'
+                    : `  ${trend.shifts.length} shift(s)`;
+            lines.push(`  ${label}  ${sparkline(trend.values)}  now ${latest(trend)}${verdict}`);
+            for (const shift of trend.shifts)
+                lines.push(`    - night ${shift.index + 1}: ${(0,_compare_drift_js__WEBPACK_IMPORTED_MODULE_0__/* .describeShift */ .ag)(shift)}`);
+        }
+    }
+    return `${lines.join('\n')}\n`;
+}
+function invalidNote(analysis) {
+    return analysis.invalidNights > 0 ? ` (${analysis.invalidNights} invalid night(s) left out)` : '';
+}
+function shiftRow(shift) {
+    const metric = METRICS[shift.metric];
+    return `| ${cell(metric.label)} | ${formatPercent(shift.changePercent)} ${shift.worse ? '🔺 worse' : '🟢 better'} | ${cell(`${formatWithUnit(metric, shift.beforeMedian)} → ${formatWithUnit(metric, shift.afterMedian)}`)} | ${(shift.confidence * 100).toFixed(1)}% | \`${cell(commitRange(shift))}\` | ${shift.nightsSince} |`;
+}
+/** Markdown table of shifts: metric, change, levels, confidence, commit range, nights since. */
+function shiftTable(shifts) {
+    return [
+        '| metric | change | level before → after (medians) | confidence | between (last before .. first after) | nights since |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...shifts.map(shiftRow),
+    ].join('\n');
+}
+/** Markdown of the current environment's trend: one sparkline row per metric, then its shifts. */
+function renderDriftMarkdown(analysis) {
+    const current = analysis.environments.find((history) => history.current);
+    if (!current)
+        return '';
+    const lines = [
+        `### Nightly trend of \`${analysis.name}\``,
+        '',
+        `${environmentHeading(current)}${invalidNote(analysis)}.`,
+        '',
+    ];
+    if (current.tooShort)
+        lines.push(`No change points looked for yet: ${current.tooShort}.`, '');
+    lines.push('| metric | trend (oldest → newest) | now | shifts |', '| --- | --- | --- | --- |');
+    for (const trend of current.trends) {
+        lines.push(`| ${cell(METRICS[trend.metric].label)} | \`${sparkline(trend.values)}\` | ${cell(latest(trend))} | ${current.tooShort ? '—' : trend.shifts.length} |`);
+    }
+    const shifts = current.trends.flatMap((trend) => trend.shifts);
+    if (shifts.length > 0)
+        lines.push('', shiftTable(shifts));
+    return `${lines.join('\n')}\n`;
+}
+/** The drift issue of a baseline: its title names the largest recent shift. */
+function renderDriftIssue(analysis, shifts, runUrl) {
+    const largest = [...shifts].sort((a, b) => Math.abs(b.changePercent ?? Infinity) - Math.abs(a.changePercent ?? Infinity))[0];
+    const title = largest
+        ? `Performance drift in baseline ${analysis.name}: ${METRICS[largest.metric].label} ${formatPercent(largest.changePercent)}${shifts.length > 1 ? ` and ${shifts.length - 1} more` : ''}`
+        : `Performance drift in baseline ${analysis.name}`;
+    const markdown = [
+        `## Performance drift in baseline \`${analysis.name}\``,
+        '',
+        `The nightly figures shifted recently: ${shifts.length} shift(s) found by change-point detection (E-divisive means with a permutation test) in the baseline's history. The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
+        '',
+        shiftTable(shifts),
+        '',
+        renderDriftMarkdown(analysis).trimEnd(),
+        '',
+        `Reproduce with \`npx ethhook-load-test history baselines/${analysis.name}.json\`. This issue is updated by the nightly run while the shift is recent${runUrl ? ` (last: ${runUrl})` : ''}; close it once dealt with.`,
+    ];
+    return { title, markdown: `${markdown.join('\n')}\n` };
+}
+/** One line for a pull request's report: the baseline it is compared with moved recently. */
+function baselineShiftNote(shifts) {
+    if (shifts.length === 0)
+        return null;
+    const named = shifts.map((shift) => `${METRICS[shift.metric].label} ${formatPercent(shift.changePercent)} (${shift.worse ? 'worse' : 'better'}) ${shift.nightsSince} nights ago, between \`${commitRange(shift)}\``);
+    return `> **Baseline drift:** the baseline itself shifted recently: ${named.join('; ')}. A change this pull request did not make may show in the comparison.`;
+}
+
+
+/***/ }),
+
+/***/ 33895:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  I_: () => (/* binding */ htmlPathFor),
+  K2: () => (/* binding */ renderHtml),
+  NS: () => (/* binding */ renderPairedHtml)
+});
+
+// UNUSED EXPORTS: historyCharts, pairedTimelines, spectrumChart, timelineCharts, trialTimelines
+
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/drift.js + 1 modules
+var drift = __nccwpck_require__(99537);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/format.js
+var format = __nccwpck_require__(98076);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/metrics.js
+var metrics = __nccwpck_require__(85578);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/version.js
+var version = __nccwpck_require__(59654);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/drift.js
+var report_drift = __nccwpck_require__(13897);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/tolerance.js
+var tolerance = __nccwpck_require__(78896);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/report/model.js
 var model = __nccwpck_require__(60247);
-;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/markdown.js
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/paired/rounds.js
+var rounds = __nccwpck_require__(6848);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/report/timeline.js
+var report_timeline = __nccwpck_require__(18671);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/svg.js
+/**
+ * Charts as inline SVG, built in Node for report.html: no script, no font or image to fetch.
+ * Each chart reads on its own: a <title>, axis labels with units, a legend, a y axis from 0 to a
+ * round value just above the top figure, and x in data order (oldest → newest, left → right).
+ * Colours are CSS classes (series-0, series-1, ...) the page styles for light and dark.
+ */
+const WIDTH = 720;
+const HEIGHT = 320;
+const MARGIN = { top: 56, right: 16, bottom: 48, left: 64 };
+const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
+const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
+/** Past this many points a line has no dots (their tooltips would outweigh the chart). */
+const MAX_DOTS = 150;
+/** Past this many categories only every n-th x label is written. */
+const MAX_X_LABELS = 12;
+function escapeXml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+}
+/** A figure as the chart writes it: at most 3 significant decimals, no trailing zeros. */
+function chartFigure(value) {
+    if (value === 0)
+        return '0';
+    const abs = Math.abs(value);
+    const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+    return String(Number(value.toFixed(digits)));
+}
+const round1 = (value) => Math.round(value * 10) / 10;
+/**
+ * The y axis: from 0 to the smallest round maximum at least 5% above the top value, in 4 to 6
+ * even steps of 1, 2, 2.5 or 5 times a power of ten (96.8 → 0..120 by 20, not 0..200).
+ */
+function yTicks(top) {
+    const target = top > 0 && Number.isFinite(top) ? top * 1.05 : 1;
+    let best = null;
+    for (const steps of [4, 5, 6]) {
+        const raw = target / steps;
+        const power = 10 ** Math.floor(Math.log10(raw));
+        const factor = [1, 2, 2.5, 5, 10].find((item) => item * power >= raw * (1 - 1e-9)) ?? 10;
+        const step = Number((factor * power).toPrecision(6));
+        const max = Number((step * steps).toPrecision(6));
+        if (!best || max < best.max)
+            best = { max, step, steps };
+    }
+    const { max, step, steps } = best;
+    return {
+        max,
+        ticks: Array.from({ length: steps + 1 }, (_, index) => Number((step * index).toPrecision(6))),
+    };
+}
+/** The x positions of the chart, in pixels, one per category or value. */
+function xScale(axis) {
+    if (axis.kind === 'category') {
+        const slot = PLOT_W / Math.max(axis.labels.length, 1);
+        const of = (index) => MARGIN.left + (index + 0.5) * slot;
+        return { positions: axis.labels.map((_, index) => of(index)), of };
+    }
+    const [low, high] = linearDomain(axis);
+    const span = high > low ? high - low : 1;
+    const of = (value) => MARGIN.left + ((value - low) / span) * PLOT_W;
+    return { positions: axis.values.map(of), of };
+}
+function linearDomain(axis) {
+    return axis.domain
+        ? [axis.domain[0], axis.domain[1]]
+        : [Math.min(...axis.values), Math.max(...axis.values)];
+}
+/** Category index or x value → the slot edges a band or marker covers. */
+function edgeOf(axis, at) {
+    if (axis.kind === 'category') {
+        return MARGIN.left + (at * PLOT_W) / Math.max(axis.labels.length, 1);
+    }
+    return xScale(axis).of(at);
+}
+function xLabelOf(axis, index) {
+    return axis.kind === 'category'
+        ? (axis.labels[index] ?? '')
+        : chartFigure(axis.values[index]);
+}
+/** Tick labels for a linear axis: round values between its ends. */
+function linearTicks([low, high]) {
+    if (!(high > low))
+        return [low];
+    const raw = (high - low) / 6;
+    const power = 10 ** Math.floor(Math.log10(raw));
+    const step = ([1, 2, 5, 10].find((factor) => factor * power >= raw) ?? 10) * power;
+    const ticks = [];
+    for (let tick = Math.ceil(low / step) * step; tick <= high + 1e-9; tick += step) {
+        ticks.push(Number(tick.toPrecision(6)));
+    }
+    return ticks;
+}
+function legend(spec) {
+    const entries = [];
+    const groups = new Set();
+    spec.series.forEach((series, index) => {
+        const group = series.legendGroup ?? series.name;
+        if (groups.has(group))
+            return;
+        groups.add(group);
+        const colour = `series-${series.colour ?? index}`;
+        entries.push({
+            swatch: series.kind === 'bar'
+                ? `<rect class="bar ${colour}" width="14" height="10" y="-9"/>`
+                : `<line class="line ${colour}" x1="0" x2="14" y1="-4" y2="-4"/>`,
+            text: group,
+        });
+    });
+    if (spec.bands?.length) {
+        entries.push({
+            swatch: '<rect class="band" width="14" height="10" y="-9"/>',
+            text: spec.bands[0].label,
+        });
+    }
+    if (spec.markers?.length) {
+        entries.push({
+            swatch: '<line class="marker" x1="7" x2="7" y1="-11" y2="1"/>',
+            text: spec.markers[0].label,
+        });
+    }
+    // Laid out left to right; a rough 6.5 px per character of 12 px text.
+    let x = MARGIN.left;
+    const items = entries.map((entry) => {
+        const item = `<g class="legend-item" transform="translate(${round1(x)},${MARGIN.top - 14})">${entry.swatch}<text x="19" y="0">${escapeXml(entry.text)}</text></g>`;
+        x += 19 + entry.text.length * 6.5 + 18;
+        return item;
+    });
+    return `<g class="legend">${items.join('')}</g>`;
+}
+/** The chart as an <svg> element; a chart with no value at all says so inside the frame. */
+function svgChart(spec) {
+    const { x: axis } = spec;
+    const count = axis.kind === 'category' ? axis.labels.length : axis.values.length;
+    const all = spec.series.flatMap((series) => series.values.filter((value) => value !== null && Number.isFinite(value)));
+    const { max, ticks } = yTicks(Math.max(0, ...all));
+    const yOf = (value) => MARGIN.top + PLOT_H - (value / max) * PLOT_H;
+    const { positions } = xScale(axis);
+    const titleId = `${spec.id}-title`;
+    const descId = `${spec.id}-desc`;
+    const parts = [
+        `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="${escapeXml(spec.id)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${titleId} ${descId}" data-y-max="${max}"${axis.kind === 'linear' ? ` data-x-min="${linearDomain(axis)[0]}" data-x-max="${linearDomain(axis)[1]}"` : ''}>`,
+        `<title id="${titleId}">${escapeXml(spec.title)}</title>`,
+        `<desc id="${descId}">${escapeXml(spec.description)}</desc>`,
+        `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeXml(spec.title)}</text>`,
+        legend(spec),
+    ];
+    // Grid and y axis: ticks from 0 to the round maximum.
+    for (const tick of ticks) {
+        const y = round1(yOf(tick));
+        parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${y}" y2="${y}"/>`, `<text class="tick y-tick" x="${MARGIN.left - 6}" y="${y + 4}" text-anchor="end">${chartFigure(tick)}</text>`);
+    }
+    parts.push(`<text class="axis-title y-title" transform="translate(14,${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yTitle)}</text>`, `<text class="axis-title x-title" x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 6}" text-anchor="middle">${escapeXml(axis.title)}</text>`);
+    // Bands under the data.
+    for (const band of spec.bands ?? []) {
+        const left = edgeOf(axis, band.from);
+        const right = edgeOf(axis, band.to);
+        parts.push(`<rect class="band" data-from="${band.from}" data-to="${band.to}" x="${round1(left)}" y="${MARGIN.top}" width="${round1(Math.max(right - left, 2))}" height="${PLOT_H}"><title>${escapeXml(band.detail)}</title></rect>`);
+    }
+    // x tick labels.
+    if (axis.kind === 'category') {
+        const every = Math.ceil(count / MAX_X_LABELS);
+        positions.forEach((position, index) => {
+            if (index % every !== 0 && index !== count - 1)
+                return;
+            parts.push(`<text class="tick x-tick" x="${round1(position)}" y="${MARGIN.top + PLOT_H + 16}" text-anchor="middle">${escapeXml(xLabelOf(axis, index))}</text>`);
+        });
+    }
+    else {
+        const scale = xScale(axis);
+        for (const tick of linearTicks(linearDomain(axis))) {
+            parts.push(`<text class="tick x-tick" x="${round1(scale.of(tick))}" y="${MARGIN.top + PLOT_H + 16}" text-anchor="middle">${chartFigure(tick)}</text>`);
+        }
+    }
+    // Bars, side by side within a category.
+    const bars = spec.series.filter((series) => series.kind === 'bar');
+    if (bars.length > 0 && axis.kind === 'category') {
+        const slot = PLOT_W / Math.max(count, 1);
+        const barWidth = (slot * 0.7) / bars.length;
+        bars.forEach((series, barIndex) => {
+            const colour = `series-${series.colour ?? spec.series.indexOf(series)}`;
+            const rects = series.values.map((value, index) => {
+                if (value === null)
+                    return '';
+                const left = positions[index] - slot * 0.35 + barIndex * barWidth;
+                const top = yOf(value);
+                return `<rect class="bar ${colour}" x="${round1(left)}" y="${round1(top)}" width="${round1(barWidth - 2)}" height="${round1(MARGIN.top + PLOT_H - top)}"><title>${escapeXml(`${series.name}, ${xLabelOf(axis, index)}: ${chartFigure(value)} ${spec.unit}`)}</title></rect><text class="bar-value" x="${round1(left + (barWidth - 2) / 2)}" y="${round1(top - 4)}" text-anchor="middle">${chartFigure(value)}</text>`;
+            });
+            parts.push(`<g class="series" data-series="${escapeXml(series.name)}">${rects.join('')}</g>`);
+        });
+    }
+    // Lines: a polyline per unbroken run of values, a dot with a tooltip per point.
+    spec.series.forEach((series, seriesIndex) => {
+        if (series.kind === 'bar')
+            return;
+        const colour = `series-${series.colour ?? seriesIndex}`;
+        const runs = [[]];
+        const dots = [];
+        const withDots = series.values.length <= MAX_DOTS;
+        series.values.forEach((value, index) => {
+            if (value === null || !Number.isFinite(value)) {
+                if (runs[runs.length - 1].length > 0)
+                    runs.push([]);
+                return;
+            }
+            const px = round1(positions[index]);
+            const py = round1(yOf(value));
+            runs[runs.length - 1].push(`${px},${py}`);
+            if (withDots) {
+                dots.push(`<circle class="dot ${colour}" cx="${px}" cy="${py}" r="2.5"><title>${escapeXml(`${series.name}, ${xLabelOf(axis, index)}: ${chartFigure(value)} ${spec.unit}`)}</title></circle>`);
+            }
+        });
+        const lines = runs
+            .filter((run) => run.length > 0)
+            .map((run) => `<polyline class="line ${colour}" points="${run.join(' ')}"/>`);
+        parts.push(`<g class="series" data-series="${escapeXml(series.name)}">${lines.join('')}${dots.join('')}</g>`);
+    });
+    // Markers over the data.
+    for (const marker of spec.markers ?? []) {
+        const x = round1(edgeOf(axis, marker.at));
+        parts.push(`<g class="marker-group" data-at="${marker.at}"><line class="marker" x1="${x}" x2="${x}" y1="${MARGIN.top - 4}" y2="${MARGIN.top + PLOT_H}"><title>${escapeXml(marker.detail)}</title></line><text class="marker-label" x="${x + 4}" y="${MARGIN.top + 10}">${escapeXml(marker.short)}</text></g>`);
+    }
+    // The axes last, over the bars.
+    parts.push(`<line class="axis y-axis" x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${MARGIN.top + PLOT_H}"/>`, `<line class="axis x-axis" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${MARGIN.top + PLOT_H}" y2="${MARGIN.top + PLOT_H}"/>`);
+    if (all.length === 0) {
+        parts.push(`<text class="empty" x="${MARGIN.left + PLOT_W / 2}" y="${MARGIN.top + PLOT_H / 2}" text-anchor="middle">no data</text>`);
+    }
+    parts.push('</svg>');
+    return parts.join('');
+}
+/** The stylesheet rules the charts need; the page adds them to its own. */
+const CHART_CSS = `
+svg.chart { width: 100%; height: auto; max-width: ${WIDTH}px; display: block; font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; }
+svg.chart text { fill: var(--fg); }
+svg.chart .chart-title { font-weight: 600; font-size: 14px; }
+svg.chart .tick, svg.chart .bar-value { fill: var(--muted); font-size: 11px; }
+svg.chart .bar-value { font-size: 10px; }
+svg.chart .grid { stroke: var(--grid); stroke-width: 1; }
+svg.chart .axis { stroke: var(--muted); stroke-width: 1; }
+svg.chart .line { fill: none; stroke-width: 2; stroke-linejoin: round; }
+svg.chart .band { fill: var(--band); }
+svg.chart .marker { stroke: var(--marker); stroke-width: 2; stroke-dasharray: 5 3; }
+svg.chart .marker-label { fill: var(--marker); font-size: 11px; font-weight: 600; }
+svg.chart .empty { fill: var(--muted); font-size: 14px; }
+${[0, 1, 2, 3, 4, 5]
+    .map((index) => `svg.chart .series-${index}.line { stroke: var(--s${index}); } svg.chart .series-${index}.bar, svg.chart .series-${index}.dot { fill: var(--s${index}); }`)
+    .join('\n')}
+`;
+
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/report/html.js
+
+
+
+
+
+
+
+
+
+
+const OUTCOME_CLASS = {
+    pass: 'pass',
+    regression: 'fail',
+    inconclusive: 'warn',
+};
+const STATUS_CLASS = {
+    pass: 'pass',
+    regression: 'fail',
+    improvement: 'better',
+    noise: 'warn',
+    unconfirmed: 'warn',
+    info: 'info',
+};
+const PAIRED_STATUS_TEXT = {
+    pass: 'pass',
+    regression: 'regression',
+    improvement: 'improved',
+    noise: 'not confirmed',
+    info: 'info',
+};
+const badge = (status, text) => `<span class="badge ${STATUS_CLASS[status]}">${escapeXml(text)}</span>`;
+/* ------------------------------------------------------------------ charts */
+/** Percentiles in the spectrum: every latency of the catalogue but max (one sample). */
+const SPECTRUM = metrics/* LATENCY_METRICS */.Z$.filter((metric) => (metric.latency?.percentile ?? 100) < 100);
+/** Latency percentiles, reference vs current, as grouped bars; x from p50 to p99.9. */
+function spectrumChart(points, names, id = 'chart-spectrum') {
+    const hasReference = points.every((point) => point.reference !== null);
+    const series = [
+        ...(hasReference
+            ? [
+                {
+                    name: names.reference,
+                    kind: 'bar',
+                    colour: 0,
+                    values: points.map((point) => point.reference),
+                },
+            ]
+            : []),
+        {
+            name: names.current,
+            kind: 'bar',
+            colour: 1,
+            values: points.map((point) => point.current),
+        },
+    ];
+    return svgChart({
+        id,
+        title: hasReference
+            ? `End-to-end latency by percentile: ${names.reference} vs ${names.current}`
+            : `End-to-end latency by percentile: ${names.current}`,
+        description: points
+            .map((point) => `p${metrics/* METRICS */.Cb[point.id].latency?.percentile}: ${point.reference === null ? '' : `${names.reference} ${(0,format/* formatValue */.Fl)('ms', point.reference)} ms, `}${names.current} ${(0,format/* formatValue */.Fl)('ms', point.current)} ms`)
+            .join('; '),
+        x: {
+            kind: 'category',
+            labels: points.map((point) => `p${metrics/* METRICS */.Cb[point.id].latency?.percentile}`),
+            title: 'percentile (share of deliveries at or under the latency)',
+        },
+        yTitle: 'latency (ms)',
+        unit: 'ms',
+        series,
+    });
+}
+/** Every trial's timeline, "trial 1" .. "trial n"; empty for results written before timelines. */
+function trialTimelines(aggregate) {
+    const count = aggregate.trials.length;
+    return aggregate.trials.flatMap((trial, index) => trial.timeline
+        ? [{ view: (0,report_timeline/* timelineView */.dB)(trial.timeline, count > 1 ? `trial ${index + 1}` : 'the trial') }]
+        : []);
+}
+/** Each side's timeline per round of a paired run, one colour per side. */
+function pairedTimelines(run) {
+    return run.rounds.flatMap((round) => rounds/* SIDE_NAMES */.Jy.flatMap((side) => {
+        const timeline = round[side].result.timeline;
+        return timeline
+            ? [{ view: (0,report_timeline/* timelineView */.dB)(timeline, `${side}, round ${round.round}`), group: side }]
+            : [];
+    }));
+}
+/** Blue, orange, green, purple, pink: neighbours far apart (0, grey, is the baseline's). */
+const TIMELINE_COLOURS = [1, 2, 4, 3, 5];
+/**
+ * The per-second charts of the timelines, one line each, stalls (timeline.ts) shaded: p99,
+ * deliveries, and the backlog of webhooks owed, which shows a stall building and draining.
+ */
+function timelineCharts(timelines) {
+    const views = timelines.map((timeline) => timeline.view);
+    const bucket = Math.max(1, ...views.map((view) => view.bucketSec));
+    const end = Math.max(bucket, ...views.map((view) => (view.seconds[view.seconds.length - 1] ?? 0) + view.bucketSec));
+    // One x position per point of the widest timeline, so the lines of several trials line up.
+    const starts = Array.from({ length: Math.ceil(end / bucket) }, (_, index) => index * bucket);
+    const groups = [...new Set(timelines.map((item) => item.group ?? item.view.label))];
+    const seriesOf = (pick) => timelines.map(({ view, group }) => {
+        const at = new Map(view.seconds.map((second, index) => [second, index]));
+        return {
+            name: view.label,
+            kind: 'line',
+            colour: TIMELINE_COLOURS[groups.indexOf(group ?? view.label) % 5],
+            ...(group ? { legendGroup: group } : {}),
+            values: starts.map((second) => {
+                const index = at.get(second);
+                return index === undefined ? null : pick(view, index);
+            }),
+        };
+    });
+    const per = bucket === 1 ? 'per second' : `per ${bucket} s`;
+    const x = {
+        kind: 'linear',
+        // A point's figures sit in its middle: second 12 covers 12 s to 13 s.
+        values: starts.map((second) => second + bucket / 2),
+        domain: [0, end],
+        title: 'time since the first event was sent (s)',
+    };
+    const bands = [];
+    const lines = [];
+    for (const view of views) {
+        for (const stall of view.stalls) {
+            const detail = `${view.label}: ${(0,report_timeline/* describeStall */.oO)(stall)}`;
+            bands.push({
+                from: stall.startSec,
+                to: stall.startSec + stall.durationSec,
+                label: 'stall',
+                detail,
+            });
+            lines.push(`${detail.charAt(0).toUpperCase()}${detail.slice(1)}.`);
+        }
+    }
+    const who = views.map((view) => view.label).join(', ');
+    const said = lines.length > 0 ? ` ${lines.join(' ')}` : ' No stall.';
+    return {
+        p99: svgChart({
+            id: 'chart-timeline-p99',
+            title: `Latency p99 ${per}`,
+            description: `End-to-end latency p99 of the webhooks that arrived in each second, for ${who}; a gap where none arrived.${said}`,
+            x,
+            yTitle: 'latency p99 (ms)',
+            unit: 'ms',
+            series: seriesOf((view, index) => view.p99Ms[index] ?? null),
+            bands,
+        }),
+        throughput: svgChart({
+            id: 'chart-timeline-throughput',
+            title: `Throughput ${per}`,
+            description: `Webhooks delivered in each second, for ${who}.${said}`,
+            x,
+            yTitle: 'throughput (deliveries/s)',
+            unit: 'deliveries/s',
+            series: seriesOf((view, index) => view.deliveredPerSec[index] ?? null),
+            bands,
+        }),
+        backlog: svgChart({
+            id: 'chart-timeline-backlog',
+            title: `Backlog ${per}: webhooks owed`,
+            description: `Webhooks owed for the events sent so far minus those delivered, at the end of each second, for ${who}.${said}`,
+            x,
+            yTitle: 'webhooks owed (count)',
+            unit: 'owed',
+            series: seriesOf((view, index) => view.backlog[index] ?? null),
+            bands,
+        }),
+        stalls: lines,
+    };
+}
+const UNIT_TITLE = {
+    ms: 'latency (ms)',
+    'deliveries/s': 'throughput (deliveries/s)',
+    'events/s': 'rate (events/s)',
+    ratio: 'ratio',
+    count: 'count',
+};
+/** Night labels "01-14", made unique when two nights share a date. */
+function nightLabels(dates) {
+    const seen = new Map();
+    return dates.map((date) => {
+        const label = date.slice(5, 10);
+        const count = (seen.get(label) ?? 0) + 1;
+        seen.set(label, count);
+        return count === 1 ? label : `${label} #${count}`;
+    });
+}
+/**
+ * The current runner's nightly figures, oldest → newest, one chart per unit (latencies together,
+ * throughput on its own), each detected shift a dashed line before its first night at the new level.
+ */
+function historyCharts(analysis) {
+    const history = analysis.environments.find((item) => item.current);
+    if (!history || history.nights.length < 2)
+        return [];
+    const labels = nightLabels(history.nights.map((night) => night.date));
+    const units = [...new Set(history.trends.map((trend) => metrics/* METRICS */.Cb[trend.metric].unit))];
+    // Counts at zero every night (duplicates) have no trend to show.
+    const charted = units.filter((unit) => history.trends.some((trend) => metrics/* METRICS */.Cb[trend.metric].unit === unit && trend.values.some((value) => value !== 0)));
+    return charted.map((unit) => {
+        const trends = history.trends.filter((trend) => metrics/* METRICS */.Cb[trend.metric].unit === unit);
+        // Shifts of several metrics on the same night share one line.
+        const byNight = new Map();
+        for (const trend of trends) {
+            for (const shift of trend.shifts) {
+                const marker = byNight.get(shift.index) ?? { short: [], detail: [] };
+                marker.short.push(`${trend.metric} ${(0,format/* formatPercent */.l9)(shift.changePercent)}`);
+                marker.detail.push((0,drift/* describeShift */.ag)(shift));
+                byNight.set(shift.index, marker);
+            }
+        }
+        const markers = [...byNight.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([at, marker]) => ({
+            at,
+            label: 'detected shift',
+            short: marker.short.join(', '),
+            detail: marker.detail.join('; '),
+        }));
+        const names = trends.map((trend) => metrics/* METRICS */.Cb[trend.metric].label);
+        return svgChart({
+            id: `chart-history-${unit.replace(/\W+/g, '-')}`,
+            title: `Baseline by night: ${names.join(', ')}`,
+            description: `${history.nights.length} nightly baseline runs on ${(0,report_drift/* describeEnvironment */.NE)(history.environment)}, oldest first; ${markers.length === 0 ? 'no shift detected' : `${markers.length} shift(s) detected: ${markers.map((marker) => marker.detail).join('; ')}`}.`,
+            x: {
+                kind: 'category',
+                labels,
+                title: `night (date of the baseline run), oldest → newest`,
+            },
+            yTitle: UNIT_TITLE[unit],
+            unit,
+            series: trends.map((trend, index) => ({
+                name: metrics/* METRICS */.Cb[trend.metric].label,
+                kind: 'line',
+                colour: index + 2,
+                values: trend.values,
+            })),
+            markers,
+        });
+    });
+}
+/* ------------------------------------------------------------------ page */
+const PAGE_CSS = `
+:root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --grid: #d8dee4;
+  --border: #d1d9e0; --subtle: #f6f8fa; --band: rgba(207, 34, 46, 0.16); --marker: #9a6700;
+  --pass: #1a7f37; --fail: #cf222e; --warn: #9a6700; --better: #0969da; --info: #59636e;
+  --s0: #6e7781; --s1: #0969da; --s2: #bc4c00; --s3: #8250df; --s4: #1a7f37; --s5: #bf3989; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --grid: #30363d; --border: #3d444d;
+    --subtle: #151b23; --band: rgba(248, 81, 73, 0.22); --marker: #d29922;
+    --pass: #3fb950; --fail: #f85149; --warn: #d29922; --better: #4493f8; --info: #9198a1;
+    --s0: #9198a1; --s1: #4493f8; --s2: #f0883e; --s3: #ab7df8; --s4: #3fb950; --s5: #f778ba; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; }
+main { max-width: 980px; margin: 0 auto; padding: 24px 20px 40px; }
+h1 { font-size: 26px; margin: 0 0 6px; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--border); }
+code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--subtle);
+  padding: 1px 5px; border-radius: 4px; }
+.summary { font-size: 17px; font-weight: 600; margin: 4px 0 8px; }
+.compared, .settings, footer { color: var(--muted); font-size: 13px; }
+.note { border-left: 4px solid var(--warn); padding: 4px 12px; margin: 8px 0; background: var(--subtle); }
+.verdict { font-size: 15px; padding: 3px 10px; border-radius: 6px; color: #fff; }
+.verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); }
+.verdict.warn { background: var(--warn); }
+.badge { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; white-space: nowrap;
+  border: 1px solid currentColor; }
+.badge.pass { color: var(--pass); } .badge.fail { color: var(--fail); } .badge.warn { color: var(--warn); }
+.badge.better { color: var(--better); } .badge.info { color: var(--info); border-color: transparent; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 14px; display: block; overflow-x: auto; }
+th, td { border: 1px solid var(--border); padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: var(--subtle); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.gated td:first-child { font-weight: 600; }
+tr.differs td:first-child::after { content: " (differs)"; color: var(--warn); font-weight: 600; }
+figure { margin: 12px 0 20px; }
+figcaption { color: var(--muted); font-size: 13px; }
+details { margin: 8px 0; } summary { cursor: pointer; font-weight: 600; }
+${CHART_CSS}`;
+function page(title, body) {
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="${version/* TOOL_NAME */.l} ${version/* TOOL_VERSION */.w}">
+<title>${escapeXml(title)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<main>
+${body.join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+function htmlTable(header, numeric, rows) {
+    const head = header.map((title) => `<th>${escapeXml(title)}</th>`).join('');
+    const body = rows
+        .map((row) => `<tr${row.className ? ` class="${row.className}"` : ''}>${row.cells
+        .map((text, index) => `<td${numeric[index] ? ' class="num"' : ''}>${text}</td>`)
+        .join('')}</tr>`)
+        .join('\n');
+    return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+function fieldTable(fields, hasBaseline) {
+    return htmlTable(hasBaseline ? ['Field', 'Baseline', 'This run'] : ['Field', 'This run'], [false, false, false], fields.map((field) => ({
+        cells: hasBaseline
+            ? [escapeXml(field.label), escapeXml(field.baseline), escapeXml(field.current)]
+            : [escapeXml(field.label), escapeXml(field.current)],
+        ...(field.differs ? { className: 'differs' } : {}),
+    })));
+}
+const figure = (svg, caption) => `<figure>${svg}${caption ? `<figcaption>${escapeXml(caption)}</figcaption>` : ''}</figure>`;
+const folded = (summary, body) => `<details>\n<summary>${escapeXml(summary)}</summary>\n${body}\n</details>`;
+function timelineSection(timelines) {
+    if (timelines.length === 0)
+        return [];
+    const charts = timelineCharts(timelines);
+    return [
+        '<h2>Second by second</h2>',
+        ...charts.stalls.map((line) => `<p class="note stall">${escapeXml(line)}</p>`),
+        figure(charts.p99),
+        figure(charts.throughput),
+        figure(charts.backlog),
+    ];
+}
+function historySection(baseline, options, gated) {
+    if (!baseline || baseline.history.length === 0)
+        return [];
+    const analysis = options.drift === undefined
+        ? (0,drift/* analyseDrift */.R_)(baseline, gated ? { metrics: gated } : {})
+        : options.drift;
+    if (!analysis)
+        return [];
+    const charts = historyCharts(analysis);
+    if (charts.length === 0)
+        return [];
+    const current = analysis.environments.find((item) => item.current);
+    const notes = [
+        ...(current?.tooShort ? [`No change points looked for yet: ${current.tooShort}.`] : []),
+        ...(analysis.invalidNights > 0 ? [`${analysis.invalidNights} invalid night(s) left out.`] : []),
+    ];
+    return [
+        `<h2>Nightly trend of the baseline <code>${escapeXml(analysis.name)}</code></h2>`,
+        ...notes.map((note) => `<p class="settings">${escapeXml(note)}</p>`),
+        ...charts.map((chart) => figure(chart)),
+    ];
+}
+function footer(commit, detailsUrl) {
+    const parts = [escapeXml(`${version/* TOOL_NAME */.l} ${version/* TOOL_VERSION */.w}`)];
+    if (commit)
+        parts.push(`commit ${escapeXml(commit.slice(0, 7))}`);
+    if (detailsUrl)
+        parts.push(`<a href="${escapeXml(detailsUrl)}">full results</a>`);
+    return `<footer>${parts.join(' · ')}</footer>`;
+}
+function heading(name, outcome, summary) {
+    return [
+        `<header>`,
+        `<h1><span class="verdict ${OUTCOME_CLASS[outcome]}">${model/* OUTCOME_TITLE */.KZ[outcome]}</span> Load test <code>${escapeXml(name)}</code></h1>`,
+        `<p class="summary">${escapeXml(summary)}</p>`,
+        `</header>`,
+    ];
+}
+const list = (items, className) => items.length === 0
+    ? []
+    : [`<ul class="${className}">${items.map((item) => `<li>${escapeXml(item)}</li>`).join('')}</ul>`];
+/** What is compared with what, in one line. */
+function comparedLine(context) {
+    const sides = (0,model/* comparedSides */.Qf)(context);
+    const subject = sides.commit
+        ? `<strong>This commit</strong> <code>${escapeXml(sides.commit)}</code>`
+        : '<strong>This run</strong>';
+    const against = sides.baseline
+        ? `<strong>vs the baseline</strong> <code>${escapeXml(sides.baseline.name)}</code> of ${escapeXml(sides.baseline.date)} (${sides.baseline.commit ? `commit <code>${escapeXml(sides.baseline.commit)}</code>, ` : ''}${escapeXml(sides.baseline.runner)})`
+        : '<strong>vs</strong> no baseline yet';
+    return `${subject} ${against} · ${escapeXml(sides.runs)}`;
+}
+/** The status cell: the same words as the comment, as a coloured badge. */
+const STATUS_WORDS = {
+    pass: 'pass',
+    regression: 'over limit',
+    improvement: 'improved',
+    noise: 'within noise',
+    unconfirmed: 'not confirmed',
+    info: 'not judged',
+};
+/** How the verdict was reached: its reasons, each limit and where it came from, the settings. */
+function whyDetails(verdict, context, rows) {
+    const limits = rows.filter((row) => row.gated && row.limitDetail !== '—');
+    return folded('How the verdict was reached', [
+        ...(verdict.outcome !== 'inconclusive' ? list(verdict.reasons, 'reasons') : []),
+        ...(limits.length > 0
+            ? [
+                htmlTable(['Metric', 'Limit and how it was set'], [false, false], limits.map((row) => ({ cells: [escapeXml(row.label), escapeXml(row.limitDetail)] }))),
+            ]
+            : []),
+        `<p class="settings">${escapeXml(`Each limit is the tolerance (${(0,tolerance/* formatTolerance */.z9)(verdict.settings.tolerance)} the baseline), widened when the measured run-to-run noise could not tell a smaller change apart. Settings: ${(0,model/* settingsLine */.S3)(verdict, context)}.`)}</p>`,
+    ].join('\n'));
+}
+/** The figures that decide nothing; rows of zeros on one line. */
+function otherDetails(rows) {
+    const ungated = rows.filter((row) => !row.gated);
+    const idle = ungated.filter(model/* isIdleRow */.rp);
+    return folded('Other figures (not part of the verdict)', [
+        htmlTable(['Metric', 'Baseline', 'This run', 'Change', ''], [false, true, true, true, false], ungated
+            .filter((row) => !(0,model/* isIdleRow */.rp)(row))
+            .map((row) => ({
+            cells: [
+                escapeXml(row.label),
+                escapeXml(row.baseline),
+                escapeXml(row.current),
+                escapeXml(row.delta),
+                row.trend === 'better'
+                    ? badge('improvement', 'better')
+                    : row.trend === 'worse'
+                        ? badge('noise', 'worse')
+                        : '',
+            ],
+        }))),
+        ...(idle.length > 0
+            ? [
+                `<p class="settings">${escapeXml(`Zero in both: ${idle.map((row) => row.label.replace(/ \(.*\)$/, '')).join(', ')}.`)}</p>`,
+            ]
+            : []),
+    ].join('\n'));
+}
+/** The endpoint with the highest p99, against the median endpoint (timeline.ts). */
+function slowestLine(aggregate) {
+    const slowest = (0,report_timeline/* slowestEndpoint */.Tf)(aggregate.endpoints);
+    if (!slowest)
+        return [];
+    const versus = slowest.ratio === null
+        ? ''
+        : `, ${(0,format/* formatNumber */.ZV)(slowest.ratio, slowest.ratio < 10 ? 1 : 0)}× the median endpoint's ${(0,format/* formatMs */._V)(slowest.medianP99Ms)} ms`;
+    return [
+        `<p class="slowest">Slowest endpoint: <strong>${escapeXml(slowest.name)}</strong>, p99 ${escapeXml((0,format/* formatMs */._V)(slowest.p99Ms))} ms (p95 ${escapeXml((0,format/* formatMs */._V)(slowest.p95Ms))} ms)${escapeXml(versus)}.</p>`,
+    ];
+}
+/** report.html of a run compared with a committed baseline (or of a run without one). */
+function renderHtml(verdict, context, options = {}) {
+    const rows = (0,model/* metricRows */.IN)(verdict, context.current.trialCount);
+    const metricsTable = htmlTable(['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'], [false, true, true, true, false, false], rows
+        .filter((row) => row.gated)
+        .map((row) => ({
+        cells: [
+            escapeXml(row.label),
+            escapeXml(row.baseline),
+            escapeXml(row.current),
+            escapeXml(row.delta),
+            escapeXml(row.limit),
+            badge(row.status, STATUS_WORDS[row.status]),
+        ],
+        className: 'gated',
+    })));
+    const value = (id, which) => verdict.metrics.find((metric) => metric.id === id)?.[which] ?? null;
+    const spectrum = spectrumChart(SPECTRUM.map((metric) => ({
+        id: metric.id,
+        reference: value(metric.id, 'baseline'),
+        current: value(metric.id, 'current') ?? 0,
+    })), { reference: 'baseline', current: 'this run' });
+    // The header line already says how many runs each side has.
+    const notes = verdict.notes.filter((note) => !/^The baseline has \d+ trial\(s\), this run \d+\.$/.test(note));
+    const hasBaseline = context.baseline !== null;
+    const endpoints = (0,model/* endpointRows */.Lf)(context);
+    const latencyTitles = (0,model/* endpointLatencyColumns */.PL)().map((column) => column.title);
+    const trialTitles = (0,model/* headlineColumns */._A)().map((column) => column.title);
+    const body = [
+        ...heading(context.name, verdict.outcome, (0,model/* verdictStatement */.bI)(verdict, context)),
+        `<p class="compared">${comparedLine(context)}</p>`,
+        ...(options.notes ?? []).map((note) => `<p class="note">${escapeXml(note)}</p>`),
+        ...(verdict.outcome === 'inconclusive' ? list(verdict.reasons, 'reasons') : []),
+        '<h2>Metrics that decide the verdict</h2>',
+        metricsTable,
+        ...list(notes, 'notes'),
+        '<h2>Latency percentiles</h2>',
+        figure(spectrum),
+        ...slowestLine(context.current),
+        ...timelineSection(options.timelines ?? trialTimelines(context.current)),
+        ...historySection(options.history === undefined ? context.baseline : options.history, options, options.gatedMetrics ?? verdict.settings.gatedMetrics),
+        '<h2>Details</h2>',
+        whyDetails(verdict, context, rows),
+        otherDetails(rows),
+        folded('Configuration', fieldTable((0,model/* configFields */.e5)(verdict, context), hasBaseline)),
+        folded('Runner', fieldTable((0,model/* environmentFields */.pj)(verdict, context), hasBaseline)),
+        folded('Publisher and delivery counts', fieldTable((0,model/* publisherFields */.AK)(context), hasBaseline)),
+        ...(endpoints.length > 0
+            ? [
+                folded(`Per-endpoint figures (${endpoints.length}, slowest first)`, htmlTable([
+                    'Endpoint',
+                    'Expected',
+                    'Delivered',
+                    'Lost',
+                    'Dup',
+                    'Bad sig',
+                    ...latencyTitles,
+                    model/* endpointDeltaTitle */.YR,
+                ], [false, true, true, true, true, true, ...latencyTitles.map(() => true), true], endpoints.map((row) => ({
+                    cells: [
+                        row.name,
+                        row.expected,
+                        row.delivered,
+                        row.lost,
+                        row.duplicates,
+                        row.badSignatures,
+                        ...row.latencies,
+                        row.delta,
+                    ].map(escapeXml),
+                })))),
+            ]
+            : []),
+        folded(`Runs (${context.current.trialCount})`, htmlTable(['Run', 'Id', ...trialTitles, 'Valid'], [true, false, ...trialTitles.map(() => true), false], (0,model/* trialRows */.s0)(context.current).map((row) => ({
+            cells: [row.trial, row.runId, ...row.figures, row.valid].map(escapeXml),
+        })))),
+        footer(context.commit, context.detailsUrl),
+    ];
+    return page(`Load test ${context.name}: ${model/* OUTCOME_TITLE */.KZ[verdict.outcome]}`, body);
+}
+/** report.html of a paired A/B run: base vs head, measured on the same runner in rounds. */
+function renderPairedHtml(context, options = {}) {
+    const { verdict, run } = context;
+    const shown = [
+        ...verdict.metrics.filter((metric) => metric.gated),
+        ...verdict.metrics.filter((metric) => !metric.gated && metric.estimate !== null),
+    ];
+    const metricsTable = htmlTable(['Metric', 'Base', 'Head', 'Change [95% CI]', 'Status'], [false, true, true, false, false], shown.map((metric) => ({
+        cells: [
+            escapeXml(metric.label),
+            escapeXml((0,format/* formatValue */.Fl)(metric.unit, metric.base)),
+            escapeXml((0,format/* formatValue */.Fl)(metric.unit, metric.head)),
+            escapeXml(metric.change),
+            metric.gated
+                ? badge(metric.status, PAIRED_STATUS_TEXT[metric.status])
+                : badge('info', 'info'),
+        ],
+        ...(metric.gated ? { className: 'gated' } : {}),
+    })));
+    const byId = new Map(verdict.metrics.map((metric) => [metric.id, metric]));
+    const spectrum = spectrumChart(SPECTRUM.filter((metric) => byId.has(metric.id)).map((metric) => ({
+        id: metric.id,
+        reference: byId.get(metric.id).base,
+        current: byId.get(metric.id).head,
+    })), { reference: 'base', current: 'head' });
+    const body = [
+        ...heading(context.name, verdict.outcome, verdict.summary),
+        ...(options.notes?.map((note) => `<p class="note">${escapeXml(note)}</p>`) ?? []),
+        `<p class="compared">${escapeXml(`Reference: ${context.base}, measured on this runner against ${context.head} in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}; ${context.choice}`)}</p>`,
+        ...list(verdict.reasons, 'reasons'),
+        '<h2>Metrics</h2>',
+        metricsTable,
+        `<p class="settings">Gated metrics in bold · each figure is the median over the rounds; the change is the geometric mean of head/base per round · vs committed baseline: ${escapeXml(context.committedBaseline ?? 'none')}</p>`,
+        '<h2>Latency percentiles</h2>',
+        figure(spectrum, 'Medians over the rounds of each side.'),
+        ...timelineSection(options.timelines ?? pairedTimelines(run)),
+        ...historySection(options.history, options, options.gatedMetrics),
+        footer(context.commit, context.detailsUrl),
+    ];
+    return page(`Load test ${context.name}: ${model/* OUTCOME_TITLE */.KZ[verdict.outcome]}`, body);
+}
+/** Where report.html goes beside a markdown report: report.md → report.html. */
+function htmlPathFor(markdownPath) {
+    return /\.(md|markdown)$/i.test(markdownPath)
+        ? markdownPath.replace(/\.(md|markdown)$/i, '.html')
+        : `${markdownPath}.html`;
+}
+
+
+/***/ }),
+
+/***/ 8729:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gc: () => (/* binding */ renderMarkdown),
+/* harmony export */   Hn: () => (/* binding */ cell),
+/* harmony export */   Ql: () => (/* binding */ commentMarker),
+/* harmony export */   mG: () => (/* binding */ inline),
+/* harmony export */   tp: () => (/* binding */ table),
+/* harmony export */   zH: () => (/* binding */ details)
+/* harmony export */ });
+/* unused harmony exports COMMENT_LIMIT_CHARS, DEFAULT_MAX_CHARS, nowrap */
+/* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(98076);
+/* harmony import */ var _engine_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(59654);
+/* harmony import */ var _chart_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78198);
+/* harmony import */ var _compare_tolerance_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78896);
+/* harmony import */ var _timeline_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(18671);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(60247);
+
+
 
 
 
@@ -95311,14 +96899,16 @@ const COMMENT_LIMIT_CHARS = 65_536;
 /** Our default budget: the limit with room for a wrapper the GitHub layer may add. */
 const DEFAULT_MAX_CHARS = 65_000;
 const OUTCOME_EMOJI = { pass: '✅', regression: '❌', inconclusive: '⚠️' };
-const STATUS_EMOJI = {
-    pass: '✅',
-    regression: '❌',
-    improvement: '🟢',
-    noise: '⚠️',
-    unconfirmed: '⚠️',
-    info: '➖',
+/** A row's status as the comment shows it; a gated row the run did not judge says so. */
+const STATUS_CELL = {
+    pass: '✅ pass',
+    regression: '❌ over limit',
+    improvement: '🟢 improved',
+    noise: '⚠️ within noise',
+    unconfirmed: '⚠️ not confirmed',
+    info: '⚪ not judged',
 };
+const TREND_CELL = { better: '🟢 better', worse: '🔸 worse' };
 /** How many endpoints a shortened per-endpoint table keeps (the slowest). */
 const SHORT_ENDPOINT_ROWS = 20;
 /** How many nights a shortened history keeps (the newest). */
@@ -95329,7 +96919,7 @@ const SHORT_HISTORY_ROWS = 10;
  */
 function commentMarker(name) {
     // A comment cannot contain "--" and must not close early on ">".
-    return `<!-- ${version/* TOOL_NAME */.l}:${name.replace(/-{2,}/g, '-').replace(/>/g, '')} -->`;
+    return `<!-- ${_engine_version_js__WEBPACK_IMPORTED_MODULE_4__/* .TOOL_NAME */ .l}:${name.replace(/-{2,}/g, '-').replace(/>/g, '')} -->`;
 }
 function cell(text) {
     return text
@@ -95387,147 +96977,225 @@ function details(summary, body) {
     return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 function fieldTable(fields, hasBaseline) {
-    const name = (field) => (field.differs ? `${field.field} ⚠️` : field.field);
+    const name = (field) => (field.differs ? `${field.label} ⚠️` : field.label);
     return hasBaseline
         ? table(['Field', 'Baseline', 'This run'], ['l', 'l', 'l'], fields.map((field) => [name(field), field.baseline, field.current]))
-        : table(['Field', 'This run'], ['l', 'l'], fields.map((field) => [field.field, field.current]));
+        : table(['Field', 'This run'], ['l', 'l'], fields.map((field) => [field.label, field.current]));
+}
+/**
+ * Keeps a short cell on one line ("2.3× slower", "≤ 18.0 ms", "❌ over limit") with no-break
+ * spaces: at comment width the browser would otherwise wrap them into two lines each.
+ */
+const nowrap = (text) => text.replace(/ /g, '\u00a0');
+/** "**This commit** `feedfac` **vs the baseline** `steady` of 2025-01-14 (...) · 3 runs" */
+function comparedLine(context) {
+    const sides = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .comparedSides */ .Qf)(context);
+    const subject = sides.commit ? `**This commit** \`${sides.commit}\`` : '**This run**';
+    const against = sides.baseline
+        ? `**vs the baseline** \`${cell(sides.baseline.name)}\` of ${sides.baseline.date} (${sides.baseline.commit ? `commit \`${sides.baseline.commit}\`, ` : ''}${cell(sides.baseline.runner)})`
+        : 'vs no baseline yet';
+    return `${subject} ${against} · ${sides.runs}`;
+}
+function chartWithLegend(chart) {
+    return `${chart.block}\n\n<sub>${cell(chart.legend)}</sub>`;
 }
 function renderHead(verdict, context) {
     const parts = [
         commentMarker(context.name),
-        `## ${OUTCOME_EMOJI[verdict.outcome]} Load test \`${cell(context.name)}\`: ${model/* OUTCOME_TITLE */.KZ[verdict.outcome]}`,
-        `**${cell(verdict.summary)}**`,
+        `## ${OUTCOME_EMOJI[verdict.outcome]} Load test \`${cell(context.name)}\`: ${_model_js__WEBPACK_IMPORTED_MODULE_3__/* .OUTCOME_TITLE */ .KZ[verdict.outcome]}`,
+        comparedLine(context),
+        `**${cell((0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .verdictStatement */ .bI)(verdict, context))}**`,
     ];
-    const bullets = [
-        ...verdict.reasons.map((reason) => `- ${inline(reason)}`),
-        ...verdict.notes.map((note) => `- ℹ️ ${inline(note)}`),
-    ];
-    if (bullets.length > 0)
-        parts.push(bullets.join('\n'));
-    const rows = (0,model/* metricRows */.IN)(verdict);
-    const ordered = [...rows.filter((row) => row.gated), ...rows.filter((row) => !row.gated)];
-    parts.push(table(['Metric', 'Baseline', 'This run', 'Δ', 'Status', 'Limit'], ['l', 'r', 'r', 'r', 'l', 'l'], ordered.map((row) => [
-        row.gated ? `**${row.label}**` : row.label,
+    // Inconclusive says what to do; a pass or a regression is said by the statement and the table.
+    if (verdict.outcome === 'inconclusive' && verdict.reasons.length > 0) {
+        parts.push(verdict.reasons.map((reason) => `- ${inline((0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .plainFields */ ._b)(reason))}`).join('\n'));
+    }
+    const rows = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .metricRows */ .IN)(verdict, context.current.trialCount).filter((row) => row.gated);
+    parts.push(table(['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'], ['l', 'r', 'r', 'r', 'l', 'l'], rows.map((row) => [
+        row.label,
         row.baseline,
         row.current,
-        row.delta,
-        `${STATUS_EMOJI[row.status]} ${model/* STATUS_TEXT */.Zt[row.status]}`,
-        row.limit,
+        nowrap(row.delta),
+        nowrap(row.limit),
+        nowrap(STATUS_CELL[row.status]),
     ])));
-    parts.push(`<sub>Gated metrics in bold · ${cell((0,model/* settingsLine */.S3)(verdict, context))}</sub>`);
-    parts.push(latencyChart(verdict));
+    // The header line already says how many runs each side has.
+    const notes = verdict.notes.filter((note) => !/^The baseline has \d+ trial\(s\), this run \d+\.$/.test(note));
+    if (notes.length > 0) {
+        parts.push(notes.map((note) => `- ℹ️ ${inline(note)}`).join('\n'));
+    }
+    parts.push(chartWithLegend((0,_chart_js__WEBPACK_IMPORTED_MODULE_0__/* .latencyChart */ .zU)(verdict)));
+    const throughput = (0,_chart_js__WEBPACK_IMPORTED_MODULE_0__/* .throughputChart */ .LH)(verdict);
+    if (throughput)
+        parts.push(chartWithLegend(throughput));
     return parts.join('\n\n');
 }
 const CUT_ORDER = [
     'endpoints',
+    'timeline',
     'trials',
     'history',
     'publisher',
     'environment',
     'config',
+    'other',
+    'why',
 ];
+/** How the verdict was reached: its reasons in full, each limit and where it came from. */
+function whySection(verdict, context) {
+    const rows = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .metricRows */ .IN)(verdict, context.current.trialCount).filter((row) => row.gated && row.limitDetail !== '—');
+    const body = [
+        ...(verdict.outcome !== 'inconclusive' && verdict.reasons.length > 0
+            ? [verdict.reasons.map((reason) => `- ${inline(reason)}`).join('\n')]
+            : []),
+        ...(rows.length > 0
+            ? [
+                table(['Metric', 'Limit and how it was set'], ['l', 'l'], rows.map((row) => [row.label, row.limitDetail])),
+            ]
+            : []),
+        [
+            `Each limit is the tolerance (${(0,_compare_tolerance_js__WEBPACK_IMPORTED_MODULE_1__/* .formatTolerance */ .z9)(verdict.settings.tolerance)} the baseline), widened when the measured run-to-run noise could not tell a smaller change apart; "could see" is the smallest change this comparison can detect.`,
+            'A count must stay at 0 (a lost delivery, a bad signature or an unexpected delivery fails on any runner); a few duplicate deliveries per run are how at-least-once delivery works.',
+            `Settings: ${cell((0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .settingsLine */ .S3)(verdict, context))}.`,
+        ].join(' '),
+    ];
+    return {
+        id: 'why',
+        variants: [
+            { body: details('How the verdict was reached', body.join('\n\n')) },
+            { body: null, cut: 'how the verdict was reached' },
+        ],
+    };
+}
+/** The figures that decide nothing, zeros folded into one line. */
+function otherSection(verdict, context) {
+    const rows = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .metricRows */ .IN)(verdict, context.current.trialCount).filter((row) => !row.gated);
+    const shown = rows.filter((row) => !(0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .isIdleRow */ .rp)(row));
+    const idle = rows.filter(_model_js__WEBPACK_IMPORTED_MODULE_3__/* .isIdleRow */ .rp);
+    const body = [
+        table(['Metric', 'Baseline', 'This run', 'Change', ''], ['l', 'r', 'r', 'r', 'l'], shown.map((row) => [
+            row.label,
+            row.baseline,
+            row.current,
+            row.delta,
+            row.trend ? TREND_CELL[row.trend] : '',
+        ])),
+        ...(idle.length > 0
+            ? [`Zero in both: ${idle.map((row) => row.label.replace(/ \(.*\)$/, '')).join(', ')}.`]
+            : []),
+    ];
+    return {
+        id: 'other',
+        variants: [
+            {
+                body: details('Other figures (not part of the verdict)', [
+                    'Shown for context; a change beyond the tolerance is marked 🟢 better or 🔸 worse.',
+                    ...body,
+                ].join('\n\n')),
+            },
+            { body: null, cut: 'other figures' },
+        ],
+    };
+}
 function sections(verdict, context) {
     const hasBaseline = context.baseline !== null;
+    const trialCount = context.current.trialCount;
     const result = [
+        whySection(verdict, context),
+        otherSection(verdict, context),
         {
             id: 'config',
             variants: [
                 {
-                    body: details(`Configuration${verdict.configDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`, fieldTable((0,model/* configFields */.e5)(verdict, context), hasBaseline)),
+                    body: details(`Load${verdict.configDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`, fieldTable((0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .configFields */ .e5)(verdict, context), hasBaseline)),
                 },
-                { body: null, cut: 'configuration' },
+                { body: null, cut: 'load' },
             ],
         },
         {
             id: 'environment',
             variants: [
                 {
-                    body: details(`Environment${verdict.environmentDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`, fieldTable((0,model/* environmentFields */.pj)(verdict, context), hasBaseline)),
+                    body: details(`Runner${verdict.environmentDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`, fieldTable((0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .environmentFields */ .pj)(verdict, context), hasBaseline)),
                 },
-                { body: null, cut: 'environment' },
+                { body: null, cut: 'runner' },
             ],
         },
         {
             id: 'publisher',
             variants: [
                 {
-                    body: details('Publisher and delivery counts', fieldTable((0,model/* publisherFields */.AK)(context), hasBaseline)),
+                    body: details('Load generator and delivery counts (per run)', fieldTable((0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .publisherFields */ .AK)(context), hasBaseline)),
                 },
-                { body: null, cut: 'publisher figures' },
+                { body: null, cut: 'load generator figures' },
             ],
         },
     ];
-    const endpoints = (0,model/* endpointRows */.Lf)(context);
+    const endpoints = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .endpointRows */ .Lf)(context);
     if (endpoints.length > 0) {
-        const latencyTitles = (0,model/* endpointLatencyColumns */.PL)().map((column) => column.title);
-        const render = (rows, summary) => details(summary, table([
-            'Endpoint',
-            'Expected',
-            'Delivered',
-            'Lost',
-            'Dup',
-            'Bad sig',
-            ...latencyTitles,
-            model/* endpointDeltaTitle */.YR,
-        ], ['l', 'r', 'r', 'r', 'r', 'r', ...latencyTitles.map(() => 'r'), 'r'], rows.map((row) => [
+        const latencyTitles = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .endpointLatencyColumns */ .PL)().map((column) => column.title);
+        const perRun = trialCount > 1 ? `, totals of ${trialCount} runs` : '';
+        const render = (rows, summary) => details(summary, table(['Endpoint', 'Delivered', 'Problems', ...latencyTitles, _model_js__WEBPACK_IMPORTED_MODULE_3__/* .endpointDeltaTitle */ .YR], ['l', 'r', 'l', ...latencyTitles.map(() => 'r'), 'r'], rows.map((row) => [
             row.name,
-            row.expected,
-            row.delivered,
-            row.lost,
-            row.duplicates,
-            row.badSignatures,
+            row.delivered === row.expected ? row.delivered : `${row.delivered} of ${row.expected}`,
+            row.problems,
             ...row.latencies,
             row.delta,
         ])));
         const variants = [
-            { body: render(endpoints, `Per-endpoint figures (${endpoints.length}, slowest first)`) },
+            {
+                body: render(endpoints, `Per endpoint (${endpoints.length}, slowest first${perRun})`),
+            },
         ];
         if (endpoints.length > SHORT_ENDPOINT_ROWS) {
             variants.push({
-                body: render(endpoints.slice(0, SHORT_ENDPOINT_ROWS), `Per-endpoint figures (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length})`),
+                body: render(endpoints.slice(0, SHORT_ENDPOINT_ROWS), `Per endpoint (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length}${perRun})`),
                 cut: `per-endpoint figures (${SHORT_ENDPOINT_ROWS} slowest of ${endpoints.length} shown)`,
             });
         }
         variants.push({ body: null, cut: `per-endpoint figures (${endpoints.length} endpoints)` });
         result.push({ id: 'endpoints', variants });
     }
-    const trials = (0,model/* trialRows */.s0)(context.current);
-    const trialTitles = (0,model/* headlineColumns */._A)().map((column) => column.title);
-    const trialCount = context.current.trialCount;
+    const timeline = (0,_timeline_js__WEBPACK_IMPORTED_MODULE_2__/* .timelineDetails */ .yQ)(context.current);
+    if (timeline)
+        result.push({
+            id: 'timeline',
+            variants: [{ body: timeline }, { body: null, cut: 'timeline' }],
+        });
+    const trials = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .trialRows */ .s0)(context.current);
+    const trialTitles = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .headlineColumns */ ._A)().map((column) => column.title);
     result.push({
         id: 'trials',
         variants: [
             {
-                body: details(`Trials (${trialCount}${trialCount > 1 ? `; spread ${(0,model/* spreadText */.rX)(context.current, verdict)}` : ''})`, [
-                    table(['Trial', 'Run', ...trialTitles, 'Valid'], ['r', 'l', ...trialTitles.map(() => 'r'), 'l'], trials.map((row) => [row.trial, `\`${row.runId}\``, ...row.figures, row.valid])),
+                body: details(`Each run (${trialCount}${trialCount > 1 ? `; spread ${(0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .spreadText */ .rX)(context.current, verdict)}` : ''})`, [
+                    table(['Run', ...trialTitles, 'Valid', 'Run id'], ['r', ...trialTitles.map(() => 'r'), 'l', 'l'], trials.map((row) => [row.trial, ...row.figures, row.valid, `\`${row.runId}\``])),
                     trialCount > 1
-                        ? 'Gated figures are the median across trials; correctness counts are summed. Spread = (max − min) / median.'
-                        : 'A single trial: no spread to judge noise by. More trials (`--trials 3`) make the verdict sturdier.',
+                        ? 'The scenario ran this many times (trials); the verdict takes the median of each figure, and sums the counts of lost, unexpected and badly signed deliveries. Spread = (max − min) / median.'
+                        : 'A single run: no spread to judge noise by. More runs (`trials: 3`, `--trials 3`) make the verdict sturdier.',
                 ].join('\n\n')),
             },
-            { body: null, cut: `trials (${trialCount})` },
+            { body: null, cut: `runs (${trialCount})` },
         ],
     });
     if (context.baseline && context.baseline.history.length > 0) {
-        const rows = (0,model/* historyRows */.U4)(context.baseline);
-        const historyTitles = (0,model/* historyColumns */.A2)().map((column) => column.title);
+        const rows = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .historyRows */ .U4)(context.baseline);
+        const historyTitles = (0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .historyColumns */ .A2)().map((column) => column.title);
         const render = (shown, withChart, summary) => {
             const body = [
-                table(['Date', 'Commit', 'Trials', ...historyTitles, ''], ['l', 'l', 'r', ...historyTitles.map(() => 'r'), 'l'], [...shown]
-                    .reverse()
-                    .map((row) => [row.date, row.commit, row.trials, ...row.figures, row.note])),
+                table(['Date', 'Commit', 'Runs', ...historyTitles, ''], ['l', 'l', 'r', ...historyTitles.map(() => 'r'), 'l'], shown.map((row) => [row.date, row.commit, row.trials, ...row.figures, row.note])),
             ];
-            const chart = withChart ? historyChart(shown) : null;
+            const chart = withChart ? (0,_chart_js__WEBPACK_IMPORTED_MODULE_0__/* .historyChart */ .H3)(shown) : null;
             if (chart)
-                body.unshift(chart);
+                body.unshift(chartWithLegend(chart));
             return details(summary, body.join('\n\n'));
         };
         const variants = [
-            { body: render(rows, true, `Baseline history (${rows.length} nights, newest first)`) },
+            { body: render(rows, true, `Baseline history (${rows.length} nights, oldest first)`) },
         ];
         if (rows.length > SHORT_HISTORY_ROWS) {
             variants.push({
-                body: render(rows.slice(-SHORT_HISTORY_ROWS), false, `Baseline history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights)`),
+                body: render(rows.slice(-SHORT_HISTORY_ROWS), false, `Baseline history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights, oldest first)`),
                 cut: `history (newest ${SHORT_HISTORY_ROWS} of ${rows.length} nights shown, no chart)`,
             });
         }
@@ -95537,7 +97205,7 @@ function sections(verdict, context) {
     return result;
 }
 function footer(context) {
-    const parts = [`${version/* TOOL_NAME */.l} ${version/* TOOL_VERSION */.w}`];
+    const parts = [`${_engine_version_js__WEBPACK_IMPORTED_MODULE_4__/* .TOOL_NAME */ .l} ${_engine_version_js__WEBPACK_IMPORTED_MODULE_4__/* .TOOL_VERSION */ .w}`];
     if (context.commit)
         parts.push(`commit ${context.commit.slice(0, 7)}`);
     if (context.detailsUrl)
@@ -95545,7 +97213,7 @@ function footer(context) {
     return `<sub>${parts.join(' · ')}</sub>`;
 }
 function cutNote(cuts) {
-    return `> ✂️ Shortened to stay under GitHub's ${(0,format/* formatNumber */.ZV)(COMMENT_LIMIT_CHARS, 0)}-character limit; left out: ${cuts.join(', ')}. The result file has every figure.`;
+    return `> ✂️ Shortened to stay under GitHub's ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatNumber */ .ZV)(COMMENT_LIMIT_CHARS, 0)}-character limit; left out: ${cuts.join(', ')}. The result file has every figure.`;
 }
 /**
  * The report for the PR comment and the job summary: verdict first, the metric table, a
@@ -95584,7 +97252,7 @@ function renderMarkdown(verdict, context, options = {}) {
     if (text.length <= maxChars)
         return text;
     // Only the head is left and it is still too long (pathological reasons): cut it hard.
-    const tail = `\n\n> ✂️ Report truncated to stay under GitHub's ${(0,format/* formatNumber */.ZV)(COMMENT_LIMIT_CHARS, 0)}-character limit; the job log has the full report.\n`;
+    const tail = `\n\n> ✂️ Report truncated to stay under GitHub's ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatNumber */ .ZV)(COMMENT_LIMIT_CHARS, 0)}-character limit; the job log has the full report.\n`;
     return text.slice(0, Math.max(0, maxChars - tail.length)) + tail;
 }
 
@@ -95601,16 +97269,21 @@ function renderMarkdown(verdict, context, options = {}) {
 /* harmony export */   KZ: () => (/* binding */ OUTCOME_TITLE),
 /* harmony export */   Lf: () => (/* binding */ endpointRows),
 /* harmony export */   PL: () => (/* binding */ endpointLatencyColumns),
+/* harmony export */   Qf: () => (/* binding */ comparedSides),
 /* harmony export */   S3: () => (/* binding */ settingsLine),
 /* harmony export */   U4: () => (/* binding */ historyRows),
 /* harmony export */   YR: () => (/* binding */ endpointDeltaTitle),
 /* harmony export */   Zt: () => (/* binding */ STATUS_TEXT),
 /* harmony export */   _A: () => (/* binding */ headlineColumns),
+/* harmony export */   _b: () => (/* binding */ plainFields),
+/* harmony export */   bI: () => (/* binding */ verdictStatement),
 /* harmony export */   e5: () => (/* binding */ configFields),
 /* harmony export */   pj: () => (/* binding */ environmentFields),
 /* harmony export */   rX: () => (/* binding */ spreadText),
+/* harmony export */   rp: () => (/* binding */ isIdleRow),
 /* harmony export */   s0: () => (/* binding */ trialRows)
 /* harmony export */ });
+/* unused harmony exports formatFactor, changeText, shownStatus, limitShort, runnerText */
 /* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(98076);
 /* harmony import */ var _compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85578);
 /* harmony import */ var _compare_tolerance_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78896);
@@ -95634,22 +97307,128 @@ const STATUS_TEXT = {
 };
 const UNIT_SUFFIX = {
     ms: ' (ms)',
-    'deliveries/s': ' (/s)',
-    'events/s': ' (/s)',
+    'deliveries/s': ' (deliveries/s)',
+    'events/s': ' (events/s)',
     ratio: '',
     count: '',
 };
-function metricRows(verdict) {
-    return verdict.metrics.map((metric) => ({
-        label: `${metric.label}${UNIT_SUFFIX[metric.unit]}`,
-        baseline: metric.baseline === null ? '—' : (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, metric.baseline),
-        current: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, metric.current),
-        delta: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(metric.deltaPercent),
-        status: metric.status,
-        gated: metric.gated,
-        limit: metric.gated && metric.limitText ? metric.limitText : '—',
-    }));
+/**
+ * Labels a web developer reads at once; the catalogue's own (XADD, publisher lag) name the
+ * harness's internals, shown only in the folded "other figures".
+ */
+const PLAIN_LABEL = {
+    publishRate: 'Load generator: send rate',
+    scheduleLagP99: 'Load generator: lag behind schedule p99',
+    xaddP99: 'Load generator: Redis write (XADD) p99',
+};
+/** "75×", "2.3×": a factor as it reads at a glance. */
+function formatFactor(ratio) {
+    if (!Number.isFinite(ratio))
+        return '∞×';
+    return `${ratio >= 10 ? (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(ratio, 0) : ratio.toFixed(1)}×`;
 }
+/** From this factor on, a change reads as "2.3× slower" rather than "+130%". */
+const FACTOR_FROM = 2;
+/**
+ * The change from baseline to this run: a percentage, a factor when large ("75× slower" reads
+ * at once where "+7376%" does not), "0%" when unchanged whatever the unit, "+3" for a count that
+ * rose from zero.
+ */
+function changeText(metric) {
+    const { unit, baseline, current } = metric;
+    if (baseline === null)
+        return '—';
+    if ((0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(unit, current) === (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(unit, baseline))
+        return '0%';
+    if (baseline === 0) {
+        const rise = current - baseline;
+        return unit === 'count' ? `${rise > 0 ? '+' : ''}${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(rise, 0)}` : '—';
+    }
+    const ratio = current / baseline;
+    const [up, down] = unit === 'ms' ? ['slower', 'faster'] : ['higher', 'lower'];
+    if (ratio >= FACTOR_FROM)
+        return `${formatFactor(ratio)} ${up}`;
+    if (ratio > 0 && ratio <= 1 / FACTOR_FROM)
+        return `${formatFactor(1 / ratio)} ${down}`;
+    return (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(((current - baseline) / baseline) * 100);
+}
+/** How many times worse `current` is than `baseline` (1 = same, below 1 = better). */
+function worseningOf(metric) {
+    if (metric.baseline === null || metric.ratio === null)
+        return null;
+    if (metric.direction === 'lower-is-better')
+        return metric.ratio;
+    return metric.current === 0 ? Infinity : metric.baseline / metric.current;
+}
+/** The status a row may show without contradicting its numbers (see MetricRow.status). */
+function shownStatus(metric, tolerance) {
+    if (!metric.gated)
+        return 'info';
+    const worsening = worseningOf(metric);
+    if (metric.status === 'pass' &&
+        metric.kind === 'performance' &&
+        metric.limit?.source !== 'allowance' &&
+        worsening !== null &&
+        worsening > tolerance) {
+        return 'noise';
+    }
+    return metric.status;
+}
+/** The bound a gated row was held to, short: "≤ 18.0 ms", "≥ 66.7 /s", "0", "≤ 5 per run". */
+function limitShort(metric) {
+    if (!metric.gated || metric.status === 'info')
+        return '—';
+    const definition = _compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .METRICS */ .Cb[metric.id];
+    if (metric.kind === 'correctness') {
+        if (metric.id === 'successRate') {
+            return `≥ ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, metric.baseline ?? 1)}`;
+        }
+        return '0';
+    }
+    if (!metric.limit)
+        return '—';
+    const bound = metric.direction === 'lower-is-better' ? '≤' : '≥';
+    if (metric.limit.source === 'allowance') {
+        return `${bound} ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, metric.limit.worst)} per run`;
+    }
+    const value = (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatWithUnit */ .QD)(definition, metric.limit.worst);
+    return `${bound} ${metric.unit === 'ms' ? value : value.replace(/ [a-z]+\/s$/, '/s')}`;
+}
+/** The row label: plain words, its unit, and for counts whether summed or per run. */
+function rowLabel(metric, trialCount) {
+    const label = PLAIN_LABEL[metric.id] ?? metric.label;
+    const definition = _compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .METRICS */ .Cb[metric.id];
+    if (metric.unit === 'count' && trialCount > 1) {
+        return `${label} (${definition.aggregation === 'sum' ? `all ${trialCount} runs` : 'per run'})`;
+    }
+    return `${label}${UNIT_SUFFIX[metric.unit]}`;
+}
+function metricRows(verdict, trialCount = 1) {
+    const tolerance = verdict.settings.tolerance;
+    return verdict.metrics.map((metric) => {
+        const worsening = worseningOf(metric);
+        return {
+            id: metric.id,
+            label: rowLabel(metric, trialCount),
+            baseline: metric.baseline === null ? '—' : (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, metric.baseline),
+            current: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, metric.current),
+            delta: changeText(metric),
+            status: shownStatus(metric, tolerance),
+            gated: metric.gated,
+            limit: limitShort(metric),
+            limitDetail: metric.gated && metric.limitText ? metric.limitText : '—',
+            trend: metric.gated || worsening === null
+                ? null
+                : worsening > tolerance
+                    ? 'worse'
+                    : worsening < 1 / tolerance
+                        ? 'better'
+                        : null,
+        };
+    });
+}
+/** The metric ids of rows that are all zeros and decide nothing: folded away in the reports. */
+const isIdleRow = (row) => !row.gated && /^[0.,%—]+$/.test(row.current) && /^[0.,%—]+$/.test(row.baseline);
 const shortCommit = (commit) => commit ? commit.slice(0, 7) : null;
 const day = (iso) => iso.slice(0, 10);
 /** One line on how the verdict was reached: tolerance, floors, trials, baseline. */
@@ -95672,9 +97451,92 @@ function settingsLine(verdict, context) {
     }
     return parts.join(' · ');
 }
+/** The runner as a reader names it: "4-core AMD EPYC 7763". */
+function runnerText(environment) {
+    const model = environment.cpuModel
+        .replace(/\((R|TM|tm|r)\)/g, '')
+        .replace(/\s+\d+-Core Processor$/i, '')
+        .replace(/\s+CPU\s+@.*$/i, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return `${environment.cpuCores}-core ${model || 'unknown CPU'}`;
+}
+const runsOf = (count) => (count === 1 ? '1 run' : `${count} runs (median shown)`);
+function comparedSides(context) {
+    const { baseline } = context;
+    const own = context.current.trialCount;
+    const theirs = baseline?.aggregate.trialCount ?? own;
+    return {
+        commit: shortCommit(context.commit),
+        baseline: baseline
+            ? {
+                name: baseline.name,
+                commit: shortCommit(baseline.commit),
+                date: day(baseline.date),
+                runner: runnerText(baseline.aggregate.environment),
+            }
+            : null,
+        runs: `${runsOf(own)}${theirs !== own ? `; the baseline ${theirs === 1 ? '1 run' : `${theirs} runs`}` : ''}`,
+    };
+}
+/** "a, b and c" */
+function listText(items) {
+    if (items.length <= 1)
+        return items.join('');
+    return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+/** What a failing metric did, in a few words: "Latency p50 2.3× slower", "3 deliveries lost". */
+function failureText(metric) {
+    const count = (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(metric.current, 0);
+    switch (metric.id) {
+        case 'lost':
+            return `${count} ${metric.current === 1 ? 'delivery' : 'deliveries'} lost`;
+        case 'badSignatures':
+            return `${count} bad ${metric.current === 1 ? 'signature' : 'signatures'}`;
+        case 'unexpected':
+            return `${count} unexpected ${metric.current === 1 ? 'delivery' : 'deliveries'}`;
+        case 'successRate':
+            return `success rate fell to ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, metric.current)}`;
+        default:
+            return `${PLAIN_LABEL[metric.id] ?? metric.label} ${changeText(metric)}`;
+    }
+}
+/**
+ * The verdict in one plain sentence, stated once above the table: what failed, that all is
+ * within limits, or why the run could not judge.
+ */
+function verdictStatement(verdict, context) {
+    const gated = verdict.metrics.filter((metric) => metric.gated);
+    switch (verdict.outcome) {
+        case 'regression': {
+            const failed = gated.filter((metric) => metric.status === 'regression');
+            const confirmed = verdict.confirmation && verdict.confirmation.confirmed.length > 0
+                ? ' Confirmed by one more run.'
+                : '';
+            return `Worse than the limit: ${listText(failed.map(failureText))}.${confirmed}`;
+        }
+        case 'pass': {
+            const { duplicates } = context.current.delivery;
+            const better = gated.filter((metric) => metric.status === 'improvement');
+            return [
+                'Every checked figure is within its limit, and no delivery was lost',
+                duplicates > 0
+                    ? `; ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(duplicates, 0)} ${duplicates === 1 ? 'delivery' : 'deliveries'} arrived twice (within the allowance)`
+                    : '',
+                better.length > 0
+                    ? `. Better than the baseline: ${listText(better.map((metric) => `${metric.label} ${changeText(metric)}`))}`
+                    : '',
+                '.',
+            ].join('');
+        }
+        case 'inconclusive':
+            return `Could not judge: ${plainFields(verdict.summary.replace(/^Inconclusive:\s*/, ''))}`;
+    }
+}
 function compareFields(fields, current, baseline, differing, show) {
     return fields.map((field) => ({
         field,
+        label: FIELD_LABEL[field] ?? field,
         baseline: baseline ? show(baseline[field], field) : '—',
         current: show(current[field], field),
         differs: differing.has(field),
@@ -95690,6 +97552,35 @@ function showValue(value) {
             .join(', ');
     }
     return String(value);
+}
+/** Plain labels for the result file's camelCase keys. */
+const FIELD_LABEL = {
+    scenario: 'Scenario',
+    events: 'Events per run',
+    durationSec: 'Duration (s)',
+    ratePerSec: 'Send rate (events/s, 0 = as fast as possible)',
+    concurrency: 'Concurrent senders',
+    chainId: 'Chain id',
+    mix: 'Event mix',
+    warmupEvents: 'Warm-up events',
+    drainTimeoutMs: 'Wait for late deliveries (ms)',
+    seed: 'Random seed',
+    faults: 'Injected faults',
+    cpuModel: 'CPU',
+    cpuCores: 'CPU cores',
+    memoryGiB: 'Memory (GiB)',
+    arch: 'Architecture',
+    os: 'Operating system',
+    nodeVersion: 'Node.js',
+    redisVersion: 'Redis',
+    postgresVersion: 'PostgreSQL',
+};
+/**
+ * Text from the verdict (blockers name the fields that differ, e.g. "environment differs
+ * (cpuModel, cpuCores)") with the result file's keys in plain words, for the top of a report.
+ */
+function plainFields(text) {
+    return text.replace(/\b(cpuModel|cpuCores|memoryGiB|nodeVersion|redisVersion|postgresVersion|durationSec|ratePerSec|warmupEvents|drainTimeoutMs|chainId)\b/g, (key) => FIELD_LABEL[key] ?? key);
 }
 const CONFIG_FIELDS = [
     'scenario',
@@ -95723,25 +97614,33 @@ const ENVIRONMENT_FIELDS = [
 function environmentFields(verdict, context) {
     return compareFields(ENVIRONMENT_FIELDS, context.current.environment, context.baseline?.aggregate.environment ?? null, new Set(verdict.environmentDifferences.map((item) => item.field)), showValue);
 }
+/**
+ * The load generator's and the receiver's counts, per run (a trial-set sums its trials: a
+ * baseline of 5 runs beside one of this run would read 5,000 vs 1,000 published).
+ */
 function publisherFields(context) {
-    const rows = (aggregate) => ({
-        published: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.publisher.published, 0),
-        errors: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.publisher.errors, 0),
-        'target rate (/s)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.publisher.targetRatePerSec, 1),
-        'achieved rate (/s)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.publisher.achievedRatePerSec, 1),
-        'rate met': aggregate.publisher.rateMet ? 'yes' : 'no',
-        'XADD p50 (ms)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatMs */ ._V)(aggregate.publisher.xaddLatencyMs.p50),
-        'XADD p99 (ms)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatMs */ ._V)(aggregate.publisher.xaddLatencyMs.p99),
-        'schedule lag p99 (ms)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatMs */ ._V)(aggregate.metrics.scheduleLagP99),
-        'deliveries expected': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.delivery.expected, 0),
-        duplicates: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.delivery.duplicates, 0),
-        'injected failures retried': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.delivery.failedAttempts, 0),
-        'foreign / malformed': `${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.delivery.foreign, 0)} / ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.delivery.malformed, 0)}`,
-    });
+    const rows = (aggregate) => {
+        const perRun = (total) => (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(total / aggregate.trialCount, 0);
+        return {
+            'Events sent': perRun(aggregate.publisher.published),
+            'Send errors': perRun(aggregate.publisher.errors),
+            'Target rate (events/s)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.publisher.targetRatePerSec, 1),
+            'Achieved rate (events/s)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(aggregate.publisher.achievedRatePerSec, 1),
+            'Target rate met': aggregate.publisher.rateMet ? 'yes' : 'no',
+            'Redis write (XADD) p50 (ms)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatMs */ ._V)(aggregate.publisher.xaddLatencyMs.p50),
+            'Redis write (XADD) p99 (ms)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatMs */ ._V)(aggregate.publisher.xaddLatencyMs.p99),
+            'Lag behind schedule p99 (ms)': (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatMs */ ._V)(aggregate.metrics.scheduleLagP99),
+            'Deliveries expected': perRun(aggregate.delivery.expected),
+            'Duplicate deliveries': perRun(aggregate.delivery.duplicates),
+            'Injected failures retried': perRun(aggregate.delivery.failedAttempts),
+            'Foreign / malformed requests': `${perRun(aggregate.delivery.foreign)} / ${perRun(aggregate.delivery.malformed)}`,
+        };
+    };
     const current = rows(context.current);
     const baseline = context.baseline ? rows(context.baseline.aggregate) : null;
     return Object.entries(current).map(([field, value]) => ({
         field,
+        label: field,
         baseline: baseline ? (baseline[field] ?? '—') : '—',
         current: value,
         differs: false,
@@ -95773,10 +97672,14 @@ function endpointRows(context) {
     return context.current.endpoints
         .map((endpoint) => {
         const before = baselineByName.get(endpoint.name);
-        const was = before ? latencyOf(ENDPOINT_DELTA, before.latencyMs) : 0;
-        const delta = before && was > 0
-            ? ((latencyOf(ENDPOINT_DELTA, endpoint.latencyMs) - was) / was) * 100
-            : null;
+        const was = before ? latencyOf(ENDPOINT_DELTA, before.latencyMs) : null;
+        const problems = [
+            [endpoint.lost, 'lost'],
+            [endpoint.duplicates, 'duplicate'],
+            [endpoint.badSignatures, 'bad signature'],
+        ]
+            .filter(([count]) => count > 0)
+            .map(([count, what]) => `${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(count, 0)} ${what}`);
         return {
             name: endpoint.name,
             expected: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(endpoint.expected, 0),
@@ -95784,15 +97687,20 @@ function endpointRows(context) {
             lost: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(endpoint.lost, 0),
             duplicates: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(endpoint.duplicates, 0),
             badSignatures: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatNumber */ .ZV)(endpoint.badSignatures, 0),
+            problems: problems.length > 0 ? problems.join(', ') : '—',
             latencies: columns.map(({ metric }) => (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatMs */ ._V)(latencyOf(metric, endpoint.latencyMs))),
-            delta: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(delta),
+            delta: changeText({
+                unit: 'ms',
+                baseline: was,
+                current: latencyOf(ENDPOINT_DELTA, endpoint.latencyMs),
+            }),
             orderMs: latencyOf(ENDPOINT_ORDER, endpoint.latencyMs),
         };
     })
         .sort((a, b) => b.orderMs - a.orderMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 /** The title of the per-endpoint change column, e.g. "p95 Δ". */
-const endpointDeltaTitle = `${ENDPOINT_DELTA.headline?.column ?? ENDPOINT_DELTA.id} Δ`;
+const endpointDeltaTitle = `${ENDPOINT_DELTA.headline?.column ?? ENDPOINT_DELTA.id} change`;
 function trialRows(aggregate) {
     const columns = headlineColumns();
     return aggregate.trials.map((trial, index) => ({
@@ -95816,13 +97724,17 @@ function spreadText(aggregate, verdict) {
 /** The baseline and its history, oldest first. */
 function historyRows(baseline) {
     const entries = [
-        ...baseline.history.map((entry) => ({ ...entry, note: entry.valid ? '' : 'invalid run' })),
+        ...baseline.history.map((entry) => ({
+            ...entry,
+            note: entry.valid ? '' : 'invalid run (not charted)',
+        })),
         {
             date: baseline.date,
             commit: baseline.commit,
             trialCount: baseline.aggregate.trialCount,
             metrics: baseline.aggregate.metrics,
             note: 'current baseline',
+            valid: baseline.aggregate.validity.valid,
         },
     ];
     const columns = historyColumns();
@@ -95832,8 +97744,253 @@ function historyRows(baseline) {
         trials: String(entry.trialCount),
         figures: columns.map(({ metric }) => (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(metric.unit, entry.metrics[metric.id])),
         note: entry.note,
+        valid: entry.valid,
         metrics: entry.metrics,
     }));
+}
+
+
+/***/ }),
+
+/***/ 18671:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AU: () => (/* binding */ lastRoundTimelineDetails),
+/* harmony export */   Tf: () => (/* binding */ slowestEndpoint),
+/* harmony export */   dB: () => (/* binding */ timelineView),
+/* harmony export */   oO: () => (/* binding */ describeStall),
+/* harmony export */   yQ: () => (/* binding */ timelineDetails)
+/* harmony export */ });
+/* unused harmony exports STALL_RATE_FRACTION, CHART_MAX_POINTS, findStalls, shownTrialTimeline, slowestEndpointLine, timelineCharts, timelineMarkdown */
+/* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(98076);
+/* harmony import */ var _compare_stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5916);
+/* harmony import */ var _chart_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78198);
+
+
+
+/**
+ * A trial's timeline (result.ts, `timeline`) as the reports show it: a plain view (the HTML
+ * report draws from it), the stalls found in it, and its markdown (mermaid charts of p99 and
+ * throughput per second, one line saying what happened).
+ *
+ * A stall is a run of points (seconds) in which the SUT delivered under STALL_RATE_FRACTION of its
+ * typical rate (the median deliveries/s of the seconds spent publishing) while it owed webhooks
+ * (backlog above 0 at the end of the point). Only points up to the last one with a delivery are
+ * considered: after it the drain is only waiting for deliveries that never come (loss, counted
+ * elsewhere). A stall's p99 peak is taken up to the point after it, where the held-back deliveries
+ * arrive late.
+ */
+/** A point delivering under this fraction of the typical rate while webhooks are owed is stalled. */
+const STALL_RATE_FRACTION = 0.25;
+/** Points per mermaid chart; longer timelines are merged for the chart only (worst p99 kept). */
+const CHART_MAX_POINTS = 60;
+function findStalls(timeline) {
+    const { bucketSec, deliveredPerSec, backlog, p99Ms } = timeline;
+    let lastDelivery = -1;
+    deliveredPerSec.forEach((rate, index) => {
+        if (rate > 0)
+            lastDelivery = index;
+    });
+    const publishing = deliveredPerSec.filter((_, index) => (index + 1) * bucketSec <= Math.max(timeline.publishEndSec, bucketSec));
+    const typical = publishing.length > 0 ? (0,_compare_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .median */ .JZ)(publishing) : 0;
+    if (!(typical > 0))
+        return [];
+    const stalled = (index) => index <= lastDelivery &&
+        deliveredPerSec[index] < STALL_RATE_FRACTION * typical &&
+        backlog[index] > 0;
+    const stalls = [];
+    for (let index = 0; index <= lastDelivery; index++) {
+        if (!stalled(index))
+            continue;
+        let end = index;
+        while (end + 1 <= lastDelivery && stalled(end + 1))
+            end++;
+        const p99s = p99Ms.slice(index, end + 2).filter((value) => value !== null);
+        stalls.push({
+            startSec: index * bucketSec,
+            durationSec: (end - index + 1) * bucketSec,
+            minDeliveredPerSec: Math.min(...deliveredPerSec.slice(index, end + 1)),
+            typicalDeliveredPerSec: typical,
+            peakP99Ms: p99s.length > 0 ? Math.max(...p99s) : null,
+            peakBacklog: Math.max(...backlog.slice(index, end + 1)),
+        });
+        index = end;
+    }
+    return stalls;
+}
+/** "stall: 2 s from second 5 (p99 up to 2,100 ms, backlog 400)". */
+function describeStall(stall) {
+    const figures = [
+        ...(stall.peakP99Ms !== null ? [`p99 up to ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatMs */ ._V)(stall.peakP99Ms)} ms`] : []),
+        `backlog ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatNumber */ .ZV)(stall.peakBacklog, 0)}`,
+    ];
+    return `stall: ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatNumber */ .ZV)(stall.durationSec, 0)} s from second ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatNumber */ .ZV)(stall.startSec, 0)} (${figures.join(', ')})`;
+}
+function reading(timeline, stalls) {
+    if (stalls.length > 0) {
+        const shown = stalls.slice(0, 3).map(describeStall).join('; ');
+        const more = stalls.length > 3 ? `; and ${stalls.length - 3} more` : '';
+        return `${shown}${more}; a stall is under ${STALL_RATE_FRACTION * 100}% of the typical ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatNumber */ .ZV)(stalls[0].typicalDeliveredPerSec, 1)} deliveries/s while webhooks are owed.`;
+    }
+    const p99s = timeline.p99Ms.filter((value) => value !== null);
+    if (p99s.length === 0)
+        return 'nothing was delivered.';
+    const worst = Math.max(...p99s);
+    const at = timeline.p99Ms.indexOf(worst) * timeline.bucketSec;
+    return `no stall; p99 per second: median ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatMs */ ._V)((0,_compare_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .median */ .JZ)(p99s))} ms, worst ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatMs */ ._V)(worst)} ms at second ${at}.`;
+}
+function timelineView(timeline, label) {
+    const stalls = findStalls(timeline);
+    return {
+        label,
+        bucketSec: timeline.bucketSec,
+        publishEndSec: timeline.publishEndSec,
+        seconds: timeline.deliveredPerSec.map((_, index) => index * timeline.bucketSec),
+        publishedPerSec: [...timeline.publishedPerSec],
+        deliveredPerSec: [...timeline.deliveredPerSec],
+        p50Ms: [...timeline.p50Ms],
+        p99Ms: [...timeline.p99Ms],
+        maxMs: [...timeline.maxMs],
+        backlog: [...timeline.backlog],
+        stalls,
+        reading: reading(timeline, stalls),
+    };
+}
+/**
+ * The trial a report shows: the one with the longest stall, else the one whose p99 is the
+ * median of the trials'. Null when no trial has a timeline (files from before timelines).
+ */
+function shownTrialTimeline(aggregate) {
+    const withTimeline = aggregate.trials.flatMap((trial, index) => trial.timeline ? [{ index, timeline: trial.timeline, p99: trial.latencyMs.p99 }] : []);
+    if (withTimeline.length === 0)
+        return null;
+    const stallSeconds = (timeline) => findStalls(timeline).reduce((total, stall) => total + stall.durationSec, 0);
+    const byStall = [...withTimeline].sort((a, b) => stallSeconds(b.timeline) - stallSeconds(a.timeline));
+    let chosen = byStall[0];
+    if (stallSeconds(chosen.timeline) === 0) {
+        const byP99 = [...withTimeline].sort((a, b) => a.p99 - b.p99);
+        chosen = byP99[Math.floor((byP99.length - 1) / 2)];
+    }
+    const count = aggregate.trials.length;
+    const label = count > 1 ? `trial ${chosen.index + 1} of ${count}` : 'the trial';
+    return timelineView(chosen.timeline, label);
+}
+function slowestEndpoint(endpoints) {
+    const measured = endpoints.filter((endpoint) => endpoint.latencyMs.count > 0);
+    if (measured.length < 2)
+        return null;
+    const slowest = [...measured].sort((a, b) => b.latencyMs.p99 - a.latencyMs.p99 ||
+        b.latencyMs.p95 - a.latencyMs.p95 ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+    const medianP99Ms = (0,_compare_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .median */ .JZ)(measured.map((endpoint) => endpoint.latencyMs.p99));
+    return {
+        name: slowest.name,
+        p95Ms: slowest.latencyMs.p95,
+        p99Ms: slowest.latencyMs.p99,
+        medianP99Ms,
+        ratio: medianP99Ms > 0 ? slowest.latencyMs.p99 / medianP99Ms : null,
+    };
+}
+/** "Slowest endpoint: **Name**, p99 120 ms (p95 80 ms), 2.4× the median endpoint's 50 ms." */
+function slowestEndpointLine(endpoints) {
+    const slowest = slowestEndpoint(endpoints);
+    if (!slowest)
+        return null;
+    const name = slowest.name.replace(/[\\`*_[\]<>|]/g, (char) => `\\${char}`);
+    const versus = slowest.ratio === null
+        ? ''
+        : `, ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatNumber */ .ZV)(slowest.ratio, slowest.ratio < 10 ? 1 : 0)}× the median endpoint's ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatMs */ ._V)(slowest.medianP99Ms)} ms`;
+    return `Slowest endpoint: **${name}**, p99 ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatMs */ ._V)(slowest.p99Ms)} ms (p95 ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatMs */ ._V)(slowest.p95Ms)} ms)${versus}.`;
+}
+/** At most `maxPoints` points: adjacent ones merged, rates averaged, the worst p99 kept. */
+function chartPoints(view, maxPoints) {
+    const group = Math.max(1, Math.ceil(view.seconds.length / maxPoints));
+    const points = [];
+    for (let start = 0; start < view.seconds.length; start += group) {
+        const end = Math.min(start + group, view.seconds.length);
+        const p99s = view.p99Ms.slice(start, end).filter((value) => value !== null);
+        const mean = (values) => values.reduce((total, value) => total + value, 0) / values.length;
+        points.push({
+            second: view.seconds[start],
+            p99Ms: p99s.length > 0 ? Math.max(...p99s) : null,
+            deliveredPerSec: mean(view.deliveredPerSec.slice(start, end)),
+            publishedPerSec: mean(view.publishedPerSec.slice(start, end)),
+        });
+    }
+    return points;
+}
+function chartNumber(value) {
+    return String(Math.abs(value) >= 10 ? Math.round(value * 10) / 10 : Math.round(value * 100) / 100);
+}
+function mermaid(lines) {
+    return ['```mermaid', 'xychart-beta', ...lines.map((line) => `  ${line}`), '```'].join('\n');
+}
+/** The two mermaid charts: p99 per second, and deliveries (bars) and events published (line) per second. */
+function timelineCharts(view, maxPoints = CHART_MAX_POINTS) {
+    const points = chartPoints(view, maxPoints);
+    const width = view.bucketSec * Math.max(1, Math.ceil(view.seconds.length / maxPoints));
+    const per = width === 1 ? 'per second' : `per ${width} s`;
+    const axis = `x-axis "second" [${points.map((point) => `"${point.second}"`).join(', ')}]`;
+    const p99 = points.map((point) => point.p99Ms ?? 0);
+    const delivered = points.map((point) => point.deliveredPerSec);
+    const published = points.map((point) => point.publishedPerSec);
+    return [
+        mermaid([
+            `title "p99 latency ${per} (ms; 0 = nothing delivered)"`,
+            axis,
+            `y-axis "ms" 0 --> ${chartNumber((0,_chart_js__WEBPACK_IMPORTED_MODULE_1__/* .niceCeiling */ .n6)(Math.max(...p99)))}`,
+            `line [${p99.map(chartNumber).join(', ')}]`,
+        ]),
+        mermaid([
+            `title "Throughput ${per}: bars = webhooks delivered, line = events published"`,
+            axis,
+            `y-axis "/s" 0 --> ${chartNumber((0,_chart_js__WEBPACK_IMPORTED_MODULE_1__/* .niceCeiling */ .n6)(Math.max(...delivered, ...published)))}`,
+            `bar [${delivered.map(chartNumber).join(', ')}]`,
+            `line [${published.map(chartNumber).join(', ')}]`,
+        ]),
+    ];
+}
+/** The timeline's markdown without a wrapper: the reading, then the charts. */
+function timelineMarkdown(view) {
+    const reading = view.reading.charAt(0).toUpperCase() + view.reading.slice(1);
+    const note = view.bucketSec > 1 ? ` Points of ${view.bucketSec} s (the run was long; worst p99 kept).` : '';
+    return [
+        `**Timeline of ${view.label}** (seconds after the first scheduled send; publishing ended at ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatNumber */ .ZV)(view.publishEndSec, 1)} s): ${reading}${note}`,
+        ...timelineCharts(view),
+    ].join('\n\n');
+}
+/**
+ * The folded section of the comment: the slowest endpoint and the timeline of the trial shown.
+ * Null when no trial has a timeline (result files from before timelines).
+ */
+function timelineDetails(aggregate) {
+    const view = shownTrialTimeline(aggregate);
+    if (!view)
+        return null;
+    const stall = view.stalls[0];
+    const summary = `Timeline (${view.label})${stall ? ` ⚠️ ${describeStall(stall)}` : ''}`;
+    const slowest = slowestEndpointLine(aggregate.endpoints);
+    const body = [...(slowest ? [slowest] : []), timelineMarkdown(view)];
+    return `<details>\n<summary>${summary}</summary>\n\n${body.join('\n\n')}\n\n</details>`;
+}
+/**
+ * The paired A/B report's folded section: the head's and the base's timeline of the last round.
+ * Null when that round recorded none.
+ */
+function lastRoundTimelineDetails(run) {
+    const last = run.rounds[run.rounds.length - 1];
+    if (!last)
+        return null;
+    const views = ['head', 'base'].flatMap((side) => {
+        const timeline = last[side].result.timeline;
+        return timeline ? [timelineView(timeline, `${side}, round ${last.round}`)] : [];
+    });
+    if (views.length === 0)
+        return null;
+    const stalls = views.flatMap((view) => view.stalls.length > 0 ? [`${view.label.split(',')[0]} ${describeStall(view.stalls[0])}`] : []);
+    const summary = `Timeline of the last round (${last.round})${stalls.length > 0 ? ` ⚠️ ${stalls.join('; ')}` : ''}`;
+    return `<details>\n<summary>${summary}</summary>\n\n${views.map(timelineMarkdown).join('\n\n')}\n\n</details>`;
 }
 
 
@@ -96129,6 +98286,22 @@ const SETTINGS = {
         help: 'Hold every webhook reply back this long.',
         differs: FAULTS_ARE_CLI_ONLY,
     }),
+    stallMs: setting({
+        kind: (0,_kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .amount */ .vj)({ max: MAX_DELAY_MS, unit: ' (ms)' }),
+        input: null,
+        flag: '--stall-ms <ms>',
+        default: 0,
+        help: 'Take no webhook for this long in each measured trial, from --stall-at-sec (a stall the timeline shows).',
+        differs: FAULTS_ARE_CLI_ONLY,
+    }),
+    stallAtSec: setting({
+        kind: (0,_kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .amount */ .vj)({ max: _engine_publisher_shape_js__WEBPACK_IMPORTED_MODULE_4__/* .MAX_DURATION_SEC */ .KK, unit: ' (s)' }),
+        input: null,
+        flag: '--stall-at-sec <s>',
+        default: 0,
+        help: "When --stall-ms starts, in seconds after each measured trial's first scheduled send.",
+        differs: FAULTS_ARE_CLI_ONLY,
+    }),
     maxAvgLatencyMs: setting({
         kind: (0,_kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .amount */ .vj)({ above: true, unit: ' (ms)' }),
         input: null,
@@ -96181,7 +98354,7 @@ const SETTINGS = {
         kind: (0,_kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .parsedBy */ .f3)(_compare_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .parseNoiseFloors */ .Xx, 'metric=value pairs such as p50=5,p95=10'),
         input: 'noise-floor',
         flag: '--noise-floor <pairs>',
-        defaultText: 'built-in floors',
+        defaultText: 'the floor measured from the noise',
         help: 'Absolute changes that are never a regression, per metric, e.g. p50=5,p99=20 (ms).',
     }),
     gate: setting({
@@ -96235,8 +98408,8 @@ const SETTINGS = {
         kind: _kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .text */ .Qq,
         input: null,
         flag: '--markdown <file>',
-        help: 'Also write the markdown report (PR comment / job summary) to a file.',
-        differs: 'CLI only: the action writes report.md into output-dir.',
+        help: 'Also write the markdown report (PR comment / job summary) to a file, and the HTML report with its charts beside it (report.md → report.html).',
+        differs: 'CLI only: the action writes report.md and report.html into output-dir.',
     }),
     json: setting({
         kind: _kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .boolean */ .zM,
@@ -96260,7 +98433,7 @@ const SETTINGS = {
         input: 'compare-to',
         flag: '--compare-to <reference>',
         default: 'auto',
-        help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one, else the base measured here when the SUT is started and there is a base), baseline, or base.',
+        help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one with the same scenario and load, else the base measured here when the SUT is started and there is a base), baseline, or base.',
     }),
     rounds: setting({
         kind: (0,_kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(1, MAX_TRIALS),
@@ -96353,7 +98526,7 @@ const SETTINGS = {
         input: 'output-dir',
         flag: null,
         defaultText: '$RUNNER_TEMP/ethhook-load-test',
-        help: 'Where result.json, report.md, comment.json and services.log are written.',
+        help: 'Where result.json, report.md, report.html, comment.json and services.log are written.',
         differs: 'Action only: the CLI takes --out and --markdown.',
     }),
 };
@@ -96695,6 +98868,8 @@ function resolveRunSettings(given, context) {
             failureRate: required('failRate'),
             failureStatus: required('failStatus'),
             delayMs: required('delayMs'),
+            stallMs: required('stallMs'),
+            stallAtSec: required('stallAtSec'),
         },
         thresholds: { maxAvgLatencyMs: required('maxAvgLatencyMs'), ..._declaration_js__WEBPACK_IMPORTED_MODULE_4__/* .THROUGHPUT_THRESHOLDS */ .Yn },
     };
@@ -97122,7 +99297,7 @@ var esm = __nccwpck_require__(83849);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/shared/redact.js
 var redact = __nccwpck_require__(10956);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/stack/schema-sql.js
-// The text of schema.sql, kept as a module so the ncc bundle carries it (schema.test.ts keeps the
+// The text of schema.sql, kept as a module so the ncc bundle carries it (seeder.test.ts keeps the
 // two identical).
 const SCHEMA_SQL = `-- EthHook's PostgreSQL tables as they stand after its second migration
 -- (migrations/001_initial_schema.sql, then 002_align_schema_with_admin_api.sql), limited to the five
