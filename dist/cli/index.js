@@ -94995,10 +94995,19 @@ class Receiver {
             onRequest: (request, _reply, done) => {
                 const nowUs = clock.nowUs();
                 if (nowUs >= this.stallFromUs && nowUs < this.stallToUs) {
-                    setTimeout(() => {
-                        request.receivedUs = clock.nowUs();
+                    // A timer can fire up to a millisecond before the monotonic clock says it is due
+                    // (libuv counts from the loop's cached time): wait again until the window is over,
+                    // so no held webhook is taken inside it.
+                    const release = () => {
+                        const releasedUs = clock.nowUs();
+                        if (releasedUs < this.stallToUs) {
+                            setTimeout(release, Math.max(1, Math.ceil((this.stallToUs - releasedUs) / 1000)));
+                            return;
+                        }
+                        request.receivedUs = releasedUs;
                         done();
-                    }, Math.ceil((this.stallToUs - nowUs) / 1000));
+                    };
+                    setTimeout(release, Math.ceil((this.stallToUs - nowUs) / 1000));
                     return;
                 }
                 request.receivedUs = nowUs;
