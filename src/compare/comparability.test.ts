@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   configDifferences,
   configKey,
+  BUSIER_MARGIN,
   cpuFamily,
+  describeBusier,
   describeDifferences,
   environmentDifferences,
+  runnerBusier,
   SPEED_PROBE_MARGIN,
 } from './comparability.js';
 import { fixtureConfig, fixtureEnvironment } from './fixtures.js';
@@ -147,6 +150,31 @@ describe('comparability that fits real runners', () => {
     expect(environmentDifferences(probed(100, 60), probed(100, 150))).toEqual([]);
     expect(environmentDifferences(probed(100), probed(70))[0]?.explanation).toMatch(
       /1\.43x faster/,
+    );
+  });
+
+  it('tells a busier runner by its all-cores probe, which a one-core probe does not see', () => {
+    const busy = (cpuMs: number, allCoresMs: number | null | undefined) => ({
+      ...fixtureEnvironment(),
+      speed: { cpuMs, redisRoundTripUs: 60, ...(allCoresMs === undefined ? {} : { allCoresMs }) },
+    });
+    // Figures of this machine: idle 35.3/36.4 ms; a neighbour on one core half the time 34.7/49.8.
+    const found = runnerBusier(busy(35.3, 36.4), busy(34.7, 49.8));
+    expect(found?.factor).toBeCloseTo(49.8 / 34.7 / (36.4 / 35.3), 6);
+    expect(describeBusier(found!)).toBe(
+      "this runner was busier than the baseline's: all cores ran the CPU probe 1.44x as long as one (baseline 1.03x)",
+    );
+    // Not a difference of runner: the one-core probes agree, so the runner compares.
+    expect(environmentDifferences(busy(35.3, 36.4), busy(34.7, 49.8))).toEqual([]);
+    // Within the margin, quieter, or a side without the probe (older files): not busier.
+    expect(runnerBusier(busy(100, 100), busy(100, 100 * BUSIER_MARGIN))).toBeNull();
+    expect(runnerBusier(busy(100, 100), busy(100, 100 * BUSIER_MARGIN + 1))).not.toBeNull();
+    expect(runnerBusier(busy(100, 150), busy(100, 100))).toBeNull();
+    expect(runnerBusier(busy(100, undefined), busy(100, 150))).toBeNull();
+    expect(runnerBusier(busy(100, 100), busy(100, null))).toBeNull();
+    expect(runnerBusier(fixtureEnvironment(), busy(100, 150))).toBeNull();
+    expect(describeDifferences(environmentDifferences(busy(100, 100), busy(140, 150)))).toMatch(
+      /current CPU 140 ms, all cores 150 ms, Redis 60 µs/,
     );
   });
 });

@@ -489,3 +489,46 @@ describe('compare: duplicates', () => {
     expect(metric(compare(large(21), base, options()), 'duplicates').status).toBe('regression');
   });
 });
+
+describe("compare: a runner busier than the baseline's (all-cores probe)", () => {
+  const quiet = { speed: { cpuMs: 35, redisRoundTripUs: 60, allCoresMs: 36 } };
+  const busy = { speed: { cpuMs: 35, redisRoundTripUs: 60, allCoresMs: 50 } };
+  const trials = (latency: LatencyShape, environment: RunFixtureOptions['environment']) =>
+    aggregate(...[0, 1, 2].map(() => run(latency, { environment })));
+  const quietBaseline = baselineOf(trials(shape(1.2, 2, 3), quiet));
+
+  it('does not fail a tail that rose with the other load, and says why', () => {
+    const tailUp = shape(1.25, 4.2, 6.5);
+    const verdict = compare(trials(tailUp, busy), quietBaseline, options());
+    expect(verdict.busier?.factor).toBeCloseTo(50 / 36, 6);
+    expect(statuses(verdict, ['p50', 'p95', 'p99'])).toEqual({
+      p50: 'pass',
+      p95: 'noise',
+      p99: 'noise',
+    });
+    expect(verdict.outcome).toBe('inconclusive');
+    expect(verdict.summary).toMatch(
+      /^Inconclusive: Latency p95, Latency p99 worse, measured on a runner busier than the baseline's \(CPU probe on all cores 1\.39x the baseline's\)\.$/,
+    );
+    expect(metric(verdict, 'p95').reason).toMatch(/busier than the baseline's.*not judged/);
+    expect(verdict.notes.join(' ')).toMatch(/tail latencies \(p95, p99\) are shown but/);
+    // The same figures on a runner as quiet as the baseline's are a regression.
+    const control = compare(trials(tailUp, quiet), quietBaseline, options());
+    expect(control.busier).toBeNull();
+    expect(control.outcome).toBe('regression');
+    expect(statuses(control, ['p95', 'p99'])).toEqual({ p95: 'regression', p99: 'regression' });
+  });
+
+  it('still fails a slower median on a busier runner', () => {
+    const verdict = compare(trials(shape(2, 4.2, 6.5), busy), quietBaseline, options());
+    expect(verdict.outcome).toBe('regression');
+    expect(statuses(verdict, ['p50', 'p95'])).toEqual({ p50: 'regression', p95: 'noise' });
+    expect(verdict.summary).toMatch(/^Regression: Latency p50 \+/);
+  });
+
+  it('passes an unchanged run on a busier runner, with a note', () => {
+    const verdict = compare(trials(shape(1.2, 2, 3), busy), quietBaseline, options());
+    expect(verdict.outcome).toBe('pass');
+    expect(verdict.notes.join(' ')).toMatch(/This runner was busier than the baseline's/);
+  });
+});
