@@ -90,6 +90,7 @@ describe('chooseReference', () => {
       expect(await baselineDifferences(baseline(), current())).toEqual({
         environment: [],
         config: [],
+        busier: null,
       });
       // The seed picks addresses, not how many or how fast: not a different load.
       expect(
@@ -97,6 +98,7 @@ describe('chooseReference', () => {
       ).toEqual({
         environment: [],
         config: [],
+        busier: null,
       });
       expect(
         await baselineDifferences(null, {
@@ -104,6 +106,35 @@ describe('chooseReference', () => {
           config: fixtureConfig(),
         }),
       ).toBeNull();
+    });
+
+    it('measures the base when this runner is busier than the baseline’s was, by the all-cores probe', async () => {
+      const probed = (allCoresMs: number) => ({
+        ...fixtureEnvironment(),
+        speed: { cpuMs: 35, redisRoundTripUs: null, allCoresMs },
+      });
+      const quiet = updateBaseline(
+        null,
+        aggregateTrials([makeRunResult({ environment: probed(36) })]),
+        { name: 'quick', commit: null, date: '2026-11-01T03:17:00Z' },
+      );
+      const busy = await baselineDifferences(quiet, {
+        environment: async () => probed(50),
+        config: fixtureConfig(),
+      });
+      expect(busy?.environment).toEqual([]);
+      expect(busy?.busier?.factor).toBeCloseTo(50 / 36, 6);
+      const choice = chooseReference(facts({ baseline: busy }));
+      expect(choice).toEqual({
+        reference: 'base',
+        why: "compare-to auto: the committed baseline was measured on a quieter runner (this runner was busier than the baseline's: all cores ran the CPU probe 1.43x as long as one (baseline 1.03x)), so the base is measured here",
+      });
+      // As quiet as the baseline's: the baseline serves.
+      const same = await baselineDifferences(quiet, {
+        environment: async () => probed(37),
+        config: fixtureConfig(),
+      });
+      expect(chooseReference(facts({ baseline: same })).reference).toBe('baseline');
     });
 
     it('names every load-shaping field that differs, so auto measures the base instead', async () => {

@@ -1,8 +1,11 @@
 import type { Baseline } from '../compare/baseline.js';
 import {
   configDifferences,
+  describeBusier,
   describeDifferences,
   environmentDifferences,
+  runnerBusier,
+  type Busier,
   type Difference,
   type EnvironmentMatching,
 } from '../compare/comparability.js';
@@ -12,8 +15,9 @@ import type { EnvironmentFingerprint, RunConfigSnapshot } from '../engine/measur
  * What a check compares the head with. `baseline`: the committed baseline file. `base`: the base
  * commit, measured on this runner in alternating rounds. `auto`: the baseline when it was
  * measured on a machine like this one with the same load (scenario, events, rate, concurrency,
- * mix …), else the base when it can be measured here, else the baseline (whose verdict then says
- * why it is inconclusive).
+ * mix …) and this runner is not busier than it was, else the base when it can be measured here,
+ * else the baseline (whose verdict then says why it is inconclusive, or leaves a busier runner's
+ * tail unjudged).
  */
 export const COMPARE_TO = ['auto', 'baseline', 'base'] as const;
 export type CompareTo = (typeof COMPARE_TO)[number];
@@ -23,7 +27,12 @@ export interface ReferenceFacts {
   /** How the setting is written where the user set it: `compare-to` or `--compare-to`. */
   settingName: string;
   /** The committed baseline's differences from this run; null when there is no baseline file. */
-  baseline: { environment: readonly Difference[]; config: readonly Difference[] } | null;
+  baseline: {
+    environment: readonly Difference[];
+    config: readonly Difference[];
+    /** This runner is busier than the baseline's was (all-cores probe); absent or null: not. */
+    busier?: Busier | null;
+  } | null;
   /**
    * Whether the base can be measured here: the run starts the SUT (compose or a command) and a
    * base exists (a pull request, base-ref, or the CLI's base flags); else why not.
@@ -53,6 +62,10 @@ function baselineProblem(baseline: ReferenceFacts['baseline']): string | null {
   if (baseline.config.length > 0) {
     problems.push(`with another load: ${describeDifferences(baseline.config)}`);
   }
+  if (baseline.busier && problems.length === 0) {
+    // Only the tail would be judged less; the base measured here shares this runner's load.
+    return `the committed baseline was measured on a quieter runner (${describeBusier(baseline.busier)})`;
+  }
   return problems.length > 0
     ? `the committed baseline was measured ${problems.join(', and ')}`
     : null;
@@ -73,13 +86,11 @@ export async function baselineDifferences(
   matching: EnvironmentMatching = {},
 ): Promise<ReferenceFacts['baseline']> {
   if (!baseline) return null;
+  const environment = await current.environment();
   return {
-    environment: environmentDifferences(
-      baseline.aggregate.environment,
-      await current.environment(),
-      matching,
-    ),
+    environment: environmentDifferences(baseline.aggregate.environment, environment, matching),
     config: configDifferences(baseline.aggregate.config, current.config),
+    busier: runnerBusier(baseline.aggregate.environment, environment),
   };
 }
 

@@ -279,7 +279,7 @@ export async function runPairedIfChosen(
     settingName: '--compare-to',
     baseline:
       differences && environmentMode === 'ignore'
-        ? { ...differences, environment: [] }
+        ? { ...differences, environment: [], busier: null }
         : differences,
     base: 'spec' in base ? { available: true } : { available: false, why: base.why },
   });
