@@ -1,6 +1,7 @@
 /**
  * Test-only: inputs for report.html beyond the shared report fixtures: a nightly history with a
- * shift, per-second timelines with a stall. Nothing in the shipped code imports it.
+ * shift, per-second timelines with a stall, a paired A/B run (also behind the paired markdown and
+ * terminal tests). Nothing in the shipped code imports it.
  */
 import type { Baseline } from '../compare/baseline.js';
 import { makeRunResult } from '../compare/fixtures.js';
@@ -103,20 +104,34 @@ export function regressedWithTimelines(
   };
 }
 
+export interface PairedShape {
+  /** The head's p50 in each round, one round each; the base's is 10 ms throughout. */
+  headP50Ms?: readonly number[];
+  /** Each side's trial with a timeline. */
+  timelines?: boolean;
+  /** With timelines: the head's second round stalls for 2 s at second 9. */
+  stall?: boolean;
+}
+
 /**
- * A paired A/B run of three rounds whose head is about twice as slow as the base, each side's
- * trial with a timeline (the head's second round stalls for 2 s at second 9 when `stall`).
+ * A paired A/B run whose head is, by default, about twice as slow as the base over three rounds.
  */
-export function pairedContext(stall = false): PairedReportContext {
+export function pairedContext(shape: PairedShape = {}): PairedReportContext {
+  const { headP50Ms = [20, 21, 19.5], timelines = true, stall = false } = shape;
   const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
-  const result = (p50: number, seed: number, stalled: boolean) => ({
-    ...makeRunResult({ latency: { p50Ms: p50, p95Ms: p50 * 2, p99Ms: p50 * 3 } }),
-    timeline: timelineWithStall({ seed, ...(stalled ? { stall: { at: 9, length: 2 } } : {}) }),
-  });
+  const result = (p50: number, seed: number, stalled: boolean) => {
+    const measured = makeRunResult({ latency: { p50Ms: p50, p95Ms: p50 * 2, p99Ms: p50 * 3 } });
+    if (!timelines) return measured;
+    const timeline = timelineWithStall({
+      seed,
+      ...(stalled ? { stall: { at: 9, length: 2 } } : {}),
+    });
+    return { ...measured, timeline };
+  };
   const run: PairedRun = {
     prepareMs: { base: 12_000, head: 11_000 },
     confirmationRounds: 0,
-    rounds: [20, 21, 19.5].map((p50, index) => ({
+    rounds: headP50Ms.map((p50, index) => ({
       round: index + 1,
       order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
       base: { result: result(10, index, false), phases },

@@ -226,7 +226,7 @@ describe('renderHtml', () => {
 
 describe('renderPairedHtml', () => {
   it('shows base vs head: the verdict, the interval per metric, the spectrum, the rounds', () => {
-    const html = renderPairedHtml(pairedContext(true));
+    const html = renderPairedHtml(pairedContext({ stall: true }));
     expect(html).toMatch(
       /<h1><span class="verdict fail">REGRESSION<\/span> Load test <code>quick<\/code><\/h1>/,
     );

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { makeRunResult } from '../compare/fixtures.js';
-import { comparePaired } from '../compare/paired-verdict.js';
-import type { PairedRun } from '../paired/rounds.js';
 import { compare } from '../compare/verdict.js';
 import { aggregateTrials } from '../compare/trials.js';
 import { updateBaseline } from '../compare/baseline.js';
+import { pairedContext } from './html-fixtures.js';
 import { commentMarker } from './markdown.js';
 import {
   committedBaselineLine,
@@ -13,36 +12,13 @@ import {
   type PairedReportContext,
 } from './paired.js';
 
-function context(headP50: number[]): PairedReportContext {
-  const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
-  const run: PairedRun = {
-    prepareMs: { base: 12_000, head: 11_000 },
-    confirmationRounds: 0,
-    rounds: headP50.map((p50, index) => ({
-      round: index + 1,
-      order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
-      base: { result: makeRunResult({ latency: { p50Ms: 10, p95Ms: 20, p99Ms: 30 } }), phases },
-      head: {
-        result: makeRunResult({ latency: { p50Ms: p50, p95Ms: p50 * 2, p99Ms: p50 * 3 } }),
-        phases,
-      },
-    })),
-  };
-  const verdict = comparePaired(
-    run.rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
-    { tolerance: 1.5 },
-  );
-  return {
-    name: 'quick',
-    verdict,
-    run,
-    base: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
-    head: 'head 5d6e7f8',
-    choice: 'compare-to auto: the committed baseline was measured on another machine (cpuModel)',
-    committedBaseline: 'not comparable: environment differs (cpuModel: "Xeon" vs "EPYC")',
-    commit: '5d6e7f8a9b',
-  };
-}
+/** The shared paired run without timelines, with a committed baseline on another machine. */
+const context = (headP50Ms: number[]): PairedReportContext => ({
+  ...pairedContext({ headP50Ms, timelines: false }),
+  choice: 'compare-to auto: the committed baseline was measured on another machine (cpuModel)',
+  committedBaseline: 'not comparable: environment differs (cpuModel: "Xeon" vs "EPYC")',
+  commit: '5d6e7f8a9b',
+});
 
 describe('renderPairedMarkdown', () => {
   it('shows the verdict, base vs head with the interval, the reference, the baseline line and the cost', () => {

@@ -162,7 +162,7 @@ describe('report.html in headless Chromium', () => {
 
   it('renders the paired A/B page: base vs head, the rounds of each side per second', async () => {
     const path = join(dir, 'report-paired.html');
-    writeFileSync(path, renderPairedHtml(pairedContext(true)));
+    writeFileSync(path, renderPairedHtml(pairedContext({ stall: true })));
     const { counts, blocked, ids } = await withBrowser(async (context, blocked) => {
       const page = await context.newPage();
       await page.goto(pathToFileURL(path).href);
