@@ -3,10 +3,10 @@ import { compare } from '../compare/verdict.js';
 import { golden } from './golden.js';
 import { COMMENT_LIMIT_CHARS, commentMarker, renderMarkdown } from './markdown.js';
 import {
-  baselineAggregate,
   baselineWithHistory,
-  historyOf,
+  baselineWithLongHistory,
   regressedAggregate,
+  regressedWithEndpoints,
   reportContext,
   unchangedAggregate,
 } from './report-fixtures.js';
@@ -161,19 +161,11 @@ describe('renderMarkdown: the comment limit', () => {
     `Uniswap V3 Swaps, pool 0x${index.toString(16).padStart(40, '0')} (fee tier 0.05%) #${index}`;
 
   function hugeContext() {
-    const base = baselineAggregate();
-    const template = regressedAggregate();
-    const endpoint = template.endpoints[0]!;
-    const current = {
-      ...template,
-      endpoints: Array.from({ length: 500 }, (_, index) => ({
-        ...endpoint,
-        endpointId: `endpoint-${index}`,
-        name: longName(index),
-        latencyMs: { ...endpoint.latencyMs, p99: 100 + (index % 97) },
-      })),
-    };
-    const baseline = { ...baselineWithHistory(), history: historyOf(base, 30) };
+    const current = regressedWithEndpoints(500, (index, first) => ({
+      name: longName(index),
+      latencyMs: { ...first.latencyMs, p99: 100 + (index % 97) },
+    }));
+    const baseline = baselineWithLongHistory(30);
     return reportContext(current, baseline);
   }
 

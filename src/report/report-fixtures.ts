@@ -7,6 +7,7 @@ import { configKey } from '../compare/comparability.js';
 import { historyNoise } from '../compare/noise.js';
 import { makeRunResult, type LatencyShape, type RunFixtureOptions } from '../compare/fixtures.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
+import type { EndpointFigures } from '../engine/measure/result.js';
 import type { ReportContext } from './model.js';
 
 const run = (runId: string, latency: LatencyShape, options: RunFixtureOptions = {}) =>
@@ -86,6 +87,31 @@ export function regressedAggregate(): TrialAggregate {
       { startedAt: '2025-01-15T10:02:00.000Z', throughputPerSec: 98 },
     ),
   ]);
+}
+
+/**
+ * The regressed aggregate with `count` endpoints, each the first one's figures under its own id
+ * (`endpoint-<index>`) and changed where `vary` says: for reports as wide or as long as they get.
+ */
+export function regressedWithEndpoints(
+  count: number,
+  vary: (index: number, first: EndpointFigures) => Partial<EndpointFigures>,
+): TrialAggregate {
+  const template = regressedAggregate();
+  const first = template.endpoints[0]!;
+  return {
+    ...template,
+    endpoints: Array.from({ length: count }, (_, index) => ({
+      ...first,
+      endpointId: `endpoint-${index}`,
+      ...vary(index, first),
+    })),
+  };
+}
+
+/** The baseline of baselineWithHistory (its noise from 6 nights) showing `nights` of history. */
+export function baselineWithLongHistory(nights = 30): Baseline {
+  return { ...baselineWithHistory(), history: historyOf(baselineAggregate(), nights) };
 }
 
 export function unchangedAggregate(): TrialAggregate {

@@ -11,10 +11,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { compare } from '../../src/compare/verdict.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import {
-  baselineAggregate,
   baselineWithHistory,
-  historyOf,
-  regressedAggregate,
+  baselineWithLongHistory,
+  regressedWithEndpoints,
   reportContext,
   unchangedAggregate,
 } from '../../src/report/report-fixtures.js';
@@ -165,20 +164,13 @@ export function sampleComments(): Record<'regression' | 'pass' | 'inconclusive' 
   const regressed = regressedWithTimelines();
   const unchanged = unchangedAggregate();
   const pass = baselineWithHistory(0);
-  const template = regressedAggregate();
-  const endpoint = template.endpoints[0]!;
-  const wide = {
-    ...template,
-    endpoints: Array.from({ length: 8 }, (_, index) => ({
-      ...endpoint,
-      endpointId: `endpoint-${index}`,
-      name: `Uniswap V3 Swaps on the WETH/USDC 0.05% pool, mainnet fork #${index}`,
-      lost: index === 0 ? 12 : 0,
-      duplicates: index === 1 ? 3 : 0,
-      badSignatures: index === 0 ? 1 : 0,
-    })),
-  };
-  const longHistory = { ...withHistory, history: historyOf(baselineAggregate(), 30) };
+  const wide = regressedWithEndpoints(8, (index) => ({
+    name: `Uniswap V3 Swaps on the WETH/USDC 0.05% pool, mainnet fork #${index}`,
+    lost: index === 0 ? 12 : 0,
+    duplicates: index === 1 ? 3 : 0,
+    badSignatures: index === 0 ? 1 : 0,
+  }));
+  const longHistory = baselineWithLongHistory(30);
   return {
     regression: renderMarkdown(
       compare(regressed, withHistory, options),
