@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, IntervalRecorder, type DeliverySeconds } from './timeline.js';
+import { buildTimeline, IntervalRecorder, type TimelineInput } from './timeline.js';
 
 const ORIGIN_US = 5_000_000_000;
 const at = (seconds: number): number => ORIGIN_US + Math.round(seconds * 1_000_000);
@@ -56,11 +56,16 @@ describe('IntervalRecorder', () => {
 });
 
 /** A trial of `length` seconds publishing `rate`/s, 1 webhook per event, delivered the same second. */
-function steady(length: number, rate: number): DeliverySeconds & { published: number[] } {
+function steady(length: number, rate: number): TimelineInput {
   return {
-    published: Array.from({ length }, () => rate),
-    counts: Array.from({ length }, () => rate),
-    latencyMs: Array.from({ length }, () => ({ p50: 5, p99: 9, max: 12 })),
+    durationUs: length * 1_000_000,
+    publishEndUs: length * 1_000_000,
+    publishedPerSecond: Array.from({ length }, () => rate),
+    deliveries: {
+      counts: Array.from({ length }, () => rate),
+      latencyMs: Array.from({ length }, () => ({ p50: 5, p99: 9, max: 12 })),
+    },
+    pairsOfFirst: (events) => events,
   };
 }
 
@@ -89,18 +94,9 @@ describe('buildTimeline', () => {
   });
 
   it('merges adjacent seconds beyond the cap, keeping rates per second and the worst p99', () => {
-    const { published, counts, latencyMs } = steady(1000, 50);
-    latencyMs[401] = { p50: 7, p99: 900, max: 1000 };
-    const timeline = buildTimeline(
-      {
-        durationUs: 1000 * 1_000_000,
-        publishEndUs: 1000 * 1_000_000,
-        publishedPerSecond: published,
-        deliveries: { counts, latencyMs },
-        pairsOfFirst: (events) => events,
-      },
-      600,
-    );
+    const input = steady(1000, 50);
+    input.deliveries.latencyMs[401] = { p50: 7, p99: 900, max: 1000 };
+    const timeline = buildTimeline(input, 600);
     expect(timeline.bucketSec).toBe(2);
     expect(timeline.p99Ms).toHaveLength(500);
     expect(timeline.publishedPerSec.every((rate) => rate === 50)).toBe(true);
@@ -113,17 +109,7 @@ describe('buildTimeline', () => {
   });
 
   it('never exceeds the cap, and a short last bucket is a rate over its own seconds', () => {
-    const { published, counts, latencyMs } = steady(1801, 10);
-    const timeline = buildTimeline(
-      {
-        durationUs: 1801 * 1_000_000,
-        publishEndUs: 1801 * 1_000_000,
-        publishedPerSecond: published,
-        deliveries: { counts, latencyMs },
-        pairsOfFirst: (events) => events,
-      },
-      600,
-    );
+    const timeline = buildTimeline(steady(1801, 10), 600);
     expect(timeline.bucketSec).toBe(4);
     expect(timeline.deliveredPerSec).toHaveLength(451);
     expect(timeline.deliveredPerSec[450]).toBe(10);
