@@ -10,6 +10,15 @@ describe('waitUntil', () => {
     }
   });
 
+  it('goes by the clock it is given, not by when its timer fires', async () => {
+    // A clock at half the timers' speed: the coarse timer fires when it has seen half the wait.
+    const startedAt = performance.now();
+    const now = () => startedAt + (performance.now() - startedAt) / 2;
+    const deadline = now() + 20;
+    await waitUntil(deadline, now);
+    expect(now()).toBeGreaterThanOrEqual(deadline);
+  });
+
   it('returns at once for a deadline already past', async () => {
     const deadline = performance.now() - 5;
     await waitUntil(deadline);

@@ -407,9 +407,25 @@ describe('Receiver faults', () => {
     expect(held.statusCode).toBe(200);
     // Taken at the end of the window: its latency includes the stall.
     const snapshot = target.snapshot();
-    expect(snapshot.firstReceiveUs! - originUs).toBeGreaterThanOrEqual(295_000);
+    expect(snapshot.firstReceiveUs! - originUs).toBeGreaterThanOrEqual(300_000);
     expect(snapshot.latency.minNonZeroValue).toBeGreaterThanOrEqual(290_000);
     expect(snapshot.seconds?.counts).toEqual([1]);
+  });
+
+  it('takes a held webhook only once its own clock has left the stall window, whenever timers fire', async () => {
+    // A clock at half the timers' speed: a timer set for the rest of the window fires when this
+    // clock has seen only half of it (libuv's up-to-1-ms-early timers, magnified).
+    const startUs = monotonicClock.nowUs();
+    const clock: Clock = {
+      nowUs: () => startUs + Math.floor((monotonicClock.nowUs() - startUs) / 2),
+    };
+    const target = receiver({ clock });
+    target.setStall({ atSec: 0, ms: 100 });
+    const originUs = clock.nowUs();
+    target.startTimeline(originUs);
+    expect((await deliver(target, event(1, originUs))).statusCode).toBe(200);
+    expect(target.lastDeliveryUs).toBeGreaterThanOrEqual(originUs + 100_000);
+    expect(target.snapshot().seconds?.counts).toEqual([1]);
   });
 
   it('holds nothing outside the stall window, nor once the stall is cleared', async () => {

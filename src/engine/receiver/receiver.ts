@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { monotonicClock, sleepMs, type Clock } from '../clock.js';
+import { monotonicClock, sleepMs, waitUntil, type Clock } from '../clock.js';
 import { decodeTxHash } from '../events/identity.js';
 import { LatencyBlocks } from '../measure/blocks.js';
 import type { Histogram } from '../measure/histogram.js';
@@ -433,19 +433,13 @@ export class Receiver {
       onRequest: (request, _reply, done) => {
         const nowUs = clock.nowUs();
         if (nowUs >= this.stallFromUs && nowUs < this.stallToUs) {
-          // A timer can fire up to a millisecond before the monotonic clock says it is due
-          // (libuv counts from the loop's cached time): wait again until the window is over,
-          // so no held webhook is taken inside it.
-          const release = () => {
-            const releasedUs = clock.nowUs();
-            if (releasedUs < this.stallToUs) {
-              setTimeout(release, Math.max(1, Math.ceil((this.stallToUs - releasedUs) / 1000)));
-              return;
-            }
-            (request as TimedRequest).receivedUs = releasedUs;
+          // Held until the receiver's own clock says the window is over, not until a timer
+          // fires: libuv timers can fire up to a millisecond early against the monotonic clock
+          // (they count from the loop's cached time), and no held webhook may be taken inside it.
+          void waitUntil(this.stallToUs / 1000, () => clock.nowUs() / 1000).then(() => {
+            (request as TimedRequest).receivedUs = clock.nowUs();
             done();
-          };
-          setTimeout(release, Math.ceil((this.stallToUs - nowUs) / 1000));
+          });
           return;
         }
         (request as TimedRequest).receivedUs = nowUs;
