@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { DEFAULT_MIX } from '../../src/engine/events/generator.js';
@@ -13,6 +15,39 @@ import {
   uniqueSuffix,
   type TestSchema,
 } from '../../src/stack/test-support.js';
+
+/** The repository's root: where the CLI's source and bin/ are. */
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+
+export interface CliOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+/**
+ * The CLI as users run it (through tsx here), without the environment's REDIS_URL and
+ * DATABASE_URL and without colour, to its end or killed after `timeoutMs`.
+ */
+export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<CliOutcome> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+    }),
+  );
+}
 
 /**
  * One isolated stack per test file: its own Postgres schema, its own chain id (so its own stream

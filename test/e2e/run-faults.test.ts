@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,32 +5,7 @@ import { Redis } from 'ioredis';
 import { groupAlive } from '../../src/services/process.js';
 import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
 import { freePort } from '../../src/engine/net.js';
-
-interface CliOutcome {
-  code: number | null;
-  stderr: string;
-  stdout: string;
-  elapsedMs: number;
-}
-
-/** The CLI as users run it (through tsx here), bounded in time. */
-function runCli(args: string[], timeoutMs = 60_000): Promise<CliOutcome> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
-    });
-  });
-}
+import { runCli } from './helpers.js';
 
 /** True when nothing listens on the port any more. */
 function portIsFree(port: number): Promise<boolean> {

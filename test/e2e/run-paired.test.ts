@@ -2,7 +2,6 @@
 // base and the head started by their own commands, one trial each per round, alternating. A head
 // that waits 20 ms on every event is a regression against a base that does not; the same command
 // on both sides is not.
-import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,40 +16,14 @@ import {
   uniqueSuffix,
   type TestSchema,
 } from '../../src/stack/test-support.js';
-
-const repo = path.resolve(import.meta.dirname, '..', '..');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI as users run it (through tsx here), to the end. */
-function runCli(args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-    cwd: repo,
-    env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+import { repoRoot as repo, runCli, type CliOutcome } from './helpers.js';
 
 /** The report's last line: the verdict. */
 const verdictLine = (report: string): string => report.trimEnd().split('\n').at(-1) ?? '';
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const explain = (run: CliRun) =>
+const explain = (run: CliOutcome) =>
   `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 
 describe('run --start … --base-start …: paired A/B on this machine', () => {
@@ -81,23 +54,26 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
       `--processing-delay-ms ${processingDelayMs}`,
     ].join(' ');
 
-  function paired(name: string, delays: { base: number; head: number }): Promise<CliRun> {
-    return runCli([
-      'run',
-      ...['--start', pipeline(delays.head), '--base-start', pipeline(delays.base)],
-      ...['--rounds', '2', '--chain-id', String(chainId)],
-      ...['--redis-url', TEST_REDIS_URL, '--database-url', schema.url, '--apply-schema'],
-      // A rate a busy machine keeps to: a publisher behind its schedule makes a round invalid.
-      ...['--events', '200', '--rate', '50', '--concurrency', '2', '--warmup', '100'],
-      ...[
-        '--drain-timeout',
-        '5',
-        '--progress',
-        'off',
-        '--out',
-        path.join(dir, name, 'result.json'),
+  function paired(name: string, delays: { base: number; head: number }): Promise<CliOutcome> {
+    return runCli(
+      [
+        'run',
+        ...['--start', pipeline(delays.head), '--base-start', pipeline(delays.base)],
+        ...['--rounds', '2', '--chain-id', String(chainId)],
+        ...['--redis-url', TEST_REDIS_URL, '--database-url', schema.url, '--apply-schema'],
+        // A rate a busy machine keeps to: a publisher behind its schedule makes a round invalid.
+        ...['--events', '200', '--rate', '50', '--concurrency', '2', '--warmup', '100'],
+        ...[
+          '--drain-timeout',
+          '5',
+          '--progress',
+          'off',
+          '--out',
+          path.join(dir, name, 'result.json'),
+        ],
       ],
-    ]);
+      300_000,
+    );
   }
 
   /** Every SUT process group the run started ("Started the SUT (process group N)"). */

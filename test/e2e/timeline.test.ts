@@ -1,5 +1,4 @@
 /// <reference lib="dom" />
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,24 +9,7 @@ import type { ReferencePipeline } from '../../src/reference/pipeline.js';
 import { findStalls } from '../../src/report/timeline.js';
 import { TEST_REDIS_URL } from '../../src/stack/test-support.js';
 import { withBrowser } from '../browser/chromium.js';
-import { isolatedStack, type IsolatedStack } from './helpers.js';
-
-/** The CLI as users run it (through tsx), bounded in time. */
-function runCli(args: string[], timeoutMs: number) {
-  return new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.resume();
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
+import { isolatedStack, runCli, type IsolatedStack } from './helpers.js';
 
 const STALL_AT_SEC = 4;
 const STALL_MS = 2_000;
