@@ -1,20 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LOAD_TEST_ENDPOINTS } from '../../stack/contracts.js';
+import { seededEndpointsFixture } from '../../stack/fixtures.js';
 import type { SeededEndpoint } from '../../stack/seeder.js';
 import { EventGenerator, parseMix } from '../events/generator.js';
 import { ExpectedPairs } from './expected.js';
 
-const endpoints: SeededEndpoint[] = LOAD_TEST_ENDPOINTS.map((spec, i) => ({
-  id: `00000000-0000-0000-0000-00000000000${i}`,
-  applicationId: 'app',
-  name: spec.endpointName,
-  secret: 'x'.repeat(64),
-  webhookUrl: 'http://127.0.0.1/webhook',
-  contractAddresses: [spec.contract],
-  eventSignatures: spec.eventSignatures ? [...spec.eventSignatures] : null,
-  chainIds: [11155111],
-  isActive: true,
-}));
+const endpoints = seededEndpointsFixture();
 
 function pairsOf(expected: ExpectedPairs): { endpointIndex: number; sequence: number }[] {
   const pairs: { endpointIndex: number; sequence: number }[] = [];

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LOAD_TEST_ENDPOINTS } from '../../stack/contracts.js';
 import { EventGenerator, DEFAULT_MIX } from '../events/generator.js';
 import { summarizeMs, createHistogram, decodeHistogram, recordUs } from '../measure/histogram.js';
 import { NO_FAULTS, type DeliveryFigures, type PublisherFigures } from '../measure/result.js';
 import { IntervalRecorder } from '../measure/timeline.js';
 import { emptyCounts } from '../receiver/metrics.js';
 import type { ReceiverSnapshot } from '../receiver/receiver.js';
-import type { SeededEndpoint } from '../../stack/seeder.js';
+import { seededEndpointsFixture } from '../../stack/fixtures.js';
 import { ExpectedPairs } from './expected.js';
 import {
   absoluteChecks,
@@ -17,17 +16,7 @@ import {
   type ResultContext,
 } from './result.js';
 
-const endpoints: SeededEndpoint[] = LOAD_TEST_ENDPOINTS.map((spec, i) => ({
-  id: `00000000-0000-0000-0000-00000000000${i}`,
-  applicationId: 'app',
-  name: spec.endpointName,
-  secret: 'x'.repeat(64),
-  webhookUrl: 'http://127.0.0.1/webhook',
-  contractAddresses: [spec.contract],
-  eventSignatures: spec.eventSignatures ? [...spec.eventSignatures] : null,
-  chainIds: [11155111],
-  isActive: true,
-}));
+const endpoints = seededEndpointsFixture();
 
 const empty = summarizeMs(createHistogram());
 
