@@ -1,4 +1,4 @@
-import { seededRandom } from './paired-blocks.js';
+import { seededRandom } from '../engine/random.js';
 
 /**
  * Change points of one series by E-divisive means (Matteson & James, "A Nonparametric Approach

@@ -5,7 +5,7 @@
 import { historyEntryOf, updateBaseline, type Baseline } from './baseline.js';
 import { makeRunResult } from './fixtures.js';
 import type { MetricId } from './metrics.js';
-import { seededRandom } from './paired-blocks.js';
+import { seededRandom } from '../engine/random.js';
 import { aggregateTrials } from './trials.js';
 
 export interface SeriesShape {

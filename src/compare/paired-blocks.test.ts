@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHistogram, recordUs, type Histogram } from '../engine/measure/histogram.js';
-import { blockBootstrapLogVariance, seededRandom } from './paired-blocks.js';
+import { seededRandom } from '../engine/random.js';
+import { blockBootstrapLogVariance } from './paired-blocks.js';
 
 /** One trial: `blocks` blocks of `perBlock` lognormal latencies around 2 ms (sigma 0.3). */
 function trial(random: () => number, blocks: number, perBlock: number, scale = 1): Histogram[] {

@@ -1,4 +1,5 @@
 import { createHistogram, type Histogram } from '../engine/measure/histogram.js';
+import { seededRandom } from '../engine/random.js';
 
 /**
  * The sampling noise inside one round, from blocks of events: a trial's deliveries split by
@@ -15,18 +16,6 @@ export interface BlockBootstrapOptions {
   replicates?: number;
   /** Uniform [0, 1) source; seeded in tests so they are deterministic. */
   random?: () => number;
-}
-
-/** A small seeded generator (mulberry32): reproducible intervals from the same data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Fewer blocks than this make a bootstrap that mostly repeats itself. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './paired-blocks.js';
+import { seededRandom } from '../engine/random.js';
 import {
   formatPairedChange,
   judgePaired,

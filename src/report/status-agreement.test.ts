@@ -6,6 +6,7 @@ import { updateBaseline } from '../compare/baseline.js';
 import { makeRunResult } from '../compare/fixtures.js';
 import { aggregateTrials } from '../compare/trials.js';
 import { compare, type MetricComparison } from '../compare/verdict.js';
+import { seededRandom } from '../engine/random.js';
 import { renderMarkdown } from './markdown.js';
 import { reportContext } from './report-fixtures.js';
 
@@ -107,21 +108,9 @@ function checkAgreement(markdown: string, tolerance: number, metrics?: MetricCom
   });
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('the verdict table agrees with its numbers', () => {
   it('over 60 synthetic comparisons: no ✅ beyond the tolerance or the limit, every judged row shows its limit', () => {
-    const next = random(15);
+    const next = seededRandom(15);
     const seen = new Set<string>();
     for (let index = 0; index < 60; index += 1) {
       const tolerance = [1.1, 1.25, 1.5, 2][Math.floor(next() * 4)]!;

@@ -1,3 +1,5 @@
+import { seededRandom } from '../random.js';
+
 /**
  * Injected failures, so retry behaviour of the SUT can be tested: a fraction of webhook requests is
  * answered with an error status instead of being accepted, and every reply can be held back.
@@ -44,7 +46,8 @@ export function validateFaults(faults: Partial<ReceiverFaults>): void {
 /** Decides, request by request, which ones fail; deterministic for a given seed. */
 export class FaultInjector {
   private settings: Required<ReceiverFaults> = { ...DEFAULT_FAULTS };
-  private state = DEFAULT_FAULTS.seed >>> 0;
+  /** The failure draw: uniform [0, 1), restarted by a seed. */
+  private next = seededRandom(DEFAULT_FAULTS.seed);
 
   constructor(faults: Partial<ReceiverFaults> = {}) {
     this.update(faults);
@@ -57,7 +60,7 @@ export class FaultInjector {
       Object.entries(faults).filter(([, value]) => value !== undefined),
     ) as Partial<ReceiverFaults>;
     this.settings = { ...this.settings, ...defined };
-    if (faults.seed !== undefined) this.state = faults.seed >>> 0;
+    if (faults.seed !== undefined) this.next = seededRandom(faults.seed);
   }
 
   get current(): Readonly<Required<ReceiverFaults>> {
@@ -75,14 +78,5 @@ export class FaultInjector {
   /** Draws for one request. The draw happens even at rate 0, so the sequence depends on the seed only. */
   shouldFail(): boolean {
     return this.next() < this.settings.failureRate;
-  }
-
-  /** mulberry32: tiny, allocation-free, good enough to spread failures evenly. */
-  private next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 }
