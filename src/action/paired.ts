@@ -183,6 +183,7 @@ export async function measurePaired(
         readyTimeoutMs: config.load.readyTimeoutMs,
         settingName: (setting) => SETTING_INPUTS[setting],
         prepareSettingName: Inputs.PrepareCommand,
+        warmupSettingName: Inputs.WarmupEvents,
         save: serviceStateSaver(core),
         runTrials: (options) => deps.trialRunner.runTrials(options),
         load: { ...config.load, progress: 'lines' },

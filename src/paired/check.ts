@@ -17,6 +17,31 @@ export interface PairedCheckSettings {
   gatedMetrics?: readonly MetricId[];
 }
 
+/** Below this much of the load's time, the warm-up leaves a side measured while still cold. */
+export const MIN_PAIRED_WARMUP_SEC = 3;
+
+/**
+ * The note for a warm-up too short for a paired check, or null. Each side is started fresh every
+ * round, so each round measures a pipeline only as warm as its warm-up made it: with a second or
+ * two of load, caches, JIT and connection pools are still settling and a change that shows on a
+ * warm pipeline is partly hidden (bench/ab.ts once ran with 1 s of warm-up, and detected less).
+ * Null when the rate is unbounded (0): the warm-up's time is not known.
+ */
+export function shortWarmupNote(
+  load: { warmupEvents: number; ratePerSec: number },
+  warmupSettingName: string,
+): string | null {
+  if (!(load.ratePerSec > 0)) return null;
+  const seconds = load.warmupEvents / load.ratePerSec;
+  if (seconds >= MIN_PAIRED_WARMUP_SEC) return null;
+  const minimum = Math.ceil(MIN_PAIRED_WARMUP_SEC * load.ratePerSec);
+  return (
+    `warm-up of ${load.warmupEvents} events is ${seconds.toFixed(1)} s of the ${load.ratePerSec}/s load, ` +
+    `shorter than the ${MIN_PAIRED_WARMUP_SEC} s a paired check needs: each side starts fresh every round, ` +
+    `so a change may be measured on a cold pipeline and partly missed; set ${warmupSettingName} to at least ${minimum}`
+  );
+}
+
 export interface PairedCheckResult {
   run: PairedRun;
   verdict: PairedVerdict;
@@ -24,8 +49,14 @@ export interface PairedCheckResult {
 
 export async function runPairedCheck(
   settings: PairedCheckSettings,
-  deps: SideDependencies & { log: Logger },
+  deps: SideDependencies & {
+    log: Logger;
+    /** The warm-up's setting as the user writes it (`warmup-events` / `--warmup`). */
+    warmupSettingName: string;
+  },
 ): Promise<PairedCheckResult> {
+  const warmupNote = shortWarmupNote(deps.load, deps.warmupSettingName);
+  if (warmupNote) deps.log.warn(`Paired check: ${warmupNote}`);
   const sides = {
     base: serviceSide({ ...settings.base, name: 'base' }, deps),
     head: serviceSide({ ...settings.head, name: 'head' }, deps),
@@ -54,6 +85,7 @@ export async function runPairedCheck(
           : `a regression after ${settings.rounds} rounds was not confirmed by a further round`,
       );
     }
+    if (warmupNote) verdict.reasons.push(warmupNote);
     return { run, verdict };
   } finally {
     // A failed round may leave its side running; stopping is safe to repeat.

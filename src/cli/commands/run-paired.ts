@@ -100,6 +100,7 @@ export async function runPaired(
         readyTimeoutMs: request.options.readyTimeoutMs,
         settingName: (setting) => SETTING_FLAGS[setting],
         prepareSettingName: '--prepare',
+        warmupSettingName: '--warmup',
         save: () => undefined,
         runTrials,
         load,

@@ -1,0 +1,88 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeRunResult } from '../compare/fixtures.js';
+import type { Logger } from '../engine/log.js';
+import type { RunOptions } from '../engine/run/types.js';
+import { spawnExec } from '../services/exec.js';
+import { runPairedCheck, shortWarmupNote } from './check.js';
+import type { SideDependencies } from './side.js';
+
+describe('shortWarmupNote', () => {
+  it('names the setting and the minimum when the warm-up is under 3 s of the load', () => {
+    expect(shortWarmupNote({ warmupEvents: 500, ratePerSec: 500 }, '--warmup')).toBe(
+      'warm-up of 500 events is 1.0 s of the 500/s load, shorter than the 3 s a paired check needs: ' +
+        'each side starts fresh every round, so a change may be measured on a cold pipeline and ' +
+        'partly missed; set --warmup to at least 1500',
+    );
+    expect(shortWarmupNote({ warmupEvents: 0, ratePerSec: 120 }, 'warmup-events')).toMatch(
+      /set warmup-events to at least 360$/,
+    );
+  });
+
+  it('says nothing from 3 s of the load up, or when the rate is unbounded', () => {
+    expect(shortWarmupNote({ warmupEvents: 1500, ratePerSec: 500 }, '--warmup')).toBeNull();
+    expect(shortWarmupNote({ warmupEvents: 2500, ratePerSec: 500 }, '--warmup')).toBeNull();
+    expect(shortWarmupNote({ warmupEvents: 10, ratePerSec: 0 }, '--warmup')).toBeNull();
+  });
+});
+
+/** Both sides as real command services (a sleeping shell); the run engine replaced. */
+async function check(warmupEvents: number) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'paired-check-'));
+  const warnings: string[] = [];
+  const log: Logger = {
+    info: () => undefined,
+    warn: (message) => warnings.push(message),
+    group: (_title, work) => work(),
+  };
+  const runTrials: SideDependencies['runTrials'] = async (
+    options: RunOptions & { trials: number },
+  ) => {
+    await options.sut!.start();
+    await options.sut!.waitReady();
+    return [makeRunResult({ runId: 'trial' })];
+  };
+  const side = (name: string) => ({
+    services: { mode: 'command' as const, command: 'exec sleep 60' },
+    cwd: dir,
+    prepareCommand: null,
+    logsPath: path.join(dir, `${name}.log`),
+  });
+  const { verdict } = await runPairedCheck(
+    { base: side('base'), head: side('head'), rounds: 1, tolerance: 0.2 },
+    {
+      exec: spawnExec(() => undefined),
+      log,
+      env: process.env,
+      tempDir: dir,
+      readyTimeoutMs: 5_000,
+      settingName: (setting) => setting,
+      prepareSettingName: 'prepare-command',
+      warmupSettingName: 'warmup-events',
+      save: () => undefined,
+      runTrials,
+      load: { warmupEvents, ratePerSec: 500 } as SideDependencies['load'],
+    },
+  );
+  return { verdict, warnings };
+}
+
+describe('runPairedCheck', () => {
+  it('warns of a warm-up under 3 s of the load and notes it in the verdict', async () => {
+    const { verdict, warnings } = await check(500);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Paired check: warm-up of 500 events is 1\.0 s/),
+    ]);
+    expect(verdict.reasons).toContainEqual(
+      expect.stringMatching(/set warmup-events to at least 1500$/),
+    );
+  });
+
+  it('notes nothing with the default 5 s of warm-up', async () => {
+    const { verdict, warnings } = await check(2500);
+    expect(warnings).toEqual([]);
+    expect(verdict.reasons.join('\n')).not.toMatch(/warm-up/);
+  });
+});
