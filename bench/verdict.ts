@@ -27,6 +27,7 @@ import { registerRunCommand } from '../src/cli/commands/run.js';
 import { runCli } from '../src/cli/main.js';
 import { streamKey } from '../src/stack/contracts.js';
 import { createTestSchema, TEST_REDIS_URL, uniqueSuffix } from '../src/stack/test-support.js';
+import { loadAverage as load, option, own, startNeighbour, wholeNumberOption } from './support.js';
 
 const CONDITIONS = [
   'unchanged',
@@ -38,12 +39,8 @@ const CONDITIONS = [
 ] as const;
 type Condition = (typeof CONDITIONS)[number];
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-const runs = Number(option('--runs') ?? 10);
-const chosen = (option('--conditions')?.split(',') ?? [...CONDITIONS]) as Condition[];
+const runs = wholeNumberOption('runs', 10);
+const chosen = (option('conditions')?.split(',') ?? [...CONDITIONS]) as Condition[];
 for (const condition of chosen) {
   if (!CONDITIONS.includes(condition)) {
     process.stderr.write(
@@ -52,17 +49,8 @@ for (const condition of chosen) {
     process.exit(2);
   }
 }
-if (!Number.isInteger(runs) || runs < 1) {
-  process.stderr.write(`--runs ${option('--runs')}: expected a whole number of at least 1\n`);
-  process.exit(2);
-}
 
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
-const load = (): string =>
-  os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 
 /** Runs the CLI in this process; stdout captured, the exit code returned. */
 async function cli(args: string[]): Promise<{ exitCode: number; stdout: string }> {
@@ -136,6 +124,8 @@ async function startPipeline(
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // Stopped also when the bench ends on an error or a signal.
+  own(child, 'SIGTERM');
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
@@ -153,18 +143,6 @@ function stop(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
   });
-}
-
-/** A process keeping one core busy about half of the time: 50 ms of spinning, 50 ms asleep. */
-function startNeighbour(): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      '-e',
-      'const s=new Int32Array(new SharedArrayBuffer(4));for(;;){const t=Date.now();while(Date.now()-t<50);Atomics.wait(s,0,0,50)}',
-    ],
-    { stdio: 'ignore' },
-  );
 }
 
 interface CheckVerdict {
@@ -300,7 +278,7 @@ async function main(): Promise<void> {
           }
           await check(stack, baseline.path, tally(condition));
         } finally {
-          if (neighbour) await stop(neighbour);
+          if (neighbour) await neighbour.stop();
           if (slower) {
             await stopPipeline();
             stopPipeline = await startPipeline(stack, 0);

@@ -1,0 +1,102 @@
+/**
+ * What the detection benches (bench/verdict.ts, bench/ab.ts) share: their option parsing, the
+ * load-average line, and the noisy neighbour, which must not outlive the bench however it ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+
+/** The value after `--<name>` on the command line, or undefined. */
+export function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+/** `--<name> <n>` as a whole number of at least `min`; any other value exits 2, naming it. */
+export function wholeNumberOption(name: string, fallback: number, min = 1): number {
+  const given = option(name);
+  if (given === undefined) return fallback;
+  const value = Number(given);
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`--${name} ${given}: expected a whole number of at least ${min}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** The 1, 5 and 15 minute load averages, e.g. "0.42 0.61 0.80". */
+export const loadAverage = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+/**
+ * Child processes to stop whatever way the bench ends: a normal end, a thrown error (the process
+ * exits; `exit` handlers still run) or SIGINT/SIGTERM sent to the bench alone (a terminal's Ctrl-C
+ * reaches the whole process group, `kill <pid>` does not). Each gets its own signal: the
+ * neighbour SIGKILL, a CLI run SIGTERM so that it stops its SUT itself.
+ */
+const owned = new Map<ChildProcess, NodeJS.Signals>();
+let handlersInstalled = false;
+
+function stopOwned(): void {
+  for (const [child, signal] of owned) {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+  owned.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  stopOwned();
+  // Another handler (the CLI's, run in-process by bench/verdict.ts) stops its run itself and the
+  // bench unwinds; else die of the signal as without a handler (exit status 130 / 143).
+  if (process.listenerCount(signal) > 1) return;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.kill(process.pid, signal);
+}
+
+/** Stops `child` with `signal` if it still runs when the bench exits or is interrupted. */
+export function own(child: ChildProcess, signal: NodeJS.Signals): ChildProcess {
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    process.on('exit', stopOwned);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  owned.set(child, signal);
+  child.once('exit', () => owned.delete(child));
+  return child;
+}
+
+export interface Neighbour {
+  /** Resolves once the process is gone; safe to repeat. */
+  stop(): Promise<void>;
+}
+
+/** A process keeping one core busy about half of the time: 50 ms of spinning, 50 ms asleep. */
+export function startNeighbour(): Neighbour {
+  const child = own(
+    spawn(
+      process.execPath,
+      [
+        '-e',
+        'const s=new Int32Array(new SharedArrayBuffer(4));for(;;){const t=Date.now();while(Date.now()-t<50);Atomics.wait(s,0,0,50)}',
+      ],
+      { stdio: 'ignore' },
+    ),
+    'SIGKILL',
+  );
+  // Not a reason for the bench to stay alive: its `exit` handler kills it.
+  child.unref();
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  return {
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
