@@ -8,28 +8,33 @@
  *   ab16      the same for 1.6x p50
  *   cost      one single-side check (3 trials) next to one paired check, back to back
  *
- * The delays are calibrated first with single-side runs (p50 at delay 0; a first guess of
- * (T-1) x p50 for target T, corrected once along the measured slope); the ratio reached is printed.
+ * The delays are calibrated first under the detection runs' own conditions: each calibration
+ * point is one paired run (base delay 0, head delay d, the same rounds and load), and its p50
+ * ratio is the paired estimate (geometric mean of the rounds' head/base). The first guess for
+ * target T is (T-1) x the p50 of single-side runs at delay 0, corrected once along the measured
+ * slope; every point measured is printed. (Calibrated single-side, the 1.6x delay was caught 6
+ * of 10 times, and the runs it missed measured p50 only +34..+49% paired.)
  *
- * npx tsx bench/ab.ts [--runs 10] [--rounds 3] [--only aa,ab2] [--pipeline fast|default] [--warmup 500]
+ * npm run bench:ab -- [--runs 10] [--rounds 3] [--only aa,ab2] [--pipeline fast|default] [--warmup n]
  *
  * --pipeline: the reference pipeline at its fastest (endpoint cache on, no event or attempt rows;
  * the default here, as in bench:verdict) or with its default per-event SQL.
- * --warmup: unmeasured events per measurement (the quick scenario's default is 5 s of its rate,
- * 2,500; 500 keeps 40 paired runs under an hour). --events/--rate: a lighter load for a busy
- * machine, where the quick scenario's 500/s saturates the pipeline and queueing sets the latency.
- * The cost figure always uses the plain quick scenario.
+ * --warmup: unmeasured events per measurement; by default the scenario's own (5 s of its rate,
+ * 2,500 for quick): a shorter one leaves each freshly started side cold and hides the change.
+ * --events/--rate: a lighter load for a busy machine, where the quick scenario's 500/s saturates
+ * the pipeline and queueing sets the latency. The cost figure always uses the plain quick scenario.
  * Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (or BENCH_REDIS_URL,
  * BENCH_DATABASE_URL) and the bundle (npm run bundle). Not part of npm test: it takes about a
  * minute per A/B run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { loadAverage as load, option, own, startNeighbour, wholeNumberOption } from './support.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_CLI: a copy of the bundle, so rebuilding dist/ while the bench runs changes nothing.
@@ -38,21 +43,18 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
-const RUNS = Number(option('runs', '10'));
-const ROUNDS = Number(option('rounds', '3'));
-const ONLY = option('only', 'cost,aa,aa-noisy,ab2,ab16').split(',');
-const WARMUP = option('warmup', '500');
-const PIPELINE = option('pipeline', 'fast');
+const RUNS = wholeNumberOption('runs', 10);
+const ROUNDS = wholeNumberOption('rounds', 3);
+const ONLY = (option('only') ?? 'cost,aa,aa-noisy,ab2,ab16').split(',');
+// Unset: the scenario's own warm-up, as a user's check has it.
+const WARMUP = option('warmup');
+const PIPELINE = option('pipeline') ?? 'fast';
 if (PIPELINE !== 'fast' && PIPELINE !== 'default') {
   process.stderr.write(`--pipeline ${PIPELINE}: expected fast or default\n`);
   process.exit(2);
 }
-const EVENTS = option('events', '');
-const RATE = option('rate', '');
+const EVENTS = option('events');
+const RATE = option('rate');
 
 const schema = `ab_bench_${Date.now().toString(36)}`;
 const databaseUrl = (() => {
@@ -93,7 +95,11 @@ interface Outcome {
 
 function cli(args: string[]): Promise<Outcome> {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // SIGTERM if the bench ends first: the CLI then stops its SUT itself.
+  const child = own(
+    spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    'SIGTERM',
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -105,8 +111,7 @@ function cli(args: string[]): Promise<Outcome> {
 
 /** The detection runs' load: the quick scenario, with the bench's overrides. */
 const shape = () => [
-  '--warmup',
-  WARMUP,
+  ...(WARMUP ? ['--warmup', WARMUP] : []),
   ...(EVENTS ? ['--events', EVENTS] : []),
   ...(RATE ? ['--rate', RATE] : []),
 ];
@@ -128,6 +133,7 @@ async function singleSide(delayMs: number, label: string): Promise<{ p50: number
   const out = path.join(work, `single-${label}.json`);
   const run = await cli([
     ...common(),
+    ...shape(),
     '--trials',
     '1',
     '--start',
@@ -144,7 +150,18 @@ async function singleSide(delayMs: number, label: string): Promise<{ p50: number
 
 interface PairedJson {
   reference: string;
-  verdict: { outcome: string; metrics: { id: string; change: string; status: string }[] };
+  verdict: {
+    outcome: string;
+    metrics: {
+      id: string;
+      base: number;
+      head: number;
+      change: string;
+      status: string;
+      /** ratio: geometric mean over the rounds of head / base; interval: its 95% CI. */
+      estimate: { ratio: number; interval: { lower: number; upper: number } | null } | null;
+    }[];
+  };
 }
 
 async function paired(baseDelay: number, headDelay: number, label: string, load = shape()) {
@@ -173,51 +190,65 @@ async function paired(baseDelay: number, headDelay: number, label: string, load 
   const outcome = parsed?.verdict.outcome ?? `error (exit ${run.exitCode})`;
   const p50 = parsed?.verdict.metrics.find((metric) => metric.id === 'p50');
   if (!parsed) process.stderr.write(run.stderr.slice(-1500));
-  return { outcome, p50: p50 ? `${p50.change} ${p50.status}` : '—', ms: run.ms };
+  return {
+    outcome,
+    p50: p50 ? `${p50.change} ${p50.status}` : '—',
+    p50Metric: p50 ?? null,
+    ms: run.ms,
+  };
 }
-
-/** One core busy half of the time: 50 ms of spinning, 50 ms of sleep, until stopped. */
-function noisyNeighbour(): ChildProcess {
-  const code =
-    'for(;;){const end=Date.now()+50;while(Date.now()<end);Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,50)}';
-  return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
-}
-
-const load = () =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 
 async function main() {
   const db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
   await db.query(`CREATE SCHEMA ${schema}`);
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`# paired A/B bench: ${RUNS} runs of ${ROUNDS} rounds each; load average ${load()}`);
+  log(
+    `# paired A/B bench: ${RUNS} runs of ${ROUNDS} rounds each; warm-up ${WARMUP ?? "the scenario's"}; load average ${load()}`,
+  );
   try {
-    // Calibration: p50 at delay 0 (median of 3 single-side runs); for each target ratio T a
-    // first delay of (T-1) x p50, measured, then corrected once along the measured slope. The
-    // flag takes fractions of a millisecond, so the ratio lands near the target, not on a
-    // whole-millisecond step.
+    // Calibration under the detection runs' own conditions: each point is one paired run with
+    // the same rounds and load (base delay 0, head delay d), read as its paired p50 ratio. The
+    // first guess for target T is (T-1) x p50 at delay 0 (median of 3 single-side runs of the same
+    // load); when the ratio it makes is off by more than a tenth of (T-1), one correction along
+    // the measured slope (ratio-1 taken as proportional to the delay), measured and printed. No
+    // second correction: the corrected point has the same run-to-run noise as the first, so a
+    // further step would follow that noise as often as the slope; the printed ratio shows how
+    // near the target the detection runs start. The flag takes fractions of a millisecond.
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-    const p50At = async (delay: number, label: string, times = 1) => {
-      const values: number[] = [];
-      for (let time = 0; time < times; time++)
-        values.push((await singleSide(delay, `${label}-${time}`)).p50);
-      return median(values);
+    let base: number | null = null;
+    const p50AtZero = async (): Promise<number> => {
+      if (base !== null) return base;
+      const p50s: number[] = [];
+      for (let time = 0; time < 3; time++) p50s.push((await singleSide(0, `cal-0-${time}`)).p50);
+      base = median(p50s);
+      log(
+        `calibration: --processing-delay-ms 0 -> single-side p50 ${p50s.map((p50) => p50.toFixed(2)).join(', ')} ms (median ${base.toFixed(2)} ms)`,
+      );
+      return base;
     };
-    const base = await p50At(0, 'cal-0', 3);
-    log(`calibration: --processing-delay-ms 0 -> p50 ${base.toFixed(2)} ms`);
+    const pairedRatio = async (delay: number, label: string): Promise<number> => {
+      const run = await paired(0, delay, label);
+      const metric = run.p50Metric;
+      const ratio = metric?.estimate?.ratio ?? Number.NaN;
+      const interval = metric?.estimate?.interval;
+      log(
+        `calibration: head --processing-delay-ms ${delay} -> paired p50 ${ratio.toFixed(2)}x` +
+          (interval ? ` [95% CI ${interval.lower.toFixed(2)}, ${interval.upper.toFixed(2)}]` : '') +
+          (metric
+            ? ` (base ${metric.base.toFixed(2)} ms, head ${metric.head.toFixed(2)} ms)`
+            : '') +
+          `; ${run.outcome}; ${(run.ms / 1000).toFixed(0)} s`,
+      );
+      if (!Number.isFinite(ratio)) throw new Error(`calibration run ${label} gave no p50 ratio`);
+      return ratio;
+    };
     const calibrate = async (target: number): Promise<[number, number]> => {
-      let delay = Number(((target - 1) * base).toFixed(3));
-      let ratio = (await p50At(delay, `cal-${target}`, 3)) / base;
-      log(`calibration: --processing-delay-ms ${delay} -> ${ratio.toFixed(2)}x`);
-      // Corrected only when off by more than a tenth of the change aimed at: the ratio of one
-      // calibration is itself noisy, and a near miss corrected moves further off as often as not.
+      let delay = Number(((target - 1) * (await p50AtZero())).toFixed(3));
+      let ratio = await pairedRatio(delay, `cal-${target}`);
       if (ratio > 1.02 && Math.abs(ratio - target) > 0.1 * (target - 1)) {
         delay = Number(((delay * (target - 1)) / (ratio - 1)).toFixed(3));
-        ratio = (await p50At(delay, `cal-${target}-b`, 3)) / base;
-        log(`calibration: --processing-delay-ms ${delay} -> ${ratio.toFixed(2)}x`);
+        ratio = await pairedRatio(delay, `cal-${target}-b`);
       }
       return [delay, ratio];
     };
@@ -235,11 +266,11 @@ async function main() {
         name,
         head: delay,
         noisy: false,
-        note: `A/B target ${target}x: delay ${delay} ms, calibrated p50 ratio ${ratio.toFixed(2)}x`,
+        note: `A/B target ${target}x: delay ${delay} ms, calibrated paired p50 ratio ${ratio.toFixed(2)}x`,
       });
     }
     for (const experiment of experiments) {
-      const neighbour = experiment.noisy ? noisyNeighbour() : null;
+      const neighbour = experiment.noisy ? startNeighbour() : null;
       const counts = new Map<string, number>();
       try {
         for (let run = 1; run <= RUNS; run++) {
@@ -250,7 +281,7 @@ async function main() {
           );
         }
       } finally {
-        neighbour?.kill('SIGKILL');
+        await neighbour?.stop();
       }
       log(
         `== ${experiment.note}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ${n}/${RUNS}`).join(', ')}`,

@@ -56,7 +56,7 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 /** Stops `child` with `signal` if it still runs when the bench exits or is interrupted. */
-export function own(child: ChildProcess, signal: NodeJS.Signals): ChildProcess {
+export function own<Child extends ChildProcess>(child: Child, signal: NodeJS.Signals): Child {
   if (!handlersInstalled) {
     handlersInstalled = true;
     process.on('exit', stopOwned);
