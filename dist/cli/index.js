@@ -84129,8 +84129,8 @@ async function ensureServices(env, logger, defaults = { redisUrl: options/* DEFA
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 1 modules
 var compare = __nccwpck_require__(30263);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/run.js + 22 modules
-var run = __nccwpck_require__(18376);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/run.js + 24 modules
+var run = __nccwpck_require__(28585);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/settings/resolve.js
 var resolve = __nccwpck_require__(37125);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/settings-flags.js
@@ -85888,7 +85888,7 @@ function registerReferenceCommand(program) {
 
 /***/ }),
 
-/***/ 18376:
+/***/ 28585:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85925,7 +85925,10 @@ var events_generator = __nccwpck_require__(98335);
 var identity = __nccwpck_require__(30377);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/measure/fingerprint.js
+
 
 
 /** What the machine is; a baseline measured on a different machine is not comparable. */
@@ -85944,7 +85947,7 @@ async function environmentFingerprint(sources) {
     };
 }
 /*
- * The speed probe: well under a second on a hosted runner. Each part takes the best (CPU) or
+ * The speed probe: under a second on a hosted runner. Each part takes the best (CPU) or
  * the median (Redis) of several rounds, so one preemption by a neighbour does not decide it.
  */
 const CPU_PROBE_ROUNDS = 7;
@@ -85973,6 +85976,62 @@ function cpuProbeMs(rounds = CPU_PROBE_ROUNDS, iterations = CPU_PROBE_ITERATIONS
     }
     return { ms: best, checksum };
 }
+/*
+ * The all-cores probe: the CPU loop on one worker thread per core, all at once, in rounds; the
+ * median round. The median, not the best: a neighbour that runs in bursts (50 ms busy, 50 ms
+ * asleep) leaves gaps a 30 ms round can fall into, so the best round does not see it; nine
+ * rounds span about three of its periods.
+ */
+const ALL_CORES_ROUNDS = 9;
+const ALL_CORES_WARMUP_ITERATIONS = 2_000_000;
+/** The same xorshift loop as cpuProbeMs, in a worker: answers each message with its time. */
+const LOOP_WORKER = `
+const { parentPort } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+parentPort.on('message', (iterations) => {
+  const started = performance.now();
+  let state = 0x9e3779b9 | 0;
+  let sum = 0;
+  for (let i = 0; i < iterations; i += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    sum = (sum + (state & 0xff)) | 0;
+  }
+  parentPort.postMessage({ ms: performance.now() - started, checksum: sum });
+});`;
+/**
+ * The CPU loop on every core at once, median round in ms (the slowest worker of each round);
+ * null when worker threads cannot start. Every worker is stopped before it returns.
+ */
+async function allCoresProbeMs(rounds = ALL_CORES_ROUNDS, iterations = CPU_PROBE_ITERATIONS, cores = external_node_os_.availableParallelism()) {
+    const workers = [];
+    try {
+        for (let core = 0; core < cores; core += 1) {
+            workers.push(new external_node_worker_threads_namespaceObject.Worker(LOOP_WORKER, { eval: true }));
+        }
+        const round = (loops) => Promise.all(workers.map((worker) => new Promise((resolve, reject) => {
+            worker.once('message', () => resolve());
+            worker.once('error', reject);
+            worker.postMessage(loops);
+        })));
+        await round(ALL_CORES_WARMUP_ITERATIONS);
+        const times = [];
+        for (let index = 0; index < rounds; index += 1) {
+            const started = external_node_perf_hooks_.performance.now();
+            await round(iterations);
+            times.push(external_node_perf_hooks_.performance.now() - started);
+        }
+        times.sort((a, b) => a - b);
+        return times[Math.floor(times.length / 2)] ?? null;
+    }
+    catch {
+        return null;
+    }
+    finally {
+        await Promise.all(workers.map((worker) => worker.terminate()));
+    }
+}
 async function redisRoundTripUs(withRedisPing) {
     return withRedisPing(async (ping) => {
         await ping();
@@ -85991,6 +86050,7 @@ async function speedProbe(withRedisPing) {
     return {
         cpuMs: Number(cpu.ms.toFixed(1)),
         redisRoundTripUs: withRedisPing ? roundTo(await redisRoundTripUs(withRedisPing)) : null,
+        allCoresMs: roundTo(await allCoresProbeMs()),
     };
 }
 const roundTo = (value) => value === null ? null : Number(value.toFixed(1));
@@ -87577,8 +87637,55 @@ var compare_verdict = __nccwpck_require__(26694);
 var format = __nccwpck_require__(98076);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/metrics.js
 var compare_metrics = __nccwpck_require__(85578);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/paired-blocks.js
-var paired_blocks = __nccwpck_require__(16205);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/random.js
+var engine_random = __nccwpck_require__(50123);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/paired-blocks.js
+
+
+/** Fewer blocks than this make a bootstrap that mostly repeats itself. */
+const MIN_BLOCKS = 4;
+/**
+ * Variance of ln(head percentile / base percentile) for each requested percentile, or null when
+ * there are too few blocks (or a side has none with deliveries) to say.
+ */
+function blockBootstrapLogVariance(headBlocks, baseBlocks, percentiles, options = {}) {
+    if (headBlocks.length !== baseBlocks.length) {
+        throw new RangeError(`paired blocks differ in number: head ${headBlocks.length}, base ${baseBlocks.length}`);
+    }
+    const blocks = headBlocks.length;
+    if (blocks < MIN_BLOCKS)
+        return null;
+    const replicates = options.replicates ?? 200;
+    const random = options.random ?? (0,engine_random/* seededRandom */.I)(blocks * 7919 + percentiles.length);
+    const samples = new Map(percentiles.map((p) => [p, []]));
+    const head = (0,histogram/* createHistogram */.v5)();
+    const base = (0,histogram/* createHistogram */.v5)();
+    for (let replicate = 0; replicate < replicates; replicate++) {
+        head.reset();
+        base.reset();
+        for (let draw = 0; draw < blocks; draw++) {
+            const index = Math.floor(random() * blocks);
+            head.add(headBlocks[index]);
+            base.add(baseBlocks[index]);
+        }
+        if (head.totalCount === 0 || base.totalCount === 0)
+            continue;
+        for (const percentile of percentiles) {
+            const ratio = head.getValueAtPercentile(percentile) / base.getValueAtPercentile(percentile);
+            samples.get(percentile).push(Math.log(ratio));
+        }
+    }
+    const variances = new Map();
+    for (const [percentile, values] of samples) {
+        if (values.length < 2)
+            return null;
+        const center = values.reduce((sum, value) => sum + value, 0) / values.length;
+        const variance = values.reduce((sum, value) => sum + (value - center) ** 2, 0) / (values.length - 1);
+        variances.set(percentile, variance);
+    }
+    return variances;
+}
+
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/paired.js
 
 /** Two-sided 97.5% quantiles of Student's t by degrees of freedom (1-30), then a few beyond. */
@@ -87729,7 +87836,7 @@ function withinRoundVariances(round) {
     // A side whose last blocks delivered nothing has fewer of them: those blocks are empty.
     const length = Math.max(head.length, base.length);
     const decoded = (blocks) => Array.from({ length }, (_, index) => index < blocks.length ? (0,histogram/* decodeHistogram */.pr)(blocks[index]) : (0,histogram/* createHistogram */.v5)());
-    return (0,paired_blocks/* blockBootstrapLogVariance */.Fe)(decoded(head), decoded(base), Object.values(PERCENTILE_OF));
+    return blockBootstrapLogVariance(decoded(head), decoded(base), Object.values(PERCENTILE_OF));
 }
 function comparePaired(rounds, options) {
     if (rounds.length === 0)
@@ -87937,7 +88044,30 @@ function serviceSide(spec, deps) {
 
 
 
+/** Below this much of the load's time, the warm-up leaves a side measured while still cold. */
+const MIN_PAIRED_WARMUP_SEC = 3;
+/**
+ * The note for a warm-up too short for a paired check, or null. Each side is started fresh every
+ * round, so each round measures a pipeline only as warm as its warm-up made it: with a second or
+ * two of load, caches, JIT and connection pools are still settling and a change that shows on a
+ * warm pipeline is partly hidden (bench/ab.ts once ran with 1 s of warm-up, and detected less).
+ * Null when the rate is unbounded (0): the warm-up's time is not known.
+ */
+function shortWarmupNote(load, warmupSettingName) {
+    if (!(load.ratePerSec > 0))
+        return null;
+    const seconds = load.warmupEvents / load.ratePerSec;
+    if (seconds >= MIN_PAIRED_WARMUP_SEC)
+        return null;
+    const minimum = Math.ceil(MIN_PAIRED_WARMUP_SEC * load.ratePerSec);
+    return (`warm-up of ${load.warmupEvents} events is ${seconds.toFixed(1)} s of the ${load.ratePerSec}/s load, ` +
+        `shorter than the ${MIN_PAIRED_WARMUP_SEC} s a paired check needs: each side starts fresh every round, ` +
+        `so a change may be measured on a cold pipeline and partly missed; set ${warmupSettingName} to at least ${minimum}`);
+}
 async function runPairedCheck(settings, deps) {
+    const warmupNote = shortWarmupNote(deps.load, deps.warmupSettingName);
+    if (warmupNote)
+        deps.log.warn(`Paired check: ${warmupNote}`);
     const sides = {
         base: serviceSide({ ...settings.base, name: 'base' }, deps),
         head: serviceSide({ ...settings.head, name: 'head' }, deps),
@@ -87960,6 +88090,8 @@ async function runPairedCheck(settings, deps) {
                 ? `confirmed by a further round (${run.rounds.length} rounds in all)`
                 : `a regression after ${settings.rounds} rounds was not confirmed by a further round`);
         }
+        if (warmupNote)
+            verdict.reasons.push(warmupNote);
         return { run, verdict };
     }
     finally {
@@ -88224,6 +88356,7 @@ async function runPaired(request, io, logger) {
             readyTimeoutMs: request.options.readyTimeoutMs,
             settingName: (setting) => SETTING_FLAGS[setting],
             prepareSettingName: '--prepare',
+            warmupSettingName: '--warmup',
             save: () => undefined,
             runTrials: runTrials,
             load,
@@ -88349,7 +88482,7 @@ async function runPairedIfChosen(flags, context, io, logger) {
         compareTo: flags.compareTo,
         settingName: '--compare-to',
         baseline: differences && environmentMode === 'ignore'
-            ? { ...differences, environment: [] }
+            ? { ...differences, environment: [], busier: null }
             : differences,
         base: 'spec' in base ? { available: true } : { available: false, why: base.why },
     });
@@ -88608,7 +88741,7 @@ function confirmVerdict(initial, initialAggregate, all, baseline, options) {
     });
     return {
         ...rejudged,
-        ...(0,compare_verdict/* decide */.LD)(metrics, rejudged.blockers, rejudged.settings, all),
+        ...(0,compare_verdict/* decide */.LD)(metrics, rejudged.blockers, rejudged.settings, all, rejudged.busier),
         metrics,
         confirmation: { initialTrials: initialAggregate.trialCount, confirmed, unconfirmed },
     };
@@ -88994,7 +89127,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(58115);
 /* harmony import */ var _commands_receive_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(66251);
 /* harmony import */ var _commands_reference_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6884);
-/* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(18376);
+/* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(28585);
 /* harmony import */ var _commands_seed_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(41656);
 /* harmony import */ var _commands_publish_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(63154);
 
@@ -89416,11 +89549,13 @@ function injectedFaultsProblem(aggregate) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $T: () => (/* binding */ configDifferences),
+/* harmony export */   HZ: () => (/* binding */ runnerBusier),
 /* harmony export */   YO: () => (/* binding */ environmentDifferences),
 /* harmony export */   g7: () => (/* binding */ describeDifferences),
+/* harmony export */   gU: () => (/* binding */ describeBusier),
 /* harmony export */   ur: () => (/* binding */ configKey)
 /* harmony export */ });
-/* unused harmony exports cpuFamily, SPEED_PROBE_MARGIN, speedRatio */
+/* unused harmony exports cpuFamily, SPEED_PROBE_MARGIN, speedRatio, BUSIER_MARGIN */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var _engine_measure_result_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(68920);
 
@@ -89456,7 +89591,8 @@ function display(field, value) {
     if (value === null || value === undefined)
         return 'none';
     if (isSpeedProbe(value)) {
-        return `CPU ${value.cpuMs.toFixed(0)} ms, Redis ${value.redisRoundTripUs === null ? '—' : `${value.redisRoundTripUs.toFixed(0)} µs`}`;
+        const allCores = value.allCoresMs != null ? `, all cores ${value.allCoresMs.toFixed(0)} ms` : '';
+        return `CPU ${value.cpuMs.toFixed(0)} ms${allCores}, Redis ${value.redisRoundTripUs === null ? '—' : `${value.redisRoundTripUs.toFixed(0)} µs`}`;
     }
     if (typeof value === 'object') {
         return Object.entries(value)
@@ -89525,6 +89661,26 @@ function speedRatio(baseline, current) {
     if (!baseline.speed || !current.speed)
         return null;
     return { cpu: current.speed.cpuMs / baseline.speed.cpuMs };
+}
+/**
+ * How much busier this runner was than the baseline's when each was measured: the all-cores
+ * probe over the one-thread probe (about 1.0 on an idle machine: every core ran the loop as fast
+ * as one), this run's over the baseline's. On this project's 2-core machine a neighbour keeping
+ * one core busy half of the time moved it from 1.02 to 1.39-1.47, and left the one-thread probe
+ * where it was (it finds the free core). 1.2 keeps an idle runner's few percent out.
+ */
+const BUSIER_MARGIN = 1.2;
+const loadOfProbe = (speed) => speed?.allCoresMs != null && speed.cpuMs > 0 ? speed.allCoresMs / speed.cpuMs : null;
+/** Whether this runner was busier than the baseline's by the probes; null when not (or unknown). */
+function runnerBusier(baseline, current) {
+    const [before, now] = [loadOfProbe(baseline.speed), loadOfProbe(current.speed)];
+    if (before === null || now === null)
+        return null;
+    const factor = now / before;
+    return factor > BUSIER_MARGIN ? { factor, baseline: before, current: now } : null;
+}
+function describeBusier(busier) {
+    return `this runner was busier than the baseline's: all cores ran the CPU probe ${busier.current.toFixed(2)}x as long as one (baseline ${busier.baseline.toFixed(2)}x)`;
 }
 const outside = (ratio, margin) => ratio > margin || ratio < 1 / margin;
 function describeSpeed(ratio, what) {
@@ -89612,8 +89768,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/baseline.js
 var compare_baseline = __nccwpck_require__(49304);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/compare/paired-blocks.js
-var paired_blocks = __nccwpck_require__(16205);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/random.js
+var engine_random = __nccwpck_require__(50123);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/compare/changepoint.js
 
 const CHANGE_POINT_DEFAULTS = {
@@ -89692,7 +89848,7 @@ function changePoints(values, options = {}) {
     const { permutations, significance, minSegment, seed } = { ...CHANGE_POINT_DEFAULTS, ...options };
     const size = values.length;
     const matrix = distances(values);
-    const random = (0,paired_blocks/* seededRandom */.Is)(seed);
+    const random = (0,engine_random/* seededRandom */.I)(seed);
     const found = [];
     const bounds = [0, size];
     for (;;) {
@@ -90620,74 +90776,6 @@ function describeLimit(metric, limit, tolerance) {
 
 /***/ }),
 
-/***/ 16205:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Fe: () => (/* binding */ blockBootstrapLogVariance),
-/* harmony export */   Is: () => (/* binding */ seededRandom)
-/* harmony export */ });
-/* unused harmony export MIN_BLOCKS */
-/* harmony import */ var _engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45143);
-
-/** A small seeded generator (mulberry32): reproducible intervals from the same data. */
-function seededRandom(seed) {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-/** Fewer blocks than this make a bootstrap that mostly repeats itself. */
-const MIN_BLOCKS = 4;
-/**
- * Variance of ln(head percentile / base percentile) for each requested percentile, or null when
- * there are too few blocks (or a side has none with deliveries) to say.
- */
-function blockBootstrapLogVariance(headBlocks, baseBlocks, percentiles, options = {}) {
-    if (headBlocks.length !== baseBlocks.length) {
-        throw new RangeError(`paired blocks differ in number: head ${headBlocks.length}, base ${baseBlocks.length}`);
-    }
-    const blocks = headBlocks.length;
-    if (blocks < MIN_BLOCKS)
-        return null;
-    const replicates = options.replicates ?? 200;
-    const random = options.random ?? seededRandom(blocks * 7919 + percentiles.length);
-    const samples = new Map(percentiles.map((p) => [p, []]));
-    const head = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .createHistogram */ .v5)();
-    const base = (0,_engine_measure_histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .createHistogram */ .v5)();
-    for (let replicate = 0; replicate < replicates; replicate++) {
-        head.reset();
-        base.reset();
-        for (let draw = 0; draw < blocks; draw++) {
-            const index = Math.floor(random() * blocks);
-            head.add(headBlocks[index]);
-            base.add(baseBlocks[index]);
-        }
-        if (head.totalCount === 0 || base.totalCount === 0)
-            continue;
-        for (const percentile of percentiles) {
-            const ratio = head.getValueAtPercentile(percentile) / base.getValueAtPercentile(percentile);
-            samples.get(percentile).push(Math.log(ratio));
-        }
-    }
-    const variances = new Map();
-    for (const [percentile, values] of samples) {
-        if (values.length < 2)
-            return null;
-        const center = values.reduce((sum, value) => sum + value, 0) / values.length;
-        const variance = values.reduce((sum, value) => sum + (value - center) ** 2, 0) / (values.length - 1);
-        variances.set(percentile, variance);
-    }
-    return variances;
-}
-
-
-/***/ }),
-
 /***/ 41985:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -91280,6 +91368,12 @@ function compareCorrectness(metric, current, baselineValue) {
                 };
     }
 }
+/**
+ * The tail of the latency distribution (above the median). Other work on the runner reaches the
+ * tail first: on the 2-core machine a neighbour keeping one core busy half of the time doubled a
+ * 1.2 ms pipeline's p95 while its p50 stayed within the tolerance (bench:verdict, issue 12).
+ */
+const isTail = (id) => (_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRICS */ .Cb[id].latency?.percentile ?? 0) > 50;
 function comparePerformance(metric, context) {
     const { settings, blockers, baseline, current } = context;
     if (!baseline)
@@ -91326,6 +91420,11 @@ function comparePerformance(metric, context) {
     }
     switch (side) {
         case 'worse':
+            // Measured against a quieter baseline, a worse tail shows the other load as much as the
+            // code: not judged. The median and throughput still are, so a slower pipeline still fails.
+            if (context.busier && isTail(metric.id)) {
+                return judged('noise', `${metric.label}: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)(ratio)} worse, beyond its limit ${limitText}, but ${(0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .describeBusier */ .gU)(context.busier)}, and other work on a runner reaches the tail first: not judged. Rerun on a quieter runner, or measure the base commit on this one (compare-to: base).`);
+            }
             return judged('regression', `${metric.label} regressed: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)(ratio)} worse, beyond its limit ${limitText}.`);
         case 'better':
             return judged('improvement', `${metric.label} improved: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)((0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .worseningRatio */ ._)(metric, value, base))} better.`);
@@ -91408,11 +91507,14 @@ function duplicatesClause(current) {
     return `, but ${duplicates} ${duplicates === 1 ? 'delivery' : 'deliveries'} arrived more than once${across}`;
 }
 /** The outcome, its one-line summary and its reasons, from the judged metrics. */
-function decide(metrics, blockers, settings, current) {
+function decide(metrics, blockers, settings, current, busier = null) {
     const gated = metrics.filter((metric) => metric.gated);
     const failures = gated.filter((metric) => metric.status === 'regression');
     const unconfirmed = gated.filter((metric) => metric.status === 'unconfirmed');
-    const noisy = gated.filter((metric) => metric.status === 'noise');
+    const noise = gated.filter((metric) => metric.status === 'noise');
+    // On a busier runner a noisy tail is explained by it; say so rather than "noise".
+    const busyTail = busier ? noise.filter((metric) => isTail(metric.id)) : [];
+    const noisy = noise.filter((metric) => !busyTail.includes(metric));
     if (failures.length > 0) {
         return {
             outcome: 'regression',
@@ -91423,10 +91525,15 @@ function decide(metrics, blockers, settings, current) {
             ],
         };
     }
-    if (blockers.length > 0 || noisy.length > 0 || unconfirmed.length > 0) {
+    if (blockers.length > 0 || noise.length > 0 || unconfirmed.length > 0) {
         const why = blockers.length > 0
             ? blockers.map((blocker) => blocker.short).join('; ')
             : [
+                ...(busyTail.length > 0
+                    ? [
+                        `${busyTail.map((metric) => metric.label).join(', ')} worse, measured on a runner busier than the baseline's (CPU probe on all cores ${busier?.factor.toFixed(2)}x the baseline's)`,
+                    ]
+                    : []),
                 ...(unconfirmed.length > 0
                     ? [
                         `${unconfirmed.map((metric) => metric.label).join(', ')} regression not confirmed by one more trial`,
@@ -91441,6 +91548,7 @@ function decide(metrics, blockers, settings, current) {
             summary: `Inconclusive: ${why}.`,
             reasons: [
                 ...blockers.map((blocker) => blocker.long),
+                ...busyTail.map((metric) => metric.reason),
                 ...unconfirmed.map((metric) => metric.reason),
                 ...noisy.map((metric) => metric.reason),
             ],
@@ -91476,6 +91584,9 @@ function compare(current, baseline, options) {
             }),
         }
         : { config: [], environment: [] };
+    const busier = baseline
+        ? (0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .runnerBusier */ .HZ)(baseline.aggregate.environment, current.environment)
+        : null;
     const blockers = blockersOf(current, baseline, settings, differences, options.baselineName ?? baseline?.name ?? current.config.scenario, notes);
     const context = {
         settings,
@@ -91483,6 +91594,7 @@ function compare(current, baseline, options) {
         baseline,
         noise: baseline ? (0,_baseline_js__WEBPACK_IMPORTED_MODULE_0__/* .noiseOf */ .YN)(baseline) : {},
         current,
+        busier,
     };
     const metrics = _metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC_LIST */ .QS.map((metric) => {
         const baselineValue = baseline ? baseline.aggregate.metrics[metric.id] : null;
@@ -91522,8 +91634,11 @@ function compare(current, baseline, options) {
     if (baseline && baseline.aggregate.trialCount !== current.trialCount) {
         notes.push(`The baseline has ${baseline.aggregate.trialCount} trial(s), this run ${current.trialCount}.`);
     }
+    if (busier && blockers.length === 0) {
+        notes.push(`${(0,_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .describeBusier */ .gU)(busier).replace(/^t/, 'T')}: the tail latencies (${settings.gatedMetrics.filter(isTail).join(', ') || 'none gated'}) are shown but a rise in them is not judged; the median and throughput are.`);
+    }
     return {
-        ...decide(metrics, blockers, settings, current),
+        ...decide(metrics, blockers, settings, current, busier),
         notes,
         metrics,
         blockers,
@@ -91531,6 +91646,7 @@ function compare(current, baseline, options) {
         environmentDifferences: differences.environment,
         settings,
         confirmation: null,
+        busier,
     };
 }
 /**
@@ -91569,11 +91685,13 @@ function sleepMs(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 /**
- * Waits until `performance.now()` reaches `deadline`, to within microseconds: timers fire in whole
- * milliseconds and late, so a timer covers all but the last 1.5 ms and the rest is polled once per
- * event-loop turn (setImmediate). For injected delays of fractions of a millisecond (a 0.9 ms
- * slowdown of a 1.5 ms pipeline). Polling yields between checks, so other work of the process
- * (other events, deliveries) goes on during the wait: the delay adds latency without serialising.
+ * Waits until `now()` (milliseconds, `performance.now()` unless given) reaches `deadline`, to
+ * within microseconds: timers fire in whole milliseconds, late or up to a millisecond early, so a
+ * timer covers all but the last 1.5 ms and the rest is polled once per event-loop turn
+ * (setImmediate) until `now()` itself says the deadline has passed. For injected delays of
+ * fractions of a millisecond (a 0.9 ms slowdown of a 1.5 ms pipeline) and the end of a receiver
+ * stall. Polling yields between checks, so other work of the process (other events, deliveries)
+ * goes on during the wait: the delay adds latency without serialising.
  */
 async function waitUntil(deadline, now = () => performance.now()) {
     const coarse = deadline - now() - 1.5;
@@ -92898,6 +93016,13 @@ const speedProbeSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     cpuMs: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().positive(),
     /** Median Redis PING round trip, in microseconds; null when Redis was not probed. */
     redisRoundTripUs: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nonnegative().nullable(),
+    /**
+     * The same loop on every core at once (one worker thread per core): the median round, in ms.
+     * Next to cpuMs it says how busy the runner is: a neighbour that leaves one core free is
+     * invisible to the one-thread probe but takes its share here. Absent in files written before
+     * it existed; null when worker threads could not run.
+     */
+    allCoresMs: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().positive().nullable().optional(),
 });
 const environmentFingerprintSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     cpuModel: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
@@ -94378,6 +94503,31 @@ function shapeProblem(shape, names, { openEnded = false, idlePublishers = false 
 
 /***/ }),
 
+/***/ 50123:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ seededRandom)
+/* harmony export */ });
+/**
+ * A small seeded generator (mulberry32): uniform [0, 1), the same sequence from the same seed.
+ * Tiny and allocation-free per draw: it picks the receiver's injected failures as well as the
+ * bootstrap's resamples, so intervals and failures are reproducible.
+ */
+function seededRandom(seed) {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+
+/***/ }),
+
 /***/ 716:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -94395,14 +94545,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./node_modules/fastify/fastify.js
 var fastify = __nccwpck_require__(16703);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/clock.js
-var clock = __nccwpck_require__(47036);
+var engine_clock = __nccwpck_require__(47036);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/events/identity.js + 1 modules
 var events_identity = __nccwpck_require__(30377);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/blocks.js
 var blocks = __nccwpck_require__(97515);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/measure/timeline.js
 var timeline = __nccwpck_require__(69194);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/engine/random.js
+var random = __nccwpck_require__(50123);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/receiver/faults.js
+
 const DEFAULT_FAULTS = {
     failureRate: 0,
     failureStatus: 503,
@@ -94428,7 +94581,8 @@ function validateFaults(faults) {
 /** Decides, request by request, which ones fail; deterministic for a given seed. */
 class FaultInjector {
     settings = { ...DEFAULT_FAULTS };
-    state = DEFAULT_FAULTS.seed >>> 0;
+    /** The failure draw: uniform [0, 1), restarted by a seed. */
+    next = (0,random/* seededRandom */.I)(DEFAULT_FAULTS.seed);
     constructor(faults = {}) {
         this.update(faults);
     }
@@ -94438,7 +94592,7 @@ class FaultInjector {
         const defined = Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined));
         this.settings = { ...this.settings, ...defined };
         if (faults.seed !== undefined)
-            this.state = faults.seed >>> 0;
+            this.next = (0,random/* seededRandom */.I)(faults.seed);
     }
     get current() {
         return this.settings;
@@ -94452,14 +94606,6 @@ class FaultInjector {
     /** Draws for one request. The draw happens even at rate 0, so the sequence depends on the seed only. */
     shouldFail() {
         return this.next() < this.settings.failureRate;
-    }
-    /** mulberry32: tiny, allocation-free, good enough to spread failures evenly. */
-    next() {
-        this.state = (this.state + 0x6d2b79f5) >>> 0;
-        let t = this.state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     }
 }
 
@@ -94813,7 +94959,7 @@ class Receiver {
         if (!this.path.startsWith('/') || RESERVED_PATHS.includes(this.path)) {
             throw new RangeError(`receiver path must start with / and not be ${RESERVED_PATHS.join(', ')}; got "${this.path}"`);
         }
-        this.clock = options.clock ?? clock/* monotonicClock */.VF;
+        this.clock = options.clock ?? engine_clock/* monotonicClock */.VF;
         this.verifySignatures = options.verifySignatures ?? true;
         this.faults = new FaultInjector(options.faults);
         this.adminRoutes = options.adminRoutes ?? false;
@@ -94995,19 +95141,13 @@ class Receiver {
             onRequest: (request, _reply, done) => {
                 const nowUs = clock.nowUs();
                 if (nowUs >= this.stallFromUs && nowUs < this.stallToUs) {
-                    // A timer can fire up to a millisecond before the monotonic clock says it is due
-                    // (libuv counts from the loop's cached time): wait again until the window is over,
-                    // so no held webhook is taken inside it.
-                    const release = () => {
-                        const releasedUs = clock.nowUs();
-                        if (releasedUs < this.stallToUs) {
-                            setTimeout(release, Math.max(1, Math.ceil((this.stallToUs - releasedUs) / 1000)));
-                            return;
-                        }
-                        request.receivedUs = releasedUs;
+                    // Held until the receiver's own clock says the window is over, not until a timer
+                    // fires: libuv timers can fire up to a millisecond early against the monotonic clock
+                    // (they count from the loop's cached time), and no held webhook may be taken inside it.
+                    void (0,engine_clock/* waitUntil */.a0)(this.stallToUs / 1000, () => clock.nowUs() / 1000).then(() => {
+                        request.receivedUs = clock.nowUs();
                         done();
-                    };
-                    setTimeout(release, Math.ceil((this.stallToUs - nowUs) / 1000));
+                    });
                     return;
                 }
                 request.receivedUs = nowUs;
@@ -95055,7 +95195,7 @@ class Receiver {
         // Synchronous unless delayed: a promise per request is measurable at tens of thousands a
         // second. A synchronous handler must return nothing, or fastify would send its result again.
         if (delayMs > 0)
-            return (0,clock/* sleepMs */.Mb)(delayMs).then(() => this.send(reply, status, body));
+            return (0,engine_clock/* sleepMs */.Mb)(delayMs).then(() => this.send(reply, status, body));
         this.send(reply, status, body);
     }
     send(reply, status, body) {
@@ -95549,8 +95689,9 @@ const TOOL_VERSION = '1.0.0';
  * What a check compares the head with. `baseline`: the committed baseline file. `base`: the base
  * commit, measured on this runner in alternating rounds. `auto`: the baseline when it was
  * measured on a machine like this one with the same load (scenario, events, rate, concurrency,
- * mix …), else the base when it can be measured here, else the baseline (whose verdict then says
- * why it is inconclusive).
+ * mix …) and this runner is not busier than it was, else the base when it can be measured here,
+ * else the baseline (whose verdict then says why it is inconclusive, or leaves a busier runner's
+ * tail unjudged).
  */
 const COMPARE_TO = ['auto', 'baseline', 'base'];
 class ReferenceChoiceError extends Error {
@@ -95569,6 +95710,10 @@ function baselineProblem(baseline) {
     if (baseline.config.length > 0) {
         problems.push(`with another load: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeDifferences */ .g7)(baseline.config)}`);
     }
+    if (baseline.busier && problems.length === 0) {
+        // Only the tail would be judged less; the base measured here shares this runner's load.
+        return `the committed baseline was measured on a quieter runner (${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeBusier */ .gU)(baseline.busier)})`;
+    }
     return problems.length > 0
         ? `the committed baseline was measured ${problems.join(', and ')}`
         : null;
@@ -95581,9 +95726,11 @@ function baselineProblem(baseline) {
 async function baselineDifferences(baseline, current, matching = {}) {
     if (!baseline)
         return null;
+    const environment = await current.environment();
     return {
-        environment: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .environmentDifferences */ .YO)(baseline.aggregate.environment, await current.environment(), matching),
+        environment: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .environmentDifferences */ .YO)(baseline.aggregate.environment, environment, matching),
         config: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .configDifferences */ .$T)(baseline.aggregate.config, current.config),
+        busier: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerBusier */ .HZ)(baseline.aggregate.environment, environment),
     };
 }
 function chooseReference(facts) {
