@@ -159,6 +159,7 @@ describe('comparability that fits real runners', () => {
       speed: { cpuMs, redisRoundTripUs: 60, ...(allCoresMs === undefined ? {} : { allCoresMs }) },
     });
     // Figures of this machine: idle 35.3/36.4 ms; a neighbour on one core half the time 34.7/49.8.
+    // (one-thread / all-cores mean)
     const found = runnerBusier(busy(35.3, 36.4), busy(34.7, 49.8));
     expect(found?.factor).toBeCloseTo(49.8 / 34.7 / (36.4 / 35.3), 6);
     expect(describeBusier(found!)).toBe(

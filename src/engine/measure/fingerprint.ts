@@ -65,11 +65,13 @@ export function cpuProbeMs(
 
 /*
  * The all-cores probe: the CPU loop on one worker thread per core, all at once, in rounds; the
- * median round. The median, not the best: a neighbour that runs in bursts (50 ms busy, 50 ms
- * asleep) leaves gaps a 30 ms round can fall into, so the best round does not see it; nine
- * rounds span about three of its periods.
+ * mean round. Not the best round: a neighbour that runs in bursts (50 ms busy, 50 ms asleep)
+ * leaves gaps a 35 ms round can fall into. Fifteen rounds span about five of its periods, and
+ * their mean is the share of the cores this process got: on the 2-core machine, idle 1.03-1.06x
+ * the one-thread time, with that neighbour 1.34-1.42x; the median of nine rounds read 1.16-1.44x
+ * with it (a round in a gap decides the median more often than the mean).
  */
-const ALL_CORES_ROUNDS = 9;
+const ALL_CORES_ROUNDS = 15;
 const ALL_CORES_WARMUP_ITERATIONS = 2_000_000;
 
 /** The same xorshift loop as cpuProbeMs, in a worker: answers each message with its time. */
@@ -90,8 +92,8 @@ parentPort.on('message', (iterations) => {
 });`;
 
 /**
- * The CPU loop on every core at once, median round in ms (the slowest worker of each round);
- * null when worker threads cannot start. Every worker is stopped before it returns.
+ * The CPU loop on every core at once, mean round in ms (a round lasts until its slowest worker
+ * is done); null when worker threads cannot start. Every worker is stopped before it returns.
  */
 export async function allCoresProbeMs(
   rounds = ALL_CORES_ROUNDS,
@@ -121,8 +123,7 @@ export async function allCoresProbeMs(
       await round(iterations);
       times.push(performance.now() - started);
     }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)] ?? null;
+    return times.length > 0 ? times.reduce((sum, time) => sum + time, 0) / times.length : null;
   } catch {
     return null;
   } finally {
