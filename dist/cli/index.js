@@ -85978,11 +85978,13 @@ function cpuProbeMs(rounds = CPU_PROBE_ROUNDS, iterations = CPU_PROBE_ITERATIONS
 }
 /*
  * The all-cores probe: the CPU loop on one worker thread per core, all at once, in rounds; the
- * median round. The median, not the best: a neighbour that runs in bursts (50 ms busy, 50 ms
- * asleep) leaves gaps a 30 ms round can fall into, so the best round does not see it; nine
- * rounds span about three of its periods.
+ * mean round. Not the best round: a neighbour that runs in bursts (50 ms busy, 50 ms asleep)
+ * leaves gaps a 35 ms round can fall into. Fifteen rounds span about five of its periods, and
+ * their mean is the share of the cores this process got: on the 2-core machine, idle 1.03-1.06x
+ * the one-thread time, with that neighbour 1.34-1.42x; the median of nine rounds read 1.16-1.44x
+ * with it (a round in a gap decides the median more often than the mean).
  */
-const ALL_CORES_ROUNDS = 9;
+const ALL_CORES_ROUNDS = 15;
 const ALL_CORES_WARMUP_ITERATIONS = 2_000_000;
 /** The same xorshift loop as cpuProbeMs, in a worker: answers each message with its time. */
 const LOOP_WORKER = `
@@ -86001,8 +86003,8 @@ parentPort.on('message', (iterations) => {
   parentPort.postMessage({ ms: performance.now() - started, checksum: sum });
 });`;
 /**
- * The CPU loop on every core at once, median round in ms (the slowest worker of each round);
- * null when worker threads cannot start. Every worker is stopped before it returns.
+ * The CPU loop on every core at once, mean round in ms (a round lasts until its slowest worker
+ * is done); null when worker threads cannot start. Every worker is stopped before it returns.
  */
 async function allCoresProbeMs(rounds = ALL_CORES_ROUNDS, iterations = CPU_PROBE_ITERATIONS, cores = external_node_os_.availableParallelism()) {
     const workers = [];
@@ -86022,8 +86024,7 @@ async function allCoresProbeMs(rounds = ALL_CORES_ROUNDS, iterations = CPU_PROBE
             await round(iterations);
             times.push(external_node_perf_hooks_.performance.now() - started);
         }
-        times.sort((a, b) => a - b);
-        return times[Math.floor(times.length / 2)] ?? null;
+        return times.length > 0 ? times.reduce((sum, time) => sum + time, 0) / times.length : null;
     }
     catch {
         return null;
@@ -89664,12 +89665,13 @@ function speedRatio(baseline, current) {
 }
 /**
  * How much busier this runner was than the baseline's when each was measured: the all-cores
- * probe over the one-thread probe (about 1.0 on an idle machine: every core ran the loop as fast
- * as one), this run's over the baseline's. On this project's 2-core machine a neighbour keeping
- * one core busy half of the time moved it from 1.02 to 1.39-1.47, and left the one-thread probe
- * where it was (it finds the free core). 1.2 keeps an idle runner's few percent out.
+ * probe over the one-thread probe (about 1.05 on an idle machine: every core ran the loop about
+ * as fast as one), this run's over the baseline's. On this project's 2-core machine a neighbour
+ * keeping one core busy half of the time moved it from 1.03-1.06 to 1.34-1.42 and left the
+ * one-thread probe where it was (it finds the free core). 1.15 keeps an idle runner's few
+ * percent out (at most 1.05 apart here) and finds that neighbour (at least 1.26).
  */
-const BUSIER_MARGIN = 1.2;
+const BUSIER_MARGIN = 1.15;
 const loadOfProbe = (speed) => speed?.allCoresMs != null && speed.cpuMs > 0 ? speed.allCoresMs / speed.cpuMs : null;
 /** Whether this runner was busier than the baseline's by the probes; null when not (or unknown). */
 function runnerBusier(baseline, current) {
@@ -93017,7 +93019,7 @@ const speedProbeSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     /** Median Redis PING round trip, in microseconds; null when Redis was not probed. */
     redisRoundTripUs: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nonnegative().nullable(),
     /**
-     * The same loop on every core at once (one worker thread per core): the median round, in ms.
+     * The same loop on every core at once (one worker thread per core): the mean round, in ms.
      * Next to cpuMs it says how busy the runner is: a neighbour that leaves one core free is
      * invisible to the one-thread probe but takes its share here. Absent in files written before
      * it existed; null when worker threads could not run.
