@@ -116,7 +116,7 @@ export function confirmVerdict(
   });
   return {
     ...rejudged,
-    ...decide(metrics, rejudged.blockers, rejudged.settings, all, rejudged.busier),
+    ...decide(metrics, rejudged.blockers, rejudged.settings, all),
     metrics,
     confirmation: { initialTrials: initialAggregate.trialCount, confirmed, unconfirmed },
   };
