@@ -11,11 +11,14 @@
  * The delays are calibrated first under the detection runs' own conditions: each calibration
  * point is one paired run (base delay 0, head delay d, the same rounds and load), and its p50
  * ratio is the paired estimate (geometric mean of the rounds' head/base). The first guess for
- * target T is (T-1) x the p50 of single-side runs at delay 0, corrected once along the measured
- * slope; every point measured is printed. (Calibrated single-side, the 1.6x delay was caught 6
+ * target T is (T-1) x the p50 of single-side runs at delay 0; then, up to three points in all,
+ * the delay interpolated between the measured points around T, until one lands within a tenth
+ * of the change aimed at. --calibration d:r,… seeds the points with an earlier session's
+ * (printed as they are measured). Every point measured is printed. (Calibrated single-side, the 1.6x delay was caught 6
  * of 10 times, and the runs it missed measured p50 only +34..+49% paired.)
  *
  * npm run bench:ab -- [--runs 10] [--rounds 3] [--only aa,ab2] [--pipeline fast|default] [--warmup n]
+ *   [--calibration 0.97:1.64,1.26:2.07]
  *
  * --pipeline: the reference pipeline at its fastest (endpoint cache on, no event or attempt rows;
  * the default here, as in bench:verdict) or with its default per-event SQL.
@@ -54,6 +57,18 @@ if (PIPELINE !== 'fast' && PIPELINE !== 'default') {
   process.exit(2);
 }
 const EVENTS = option('events');
+/** --calibration 0.71:1.38,0.97:1.64: points (delay ms : paired p50 ratio) measured earlier. */
+const GIVEN_POINTS: [number, number][] = (option('calibration') ?? '')
+  .split(',')
+  .filter((pair) => pair !== '')
+  .map((pair) => {
+    const [delay, ratio] = pair.split(':').map(Number);
+    if (!(delay! > 0) || !(ratio! > 0)) {
+      process.stderr.write(`--calibration ${pair}: expected <delay ms>:<ratio>, e.g. 0.97:1.64\n`);
+      process.exit(2);
+    }
+    return [delay!, ratio!];
+  });
 const RATE = option('rate');
 
 const schema = `ab_bench_${Date.now().toString(36)}`;
@@ -244,24 +259,33 @@ async function main() {
       if (!Number.isFinite(ratio)) throw new Error(`calibration run ${label} gave no p50 ratio`);
       return ratio;
     };
+    // Every calibration point measured (and any given with --calibration), shared by the
+    // targets: the next delay is read off these by interpolating between the two points around
+    // the target (extrapolating along the last two beyond them), not along one slope. The delay's
+    // effect grows faster than the delay (0.71, 0.97, 1.26, 1.52, 2.09 ms made 1.38, 1.64, 2.07,
+    // 2.67, 3.17x in one session), so one slope from a far point over- or undershoots.
+    const points: [number, number][] = [[0, 1], ...GIVEN_POINTS];
+    const nextDelay = async (target: number): Promise<number> => {
+      const sorted = [...points].sort(([a], [b]) => a - b);
+      if (sorted.length < 2) return Number(((target - 1) * (await p50AtZero())).toFixed(3));
+      const above = sorted.findIndex(([, ratio]) => ratio >= target);
+      const [[d0, r0], [d1, r1]] =
+        above > 0
+          ? [sorted[above - 1]!, sorted[above]!]
+          : above === 0
+            ? [sorted[0]!, sorted[1]!]
+            : [sorted[sorted.length - 2]!, sorted[sorted.length - 1]!];
+      const slope = (r1 - r0) / (d1 - d0);
+      return Number(Math.max(0.001, d0 + (target - r0) / (slope > 0 ? slope : 1)).toFixed(3));
+    };
     const calibrate = async (target: number): Promise<[number, number]> => {
-      let delay = Number(((target - 1) * (await p50AtZero())).toFixed(3));
-      const off = (measured: number) =>
-        measured > 1.02 && Math.abs(measured - target) > 0.1 * (target - 1);
-      const corrected = (measured: number) =>
-        Number(((delay * (target - 1)) / (measured - 1)).toFixed(3));
-      let ratio = await pairedRatio(delay, `cal-${target}`);
-      // A first guess off by more than the whole change was measured where the pipeline behaves
-      // otherwise (a large delay adds more than itself, as the processor's queue grows: 3.2 ms at
-      // 500/s added 6.9 ms to a 1.5 ms p50 in one run), so the slope from it misleads near the target.
-      const farOff = Math.abs(ratio - target) > target - 1;
-      if (off(ratio)) {
-        delay = corrected(ratio);
-        ratio = await pairedRatio(delay, `cal-${target}-b`);
-        if (farOff && off(ratio)) {
-          delay = corrected(ratio);
-          ratio = await pairedRatio(delay, `cal-${target}-c`);
-        }
+      let delay = 0;
+      let ratio = 1;
+      for (const attempt of ['a', 'b', 'c']) {
+        delay = await nextDelay(target);
+        ratio = await pairedRatio(delay, `cal-${target}-${attempt}`);
+        points.push([delay, ratio]);
+        if (Math.abs(ratio - target) <= 0.1 * (target - 1)) break;
       }
       return [delay, ratio];
     };
