@@ -57,6 +57,23 @@ if (PIPELINE !== 'fast' && PIPELINE !== 'default') {
   process.exit(2);
 }
 const EVENTS = option('events');
+/**
+ * --delays ab2=1.5,ab16=1.12: head delays to use as given, no calibration; each experiment's
+ * line then reports the paired p50 ratio its runs measured (their median is the effect tested).
+ */
+const GIVEN_DELAYS = new Map<string, number>(
+  (option('delays') ?? '')
+    .split(',')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [name, delay] = pair.split('=');
+      if ((name !== 'ab2' && name !== 'ab16') || !(Number(delay) > 0)) {
+        process.stderr.write(`--delays ${pair}: expected ab2=<ms> or ab16=<ms>, e.g. ab2=1.5\n`);
+        process.exit(2);
+      }
+      return [name, Number(delay)];
+    }),
+);
 /** --calibration 0.71:1.38,0.97:1.64: points (delay ms : paired p50 ratio) measured earlier. */
 const GIVEN_POINTS: [number, number][] = (option('calibration') ?? '')
   .split(',')
@@ -298,21 +315,25 @@ async function main() {
       ['ab16', 1.6],
     ] as const) {
       if (!ONLY.includes(name)) continue;
-      const [delay, ratio] = await calibrate(target);
+      const given = GIVEN_DELAYS.get(name);
+      const [delay, ratio] = given === undefined ? await calibrate(target) : [given, null];
       experiments.push({
         name,
         head: delay,
         noisy: false,
-        note: `A/B target ${target}x: delay ${delay} ms, calibrated paired p50 ratio ${ratio.toFixed(2)}x`,
+        note: `A/B target ${target}x: delay ${delay} ms, ${ratio === null ? 'given (--delays)' : `calibrated paired p50 ratio ${ratio.toFixed(2)}x`}`,
       });
     }
     for (const experiment of experiments) {
       const neighbour = experiment.noisy ? startNeighbour() : null;
       const counts = new Map<string, number>();
+      const ratios: number[] = [];
       try {
         for (let run = 1; run <= RUNS; run++) {
           const outcome = await paired(0, experiment.head, `${experiment.name}-${run}`);
           counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
+          const ratio = outcome.p50Metric?.estimate?.ratio;
+          if (ratio !== undefined) ratios.push(ratio);
           log(
             `${experiment.name} run ${run}: ${outcome.outcome}; p50 ${outcome.p50}; ${(outcome.ms / 1000).toFixed(0)} s; load ${load()}`,
           );
@@ -320,8 +341,13 @@ async function main() {
       } finally {
         await neighbour?.stop();
       }
+      const sorted = [...ratios].sort((a, b) => a - b);
+      const measured =
+        sorted.length > 0
+          ? `; paired p50 ratio measured ${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}x, median ${sorted[sorted.length >> 1]!.toFixed(2)}x`
+          : '';
       log(
-        `== ${experiment.note}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ${n}/${RUNS}`).join(', ')}`,
+        `== ${experiment.note}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ${n}/${RUNS}`).join(', ')}${measured}`,
       );
     }
     if (ONLY.includes('cost')) {
