@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeRunResult } from '../compare/fixtures.js';
+import { comparePaired } from '../compare/paired-verdict.js';
 import type { Logger } from '../engine/log.js';
 import type { RunOptions } from '../engine/run/types.js';
 import { spawnExec } from '../services/exec.js';
-import { runPairedCheck, shortWarmupNote } from './check.js';
+import { anotherRoundFor, runPairedCheck, shortWarmupNote } from './check.js';
 import type { SideDependencies } from './side.js';
 
 describe('shortWarmupNote', () => {
@@ -84,5 +85,34 @@ describe('runPairedCheck', () => {
     const { verdict, warnings } = await check(2500);
     expect(warnings).toEqual([]);
     expect(verdict.reasons.join('\n')).not.toMatch(/warm-up/);
+  });
+});
+
+describe('anotherRoundFor', () => {
+  /** Rounds whose head p50 is `ratios` times the base's 2 ms (tails alike). */
+  const verdictOf = (ratios: number[]) =>
+    comparePaired(
+      ratios.map((ratio) => ({
+        base: makeRunResult({ latency: { p50Ms: 2, p95Ms: 5, p99Ms: 10 } }),
+        head: makeRunResult({ latency: { p50Ms: 2 * ratio, p95Ms: 5, p99Ms: 10 } }),
+      })),
+      { tolerance: 1.5, gatedMetrics: ['p50'] },
+    );
+
+  it('confirms a regression and settles a change worse than the tolerance but not in every round', () => {
+    expect(anotherRoundFor(verdictOf([1.8, 1.85, 1.9]))).toMatch(
+      /^A regression: measuring one more round/,
+    );
+    // Worse than 1.5x on the whole, but one round the other way: "within noise" after 3 rounds.
+    const unsettled = verdictOf([2.2, 2.4, 0.95]);
+    expect(unsettled.outcome).toBe('inconclusive');
+    expect(anotherRoundFor(unsettled)).toBe(
+      'Latency p50 worse than the tolerance but not consistently: measuring one more round to settle it',
+    );
+  });
+
+  it('measures nothing more for a pass, or a change within the tolerance', () => {
+    expect(anotherRoundFor(verdictOf([1, 1.02, 0.98]))).toBeNull();
+    expect(anotherRoundFor(verdictOf([1.2, 1.3, 0.9]))).toBeNull();
   });
 });

@@ -42,6 +42,25 @@ export function shortWarmupNote(
   );
 }
 
+/**
+ * Why one more round is measured after the requested ones, or null. A regression is confirmed
+ * before it fails a pull request. A gated metric worse than the tolerance but not consistently
+ * (its interval includes no change, or a round points the other way) gets one more round too:
+ * with 3 rounds the interval rests on 2 degrees of freedom (t = 4.30), so one wayward round
+ * leaves a real +55..+70% change "within noise" (bench:ab, 2 of 10 runs at a 1.12 ms delay);
+ * a fourth round (t = 3.18) settles it either way, and the regression must then hold in every round.
+ */
+export function anotherRoundFor(verdict: PairedVerdict): string | null {
+  if (verdict.outcome === 'regression') {
+    return 'A regression: measuring one more round to confirm it before failing on it';
+  }
+  const unsettled = verdict.metrics.filter((metric) => metric.gated && metric.status === 'noise');
+  if (verdict.outcome === 'inconclusive' && unsettled.length > 0) {
+    return `${unsettled.map((metric) => metric.label).join(', ')} worse than the tolerance but not consistently: measuring one more round to settle it`;
+  }
+  return null;
+}
+
 export interface PairedCheckResult {
   run: PairedRun;
   verdict: PairedVerdict;
@@ -73,16 +92,19 @@ export async function runPairedCheck(
     const run = await runPairedRounds(sides, {
       rounds: settings.rounds,
       log: deps.log,
-      needsAnotherRound: (rounds) => judge(rounds).outcome === 'regression',
+      needsAnotherRound: (rounds) => anotherRoundFor(judge(rounds)),
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
     const verdict = judge(run.rounds);
     if (run.confirmationRounds > 0) {
+      const first = judge(run.rounds.slice(0, settings.rounds)).outcome;
       verdict.reasons.push(
-        verdict.outcome === 'regression'
-          ? `confirmed by a further round (${run.rounds.length} rounds in all)`
-          : `a regression after ${settings.rounds} rounds was not confirmed by a further round`,
+        first === 'regression'
+          ? verdict.outcome === 'regression'
+            ? `confirmed by a further round (${run.rounds.length} rounds in all)`
+            : `a regression after ${settings.rounds} rounds was not confirmed by a further round`
+          : `worse than the tolerance but not consistently after ${settings.rounds} rounds, so a further round was measured (${run.rounds.length} rounds in all)`,
       );
     }
     if (warmupNote) verdict.reasons.push(warmupNote);

@@ -99,7 +99,7 @@ describe('runPairedRounds', () => {
         log: recordingLog([]),
         needsAnotherRound: (rounds) => {
           asked.push(rounds.length);
-          return true;
+          return 'A regression: measuring one more round to confirm it';
         },
       },
     );

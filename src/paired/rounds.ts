@@ -46,7 +46,7 @@ export interface PairedRound {
 export interface PairedRun {
   prepareMs: Record<SideName, number>;
   rounds: PairedRound[];
-  /** Rounds run beyond the requested ones to confirm a regression before failing on it. */
+  /** Rounds run beyond the requested ones (see needsAnotherRound). */
   confirmationRounds: number;
 }
 
@@ -54,10 +54,10 @@ export interface PairedRunOptions {
   rounds: number;
   log: Logger;
   /**
-   * Asked once after the requested rounds: true runs one more round (e.g. to confirm a
-   * regression before failing a pull request on it).
+   * Asked once after the requested rounds: a reason (logged) runs one more round, e.g. to confirm
+   * a regression before failing a pull request on it; null runs none.
    */
-  needsAnotherRound?(rounds: readonly PairedRound[]): boolean;
+  needsAnotherRound?(rounds: readonly PairedRound[]): string | null;
   signal?: AbortSignal;
   clock?: () => number;
 }
@@ -136,8 +136,9 @@ export async function runPairedRounds(
 
   for (let round = 1; round <= options.rounds; round++) await runRound(round, options.rounds);
   let confirmationRounds = 0;
-  if (options.needsAnotherRound?.(rounds)) {
-    log.info('A regression: measuring one more round to confirm it before failing on it');
+  const anotherRound = options.needsAnotherRound?.(rounds) ?? null;
+  if (anotherRound !== null) {
+    log.info(anotherRound);
     confirmationRounds = 1;
     await runRound(options.rounds + 1, options.rounds + 1);
   }
