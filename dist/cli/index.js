@@ -88065,6 +88065,24 @@ function shortWarmupNote(load, warmupSettingName) {
         `shorter than the ${MIN_PAIRED_WARMUP_SEC} s a paired check needs: each side starts fresh every round, ` +
         `so a change may be measured on a cold pipeline and partly missed; set ${warmupSettingName} to at least ${minimum}`);
 }
+/**
+ * Why one more round is measured after the requested ones, or null. A regression is confirmed
+ * before it fails a pull request. A gated metric worse than the tolerance but not consistently
+ * (its interval includes no change, or a round points the other way) gets one more round too:
+ * with 3 rounds the interval rests on 2 degrees of freedom (t = 4.30), so one wayward round
+ * leaves a real +55..+70% change "within noise" (bench:ab, 2 of 10 runs at a 1.12 ms delay);
+ * a fourth round (t = 3.18) settles it either way, and the regression must then hold in every round.
+ */
+function anotherRoundFor(verdict) {
+    if (verdict.outcome === 'regression') {
+        return 'A regression: measuring one more round to confirm it before failing on it';
+    }
+    const unsettled = verdict.metrics.filter((metric) => metric.gated && metric.status === 'noise');
+    if (verdict.outcome === 'inconclusive' && unsettled.length > 0) {
+        return `${unsettled.map((metric) => metric.label).join(', ')} worse than the tolerance but not consistently: measuring one more round to settle it`;
+    }
+    return null;
+}
 async function runPairedCheck(settings, deps) {
     const warmupNote = shortWarmupNote(deps.load, deps.warmupSettingName);
     if (warmupNote)
@@ -88081,15 +88099,18 @@ async function runPairedCheck(settings, deps) {
         const run = await (0,rounds/* runPairedRounds */.Yy)(sides, {
             rounds: settings.rounds,
             log: deps.log,
-            needsAnotherRound: (rounds) => judge(rounds).outcome === 'regression',
+            needsAnotherRound: (rounds) => anotherRoundFor(judge(rounds)),
             ...(deps.signal ? { signal: deps.signal } : {}),
             ...(deps.clock ? { clock: deps.clock } : {}),
         });
         const verdict = judge(run.rounds);
         if (run.confirmationRounds > 0) {
-            verdict.reasons.push(verdict.outcome === 'regression'
-                ? `confirmed by a further round (${run.rounds.length} rounds in all)`
-                : `a regression after ${settings.rounds} rounds was not confirmed by a further round`);
+            const first = judge(run.rounds.slice(0, settings.rounds)).outcome;
+            verdict.reasons.push(first === 'regression'
+                ? verdict.outcome === 'regression'
+                    ? `confirmed by a further round (${run.rounds.length} rounds in all)`
+                    : `a regression after ${settings.rounds} rounds was not confirmed by a further round`
+                : `worse than the tolerance but not consistently after ${settings.rounds} rounds, so a further round was measured (${run.rounds.length} rounds in all)`);
         }
         if (warmupNote)
             verdict.reasons.push(warmupNote);
@@ -95865,8 +95886,9 @@ async function runPairedRounds(sides, options) {
     for (let round = 1; round <= options.rounds; round++)
         await runRound(round, options.rounds);
     let confirmationRounds = 0;
-    if (options.needsAnotherRound?.(rounds)) {
-        log.info('A regression: measuring one more round to confirm it before failing on it');
+    const anotherRound = options.needsAnotherRound?.(rounds) ?? null;
+    if (anotherRound !== null) {
+        log.info(anotherRound);
         confirmationRounds = 1;
         await runRound(options.rounds + 1, options.rounds + 1);
     }
