@@ -95,6 +95,10 @@ export function startNeighbour(): Neighbour {
   });
   return {
     stop() {
+      // Held again while it is awaited: an unref'd child's exit does not keep the event loop
+      // alive, so with nothing else pending the bench ended here, silently, mid-way (it did
+      // after the unchanged+noisy checks, before slower+noisy).
+      child.ref();
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       return exited;
     },
