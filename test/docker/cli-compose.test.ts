@@ -155,6 +155,8 @@ describe.skipIf(skipReason !== undefined)(
           LT_DELIVERY_HEALTH_PORT: String(ports.delivery),
           LT_CHAIN_ID: chainId,
           LT_APP_DIR: repo,
+          LT_UID: String(process.getuid?.() ?? 1000),
+          LT_GID: String(process.getgid?.() ?? 1000),
         },
       });
       let stderr = '';

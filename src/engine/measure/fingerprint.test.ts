@@ -15,6 +15,19 @@ describe('the speed probe', () => {
     expect(ports()).toBe(before);
   });
 
+  it('adds no listener per round (Node warned of a leak past 10 rounds)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      expect(await allCoresProbeMs(15, 200_000, 1)).toBeGreaterThan(0);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('records the all-cores figure next to the one-thread figure', async () => {
     const probe = await speedProbe();
     expect(probe.cpuMs).toBeGreaterThan(0);

@@ -101,21 +101,28 @@ export async function allCoresProbeMs(
   cores = os.availableParallelism(),
 ): Promise<number | null> {
   const workers: Worker[] = [];
+  // One error listener per worker for the whole probe (one per round would pile up: Node warns
+  // of a leak past 10): a worker that fails rejects the round in progress.
+  let failed: ((error: unknown) => void) | null = null;
   try {
     for (let core = 0; core < cores; core += 1) {
-      workers.push(new Worker(LOOP_WORKER, { eval: true }));
+      const worker = new Worker(LOOP_WORKER, { eval: true });
+      worker.on('error', (error) => failed?.(error));
+      workers.push(worker);
     }
     const round = (loops: number) =>
-      Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<void>((resolve, reject) => {
-              worker.once('message', () => resolve());
-              worker.once('error', reject);
-              worker.postMessage(loops);
-            }),
-        ),
-      );
+      new Promise<void>((resolve, reject) => {
+        failed = reject;
+        Promise.all(
+          workers.map(
+            (worker) =>
+              new Promise<void>((done) => {
+                worker.once('message', () => done());
+                worker.postMessage(loops);
+              }),
+          ),
+        ).then(() => resolve(), reject);
+      });
     await round(ALL_CORES_WARMUP_ITERATIONS);
     const times: number[] = [];
     for (let index = 0; index < rounds; index += 1) {
