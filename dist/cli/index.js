@@ -86008,15 +86008,22 @@ parentPort.on('message', (iterations) => {
  */
 async function allCoresProbeMs(rounds = ALL_CORES_ROUNDS, iterations = CPU_PROBE_ITERATIONS, cores = external_node_os_.availableParallelism()) {
     const workers = [];
+    // One error listener per worker for the whole probe (one per round would pile up: Node warns
+    // of a leak past 10): a worker that fails rejects the round in progress.
+    let failed = null;
     try {
         for (let core = 0; core < cores; core += 1) {
-            workers.push(new external_node_worker_threads_namespaceObject.Worker(LOOP_WORKER, { eval: true }));
+            const worker = new external_node_worker_threads_namespaceObject.Worker(LOOP_WORKER, { eval: true });
+            worker.on('error', (error) => failed?.(error));
+            workers.push(worker);
         }
-        const round = (loops) => Promise.all(workers.map((worker) => new Promise((resolve, reject) => {
-            worker.once('message', () => resolve());
-            worker.once('error', reject);
-            worker.postMessage(loops);
-        })));
+        const round = (loops) => new Promise((resolve, reject) => {
+            failed = reject;
+            Promise.all(workers.map((worker) => new Promise((done) => {
+                worker.once('message', () => done());
+                worker.postMessage(loops);
+            }))).then(() => resolve(), reject);
+        });
         await round(ALL_CORES_WARMUP_ITERATIONS);
         const times = [];
         for (let index = 0; index < rounds; index += 1) {
