@@ -100,8 +100,6 @@ describe.skipIf(skipReason !== undefined)(
         LT_PROCESSOR_HEALTH_PORT: String(ports.processor),
         LT_DELIVERY_HEALTH_PORT: String(ports.delivery),
         LT_APP_DIR: repo,
-        LT_UID: String(process.getuid?.() ?? 1000),
-        LT_GID: String(process.getgid?.() ?? 1000),
       };
 
       // What the action's generated override does (extra_hosts on every service), plus stubs in
