@@ -85955,24 +85955,31 @@ const CPU_PROBE_ROUNDS = 7;
 const CPU_PROBE_ITERATIONS = 20_000_000;
 const REDIS_PROBE_PINGS = 300;
 /**
- * A fixed CPU-bound loop (xorshift: integer work the JIT cannot fold away), best of several
- * rounds, in ms. The first round also warms the JIT up; the best is a compiled one.
+ * A fixed CPU-bound loop (xorshift: integer work the JIT cannot fold away); the checksum keeps
+ * it from being dropped. Self-contained: the all-cores probe runs its source in worker threads.
+ */
+function xorshiftLoop(iterations) {
+    let state = 0x9e3779b9 | 0;
+    let sum = 0;
+    for (let i = 0; i < iterations; i += 1) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        sum = (sum + (state & 0xff)) | 0;
+    }
+    return sum;
+}
+/**
+ * The CPU loop, best of several rounds, in ms. The first round also warms the JIT up; the best
+ * is a compiled one.
  */
 function cpuProbeMs(rounds = CPU_PROBE_ROUNDS, iterations = CPU_PROBE_ITERATIONS) {
     let best = Number.POSITIVE_INFINITY;
     let checksum = 0;
     for (let round = 0; round < rounds; round += 1) {
         const started = external_node_perf_hooks_.performance.now();
-        let state = 0x9e3779b9 | 0;
-        let sum = 0;
-        for (let i = 0; i < iterations; i += 1) {
-            state ^= state << 13;
-            state ^= state >>> 17;
-            state ^= state << 5;
-            sum = (sum + (state & 0xff)) | 0;
-        }
+        checksum = xorshiftLoop(iterations);
         best = Math.min(best, external_node_perf_hooks_.performance.now() - started);
-        checksum = sum;
     }
     return { ms: best, checksum };
 }
@@ -85986,21 +85993,15 @@ function cpuProbeMs(rounds = CPU_PROBE_ROUNDS, iterations = CPU_PROBE_ITERATIONS
  */
 const ALL_CORES_ROUNDS = 15;
 const ALL_CORES_WARMUP_ITERATIONS = 2_000_000;
-/** The same xorshift loop as cpuProbeMs, in a worker: answers each message with its time. */
+/** The same loop as cpuProbeMs (its own source), in a worker: answers each message with its time. */
 const LOOP_WORKER = `
 const { parentPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
+const xorshiftLoop = ${xorshiftLoop.toString()};
 parentPort.on('message', (iterations) => {
   const started = performance.now();
-  let state = 0x9e3779b9 | 0;
-  let sum = 0;
-  for (let i = 0; i < iterations; i += 1) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    sum = (sum + (state & 0xff)) | 0;
-  }
-  parentPort.postMessage({ ms: performance.now() - started, checksum: sum });
+  const checksum = xorshiftLoop(iterations);
+  parentPort.postMessage({ ms: performance.now() - started, checksum });
 });`;
 /**
  * The CPU loop on every core at once, mean round in ms (a round lasts until its slowest worker
