@@ -35,13 +35,15 @@ export function needsConfirmation(verdict: Verdict): boolean {
 }
 
 /**
- * Whether `extra`, one trial, is worse than the baseline's median beyond the noise of one trial:
+ * Whether `extra`, one trial, is worse than the baseline's figure (`reference`) beyond the noise
+ * of one trial:
  * NOISE_SIGMAS standard errors of (baseline median - one trial), sigma pooled over the
  * baseline's trials and all of this run's.
  */
 function extraTrialConfirms(
   id: MetricId,
   baseline: Baseline,
+  reference: number,
   all: TrialAggregate,
   extra: number,
 ): boolean {
@@ -54,7 +56,7 @@ function extraTrialConfirms(
   const noiseRatio = Math.exp(
     NOISE_SIGMAS * sigma * Math.sqrt(medianVarianceFactor(baselineTrials.length) + 1),
   );
-  return worseningRatio(metric, baseline.aggregate.metrics[id], extra) > noiseRatio;
+  return worseningRatio(metric, reference, extra) > noiseRatio;
 }
 
 /**
@@ -90,7 +92,8 @@ export function confirmVerdict(
     const extra = extraTrial.metrics[metric.id];
     const definition = METRICS[metric.id];
     const first = initialAggregate.metrics[metric.id];
-    const base = baseline.aggregate.metrics[metric.id];
+    // The figure the comparison used: the median of the newest nights where there is a history.
+    const base = metric.baseline ?? baseline.aggregate.metrics[metric.id];
     const delta = (value: number) =>
       base === 0 ? '' : ` (${formatPercent(((value - base) / base) * 100)})`;
     const figures = `${formatWithUnit(definition, base)} → ${formatWithUnit(definition, first)}${delta(first)} over ${initialAggregate.trialCount} trials, then ${formatWithUnit(definition, extra)}${delta(extra)} in one more`;
@@ -99,7 +102,7 @@ export function confirmVerdict(
     if (
       wasFlagged &&
       metric.status === 'regression' &&
-      (extraBeyondLimit || extraTrialConfirms(metric.id, baseline, all, extra))
+      (extraBeyondLimit || extraTrialConfirms(metric.id, baseline, base, all, extra))
     ) {
       confirmed.push(metric.id);
       return {

@@ -3,7 +3,13 @@ import { updateBaseline, type HistoryEntry } from './baseline.js';
 import { configKey } from './comparability.js';
 import { fixtureEnvironment, makeRunResult, type LatencyShape } from './fixtures.js';
 import { METRICS } from './metrics.js';
-import { historyNoise, metricLimit, MIN_HISTORY_SAMPLES, sideOf } from './noise.js';
+import {
+  historyNoise,
+  metricLimit,
+  MIN_HISTORY_SAMPLES,
+  REFERENCE_NIGHTS,
+  sideOf,
+} from './noise.js';
 import { aggregateTrials } from './trials.js';
 import { compare } from './verdict.js';
 
@@ -130,5 +136,100 @@ describe('historyNoise: per environment, since the last level shift', () => {
       expect.arrayContaining(['p50', 'p95', 'p99', 'throughput']),
     );
     expect(second.noise?.p50).toBeNull();
+  });
+});
+
+describe('the reference figure: the median of the newest nights', () => {
+  const date = (index: number) => new Date(Date.UTC(2025, 2, 1 + index)).toISOString();
+  const nightOf = (
+    latest: ReturnType<typeof trialsOf>,
+    p50: number,
+    index: number,
+  ): HistoryEntry => ({
+    date: date(index),
+    commit: null,
+    trialCount: 3,
+    configKey: configKey(latest.config),
+    valid: true,
+    environment: fixtureEnvironment(),
+    metrics: { ...latest.metrics, p50 },
+  });
+  /** A baseline whose history holds `nights` (p50, oldest first) and whose newest night is `newest`. */
+  const baselineWith = (nights: number[], ...newest: number[]) => {
+    const latest = trialsOf(...newest);
+    const history = nights.map((p50, index) => nightOf(latest, p50, index));
+    const made = updateBaseline(null, latest, {
+      name: 'n',
+      commit: null,
+      date: date(nights.length),
+    });
+    return {
+      ...made,
+      history,
+      noise: historyNoise(history, { date: made.date, ...latest }),
+    };
+  };
+  // Seven nights around 20 ms (about ±4%), the newest one high within that noise.
+  const steady = [20.4, 19.2, 20.8, 19.6, 20, 20.6, 19.4];
+
+  it('is the median of the newest REFERENCE_NIGHTS nights, the newest included', () => {
+    const baseline = baselineWith(steady, 21.4, 21.2, 21.6);
+    const newest = baseline.aggregate.metrics.p50;
+    expect(newest).toBeCloseTo(21.4, 0);
+    const newestFive = [...steady.slice(-(REFERENCE_NIGHTS - 1)), newest].sort((a, b) => a - b);
+    expect(baseline.noise.p50?.reference).toEqual({
+      value: newestFive[2],
+      nights: REFERENCE_NIGHTS,
+    });
+  });
+
+  it('catches a 1.6x median that the newest night alone, sitting high, would pass', () => {
+    const baseline = baselineWith(steady, 21.4, 21.2, 21.6);
+    // 32 ms: 1.6x the nights' median (20.0), 1.50x the newest night (21.4).
+    const options = { tolerance: 1.5, gatedMetrics: ['p50' as const] };
+    const current = trialsOf(32, 32.4, 31.6);
+    const verdict = compare(current, baseline, options);
+    const p50 = verdict.metrics.find((metric) => metric.id === 'p50')!;
+    expect(p50.baseline).toBe(20);
+    expect(p50.status).toBe('regression');
+    expect(verdict.notes.join(' ')).toMatch(
+      /median of its newest 5 nights .*p50 20\.0+ ms \(newest night 21\.[34]\d* ms\)/i,
+    );
+    // Control: the newest night alone (no history used) holds 32 ms within 1.5x of 21.4.
+    const alone = compare(current, baseline, { ...options, useHistory: false });
+    expect(alone.metrics.find((metric) => metric.id === 'p50')?.status).not.toBe('regression');
+  });
+
+  it('is the newest night alone when it sits beyond the noise of the nights before it', () => {
+    // A merged 1.5x slowdown, one night old: the median would still be the old level.
+    const baseline = baselineWith(steady, 30, 30.3, 29.7);
+    expect(baseline.noise.p50?.reference).toEqual({
+      value: baseline.aggregate.metrics.p50,
+      nights: 1,
+    });
+    expect(baseline.aggregate.metrics.p50).toBeCloseTo(30, 0);
+    const verdict = compare(trialsOf(30.2, 30.5, 29.9), baseline, {
+      tolerance: 1.5,
+      gatedMetrics: ['p50'],
+    });
+    expect(verdict.outcome).toBe('pass');
+    expect(verdict.notes.join(' ')).toMatch(/newest night alone is the baseline/);
+  });
+
+  it('narrows the nightly part of the limit: one night against the median of five', () => {
+    const history = { sigma: 0.1, samples: 8, levelSince: null };
+    const inputs = {
+      baseline: 20,
+      baselineTrials: [20],
+      currentTrials: [20],
+      tolerance: 1,
+    };
+    const oneNight = metricLimit(METRICS.p50, { ...inputs, history });
+    const fiveNights = metricLimit(METRICS.p50, {
+      ...inputs,
+      history: { ...history, reference: { value: 20, nights: 5 } },
+    });
+    expect(Math.log(oneNight.detectableRatio!)).toBeCloseTo(3 * 0.1 * Math.SQRT2, 6);
+    expect(Math.log(fiveNights.detectableRatio!)).toBeCloseTo(3 * 0.1 * Math.sqrt(1.287), 6);
   });
 });

@@ -9,7 +9,7 @@ import {
   type MetricDefinition,
   type MetricValues,
 } from './metrics.js';
-import { lastLevelStart, medianVarianceFactor, pooledPairSigma } from './stats.js';
+import { lastLevelStart, median, medianVarianceFactor, pooledPairSigma } from './stats.js';
 import { formatTolerance } from './tolerance.js';
 
 /**
@@ -33,6 +33,13 @@ export const NOISE_SIGMAS = 3;
 /** Fewer nights than this on one level say too little about noise to use. */
 export const MIN_HISTORY_SAMPLES = 5;
 /**
+ * The reference figure is the median of the newest nights of the current level, this many at
+ * most: one night's figure carries the whole between-start noise of the SUT (the reference
+ * pipeline's p50 moved ±8% between fresh starts, its p99 ±25%, bench:verdict), the median of five
+ * about half of it. Few enough that a new level takes over within three nights.
+ */
+export const REFERENCE_NIGHTS = 5;
+/**
  * HDR histograms with 3 significant digits report a value within 1 part in 1,000 (a bucket's
  * width); two compared figures each carry it.
  */
@@ -46,6 +53,13 @@ export const historyNoiseSchema = z.object({
   samples: z.number().int().positive(),
   /** Date of the first night after the last level shift; null when the series never shifted. */
   levelSince: z.string().nullable(),
+  /**
+   * The figure a run is compared with: the median of the level's newest nights (at most
+   * REFERENCE_NIGHTS, the newest included), or the newest night alone (`nights` 1) when it sits
+   * beyond the noise of the ones before it, a shift too new to be a level yet. Absent in files
+   * written before it was recorded: the newest night is the reference then.
+   */
+  reference: z.object({ value: z.number(), nights: z.number().int().positive() }).optional(),
 });
 export type HistoryNoise = z.infer<typeof historyNoiseSchema>;
 
@@ -111,9 +125,35 @@ export function historyNoise(
             sigma,
             samples: level.length,
             levelSince: start > 0 ? (nights[start] as { date: string }).date : null,
+            reference: referenceOf(
+              metric,
+              nights.slice(start).map((night) => night.metrics[metric.id]),
+              sigma,
+            ),
           };
   }
   return noise;
+}
+
+/**
+ * The median of the level's newest REFERENCE_NIGHTS figures (`level` oldest first, the newest
+ * night last), unless the newest sits more than NOISE_SIGMAS of the level's noise from the median
+ * of the nights before it: then the level is moving (a merged change, a new runner image) and the
+ * newest night alone is the reference, as it was before the median, until the shift is a level.
+ */
+function referenceOf(
+  metric: MetricDefinition,
+  level: readonly number[],
+  sigma: number,
+): { value: number; nights: number } {
+  const newest = level[level.length - 1] as number;
+  const window = level.slice(-REFERENCE_NIGHTS);
+  const before = window.slice(0, -1);
+  const away = Math.abs(logFigure(metric, newest) - logFigure(metric, median(before)));
+  const allowed = NOISE_SIGMAS * sigma * Math.sqrt(1 + medianVarianceFactor(before.length));
+  return away > allowed
+    ? { value: newest, nights: 1 }
+    : { value: median(window), nights: window.length };
 }
 
 /** What set a limit. */
@@ -158,8 +198,8 @@ const worse = (direction: Direction, from: number, by: number): number =>
  * A metric's limit: the tolerance ratio, widened to the change this measurement can tell apart
  * from noise when that is larger. The difference of two medians (baseline's and this run's) has
  * a standard error of sigma * sqrt(v(nBaseline) + v(nCurrent)) from the trials, and of
- * sigma * sqrt(2) from the nights (each side is one night); the larger decides, times
- * NOISE_SIGMAS.
+ * sigma * sqrt(1 + v(nights)) from the nights (this run is one night, the reference the median of
+ * `nights` of them); the larger decides, times NOISE_SIGMAS.
  */
 export function metricLimit(metric: MetricDefinition, inputs: LimitInputs): MetricLimit {
   const { baseline, baselineTrials, currentTrials, history, tolerance } = inputs;
@@ -174,7 +214,12 @@ export function metricLimit(metric: MetricDefinition, inputs: LimitInputs): Metr
         ),
     );
   }
-  if (history) errors.push(history.sigma * Math.SQRT2);
+  // This run is one night; the reference the median of `nights` of them.
+  if (history) {
+    errors.push(
+      history.sigma * Math.sqrt(1 + medianVarianceFactor(history.reference?.nights ?? 1)),
+    );
+  }
   const detectableRatio = errors.length > 0 ? Math.exp(NOISE_SIGMAS * Math.max(...errors)) : null;
 
   const noiseFloor =

@@ -237,13 +237,28 @@ interface PerformanceContext {
  */
 const isTail = (id: MetricId): boolean => (METRICS[id].latency?.percentile ?? 0) > 50;
 
+/**
+ * The baseline figure a run is compared with: for a performance metric with a nightly history on
+ * this kind of runner, the median of its newest nights (noise.ts referenceOf), else the newest
+ * night's own figure.
+ */
+function referenceFigure(
+  metric: MetricDefinition,
+  baseline: Baseline,
+  noise: BaselineNoise,
+  settings: VerdictSettings,
+): number {
+  const reference = settings.useHistory ? noise[metric.id]?.reference : undefined;
+  return reference?.value ?? baseline.aggregate.metrics[metric.id];
+}
+
 type Judged = Pick<MetricComparison, 'status' | 'reason' | 'limit' | 'limitText' | 'heldBack'>;
 
 function comparePerformance(metric: MetricDefinition, context: PerformanceContext): Judged {
   const { settings, blockers, baseline, current } = context;
   if (!baseline)
     return { status: 'info', reason: 'No baseline to compare with.', limit: null, limitText: null };
-  const base = baseline.aggregate.metrics[metric.id];
+  const base = referenceFigure(metric, baseline, context.noise, settings);
   const value = current.metrics[metric.id];
   const change = describeChange(metric, base, value);
   if (blockers.length > 0) {
@@ -344,6 +359,49 @@ function comparePerformance(metric: MetricDefinition, context: PerformanceContex
       }
       return judged('pass', `${change}, within ${limitText}.`);
   }
+}
+
+/**
+ * "Baseline figures: the median of the newest 5 nights on this kind of runner (p50 1.52 ms; the
+ * newest night alone 1.61 ms)", or why the newest night alone is used; null when the newest
+ * night is the reference for every gated metric as before the history existed.
+ */
+function referenceNote(
+  baseline: Baseline | null,
+  noise: BaselineNoise,
+  settings: VerdictSettings,
+): string | null {
+  if (!baseline || !settings.useHistory) return null;
+  const parts: string[] = [];
+  const moving: string[] = [];
+  let nights = 0;
+  for (const id of settings.gatedMetrics) {
+    const reference = noise[id]?.reference;
+    if (!reference) continue;
+    const metric = METRICS[id];
+    if (reference.nights === 1) {
+      moving.push(metric.label);
+      continue;
+    }
+    nights = Math.max(nights, reference.nights);
+    const newest = baseline.aggregate.metrics[id];
+    if (reference.value === newest) continue;
+    parts.push(
+      `${metric.label} ${formatWithUnit(metric, reference.value)} (newest night ${formatWithUnit(metric, newest)})`,
+    );
+  }
+  const sentences: string[] = [];
+  if (parts.length > 0) {
+    sentences.push(
+      `Baseline figures are the median of its newest ${nights} nights on this kind of runner, not the newest night alone (each start of the system moves it): ${parts.join(', ')}.`,
+    );
+  }
+  if (moving.length > 0) {
+    sentences.push(
+      `For ${moving.join(', ')} the newest night alone is the baseline: it sits beyond the noise of the nights before it, a shift too new to be a level yet.`,
+    );
+  }
+  return sentences.length > 0 ? sentences.join(' ') : null;
 }
 
 function blockersOf(
@@ -538,7 +596,11 @@ export function compare(
     busier,
   };
   const metrics = METRIC_LIST.map((metric): MetricComparison => {
-    const baselineValue = baseline ? baseline.aggregate.metrics[metric.id] : null;
+    const baselineValue = !baseline
+      ? null
+      : metric.kind === 'performance'
+        ? referenceFigure(metric, baseline, context.noise, settings)
+        : baseline.aggregate.metrics[metric.id];
     const value = current.metrics[metric.id];
     const judged =
       metric.kind === 'correctness'
@@ -563,6 +625,8 @@ export function compare(
     };
   });
 
+  const fromNights = referenceNote(baseline, context.noise, settings);
+  if (fromNights) notes.push(fromNights);
   const improvements = metrics.filter((metric) => metric.gated && metric.status === 'improvement');
   if (improvements.length > 0) {
     notes.push(

@@ -70,7 +70,7 @@ describe('renderMarkdown: structure', () => {
     expect(markdown).toContain(TABLE_HEADER);
     // Short cells keep to one line: no-break spaces.
     expect(markdown).toContain(
-      '| Latency p50 (ms) | 12.0 | 27.0 | 2.2×\u00a0slower | ≤\u00a018.0\u00a0ms | ❌\u00a0over\u00a0limit |',
+      '| Latency p50 (ms) | 12.2 | 27.0 | 2.2×\u00a0slower | ≤\u00a018.3\u00a0ms | ❌\u00a0over\u00a0limit |',
     );
     expect(markdown).toContain('\nxychart-beta\n');
     // Every chart has a legend right under it.
