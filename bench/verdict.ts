@@ -14,6 +14,13 @@
  *   10ms-unchanged    a pipeline slowed to p50 about 10 ms, against its own baseline (aim 0)
  *   10ms-2x           that pipeline at 2x p50 (aim 10 of 10)
  *
+ * The "slower" delay is calibrated with bench:ab's interpolation: a point is a delay and the mean
+ * p50 of two fresh-start 3-trial runs at it over the reference p50; the first delay is 0.6x the
+ * reference p50, each next one interpolated between the points around 1.6x, up to three points,
+ * until one is within 0.06 of 1.6x. Every point is printed. `--calibration 0.97:1.64,…` seeds the
+ * points with an earlier session's (then no first guess); `--delay <ms>` uses that delay and skips
+ * the calibration.
+ *
  * An inconclusive check is no false alarm only where it names its reason; the counts show each
  * outcome and the reasons. A script, not a test: it prints the counts and exits 0; 1 only when a
  * check could not run at all. `--why` prints each judged metric's reason for a check that did not
@@ -30,7 +37,15 @@ import { runCli } from '../src/cli/main.js';
 import { median } from '../src/compare/stats.js';
 import { streamKey } from '../src/stack/contracts.js';
 import { createTestSchema, TEST_REDIS_URL, uniqueSuffix } from '../src/stack/test-support.js';
-import { loadAverage as load, option, own, startNeighbour, wholeNumberOption } from './support.js';
+import {
+  calibrationOption,
+  interpolateDelay,
+  loadAverage as load,
+  option,
+  own,
+  startNeighbour,
+  wholeNumberOption,
+} from './support.js';
 
 const CONDITIONS = [
   'unchanged',
@@ -44,6 +59,18 @@ type Condition = (typeof CONDITIONS)[number];
 
 const runs = wholeNumberOption('runs', 10);
 const nights = wholeNumberOption('nights', 5);
+/** --calibration 0.97:1.64,1.26:2.07: points (delay ms : p50 ratio) measured earlier. */
+const givenPoints = calibrationOption();
+/** --delay 0.97: the "slower" delay as given, no calibration. */
+const givenDelayMs = ((): number | null => {
+  const given = option('delay');
+  if (given === undefined) return null;
+  if (!(Number(given) > 0)) {
+    process.stderr.write(`--delay ${given}: expected a delay in ms above 0, e.g. 0.97\n`);
+    process.exit(2);
+  }
+  return Number(given);
+})();
 const chosen = (option('conditions')?.split(',') ?? [...CONDITIONS]) as Condition[];
 for (const condition of chosen) {
   if (!CONDITIONS.includes(condition)) {
@@ -213,6 +240,42 @@ async function measureP50(stack: Stack, label: string): Promise<number> {
   return (JSON.parse(made.stdout) as { metrics?: { p50: number } }).metrics?.p50 ?? Number.NaN;
 }
 
+/** The p50 ratio the "slower" conditions aim at. */
+const SLOWER_RATIO = 1.6;
+
+/**
+ * The "slower" delay, given (--delay) or calibrated as the header says; the flag takes fractions of
+ * a ms. Each point is measured twice, as one fresh start moves p50 by about 8%. Interpolated, not
+ * corrected along one slope through the origin: the delay's effect grows faster than the delay
+ * (0.76 ms made 1.40x and the corrected 1.13 ms then 2.0-2.9x in the checks; 1.31 ms made 1.82x
+ * and the corrected 0.965 ms then 1.47x).
+ */
+async function slowerDelay(stack: Stack, referenceP50: number): Promise<number> {
+  if (givenDelayMs !== null) return givenDelayMs;
+  const ratioAt = async (delayMs: number, label: string): Promise<number> => {
+    const p50s: number[] = [];
+    for (const attempt of [1, 2]) {
+      const stopCalibration = await startPipeline(stack, delayMs);
+      p50s.push(await measureP50(stack, `${label}-${attempt}`).finally(stopCalibration));
+    }
+    const ratio = (p50s[0]! + p50s[1]!) / 2 / referenceP50;
+    say(
+      `calibration: a ${delayMs} ms delay made p50 ${ratio.toFixed(2)}x (${p50s.map((p50) => p50.toFixed(2)).join(' and ')} ms)`,
+    );
+    if (!Number.isFinite(ratio)) throw new Error(`calibration run ${label} gave no p50 ratio`);
+    return ratio;
+  };
+  const points: [number, number][] = [[0, 1], ...givenPoints];
+  let delayMs = 0;
+  for (const attempt of [1, 2, 3]) {
+    delayMs = interpolateDelay(points, SLOWER_RATIO) ?? Number((referenceP50 * 0.6).toFixed(3));
+    const ratio = await ratioAt(delayMs, `calibrate-${attempt}`);
+    points.push([delayMs, ratio]);
+    if (Math.abs(ratio - SLOWER_RATIO) <= 0.1 * (SLOWER_RATIO - 1)) break;
+  }
+  return delayMs;
+}
+
 interface Tally {
   condition: Condition;
   outcomes: Record<CheckVerdict['outcome'], number>;
@@ -308,33 +371,13 @@ async function main(): Promise<void> {
     const fast = chosen.filter((condition) => !condition.startsWith('10ms'));
     if (fast.length > 0) {
       const baseline = await makeBaseline(stack, 'fast', 0);
-      // The delay that makes p50 1.6x: a first guess of 0.6x the baseline's p50 (the flag takes
-      // fractions of a ms), each point measured twice on fresh pipelines (3 trials each, no
-      // comparison; the mean of the two p50s), corrected along the slope up to twice while it is
-      // more than 0.06 off. Once was not enough: one fresh start moves p50 by about 8%, and the
-      // delay's effect grows faster than the delay (0.76 ms made 1.40x, the corrected 1.13 ms
-      // then 2.0-2.9x in the checks).
-      let delayMs = Number((baseline.referenceP50 * 0.6).toFixed(3));
-      if (fast.some((condition) => condition.startsWith('slower'))) {
-        const ratioAt = async (delay: number, label: string): Promise<number> => {
-          const p50s: number[] = [];
-          for (const attempt of [1, 2]) {
-            const stopCalibration = await startPipeline(stack, delay);
-            p50s.push(await measureP50(stack, `${label}-${attempt}`).finally(stopCalibration));
-          }
-          const ratio = (p50s[0]! + p50s[1]!) / 2 / baseline.referenceP50;
-          say(`calibration: a ${delay} ms delay made p50 ${ratio.toFixed(2)}x`);
-          return ratio;
-        };
-        let ratio = await ratioAt(delayMs, 'calibrate-0');
-        for (const step of [1, 2]) {
-          if (Math.abs(ratio - 1.6) <= 0.06) break;
-          delayMs = Number((ratio > 1.05 ? (delayMs * 0.6) / (ratio - 1) : delayMs * 2).toFixed(3));
-          ratio = await ratioAt(delayMs, `calibrate-${step}`);
-        }
-      }
+      const slower = fast.some((condition) => condition.startsWith('slower'));
+      const delayMs = slower ? await slowerDelay(stack, baseline.referenceP50) : 0;
       say(
-        `fast pipeline: reference p50 ${baseline.referenceP50.toFixed(2)} ms; "slower" adds ${delayMs} ms`,
+        `fast pipeline: reference p50 ${baseline.referenceP50.toFixed(2)} ms` +
+          (slower
+            ? `; "slower" adds ${delayMs} ms${givenDelayMs === null ? '' : ' (--delay)'}`
+            : ''),
       );
       for (const condition of fast) {
         const neighbour = condition.endsWith('+noisy') ? startNeighbour() : null;
