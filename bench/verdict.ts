@@ -215,16 +215,12 @@ async function makeBaseline(
 ): Promise<{ path: string; referenceP50: number }> {
   const p50s: number[] = [];
   for (let night = 1; night <= nights; night += 1) {
-    const result = join(workDir, `${name}-night-${night}.json`);
+    const label = `${name}-night-${night}`;
     const stopPipeline = await startPipeline(stack, processingDelayMs);
-    const made = await cli([...runArgs(stack), '--out', result, '--json']).finally(stopPipeline);
-    if (made.exitCode !== 0) {
-      throw new Error(`night ${night} of the ${name} baseline failed (${made.exitCode})`);
-    }
+    const p50 = await measureP50(stack, label).finally(stopPipeline);
+    const result = join(workDir, `${label}.json`);
     const written = await cli(['baseline', 'update', result, '--name', name, '--dir', workDir]);
     if (written.exitCode !== 0) throw new Error(`baseline update ${name}, night ${night}, failed`);
-    const p50 =
-      (JSON.parse(made.stdout) as { metrics?: { p50: number } }).metrics?.p50 ?? Number.NaN;
     p50s.push(p50);
     say(`${name} baseline, night ${night} of ${nights}: p50 ${p50.toFixed(2)} ms; load ${load()}`);
   }
@@ -233,7 +229,7 @@ async function makeBaseline(
   return { path: join(workDir, `${name}.json`), referenceP50 };
 }
 
-/** p50 of one uncompared run (3 trials, the median), for calibrating the injected delay. */
+/** p50 of one uncompared run (3 trials, the median), written to `<workDir>/<label>.json`. */
 async function measureP50(stack: Stack, label: string): Promise<number> {
   const made = await cli([...runArgs(stack), '--out', join(workDir, `${label}.json`), '--json']);
   if (made.exitCode !== 0) throw new Error(`the ${label} run failed (${made.exitCode})`);
