@@ -37,7 +37,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { loadAverage as load, option, own, startNeighbour, wholeNumberOption } from './support.js';
+import {
+  calibrationOption,
+  interpolateDelay,
+  loadAverage as load,
+  option,
+  own,
+  startNeighbour,
+  wholeNumberOption,
+} from './support.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_CLI: a copy of the bundle, so rebuilding dist/ while the bench runs changes nothing.
@@ -75,17 +83,7 @@ const GIVEN_DELAYS = new Map<string, number>(
     }),
 );
 /** --calibration 0.71:1.38,0.97:1.64: points (delay ms : paired p50 ratio) measured earlier. */
-const GIVEN_POINTS: [number, number][] = (option('calibration') ?? '')
-  .split(',')
-  .filter((pair) => pair !== '')
-  .map((pair) => {
-    const [delay, ratio] = pair.split(':').map(Number);
-    if (!(delay! > 0) || !(ratio! > 0)) {
-      process.stderr.write(`--calibration ${pair}: expected <delay ms>:<ratio>, e.g. 0.97:1.64\n`);
-      process.exit(2);
-    }
-    return [delay!, ratio!];
-  });
+const GIVEN_POINTS = calibrationOption();
 const RATE = option('rate');
 
 const schema = `ab_bench_${Date.now().toString(36)}`;
@@ -277,24 +275,11 @@ async function main() {
       return ratio;
     };
     // Every calibration point measured (and any given with --calibration), shared by the
-    // targets: the next delay is read off these by interpolating between the two points around
-    // the target (extrapolating along the last two beyond them), not along one slope. The delay's
-    // effect grows faster than the delay (0.71, 0.97, 1.26, 1.52, 2.09 ms made 1.38, 1.64, 2.07,
-    // 2.67, 3.17x in one session), so one slope from a far point over- or undershoots.
+    // targets: the next delay is interpolated between the two points around the target
+    // (interpolateDelay in support.ts says why not along one slope).
     const points: [number, number][] = [[0, 1], ...GIVEN_POINTS];
-    const nextDelay = async (target: number): Promise<number> => {
-      const sorted = [...points].sort(([a], [b]) => a - b);
-      if (sorted.length < 2) return Number(((target - 1) * (await p50AtZero())).toFixed(3));
-      const above = sorted.findIndex(([, ratio]) => ratio >= target);
-      const [[d0, r0], [d1, r1]] =
-        above > 0
-          ? [sorted[above - 1]!, sorted[above]!]
-          : above === 0
-            ? [sorted[0]!, sorted[1]!]
-            : [sorted[sorted.length - 2]!, sorted[sorted.length - 1]!];
-      const slope = (r1 - r0) / (d1 - d0);
-      return Number(Math.max(0.001, d0 + (target - r0) / (slope > 0 ? slope : 1)).toFixed(3));
-    };
+    const nextDelay = async (target: number): Promise<number> =>
+      interpolateDelay(points, target) ?? Number(((target - 1) * (await p50AtZero())).toFixed(3));
     const calibrate = async (target: number): Promise<[number, number]> => {
       let delay = 0;
       let ratio = 1;

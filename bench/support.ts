@@ -1,6 +1,7 @@
 /**
  * What the detection benches (bench/verdict.ts, bench/ab.ts) share: their option parsing, the
- * load-average line, and the noisy neighbour, which must not outlive the bench however it ends.
+ * delay calibration, the load-average line, and the noisy neighbour, which must not outlive the
+ * bench however it ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -21,6 +22,52 @@ export function wholeNumberOption(name: string, fallback: number, min = 1): numb
     process.exit(2);
   }
   return value;
+}
+
+/**
+ * `--calibration 0.71:1.38,0.97:1.64`: (delay ms, p50 ratio) points measured earlier, to seed a
+ * calibration; an empty list when absent, and any malformed point exits 2, naming it.
+ */
+export function calibrationOption(): [number, number][] {
+  return (option('calibration') ?? '')
+    .split(',')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [delay, ratio] = pair.split(':').map(Number);
+      if (!(delay! > 0) || !(ratio! > 0)) {
+        process.stderr.write(
+          `--calibration ${pair}: expected <delay ms>:<ratio>, e.g. 0.97:1.64\n`,
+        );
+        process.exit(2);
+      }
+      return [delay!, ratio!];
+    });
+}
+
+/**
+ * The processing delay (ms, to the microsecond) expected to make p50 `target` times the
+ * undelayed one, read off every (delay ms, p50 ratio) point measured so far: interpolated between
+ * the two points around the target, extrapolated along the nearest two when it lies beyond them.
+ * Not along one slope through the origin: the delay's effect grows faster than the
+ * delay (0.71, 0.97, 1.26, 1.52, 2.09 ms made 1.38, 1.64, 2.07, 2.67, 3.17x in one session), so
+ * one slope from a far point over- or undershoots. Null with fewer than two points: the caller's
+ * first guess then.
+ */
+export function interpolateDelay(
+  points: readonly (readonly [number, number])[],
+  target: number,
+): number | null {
+  const sorted = [...points].sort(([a], [b]) => a - b);
+  if (sorted.length < 2) return null;
+  const above = sorted.findIndex(([, ratio]) => ratio >= target);
+  const [[d0, r0], [d1, r1]] =
+    above > 0
+      ? [sorted[above - 1]!, sorted[above]!]
+      : above === 0
+        ? [sorted[0]!, sorted[1]!]
+        : [sorted[sorted.length - 2]!, sorted[sorted.length - 1]!];
+  const slope = (r1 - r0) / (d1 - d0);
+  return Number(Math.max(0.001, d0 + (target - r0) / (slope > 0 ? slope : 1)).toFixed(3));
 }
 
 /** The 1, 5 and 15 minute load averages, e.g. "0.42 0.61 0.80". */

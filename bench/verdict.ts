@@ -2,7 +2,9 @@
  * `npm run bench:verdict`: how often the verdict is right, measured (issue 12). The reference
  * pipeline runs as its own process at its fastest (endpoint cache on, no event or attempt rows:
  * p50 about 1-2 ms); every check is `run --baseline` with the default settings and 3 trials, as
- * a user would run it. Conditions, 10 checks each (`--runs`):
+ * a user would run it. The baseline is built as the nightly refresh builds it: `--nights` runs
+ * (default 5), each on a freshly started pipeline, folded into one file by `baseline update`; the
+ * median of their p50s is the reference p50. Conditions, 10 checks each (`--runs`):
  *
  *   unchanged         the same pipeline as a fresh baseline: counts false alarms (aim 0)
  *   slower            a processing delay making p50 about 1.6x (calibrated): counts regressions
@@ -11,6 +13,13 @@
  *   slower+noisy      started after the baseline (aims as without it)
  *   10ms-unchanged    a pipeline slowed to p50 about 10 ms, against its own baseline (aim 0)
  *   10ms-2x           that pipeline at 2x p50 (aim 10 of 10)
+ *
+ * The "slower" delay is calibrated with bench:ab's interpolation: a point is a delay and the mean
+ * p50 of two fresh-start 3-trial runs at it over the reference p50; the first delay is 0.6x the
+ * reference p50, each next one interpolated between the points around 1.6x, up to three points,
+ * until one is within 0.06 of 1.6x. Every point is printed. `--calibration 0.97:1.64,…` seeds the
+ * points with an earlier session's (then no first guess); `--delay <ms>` uses that delay and skips
+ * the calibration.
  *
  * An inconclusive check is no false alarm only where it names its reason; the counts show each
  * outcome and the reasons. A script, not a test: it prints the counts and exits 0; 1 only when a
@@ -25,9 +34,18 @@ import { Redis } from 'ioredis';
 import { registerBaselineCommand } from '../src/cli/commands/baseline.js';
 import { registerRunCommand } from '../src/cli/commands/run.js';
 import { runCli } from '../src/cli/main.js';
+import { median } from '../src/compare/stats.js';
 import { streamKey } from '../src/stack/contracts.js';
 import { createTestSchema, TEST_REDIS_URL, uniqueSuffix } from '../src/stack/test-support.js';
-import { loadAverage as load, option, own, startNeighbour, wholeNumberOption } from './support.js';
+import {
+  calibrationOption,
+  interpolateDelay,
+  loadAverage as load,
+  option,
+  own,
+  startNeighbour,
+  wholeNumberOption,
+} from './support.js';
 
 const CONDITIONS = [
   'unchanged',
@@ -40,6 +58,19 @@ const CONDITIONS = [
 type Condition = (typeof CONDITIONS)[number];
 
 const runs = wholeNumberOption('runs', 10);
+const nights = wholeNumberOption('nights', 5);
+/** --calibration 0.97:1.64,1.26:2.07: points (delay ms : p50 ratio) measured earlier. */
+const givenPoints = calibrationOption();
+/** --delay 0.97: the "slower" delay as given, no calibration. */
+const givenDelayMs = ((): number | null => {
+  const given = option('delay');
+  if (given === undefined) return null;
+  if (!(Number(given) > 0)) {
+    process.stderr.write(`--delay ${given}: expected a delay in ms above 0, e.g. 0.97\n`);
+    process.exit(2);
+  }
+  return Number(given);
+})();
 const chosen = (option('conditions')?.split(',') ?? [...CONDITIONS]) as Condition[];
 for (const condition of chosen) {
   if (!CONDITIONS.includes(condition)) {
@@ -171,21 +202,74 @@ function runArgs(stack: Stack): string[] {
   ];
 }
 
-async function makeBaseline(stack: Stack, name: string): Promise<{ path: string; p50: number }> {
-  const result = join(workDir, `${name}-run.json`);
-  const made = await cli([...runArgs(stack), '--out', result, '--json']);
-  if (made.exitCode !== 0) throw new Error(`the baseline run of ${name} failed (${made.exitCode})`);
-  const written = await cli(['baseline', 'update', result, '--name', name, '--dir', workDir]);
-  if (written.exitCode !== 0) throw new Error(`baseline update ${name} failed`);
-  const trialSet = JSON.parse(made.stdout) as { metrics?: { p50: number } };
-  return { path: join(workDir, `${name}.json`), p50: trialSet.metrics?.p50 ?? Number.NaN };
+/**
+ * The baseline as the nightly refresh builds it: `nights` runs, each on a freshly started
+ * pipeline, each folded into the same file by `baseline update`, which keeps the earlier nights in
+ * its history (and from 5 comparable nights on, each metric's noise). The reference p50 is the
+ * nights' median: one night's moves by about 8% with the fresh start.
+ */
+async function makeBaseline(
+  stack: Stack,
+  name: string,
+  processingDelayMs: number,
+): Promise<{ path: string; referenceP50: number }> {
+  const p50s: number[] = [];
+  for (let night = 1; night <= nights; night += 1) {
+    const label = `${name}-night-${night}`;
+    const stopPipeline = await startPipeline(stack, processingDelayMs);
+    const p50 = await measureP50(stack, label).finally(stopPipeline);
+    const result = join(workDir, `${label}.json`);
+    const written = await cli(['baseline', 'update', result, '--name', name, '--dir', workDir]);
+    if (written.exitCode !== 0) throw new Error(`baseline update ${name}, night ${night}, failed`);
+    p50s.push(p50);
+    say(`${name} baseline, night ${night} of ${nights}: p50 ${p50.toFixed(2)} ms; load ${load()}`);
+  }
+  const referenceP50 = median(p50s);
+  say(`${name} baseline: median p50 of ${nights} nights ${referenceP50.toFixed(2)} ms`);
+  return { path: join(workDir, `${name}.json`), referenceP50 };
 }
 
-/** p50 of one uncompared run (3 trials, the median), for calibrating the injected delay. */
+/** p50 of one uncompared run (3 trials, the median), written to `<workDir>/<label>.json`. */
 async function measureP50(stack: Stack, label: string): Promise<number> {
   const made = await cli([...runArgs(stack), '--out', join(workDir, `${label}.json`), '--json']);
   if (made.exitCode !== 0) throw new Error(`the ${label} run failed (${made.exitCode})`);
   return (JSON.parse(made.stdout) as { metrics?: { p50: number } }).metrics?.p50 ?? Number.NaN;
+}
+
+/** The p50 ratio the "slower" conditions aim at. */
+const SLOWER_RATIO = 1.6;
+
+/**
+ * The "slower" delay, given (--delay) or calibrated as the header says; the flag takes fractions of
+ * a ms. Each point is measured twice, as one fresh start moves p50 by about 8%. Interpolated, not
+ * corrected along one slope through the origin: the delay's effect grows faster than the delay
+ * (0.76 ms made 1.40x and the corrected 1.13 ms then 2.0-2.9x in the checks; 1.31 ms made 1.82x
+ * and the corrected 0.965 ms then 1.47x).
+ */
+async function slowerDelay(stack: Stack, referenceP50: number): Promise<number> {
+  if (givenDelayMs !== null) return givenDelayMs;
+  const ratioAt = async (delayMs: number, label: string): Promise<number> => {
+    const p50s: number[] = [];
+    for (const attempt of [1, 2]) {
+      const stopCalibration = await startPipeline(stack, delayMs);
+      p50s.push(await measureP50(stack, `${label}-${attempt}`).finally(stopCalibration));
+    }
+    const ratio = (p50s[0]! + p50s[1]!) / 2 / referenceP50;
+    say(
+      `calibration: a ${delayMs} ms delay made p50 ${ratio.toFixed(2)}x (${p50s.map((p50) => p50.toFixed(2)).join(' and ')} ms)`,
+    );
+    if (!Number.isFinite(ratio)) throw new Error(`calibration run ${label} gave no p50 ratio`);
+    return ratio;
+  };
+  const points: [number, number][] = [[0, 1], ...givenPoints];
+  let delayMs = 0;
+  for (const attempt of [1, 2, 3]) {
+    delayMs = interpolateDelay(points, SLOWER_RATIO) ?? Number((referenceP50 * 0.6).toFixed(3));
+    const ratio = await ratioAt(delayMs, `calibrate-${attempt}`);
+    points.push([delayMs, ratio]);
+    if (Math.abs(ratio - SLOWER_RATIO) <= 0.1 * (SLOWER_RATIO - 1)) break;
+  }
+  return delayMs;
 }
 
 interface Tally {
@@ -275,41 +359,22 @@ async function main(): Promise<void> {
   const stack = await isolatedStack();
   try {
     // One unmeasured run first. Every check runs the CLI in this process, so without it the
-    // baseline would be the process's first run and the only cold one (its first trial at 2.10 ms
+    // baseline's first night would be the process's first run and the only cold one (its first trial at 2.10 ms
     // against 1.54 and 1.51 after it, then every check at 0.8-0.9x of it): a CI job's baseline and
     // checks are each a fresh process, alike; here they are alike when all come after this one.
     const stopPriming = await startPipeline(stack, 0);
     await measureP50(stack, 'priming').finally(stopPriming);
     const fast = chosen.filter((condition) => !condition.startsWith('10ms'));
     if (fast.length > 0) {
-      const stopBaseline = await startPipeline(stack, 0);
-      const baseline = await makeBaseline(stack, 'fast').finally(stopBaseline);
-      // The delay that makes p50 1.6x: a first guess of 0.6x the baseline's p50 (the flag takes
-      // fractions of a ms), each point measured twice on fresh pipelines (3 trials each, no
-      // comparison; the mean of the two p50s), corrected along the slope up to twice while it is
-      // more than 0.06 off. Once was not enough: one fresh start moves p50 by about 8%, and the
-      // delay's effect grows faster than the delay (0.76 ms made 1.40x, the corrected 1.13 ms
-      // then 2.0-2.9x in the checks).
-      let delayMs = Number((baseline.p50 * 0.6).toFixed(3));
-      if (fast.some((condition) => condition.startsWith('slower'))) {
-        const ratioAt = async (delay: number, label: string): Promise<number> => {
-          const p50s: number[] = [];
-          for (const attempt of [1, 2]) {
-            const stopCalibration = await startPipeline(stack, delay);
-            p50s.push(await measureP50(stack, `${label}-${attempt}`).finally(stopCalibration));
-          }
-          const ratio = (p50s[0]! + p50s[1]!) / 2 / baseline.p50;
-          say(`calibration: a ${delay} ms delay made p50 ${ratio.toFixed(2)}x`);
-          return ratio;
-        };
-        let ratio = await ratioAt(delayMs, 'calibrate-0');
-        for (const step of [1, 2]) {
-          if (Math.abs(ratio - 1.6) <= 0.06) break;
-          delayMs = Number((ratio > 1.05 ? (delayMs * 0.6) / (ratio - 1) : delayMs * 2).toFixed(3));
-          ratio = await ratioAt(delayMs, `calibrate-${step}`);
-        }
-      }
-      say(`fast pipeline: baseline p50 ${baseline.p50.toFixed(2)} ms; "slower" adds ${delayMs} ms`);
+      const baseline = await makeBaseline(stack, 'fast', 0);
+      const slower = fast.some((condition) => condition.startsWith('slower'));
+      const delayMs = slower ? await slowerDelay(stack, baseline.referenceP50) : 0;
+      say(
+        `fast pipeline: reference p50 ${baseline.referenceP50.toFixed(2)} ms` +
+          (slower
+            ? `; "slower" adds ${delayMs} ms${givenDelayMs === null ? '' : ' (--delay)'}`
+            : ''),
+      );
       for (const condition of fast) {
         const neighbour = condition.endsWith('+noisy') ? startNeighbour() : null;
         try {
@@ -327,11 +392,10 @@ async function main(): Promise<void> {
     const tenMs = chosen.filter((condition) => condition.startsWith('10ms'));
     if (tenMs.length > 0) {
       // The fast pipeline plus a delay makes p50 about 10 ms; 2x adds that p50 once more.
-      const stopBaseline = await startPipeline(stack, 9);
-      const baseline = await makeBaseline(stack, 'ten-ms').finally(stopBaseline);
-      const doubledDelayMs = 9 + Math.round(baseline.p50);
+      const baseline = await makeBaseline(stack, 'ten-ms', 9);
+      const doubledDelayMs = 9 + Math.round(baseline.referenceP50);
       say(
-        `10 ms pipeline: baseline p50 ${baseline.p50.toFixed(2)} ms; "2x" delays ${doubledDelayMs} ms`,
+        `10 ms pipeline: reference p50 ${baseline.referenceP50.toFixed(2)} ms; "2x" delays ${doubledDelayMs} ms`,
       );
       for (const condition of tenMs) {
         await check(
