@@ -1,8 +1,10 @@
 /**
  * `npm run bench:verdict`: how often the verdict is right, measured (issue 12). The reference
  * pipeline runs as its own process at its fastest (endpoint cache on, no event or attempt rows:
- * p50 about 1-2 ms); every check is `run --baseline` with the default settings and 3 trials, as
- * a user would run it. The baseline is built as the nightly refresh builds it: `--nights` runs
+ * p50 about 1-2 ms); every check is `run --baseline --start <head> --base-start <unchanged>` with
+ * the default settings (compare-to auto) and 3 trials, as the action checks a pull request: it
+ * measures the base on this runner when the runner is busier than the baseline's (`--no-base`:
+ * the baseline alone, the pipeline started by the bench). The baseline is built as the nightly refresh builds it: `--nights` runs
  * (default 5), each on a freshly started pipeline, folded into one file by `baseline update`; the
  * median of their p50s is the reference p50. Conditions, 10 checks each (`--runs`):
  *
@@ -128,33 +130,37 @@ async function isolatedStack(): Promise<Stack> {
   };
 }
 
+/** The reference pipeline at its fastest: its command line after `node`. */
+function pipelineArgs(stack: Stack, processingDelayMs: number): string[] {
+  return [
+    '--import',
+    'tsx',
+    join(import.meta.dirname, '..', 'src', 'cli', 'index.ts'),
+    'reference',
+    ...['--redis-url', TEST_REDIS_URL, '--database-url', stack.databaseUrl, '--apply-schema'],
+    ...['--chain-ids', String(stack.chainId), '--delivery-queue', stack.deliveryQueue],
+    ...['--endpoint-cache', 'on', '--store-events', 'off', '--log-attempts', 'off'],
+    ...['--processing-delay-ms', String(processingDelayMs), '--block-ms', '1000'],
+    ...['--health-host', '127.0.0.1', '--processor-health-port', '0'],
+    ...['--delivery-health-port', '0'],
+  ];
+}
+
+const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
+/** The same as a start command, for `run --start` / `--base-start`: the run starts and stops it. */
+function pipelineCommand(stack: Stack, processingDelayMs: number): string {
+  return `exec ${[process.execPath, ...pipelineArgs(stack, processingDelayMs)].map(quote).join(' ')}`;
+}
+
 /** The reference pipeline at its fastest, as its own process (as a SUT is). */
 async function startPipeline(
   stack: Stack,
   processingDelayMs: number,
 ): Promise<() => Promise<void>> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(import.meta.dirname, '..', 'src', 'cli', 'index.ts'),
-      'reference',
-      ...['--redis-url', TEST_REDIS_URL, '--database-url', stack.databaseUrl, '--apply-schema'],
-      ...['--chain-ids', String(stack.chainId), '--delivery-queue', stack.deliveryQueue],
-      ...['--endpoint-cache', 'on', '--store-events', 'off', '--log-attempts', 'off'],
-      ...['--processing-delay-ms', String(processingDelayMs), '--block-ms', '1000'],
-      ...[
-        '--health-host',
-        '127.0.0.1',
-        '--processor-health-port',
-        '0',
-        '--delivery-health-port',
-        '0',
-      ],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(process.execPath, pipelineArgs(stack, processingDelayMs), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   // Stopped also when the bench ends on an error or a signal.
   own(child, 'SIGTERM');
   let log = '';
@@ -191,6 +197,56 @@ interface CheckVerdict {
   }[];
 }
 
+/** What `run --json` prints when compare-to auto measured the base on this runner instead. */
+interface PairedCheck {
+  reference: 'base';
+  why: string;
+  verdict: {
+    outcome: CheckVerdict['outcome'];
+    summary: string;
+    reasons: string[];
+    metrics: { id: string; estimate: { ratio: number } | null }[];
+  };
+}
+
+/** One check's verdict, whichever reference the run chose. */
+interface Judged {
+  outcome: CheckVerdict['outcome'];
+  summary: string;
+  reference: 'baseline' | 'base';
+  busier: number | null;
+  p50Ratio: number;
+  why: string[];
+}
+
+function judgedOf(stdout: string): Judged {
+  const parsed = JSON.parse(stdout) as CheckVerdict | PairedCheck;
+  if ('reference' in parsed && parsed.reference === 'base') {
+    const { verdict } = parsed;
+    return {
+      outcome: verdict.outcome,
+      summary: verdict.summary,
+      reference: 'base',
+      busier: null,
+      p50Ratio:
+        verdict.metrics.find((metric) => metric.id === 'p50')?.estimate?.ratio ?? Number.NaN,
+      why: [parsed.why, ...verdict.reasons],
+    };
+  }
+  const verdict = parsed as CheckVerdict;
+  const p50 = verdict.metrics.find((metric) => metric.id === 'p50');
+  return {
+    outcome: verdict.outcome,
+    summary: verdict.summary,
+    reference: 'baseline',
+    busier: verdict.busier?.factor ?? null,
+    p50Ratio: p50?.baseline ? p50.current / p50.baseline : Number.NaN,
+    why: verdict.metrics
+      .filter((metric) => metric.gated && metric.status !== 'pass')
+      .map((metric) => `${metric.id}: ${metric.reason}`),
+  };
+}
+
 const workDir = mkdtempSync(join(tmpdir(), 'bench-verdict-'));
 
 function runArgs(stack: Stack): string[] {
@@ -216,8 +272,7 @@ async function makeBaseline(
   const p50s: number[] = [];
   for (let night = 1; night <= nights; night += 1) {
     const label = `${name}-night-${night}`;
-    const stopPipeline = await startPipeline(stack, processingDelayMs);
-    const p50 = await measureP50(stack, label).finally(stopPipeline);
+    const p50 = await measureP50(stack, label, processingDelayMs);
     const result = join(workDir, `${label}.json`);
     const written = await cli(['baseline', 'update', result, '--name', name, '--dir', workDir]);
     if (written.exitCode !== 0) throw new Error(`baseline update ${name}, night ${night}, failed`);
@@ -229,9 +284,17 @@ async function makeBaseline(
   return { path: join(workDir, `${name}.json`), referenceP50 };
 }
 
-/** p50 of one uncompared run (3 trials, the median), written to `<workDir>/<label>.json`. */
-async function measureP50(stack: Stack, label: string): Promise<number> {
-  const made = await cli([...runArgs(stack), '--out', join(workDir, `${label}.json`), '--json']);
+/**
+ * p50 of one uncompared run (3 trials, the median) of a freshly started pipeline, written to
+ * `<workDir>/<label>.json`. The run starts the pipeline itself (`--start`), as the checks' runs
+ * and the nightly action do, so the nights, the calibration and the checks all start it alike.
+ */
+async function measureP50(stack: Stack, label: string, processingDelayMs: number): Promise<number> {
+  const made = await cli([
+    ...runArgs(stack),
+    ...['--start', pipelineCommand(stack, processingDelayMs)],
+    ...['--out', join(workDir, `${label}.json`), '--json'],
+  ]);
   if (made.exitCode !== 0) throw new Error(`the ${label} run failed (${made.exitCode})`);
   return (JSON.parse(made.stdout) as { metrics?: { p50: number } }).metrics?.p50 ?? Number.NaN;
 }
@@ -251,8 +314,7 @@ async function slowerDelay(stack: Stack, referenceP50: number): Promise<number> 
   const ratioAt = async (delayMs: number, label: string): Promise<number> => {
     const p50s: number[] = [];
     for (const attempt of [1, 2]) {
-      const stopCalibration = await startPipeline(stack, delayMs);
-      p50s.push(await measureP50(stack, `${label}-${attempt}`).finally(stopCalibration));
+      p50s.push(await measureP50(stack, `${label}-${attempt}`, delayMs));
     }
     const ratio = (p50s[0]! + p50s[1]!) / 2 / referenceP50;
     say(
@@ -279,49 +341,63 @@ interface Tally {
   ratios: number[];
   /** Checks that found the runner busier than the baseline's. */
   busier: number;
+  /** Checks where compare-to auto measured the base on this runner instead of the baseline. */
+  againstBase: number;
 }
 
 /**
  * `runs` checks against the baseline, each on a freshly started pipeline, as a CI job starts
  * its SUT: a pipeline left running between checks got faster than the one the baseline measured
  * (checks at 0.66-0.68x the baseline's p50), which favoured passing.
+ *
+ * As the action checks a pull request with a start command (the default compare-to auto, a base
+ * commit at hand): the run starts the head's pipeline itself (`--start`) and may measure the
+ * base's (`--base-start`, the unchanged pipeline) on this runner instead of using the baseline,
+ * when the runner is busier than the baseline's. `--no-base`: the bench starts the pipeline and
+ * the run has only the baseline, as a check with no base commit.
  */
 async function check(
   stack: Stack,
   baselinePath: string,
   tally: Tally,
-  processingDelayMs: number,
+  delays: { head: number; base: number },
 ): Promise<void> {
+  const withBase = !process.argv.includes('--no-base');
   for (let index = 1; index <= runs; index += 1) {
-    const stopPipeline = await startPipeline(stack, processingDelayMs);
+    const args = [
+      ...runArgs(stack),
+      ...['--out', join(workDir, `${tally.condition}-${index}.json`)],
+      ...['--baseline', baselinePath, '--json'],
+    ];
     let stdout: string;
-    try {
+    if (withBase) {
       ({ stdout } = await cli([
-        ...runArgs(stack),
-        ...['--out', join(workDir, `${tally.condition}-${index}.json`)],
-        ...['--baseline', baselinePath, '--json'],
+        ...args,
+        ...['--start', pipelineCommand(stack, delays.head)],
+        ...['--base-start', pipelineCommand(stack, delays.base)],
       ]));
-    } finally {
-      await stopPipeline();
-    }
-    const verdict = JSON.parse(stdout) as CheckVerdict;
-    tally.outcomes[verdict.outcome] += 1;
-    if (verdict.outcome !== 'pass') {
-      tally.reasons.set(verdict.summary, (tally.reasons.get(verdict.summary) ?? 0) + 1);
-    }
-    if (verdict.busier) tally.busier += 1;
-    const p50 = verdict.metrics.find((metric) => metric.id === 'p50');
-    const ratio = p50?.baseline ? p50.current / p50.baseline : Number.NaN;
-    tally.ratios.push(ratio);
-    const busier = verdict.busier ? `; busier ${verdict.busier.factor.toFixed(2)}x` : '';
-    say(
-      `  ${tally.condition} #${index}: ${verdict.outcome} (p50 ${ratio.toFixed(2)}x${busier}; load ${load()}) ${verdict.outcome === 'pass' ? '' : verdict.summary}`,
-    );
-    if (process.argv.includes('--why')) {
-      for (const metric of verdict.metrics) {
-        if (metric.gated && metric.status !== 'pass') say(`      ${metric.id}: ${metric.reason}`);
+    } else {
+      const stopPipeline = await startPipeline(stack, delays.head);
+      try {
+        ({ stdout } = await cli(args));
+      } finally {
+        await stopPipeline();
       }
     }
+    const judged = judgedOf(stdout);
+    tally.outcomes[judged.outcome] += 1;
+    if (judged.outcome !== 'pass') {
+      tally.reasons.set(judged.summary, (tally.reasons.get(judged.summary) ?? 0) + 1);
+    }
+    if (judged.busier !== null) tally.busier += 1;
+    if (judged.reference === 'base') tally.againstBase += 1;
+    tally.ratios.push(judged.p50Ratio);
+    const busier = judged.busier !== null ? `; busier ${judged.busier.toFixed(2)}x` : '';
+    const against = judged.reference === 'base' ? 'base measured here, paired' : 'baseline';
+    say(
+      `  ${tally.condition} #${index}: ${judged.outcome} vs ${against} (p50 ${judged.p50Ratio.toFixed(2)}x${busier}; load ${load()}) ${judged.outcome === 'pass' ? '' : judged.summary}`,
+    );
+    if (process.argv.includes('--why')) for (const line of judged.why) say(`      ${line}`);
   }
 }
 
@@ -335,7 +411,7 @@ function report(tallies: readonly Tally[]): void {
       ? `false alarms ${regression}/${runs} (aim 0)`
       : `caught ${regression}/${runs} (aim ${tally.condition === '10ms-2x' ? runs : Math.ceil(runs * 0.8)})`;
     say(
-      `  ${tally.condition.padEnd(16)} ${aim}; pass ${pass}, regression ${regression}, inconclusive ${inconclusive}; median p50 ratio ${medianRatio.toFixed(2)}x; runner busier than the baseline's in ${tally.busier}`,
+      `  ${tally.condition.padEnd(16)} ${aim}; pass ${pass}, regression ${regression}, inconclusive ${inconclusive}; median p50 ratio ${medianRatio.toFixed(2)}x; runner busier than the baseline's in ${tally.busier}; base measured here (auto) in ${tally.againstBase}`,
     );
     for (const [reason, count] of tally.reasons) say(`      ${count}x ${reason}`);
   }
@@ -352,6 +428,7 @@ async function main(): Promise<void> {
       reasons: new Map(),
       ratios: [],
       busier: 0,
+      againstBase: 0,
     };
     tallies.push(made);
     return made;
@@ -362,8 +439,7 @@ async function main(): Promise<void> {
     // baseline's first night would be the process's first run and the only cold one (its first trial at 2.10 ms
     // against 1.54 and 1.51 after it, then every check at 0.8-0.9x of it): a CI job's baseline and
     // checks are each a fresh process, alike; here they are alike when all come after this one.
-    const stopPriming = await startPipeline(stack, 0);
-    await measureP50(stack, 'priming').finally(stopPriming);
+    await measureP50(stack, 'priming', 0);
     const fast = chosen.filter((condition) => !condition.startsWith('10ms'));
     if (fast.length > 0) {
       const baseline = await makeBaseline(stack, 'fast', 0);
@@ -378,12 +454,10 @@ async function main(): Promise<void> {
       for (const condition of fast) {
         const neighbour = condition.endsWith('+noisy') ? startNeighbour() : null;
         try {
-          await check(
-            stack,
-            baseline.path,
-            tally(condition),
-            condition.startsWith('slower') ? delayMs : 0,
-          );
+          await check(stack, baseline.path, tally(condition), {
+            head: condition.startsWith('slower') ? delayMs : 0,
+            base: 0,
+          });
         } finally {
           if (neighbour) await neighbour.stop();
         }
@@ -398,12 +472,10 @@ async function main(): Promise<void> {
         `10 ms pipeline: reference p50 ${baseline.referenceP50.toFixed(2)} ms; "2x" delays ${doubledDelayMs} ms`,
       );
       for (const condition of tenMs) {
-        await check(
-          stack,
-          baseline.path,
-          tally(condition),
-          condition === '10ms-2x' ? doubledDelayMs : 9,
-        );
+        await check(stack, baseline.path, tally(condition), {
+          head: condition === '10ms-2x' ? doubledDelayMs : 9,
+          base: 9,
+        });
       }
     }
   } finally {
