@@ -448,7 +448,7 @@ export const SETTINGS = {
     input: null,
     flag: '--no-history',
     default: true,
-    help: "Do not add the baseline's nightly noise to the limits.",
+    help: "Do not use the baseline's nightly history: neither its noise in the limits nor the median of its newest nights as the baseline figure (the newest night alone is).",
     differs: "CLI only: the action always uses the baseline's history.",
   }),
   failOnRegression: setting({
