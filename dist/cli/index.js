@@ -88711,18 +88711,19 @@ function needsConfirmation(verdict) {
     return verdict.metrics.some((metric) => metric.gated && metric.kind === 'performance' && metric.status === 'regression');
 }
 /**
- * Whether `extra`, one trial, is worse than the baseline's median beyond the noise of one trial:
+ * Whether `extra`, one trial, is worse than the baseline's figure (`reference`) beyond the noise
+ * of one trial:
  * NOISE_SIGMAS standard errors of (baseline median - one trial), sigma pooled over the
  * baseline's trials and all of this run's.
  */
-function extraTrialConfirms(id, baseline, all, extra) {
+function extraTrialConfirms(id, baseline, reference, all, extra) {
     const metric = compare_metrics/* METRICS */.Cb[id];
     const log = (value) => (0,noise/* logFigure */.X1)(metric, value);
     const baselineTrials = baseline.aggregate.trials.map((trial) => trial.metrics[id]);
     const sigma = (0,stats/* pooledPairSigma */.No)([baselineTrials.map(log), all.trials.map((trial) => log(trial.metrics[id]))]) ??
         0;
     const noiseRatio = Math.exp(noise/* NOISE_SIGMAS */.yV * sigma * Math.sqrt((0,stats/* medianVarianceFactor */.dT)(baselineTrials.length) + 1));
-    return (0,compare_metrics/* worseningRatio */._)(metric, baseline.aggregate.metrics[id], extra) > noiseRatio;
+    return (0,compare_metrics/* worseningRatio */._)(metric, reference, extra) > noiseRatio;
 }
 /**
  * The verdict after the confirming trial: `all` holds the first measurement's trials and the
@@ -88749,13 +88750,14 @@ function confirmVerdict(initial, initialAggregate, all, baseline, options) {
         const extra = extraTrial.metrics[metric.id];
         const definition = compare_metrics/* METRICS */.Cb[metric.id];
         const first = initialAggregate.metrics[metric.id];
-        const base = baseline.aggregate.metrics[metric.id];
+        // The figure the comparison used: the median of the newest nights where there is a history.
+        const base = metric.baseline ?? baseline.aggregate.metrics[metric.id];
         const delta = (value) => base === 0 ? '' : ` (${(0,format/* formatPercent */.l9)(((value - base) / base) * 100)})`;
         const figures = `${(0,format/* formatWithUnit */.QD)(definition, base)} → ${(0,format/* formatWithUnit */.QD)(definition, first)}${delta(first)} over ${initialAggregate.trialCount} trials, then ${(0,format/* formatWithUnit */.QD)(definition, extra)}${delta(extra)} in one more`;
         const extraBeyondLimit = metric.limit !== null && (0,noise/* sideOf */.Jh)(definition, metric.limit, extra) === 'worse';
         if (wasFlagged &&
             metric.status === 'regression' &&
-            (extraBeyondLimit || extraTrialConfirms(metric.id, baseline, all, extra))) {
+            (extraBeyondLimit || extraTrialConfirms(metric.id, baseline, base, all, extra))) {
             confirmed.push(metric.id);
             return {
                 ...metric,
@@ -90616,7 +90618,7 @@ function parseNoiseFloors(raw, inputName = 'noise-floor') {
 /* harmony export */   sx: () => (/* binding */ MIN_HISTORY_SAMPLES),
 /* harmony export */   yV: () => (/* binding */ NOISE_SIGMAS)
 /* harmony export */ });
-/* unused harmony exports HISTOGRAM_RELATIVE_PRECISION, historyNoiseSchema, describeNoise */
+/* unused harmony exports REFERENCE_NIGHTS, HISTOGRAM_RELATIVE_PRECISION, historyNoiseSchema, describeNoise */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9691);
 /* harmony import */ var _comparability_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(80629);
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(98076);
@@ -90649,6 +90651,13 @@ const NOISE_SIGMAS = 3;
 /** Fewer nights than this on one level say too little about noise to use. */
 const MIN_HISTORY_SAMPLES = 5;
 /**
+ * The reference figure is the median of the newest nights of the current level, this many at
+ * most: one night's figure carries the whole between-start noise of the SUT (the reference
+ * pipeline's p50 moved ±8% between fresh starts, its p99 ±25%, bench:verdict), the median of five
+ * about half of it. Few enough that a new level takes over within three nights.
+ */
+const REFERENCE_NIGHTS = 5;
+/**
  * HDR histograms with 3 significant digits report a value within 1 part in 1,000 (a bucket's
  * width); two compared figures each carry it.
  */
@@ -90661,6 +90670,13 @@ const historyNoiseSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
     samples: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive(),
     /** Date of the first night after the last level shift; null when the series never shifted. */
     levelSince: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().nullable(),
+    /**
+     * The figure a run is compared with: the median of the level's newest nights (at most
+     * REFERENCE_NIGHTS, the newest included), or the newest night alone (`nights` 1) when it sits
+     * beyond the noise of the ones before it, a shift too new to be a level yet. Absent in files
+     * written before it was recorded: the newest night is the reference then.
+     */
+    reference: zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({ value: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig(), nights: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive() }).optional(),
 });
 /** Per performance metric; null where the history is too short. */
 const baselineNoiseSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .partialRecord */ .jgl(zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .METRIC_IDS */ .Ah), historyNoiseSchema.nullable());
@@ -90698,17 +90714,34 @@ function historyNoise(history, latest) {
                     sigma,
                     samples: level.length,
                     levelSince: start > 0 ? nights[start].date : null,
+                    reference: referenceOf(metric, nights.slice(start).map((night) => night.metrics[metric.id]), sigma),
                 };
     }
     return noise;
+}
+/**
+ * The median of the level's newest REFERENCE_NIGHTS figures (`level` oldest first, the newest
+ * night last), unless the newest sits more than NOISE_SIGMAS of the level's noise from the median
+ * of the nights before it: then the level is moving (a merged change, a new runner image) and the
+ * newest night alone is the reference, as it was before the median, until the shift is a level.
+ */
+function referenceOf(metric, level, sigma) {
+    const newest = level[level.length - 1];
+    const window = level.slice(-REFERENCE_NIGHTS);
+    const before = window.slice(0, -1);
+    const away = Math.abs(logFigure(metric, newest) - logFigure(metric, (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .median */ .JZ)(before)));
+    const allowed = NOISE_SIGMAS * sigma * Math.sqrt(1 + (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(before.length));
+    return away > allowed
+        ? { value: newest, nights: 1 }
+        : { value: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .median */ .JZ)(window), nights: window.length };
 }
 const worse = (direction, from, by) => direction === 'lower-is-better' ? from + by : from - by;
 /**
  * A metric's limit: the tolerance ratio, widened to the change this measurement can tell apart
  * from noise when that is larger. The difference of two medians (baseline's and this run's) has
  * a standard error of sigma * sqrt(v(nBaseline) + v(nCurrent)) from the trials, and of
- * sigma * sqrt(2) from the nights (each side is one night); the larger decides, times
- * NOISE_SIGMAS.
+ * sigma * sqrt(1 + v(nights)) from the nights (this run is one night, the reference the median of
+ * `nights` of them); the larger decides, times NOISE_SIGMAS.
  */
 function metricLimit(metric, inputs) {
     const { baseline, baselineTrials, currentTrials, history, tolerance } = inputs;
@@ -90719,8 +90752,10 @@ function metricLimit(metric, inputs) {
         errors.push(trialSigma *
             Math.sqrt((0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(baselineTrials.length) + (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(currentTrials.length)));
     }
-    if (history)
-        errors.push(history.sigma * Math.SQRT2);
+    // This run is one night; the reference the median of `nights` of them.
+    if (history) {
+        errors.push(history.sigma * Math.sqrt(1 + (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(history.reference?.nights ?? 1)));
+    }
     const detectableRatio = errors.length > 0 ? Math.exp(NOISE_SIGMAS * Math.max(...errors)) : null;
     const noiseFloor = detectableRatio === null
         ? 0
@@ -91406,11 +91441,20 @@ function compareCorrectness(metric, current, baselineValue) {
  * 1.2 ms pipeline's p95 while its p50 stayed within the tolerance (bench:verdict, issue 12).
  */
 const isTail = (id) => (_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRICS */ .Cb[id].latency?.percentile ?? 0) > 50;
+/**
+ * The baseline figure a run is compared with: for a performance metric with a nightly history on
+ * this kind of runner, the median of its newest nights (noise.ts referenceOf), else the newest
+ * night's own figure.
+ */
+function referenceFigure(metric, baseline, noise, settings) {
+    const reference = settings.useHistory ? noise[metric.id]?.reference : undefined;
+    return reference?.value ?? baseline.aggregate.metrics[metric.id];
+}
 function comparePerformance(metric, context) {
     const { settings, blockers, baseline, current } = context;
     if (!baseline)
         return { status: 'info', reason: 'No baseline to compare with.', limit: null, limitText: null };
-    const base = baseline.aggregate.metrics[metric.id];
+    const base = referenceFigure(metric, baseline, context.noise, settings);
     const value = current.metrics[metric.id];
     const change = describeChange(metric, base, value);
     if (blockers.length > 0) {
@@ -91484,6 +91528,41 @@ function comparePerformance(metric, context) {
             }
             return judged('pass', `${change}, within ${limitText}.`);
     }
+}
+/**
+ * "Baseline figures: the median of the newest 5 nights on this kind of runner (p50 1.52 ms; the
+ * newest night alone 1.61 ms)", or why the newest night alone is used; null when the newest
+ * night is the reference for every gated metric as before the history existed.
+ */
+function referenceNote(baseline, noise, settings) {
+    if (!baseline || !settings.useHistory)
+        return null;
+    const parts = [];
+    const moving = [];
+    let nights = 0;
+    for (const id of settings.gatedMetrics) {
+        const reference = noise[id]?.reference;
+        if (!reference)
+            continue;
+        const metric = _metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRICS */ .Cb[id];
+        if (reference.nights === 1) {
+            moving.push(metric.label);
+            continue;
+        }
+        nights = Math.max(nights, reference.nights);
+        const newest = baseline.aggregate.metrics[id];
+        if (reference.value === newest)
+            continue;
+        parts.push(`${metric.label} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, reference.value)} (newest night ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatWithUnit */ .QD)(metric, newest)})`);
+    }
+    const sentences = [];
+    if (parts.length > 0) {
+        sentences.push(`Baseline figures are the median of its newest ${nights} nights on this kind of runner, not the newest night alone (each start of the system moves it): ${parts.join(', ')}.`);
+    }
+    if (moving.length > 0) {
+        sentences.push(`For ${moving.join(', ')} the newest night alone is the baseline: it sits beyond the noise of the nights before it, a shift too new to be a level yet.`);
+    }
+    return sentences.length > 0 ? sentences.join(' ') : null;
 }
 function blockersOf(current, baseline, settings, differences, baselineName, notes) {
     const blockers = [];
@@ -91646,7 +91725,11 @@ function compare(current, baseline, options) {
         busier,
     };
     const metrics = _metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRIC_LIST */ .QS.map((metric) => {
-        const baselineValue = baseline ? baseline.aggregate.metrics[metric.id] : null;
+        const baselineValue = !baseline
+            ? null
+            : metric.kind === 'performance'
+                ? referenceFigure(metric, baseline, context.noise, settings)
+                : baseline.aggregate.metrics[metric.id];
         const value = current.metrics[metric.id];
         const judged = metric.kind === 'correctness'
             ? { ...compareCorrectness(metric, current, baselineValue), limit: null, limitText: null }
@@ -91668,6 +91751,9 @@ function compare(current, baseline, options) {
             spread: current.spread[metric.id],
         };
     });
+    const fromNights = referenceNote(baseline, context.noise, settings);
+    if (fromNights)
+        notes.push(fromNights);
     const improvements = metrics.filter((metric) => metric.gated && metric.status === 'improvement');
     if (improvements.length > 0) {
         notes.push(`Improved beyond the tolerance: ${joinLabels(improvements)}. Refresh the baseline once this merges so later changes are held to it.`);
@@ -98592,7 +98678,7 @@ const SETTINGS = {
         input: null,
         flag: '--no-history',
         default: true,
-        help: "Do not add the baseline's nightly noise to the limits.",
+        help: "Do not use the baseline's nightly history: neither its noise in the limits nor the median of its newest nights as the baseline figure (the newest night alone is).",
         differs: "CLI only: the action always uses the baseline's history.",
     }),
     failOnRegression: setting({
