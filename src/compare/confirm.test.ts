@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { updateBaseline } from './baseline.js';
+import { updateBaseline, type HistoryEntry } from './baseline.js';
+import { configKey } from './comparability.js';
 import { confirmVerdict, judgeConfirmed, needsConfirmation } from './confirm.js';
-import { makeRunResult } from './fixtures.js';
+import { fixtureEnvironment, makeRunResult } from './fixtures.js';
+import { historyNoise } from './noise.js';
 import { aggregateTrials } from './trials.js';
 import { compare, type CompareOptions } from './verdict.js';
 
@@ -25,6 +27,35 @@ describe('confirm before failing', () => {
     expect(verdict.confirmation).toEqual({ initialTrials: 3, confirmed: ['p50'], unconfirmed: [] });
     expect(verdict.reasons[0]).toMatch(
       /Confirmed by one more trial: 9\.97 ms → 16\.\d+ ms \(\+6\d%\) over 3 trials, then 16\.\d+ ms \(\+6\d%\) in one more\./,
+    );
+  });
+
+  it('judges and confirms against the median of the newest nights, not the newest night', () => {
+    // Nights around 10 ms; the newest (11.5 ms) sits high within their noise. 16.4 ms is 1.6x the
+    // nights' median and 1.43x the newest night.
+    const newest = aggregateTrials([trial(11.5), trial(11.6), trial(11.4)]);
+    const history: HistoryEntry[] = [10, 10.8, 9.4, 10.5, 9.6, 10.2].map((p50, index) => ({
+      date: `2025-01-0${index + 1}T02:00:00.000Z`,
+      commit: null,
+      trialCount: 3,
+      configKey: configKey(newest.config),
+      valid: true,
+      environment: fixtureEnvironment(),
+      metrics: { ...newest.metrics, p50 },
+    }));
+    const withNights = {
+      ...updateBaseline(null, newest, { name: 'nights', commit: null, date: '2025-01-14' }),
+      history,
+      noise: historyNoise(history, { date: '2025-01-14', ...newest }),
+    };
+    expect(withNights.noise.p50?.reference?.nights).toBe(5);
+    const initial = compare(aggregateTrials(slow), withNights, options);
+    expect(needsConfirmation(initial)).toBe(true);
+    const all = aggregateTrials([...slow, trial(16.4)]);
+    const verdict = confirmVerdict(initial, aggregateTrials(slow), all, withNights, options);
+    expect(verdict.outcome).toBe('regression');
+    expect(verdict.reasons[0]).toMatch(
+      /Confirmed by one more trial: 10\.\d+ ms → 16\.\d+ ms \(\+6\d%\)/,
     );
   });
 
