@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { updateBaseline, type HistoryEntry } from './baseline.js';
-import { configKey } from './comparability.js';
+import { updateBaseline } from './baseline.js';
 import { confirmVerdict, judgeConfirmed, needsConfirmation } from './confirm.js';
-import { fixtureEnvironment, makeRunResult } from './fixtures.js';
+import { makeRunResult, nightOf } from './fixtures.js';
 import { historyNoise } from './noise.js';
 import { aggregateTrials } from './trials.js';
 import { compare, type CompareOptions } from './verdict.js';
@@ -34,15 +33,9 @@ describe('confirm before failing', () => {
     // Nights around 10 ms; the newest (11.5 ms) sits high within their noise. 16.4 ms is 1.6x the
     // nights' median and 1.43x the newest night.
     const newest = aggregateTrials([trial(11.5), trial(11.6), trial(11.4)]);
-    const history: HistoryEntry[] = [10, 10.8, 9.4, 10.5, 9.6, 10.2].map((p50, index) => ({
-      date: `2025-01-0${index + 1}T02:00:00.000Z`,
-      commit: null,
-      trialCount: 3,
-      configKey: configKey(newest.config),
-      valid: true,
-      environment: fixtureEnvironment(),
-      metrics: { ...newest.metrics, p50 },
-    }));
+    const history = [10, 10.8, 9.4, 10.5, 9.6, 10.2].map((p50, index) =>
+      nightOf(newest, p50, `2025-01-0${index + 1}T02:00:00.000Z`),
+    );
     const withNights = {
       ...updateBaseline(null, newest, { name: 'nights', commit: null, date: '2025-01-14' }),
       history,

@@ -17,6 +17,9 @@ import {
   type RunConfigSnapshot,
   type RunResult,
 } from '../engine/measure/result.js';
+import type { HistoryEntry } from './baseline.js';
+import { configKey } from './comparability.js';
+import type { TrialAggregate } from './trials.js';
 
 export interface LatencyShape {
   p50Ms: number;
@@ -207,5 +210,27 @@ export function makeRunResult(options: RunFixtureOptions = {}): RunResult {
         : (options.invalidReasons ?? ['achieved 80.0 of 100 events/s (rate not met)']),
     },
     checks: [],
+  };
+}
+
+/**
+ * One night of a baseline's history: `latest`'s figures with this p50, on the fixture runner,
+ * the same load, valid; `overrides` change any field.
+ */
+export function nightOf(
+  latest: TrialAggregate,
+  p50: number,
+  date: string,
+  overrides: Partial<HistoryEntry> = {},
+): HistoryEntry {
+  return {
+    date,
+    commit: null,
+    trialCount: 3,
+    configKey: configKey(latest.config),
+    valid: true,
+    environment: fixtureEnvironment(),
+    metrics: { ...latest.metrics, p50 },
+    ...overrides,
   };
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { updateBaseline, type HistoryEntry } from './baseline.js';
-import { configKey } from './comparability.js';
-import { fixtureEnvironment, makeRunResult, type LatencyShape } from './fixtures.js';
+import { fixtureEnvironment, makeRunResult, nightOf, type LatencyShape } from './fixtures.js';
 import { METRICS } from './metrics.js';
 import {
   historyNoise,
@@ -66,20 +65,8 @@ describe('metricLimit', () => {
 
 describe('historyNoise: per environment, since the last level shift', () => {
   const latest = trialsOf(20, 20.2, 19.8);
-  const night = (
-    p50: number,
-    index: number,
-    overrides: Partial<HistoryEntry> = {},
-  ): HistoryEntry => ({
-    date: new Date(Date.UTC(2025, 0, 1 + index)).toISOString(),
-    commit: null,
-    trialCount: 3,
-    configKey: configKey(latest.config),
-    valid: true,
-    environment: fixtureEnvironment(),
-    metrics: { ...latest.metrics, p50 },
-    ...overrides,
-  });
+  const night = (p50: number, index: number): HistoryEntry =>
+    nightOf(latest, p50, new Date(Date.UTC(2025, 0, 1 + index)).toISOString());
   const jitter = (i: number) => 1 + ([0, 0.02, -0.02, 0.01, -0.01][i % 5] as number);
   // 15 nights at 10 ms, then 14 at 20 ms; the baseline itself is the 15th at 20.
   const stepped = [
@@ -141,23 +128,10 @@ describe('historyNoise: per environment, since the last level shift', () => {
 
 describe('the reference figure: the median of the newest nights', () => {
   const date = (index: number) => new Date(Date.UTC(2025, 2, 1 + index)).toISOString();
-  const nightOf = (
-    latest: ReturnType<typeof trialsOf>,
-    p50: number,
-    index: number,
-  ): HistoryEntry => ({
-    date: date(index),
-    commit: null,
-    trialCount: 3,
-    configKey: configKey(latest.config),
-    valid: true,
-    environment: fixtureEnvironment(),
-    metrics: { ...latest.metrics, p50 },
-  });
   /** A baseline whose history holds `nights` (p50, oldest first) and whose newest night is `newest`. */
   const baselineWith = (nights: number[], ...newest: number[]) => {
     const latest = trialsOf(...newest);
-    const history = nights.map((p50, index) => nightOf(latest, p50, index));
+    const history = nights.map((p50, index) => nightOf(latest, p50, date(index)));
     const made = updateBaseline(null, latest, {
       name: 'n',
       commit: null,
