@@ -128,6 +128,21 @@ describe('judgePaired', () => {
     ).toBe('pass');
   });
 
+  it('does not pass when the interval reaches past the tolerance: too wide to rule it out', () => {
+    // Rounds of +37%, -19% and -27%: the estimate is within 1.5x, the interval reaches past it.
+    const wide = pairedEstimate(roundsOf([Math.log(1.37), Math.log(0.81), Math.log(0.73)]))!;
+    expect(wide.ratio).toBeLessThan(1.5);
+    expect(wide.interval!.upper).toBeGreaterThan(1.5);
+    const judgement = judgePaired(wide, 'lower-is-better', 1.5);
+    expect(judgement.status).toBe('noise');
+    expect(judgement.reason).toMatch(/95% interval reaches \+\d+%: too wide to rule out/);
+    // The same spread around no change, for throughput: a drop of the tolerance is not ruled out.
+    expect(judgePaired(wide, 'higher-is-better', 1.5).status).toBe('noise');
+    // Control: rounds that agree (+2%, -1%, +3%) pass.
+    const tight = pairedEstimate(roundsOf([0.02, -0.01, 0.03]))!;
+    expect(judgePaired(tight, 'lower-is-better', 1.5).status).toBe('pass');
+  });
+
   it('turns the ratio for higher-is-better metrics', () => {
     const halved = roundsOf([-0.69, -0.7, -0.71]);
     expect(judgePaired(pairedEstimate(halved), 'higher-is-better', 1.5).status).toBe('regression');

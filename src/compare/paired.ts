@@ -185,5 +185,16 @@ export function judgePaired(
       change,
     };
   }
+  // A pass says a change of the tolerance would have shown. An interval reaching past the
+  // tolerance cannot say that: a 1.6x slowdown measured +47% [95% CI -11%, +141%] had passed
+  // (bench:ab), and under a neighbour one of about 1.45x -7%, its rounds 1.37x, 0.81x and 0.73x
+  // (bench:verdict). Not judged; the check measures one more round (paired/check.ts).
+  if (interval && worseUpper > tolerance) {
+    return {
+      status: 'noise',
+      reason: `within the ${tolerance}x tolerance, but the 95% interval reaches ${formatPercent((worseUpper - 1) * 100)}: too wide to rule out a change of the tolerance; more rounds narrow it`,
+      change,
+    };
+  }
   return { status: 'pass', reason: `within the ${tolerance}x tolerance`, change };
 }

@@ -107,12 +107,16 @@ describe('anotherRoundFor', () => {
     const unsettled = verdictOf([2.2, 2.4, 0.95]);
     expect(unsettled.outcome).toBe('inconclusive');
     expect(anotherRoundFor(unsettled)).toBe(
-      'Latency p50 worse than the tolerance but not consistently: measuring one more round to settle it',
+      'Latency p50 not settled (worse than the tolerance but not consistently, or an interval too wide to pass): measuring one more round to settle it',
     );
+    // Within the tolerance on the whole, but rounds this far apart cannot rule 1.5x out.
+    const wide = verdictOf([1.2, 1.3, 0.9]);
+    expect(wide.metrics.find((metric) => metric.id === 'p50')?.status).toBe('noise');
+    expect(anotherRoundFor(wide)).toMatch(/^Latency p50 not settled/);
   });
 
   it('measures nothing more for a pass, or a change within the tolerance', () => {
     expect(anotherRoundFor(verdictOf([1, 1.02, 0.98]))).toBeNull();
-    expect(anotherRoundFor(verdictOf([1.2, 1.3, 0.9]))).toBeNull();
+    expect(anotherRoundFor(verdictOf([1.2, 1.25, 1.15]))).toBeNull();
   });
 });

@@ -56,7 +56,7 @@ export function anotherRoundFor(verdict: PairedVerdict): string | null {
   }
   const unsettled = verdict.metrics.filter((metric) => metric.gated && metric.status === 'noise');
   if (verdict.outcome === 'inconclusive' && unsettled.length > 0) {
-    return `${unsettled.map((metric) => metric.label).join(', ')} worse than the tolerance but not consistently: measuring one more round to settle it`;
+    return `${unsettled.map((metric) => metric.label).join(', ')} not settled (worse than the tolerance but not consistently, or an interval too wide to pass): measuring one more round to settle it`;
   }
   return null;
 }
