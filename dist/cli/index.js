@@ -88093,6 +88093,7 @@ function shortWarmupNote(load, warmupSettingName) {
  * with 3 rounds the interval rests on 2 degrees of freedom (t = 4.30), so one wayward round
  * leaves a real +55..+70% change "within noise" (bench:ab, 2 of 10 runs at a 1.12 ms delay);
  * a fourth round (t = 3.18) settles it either way, and the regression must then hold in every round.
+ * So does a metric within the tolerance whose interval is too wide to pass (compare/paired.ts).
  */
 function anotherRoundFor(verdict) {
     if (verdict.outcome === 'regression') {
@@ -88116,22 +88117,23 @@ async function runPairedCheck(settings, deps) {
         tolerance: settings.tolerance,
         ...(settings.gatedMetrics ? { gatedMetrics: settings.gatedMetrics } : {}),
     });
+    // The verdict of the requested rounds, kept for the reason a further round was measured.
+    let requested = null;
     try {
         const run = await (0,rounds/* runPairedRounds */.Yy)(sides, {
             rounds: settings.rounds,
             log: deps.log,
-            needsAnotherRound: (rounds) => anotherRoundFor(judge(rounds)),
+            needsAnotherRound: (rounds) => anotherRoundFor((requested = judge(rounds))),
             ...(deps.signal ? { signal: deps.signal } : {}),
             ...(deps.clock ? { clock: deps.clock } : {}),
         });
         const verdict = judge(run.rounds);
         if (run.confirmationRounds > 0) {
-            const first = judge(run.rounds.slice(0, settings.rounds)).outcome;
-            verdict.reasons.push(first === 'regression'
+            verdict.reasons.push(requested?.outcome === 'regression'
                 ? verdict.outcome === 'regression'
                     ? `confirmed by a further round (${run.rounds.length} rounds in all)`
                     : `a regression after ${settings.rounds} rounds was not confirmed by a further round`
-                : `worse than the tolerance but not consistently after ${settings.rounds} rounds, so a further round was measured (${run.rounds.length} rounds in all)`);
+                : `not settled after ${settings.rounds} rounds (worse than the tolerance but not consistently, or an interval too wide to pass), so a further round was measured (${run.rounds.length} rounds in all)`);
         }
         if (warmupNote)
             verdict.reasons.push(warmupNote);
