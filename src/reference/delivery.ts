@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -82,6 +83,9 @@ export class WebhookDelivery {
     private readonly logger: Logger,
   ) {
     this.commands = commandConnection(config.redisUrl, 'reference-delivery', logger);
+    // Each worker sleeping out a backoff listens on the one stop signal: with more than 10
+    // workers, Node's default limit warned of a leak that is not one.
+    setMaxListeners(config.workers + 1, this.wakeUp.signal);
     this.client = new WebhookClient(config.workers);
     this.breaker = new CircuitBreaker(
       config.circuitBreakerThreshold,

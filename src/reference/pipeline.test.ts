@@ -262,6 +262,44 @@ describe('an injected processing delay', () => {
   });
 });
 
+describe('many workers in backoff at once', () => {
+  let pipeline: ReferencePipeline;
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  beforeAll(async () => {
+    process.on('warning', onWarning);
+    pipeline = await startReferencePipeline(
+      config({ workers: 14, retryBaseDelayMs: 300, retryMaxDelayMs: 300 }),
+      silentLogger,
+    );
+  });
+  afterAll(async () => {
+    process.off('warning', onWarning);
+    await pipeline?.stop();
+  });
+
+  it('sleep on the stop signal without a listener-leak warning', async () => {
+    const events: Published[] = [];
+    for (let i = 0; i < 14; i++) {
+      events.push(await publish(undefined, (tx) => receiver.plan.set(tx, [503, 200])));
+    }
+    await waitFor('every event delivered on its retry', () =>
+      events.every((e) => receiver.requestsFor(e.txHash).some((r) => r.answeredStatus === 200)),
+    );
+    // More than 10 workers slept at once (a 300 ms backoff each, all first attempts answered 503
+    // before the first retry).
+    const firstRetry = Math.min(
+      ...events.map((e) => receiver.requestsFor(e.txHash)[1]!.receivedAtMs),
+    );
+    const sleptAtOnce = events.filter(
+      (e) => receiver.requestsFor(e.txHash)[0]!.receivedAtMs < firstRetry,
+    ).length;
+    expect(sleptAtOnce).toBeGreaterThan(10);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+  });
+});
+
 describe('the endpoint cache', () => {
   let pipeline: ReferencePipeline;
   beforeAll(async () => {
