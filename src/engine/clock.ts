@@ -21,10 +21,10 @@ export function sleepMs(ms: number): Promise<void> {
  * Waits until `now()` (milliseconds, `performance.now()` unless given) reaches `deadline`, to
  * within microseconds: timers fire in whole milliseconds, late or up to a millisecond early, so a
  * timer covers all but the last 1.5 ms and the rest is polled once per event-loop turn
- * (setImmediate) until `now()` itself says the deadline has passed. For injected delays of
- * fractions of a millisecond (a 0.9 ms slowdown of a 1.5 ms pipeline) and the end of a receiver
- * stall. Polling yields between checks, so other work of the process (other events, deliveries)
- * goes on during the wait: the delay adds latency without serialising.
+ * (setImmediate) until `now()` itself says the deadline has passed. For the end of a receiver
+ * stall. Polling yields between checks, so other work of the process goes on during the wait, but
+ * it keeps a core busy: the reference pipeline's injected processing delay, which runs for every
+ * event, uses reference/delay-timer.ts instead.
  */
 export async function waitUntil(
   deadline: number,

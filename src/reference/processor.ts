@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { waitUntil } from '../engine/clock.js';
 import { streamKey } from '../stack/contracts.js';
 import type { Logger } from '../engine/log.js';
 import type { ReferenceConfig } from './config.js';
+import { DelayTimer } from './delay-timer.js';
 import { parseStreamEntry, type DeliveryJob, type WebhookEvent } from './job.js';
 import { CachedEndpointMatcher, SqlEndpointMatcher, type EndpointMatcher } from './matcher.js';
 import { BlockingConnection, commandConnection, settleUnblocking } from './redis.js';
@@ -70,6 +70,8 @@ export class MessageProcessor {
   private stopping = false;
   private started = false;
   private readonly wakeUp = new AbortController();
+  /** The injected processing delay's timer, which leaves the CPU idle while it waits. */
+  private readonly delayTimer: DelayTimer | null;
 
   constructor(
     private readonly config: ProcessorConfig,
@@ -77,6 +79,7 @@ export class MessageProcessor {
     private readonly logger: Logger,
   ) {
     this.commands = commandConnection(config.redisUrl, 'reference-processor', logger);
+    this.delayTimer = config.processingDelayMs > 0 ? new DelayTimer() : null;
     this.matcher = config.endpointCache
       ? new CachedEndpointMatcher(pool)
       : new SqlEndpointMatcher(pool);
@@ -143,6 +146,7 @@ export class MessageProcessor {
     if (!finished) this.logger.warn('processor: shutdown timeout; closing with work in progress');
     for (const reader of this.readers) reader.close();
     this.commands.disconnect();
+    await this.delayTimer?.close();
   }
 
   private async ensureGroup(key: string): Promise<void> {
@@ -212,9 +216,7 @@ export class MessageProcessor {
         );
         continue;
       }
-      if (this.config.processingDelayMs > 0) {
-        await waitUntil(readAt + this.config.processingDelayMs);
-      }
+      await this.delayTimer?.waitUntil(readAt + this.config.processingDelayMs);
       await this.processEvent(event, matcherReady);
     }
     try {
