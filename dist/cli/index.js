@@ -44876,6 +44876,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 
+/***/ 75919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
 /***/ 70857:
 /***/ ((module) => {
 
@@ -84129,8 +84136,8 @@ async function ensureServices(env, logger, defaults = { redisUrl: options/* DEFA
 
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/compare.js + 1 modules
 var compare = __nccwpck_require__(30263);
-// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/run.js + 24 modules
-var run = __nccwpck_require__(28585);
+// EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/commands/run.js + 23 modules
+var run = __nccwpck_require__(32145);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/settings/resolve.js
 var resolve = __nccwpck_require__(37125);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/cli/settings-flags.js
@@ -84516,7 +84523,7 @@ function registerReceiveCommand(program) {
 
 /***/ }),
 
-/***/ 6884:
+/***/ 46194:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84596,6 +84603,8 @@ var pg_esm = __nccwpck_require__(83849);
 var redact = __nccwpck_require__(10956);
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/stack/db.js + 1 modules
 var db = __nccwpck_require__(19875);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(78474);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/circuit-breaker.js
@@ -84958,6 +84967,7 @@ function backoffMs(nextAttempt, baseMs, maxMs, random = Math.random) {
 
 
 
+
 /** BRPOP timeout, seconds (EthHook's). */
 const POP_TIMEOUT_SEC = 5;
 /**
@@ -84992,6 +85002,9 @@ class WebhookDelivery {
         this.pool = pool;
         this.logger = logger;
         this.commands = commandConnection(config.redisUrl, 'reference-delivery', logger);
+        // Each worker sleeping out a backoff listens on the one stop signal: with more than 10
+        // workers, Node's default limit warned of a leak that is not one.
+        (0,external_node_events_.setMaxListeners)(config.workers + 1, this.wakeUp.signal);
         this.client = new WebhookClient(config.workers);
         this.breaker = new CircuitBreaker(config.circuitBreakerThreshold, config.circuitBreakerTimeoutMs);
     }
@@ -85202,6 +85215,79 @@ async function startHealthServer(host, port, routes) {
     };
 }
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
+;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/delay-timer.js
+
+/**
+ * The thread's code: for each request, sleep in Atomics.wait (a futex with a timeout, precise to
+ * a fraction of a millisecond and idle meanwhile) until the deadline on the monotonic clock every
+ * thread of the process shares, then answer. Requests come one at a time per waiter, so a queue of
+ * them needs no ordering: each is answered no earlier than its deadline.
+ */
+const THREAD_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const cell = new Int32Array(new SharedArrayBuffer(4));
+parentPort.on('message', ({ id, deadlineUs }) => {
+  const leftUs = deadlineUs - Number(process.hrtime.bigint() / 1000n);
+  if (leftUs > 0) Atomics.wait(cell, 0, 0, leftUs / 1000);
+  parentPort.postMessage(id);
+});
+`;
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+/**
+ * Waits of a fraction of a millisecond that leave the CPU idle: the reference pipeline's injected
+ * processing delay (0.9 ms makes a 1.5 ms pipeline 1.6x). Timers fire in whole milliseconds, and
+ * polling the clock (engine/clock.ts `waitUntil`) keeps a core busy for the whole wait: at 500
+ * events/s a 0.9 ms delay burned about 45% of a core, so the injected slowdown was also a CPU
+ * load whose effect on p50 moved with whatever else ran on the runner. Here a worker thread sleeps
+ * until each deadline and answers by message; the answer arrives about 0.1 ms late, steadily.
+ */
+class DelayTimer {
+    thread = new external_node_worker_threads_.Worker(THREAD_SOURCE, { eval: true });
+    waiting = new Map();
+    nextId = 0;
+    closed = false;
+    constructor() {
+        this.thread.on('message', (id) => {
+            this.waiting.get(id)?.();
+            this.waiting.delete(id);
+        });
+        // A thread that fails (it should not) ends the waits rather than hanging them.
+        this.thread.on('error', () => this.releaseAll());
+        this.thread.on('exit', () => this.releaseAll());
+        // It never keeps the process alive on its own.
+        this.thread.unref();
+    }
+    /**
+     * Resolves no earlier than `deadline` (milliseconds on `performance.now()`), at once when it
+     * has passed or the timer is closed.
+     */
+    waitUntil(deadline) {
+        const leftMs = deadline - performance.now();
+        if (leftMs <= 0 || this.closed)
+            return Promise.resolve();
+        const id = this.nextId++;
+        return new Promise((resolve) => {
+            this.waiting.set(id, resolve);
+            this.thread.postMessage({ id, deadlineUs: nowUs() + Math.ceil(leftMs * 1000) });
+        });
+    }
+    /** Ends every wait now and stops the thread. */
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.releaseAll();
+        await this.thread.terminate();
+    }
+    releaseAll() {
+        for (const resolve of this.waiting.values())
+            resolve();
+        this.waiting.clear();
+    }
+}
+
 // EXTERNAL MODULE: ./.tmp/bundle-src/js/stack/matching.js
 var matching = __nccwpck_require__(52929);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/reference/matcher.js
@@ -85332,11 +85418,14 @@ class MessageProcessor {
     stopping = false;
     started = false;
     wakeUp = new AbortController();
+    /** The injected processing delay's timer, which leaves the CPU idle while it waits. */
+    delayTimer;
     constructor(config, pool, logger) {
         this.config = config;
         this.pool = pool;
         this.logger = logger;
         this.commands = commandConnection(config.redisUrl, 'reference-processor', logger);
+        this.delayTimer = config.processingDelayMs > 0 ? new DelayTimer() : null;
         this.matcher = config.endpointCache
             ? new CachedEndpointMatcher(pool)
             : new SqlEndpointMatcher(pool);
@@ -85395,6 +85484,7 @@ class MessageProcessor {
         for (const reader of this.readers)
             reader.close();
         this.commands.disconnect();
+        await this.delayTimer?.close();
     }
     async ensureGroup(key) {
         try {
@@ -85455,9 +85545,7 @@ class MessageProcessor {
                 this.logger.warn(`processor: skipping malformed entry ${id} on ${key}: ${error.message}`);
                 continue;
             }
-            if (this.config.processingDelayMs > 0) {
-                await (0,clock/* waitUntil */.a0)(readAt + this.config.processingDelayMs);
-            }
+            await this.delayTimer?.waitUntil(readAt + this.config.processingDelayMs);
             await this.processEvent(event, matcherReady);
         }
         try {
@@ -85888,7 +85976,7 @@ function registerReferenceCommand(program) {
 
 /***/ }),
 
-/***/ 28585:
+/***/ 32145:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85925,8 +86013,8 @@ var events_generator = __nccwpck_require__(98335);
 var identity = __nccwpck_require__(30377);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
-;// CONCATENATED MODULE: external "node:worker_threads"
-const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
 ;// CONCATENATED MODULE: ./.tmp/bundle-src/js/engine/measure/fingerprint.js
 
 
@@ -86014,7 +86102,7 @@ async function allCoresProbeMs(rounds = ALL_CORES_ROUNDS, iterations = CPU_PROBE
     let failed = null;
     try {
         for (let core = 0; core < cores; core += 1) {
-            const worker = new external_node_worker_threads_namespaceObject.Worker(LOOP_WORKER, { eval: true });
+            const worker = new external_node_worker_threads_.Worker(LOOP_WORKER, { eval: true });
             worker.on('error', (error) => failed?.(error));
             workers.push(worker);
         }
@@ -89173,8 +89261,8 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _commands_history_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(85301);
 /* harmony import */ var _commands_quickstart_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(58115);
 /* harmony import */ var _commands_receive_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(66251);
-/* harmony import */ var _commands_reference_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6884);
-/* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(28585);
+/* harmony import */ var _commands_reference_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(46194);
+/* harmony import */ var _commands_run_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(32145);
 /* harmony import */ var _commands_seed_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(41656);
 /* harmony import */ var _commands_publish_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(63154);
 
@@ -91838,10 +91926,10 @@ function sleepMs(ms) {
  * Waits until `now()` (milliseconds, `performance.now()` unless given) reaches `deadline`, to
  * within microseconds: timers fire in whole milliseconds, late or up to a millisecond early, so a
  * timer covers all but the last 1.5 ms and the rest is polled once per event-loop turn
- * (setImmediate) until `now()` itself says the deadline has passed. For injected delays of
- * fractions of a millisecond (a 0.9 ms slowdown of a 1.5 ms pipeline) and the end of a receiver
- * stall. Polling yields between checks, so other work of the process (other events, deliveries)
- * goes on during the wait: the delay adds latency without serialising.
+ * (setImmediate) until `now()` itself says the deadline has passed. For the end of a receiver
+ * stall. Polling yields between checks, so other work of the process goes on during the wait, but
+ * it keeps a core busy: the reference pipeline's injected processing delay, which runs for every
+ * event, uses reference/delay-timer.ts instead.
  */
 async function waitUntil(deadline, now = () => performance.now()) {
     const coarse = deadline - now() - 1.5;
