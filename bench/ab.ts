@@ -188,6 +188,8 @@ interface PairedJson {
       head: number;
       change: string;
       status: string;
+      gated: boolean;
+      reason: string;
       /** ratio: geometric mean over the rounds of head / base; interval: its 95% CI. */
       estimate: { ratio: number; interval: { lower: number; upper: number } | null } | null;
     }[];
@@ -220,8 +222,14 @@ async function paired(baseDelay: number, headDelay: number, label: string, load 
   const outcome = parsed?.verdict.outcome ?? `error (exit ${run.exitCode})`;
   const p50 = parsed?.verdict.metrics.find((metric) => metric.id === 'p50');
   if (!parsed) process.stderr.write(run.stderr.slice(-1500));
+  // What kept a run from passing, per gated metric: the counts alone cannot tell a wide tail
+  // interval from a median worse than the tolerance.
+  const why = (parsed?.verdict.metrics ?? [])
+    .filter((metric) => metric.gated && metric.status !== 'pass')
+    .map((metric) => `${metric.id} ${metric.change}: ${metric.status}, ${metric.reason}`);
   return {
     outcome,
+    why,
     p50: p50 ? `${p50.change} ${p50.status}` : '—',
     p50Metric: p50 ?? null,
     ms: run.ms,
@@ -313,6 +321,8 @@ async function main() {
       const neighbour = experiment.noisy ? startNeighbour() : null;
       const counts = new Map<string, number>();
       const ratios: number[] = [];
+      /** Per gated metric, the runs it kept from passing. */
+      const whyCounts = new Map<string, number>();
       try {
         for (let run = 1; run <= RUNS; run++) {
           const outcome = await paired(0, experiment.head, `${experiment.name}-${run}`);
@@ -322,6 +332,11 @@ async function main() {
           log(
             `${experiment.name} run ${run}: ${outcome.outcome}; p50 ${outcome.p50}; ${(outcome.ms / 1000).toFixed(0)} s; load ${load()}`,
           );
+          for (const line of outcome.why) log(`    ${line}`);
+          for (const line of outcome.why) {
+            const metric = line.slice(0, line.indexOf(' '));
+            whyCounts.set(metric, (whyCounts.get(metric) ?? 0) + 1);
+          }
         }
       } finally {
         await neighbour?.stop();
@@ -332,7 +347,10 @@ async function main() {
           ? `; paired p50 ratio measured ${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}x, median ${sorted[sorted.length >> 1]!.toFixed(2)}x`
           : '';
       log(
-        `== ${experiment.note}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ${n}/${RUNS}`).join(', ')}${measured}`,
+        `== ${experiment.note}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ${n}/${RUNS}`).join(', ')}${measured}` +
+          (whyCounts.size > 0
+            ? `; not passing on ${[...whyCounts.entries()].map(([metric, n]) => `${metric} ${n}x`).join(', ')}`
+            : ''),
       );
     }
     if (ONLY.includes('cost')) {
