@@ -359,6 +359,8 @@ describe('compare: floors from measured noise', () => {
     );
     expect(verdict.outcome).toBe('inconclusive');
     expect(verdict.summary).toBe("Inconclusive: Latency p50 within this run's noise.");
+    // No nights: the trials set the limit, and more of them narrow it.
+    expect(p50.reason).toMatch(/More trials narrow it\.$/);
     // What the run can see, said where a reviewer reads it.
     expect(p50.limit!.detectableRatio).toBeGreaterThan(2.25);
     expect(verdict.notes.join(' ')).toMatch(

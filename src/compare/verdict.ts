@@ -24,6 +24,7 @@ import {
 } from './metrics.js';
 import {
   describeLimit,
+  historyDetectableRatio,
   metricLimit,
   MIN_HISTORY_SAMPLES,
   sideOf,
@@ -354,11 +355,26 @@ function comparePerformance(metric: MetricDefinition, context: PerformanceContex
       if (ratio > settings.tolerance && limit.source !== 'allowance') {
         return judged(
           'noise',
-          `${metric.label}: ${change}, ${formatRatio(ratio)} worse, beyond the ${formatTolerance(settings.tolerance)} tolerance but within what this run can tell from noise (limit ${limitText}). More trials narrow it.`,
+          `${metric.label}: ${change}, ${formatRatio(ratio)} worse, beyond the ${formatTolerance(settings.tolerance)} tolerance but within what this run can tell from noise (limit ${limitText}). ${narrowing(limit)}`,
         );
       }
       return judged('pass', `${change}, within ${limitText}.`);
   }
+}
+
+/**
+ * What would narrow a limit set by noise: more trials narrow the trials' part; the nights' part
+ * (this run is one fresh start of the SUT against the median of the baseline's nights) only more
+ * nights, or the base measured on this runner in alternating rounds.
+ */
+function narrowing(limit: MetricLimit): string {
+  const nightsDecide =
+    limit.history !== null &&
+    limit.detectableRatio !== null &&
+    historyDetectableRatio(limit.history) >= limit.detectableRatio;
+  return nightsDecide
+    ? "The baseline's nights set that limit, so more trials do not narrow it; more nightly runs do, and so does measuring the base commit on this runner (compare-to: base)."
+    : 'More trials narrow it.';
 }
 
 /**
