@@ -16,6 +16,7 @@ import { runPairedCheck } from '../paired/check.js';
 import {
   baselineDifferences,
   chooseReference,
+  noiseJudged,
   ReferenceChoiceError,
   type ReferenceChoice,
 } from '../paired/choose.js';
@@ -83,7 +84,11 @@ export async function chooseActionReference(
       baseline: await baselineDifferences(
         previous,
         { environment: () => environmentFingerprint(), config: plannedRunConfig(config.load) },
-        { strict: config.judge.requireSameEnvironment },
+        {
+          strict: config.judge.requireSameEnvironment,
+          tolerance: config.judge.tolerance,
+          judged: noiseJudged(config.judge),
+        },
       ),
       base: missing === null ? { available: true } : { available: false, why: missing },
     });

@@ -190,6 +190,22 @@ describe('the reference figure: the median of the newest nights', () => {
     expect(verdict.notes.join(' ')).toMatch(/newest night alone is the baseline/);
   });
 
+  it('says that the nights, not the trials, hold a change back when their noise sets the limit', () => {
+    // The fast reference pipeline's nights on one morning: p50 0.68-0.98 ms (±23%); a 1.6x
+    // slowdown measured 1.39 ms in tight trials.
+    const baseline = baselineWith([0.74, 0.68, 0.92, 0.98, 0.8], 0.87, 0.86, 0.88);
+    const verdict = compare(trialsOf(1.38, 1.39, 1.4), baseline, {
+      tolerance: 1.5,
+      gatedMetrics: ['p50'],
+    });
+    const p50 = verdict.metrics.find((metric) => metric.id === 'p50')!;
+    expect(p50.status).toBe('noise');
+    expect(p50.limit!.history!.sigma).toBeGreaterThan(Math.log(1.15));
+    expect(p50.reason).toMatch(
+      /The baseline's nights set that limit, so more trials do not narrow it; more nightly runs do, and so does measuring the base commit on this runner \(compare-to: base\)\.$/,
+    );
+  });
+
   it('narrows the nightly part of the limit: one night against the median of five', () => {
     const history = { sigma: 0.1, samples: 8, levelSince: null };
     const inputs = {

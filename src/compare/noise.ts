@@ -195,6 +195,23 @@ const worse = (direction: Direction, from: number, by: number): number =>
   direction === 'lower-is-better' ? from + by : from - by;
 
 /**
+ * The standard error, from the nights alone, of this run's figure against the reference: this
+ * run is one night (one fresh start of the SUT), the reference the median of `nights` of them.
+ */
+function historyError(history: HistoryNoise): number {
+  return history.sigma * Math.sqrt(1 + medianVarianceFactor(history.reference?.nights ?? 1));
+}
+
+/**
+ * The smallest worsening ratio a comparison with this baseline can tell from noise by its nights
+ * alone, before any trial is run: e.g. 2.0 when its nights vary by ±23% (5 nights), whatever this
+ * run's trials show.
+ */
+export function historyDetectableRatio(history: HistoryNoise): number {
+  return Math.exp(NOISE_SIGMAS * historyError(history));
+}
+
+/**
  * A metric's limit: the tolerance ratio, widened to the change this measurement can tell apart
  * from noise when that is larger. The difference of two medians (baseline's and this run's) has
  * a standard error of sigma * sqrt(v(nBaseline) + v(nCurrent)) from the trials, and of
@@ -214,12 +231,7 @@ export function metricLimit(metric: MetricDefinition, inputs: LimitInputs): Metr
         ),
     );
   }
-  // This run is one night; the reference the median of `nights` of them.
-  if (history) {
-    errors.push(
-      history.sigma * Math.sqrt(1 + medianVarianceFactor(history.reference?.nights ?? 1)),
-    );
-  }
+  if (history) errors.push(historyError(history));
   const detectableRatio = errors.length > 0 ? Math.exp(NOISE_SIGMAS * Math.max(...errors)) : null;
 
   const noiseFloor =

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { updateBaseline } from '../compare/baseline.js';
-import { fixtureConfig, fixtureEnvironment, makeRunResult } from '../compare/fixtures.js';
+import { fixtureConfig, fixtureEnvironment, makeRunResult, nightOf } from '../compare/fixtures.js';
+import { historyNoise } from '../compare/noise.js';
 import { aggregateTrials } from '../compare/trials.js';
-import { baselineDifferences, chooseReference, type ReferenceFacts } from './choose.js';
+import {
+  baselineDifferences,
+  blindSpot,
+  chooseReference,
+  noiseJudged,
+  type ReferenceFacts,
+} from './choose.js';
 
 const otherCpu = [{ field: 'cpuModel', baseline: 'Xeon', current: 'EPYC' }];
 const facts = (overrides: Partial<ReferenceFacts>): ReferenceFacts => ({
@@ -91,6 +98,7 @@ describe('chooseReference', () => {
         environment: [],
         config: [],
         busier: null,
+        blind: null,
       });
       // The seed picks addresses, not how many or how fast: not a different load.
       expect(
@@ -99,6 +107,7 @@ describe('chooseReference', () => {
         environment: [],
         config: [],
         busier: null,
+        blind: null,
       });
       expect(
         await baselineDifferences(null, {
@@ -135,6 +144,59 @@ describe('chooseReference', () => {
         config: fixtureConfig(),
       });
       expect(chooseReference(facts({ baseline: same })).reference).toBe('baseline');
+    });
+
+    /** A baseline whose nights (p50, oldest first) precede a newest night of about `newest`. */
+    const withNights = (nights: number[], newest: number) => {
+      const latest = aggregateTrials(
+        [newest, newest * 1.01, newest * 0.99].map((p50Ms) =>
+          makeRunResult({ latency: { p50Ms, p95Ms: 40, p99Ms: 80 } }),
+        ),
+      );
+      const date = (index: number) => new Date(Date.UTC(2025, 2, 1 + index)).toISOString();
+      const history = nights.map((p50, index) => nightOf(latest, p50, date(index)));
+      const made = updateBaseline(null, latest, {
+        name: 'quick',
+        commit: null,
+        date: date(nights.length),
+      });
+      return { ...made, history, noise: historyNoise(history, { date: made.date, ...latest }) };
+    };
+    // The fast reference pipeline's nights one morning (p50 0.68-0.98 ms), and steady ones.
+    const scattered = withNights([0.74, 0.68, 0.92, 0.98, 0.8], 0.87);
+    const steady = withNights([0.86, 0.88, 0.87, 0.85, 0.89], 0.87);
+
+    it('measures the base when the baseline’s nights vary too much to tell the tolerance in the median', async () => {
+      const blind = blindSpot(scattered, 1.5);
+      expect(blind).toMatchObject({ label: 'Latency p50', nights: 6, tolerance: 1.5 });
+      expect(blind!.detectable).toBeGreaterThan(1.5);
+      expect(blind!.spread).toMatch(/^±\d+(\.\d)?%$/);
+      const differences = await baselineDifferences(scattered, current(), { tolerance: 1.5 });
+      expect(differences).toMatchObject({ environment: [], config: [], busier: null });
+      const choice = chooseReference(facts({ baseline: differences }));
+      expect(choice.reference).toBe('base');
+      expect(choice.why).toMatch(
+        /^compare-to auto: the committed baseline's Latency p50 varies by ±\d+(\.\d)?% over its 6 nights: against it, a run can tell only changes of \+\d+% and more, not the 1\.5x tolerance, so the base is measured here$/,
+      );
+      // A wider tolerance is within what the nights can tell.
+      expect(blindSpot(scattered, blind!.detectable + 0.01)).toBeNull();
+      // Steady nights can tell the tolerance: the baseline serves.
+      expect(blindSpot(steady, 1.5)).toBeNull();
+      const steadyChoice = chooseReference(
+        facts({ baseline: await baselineDifferences(steady, current(), { tolerance: 1.5 }) }),
+      );
+      expect(steadyChoice.reference).toBe('baseline');
+      // Without the tolerance (or a baseline too young to have noise), nothing is blind.
+      expect((await baselineDifferences(scattered, current()))?.blind).toBeNull();
+      expect(blindSpot(baseline(), 1.5)).toBeNull();
+    });
+
+    it('leaves the median to the baseline where the user set its floor, does not gate it, or turned the history off', () => {
+      expect(noiseJudged({})).toEqual(['p50', 'throughput']);
+      expect(noiseJudged({ noiseFloors: { p50: 0.5 } })).toEqual(['throughput']);
+      expect(noiseJudged({ gatedMetrics: ['p99', 'throughput'] })).toEqual(['throughput']);
+      expect(noiseJudged({ useHistory: false })).toEqual([]);
+      expect(blindSpot(scattered, 1.5, noiseJudged({ noiseFloors: { p50: 0.5 } }))).toBeNull();
     });
 
     it('names every load-shaping field that differs, so auto measures the base instead', async () => {

@@ -1,4 +1,4 @@
-import type { Baseline } from '../compare/baseline.js';
+import { noiseOf, type Baseline } from '../compare/baseline.js';
 import {
   configDifferences,
   describeBusier,
@@ -9,13 +9,17 @@ import {
   type Difference,
   type EnvironmentMatching,
 } from '../compare/comparability.js';
+import { METRICS, type MetricId } from '../compare/metrics.js';
+import { historyDetectableRatio } from '../compare/noise.js';
+import { formatPercent } from '../compare/format.js';
 import type { EnvironmentFingerprint, RunConfigSnapshot } from '../engine/measure/result.js';
 
 /**
  * What a check compares the head with. `baseline`: the committed baseline file. `base`: the base
  * commit, measured on this runner in alternating rounds. `auto`: the baseline when it was
  * measured on a machine like this one with the same load (scenario, events, rate, concurrency,
- * mix …) and this runner is not busier than it was, else the base when it can be measured here,
+ * mix …), this runner is not busier than it was, and its nights vary little enough to tell a
+ * change of the tolerance in the median figures; else the base when it can be measured here,
  * else the baseline (whose verdict then says why it is inconclusive, or leaves a busier runner's
  * tail unjudged).
  */
@@ -32,12 +36,81 @@ export interface ReferenceFacts {
     config: readonly Difference[];
     /** This runner is busier than the baseline's was (all-cores probe); absent or null: not. */
     busier?: Busier | null;
+    /**
+     * A median figure whose nights vary so much that the baseline cannot tell a change of the
+     * tolerance from noise, however tight this run's trials; absent or null: none.
+     */
+    blind?: Blind | null;
   } | null;
   /**
    * Whether the base can be measured here: the run starts the SUT (compose or a command) and a
    * base exists (a pull request, base-ref, or the CLI's base flags); else why not.
    */
   base: { available: true } | { available: false; why: string };
+}
+
+/** A median figure the committed baseline cannot judge at the tolerance (see `blindSpot`). */
+export interface Blind {
+  label: string;
+  /** How much its nightly figure moves unchanged: "±23%". */
+  spread: string;
+  nights: number;
+  /** The smallest worsening the baseline's nights let a run tell from noise, e.g. 2.0. */
+  detectable: number;
+  tolerance: number;
+}
+
+/**
+ * The figures judged at the tolerance from the first night (the median latency and the
+ * throughput); tails move more between fresh starts and have their own rule in the verdict.
+ */
+const MEDIAN_FIGURES: readonly MetricId[] = ['p50', 'throughput'];
+
+/**
+ * The median figures whose limit the baseline's noise sets in a check with these options: gated,
+ * with no noise floor of the user's, and the history in use.
+ */
+export function noiseJudged(options: {
+  gatedMetrics?: readonly MetricId[] | null;
+  noiseFloors?: Partial<Record<MetricId, number>>;
+  useHistory?: boolean;
+}): MetricId[] {
+  if (options.useHistory === false) return [];
+  return MEDIAN_FIGURES.filter(
+    (id) =>
+      (options.gatedMetrics ? options.gatedMetrics.includes(id) : METRICS[id].gatedByDefault) &&
+      options.noiseFloors?.[id] === undefined,
+  );
+}
+
+/**
+ * The first median figure whose nightly noise, stored in the baseline, hides a change of the
+ * tolerance: a run compared with this baseline would call a real change of that size noise
+ * (the fast reference pipeline's p50 moved ±23% over 5 nights; its smallest detectable change,
+ * 3 sigma of one night against the median of five, was then +100% against a 1.5x tolerance).
+ */
+export function blindSpot(
+  baseline: Baseline,
+  tolerance: number,
+  judged: readonly MetricId[] = MEDIAN_FIGURES,
+): Blind | null {
+  const noise = noiseOf(baseline);
+  for (const id of MEDIAN_FIGURES) {
+    if (!judged.includes(id)) continue;
+    const history = noise[id];
+    if (!history) continue;
+    const detectable = historyDetectableRatio(history);
+    if (detectable > tolerance) {
+      return {
+        label: METRICS[id].label,
+        spread: formatPercent((Math.exp(history.sigma) - 1) * 100).replace('+', '±'),
+        nights: history.samples,
+        detectable,
+        tolerance,
+      };
+    }
+  }
+  return null;
 }
 
 export interface ReferenceChoice {
@@ -66,6 +139,10 @@ function baselineProblem(baseline: ReferenceFacts['baseline']): string | null {
     // Only the tail would be judged less; the base measured here shares this runner's load.
     return `the committed baseline was measured on a quieter runner (${describeBusier(baseline.busier)})`;
   }
+  if (baseline.blind && problems.length === 0) {
+    const { label, spread, nights, detectable, tolerance } = baseline.blind;
+    return `the committed baseline's ${label} varies by ${spread} over its ${nights} nights: against it, a run can tell only changes of ${formatPercent((detectable - 1) * 100)} and more, not the ${tolerance}x tolerance`;
+  }
   return problems.length > 0
     ? `the committed baseline was measured ${problems.join(', and ')}`
     : null;
@@ -83,7 +160,12 @@ export async function baselineDifferences(
     environment: () => Promise<EnvironmentFingerprint>;
     config: RunConfigSnapshot;
   },
-  matching: EnvironmentMatching = {},
+  matching: EnvironmentMatching & {
+    /** The check's tolerance: given, a baseline too noisy to see it is a difference too. */
+    tolerance?: number;
+    /** The gated metrics whose limit the noise sets (no noise floor of the user's); all: absent. */
+    judged?: readonly MetricId[];
+  } = {},
 ): Promise<ReferenceFacts['baseline']> {
   if (!baseline) return null;
   const environment = await current.environment();
@@ -91,6 +173,10 @@ export async function baselineDifferences(
     environment: environmentDifferences(baseline.aggregate.environment, environment, matching),
     config: configDifferences(baseline.aggregate.config, current.config),
     busier: runnerBusier(baseline.aggregate.environment, environment),
+    blind:
+      matching.tolerance === undefined
+        ? null
+        : blindSpot(baseline, matching.tolerance, matching.judged),
   };
 }
 

@@ -16,6 +16,7 @@ import { sideResults } from '../../paired/rounds.js';
 import {
   baselineDifferences,
   chooseReference,
+  noiseJudged,
   ReferenceChoiceError,
   type CompareTo,
   type ReferenceChoice,
@@ -269,11 +270,16 @@ export async function runPairedIfChosen(
   const { baseline } = context;
   // --ignore-environment: the machine does not count, only the load; --require-same-environment:
   // the exact CPU model.
-  const environmentMode = context.compareOptions('').environment ?? 'comparable';
+  const compareOptions = context.compareOptions('');
+  const environmentMode = compareOptions.environment ?? 'comparable';
   const differences = await baselineDifferences(
     baseline,
     { environment: () => environmentFingerprint(), config: plannedRunConfig(context.options) },
-    { strict: environmentMode === 'same' },
+    {
+      strict: environmentMode === 'same',
+      tolerance: compareOptions.tolerance,
+      judged: noiseJudged(compareOptions),
+    },
   );
   const choice = chooseReferenceOrFail({
     compareTo: flags.compareTo,
