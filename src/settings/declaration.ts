@@ -497,7 +497,7 @@ export const SETTINGS = {
     input: 'compare-to',
     flag: '--compare-to <reference>',
     default: 'auto',
-    help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one with the same scenario and load, else the base measured here when the SUT is started and there is a base), baseline, or base.',
+    help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one with the same scenario and load, on a runner no busier, with nights steady enough to tell the tolerance in p50 and throughput; else the base measured here when the SUT is started and there is a base), baseline, or base.',
   }),
   rounds: setting({
     kind: count(1, MAX_TRIALS),
