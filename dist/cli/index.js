@@ -88609,8 +88609,13 @@ async function runPairedIfChosen(flags, context, io, logger) {
     const { baseline } = context;
     // --ignore-environment: the machine does not count, only the load; --require-same-environment:
     // the exact CPU model.
-    const environmentMode = context.compareOptions('').environment ?? 'comparable';
-    const differences = await (0,choose/* baselineDifferences */.GV)(baseline, { environment: () => environmentFingerprint(), config: plannedRunConfig(context.options) }, { strict: environmentMode === 'same' });
+    const compareOptions = context.compareOptions('');
+    const environmentMode = compareOptions.environment ?? 'comparable';
+    const differences = await (0,choose/* baselineDifferences */.GV)(baseline, { environment: () => environmentFingerprint(), config: plannedRunConfig(context.options) }, {
+        strict: environmentMode === 'same',
+        tolerance: compareOptions.tolerance,
+        judged: (0,choose/* noiseJudged */.o1)(compareOptions),
+    });
     const choice = chooseReferenceOrFail({
         compareTo: flags.compareTo,
         settingName: '--compare-to',
@@ -90718,6 +90723,7 @@ function parseNoiseFloors(raw, inputName = 'noise-floor') {
 /* harmony export */   X1: () => (/* binding */ logFigure),
 /* harmony export */   XW: () => (/* binding */ describeLimit),
 /* harmony export */   hL: () => (/* binding */ baselineNoiseSchema),
+/* harmony export */   jW: () => (/* binding */ historyDetectableRatio),
 /* harmony export */   sx: () => (/* binding */ MIN_HISTORY_SAMPLES),
 /* harmony export */   yV: () => (/* binding */ NOISE_SIGMAS)
 /* harmony export */ });
@@ -90840,6 +90846,21 @@ function referenceOf(metric, level, sigma) {
 }
 const worse = (direction, from, by) => direction === 'lower-is-better' ? from + by : from - by;
 /**
+ * The standard error, from the nights alone, of this run's figure against the reference: this
+ * run is one night (one fresh start of the SUT), the reference the median of `nights` of them.
+ */
+function historyError(history) {
+    return history.sigma * Math.sqrt(1 + (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(history.reference?.nights ?? 1));
+}
+/**
+ * The smallest worsening ratio a comparison with this baseline can tell from noise by its nights
+ * alone, before any trial is run: e.g. 2.0 when its nights vary by ±23% (5 nights), whatever this
+ * run's trials show.
+ */
+function historyDetectableRatio(history) {
+    return Math.exp(NOISE_SIGMAS * historyError(history));
+}
+/**
  * A metric's limit: the tolerance ratio, widened to the change this measurement can tell apart
  * from noise when that is larger. The difference of two medians (baseline's and this run's) has
  * a standard error of sigma * sqrt(v(nBaseline) + v(nCurrent)) from the trials, and of
@@ -90855,10 +90876,8 @@ function metricLimit(metric, inputs) {
         errors.push(trialSigma *
             Math.sqrt((0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(baselineTrials.length) + (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(currentTrials.length)));
     }
-    // This run is one night; the reference the median of `nights` of them.
-    if (history) {
-        errors.push(history.sigma * Math.sqrt(1 + (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .medianVarianceFactor */ .dT)(history.reference?.nights ?? 1)));
-    }
+    if (history)
+        errors.push(historyError(history));
     const detectableRatio = errors.length > 0 ? Math.exp(NOISE_SIGMAS * Math.max(...errors)) : null;
     const noiseFloor = detectableRatio === null
         ? 0
@@ -91627,10 +91646,23 @@ function comparePerformance(metric, context) {
         case 'same':
             // Within a count's allowance is a pass: a few duplicates are how at-least-once works.
             if (ratio > settings.tolerance && limit.source !== 'allowance') {
-                return judged('noise', `${metric.label}: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)(ratio)} worse, beyond the ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_4__/* .formatTolerance */ .z9)(settings.tolerance)} tolerance but within what this run can tell from noise (limit ${limitText}). More trials narrow it.`);
+                return judged('noise', `${metric.label}: ${change}, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatRatio */ .B0)(ratio)} worse, beyond the ${(0,_tolerance_js__WEBPACK_IMPORTED_MODULE_4__/* .formatTolerance */ .z9)(settings.tolerance)} tolerance but within what this run can tell from noise (limit ${limitText}). ${narrowing(limit)}`);
             }
             return judged('pass', `${change}, within ${limitText}.`);
     }
+}
+/**
+ * What would narrow a limit set by noise: more trials narrow the trials' part; the nights' part
+ * (this run is one fresh start of the SUT against the median of the baseline's nights) only more
+ * nights, or the base measured on this runner in alternating rounds.
+ */
+function narrowing(limit) {
+    const nightsDecide = limit.history !== null &&
+        limit.detectableRatio !== null &&
+        (0,_noise_js__WEBPACK_IMPORTED_MODULE_3__/* .historyDetectableRatio */ .jW)(limit.history) >= limit.detectableRatio;
+    return nightsDecide
+        ? "The baseline's nights set that limit, so more trials do not narrow it; more nightly runs do, and so does measuring the base commit on this runner (compare-to: base)."
+        : 'More trials narrow it.';
 }
 /**
  * "Baseline figures: the median of the newest 5 nights on this kind of runner (p50 1.52 ms; the
@@ -95918,20 +95950,73 @@ const TOOL_VERSION = '1.0.0';
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Fe: () => (/* binding */ ReferenceChoiceError),
 /* harmony export */   GV: () => (/* binding */ baselineDifferences),
+/* harmony export */   o1: () => (/* binding */ noiseJudged),
 /* harmony export */   qi: () => (/* binding */ COMPARE_TO),
 /* harmony export */   x: () => (/* binding */ chooseReference)
 /* harmony export */ });
-/* harmony import */ var _compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(80629);
+/* unused harmony export blindSpot */
+/* harmony import */ var _compare_baseline_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(49304);
+/* harmony import */ var _compare_comparability_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(80629);
+/* harmony import */ var _compare_metrics_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(85578);
+/* harmony import */ var _compare_noise_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(74585);
+/* harmony import */ var _compare_format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(98076);
+
+
+
+
 
 /**
  * What a check compares the head with. `baseline`: the committed baseline file. `base`: the base
  * commit, measured on this runner in alternating rounds. `auto`: the baseline when it was
  * measured on a machine like this one with the same load (scenario, events, rate, concurrency,
- * mix …) and this runner is not busier than it was, else the base when it can be measured here,
+ * mix …), this runner is not busier than it was, and its nights vary little enough to tell a
+ * change of the tolerance in the median figures; else the base when it can be measured here,
  * else the baseline (whose verdict then says why it is inconclusive, or leaves a busier runner's
  * tail unjudged).
  */
 const COMPARE_TO = ['auto', 'baseline', 'base'];
+/**
+ * The figures judged at the tolerance from the first night (the median latency and the
+ * throughput); tails move more between fresh starts and have their own rule in the verdict.
+ */
+const MEDIAN_FIGURES = ['p50', 'throughput'];
+/**
+ * The median figures whose limit the baseline's noise sets in a check with these options: gated,
+ * with no noise floor of the user's, and the history in use.
+ */
+function noiseJudged(options) {
+    if (options.useHistory === false)
+        return [];
+    return MEDIAN_FIGURES.filter((id) => (options.gatedMetrics ? options.gatedMetrics.includes(id) : _compare_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRICS */ .Cb[id].gatedByDefault) &&
+        options.noiseFloors?.[id] === undefined);
+}
+/**
+ * The first median figure whose nightly noise, stored in the baseline, hides a change of the
+ * tolerance: a run compared with this baseline would call a real change of that size noise
+ * (the fast reference pipeline's p50 moved ±23% over 5 nights; its smallest detectable change,
+ * 3 sigma of one night against the median of five, was then +100% against a 1.5x tolerance).
+ */
+function blindSpot(baseline, tolerance, judged = MEDIAN_FIGURES) {
+    const noise = (0,_compare_baseline_js__WEBPACK_IMPORTED_MODULE_0__/* .noiseOf */ .YN)(baseline);
+    for (const id of MEDIAN_FIGURES) {
+        if (!judged.includes(id))
+            continue;
+        const history = noise[id];
+        if (!history)
+            continue;
+        const detectable = (0,_compare_noise_js__WEBPACK_IMPORTED_MODULE_3__/* .historyDetectableRatio */ .jW)(history);
+        if (detectable > tolerance) {
+            return {
+                label: _compare_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRICS */ .Cb[id].label,
+                spread: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPercent */ .l9)((Math.exp(history.sigma) - 1) * 100).replace('+', '±'),
+                nights: history.samples,
+                detectable,
+                tolerance,
+            };
+        }
+    }
+    return null;
+}
 class ReferenceChoiceError extends Error {
     constructor(message) {
         super(message);
@@ -95943,14 +96028,18 @@ function baselineProblem(baseline) {
         return 'there is no committed baseline';
     const problems = [];
     if (baseline.environment.length > 0) {
-        problems.push(`on another machine: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeDifferences */ .g7)(baseline.environment)}`);
+        problems.push(`on another machine: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDifferences */ .g7)(baseline.environment)}`);
     }
     if (baseline.config.length > 0) {
-        problems.push(`with another load: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeDifferences */ .g7)(baseline.config)}`);
+        problems.push(`with another load: ${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDifferences */ .g7)(baseline.config)}`);
     }
     if (baseline.busier && problems.length === 0) {
         // Only the tail would be judged less; the base measured here shares this runner's load.
-        return `the committed baseline was measured on a quieter runner (${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .describeBusier */ .gU)(baseline.busier)})`;
+        return `the committed baseline was measured on a quieter runner (${(0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .describeBusier */ .gU)(baseline.busier)})`;
+    }
+    if (baseline.blind && problems.length === 0) {
+        const { label, spread, nights, detectable, tolerance } = baseline.blind;
+        return `the committed baseline's ${label} varies by ${spread} over its ${nights} nights: against it, a run can tell only changes of ${(0,_compare_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPercent */ .l9)((detectable - 1) * 100)} and more, not the ${tolerance}x tolerance`;
     }
     return problems.length > 0
         ? `the committed baseline was measured ${problems.join(', and ')}`
@@ -95966,9 +96055,12 @@ async function baselineDifferences(baseline, current, matching = {}) {
         return null;
     const environment = await current.environment();
     return {
-        environment: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .environmentDifferences */ .YO)(baseline.aggregate.environment, environment, matching),
-        config: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .configDifferences */ .$T)(baseline.aggregate.config, current.config),
-        busier: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerBusier */ .HZ)(baseline.aggregate.environment, environment),
+        environment: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .environmentDifferences */ .YO)(baseline.aggregate.environment, environment, matching),
+        config: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .configDifferences */ .$T)(baseline.aggregate.config, current.config),
+        busier: (0,_compare_comparability_js__WEBPACK_IMPORTED_MODULE_1__/* .runnerBusier */ .HZ)(baseline.aggregate.environment, environment),
+        blind: matching.tolerance === undefined
+            ? null
+            : blindSpot(baseline, matching.tolerance, matching.judged),
     };
 }
 function chooseReference(facts) {
@@ -98828,7 +98920,7 @@ const SETTINGS = {
         input: 'compare-to',
         flag: '--compare-to <reference>',
         default: 'auto',
-        help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one with the same scenario and load, else the base measured here when the SUT is started and there is a base), baseline, or base.',
+        help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one with the same scenario and load, on a runner no busier, with nights steady enough to tell the tolerance in p50 and throughput; else the base measured here when the SUT is started and there is a base), baseline, or base.',
     }),
     rounds: setting({
         kind: (0,_kinds_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(1, MAX_TRIALS),
