@@ -48,10 +48,12 @@ export function calibrationOption(): [number, number][] {
  * The processing delay (ms, to the microsecond) expected to make p50 `target` times the
  * undelayed one, read off every (delay ms, p50 ratio) point measured so far: interpolated between
  * the two points around the target, extrapolated along the nearest two when it lies beyond them.
- * Not along one slope through the origin: the delay's effect grows faster than the
- * delay (0.71, 0.97, 1.26, 1.52, 2.09 ms made 1.38, 1.64, 2.07, 2.67, 3.17x in one session), so
- * one slope from a far point over- or undershoots. Null with fewer than two points: the caller's
- * first guess then.
+ * Not along one slope through the origin. While the delay was polled on the CPU its effect grew
+ * faster than the delay (0.71, 0.97, 1.26, 1.52, 2.09 ms made 1.38, 1.64, 2.07, 2.67, 3.17x in one
+ * session); on the timer thread (reference/delay-timer.ts) it is about the delay plus 0.1-0.25 ms
+ * (0.357, 0.389, 0.524 ms made 1.53, 1.71, 1.88x of a 0.87 ms pipeline), which is not through the
+ * origin either, so one slope from a far point over- or undershoots. Null with fewer than two
+ * points: the caller's first guess then.
  */
 export function interpolateDelay(
   points: readonly (readonly [number, number])[],

@@ -305,9 +305,9 @@ const SLOWER_RATIO = 1.6;
 /**
  * The "slower" delay, given (--delay) or calibrated as the header says; the flag takes fractions of
  * a ms. Each point is measured twice, as one fresh start moves p50 by about 8%. Interpolated, not
- * corrected along one slope through the origin: the delay's effect grows faster than the delay
- * (0.76 ms made 1.40x and the corrected 1.13 ms then 2.0-2.9x in the checks; 1.31 ms made 1.82x
- * and the corrected 0.965 ms then 1.47x).
+ * corrected along one slope through the origin (interpolateDelay in support.ts says why; while the
+ * delay was polled on the CPU, 0.76 ms made 1.40x and the corrected 1.13 ms then 2.0-2.9x in the
+ * checks).
  */
 async function slowerDelay(stack: Stack, referenceP50: number): Promise<number> {
   if (givenDelayMs !== null) return givenDelayMs;
