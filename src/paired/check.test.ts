@@ -29,8 +29,12 @@ describe('shortWarmupNote', () => {
   });
 });
 
-/** Both sides as real command services (a sleeping shell); the run engine replaced. */
-async function check(warmupEvents: number) {
+/**
+ * Both sides as real command services (a sleeping shell); the run engine replaced. With
+ * `headRatios`, round r's head measures p50 headRatios[r-1] times the base's 2 ms, judged on p50
+ * at a 1.5x tolerance over 3 rounds.
+ */
+async function check(warmupEvents: number, headRatios?: number[]) {
   const dir = mkdtempSync(path.join(tmpdir(), 'paired-check-'));
   const warnings: string[] = [];
   const log: Logger = {
@@ -38,12 +42,19 @@ async function check(warmupEvents: number) {
     warn: (message) => warnings.push(message),
     group: (_title, work) => work(),
   };
+  // Measurements come in round order: base first in odd rounds, head first in even ones.
+  let measurement = 0;
   const runTrials: SideDependencies['runTrials'] = async (
     options: RunOptions & { trials: number },
   ) => {
     await options.sut!.start();
     await options.sut!.waitReady();
-    return [makeRunResult({ runId: 'trial' })];
+    const round = Math.floor(measurement / 2) + 1;
+    const headNow = (measurement % 2 === 1) === (round % 2 === 1);
+    measurement++;
+    if (!headRatios) return [makeRunResult({ runId: 'trial' })];
+    const p50Ms = headNow ? 2 * (headRatios[round - 1] ?? Number.NaN) : 2;
+    return [makeRunResult({ runId: 'trial', latency: { p50Ms, p95Ms: 5, p99Ms: 10 } })];
   };
   const side = (name: string) => ({
     services: { mode: 'command' as const, command: 'exec sleep 60' },
@@ -51,8 +62,16 @@ async function check(warmupEvents: number) {
     prepareCommand: null,
     logsPath: path.join(dir, `${name}.log`),
   });
-  const { verdict } = await runPairedCheck(
-    { base: side('base'), head: side('head'), rounds: 1, tolerance: 0.2 },
+  const { verdict, run } = await runPairedCheck(
+    headRatios
+      ? {
+          base: side('base'),
+          head: side('head'),
+          rounds: 3,
+          tolerance: 1.5,
+          gatedMetrics: ['p50'],
+        }
+      : { base: side('base'), head: side('head'), rounds: 1, tolerance: 0.2 },
     {
       exec: spawnExec(() => undefined),
       log,
@@ -67,7 +86,7 @@ async function check(warmupEvents: number) {
       load: { warmupEvents, ratePerSec: 500 } as SideDependencies['load'],
     },
   );
-  return { verdict, warnings };
+  return { verdict, warnings, rounds: run.rounds.length };
 }
 
 describe('runPairedCheck', () => {
@@ -85,6 +104,29 @@ describe('runPairedCheck', () => {
     const { verdict, warnings } = await check(2500);
     expect(warnings).toEqual([]);
     expect(verdict.reasons.join('\n')).not.toMatch(/warm-up/);
+  });
+});
+
+describe('runPairedCheck: a regression that appears only in the further round', () => {
+  // 3 rounds: +30%, +90%, +60%: worse than 1.5x on the whole, but the interval includes no
+  // change, so a fourth is measured; +80% makes it a regression, not yet confirmed.
+  it('fails only when one more round confirms it', async () => {
+    const { verdict, rounds } = await check(2500, [1.3, 1.9, 1.6, 1.8, 1.7]);
+    expect(rounds).toBe(5);
+    expect(verdict.outcome).toBe('regression');
+    expect(verdict.reasons.at(-1)).toBe(
+      'not settled after 3 rounds (worse than the tolerance but not consistently, or an interval too wide to pass), so a further round was measured; the regression it showed was confirmed by one more (5 rounds in all)',
+    );
+  });
+
+  it('is not a regression when the round after it points the other way', async () => {
+    const { verdict, rounds } = await check(2500, [1.3, 1.9, 1.6, 1.8, 0.9]);
+    expect(rounds).toBe(5);
+    // Over all five rounds, +45%: within the tolerance.
+    expect(verdict.outcome).toBe('pass');
+    expect(verdict.reasons.at(-1)).toMatch(
+      /the regression it showed was not confirmed by one more \(5 rounds in all\)$/,
+    );
   });
 });
 
@@ -113,6 +155,23 @@ describe('anotherRoundFor', () => {
     const wide = verdictOf([1.8, 0.9, 1.5]);
     expect(wide.metrics.find((metric) => metric.id === 'p50')?.status).toBe('noise');
     expect(anotherRoundFor(wide)).toMatch(/^Latency p50 not settled/);
+  });
+
+  it('confirms a regression that appeared only in the further round with one more', () => {
+    // After 3 rounds one round points the other way: not settled, so a fourth is measured.
+    const settling = verdictOf([2.2, 2.4, 0.95]);
+    expect(settling.outcome).toBe('inconclusive');
+    // Suppose the fourth made it a regression (all rounds worse): it is not yet confirmed.
+    const appeared = verdictOf([1.8, 1.85, 1.9, 1.95]);
+    expect(appeared.outcome).toBe('regression');
+    expect(anotherRoundFor(appeared, settling)).toBe(
+      'A regression that appeared only in the further round: measuring one more round to confirm it before failing on it',
+    );
+    // A regression the requested rounds found was confirmed by the further round: no more.
+    expect(anotherRoundFor(appeared, verdictOf([1.8, 1.85, 1.9]))).toBeNull();
+    // Still unsettled, or settled as a pass, after the further round: no more either.
+    expect(anotherRoundFor(verdictOf([2.2, 2.4, 0.95, 2.1]), settling)).toBeNull();
+    expect(anotherRoundFor(verdictOf([1, 1.02, 0.98, 1]), settling)).toBeNull();
   });
 
   it('measures nothing more for a pass, or a change within the tolerance', () => {

@@ -3,6 +3,7 @@ import { makeRunResult } from '../compare/fixtures.js';
 import type { Logger } from '../engine/log.js';
 import {
   formatPhaseTimes,
+  MAX_FURTHER_ROUNDS,
   roundOrder,
   runPairedRounds,
   sideResults,
@@ -99,14 +100,45 @@ describe('runPairedRounds', () => {
         log: recordingLog([]),
         needsAnotherRound: (rounds) => {
           asked.push(rounds.length);
-          return 'A regression: measuring one more round to confirm it';
+          return asked.length === 1 ? 'A regression: measuring one more round to confirm it' : null;
         },
       },
     );
-    expect(asked).toEqual([2]);
+    // Asked again after the further round, which needs none.
+    expect(asked).toEqual([2, 3]);
     expect(run.rounds).toHaveLength(3);
     expect(run.confirmationRounds).toBe(1);
     expect(events.slice(-2)).toEqual(['measure base 3', 'measure head 3']);
+  });
+
+  it('asks again after each further round, and measures two further rounds at most', async () => {
+    const events: string[] = [];
+    const asked: number[] = [];
+    const answers = ['settle it', 'confirm the regression it showed'];
+    const run = await runPairedRounds(
+      { base: fakeSide('base', events), head: fakeSide('head', events) },
+      {
+        rounds: 3,
+        log: recordingLog([]),
+        needsAnotherRound: (rounds) => {
+          asked.push(rounds.length);
+          return answers[asked.length - 1] ?? null;
+        },
+      },
+    );
+    // Not asked after the second: MAX_FURTHER_ROUNDS is reached.
+    expect(asked).toEqual([3, 4]);
+    expect(run.rounds).toHaveLength(5);
+    expect(run.confirmationRounds).toBe(2);
+    expect(events.slice(-2)).toEqual(['measure base 5', 'measure head 5']);
+
+    // A caller that never stops asking still gets MAX_FURTHER_ROUNDS.
+    const always = await runPairedRounds(
+      { base: fakeSide('base', []), head: fakeSide('head', []) },
+      { rounds: 2, log: recordingLog([]), needsAnotherRound: () => 'more' },
+    );
+    expect(always.confirmationRounds).toBe(MAX_FURTHER_ROUNDS);
+    expect(always.rounds).toHaveLength(2 + MAX_FURTHER_ROUNDS);
   });
 
   it('stops at the first failing measurement with its error', async () => {

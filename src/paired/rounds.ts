@@ -46,16 +46,23 @@ export interface PairedRound {
 export interface PairedRun {
   prepareMs: Record<SideName, number>;
   rounds: PairedRound[];
-  /** Rounds run beyond the requested ones (see needsAnotherRound). */
+  /** Rounds run beyond the requested ones (see needsAnotherRound), MAX_FURTHER_ROUNDS at most. */
   confirmationRounds: number;
 }
+
+/**
+ * Rounds measured beyond the requested ones at most: one to settle or confirm, and one more to
+ * confirm a regression that appeared only in that one.
+ */
+export const MAX_FURTHER_ROUNDS = 2;
 
 export interface PairedRunOptions {
   rounds: number;
   log: Logger;
   /**
-   * Asked once after the requested rounds: a reason (logged) runs one more round, e.g. to confirm
-   * a regression before failing a pull request on it; null runs none.
+   * Asked after the requested rounds, and again after each further round (MAX_FURTHER_ROUNDS at
+   * most): a reason (logged) runs one more round, e.g. to confirm a regression before failing a
+   * pull request on it; null runs no more.
    */
   needsAnotherRound?(rounds: readonly PairedRound[]): string | null;
   signal?: AbortSignal;
@@ -136,11 +143,13 @@ export async function runPairedRounds(
 
   for (let round = 1; round <= options.rounds; round++) await runRound(round, options.rounds);
   let confirmationRounds = 0;
-  const anotherRound = options.needsAnotherRound?.(rounds) ?? null;
-  if (anotherRound !== null) {
+  while (confirmationRounds < MAX_FURTHER_ROUNDS) {
+    const anotherRound = options.needsAnotherRound?.(rounds) ?? null;
+    if (anotherRound === null) break;
     log.info(anotherRound);
-    confirmationRounds = 1;
-    await runRound(options.rounds + 1, options.rounds + 1);
+    confirmationRounds += 1;
+    const round = options.rounds + confirmationRounds;
+    await runRound(round, round);
   }
   return { prepareMs, rounds, confirmationRounds };
 }
