@@ -88182,8 +88182,19 @@ function shortWarmupNote(load, warmupSettingName) {
  * leaves a real +55..+70% change "within noise" (bench:ab, 2 of 10 runs at a 1.12 ms delay);
  * a fourth round (t = 3.18) settles it either way, and the regression must then hold in every round.
  * So does a metric within the tolerance whose interval is too wide to pass (compare/paired.ts).
+ * A regression that appears only in that further round gets one more round to confirm it, as
+ * one found in the requested rounds does.
  */
-function anotherRoundFor(verdict) {
+function anotherRoundFor(verdict, 
+/** The verdict before the round just measured, when that was a further round; else absent. */
+before) {
+    if (before) {
+        // After the further round: a regression it turned up is not yet confirmed by anything (an
+        // A/A check failed on a p99 that only the settling round made consistent, bench:verdict).
+        return verdict.outcome === 'regression' && before.outcome !== 'regression'
+            ? 'A regression that appeared only in the further round: measuring one more round to confirm it before failing on it'
+            : null;
+    }
     if (verdict.outcome === 'regression') {
         return 'A regression: measuring one more round to confirm it before failing on it';
     }
@@ -88205,23 +88216,34 @@ async function runPairedCheck(settings, deps) {
         tolerance: settings.tolerance,
         ...(settings.gatedMetrics ? { gatedMetrics: settings.gatedMetrics } : {}),
     });
-    // The verdict of the requested rounds, kept for the reason a further round was measured.
-    let requested = null;
+    // The verdict after the requested rounds, then after each further round: why each was measured.
+    const verdicts = [];
     try {
         const run = await (0,rounds/* runPairedRounds */.Yy)(sides, {
             rounds: settings.rounds,
             log: deps.log,
-            needsAnotherRound: (rounds) => anotherRoundFor((requested = judge(rounds))),
+            needsAnotherRound: (rounds) => {
+                const verdict = judge(rounds);
+                verdicts.push(verdict);
+                return anotherRoundFor(verdict, verdicts.at(-2) ?? null);
+            },
             ...(deps.signal ? { signal: deps.signal } : {}),
             ...(deps.clock ? { clock: deps.clock } : {}),
         });
         const verdict = judge(run.rounds);
+        const requested = verdicts[0];
+        const regressed = verdict.outcome === 'regression';
         if (run.confirmationRounds > 0) {
             verdict.reasons.push(requested?.outcome === 'regression'
-                ? verdict.outcome === 'regression'
+                ? regressed
                     ? `confirmed by a further round (${run.rounds.length} rounds in all)`
                     : `a regression after ${settings.rounds} rounds was not confirmed by a further round`
-                : `not settled after ${settings.rounds} rounds (worse than the tolerance but not consistently, or an interval too wide to pass), so a further round was measured (${run.rounds.length} rounds in all)`);
+                : `not settled after ${settings.rounds} rounds (worse than the tolerance but not consistently, or an interval too wide to pass), so a further round was measured` +
+                    (run.confirmationRounds > 1
+                        ? regressed
+                            ? `; the regression it showed was confirmed by one more (${run.rounds.length} rounds in all)`
+                            : `; the regression it showed was not confirmed by one more (${run.rounds.length} rounds in all)`
+                        : ` (${run.rounds.length} rounds in all)`));
         }
         if (warmupNote)
             verdict.reasons.push(warmupNote);
@@ -96105,10 +96127,15 @@ function chooseReference(facts) {
 /* harmony export */   Yy: () => (/* binding */ runPairedRounds),
 /* harmony export */   is: () => (/* binding */ sideResults)
 /* harmony export */ });
-/* unused harmony exports PHASES, PairedRoundError, roundOrder */
+/* unused harmony exports PHASES, MAX_FURTHER_ROUNDS, PairedRoundError, roundOrder */
 const SIDE_NAMES = ['base', 'head'];
 /** A measurement's phases, in the order they happen. */
 const PHASES = ['start', 'ready', 'seed', 'warmup', 'measure', 'stop'];
+/**
+ * Rounds measured beyond the requested ones at most: one to settle or confirm, and one more to
+ * confirm a regression that appeared only in that one.
+ */
+const MAX_FURTHER_ROUNDS = 2;
 /** A measurement that failed, named by its round and side; the original error is its cause. */
 class PairedRoundError extends Error {
     round;
@@ -96175,11 +96202,14 @@ async function runPairedRounds(sides, options) {
     for (let round = 1; round <= options.rounds; round++)
         await runRound(round, options.rounds);
     let confirmationRounds = 0;
-    const anotherRound = options.needsAnotherRound?.(rounds) ?? null;
-    if (anotherRound !== null) {
+    while (confirmationRounds < MAX_FURTHER_ROUNDS) {
+        const anotherRound = options.needsAnotherRound?.(rounds) ?? null;
+        if (anotherRound === null)
+            break;
         log.info(anotherRound);
-        confirmationRounds = 1;
-        await runRound(options.rounds + 1, options.rounds + 1);
+        confirmationRounds += 1;
+        const round = options.rounds + confirmationRounds;
+        await runRound(round, round);
     }
     return { prepareMs, rounds, confirmationRounds };
 }
