@@ -60,7 +60,7 @@ describe('run against the reference pipeline', () => {
     }
   });
 
-  it('still delivers everything when the receiver fails 10% of requests with 503, and shows the failed attempts', async () => {
+  it('loses only what the pipeline gives up on when the receiver fails 10% of requests with 503, and shows the failed attempts', async () => {
     const pipeline = await stack.startPipeline({ circuitBreakerThreshold: 0 });
     try {
       const result = await runLoadTest(
@@ -77,8 +77,13 @@ describe('run against the reference pipeline', () => {
           },
         }),
       );
-      expect(result.delivery.lost).toBe(0);
-      expect(result.delivery.delivered).toBe(result.delivery.expected);
+      // Each attempt fails with probability 0.1, and the seeded endpoints allow 5: about 1 run in
+      // 140 has a delivery whose every attempt failed, which EthHook gives up on (CI lost 1 so).
+      // Exact loss accounting: what the run counts lost is what the pipeline gave up on.
+      const gaveUp = pipeline.stats().delivery!.failedPermanently;
+      expect(gaveUp).toBeLessThanOrEqual(2);
+      expect(result.delivery.lost).toBe(gaveUp);
+      expect(result.delivery.delivered).toBe(result.delivery.expected - gaveUp);
       expect(result.delivery.failedAttempts).toBeGreaterThan(20);
       // Recorded, so this run can be neither a baseline nor compared with a clean one unnoticed.
       expect(result.config.faults).toEqual({ failureRate: 0.1, failureStatus: 503, delayMs: 0 });
