@@ -290,7 +290,7 @@ export function sideOf(metric: MetricDefinition, limit: MetricLimit, value: numb
   return 'same';
 }
 
-const percentOfSigma = (sigma: number): string =>
+export const percentOfSigma = (sigma: number): string =>
   formatPercent((Math.exp(sigma) - 1) * 100).replace('+', '±');
 
 /** "noise ±4% from 6 trials, ±3% over 12 nights; could see +12%" (a drop, for throughput). */

@@ -9,8 +9,8 @@ import {
   type Difference,
   type EnvironmentMatching,
 } from '../compare/comparability.js';
-import { METRICS, type MetricId } from '../compare/metrics.js';
-import { historyDetectableRatio } from '../compare/noise.js';
+import { DEFAULT_GATED_METRICS, METRICS, type MetricId } from '../compare/metrics.js';
+import { historyDetectableRatio, percentOfSigma } from '../compare/noise.js';
 import { formatPercent } from '../compare/format.js';
 import type { EnvironmentFingerprint, RunConfigSnapshot } from '../engine/measure/result.js';
 
@@ -78,7 +78,7 @@ export function noiseJudged(options: {
   if (options.useHistory === false) return [];
   return MEDIAN_FIGURES.filter(
     (id) =>
-      (options.gatedMetrics ? options.gatedMetrics.includes(id) : METRICS[id].gatedByDefault) &&
+      (options.gatedMetrics ?? DEFAULT_GATED_METRICS).includes(id) &&
       options.noiseFloors?.[id] === undefined,
   );
 }
@@ -103,7 +103,7 @@ export function blindSpot(
     if (detectable > tolerance) {
       return {
         label: METRICS[id].label,
-        spread: formatPercent((Math.exp(history.sigma) - 1) * 100).replace('+', '±'),
+        spread: percentOfSigma(history.sigma),
         nights: history.samples,
         detectable,
         tolerance,
