@@ -90744,6 +90744,7 @@ function parseNoiseFloors(raw, inputName = 'noise-floor') {
 /* harmony export */   VR: () => (/* binding */ historyNoise),
 /* harmony export */   X1: () => (/* binding */ logFigure),
 /* harmony export */   XW: () => (/* binding */ describeLimit),
+/* harmony export */   fy: () => (/* binding */ percentOfSigma),
 /* harmony export */   hL: () => (/* binding */ baselineNoiseSchema),
 /* harmony export */   jW: () => (/* binding */ historyDetectableRatio),
 /* harmony export */   sx: () => (/* binding */ MIN_HISTORY_SAMPLES),
@@ -96009,7 +96010,7 @@ const MEDIAN_FIGURES = ['p50', 'throughput'];
 function noiseJudged(options) {
     if (options.useHistory === false)
         return [];
-    return MEDIAN_FIGURES.filter((id) => (options.gatedMetrics ? options.gatedMetrics.includes(id) : _compare_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRICS */ .Cb[id].gatedByDefault) &&
+    return MEDIAN_FIGURES.filter((id) => (options.gatedMetrics ?? _compare_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_GATED_METRICS */ .yJ).includes(id) &&
         options.noiseFloors?.[id] === undefined);
 }
 /**
@@ -96030,7 +96031,7 @@ function blindSpot(baseline, tolerance, judged = MEDIAN_FIGURES) {
         if (detectable > tolerance) {
             return {
                 label: _compare_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .METRICS */ .Cb[id].label,
-                spread: (0,_compare_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPercent */ .l9)((Math.exp(history.sigma) - 1) * 100).replace('+', '±'),
+                spread: (0,_compare_noise_js__WEBPACK_IMPORTED_MODULE_3__/* .percentOfSigma */ .fy)(history.sigma),
                 nights: history.samples,
                 detectable,
                 tolerance,
