@@ -15,6 +15,7 @@ import {
   latencySummaryMsSchema,
   publisherFiguresSchema,
   runConfigSnapshotSchema,
+  runnerFiguresSchema,
   timelineSchema,
   toolSchema,
   validitySchema,
@@ -51,6 +52,8 @@ export const trialSummarySchema = z.object({
   validity: validitySchema,
   /** The trial second by second; absent in files written before timelines were recorded. */
   timeline: timelineSchema.optional(),
+  /** The machine during the trial (CPU steal); absent where not measured. */
+  runner: runnerFiguresSchema.optional(),
 });
 export type TrialSummary = z.infer<typeof trialSummarySchema>;
 
@@ -187,6 +190,7 @@ function summarizeTrial(result: RunResult): TrialSummary {
     publisher: trialPublisher(result.publisher),
     validity: { valid: result.validity.valid, reasons: [...result.validity.reasons] },
     ...(result.timeline ? { timeline: result.timeline } : {}),
+    ...(result.runner ? { runner: { ...result.runner } } : {}),
   };
 }
 

@@ -258,6 +258,13 @@ export const absoluteCheckSchema = z.object({
 });
 export type AbsoluteCheck = z.infer<typeof absoluteCheckSchema>;
 
+/** What the machine itself did during a trial (src/engine/measure/steal.ts). */
+export const runnerFiguresSchema = z.object({
+  /** Share (0-1) of all CPU time the hypervisor gave to other guests: steal. */
+  stolenCpuShare: z.number().min(0).max(1),
+});
+export type RunnerFigures = z.infer<typeof runnerFiguresSchema>;
+
 export const runResultSchema = z.object({
   kind: z.literal(RUN_RESULT_KIND),
   version: z.literal(RUN_RESULT_VERSION),
@@ -275,5 +282,7 @@ export const runResultSchema = z.object({
   checks: z.array(absoluteCheckSchema),
   /** Second by second; absent in files written before timelines were recorded. */
   timeline: timelineSchema.optional(),
+  /** The machine during the trial; absent where it was not measured (not Linux, older files). */
+  runner: runnerFiguresSchema.optional(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;

@@ -1,3 +1,4 @@
+import { MAX_STOLEN_CPU_SHARE } from '../measure/steal.js';
 import { describe, expect, it } from 'vitest';
 import { EventGenerator, DEFAULT_MIX } from '../events/generator.js';
 import { summarizeMs, createHistogram, decodeHistogram, recordUs } from '../measure/histogram.js';
@@ -55,6 +56,20 @@ describe('validity', () => {
     expect(result.reasons[0]).toContain('achieved 400.0/s of the 500/s target');
     expect(result.reasons[1]).toContain('lag p99');
     expect(result.reasons[2]).toContain('3 XADD errors');
+  });
+
+  it('is invalid when the hypervisor stole more than the limit of the CPU time, and says how much', () => {
+    const disturbed = validity(publisher({}), { ratePerSec: 500 }, 0, 0.124);
+    expect(disturbed.valid).toBe(false);
+    expect(disturbed.reasons).toEqual([
+      "the hypervisor gave 12.4% of this runner's CPU time to other guests during the trial (steal; limit 5.0%): the host's other tenants, not the SUT, set the numbers",
+    ]);
+    expect(validity(publisher({}), { ratePerSec: 500 }, 0, MAX_STOLEN_CPU_SHARE)).toEqual({
+      valid: true,
+      reasons: [],
+    });
+    // Not measured (not Linux): no reason either way.
+    expect(validity(publisher({}), { ratePerSec: 500 }, 0, null).valid).toBe(true);
   });
 });
 

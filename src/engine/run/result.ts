@@ -17,6 +17,7 @@ import {
   type RunConfigSnapshot,
   type RunResult,
 } from '../measure/result.js';
+import { formatShare, MAX_STOLEN_CPU_SHARE } from '../measure/steal.js';
 import { buildTimeline } from '../measure/timeline.js';
 import type { ReceiverSnapshot } from '../receiver/receiver.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -54,6 +55,8 @@ export interface Measurement {
   endUs: number;
   drainMs: number;
   drainEnded: DeliveryFigures['drainEnded'];
+  /** Share of the machine's CPU time stolen by the hypervisor meanwhile; null: not measured. */
+  stolenCpuShare?: number | null;
 }
 
 export type ResultContext = Pick<
@@ -199,7 +202,15 @@ export function buildRunResult(measurement: Measurement, context: ResultContext)
     publisher: measurement.publisher,
     delivery,
     endpoints: endpointFigures,
-    validity: validity(measurement.publisher, context, delivery.latencyOutOfRange),
+    validity: validity(
+      measurement.publisher,
+      context,
+      delivery.latencyOutOfRange,
+      measurement.stolenCpuShare ?? null,
+    ),
+    ...(measurement.stolenCpuShare != null
+      ? { runner: { stolenCpuShare: measurement.stolenCpuShare } }
+      : {}),
     checks: absoluteChecks(delivery, {
       thresholds: context.thresholds,
       ratePerSec: context.ratePerSec,
@@ -223,6 +234,7 @@ export function validity(
   publisher: PublisherFigures,
   options: Pick<RunOptions, 'ratePerSec'>,
   latencyOutOfRange = 0,
+  stolenCpuShare: number | null = null,
 ): RunResult['validity'] {
   const reasons: string[] = [];
   if (!publisher.rateMet) {
@@ -237,6 +249,11 @@ export function validity(
   }
   if (publisher.errors > 0) {
     reasons.push(`${publisher.errors} XADD errors: those events never reached the stream`);
+  }
+  if (stolenCpuShare !== null && stolenCpuShare > MAX_STOLEN_CPU_SHARE) {
+    reasons.push(
+      `the hypervisor gave ${formatShare(stolenCpuShare)} of this runner's CPU time to other guests during the trial (steal; limit ${formatShare(MAX_STOLEN_CPU_SHARE)}): the host's other tenants, not the SUT, set the numbers`,
+    );
   }
   if (latencyOutOfRange > 0) {
     reasons.push(

@@ -1,3 +1,4 @@
+import type { StealSource } from '../measure/steal.js';
 import type { EventMix } from '../events/generator.js';
 import type { Logger } from '../log.js';
 
@@ -75,6 +76,8 @@ export interface RunOptions extends LoadShape {
   seedBeforeStart?: boolean;
   /** Told how long each phase took: the readiness waits, seeding, warm-up, the measured trials. */
   onPhase?(phase: RunPhase, elapsedMs: number): void;
+  /** The steal check's source (default: /proc/stat, waits of up to 15 s; tests script it). */
+  steal?: StealSource;
 }
 
 /**
