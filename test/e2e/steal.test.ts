@@ -66,7 +66,7 @@ describe('a trial disturbed by CPU steal', () => {
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toMatch(
       new RegExp(
-        `^Trial 1 of 2: measured again \\(1 of at most ${MAX_REMEASURED_TRIALS}\\), after [12] s waiting for a quiet second: the hypervisor gave 12\\.0% of this runner's CPU time to other guests during it \\(steal; limit 5\\.0%\\), so it measured them, not the SUT$`,
+        `^Trial 1 of 2 is measured again \\(1 of at most ${MAX_REMEASURED_TRIALS}\\), after [12] s waiting for a quiet second: the hypervisor gave 12\\.0% of this runner's CPU time to other guests during the trial \\(steal; limit 5\\.0%\\): the host's other tenants, not the SUT, set the numbers$`,
       ),
     );
   });

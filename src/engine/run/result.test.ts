@@ -2,7 +2,12 @@ import { MAX_STOLEN_CPU_SHARE } from '../measure/steal.js';
 import { describe, expect, it } from 'vitest';
 import { EventGenerator, DEFAULT_MIX } from '../events/generator.js';
 import { summarizeMs, createHistogram, decodeHistogram, recordUs } from '../measure/histogram.js';
-import { NO_FAULTS, type DeliveryFigures, type PublisherFigures } from '../measure/result.js';
+import {
+  NO_FAULTS,
+  type DeliveryFigures,
+  type PublisherFigures,
+  type RunResult,
+} from '../measure/result.js';
 import { IntervalRecorder } from '../measure/timeline.js';
 import { emptyCounts } from '../receiver/metrics.js';
 import type { ReceiverSnapshot } from '../receiver/receiver.js';
@@ -11,6 +16,7 @@ import { ExpectedPairs } from './expected.js';
 import {
   absoluteChecks,
   buildRunResult,
+  disturbance,
   MAX_SCHEDULE_LAG_P99_MS,
   validity,
   type Measurement,
@@ -70,6 +76,41 @@ describe('validity', () => {
     });
     // Not measured (not Linux): no reason either way.
     expect(validity(publisher({}), { ratePerSec: 500 }, 0, null).valid).toBe(true);
+  });
+});
+
+describe('disturbance', () => {
+  it("names steal above the limit, and a load generator that fell behind, as the machine's doing", () => {
+    // disturbance reads the publisher and the runner figures only.
+    const run = { publisher: publisher({}) } as RunResult;
+    expect(disturbance(run)).toBeNull();
+    expect(disturbance({ ...run, runner: { stolenCpuShare: MAX_STOLEN_CPU_SHARE } })).toBeNull();
+    expect(disturbance({ ...run, runner: { stolenCpuShare: 0.12 } })).toEqual({ steal: true });
+    expect(disturbance({ ...run, publisher: { ...run.publisher, rateMet: false } })).toEqual({
+      steal: false,
+    });
+    expect(disturbance({ ...run, publisher: { ...run.publisher, errors: 2 } })).toEqual({
+      steal: false,
+    });
+    expect(
+      disturbance({
+        ...run,
+        publisher: {
+          ...run.publisher,
+          scheduleLagMs: { ...run.publisher.scheduleLagMs, p99: MAX_SCHEDULE_LAG_P99_MS + 1 },
+        },
+      }),
+    ).toEqual({ steal: false });
+  });
+
+  it('leaves out a latency sample out of range: a setup fault that measuring again repeats', () => {
+    const run = { publisher: publisher({}), delivery: { latencyOutOfRange: 3 } } as RunResult;
+    expect(
+      disturbance({
+        ...run,
+        validity: { valid: false, reasons: ['3 latency samples out of range'] },
+      }),
+    ).toBeNull();
   });
 });
 

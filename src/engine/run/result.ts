@@ -264,6 +264,23 @@ export function validity(
 }
 
 /**
+ * Whether the machine, not the SUT, made this trial invalid, so that measuring it again may give
+ * a valid one: more CPU time stolen than the limit (steal: true), or a load generator that fell
+ * behind or could not write. A latency sample out of range is a setup fault and would repeat.
+ * A SUT that starves the runner's CPU would make every trial fail alike: after the trials
+ * measured again it stays invalid, inconclusive, not a pass.
+ */
+export function disturbance(result: RunResult): { steal: boolean } | null {
+  const steal = (result.runner?.stolenCpuShare ?? 0) > MAX_STOLEN_CPU_SHARE;
+  const { publisher } = result;
+  const loadGenerator =
+    !publisher.rateMet ||
+    publisher.scheduleLagMs.p99 > MAX_SCHEDULE_LAG_P99_MS ||
+    publisher.errors > 0;
+  return steal || loadGenerator ? { steal } : null;
+}
+
+/**
  * A paced run that delivered within 1% of what its pace allows kept up: the publisher's own
  * "rate met" margin (scheduler.ts). Such a run is graded at its pace, so 499.6/s at a paced
  * 500/s is not "below 500/s" by the rounding of a clock.

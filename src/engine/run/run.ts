@@ -16,7 +16,7 @@ import { maskUrl } from '../../shared/redact.js';
 import { seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
 import { failIfSutDied, publishAndDrain } from './drain.js';
 import { ExpectedPairs } from './expected.js';
-import { buildRunResult, runConfigSnapshot, type ResultContext } from './result.js';
+import { buildRunResult, disturbance, runConfigSnapshot, type ResultContext } from './result.js';
 import {
   consumerAlive,
   httpHealthy,
@@ -27,18 +27,12 @@ import {
 } from './readiness.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
-import {
-  formatShare,
-  MAX_STOLEN_CPU_SHARE,
-  procStatSteal,
-  stolenShare,
-  waitForQuietSecond,
-} from '../measure/steal.js';
+import { procStatSteal, stolenShare, waitForQuietSecond } from '../measure/steal.js';
 
 /**
- * At most this many trials of one session are measured again because the hypervisor stole more
- * than MAX_STOLEN_CPU_SHARE of the runner's CPU time during them; past it, a disturbed trial is
- * kept, invalid, and the verdict says so.
+ * At most this many trials of one session are measured again because the machine disturbed them
+ * (see disturbance in result.ts); past it, a disturbed trial is kept, invalid, and the verdict
+ * says so.
  */
 export const MAX_REMEASURED_TRIALS = 3;
 
@@ -179,18 +173,23 @@ export async function runTrials(
     }
 
     let remeasured = 0;
-    // A trial the host's other tenants disturbed (steal) is measured again, a few times at most.
+    // A trial the machine disturbed (CPU steal, a starved load generator) is measured again, a
+    // few times at most; after steal, once a second has passed with little stolen.
     const measureTrial = async (title: string): Promise<RunResult> => {
       for (;;) {
         const result = await timed('measure', () =>
           logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
         );
-        const stolen = result.runner?.stolenCpuShare ?? 0;
-        if (stolen <= MAX_STOLEN_CPU_SHARE || remeasured >= MAX_REMEASURED_TRIALS) return result;
+        const disturbed = disturbance(result);
+        if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
         remeasured += 1;
-        const waitedMs = await waitForQuietSecond(options.steal ?? procStatSteal);
+        const waited = disturbed.steal
+          ? `, after ${((await waitForQuietSecond(options.steal ?? procStatSteal)) / 1000).toFixed(
+              0,
+            )} s waiting for a quiet second`
+          : '';
         logger.warn(
-          `${title}: measured again (${remeasured} of at most ${MAX_REMEASURED_TRIALS}), after ${(waitedMs / 1000).toFixed(0)} s waiting for a quiet second: the hypervisor gave ${formatShare(stolen)} of this runner's CPU time to other guests during it (steal; limit ${formatShare(MAX_STOLEN_CPU_SHARE)}), so it measured them, not the SUT`,
+          `${title} is measured again (${remeasured} of at most ${MAX_REMEASURED_TRIALS})${waited}: ${result.validity.reasons.join('; ')}`,
         );
       }
     };
