@@ -35,6 +35,27 @@ describe('comparePaired', () => {
     expect(verdict.summary).toContain(`Latency p50 ${p50.change}`);
   });
 
+  it('fails on the median after 3 agreeing rounds, but holds a tail until 5 rounds agree', () => {
+    // Only p99 worse, about 3x, in every round: the A/A false alarm of bench:verdict's run B.
+    const tailRounds = (n: number) =>
+      Array.from({ length: n }, (_, index): PairedRoundResults => ({
+        base: makeRunResult({ latency: { p50Ms: 1.5, p95Ms: 3, p99Ms: 6 + index * 0.2 } }),
+        head: makeRunResult({ latency: { p50Ms: 1.5, p95Ms: 3, p99Ms: 18 + index } }),
+      }));
+    const four = comparePaired(tailRounds(4), { tolerance: 1.5 });
+    expect(four.outcome).toBe('inconclusive');
+    expect(metric(four, 'p99')).toMatchObject({ status: 'noise', pending: true });
+    expect(metric(four, 'p50').status).toBe('pass');
+    const five = comparePaired(tailRounds(5), { tolerance: 1.5 });
+    expect(five.outcome).toBe('regression');
+    expect(metric(five, 'p99').status).toBe('regression');
+    // An ungated tail is never pending: it decides nothing.
+    expect(
+      metric(comparePaired(tailRounds(4), { tolerance: 1.5, gatedMetrics: ['p50'] }), 'p99')
+        .pending,
+    ).toBeUndefined();
+  });
+
   it('is inconclusive when one wild round is all there is to a "regression"', () => {
     const verdict = comparePaired(rounds([10, 10, 10], [40, 10.2, 9.9]), { tolerance: 1.5 });
     expect(verdict.outcome).toBe('inconclusive');

@@ -10,7 +10,13 @@ import {
   type MetricUnit,
 } from './metrics.js';
 import { blockBootstrapLogVariance } from './paired-blocks.js';
-import { judgePaired, pairedEstimate, type PairedEstimate, type PairedStatus } from './paired.js';
+import {
+  judgePaired,
+  pairedEstimate,
+  TAIL_AGREEING_ROUNDS,
+  type PairedEstimate,
+  type PairedStatus,
+} from './paired.js';
 import { median } from './stats.js';
 import { formatTolerance } from './tolerance.js';
 
@@ -37,6 +43,8 @@ export interface PairedMetric {
   head: number;
   estimate: PairedEstimate | null;
   status: PairedStatus;
+  /** A gated tail worse in every round so far, in too few rounds to count (paired.ts). */
+  pending?: boolean;
   /** e.g. "+23% [95% CI +12%, +35%]". */
   change: string;
   reason: string;
@@ -154,13 +162,19 @@ export function comparePaired(
         withinLogVariance: percentile === undefined ? undefined : variances[index]?.get(percentile),
       })),
     );
-    const judgement = judgePaired(estimate, metric.direction, tolerance);
+    const judgement = judgePaired(
+      estimate,
+      metric.direction,
+      tolerance,
+      (metric.latency?.percentile ?? 0) > 50 ? TAIL_AGREEING_ROUNDS : 1,
+    );
     const isGated = gated.has(metric.id);
     metrics.push({
       ...common,
       gated: isGated,
       estimate,
       status: isGated || judgement.status === 'info' ? judgement.status : 'info',
+      ...(isGated && judgement.pending ? { pending: true } : {}),
       change: judgement.change,
       reason: judgement.reason,
     });

@@ -4,6 +4,7 @@ import {
   formatPairedChange,
   judgePaired,
   pairedEstimate,
+  TAIL_AGREEING_ROUNDS,
   tQuantile975,
   type PairedRound,
 } from './paired.js';
@@ -92,6 +93,35 @@ describe('judgePaired', () => {
     );
     expect(judgement.status).toBe('regression');
     expect(judgement.change).toMatch(/^\+\d+% \[95% CI \+\d+%, \+\d+%\]$/);
+  });
+
+  it('holds a tail worse in every round as pending until TAIL_AGREEING_ROUNDS rounds agree', () => {
+    // 4 rounds, all about 3x worse: 1 in 16 by chance for a tail whose rounds flip between modes.
+    const four = judgePaired(
+      pairedEstimate(roundsOf([1.1, 1.0, 1.2, 1.05])),
+      'lower-is-better',
+      1.5,
+      TAIL_AGREEING_ROUNDS,
+    );
+    expect(four).toMatchObject({ status: 'noise', pending: true });
+    expect(four.reason).toBe(
+      "worse than the 1.5x tolerance in all 4 rounds, but a tail percentile counts only when 5 rounds all agree (4 do by chance 1 time in 16: each round's tail rests on its slowest few events): not confirmed",
+    );
+    const five = judgePaired(
+      pairedEstimate(roundsOf([1.1, 1.0, 1.2, 1.05, 1.15])),
+      'lower-is-better',
+      1.5,
+      TAIL_AGREEING_ROUNDS,
+    );
+    expect(five.status).toBe('regression');
+    expect(five.pending).toBeUndefined();
+    // The median needs no more than the interval and every round: 4 rounds make a regression.
+    expect(
+      judgePaired(pairedEstimate(roundsOf([1.1, 1.0, 1.2, 1.05])), 'lower-is-better', 1.5),
+    ).toMatchObject({ status: 'regression' });
+    // Five rounds by chance: 5 fair coin flips all "worse" 1 time in 32, below 1 in 20.
+    expect(2 ** -TAIL_AGREEING_ROUNDS).toBeLessThan(0.05);
+    expect(2 ** -(TAIL_AGREEING_ROUNDS - 1)).toBeGreaterThan(0.05);
   });
 
   it('formats the change as head relative to base', () => {

@@ -113,6 +113,11 @@ export type PairedStatus = 'pass' | 'regression' | 'improvement' | 'noise' | 'in
 
 export interface PairedJudgement {
   status: PairedStatus;
+  /**
+   * Worse than the tolerance in every round, with an interval excluding no change, but in fewer
+   * rounds than the metric needs to count as a regression: one more round may make it one.
+   */
+  pending?: boolean;
   /** One sentence: what was measured and why it is judged so. */
   reason: string;
   /** e.g. "+23% [95% CI +12%, +35%]"; head relative to base, in the metric's own terms. */
@@ -129,13 +134,26 @@ export function formatPairedChange(estimate: PairedEstimate): string {
 }
 
 /**
+ * Rounds that must all be worse before a tail percentile (p95, p99: above the median) counts as a
+ * regression. A round's tail rests on its slowest few events (p99 of 1,000 events: the 10th
+ * slowest), so one stall in a trial moves it several-fold: in bench:verdict an unchanged
+ * sub-millisecond pipeline read p99 4-9 ms in some trials and 18-31 ms in others. The t-interval
+ * assumes near-normal log-ratios, which such tails are not, and two paired A/A checks failed on
+ * p99 with 4 rounds all worse (runs L and B). With no change, each round is worse with
+ * probability 1/2, so 4 of 4 happen 1 time in 16; 5 of 5 (1 in 32) is the fewest below 1 in 20.
+ */
+export const TAIL_AGREEING_ROUNDS = 5;
+
+/**
  * Judges one performance metric of a paired comparison. `tolerance` is the ratio (at least 1) by
- * which the head may be worse than the base before it counts.
+ * which the head may be worse than the base before it counts; `agreeingRounds` is how many
+ * rounds, all worse, a regression needs (TAIL_AGREEING_ROUNDS for tail percentiles).
  */
 export function judgePaired(
   estimate: PairedEstimate | null,
   direction: Direction,
   tolerance: number,
+  agreeingRounds = 1,
 ): PairedJudgement {
   if (!estimate) {
     return {
@@ -163,6 +181,14 @@ export function judgePaired(
       };
     }
     if (worseLower > 1 && roundsWorse.every((ratio) => ratio > 1)) {
+      if (n < agreeingRounds) {
+        return {
+          status: 'noise',
+          pending: true,
+          reason: `worse than the ${tolerance}x tolerance in all ${n} rounds, but a tail percentile counts only when ${agreeingRounds} rounds all agree (${n} do by chance 1 time in ${2 ** n}: each round's tail rests on its slowest few events): not confirmed`,
+          change,
+        };
+      }
       return {
         status: 'regression',
         reason: `worse than the ${tolerance}x tolerance, and consistently: the 95% interval excludes no change and all ${n} rounds are worse`,

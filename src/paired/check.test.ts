@@ -34,7 +34,11 @@ describe('shortWarmupNote', () => {
  * `headRatios`, round r's head measures p50 headRatios[r-1] times the base's 2 ms, judged on p50
  * at a 1.5x tolerance over 3 rounds.
  */
-async function check(warmupEvents: number, headRatios?: number[]) {
+async function check(
+  warmupEvents: number,
+  headRatios?: number[],
+  gatedMetric: 'p50' | 'p99' = 'p50',
+) {
   const dir = mkdtempSync(path.join(tmpdir(), 'paired-check-'));
   const warnings: string[] = [];
   const log: Logger = {
@@ -53,8 +57,12 @@ async function check(warmupEvents: number, headRatios?: number[]) {
     const headNow = (measurement % 2 === 1) === (round % 2 === 1);
     measurement++;
     if (!headRatios) return [makeRunResult({ runId: 'trial' })];
-    const p50Ms = headNow ? 2 * (headRatios[round - 1] ?? Number.NaN) : 2;
-    return [makeRunResult({ runId: 'trial', latency: { p50Ms, p95Ms: 5, p99Ms: 10 } })];
+    const ratio = headNow ? (headRatios[round - 1] ?? Number.NaN) : 1;
+    const latency =
+      gatedMetric === 'p50'
+        ? { p50Ms: 2 * ratio, p95Ms: 5, p99Ms: 10 }
+        : { p50Ms: 2, p95Ms: 5, p99Ms: 10 * ratio };
+    return [makeRunResult({ runId: 'trial', latency })];
   };
   const side = (name: string) => ({
     services: { mode: 'command' as const, command: 'exec sleep 60' },
@@ -69,7 +77,7 @@ async function check(warmupEvents: number, headRatios?: number[]) {
           head: side('head'),
           rounds: 3,
           tolerance: 1.5,
-          gatedMetrics: ['p50'],
+          gatedMetrics: [gatedMetric],
         }
       : { base: side('base'), head: side('head'), rounds: 1, tolerance: 0.2 },
     {
@@ -130,6 +138,23 @@ describe('runPairedCheck: a regression that appears only in the further round', 
   });
 });
 
+describe('runPairedCheck: a tail worse in every round', () => {
+  it('measures up to 5 rounds and fails only when all 5 agree', async () => {
+    const { verdict, rounds } = await check(2500, [3, 2.6, 3.2, 2.8, 3.1], 'p99');
+    expect(rounds).toBe(5);
+    expect(verdict.outcome).toBe('regression');
+    expect(verdict.reasons.at(-1)).toBe(
+      'not settled after 3 rounds (worse than the tolerance but not consistently, or an interval too wide to pass), so a further round was measured; a tail still worse in every round got more, as it counts only when 5 rounds agree (5 rounds in all)',
+    );
+  });
+
+  it('is no regression when the fifth round points the other way', async () => {
+    const { verdict, rounds } = await check(2500, [3, 2.6, 3.2, 2.8, 0.9], 'p99');
+    expect(rounds).toBe(5);
+    expect(verdict.outcome).not.toBe('regression');
+  });
+});
+
 describe('anotherRoundFor', () => {
   /** Rounds whose head p50 is `ratios` times the base's 2 ms (tails alike). */
   const verdictOf = (ratios: number[]) =>
@@ -172,6 +197,24 @@ describe('anotherRoundFor', () => {
     // Still unsettled, or settled as a pass, after the further round: no more either.
     expect(anotherRoundFor(verdictOf([2.2, 2.4, 0.95, 2.1]), settling)).toBeNull();
     expect(anotherRoundFor(verdictOf([1, 1.02, 0.98, 1]), settling)).toBeNull();
+  });
+
+  it('measures one more round after the further one while a gated tail is pending', () => {
+    const tail = (ratios: number[]) =>
+      comparePaired(
+        ratios.map((ratio) => ({
+          base: makeRunResult({ latency: { p50Ms: 2, p95Ms: 5, p99Ms: 10 } }),
+          head: makeRunResult({ latency: { p50Ms: 2, p95Ms: 5, p99Ms: 10 * ratio } }),
+        })),
+        { tolerance: 1.5, gatedMetrics: ['p99'] },
+      );
+    const three = tail([3, 2.6, 3.2]);
+    expect(anotherRoundFor(three)).toMatch(/^Latency p99 not settled/);
+    expect(anotherRoundFor(tail([3, 2.6, 3.2, 2.8]), three)).toBe(
+      'Latency p99 worse in every round so far, but a tail counts only when 5 rounds agree: measuring one more round',
+    );
+    // A round the other way ends it: nothing pending.
+    expect(anotherRoundFor(tail([3, 2.6, 3.2, 0.9]), three)).toBeNull();
   });
 
   it('measures nothing more for a pass, or a change within the tolerance', () => {

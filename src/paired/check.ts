@@ -1,5 +1,6 @@
 import { comparePaired, type PairedVerdict } from '../compare/paired-verdict.js';
 import type { MetricId } from '../compare/metrics.js';
+import { TAIL_AGREEING_ROUNDS } from '../compare/paired.js';
 import type { Logger } from '../engine/log.js';
 import { runPairedRounds, type PairedRound, type PairedRun } from './rounds.js';
 import { serviceSide, type SideDependencies, type SideSpec } from './side.js';
@@ -58,12 +59,18 @@ export function anotherRoundFor(
   /** The verdict before the round just measured, when that was a further round; else absent. */
   before?: PairedVerdict | null,
 ): string | null {
+  const pending = verdict.metrics.filter((metric) => metric.gated && metric.pending);
   if (before) {
     // After the further round: a regression it turned up is not yet confirmed by anything (an
     // A/A check failed on a p99 that only the settling round made consistent, bench:verdict).
-    return verdict.outcome === 'regression' && before.outcome !== 'regression'
-      ? 'A regression that appeared only in the further round: measuring one more round to confirm it before failing on it'
-      : null;
+    if (verdict.outcome === 'regression' && before.outcome !== 'regression') {
+      return 'A regression that appeared only in the further round: measuring one more round to confirm it before failing on it';
+    }
+    // A tail worse in every round so far, in fewer rounds than a tail needs (compare/paired.ts).
+    if (verdict.outcome !== 'regression' && pending.length > 0) {
+      return `${pending.map((metric) => metric.label).join(', ')} worse in every round so far, but a tail counts only when ${TAIL_AGREEING_ROUNDS} rounds agree: measuring one more round`;
+    }
+    return null;
   }
   if (verdict.outcome === 'regression') {
     return 'A regression: measuring one more round to confirm it before failing on it';
@@ -126,11 +133,13 @@ export async function runPairedCheck(
             ? `confirmed by a further round (${run.rounds.length} rounds in all)`
             : `a regression after ${settings.rounds} rounds was not confirmed by a further round`
           : `not settled after ${settings.rounds} rounds (worse than the tolerance but not consistently, or an interval too wide to pass), so a further round was measured` +
-              (run.confirmationRounds > 1
-                ? regressed
-                  ? `; the regression it showed was confirmed by one more (${run.rounds.length} rounds in all)`
-                  : `; the regression it showed was not confirmed by one more (${run.rounds.length} rounds in all)`
-                : ` (${run.rounds.length} rounds in all)`),
+              (run.confirmationRounds <= 1
+                ? ` (${run.rounds.length} rounds in all)`
+                : verdicts[1]?.outcome === 'regression'
+                  ? regressed
+                    ? `; the regression it showed was confirmed by one more (${run.rounds.length} rounds in all)`
+                    : `; the regression it showed was not confirmed by one more (${run.rounds.length} rounds in all)`
+                  : `; a tail still worse in every round got more, as it counts only when ${TAIL_AGREEING_ROUNDS} rounds agree (${run.rounds.length} rounds in all)`),
       );
     }
     if (warmupNote) verdict.reasons.push(warmupNote);
