@@ -8,8 +8,8 @@ import { isolatedStack, type IsolatedStack } from './helpers.js';
 /**
  * A scripted /proc/stat: each reading adds 1,000 ticks, of which `stolen(reading)` were stolen
  * since the last one. Each publish-and-drain reads once before and once after, the warm-up
- * included, so readings 1-2 are the warm-up and 3-4 the first measured trial; the wait for a
- * quiet second before measuring again reads twice (or more while the seconds are disturbed).
+ * included, so readings 1-2 are the warm-up and 3-4 the first measured trial; the wait for quiet
+ * seconds before measuring again reads once, then once a second.
  */
 function scriptedSteal(stolen: (reading: number) => number, quietWaitMs: number): StealSource {
   let reading = 0;
@@ -51,7 +51,7 @@ describe('a trial disturbed by CPU steal', () => {
   it('is measured again, and the trials returned are the undisturbed ones', async () => {
     const logger = recordingLogger();
     // Reading 4 ends the first measured trial: 120 of 1,000 ticks stolen there, none elsewhere,
-    // so the second after it (readings 5-6) is quiet and trial 1 is measured again (7-8).
+    // so the three seconds after it (readings 5-8) are quiet and trial 1 is measured again.
     const results = await runTrials({
       ...stack.runOptions({ events: 200, logger }),
       trials: 2,
@@ -66,7 +66,7 @@ describe('a trial disturbed by CPU steal', () => {
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toMatch(
       new RegExp(
-        `^Trial 1 of 2 is measured again \\(1 of at most ${MAX_REMEASURED_TRIALS}\\), after [12] s waiting for a quiet second: the hypervisor gave 12\\.0% of this runner's CPU time to other guests during the trial \\(steal; limit 5\\.0%\\): the host's other tenants, not the SUT, set the numbers$`,
+        `^Trial 1 of 2 is measured again \\(1 of at most ${MAX_REMEASURED_TRIALS}\\), after [34] s waiting for 3 quiet seconds in a row: the hypervisor gave 12\\.0% of this runner's CPU time to other guests during the trial \\(steal; limit 5\\.0%\\): the host's other tenants, not the SUT, set the numbers$`,
       ),
     );
   });
@@ -76,8 +76,8 @@ describe('a trial disturbed by CPU steal', () => {
     const results = await runTrials({
       ...stack.runOptions({ events: 200, logger }),
       trials: 2,
-      // From the first measured trial on, every reading finds 8% stolen: the waits for a quiet
-      // second give up after their 300 ms, and every trial measured is disturbed.
+      // From the first measured trial on, every reading finds 8% stolen: the waits for quiet
+      // seconds give up after their 300 ms, and every trial measured is disturbed.
       steal: scriptedSteal((reading) => (reading > 2 ? 80 : 0), 300),
     });
     expect(results).toHaveLength(2);

@@ -132,23 +132,38 @@ describe('baseline -> pass -> regression, default settings', () => {
     expect(baseline.aggregate.environment.speed?.cpuMs).toBeGreaterThan(0);
     expect(Object.keys(baseline.noise)).toContain('p50');
 
+    // The slowed pipeline, up to three attempts for the same reason: the host can steal CPU time
+    // through every trial measured again (CI once kept trials at 10.9% and 6.5% stolen, an
+    // invalid run). An attempt that does not fail must be inconclusive, saying why: never a pass.
     const regressedOut = join(dir, 'regressed.json');
-    const regressed = await withPipeline(60, () =>
-      cli([
-        ...runArgs(),
-        '--out',
-        regressedOut,
-        '--baseline',
-        baselineFile,
-        '--json',
-        '--markdown',
-        join(dir, 'regressed.md'),
-      ]),
-    );
-    const failVerdict = JSON.parse(regressed.stdout) as JsonVerdict;
-    expect(failVerdict.outcome, [failVerdict.summary, ...failVerdict.reasons].join('\n')).toBe(
-      'regression',
-    );
+    const regressedAttempts: JsonVerdict[] = [];
+    let regressed = { exitCode: 0, stdout: '' };
+    await withPipeline(60, async () => {
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        regressed = await cli([
+          ...runArgs(),
+          '--out',
+          regressedOut,
+          '--baseline',
+          baselineFile,
+          '--json',
+          '--markdown',
+          join(dir, 'regressed.md'),
+        ]);
+        const verdict = JSON.parse(regressed.stdout) as JsonVerdict;
+        regressedAttempts.push(verdict);
+        if (verdict.outcome === 'regression') break;
+        expect(verdict.outcome, verdict.summary).toBe('inconclusive');
+        expect(verdict.reasons.length, verdict.summary).toBeGreaterThan(0);
+      }
+    });
+    const failVerdict = regressedAttempts.at(-1)!;
+    expect(
+      failVerdict.outcome,
+      regressedAttempts
+        .map((verdict) => [verdict.summary, ...verdict.reasons].join('\n'))
+        .join('\n\n'),
+    ).toBe('regression');
     expect(regressed.exitCode).toBe(1);
     const p50 = failVerdict.metrics.find((m) => m.id === 'p50')!;
     expect(p50.status).toBe('regression');

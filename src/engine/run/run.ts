@@ -27,7 +27,12 @@ import {
 } from './readiness.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
-import { procStatSteal, stolenShare, waitForQuietSecond } from '../measure/steal.js';
+import {
+  procStatSteal,
+  QUIET_SECONDS,
+  stolenShare,
+  waitForQuietSeconds,
+} from '../measure/steal.js';
 
 /**
  * At most this many trials of one session are measured again because the machine disturbed them
@@ -174,7 +179,7 @@ export async function runTrials(
 
     let remeasured = 0;
     // A trial the machine disturbed (CPU steal, a starved load generator) is measured again, a
-    // few times at most; after steal, once a second has passed with little stolen.
+    // few times at most; after steal, once a few seconds in a row had little stolen.
     const measureTrial = async (title: string): Promise<RunResult> => {
       for (;;) {
         const result = await timed('measure', () =>
@@ -184,9 +189,9 @@ export async function runTrials(
         if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
         remeasured += 1;
         const waited = disturbed.steal
-          ? `, after ${((await waitForQuietSecond(options.steal ?? procStatSteal)) / 1000).toFixed(
+          ? `, after ${((await waitForQuietSeconds(options.steal ?? procStatSteal)) / 1000).toFixed(
               0,
-            )} s waiting for a quiet second`
+            )} s waiting for ${QUIET_SECONDS} quiet seconds in a row`
           : '';
         logger.warn(
           `${title} is measured again (${remeasured} of at most ${MAX_REMEASURED_TRIALS})${waited}: ${result.validity.reasons.join('; ')}`,
