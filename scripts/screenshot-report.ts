@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compare } from '../src/compare/verdict.js';
-import { renderHtml } from '../src/report/html.js';
+import { renderCheckHtml } from '../src/report/html.js';
 import { baselineWithShift, regressedWithTimelines } from '../src/report/html-fixtures.js';
-import { reportContext } from '../src/report/report-fixtures.js';
+import { baselineReport } from '../src/report/report-fixtures.js';
 import { withBrowser } from '../test/browser/chromium.js';
 
 const args = process.argv.slice(2);
@@ -21,8 +20,7 @@ const out = resolve(args[0] ?? 'docs/images/report-html.png');
 
 const baseline = baselineWithShift();
 const current = regressedWithTimelines({ trial: 2, at: 9, length: 2 }, 20);
-const verdict = compare(current, baseline, { tolerance: 1.5 });
-const html = renderHtml(verdict, reportContext(current, baseline));
+const html = renderCheckHtml(baselineReport(current, baseline), { history: baseline });
 
 const dir = mkdtempSync(join(tmpdir(), 'report-html-'));
 const path = htmlOut ? resolve(htmlOut) : join(dir, 'report.html');

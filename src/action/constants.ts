@@ -32,11 +32,9 @@ export const Inputs = {
   ReceiverUrl: inputOf('webhookUrl'),
   Baseline: inputOf('baseline'),
   Tolerance: inputOf('tolerance'),
-  NoiseFloor: inputOf('noiseFloor'),
   Metrics: inputOf('gate'),
   FailOnRegression: inputOf('failOnRegression'),
   FailOnInconclusive: inputOf('failOnInconclusive'),
-  RequireSameEnvironment: inputOf('requireSameEnvironment'),
   Comment: inputOf('comment'),
   DriftIssue: inputOf('driftIssue'),
   CommentFile: inputOf('commentFile'),
@@ -45,6 +43,7 @@ export const Inputs = {
   OutputDir: inputOf('outputDir'),
   CompareTo: inputOf('compareTo'),
   Rounds: inputOf('rounds'),
+  MaxRounds: inputOf('maxRounds'),
   PrepareCommand: inputOf('prepare'),
   BaseRef: inputOf('baseRef'),
 } as const;
@@ -53,6 +52,7 @@ export type InputName = (typeof Inputs)[keyof typeof Inputs];
 
 export const Outputs = {
   Verdict: 'verdict',
+  ExitCode: 'exit-code',
   Passed: 'passed',
   ResultPath: 'result-path',
   ReportPath: 'report-path',

@@ -63,11 +63,11 @@ describe('readActionConfig', () => {
     });
     expect(config.judge).toEqual({
       tolerance: 1.5,
-      noiseFloors: {},
       gatedMetrics: null,
+      minRounds: 3,
+      maxRounds: 6,
       failOnRegression: true,
-      failOnInconclusive: false,
-      requireSameEnvironment: false,
+      failOnInconclusive: true,
     });
     expect(config.comment).toBe('always');
     expect(config.outputDir).toBe('/runner/temp/ethhook-load-test');
@@ -161,19 +161,21 @@ describe('readActionConfig', () => {
     // compare-to auto (the default) may measure the base instead: it decides later.
     expect(measure({ baseline: 'nightly' }, []).paired).toEqual({
       compareTo: 'auto',
-      rounds: 3,
       prepareCommand: null,
       baseRef: null,
     });
   });
 
   it('reads the paired A/B inputs and names a bad one', () => {
-    expect(
-      measure(
-        { 'compare-to': 'base', rounds: '5', 'prepare-command': 'make', 'base-ref': 'main' },
-        [],
-      ).paired,
-    ).toEqual({ compareTo: 'base', rounds: 5, prepareCommand: 'make', baseRef: 'main' });
+    const config = measure(
+      { 'compare-to': 'base', rounds: '5', 'prepare-command': 'make', 'base-ref': 'main' },
+      [],
+    );
+    expect(config.paired).toEqual({ compareTo: 'base', prepareCommand: 'make', baseRef: 'main' });
+    expect(config.judge).toMatchObject({ minRounds: 5, maxRounds: 6 });
+    expect(errorOf(() => read({ rounds: '7' })).message).toBe(
+      'input max-rounds 6 is below input rounds 7: the rounds measured before the first verdict cannot exceed the rounds at most; raise the first or lower the second.',
+    );
     expect(errorOf(() => read({ 'compare-to': 'head' })).message).toBe(
       'Invalid input compare-to: "head". Expected one of auto, baseline, base.',
     );
@@ -251,11 +253,9 @@ describe('readActionConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
-  it('parses noise floors and gated metrics with the input names in errors', () => {
-    const config = measure({ 'noise-floor': 'p50=2,p99=30', metrics: 'p50,throughput' });
-    expect(config.judge.noiseFloors).toEqual({ p50: 2, p99: 30 });
+  it('parses gated metrics with the input name in errors', () => {
+    const config = measure({ metrics: 'p50,throughput' });
     expect(config.judge.gatedMetrics).toEqual(['p50', 'throughput']);
-    expect(errorOf(() => read({ 'noise-floor': 'p42=1' })).message).toContain('noise-floor');
     expect(errorOf(() => read({ metrics: 'speed' })).message).toContain('metrics');
   });
 

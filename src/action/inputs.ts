@@ -1,22 +1,23 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { howToCreateBaseline, isValidBaselineName } from '../compare/baseline.js';
-import type { MetricId } from '../compare/metrics.js';
 import { SETTINGS, type SettingKey, type SettingValues } from '../settings/declaration.js';
 import { urlPasswords } from '../shared/redact.js';
 import type { ServiceSettings } from '../services/registry.js';
 import {
   parseSetting,
   resolveRunSettings,
+  resolveJudgeSettings,
   resolveServices,
   SettingError,
+  type JudgeSettings,
   valueOf,
   type Given,
   type RunSettings,
 } from '../settings/resolve.js';
 import { ActionFailure } from './failure.js';
 import { Inputs, type CommentPolicy, type Mode } from './constants.js';
-import type { CompareTo } from '../paired/choose.js';
+import type { CompareTo } from '../settings/compare-to.js';
 
 /** A bad input: the message names the input, the value given and what would be valid. */
 export class InputError extends ActionFailure {
@@ -43,15 +44,9 @@ export type ServicesConfig = ServiceSettings;
 /** The load and the services: everything the engine's runTrials needs except the logger. */
 export type LoadConfig = RunSettings;
 
-export interface JudgeConfig {
-  tolerance: number;
-  noiseFloors: Partial<Record<MetricId, number>>;
-  /** null: the comparison's default gated metrics. */
-  gatedMetrics: MetricId[] | null;
+export interface JudgeConfig extends JudgeSettings {
   failOnRegression: boolean;
   failOnInconclusive: boolean;
-  /** Compare only with a baseline of the exact CPU model (default: the family and the probe). */
-  requireSameEnvironment: boolean;
 }
 
 export interface BaselineConfig {
@@ -86,8 +81,6 @@ export interface MeasureConfig extends CommonConfig {
 /** Paired A/B: what the head is compared with, and how the base is measured. */
 export interface PairedConfig {
   compareTo: CompareTo;
-  /** Rounds of base and head, in alternating order. */
-  rounds: number;
   /** Run once per side, in its tree, before the first round; null for none. */
   prepareCommand: string | null;
   /** A commit SHA or a branch; null: the pull request's base (the merge commit's first parent). */
@@ -212,12 +205,9 @@ export function missingBaselineError(baseline: BaselineConfig): InputError {
 
 function readJudge(given: Given): JudgeConfig {
   return {
-    tolerance: actionValue(given, 'tolerance')!,
-    noiseFloors: given.noiseFloor ?? {},
-    gatedMetrics: given.gate ?? null,
+    ...resolveJudgeSettings(given, 'action'),
     failOnRegression: actionValue(given, 'failOnRegression')!,
     failOnInconclusive: actionValue(given, 'failOnInconclusive')!,
-    requireSameEnvironment: actionValue(given, 'requireSameEnvironment')!,
   };
 }
 
@@ -270,7 +260,9 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
 
   let services: ServicesConfig;
   let load: LoadConfig;
+  let judge: JudgeConfig;
   try {
+    judge = readJudge(given);
     services = readServices(given, workingDirectory, environment);
     load = resolveRunSettings(given, {
       surface: 'action',
@@ -280,10 +272,8 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
     if (error instanceof SettingError) throw new InputError(error.message);
     throw error;
   }
-  const judge = readJudge(given);
   const paired: PairedConfig = {
     compareTo: actionValue(given, 'compareTo')!,
-    rounds: actionValue(given, 'rounds')!,
     prepareCommand: given.prepare ?? null,
     baseRef: given.baseRef ?? null,
   };

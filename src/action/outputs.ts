@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { HEADLINE_METRICS, outputName, type MetricValues } from '../compare/metrics.js';
-import type { Verdict } from '../compare/verdict.js';
 import { COMMENT_REQUEST_KIND, COMMENT_REQUEST_VERSION, Outputs } from './constants.js';
 import type { ActionCore } from './core.js';
 
@@ -23,7 +22,7 @@ export type HeadlineFigures = z.infer<typeof headlineFiguresSchema>;
 export const HEADLINE_OUTPUTS: readonly string[] = HEADLINE_METRICS.map(outputName);
 
 export function headlineFigures(
-  outcome: Verdict['outcome'],
+  outcome: HeadlineFigures['verdict'],
   metrics: MetricValues,
 ): HeadlineFigures {
   return {

@@ -9,7 +9,6 @@ import { configKey } from './comparability.js';
 import { InputFileError } from './errors.js';
 import { parseDocument, readJsonFile, writeJsonFile } from './json-file.js';
 import { metricValuesSchema } from './metrics.js';
-import { baselineNoiseSchema, historyNoise, type BaselineNoise } from './noise.js';
 import { trialAggregateSchema, type TrialAggregate } from './trials.js';
 
 export const BASELINE_KIND = 'ethhook-load-test/baseline';
@@ -54,11 +53,10 @@ export const baselineSchema = z.object({
   /** Earlier aggregates, oldest first, at most the history limit. */
   history: z.array(historyEntrySchema),
   /**
-   * Per performance metric, how much its nightly figure moves unchanged (see noise.ts), from the
-   * history and the aggregate; absent in files written before it was recorded (then computed
-   * when compared).
+   * Written by versions whose verdict stored a noise estimate here; read and ignored: the judge
+   * reads the spread of the nights themselves (src/judge).
    */
-  noise: baselineNoiseSchema.optional(),
+  noise: z.unknown().optional(),
   aggregate: trialAggregateSchema,
 });
 export type Baseline = z.infer<typeof baselineSchema>;
@@ -135,13 +133,6 @@ export function historyEntryOf(baseline: Baseline): HistoryEntry {
   };
 }
 
-/** The baseline's stored noise, or, for a file written before it was stored, computed now. */
-export function noiseOf(baseline: Baseline): BaselineNoise {
-  return (
-    baseline.noise ?? historyNoise(baseline.history, { date: baseline.date, ...baseline.aggregate })
-  );
-}
-
 export interface BaselineUpdate {
   name: string;
   commit: string | null;
@@ -173,7 +164,6 @@ export function updateBaseline(
     date: update.date,
     createdAt: existing?.createdAt ?? update.date,
     history: kept,
-    noise: historyNoise(kept, { date: update.date, ...aggregate }),
     aggregate,
   };
 }

@@ -3,8 +3,7 @@ import { historyEntryOf, type Baseline, type HistoryEntry } from './baseline.js'
 import { changePoints, CHANGE_POINT_DEFAULTS, type ChangePointOptions } from './changepoint.js';
 import { environmentDifferences } from './comparability.js';
 import { formatPercent, formatWithUnit } from './format.js';
-import { DEFAULT_GATED_METRICS, METRICS, type MetricId } from './metrics.js';
-import { logFigure } from './noise.js';
+import { DEFAULT_GATED_METRICS, logFigure, METRICS, type MetricId } from './metrics.js';
 import { median } from './stats.js';
 
 /**

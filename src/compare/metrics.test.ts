@@ -12,7 +12,6 @@ import {
   METRICS,
   metricsOfRun,
   parseMetricList,
-  parseNoiseFloors,
   worseningAmount,
   worseningRatio,
 } from './metrics.js';
@@ -60,24 +59,6 @@ describe('metric catalogue', () => {
     expect(worseningRatio(METRICS.p50, 0, 3)).toBe(Number.POSITIVE_INFINITY);
     expect(worseningAmount(METRICS.p50, 10, 13)).toBe(3);
     expect(worseningAmount(METRICS.throughput, 100, 90)).toBe(10);
-  });
-});
-
-describe('parseNoiseFloors', () => {
-  it('reads metric=value pairs', () => {
-    expect(parseNoiseFloors('p50=5,p95=10')).toEqual({ p50: 5, p95: 10 });
-    expect(parseNoiseFloors(' p99 = 2.5 , throughput=0 ')).toEqual({ p99: 2.5, throughput: 0 });
-  });
-
-  it.each([
-    ['', /empty/],
-    ['p50', /"p50" is not metric=value/],
-    ['p50=-1', /"p50=-1" is not metric=value/],
-    ['p50=abc', /not metric=value/],
-    ['p42=3', /unknown metric "p42"; expected one of p50, p95/],
-  ])('rejects %j', (raw, message) => {
-    expect(() => parseNoiseFloors(raw, '--noise-floor')).toThrow(InvalidMetricOptionError);
-    expect(() => parseNoiseFloors(raw, '--noise-floor')).toThrow(message);
   });
 });
 

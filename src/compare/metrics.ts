@@ -373,35 +373,10 @@ export function parseMetricList(raw: string, inputName = 'metrics'): MetricId[] 
   return [...new Set(ids)] as MetricId[];
 }
 
-/** Parses noise floors such as `p50=5,p95=10` (each in the metric's unit). */
-export function parseNoiseFloors(
-  raw: string,
-  inputName = 'noise-floor',
-): Partial<Record<MetricId, number>> {
-  const floors: Partial<Record<MetricId, number>> = {};
-  const parts = raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (parts.length === 0) {
-    throw new InvalidMetricOptionError(
-      `${inputName} is empty; expected metric=value pairs such as p50=5,p95=10.`,
-    );
-  }
-  for (const part of parts) {
-    const match = /^([A-Za-z0-9]+)\s*=\s*(\d+(?:\.\d+)?|\.\d+)$/.exec(part);
-    if (!match) {
-      throw new InvalidMetricOptionError(
-        `${inputName}: "${part}" is not metric=value; expected pairs such as p50=5,p95=10 (values of 0 or more, in the metric's unit).`,
-      );
-    }
-    const [, id = '', value = ''] = match;
-    if (!isMetricId(id)) {
-      throw new InvalidMetricOptionError(
-        `${inputName}: unknown metric "${id}"; expected one of ${VALID_IDS_TEXT}.`,
-      );
-    }
-    floors[id] = Number(value);
-  }
-  return floors;
+/**
+ * A figure on a log scale, so a ratio becomes a difference; the resolution keeps it finite at 0
+ * (a schedule lag of 0 µs is not infinitely good).
+ */
+export function logFigure(metric: MetricDefinition, value: number): number {
+  return Math.log(Math.max(value, 0) + metric.resolution);
 }

@@ -1,6 +1,4 @@
-import type { MetricComparison, Verdict } from '../compare/verdict.js';
-import { formatValue } from '../compare/format.js';
-import { HEADLINE_METRICS, METRICS, type MetricDefinition } from '../compare/metrics.js';
+import { HEADLINE_METRICS, type MetricDefinition } from '../compare/metrics.js';
 import type { HistoryRow } from './model.js';
 
 /**
@@ -79,99 +77,6 @@ function block(
     ...lines.map((line) => `  ${line}`),
     '```',
   ].join('\n');
-}
-
-const metricOf = (verdict: Verdict, id: string): MetricComparison | undefined =>
-  verdict.metrics.find((metric) => metric.id === id);
-
-/** The gated latency percentiles (the headline ones when none is gated). */
-function chartedLatencies(verdict: Verdict): MetricDefinition[] {
-  const latencies = HEADLINE_METRICS.filter((metric) => metric.latency !== undefined);
-  const gated = latencies.filter((metric) => verdict.settings.gatedMetrics.includes(metric.id));
-  return gated.length > 0 ? gated : latencies;
-}
-
-/** End-to-end latency percentiles: baseline as bars, this run as a line, the limits as a line. */
-export function latencyChart(verdict: Verdict): Chart {
-  const percentiles = chartedLatencies(verdict);
-  const compared = percentiles.map((metric) => metricOf(verdict, metric.id));
-  const current = compared.map((metric) => metric?.current ?? 0);
-  const hasBaseline = compared.every((metric) => metric?.baseline != null);
-  const baseline = compared.map((metric) => metric?.baseline ?? 0);
-  const limits = compared.map((metric) => (metric?.gated ? (metric.limit?.worst ?? null) : null));
-  const hasLimits = hasBaseline && limits.every((limit) => limit !== null);
-  const top = niceCeiling(
-    Math.max(
-      ...current,
-      ...(hasBaseline ? baseline : []),
-      ...(hasLimits ? (limits as number[]) : []),
-    ),
-  );
-  const head = [
-    `x-axis ${quoted(percentiles.map(axisLabel))}`,
-    `y-axis "ms (lower is better)" 0 --> ${chartNumber(top)}`,
-  ];
-  if (!hasBaseline) {
-    return {
-      block: block(
-        [BLUE],
-        ['title "End-to-end latency, this run"', ...head, `bar ${series(current)}`],
-      ),
-      legend: `${BLUE.square} bars: this run (no baseline to compare with)`,
-    };
-  }
-  return {
-    block: block(
-      [BLUE, RED, AMBER],
-      [
-        'title "End-to-end latency: baseline vs this run"',
-        ...head,
-        `bar ${series(baseline)}`,
-        `line ${series(current)}`,
-        ...(hasLimits ? [`line ${series(limits as number[])}`] : []),
-      ],
-    ),
-    legend: [
-      `${BLUE.square} bars: baseline`,
-      `${RED.square} line: this run`,
-      ...(hasLimits ? [`${AMBER.square} line: limit (above it fails)`] : []),
-    ].join(' · '),
-  };
-}
-
-/**
- * Throughput, baseline beside this run, with its limit; null when throughput is not gated or
- * there is no baseline (one bar compares with nothing).
- */
-export function throughputChart(verdict: Verdict): Chart | null {
-  const metric = metricOf(verdict, 'throughput');
-  if (!metric || metric.baseline === null) return null;
-  if (!verdict.settings.gatedMetrics.includes('throughput')) return null;
-  const labels = ['baseline', 'this run'];
-  const values = [metric.baseline, metric.current];
-  const limit = metric.limit?.worst ?? null;
-  const top = niceCeiling(Math.max(...values, ...(limit === null ? [] : [limit])));
-  return {
-    block: block(
-      [BLUE, AMBER],
-      [
-        'title "Throughput: deliveries per second"',
-        `x-axis ${quoted(labels)}`,
-        `y-axis "deliveries/s (higher is better)" 0 --> ${chartNumber(top)}`,
-        `bar ${series(values)}`,
-        ...(limit === null ? [] : [`line ${series(labels.map(() => limit))}`]),
-      ],
-      { width: 700, height: 200, horizontal: true },
-    ),
-    legend: [
-      `${BLUE.square} bars: ${labels.join(', then ')}`,
-      ...(limit === null
-        ? []
-        : [
-            `${AMBER.square} line: limit ${formatValue(METRICS.throughput.unit, limit)}/s (below it fails)`,
-          ]),
-    ].join(' · '),
-  };
 }
 
 /** The headline latencies over the baseline's valid nights, oldest first (as the table). */

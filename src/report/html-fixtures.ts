@@ -5,12 +5,13 @@
  */
 import type { Baseline } from '../compare/baseline.js';
 import { makeRunResult } from '../compare/fixtures.js';
-import { comparePaired } from '../compare/paired-verdict.js';
-import type { TrialAggregate } from '../compare/trials.js';
-import type { PairedRun } from '../paired/rounds.js';
-import type { PairedReportContext } from './paired.js';
+import type { PairedRun } from '../compare/rounds.js';
+import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
+import { trialOfRun } from '../judge/figures.js';
+import { judge } from '../judge/judge.js';
+import type { CheckReport } from './check.js';
 import type { Timeline } from '../engine/measure/result.js';
-import { baselineWithHistory, regressedAggregate } from './report-fixtures.js';
+import { baselineWithHistory, regressedAggregate, shown } from './report-fixtures.js';
 
 /**
  * The report fixtures' baseline with `nights` of history whose latencies were `ratio` times
@@ -116,7 +117,7 @@ export interface PairedShape {
 /**
  * A paired A/B run whose head is, by default, about twice as slow as the base over three rounds.
  */
-export function pairedContext(shape: PairedShape = {}): PairedReportContext {
+export function pairedReport(shape: PairedShape = {}): CheckReport {
   const { headP50Ms = [20, 21, 19.5], timelines = true, stall = false } = shape;
   const phases = { start: 1500, ready: 700, seed: 50, warmup: 2000, measure: 2200, stop: 400 };
   const result = (p50: number, seed: number, stalled: boolean) => {
@@ -130,7 +131,7 @@ export function pairedContext(shape: PairedShape = {}): PairedReportContext {
   };
   const run: PairedRun = {
     prepareMs: { base: 12_000, head: 11_000 },
-    confirmationRounds: 0,
+    furtherRounds: 0,
     rounds: headP50Ms.map((p50, index) => ({
       round: index + 1,
       order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
@@ -138,17 +139,33 @@ export function pairedContext(shape: PairedShape = {}): PairedReportContext {
       head: { result: result(p50, index + 3, stall && index === 1), phases },
     })),
   };
-  const verdict = comparePaired(
-    run.rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
-    { tolerance: 1.5 },
+  const n = run.rounds.length;
+  const judgement = shown(
+    judge(
+      {
+        kind: 'paired',
+        rounds: run.rounds.map((round) => ({
+          base: [trialOfRun(round.base.result)],
+          head: [trialOfRun(round.head.result)],
+        })),
+      },
+      { tolerance: 1.5 },
+      { roundsSoFar: n, minRounds: n, maxRounds: n },
+    ),
   );
   return {
     name: 'quick',
-    verdict,
-    run,
-    base: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
-    head: 'head 5d6e7f8',
-    choice: 'compare-to auto: the committed baseline was measured on another machine',
-    committedBaseline: null,
+    judgement,
+    reference: 'base',
+    why: 'compare-to auto: the base commit, measured on this runner',
+    describeHead: 'head 5d6e7f8',
+    head: aggregateTrials(run.rounds.map((round) => round.head.result)),
+    paired: {
+      run,
+      base: aggregateTrials(run.rounds.map((round) => round.base.result)),
+      describeBase: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
+    },
+    baseline: null,
+    notes: [],
   };
 }

@@ -1,35 +1,21 @@
 import type { Baseline } from '../compare/baseline.js';
 import { analyseDrift, describeShift, type DriftAnalysis } from '../compare/drift.js';
-import { formatMs, formatNumber, formatPercent, formatValue } from '../compare/format.js';
+import { formatPercent, formatValue } from '../compare/format.js';
 import { LATENCY_METRICS, METRICS, type MetricId, type MetricUnit } from '../compare/metrics.js';
-import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
-import type { PairedStatus } from '../compare/paired.js';
-import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
-import { describeEnvironment } from './drift.js';
-import { formatTolerance } from '../compare/tolerance.js';
-import {
-  comparedSides,
-  configFields,
-  endpointDeltaTitle,
-  endpointLatencyColumns,
-  endpointRows,
-  environmentFields,
-  headlineColumns,
-  isIdleRow,
-  metricRows,
-  OUTCOME_TITLE,
-  publisherFields,
-  settingsLine,
-  trialRows,
-  verdictStatement,
-  type ComparedField,
-  type MetricRow,
-  type ReportContext,
-} from './model.js';
+import { SIDE_NAMES, type PairedRun } from '../compare/rounds.js';
 import type { TrialAggregate } from '../compare/trials.js';
-import { SIDE_NAMES, type PairedRun } from '../paired/rounds.js';
-import type { PairedReportContext } from './paired.js';
-import { describeStall, slowestEndpoint, timelineView, type TimelineView } from './timeline.js';
+import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
+import type { FigureStatus } from '../judge/gates.js';
+import {
+  comparedText,
+  OUTCOME_TITLE,
+  shownMetrics,
+  STATUS_TEXT,
+  type CheckReport,
+  type Verdict,
+} from './check.js';
+import { describeEnvironment } from './drift.js';
+import { describeStall, timelineView, type TimelineView } from './timeline.js';
 import {
   CHART_CSS,
   escapeXml as esc,
@@ -67,30 +53,20 @@ export interface HtmlOptions {
   notes?: readonly string[];
 }
 
-const OUTCOME_CLASS: Record<Outcome, string> = {
+const OUTCOME_CLASS: Record<Verdict, string> = {
   pass: 'pass',
   regression: 'fail',
   inconclusive: 'warn',
 };
 
-const STATUS_CLASS: Record<MetricStatus | PairedStatus, string> = {
+const STATUS_CLASS: Record<FigureStatus, string> = {
   pass: 'pass',
   regression: 'fail',
-  improvement: 'better',
-  noise: 'warn',
-  unconfirmed: 'warn',
+  undecided: 'warn',
   info: 'info',
 };
 
-const PAIRED_STATUS_TEXT: Record<PairedStatus, string> = {
-  pass: 'pass',
-  regression: 'regression',
-  improvement: 'improved',
-  noise: 'not confirmed',
-  info: 'info',
-};
-
-const badge = (status: MetricStatus | PairedStatus, text: string): string =>
+const badge = (status: FigureStatus, text: string): string =>
   `<span class="badge ${STATUS_CLASS[status]}">${esc(text)}</span>`;
 
 /* ------------------------------------------------------------------ charts */
@@ -424,24 +400,8 @@ function htmlTable(
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
-function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): string {
-  return htmlTable(
-    hasBaseline ? ['Field', 'Baseline', 'This run'] : ['Field', 'This run'],
-    [false, false, false],
-    fields.map((field) => ({
-      cells: hasBaseline
-        ? [esc(field.label), esc(field.baseline), esc(field.current)]
-        : [esc(field.label), esc(field.current)],
-      ...(field.differs ? { className: 'differs' } : {}),
-    })),
-  );
-}
-
 const figure = (svg: string, caption?: string): string =>
   `<figure>${svg}${caption ? `<figcaption>${esc(caption)}</figcaption>` : ''}</figure>`;
-
-const folded = (summary: string, body: string): string =>
-  `<details>\n<summary>${esc(summary)}</summary>\n${body}\n</details>`;
 
 function timelineSection(timelines: readonly ChartedTimeline[]): string[] {
   if (timelines.length === 0) return [];
@@ -487,7 +447,7 @@ function footer(commit: string | null | undefined, detailsUrl: string | null | u
   return `<footer>${parts.join(' · ')}</footer>`;
 }
 
-function heading(name: string, outcome: Outcome, summary: string): string[] {
+function heading(name: string, outcome: Verdict, summary: string): string[] {
   return [
     `<header>`,
     `<h1><span class="verdict ${OUTCOME_CLASS[outcome]}">${OUTCOME_TITLE[outcome]}</span> Load test <code>${esc(name)}</code></h1>`,
@@ -501,256 +461,56 @@ const list = (items: readonly string[], className: string): string[] =>
     ? []
     : [`<ul class="${className}">${items.map((item) => `<li>${esc(item)}</li>`).join('')}</ul>`];
 
-/** What is compared with what, in one line. */
-function comparedLine(context: ReportContext): string {
-  const sides = comparedSides(context);
-  const subject = sides.commit
-    ? `<strong>This commit</strong> <code>${esc(sides.commit)}</code>`
-    : '<strong>This run</strong>';
-  const against = sides.baseline
-    ? `<strong>vs the baseline</strong> <code>${esc(sides.baseline.name)}</code> of ${esc(sides.baseline.date)} (${sides.baseline.commit ? `commit <code>${esc(sides.baseline.commit)}</code>, ` : ''}${esc(sides.baseline.runner)})`
-    : '<strong>vs</strong> no baseline yet';
-  return `${subject} ${against} · ${esc(sides.runs)}`;
-}
-
-/** The status cell: the same words as the comment, as a coloured badge. */
-const STATUS_WORDS: Record<MetricStatus, string> = {
-  pass: 'pass',
-  regression: 'over limit',
-  improvement: 'improved',
-  noise: 'within noise',
-  unconfirmed: 'not confirmed',
-  info: 'not judged',
-};
-
-/** How the verdict was reached: its reasons, each limit and where it came from, the settings. */
-function whyDetails(verdict: Verdict, context: ReportContext, rows: readonly MetricRow[]): string {
-  const limits = rows.filter((row) => row.gated && row.limitDetail !== '—');
-  return folded(
-    'How the verdict was reached',
-    [
-      ...(verdict.outcome !== 'inconclusive' ? list(verdict.reasons, 'reasons') : []),
-      ...(limits.length > 0
-        ? [
-            htmlTable(
-              ['Metric', 'Limit and how it was set'],
-              [false, false],
-              limits.map((row) => ({ cells: [esc(row.label), esc(row.limitDetail)] })),
-            ),
-          ]
-        : []),
-      `<p class="settings">${esc(`Each limit is the tolerance (${formatTolerance(verdict.settings.tolerance)} the baseline), widened when the measured run-to-run noise could not tell a smaller change apart. Settings: ${settingsLine(verdict, context)}.`)}</p>`,
-    ].join('\n'),
-  );
-}
-
-/** The figures that decide nothing; rows of zeros on one line. */
-function otherDetails(rows: readonly MetricRow[]): string {
-  const ungated = rows.filter((row) => !row.gated);
-  const idle = ungated.filter(isIdleRow);
-  return folded(
-    'Other figures (not part of the verdict)',
-    [
-      htmlTable(
-        ['Metric', 'Baseline', 'This run', 'Change', ''],
-        [false, true, true, true, false],
-        ungated
-          .filter((row) => !isIdleRow(row))
-          .map((row) => ({
-            cells: [
-              esc(row.label),
-              esc(row.baseline),
-              esc(row.current),
-              esc(row.delta),
-              row.trend === 'better'
-                ? badge('improvement', 'better')
-                : row.trend === 'worse'
-                  ? badge('noise', 'worse')
-                  : '',
-            ],
-          })),
-      ),
-      ...(idle.length > 0
-        ? [
-            `<p class="settings">${esc(`Zero in both: ${idle.map((row) => row.label.replace(/ \(.*\)$/, '')).join(', ')}.`)}</p>`,
-          ]
-        : []),
-    ].join('\n'),
-  );
-}
-
-/** The endpoint with the highest p99, against the median endpoint (timeline.ts). */
-function slowestLine(aggregate: TrialAggregate): string[] {
-  const slowest = slowestEndpoint(aggregate.endpoints);
-  if (!slowest) return [];
-  const versus =
-    slowest.ratio === null
-      ? ''
-      : `, ${formatNumber(slowest.ratio, slowest.ratio < 10 ? 1 : 0)}× the median endpoint's ${formatMs(slowest.medianP99Ms)} ms`;
-  return [
-    `<p class="slowest">Slowest endpoint: <strong>${esc(slowest.name)}</strong>, p99 ${esc(formatMs(slowest.p99Ms))} ms (p95 ${esc(formatMs(slowest.p95Ms))} ms)${esc(versus)}.</p>`,
-  ];
-}
-
-/** report.html of a run compared with a committed baseline (or of a run without one). */
-export function renderHtml(
-  verdict: Verdict,
-  context: ReportContext,
-  options: HtmlOptions = {},
-): string {
-  const rows = metricRows(verdict, context.current.trialCount);
+/** report.html: the check's report as a page, with the percentile spectrum and the timelines. */
+export function renderCheckHtml(report: CheckReport, options: HtmlOptions = {}): string {
+  const { judgement } = report;
+  const shown = shownMetrics(judgement);
+  const none = report.reference === 'none';
   const metricsTable = htmlTable(
-    ['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'],
-    [false, true, true, true, false, false],
-    rows
-      .filter((row) => row.gated)
-      .map((row) => ({
-        cells: [
-          esc(row.label),
-          esc(row.baseline),
-          esc(row.current),
-          esc(row.delta),
-          esc(row.limit),
-          badge(row.status, STATUS_WORDS[row.status]),
-        ],
-        className: 'gated',
-      })),
-  );
-  const value = (id: MetricId, which: 'baseline' | 'current'): number | null =>
-    verdict.metrics.find((metric) => metric.id === id)?.[which] ?? null;
-  const spectrum = spectrumChart(
-    SPECTRUM.map((metric) => ({
-      id: metric.id,
-      reference: value(metric.id, 'baseline'),
-      current: value(metric.id, 'current') ?? 0,
-    })),
-    { reference: 'baseline', current: 'this run' },
-  );
-  // The header line already says how many runs each side has.
-  const notes = verdict.notes.filter(
-    (note) => !/^The baseline has \d+ trial\(s\), this run \d+\.$/.test(note),
-  );
-  const hasBaseline = context.baseline !== null;
-  const endpoints = endpointRows(context);
-  const latencyTitles = endpointLatencyColumns().map((column) => column.title);
-  const trialTitles = headlineColumns().map((column) => column.title);
-  const body = [
-    ...heading(context.name, verdict.outcome, verdictStatement(verdict, context)),
-    `<p class="compared">${comparedLine(context)}</p>`,
-    ...(options.notes ?? []).map((note) => `<p class="note">${esc(note)}</p>`),
-    ...(verdict.outcome === 'inconclusive' ? list(verdict.reasons, 'reasons') : []),
-    '<h2>Metrics that decide the verdict</h2>',
-    metricsTable,
-    ...list(notes, 'notes'),
-    '<h2>Latency percentiles</h2>',
-    figure(spectrum),
-    ...slowestLine(context.current),
-    ...timelineSection(options.timelines ?? trialTimelines(context.current)),
-    ...historySection(
-      options.history === undefined ? context.baseline : options.history,
-      options,
-      options.gatedMetrics ?? verdict.settings.gatedMetrics,
-    ),
-    '<h2>Details</h2>',
-    whyDetails(verdict, context, rows),
-    otherDetails(rows),
-    folded('Configuration', fieldTable(configFields(verdict, context), hasBaseline)),
-    folded('Runner', fieldTable(environmentFields(verdict, context), hasBaseline)),
-    folded('Publisher and delivery counts', fieldTable(publisherFields(context), hasBaseline)),
-    ...(endpoints.length > 0
-      ? [
-          folded(
-            `Per-endpoint figures (${endpoints.length}, slowest first)`,
-            htmlTable(
-              [
-                'Endpoint',
-                'Expected',
-                'Delivered',
-                'Lost',
-                'Dup',
-                'Bad sig',
-                ...latencyTitles,
-                endpointDeltaTitle,
-              ],
-              [false, true, true, true, true, true, ...latencyTitles.map(() => true), true],
-              endpoints.map((row) => ({
-                cells: [
-                  row.name,
-                  row.expected,
-                  row.delivered,
-                  row.lost,
-                  row.duplicates,
-                  row.badSignatures,
-                  ...row.latencies,
-                  row.delta,
-                ].map(esc),
-              })),
-            ),
-          ),
-        ]
-      : []),
-    folded(
-      `Runs (${context.current.trialCount})`,
-      htmlTable(
-        ['Run', 'Id', ...trialTitles, 'Valid'],
-        [true, false, ...trialTitles.map(() => true), false],
-        trialRows(context.current).map((row) => ({
-          cells: [row.trial, row.runId, ...row.figures, row.valid].map(esc),
-        })),
-      ),
-    ),
-    footer(context.commit, context.detailsUrl),
-  ];
-  return page(`Load test ${context.name}: ${OUTCOME_TITLE[verdict.outcome]}`, body);
-}
-
-/** report.html of a paired A/B run: base vs head, measured on the same runner in rounds. */
-export function renderPairedHtml(context: PairedReportContext, options: HtmlOptions = {}): string {
-  const { verdict, run } = context;
-  const shown = [
-    ...verdict.metrics.filter((metric) => metric.gated),
-    ...verdict.metrics.filter((metric) => !metric.gated && metric.estimate !== null),
-  ];
-  const metricsTable = htmlTable(
-    ['Metric', 'Base', 'Head', 'Change [95% CI]', 'Status'],
+    ['Metric', 'Reference', 'Head', 'Change [95% CI]', 'Status'],
     [false, true, true, false, false],
     shown.map((metric) => ({
       cells: [
         esc(metric.label),
-        esc(formatValue(metric.unit, metric.base)),
+        none ? '—' : esc(formatValue(metric.unit, metric.reference)),
         esc(formatValue(metric.unit, metric.head)),
         esc(metric.change),
-        metric.gated
-          ? badge(metric.status, PAIRED_STATUS_TEXT[metric.status])
-          : badge('info', 'info'),
+        badge(
+          metric.gated ? metric.status : 'info',
+          STATUS_TEXT[metric.gated ? metric.status : 'info'].replace(/^\S+ /, ''),
+        ),
       ],
       ...(metric.gated ? { className: 'gated' } : {}),
     })),
   );
-  const byId = new Map(verdict.metrics.map((metric) => [metric.id, metric]));
+  const byId = new Map(judgement.metrics.map((metric) => [metric.id, metric]));
   const spectrum = spectrumChart(
     SPECTRUM.filter((metric) => byId.has(metric.id)).map((metric) => ({
       id: metric.id,
-      reference: byId.get(metric.id)!.base,
+      reference: byId.get(metric.id)!.reference,
       current: byId.get(metric.id)!.head,
     })),
-    { reference: 'base', current: 'head' },
+    { reference: report.paired ? 'base' : 'reference', current: 'head' },
   );
+  const timelines =
+    options.timelines ??
+    (report.paired ? pairedTimelines(report.paired.run) : trialTimelines(report.head));
   const body = [
-    ...heading(context.name, verdict.outcome, verdict.summary),
-    ...(options.notes?.map((note) => `<p class="note">${esc(note)}</p>`) ?? []),
-    `<p class="compared">${esc(`Reference: ${context.base}, measured on this runner against ${context.head} in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}; ${context.choice}`)}</p>`,
-    ...list(verdict.reasons, 'reasons'),
+    ...heading(report.name, judgement.outcome, judgement.summary),
+    ...report.notes.map((note) => `<p class="note">${esc(note.replace(/`/g, ''))}</p>`),
+    `<p class="compared">${esc(comparedText(report))}; ${esc(report.why)}</p>`,
+    `<p class="settings">${esc(judgement.explanation.join(' '))}</p>`,
+    ...list(judgement.reasons, 'reasons'),
     '<h2>Metrics</h2>',
     metricsTable,
-    `<p class="settings">Gated metrics in bold · each figure is the median over the rounds; the change is the geometric mean of head/base per round · vs committed baseline: ${esc(context.committedBaseline ?? 'none')}</p>`,
-    '<h2>Latency percentiles</h2>',
-    figure(spectrum, 'Medians over the rounds of each side.'),
-    ...timelineSection(options.timelines ?? pairedTimelines(run)),
+    ...(none
+      ? []
+      : ['<h2>Latency percentiles</h2>', figure(spectrum, 'Pooled over the starts of each side.')]),
+    ...timelineSection(timelines),
     ...historySection(options.history, options, options.gatedMetrics),
-    footer(context.commit, context.detailsUrl),
+    footer(report.commit, report.detailsUrl),
   ];
-  return page(`Load test ${context.name}: ${OUTCOME_TITLE[verdict.outcome]}`, body);
+  return page(`Load test ${report.name}: ${OUTCOME_TITLE[judgement.outcome]}`, body);
 }
 
 /** Where report.html goes beside a markdown report: report.md → report.html. */

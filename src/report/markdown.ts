@@ -1,11 +1,21 @@
 import { formatNumber } from '../compare/format.js';
-import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
-import { historyChart, latencyChart, throughputChart, type Chart } from './chart.js';
-import { formatTolerance } from '../compare/tolerance.js';
-import { timelineDetails } from './timeline.js';
+import { historyChart, type Chart } from './chart.js';
+import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../compare/rounds.js';
+import { formatValue } from '../compare/format.js';
+import { metricsOfRun } from '../compare/metrics.js';
+import type { JudgedMetric } from '../judge/gates.js';
 import {
-  comparedSides,
+  comparedText,
+  OUTCOME_TITLE,
+  shownMetrics,
+  STATUS_TEXT,
+  type CheckReport,
+  type ShownJudgement,
+  type Verdict,
+} from './check.js';
+import { lastRoundTimelineDetails, timelineDetails } from './timeline.js';
+import {
   configFields,
   endpointDeltaTitle,
   endpointLatencyColumns,
@@ -14,15 +24,8 @@ import {
   historyColumns,
   environmentFields,
   historyRows,
-  isIdleRow,
-  metricRows,
-  OUTCOME_TITLE,
-  plainFields,
   publisherFields,
-  settingsLine,
-  spreadText,
   trialRows,
-  verdictStatement,
   type ComparedField,
   type ReportContext,
 } from './model.js';
@@ -31,18 +34,6 @@ import {
 export const COMMENT_LIMIT_CHARS = 65_536;
 /** Our default budget: the limit with room for a wrapper the GitHub layer may add. */
 export const DEFAULT_MAX_CHARS = 65_000;
-
-const OUTCOME_EMOJI: Record<Outcome, string> = { pass: '✅', regression: '❌', inconclusive: '⚠️' };
-/** A row's status as the comment shows it; a gated row the run did not judge says so. */
-const STATUS_CELL: Record<MetricStatus, string> = {
-  pass: '✅ pass',
-  regression: '❌ over limit',
-  improvement: '🟢 improved',
-  noise: '⚠️ within noise',
-  unconfirmed: '⚠️ not confirmed',
-  info: '⚪ not judged',
-};
-const TREND_CELL = { better: '🟢 better', worse: '🔸 worse' } as const;
 
 /** How many endpoints a shortened per-endpoint table keeps (the slowest). */
 const SHORT_ENDPOINT_ROWS = 20;
@@ -134,63 +125,45 @@ function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): str
       );
 }
 
-/**
- * Keeps a short cell on one line ("2.3× slower", "≤ 18.0 ms", "❌ over limit") with no-break
- * spaces: at comment width the browser would otherwise wrap them into two lines each.
- */
-export const nowrap = (text: string): string => text.replace(/ /g, '\u00a0');
+const OUTCOME_EMOJI: Record<Verdict, string> = { pass: '✅', regression: '❌', inconclusive: '⚠️' };
 
-/** "**This commit** `feedfac` **vs the baseline** `steady` of 2025-01-14 (...) · 3 runs" */
-function comparedLine(context: ReportContext): string {
-  const sides = comparedSides(context);
-  const subject = sides.commit ? `**This commit** \`${sides.commit}\`` : '**This run**';
-  const against = sides.baseline
-    ? `**vs the baseline** \`${cell(sides.baseline.name)}\` of ${sides.baseline.date} (${sides.baseline.commit ? `commit \`${sides.baseline.commit}\`, ` : ''}${cell(sides.baseline.runner)})`
-    : 'vs no baseline yet';
-  return `${subject} ${against} · ${sides.runs}`;
+/**
+ * The verdict, the two sentences of how it was reached, its reasons, the table of reference vs
+ * head per figure, and what was compared with what: what a reviewer reads in five seconds.
+ */
+function renderHead(report: CheckReport): string {
+  const { judgement } = report;
+  const title = `${OUTCOME_EMOJI[judgement.outcome]} Load test \`${cell(report.name)}\`: ${OUTCOME_TITLE[judgement.outcome]}`;
+  const none = report.reference === 'none';
+  const parts = [
+    commentMarker(report.name),
+    `## ${title}`,
+    ...report.notes.map((note) => `> ${inline(note)}`),
+    `**${inline(judgement.summary)}**`,
+    `_${inline(judgement.explanation.join(' '))}_`,
+  ];
+  if (judgement.reasons.length > 0) {
+    parts.push(judgement.reasons.map((reason) => `- ${inline(reason)}`).join('\n'));
+  }
+  parts.push(
+    table(
+      ['Metric', none ? 'Reference' : report.paired ? 'Base' : 'Baseline', 'Head', 'Change [95% CI]', 'Status'],
+      ['l', 'r', 'r', 'l', 'l'],
+      shownMetrics(judgement).map((metric) => [
+        metric.gated ? `**${metric.label}**` : metric.label,
+        none ? '—' : formatValue(metric.unit, metric.reference),
+        formatValue(metric.unit, metric.head),
+        metric.change,
+        STATUS_TEXT[metric.gated ? metric.status : 'info'],
+      ]),
+    ),
+  );
+  parts.push(`- Compared: ${inline(comparedText(report))}\n- Why this reference: ${inline(report.why)}`);
+  return parts.join('\n\n');
 }
 
 function chartWithLegend(chart: Chart): string {
   return `${chart.block}\n\n<sub>${cell(chart.legend)}</sub>`;
-}
-
-function renderHead(verdict: Verdict, context: ReportContext): string {
-  const parts = [
-    commentMarker(context.name),
-    `## ${OUTCOME_EMOJI[verdict.outcome]} Load test \`${cell(context.name)}\`: ${OUTCOME_TITLE[verdict.outcome]}`,
-    comparedLine(context),
-    `**${cell(verdictStatement(verdict, context))}**`,
-  ];
-  // Inconclusive says what to do; a pass or a regression is said by the statement and the table.
-  if (verdict.outcome === 'inconclusive' && verdict.reasons.length > 0) {
-    parts.push(verdict.reasons.map((reason) => `- ${inline(plainFields(reason))}`).join('\n'));
-  }
-  const rows = metricRows(verdict, context.current.trialCount).filter((row) => row.gated);
-  parts.push(
-    table(
-      ['Metric', 'Baseline', 'This run', 'Change', 'Limit', 'Status'],
-      ['l', 'r', 'r', 'r', 'l', 'l'],
-      rows.map((row) => [
-        row.label,
-        row.baseline,
-        row.current,
-        nowrap(row.delta),
-        nowrap(row.limit),
-        nowrap(STATUS_CELL[row.status]),
-      ]),
-    ),
-  );
-  // The header line already says how many runs each side has.
-  const notes = verdict.notes.filter(
-    (note) => !/^The baseline has \d+ trial\(s\), this run \d+\.$/.test(note),
-  );
-  if (notes.length > 0) {
-    parts.push(notes.map((note) => `- ℹ️ ${inline(note)}`).join('\n'));
-  }
-  parts.push(chartWithLegend(latencyChart(verdict)));
-  const throughput = throughputChart(verdict);
-  if (throughput) parts.push(chartWithLegend(throughput));
-  return parts.join('\n\n');
 }
 
 interface Variant {
@@ -201,8 +174,8 @@ interface Variant {
 
 interface Section {
   id:
-    | 'why'
-    | 'other'
+    | 'rounds'
+    | 'cost'
     | 'config'
     | 'environment'
     | 'publisher'
@@ -219,127 +192,130 @@ const CUT_ORDER: readonly Section['id'][] = [
   'timeline',
   'trials',
   'history',
+  'cost',
   'publisher',
   'environment',
   'config',
-  'other',
-  'why',
+  'rounds',
 ];
 
-/** How the verdict was reached: its reasons in full, each limit and where it came from. */
-function whySection(verdict: Verdict, context: ReportContext): Section {
-  const rows = metricRows(verdict, context.current.trialCount).filter(
-    (row) => row.gated && row.limitDetail !== '—',
-  );
-  const body = [
-    ...(verdict.outcome !== 'inconclusive' && verdict.reasons.length > 0
-      ? [verdict.reasons.map((reason) => `- ${inline(reason)}`).join('\n')]
-      : []),
-    ...(rows.length > 0
-      ? [
-          table(
-            ['Metric', 'Limit and how it was set'],
-            ['l', 'l'],
-            rows.map((row) => [row.label, row.limitDetail]),
-          ),
-        ]
-      : []),
-    [
-      `Each limit is the tolerance (${formatTolerance(verdict.settings.tolerance)} the baseline), widened when the measured run-to-run noise could not tell a smaller change apart; "could see" is the smallest change this comparison can detect.`,
-      'A count must stay at 0 (a lost delivery, a bad signature or an unexpected delivery fails on any runner); a few duplicate deliveries per run are how at-least-once delivery works.',
-      `Settings: ${cell(settingsLine(verdict, context))}.`,
-    ].join(' '),
-  ];
-  return {
-    id: 'why',
-    variants: [
-      { body: details('How the verdict was reached', body.join('\n\n')) },
-      { body: null, cut: 'how the verdict was reached' },
-    ],
+function roundsTable(run: PairedRun, judgement: ShownJudgement): string {
+  const shown = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
+  const ratioOf = (metric: JudgedMetric, round: PairedRun['rounds'][number]): string => {
+    const head = metricsOfRun(round.head.result)[metric.id];
+    const base = metricsOfRun(round.base.result)[metric.id];
+    return base > 0 ? (head / base).toFixed(3) : '—';
   };
+  return table(
+    ['Round', 'Order', ...shown.map((metric) => `${metric.label} head/base`)],
+    ['l', 'l', ...shown.map(() => 'r' as const)],
+    run.rounds.map((round, index) => [
+      `${round.round}${index >= run.rounds.length - run.furtherRounds ? ' (further)' : ''}`,
+      round.order.join(' → '),
+      ...shown.map((metric) => ratioOf(metric, round)),
+    ]),
+  );
 }
 
-/** The figures that decide nothing, zeros folded into one line. */
-function otherSection(verdict: Verdict, context: ReportContext): Section {
-  const rows = metricRows(verdict, context.current.trialCount).filter((row) => !row.gated);
-  const shown = rows.filter((row) => !isIdleRow(row));
-  const idle = rows.filter(isIdleRow);
-  const body = [
+function costTable(run: PairedRun): string {
+  const rows: string[][] = SIDE_NAMES.map((side) => [
+    `prepare, ${side}`,
+    formatSeconds(run.prepareMs[side]),
+  ]);
+  for (const round of run.rounds) {
+    for (const side of round.order) {
+      rows.push([`round ${round.round}, ${side}`, formatPhaseTimes(round[side].phases)]);
+    }
+  }
+  return table(['Step', 'Time'], ['l', 'l'], rows);
+}
+
+export function renderCheckMarkdown(report: CheckReport): string {
+  const { judgement } = report;
+  const title = `${OUTCOME_EMOJI[judgement.outcome]} Load test \`${cell(report.name)}\`: ${OUTCOME_TITLE[judgement.outcome]}`;
+  const parts = [
+    commentMarker(report.name),
+    `## ${title}`,
+    ...report.notes.map((note) => `> ${inline(note)}`),
+    `**${inline(judgement.summary)}**`,
+    `_${inline(judgement.explanation.join(' '))}_`,
+  ];
+  if (judgement.reasons.length > 0) {
+    parts.push(judgement.reasons.map((reason) => `- ${inline(reason)}`).join('\n'));
+  }
+  parts.push(
     table(
-      ['Metric', 'Baseline', 'This run', 'Change', ''],
-      ['l', 'r', 'r', 'r', 'l'],
-      shown.map((row) => [
-        row.label,
-        row.baseline,
-        row.current,
-        row.delta,
-        row.trend ? TREND_CELL[row.trend] : '',
+      ['Metric', 'Reference', 'Head', 'Change [95% CI]', 'Status'],
+      ['l', 'r', 'r', 'l', 'l'],
+      shownMetrics(judgement).map((metric) => [
+        metric.gated ? `**${metric.label}**` : metric.label,
+        report.reference === 'none' ? '—' : formatValue(metric.unit, metric.reference),
+        formatValue(metric.unit, metric.head),
+        metric.change,
+        STATUS_TEXT[metric.gated ? metric.status : 'info'],
       ]),
     ),
-    ...(idle.length > 0
-      ? [`Zero in both: ${idle.map((row) => row.label.replace(/ \(.*\)$/, '')).join(', ')}.`]
-      : []),
-  ];
+  );
+  parts.push(`- Compared: ${inline(comparedText(report))}\n- Why this reference: ${inline(report.why)}`);
+  if (report.paired) {
+    parts.push(details('Rounds: head/base per round', roundsTable(report.paired.run, judgement)));
+    const timelines = lastRoundTimelineDetails(report.paired.run);
+    if (timelines) parts.push(timelines);
+    parts.push(details('Cost: time per phase and side', costTable(report.paired.run)));
+  } else {
+    const timelines = timelineDetails(report.head);
+    if (timelines) parts.push(timelines);
+  }
+  const footer = [`${TOOL_NAME} ${TOOL_VERSION}`];
+  if (report.commit) footer.push(`commit ${report.commit.slice(0, 7)}`);
+  if (report.detailsUrl) footer.push(`[full results](${report.detailsUrl})`);
+  parts.push(`<sub>${footer.join(' · ')}</sub>`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** The report's figures beside what they were compared with (the base's rounds or the baseline). */
+export function reportContext(report: CheckReport): ReportContext {
   return {
-    id: 'other',
-    variants: [
-      {
-        body: details(
-          'Other figures (not part of the verdict)',
-          [
-            'Shown for context; a change beyond the tolerance is marked 🟢 better or 🔸 worse.',
-            ...body,
-          ].join('\n\n'),
-        ),
-      },
-      { body: null, cut: 'other figures' },
-    ],
+    name: report.name,
+    current: report.head,
+    reference: report.paired?.base ?? (report.reference === 'baseline' ? (report.baseline?.aggregate ?? null) : null),
+    baseline: report.baseline,
+    commit: report.commit ?? null,
+    detailsUrl: report.detailsUrl ?? null,
   };
 }
 
-function sections(verdict: Verdict, context: ReportContext): Section[] {
-  const hasBaseline = context.baseline !== null;
+const folded = (id: Section['id'], summary: string, body: string, cut: string): Section => ({
+  id,
+  variants: [{ body: details(summary, body) }, { body: null, cut }],
+});
+
+function sections(report: CheckReport): Section[] {
+  const context = reportContext(report);
+  const hasReference = context.reference !== null;
   const trialCount = context.current.trialCount;
-  const result: Section[] = [
-    whySection(verdict, context),
-    otherSection(verdict, context),
-    {
-      id: 'config',
-      variants: [
-        {
-          body: details(
-            `Load${verdict.configDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
-            fieldTable(configFields(verdict, context), hasBaseline),
-          ),
-        },
-        { body: null, cut: 'load' },
-      ],
-    },
-    {
-      id: 'environment',
-      variants: [
-        {
-          body: details(
-            `Runner${verdict.environmentDifferences.length > 0 ? ' ⚠️ differs from the baseline' : ''}`,
-            fieldTable(environmentFields(verdict, context), hasBaseline),
-          ),
-        },
-        { body: null, cut: 'runner' },
-      ],
-    },
-    {
-      id: 'publisher',
-      variants: [
-        {
-          body: details(
-            'Load generator and delivery counts (per run)',
-            fieldTable(publisherFields(context), hasBaseline),
-          ),
-        },
-        { body: null, cut: 'load generator figures' },
-      ],
-    },
-  ];
+  const differs = (fields: readonly ComparedField[]) =>
+    fields.some((field) => field.differs) ? ' ⚠️ differs from the reference' : '';
+  const config = configFields(context);
+  const environment = environmentFields(context);
+  const result: Section[] = [];
+  if (report.paired) {
+    const { run } = report.paired;
+    result.push(
+      folded('rounds', 'Rounds: head/base per round', roundsTable(run, report.judgement), 'rounds'),
+      folded('cost', 'Cost: time per phase and side', costTable(run), 'cost'),
+    );
+  }
+  result.push(
+    folded('config', `Load${differs(config)}`, fieldTable(config, hasReference), 'load'),
+    folded('environment', `Runner${differs(environment)}`, fieldTable(environment, hasReference), 'runner'),
+    folded(
+      'publisher',
+      'Load generator and delivery counts (per run)',
+      fieldTable(publisherFields(context), hasReference),
+      'load generator figures',
+    ),
+  );
 
   const endpoints = endpointRows(context);
   if (endpoints.length > 0) {
@@ -378,7 +354,9 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
     result.push({ id: 'endpoints', variants });
   }
 
-  const timeline = timelineDetails(context.current);
+  const timeline = report.paired
+    ? lastRoundTimelineDetails(report.paired.run)
+    : timelineDetails(context.current);
   if (timeline)
     result.push({
       id: 'timeline',
@@ -392,16 +370,16 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
     variants: [
       {
         body: details(
-          `Each run (${trialCount}${trialCount > 1 ? `; spread ${spreadText(context.current, verdict)}` : ''})`,
+          `Each run of the head (${trialCount})`,
           [
             table(
               ['Run', ...trialTitles, 'Valid', 'Run id'],
               ['r', ...trialTitles.map(() => 'r' as const), 'l', 'l'],
               trials.map((row) => [row.trial, ...row.figures, row.valid, `\`${row.runId}\``]),
             ),
-            trialCount > 1
-              ? 'The scenario ran this many times (trials); the verdict takes the median of each figure, and sums the counts of lost, unexpected and badly signed deliveries. Spread = (max − min) / median.'
-              : 'A single run: no spread to judge noise by. More runs (`trials: 3`, `--trials 3`) make the verdict sturdier.',
+            report.paired
+              ? 'One run per round; each round started the head fresh.'
+              : 'The runs of one start of the head; the verdict pools their histograms.',
           ].join('\n\n'),
         ),
       },
@@ -460,14 +438,11 @@ function cutNote(cuts: readonly string[]): string {
  * then dropped (per-endpoint figures first, then trials, history, ...), with a note saying what
  * was left out.
  */
-export function renderMarkdown(
-  verdict: Verdict,
-  context: ReportContext,
-  options: { maxChars?: number } = {},
-): string {
+export function renderMarkdown(report: CheckReport, options: { maxChars?: number } = {}): string {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
-  const head = renderHead(verdict, context);
-  const all = sections(verdict, context);
+  const context = reportContext(report);
+  const head = renderHead(report);
+  const all = sections(report);
   const levels = new Map(all.map((section) => [section.id, 0]));
 
   const compose = (): string => {

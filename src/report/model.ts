@@ -4,20 +4,17 @@ import {
   formatNumber,
   formatPercent,
   formatValue,
-  formatWithUnit,
 } from '../compare/format.js';
 import {
   columnTitle,
   HEADLINE_METRICS,
   METRICS,
   type MetricDefinition,
-  type MetricId,
   type MetricUnit,
   type MetricValues,
 } from '../compare/metrics.js';
-import { formatTolerance } from '../compare/tolerance.js';
 import type { TrialAggregate } from '../compare/trials.js';
-import type { MetricComparison, MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
+import { configDifferences, environmentDifferences } from '../compare/comparability.js';
 import {
   describeFaults,
   faultsInjected,
@@ -27,72 +24,19 @@ import {
   type RunConfigSnapshot,
 } from '../engine/measure/result.js';
 
-/**
- * What both reports show, as plain text cells; markdown.ts and terminal.ts only lay it out.
- */
+/** What the reports show beside the verdict, as plain text cells; markdown.ts and html.ts lay it out. */
 export interface ReportContext {
   /** The baseline name; also the sticky comment's marker. */
   name: string;
   current: TrialAggregate;
+  /** What the head was compared with: the base's rounds, or the baseline's newest night. */
+  reference: TrialAggregate | null;
+  /** The committed baseline, for its history; null without one. */
   baseline: Baseline | null;
   /** The commit under test, when known. */
   commit?: string | null;
   /** Where the full result lives (workflow run, artifact). */
   detailsUrl?: string | null;
-}
-
-export const OUTCOME_TITLE: Record<Outcome, string> = {
-  pass: 'PASS',
-  regression: 'REGRESSION',
-  inconclusive: 'INCONCLUSIVE',
-};
-
-export const STATUS_TEXT: Record<MetricStatus, string> = {
-  pass: 'pass',
-  regression: 'regression',
-  improvement: 'improved',
-  noise: 'within noise',
-  unconfirmed: 'not confirmed',
-  info: 'info',
-};
-
-const UNIT_SUFFIX: Record<MetricUnit, string> = {
-  ms: ' (ms)',
-  'deliveries/s': ' (deliveries/s)',
-  'events/s': ' (events/s)',
-  ratio: '',
-  count: '',
-};
-
-/**
- * Labels a web developer reads at once; the catalogue's own (XADD, publisher lag) name the
- * harness's internals, shown only in the folded "other figures".
- */
-const PLAIN_LABEL: Partial<Record<MetricId, string>> = {
-  publishRate: 'Load generator: send rate',
-  scheduleLagP99: 'Load generator: lag behind schedule p99',
-  xaddP99: 'Load generator: Redis write (XADD) p99',
-};
-
-export interface MetricRow {
-  id: MetricId;
-  label: string;
-  baseline: string;
-  current: string;
-  /** "+12%", "2.3× slower", "0%" unchanged (counts and percentages alike), "+3" from zero. */
-  delta: string;
-  /**
-   * The status shown: the verdict's, except that a pass with a change beyond the tolerance reads
-   * "within noise" (the run could not judge it), and an ungated row is always "info".
-   */
-  status: MetricStatus;
-  gated: boolean;
-  /** The bound the row was held to, e.g. "≤ 18.0 ms", "0"; '—' when the metric was not judged. */
-  limit: string;
-  /** The limit and where it came from, with the noise it was widened to; '—' when not judged. */
-  limitDetail: string;
-  /** For an ungated row: its change beyond the tolerance, marked though it decides nothing. */
-  trend: 'better' | 'worse' | null;
 }
 
 /** "75×", "2.3×": a factor as it reads at a glance. */
@@ -109,9 +53,11 @@ const FACTOR_FROM = 2;
  * at once where "+7376%" does not), "0%" when unchanged whatever the unit, "+3" for a count that
  * rose from zero.
  */
-export function changeText(
-  metric: Pick<MetricComparison, 'unit' | 'baseline' | 'current'>,
-): string {
+export function changeText(metric: {
+  unit: MetricUnit;
+  baseline: number | null;
+  current: number;
+}): string {
   const { unit, baseline, current } = metric;
   if (baseline === null) return '—';
   if (formatValue(unit, current) === formatValue(unit, baseline)) return '0%';
@@ -126,114 +72,6 @@ export function changeText(
   return formatPercent(((current - baseline) / baseline) * 100);
 }
 
-/** How many times worse `current` is than `baseline` (1 = same, below 1 = better). */
-function worseningOf(metric: MetricComparison): number | null {
-  if (metric.baseline === null || metric.ratio === null) return null;
-  if (metric.direction === 'lower-is-better') return metric.ratio;
-  return metric.current === 0 ? Infinity : metric.baseline / metric.current;
-}
-
-/** The status a row may show without contradicting its numbers (see MetricRow.status). */
-export function shownStatus(metric: MetricComparison, tolerance: number): MetricStatus {
-  if (!metric.gated) return 'info';
-  const worsening = worseningOf(metric);
-  if (
-    metric.status === 'pass' &&
-    metric.kind === 'performance' &&
-    metric.limit?.source !== 'allowance' &&
-    worsening !== null &&
-    worsening > tolerance
-  ) {
-    return 'noise';
-  }
-  return metric.status;
-}
-
-/** The bound a gated row was held to, short: "≤ 18.0 ms", "≥ 66.7 /s", "0", "≤ 5 per run". */
-export function limitShort(metric: MetricComparison): string {
-  if (!metric.gated || metric.status === 'info') return '—';
-  const definition = METRICS[metric.id];
-  if (metric.kind === 'correctness') {
-    if (metric.id === 'successRate') {
-      return `≥ ${formatValue(metric.unit, metric.baseline ?? 1)}`;
-    }
-    return '0';
-  }
-  if (!metric.limit) return '—';
-  const bound = metric.direction === 'lower-is-better' ? '≤' : '≥';
-  if (metric.limit.source === 'allowance') {
-    return `${bound} ${formatValue(metric.unit, metric.limit.worst)} per run`;
-  }
-  const value = formatWithUnit(definition, metric.limit.worst);
-  return `${bound} ${metric.unit === 'ms' ? value : value.replace(/ [a-z]+\/s$/, '/s')}`;
-}
-
-/** The row label: plain words, its unit, and for counts whether summed or per run. */
-function rowLabel(metric: MetricComparison, trialCount: number): string {
-  const label = PLAIN_LABEL[metric.id] ?? metric.label;
-  const definition = METRICS[metric.id];
-  if (metric.unit === 'count' && trialCount > 1) {
-    return `${label} (${definition.aggregation === 'sum' ? `all ${trialCount} runs` : 'per run'})`;
-  }
-  return `${label}${UNIT_SUFFIX[metric.unit]}`;
-}
-
-export function metricRows(verdict: Verdict, trialCount = 1): MetricRow[] {
-  const tolerance = verdict.settings.tolerance;
-  return verdict.metrics.map((metric: MetricComparison) => {
-    const worsening = worseningOf(metric);
-    return {
-      id: metric.id,
-      label: rowLabel(metric, trialCount),
-      baseline: metric.baseline === null ? '—' : formatValue(metric.unit, metric.baseline),
-      current: formatValue(metric.unit, metric.current),
-      delta: changeText(metric),
-      status: shownStatus(metric, tolerance),
-      gated: metric.gated,
-      limit: limitShort(metric),
-      limitDetail: metric.gated && metric.limitText ? metric.limitText : '—',
-      trend:
-        metric.gated || worsening === null
-          ? null
-          : worsening > tolerance
-            ? 'worse'
-            : worsening < 1 / tolerance
-              ? 'better'
-              : null,
-    };
-  });
-}
-
-/** The metric ids of rows that are all zeros and decide nothing: folded away in the reports. */
-export const isIdleRow = (row: MetricRow): boolean =>
-  !row.gated && /^[0.,%—]+$/.test(row.current) && /^[0.,%—]+$/.test(row.baseline);
-
-const shortCommit = (commit: string | null | undefined): string | null =>
-  commit ? commit.slice(0, 7) : null;
-
-const day = (iso: string): string => iso.slice(0, 10);
-
-/** One line on how the verdict was reached: tolerance, floors, trials, baseline. */
-export function settingsLine(verdict: Verdict, context: ReportContext): string {
-  const { settings } = verdict;
-  const floors = Object.entries(settings.userFloors)
-    .map(([id, floor]) => `${id} ${formatValue(METRICS[id as MetricId].unit, floor ?? 0)}`)
-    .join(', ');
-  const trials = context.current.trialCount;
-  const parts = [
-    `tolerance ${formatTolerance(settings.tolerance)}, widened to the measured noise`,
-    ...(floors ? [`your floors ${floors}`] : []),
-    `${trials} trial${trials === 1 ? '' : 's'}${trials > 1 ? ' (median)' : ''}${verdict.confirmation ? `, the last one confirming` : ''}`,
-  ];
-  if (!settings.useHistory) parts.push('history not used');
-  if (context.baseline) {
-    const commit = shortCommit(context.baseline.commit);
-    parts.push(`baseline ${commit ? `${commit} ` : ''}of ${day(context.baseline.date)}`);
-  }
-  return parts.join(' · ');
-}
-
-/** The runner as a reader names it: "4-core AMD EPYC 7763". */
 export function runnerText(environment: EnvironmentFingerprint): string {
   const model = environment.cpuModel
     .replace(/\((R|TM|tm|r)\)/g, '')
@@ -242,97 +80,6 @@ export function runnerText(environment: EnvironmentFingerprint): string {
     .replace(/\s+/g, ' ')
     .trim();
   return `${environment.cpuCores}-core ${model || 'unknown CPU'}`;
-}
-
-/** What is compared with what, in plain pieces; the renderers set commits as code. */
-export interface ComparedSides {
-  /** Short commit under test, when known. */
-  commit: string | null;
-  baseline: {
-    name: string;
-    commit: string | null;
-    date: string;
-    runner: string;
-  } | null;
-  /** "3 runs (median shown)" / "1 run", and the baseline's when it differs. */
-  runs: string;
-}
-
-const runsOf = (count: number): string => (count === 1 ? '1 run' : `${count} runs (median shown)`);
-
-export function comparedSides(context: ReportContext): ComparedSides {
-  const { baseline } = context;
-  const own = context.current.trialCount;
-  const theirs = baseline?.aggregate.trialCount ?? own;
-  return {
-    commit: shortCommit(context.commit),
-    baseline: baseline
-      ? {
-          name: baseline.name,
-          commit: shortCommit(baseline.commit),
-          date: day(baseline.date),
-          runner: runnerText(baseline.aggregate.environment),
-        }
-      : null,
-    runs: `${runsOf(own)}${theirs !== own ? `; the baseline ${theirs === 1 ? '1 run' : `${theirs} runs`}` : ''}`,
-  };
-}
-
-/** "a, b and c" */
-function listText(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-/** What a failing metric did, in a few words: "Latency p50 2.3× slower", "3 deliveries lost". */
-function failureText(metric: MetricComparison): string {
-  const count = formatNumber(metric.current, 0);
-  switch (metric.id) {
-    case 'lost':
-      return `${count} ${metric.current === 1 ? 'delivery' : 'deliveries'} lost`;
-    case 'badSignatures':
-      return `${count} bad ${metric.current === 1 ? 'signature' : 'signatures'}`;
-    case 'unexpected':
-      return `${count} unexpected ${metric.current === 1 ? 'delivery' : 'deliveries'}`;
-    case 'successRate':
-      return `success rate fell to ${formatValue(metric.unit, metric.current)}`;
-    default:
-      return `${PLAIN_LABEL[metric.id] ?? metric.label} ${changeText(metric)}`;
-  }
-}
-
-/**
- * The verdict in one plain sentence, stated once above the table: what failed, that all is
- * within limits, or why the run could not judge.
- */
-export function verdictStatement(verdict: Verdict, context: ReportContext): string {
-  const gated = verdict.metrics.filter((metric) => metric.gated);
-  switch (verdict.outcome) {
-    case 'regression': {
-      const failed = gated.filter((metric) => metric.status === 'regression');
-      const confirmed =
-        verdict.confirmation && verdict.confirmation.confirmed.length > 0
-          ? ' Confirmed by one more run.'
-          : '';
-      return `Worse than the limit: ${listText(failed.map(failureText))}.${confirmed}`;
-    }
-    case 'pass': {
-      const { duplicates } = context.current.delivery;
-      const better = gated.filter((metric) => metric.status === 'improvement');
-      return [
-        'Every checked figure is within its limit, and no delivery was lost',
-        duplicates > 0
-          ? `; ${formatNumber(duplicates, 0)} ${duplicates === 1 ? 'delivery' : 'deliveries'} arrived twice (within the allowance)`
-          : '',
-        better.length > 0
-          ? `. Better than the baseline: ${listText(better.map((metric) => `${metric.label} ${changeText(metric)}`))}`
-          : '',
-        '.',
-      ].join('');
-    }
-    case 'inconclusive':
-      return `Could not judge: ${plainFields(verdict.summary.replace(/^Inconclusive:\s*/, ''))}`;
-  }
 }
 
 export interface ComparedField {
@@ -420,8 +167,8 @@ const CONFIG_FIELDS = [
   'faults',
 ] as const satisfies readonly (keyof RunConfigSnapshot)[];
 
-export function configFields(verdict: Verdict, context: ReportContext): ComparedField[] {
-  const baseline = context.baseline?.aggregate.config ?? null;
+export function configFields(context: ReportContext): ComparedField[] {
+  const baseline = context.reference?.config ?? null;
   // The faults row appears only when a side injected any: clean runs are the rule.
   const anyFaults = [context.current.config, baseline].some(
     (config) => config !== null && faultsInjected(config.faults),
@@ -430,7 +177,7 @@ export function configFields(verdict: Verdict, context: ReportContext): Compared
     CONFIG_FIELDS.filter((field) => field !== 'faults' || anyFaults),
     context.current.config,
     baseline,
-    new Set(verdict.configDifferences.map((item) => item.field)),
+    new Set(baseline ? configDifferences(baseline, context.current.config).map((item) => item.field) : []),
     (value, field) =>
       field === 'faults' ? describeFaults(value as InjectedFaults) : showValue(value),
   );
@@ -447,12 +194,14 @@ const ENVIRONMENT_FIELDS = [
   'postgresVersion',
 ] as const satisfies readonly (keyof EnvironmentFingerprint)[];
 
-export function environmentFields(verdict: Verdict, context: ReportContext): ComparedField[] {
+export function environmentFields(context: ReportContext): ComparedField[] {
+  const reference = context.reference?.environment ?? null;
+  const differing = reference ? environmentDifferences(reference, context.current.environment) : [];
   return compareFields(
     ENVIRONMENT_FIELDS,
     context.current.environment,
-    context.baseline?.aggregate.environment ?? null,
-    new Set(verdict.environmentDifferences.map((item) => item.field)),
+    reference,
+    new Set(differing.map((item) => item.field)),
     showValue,
   );
 }
@@ -480,7 +229,7 @@ export function publisherFields(context: ReportContext): ComparedField[] {
     };
   };
   const current = rows(context.current);
-  const baseline = context.baseline ? rows(context.baseline.aggregate) : null;
+  const baseline = context.reference ? rows(context.reference) : null;
   return Object.entries(current).map(([field, value]) => ({
     field,
     label: field,
@@ -545,7 +294,7 @@ export interface EndpointRow {
 /** Per endpoint, slowest (p99) first; matched to the baseline by name (ids differ per seed). */
 export function endpointRows(context: ReportContext): EndpointRow[] {
   const baselineByName = new Map(
-    (context.baseline?.aggregate.endpoints ?? []).map((endpoint) => [endpoint.name, endpoint]),
+    (context.reference?.endpoints ?? []).map((endpoint) => [endpoint.name, endpoint]),
   );
   const columns = endpointLatencyColumns();
   return context.current.endpoints
@@ -602,16 +351,6 @@ export function trialRows(aggregate: TrialAggregate): TrialRow[] {
   }));
 }
 
-/** Spread across trials of the gated figures, e.g. "p50 4%, p95 12%". */
-export function spreadText(aggregate: TrialAggregate, verdict: Verdict): string {
-  return verdict.settings.gatedMetrics
-    .map((id) => {
-      const spread = aggregate.spread[id];
-      return `${id} ${spread === null ? '—' : `${Math.round(spread * 100)}%`}`;
-    })
-    .join(', ');
-}
-
 export interface HistoryRow {
   date: string;
   commit: string;
@@ -623,6 +362,11 @@ export interface HistoryRow {
   valid: boolean;
   metrics: MetricValues;
 }
+
+const shortCommit = (commit: string | null | undefined): string | null =>
+  commit ? commit.slice(0, 7) : null;
+
+const day = (iso: string): string => iso.slice(0, 10);
 
 /** The baseline and its history, oldest first. */
 export function historyRows(baseline: Baseline): HistoryRow[] {

@@ -4,11 +4,11 @@
  */
 import { updateBaseline, type Baseline, type HistoryEntry } from '../compare/baseline.js';
 import { configKey } from '../compare/comparability.js';
-import { historyNoise } from '../compare/noise.js';
 import { makeRunResult, type LatencyShape, type RunFixtureOptions } from '../compare/fixtures.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import type { EndpointFigures } from '../engine/measure/result.js';
-import type { ReportContext } from './model.js';
+import { baselineReferenceOf, judge, type Judgement } from '../judge/judge.js';
+import type { CheckReport, ShownJudgement } from './check.js';
 
 const run = (runId: string, latency: LatencyShape, options: RunFixtureOptions = {}) =>
   makeRunResult({ runId, sampleCount: 300, latency, ...options });
@@ -65,7 +65,6 @@ export function baselineWithHistory(nights = 6): Baseline {
       date,
     }),
     history,
-    noise: historyNoise(history, { date, ...base }),
   };
 }
 
@@ -124,13 +123,33 @@ export function unchangedAggregate(): TrialAggregate {
   ]);
 }
 
-export const reportContext = (
-  current: TrialAggregate,
-  baseline: Baseline | null,
-): ReportContext => ({
-  name: 'steady',
-  current,
-  baseline,
-  commit: 'feedfacecafebeef00112233445566778899aabb',
-  detailsUrl: 'https://github.com/ethhook/ethhook/actions/runs/123456789',
-});
+/** A final judgement as the reports show it: "another round" cannot be shown, only decided. */
+export function shown(judgement: Judgement): ShownJudgement {
+  if (judgement.outcome === 'another-round') {
+    throw new RangeError(`a fixture judgement must be final, got another round: ${judgement.summary}`);
+  }
+  return { ...judgement, outcome: judgement.outcome };
+}
+
+/** The report of `current` judged against `baseline` (or with no reference). */
+export function baselineReport(current: TrialAggregate, baseline: Baseline | null): CheckReport {
+  const once = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
+  const judgement = shown(
+    baseline
+      ? judge({ kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [current.trials] }, { tolerance: 1.5 }, once)
+      : judge({ kind: 'none', head: [current.trials], why: 'There is no baseline yet.' }, { tolerance: 1.5 }, once),
+  );
+  return {
+    name: 'steady',
+    judgement,
+    reference: baseline ? 'baseline' : 'none',
+    why: baseline ? 'compare-to auto: the committed baseline, as the base cannot be measured here (not a pull request)' : 'no reference',
+    describeHead: 'commit feedfac',
+    head: current,
+    paired: null,
+    baseline,
+    notes: [],
+    commit: 'feedfacecafebeef00112233445566778899aabb',
+    detailsUrl: 'https://github.com/ethhook/ethhook/actions/runs/123456789',
+  };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregateTrials } from '../compare/trials.js';
 import { makeRunResult } from '../compare/fixtures.js';
 import type { Timeline } from '../engine/measure/result.js';
-import type { PairedRun } from '../paired/rounds.js';
+import type { PairedRun } from '../compare/rounds.js';
 import { golden } from './golden.js';
 import { regressedWithTimelines } from './html-fixtures.js';
 import {

@@ -2,7 +2,7 @@ import { formatMs, formatNumber } from '../compare/format.js';
 import { median } from '../compare/stats.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import type { EndpointFigures, Timeline } from '../engine/measure/result.js';
-import type { PairedRun } from '../paired/rounds.js';
+import type { PairedRun } from '../compare/rounds.js';
 import { niceCeiling } from './chart.js';
 
 /**

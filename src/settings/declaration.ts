@@ -1,10 +1,10 @@
-import { DEFAULT_GATED_METRICS, parseMetricList, parseNoiseFloors } from '../compare/metrics.js';
+import { DEFAULT_GATED_METRICS, parseMetricList } from '../compare/metrics.js';
 import { DEFAULT_TOLERANCE, parseTolerance } from '../compare/tolerance.js';
 import { DEFAULT_CHAIN_ID } from '../stack/contracts.js';
 import { parseMix } from '../engine/events/generator.js';
 import { MAX_CONCURRENCY, MAX_DURATION_SEC, MAX_EVENTS } from '../engine/publisher/shape.js';
 import { RESERVED_PATHS } from '../engine/receiver/receiver.js';
-import { COMPARE_TO } from '../paired/choose.js';
+import { COMPARE_TO } from './compare-to.js';
 import { isScenarioName, SCENARIO_NAMES } from '../engine/run/scenarios.js';
 import {
   amount,
@@ -410,13 +410,6 @@ export const SETTINGS = {
     default: DEFAULT_TOLERANCE,
     help: 'How much worse than the baseline a metric may get: 1.5, 1.5x or 150%; at least 1.',
   }),
-  noiseFloor: setting({
-    kind: parsedBy(parseNoiseFloors, 'metric=value pairs such as p50=5,p95=10'),
-    input: 'noise-floor',
-    flag: '--noise-floor <pairs>',
-    defaultText: 'the floor measured from the noise',
-    help: 'Absolute changes that are never a regression, per metric, e.g. p50=5,p99=20 (ms).',
-  }),
   gate: setting({
     kind: parsedBy(parseMetricList, 'metric ids separated by commas'),
     input: 'metrics',
@@ -425,31 +418,6 @@ export const SETTINGS = {
     help: 'Performance metrics that decide the verdict, e.g. p50,p95,p99,throughput (correctness is always gated).',
     differs:
       'Named metrics in the action and --gate on the CLI, the names they were published with.',
-  }),
-  ignoreEnvironment: setting({
-    kind: boolean,
-    input: null,
-    flag: '--ignore-environment',
-    default: false,
-    help: "Compare even when the runner is not comparable with the baseline's.",
-    differs: 'CLI only: a pull request check must not compare two kinds of machine.',
-  }),
-  requireSameEnvironment: setting({
-    kind: boolean,
-    input: 'require-same-environment',
-    flag: '--require-same-environment',
-    default: false,
-    help: 'Compare only with a baseline measured on the exact same CPU model.',
-    inputHelp:
-      "Compare only with a baseline measured on the exact same CPU model. By default a runner is comparable when its CPU family matches and its speed probe is within 1.25x of the baseline's.",
-  }),
-  history: setting({
-    kind: boolean,
-    input: null,
-    flag: '--no-history',
-    default: true,
-    help: "Do not use the baseline's nightly history: neither its noise in the limits nor the median of its newest nights as the baseline figure (the newest night alone is).",
-    differs: "CLI only: the action always uses the baseline's history.",
   }),
   failOnRegression: setting({
     kind: boolean,
@@ -463,9 +431,10 @@ export const SETTINGS = {
   failOnInconclusive: setting({
     kind: boolean,
     input: 'fail-on-inconclusive',
-    flag: '--fail-on-inconclusive',
-    default: false,
-    help: 'Fail when the verdict is inconclusive (mode check; the CLI exits 2).',
+    flag: null,
+    default: true,
+    help: 'Fail the step when the verdict is inconclusive (mode check): the check could not tell, and says what would settle it.',
+    differs: 'Action only: the CLI always exits 2 on an inconclusive verdict; a script decides what that means.',
   }),
   markdown: setting({
     kind: text,
@@ -491,20 +460,27 @@ export const SETTINGS = {
     differs: 'CLI only: the action writes markdown.',
   }),
 
-  // Paired A/B: the pull request's base measured on the same runner (src/paired).
+  // Paired A/B: the pull request's base measured on the same runner (src/check).
   compareTo: setting({
     kind: oneOf(COMPARE_TO),
     input: 'compare-to',
     flag: '--compare-to <reference>',
     default: 'auto',
-    help: 'What the head is compared with: auto (the committed baseline when it was measured on a machine like this one with the same scenario and load, on a runner no busier, with nights steady enough to tell the tolerance in p50 and throughput; else the base measured here when the SUT is started and there is a base), baseline, or base.',
+    help: 'What the head is compared with: auto (the base commit measured on this runner whenever the SUT is started and there is a base; else the committed baseline), baseline, or base.',
   }),
   rounds: setting({
     kind: count(1, MAX_TRIALS),
     input: 'rounds',
     flag: '--rounds <n>',
     default: 3,
-    help: 'Paired A/B: rounds of base and head, in alternating order.',
+    help: 'Rounds measured before the first verdict: each round starts the base and the head fresh, in alternating order.',
+  }),
+  maxRounds: setting({
+    kind: count(1, MAX_TRIALS),
+    input: 'max-rounds',
+    flag: '--max-rounds <n>',
+    default: 6,
+    help: 'Rounds at most: while a figure cannot be told from the tolerance, one more round is measured, up to this many; then the verdict is inconclusive.',
   }),
   prepare: setting({
     kind: text,

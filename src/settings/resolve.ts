@@ -1,4 +1,4 @@
-import type { CompareOptions } from '../compare/verdict.js';
+import type { MetricId } from '../compare/metrics.js';
 import { DEFAULT_TOLERANCE } from '../compare/tolerance.js';
 import { DEFAULT_MIX } from '../engine/events/generator.js';
 import { DEFAULT_HOST } from '../engine/receiver/receiver.js';
@@ -207,28 +207,33 @@ export function resolveRunSettings(given: Given, context: RunContext): RunSettin
   };
 }
 
-/** How a result is judged against its baseline: the same for the action and `run`/`compare`. */
-export function resolveCompareOptions(
-  given: Given,
-  surface: Surface,
-): Omit<CompareOptions, 'baselineName'> {
+export interface JudgeSettings {
+  tolerance: number;
+  /** null: the catalogue's default gated metrics. */
+  gatedMetrics: MetricId[] | null;
+  /** Rounds measured before the first verdict. */
+  minRounds: number;
+  /** Rounds at most; at the limit an undecided figure makes the verdict inconclusive. */
+  maxRounds: number;
+}
+
+/** How the check judges: the tolerance, the gated figures and the rounds, checked together. */
+export function resolveJudgeSettings(given: Given, surface: Surface): JudgeSettings {
   const value = <K extends SettingKey>(key: K): SettingValues[K] | undefined =>
     valueOf(given, key, surface);
-  const ignore = value('ignoreEnvironment') === true;
-  const same = value('requireSameEnvironment') === true;
-  if (ignore && same) {
+  const minRounds = value('rounds')!;
+  const maxRounds = value('maxRounds')!;
+  if (maxRounds < minRounds) {
     throw new SettingError(
-      `${nameOn(surface, 'ignoreEnvironment')} and ${nameOn(surface, 'requireSameEnvironment')} contradict each other: pass one of them.`,
-      ['ignoreEnvironment', 'requireSameEnvironment'],
+      `${nameOn(surface, 'maxRounds')} ${maxRounds} is below ${nameOn(surface, 'rounds')} ${minRounds}: ` +
+        'the rounds measured before the first verdict cannot exceed the rounds at most; raise the first or lower the second.',
+      ['rounds', 'maxRounds'],
     );
   }
-  const noiseFloors = value('noiseFloor');
-  const gatedMetrics = value('gate');
   return {
     tolerance: value('tolerance') ?? DEFAULT_TOLERANCE,
-    ...(noiseFloors ? { noiseFloors } : {}),
-    ...(gatedMetrics ? { gatedMetrics } : {}),
-    environment: ignore ? 'ignore' : same ? 'same' : 'comparable',
-    useHistory: value('history') ?? true,
+    gatedMetrics: value('gate') ?? null,
+    minRounds,
+    maxRounds,
   };
 }

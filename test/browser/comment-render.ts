@@ -8,16 +8,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Marked } from 'marked';
 import type { BrowserContext, Page } from 'playwright-core';
-import { compare } from '../../src/compare/verdict.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import {
   baselineWithHistory,
   baselineWithLongHistory,
   regressedWithEndpoints,
-  reportContext,
+  baselineReport,
   unchangedAggregate,
 } from '../../src/report/report-fixtures.js';
-import { regressedWithTimelines } from '../../src/report/html-fixtures.js';
+import { pairedReport, regressedWithTimelines } from '../../src/report/html-fixtures.js';
 
 const require = createRequire(import.meta.url);
 
@@ -158,12 +157,10 @@ export async function renderComment(
  * names with problems, 31 nights).
  */
 export function sampleComments(): Record<'regression' | 'pass' | 'inconclusive' | 'wide', string> {
-  const options = { tolerance: 1.5 };
   const withHistory = baselineWithHistory();
   // With a timeline per trial, the second stalled: the comment's Timeline fold and its charts.
   const regressed = regressedWithTimelines();
   const unchanged = unchangedAggregate();
-  const pass = baselineWithHistory(0);
   const wide = regressedWithEndpoints(8, (index) => ({
     name: `Uniswap V3 Swaps on the WETH/USDC 0.05% pool, mainnet fork #${index}`,
     lost: index === 0 ? 12 : 0,
@@ -172,15 +169,9 @@ export function sampleComments(): Record<'regression' | 'pass' | 'inconclusive' 
   }));
   const longHistory = baselineWithLongHistory(30);
   return {
-    regression: renderMarkdown(
-      compare(regressed, withHistory, options),
-      reportContext(regressed, withHistory),
-    ),
-    pass: renderMarkdown(compare(unchanged, pass, options), reportContext(unchanged, pass)),
-    inconclusive: renderMarkdown(
-      compare(unchanged, null, { ...options, baselineName: 'steady' }),
-      reportContext(unchanged, null),
-    ),
-    wide: renderMarkdown(compare(wide, longHistory, options), reportContext(wide, longHistory)),
+    regression: renderMarkdown(baselineReport(regressed, withHistory)),
+    pass: renderMarkdown(pairedReport({ headP50Ms: [10.2, 9.9, 10.1] })),
+    inconclusive: renderMarkdown(baselineReport(unchanged, null)),
+    wide: renderMarkdown(baselineReport(wide, longHistory)),
   };
 }

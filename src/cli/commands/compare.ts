@@ -6,14 +6,19 @@ import { readBaselineIfExists, type Baseline } from '../../compare/baseline.js';
 import { InputFileError } from '../../compare/errors.js';
 import { readResultFile } from '../../compare/result-file.js';
 import type { TrialAggregate } from '../../compare/trials.js';
-import { compare, exitCodeFor, type CompareOptions, type Verdict } from '../../compare/verdict.js';
-import { htmlPathFor, renderHtml } from '../../report/html.js';
-import { renderMarkdown } from '../../report/markdown.js';
-import type { ReportContext } from '../../report/model.js';
-import { renderTerminal } from '../../report/terminal.js';
+import { exitCodeOfVerdict } from '../../check/exit.js';
+import { judgeAggregate } from '../../check/judging.js';
+import { renderCheckFiles, renderCheckTerminal } from '../../check/report.js';
+import { htmlPathFor } from '../../report/html.js';
+import type { CheckReport } from '../../report/check.js';
 import { UserError } from '../errors.js';
 import type { SettingKey } from '../../settings/declaration.js';
-import { resolveCompareOptions, SettingError, type Given } from '../../settings/resolve.js';
+import {
+  resolveJudgeSettings,
+  SettingError,
+  type Given,
+  type JudgeSettings,
+} from '../../settings/resolve.js';
 import { addSettingFlags } from '../settings-flags.js';
 
 /** Where a command writes and how it ends; tests pass their own. */
@@ -29,53 +34,28 @@ export const processIo: CommandIo = {
   },
 };
 
-/** The comparison flags, shared by `compare` and `run --baseline`, as declared in src/settings. */
+/** The verdict's flags, shared by `compare`, `run` and `quickstart`, as declared in src/settings. */
 export const COMPARISON_FLAG_KEYS = [
   'tolerance',
-  'noiseFloor',
   'gate',
-  'ignoreEnvironment',
-  'requireSameEnvironment',
-  'history',
-  'failOnInconclusive',
   'markdown',
   'json',
   'color',
 ] as const satisfies readonly SettingKey[];
 
-export type ComparisonFlags = Pick<Given, (typeof COMPARISON_FLAG_KEYS)[number]>;
+export type ComparisonFlags = Pick<Given, (typeof COMPARISON_FLAG_KEYS)[number] | 'rounds' | 'maxRounds'>;
 
 export function addComparisonFlags(command: Command): Command {
   return addSettingFlags(command, COMPARISON_FLAG_KEYS);
 }
 
-export function compareOptionsFrom(flags: ComparisonFlags, baselineName: string): CompareOptions {
+export function judgeSettingsFrom(flags: ComparisonFlags): JudgeSettings {
   try {
-    return { ...resolveCompareOptions(flags, 'cli'), baselineName };
+    return resolveJudgeSettings(flags, 'cli');
   } catch (error) {
     if (error instanceof SettingError) throw new UserError(error.message);
     throw error;
   }
-}
-
-/** Prints the verdict (report or JSON), writes the markdown if asked, returns the exit code. */
-export async function reportVerdict(
-  verdict: Verdict,
-  context: ReportContext,
-  flags: Pick<ComparisonFlags, 'failOnInconclusive' | 'markdown' | 'json' | 'color'>,
-  io: CommandIo,
-): Promise<number> {
-  if (flags.markdown) {
-    await writeReports(flags.markdown, renderMarkdown(verdict, context), () =>
-      renderHtml(verdict, context),
-    );
-  }
-  io.stdout.write(
-    flags.json
-      ? `${JSON.stringify({ name: context.name, ...verdict }, null, 2)}\n`
-      : renderTerminal(verdict, context, { color: flags.color !== false && pc.isColorSupported }),
-  );
-  return exitCodeFor(verdict, { failOnInconclusive: flags.failOnInconclusive === true });
 }
 
 /**
@@ -115,41 +95,48 @@ export interface CompareCommandFlags extends ComparisonFlags {
   name?: string;
 }
 
+/** A result file judged against a baseline file, by the same judge as a check (src/judge). */
 export async function compareCommand(
   resultPath: string,
   baselinePath: string,
   flags: CompareCommandFlags,
   io: CommandIo,
-): Promise<{ verdict: Verdict; exitCode: number }> {
+): Promise<{ report: CheckReport; exitCode: number }> {
   const current: TrialAggregate = await readInput(() => readResultFile(resultPath));
   const baseline: Baseline | null = await readInput(() => readBaselineIfExists(baselinePath));
   const name = flags.name ?? baseline?.name ?? basename(baselinePath).replace(/\.json$/i, '');
-  let verdict: Verdict;
-  try {
-    verdict = compare(current, baseline, compareOptionsFrom(flags, name));
-  } catch (error) {
-    if (error instanceof RangeError) throw new UserError(error.message);
-    throw error;
+  const report: CheckReport = {
+    name,
+    judgement: judgeAggregate(current, baseline, judgeSettingsFrom(flags)),
+    reference: baseline ? 'baseline' : 'none',
+    why: baseline ? `the baseline file ${baselinePath}` : `${baselinePath} does not exist`,
+    describeHead: `the result ${resultPath}`,
+    head: current,
+    paired: null,
+    baseline,
+    notes: [],
+  };
+  if (flags.markdown) {
+    const files = renderCheckFiles(report, { history: baseline });
+    await writeReports(flags.markdown, files.markdown, () => files.html);
   }
-  const exitCode = await reportVerdict(verdict, { name, current, baseline }, flags, io);
-  return { verdict, exitCode };
+  io.stdout.write(
+    flags.json
+      ? `${JSON.stringify({ name, ...report.judgement }, null, 2)}\n`
+      : renderCheckTerminal(report, { color: flags.color !== false && pc.isColorSupported }),
+  );
+  return { report, exitCode: exitCodeOfVerdict(report.judgement.outcome, { failOnInconclusive: true }) };
 }
 
 export function registerCompareCommand(program: Command, io: CommandIo = processIo): void {
   const command = program
     .command('compare')
     .description(
-      'Compare a result (one run or a trial set) with a baseline and print the verdict. Exit 0 pass, 1 regression, 2 inconclusive with --fail-on-inconclusive.',
+      'Judge a result (one run or a trial set) against a baseline and print the verdict. Exit 0 pass, 1 regression, 2 inconclusive.',
     )
     .argument('<result.json>', 'result file written by `run` (--trials N writes a trial set)')
-    .argument(
-      '<baseline.json>',
-      'baseline file, e.g. baselines/steady.json (missing: inconclusive)',
-    )
-    .option(
-      '--name <name>',
-      "name in the report and the PR comment's marker (default: the baseline's)",
-    );
+    .argument('<baseline.json>', 'baseline file, e.g. baselines/steady.json (missing: inconclusive)')
+    .option('--name <name>', "name in the report and the PR comment's marker (default: the baseline's)");
   addComparisonFlags(command).action(
     async (resultPath: string, baselinePath: string, flags: CompareCommandFlags) => {
       const { exitCode } = await compareCommand(resultPath, baselinePath, flags, io);

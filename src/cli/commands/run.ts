@@ -1,44 +1,35 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { readBaselineIfExists, type Baseline } from '../../compare/baseline.js';
+import { writeTrialSet } from '../../compare/result-file.js';
+import { givenBase, mirroredServices } from '../../check/base.js';
+import { runCheck, type BaseSource, type CheckResult, type CheckSettings } from '../../check/check.js';
+import { errorKind, EXIT_CODES, exitCodeOfVerdict } from '../../check/exit.js';
+import { checkReportOf, renderCheckFiles, renderCheckTerminal } from '../../check/report.js';
 import { stderrLogger, type Logger } from '../../engine/log.js';
-import type { RunResult } from '../../engine/measure/result.js';
-import { redactUrls } from '../../shared/redact.js';
-import { runTrials, type RunHooks } from '../../engine/run/run.js';
+import { runTrials } from '../../engine/run/run.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { spawnExec } from '../../services/exec.js';
-import { createService, type ServiceSettings } from '../../services/registry.js';
-import { runPairedIfChosen } from './run-paired.js';
+import type { ServiceSettings } from '../../services/registry.js';
 import type { SettingKey } from '../../settings/declaration.js';
 import { outputFileProblem } from '../../settings/paths.js';
 import {
   nameOn,
-  valueOf,
   resolveRunSettings,
   resolveServices,
   SettingError,
+  valueOf,
   type Given,
 } from '../../settings/resolve.js';
+import { redactUrls } from '../../shared/redact.js';
 import { UserError } from '../errors.js';
 import { stopOnSignals } from '../signals.js';
 import { printRunSummary } from '../summary.js';
 import { addSettingFlags, settingOption } from '../settings-flags.js';
-import { readBaselineIfExists } from '../../compare/baseline.js';
-import { toTrialSetFile, writeTrialSet } from '../../compare/result-file.js';
-import { aggregateTrials, type TrialAggregate } from '../../compare/trials.js';
-import { judgeConfirmed, type JudgedRun } from '../../compare/confirm.js';
-import { compare, EXIT_CODES } from '../../compare/verdict.js';
-import {
-  addComparisonFlags,
-  compareOptionsFrom,
-  processIo,
-  readInput,
-  reportVerdict,
-  type CommandIo,
-  type ComparisonFlags,
-} from './compare.js';
+import { addComparisonFlags, judgeSettingsFrom, processIo, readInput, writeReports, type CommandIo, type ComparisonFlags } from './compare.js';
 
 /** The flags of `run` and `quickstart` that shape the run, in --help order (src/settings). */
 export const RUN_FLAG_KEYS = [
@@ -76,10 +67,22 @@ export const RUN_FLAG_KEYS = [
   'progress',
 ] as const satisfies readonly SettingKey[];
 
-/** The flags of `run`, as commander parses them: undefined = not given. */
-export type RunFlags = Pick<Given, (typeof RUN_FLAG_KEYS)[number]>;
+/** The paired A/B flags of `run`, as declared in src/settings. */
+export const PAIRED_FLAG_KEYS = [
+  'compareTo',
+  'rounds',
+  'maxRounds',
+  'prepare',
+  'baseStart',
+  'baseComposeFile',
+  'baseDir',
+] as const satisfies readonly SettingKey[];
 
-/** Adds the load-shape and service flags shared by `run` and `quickstart`. */
+export type RunFlags = Pick<Given, (typeof RUN_FLAG_KEYS)[number]>;
+export type RunCommandFlags = RunFlags &
+  ComparisonFlags &
+  Pick<Given, 'baseline' | 'name' | (typeof PAIRED_FLAG_KEYS)[number]>;
+
 export function addRunFlags(command: Command): Command {
   return addSettingFlags(command, RUN_FLAG_KEYS);
 }
@@ -93,12 +96,6 @@ function asUserError<T>(work: () => T): T {
   }
 }
 
-/** Checked before anything starts: a full run whose result cannot be written is lost. */
-function checkOutputFile(file: string, flag: string, example?: string): void {
-  const problem = outputFileProblem(file, example);
-  if (problem) throw new UserError(`${flag} ${file}: ${problem}.`);
-}
-
 export function runOptionsFrom(
   flags: RunFlags,
   logger: Logger,
@@ -107,173 +104,172 @@ export function runOptionsFrom(
   const settings = asUserError(() =>
     resolveRunSettings(flags, { surface: 'cli', env: process.env }),
   );
-  return {
-    ...settings,
-    progress: flags.progress ?? 'auto',
-    logger,
-    ...(signal ? { signal } : {}),
-  };
+  return { ...settings, progress: flags.progress ?? 'auto', logger, ...(signal ? { signal } : {}) };
 }
 
-export interface ExecutedRun {
-  results: RunResult[];
-  aggregate: TrialAggregate;
-  outPath: string;
-}
-
-/** The way the SUT runs, from --compose-file / --start (one of them, or neither). */
-export function serviceSettingsFrom(
-  flags: Pick<RunFlags, 'composeFile' | 'startCommand'>,
-): ServiceSettings {
-  return asUserError(() => resolveServices(flags, 'cli'));
+/** Checked before anything starts: a full run whose result cannot be written is lost. */
+function checkOutputFile(file: string, flag: string, example?: string): void {
+  const problem = outputFileProblem(file, example);
+  if (problem) throw new UserError(`${flag} ${file}: ${problem}.`);
 }
 
 /**
- * Starts the SUT (compose or a command, when asked), runs the trials and always stops the SUT
- * and everything it started (also on Ctrl-C, SIGTERM and failure); writes the result file, and
- * the SUT's log beside it.
+ * How the base side runs, from --base-start / --base-compose-file / --base-dir: its own command
+ * or compose files, or the head's from another tree; else why there is no base.
  */
-export async function executeRun(
-  flags: RunFlags,
-  logger: Logger,
-  afterTrials?: RunHooks['afterTrials'],
-): Promise<ExecutedRun> {
-  const settings = serviceSettingsFrom(flags);
-  const abort = new AbortController();
-  const options = runOptionsFrom(flags, logger, abort.signal);
+export function baseFromFlags(flags: RunCommandFlags, cwd: string): BaseSource {
+  if (flags.baseStart && flags.baseComposeFile?.length) {
+    throw new UserError(
+      '--base-start and --base-compose-file are both given; give one: the base runs as a command or with docker compose',
+    );
+  }
+  const head = headServices(flags);
+  if (head.mode === 'external') {
+    return { available: false, why: 'this run does not start the SUT (no --start or --compose-file)' };
+  }
+  const baseCwd = flags.baseDir ? resolve(flags.baseDir) : cwd;
+  if (flags.baseDir && !existsSync(baseCwd)) {
+    throw new UserError(`--base-dir ${flags.baseDir}: no such directory`);
+  }
+  const prepareCommand = flags.prepare ?? null;
+  const spec = (services: ServiceSettings) => ({ services, cwd: baseCwd, prepareCommand });
+  if (flags.baseStart) {
+    return givenBase(
+      spec({ mode: 'command', command: flags.baseStart }),
+      `the base started by --base-start \`${flags.baseStart}\``,
+    );
+  }
+  if (flags.baseComposeFile?.length) {
+    return givenBase(
+      spec({ mode: 'compose', files: flags.baseComposeFile }),
+      `the base run by --base-compose-file ${flags.baseComposeFile.join(', ')}`,
+    );
+  }
+  if (flags.baseDir) {
+    return givenBase(
+      spec(mirroredServices(head, cwd, baseCwd)),
+      `the base in --base-dir ${flags.baseDir}`,
+    );
+  }
+  return { available: false, why: 'none of --base-start, --base-compose-file or --base-dir is given' };
+}
+
+const headServices = (flags: RunFlags): ServiceSettings =>
+  asUserError(() => resolveServices(flags, 'cli'));
+
+const SETTING_FLAGS = {
+  composeFile: '--compose-file',
+  readyTimeout: '--ready-timeout',
+  startCommand: '--start',
+  compareTo: '--compare-to',
+} as const;
+
+interface Planned {
+  settings: CheckSettings;
+  outPath: string;
+  secrets: string[];
+}
+
+function plan(flags: RunCommandFlags, baseline: Baseline | null): Planned {
+  const load = runOptionsFrom(flags, stderrLogger());
   const outPath =
     flags.out ??
-    join('results', `${options.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const logsPath = flags.startLog ?? `${outPath.replace(/\.json$/i, '')}.services.log`;
+    join('results', `${load.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   checkOutputFile(outPath, flags.out ? '--out' : 'the default --out');
-  if (settings.mode !== 'external')
-    checkOutputFile(logsPath, flags.startLog ? '--start-log' : 'the SUT log beside --out');
+  if (flags.markdown) checkOutputFile(flags.markdown, '--markdown', 'report.md');
+  const cwd = process.cwd();
+  const { logger: _logger, signal: _signal, ...loadSettings } = load;
+  const name =
+    flags.name ??
+    baseline?.name ??
+    (flags.baseline ? basename(flags.baseline).replace(/\.json$/i, '') : load.scenario);
+  const stem = (flags.startLog ?? outPath).replace(/\.(json|log)$/i, '');
+  return {
+    outPath,
+    secrets: [load.redisUrl, load.databaseUrl],
+    settings: {
+      name,
+      mode: flags.baseline || flags.baseStart || flags.baseComposeFile?.length || flags.baseDir ? 'check' : 'record',
+      compareTo: valueOf(flags, 'compareTo', 'cli')!,
+      load: loadSettings,
+      head: { services: headServices(flags), cwd, prepareCommand: flags.prepare ?? null },
+      describeHead: `the head in ${cwd}`,
+      base: baseFromFlags(flags, cwd),
+      baseline,
+      judge: judgeSettingsFrom(flags),
+      logsStem: `${stem}.services`,
+      leaveServicesRunning: false,
+    },
+  };
+}
+
+/** The check with the CLI's side effects; an error leaves with its own exit code. */
+async function check(planned: Planned, logger: Logger): Promise<CheckResult> {
+  const abort = new AbortController();
   const signals = stopOnSignals(logger, abort);
-  const service = createService(settings, {
-    instance: 'sut',
-    cwd: process.cwd(),
-    env: process.env,
-    logsPath,
-    tempDir: tmpdir(),
-    readyTimeoutMs: options.readyTimeoutMs,
-    settingName: (setting) => nameOn('cli', setting),
-    exec: spawnExec((text) => process.stderr.write(text)),
-    log: logger,
-    save: () => undefined,
-    signal: abort.signal,
-  });
   try {
-    await service.prepare();
-    const results = await runTrials(
-      { ...options, sut: service },
-      afterTrials ? { afterTrials } : {},
-    );
-    const interrupted = signals.interruption();
-    if (interrupted) throw interrupted;
-    mkdirSync(dirname(outPath), { recursive: true });
-    // One measured run is written as a RunResult; several as a trial set (their aggregate).
-    const aggregate = aggregateTrials(results);
-    if (results.length === 1) writeFileSync(outPath, `${JSON.stringify(results[0], null, 2)}\n`);
-    else await writeTrialSet(outPath, aggregate);
-    return { results, aggregate, outPath };
+    return await runCheck(planned.settings, {
+      exec: spawnExec((text) => process.stderr.write(text)),
+      log: logger,
+      env: process.env,
+      tempDir: tmpdir(),
+      settingName: (setting) => (setting in SETTING_FLAGS ? SETTING_FLAGS[setting] : nameOn('cli', setting)),
+      prepareSettingName: '--prepare',
+      warmupSettingName: '--warmup',
+      save: () => undefined,
+      runTrials: (options, hooks) => runTrials({ ...options, progress: options.progress ?? 'auto' }, hooks),
+      signal: abort.signal,
+    });
   } catch (error) {
     const interrupted = signals.interruption();
     if (interrupted) throw interrupted;
-    if (error instanceof UserError) throw error;
-    let message = error instanceof Error ? error.message : String(error);
-    const more = await service.describeFailure().catch(() => '');
-    if (more)
-      message += `
-${more}`;
-    throw new UserError(redactUrls(message, [options.databaseUrl, options.redisUrl]));
+    const message = redactUrls(error instanceof Error ? error.message : String(error), planned.secrets);
+    const kind = errorKind(error);
+    if (kind === 'internal') throw error;
+    throw new UserError(message, EXIT_CODES[kind]);
   } finally {
     signals.dispose();
-    const logs = await service.collectLogs({ quiet: true }).catch(() => null);
-    if (logs) logger.info(`The SUT's logs: ${logs}`);
-    await service.stop();
   }
 }
 
-/** The paired A/B flags of `run` (src/paired), as declared in src/settings. */
-export const PAIRED_FLAG_KEYS = [
-  'compareTo',
-  'rounds',
-  'prepare',
-  'baseStart',
-  'baseComposeFile',
-  'baseDir',
-] as const satisfies readonly SettingKey[];
-
-export type RunCommandFlags = RunFlags &
-  ComparisonFlags &
-  Pick<Given, 'baseline' | 'name' | (typeof PAIRED_FLAG_KEYS)[number]>;
-
-/** The run, then (with --baseline) the verdict; returns the exit code. */
+/** The run, then (with a reference) the verdict; returns the exit code (src/check/exit.ts). */
 export async function runCommand(
   flags: RunCommandFlags,
   io: CommandIo,
   logger: Logger,
 ): Promise<number> {
-  const baseline = flags.baseline
-    ? await readInput(() => readBaselineIfExists(flags.baseline!))
-    : null;
-  if (flags.markdown) checkOutputFile(flags.markdown, '--markdown', 'report.md');
-  const runOptions = runOptionsFrom(flags, logger);
-  const compareOptions = compareOptionsFrom(flags, '');
-  const paired = await runPairedIfChosen(
-    {
-      ...flags,
-      compareTo: valueOf(flags, 'compareTo', 'cli')!,
-      rounds: valueOf(flags, 'rounds', 'cli')!,
-      baseComposeFile: flags.baseComposeFile ?? [],
-      composeFile: flags.composeFile ?? [],
-      start: flags.startCommand,
-      scenario: runOptions.scenario,
-      json: flags.json === true,
-      failOnInconclusive: flags.failOnInconclusive === true,
-    },
-    {
-      options: runOptions,
-      baseline,
-      compareOptions: (name) => compareOptionsFrom(flags, name),
-      tolerance: compareOptions.tolerance,
-      ...(compareOptions.gatedMetrics ? { gatedMetrics: compareOptions.gatedMetrics } : {}),
-    },
-    io,
-    logger,
-  );
-  if (paired !== null) return paired;
-  const name =
-    flags.name ??
-    baseline?.name ??
-    (flags.baseline ? basename(flags.baseline).replace(/\.json$/i, '') : runOptions.scenario);
-  const options = compareOptionsFrom(flags, name);
-  // Judged while the SUT is still up, so a regression is confirmed by one more trial.
-  let judged: JudgedRun | null = null;
-  const { results, aggregate, outPath } = await executeRun(
-    flags,
-    logger,
-    baseline
-      ? async (trials, measureMore) => {
-          judged = await judgeConfirmed(trials, baseline, options, measureMore);
-        }
-      : undefined,
-  );
-  if (!flags.json) for (const result of results) printRunSummary(result, process.stderr);
-  logger.info(`${pc.dim('result written to')} ${outPath}`);
-  const verdict = (judged as JudgedRun | null)?.verdict ?? compare(aggregate, baseline, options);
-  if (!flags.baseline) {
-    if (flags.json)
-      io.stdout.write(
-        `${JSON.stringify(results.length === 1 ? results[0] : toTrialSetFile(aggregate), null, 2)}\n`,
-      );
-    // Without a baseline only correctness is judged, and it fails on its own: every delivery
-    // lost is a broken pipeline with or without a reference.
-    if (verdict.outcome !== 'regression') return 0;
-    logger.warn([verdict.summary, ...verdict.reasons].join('\n'));
-    return EXIT_CODES.regression;
+  const baseline = flags.baseline ? await readInput(() => readBaselineIfExists(flags.baseline!)) : null;
+  const planned = plan(flags, baseline);
+  const result = await check(planned, logger);
+  if (!flags.json) for (const trial of result.headResults) printRunSummary(trial, process.stderr);
+  await writeResults(result, planned.outPath);
+  logger.info(`${pc.dim('result written to')} ${planned.outPath}`);
+  const report = checkReportOf(result, {});
+  if (flags.markdown) {
+    const files = renderCheckFiles(report, { history: baseline });
+    await writeReports(flags.markdown, files.markdown, () => files.html);
   }
-  return reportVerdict(verdict, { name, current: aggregate, baseline }, flags, io);
+  io.stdout.write(
+    flags.json
+      ? `${JSON.stringify({ name: report.name, reference: result.choice, ...result.judgement }, null, 2)}\n`
+      : renderCheckTerminal(report, { color: flags.color !== false && pc.isColorSupported }),
+  );
+  if (planned.settings.mode === 'record') {
+    // Without a reference only correctness is judged, and it fails on its own.
+    return result.judgement.outcome === 'regression' ? EXIT_CODES.regression : EXIT_CODES.pass;
+  }
+  return exitCodeOfVerdict(result.judgement.outcome, { failOnInconclusive: true });
+}
+
+/** One measured run as a RunResult; several (trials, or a side's rounds) as a trial set. */
+async function writeResults(result: CheckResult, outPath: string): Promise<void> {
+  mkdirSync(dirname(outPath), { recursive: true });
+  if (result.headResults.length === 1) {
+    writeFileSync(outPath, `${JSON.stringify(result.headResults[0], null, 2)}\n`);
+  } else {
+    await writeTrialSet(outPath, result.head);
+  }
+  if (result.paired) await writeTrialSet(outPath.replace(/\.json$/i, '.base.json'), result.paired.base);
 }
 
 export function registerRunCommand(program: Command, io: CommandIo = processIo): void {
@@ -281,12 +277,12 @@ export function registerRunCommand(program: Command, io: CommandIo = processIo):
     program
       .command('run')
       .description(
-        'Readiness, seed, receiver, warm-up, publish, drain: a measured load test of the SUT; with --baseline, the verdict too (exit 1 on regression)',
+        'A measured load test of the SUT; with --baseline or a base (--base-dir, --base-start, --base-compose-file) the verdict too',
       ),
   )
     .addOption(
       settingOption('baseline', {
-        help: 'Compare with this baseline (e.g. baselines/quick.json); a missing file is an inconclusive verdict',
+        help: 'Compare with this baseline (e.g. baselines/quick.json) when the base is not measured here',
         defaultText: null,
       }),
     )

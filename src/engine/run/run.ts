@@ -27,6 +27,7 @@ import {
 } from './readiness.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
+import { failingAs, ServiceUnavailableError, SutFailedError } from './errors.js';
 import {
   procStatSteal,
   QUIET_SECONDS,
@@ -74,18 +75,22 @@ export async function runTrials(
   };
   const startSut = async () => {
     if (!sut) return;
-    await sut.start();
-    await sut.waitReady();
+    await failingAs(SutFailedError, async () => {
+      await sut.start();
+      await sut.waitReady();
+    });
   };
 
   if (!options.seedBeforeStart) await startSut();
 
   await timed('ready', () =>
     logger.group('Waiting for Redis and PostgreSQL', async () => {
-      await Promise.all([
-        redisReady(options.redisUrl, options.readyTimeoutMs, signal),
-        postgresReady(options.databaseUrl, options.readyTimeoutMs, signal),
-      ]);
+      await failingAs(ServiceUnavailableError, () =>
+        Promise.all([
+          redisReady(options.redisUrl, options.readyTimeoutMs, signal),
+          postgresReady(options.databaseUrl, options.readyTimeoutMs, signal),
+        ]),
+      );
       logger.info(
         `Redis ${maskUrl(options.redisUrl)} and PostgreSQL ${maskUrl(options.databaseUrl)} answer`,
       );
@@ -95,22 +100,26 @@ export async function runTrials(
   const waitForSut = () =>
     timed('ready', () =>
       logger.group('Waiting for the SUT', async () => {
-        await allReady(
-          [
-            consumerAlive(
-              options.redisUrl,
-              stream,
-              options.chainId,
-              options.readyTimeoutMs,
-              signal,
-            ),
-            ...options.sutHealthUrls.map((url) => httpHealthy(url, options.readyTimeoutMs, signal)),
-            // Its migrations: seeding must not race the SUT creating its own tables.
-            ...(options.applySchema || options.seedBeforeStart
-              ? []
-              : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, signal)]),
-          ],
-          options,
+        await failingAs(SutFailedError, () =>
+          allReady(
+            [
+              consumerAlive(
+                options.redisUrl,
+                stream,
+                options.chainId,
+                options.readyTimeoutMs,
+                signal,
+              ),
+              ...options.sutHealthUrls.map((url) =>
+                httpHealthy(url, options.readyTimeoutMs, signal),
+              ),
+              // Its migrations: seeding must not race the SUT creating its own tables.
+              ...(options.applySchema || options.seedBeforeStart
+                ? []
+                : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, signal)]),
+            ],
+            options,
+          ),
         );
         logger.info(
           `Consumer group is on ${stream} and a consumer reads it${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
@@ -296,7 +305,7 @@ async function fingerprint(options: RunOptions): Promise<EnvironmentFingerprint>
 }
 
 /** The warm-up delivered nothing: measuring would only time out; the message says what was seen. */
-export class WarmupDeliveredNothingError extends Error {
+export class WarmupDeliveredNothingError extends SutFailedError {
   constructor(message: string) {
     super(message);
     this.name = 'WarmupDeliveredNothingError';

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { makeRunResult } from '../compare/fixtures.js';
 import type { Logger } from '../engine/log.js';
-import {
-  formatPhaseTimes,
-  MAX_FURTHER_ROUNDS,
-  roundOrder,
-  runPairedRounds,
-  sideResults,
-  type PairedSide,
-  type SideName,
-} from './rounds.js';
+import { formatPhaseTimes, roundOrder, sideResults, type SideName } from '../compare/rounds.js';
+import { PairedRoundError, runPairedRounds, type PairedSide } from './rounds.js';
+
+const decided = () => null;
 
 function recordingLog(lines: string[]): Logger {
   return {
@@ -45,7 +40,7 @@ describe('runPairedRounds', () => {
     const lines: string[] = [];
     const run = await runPairedRounds(
       { base: fakeSide('base', events), head: fakeSide('head', events) },
-      { rounds: 3, log: recordingLog(lines) },
+      { minRounds: 3, maxRounds: 3, log: recordingLog(lines), anotherRound: decided },
     );
     expect(events).toEqual([
       'prepare base',
@@ -63,7 +58,7 @@ describe('runPairedRounds', () => {
       ['base', 'head'],
     ]);
     expect(run.rounds[1]!.base.result.runId).toBe('base-2');
-    expect(run.confirmationRounds).toBe(0);
+    expect(run.furtherRounds).toBe(0);
     expect(lines).toContain(
       'Round 2, head: start 1.2 s, ready 0.8 s, seed 0.0 s, warmup 2.0 s, measure 2.1 s, stop 0.3 s',
     );
@@ -82,7 +77,7 @@ describe('runPairedRounds', () => {
     });
     const run = await runPairedRounds(
       { base: side('base'), head: side('head') },
-      { rounds: 2, log: recordingLog([]) },
+      { minRounds: 2, maxRounds: 2, log: recordingLog([]), anotherRound: decided },
     );
     const head = sideResults(run, 'head');
     expect(head.map((result) => result.runId)).toEqual(['head-1', 'head-2']);
@@ -90,73 +85,59 @@ describe('runPairedRounds', () => {
     expect(sideResults(run, 'base')[1]!.environment.cpuCores).toBe(100);
   });
 
-  it('measures one more round when asked to confirm, continuing the alternation', async () => {
+  it('measures further rounds while the judge asks, up to the maximum, continuing the alternation', async () => {
     const events: string[] = [];
     const asked: number[] = [];
+    const lines: string[] = [];
     const run = await runPairedRounds(
       { base: fakeSide('base', events), head: fakeSide('head', events) },
       {
-        rounds: 2,
-        log: recordingLog([]),
-        needsAnotherRound: (rounds) => {
+        minRounds: 2,
+        maxRounds: 6,
+        log: recordingLog(lines),
+        anotherRound: (rounds) => {
           asked.push(rounds.length);
-          return asked.length === 1 ? 'A regression: measuring one more round to confirm it' : null;
+          return rounds.length < 4 ? 'p95 undecided after 2 rounds' : null;
         },
       },
     );
-    // Asked again after the further round, which needs none.
-    expect(asked).toEqual([2, 3]);
-    expect(run.rounds).toHaveLength(3);
-    expect(run.confirmationRounds).toBe(1);
-    expect(events.slice(-2)).toEqual(['measure base 3', 'measure head 3']);
-  });
+    expect(asked).toEqual([2, 3, 4]);
+    expect(run.rounds).toHaveLength(4);
+    expect(run.furtherRounds).toBe(2);
+    expect(events.slice(-2)).toEqual(['measure head 4', 'measure base 4']);
+    expect(lines).toContain('p95 undecided after 2 rounds');
+    expect(lines).toContain('## Round 4 of 6: head');
 
-  it('asks again after each further round, and measures two further rounds at most', async () => {
-    const events: string[] = [];
-    const asked: number[] = [];
-    const answers = ['settle it', 'confirm the regression it showed'];
-    const run = await runPairedRounds(
-      { base: fakeSide('base', events), head: fakeSide('head', events) },
-      {
-        rounds: 3,
-        log: recordingLog([]),
-        needsAnotherRound: (rounds) => {
-          asked.push(rounds.length);
-          return answers[asked.length - 1] ?? null;
-        },
-      },
-    );
-    // Not asked after the second: MAX_FURTHER_ROUNDS is reached.
-    expect(asked).toEqual([3, 4]);
-    expect(run.rounds).toHaveLength(5);
-    expect(run.confirmationRounds).toBe(2);
-    expect(events.slice(-2)).toEqual(['measure base 5', 'measure head 5']);
-
-    // A caller that never stops asking still gets MAX_FURTHER_ROUNDS.
+    // A judge that never decides still stops at the maximum.
     const always = await runPairedRounds(
       { base: fakeSide('base', []), head: fakeSide('head', []) },
-      { rounds: 2, log: recordingLog([]), needsAnotherRound: () => 'more' },
+      { minRounds: 2, maxRounds: 5, log: recordingLog([]), anotherRound: () => 'more' },
     );
-    expect(always.confirmationRounds).toBe(MAX_FURTHER_ROUNDS);
-    expect(always.rounds).toHaveLength(2 + MAX_FURTHER_ROUNDS);
+    expect(always.rounds).toHaveLength(5);
+    expect(always.furtherRounds).toBe(3);
   });
 
-  it('stops at the first failing measurement with its error', async () => {
+  it('stops at the first failing measurement, naming it and keeping the rounds before it', async () => {
     const events: string[] = [];
-    await expect(
-      runPairedRounds(
-        { base: fakeSide('base', events), head: fakeSide('head', events, { round: 2 }) },
-        { rounds: 3, log: recordingLog([]) },
-      ),
-    ).rejects.toThrow('round 2, head: head died in round 2');
+    const failed = await runPairedRounds(
+      { base: fakeSide('base', events), head: fakeSide('head', events, { round: 2 }) },
+      { minRounds: 3, maxRounds: 3, log: recordingLog([]), anotherRound: decided },
+    ).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(PairedRoundError);
+    expect((failed as Error).message).toBe('round 2, head: head died in round 2');
+    expect((failed as PairedRoundError).measured.rounds.map((round) => round.round)).toEqual([1]);
     expect(events.at(-1)).toBe('measure head 2');
   });
 
-  it('refuses a round count that is not a whole number of at least 1', async () => {
+  it('refuses round counts that are not whole numbers of at least 1, or a maximum below them', async () => {
     const sides = { base: fakeSide('base', []), head: fakeSide('head', []) };
-    await expect(runPairedRounds(sides, { rounds: 0, log: recordingLog([]) })).rejects.toThrow(
-      'rounds must be a whole number of at least 1, got 0',
-    );
+    const log = recordingLog([]);
+    await expect(
+      runPairedRounds(sides, { minRounds: 0, maxRounds: 3, log, anotherRound: decided }),
+    ).rejects.toThrow('rounds must be whole numbers of at least 1, got 0');
+    await expect(
+      runPairedRounds(sides, { minRounds: 4, maxRounds: 3, log, anotherRound: decided }),
+    ).rejects.toThrow('max rounds (3) is below the rounds (4)');
   });
 
   it('orders rounds and formats phases as documented', () => {

@@ -4,7 +4,8 @@ import type { RunOptions, SutLifecycle } from '../engine/run/types.js';
 import type { Exec } from '../services/exec.js';
 import { createService, type ServiceSettings } from '../services/registry.js';
 import type { SavedService, ServiceContext, SutService } from '../services/service.js';
-import type { PairedSide, Phase, PhaseTimes, SideMeasurement, SideName } from './rounds.js';
+import type { Phase, PhaseTimes, SideMeasurement, SideName } from '../compare/rounds.js';
+import type { PairedSide } from './rounds.js';
 
 /**
  * One side of a paired run (the base commit or the head) as the service layer runs it: its own

@@ -1,0 +1,181 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { updateBaseline } from '../compare/baseline.js';
+import { makeRunResult } from '../compare/fixtures.js';
+import { aggregateTrials } from '../compare/trials.js';
+import type { Logger } from '../engine/log.js';
+import type { RunResult } from '../engine/measure/result.js';
+import type { RunOptions } from '../engine/run/types.js';
+import { spawnExec } from '../services/exec.js';
+import { givenBase } from './base.js';
+import { runCheck, type CheckDependencies, type CheckSettings } from './check.js';
+import { shortWarmupNote } from './paired.js';
+
+/**
+ * The one pipeline with real command services (a sleeping shell) and the run engine replaced by
+ * fixtures: which reference it chooses, how many rounds it measures, what it decides.
+ */
+
+function quietLog(lines: string[] = []): Logger {
+  return {
+    info: (message) => lines.push(message),
+    warn: (message) => lines.push(`warning: ${message}`),
+    group: (_title, work) => work(),
+  };
+}
+
+const result = (p50Ms: number) =>
+  makeRunResult({ latency: { p50Ms, p95Ms: p50Ms * 2.5, p99Ms: p50Ms * 5 } });
+
+/** Measurements come in round order: base first in odd rounds, head first in even ones. */
+function pairedTrials(headRatios: readonly number[]): CheckDependencies['runTrials'] {
+  let measurement = 0;
+  return async (options: RunOptions & { trials: number }) => {
+    await options.sut!.start();
+    await options.sut!.waitReady();
+    const round = Math.floor(measurement / 2) + 1;
+    const headNow = (measurement % 2 === 1) === (round % 2 === 1);
+    measurement++;
+    return [result(headNow ? 2 * (headRatios[(round - 1) % headRatios.length] ?? 1) : 2)];
+  };
+}
+
+function setup(runTrials: CheckDependencies['runTrials'], overrides: Partial<CheckSettings> = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'check-'));
+  const lines: string[] = [];
+  const services = { mode: 'command' as const, command: 'exec sleep 60' };
+  const settings: CheckSettings = {
+    name: 'quick',
+    mode: 'check',
+    compareTo: 'auto',
+    load: { warmupEvents: 1500, ratePerSec: 500, readyTimeoutMs: 5_000 } as CheckSettings['load'],
+    head: { services, cwd: dir, prepareCommand: null },
+    describeHead: 'head',
+    base: givenBase({ services, cwd: dir, prepareCommand: null }, 'the base'),
+    baseline: null,
+    judge: { tolerance: 1.5, gatedMetrics: ['p50'], minRounds: 3, maxRounds: 6 },
+    logsStem: path.join(dir, 'services'),
+    leaveServicesRunning: false,
+    ...overrides,
+  };
+  const deps: CheckDependencies = {
+    exec: spawnExec(() => undefined),
+    log: quietLog(lines),
+    env: process.env,
+    tempDir: dir,
+    settingName: (setting) => (setting === 'compareTo' ? 'compare-to' : setting),
+    prepareSettingName: 'prepare-command',
+    warmupSettingName: 'warmup-events',
+    save: () => undefined,
+    runTrials,
+  };
+  return { settings, deps, lines };
+}
+
+describe('runCheck: the base measured here', () => {
+  it('passes identical sides after the minimum rounds', async () => {
+    const { settings, deps } = setup(pairedTrials([1]));
+    const checked = await runCheck(settings, deps);
+    expect(checked.choice.reference).toBe('base');
+    expect(checked.judgement.outcome).toBe('pass');
+    expect(checked.paired?.run.rounds).toHaveLength(3);
+    expect(checked.headResults).toHaveLength(3);
+  });
+
+  it('fails a head twice as slow in every round, within the minimum rounds', async () => {
+    const { settings, deps } = setup(pairedTrials([2, 2.1, 1.95]));
+    const checked = await runCheck(settings, deps);
+    expect(checked.judgement.outcome).toBe('regression');
+    expect(checked.paired?.run.rounds).toHaveLength(3);
+  });
+
+  it('measures further rounds while a figure is undecided, then says inconclusive at the limit', async () => {
+    // Round ratios 1.2, 1.6, 1.4: beyond the tolerance in one round, within it in another.
+    const { settings, deps, lines } = setup(pairedTrials([1.2, 1.6, 1.4]));
+    const checked = await runCheck(settings, deps);
+    expect(checked.paired?.run.rounds.length).toBeGreaterThan(3);
+    expect(checked.paired?.run.furtherRounds).toBe(checked.paired!.run.rounds.length - 3);
+    expect(lines.some((line) => line.startsWith('Another round'))).toBe(true);
+    expect(checked.judgement.outcome).not.toBe('pass');
+  });
+});
+
+describe('runCheck: the committed baseline', () => {
+  const nights = (p50Ms: number) => {
+    let baseline = updateBaseline(null, aggregateTrials([result(p50Ms)]), {
+      name: 'quick',
+      commit: null,
+      date: '2026-11-01T02:00:00.000Z',
+    });
+    for (const [index, factor] of [1.02, 0.98, 1.01, 0.99, 1.03].entries()) {
+      baseline = updateBaseline(baseline, aggregateTrials([result(p50Ms * factor)]), {
+        name: 'quick',
+        commit: null,
+        date: `2026-11-0${index + 2}T02:00:00.000Z`,
+      });
+    }
+    return baseline;
+  };
+  const single = (p50Ms: number) => async () => [result(p50Ms), result(p50Ms), result(p50Ms)];
+
+  it('compares with the baseline when the base cannot be measured, and judges by its nights', async () => {
+    const { settings, deps } = setup(single(2), {
+      base: { available: false, why: 'not a pull request' },
+      baseline: nights(2),
+    });
+    const checked = await runCheck(settings, deps);
+    expect(checked.choice).toEqual({
+      reference: 'baseline',
+      why: 'compare-to auto: the committed baseline, as the base cannot be measured here (not a pull request)',
+    });
+    expect(checked.judgement.outcome).toBe('pass');
+    expect(checked.judgement.nights).toBe(6);
+    expect(checked.paired).toBeNull();
+  });
+
+  it('fails a head twice as slow as every night', async () => {
+    const { settings, deps } = setup(single(4), {
+      base: { available: false, why: 'not a pull request' },
+      baseline: nights(2),
+    });
+    expect((await runCheck(settings, deps)).judgement.outcome).toBe('regression');
+  });
+
+  it('with no reference at all, judges correctness only and says so', async () => {
+    const { settings, deps } = setup(single(2), {
+      base: { available: false, why: 'not a pull request' },
+    });
+    const checked = await runCheck(settings, deps);
+    expect(checked.choice.reference).toBe('none');
+    expect(checked.judgement.outcome).toBe('inconclusive');
+    expect(checked.judgement.decidedBy).toBe('no-reference');
+  });
+
+  it('fails on a lost delivery whatever the reference', async () => {
+    const lossy: RunResult = { ...result(2) };
+    lossy.delivery = { ...lossy.delivery, lost: 3 };
+    const { settings, deps } = setup(async () => [lossy], {
+      base: { available: false, why: 'not a pull request' },
+    });
+    const checked = await runCheck(settings, deps);
+    expect(checked.judgement.outcome).toBe('regression');
+    expect(checked.judgement.decidedBy).toBe('lost-deliveries');
+  });
+});
+
+describe('shortWarmupNote', () => {
+  it('names the setting and the minimum when the warm-up is under 3 s of the load', () => {
+    expect(shortWarmupNote({ warmupEvents: 500, ratePerSec: 500 }, '--warmup')).toBe(
+      'warm-up of 500 events is 1.0 s of the 500/s load, shorter than the 3 s a paired check needs: ' +
+        'each side starts fresh every round, so a change may be measured on a cold pipeline and ' +
+        'partly missed; set --warmup to at least 1500',
+    );
+  });
+
+  it('says nothing from 3 s of the load up, or when the rate is unbounded', () => {
+    expect(shortWarmupNote({ warmupEvents: 1500, ratePerSec: 500 }, '--warmup')).toBeNull();
+    expect(shortWarmupNote({ warmupEvents: 10, ratePerSec: 0 }, '--warmup')).toBeNull();
+  });
+});

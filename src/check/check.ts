@@ -1,0 +1,240 @@
+import type { Baseline } from '../compare/baseline.js';
+import { sideResults, type PairedRound, type PairedRun } from '../compare/rounds.js';
+import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
+import type { RunResult } from '../engine/measure/result.js';
+import type { Logger } from '../engine/log.js';
+import type { RunHooks } from '../engine/run/run.js';
+import type { RunOptions } from '../engine/run/types.js';
+import type { Exec } from '../services/exec.js';
+import { createService, type ServiceSettings } from '../services/registry.js';
+import type { SavedService, ServiceContext } from '../services/service.js';
+import type { CompareTo } from '../settings/compare-to.js';
+import { judgePaired, judgeSingle, type CheckJudgement, type JudgeSettings } from './judging.js';
+import { measurePaired } from './paired.js';
+import { chooseReference, type ReferenceChoice } from './reference.js';
+import type { SideSpec } from './side.js';
+
+/**
+ * The one check pipeline, the same for the action and the CLI: choose the reference, measure
+ * (the head alone, or the base and the head in rounds), judge, and return one result that the
+ * edges publish (files, comment, summary, terminal, exit code). It knows nothing of GitHub or of
+ * flags: settings come resolved, side effects come in `deps`.
+ */
+
+export type LoadSettings = Omit<RunOptions, 'sut' | 'logger' | 'signal' | 'onPhase'> & {
+  trials: number;
+};
+
+/** Where the base comes from: a git worktree (action), flags (CLI); opened only when measured. */
+export type BaseSource =
+  | { available: false; why: string }
+  | { available: true; open(): Promise<OpenedBase> };
+
+export interface OpenedBase {
+  spec: Omit<SideSpec, 'name' | 'logsPath'>;
+  /** For the report: "base commit 1a2b3c4 (the pull request's base)". */
+  describe: string;
+  /** Removes what open made (a worktree); a problem is returned, not thrown. */
+  close(): Promise<string | null>;
+}
+
+export interface CheckSettings {
+  /** Names the report, the comment's marker and the baseline. */
+  name: string;
+  /** record: measure the head only (a nightly baseline, a plain run); check: compare too. */
+  mode: 'check' | 'record';
+  compareTo: CompareTo;
+  load: LoadSettings;
+  head: { services: ServiceSettings; cwd: string; prepareCommand: string | null };
+  /** For the report: "the head in /work/app", "head 1a2b3c4". */
+  describeHead: string;
+  base: BaseSource;
+  baseline: Baseline | null;
+  judge: JudgeSettings;
+  /** Service logs: `<stem>.log` for a single side, `<stem>.base.log` / `.head.log` for rounds. */
+  logsStem: string;
+  /** The action leaves a single side's services to its post step (which collects logs first). */
+  leaveServicesRunning: boolean;
+}
+
+export interface CheckDependencies {
+  exec: Exec;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  tempDir: string;
+  /** Settings as the user writes them, for errors: `compose-file` or `--compose-file`. */
+  settingName(setting: 'composeFile' | 'readyTimeout' | 'startCommand' | 'compareTo'): string;
+  prepareSettingName: string;
+  warmupSettingName: string;
+  save(saved: SavedService): void;
+  runTrials(options: RunOptions & { trials: number }, hooks?: RunHooks): Promise<RunResult[]>;
+  signal?: AbortSignal;
+  clock?: () => number;
+}
+
+export interface CheckResult {
+  name: string;
+  describeHead: string;
+  choice: ReferenceChoice;
+  judgement: CheckJudgement;
+  /** The head's trials (one per round in a paired check) and their aggregate. */
+  headResults: RunResult[];
+  head: TrialAggregate;
+  /** A paired check's rounds and the two sides' descriptions; null for a single side. */
+  paired: { run: PairedRun; base: TrialAggregate; describeBase: string } | null;
+  baseline: Baseline | null;
+  /** Said above the report: a short warm-up, a base worktree not removed. */
+  notes: string[];
+  /** The single side's service logs, when collected. */
+  logsPath: string | null;
+}
+
+export async function runCheck(
+  settings: CheckSettings,
+  deps: CheckDependencies,
+): Promise<CheckResult> {
+  const choice =
+    settings.mode === 'record'
+      ? { reference: 'none' as const, why: 'recording: nothing to compare with' }
+      : chooseReference({
+          compareTo: settings.compareTo,
+          settingName: deps.settingName('compareTo'),
+          hasBaseline: settings.baseline !== null,
+          base: settings.base.available
+            ? { available: true }
+            : { available: false, why: settings.base.why },
+        });
+  deps.log.info(`Reference: ${choice.why}`);
+  if (choice.reference === 'base' && settings.base.available) {
+    return checkPaired(settings, deps, choice, await settings.base.open());
+  }
+  return checkSingle(settings, deps, choice);
+}
+
+/** The head alone, in one start: trials, more of them while the judge cannot yet decide. */
+async function checkSingle(
+  settings: CheckSettings,
+  deps: CheckDependencies,
+  choice: ReferenceChoice,
+): Promise<CheckResult> {
+  const logsPath = `${settings.logsStem}.log`;
+  const service = createService(settings.head.services, {
+    ...serviceContext(deps, settings.load.readyTimeoutMs),
+    instance: 'sut',
+    cwd: settings.head.cwd,
+    logsPath,
+  });
+  const baseline = choice.reference === 'baseline' ? settings.baseline : null;
+  const judge = (results: readonly RunResult[]) => judgeSingle(results, baseline, settings.judge);
+  let judgement: CheckJudgement | null = null;
+  try {
+    await service.prepare();
+    const results = await deps.runTrials(
+      { ...settings.load, sut: service, logger: deps.log, ...signalOf(deps) },
+      {
+        afterTrials: async (measured, measureMore) => {
+          const all = [...measured];
+          judgement = judge(all);
+          while (judgement.anotherRound && all.length < settings.judge.maxRounds) {
+            deps.log.info(judgement.anotherRound);
+            all.push(await measureMore());
+            judgement = judge(all);
+          }
+        },
+      },
+    );
+    const final = judgement ?? judge(results);
+    return {
+      name: settings.name,
+      describeHead: settings.describeHead,
+      choice,
+      judgement: final,
+      headResults: results,
+      head: aggregateTrials(results),
+      paired: null,
+      baseline: settings.baseline,
+      notes: [],
+      logsPath,
+    };
+  } catch (error) {
+    const more = await service.describeFailure().catch(() => '');
+    if (more && error instanceof Error) error.message += `\n${more}`;
+    throw error;
+  } finally {
+    // A snapshot for steps that upload it; the action's post step writes the final logs.
+    await service.collectLogs({ quiet: settings.leaveServicesRunning }).catch(() => undefined);
+    if (!settings.leaveServicesRunning) await service.stop();
+  }
+}
+
+async function checkPaired(
+  settings: CheckSettings,
+  deps: CheckDependencies,
+  choice: ReferenceChoice,
+  base: OpenedBase,
+): Promise<CheckResult> {
+  const notes: string[] = [];
+  try {
+    const judge = (rounds: readonly PairedRound[]) =>
+      judgePaired(
+        rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
+        settings.judge,
+      );
+    const { run, notes: measureNotes } = await measurePaired(
+      {
+        base: { ...base.spec, logsPath: `${settings.logsStem}.base.log` },
+        head: { ...settings.head, logsPath: `${settings.logsStem}.head.log` },
+        minRounds: settings.judge.minRounds,
+        maxRounds: settings.judge.maxRounds,
+      },
+      {
+        ...serviceContext(deps, settings.load.readyTimeoutMs),
+        prepareSettingName: deps.prepareSettingName,
+        warmupSettingName: deps.warmupSettingName,
+        runTrials: (options) => deps.runTrials(options),
+        load: settings.load,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      },
+      (rounds) => judge(rounds).anotherRound,
+    );
+    notes.push(...measureNotes);
+    const headResults = sideResults(run, 'head');
+    return {
+      name: settings.name,
+      describeHead: settings.describeHead,
+      choice,
+      judgement: judge(run.rounds),
+      headResults,
+      head: aggregateTrials(headResults),
+      paired: {
+        run,
+        base: aggregateTrials(sideResults(run, 'base')),
+        describeBase: base.describe,
+      },
+      baseline: settings.baseline,
+      notes,
+      logsPath: null,
+    };
+  } finally {
+    const problem = await base.close();
+    if (problem) deps.log.warn(problem);
+  }
+}
+
+function serviceContext(
+  deps: CheckDependencies,
+  readyTimeoutMs: number,
+): Omit<ServiceContext, 'instance' | 'cwd' | 'logsPath'> {
+  return {
+    exec: deps.exec,
+    log: deps.log,
+    env: deps.env,
+    tempDir: deps.tempDir,
+    readyTimeoutMs,
+    settingName: (setting) => deps.settingName(setting),
+    save: deps.save,
+    ...signalOf(deps),
+  };
+}
+
+const signalOf = (deps: { signal?: AbortSignal }) => (deps.signal ? { signal: deps.signal } : {});
