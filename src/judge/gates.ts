@@ -100,7 +100,8 @@ export function correctnessRows(
       lost,
       lost > 0,
       lost > 0
-        ? `${count('lost', lost)} of ${count('lost', expected)} expected deliveries lost${across}; every webhook must arrive`
+        ? `${count('lost', lost)} of ${count('lost', expected)} expected deliveries lost${across}; ` +
+            'every webhook must arrive'
         : 'no delivery lost',
     ),
     unexpected: row(

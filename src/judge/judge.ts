@@ -91,8 +91,9 @@ function changeText(metric: MetricDefinition, estimate: FigureEstimate): string 
   const percent = (ratio: number) => formatPercent((own(ratio) - 1) * 100);
   const { interval } = estimate;
   if (!interval) return `${percent(estimate.ratio)} [no interval]`;
-  const [low, high] = [own(interval.lower), own(interval.upper)].sort((a, b) => a - b);
-  return `${percent(estimate.ratio)} [95% CI ${formatPercent(((low as number) - 1) * 100)}, ${formatPercent(((high as number) - 1) * 100)}]`;
+  const [low = 1, high = 1] = [own(interval.lower), own(interval.upper)].sort((a, b) => a - b);
+  const bound = (ratio: number) => formatPercent((ratio - 1) * 100);
+  return `${percent(estimate.ratio)} [95% CI ${bound(low)}, ${bound(high)}]`;
 }
 
 /** A ratio figure's status and its one-line reason. */
@@ -239,7 +240,8 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
   if (input.kind === 'baseline' && young.length > 0) {
     reasons.push(
       `A young baseline: the interval of ${young.map((figure) => figure.label).join(', ')} comes from trials ` +
-        `inside one start, not from nights; ${MIN_NIGHTS} nights of one level, or the base measured here, make it sound.`,
+        `inside one start, not from nights; ${MIN_NIGHTS} nights of one level, ` +
+        'or the base measured here, make it sound.',
     );
   }
   const judgement: Omit<Judgement, 'explanation'> = {
@@ -266,13 +268,14 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
     judgement.basis === 'rounds'
       ? `${n} round${n === 1 ? '' : 's'} of the base and the head measured alternately on this runner`
       : judgement.basis === 'nights'
-        ? `the baseline's ${judgement.nights} nights and this run`
-        : "the baseline's newest night and this run, trial by trial (a young baseline: too few nights)";
+        ? `the baseline's nights, ${judgement.nights} on this runner and load, and this run`
+        : "the baseline's newest night and this run, trial by trial: a young baseline, too few nights";
   const unit =
     judgement.basis === 'trials' ? 'trials' : judgement.basis === 'rounds' ? 'rounds' : 'nights';
   const first =
-    `Each gated figure's change is the head's figure over the reference's, read from latency histograms ` +
-    `pooled over ${from}, with a 95% interval from resampling those ${unit}.`;
+    `Each gated figure's change is the median, over fresh starts of the system, of the head's figure over ` +
+    `the reference's, each read from a start's latency histogram (${from}), with a 95% interval from ` +
+    `resampling those ${unit}.`;
   const limit = formatTolerance(judgement.tolerance);
   const gated = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
   const withStatus = (status: JudgedMetric['status']) =>
@@ -281,11 +284,13 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
       .map((metric) => `${metric.label} ${metric.change}`);
   const second: Record<RuleName, () => string> = {
     'figure-beyond-tolerance': () =>
-      `${withStatus('regression').join('; ')} exceeds the ${limit} tolerance with an interval that excludes no change: a regression.`,
+      `${withStatus('regression').join('; ')} exceeds the ${limit} tolerance ` +
+      'with an interval that excludes no change: a regression.',
     'all-within-tolerance': () =>
       `Every gated figure's interval lies within the ${limit} tolerance: a pass.`,
     'undecided-with-rounds-left': () =>
-      `${withStatus('undecided').join('; ')} is neither within the ${limit} tolerance nor beyond it yet: another round is measured.`,
+      `${withStatus('undecided').join('; ')} is neither within the ${limit} tolerance nor beyond it yet: ` +
+      'another round is measured.',
     'undecided-at-limit': () =>
       `At the limit of ${n} rounds, ${withStatus('undecided').join('; ')} is neither within the ${limit} tolerance ` +
       'nor beyond it: inconclusive.',

@@ -1,4 +1,6 @@
+import { METRICS } from '../compare/metrics.js';
 import { formatTolerance } from '../compare/tolerance.js';
+import { isTail } from './figures.js';
 import type { CorrectnessGate, JudgedMetric } from './gates.js';
 
 /**
@@ -49,7 +51,9 @@ const gatedWith = (evidence: Evidence, status: JudgedMetric['status']): JudgedMe
 const listed = (figures: readonly JudgedMetric[]): string =>
   figures.map((figure) => `${figure.label} ${figure.change}`).join('; ');
 
-const rounds = (count: number): string => `${count} round${count === 1 ? '' : 's'}`;
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+const rounds = (count: number): string => plural(count, 'round');
+const measurements = (count: number): string => plural(count, 'measurement');
 
 function gate(name: string, id: CorrectnessGate, when: string): Rule {
   return {
@@ -97,7 +101,9 @@ export const RULES: readonly Rule[] = [
       evidence.invalid.length === 0
         ? null
         : {
-            summary: `Inconclusive: ${evidence.invalid.length} invalid measurement${evidence.invalid.length === 1 ? '' : 's'}, counted neither way; measure again on a quieter runner.`,
+            summary:
+              `Inconclusive: ${measurements(evidence.invalid.length)} invalid, counted neither way; ` +
+              'measure again on a quieter runner.',
             reasons: [...evidence.invalid],
           },
   },
@@ -152,7 +158,9 @@ export const RULES: readonly Rule[] = [
       if (progress.roundsSoFar >= progress.maxRounds) return null;
       const undecided = gatedWith(evidence, 'undecided');
       return {
-        summary: `Another round: ${undecided.map((figure) => figure.label).join(', ')} undecided after ${rounds(progress.roundsSoFar)}.`,
+        summary:
+          `Another round: ${undecided.map((figure) => figure.label).join(', ')} ` +
+          `undecided after ${rounds(progress.roundsSoFar)}.`,
         reasons: undecided.map((figure) => `${figure.label} ${figure.change}: ${figure.reason}`),
       };
     },
@@ -164,7 +172,9 @@ export const RULES: readonly Rule[] = [
     apply: (evidence) => {
       const undecided = gatedWith(evidence, 'undecided');
       return {
-        summary: `Inconclusive after ${rounds(evidence.progress.roundsSoFar)}: ${listed(undecided)} neither within the ${formatTolerance(evidence.tolerance)} tolerance nor beyond it.`,
+        summary:
+          `Inconclusive after ${rounds(evidence.progress.roundsSoFar)}: ${listed(undecided)} ` +
+          `neither within the ${formatTolerance(evidence.tolerance)} tolerance nor beyond it.`,
         reasons: [
           ...undecided.map((figure) => `${figure.label} ${figure.change}: ${figure.reason}`),
           settles(evidence),
@@ -176,10 +186,15 @@ export const RULES: readonly Rule[] = [
 
 /** What would settle figures still undecided at the limit. */
 function settles(evidence: Evidence): string {
+  const undecided = gatedWith(evidence, 'undecided');
+  const tails = undecided.filter((figure) => isTail(METRICS[figure.id]));
   return (
-    `More rounds narrow each interval (raise max-rounds above ${evidence.progress.maxRounds}); ` +
-    'a quieter runner narrows it too; a wider tolerance settles a change that sits at it; ' +
-    'a longer scenario gives a tail more events.'
+    `More rounds narrow each interval (raise max-rounds above ${evidence.progress.maxRounds}), ` +
+    'and so does a quieter runner; a change that sits at the tolerance needs a wider one' +
+    (tails.length > 0
+      ? `; ${tails.map((figure) => figure.label).join(', ')} rest on the slowest few events: ` +
+        'a longer scenario gives them more, or leave them out of the gated metrics.'
+      : '.')
   );
 }
 
@@ -192,4 +207,15 @@ export function decide(evidence: Evidence): { rule: Rule; decision: Decision } {
     if (decision) return { rule, decision };
   }
   throw new Error('no verdict rule applied; the last rule must always apply');
+}
+
+/** The rules as the README's table: number, name, outcome, when it applies. */
+export function rulesTable(): string {
+  return [
+    '| # | rule | outcome | when |',
+    '| - | ---- | ------- | ---- |',
+    ...RULES.map(
+      (rule, index) => `| ${index + 1} | \`${rule.name}\` | ${rule.outcome} | ${rule.when} |`,
+    ),
+  ].join('\n');
 }
