@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { updateBaseline, type Baseline } from '../compare/baseline.js';
+import { updateBaseline, type Baseline, type HistoryEntry } from '../compare/baseline.js';
 import { makeRunResult, nightOf, type LatencyShape } from '../compare/fixtures.js';
 import { aggregateTrials } from '../compare/trials.js';
 import type { RunResult } from '../engine/measure/result.js';
@@ -246,5 +246,62 @@ describe('judge: the model', () => {
     expect(judgement.explanation[0]).toContain(
       '3 rounds of the base and the head measured alternately',
     );
+  });
+});
+
+describe('judge: against a baseline', () => {
+  const BASELINE_RUN = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
+  const runs = (p50Ms: number, count = 3) =>
+    Array.from({ length: count }, (_, index) =>
+      makeRunResult({ runId: `r${index}`, latency: { p50Ms, p95Ms: p50Ms * 3, p99Ms: p50Ms * 6 } }),
+    );
+  function baselineWithNights(p50s: readonly number[], newestP50: number): Baseline {
+    const newest = aggregateTrials(runs(newestP50));
+    return {
+      ...updateBaseline(null, newest, {
+        name: 'steady',
+        commit: null,
+        date: '2026-12-01T02:00:00Z',
+      }),
+      history: p50s.map((p50, index) => nightOf(newest, p50, `2026-11-${10 + index}T02:00:00Z`)),
+    };
+  }
+
+  it('passes a run like its nights, with an interval from the nights', () => {
+    const baseline = baselineWithNights([10, 10.4, 9.7, 10.2, 9.9, 10.1], 10);
+    const judgement = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [start(...runs(10.3))] },
+      TOLERANCE,
+      BASELINE_RUN,
+    );
+    expect(judgement.outcome).toBe('pass');
+    expect(judgement.basis).toBe('nights');
+    expect(judgement.explanation[0]).toContain("the baseline's nights, 7 on this runner and load");
+  });
+
+  it('reads only valid nights of this load on a comparable runner', () => {
+    const baseline = baselineWithNights([10, 10, 10], 10);
+    const [valid, invalid, otherLoad] = baseline.history as [
+      HistoryEntry,
+      HistoryEntry,
+      HistoryEntry,
+    ];
+    baseline.history = [
+      valid,
+      { ...invalid, valid: false },
+      { ...otherLoad, configKey: 'another' },
+    ];
+    expect(baselineReferenceOf(baseline).nights).toHaveLength(2);
+  });
+
+  it('takes a level the nights shifted to as the reference once it has enough nights', () => {
+    const baseline = baselineWithNights([10, 10, 10, 10, 10, 10, 20, 20.2, 19.8, 20.1, 19.9], 20);
+    const judgement = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [start(...runs(20))] },
+      TOLERANCE,
+      BASELINE_RUN,
+    );
+    expect(figure(judgement, 'p50')?.reference).toBeCloseTo(20, 1);
+    expect(judgement.outcome).toBe('pass');
   });
 });

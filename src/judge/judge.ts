@@ -258,6 +258,13 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
   return { ...judgement, explanation: explain(judgement) };
 }
 
+/** "Lost deliveries: 3 of 3,000 expected deliveries lost" for the gates that failed. */
+const failedGates = (judgement: Omit<Judgement, 'explanation'>): string =>
+  judgement.metrics
+    .filter((metric) => metric.gated && metric.ratio === null && metric.status === 'regression')
+    .map((metric) => `${metric.label}: ${metric.reason}`)
+    .join('; ');
+
 /**
  * The PR comment's two sentences for this verdict: what the changes were read from, and which
  * rule decided.
@@ -304,7 +311,6 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
     first,
     decided
       ? decided()
-      : `A correctness gate failed (${judgement.summary.replace(/^Regression: /, '').replace(/\.$/, '')}): ` +
-        'it fails on its own, whatever the statistics.',
+      : `${failedGates(judgement)}: a correctness gate fails on its own, whatever the statistics.`,
   ];
 }

@@ -2,11 +2,11 @@ import { decodeHistogram, type Histogram } from '../engine/measure/histogram.js'
 import type { Start } from './figures.js';
 
 /**
- * Latency percentiles of histograms pooled over a weighted choice of starts, fast enough for a
- * bootstrap. Adding HDR histograms per resample (2,000 resamples, two sides, after every round)
- * would scan tens of thousands of buckets each time; instead each start's counts are laid once on
- * the grid of buckets any start occupies, as cumulative counts, and a percentile of a weighted
- * pool is a binary search on that grid: about 13 steps of one multiply-add per start.
+ * Latency percentiles of histograms pooled over a weighted choice of trials or starts, fast
+ * enough for a bootstrap. Adding HDR histograms per resample (2,000 resamples, two sides, after
+ * every round) would scan tens of thousands of buckets each time; instead each one's counts are
+ * laid once on the grid of buckets any of them occupies, as cumulative counts, and a percentile of
+ * a weighted pool is a binary search on that grid: about 13 steps of one multiply-add per start.
  * With every weight 1 it reads exactly what hdr's getValueAtPercentile reads on the added
  * histograms (the bucket's highest equivalent value), clamped to the largest value recorded, as
  * summarizeMs does.
