@@ -4,6 +4,7 @@
  * say what the statistics do, not what a runner does (bench:verdict and bench:ab measure that).
  *
  *   npx tsx bench/model-sim.ts [--checks 200] [--min-rounds 3] [--max-rounds 8] [--seed 1]
+ *   npx tsx bench/model-sim.ts --baseline   (this run against 10 nights of a committed baseline)
  *
  * Each round measures a fresh start of each side: 1,000 events of a lognormal latency (median
  * 10 ms, log sd 0.5: p99 about 3.2x the median) times a start factor, lognormal with sd 10% per
@@ -11,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { METRIC_IDS, type MetricValues } from '../src/compare/metrics.js';
+import { median } from '../src/compare/stats.js';
 import {
   createHistogram,
   encodeHistogram,
@@ -19,7 +21,12 @@ import {
 } from '../src/engine/measure/histogram.js';
 import { seededRandom } from '../src/engine/random.js';
 import type { Trial } from '../src/judge/figures.js';
-import { DEFAULT_MAX_ROUNDS, DEFAULT_MIN_ROUNDS, judge } from '../src/judge/judge.js';
+import {
+  DEFAULT_MAX_ROUNDS,
+  DEFAULT_MIN_ROUNDS,
+  judge,
+  type JudgeInput,
+} from '../src/judge/judge.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,11 +34,18 @@ const { values: args } = parseArgs({
     'min-rounds': { type: 'string', default: String(DEFAULT_MIN_ROUNDS) },
     'max-rounds': { type: 'string', default: String(DEFAULT_MAX_ROUNDS) },
     seed: { type: 'string', default: '1' },
+    baseline: { type: 'boolean', default: false },
   },
 });
 const CHECKS = Number(args.checks);
-const MIN_ROUNDS = Number(args['min-rounds']);
-const MAX_ROUNDS = Number(args['max-rounds']);
+// Against a baseline: this run is one start of 3 trials (more with --max-rounds), the reference
+// BASELINE_NIGHTS nights of 3 trials each, drawn with the same noise.
+const MIN_ROUNDS = args.baseline ? 1 : Number(args['min-rounds']);
+const MAX_ROUNDS =
+  args.baseline && args['max-rounds'] === String(DEFAULT_MAX_ROUNDS)
+    ? 1
+    : Number(args['max-rounds']);
+const BASELINE_NIGHTS = 10;
 
 const EVENTS_PER_ROUND = 1000;
 const MEDIAN_MS = 10;
@@ -96,14 +110,27 @@ function trialOf(latenciesMs: readonly number[]): Trial {
   };
 }
 
-/** One fresh start of a side: its start factor, a stall now and then, then its events. */
-function startOf(random: () => number, shape: (ms: number, index: number) => number): Trial[] {
+/** One fresh start of a side: its start factor, a stall now and then, then its trials' events. */
+function startOf(
+  random: () => number,
+  shape: (ms: number, index: number) => number,
+  trials = 1,
+): Trial[] {
   const factor = Math.exp(START_SD * normal(random)) * (random() < STALL_SHARE ? 2 : 1);
-  const latencies = Array.from({ length: EVENTS_PER_ROUND }, (_, index) =>
-    shape(MEDIAN_MS * factor * Math.exp(LOG_SD * normal(random)), index),
+  return Array.from({ length: trials }, () =>
+    trialOf(
+      Array.from({ length: EVENTS_PER_ROUND }, (_, index) =>
+        shape(MEDIAN_MS * factor * Math.exp(LOG_SD * normal(random)), index),
+      ),
+    ),
   );
-  return [trialOf(latencies)];
 }
+
+/** A night's figures as a baseline stores them: each metric's median over the night's trials. */
+const nightFigures = (trials: readonly Trial[]): MetricValues =>
+  Object.fromEntries(
+    METRIC_IDS.map((id) => [id, median(trials.map((trial) => trial.metrics[id]))]),
+  ) as MetricValues;
 
 interface Tally {
   outcomes: Record<string, number>;
@@ -115,15 +142,41 @@ interface Tally {
   regressedFigures: Record<string, number>;
 }
 
+/** The judge's input after `count` rounds: paired rounds, or this run's starts and the nights. */
+function inputAfter(scenario: Scenario, random: () => number) {
+  if (!args.baseline) {
+    const rounds: { base: Trial[]; head: Trial[] }[] = [];
+    return (): JudgeInput => {
+      rounds.push({ base: startOf(random, (ms) => ms), head: startOf(random, scenario.head) });
+      return { kind: 'paired', rounds };
+    };
+  }
+  const nights = Array.from({ length: BASELINE_NIGHTS }, () => startOf(random, (ms) => ms, 3));
+  const newest = nights.at(-1) ?? [];
+  const head: Trial[][] = [];
+  return (): JudgeInput => {
+    head.push(startOf(random, scenario.head, 3));
+    return {
+      kind: 'baseline',
+      baseline: {
+        nights: nights.map(nightFigures),
+        newestTrials: newest,
+        validity: newest[0]!.validity,
+      },
+      head,
+    };
+  };
+}
+
 function runCheck(scenario: Scenario, random: () => number, tally: Tally): void {
-  const rounds: { base: Trial[]; head: Trial[] }[] = [];
-  for (;;) {
-    rounds.push({ base: startOf(random, (ms) => ms), head: startOf(random, scenario.head) });
+  const next = inputAfter(scenario, random);
+  for (let round = 1; ; round += 1) {
+    const input = next();
     const started = performance.now();
     const judgement = judge(
-      { kind: 'paired', rounds },
+      input,
       { tolerance: 1.5 },
-      { roundsSoFar: rounds.length, minRounds: MIN_ROUNDS, maxRounds: MAX_ROUNDS },
+      { roundsSoFar: round, minRounds: MIN_ROUNDS, maxRounds: MAX_ROUNDS },
     );
     const judgeMs = performance.now() - started;
     tally.judgeMs += judgeMs;
@@ -131,7 +184,7 @@ function runCheck(scenario: Scenario, random: () => number, tally: Tally): void 
     tally.calls += 1;
     if (judgement.outcome !== 'another-round') {
       tally.outcomes[judgement.outcome] = (tally.outcomes[judgement.outcome] ?? 0) + 1;
-      tally.rounds += rounds.length;
+      tally.rounds += round;
       for (const metric of judgement.metrics) {
         if (metric.gated && metric.status === 'regression' && judgement.outcome === 'regression') {
           tally.regressedFigures[metric.id] = (tally.regressedFigures[metric.id] ?? 0) + 1;
@@ -143,7 +196,8 @@ function runCheck(scenario: Scenario, random: () => number, tally: Tally): void 
 }
 
 console.log(
-  `model-sim: ${CHECKS} paired checks per scenario, rounds ${MIN_ROUNDS}-${MAX_ROUNDS}, tolerance 1.5x, ` +
+  `model-sim: ${CHECKS} ${args.baseline ? `checks against ${BASELINE_NIGHTS} nights` : 'paired checks'} ` +
+    `per scenario, rounds ${MIN_ROUNDS}-${MAX_ROUNDS}, tolerance 1.5x, ` +
     `start sd ${START_SD * 100}%, stalls ${STALL_SHARE * 100}% of starts, ${EVENTS_PER_ROUND} events a side a round`,
 );
 const count = (value: number) => String(value).padStart(3);
