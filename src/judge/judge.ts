@@ -285,21 +285,23 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
     `resampling those ${unit}.`;
   const limit = formatTolerance(judgement.tolerance);
   const gated = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
-  const withStatus = (status: JudgedMetric['status']) =>
-    gated
-      .filter((metric) => metric.status === status)
-      .map((metric) => `${metric.label} ${metric.change}`);
+  /** "Latency p50 +62% [95% CI +48%, +77%] exceeds", the verb agreeing with how many. */
+  const listed = (status: JudgedMetric['status'], one: string, many: string): string => {
+    const figures = gated.filter((metric) => metric.status === status);
+    const names = figures.map((metric) => `${metric.label} ${metric.change}`).join('; ');
+    return `${names} ${figures.length === 1 ? one : many}`;
+  };
   const second: Record<RuleName, () => string> = {
     'figure-beyond-tolerance': () =>
-      `${withStatus('regression').join('; ')} exceeds the ${limit} tolerance ` +
+      `${listed('regression', 'exceeds', 'exceed')} the ${limit} tolerance ` +
       'with an interval that excludes no change: a regression.',
     'all-within-tolerance': () =>
       `Every gated figure's interval lies within the ${limit} tolerance: a pass.`,
     'undecided-with-rounds-left': () =>
-      `${withStatus('undecided').join('; ')} is neither within the ${limit} tolerance nor beyond it yet: ` +
+      `${listed('undecided', 'is', 'are')} neither within the ${limit} tolerance nor beyond it yet: ` +
       'another round is measured.',
     'undecided-at-limit': () =>
-      `At the limit of ${n} rounds, ${withStatus('undecided').join('; ')} is neither within the ${limit} tolerance ` +
+      `At the limit of ${n} rounds, ${listed('undecided', 'is', 'are')} neither within the ${limit} tolerance ` +
       'nor beyond it: inconclusive.',
     'too-few-rounds': () =>
       `After ${n} round${n === 1 ? '' : 's'} the spread between starts is not known yet: another round is measured.`,
