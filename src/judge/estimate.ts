@@ -259,12 +259,17 @@ export function baselineEstimates(
   newestTrials: Start,
   headStarts: readonly Start[],
 ): Estimates {
-  const byTrials = trialEstimates(newestTrials, headStarts.flat());
+  // Only when some figure has too few nights: the trials' bootstrap pools histograms.
+  let byTrials: Estimates | null = null;
+  const fromTrials = (id: MetricId): FigureEstimate => {
+    byTrials ??= trialEstimates(newestTrials, headStarts.flat());
+    return byTrials.get(id) as FigureEstimate;
+  };
   const estimates = new Map<MetricId, FigureEstimate>();
   for (const metric of RATIO_FIGURES) {
     const level = referenceNights(metric, nights);
     if (level.length < MIN_NIGHTS || headStarts.length === 0) {
-      estimates.set(metric.id, byTrials.get(metric.id) as FigureEstimate);
+      estimates.set(metric.id, fromTrials(metric.id));
       continue;
     }
     const direction = metric.direction === 'lower-is-better' ? 1 : -1;
