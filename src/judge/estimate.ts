@@ -1,0 +1,300 @@
+import { MAD_TO_SIGMA, lastLevelStart, median } from '../compare/stats.js';
+import type { MetricDefinition, MetricId, MetricValues } from '../compare/metrics.js';
+import { seededRandom } from '../engine/random.js';
+import { RATIO_FIGURES, worseRatio, type Start } from './figures.js';
+import { allStarts, PooledLatency } from './pooled.js';
+
+/**
+ * The change of each ratio figure, head over reference, with its 95% interval: the one statistic
+ * of the model, with three estimators of the reference (README.md in this folder).
+ */
+
+export interface Interval {
+  lower: number;
+  upper: number;
+}
+
+/** What the reference is read from: paired rounds, the baseline's nights, or its trials. */
+export type Basis = 'rounds' | 'nights' | 'trials';
+
+export interface FigureEstimate {
+  basis: Basis;
+  /** The reference's figure, in the metric's unit. */
+  reference: number;
+  head: number;
+  /** Direction-normalised head / reference: above 1 is worse. Null when a side has no figure. */
+  ratio: number | null;
+  /** 95% interval of `ratio`; null when the data cannot give one (one start or one trial a side). */
+  interval: Interval | null;
+}
+
+export type Estimates = ReadonlyMap<MetricId, FigureEstimate>;
+
+/**
+ * Resamples per interval. The 2.5th percentile of 2,000 draws moves by about 0.1 of the interval's
+ * width from seed to seed; the seed is fixed, so the same data always gives the same verdict.
+ */
+export const BOOTSTRAP_RESAMPLES = 2000;
+export const BOOTSTRAP_SEED = 0x24;
+
+/**
+ * Nights of one level the baseline needs before its nights give the interval. The spread of
+ * fewer is a guess (two or three nights agree by chance), and a median of four is half noise.
+ */
+export const MIN_NIGHTS = 5;
+/** The reference is the median of at most this many newest nights of the current level. */
+export const REFERENCE_NIGHTS = 10;
+/** Nights searched for the current level: enough to see a shift, few enough to search fast. */
+const LEVEL_SEARCH_NIGHTS = 3 * REFERENCE_NIGHTS;
+
+/** The histograms and figures of one side's starts, ready to be pooled with any weights. */
+interface Side {
+  latency: PooledLatency;
+  /** Per starts, per non-latency figure: the mean over the start's trials. */
+  means: ReadonlyMap<MetricId, readonly number[]>;
+}
+
+function sideOf(starts: readonly Start[]): Side {
+  const means = new Map<MetricId, number[]>();
+  for (const metric of RATIO_FIGURES) {
+    if (metric.latency) continue;
+    means.set(
+      metric.id,
+      starts.map(
+        (start) => start.reduce((sum, trial) => sum + trial.metrics[metric.id], 0) / start.length,
+      ),
+    );
+  }
+  return { latency: new PooledLatency(starts), means };
+}
+
+/** The side's figure with its starts weighted (a latency percentile of the pool, else a mean). */
+function figureOf(side: Side, metric: MetricDefinition, weights: ArrayLike<number>): number | null {
+  if (metric.latency) {
+    const us = side.latency.percentileUs(metric.latency.percentile, weights);
+    return us === null ? null : us / 1000;
+  }
+  const values = side.means.get(metric.id) ?? [];
+  let sum = 0;
+  let count = 0;
+  values.forEach((value, index) => {
+    sum += (weights[index] as number) * value;
+    count += weights[index] as number;
+  });
+  return count === 0 ? null : sum / count;
+}
+
+/** The 2.5th and 97.5th percentiles of the resampled ratios (nearest rank). */
+function percentileInterval(ratios: number[]): Interval | null {
+  if (ratios.length === 0) return null;
+  ratios.sort((a, b) => a - b);
+  const at = (share: number) =>
+    ratios[
+      Math.min(ratios.length - 1, Math.max(0, Math.ceil(share * ratios.length) - 1))
+    ] as number;
+  return { lower: at(0.025), upper: at(0.975) };
+}
+
+/** Draws `count` indices with replacement into `weights` (how often each was drawn). */
+function resample(weights: Float64Array, random: () => number): void {
+  weights.fill(0);
+  for (let draw = 0; draw < weights.length; draw += 1) {
+    const index = Math.floor(random() * weights.length);
+    weights[index] = (weights[index] as number) + 1;
+  }
+}
+
+/**
+ * Head over reference for every ratio figure from the trials of one start a side (a young
+ * baseline): each side's trials pooled, with a percentile-bootstrap interval that resamples the
+ * trials of each side.
+ */
+function trialEstimates(reference: Start, head: Start): Map<MetricId, FigureEstimate> {
+  const sides = {
+    reference: sideOf(reference.map((trial) => [trial])),
+    head: sideOf(head.map((trial) => [trial])),
+  };
+  const point = (metric: MetricDefinition) => ({
+    reference: figureOf(sides.reference, metric, allStarts(reference.length)),
+    head: figureOf(sides.head, metric, allStarts(head.length)),
+  });
+  const canResample = reference.length >= 2 && head.length >= 2;
+  const ratios = new Map<MetricId, number[]>(RATIO_FIGURES.map((metric) => [metric.id, []]));
+  if (canResample) {
+    const random = seededRandom(BOOTSTRAP_SEED);
+    const referenceWeights = new Float64Array(reference.length);
+    const headWeights = new Float64Array(head.length);
+    for (let b = 0; b < BOOTSTRAP_RESAMPLES; b += 1) {
+      resample(referenceWeights, random);
+      resample(headWeights, random);
+      for (const metric of RATIO_FIGURES) {
+        const referenceFigure = figureOf(sides.reference, metric, referenceWeights);
+        const headFigure = figureOf(sides.head, metric, headWeights);
+        if (referenceFigure === null || headFigure === null) continue;
+        ratios.get(metric.id)?.push(worseRatio(metric, referenceFigure, headFigure));
+      }
+    }
+  }
+  const estimates = new Map<MetricId, FigureEstimate>();
+  for (const metric of RATIO_FIGURES) {
+    const figures = point(metric);
+    const measured = figures.reference !== null && figures.head !== null;
+    estimates.set(metric.id, {
+      basis: 'trials',
+      reference: figures.reference ?? 0,
+      head: figures.head ?? 0,
+      ratio: measured ? worseRatio(metric, figures.reference ?? 0, figures.head ?? 0) : null,
+      interval: measured && canResample ? percentileInterval(ratios.get(metric.id) ?? []) : null,
+    });
+  }
+  return estimates;
+}
+
+/** Every weight 0 but one: a single start of a side. */
+const only = (index: number, count: number): Float64Array => {
+  const weights = new Float64Array(count);
+  weights[index] = 1;
+  return weights;
+};
+
+/**
+ * Paired rounds: each round one start of the base and one of the head on the same runner. A
+ * round's ratio is read from each side's histogram of that round (its trials pooled); the change
+ * is the median of the round ratios, its interval a bootstrap of that median over the rounds.
+ * Not the ratio of histograms pooled over all rounds: a pooled tail leans on the slowest start,
+ * so one stalled round of the head moved it past the tolerance (bench/model-sim.ts: a 1.3x
+ * change failed 42 of 200 checks pooled, 37 with the median, identical code 7 and 0).
+ */
+export function pairedEstimates(rounds: readonly { base: Start; head: Start }[]): Estimates {
+  const sides = {
+    reference: sideOf(rounds.map((r) => r.base)),
+    head: sideOf(rounds.map((r) => r.head)),
+  };
+  const n = rounds.length;
+  const estimates = new Map<MetricId, FigureEstimate>();
+  for (const metric of RATIO_FIGURES) {
+    const references = rounds.map((_, index) => figureOf(sides.reference, metric, only(index, n)));
+    const heads = rounds.map((_, index) => figureOf(sides.head, metric, only(index, n)));
+    const measured = (values: (number | null)[]): values is number[] =>
+      values.every((value) => value !== null);
+    if (!measured(references) || !measured(heads)) {
+      estimates.set(metric.id, {
+        basis: 'rounds',
+        reference: 0,
+        head: 0,
+        ratio: null,
+        interval: null,
+      });
+      continue;
+    }
+    const ratios = references.map((reference, index) =>
+      worseRatio(metric, reference, heads[index] as number),
+    );
+    let interval: Interval | null = null;
+    if (n >= 2) {
+      const random = seededRandom(BOOTSTRAP_SEED);
+      const drawn = new Array<number>(n);
+      const medians: number[] = [];
+      for (let b = 0; b < BOOTSTRAP_RESAMPLES; b += 1) {
+        for (let i = 0; i < n; i += 1) drawn[i] = ratios[Math.floor(random() * n)] as number;
+        medians.push(median(drawn));
+      }
+      interval = percentileInterval(medians);
+    }
+    estimates.set(metric.id, {
+      basis: 'rounds',
+      reference: median(references),
+      head: median(heads),
+      ratio: median(ratios),
+      interval,
+    });
+  }
+  return estimates;
+}
+
+/** A start's figure as a baseline stores a night's: the median over its trials. */
+const startFigure = (start: Start, id: MetricId): number =>
+  median(start.map((trial) => trial.metrics[id]));
+
+const logFigure = (metric: MetricDefinition, value: number): number =>
+  Math.log(value + metric.resolution);
+
+/** A standard normal draw (Box-Muller) from the seeded generator. */
+const normal = (random: () => number): number =>
+  Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+
+/**
+ * The spread of one night's figure (log units, robust): a MAD, so one odd night neither widens
+ * the interval to nothing nor becomes the reference. Floored at the histograms' precision.
+ */
+const nightSigma = (logs: readonly number[]): number => {
+  const center = median(logs);
+  return Math.max(MAD_TO_SIGMA * median(logs.map((value) => Math.abs(value - center))), 0.001);
+};
+
+/**
+ * The nights of the current level of one figure, newest last, at most REFERENCE_NIGHTS: a level
+ * shift with three nights or more after it (a merged change, a new runner image) starts anew.
+ */
+export function referenceNights(
+  metric: MetricDefinition,
+  nights: readonly MetricValues[],
+): number[] {
+  const values = nights.slice(-LEVEL_SEARCH_NIGHTS).map((night) => night[metric.id]);
+  const start = lastLevelStart(values.map((value) => logFigure(metric, value)));
+  return values.slice(start).slice(-REFERENCE_NIGHTS);
+}
+
+/**
+ * A committed baseline. With MIN_NIGHTS nights or more of a figure's level: the reference is
+ * their median, and the interval resamples the nights (median of the resample) and adds the
+ * head's own start-to-start noise, which one start cannot show: a normal draw with the spread of
+ * the resampled nights, over the square root of the head's starts (a prediction-style interval).
+ * With fewer: the newest night's trials and the head's trials, pooled and resampled per side.
+ */
+export function baselineEstimates(
+  /** Valid nights of this load on a comparable runner, oldest first, the newest last. */
+  nights: readonly MetricValues[],
+  /** The newest night's trials (the baseline's aggregate). */
+  newestTrials: Start,
+  headStarts: readonly Start[],
+): Estimates {
+  // Only when some figure has too few nights: the trials' bootstrap pools histograms.
+  let byTrials: Estimates | null = null;
+  const fromTrials = (id: MetricId): FigureEstimate => {
+    byTrials ??= trialEstimates(newestTrials, headStarts.flat());
+    return byTrials.get(id) as FigureEstimate;
+  };
+  const estimates = new Map<MetricId, FigureEstimate>();
+  for (const metric of RATIO_FIGURES) {
+    const level = referenceNights(metric, nights);
+    if (level.length < MIN_NIGHTS || headStarts.length === 0) {
+      estimates.set(metric.id, fromTrials(metric.id));
+      continue;
+    }
+    const direction = metric.direction === 'lower-is-better' ? 1 : -1;
+    const headLogs = headStarts.map((start) => logFigure(metric, startFigure(start, metric.id)));
+    const headLog = headLogs.reduce((sum, value) => sum + value, 0) / headLogs.length;
+    const levelLogs = level.map((value) => logFigure(metric, value));
+    const random = seededRandom(BOOTSTRAP_SEED);
+    const drawn = new Array<number>(levelLogs.length);
+    const ratios: number[] = [];
+    for (let b = 0; b < BOOTSTRAP_RESAMPLES; b += 1) {
+      for (let i = 0; i < drawn.length; i += 1) {
+        drawn[i] = levelLogs[Math.floor(random() * levelLogs.length)] as number;
+      }
+      const startNoise = (normal(random) * nightSigma(drawn)) / Math.sqrt(headLogs.length);
+      ratios.push(Math.exp(direction * (headLog - startNoise - median(drawn))));
+    }
+    const reference = median(level);
+    const head = Math.exp(headLog) - metric.resolution;
+    estimates.set(metric.id, {
+      basis: 'nights',
+      reference,
+      head,
+      ratio: worseRatio(metric, reference, head),
+      interval: percentileInterval(ratios),
+    });
+  }
+  return estimates;
+}

@@ -1,0 +1,307 @@
+import { describe, expect, it } from 'vitest';
+import { updateBaseline, type Baseline, type HistoryEntry } from '../compare/baseline.js';
+import { makeRunResult, nightOf, type LatencyShape } from '../compare/fixtures.js';
+import { aggregateTrials } from '../compare/trials.js';
+import type { RunResult } from '../engine/measure/result.js';
+import { trialOfRun, type Start } from './figures.js';
+import {
+  baselineReferenceOf,
+  judge,
+  DEFAULT_MAX_ROUNDS,
+  DEFAULT_MIN_ROUNDS,
+  type JudgeInput,
+} from './judge.js';
+
+const TOLERANCE = { tolerance: 1.5 };
+const BASE: LatencyShape = { p50Ms: 10, p95Ms: 30, p99Ms: 60 };
+
+const scaled = (shape: LatencyShape, factor: number, tailFactor = factor): LatencyShape => ({
+  p50Ms: shape.p50Ms * factor,
+  p95Ms: shape.p95Ms * tailFactor,
+  p99Ms: shape.p99Ms * tailFactor,
+});
+
+const start = (...results: RunResult[]): Start => results.map(trialOfRun);
+
+/** Paired rounds: per round the base's and the head's latency factor over BASE. */
+function pairedRounds(
+  factors: readonly (readonly [number, number])[],
+  head: Parameters<typeof makeRunResult>[0] = {},
+): JudgeInput {
+  return {
+    kind: 'paired',
+    rounds: factors.map(([base, headFactor]) => ({
+      base: start(makeRunResult({ latency: scaled(BASE, base) })),
+      head: start(makeRunResult({ latency: scaled(BASE, headFactor), ...head })),
+    })),
+  };
+}
+
+const progress = (roundsSoFar: number, maxRounds = DEFAULT_MAX_ROUNDS) => ({
+  roundsSoFar,
+  minRounds: DEFAULT_MIN_ROUNDS,
+  maxRounds,
+});
+
+/** Small differences between fresh starts, the same on each side on average. */
+const QUIET = [1, 1.03, 0.98, 1.01, 0.99, 1.02];
+
+const figure = (judgement: ReturnType<typeof judge>, id: string) =>
+  judgement.metrics.find((metric) => metric.id === id);
+
+describe('judge: the six cases of issue 24', () => {
+  it('1. one stalled trial per side does not hide a 5x p95 against a young baseline', () => {
+    // Trials p95 3.1/3.25/6.8 ms in the baseline, the run 5x that; p50 unchanged.
+    const p95s = [3.1, 3.25, 6.8];
+    const trials = (factor: number) =>
+      p95s.map((p95, index) =>
+        makeRunResult({
+          runId: `t${index}`,
+          latency: { p50Ms: 1.5, p95Ms: p95 * factor, p99Ms: p95 * factor * 1.3 },
+        }),
+      );
+    const baseline = updateBaseline(null, aggregateTrials(trials(1)), {
+      name: 'steady',
+      commit: null,
+      date: '2026-12-01T02:00:00Z',
+    });
+    const judgement = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [start(...trials(5))] },
+      TOLERANCE,
+      { roundsSoFar: 1, minRounds: 1, maxRounds: 1 },
+    );
+    expect(judgement.outcome).toBe('regression');
+    expect(figure(judgement, 'p95')?.status).toBe('regression');
+    expect(judgement.basis).toBe('trials');
+    expect(judgement.reasons.join(' ')).toContain('A young baseline');
+  });
+
+  it('2. one high newest night does not become the reference: a 1.6x p50 is a regression', () => {
+    const head = [1.6, 1.6, 1.6].map((p50, index) =>
+      makeRunResult({ runId: `h${index}`, latency: { p50Ms: p50, p95Ms: 3, p99Ms: 5 } }),
+    );
+    const newest = aggregateTrials(head);
+    const history = [1.0, 1.05, 0.97, 1.02, 0.99, 1.01, 0.98].map((p50, index) =>
+      nightOf(newest, p50, `2026-11-2${index}T02:00:00Z`),
+    );
+    const baseline: Baseline = {
+      ...updateBaseline(null, newest, {
+        name: 'steady',
+        commit: null,
+        date: '2026-11-28T02:00:00Z',
+      }),
+      history,
+    };
+    const judgement = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [start(...head)] },
+      TOLERANCE,
+      { roundsSoFar: 1, minRounds: 1, maxRounds: 1 },
+    );
+    const p50 = figure(judgement, 'p50');
+    expect(p50?.reference).toBeCloseTo(1.005, 3);
+    expect(p50?.status).toBe('regression');
+    expect(judgement.outcome).toBe('regression');
+    expect(judgement.basis).toBe('nights');
+  });
+
+  it('3. rounds 1.2x, 1.6x, 1.4x are not a pass: another round, inconclusive at the limit', () => {
+    const input = pairedRounds([
+      [1, 1.2],
+      [1, 1.6],
+      [1, 1.4],
+    ]);
+    const early = judge(input, TOLERANCE, progress(3));
+    expect(early.outcome).toBe('another-round');
+    expect(figure(early, 'p50')?.status).toBe('undecided');
+    const atLimit = judge(input, TOLERANCE, progress(3, 3));
+    expect(atLimit.outcome).toBe('inconclusive');
+    expect(atLimit.decidedBy).toBe('undecided-at-limit');
+    expect(atLimit.summary).toMatch(/Latency p50 \+\d+% \[95% CI \+\d+%, \+\d+%\]/);
+    expect(atLimit.reasons.join(' ')).toContain('max-rounds');
+  });
+
+  it('4. invalid head rounds 2x slower are inconclusive, never a regression', () => {
+    const input = pairedRounds(
+      [
+        [1, 2],
+        [1, 2.05],
+        [1, 1.95],
+      ],
+      { valid: false, invalidReasons: ['publisher behind: achieved 80.0 of 100 events/s'] },
+    );
+    const judgement = judge(input, TOLERANCE, progress(3));
+    expect(judgement.outcome).toBe('inconclusive');
+    expect(judgement.decidedBy).toBe('invalid-data');
+    expect(judgement.reasons).toContain(
+      'round 2, head: publisher behind: achieved 80.0 of 100 events/s',
+    );
+  });
+
+  it('5. a 1.62x p50 with a busier CPU probe on the head is a regression: no probe excuses it', () => {
+    const busier = { speed: { cpuMs: 130, redisRoundTripUs: 150, allCoresMs: 260 } };
+    const input = pairedRounds(
+      [
+        [1, 1.62],
+        [1.02, 1.64],
+        [0.99, 1.6],
+      ],
+      { environment: busier },
+    );
+    const judgement = judge(input, TOLERANCE, progress(3));
+    expect(judgement.outcome).toBe('regression');
+    expect(figure(judgement, 'p50')?.status).toBe('regression');
+  });
+
+  it('6. a tail regression (p95 +92%, every round worse, 3000 events a side) is decided in 3 rounds', () => {
+    const input: JudgeInput = {
+      kind: 'paired',
+      rounds: [0.97, 1, 1.03].map((noise) => ({
+        base: start(makeRunResult({ latency: scaled(BASE, noise) })),
+        head: start(makeRunResult({ latency: scaled(BASE, noise, noise * 1.92) })),
+      })),
+    };
+    const judgement = judge(input, TOLERANCE, progress(DEFAULT_MIN_ROUNDS));
+    expect(judgement.outcome).toBe('regression');
+    expect(figure(judgement, 'p95')?.status).toBe('regression');
+    expect(figure(judgement, 'p50')?.status).toBe('pass');
+  });
+});
+
+describe('judge: the model', () => {
+  it('passes identical code', () => {
+    const input = pairedRounds(QUIET.slice(0, 3).map((noise) => [noise, noise * 1.01] as const));
+    const judgement = judge(input, TOLERANCE, progress(3));
+    expect(judgement.outcome).toBe('pass');
+    expect(judgement.decidedBy).toBe('all-within-tolerance');
+  });
+
+  it('passes a 1.3x change, within the tolerance, once the rounds have narrowed its interval', () => {
+    const input = pairedRounds(
+      QUIET.map((noise, index) => [noise, 1.3 * QUIET[(index + 3) % 6]!] as const),
+    );
+    expect(judge(input, TOLERANCE, progress(6)).outcome).toBe('pass');
+  });
+
+  it('fails a 2x p50', () => {
+    const input = pairedRounds(QUIET.slice(0, 3).map((noise) => [noise, 2 * noise] as const));
+    const judgement = judge(input, TOLERANCE, progress(3));
+    expect(judgement.outcome).toBe('regression');
+    expect(figure(judgement, 'p50')?.change).toMatch(/^\+100% \[95% CI \+\d+%, \+\d+%\]$/);
+    expect(judgement.explanation[1]).toMatch(/exceeds? the 1.5x tolerance/);
+  });
+
+  it('waits for the minimum rounds before judging figures', () => {
+    const input = pairedRounds([[1, 2]]);
+    const judgement = judge(input, TOLERANCE, progress(1));
+    expect(judgement.outcome).toBe('another-round');
+    expect(judgement.decidedBy).toBe('too-few-rounds');
+  });
+
+  it('is deterministic: the same data gives the same judgement', () => {
+    const input = pairedRounds([
+      [1, 1.2],
+      [1, 1.6],
+      [1, 1.4],
+    ]);
+    expect(judge(input, TOLERANCE, progress(3))).toEqual(judge(input, TOLERANCE, progress(3)));
+  });
+
+  it('fails a lost delivery on its own, whatever else was measured', () => {
+    const input = pairedRounds(
+      QUIET.slice(0, 3).map((noise) => [noise, noise] as const),
+      { lost: 2 },
+    );
+    const judgement = judge(input, TOLERANCE, progress(1));
+    expect(judgement.outcome).toBe('regression');
+    expect(judgement.decidedBy).toBe('lost-deliveries');
+    expect(judgement.explanation[1]).toContain('fails on its own');
+  });
+
+  it('says it cannot tell with one trial a side against a young baseline', () => {
+    const baseline = updateBaseline(null, aggregateTrials([makeRunResult()]), {
+      name: 'steady',
+      commit: null,
+      date: '2026-12-01T02:00:00Z',
+    });
+    const judgement = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [start(makeRunResult())] },
+      TOLERANCE,
+      { roundsSoFar: 1, minRounds: 1, maxRounds: 1 },
+    );
+    expect(judgement.outcome).toBe('inconclusive');
+    expect(figure(judgement, 'p50')?.reason).toContain('one trial a side');
+  });
+
+  it('explains in two sentences how the verdict was reached', () => {
+    const judgement = judge(
+      pairedRounds([
+        [1, 2],
+        [1, 2],
+        [1, 2],
+      ]),
+      TOLERANCE,
+      progress(3),
+    );
+    expect(judgement.explanation).toHaveLength(2);
+    expect(judgement.explanation[0]).toContain(
+      '3 rounds of the base and the head measured alternately',
+    );
+  });
+});
+
+describe('judge: against a baseline', () => {
+  const BASELINE_RUN = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
+  const runs = (p50Ms: number, count = 3) =>
+    Array.from({ length: count }, (_, index) =>
+      makeRunResult({ runId: `r${index}`, latency: { p50Ms, p95Ms: p50Ms * 3, p99Ms: p50Ms * 6 } }),
+    );
+  function baselineWithNights(p50s: readonly number[], newestP50: number): Baseline {
+    const newest = aggregateTrials(runs(newestP50));
+    return {
+      ...updateBaseline(null, newest, {
+        name: 'steady',
+        commit: null,
+        date: '2026-12-01T02:00:00Z',
+      }),
+      history: p50s.map((p50, index) => nightOf(newest, p50, `2026-11-${10 + index}T02:00:00Z`)),
+    };
+  }
+
+  it('passes a run like its nights, with an interval from the nights', () => {
+    const baseline = baselineWithNights([10, 10.4, 9.7, 10.2, 9.9, 10.1], 10);
+    const judgement = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [start(...runs(10.3))] },
+      TOLERANCE,
+      BASELINE_RUN,
+    );
+    expect(judgement.outcome).toBe('pass');
+    expect(judgement.basis).toBe('nights');
+    expect(judgement.explanation[0]).toContain("the baseline's nights, 7 on this runner and load");
+  });
+
+  it('reads only valid nights of this load on a comparable runner', () => {
+    const baseline = baselineWithNights([10, 10, 10], 10);
+    const [valid, invalid, otherLoad] = baseline.history as [
+      HistoryEntry,
+      HistoryEntry,
+      HistoryEntry,
+    ];
+    baseline.history = [
+      valid,
+      { ...invalid, valid: false },
+      { ...otherLoad, configKey: 'another' },
+    ];
+    expect(baselineReferenceOf(baseline).nights).toHaveLength(2);
+  });
+
+  it('takes a level the nights shifted to as the reference once it has enough nights', () => {
+    const baseline = baselineWithNights([10, 10, 10, 10, 10, 10, 20, 20.2, 19.8, 20.1, 19.9], 20);
+    const judgement = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [start(...runs(20))] },
+      TOLERANCE,
+      BASELINE_RUN,
+    );
+    expect(figure(judgement, 'p50')?.reference).toBeCloseTo(20, 1);
+    expect(judgement.outcome).toBe('pass');
+  });
+});

@@ -1,0 +1,318 @@
+import type { Baseline } from '../compare/baseline.js';
+import { configKey, environmentDifferences } from '../compare/comparability.js';
+import { formatPercent, formatWithUnit } from '../compare/format.js';
+import type { MetricDefinition, MetricId, MetricValues } from '../compare/metrics.js';
+import { formatTolerance } from '../compare/tolerance.js';
+import type { Validity } from '../engine/measure/result.js';
+import {
+  baselineEstimates,
+  MIN_NIGHTS,
+  pairedEstimates,
+  type Basis,
+  type Estimates,
+  type FigureEstimate,
+} from './estimate.js';
+import { gatedSet, RATIO_FIGURES, type Start, type Trial } from './figures.js';
+import { correctnessRows, type JudgedMetric } from './gates.js';
+import { decide, type Evidence, type Outcome, type Progress, type RuleName } from './rules.js';
+
+/**
+ * The judge: the data of a check in, one Judgement out. Pure: no I/O, deterministic (the
+ * bootstrap's seed is fixed). Called after every round; `another-round` asks for one more.
+ */
+
+/** Rounds of a paired check, tuned by bench/model-sim.ts (README.md in this folder). */
+export const DEFAULT_MIN_ROUNDS = 3;
+export const DEFAULT_MAX_ROUNDS = 8;
+
+export interface JudgeSettings {
+  /** Ratio, at least 1 (parseTolerance). */
+  tolerance: number;
+  /** Performance figures that decide; correctness always does. Default: the catalogue's. */
+  gatedMetrics?: readonly MetricId[];
+}
+
+/** A committed baseline as the judge reads it (baselineReferenceOf builds it from the file). */
+export interface BaselineReference {
+  /** Valid nights of this load on a comparable runner, oldest first, the newest night last. */
+  nights: readonly MetricValues[];
+  /** The newest night's trials, with their histograms. */
+  newestTrials: Start;
+  /** The newest night's validity. */
+  validity: Validity;
+}
+
+export type JudgeInput =
+  | { kind: 'paired'; rounds: readonly { base: Start; head: Start }[] }
+  | { kind: 'baseline'; baseline: BaselineReference; head: readonly Start[] };
+
+export interface Judgement {
+  outcome: Outcome;
+  summary: string;
+  reasons: string[];
+  /** The PR comment's two sentences: how this verdict was reached (explain()). */
+  explanation: [string, string];
+  /** Correctness gates first, then the ratio figures in catalogue order. */
+  metrics: JudgedMetric[];
+  rounds: number;
+  tolerance: number;
+  decidedBy: RuleName;
+  /** What the reference was read from: 'trials' when a young baseline's nights could not say. */
+  basis: Basis;
+  /** Nights of the baseline's current level behind the reference; null in a paired check. */
+  nights: number | null;
+}
+
+/** The nights of a baseline that compare: valid, this load, a runner of this kind; newest last. */
+export function baselineReferenceOf(baseline: Baseline): BaselineReference {
+  const { aggregate } = baseline;
+  const key = configKey(aggregate.config);
+  const comparable = baseline.history.filter(
+    (night) =>
+      night.valid &&
+      night.configKey === key &&
+      night.environment !== undefined &&
+      environmentDifferences(night.environment, aggregate.environment).every(
+        (difference) => difference.field === 'speed',
+      ),
+  );
+  return {
+    nights: [...comparable.map((night) => night.metrics), aggregate.metrics],
+    newestTrials: aggregate.trials,
+    validity: aggregate.validity,
+  };
+}
+
+/** "+23% [95% CI +12%, +35%]": head relative to reference in the metric's own terms. */
+function changeText(metric: MetricDefinition, estimate: FigureEstimate): string {
+  if (estimate.ratio === null) return '—';
+  // Back from "worse" ratios to head / reference: a throughput drop reads as a negative change.
+  const own = (ratio: number) => (metric.direction === 'lower-is-better' ? ratio : 1 / ratio);
+  const percent = (ratio: number) => formatPercent((own(ratio) - 1) * 100);
+  const { interval } = estimate;
+  if (!interval) return `${percent(estimate.ratio)} [no interval]`;
+  const [low = 1, high = 1] = [own(interval.lower), own(interval.upper)].sort((a, b) => a - b);
+  const bound = (ratio: number) => formatPercent((ratio - 1) * 100);
+  return `${percent(estimate.ratio)} [95% CI ${bound(low)}, ${bound(high)}]`;
+}
+
+/** A ratio figure's status and its one-line reason. */
+function figureStatus(
+  estimate: FigureEstimate,
+  tolerance: number,
+): Pick<JudgedMetric, 'status' | 'reason'> {
+  const limit = formatTolerance(tolerance);
+  const { ratio, interval } = estimate;
+  if (ratio === null) return { status: 'undecided', reason: 'no figure: a side delivered nothing' };
+  if (!interval) {
+    return {
+      status: 'undecided',
+      reason:
+        estimate.basis === 'rounds'
+          ? 'no interval from one round: the spread between starts is not known'
+          : 'no interval from one trial a side: run more trials, or measure the base here',
+    };
+  }
+  if (ratio > tolerance && interval.lower > 1) {
+    return {
+      status: 'regression',
+      reason: `beyond the ${limit} tolerance; the interval excludes no change`,
+    };
+  }
+  if (interval.upper <= tolerance)
+    return { status: 'pass', reason: `the interval lies within the ${limit} tolerance` };
+  return {
+    status: 'undecided',
+    reason:
+      ratio > tolerance
+        ? `beyond the ${limit} tolerance, but the interval includes no change`
+        : `within the ${limit} tolerance, but the interval reaches past it`,
+  };
+}
+
+function ratioRows(
+  estimates: Estimates,
+  gated: ReadonlySet<MetricId>,
+  tolerance: number,
+): JudgedMetric[] {
+  return RATIO_FIGURES.map((metric) => {
+    const estimate = estimates.get(metric.id) as FigureEstimate;
+    const isGated = gated.has(metric.id);
+    const judged = figureStatus(estimate, tolerance);
+    return {
+      id: metric.id,
+      label: metric.label,
+      unit: metric.unit,
+      gated: isGated,
+      reference: estimate.reference,
+      head: estimate.head,
+      ratio: estimate.ratio,
+      interval: estimate.interval,
+      status: isGated ? judged.status : 'info',
+      change: changeText(metric, estimate),
+      reason: isGated
+        ? judged.reason
+        : `not gated: ${formatWithUnit(metric, estimate.reference)} → ${formatWithUnit(metric, estimate.head)}`,
+    };
+  });
+}
+
+const validTrials = (starts: readonly Start[]): Trial[] =>
+  starts.flat().filter((trial) => trial.validity.valid);
+
+function invalidTrials(label: string, start: Start): string[] {
+  return start.flatMap((trial, index) =>
+    trial.validity.valid
+      ? []
+      : [
+          `${label}${start.length > 1 ? `, trial ${index + 1}` : ''}: ` +
+            (trial.validity.reasons.join('; ') || 'marked invalid'),
+        ],
+  );
+}
+
+/** The data of either kind of check, reduced to what the rules read. */
+function evidenceOf(input: JudgeInput, settings: JudgeSettings) {
+  const gated = gatedSet(settings.gatedMetrics);
+  if (input.kind === 'paired') {
+    if (input.rounds.length === 0)
+      throw new RangeError('a paired judgement needs at least one round');
+    const invalid = input.rounds.flatMap((round, index) => [
+      ...invalidTrials(`round ${index + 1}, base`, round.base),
+      ...invalidTrials(`round ${index + 1}, head`, round.head),
+    ]);
+    const heads = input.rounds.map((round) => round.head);
+    const bases = input.rounds.map((round) => round.base);
+    return {
+      invalid,
+      correctness: correctnessRows(validTrials(heads), validTrials(bases), gated),
+      estimates: pairedEstimates(input.rounds),
+      gated,
+      nights: null,
+    };
+  }
+  if (input.head.length === 0) throw new RangeError('a baseline judgement needs the head measured');
+  const { baseline } = input;
+  const invalid = [
+    ...(baseline.validity.valid
+      ? []
+      : [
+          `the baseline's newest night: ${baseline.validity.reasons.join('; ') || 'marked invalid'}`,
+        ]),
+    ...input.head.flatMap((start, index) =>
+      invalidTrials(input.head.length > 1 ? `head start ${index + 1}` : 'this run', start),
+    ),
+  ];
+  return {
+    invalid,
+    correctness: correctnessRows(
+      validTrials(input.head),
+      validTrials([baseline.newestTrials]),
+      gated,
+    ),
+    estimates: baselineEstimates(baseline.nights, baseline.newestTrials, input.head),
+    gated,
+    nights: baseline.nights.length,
+  };
+}
+
+export function judge(input: JudgeInput, settings: JudgeSettings, progress: Progress): Judgement {
+  const { tolerance } = settings;
+  if (!Number.isFinite(tolerance) || tolerance < 1) {
+    throw new RangeError(
+      `Invalid tolerance ${tolerance}: expected a ratio of at least 1 (e.g. 1.5).`,
+    );
+  }
+  const found = evidenceOf(input, settings);
+  const figures = ratioRows(found.estimates, found.gated, tolerance);
+  const evidence: Evidence = {
+    tolerance,
+    progress,
+    invalid: found.invalid,
+    correctness: found.correctness,
+    figures,
+  };
+  const { rule, decision } = decide(evidence);
+  const gatedFigures = figures.filter((figure) => figure.gated);
+  const young = gatedFigures.filter((figure) => found.estimates.get(figure.id)?.basis === 'trials');
+  const basis: Basis = input.kind === 'paired' ? 'rounds' : young.length > 0 ? 'trials' : 'nights';
+  const reasons = [...decision.reasons];
+  if (input.kind === 'baseline' && young.length > 0) {
+    reasons.push(
+      `A young baseline: the interval of ${young.map((figure) => figure.label).join(', ')} comes from trials ` +
+        `inside one start, not from nights; ${MIN_NIGHTS} nights of one level, ` +
+        'or the base measured here, make it sound.',
+    );
+  }
+  const judgement: Omit<Judgement, 'explanation'> = {
+    outcome: rule.outcome,
+    summary: decision.summary,
+    reasons,
+    metrics: [...Object.values(found.correctness), ...figures],
+    rounds: progress.roundsSoFar,
+    tolerance,
+    decidedBy: rule.name,
+    basis,
+    nights: found.nights,
+  };
+  return { ...judgement, explanation: explain(judgement) };
+}
+
+/** "Lost deliveries: 3 of 3,000 expected deliveries lost" for the gates that failed. */
+const failedGates = (judgement: Omit<Judgement, 'explanation'>): string =>
+  judgement.metrics
+    .filter((metric) => metric.gated && metric.ratio === null && metric.status === 'regression')
+    .map((metric) => `${metric.label}: ${metric.reason}`)
+    .join('; ');
+
+/**
+ * The PR comment's two sentences for this verdict: what the changes were read from, and which
+ * rule decided.
+ */
+export function explain(judgement: Omit<Judgement, 'explanation'>): [string, string] {
+  const n = judgement.rounds;
+  const from =
+    judgement.basis === 'rounds'
+      ? `${n} round${n === 1 ? '' : 's'} of the base and the head measured alternately on this runner`
+      : judgement.basis === 'nights'
+        ? `the baseline's nights, ${judgement.nights} on this runner and load, and this run`
+        : "the baseline's newest night and this run, trial by trial: a young baseline, too few nights";
+  const unit =
+    judgement.basis === 'trials' ? 'trials' : judgement.basis === 'rounds' ? 'rounds' : 'nights';
+  const first =
+    `Each gated figure's change is the median, over fresh starts of the system, of the head's figure over ` +
+    `the reference's, each read from a start's latency histogram (${from}), with a 95% interval from ` +
+    `resampling those ${unit}.`;
+  const limit = formatTolerance(judgement.tolerance);
+  const gated = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
+  /** "Latency p50 +62% [95% CI +48%, +77%] exceeds", the verb agreeing with how many. */
+  const listed = (status: JudgedMetric['status'], one: string, many: string): string => {
+    const figures = gated.filter((metric) => metric.status === status);
+    const names = figures.map((metric) => `${metric.label} ${metric.change}`).join('; ');
+    return `${names} ${figures.length === 1 ? one : many}`;
+  };
+  const second: Record<RuleName, () => string> = {
+    'figure-beyond-tolerance': () =>
+      `${listed('regression', 'exceeds', 'exceed')} the ${limit} tolerance ` +
+      'with an interval that excludes no change: a regression.',
+    'all-within-tolerance': () =>
+      `Every gated figure's interval lies within the ${limit} tolerance: a pass.`,
+    'undecided-with-rounds-left': () =>
+      `${listed('undecided', 'is', 'are')} neither within the ${limit} tolerance nor beyond it yet: ` +
+      'another round is measured.',
+    'undecided-at-limit': () =>
+      `At the limit of ${n} rounds, ${listed('undecided', 'is', 'are')} neither within the ${limit} tolerance ` +
+      'nor beyond it: inconclusive.',
+    'too-few-rounds': () =>
+      `After ${n} round${n === 1 ? '' : 's'} the spread between starts is not known yet: another round is measured.`,
+    'invalid-data': () =>
+      'Invalid measurements were handed in; they count neither way: inconclusive.',
+  };
+  const decided = second[judgement.decidedBy];
+  return [
+    first,
+    decided
+      ? decided()
+      : `${failedGates(judgement)}: a correctness gate fails on its own, whatever the statistics.`,
+  ];
+}
