@@ -287,7 +287,7 @@ describe('runAction, mode check', () => {
     const strict = await harness({}, { results: invalid });
     const failure = await failureOf(runAction(strict.deps));
     expect(failure.title).toBe('Load test inconclusive (baseline quick)');
-    expect(failure.message).toMatch(/^Inconclusive: 2 invalid measurements, counted neither way/);
+    expect(failure.message).toMatch(/^Inconclusive: 2 measurements invalid, counted neither way/);
     expect(strict.core.outputs[Outputs.Verdict]).toBe('inconclusive');
     expect(strict.core.outputs[Outputs.ExitCode]).toBe('2');
 

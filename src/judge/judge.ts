@@ -43,6 +43,7 @@ export interface BaselineReference {
 }
 
 export type JudgeInput =
+  | { kind: 'none'; head: readonly Start[]; why: string }
   | { kind: 'paired'; rounds: readonly { base: Start; head: Start }[] }
   | { kind: 'baseline'; baseline: BaselineReference; head: readonly Start[] };
 
@@ -174,6 +175,16 @@ function invalidTrials(label: string, start: Start): string[] {
 /** The data of either kind of check, reduced to what the rules read. */
 function evidenceOf(input: JudgeInput, settings: JudgeSettings) {
   const gated = gatedSet(settings.gatedMetrics);
+  if (input.kind === 'none') {
+    return {
+      invalid: input.head.flatMap((start) => invalidTrials('this run', start)),
+      correctness: correctnessRows(validTrials(input.head), [], gated),
+      estimates: null,
+      gated,
+      nights: null,
+      noReference: input.why,
+    };
+  }
   if (input.kind === 'paired') {
     if (input.rounds.length === 0)
       throw new RangeError('a paired judgement needs at least one round');
@@ -224,18 +235,25 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
     );
   }
   const found = evidenceOf(input, settings);
-  const figures = ratioRows(found.estimates, found.gated, tolerance);
+  const estimates = found.estimates;
+  const figures = estimates ? ratioRows(estimates, found.gated, tolerance) : [];
   const evidence: Evidence = {
     tolerance,
     progress,
     invalid: found.invalid,
     correctness: found.correctness,
     figures,
+    noReference: ('noReference' in found ? found.noReference : null) ?? null,
   };
   const { rule, decision } = decide(evidence);
   const gatedFigures = figures.filter((figure) => figure.gated);
-  const young = gatedFigures.filter((figure) => found.estimates.get(figure.id)?.basis === 'trials');
-  const basis: Basis = input.kind === 'paired' ? 'rounds' : young.length > 0 ? 'trials' : 'nights';
+  const young = gatedFigures.filter((figure) => estimates?.get(figure.id)?.basis === 'trials');
+  const basis: Basis =
+    input.kind === 'paired'
+      ? 'rounds'
+      : input.kind === 'none' || young.length > 0
+        ? 'trials'
+        : 'nights';
   const reasons = [...decision.reasons];
   if (input.kind === 'baseline' && young.length > 0) {
     reasons.push(
@@ -270,6 +288,12 @@ const failedGates = (judgement: Omit<Judgement, 'explanation'>): string =>
  * rule decided.
  */
 export function explain(judgement: Omit<Judgement, 'explanation'>): [string, string] {
+  if (judgement.decidedBy === 'no-reference') {
+    return [
+      'There was nothing to compare the head with: no base measured on this runner and no committed baseline.',
+      'Only correctness was judged (every delivery arrived once, correctly signed); the figures are recorded for the next check.',
+    ];
+  }
   const n = judgement.rounds;
   const from =
     judgement.basis === 'rounds'

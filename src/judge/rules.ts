@@ -27,6 +27,8 @@ export interface Evidence {
   correctness: Readonly<Record<CorrectnessGate, JudgedMetric>>;
   /** The ratio figures (gated or shown). */
   figures: readonly JudgedMetric[];
+  /** Why there is nothing to compare with (no base, no baseline), or null when there is. */
+  noReference: string | null;
 }
 
 export interface Decision {
@@ -93,6 +95,18 @@ export const RULES: readonly Rule[] = [
     'successRate',
     "the head's worst trial delivered a smaller share than the reference's",
   ),
+  {
+    name: 'no-reference',
+    outcome: 'inconclusive',
+    when: 'nothing to compare with (no base measured here, no baseline): only correctness was judged',
+    apply: (evidence) =>
+      evidence.noReference === null
+        ? null
+        : {
+            summary: `Inconclusive: no reference, so only correctness was judged (it held). ${evidence.noReference}`,
+            reasons: [],
+          },
+  },
   {
     name: 'invalid-data',
     outcome: 'inconclusive',

@@ -46,7 +46,7 @@ describe('renderMarkdown: structure', () => {
     expect(lines[2]).toBe('## ❌ Load test `steady`: REGRESSION');
     expect(lines[4]).toMatch(/^\*\*Regression: Latency p50 \+123% \[95% CI /);
     // The two sentences of the model, in italics.
-    expect(lines[6]).toMatch(/^_Each gated figure's change is the head's figure over the reference's/);
+    expect(lines[6]).toMatch(/^_Each gated figure's change is the median, over fresh starts of the system/);
     expect(lines[6]).toMatch(/a regression\._$/);
     expect(markdown).toContain(TABLE_HEADER);
   });
