@@ -7,7 +7,7 @@ const p50Trend = (analysis: ReturnType<typeof analyseDrift>) =>
   analysis.environments[0]!.trends.find((trend) => trend.metric === 'p50')!;
 
 describe('analyseDrift', () => {
-  it('names night 40 of a 60-night series with a 30% step, its commits, size and confidence', () => {
+  it('names night 40 of a 60-night series with a 30% step, its commits, size and score', () => {
     const p50 = syntheticSeries({
       nights: 60,
       level: 10,
@@ -30,10 +30,10 @@ describe('analyseDrift', () => {
     expect(shift!.changePercent).toBeGreaterThan(25);
     expect(shift!.changePercent).toBeLessThan(35);
     expect(shift!.worse).toBe(true);
-    expect(shift!.confidence).toBeGreaterThanOrEqual(0.99);
+    expect(shift!.score).toBeGreaterThanOrEqual(5);
     expect(shift!.nightsSince).toBe(60 - shift!.index);
     expect(describeShift(shift!)).toMatch(
-      /^Latency p50 \+\d+% \(\d+\.\d+ ms -> \d+\.\d+ ms\), worse, 99\.\d% confidence, between 00\w{2}ccc \(2026-02-\d\d\) \.\. 00\w{2}ccc \(2026-02-\d\d\)$/,
+      /^Latency p50 \+\d+% \(\d+\.\d+ ms -> \d+\.\d+ ms\), worse, \d+\.\d standard errors, between 00\w{2}ccc \(2026-02-\d\d\) \.\. 00\w{2}ccc \(2026-02-\d\d\)$/,
     );
     // The other gated metrics are flat.
     for (const trend of analysis.environments[0]!.trends.filter((t) => t.metric !== 'p50'))
@@ -99,9 +99,9 @@ describe('analyseDrift', () => {
   });
 
   it('says why a short history has no change points', () => {
-    const analysis = analyseDrift(baselineWithNights({ p50: [10, 10, 13, 13, 13, 13] }));
+    const analysis = analyseDrift(baselineWithNights({ p50: [10, 10, 13, 13, 13] }));
     expect(analysis.environments[0]!.tooShort).toBe(
-      '6 night(s) on this runner and load; a shift needs at least 5 on each side (10 in all)',
+      '5 night(s) on this runner and load; a shift needs at least 3 on each side (6 in all)',
     );
     expect(analysis.environments[0]!.trends.every((trend) => trend.shifts.length === 0)).toBe(true);
   });

@@ -9,7 +9,8 @@ import {
   type MetricDefinition,
   type MetricValues,
 } from './metrics.js';
-import { lastLevelStart, median, medianVarianceFactor, pooledPairSigma } from './stats.js';
+import { lastLevelStart } from './changepoint.js';
+import { median, medianVarianceFactor, pooledPairSigma } from './stats.js';
 import { formatTolerance } from './tolerance.js';
 
 /**

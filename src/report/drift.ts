@@ -1,5 +1,7 @@
+import { LEVEL_SHIFT_SCORE } from '../compare/changepoint.js';
 import {
   commitRange,
+  describeScore,
   describeShift,
   type DriftAnalysis,
   type EnvironmentHistory,
@@ -85,13 +87,13 @@ function invalidNote(analysis: DriftAnalysis): string {
 
 function shiftRow(shift: Shift): string {
   const metric = METRICS[shift.metric];
-  return `| ${cell(metric.label)} | ${formatPercent(shift.changePercent)} ${shift.worse ? '🔺 worse' : '🟢 better'} | ${cell(`${formatWithUnit(metric, shift.beforeMedian)} → ${formatWithUnit(metric, shift.afterMedian)}`)} | ${(shift.confidence * 100).toFixed(1)}% | \`${cell(commitRange(shift))}\` | ${shift.nightsSince} |`;
+  return `| ${cell(metric.label)} | ${formatPercent(shift.changePercent)} ${shift.worse ? '🔺 worse' : '🟢 better'} | ${cell(`${formatWithUnit(metric, shift.beforeMedian)} → ${formatWithUnit(metric, shift.afterMedian)}`)} | ${describeScore(shift.score)} | \`${cell(commitRange(shift))}\` | ${shift.nightsSince} |`;
 }
 
-/** Markdown table of shifts: metric, change, levels, confidence, commit range, nights since. */
+/** Markdown table of shifts: metric, change, levels, evidence, commit range, nights since. */
 export function shiftTable(shifts: readonly Shift[]): string {
   return [
-    '| metric | change | level before → after (medians) | confidence | between (last before .. first after) | nights since |',
+    '| metric | change | level before → after (medians) | evidence | between (last before .. first after) | nights since |',
     '| --- | --- | --- | --- | --- | --- |',
     ...shifts.map(shiftRow),
   ].join('\n');
@@ -134,7 +136,7 @@ export function renderDriftIssue(
   const markdown = [
     `## Performance drift in baseline \`${analysis.name}\``,
     '',
-    `The nightly figures shifted recently: ${shifts.length} shift(s) found by change-point detection (E-divisive means with a permutation test) in the baseline's history. The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
+    `The nightly figures shifted recently: ${shifts.length} shift(s) found in the baseline's history: levels whose medians differ by at least ${LEVEL_SHIFT_SCORE} standard errors apart (nightly noise from consecutive nights). The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
     '',
     shiftTable(shifts),
     '',

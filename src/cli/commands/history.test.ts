@@ -59,7 +59,7 @@ describe('ethhook-load-test history', () => {
       /^History of baseline "shifted"\n\nCurrent runner: AMD EPYC 7763 64-Core Processor, 4 cores, 16 GiB, Linux x64; load [0-9a-f]{12}; 60 night\(s\), 2026-01-01 \.\. 2026-03-01\n/,
     );
     expect(output).toMatch(
-      /\n {2}Latency p50 +[▁▂▃▄▅▆▇█]{60} {2}now \d+\.\d+ ms {2}1 shift\(s\)\n {4}- night 5[01]: Latency p50 \+\d\d% .*, worse, 99\.\d% confidence, between 00\w\wccc/,
+      /\n {2}Latency p50 +[▁▂▃▄▅▆▇█]{60} {2}now \d+\.\d+ ms {2}1 shift\(s\)\n {4}- night 5[01]: Latency p50 \+\d\d% .*, worse, \d+\.\d standard errors, between 00\w\wccc/,
     );
     expect(output).toMatch(/\n {2}Throughput +▁{60} {2}now 100\.0 deliveries\/s {2}no shift\n/);
   });
@@ -95,7 +95,7 @@ describe('ethhook-load-test history', () => {
     const { output, exitCode } = await cli(short);
     expect(exitCode).toBe(0);
     expect(output).toContain(
-      '  no change points looked for: 4 night(s) on this runner and load; a shift needs at least 5 on each side (10 in all)\n',
+      '  no change points looked for: 4 night(s) on this runner and load; a shift needs at least 3 on each side (6 in all)\n',
     );
   });
 

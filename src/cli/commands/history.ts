@@ -72,7 +72,7 @@ export function registerHistoryCommand(program: Command, io: CommandIo = process
   program
     .command('history')
     .description(
-      `Find shifts in a baseline's nightly history (E-divisive means, permutation test), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, 1 bad input.`,
+      `Find level shifts in a baseline's nightly history (median gap beyond the nightly noise), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, 1 bad input.`,
     )
     .argument('<baseline.json>', 'e.g. baselines/steady.json')
     .option(
