@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBaseline } from '../../compare/baseline.js';
-import { baselineWithNights, syntheticSeries } from '../../compare/drift-fixtures.js';
+import { baselineWithNights, nightDate, syntheticSeries } from '../../compare/drift-fixtures.js';
+import { makeRunResult } from '../../compare/fixtures.js';
 import { UserError } from '../errors.js';
 import { buildProgram } from '../main.js';
+import { registerBaselineCommand } from './baseline.js';
 import { DRIFT_EXIT_CODE, registerHistoryCommand } from './history.js';
 
 let dir: string;
@@ -108,5 +110,54 @@ describe('ethhook-load-test history', () => {
     await expect(cli(shifted, '--metrics', 'p50,lost')).rejects.toThrow(
       /--metrics: lost is a correctness metric, judged on its own, not for drift; expected performance metrics: p50, p95, p99, throughput, p90, /,
     );
+  });
+});
+
+describe('drift on nightly baselines written by `baseline update`', () => {
+  /** The nightly job: a run's result refreshes the baseline, then `history` judges it. */
+  async function night(baselines: string, index: number, p50Ms: number): Promise<number> {
+    const result = join(baselines, `night-${index}.json`);
+    const run = makeRunResult({
+      sampleCount: 400,
+      latency: { p50Ms, p95Ms: 30, p99Ms: 60 },
+      startedAt: nightDate(index),
+    });
+    await writeFile(result, JSON.stringify(run));
+    const program = buildProgram([
+      (p) =>
+        registerBaselineCommand(p, {
+          stdout: { write: () => true },
+          setExitCode: () => undefined,
+          env: { GITHUB_SHA: `${index.toString(16).padStart(4, '0')}${'e'.repeat(36)}` },
+          now: () => new Date(nightDate(index)),
+        }),
+    ]);
+    await program.parseAsync([
+      'node',
+      'ethhook-load-test',
+      'baseline',
+      'update',
+      result,
+      '--dir',
+      baselines,
+      '--name',
+      'independent',
+    ]);
+    return (await cli(join(baselines, 'independent.json'))).exitCode;
+  }
+
+  it('exits 3 within three nights of the p50 doubling, and 0 on every night before', async () => {
+    const baselines = await mkdtemp(join(dir, 'nightly-'));
+    // Issue 24: six nights at p50 11.3 ms, then 21.9 ms; nights vary by a few percent.
+    const jitter = [1, 1.03, 0.98, 1.02, 0.97, 1.01, 0.99, 1.02, 0.98];
+    const exitCodes: number[] = [];
+    for (let index = 0; index < 9; index += 1) {
+      const p50Ms = (index < 6 ? 11.3 : 21.9) * (jitter[index] as number);
+      exitCodes.push(await night(baselines, index, p50Ms));
+    }
+    expect(exitCodes.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(exitCodes.slice(6)).toContain(DRIFT_EXIT_CODE);
+    const { output } = await cli(join(baselines, 'independent.json'));
+    expect(output).toMatch(/- night 7: Latency p50 \+9\d% \(11\.\d ms -> 2\d\.\d ms\), worse, /);
   });
 });
