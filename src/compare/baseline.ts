@@ -19,6 +19,12 @@ export const BASELINE_VERSION = 1;
  * shift to name it, and a runner change starts a new series. About 1 KB a night.
  */
 export const DEFAULT_HISTORY_LIMIT = 120;
+/**
+ * The most earlier nights a baseline keeps: nearly three years of nightly runs, about 1 MB of
+ * committed JSON. It bounds what a file the tool writes costs to read and to analyse (`history`
+ * answers for it in about a second), and a larger history would rarely describe today's runner.
+ */
+export const MAX_HISTORY_LIMIT = 1000;
 
 /** The figures of an earlier baseline, kept for trends and for the noise estimate. */
 export const historyEntrySchema = z.object({
@@ -135,10 +141,17 @@ export function historyEntryOf(baseline: Baseline): HistoryEntry {
   };
 }
 
-/** The baseline's stored noise, or, for a file written before it was stored, computed now. */
+/**
+ * The baseline's stored noise, or, for a file written before it was stored, computed now from the
+ * newest nights the tool would have kept (a hand-made file may hold more).
+ */
 export function noiseOf(baseline: Baseline): BaselineNoise {
   return (
-    baseline.noise ?? historyNoise(baseline.history, { date: baseline.date, ...baseline.aggregate })
+    baseline.noise ??
+    historyNoise(baseline.history.slice(-MAX_HISTORY_LIMIT), {
+      date: baseline.date,
+      ...baseline.aggregate,
+    })
   );
 }
 
@@ -160,8 +173,10 @@ export function updateBaseline(
   update: BaselineUpdate,
 ): Baseline {
   const limit = update.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`Invalid history limit ${limit}: expected a whole number of 0 or more.`);
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_HISTORY_LIMIT) {
+    throw new RangeError(
+      `Invalid history limit ${limit}: expected a whole number from 0 to ${MAX_HISTORY_LIMIT}.`,
+    );
   }
   const history = existing ? [...existing.history, historyEntryOf(existing)] : [];
   const kept = limit === 0 ? [] : history.slice(-limit);

@@ -1,5 +1,5 @@
 import type { EnvironmentFingerprint } from '../engine/measure/result.js';
-import { historyEntryOf, type Baseline, type HistoryEntry } from './baseline.js';
+import { historyEntryOf, MAX_HISTORY_LIMIT, type Baseline, type HistoryEntry } from './baseline.js';
 import { levelShifts, MIN_LEVEL_SAMPLES, type LevelShiftOptions } from './changepoint.js';
 import { environmentDifferences } from './comparability.js';
 import { formatPercent, formatWithUnit } from './format.js';
@@ -22,6 +22,11 @@ import { median } from './stats.js';
 export const MIN_SHIFT_RATIO = 1.05;
 /** A shift whose new level began this many nights ago or fewer is recent. */
 export const RECENT_NIGHTS = 14;
+/**
+ * The most nights analysed: every night a baseline written by the tool can hold (its history at
+ * the largest limit, and its own). A longer, hand-made history is analysed from its newest nights.
+ */
+export const MAX_DRIFT_NIGHTS = MAX_HISTORY_LIMIT + 1;
 
 export interface Night {
   date: string;
@@ -74,12 +79,17 @@ export interface DriftAnalysis {
   environments: EnvironmentHistory[];
   /** Nights left out because the run was invalid. */
   invalidNights: number;
+  /** The newest nights analysed (the baseline's own included), of `totalNights` in the file. */
+  analysedNights: number;
+  totalNights: number;
 }
 
 export interface DriftOptions {
   /** The metrics to analyse; the default gated performance metrics otherwise. */
   metrics?: readonly MetricId[];
   levelShift?: LevelShiftOptions;
+  /** Analyse only the newest this many nights (1 to MAX_DRIFT_NIGHTS, the default). */
+  nights?: number;
 }
 
 interface Group {
@@ -108,7 +118,15 @@ export function analyseDrift(baseline: Baseline, options: DriftOptions = {}): Dr
       `Invalid minimum segment ${minSegment}: expected a whole number of 2 or more.`,
     );
   }
-  const all = [...baseline.history, historyEntryOf(baseline)];
+  const nights = options.nights ?? MAX_DRIFT_NIGHTS;
+  if (!Number.isInteger(nights) || nights < 1 || nights > MAX_DRIFT_NIGHTS) {
+    throw new RangeError(
+      `Invalid night count ${nights}: expected a whole number from 1 to ${MAX_DRIFT_NIGHTS}.`,
+    );
+  }
+  const totalNights = baseline.history.length + 1;
+  const earlier = nights === 1 ? [] : baseline.history.slice(-(nights - 1));
+  const all = [...earlier, historyEntryOf(baseline)];
   const newest = all[all.length - 1] as HistoryEntry;
   const groups: Group[] = [];
   let invalidNights = 0;
@@ -134,7 +152,13 @@ export function analyseDrift(baseline: Baseline, options: DriftOptions = {}): Dr
   environments.sort((a, b) =>
     a.current !== b.current ? (a.current ? -1 : 1) : newestDate(b).localeCompare(newestDate(a)),
   );
-  return { name: baseline.name, environments, invalidNights };
+  return {
+    name: baseline.name,
+    environments,
+    invalidNights,
+    analysedNights: all.length,
+    totalNights,
+  };
 }
 
 function analyseGroup(

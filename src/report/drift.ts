@@ -61,7 +61,9 @@ function environmentHeading(history: EnvironmentHistory): string {
 
 /** Plain text for the terminal: per environment, a trend line per metric and its shifts. */
 export function renderDriftText(analysis: DriftAnalysis): string {
-  const lines = [`History of baseline "${analysis.name}"${invalidNote(analysis)}`];
+  const lines = [
+    `History of baseline "${analysis.name}"${invalidNote(analysis)}${boundNote(analysis)}`,
+  ];
   for (const history of analysis.environments) {
     lines.push('', environmentHeading(history));
     if (history.tooShort) lines.push(`  no change points looked for: ${history.tooShort}`);
@@ -79,6 +81,13 @@ export function renderDriftText(analysis: DriftAnalysis): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** " (the newest 1001 of 60000 nights analysed)": said whenever older nights were left out. */
+function boundNote(analysis: DriftAnalysis): string {
+  return analysis.analysedNights < analysis.totalNights
+    ? ` (the newest ${analysis.analysedNights} of ${analysis.totalNights} nights analysed)`
+    : '';
 }
 
 function invalidNote(analysis: DriftAnalysis): string {

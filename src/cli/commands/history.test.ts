@@ -9,6 +9,7 @@ import { makeRunResult } from '../../compare/fixtures.js';
 import { UserError } from '../errors.js';
 import { buildProgram } from '../main.js';
 import { registerBaselineCommand } from './baseline.js';
+import { MAX_DRIFT_NIGHTS, type DriftAnalysis } from '../../compare/drift.js';
 import { DRIFT_EXIT_CODE, registerHistoryCommand } from './history.js';
 
 let dir: string;
@@ -109,6 +110,50 @@ describe('ethhook-load-test history', () => {
     await expect(cli(shifted, '--metrics', 'p42')).rejects.toBeInstanceOf(CommanderError);
     await expect(cli(shifted, '--metrics', 'p50,lost')).rejects.toThrow(
       /--metrics: lost is a correctness metric, judged on its own, not for drift; expected performance metrics: p50, p95, p99, throughput, p90, /,
+    );
+  });
+});
+
+describe('history of the largest baselines', () => {
+  it('analyses the largest history a baseline can keep and names its shifts', async () => {
+    const p50 = syntheticSeries({
+      nights: MAX_DRIFT_NIGHTS,
+      level: 10,
+      noise: 0.05,
+      shift: { at: 400, ratio: 1.3 },
+      seed: 3,
+    }).map((value, night) => (night >= MAX_DRIFT_NIGHTS - 4 ? value * 2 : value));
+    const path = join(dir, 'largest.json');
+    await writeBaseline(path, baselineWithNights({ p50 }, 'largest'));
+    const { output, exitCode } = await cli(path, '--json', '--metrics', 'p50');
+    expect(exitCode).toBe(DRIFT_EXIT_CODE);
+    const analysis = JSON.parse(output) as DriftAnalysis;
+    expect(analysis).toMatchObject({ analysedNights: 1001, totalNights: 1001 });
+    const shifts = analysis.environments[0]!.trends[0]!.shifts;
+    expect(shifts.map((shift) => [shift.index, shift.worse])).toEqual([
+      [400, true],
+      [MAX_DRIFT_NIGHTS - 4, true],
+    ]);
+  });
+
+  it('reads only the newest nights of a longer, hand-made history, and says so', async () => {
+    const p50 = syntheticSeries({ nights: 5000, level: 10, noise: 0.05, seed: 4 });
+    const path = join(dir, 'hand-made.json');
+    await writeBaseline(path, baselineWithNights({ p50 }, 'hand-made'));
+    const { output, exitCode } = await cli(path);
+    expect(exitCode).toBe(0);
+    expect(output).toMatch(
+      /^History of baseline "hand-made" \(the newest 1001 of 5000 nights analysed\)\n\nCurrent runner: .*; 1001 night\(s\), /,
+    );
+    expect(output).toContain(
+      `${nightDate(3999).slice(0, 10)} .. ${nightDate(4999).slice(0, 10)}\n`,
+    );
+    const newest = await cli(path, '--nights', '30');
+    expect(newest.output).toMatch(
+      /\(the newest 30 of 5000 nights analysed\)\n\n.*; 30 night\(s\),/,
+    );
+    await expect(cli(path, '--nights', '1002')).rejects.toThrow(
+      "option '--nights <n>' argument '1002' is invalid. Expected a whole number from 1 to 1,001 nights.",
     );
   });
 });
