@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { baselineWithNights, nightCommit, nightDate, syntheticSeries } from './drift-fixtures.js';
-import { analyseDrift, commitRange, describeShift, recentShifts } from './drift.js';
+import {
+  analyseDrift,
+  commitRange,
+  describeShift,
+  RECENT_NIGHTS,
+  recentShifts,
+  shiftsOf,
+} from './drift.js';
 import { fixtureEnvironment } from './fixtures.js';
 
 const p50Trend = (analysis: ReturnType<typeof analyseDrift>) =>
@@ -128,6 +135,48 @@ describe('analyseDrift', () => {
     const analysis = analyseDrift(baseline);
     expect(analysis.invalidNights).toBe(1);
     expect(analysis.environments[0]!.nights).toHaveLength(19);
+  });
+});
+
+describe('drift judged night by night, as the nightly job does (seeded)', () => {
+  const nights = Array.from({ length: 30 }, (_, i) => ({ date: nightDate(i), commit: null }));
+  const alarm = (values: readonly number[]) =>
+    shiftsOf('p50', values, nights.slice(0, values.length), undefined).some(
+      (shift) => shift.worse && shift.nightsSince <= RECENT_NIGHTS,
+    );
+  // Noise spread over the range by seed, the same every run.
+  const noiseOf = (seed: number, low: number, high: number) =>
+    low + ((high - low) * ((seed * 37) % 100)) / 100;
+
+  it('flags a doubling after six quiet nights within three nights (3-10% noise)', () => {
+    let flagged = 0;
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const noise = noiseOf(seed, 0.03, 0.1);
+      const values = syntheticSeries({
+        nights: 9,
+        level: 10,
+        noise,
+        seed,
+        shift: { at: 6, ratio: 2 },
+      });
+      if (alarm(values)) flagged += 1;
+    }
+    expect(flagged).toBeGreaterThanOrEqual(195);
+  });
+
+  it('stays quiet on flat series of 30 nights at 10-25% noise, judged every night', () => {
+    let raised = 0;
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const values = syntheticSeries({
+        nights: 30,
+        level: 10,
+        noise: noiseOf(seed, 0.1, 0.25),
+        seed,
+      });
+      const everyNight = Array.from({ length: 25 }, (_, i) => values.slice(0, i + 6));
+      if (everyNight.some(alarm)) raised += 1;
+    }
+    expect(raised).toBeLessThanOrEqual(5);
   });
 });
 

@@ -47,7 +47,10 @@ export interface Shift {
   changePercent: number | null;
   /** In the metric's own direction: slower latency, lower throughput. */
   worse: boolean;
-  /** Gap of the two levels' medians in standard errors of their difference (5 or more). */
+  /**
+   * Gap of the two levels' medians in standard errors of their difference (LEVEL_SHIFT_SCORE or
+   * more); Infinity (null in JSON) when the nights of each level agreed exactly.
+   */
   score: number;
   /** Nights at the new level, the newest included. */
   nightsSince: number;
@@ -191,7 +194,8 @@ function analyseGroup(
 /**
  * The shifts of one series: its level shifts, less those whose levels differ by less than
  * MIN_SHIFT_RATIO (or, for counts, by no more than their per-trial allowance), the smallest
- * first, since dropping one merges its two levels and changes its neighbours' sizes.
+ * first, since dropping one merges its two levels and changes its neighbours' sizes. Exported for
+ * bench/drift.ts, which judges simulated series night by night.
  */
 export function shiftsOf(
   id: MetricId,
