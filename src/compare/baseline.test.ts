@@ -9,6 +9,7 @@ import {
   baselinePath,
   DEFAULT_HISTORY_LIMIT,
   historyEntryOf,
+  MAX_HISTORY_LIMIT,
   readBaseline,
   readBaselineIfExists,
   updateBaseline,
@@ -135,6 +136,14 @@ describe('updateBaseline', () => {
         historyLimit: -1,
       }),
     ).toThrow(/history limit/);
+    expect(() =>
+      updateBaseline(first, aggregateWithP50(11), {
+        name: 'x',
+        commit: null,
+        date: day(1),
+        historyLimit: MAX_HISTORY_LIMIT + 1,
+      }),
+    ).toThrow('Invalid history limit 1001: expected a whole number from 0 to 1000.');
   });
 });
 

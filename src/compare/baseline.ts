@@ -18,6 +18,12 @@ export const BASELINE_VERSION = 1;
  * shift to name it, and a runner change starts a new series. About 1 KB a night.
  */
 export const DEFAULT_HISTORY_LIMIT = 120;
+/**
+ * The most earlier nights a baseline keeps: nearly three years of nightly runs, about 1 MB of
+ * committed JSON. It bounds what a file the tool writes costs to read and to analyse (`history`
+ * answers for it in about a second), and a larger history would rarely describe today's runner.
+ */
+export const MAX_HISTORY_LIMIT = 1000;
 
 /** The figures of an earlier baseline, kept for trends and for the noise estimate. */
 export const historyEntrySchema = z.object({
@@ -151,8 +157,10 @@ export function updateBaseline(
   update: BaselineUpdate,
 ): Baseline {
   const limit = update.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(`Invalid history limit ${limit}: expected a whole number of 0 or more.`);
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_HISTORY_LIMIT) {
+    throw new RangeError(
+      `Invalid history limit ${limit}: expected a whole number from 0 to ${MAX_HISTORY_LIMIT}.`,
+    );
   }
   const history = existing ? [...existing.history, historyEntryOf(existing)] : [];
   const kept = limit === 0 ? [] : history.slice(-limit);

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { baselineWithNights, nightCommit, nightDate, syntheticSeries } from './drift-fixtures.js';
-import { analyseDrift, commitRange, describeShift, recentShifts } from './drift.js';
+import {
+  analyseDrift,
+  commitRange,
+  describeShift,
+  RECENT_NIGHTS,
+  recentShifts,
+  shiftsOf,
+} from './drift.js';
 import { fixtureEnvironment } from './fixtures.js';
 
 const p50Trend = (analysis: ReturnType<typeof analyseDrift>) =>
   analysis.environments[0]!.trends.find((trend) => trend.metric === 'p50')!;
 
 describe('analyseDrift', () => {
-  it('names night 40 of a 60-night series with a 30% step, its commits, size and confidence', () => {
+  it('names night 40 of a 60-night series with a 30% step, its commits, size and score', () => {
     const p50 = syntheticSeries({
       nights: 60,
       level: 10,
@@ -30,10 +37,10 @@ describe('analyseDrift', () => {
     expect(shift!.changePercent).toBeGreaterThan(25);
     expect(shift!.changePercent).toBeLessThan(35);
     expect(shift!.worse).toBe(true);
-    expect(shift!.confidence).toBeGreaterThanOrEqual(0.99);
+    expect(shift!.score).toBeGreaterThanOrEqual(5);
     expect(shift!.nightsSince).toBe(60 - shift!.index);
     expect(describeShift(shift!)).toMatch(
-      /^Latency p50 \+\d+% \(\d+\.\d+ ms -> \d+\.\d+ ms\), worse, 99\.\d% confidence, between 00\w{2}ccc \(2026-02-\d\d\) \.\. 00\w{2}ccc \(2026-02-\d\d\)$/,
+      /^Latency p50 \+\d+% \(\d+\.\d+ ms -> \d+\.\d+ ms\), worse, \d+\.\d standard errors, between 00\w{2}ccc \(2026-02-\d\d\) \.\. 00\w{2}ccc \(2026-02-\d\d\)$/,
     );
     // The other gated metrics are flat.
     for (const trend of analysis.environments[0]!.trends.filter((t) => t.metric !== 'p50'))
@@ -99,9 +106,9 @@ describe('analyseDrift', () => {
   });
 
   it('says why a short history has no change points', () => {
-    const analysis = analyseDrift(baselineWithNights({ p50: [10, 10, 13, 13, 13, 13] }));
+    const analysis = analyseDrift(baselineWithNights({ p50: [10, 10, 13, 13, 13] }));
     expect(analysis.environments[0]!.tooShort).toBe(
-      '6 night(s) on this runner and load; a shift needs at least 5 on each side (10 in all)',
+      '5 night(s) on this runner and load; a shift needs at least 3 on each side (6 in all)',
     );
     expect(analysis.environments[0]!.trends.every((trend) => trend.shifts.length === 0)).toBe(true);
   });
@@ -128,6 +135,48 @@ describe('analyseDrift', () => {
     const analysis = analyseDrift(baseline);
     expect(analysis.invalidNights).toBe(1);
     expect(analysis.environments[0]!.nights).toHaveLength(19);
+  });
+});
+
+describe('drift judged night by night, as the nightly job does (seeded)', () => {
+  const nights = Array.from({ length: 30 }, (_, i) => ({ date: nightDate(i), commit: null }));
+  const alarm = (values: readonly number[]) =>
+    shiftsOf('p50', values, nights.slice(0, values.length), undefined).some(
+      (shift) => shift.worse && shift.nightsSince <= RECENT_NIGHTS,
+    );
+  // Noise spread over the range by seed, the same every run.
+  const noiseOf = (seed: number, low: number, high: number) =>
+    low + ((high - low) * ((seed * 37) % 100)) / 100;
+
+  it('flags a doubling after six quiet nights within three nights (3-10% noise)', () => {
+    let flagged = 0;
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const noise = noiseOf(seed, 0.03, 0.1);
+      const values = syntheticSeries({
+        nights: 9,
+        level: 10,
+        noise,
+        seed,
+        shift: { at: 6, ratio: 2 },
+      });
+      if (alarm(values)) flagged += 1;
+    }
+    expect(flagged).toBeGreaterThanOrEqual(195);
+  });
+
+  it('stays quiet on flat series of 30 nights at 10-25% noise, judged every night', () => {
+    let raised = 0;
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const values = syntheticSeries({
+        nights: 30,
+        level: 10,
+        noise: noiseOf(seed, 0.1, 0.25),
+        seed,
+      });
+      const everyNight = Array.from({ length: 25 }, (_, i) => values.slice(0, i + 6));
+      if (everyNight.some(alarm)) raised += 1;
+    }
+    expect(raised).toBeLessThanOrEqual(5);
   });
 });
 

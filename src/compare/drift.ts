@@ -1,26 +1,31 @@
 import type { EnvironmentFingerprint } from '../engine/measure/result.js';
-import { historyEntryOf, type Baseline, type HistoryEntry } from './baseline.js';
-import { changePoints, CHANGE_POINT_DEFAULTS, type ChangePointOptions } from './changepoint.js';
+import { historyEntryOf, MAX_HISTORY_LIMIT, type Baseline, type HistoryEntry } from './baseline.js';
+import { levelShifts, MIN_LEVEL_SAMPLES, type LevelShiftOptions } from './changepoint.js';
 import { environmentDifferences } from './comparability.js';
 import { formatPercent, formatWithUnit } from './format.js';
 import { DEFAULT_GATED_METRICS, logFigure, METRICS, type MetricId } from './metrics.js';
 import { median } from './stats.js';
 
 /**
- * Drift: shifts in the nightly figures of a baseline, found by change-point detection
+ * Drift: shifts in the nightly figures of a baseline, found by the level-shift detector
  * (changepoint.ts) per gated metric, per runner environment and load. A pull request is one way
  * performance changes; dependencies, the base branch and the runner image move it too, and a
  * shift found here says when, between which commits, by how much and how surely.
  */
 
 /**
- * The smallest shift worth naming: medians 5% apart. The permutation test answers "is this not
- * chance?", which a long series answers yes for a 2% wobble or a change in spread alone; a shift
- * far inside the tolerance ratio would only be noise in an issue.
+ * The smallest shift worth naming: medians 5% apart. The detector answers "is this not chance?",
+ * which a long, quiet series answers yes for a 2% wobble; a shift far inside the tolerance ratio
+ * would only be noise in an issue.
  */
 export const MIN_SHIFT_RATIO = 1.05;
 /** A shift whose new level began this many nights ago or fewer is recent. */
 export const RECENT_NIGHTS = 14;
+/**
+ * The most nights analysed: every night a baseline written by the tool can hold (its history at
+ * the largest limit, and its own). A longer, hand-made history is analysed from its newest nights.
+ */
+export const MAX_DRIFT_NIGHTS = MAX_HISTORY_LIMIT + 1;
 
 export interface Night {
   date: string;
@@ -41,8 +46,11 @@ export interface Shift {
   changePercent: number | null;
   /** In the metric's own direction: slower latency, lower throughput. */
   worse: boolean;
-  /** 1 - the permutation p-value. */
-  confidence: number;
+  /**
+   * Gap of the two levels' medians in standard errors of their difference (LEVEL_SHIFT_SCORE or
+   * more); Infinity (null in JSON) when the nights of each level agreed exactly.
+   */
+  score: number;
   /** Nights at the new level, the newest included. */
   nightsSince: number;
 }
@@ -73,12 +81,17 @@ export interface DriftAnalysis {
   environments: EnvironmentHistory[];
   /** Nights left out because the run was invalid. */
   invalidNights: number;
+  /** The newest nights analysed (the baseline's own included), of `totalNights` in the file. */
+  analysedNights: number;
+  totalNights: number;
 }
 
 export interface DriftOptions {
   /** The metrics to analyse; the default gated performance metrics otherwise. */
   metrics?: readonly MetricId[];
-  changePoint?: ChangePointOptions;
+  levelShift?: LevelShiftOptions;
+  /** Analyse only the newest this many nights (1 to MAX_DRIFT_NIGHTS, the default). */
+  nights?: number;
 }
 
 interface Group {
@@ -101,13 +114,21 @@ export function analyseDrift(baseline: Baseline, options: DriftOptions = {}): Dr
   const metrics = (options.metrics ?? DEFAULT_GATED_METRICS).filter(
     (id) => METRICS[id].kind === 'performance',
   );
-  const minSegment = options.changePoint?.minSegment ?? CHANGE_POINT_DEFAULTS.minSegment;
+  const minSegment = options.levelShift?.minSegment ?? MIN_LEVEL_SAMPLES;
   if (!Number.isInteger(minSegment) || minSegment < 2) {
     throw new RangeError(
       `Invalid minimum segment ${minSegment}: expected a whole number of 2 or more.`,
     );
   }
-  const all = [...baseline.history, historyEntryOf(baseline)];
+  const nights = options.nights ?? MAX_DRIFT_NIGHTS;
+  if (!Number.isInteger(nights) || nights < 1 || nights > MAX_DRIFT_NIGHTS) {
+    throw new RangeError(
+      `Invalid night count ${nights}: expected a whole number from 1 to ${MAX_DRIFT_NIGHTS}.`,
+    );
+  }
+  const totalNights = baseline.history.length + 1;
+  const earlier = nights === 1 ? [] : baseline.history.slice(-(nights - 1));
+  const all = [...earlier, historyEntryOf(baseline)];
   const newest = all[all.length - 1] as HistoryEntry;
   const groups: Group[] = [];
   let invalidNights = 0;
@@ -126,14 +147,20 @@ export function analyseDrift(baseline: Baseline, options: DriftOptions = {}): Dr
       groups.push({ configKey: entry.configKey, environment: entry.environment, entries: [entry] });
   }
   const environments = groups.map((group) =>
-    analyseGroup(group, group.entries.includes(newest), metrics, minSegment, options.changePoint),
+    analyseGroup(group, group.entries.includes(newest), metrics, minSegment, options.levelShift),
   );
   const newestDate = (history: EnvironmentHistory) =>
     history.nights[history.nights.length - 1]?.date ?? '';
   environments.sort((a, b) =>
     a.current !== b.current ? (a.current ? -1 : 1) : newestDate(b).localeCompare(newestDate(a)),
   );
-  return { name: baseline.name, environments, invalidNights };
+  return {
+    name: baseline.name,
+    environments,
+    invalidNights,
+    analysedNights: all.length,
+    totalNights,
+  };
 }
 
 function analyseGroup(
@@ -141,7 +168,7 @@ function analyseGroup(
   current: boolean,
   metrics: readonly MetricId[],
   minSegment: number,
-  options: ChangePointOptions | undefined,
+  options: LevelShiftOptions | undefined,
 ): EnvironmentHistory {
   const nights = group.entries.map(({ date, commit }) => ({ date, commit }));
   const needed = 2 * minSegment;
@@ -164,18 +191,19 @@ function analyseGroup(
 }
 
 /**
- * The shifts of one series: its change points, less those whose levels differ by less than
+ * The shifts of one series: its level shifts, less those whose levels differ by less than
  * MIN_SHIFT_RATIO (or, for counts, by no more than their per-trial allowance), the smallest
- * first, since dropping one merges its two levels and changes its neighbours' sizes.
+ * first, since dropping one merges its two levels and changes its neighbours' sizes. Exported for
+ * bench/drift.ts, which judges simulated series night by night.
  */
-function shiftsOf(
+export function shiftsOf(
   id: MetricId,
   values: readonly number[],
   nights: readonly Night[],
-  options: ChangePointOptions | undefined,
+  options: LevelShiftOptions | undefined,
 ): Shift[] {
   const metric = METRICS[id];
-  const points = changePoints(
+  const points = levelShifts(
     values.map((value) => logFigure(metric, value)),
     options,
   );
@@ -209,7 +237,7 @@ function shiftsOf(
         afterMedian: after,
         changePercent: before === 0 ? null : ((after - before) / before) * 100,
         worse,
-        confidence: 1 - point.pValue,
+        score: point.score,
         nightsSince: values.length - point.index,
       };
     });
@@ -233,11 +261,15 @@ export function commitRange(shift: Shift): string {
   return `${shortCommit(shift.lastBefore)} (${day(shift.lastBefore)}) .. ${shortCommit(shift.firstAfter)} (${day(shift.firstAfter)})`;
 }
 
-/** "Latency p50 +30% (10.0 -> 13.0 ms), worse, 99.8% confidence, between abc1234 (…) .. def5678 (…)" */
+/** "Latency p50 +30% (10.0 -> 13.0 ms), worse, 7.1 standard errors, between abc1234 (…) .. def5678 (…)" */
 export function describeShift(shift: Shift): string {
   const metric = METRICS[shift.metric];
-  const confidence = `${(shift.confidence * 100).toFixed(1)}% confidence`;
-  return `${metric.label} ${formatPercent(shift.changePercent)} (${formatWithUnit(metric, shift.beforeMedian)} -> ${formatWithUnit(metric, shift.afterMedian)}), ${shift.worse ? 'worse' : 'better'}, ${confidence}, between ${commitRange(shift)}`;
+  return `${metric.label} ${formatPercent(shift.changePercent)} (${formatWithUnit(metric, shift.beforeMedian)} -> ${formatWithUnit(metric, shift.afterMedian)}), ${shift.worse ? 'worse' : 'better'}, ${describeScore(shift.score)}, between ${commitRange(shift)}`;
+}
+
+/** "7.1 standard errors"; an infinite score: the nights agreed exactly within each level. */
+export function describeScore(score: number): string {
+  return Number.isFinite(score) ? `${score.toFixed(1)} standard errors` : 'noise-free levels';
 }
 
 /** Stable identity of a shift, so a drift issue can tell a new shift from one it already named. */

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changePoints } from './changepoint.js';
 import {
-  lastLevelStart,
   median,
-  MIN_LEVEL_SAMPLES,
   medianAbsoluteDeviation,
   medianVarianceFactor,
   pooledPairSigma,
@@ -59,28 +56,5 @@ describe('stats', () => {
     expect(medianVarianceFactor(3)).toBeCloseTo(0.449);
     expect(medianVarianceFactor(100)).toBeCloseTo(Math.PI / 200);
     expect(() => medianVarianceFactor(0)).toThrow(RangeError);
-  });
-
-  it('finds where the last level of a series begins', () => {
-    const jitter = (i: number) => [0, 0.01, -0.01, 0.02, -0.02][i % 5] as number;
-    const tenThenTwenty = [
-      ...Array.from({ length: 15 }, (_, i) => Math.log(10) + jitter(i)),
-      ...Array.from({ length: 15 }, (_, i) => Math.log(20) + jitter(i)),
-    ];
-    expect(lastLevelStart(tenThenTwenty)).toBe(15);
-    // Two steps: the last one counts.
-    expect(lastLevelStart([1, 1, 1, 1, 5, 5, 5, 5, 9, 9, 9, 9])).toBe(8);
-    // Noise without a step, and a single wild night, are no shift.
-    expect(lastLevelStart([10, 11, 9, 10.5, 9.5, 10, 11, 9, 10.2, 9.8])).toBe(0);
-    expect(lastLevelStart([10, 10.2, 9.8, 10, 30, 10.1, 9.9, 10])).toBe(0);
-    // Too short to tell.
-    expect(lastLevelStart([1, 9])).toBe(0);
-  });
-
-  it('sees a shift in a history too short for the change-point test (why both exist)', () => {
-    const fourThenFour = [10, 10.2, 9.8, 10.1, 20, 20.4, 19.6, 20.2].map(Math.log);
-    expect(lastLevelStart(fourThenFour)).toBe(4);
-    // 2 of the 70 orderings split as cleanly: no permutation test can call it at 0.01.
-    expect(changePoints(fourThenFour, { minSegment: MIN_LEVEL_SAMPLES })).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-import { MAD_TO_SIGMA, lastLevelStart, median } from '../compare/stats.js';
-import type { MetricDefinition, MetricId, MetricValues } from '../compare/metrics.js';
+import { lastLevelStart } from '../compare/changepoint.js';
+import { MAD_TO_SIGMA, median } from '../compare/stats.js';
+import { logFigure, type MetricDefinition, type MetricId, type MetricValues } from '../compare/metrics.js';
 import { seededRandom } from '../engine/random.js';
 import { RATIO_FIGURES, worseRatio, type Start } from './figures.js';
 import { allStarts, PooledLatency } from './pooled.js';
@@ -215,9 +216,6 @@ export function pairedEstimates(rounds: readonly { base: Start; head: Start }[])
 /** A start's figure as a baseline stores a night's: the median over its trials. */
 const startFigure = (start: Start, id: MetricId): number =>
   median(start.map((trial) => trial.metrics[id]));
-
-const logFigure = (metric: MetricDefinition, value: number): number =>
-  Math.log(value + metric.resolution);
 
 /** A standard normal draw (Box-Muller) from the seeded generator. */
 const normal = (random: () => number): number =>

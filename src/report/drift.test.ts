@@ -29,7 +29,7 @@ describe('renderDriftMarkdown', () => {
     expect(markdown).toMatch(/^### Nightly trend of `nightly`\n\nCurrent runner: AMD EPYC/);
     expect(markdown).toMatch(/\n\| Latency p50 \| `[▁▂▃▄▅▆▇█]{40}` \| \d+\.\d+ ms \| 1 \|\n/);
     expect(markdown).toMatch(
-      /\n\| Latency p50 \| \+\d\d% 🔺 worse \| \d+\.\d+ ms → \d+\.\d+ ms \| 99\.\d% \| `001dccc \(2026-01-30\) \.\. 001eccc \(2026-01-31\)` \| 10 \|\n?$/,
+      /\n\| Latency p50 \| \+\d\d% 🔺 worse \| \d+\.\d+ ms → \d+\.\d+ ms \| \d+\.\d standard errors \| `001dccc \(2026-01-30\) \.\. 001eccc \(2026-01-31\)` \| 10 \|\n?$/,
     );
   });
 

@@ -1,5 +1,7 @@
+import { LEVEL_SHIFT_SCORE } from '../compare/changepoint.js';
 import {
   commitRange,
+  describeScore,
   describeShift,
   type DriftAnalysis,
   type EnvironmentHistory,
@@ -59,7 +61,9 @@ function environmentHeading(history: EnvironmentHistory): string {
 
 /** Plain text for the terminal: per environment, a trend line per metric and its shifts. */
 export function renderDriftText(analysis: DriftAnalysis): string {
-  const lines = [`History of baseline "${analysis.name}"${invalidNote(analysis)}`];
+  const lines = [
+    `History of baseline "${analysis.name}"${invalidNote(analysis)}${boundNote(analysis)}`,
+  ];
   for (const history of analysis.environments) {
     lines.push('', environmentHeading(history));
     if (history.tooShort) lines.push(`  no change points looked for: ${history.tooShort}`);
@@ -79,19 +83,26 @@ export function renderDriftText(analysis: DriftAnalysis): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** " (the newest 1001 of 60000 nights analysed)": said whenever older nights were left out. */
+function boundNote(analysis: DriftAnalysis): string {
+  return analysis.analysedNights < analysis.totalNights
+    ? ` (the newest ${analysis.analysedNights} of ${analysis.totalNights} nights analysed)`
+    : '';
+}
+
 function invalidNote(analysis: DriftAnalysis): string {
   return analysis.invalidNights > 0 ? ` (${analysis.invalidNights} invalid night(s) left out)` : '';
 }
 
 function shiftRow(shift: Shift): string {
   const metric = METRICS[shift.metric];
-  return `| ${cell(metric.label)} | ${formatPercent(shift.changePercent)} ${shift.worse ? '🔺 worse' : '🟢 better'} | ${cell(`${formatWithUnit(metric, shift.beforeMedian)} → ${formatWithUnit(metric, shift.afterMedian)}`)} | ${(shift.confidence * 100).toFixed(1)}% | \`${cell(commitRange(shift))}\` | ${shift.nightsSince} |`;
+  return `| ${cell(metric.label)} | ${formatPercent(shift.changePercent)} ${shift.worse ? '🔺 worse' : '🟢 better'} | ${cell(`${formatWithUnit(metric, shift.beforeMedian)} → ${formatWithUnit(metric, shift.afterMedian)}`)} | ${describeScore(shift.score)} | \`${cell(commitRange(shift))}\` | ${shift.nightsSince} |`;
 }
 
-/** Markdown table of shifts: metric, change, levels, confidence, commit range, nights since. */
+/** Markdown table of shifts: metric, change, levels, evidence, commit range, nights since. */
 export function shiftTable(shifts: readonly Shift[]): string {
   return [
-    '| metric | change | level before → after (medians) | confidence | between (last before .. first after) | nights since |',
+    '| metric | change | level before → after (medians) | evidence | between (last before .. first after) | nights since |',
     '| --- | --- | --- | --- | --- | --- |',
     ...shifts.map(shiftRow),
   ].join('\n');
@@ -134,7 +145,7 @@ export function renderDriftIssue(
   const markdown = [
     `## Performance drift in baseline \`${analysis.name}\``,
     '',
-    `The nightly figures shifted recently: ${shifts.length} shift(s) found by change-point detection (E-divisive means with a permutation test) in the baseline's history. The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
+    `The nightly figures shifted recently: ${shifts.length} shift(s) found in the baseline's history: levels whose medians differ by at least ${LEVEL_SHIFT_SCORE} standard errors apart (nightly noise from consecutive nights). The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
     '',
     shiftTable(shifts),
     '',

@@ -188,7 +188,7 @@ describe('the paired report section', () => {
   it("shows the head's and the base's timeline of the last round, naming a stall", () => {
     const run: PairedRun = {
       prepareMs: { base: 0, head: 0 },
-      confirmationRounds: 0,
+      furtherRounds: 0,
       rounds: [
         round(1, timeline({ stallFrom: 2 }), timeline()),
         round(2, timeline({ stallFrom: 6 }), timeline()),
@@ -206,7 +206,7 @@ describe('the paired report section', () => {
   it('is left out when the last round recorded no timeline', () => {
     const run: PairedRun = {
       prepareMs: { base: 0, head: 0 },
-      confirmationRounds: 0,
+      furtherRounds: 0,
       rounds: [round(1, undefined, undefined)],
     };
     expect(lastRoundTimelineDetails(run)).toBeNull();

@@ -33,7 +33,7 @@ const shift: Shift = {
   afterMedian: 13,
   changePercent: 30,
   worse: true,
-  confidence: 0.998,
+  score: 7.2,
   nightsSince: 8,
 };
 

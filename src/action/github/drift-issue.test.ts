@@ -12,7 +12,7 @@ const shift = (firstAfter: string, worse = true): Shift => ({
   afterMedian: 13,
   changePercent: 30,
   worse,
-  confidence: 0.998,
+  score: 7.2,
   nightsSince: 8,
 });
 const MARKER = driftIssueMarker('nightly');

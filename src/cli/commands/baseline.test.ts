@@ -81,6 +81,27 @@ describe('ethhook-load-test baseline', () => {
     ).rejects.toBeInstanceOf(CommanderError);
   });
 
+  it('keeps at most 1000 earlier nights: a larger --history-limit is refused, naming the range', async () => {
+    const refused = cli(
+      {},
+      'update',
+      good,
+      '--dir',
+      dir,
+      '--name',
+      'huge',
+      '--history-limit',
+      '1000000',
+    );
+    await expect(refused).rejects.toBeInstanceOf(CommanderError);
+    await expect(refused).rejects.toThrow(
+      "option '--history-limit <n>' argument '1000000' is invalid. Expected a whole number from 0 to 1,000 nights.",
+    );
+    await expect(readFile(join(dir, 'huge.json'))).rejects.toThrow(/ENOENT/);
+    await cli({}, 'update', good, '--dir', dir, '--name', 'huge', '--history-limit', '1000');
+    expect((await readBaseline(join(dir, 'huge.json'))).history).toEqual([]);
+  });
+
   it('refuses an invalid or lossy run unless forced', async () => {
     const refused = cli({}, 'update', invalid, '--dir', dir, '--name', 'bad');
     await expect(refused).rejects.toBeInstanceOf(UserError);

@@ -5,6 +5,7 @@ import {
   baselinePath,
   DEFAULT_HISTORY_LIMIT,
   isValidBaselineName,
+  MAX_HISTORY_LIMIT,
   readBaseline,
   readBaselineIfExists,
   updateBaseline,
@@ -16,7 +17,7 @@ import { formatWithUnit } from '../../compare/format.js';
 import { HEADLINE_METRICS } from '../../compare/metrics.js';
 import { readResultFile } from '../../compare/result-file.js';
 import { UserError } from '../errors.js';
-import { nonNegativeInt } from '../options.js';
+import { count, parseWith } from '../../settings/kinds.js';
 import { processIo, readInput, type CommandIo } from './compare.js';
 
 export const DEFAULT_BASELINE_DIR = 'baselines';
@@ -44,6 +45,13 @@ function baselineName(raw: string): string {
     );
   }
   return raw;
+}
+
+/** "argument '1000000' is invalid. Expected a whole number from 0 to 1,000 nights." */
+function historyLimit(raw: string): number {
+  const parsed = parseWith(count(0, MAX_HISTORY_LIMIT, ' nights'), raw, '--history-limit');
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.value;
 }
 
 function figures(baseline: Baseline): string {
@@ -151,8 +159,8 @@ export function registerBaselineCommand(program: Command, io: BaselineIo = defau
     .option('--commit <sha>', 'commit the result measured (default: $GITHUB_SHA)')
     .option(
       '--history-limit <n>',
-      'earlier baselines kept for the trend, the noise estimate and drift detection (`history`)',
-      nonNegativeInt,
+      `earlier baselines kept for the trend, the noise estimate and drift detection (\`history\`), 0 to ${MAX_HISTORY_LIMIT}`,
+      historyLimit,
       DEFAULT_HISTORY_LIMIT,
     )
     .option('--force', 'write even from an invalid run or one that lost deliveries', false)

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { readBaseline } from '../../compare/baseline.js';
 import {
   analyseDrift,
+  MAX_DRIFT_NIGHTS,
   RECENT_NIGHTS,
   recentShifts,
   type DriftAnalysis,
@@ -14,6 +15,7 @@ import {
   type MetricId,
 } from '../../compare/metrics.js';
 import { renderDriftText } from '../../report/drift.js';
+import { count, parseWith } from '../../settings/kinds.js';
 import { positiveInt } from '../options.js';
 import { processIo, readInput, type CommandIo } from './compare.js';
 
@@ -26,7 +28,14 @@ export const DRIFT_EXIT_CODE = 3;
 export interface HistoryFlags {
   metrics?: MetricId[];
   recent: number;
+  nights: number;
   json: boolean;
+}
+
+function nightCount(raw: string): number {
+  const parsed = parseWith(count(1, MAX_DRIFT_NIGHTS, ' nights'), raw, '--nights');
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.value;
 }
 
 function metricList(raw: string): MetricId[] {
@@ -58,7 +67,10 @@ export async function historyCommand(
   io: CommandIo,
 ): Promise<{ analysis: DriftAnalysis; exitCode: number }> {
   const baseline = await readInput(() => readBaseline(path));
-  const analysis = analyseDrift(baseline, flags.metrics ? { metrics: flags.metrics } : {});
+  const analysis = analyseDrift(baseline, {
+    nights: flags.nights,
+    ...(flags.metrics ? { metrics: flags.metrics } : {}),
+  });
   const recent = recentShifts(analysis, flags.recent);
   io.stdout.write(
     flags.json
@@ -72,7 +84,7 @@ export function registerHistoryCommand(program: Command, io: CommandIo = process
   program
     .command('history')
     .description(
-      `Find shifts in a baseline's nightly history (E-divisive means, permutation test), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, 1 bad input.`,
+      `Find level shifts in a baseline's nightly history (median gap beyond the nightly noise), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, 1 bad input.`,
     )
     .argument('<baseline.json>', 'e.g. baselines/steady.json')
     .option(
@@ -85,6 +97,12 @@ export function registerHistoryCommand(program: Command, io: CommandIo = process
       `a shift whose new level began within this many nights is recent (exit ${DRIFT_EXIT_CODE} when worse)`,
       positiveInt,
       RECENT_NIGHTS,
+    )
+    .option(
+      '--nights <n>',
+      `analyse the newest n nights, the baseline's own included (at most ${MAX_DRIFT_NIGHTS}: every night a baseline can keep)`,
+      nightCount,
+      MAX_DRIFT_NIGHTS,
     )
     .option('--json', 'print the analysis as JSON', false)
     .action(async (path: string, flags: HistoryFlags) => {
