@@ -23,8 +23,10 @@ import {
   postgresReady,
   redisReady,
   sutTablesReady,
+  waitUntil,
   withRedis,
 } from './readiness.js';
+import { seededEndpointsProblem, ServiceOutage } from './outage.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
 import {
@@ -168,7 +170,12 @@ export async function runTrials(
             environment,
             { events: options.warmupEvents, durationSec: null },
             false,
-          );
+          ).catch((error: unknown) => {
+            if (!(error instanceof ServiceOutage)) throw error;
+            throw new ServiceOutageError(
+              `${error.during('the warm-up')}; nothing was measured, no verdict on the SUT`,
+            );
+          });
           logger.info(
             `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
           );
@@ -182,9 +189,27 @@ export async function runTrials(
     // few times at most; after steal, once a few seconds in a row had little stolen.
     const measureTrial = async (title: string): Promise<RunResult> => {
       for (;;) {
-        const result = await timed('measure', () =>
-          logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
-        );
+        let result: RunResult;
+        try {
+          result = await timed('measure', () =>
+            logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
+          );
+        } catch (error) {
+          if (!(error instanceof ServiceOutage)) throw error;
+          // Redis or PostgreSQL, not the SUT, failed: the trial counts neither way.
+          const named = error.during(title);
+          if (remeasured >= MAX_REMEASURED_TRIALS) {
+            throw new ServiceOutageError(
+              `${named}; ${MAX_REMEASURED_TRIALS} trials were measured again already, so the run ends without a verdict on the SUT`,
+            );
+          }
+          remeasured += 1;
+          logger.warn(
+            `${named}; ${title} is measured again once ${error.service} is back (${remeasured} of at most ${MAX_REMEASURED_TRIALS})`,
+          );
+          await waitForServiceBack(error, named, options, endpoints);
+          continue;
+        }
         const disturbed = disturbance(result);
         if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
         remeasured += 1;
@@ -214,6 +239,57 @@ export async function runTrials(
     return results;
   } finally {
     await receiver.close();
+  }
+}
+
+/** A Redis or PostgreSQL outage ended the run: an error, not a verdict on the SUT. */
+export class ServiceOutageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceOutageError';
+  }
+}
+
+/**
+ * After an outage, waits (the ready timeout) until the service is back and the run's state in it
+ * too: the SUT's consumer group reading the stream again (a restarted Redis may have lost it),
+ * or the seeded endpoints still in the database. Else the run ends naming the outage.
+ */
+async function waitForServiceBack(
+  outage: ServiceOutage,
+  named: string,
+  options: RunOptions,
+  endpoints: readonly SeededEndpoint[],
+): Promise<void> {
+  const { readyTimeoutMs: timeoutMs, signal } = options;
+  try {
+    if (outage.service === 'Redis') {
+      await redisReady(options.redisUrl, timeoutMs, signal);
+      const stream = streamKey(options.chainId);
+      await consumerAlive(options.redisUrl, stream, options.chainId, timeoutMs, signal);
+    } else {
+      await postgresReady(options.databaseUrl, timeoutMs, signal);
+      const ids = endpoints.map((endpoint) => endpoint.id);
+      await waitUntil(
+        'the seeded endpoints in PostgreSQL',
+        async () => {
+          const db = new pg.Client({ connectionString: options.databaseUrl });
+          db.on('error', () => undefined);
+          await db.connect();
+          try {
+            return (await seededEndpointsProblem(db, ids)) ?? true;
+          } finally {
+            await db.end().catch(() => undefined);
+          }
+        },
+        { timeoutMs, signal },
+      );
+    }
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ServiceOutageError(
+      `${named}; it was not back: ${why}. The run ends without a verdict on the SUT`,
+    );
   }
 }
 
