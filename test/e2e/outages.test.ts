@@ -1,16 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sleepMs } from '../clock.js';
-import { DEFAULT_MIX } from '../events/generator.js';
-import { silentLogger, type Logger } from '../log.js';
-import { freePort } from '../net.js';
-import { referenceConfig } from '../../reference/config.js';
-import { startReferencePipeline, type ReferencePipeline } from '../../reference/pipeline.js';
+import { sleepMs } from '../../src/engine/clock.js';
+import { DEFAULT_MIX } from '../../src/engine/events/generator.js';
+import { silentLogger, type Logger } from '../../src/engine/log.js';
+import { freePort } from '../../src/engine/net.js';
+import { referenceConfig } from '../../src/reference/config.js';
+import { startReferencePipeline, type ReferencePipeline } from '../../src/reference/pipeline.js';
 import { Redis } from 'ioredis';
-import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../stack/test-support.js';
-import { runTrials } from './run.js';
-import type { RunOptions } from './types.js';
+import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
+import { runTrials } from '../../src/engine/run/run.js';
+import type { RunOptions } from '../../src/engine/run/types.js';
 
 // A Redis of this file's own on a spare port, restarted mid-trial: the machine's shared Redis is
 // never touched. No persistence, so a restart loses the stream and its group as an outage would.
