@@ -38,7 +38,7 @@ function stopRedis(child: ChildProcess): Promise<void> {
   });
 }
 
-describe('a Redis outage during a trial', () => {
+describe('faults during a run', () => {
   let schema: TestSchema;
   let port: number;
   let redis: ChildProcess | null = null;
@@ -187,6 +187,53 @@ describe('a Redis outage during a trial', () => {
         /PostgreSQL went away during Trial 1 of 2, [\d.]+ s in: .*without a verdict on the SUT/,
       );
       await dropped;
+    } finally {
+      await sharedRedis.del(`events:${chainId}`, queue);
+      sharedRedis.disconnect();
+      await own.drop();
+    }
+  });
+
+  it('stops at once on a signal: no further trial and no trial measured again', async () => {
+    const own = await createTestSchema('signal');
+    const sharedRedis = new Redis(TEST_REDIS_URL);
+    const queue = `delivery_queue:signal:${chainId}`;
+    try {
+      pipeline = await startReferencePipeline(
+        referenceConfig({
+          redisUrl: TEST_REDIS_URL,
+          databaseUrl: own.url,
+          applySchema: true,
+          chainIds: [chainId],
+          deliveryQueue: queue,
+          healthHost: '127.0.0.1',
+          processorHealthPort: 0,
+          deliveryHealthPort: 0,
+          blockMs: 200,
+          retryBaseDelayMs: 50,
+          retryMaxDelayMs: 500,
+        }),
+        silentLogger,
+      );
+      const abort = new AbortController();
+      const titles: string[] = [];
+      const warnings: string[] = [];
+      const logger: Logger = {
+        ...silentLogger,
+        warn: (line) => warnings.push(line),
+        group: (title, work) => {
+          titles.push(title);
+          if (title === 'Trial 1 of 3') setTimeout(() => abort.abort(), 1_000);
+          return work();
+        },
+      };
+      const run = runTrials({
+        ...options(TEST_REDIS_URL, logger, { databaseUrl: own.url, signal: abort.signal }),
+        trials: 3,
+      });
+      await expect(run).rejects.toThrow(/stopped before the rest of Trial 1 of 3/);
+      expect(titles.filter((title) => title.startsWith('Trial'))).toEqual(['Trial 1 of 3']);
+      expect(warnings.filter((line) => line.includes('measured again'))).toEqual([]);
     } finally {
       await sharedRedis.del(`events:${chainId}`, queue);
       sharedRedis.disconnect();

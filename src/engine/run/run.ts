@@ -179,6 +179,7 @@ export async function runTrials(
           logger.info(
             `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
           );
+          stopIfAborted(signal, 'the measured trials');
           failIfWarmupDeliveredNothing(warmup, webhookUrl);
         }),
       );
@@ -189,6 +190,7 @@ export async function runTrials(
     // few times at most; after steal, once a few seconds in a row had little stolen.
     const measureTrial = async (title: string): Promise<RunResult> => {
       for (;;) {
+        stopIfAborted(signal, title);
         let result: RunResult;
         try {
           result = await timed('measure', () =>
@@ -210,6 +212,8 @@ export async function runTrials(
           await waitForServiceBack(error, named, options, endpoints);
           continue;
         }
+        // Stopped mid-trial: the partial trial is neither judged nor measured again.
+        stopIfAborted(signal, `the rest of ${title}`);
         const disturbed = disturbance(result);
         if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
         remeasured += 1;
@@ -240,6 +244,18 @@ export async function runTrials(
   } finally {
     await receiver.close();
   }
+}
+
+/** The run's signal was aborted (SIGINT, SIGTERM): nothing more was started after it. */
+export class RunStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunStoppedError';
+  }
+}
+
+function stopIfAborted(signal: AbortSignal | undefined, next: string): void {
+  if (signal?.aborted) throw new RunStoppedError(`stopped before ${next}`);
 }
 
 /** A Redis or PostgreSQL outage ended the run: an error, not a verdict on the SUT. */
