@@ -27,6 +27,7 @@ import {
   withRedis,
 } from './readiness.js';
 import { seededEndpointsProblem, ServiceOutage } from './outage.js';
+import { StreamInUseError, StreamLock } from './lock.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
 import {
@@ -64,6 +65,42 @@ export async function runTrials(
   options: RunOptions & { trials: number },
   hooks: RunHooks = {},
 ): Promise<RunResult[]> {
+  const stream = streamKey(options.chainId);
+  let lock: StreamLock | null = null;
+  const hold: StreamHold = {
+    take: async () => {
+      if (lock) return;
+      lock = await StreamLock.acquire(options.redisUrl, stream);
+      options.logger.info(`This run holds ${stream} (${lock.key}: ${lock.holder})`);
+    },
+    check: () => {
+      if (lock?.lost) {
+        throw new StreamInUseError(`this run lost its hold on ${stream}: ${lock.lost}`);
+      }
+    },
+  };
+  try {
+    // Up front when Redis answers already, so a second run starts nothing; else once it does.
+    await hold.take().catch((error: unknown) => {
+      if (error instanceof StreamInUseError) throw error;
+    });
+    return await runTrialsHolding(options, hooks, hold);
+  } finally {
+    await (lock as StreamLock | null)?.release();
+  }
+}
+
+/** The run's exclusive use of its stream (lock.ts): taken once Redis answers, checked per trial. */
+interface StreamHold {
+  take(): Promise<void>;
+  check(): void;
+}
+
+async function runTrialsHolding(
+  options: RunOptions & { trials: number },
+  hooks: RunHooks,
+  hold: StreamHold,
+): Promise<RunResult[]> {
   const { logger, signal, sut } = options;
   const stream = streamKey(options.chainId);
   const timed = async <T>(phase: RunPhase, work: () => Promise<T>): Promise<T> => {
@@ -93,6 +130,7 @@ export async function runTrials(
       );
     }),
   );
+  await hold.take();
 
   const waitForSut = () =>
     timed('ready', () =>
@@ -214,6 +252,7 @@ export async function runTrials(
         }
         // Stopped mid-trial: the partial trial is neither judged nor measured again.
         stopIfAborted(signal, `the rest of ${title}`);
+        hold.check();
         const disturbed = disturbance(result);
         if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
         remeasured += 1;
