@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { sleepMs } from '../clock.js';
-import { streamKey } from '../../stack/contracts.js';
+import { DELIVERY_QUEUE, streamKey } from '../../stack/contracts.js';
 import { EventGenerator } from '../events/generator.js';
 import { newRunId } from '../events/identity.js';
 import { environmentFingerprint } from '../measure/fingerprint.js';
@@ -28,6 +28,7 @@ import {
 } from './readiness.js';
 import { seededEndpointsProblem, ServiceOutage } from './outage.js';
 import { StreamInUseError, StreamLock } from './lock.js';
+import { clearStaleDeliveries, describeStale } from './stale.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
 import {
@@ -72,6 +73,13 @@ export async function runTrials(
       if (lock) return;
       lock = await StreamLock.acquire(options.redisUrl, stream);
       options.logger.info(`This run holds ${stream} (${lock.key}: ${lock.holder})`);
+      // Under the hold, before the SUT's workers trip their circuit breakers on dead receivers.
+      const queue = options.deliveryQueue ?? DELIVERY_QUEUE;
+      const stale = await withRedis(options.redisUrl, (redis) =>
+        clearStaleDeliveries(redis, { queue }),
+      );
+      const line = describeStale(stale, queue);
+      if (line) options.logger.info(line);
     },
     check: () => {
       if (lock?.lost) {
