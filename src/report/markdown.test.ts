@@ -102,7 +102,7 @@ describe('renderMarkdown: structure', () => {
       ),
     };
     const text = renderMarkdown(verdict, reportContext(tricky, baseline));
-    expect(text).toContain('A \\| B &lt;script&gt;');
+    expect(text).toContain('A &#124; B &lt;script&gt;');
     expect(text).not.toContain('<script>');
   });
 });

@@ -1,3 +1,4 @@
+import { codeText, escapeMarkdown } from './escape.js';
 import { formatNumber } from '../compare/format.js';
 import type { MetricStatus, Outcome, Verdict } from '../compare/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
@@ -68,11 +69,20 @@ export function cell(text: string): string {
 
 /**
  * A bullet's text (reasons and notes quote result and baseline files), escaped like a table cell
- * (one line, no HTML) except inside code spans: markdown shows those as written, `&lt;` included,
+ * (one line, no HTML, no link or mention) except inside code spans: markdown shows those as written, `&lt;` included,
  * and our own reasons quote commands such as `baseline update <result.json>`. Backtick runs pair
  * as CommonMark pairs them (a run closes at the next run of the same length; a backslash-escaped
  * backtick opens nothing), so no text can make us leave HTML unescaped by faking a code span.
  */
+/** Outside code spans: no HTML, no link, no mention (see escapeMarkdown for the same choices). */
+const INLINE_ESCAPES: Record<string, string> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '[': '\\[',
+  ']': '\\]',
+  '@': '@&#8203;',
+};
+
 export function inline(text: string): string {
   const flat = text.replace(/\r?\n/g, ' ');
   let out = '';
@@ -94,8 +104,12 @@ export function inline(text: string): string {
       const end = close ? close.index + run.length : index + run.length;
       out += flat.slice(index, end);
       index = end;
+    } else if (flat.startsWith('://', index)) {
+      // No autolink: reasons quote file text (a CPU model, a scenario) a pull request can craft.
+      out += ':&#8203;//';
+      index += 3;
     } else {
-      out += char === '<' ? '&lt;' : char === '>' ? '&gt;' : char;
+      out += INLINE_ESCAPES[char] ?? char;
       index += 1;
     }
   }
@@ -125,12 +139,16 @@ function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): str
     ? table(
         ['Field', 'Baseline', 'This run'],
         ['l', 'l', 'l'],
-        fields.map((field) => [name(field), field.baseline, field.current]),
+        fields.map((field) => [
+          name(field),
+          escapeMarkdown(field.baseline),
+          escapeMarkdown(field.current),
+        ]),
       )
     : table(
         ['Field', 'This run'],
         ['l', 'l'],
-        fields.map((field) => [field.label, field.current]),
+        fields.map((field) => [field.label, escapeMarkdown(field.current)]),
       );
 }
 
@@ -143,9 +161,9 @@ export const nowrap = (text: string): string => text.replace(/ /g, '\u00a0');
 /** "**This commit** `feedfac` **vs the baseline** `steady` of 2025-01-14 (...) · 3 runs" */
 function comparedLine(context: ReportContext): string {
   const sides = comparedSides(context);
-  const subject = sides.commit ? `**This commit** \`${sides.commit}\`` : '**This run**';
+  const subject = sides.commit ? `**This commit** ${codeText(sides.commit)}` : '**This run**';
   const against = sides.baseline
-    ? `**vs the baseline** \`${cell(sides.baseline.name)}\` of ${sides.baseline.date} (${sides.baseline.commit ? `commit \`${sides.baseline.commit}\`, ` : ''}${cell(sides.baseline.runner)})`
+    ? `**vs the baseline** ${codeText(sides.baseline.name)} of ${escapeMarkdown(sides.baseline.date)} (${sides.baseline.commit ? `commit ${codeText(sides.baseline.commit)}, ` : ''}${escapeMarkdown(sides.baseline.runner)})`
     : 'vs no baseline yet';
   return `${subject} ${against} · ${sides.runs}`;
 }
@@ -157,7 +175,7 @@ function chartWithLegend(chart: Chart): string {
 function renderHead(verdict: Verdict, context: ReportContext): string {
   const parts = [
     commentMarker(context.name),
-    `## ${OUTCOME_EMOJI[verdict.outcome]} Load test \`${cell(context.name)}\`: ${OUTCOME_TITLE[verdict.outcome]}`,
+    `## ${OUTCOME_EMOJI[verdict.outcome]} Load test ${codeText(context.name)}: ${OUTCOME_TITLE[verdict.outcome]}`,
     comparedLine(context),
     `**${cell(verdictStatement(verdict, context))}**`,
   ];
@@ -352,7 +370,7 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
           ['Endpoint', 'Delivered', 'Problems', ...latencyTitles, endpointDeltaTitle],
           ['l', 'r', 'l', ...latencyTitles.map(() => 'r' as const), 'r'],
           rows.map((row) => [
-            row.name,
+            escapeMarkdown(row.name),
             row.delivered === row.expected ? row.delivered : `${row.delivered} of ${row.expected}`,
             row.problems,
             ...row.latencies,
@@ -417,7 +435,13 @@ function sections(verdict: Verdict, context: ReportContext): Section[] {
         table(
           ['Date', 'Commit', 'Runs', ...historyTitles, ''],
           ['l', 'l', 'r', ...historyTitles.map(() => 'r' as const), 'l'],
-          shown.map((row) => [row.date, row.commit, row.trials, ...row.figures, row.note]),
+          shown.map((row) => [
+            escapeMarkdown(row.date),
+            escapeMarkdown(row.commit),
+            row.trials,
+            ...row.figures,
+            row.note,
+          ]),
         ),
       ];
       const chart = withChart ? historyChart(shown) : null;

@@ -7,6 +7,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../paired/rounds.js';
 import { cell, commentMarker, details, inline, table } from './markdown.js';
 import { lastRoundTimelineDetails } from './timeline.js';
+import { codeText } from './escape.js';
 
 /**
  * The report of a paired A/B run (base commit vs head on the same runner): the verdict first,
@@ -47,9 +48,9 @@ export function committedBaselineLine(verdict: Verdict | null): string {
 }
 
 const OUTCOME_TEXT: Record<PairedOutcome, string> = {
-  pass: '✅ Load test `{name}`: PASS',
-  regression: '❌ Load test `{name}`: REGRESSION',
-  inconclusive: '⚠️ Load test `{name}`: INCONCLUSIVE',
+  pass: '✅ Load test {name}: PASS',
+  regression: '❌ Load test {name}: REGRESSION',
+  inconclusive: '⚠️ Load test {name}: INCONCLUSIVE',
 };
 
 const STATUS: Record<PairedStatus, string> = {
@@ -97,7 +98,7 @@ export function renderPairedMarkdown(context: PairedReportContext): string {
   const { verdict, run } = context;
   const parts = [
     commentMarker(context.name),
-    `## ${OUTCOME_TEXT[verdict.outcome].replace('{name}', cell(context.name))}`,
+    `## ${OUTCOME_TEXT[verdict.outcome].replace('{name}', () => codeText(context.name))}`,
     // What is compared with what, at the top.
     `**This pull request** (${inline(context.head)}) **vs its base** (${inline(context.base)}), both measured on this runner in ${run.rounds.length} alternating round${run.rounds.length === 1 ? '' : 's'}`,
     `**${cell(verdict.summary)}**`,
