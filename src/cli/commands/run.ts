@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
@@ -12,7 +12,9 @@ import { spawnExec } from '../../services/exec.js';
 import { createService, type ServiceSettings } from '../../services/registry.js';
 import { runPairedIfChosen } from './run-paired.js';
 import type { SettingKey } from '../../settings/declaration.js';
+import { combinationProblem } from '../../settings/conflicts.js';
 import { outputFileProblem } from '../../settings/paths.js';
+import { listenProblem } from '../../engine/net.js';
 import {
   nameOn,
   valueOf,
@@ -208,12 +210,35 @@ export type RunCommandFlags = RunFlags &
   ComparisonFlags &
   Pick<Given, 'baseline' | 'name' | (typeof PAIRED_FLAG_KEYS)[number]>;
 
+/**
+ * Everything that can be known wrong before anything starts: flags that cannot apply or
+ * contradict each other (src/settings/conflicts.ts), a base tree that is not a directory (a raw
+ * `spawn ENOTDIR` after the head started), a receiver port already taken (EADDRINUSE after the
+ * SUT started).
+ */
+async function checkBeforeStarting(flags: RunCommandFlags): Promise<void> {
+  const problem = combinationProblem(flags, (key) => nameOn('cli', key));
+  if (problem) throw new UserError(`${problem}.`);
+  if (flags.baseDir && !statSync(flags.baseDir, { throwIfNoEntry: false })?.isDirectory()) {
+    const exists = statSync(flags.baseDir, { throwIfNoEntry: false }) !== undefined;
+    throw new UserError(
+      `--base-dir ${flags.baseDir}: ${exists ? 'not a directory' : 'no such directory'}.`,
+    );
+  }
+  if (flags.receiverPort !== undefined && flags.receiverPort !== 0) {
+    const host = flags.receiverHost ?? (flags.composeFile?.length ? '0.0.0.0' : '127.0.0.1');
+    const taken = await listenProblem(host, flags.receiverPort);
+    if (taken) throw new UserError(`--receiver-port ${flags.receiverPort}: ${taken}.`);
+  }
+}
+
 /** The run, then (with --baseline) the verdict; returns the exit code. */
 export async function runCommand(
   flags: RunCommandFlags,
   io: CommandIo,
   logger: Logger,
 ): Promise<number> {
+  await checkBeforeStarting(flags);
   const baseline = flags.baseline
     ? await readInput(() => readBaselineIfExists(flags.baseline!))
     : null;
