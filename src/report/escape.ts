@@ -10,16 +10,18 @@
  * - line breaks become spaces: no new block.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r\n?|\n/g, ' ')
-    // Punctuation first: the entities below hold a "#" that must stay as it is.
-    .replace(/[\\`*_{}[\]()#+!~]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/@/g, '@&#8203;')
-    .replace(/:\/\//g, ':&#8203;//');
+  return (
+    text
+      .replace(/\r\n?|\n/g, ' ')
+      // Punctuation first: the entities below hold a "#" that must stay as it is.
+      .replace(/[\\`*_{}[\]()#+!~]/g, '\\$&')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/\|/g, '&#124;')
+      .replace(/@/g, '@&#8203;')
+      .replace(/:\/\//g, ':&#8203;//')
+  );
 }
 
 /**

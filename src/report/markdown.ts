@@ -163,7 +163,9 @@ function comparedLine(context: ReportContext): string {
   const sides = comparedSides(context);
   const subject = sides.commit ? `**This commit** ${codeText(sides.commit)}` : '**This run**';
   const against = sides.baseline
-    ? `**vs the baseline** ${codeText(sides.baseline.name)} of ${escapeMarkdown(sides.baseline.date)} (${sides.baseline.commit ? `commit ${codeText(sides.baseline.commit)}, ` : ''}${escapeMarkdown(sides.baseline.runner)})`
+    ? `**vs the baseline** ${codeText(sides.baseline.name)} of ${escapeMarkdown(sides.baseline.date)} ` +
+      `(${sides.baseline.commit ? `commit ${codeText(sides.baseline.commit)}, ` : ''}` +
+      `${escapeMarkdown(sides.baseline.runner)})`
     : 'vs no baseline yet';
   return `${subject} ${against} · ${sides.runs}`;
 }

@@ -248,12 +248,14 @@ async function runTrialsHolding(
           const named = error.during(title);
           if (remeasured >= MAX_REMEASURED_TRIALS) {
             throw new ServiceOutageError(
-              `${named}; ${MAX_REMEASURED_TRIALS} trials were measured again already, so the run ends without a verdict on the SUT`,
+              `${named}; ${MAX_REMEASURED_TRIALS} trials were measured again already, ` +
+                'so the run ends without a verdict on the SUT',
             );
           }
           remeasured += 1;
           logger.warn(
-            `${named}; ${title} is measured again once ${error.service} is back (${remeasured} of at most ${MAX_REMEASURED_TRIALS})`,
+            `${named}; ${title} is measured again once ${error.service} is back ` +
+              `(${remeasured} of at most ${MAX_REMEASURED_TRIALS})`,
           );
           await waitForServiceBack(error, named, options, endpoints);
           continue;

@@ -41,7 +41,8 @@ describe('stale delivery jobs', () => {
     expect((await redis.lrange(queue, 0, -1)).sort()).toEqual([...foreign].sort());
     expect(describeStale(found, queue)).toBe(
       `Before measuring: cleared 2 delivery job(s) a previous run left in ${queue} for a receiver that is gone; ` +
-        `left 2 job(s) that are not this tool's untouched (to ${found.foreignHosts.join(', ')}); the SUT delivers them during the run`,
+        `left 2 job(s) that are not this tool's untouched (to ${found.foreignHosts.join(', ')}); ` +
+        'the SUT delivers them during the run',
     );
   });
 

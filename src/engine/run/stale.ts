@@ -78,7 +78,8 @@ export function describeStale(found: StaleDeliveries, queue: string): string | n
     found.ownLive > 0 &&
       `kept ${found.ownLive} job(s) of this tool's endpoints whose receiver still answers (another run?)`,
     found.foreign > 0 &&
-      `left ${found.foreign} job(s) that are not this tool's untouched (to ${found.foreignHosts.join(', ')}); the SUT delivers them during the run`,
+      `left ${found.foreign} job(s) that are not this tool's untouched ` +
+        `(to ${found.foreignHosts.join(', ')}); the SUT delivers them during the run`,
   ].filter((part): part is string => typeof part === 'string');
   return parts.length ? `Before measuring: ${parts.join('; ')}` : null;
 }
