@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { HEADLINE_METRICS, outputName, type MetricValues } from '../compare/metrics.js';
+import {
+  HEADLINE_METRICS,
+  metricRange,
+  outputName,
+  type MetricValues,
+} from '../compare/metrics.js';
 import { COMMENT_REQUEST_KIND, COMMENT_REQUEST_VERSION, Outputs } from './constants.js';
 import type { ActionCore } from './core.js';
 
@@ -10,10 +15,10 @@ import type { ActionCore } from './core.js';
 export const headlineFiguresSchema = z.object({
   verdict: z.enum(['pass', 'regression', 'inconclusive']),
   metrics: z.object(
-    Object.fromEntries(HEADLINE_METRICS.map((metric) => [metric.id, z.number()])) as Record<
-      string,
-      z.ZodNumber
-    >,
+    // Each in its metric's range: comment.json comes from the pull request's code.
+    Object.fromEntries(
+      HEADLINE_METRICS.map((metric) => [metric.id, metricRange(metric)]),
+    ) as Record<string, z.ZodNumber>,
   ),
 });
 export type HeadlineFigures = z.infer<typeof headlineFiguresSchema>;

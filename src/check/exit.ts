@@ -1,5 +1,6 @@
 import { InputFileError } from '../compare/errors.js';
 import { ServiceUnavailableError, SutFailedError } from '../engine/run/errors.js';
+import { StreamInUseError } from '../engine/run/lock.js';
 import { BaseCommitError } from '../git/base-commit.js';
 import { ComposeError } from '../services/compose.js';
 import { SettingError } from '../settings/resolve.js';
@@ -21,7 +22,7 @@ export const EXIT_CODES = {
   drift: 3,
   /** A flag, input, setting or file that is not valid; nothing was measured. */
   input: 64,
-  /** Redis or PostgreSQL did not answer or went away; nothing was judged. */
+  /** Redis or PostgreSQL did not answer or went away, or another run holds the stream. */
   service: 69,
   /** A bug of this tool: the message carries the stack. */
   internal: 70,
@@ -51,13 +52,19 @@ export function errorKind(error: unknown): ErrorKind {
     error instanceof InputFileError ||
     error instanceof ReferenceChoiceError ||
     error instanceof BaseCommitError ||
-    error instanceof PrepareCommandError ||
     (error instanceof Error && error.name === 'InputError')
   ) {
     return 'input';
   }
-  if (error instanceof ServiceUnavailableError) return 'service';
-  if (error instanceof SutFailedError || error instanceof ComposeError) return 'sut';
+  if (error instanceof ServiceUnavailableError || error instanceof StreamInUseError)
+    return 'service';
+  if (
+    error instanceof SutFailedError ||
+    error instanceof ComposeError ||
+    error instanceof PrepareCommandError
+  ) {
+    return 'sut';
+  }
   return 'internal';
 }
 

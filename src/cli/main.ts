@@ -1,7 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { UserError } from './errors.js';
+import { maskUrlsIn } from '../shared/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
+
+/** commander echoes a refused argument whole: a URL's password must not go with it. */
+const MASKED_OUTPUT = {
+  writeErr: (text: string) => process.stderr.write(maskUrlsIn(text)),
+  outputError: (text: string, write: (text: string) => void) => write(maskUrlsIn(text)),
+};
 
 export type CommandRegistrar = (program: Command) => void;
 
@@ -12,10 +19,14 @@ export function buildProgram(registrars: readonly CommandRegistrar[]): Command {
     .description('Load-test an EthHook-style webhook pipeline and catch performance regressions.')
     .version(TOOL_VERSION)
     .showHelpAfterError('(add --help for usage)')
+    .configureOutput(MASKED_OUTPUT)
     .exitOverride();
   for (const register of registrars) register(program);
   for (const command of program.commands)
-    command.exitOverride().showHelpAfterError('(add --help for usage)');
+    command
+      .exitOverride()
+      .showHelpAfterError('(add --help for usage)')
+      .configureOutput(MASKED_OUTPUT);
   return program;
 }
 

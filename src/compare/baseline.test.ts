@@ -237,6 +237,48 @@ describe('baseline files', () => {
     await expectFileError(readBaseline(path), 'invalid', /aggregate\.trials is missing/);
   });
 
+  it('refuses impossible figures, naming the file and the field', async () => {
+    const baseline = updateBaseline(null, aggregateWithP50(10), {
+      name: 'impossible',
+      commit: null,
+      date: day(0),
+    });
+    baseline.history.push(historyEntryOf(baseline));
+    const path = join(dir, 'impossible.json');
+    const cases: [(broken: Baseline) => void, RegExp][] = [
+      // p50 -5 read as "-0.36x worse ... REGRESSION", p50 0 as "∞x worse"
+      [(b) => (b.aggregate.metrics.p50 = -5), /aggregate\.metrics\.p50: .*>0, got -5/],
+      [(b) => (b.aggregate.metrics.p50 = 0), /aggregate\.metrics\.p50: .*>0, got 0/],
+      [
+        (b) => (b.aggregate.metrics.throughput = -1),
+        /aggregate\.metrics\.throughput: .*>=0, got -1/,
+      ],
+      [
+        (b) => (b.aggregate.metrics.successRate = 1.5),
+        /aggregate\.metrics\.successRate: .*<=1, got 1\.5/,
+      ],
+      [(b) => (b.history[0]!.metrics.p99 = -0.1), /history\[0\]\.metrics\.p99: .*>0, got -0\.1/],
+      [
+        (b) => (b.aggregate.delivery.latencyMs.p50 = -5),
+        /aggregate\.delivery\.latencyMs\.p50: .*>=0, got -5/,
+      ],
+      [
+        (b) => (b.aggregate.trials[0]!.metrics.lost = -3),
+        /aggregate\.trials\[0\]\.metrics\.lost: .*>=0, got -3/,
+      ],
+    ];
+    for (const [breakIt, message] of cases) {
+      const broken = JSON.parse(JSON.stringify(baseline)) as Baseline;
+      breakIt(broken);
+      await writeFile(path, JSON.stringify(broken));
+      await expectFileError(
+        readBaseline(path),
+        'invalid',
+        new RegExp(`${path}.*${message.source}`),
+      );
+    }
+  });
+
   it('names the file, every wrong field (up to three) and what was expected', async () => {
     const baseline = updateBaseline(null, aggregateWithP50(10), {
       name: 'worse',

@@ -251,10 +251,23 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
 const perMetric = <T>(make: (id: MetricId) => T): Record<MetricId, T> =>
   Object.fromEntries(METRIC_IDS.map((id) => [id, make(id)])) as Record<MetricId, T>;
 
+/**
+ * The range a figure of this metric can take: a file that holds anything else was edited or
+ * broken, and believing it gives "-0.36x worse" (p50 -5) or "∞x worse" (p50 0). A latency
+ * percentile is above 0 (every expected delivery adds a sample, a lost one too), a ratio within
+ * [0, 1], anything else not below 0.
+ */
+export function metricRange(metric: MetricDefinition): z.ZodNumber {
+  if (metric.latency) return z.number().positive();
+  if (metric.unit === 'ratio') return z.number().min(0).max(1);
+  return z.number().nonnegative();
+}
+
 export const metricValuesSchema = z.object(
   perMetric((id): z.ZodNumber | z.ZodDefault<z.ZodNumber> => {
-    const whenAbsent = METRICS[id].whenAbsent;
-    return whenAbsent === undefined ? z.number() : z.number().default(whenAbsent);
+    const { whenAbsent } = METRICS[id];
+    const range = metricRange(METRICS[id]);
+    return whenAbsent === undefined ? range : range.default(whenAbsent);
   }),
 );
 

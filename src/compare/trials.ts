@@ -12,6 +12,7 @@ import {
   encodedHistogramSchema,
   endpointFiguresSchema,
   environmentFingerprintSchema,
+  deliveryLatencyMsSchema,
   latencySummaryMsSchema,
   publisherFiguresSchema,
   runConfigSnapshotSchema,
@@ -42,7 +43,7 @@ export const trialSummarySchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   metrics: metricValuesSchema,
-  latencyMs: latencySummaryMsSchema,
+  latencyMs: deliveryLatencyMsSchema,
   latencyHistogram: encodedHistogramSchema,
   delivery: deliveryCountsSchema.extend(
     deliveryFiguresSchema.pick({ successRate: true, drainMs: true, drainEnded: true }).shape,
@@ -61,7 +62,7 @@ export const aggregateDeliverySchema = deliveryCountsSchema.extend({
   /** delivered / expected over all trials. */
   successRate: z.number(),
   /** End-to-end latency of every trial, merged by adding histogram counts. */
-  latencyMs: latencySummaryMsSchema,
+  latencyMs: deliveryLatencyMsSchema,
   latencyHistogram: encodedHistogramSchema,
 });
 export type AggregateDelivery = z.infer<typeof aggregateDeliverySchema>;

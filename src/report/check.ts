@@ -103,10 +103,14 @@ export function renderCheckTerminal(
       )
       .join('  ')
       .trimEnd();
-  const lines = [paint.bold(`Load test ${report.name} · ${comparedText(report)}`), `Why this reference: ${report.why}`];
+  const lines = [
+    paint.bold(`Load test ${report.name} · ${comparedText(report)}`),
+    `Why this reference: ${report.why}`,
+  ];
   if (report.paired) {
     const { run } = report.paired;
-    for (const side of SIDE_NAMES) lines.push(`prepare ${side}: ${formatSeconds(run.prepareMs[side])}`);
+    for (const side of SIDE_NAMES)
+      lines.push(`prepare ${side}: ${formatSeconds(run.prepareMs[side])}`);
     for (const round of run.rounds) {
       for (const side of round.order) {
         lines.push(`round ${round.round} ${side}: ${formatPhaseTimes(round[side].phases)}`);
@@ -117,6 +121,8 @@ export function renderCheckTerminal(
   lines.push('', pad(header), ...rows.map(pad), '');
   lines.push(...judgement.reasons.map((reason) => `  • ${reason}`));
   lines.push(judgement.explanation.join(' '));
-  lines.push(paint.status(judgement.outcome, `${OUTCOME_TITLE[judgement.outcome]}  ${judgement.summary}`));
+  lines.push(
+    paint.status(judgement.outcome, `${OUTCOME_TITLE[judgement.outcome]}  ${judgement.summary}`),
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -12,6 +12,7 @@ import { formatPercent, formatWithUnit } from '../compare/format.js';
 import { METRICS } from '../compare/metrics.js';
 import type { EnvironmentFingerprint } from '../engine/measure/result.js';
 import { cell } from './markdown.js';
+import { codeText, escapeMarkdown } from './escape.js';
 
 /** The drift analysis as text (CLI), markdown (job summary, drift issue) and a sparkline. */
 
@@ -113,9 +114,9 @@ export function renderDriftMarkdown(analysis: DriftAnalysis): string {
   const current = analysis.environments.find((history) => history.current);
   if (!current) return '';
   const lines = [
-    `### Nightly trend of \`${analysis.name}\``,
+    `### Nightly trend of ${codeText(analysis.name)}`,
     '',
-    `${environmentHeading(current)}${invalidNote(analysis)}.`,
+    `${escapeMarkdown(environmentHeading(current))}${invalidNote(analysis)}.`,
     '',
   ];
   if (current.tooShort) lines.push(`No change points looked for yet: ${current.tooShort}.`, '');
@@ -143,7 +144,7 @@ export function renderDriftIssue(
     ? `Performance drift in baseline ${analysis.name}: ${METRICS[largest.metric].label} ${formatPercent(largest.changePercent)}${shifts.length > 1 ? ` and ${shifts.length - 1} more` : ''}`
     : `Performance drift in baseline ${analysis.name}`;
   const markdown = [
-    `## Performance drift in baseline \`${analysis.name}\``,
+    `## Performance drift in baseline ${codeText(analysis.name)}`,
     '',
     `The nightly figures shifted recently: ${shifts.length} shift(s) found in the baseline's history: levels whose medians differ by at least ${LEVEL_SHIFT_SCORE} standard errors apart (nightly noise from consecutive nights). The change landed between the two commits of each row; pull requests opened since are compared with the new level.`,
     '',

@@ -161,7 +161,9 @@ describe('renderCheckHtml: against the committed baseline', () => {
     expect(body).toMatch(
       /^<main>\n<header>\n<h1><span class="verdict fail">REGRESSION<\/span> Load test <code>steady<\/code><\/h1>\n<p class="summary">Regression: Latency p50/,
     );
-    expect(body.indexOf("Each gated figure&#39;s change")).toBeLessThan(body.indexOf('<h2>Metrics'));
+    expect(body.indexOf('Each gated figure&#39;s change')).toBeLessThan(
+      body.indexOf('<h2>Metrics'),
+    );
     expect(html).toMatch(
       /<tr class="gated"><td>Latency p99<\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td>\+\d+% \[95% CI \+\d+%, \+\d+%\]<\/td><td><span class="badge fail">regression<\/span>/,
     );

@@ -44,16 +44,34 @@ describe('renderMarkdown: structure', () => {
   it('starts with the hidden marker, the verdict, its summary and how it was reached', () => {
     expect(lines[0]).toBe('<!-- ethhook-load-test:steady -->');
     expect(lines[2]).toBe('## ❌ Load test `steady`: REGRESSION');
-    expect(lines[4]).toMatch(/^\*\*Regression: Latency p50 \+123% \[95% CI /);
+    expect(lines[4]).toMatch(/^\*\*Regression: Latency p50 \+123% \\\[95% CI /);
     // The two sentences of the model, in italics.
-    expect(lines[6]).toMatch(/^_Each gated figure's change is the median, over fresh starts of the system/);
+    expect(lines[6]).toMatch(
+      /^_Each gated figure's change is the median, over fresh starts of the system/,
+    );
     expect(lines[6]).toMatch(/a regression\._$/);
     expect(markdown).toContain(TABLE_HEADER);
   });
 
   it('names what was compared with what, and why this reference', () => {
-    expect(markdown).toMatch(/- Compared: commit feedfac \(3 trials on a 4-core .*\) vs the committed baseline steady/);
+    expect(markdown).toMatch(
+    expect(markdown).toContain(
+      '- Compared: commit feedfac \\(3 trials on a 4-core AMD EPYC 7763\\) vs the committed baseline steady',
+    );
     expect(markdown).toContain('- Why this reference: compare-to auto: the committed baseline');
+  });
+
+  it('escapes table cells', () => {
+    const current = regressedAggregate();
+    const tricky = {
+      ...current,
+      endpoints: current.endpoints.map((endpoint, index) =>
+        index === 0 ? { ...endpoint, name: 'A | B <script>' } : endpoint,
+      ),
+    };
+    const text = renderMarkdown(baselineReport(tricky, baselineWithHistory()));
+    expect(text).toContain('A &#124; B &lt;script&gt;');
+    expect(text).not.toContain('<script>');
   });
 
   it('folds the details', () => {

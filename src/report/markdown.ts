@@ -1,3 +1,4 @@
+import { codeText, escapeMarkdown } from './escape.js';
 import { formatNumber } from '../compare/format.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import { historyChart, type Chart } from './chart.js';
@@ -59,11 +60,20 @@ export function cell(text: string): string {
 
 /**
  * A bullet's text (reasons and notes quote result and baseline files), escaped like a table cell
- * (one line, no HTML) except inside code spans: markdown shows those as written, `&lt;` included,
+ * (one line, no HTML, no link or mention) except inside code spans: markdown shows those as written, `&lt;` included,
  * and our own reasons quote commands such as `baseline update <result.json>`. Backtick runs pair
  * as CommonMark pairs them (a run closes at the next run of the same length; a backslash-escaped
  * backtick opens nothing), so no text can make us leave HTML unescaped by faking a code span.
  */
+/** Outside code spans: no HTML, no link, no mention (see escapeMarkdown for the same choices). */
+const INLINE_ESCAPES: Record<string, string> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '[': '\\[',
+  ']': '\\]',
+  '@': '@&#8203;',
+};
+
 export function inline(text: string): string {
   const flat = text.replace(/\r?\n/g, ' ');
   let out = '';
@@ -85,8 +95,12 @@ export function inline(text: string): string {
       const end = close ? close.index + run.length : index + run.length;
       out += flat.slice(index, end);
       index = end;
+    } else if (flat.startsWith('://', index)) {
+      // No autolink: reasons quote file text (a CPU model, a scenario) a pull request can craft.
+      out += ':&#8203;//';
+      index += 3;
     } else {
-      out += char === '<' ? '&lt;' : char === '>' ? '&gt;' : char;
+      out += INLINE_ESCAPES[char] ?? char;
       index += 1;
     }
   }
@@ -116,12 +130,16 @@ function fieldTable(fields: readonly ComparedField[], hasBaseline: boolean): str
     ? table(
         ['Field', 'Baseline', 'This run'],
         ['l', 'l', 'l'],
-        fields.map((field) => [name(field), field.baseline, field.current]),
+        fields.map((field) => [
+          name(field),
+          escapeMarkdown(field.baseline),
+          escapeMarkdown(field.current),
+        ]),
       )
     : table(
         ['Field', 'This run'],
         ['l', 'l'],
-        fields.map((field) => [field.label, field.current]),
+        fields.map((field) => [field.label, escapeMarkdown(field.current)]),
       );
 }
 
@@ -133,7 +151,7 @@ const OUTCOME_EMOJI: Record<Verdict, string> = { pass: '✅', regression: '❌',
  */
 function renderHead(report: CheckReport): string {
   const { judgement } = report;
-  const title = `${OUTCOME_EMOJI[judgement.outcome]} Load test \`${cell(report.name)}\`: ${OUTCOME_TITLE[judgement.outcome]}`;
+  const title = `${OUTCOME_EMOJI[judgement.outcome]} Load test ${codeText(report.name)}: ${OUTCOME_TITLE[judgement.outcome]}`;
   const none = report.reference === 'none';
   const parts = [
     commentMarker(report.name),
@@ -147,7 +165,13 @@ function renderHead(report: CheckReport): string {
   }
   parts.push(
     table(
-      ['Metric', none ? 'Reference' : report.paired ? 'Base' : 'Baseline', 'Head', 'Change [95% CI]', 'Status'],
+      [
+        'Metric',
+        none ? 'Reference' : report.paired ? 'Base' : 'Baseline',
+        'Head',
+        'Change [95% CI]',
+        'Status',
+      ],
       ['l', 'r', 'r', 'l', 'l'],
       shownMetrics(judgement).map((metric) => [
         metric.gated ? `**${metric.label}**` : metric.label,
@@ -158,7 +182,9 @@ function renderHead(report: CheckReport): string {
       ]),
     ),
   );
-  parts.push(`- Compared: ${inline(comparedText(report))}\n- Why this reference: ${inline(report.why)}`);
+  parts.push(
+    `- Compared: ${escapeMarkdown(comparedText(report))}\n- Why this reference: ${inline(report.why)}`,
+  );
   return parts.join('\n\n');
 }
 
@@ -230,55 +256,14 @@ function costTable(run: PairedRun): string {
   return table(['Step', 'Time'], ['l', 'l'], rows);
 }
 
-export function renderCheckMarkdown(report: CheckReport): string {
-  const { judgement } = report;
-  const title = `${OUTCOME_EMOJI[judgement.outcome]} Load test \`${cell(report.name)}\`: ${OUTCOME_TITLE[judgement.outcome]}`;
-  const parts = [
-    commentMarker(report.name),
-    `## ${title}`,
-    ...report.notes.map((note) => `> ${inline(note)}`),
-    `**${inline(judgement.summary)}**`,
-    `_${inline(judgement.explanation.join(' '))}_`,
-  ];
-  if (judgement.reasons.length > 0) {
-    parts.push(judgement.reasons.map((reason) => `- ${inline(reason)}`).join('\n'));
-  }
-  parts.push(
-    table(
-      ['Metric', 'Reference', 'Head', 'Change [95% CI]', 'Status'],
-      ['l', 'r', 'r', 'l', 'l'],
-      shownMetrics(judgement).map((metric) => [
-        metric.gated ? `**${metric.label}**` : metric.label,
-        report.reference === 'none' ? '—' : formatValue(metric.unit, metric.reference),
-        formatValue(metric.unit, metric.head),
-        metric.change,
-        STATUS_TEXT[metric.gated ? metric.status : 'info'],
-      ]),
-    ),
-  );
-  parts.push(`- Compared: ${inline(comparedText(report))}\n- Why this reference: ${inline(report.why)}`);
-  if (report.paired) {
-    parts.push(details('Rounds: head/base per round', roundsTable(report.paired.run, judgement)));
-    const timelines = lastRoundTimelineDetails(report.paired.run);
-    if (timelines) parts.push(timelines);
-    parts.push(details('Cost: time per phase and side', costTable(report.paired.run)));
-  } else {
-    const timelines = timelineDetails(report.head);
-    if (timelines) parts.push(timelines);
-  }
-  const footer = [`${TOOL_NAME} ${TOOL_VERSION}`];
-  if (report.commit) footer.push(`commit ${report.commit.slice(0, 7)}`);
-  if (report.detailsUrl) footer.push(`[full results](${report.detailsUrl})`);
-  parts.push(`<sub>${footer.join(' · ')}</sub>`);
-  return `${parts.join('\n\n')}\n`;
-}
-
 /** The report's figures beside what they were compared with (the base's rounds or the baseline). */
 export function reportContext(report: CheckReport): ReportContext {
   return {
     name: report.name,
     current: report.head,
-    reference: report.paired?.base ?? (report.reference === 'baseline' ? (report.baseline?.aggregate ?? null) : null),
+    reference:
+      report.paired?.base ??
+      (report.reference === 'baseline' ? (report.baseline?.aggregate ?? null) : null),
     baseline: report.baseline,
     commit: report.commit ?? null,
     detailsUrl: report.detailsUrl ?? null,
@@ -308,7 +293,12 @@ function sections(report: CheckReport): Section[] {
   }
   result.push(
     folded('config', `Load${differs(config)}`, fieldTable(config, hasReference), 'load'),
-    folded('environment', `Runner${differs(environment)}`, fieldTable(environment, hasReference), 'runner'),
+    folded(
+      'environment',
+      `Runner${differs(environment)}`,
+      fieldTable(environment, hasReference),
+      'runner',
+    ),
     folded(
       'publisher',
       'Load generator and delivery counts (per run)',
@@ -328,7 +318,7 @@ function sections(report: CheckReport): Section[] {
           ['Endpoint', 'Delivered', 'Problems', ...latencyTitles, endpointDeltaTitle],
           ['l', 'r', 'l', ...latencyTitles.map(() => 'r' as const), 'r'],
           rows.map((row) => [
-            row.name,
+            escapeMarkdown(row.name),
             row.delivered === row.expected ? row.delivered : `${row.delivered} of ${row.expected}`,
             row.problems,
             ...row.latencies,
@@ -395,7 +385,13 @@ function sections(report: CheckReport): Section[] {
         table(
           ['Date', 'Commit', 'Runs', ...historyTitles, ''],
           ['l', 'l', 'r', ...historyTitles.map(() => 'r' as const), 'l'],
-          shown.map((row) => [row.date, row.commit, row.trials, ...row.figures, row.note]),
+          shown.map((row) => [
+            escapeMarkdown(row.date),
+            escapeMarkdown(row.commit),
+            row.trials,
+            ...row.figures,
+            row.note,
+          ]),
         ),
       ];
       const chart = withChart ? historyChart(shown) : null;

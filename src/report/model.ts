@@ -1,10 +1,5 @@
 import type { Baseline } from '../compare/baseline.js';
-import {
-  formatMs,
-  formatNumber,
-  formatPercent,
-  formatValue,
-} from '../compare/format.js';
+import { formatMs, formatNumber, formatPercent, formatValue } from '../compare/format.js';
 import {
   columnTitle,
   HEADLINE_METRICS,
@@ -177,7 +172,9 @@ export function configFields(context: ReportContext): ComparedField[] {
     CONFIG_FIELDS.filter((field) => field !== 'faults' || anyFaults),
     context.current.config,
     baseline,
-    new Set(baseline ? configDifferences(baseline, context.current.config).map((item) => item.field) : []),
+    new Set(
+      baseline ? configDifferences(baseline, context.current.config).map((item) => item.field) : [],
+    ),
     (value, field) =>
       field === 'faults' ? describeFaults(value as InjectedFaults) : showValue(value),
   );

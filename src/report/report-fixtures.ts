@@ -126,7 +126,9 @@ export function unchangedAggregate(): TrialAggregate {
 /** A final judgement as the reports show it: "another round" cannot be shown, only decided. */
 export function shown(judgement: Judgement): ShownJudgement {
   if (judgement.outcome === 'another-round') {
-    throw new RangeError(`a fixture judgement must be final, got another round: ${judgement.summary}`);
+    throw new RangeError(
+      `a fixture judgement must be final, got another round: ${judgement.summary}`,
+    );
   }
   return { ...judgement, outcome: judgement.outcome };
 }
@@ -136,14 +138,24 @@ export function baselineReport(current: TrialAggregate, baseline: Baseline | nul
   const once = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
   const judgement = shown(
     baseline
-      ? judge({ kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [current.trials] }, { tolerance: 1.5 }, once)
-      : judge({ kind: 'none', head: [current.trials], why: 'There is no baseline yet.' }, { tolerance: 1.5 }, once),
+      ? judge(
+          { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [current.trials] },
+          { tolerance: 1.5 },
+          once,
+        )
+      : judge(
+          { kind: 'none', head: [current.trials], why: 'There is no baseline yet.' },
+          { tolerance: 1.5 },
+          once,
+        ),
   );
   return {
     name: 'steady',
     judgement,
     reference: baseline ? 'baseline' : 'none',
-    why: baseline ? 'compare-to auto: the committed baseline, as the base cannot be measured here (not a pull request)' : 'no reference',
+    why: baseline
+      ? 'compare-to auto: the committed baseline, as the base cannot be measured here (not a pull request)'
+      : 'no reference',
     describeHead: 'commit feedfac',
     head: current,
     paired: null,

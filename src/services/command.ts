@@ -2,7 +2,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../engine/log.js';
-import { startSut, stopProcessGroup, type StartedSut } from './process.js';
+import { healthProblem, namedProblem } from './liveness.js';
+import { groupMembers, startSut, stopProcessGroup, type StartedSut } from './process.js';
 import type {
   RestoreContext,
   SavedService,
@@ -45,6 +46,9 @@ export type SavedCommand = z.infer<typeof savedCommandSchema> & SavedService;
 export class CommandService implements SutService {
   private started: StartedSut | null = null;
   private saved: SavedCommand | null;
+  private startedMs: number | null = null;
+  /** The most processes of the group a liveness check saw: fewer later means one died. */
+  private mostMembers = 0;
 
   constructor(
     private readonly log: Logger,
@@ -82,6 +86,7 @@ export class CommandService implements SutService {
       pid: null,
     };
     context.save(this.saved);
+    this.startedMs = Date.now();
     this.started = (this.setup.start ?? startSut)(settings.command, {
       logFile: context.logsPath,
       cwd: context.cwd,
@@ -102,6 +107,32 @@ export class CommandService implements SutService {
 
   exitedError(): Error | null {
     return this.started?.exitedError() ?? null;
+  }
+
+  /** The started process group's id; null before start. */
+  get pid(): number | null {
+    return this.started?.pid ?? null;
+  }
+
+  async liveness(healthUrls: readonly string[] = []): Promise<string | null> {
+    const started = this.started;
+    if (!started) return null;
+    const instance = this.setup.context?.instance ?? this.saved?.instance ?? 'sut';
+    const named = (problem: string) => namedProblem(instance, problem, this.startedMs);
+    const died = started.exitedError();
+    // The first line: the log's tail is for the error of the run, not for a round's note.
+    if (died) return named(died.message.split('; last lines of its log')[0]!);
+    const members = groupMembers(started.pid).length;
+    if (members === 0) return named(`process group ${started.pid} has no process left`);
+    // A server of the group killed while its wrapper lives: the shell alone says nothing.
+    if (members < this.mostMembers) {
+      return named(
+        `process group ${started.pid} lost a process (${this.mostMembers} running before, ${members} now)`,
+      );
+    }
+    this.mostMembers = members;
+    const unhealthy = await healthProblem(healthUrls);
+    return unhealthy ? named(unhealthy) : null;
   }
 
   /** The log file into a collapsible group; the file itself is already the logs file. */

@@ -372,6 +372,25 @@ describe('ComposeService', () => {
     );
   });
 
+  it('liveness: null while every container runs, then names the one that died, its side and when', async () => {
+    let processor = 'running|healthy|0';
+    const exec = docker('v2-plugin', (call) => {
+      if (call.args.includes('ps') && call.args.includes('-q')) return { stdout: 'c1\nc2\n' };
+      if (call.program === 'docker' && call.args[0] === 'inspect')
+        return {
+          stdout: `redis|/p_redis_1|running||0|c1\nprocessor|/p_processor_1|${processor}|c2\n`,
+        };
+      return undefined;
+    });
+    const { service, up } = instance(exec, { name: 'base' });
+    await up();
+    expect(await service.liveness()).toBeNull();
+    processor = 'exited||137';
+    expect(await service.liveness()).toMatch(
+      /^base: compose project \S+: processor: exited \(137\), [\d.]+ s after it started$/,
+    );
+  });
+
   it('v1: a dependency stuck in "starting" stops up after ready-timeout, counted from the first container', async () => {
     const readyTimeoutMs = 300;
     let firstContainerAt = 0;

@@ -12,6 +12,7 @@ import type {
   ServiceMode,
   SutService,
 } from './service.js';
+import { healthProblem, namedProblem } from './liveness.js';
 
 /** The compose CLI found on the machine. */
 export interface ComposeCli {
@@ -293,6 +294,8 @@ export class ComposeService implements SutService {
   private target: SavedCompose | null;
   /** When the mode's own wait for readiness (compose v1) must be over; set by start. */
   private readyBy: number | null = null;
+  /** When start() began, for "12.3 s after it started" in a liveness problem. */
+  private startedMs: number | null = null;
 
   constructor(
     private readonly exec: Exec,
@@ -463,6 +466,7 @@ export class ComposeService implements SutService {
 
   /** `up -d`, bounded by the ready timeout; with `--wait` where compose supports it. */
   async start(): Promise<void> {
+    this.startedMs = Date.now();
     const context = this.context;
     const state = this.saved;
     const cli = this.cli as ComposeCli;
@@ -569,6 +573,20 @@ export class ComposeService implements SutService {
 
   exitedError(): Error | null {
     return null;
+  }
+
+  async liveness(healthUrls: readonly string[] = []): Promise<string | null> {
+    if (!this.target || this.startedMs === null) return null;
+    const named = (problem: string) => namedProblem(this.context.instance, problem, this.startedMs);
+    const statuses = await this.statuses();
+    if (statuses.length === 0) {
+      return named(`no container of compose project ${this.saved.project} is left`);
+    }
+    // Every container running (and healthy where it has a check), or a one-shot that is done.
+    const down = describe(statuses);
+    if (down) return named(`compose project ${this.saved.project}: ${down}`);
+    const unhealthy = await healthProblem(healthUrls);
+    return unhealthy ? named(unhealthy) : null;
   }
 
   /** Every container of the project with its state and health, for error messages. */

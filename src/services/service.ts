@@ -28,6 +28,15 @@ export interface SutService {
   stop(): Promise<void>;
   /** What to add to an error of the run: "processor: unhealthy", or '' when nothing is known. */
   describeFailure(): Promise<string>;
+  /**
+   * A cheap check that the instance still runs, for a round to call between its phases or poll
+   * while it measures: null when alive, else the problem naming the instance and when, e.g.
+   * "base: the SUT command (./start.sh) exited with code 137, 12.3 s after it started". Command
+   * mode: the started command, and its process group compared with the most processes earlier
+   * calls saw (call it once the SUT is ready); compose: every container running (or done);
+   * every mode: each of `healthUrls` answers 2xx.
+   */
+  liveness(healthUrls?: readonly string[]): Promise<string | null>;
 }
 
 /**

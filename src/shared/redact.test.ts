@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskUrl, redactUrls, urlPasswords } from './redact.js';
+import { maskUrl, maskUrlsIn, redactUrls, urlPasswords } from './redact.js';
 
 describe('maskUrl', () => {
   it('masks passwords and keeps the rest', () => {
@@ -40,5 +40,15 @@ describe('redactUrls', () => {
     ).toBe(
       'could not reach postgres://u:***@db/x: password "***" rejected for postgres://u:***@db',
     );
+  });
+});
+
+describe('maskUrlsIn', () => {
+  it('masks the password of every URL in a text, parseable or not, and nothing else', () => {
+    expect(
+      maskUrlsIn(
+        "argument 'redis://:S3cret@[bad' is invalid; postgres://u:p@w@db/x and http://h:80/a@b",
+      ),
+    ).toBe("argument 'redis://:***@[bad' is invalid; postgres://u:***@db/x and http://h:80/a@b");
   });
 });

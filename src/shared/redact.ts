@@ -46,3 +46,11 @@ export function redactUrls(message: string, urls: readonly string[]): string {
   for (const password of passwords) text = text.replaceAll(password, '***');
   return text;
 }
+
+/**
+ * Every `scheme://user:password@` in a text with its password masked, for text that holds URLs
+ * nobody listed (commander echoing an argument it refused, whatever its shape).
+ */
+export function maskUrlsIn(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@'"]*:)[^\s/'"]*@/gi, '$1***@');
+}

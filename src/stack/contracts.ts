@@ -82,3 +82,6 @@ export const DEFAULT_CHAIN_ID = 11155111;
 export function streamKey(chainId: number): string {
   return `events:${chainId}`;
 }
+
+/** The list the SUT's processor LPUSHes delivery jobs to and its workers BRPOP (DESIGN.md). */
+export const DELIVERY_QUEUE = 'delivery_queue';

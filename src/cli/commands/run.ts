@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
@@ -6,7 +6,12 @@ import pc from 'picocolors';
 import { readBaselineIfExists, type Baseline } from '../../compare/baseline.js';
 import { writeTrialSet } from '../../compare/result-file.js';
 import { givenBase, mirroredServices } from '../../check/base.js';
-import { runCheck, type BaseSource, type CheckResult, type CheckSettings } from '../../check/check.js';
+import {
+  runCheck,
+  type BaseSource,
+  type CheckResult,
+  type CheckSettings,
+} from '../../check/check.js';
 import { errorKind, EXIT_CODES, exitCodeOfVerdict } from '../../check/exit.js';
 import { checkReportOf, renderCheckFiles, renderCheckTerminal } from '../../check/report.js';
 import { stderrLogger, type Logger } from '../../engine/log.js';
@@ -15,7 +20,9 @@ import type { RunOptions } from '../../engine/run/types.js';
 import { spawnExec } from '../../services/exec.js';
 import type { ServiceSettings } from '../../services/registry.js';
 import type { SettingKey } from '../../settings/declaration.js';
+import { combinationProblem } from '../../settings/conflicts.js';
 import { outputFileProblem } from '../../settings/paths.js';
+import { listenProblem } from '../../engine/net.js';
 import {
   nameOn,
   resolveRunSettings,
@@ -29,7 +36,15 @@ import { UserError } from '../errors.js';
 import { stopOnSignals } from '../signals.js';
 import { printRunSummary } from '../summary.js';
 import { addSettingFlags, settingOption } from '../settings-flags.js';
-import { addComparisonFlags, judgeSettingsFrom, processIo, readInput, writeReports, type CommandIo, type ComparisonFlags } from './compare.js';
+import {
+  addComparisonFlags,
+  judgeSettingsFrom,
+  processIo,
+  readInput,
+  writeReports,
+  type CommandIo,
+  type ComparisonFlags,
+} from './compare.js';
 
 /** The flags of `run` and `quickstart` that shape the run, in --help order (src/settings). */
 export const RUN_FLAG_KEYS = [
@@ -125,7 +140,10 @@ export function baseFromFlags(flags: RunCommandFlags, cwd: string): BaseSource {
   }
   const head = headServices(flags);
   if (head.mode === 'external') {
-    return { available: false, why: 'this run does not start the SUT (no --start or --compose-file)' };
+    return {
+      available: false,
+      why: 'this run does not start the SUT (no --start or --compose-file)',
+    };
   }
   const baseCwd = flags.baseDir ? resolve(flags.baseDir) : cwd;
   if (flags.baseDir && !existsSync(baseCwd)) {
@@ -151,7 +169,10 @@ export function baseFromFlags(flags: RunCommandFlags, cwd: string): BaseSource {
       `the base in --base-dir ${flags.baseDir}`,
     );
   }
-  return { available: false, why: 'none of --base-start, --base-compose-file or --base-dir is given' };
+  return {
+    available: false,
+    why: 'none of --base-start, --base-compose-file or --base-dir is given',
+  };
 }
 
 const headServices = (flags: RunFlags): ServiceSettings =>
@@ -189,7 +210,10 @@ function plan(flags: RunCommandFlags, baseline: Baseline | null): Planned {
     secrets: [load.redisUrl, load.databaseUrl],
     settings: {
       name,
-      mode: flags.baseline || flags.baseStart || flags.baseComposeFile?.length || flags.baseDir ? 'check' : 'record',
+      mode:
+        flags.baseline || flags.baseStart || flags.baseComposeFile?.length || flags.baseDir
+          ? 'check'
+          : 'record',
       compareTo: valueOf(flags, 'compareTo', 'cli')!,
       load: loadSettings,
       head: { services: headServices(flags), cwd, prepareCommand: flags.prepare ?? null },
@@ -213,22 +237,49 @@ async function check(planned: Planned, logger: Logger): Promise<CheckResult> {
       log: logger,
       env: process.env,
       tempDir: tmpdir(),
-      settingName: (setting) => (setting in SETTING_FLAGS ? SETTING_FLAGS[setting] : nameOn('cli', setting)),
+      settingName: (setting) =>
+        setting in SETTING_FLAGS ? SETTING_FLAGS[setting] : nameOn('cli', setting),
       prepareSettingName: '--prepare',
       warmupSettingName: '--warmup',
       save: () => undefined,
-      runTrials: (options, hooks) => runTrials({ ...options, progress: options.progress ?? 'auto' }, hooks),
+      runTrials: (options, hooks) =>
+        runTrials({ ...options, progress: options.progress ?? 'auto' }, hooks),
       signal: abort.signal,
     });
   } catch (error) {
     const interrupted = signals.interruption();
     if (interrupted) throw interrupted;
-    const message = redactUrls(error instanceof Error ? error.message : String(error), planned.secrets);
+    const message = redactUrls(
+      error instanceof Error ? error.message : String(error),
+      planned.secrets,
+    );
     const kind = errorKind(error);
     if (kind === 'internal') throw error;
     throw new UserError(message, EXIT_CODES[kind]);
   } finally {
     signals.dispose();
+  }
+}
+
+/**
+ * Everything that can be known wrong before anything starts: flags that cannot apply or
+ * contradict each other (src/settings/conflicts.ts), a base tree that is not a directory (a raw
+ * `spawn ENOTDIR` after the head started), a receiver port already taken (EADDRINUSE after the
+ * SUT started).
+ */
+async function checkBeforeStarting(flags: RunCommandFlags): Promise<void> {
+  const problem = combinationProblem(flags, (key) => nameOn('cli', key));
+  if (problem) throw new UserError(`${problem}.`);
+  if (flags.baseDir && !statSync(flags.baseDir, { throwIfNoEntry: false })?.isDirectory()) {
+    const exists = statSync(flags.baseDir, { throwIfNoEntry: false }) !== undefined;
+    throw new UserError(
+      `--base-dir ${flags.baseDir}: ${exists ? 'not a directory' : 'no such directory'}.`,
+    );
+  }
+  if (flags.receiverPort !== undefined && flags.receiverPort !== 0) {
+    const host = flags.receiverHost ?? (flags.composeFile?.length ? '0.0.0.0' : '127.0.0.1');
+    const taken = await listenProblem(host, flags.receiverPort);
+    if (taken) throw new UserError(`--receiver-port ${flags.receiverPort}: ${taken}.`);
   }
 }
 
@@ -238,7 +289,10 @@ export async function runCommand(
   io: CommandIo,
   logger: Logger,
 ): Promise<number> {
-  const baseline = flags.baseline ? await readInput(() => readBaselineIfExists(flags.baseline!)) : null;
+  await checkBeforeStarting(flags);
+  const baseline = flags.baseline
+    ? await readInput(() => readBaselineIfExists(flags.baseline!))
+    : null;
   const planned = plan(flags, baseline);
   const result = await check(planned, logger);
   if (!flags.json) for (const trial of result.headResults) printRunSummary(trial, process.stderr);
@@ -269,7 +323,8 @@ async function writeResults(result: CheckResult, outPath: string): Promise<void>
   } else {
     await writeTrialSet(outPath, result.head);
   }
-  if (result.paired) await writeTrialSet(outPath.replace(/\.json$/i, '.base.json'), result.paired.base);
+  if (result.paired)
+    await writeTrialSet(outPath.replace(/\.json$/i, '.base.json'), result.paired.base);
 }
 
 export function registerRunCommand(program: Command, io: CommandIo = processIo): void {

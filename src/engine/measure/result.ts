@@ -14,18 +14,39 @@ export const RUN_RESULT_KIND = 'ethhook-load-test/run-result';
 
 const count = z.number().int().nonnegative();
 
+/** A latency in ms as a file holds it: never below 0 (0 only in an empty summary). */
+const latencyMs = z.number().nonnegative();
+
 export const latencySummaryMsSchema = z.object({
   count,
-  min: z.number(),
-  mean: z.number(),
-  p50: z.number(),
-  p90: z.number(),
-  p95: z.number(),
-  p99: z.number(),
-  p999: z.number(),
-  max: z.number(),
+  min: latencyMs,
+  mean: latencyMs,
+  p50: latencyMs,
+  p90: latencyMs,
+  p95: latencyMs,
+  p99: latencyMs,
+  p999: latencyMs,
+  max: latencyMs,
 });
 export type LatencySummaryMs = z.infer<typeof latencySummaryMsSchema>;
+
+/**
+ * An end-to-end delivery latency summary: with samples, every figure is above 0 (a webhook cannot
+ * arrive before it was due; a p50 of 0 would read as "∞x worse"). Publisher figures (XADD
+ * latency, schedule lag) can be 0 and keep the plain summary.
+ */
+export const deliveryLatencyMsSchema = latencySummaryMsSchema.superRefine((summary, context) => {
+  if (summary.count === 0) return;
+  for (const field of ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'] as const) {
+    if (summary[field] <= 0) {
+      context.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `must be above 0 when count is ${summary.count}, got ${summary[field]}`,
+      });
+    }
+  }
+});
 
 /** An HDR histogram, compressed base64 (histogram.ts encodes and decodes it). */
 export const encodedHistogramSchema = z.string();
@@ -184,7 +205,7 @@ export const deliveryFiguresSchema = deliveryCountsSchema.extend({
    * events. This is what is gated and merged. (Files written before loss was charged here hold
    * delivered events only; the same figures whenever nothing was lost.)
    */
-  latencyMs: latencySummaryMsSchema,
+  latencyMs: deliveryLatencyMsSchema,
   latencyHistogram: encodedHistogramSchema,
   /**
    * The delivered latencies per block of consecutive events (about a tenth of the trial each), for the
@@ -207,7 +228,7 @@ export type DeliveryFigures = z.infer<typeof deliveryFiguresSchema>;
 export const endpointFiguresSchema = deliveryCountsSchema.extend({
   endpointId: z.string(),
   name: z.string(),
-  latencyMs: latencySummaryMsSchema,
+  latencyMs: deliveryLatencyMsSchema,
   latencyHistogram: encodedHistogramSchema,
 });
 export type EndpointFigures = z.infer<typeof endpointFiguresSchema>;

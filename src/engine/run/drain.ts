@@ -1,10 +1,11 @@
 import { monotonicClock, sleepMs } from '../clock.js';
 import type { EventGenerator } from '../events/generator.js';
 import type { DeliveryFigures } from '../measure/result.js';
-import { plannedEvents, publish } from '../publisher/publisher.js';
+import { plannedEvents, publish, RedisUnavailableError } from '../publisher/publisher.js';
 import type { Receiver } from '../receiver/receiver.js';
 import { streamKey } from '../../stack/contracts.js';
 import type { ExpectedPairs } from './expected.js';
+import { ServiceWatch } from './outage.js';
 import type { Measurement } from './result.js';
 import type { RunOptions } from './types.js';
 
@@ -24,14 +25,33 @@ export interface PublishAndDrainInput {
  * run was aborted. The receiver must be reset and accept only this run's id.
  */
 export async function publishAndDrain(input: PublishAndDrainInput): Promise<Measurement> {
-  const { options, receiver, generator, expected, shape } = input;
-  const { logger } = options;
+  const { options, receiver, expected, shape } = input;
   const startedAt = new Date().toISOString();
 
   const planned = plannedEvents(shape.events, shape.durationSec, options.ratePerSec);
   if (Number.isFinite(planned)) expected.prepare(planned);
   receiver.expectPairs((endpointId, sequence) => expected.expects(endpointId, sequence));
 
+  const watch = new ServiceWatch(
+    options.redisUrl,
+    options.databaseUrl,
+    expected.endpoints.map((endpoint) => endpoint.id),
+  ).start();
+  try {
+    return await watched(input, watch, startedAt);
+  } finally {
+    await watch.stop();
+  }
+}
+
+/** publishAndDrain, throwing a ServiceOutage as soon as the watch or the publisher sees one. */
+async function watched(
+  input: PublishAndDrainInput,
+  watch: ServiceWatch,
+  startedAt: string,
+): Promise<Measurement> {
+  const { options, receiver, generator, expected, shape } = input;
+  const { logger } = options;
   const outcome = await publish({
     redisUrl: options.redisUrl,
     streamKey: streamKey(options.chainId),
@@ -44,7 +64,14 @@ export async function publishAndDrain(input: PublishAndDrainInput): Promise<Meas
     // The timeline's second 0 is the schedule's slot 0.
     onStart: (t0Us) => receiver.startTimeline(t0Us),
     ...(options.signal ? { signal: options.signal } : {}),
+  }).catch((error: unknown) => {
+    if (error instanceof RedisUnavailableError) throw watch.report('Redis', error.message);
+    throw error;
   });
+  // Redis, not the SUT, cut the trial short: the events not written were never the SUT's.
+  if (outcome.stopReason === 'connection-lost' || outcome.stopReason === 'stalled') {
+    throw watch.report('Redis', outcome.stopMessage ?? outcome.stopReason);
+  }
   failIfSutDied(options);
   const publishedAtUs = monotonicClock.nowUs();
   expected.settle(outcome.attempted, outcome.failedSequences);
@@ -67,9 +94,12 @@ export async function publishAndDrain(input: PublishAndDrainInput): Promise<Meas
       break;
     }
     failIfSutDied(options);
+    if (watch.failure) throw watch.failure;
     await sleepMs(DRAIN_POLL_MS);
   }
   const endUs = monotonicClock.nowUs();
+  const outage = await watch.check();
+  if (outage) throw outage;
   const runId = generator.runId;
   return {
     runId,

@@ -77,6 +77,15 @@ describe('validity', () => {
     // Not measured (not Linux): no reason either way.
     expect(validity(publisher({}), { ratePerSec: 500 }, 0, null).valid).toBe(true);
   });
+
+  it('is invalid when fewer events were published than asked, though rate and errors look clean', () => {
+    // A Redis restart mid-trial: 90 of 400 acknowledged, nothing in flight, so no XADD error.
+    const short = validity(publisher({ published: 90 }), { ratePerSec: 100 }, 0, null, 400);
+    expect(short.valid).toBe(false);
+    expect(short.reasons).toEqual([
+      'published 90 of the 400 events asked: the trial stopped early',
+    ]);
+  });
 });
 
 describe('disturbance', () => {

@@ -20,6 +20,7 @@ import {
 import { formatShare, MAX_STOLEN_CPU_SHARE } from '../measure/steal.js';
 import { buildTimeline } from '../measure/timeline.js';
 import type { ReceiverSnapshot } from '../receiver/receiver.js';
+import { plannedEvents } from '../publisher/scheduler.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ExpectedPairs } from './expected.js';
 import type { RunOptions } from './types.js';
@@ -207,6 +208,7 @@ export function buildRunResult(measurement: Measurement, context: ResultContext)
       context,
       delivery.latencyOutOfRange,
       measurement.stolenCpuShare ?? null,
+      plannedEvents(measurement.shape.events, measurement.shape.durationSec, context.ratePerSec),
     ),
     ...(measurement.stolenCpuShare != null
       ? { runner: { stolenCpuShare: measurement.stolenCpuShare } }
@@ -235,8 +237,16 @@ export function validity(
   options: Pick<RunOptions, 'ratePerSec'>,
   latencyOutOfRange = 0,
   stolenCpuShare: number | null = null,
+  askedEvents = Infinity,
 ): RunResult['validity'] {
   const reasons: string[] = [];
+  // A trial that stopped early (Redis went away, a signal) measured a shorter load than asked:
+  // its rate and its errors can both look clean, so the count itself is checked.
+  if (Number.isFinite(askedEvents) && publisher.published + publisher.errors < askedEvents) {
+    reasons.push(
+      `published ${publisher.published} of the ${askedEvents} events asked: the trial stopped early`,
+    );
+  }
   if (!publisher.rateMet) {
     reasons.push(
       `publish rate not met: achieved ${publisher.achievedRatePerSec.toFixed(1)}/s of the ${options.ratePerSec}/s target (below 99%)`,

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { sleepMs } from '../clock.js';
-import { streamKey } from '../../stack/contracts.js';
+import { DELIVERY_QUEUE, streamKey } from '../../stack/contracts.js';
 import { EventGenerator } from '../events/generator.js';
 import { newRunId } from '../events/identity.js';
 import { environmentFingerprint } from '../measure/fingerprint.js';
@@ -23,8 +23,12 @@ import {
   postgresReady,
   redisReady,
   sutTablesReady,
+  waitUntil,
   withRedis,
 } from './readiness.js';
+import { seededEndpointsProblem, ServiceOutage } from './outage.js';
+import { StreamInUseError, StreamLock } from './lock.js';
+import { clearStaleDeliveries, describeStale } from './stale.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
 import { failingAs, ServiceUnavailableError, SutFailedError } from './errors.js';
@@ -63,6 +67,49 @@ export async function runTrials(
   options: RunOptions & { trials: number },
   hooks: RunHooks = {},
 ): Promise<RunResult[]> {
+  const stream = streamKey(options.chainId);
+  let lock: StreamLock | null = null;
+  const hold: StreamHold = {
+    take: async () => {
+      if (lock) return;
+      lock = await StreamLock.acquire(options.redisUrl, stream);
+      options.logger.info(`This run holds ${stream} (${lock.key}: ${lock.holder})`);
+      // Under the hold, before the SUT's workers trip their circuit breakers on dead receivers.
+      const queue = options.deliveryQueue ?? DELIVERY_QUEUE;
+      const stale = await withRedis(options.redisUrl, (redis) =>
+        clearStaleDeliveries(redis, { queue }),
+      );
+      const line = describeStale(stale, queue);
+      if (line) options.logger.info(line);
+    },
+    check: () => {
+      if (lock?.lost) {
+        throw new StreamInUseError(`this run lost its hold on ${stream}: ${lock.lost}`);
+      }
+    },
+  };
+  try {
+    // Up front when Redis answers already, so a second run starts nothing; else once it does.
+    await hold.take().catch((error: unknown) => {
+      if (error instanceof StreamInUseError) throw error;
+    });
+    return await runTrialsHolding(options, hooks, hold);
+  } finally {
+    await (lock as StreamLock | null)?.release();
+  }
+}
+
+/** The run's exclusive use of its stream (lock.ts): taken once Redis answers, checked per trial. */
+interface StreamHold {
+  take(): Promise<void>;
+  check(): void;
+}
+
+async function runTrialsHolding(
+  options: RunOptions & { trials: number },
+  hooks: RunHooks,
+  hold: StreamHold,
+): Promise<RunResult[]> {
   const { logger, signal, sut } = options;
   const stream = streamKey(options.chainId);
   const timed = async <T>(phase: RunPhase, work: () => Promise<T>): Promise<T> => {
@@ -96,6 +143,7 @@ export async function runTrials(
       );
     }),
   );
+  await hold.take();
 
   const waitForSut = () =>
     timed('ready', () =>
@@ -177,10 +225,16 @@ export async function runTrials(
             environment,
             { events: options.warmupEvents, durationSec: null },
             false,
-          );
+          ).catch((error: unknown) => {
+            if (!(error instanceof ServiceOutage)) throw error;
+            throw new ServiceOutageError(
+              `${error.during('the warm-up')}; nothing was measured, no verdict on the SUT`,
+            );
+          });
           logger.info(
             `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
           );
+          stopIfAborted(signal, 'the measured trials');
           failIfWarmupDeliveredNothing(warmup, webhookUrl);
         }),
       );
@@ -191,9 +245,33 @@ export async function runTrials(
     // few times at most; after steal, once a few seconds in a row had little stolen.
     const measureTrial = async (title: string): Promise<RunResult> => {
       for (;;) {
-        const result = await timed('measure', () =>
-          logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
-        );
+        stopIfAborted(signal, title);
+        let result: RunResult;
+        try {
+          result = await timed('measure', () =>
+            logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
+          );
+        } catch (error) {
+          if (!(error instanceof ServiceOutage)) throw error;
+          // Redis or PostgreSQL, not the SUT, failed: the trial counts neither way.
+          const named = error.during(title);
+          if (remeasured >= MAX_REMEASURED_TRIALS) {
+            throw new ServiceOutageError(
+              `${named}; ${MAX_REMEASURED_TRIALS} trials were measured again already, ` +
+                'so the run ends without a verdict on the SUT',
+            );
+          }
+          remeasured += 1;
+          logger.warn(
+            `${named}; ${title} is measured again once ${error.service} is back ` +
+              `(${remeasured} of at most ${MAX_REMEASURED_TRIALS})`,
+          );
+          await waitForServiceBack(error, named, options, endpoints);
+          continue;
+        }
+        // Stopped mid-trial: the partial trial is neither judged nor measured again.
+        stopIfAborted(signal, `the rest of ${title}`);
+        hold.check();
         const disturbed = disturbance(result);
         if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
         remeasured += 1;
@@ -223,6 +301,69 @@ export async function runTrials(
     return results;
   } finally {
     await receiver.close();
+  }
+}
+
+/** The run's signal was aborted (SIGINT, SIGTERM): nothing more was started after it. */
+export class RunStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunStoppedError';
+  }
+}
+
+function stopIfAborted(signal: AbortSignal | undefined, next: string): void {
+  if (signal?.aborted) throw new RunStoppedError(`stopped before ${next}`);
+}
+
+/** A Redis or PostgreSQL outage ended the run: an error, not a verdict on the SUT. */
+export class ServiceOutageError extends ServiceUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceOutageError';
+  }
+}
+
+/**
+ * After an outage, waits (the ready timeout) until the service is back and the run's state in it
+ * too: the SUT's consumer group reading the stream again (a restarted Redis may have lost it),
+ * or the seeded endpoints still in the database. Else the run ends naming the outage.
+ */
+async function waitForServiceBack(
+  outage: ServiceOutage,
+  named: string,
+  options: RunOptions,
+  endpoints: readonly SeededEndpoint[],
+): Promise<void> {
+  const { readyTimeoutMs: timeoutMs, signal } = options;
+  try {
+    if (outage.service === 'Redis') {
+      await redisReady(options.redisUrl, timeoutMs, signal);
+      const stream = streamKey(options.chainId);
+      await consumerAlive(options.redisUrl, stream, options.chainId, timeoutMs, signal);
+    } else {
+      await postgresReady(options.databaseUrl, timeoutMs, signal);
+      const ids = endpoints.map((endpoint) => endpoint.id);
+      await waitUntil(
+        'the seeded endpoints in PostgreSQL',
+        async () => {
+          const db = new pg.Client({ connectionString: options.databaseUrl });
+          db.on('error', () => undefined);
+          await db.connect();
+          try {
+            return (await seededEndpointsProblem(db, ids)) ?? true;
+          } finally {
+            await db.end().catch(() => undefined);
+          }
+        },
+        { timeoutMs, signal },
+      );
+    }
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ServiceOutageError(
+      `${named}; it was not back: ${why}. The run ends without a verdict on the SUT`,
+    );
   }
 }
 

@@ -76,6 +76,8 @@ export interface RunOptions extends LoadShape {
   seedBeforeStart?: boolean;
   /** Told how long each phase took: the readiness waits, seeding, warm-up, the measured trials. */
   onPhase?(phase: RunPhase, elapsedMs: number): void;
+  /** The SUT's delivery queue, searched for jobs an interrupted run left (default delivery_queue). */
+  deliveryQueue?: string;
   /** The steal check's source (default: /proc/stat, waits of up to 15 s; tests script it). */
   steal?: StealSource;
 }

@@ -1,0 +1,114 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sleepMs } from '../engine/clock.js';
+import { silentLogger } from '../engine/log.js';
+import { CommandService } from './command.js';
+import { externalMode } from './external.js';
+import { groupMembers } from './process.js';
+import type { ServiceContext } from './service.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'liveness-'));
+const context: ServiceContext = {
+  instance: 'base',
+  cwd: dir,
+  env: process.env,
+  logsPath: path.join(dir, 'services.log'),
+  tempDir: dir,
+  readyTimeoutMs: 5_000,
+  settingName: (setting) => setting,
+  exec: { run: () => Promise.reject(new Error('no exec')) },
+  log: silentLogger,
+  save: () => undefined,
+};
+
+/** A health URL answering `status`, and its server. */
+async function healthServer(status: number): Promise<{ url: string; server: Server }> {
+  const server = createServer((_request, response) => response.writeHead(status).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/health`, server };
+}
+
+const servers: Server[] = [];
+afterAll(() => servers.forEach((server) => server.close()));
+
+async function untilMembers(pid: number, count: number): Promise<number[]> {
+  for (let i = 0; i < 100; i++) {
+    const members = groupMembers(pid);
+    if (members.length >= count) return members;
+    await sleepMs(20);
+  }
+  throw new Error(`process group ${pid} never had ${count} processes`);
+}
+
+describe('liveness: command mode', () => {
+  it('is null while the group runs and names a process of it that died, its side and when', async () => {
+    const service = new CommandService(silentLogger, {
+      settings: { mode: 'command', command: 'sleep 30 & sleep 30 & wait' },
+      context,
+    });
+    await service.start();
+    try {
+      const members = await untilMembers(service.pid!, 3);
+      expect(await service.liveness()).toBeNull();
+      // One server of the group killed while its wrapper lives: the round must hear of it.
+      const shellPid = Math.min(...members);
+      const victim = members.find((member) => member !== shellPid)!;
+      process.kill(victim, 'SIGKILL');
+      await sleepMs(100);
+      expect(await service.liveness()).toMatch(
+        /^base: process group \d+ lost a process \(3 running before, 2 now\), [\d.]+ s after it started$/,
+      );
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('names the command that exited, with its code', async () => {
+    const service = new CommandService(silentLogger, {
+      settings: { mode: 'command', command: 'sleep 0.2; exit 137' },
+      context,
+    });
+    await service.start();
+    expect(await service.liveness()).toBeNull();
+    await sleepMs(600);
+    expect(await service.liveness()).toMatch(
+      /^base: the SUT command \(sleep 0\.2; exit 137\) exited with code 137, [\d.]+ s after it started$/,
+    );
+    await service.stop();
+  });
+
+  it('names a health URL that stopped answering 2xx', async () => {
+    const bad = await healthServer(503);
+    servers.push(bad.server);
+    const service = new CommandService(silentLogger, {
+      settings: { mode: 'command', command: 'sleep 30' },
+      context,
+    });
+    await service.start();
+    try {
+      expect(await service.liveness([bad.url])).toMatch(
+        new RegExp(`^base: health URL ${bad.url} answered HTTP 503, [\\d.]+ s after it started$`),
+      );
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+describe('liveness: services already running', () => {
+  it('asks their health URLs only', async () => {
+    const good = await healthServer(200);
+    servers.push(good.server);
+    const service = externalMode.create({ mode: 'external' }, context);
+    expect(await service.liveness([good.url])).toBeNull();
+    good.server.close();
+    await sleepMs(50);
+    expect(await service.liveness([good.url])).toMatch(
+      new RegExp(`^base: health URL ${good.url} did not answer \\(.+\\)`),
+    );
+  });
+});
