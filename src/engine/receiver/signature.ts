@@ -17,6 +17,7 @@ export function signBody(secret: string | SigningKey, body: string | Buffer): st
 }
 
 const SIGNATURE_HEX_LENGTH = 64;
+const received = Buffer.alloc(SIGNATURE_HEX_LENGTH / 2);
 
 /** Constant-time check of a hex signature (either case) against the body; false when absent. */
 export function verifySignature(
@@ -26,9 +27,9 @@ export function verifySignature(
 ): boolean {
   if (typeof signatureHex !== 'string' || signatureHex.length !== SIGNATURE_HEX_LENGTH)
     return false;
-  // Buffer.from stops at the first non-hex character, so a malformed header decodes short.
-  const received = Buffer.from(signatureHex, 'hex');
-  if (received.length !== SIGNATURE_HEX_LENGTH / 2) return false;
+  // Decoded into a reused buffer (once per webhook); the write stops at the first character that
+  // is not hex, so a malformed header decodes short.
+  if (received.write(signatureHex, 0, 'hex') !== SIGNATURE_HEX_LENGTH / 2) return false;
   const expected = createHmac('sha256', key).update(body).digest();
   return timingSafeEqual(received, expected);
 }
