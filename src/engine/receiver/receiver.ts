@@ -440,9 +440,15 @@ export class Receiver {
     // The raw bytes are what the signature covers, so every body is kept as a Buffer and parsed
     // in the handler, where a parse failure is counted instead of answered by fastify.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
-      done(null, body),
-    );
+    const keepBuffer = (
+      _request: FastifyRequest,
+      body: Buffer,
+      done: (e: null, b: Buffer) => void,
+    ) => done(null, body);
+    // application/json, what EthHook sends, by name too: fastify caches the parser it finds for a
+    // named type, while the catch-all is looked for again (the header parsed) on every request.
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, keepBuffer);
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, keepBuffer);
     app.decorateRequest('receivedUs', 0);
 
     const clock = this.clock;
