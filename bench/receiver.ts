@@ -26,6 +26,7 @@ import {
   type ReceiverEndpoint,
 } from '../src/engine/receiver/receiver.js';
 import { signBody, signingKey } from '../src/engine/receiver/signature.js';
+import { PROFILE_TOP, profileLines, Profiler, topSelfTime } from './profile.js';
 
 export interface ReceiverBenchOptions {
   /** Measured time per side, split into `rounds` alternating rounds. Default 10 s. */
@@ -48,10 +49,11 @@ export interface ReceiverBenchResult {
 type ServerKind = 'ours' | 'bare';
 
 interface ChildMessage {
-  type: 'listening' | 'usage' | 'counts';
+  type: 'listening' | 'usage' | 'counts' | 'profiling' | 'profile';
   port?: number;
   cpuUs?: number;
   counts?: ReceiverCounts;
+  lines?: string[];
 }
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -78,6 +80,7 @@ async function serve(kind: ServerKind, runId: string): Promise<void> {
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   }
+  let profiler: Profiler | null = null;
   process.on('message', (message: { type: string }) => {
     // Only a CPU reading between rounds: anything heavier would be charged to the next round.
     if (message.type === 'usage') {
@@ -85,6 +88,18 @@ async function serve(kind: ServerKind, runId: string): Promise<void> {
       process.send!({ type: 'usage', cpuUs: user + system });
     } else if (message.type === 'counts') {
       process.send!({ type: 'counts', counts: counts() });
+    } else if (message.type === 'profile-start') {
+      profiler = new Profiler();
+      void profiler.start().then(() => process.send!({ type: 'profiling' }));
+    } else if (message.type === 'profile-stop') {
+      void profiler!.stop().then((profile) => {
+        const title = kind === 'ours' ? 'our receiver' : 'the bare handler';
+        const lines = [
+          ...profileLines(`${title}, by function`, topSelfTime(profile, PROFILE_TOP)),
+          ...profileLines(`${title}, by file or package`, topSelfTime(profile, 5, 'place')),
+        ];
+        process.send!({ type: 'profile', lines });
+      });
     } else if (message.type === 'stop') {
       process.exit(0);
     }
@@ -102,6 +117,9 @@ interface Server {
   port: number;
   usage(): Promise<ChildMessage>;
   counts(): Promise<ReceiverCounts>;
+  /** Starts the server's in-process CPU profiler; `profileLines` stops it and summarises. */
+  startProfile(): Promise<void>;
+  profileLines(): Promise<string[]>;
 }
 
 function startServer(kind: ServerKind, runId: string): Promise<Server> {
@@ -136,6 +154,16 @@ function startServer(kind: ServerKind, runId: string): Promise<Server> {
       const reply = next('counts');
       child.send({ type: 'counts' });
       return reply.then((message) => message.counts!);
+    },
+    startProfile: () => {
+      const reply = next('profiling');
+      child.send({ type: 'profile-start' });
+      return reply.then(() => undefined);
+    },
+    profileLines: () => {
+      const reply = next('profile');
+      child.send({ type: 'profile-stop' });
+      return reply.then((message) => message.lines!);
     },
   }));
 }
@@ -347,6 +375,10 @@ export async function benchReceiver(
       cpuRatios.push(pair.bare.cpuUs / pair.bare.ok / (pair.ours.cpuUs / pair.ours.ok));
     }
     const check = await ours.counts();
+    // One more round, not counted in the figures above, with the profiler on.
+    await ours.startProfile();
+    await load(ours, source, shape, Math.max(roundMs, 2_000));
+    const profile = await ours.profileLines();
     const bareRps = totals.bare.ok / (totals.bare.elapsedUs / 1e6);
     const ourRps = totals.ours.ok / (totals.ours.elapsedUs / 1e6);
     const ratio = median(rpsRatios);
@@ -372,7 +404,7 @@ export async function benchReceiver(
         `receiver bench: the receiver did not accept every request\n${lines.join('\n')}`,
       );
     }
-    return { ratio, ourRps, bareRps, lines };
+    return { ratio, ourRps, bareRps, lines: [...lines, ...profile] };
   } finally {
     for (const server of servers) {
       if (server.child.connected) server.child.send({ type: 'stop' });

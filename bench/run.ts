@@ -11,7 +11,7 @@ import { benchPacing, benchPublisherTopRate, REDIS_URL } from './publisher.js';
 import { benchReceiver } from './receiver.js';
 
 const AIMS = {
-  publisherTopRatio: 0.6,
+  publisherTopRatio: 0.95,
   pacingError: 0.01,
   receiverRatio: 0.8,
 };

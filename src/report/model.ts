@@ -8,6 +8,7 @@ import {
   type MetricUnit,
   type MetricValues,
 } from '../compare/metrics.js';
+import { median } from '../compare/stats.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import { configDifferences, environmentDifferences } from '../compare/comparability.js';
 import {
@@ -18,6 +19,8 @@ import {
   type LatencySummaryMs,
   type RunConfigSnapshot,
 } from '../engine/measure/result.js';
+import { harnessCores, MAX_HARNESS_CORES } from '../engine/measure/cpu.js';
+import { formatShare } from '../engine/measure/steal.js';
 
 /** What the reports show beside the verdict, as plain text cells; markdown.ts and html.ts lay it out. */
 export interface ReportContext {
@@ -204,6 +207,34 @@ export function environmentFields(context: ReportContext): ComparedField[] {
 }
 
 /**
+ * What the harness itself took from the runner and what the hypervisor took, median over trials;
+ * no row where no trial measured it (files written before, or not Linux).
+ */
+function runnerCells(aggregate: TrialAggregate): Record<string, string> {
+  const runners = aggregate.trials.flatMap((trial) => (trial.runner ? [trial.runner] : []));
+  const harness = runners.flatMap((runner) => (runner.harnessCpu ? [runner.harnessCpu] : []));
+  const perThousand = harness.flatMap((figure) =>
+    figure.cpuMsPerThousandEvents === null ? [] : [figure.cpuMsPerThousandEvents],
+  );
+  const cores = harness.map(harnessCores);
+  const cells: Record<string, string> = {};
+  if (perThousand.length > 0) {
+    cells['Harness CPU per 1,000 events (ms)'] = formatMs(median(perThousand));
+  }
+  if (cores.length > 0) {
+    cells['Harness CPU (cores kept busy)'] =
+      `${formatNumber(median(cores), 2)} of ${harness[0]!.cores}` +
+      (Math.max(...cores) > MAX_HARNESS_CORES ? ` ⚠️ above ${MAX_HARNESS_CORES} in a trial` : '');
+  }
+  if (runners.length > 0) {
+    cells['CPU stolen by the hypervisor'] = formatShare(
+      median(runners.map((runner) => runner.stolenCpuShare)),
+    );
+  }
+  return cells;
+}
+
+/**
  * The load generator's and the receiver's counts, per run (a trial-set sums its trials: a
  * baseline of 5 runs beside one of this run would read 5,000 vs 1,000 published).
  */
@@ -223,6 +254,7 @@ export function publisherFields(context: ReportContext): ComparedField[] {
       'Duplicate deliveries': perRun(aggregate.delivery.duplicates),
       'Injected failures retried': perRun(aggregate.delivery.failedAttempts),
       'Foreign / malformed requests': `${perRun(aggregate.delivery.foreign)} / ${perRun(aggregate.delivery.malformed)}`,
+      ...runnerCells(aggregate),
     };
   };
   const current = rows(context.current);

@@ -59,7 +59,7 @@ describe('a trial disturbed by CPU steal', () => {
     });
     expect(results).toHaveLength(2);
     for (const result of results) {
-      expect(result.runner).toEqual({ stolenCpuShare: 0 });
+      expect(result.runner?.stolenCpuShare).toBe(0);
       expect(result.validity).toEqual({ valid: true, reasons: [] });
       expect(result.delivery.delivered).toBe(200);
     }

@@ -62,13 +62,18 @@ export function encodeTxHash(identity: EventIdentity): `0x${string}` {
   return `0x${scratch.toString('hex')}`;
 }
 
+const decodeScratch = Buffer.alloc(32);
+const decodeChecksummed = decodeScratch.subarray(0, 26);
+
 /** Returns the identity, or null when the hash was not made by encodeTxHash (foreign or corrupt). */
 export function decodeTxHash(txHash: string): EventIdentity | null {
   if (typeof txHash !== 'string' || txHash.length !== 66 || !txHash.startsWith('0x')) return null;
-  const bytes = Buffer.from(txHash.slice(2), 'hex');
-  if (bytes.length !== 32) return null;
+  // Decoded into a reused buffer: this runs once per webhook, on the receiver's hot path. The
+  // write stops at the first character that is not hex, so a corrupt hash decodes short.
+  const bytes = decodeScratch;
+  if (bytes.write(txHash.slice(2), 0, 'hex') !== 32) return null;
   if (bytes.readUInt32BE(0) !== IDENTITY_MAGIC) return null;
-  if (bytes.readUInt32BE(26) !== crc32(bytes.subarray(0, 26)) || bytes.readUInt16BE(30) !== 0)
+  if (bytes.readUInt32BE(26) !== crc32(decodeChecksummed) || bytes.readUInt16BE(30) !== 0)
     return null;
   return {
     runId: bytes.toString('hex', 4, 12),

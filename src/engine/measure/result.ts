@@ -279,10 +279,30 @@ export const absoluteCheckSchema = z.object({
 });
 export type AbsoluteCheck = z.infer<typeof absoluteCheckSchema>;
 
+/**
+ * CPU time the harness (publisher and receiver: one process, one JS thread, not split) took during
+ * the trial, from the publisher's start to the end of the drain (src/engine/measure/cpu.ts).
+ */
+export const harnessCpuSchema = z.object({
+  /** User plus system CPU time. */
+  cpuMs: z.number().nonnegative(),
+  /** The time it was taken over. */
+  wallMs: z.number().nonnegative(),
+  /** The runner's cores (os.availableParallelism). */
+  cores: z.number().int().positive(),
+  /** cpuMs per 1,000 published events; null when none was published. */
+  cpuMsPerThousandEvents: z.number().nonnegative().nullable(),
+  /** cpuMs / (wallMs x cores): 0.25 on 2 cores = half a core busy. */
+  shareOfCores: z.number().min(0).max(1),
+});
+export type HarnessCpu = z.infer<typeof harnessCpuSchema>;
+
 /** What the machine itself did during a trial (src/engine/measure/steal.ts). */
 export const runnerFiguresSchema = z.object({
   /** Share (0-1) of all CPU time the hypervisor gave to other guests: steal. */
   stolenCpuShare: z.number().min(0).max(1),
+  /** The harness's own share of it; absent in files written before it was measured. */
+  harnessCpu: harnessCpuSchema.optional(),
 });
 export type RunnerFigures = z.infer<typeof runnerFiguresSchema>;
 

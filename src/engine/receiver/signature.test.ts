@@ -25,3 +25,23 @@ describe('webhook signatures', () => {
     expect(verifySignature(key, body, `sha256=${signature}`)).toBe(false);
   });
 });
+
+describe('verifySignature computes the HMAC createHmac computes', () => {
+  it('for secrets shorter than, as long as and longer than a block, and bodies of any length', () => {
+    for (const secretChars of [1, 17, 63, 64, 65, 200]) {
+      const secret = 'k'.repeat(secretChars - 1) + 'é'.slice(0, secretChars > 1 ? 1 : 0);
+      const key = signingKey(secret);
+      for (const bodyBytes of [0, 1, 55, 56, 64, 609, 5000]) {
+        const body = Buffer.alloc(bodyBytes, bodyBytes % 251);
+        const expected = createHmac('sha256', Buffer.from(secret, 'utf8'))
+          .update(body)
+          .digest('hex');
+        expect(
+          verifySignature(key, body, expected),
+          `${secretChars}-character key, ${bodyBytes} B body`,
+        ).toBe(true);
+        expect(verifySignature(key, Buffer.concat([body, Buffer.from('x')]), expected)).toBe(false);
+      }
+    }
+  });
+});

@@ -12,6 +12,7 @@ import {
   type DeliveryFigures,
   type EndpointFigures,
   type EnvironmentFingerprint,
+  type HarnessCpu,
   type InjectedFaults,
   type PublisherFigures,
   type RunConfigSnapshot,
@@ -58,6 +59,8 @@ export interface Measurement {
   drainEnded: DeliveryFigures['drainEnded'];
   /** Share of the machine's CPU time stolen by the hypervisor meanwhile; null: not measured. */
   stolenCpuShare?: number | null;
+  /** The harness's own CPU time meanwhile (measure/cpu.ts); null: not measured. */
+  harnessCpu?: HarnessCpu | null;
 }
 
 export type ResultContext = Pick<
@@ -211,7 +214,12 @@ export function buildRunResult(measurement: Measurement, context: ResultContext)
       plannedEvents(measurement.shape.events, measurement.shape.durationSec, context.ratePerSec),
     ),
     ...(measurement.stolenCpuShare != null
-      ? { runner: { stolenCpuShare: measurement.stolenCpuShare } }
+      ? {
+          runner: {
+            stolenCpuShare: measurement.stolenCpuShare,
+            ...(measurement.harnessCpu ? { harnessCpu: measurement.harnessCpu } : {}),
+          },
+        }
       : {}),
     checks: absoluteChecks(delivery, {
       thresholds: context.thresholds,

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { sleepMs } from '../clock.js';
+import { monotonicClock, sleepMs } from '../clock.js';
 import { DELIVERY_QUEUE, streamKey } from '../../stack/contracts.js';
 import { EventGenerator } from '../events/generator.js';
 import { newRunId } from '../events/identity.js';
@@ -32,6 +32,7 @@ import { clearStaleDeliveries, describeStale } from './stale.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
 import { failingAs, ServiceUnavailableError, SutFailedError } from './errors.js';
+import { harnessCpuFigures, harnessCpuText, processCpu } from '../measure/cpu.js';
 import {
   procStatSteal,
   QUIET_SECONDS,
@@ -483,6 +484,8 @@ async function measureOnce(
   );
   const steal = options.steal ?? procStatSteal;
   const ticksBefore = steal.read();
+  const cpuBeforeUs = processCpu.readUs();
+  const wallBeforeUs = monotonicClock.nowUs();
   const measurement = await publishAndDrain({
     options,
     receiver,
@@ -490,8 +493,15 @@ async function measureOnce(
     expected: new ExpectedPairs(generator, endpoints),
     shape,
   });
+  const harnessCpu = harnessCpuFigures({
+    cpuUs: processCpu.readUs() - cpuBeforeUs,
+    wallUs: monotonicClock.nowUs() - wallBeforeUs,
+    cores: processCpu.cores,
+    events: measurement.publisher.published,
+  });
+  if (measured) options.logger.info(harnessCpuText(harnessCpu));
   return buildRunResult(
-    { ...measurement, stolenCpuShare: stolenShare(ticksBefore, steal.read()) },
+    { ...measurement, stolenCpuShare: stolenShare(ticksBefore, steal.read()), harnessCpu },
     { ...options, environment, faults: receiverFaults(options) },
   );
 }
