@@ -38,16 +38,19 @@ export function longFlag(flag: string): string {
   return long;
 }
 
-/** The setting as the user wrote it, for messages: `input trials` or `--trials`. */
+/**
+ * The setting as the user wrote it, for messages: `input trials`, `--trials`, or (a setting the
+ * action reads from the project file only) its key.
+ */
 export function nameOn(surface: Surface, key: SettingKey): string {
-  const { input, flag } = SETTINGS[key];
-  if (surface === 'action') {
-    if (input === null) throw new Error(`setting ${key} is not an action input`);
-    return `input ${input}`;
-  }
-  if (flag === null) throw new Error(`setting ${key} is not a CLI flag`);
-  return longFlag(flag);
+  const declared = settingOf(key);
+  if (surface === 'action') return declared.input ? `input ${declared.name}` : declared.name;
+  if (declared.flag === null) throw new Error(`setting ${key} is not a CLI flag`);
+  return longFlag(declared.flag);
 }
+
+/** Names a setting in messages; a surface passes one that knows which came from the project file. */
+export type Labels = (key: SettingKey) => string;
 
 /** One text to a value with the declaration's kind; the message names the input or flag. */
 export function parseSetting<K extends SettingKey>(
@@ -97,18 +100,18 @@ export function valueOf<K extends SettingKey>(
  * How the SUT runs: compose files, a start command, or neither (it is already running). The
  * files are as given; the surface resolves them against its own folder.
  */
-export function resolveServices(given: Given, surface: Surface): ServiceSettings {
+export function resolveServices(
+  given: Given,
+  surface: Surface,
+  label: Labels = (key) => nameOn(surface, key),
+): ServiceSettings {
   const files = given.composeFile ?? [];
   const command = given.startCommand;
   if (files.length > 0 && command) {
-    const compose = nameOn(surface, 'composeFile');
-    const start = nameOn(surface, 'startCommand');
-    const both =
-      surface === 'action'
-        ? `Inputs ${SETTINGS.composeFile.input} and ${SETTINGS.startCommand.input}`
-        : `${compose} and ${start}`;
+    const compose = label('composeFile');
+    const start = label('startCommand');
     throw new SettingError(
-      `${both} are both set; give one: ${compose} to run the SUT with Docker Compose, ${start} to run it as a command, or neither when it is already running.`,
+      `${compose} and ${start} are both set; give one: ${compose} to run the SUT with Docker Compose, ${start} to run it as a command, or neither when it is already running.`,
       ['composeFile', 'startCommand'],
     );
   }
@@ -130,12 +133,14 @@ export interface RunContext {
   containers?: boolean;
   /** A duration at rate 0 is "as fast as possible until then" (the stand-alone publisher). */
   openEnded?: boolean;
+  /** Names settings in messages (default: nameOn). */
+  label?: Labels;
 }
 
 /** The scenario with the given fields laid over it, checked by the one set of shape rules. */
 export function resolveLoadShape(given: Given, context: RunContext): LoadShape {
   const { surface } = context;
-  const name = (key: SettingKey): string => nameOn(surface, key);
+  const name = context.label ?? ((key: SettingKey): string => nameOn(surface, key));
   try {
     return resolveShape(
       valueOf(given, 'scenario', surface) ?? 'quick',
@@ -211,6 +216,7 @@ export function resolveRunSettings(given: Given, context: RunContext): RunSettin
 export function resolveCompareOptions(
   given: Given,
   surface: Surface,
+  label: Labels = (key) => nameOn(surface, key),
 ): Omit<CompareOptions, 'baselineName'> {
   const value = <K extends SettingKey>(key: K): SettingValues[K] | undefined =>
     valueOf(given, key, surface);
@@ -218,7 +224,7 @@ export function resolveCompareOptions(
   const same = value('requireSameEnvironment') === true;
   if (ignore && same) {
     throw new SettingError(
-      `${nameOn(surface, 'ignoreEnvironment')} and ${nameOn(surface, 'requireSameEnvironment')} contradict each other: pass one of them.`,
+      `${label('ignoreEnvironment')} and ${label('requireSameEnvironment')} contradict each other: pass one of them.`,
       ['ignoreEnvironment', 'requireSameEnvironment'],
     );
   }

@@ -24,7 +24,7 @@ import {
 import { UserError } from '../errors.js';
 import { stopOnSignals } from '../signals.js';
 import { printRunSummary } from '../summary.js';
-import { addSettingFlags, settingOption } from '../settings-flags.js';
+import { addConfigFlag, addSettingFlags, settingOption } from '../settings-flags.js';
 import { readBaselineIfExists } from '../../compare/baseline.js';
 import { toTrialSetFile, writeTrialSet } from '../../compare/result-file.js';
 import { aggregateTrials, type TrialAggregate } from '../../compare/trials.js';
@@ -292,7 +292,7 @@ export function registerRunCommand(program: Command, io: CommandIo = processIo):
     )
     .addOption(settingOption('name'));
   addSettingFlags(command, PAIRED_FLAG_KEYS);
-  addComparisonFlags(command).action(async (flags: RunCommandFlags) => {
+  addConfigFlag(addComparisonFlags(command)).action(async (flags: RunCommandFlags) => {
     io.setExitCode(await runCommand(flags, io, stderrLogger()));
   });
 }
