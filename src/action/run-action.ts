@@ -3,10 +3,7 @@ import path from 'node:path';
 import {
   baselineCandidateProblems,
   injectedFaultsProblem,
-  readBaseline,
-  readBaselineIfExists,
   updateBaseline,
-  writeBaseline,
   type Baseline,
 } from '../compare/baseline.js';
 import { writeTrialSet } from '../compare/result-file.js';
@@ -18,6 +15,7 @@ import { redactUrls } from '../shared/redact.js';
 import { renderHtml } from '../report/html.js';
 import { commentMarker, renderMarkdown } from '../report/markdown.js';
 import { postCommentOnly } from './comment-only.js';
+import { loadBaseline, saveBaseline } from './baseline-store.js';
 import { InputFileError } from '../compare/errors.js';
 import { inputOf } from '../settings/declaration.js';
 import { outputDirProblem } from '../settings/paths.js';
@@ -164,15 +162,22 @@ async function judge(
     const refused = `The baseline ${config.baseline.displayPath} was not refreshed: ${problems.join('; ')}. A baseline must come from a valid, complete run.`;
     return { verdict, baseline: { refused } };
   }
-  const written = updateBaseline(previous, aggregate, {
-    name: config.baseline.name,
-    commit: deps.context.sha,
-    date: deps.now().toISOString(),
-  });
-  await writeBaseline(config.baseline.path, written);
+  const { written, where } = await saveBaseline(
+    config.baseline,
+    config.workingDirectory,
+    (stored) =>
+      updateBaseline(stored, aggregate, {
+        name: config.baseline.name,
+        commit: deps.context.sha,
+        date: deps.now().toISOString(),
+      }),
+    {
+      message: `load test: baseline ${config.baseline.name}, night of ${deps.now().toISOString()}`,
+    },
+  );
   deps.core.setOutput(Outputs.BaselinePath, config.baseline.path);
   deps.core.info(
-    `${previous ? 'Refreshed' : 'Created'} the baseline ${config.baseline.displayPath} (${written.history.length} earlier run(s) in its history)`,
+    `${previous ? 'Refreshed' : 'Created'} the baseline ${where} (${written.history.length} earlier run(s) in its history)`,
   );
   return { verdict, baseline: { written } };
 }
@@ -188,10 +193,10 @@ async function checkFilesUpFront(config: MeasureConfig): Promise<Baseline | null
     throw new InputError(`Invalid input ${Inputs.OutputDir}: "${config.outputDir}" ${problem}.`);
   }
   try {
-    // compare-to auto or base may measure the base instead of needing the committed baseline.
-    return config.mode === 'check' && config.paired.compareTo === 'baseline'
-      ? await readBaseline(config.baseline.path)
-      : await readBaselineIfExists(config.baseline.path);
+    // The data branch's baseline, else the committed file; a missing one is refused later when
+    // the check compares with it (compare-to auto or base may measure the base instead).
+    const loaded = await loadBaseline(config.baseline, config.workingDirectory);
+    return loaded.baseline;
   } catch (error) {
     if (error instanceof InputFileError) {
       throw new InputError(`Invalid input ${Inputs.Baseline}: ${error.message}`);
