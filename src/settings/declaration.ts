@@ -591,7 +591,7 @@ export const SETTINGS = {
     name: 'base-start',
     action: false,
     flag: '--base-start <command>',
-    help: 'Paired A/B: start the base with this command (the head: --start).',
+    help: 'Paired A/B: start the base with this command (the head: --start-command).',
     differs:
       'CLI only: the action checks the base commit out itself and runs the same compose-file or start-command from it.',
   }),
@@ -611,7 +611,7 @@ export const SETTINGS = {
     name: 'base-dir',
     action: false,
     flag: '--base-dir <tree>',
-    help: "Paired A/B: the base's checkout; the head's --start or --compose-file run from it.",
+    help: "Paired A/B: the base's checkout; the head's --start-command or --compose-file run from it.",
     differs:
       'CLI only: the action checks the base commit out itself and runs the same compose-file or start-command from it.',
   }),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,18 @@ describe('documents derived from the settings declaration', () => {
   it("docs/settings.md's table is the declared one", () => {
     const doc = read('docs/settings.md');
     expect(withSettingsTable(doc)).toBe(doc);
+  });
+
+  it("shows the examples' files in the README as they are, and keeps it short", () => {
+    const readme = read('README.md');
+    for (const name of ['pr-check.yml', 'comment.yml', 'nightly.yml', 'ethhook-load-test.json']) {
+      const fence = name.endsWith('.json') ? 'json' : 'yaml';
+      expect(readme, name).toContain(`\`\`\`${fence}\n${read(`examples/${name}`)}\`\`\`\n`);
+    }
+    for (const name of readdirSync(path.join(root, 'examples'))) {
+      expect(readme, name).toContain(`examples/${name === 'nightly-reviewed.yml' ? name : ''}`);
+    }
+    expect(readme.split('\n').length).toBeLessThanOrEqual(300);
   });
 
   it('gives every setting one name: file key, input and long flag', () => {
