@@ -14,6 +14,7 @@ import { fileLabel, layered, readProjectFile, type ProjectFile } from '../settin
 import { urlPasswords } from '../shared/redact.js';
 import type { ServiceSettings } from '../services/registry.js';
 import {
+  baselineFileOf,
   nameOn,
   parseSetting,
   resolveRunSettings,
@@ -120,7 +121,6 @@ export interface CommentOnlyConfig extends CommonConfig {
 
 export type ActionConfig = MeasureConfig | CommentOnlyConfig;
 
-const BASELINE_DIR = 'baselines';
 const OUTPUT_DIR_NAME = 'ethhook-load-test';
 /** What mode comment reads: it measures nothing, so the load's inputs are not even parsed. */
 const COMMENT_MODE_KEYS: readonly SettingKey[] = [
@@ -198,13 +198,7 @@ function readBaseline(
   environment: InputEnvironment,
 ): BaselineConfig {
   const text = given.baseline ?? '';
-  // A bare name means baselines/<name>.json; anything with a slash or .json is a path.
-  const displayPath =
-    text === ''
-      ? `${BASELINE_DIR}/${scenario}.json`
-      : /[/\\]|\.json$/i.test(text)
-        ? text
-        : `${BASELINE_DIR}/${text}.json`;
+  const displayPath = baselineFileOf(text === '' ? scenario : text);
   const name = path.basename(displayPath).replace(/\.json$/i, '');
   if (!isValidBaselineName(name)) {
     throw invalid(

@@ -431,7 +431,7 @@ export const SETTINGS = {
     defaultText: 'baselines/<scenario>.json',
     help: 'Baseline file, or a bare name meaning baselines/<name>.json.',
     differs:
-      'The action always compares (default baselines/<scenario>.json) and in mode check refuses a missing file before anything starts; the CLI compares only with --baseline, and a missing file is an inconclusive verdict, so a first local run still reports.',
+      "The action always compares (default baselines/<scenario>.json, read from data-branch first with baseline-store branch); the CLI compares only with --baseline (or the file's baseline key), with the local file, and a missing file is an inconclusive verdict, so a first local run still reports.",
   }),
   baselineStore: setting({
     kind: oneOf(BASELINE_STORES),

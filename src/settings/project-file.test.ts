@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FILE_KEYS, SETTINGS } from './declaration.js';
 import { layered, parseProjectFile, projectFileSchema, readProjectFile } from './project-file.js';
+import { baselineFileOf } from './resolve.js';
 
 const FILE = 'ethhook-load-test.json';
 const parse = (document: unknown) => parseProjectFile(JSON.stringify(document), FILE).given;
@@ -88,5 +89,11 @@ describe('the project file', () => {
       rounds: 4,
       composeFile: ['compose.yml'],
     });
+  });
+
+  it('means the same baseline file for the action and the CLI: a bare name is baselines/<name>.json', () => {
+    expect(baselineFileOf('reference-quick')).toBe('baselines/reference-quick.json');
+    expect(baselineFileOf('perf/b.json')).toBe('perf/b.json');
+    expect(baselineFileOf('b.json')).toBe('b.json');
   });
 });

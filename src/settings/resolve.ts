@@ -66,6 +66,11 @@ export function parseSetting<K extends SettingKey>(
   return { ...outcome, shown: kind.show ? kind.show(text) : text };
 }
 
+/** The baseline's file: a bare name means baselines/<name>.json; a slash or .json, a path. */
+export function baselineFileOf(text: string): string {
+  return /[/\\]|\.json$/i.test(text) ? text : `baselines/${text}.json`;
+}
+
 /** What the user gave; a key that is absent (or undefined) was not given. */
 export type Given = { [K in SettingKey]?: SettingValues[K] | undefined };
 

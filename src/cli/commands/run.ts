@@ -14,6 +14,7 @@ import { runPairedIfChosen } from './run-paired.js';
 import type { SettingKey } from '../../settings/declaration.js';
 import { outputFileProblem } from '../../settings/paths.js';
 import {
+  baselineFileOf,
   nameOn,
   valueOf,
   resolveRunSettings,
@@ -214,9 +215,8 @@ export async function runCommand(
   io: CommandIo,
   logger: Logger,
 ): Promise<number> {
-  const baseline = flags.baseline
-    ? await readInput(() => readBaselineIfExists(flags.baseline!))
-    : null;
+  const baselineFile = flags.baseline ? baselineFileOf(flags.baseline) : undefined;
+  const baseline = baselineFile ? await readInput(() => readBaselineIfExists(baselineFile)) : null;
   if (flags.markdown) checkOutputFile(flags.markdown, '--markdown', 'report.md');
   const runOptions = runOptionsFrom(flags, logger);
   const compareOptions = compareOptionsFrom(flags, '');
@@ -246,7 +246,7 @@ export async function runCommand(
   const name =
     flags.name ??
     baseline?.name ??
-    (flags.baseline ? basename(flags.baseline).replace(/\.json$/i, '') : runOptions.scenario);
+    (baselineFile ? basename(baselineFile).replace(/\.json$/i, '') : runOptions.scenario);
   const options = compareOptionsFrom(flags, name);
   // Judged while the SUT is still up, so a regression is confirmed by one more trial.
   let judged: JudgedRun | null = null;
