@@ -287,7 +287,7 @@ describe('readActionConfig', () => {
       }),
     );
     expect(unknown.message).toMatch(
-      /^ci\/load\.json: unknown key "metrics"\. Valid keys: scenario, /,
+      /^ci\/load\.json: unknown key "metrics" \("metrics" is now "gate"\)\. Valid keys: scenario, /,
     );
     const wrong = errorOf(() =>
       read({ config: 'ci/load.json' }, undefined, { file: 'ci/load.json', text: '{"trials": 0}' }),

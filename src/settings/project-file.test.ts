@@ -53,7 +53,9 @@ describe('the project file', () => {
       `${FILE}: key comment: "sometimes". Expected one of always, on-regression, never.`,
     );
     expect(messageOf(() => parse({ warmup: 10 }))).toMatch(
-      new RegExp(`^${FILE}: unknown key "warmup"\\. Valid keys: scenario, events, `),
+      new RegExp(
+        `^${FILE}: unknown key "warmup" \\("warmup" is now "warmup-events"\\)\\. Valid keys: scenario, `,
+      ),
     );
     expect(messageOf(() => parse({ trials: { n: 3 } }))).toBe(
       `${FILE}: key trials must be a text, a number or a boolean.`,

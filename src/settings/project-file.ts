@@ -54,6 +54,16 @@ export function fileLabel(shownPath: string, key: SettingKey): string {
   return `key ${SETTINGS[key].name} in ${shownPath}`;
 }
 
+/** Names the action's inputs and the CLI's flags had before they were unified, and their new ones. */
+const RENAMED: Readonly<Record<string, string>> = {
+  metrics: 'gate',
+  'receiver-url': 'webhook-url',
+  'sut-health-urls': 'sut-health-url',
+  warmup: 'warmup-events',
+  start: 'start-command',
+  prepare: 'prepare-command',
+};
+
 function validKeys(): string {
   return [...KEY_BY_NAME.keys()].join(', ');
 }
@@ -77,8 +87,12 @@ export function parseProjectFile(text: string, shownPath: string): ProjectFile {
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
+      const renamed = issue.keys
+        .filter((key) => RENAMED[key] !== undefined)
+        .map((key) => `"${key}" is now "${RENAMED[key]}"`);
+      const hint = renamed.length > 0 ? ` (${renamed.join(', ')})` : '';
       throw new ProjectFileError(
-        `${shownPath}: unknown key ${issue.keys.map((key) => `"${key}"`).join(', ')}. Valid keys: ${validKeys()} (docs/settings.md).`,
+        `${shownPath}: unknown key ${issue.keys.map((key) => `"${key}"`).join(', ')}${hint}. Valid keys: ${validKeys()} (docs/settings.md).`,
       );
     }
     const name = String(issue.path[0]);
