@@ -74,6 +74,14 @@ describe('the baseline store', () => {
     expect((await loadBaseline(config, dir)).from).toBe('fresh-data:baselines/quick.json');
   });
 
+  it('falls back to the file, saying why, when the branch cannot be read', async () => {
+    const dir = shallowCheckout(root, originUrl, 'refs/heads/main');
+    git(dir, 'remote', 'set-url', 'origin', path.join(root, 'no-such-origin.git'));
+    const loaded = await loadBaseline(configIn(dir), dir);
+    expect(loaded).toMatchObject({ baseline: null, from: 'baselines/quick.json' });
+    expect(loaded.branchProblem).toMatch(/^cannot read load-test-data:baselines\/quick\.json: /);
+  });
+
   it('with store file, or outside a clone, uses the workspace file only', async () => {
     const dir = shallowCheckout(root, originUrl, 'refs/heads/main');
     const saved = await saveBaseline(configIn(dir, 'file'), dir, night(1), { message: 'x' });

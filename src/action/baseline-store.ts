@@ -6,7 +6,12 @@ import {
 } from '../compare/baseline.js';
 import { InputFileError } from '../compare/errors.js';
 import { systemGit, type Git } from '../git/base-commit.js';
-import { readDataFile, writeDataFile, type DataBranch } from '../git/data-branch.js';
+import {
+  DataBranchError,
+  readDataFile,
+  writeDataFile,
+  type DataBranch,
+} from '../git/data-branch.js';
 import type { BaselineConfig } from './inputs.js';
 
 /**
@@ -48,6 +53,8 @@ export interface Loaded {
   baseline: Baseline | null;
   /** Where it came from, for the log: `load-test-data:baselines/quick.json` or the file's path. */
   from: string;
+  /** Why the data branch could not be read (the file was used instead), for a warning; else null. */
+  branchProblem: string | null;
 }
 
 /**
@@ -59,12 +66,23 @@ export async function loadBaseline(
   repoDir: string,
   git: Git = systemGit,
 ): Promise<Loaded> {
+  let branchProblem: string | null = null;
   if (baseline.store === 'branch' && (await hasOrigin(repoDir, git))) {
-    const text = await readDataFile(dataBranchOf(baseline, repoDir), dataPathOf(baseline), git);
     const from = `${baseline.dataBranch}:${dataPathOf(baseline)}`;
-    if (text !== null) return { baseline: parsed(text, from), from };
+    try {
+      const text = await readDataFile(dataBranchOf(baseline, repoDir), dataPathOf(baseline), git);
+      if (text !== null) return { baseline: parsed(text, from), from, branchProblem };
+    } catch (error) {
+      // A checkout without credentials (persist-credentials: false) still has the committed file.
+      if (!(error instanceof DataBranchError)) throw error;
+      branchProblem = `cannot read ${from}: ${error.message}`;
+    }
   }
-  return { baseline: await readBaselineIfExists(baseline.path), from: baseline.displayPath };
+  return {
+    baseline: await readBaselineIfExists(baseline.path),
+    from: baseline.displayPath,
+    branchProblem,
+  };
 }
 
 export interface Saved {

@@ -187,7 +187,10 @@ async function judge(
  * parses (a corrupt baseline fails in seconds, not after the load test). Check mode: the file
  * exists (inputs checked it); a corrupt one is an error, never skipped.
  */
-async function checkFilesUpFront(config: MeasureConfig): Promise<Baseline | null> {
+async function checkFilesUpFront(
+  config: MeasureConfig,
+  core: ActionCore,
+): Promise<Baseline | null> {
   const problem = outputDirProblem(config.outputDir);
   if (problem) {
     throw new InputError(`Invalid input ${Inputs.OutputDir}: "${config.outputDir}" ${problem}.`);
@@ -196,6 +199,8 @@ async function checkFilesUpFront(config: MeasureConfig): Promise<Baseline | null
     // The data branch's baseline, else the committed file; a missing one is refused later when
     // the check compares with it (compare-to auto or base may measure the base instead).
     const loaded = await loadBaseline(config.baseline, config.workingDirectory);
+    if (loaded.branchProblem) core.warning(loaded.branchProblem, { title: 'Data branch not read' });
+    if (loaded.baseline) core.info(`Baseline: ${loaded.from}`);
     return loaded.baseline;
   } catch (error) {
     if (error instanceof InputFileError) {
@@ -207,7 +212,7 @@ async function checkFilesUpFront(config: MeasureConfig): Promise<Baseline | null
 
 async function measureAndReport(config: MeasureConfig, deps: ActionDependencies): Promise<void> {
   const { core } = deps;
-  const previous = await checkFilesUpFront(config);
+  const previous = await checkFilesUpFront(config, core);
   await mkdir(config.outputDir, { recursive: true });
   const logsPath = path.join(config.outputDir, LOGS_FILE);
   core.setOutput(Outputs.LogsPath, logsPath);
