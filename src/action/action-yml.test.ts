@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ACTION_INPUT_KEYS, SETTINGS } from '../settings/declaration.js';
 import { Inputs, Outputs } from './constants.js';
 import { readActionConfig } from './inputs.js';
 import { HEADLINE_OUTPUTS } from './outputs.js';
@@ -34,7 +35,9 @@ function section(name: string): Map<string, string | undefined> {
 
 describe('action.yml', () => {
   it('declares exactly the inputs and outputs the code reads and writes', () => {
-    expect([...section('inputs').keys()].sort()).toEqual(Object.values(Inputs).sort());
+    expect([...section('inputs').keys()].sort()).toEqual(
+      ACTION_INPUT_KEYS.map((key) => SETTINGS[key].name).sort(),
+    );
     expect([...section('outputs').keys()].sort()).toEqual(
       [...Object.values(Outputs), ...HEADLINE_OUTPUTS].sort(),
     );

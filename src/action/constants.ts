@@ -1,51 +1,58 @@
-import { inputOf, type SettingValues } from '../settings/declaration.js';
+import { nameOf, type SettingValues } from '../settings/declaration.js';
 
 /**
- * Every name the action shares with action.yml and with the runner, in one place: inputs (their
+ * Every name the action shares with action.yml and with the runner, in one place: settings (their
  * names come from the settings declaration, src/settings), outputs, and the keys of the state the
- * main step hands the post step. A test checks that action.yml declares exactly these inputs and
- * outputs.
+ * main step hands the post step. A test checks that action.yml declares exactly these outputs, and
+ * the declaration's input settings as its inputs.
  */
 
+/**
+ * The names of the settings the action reads: an action.yml input (ACTION_INPUT_KEYS) or a key of
+ * the project file, the same name either way.
+ */
 export const Inputs = {
-  Mode: inputOf('mode'),
-  Scenario: inputOf('scenario'),
-  Events: inputOf('events'),
-  Rate: inputOf('rate'),
-  Concurrency: inputOf('concurrency'),
-  Duration: inputOf('duration'),
-  Trials: inputOf('trials'),
-  WarmupEvents: inputOf('warmup'),
-  ChainId: inputOf('chainId'),
-  Mix: inputOf('mix'),
-  ComposeFile: inputOf('composeFile'),
-  StartCommand: inputOf('startCommand'),
-  SeedBeforeStart: inputOf('seedBeforeStart'),
-  RedisUrl: inputOf('redisUrl'),
-  DatabaseUrl: inputOf('databaseUrl'),
-  ApplySchema: inputOf('applySchema'),
-  SutHealthUrls: inputOf('sutHealthUrls'),
-  ReadyTimeout: inputOf('readyTimeout'),
-  DrainTimeout: inputOf('drainTimeout'),
-  ReceiverHost: inputOf('receiverHost'),
-  ReceiverPort: inputOf('receiverPort'),
-  ReceiverUrl: inputOf('webhookUrl'),
-  Baseline: inputOf('baseline'),
-  Tolerance: inputOf('tolerance'),
-  Metrics: inputOf('gate'),
-  FailOnRegression: inputOf('failOnRegression'),
-  FailOnInconclusive: inputOf('failOnInconclusive'),
-  Comment: inputOf('comment'),
-  DriftIssue: inputOf('driftIssue'),
-  CommentFile: inputOf('commentFile'),
-  GithubToken: inputOf('githubToken'),
-  WorkingDirectory: inputOf('workingDirectory'),
-  OutputDir: inputOf('outputDir'),
-  CompareTo: inputOf('compareTo'),
-  Rounds: inputOf('rounds'),
-  MaxRounds: inputOf('maxRounds'),
-  PrepareCommand: inputOf('prepare'),
-  BaseRef: inputOf('baseRef'),
+  Mode: nameOf('mode'),
+  Config: nameOf('config'),
+  BaselineStore: nameOf('baselineStore'),
+  DataBranch: nameOf('dataBranch'),
+  Scenario: nameOf('scenario'),
+  Events: nameOf('events'),
+  Rate: nameOf('rate'),
+  Concurrency: nameOf('concurrency'),
+  Duration: nameOf('duration'),
+  Trials: nameOf('trials'),
+  WarmupEvents: nameOf('warmup'),
+  ChainId: nameOf('chainId'),
+  Mix: nameOf('mix'),
+  ComposeFile: nameOf('composeFile'),
+  StartCommand: nameOf('startCommand'),
+  SeedBeforeStart: nameOf('seedBeforeStart'),
+  RedisUrl: nameOf('redisUrl'),
+  DatabaseUrl: nameOf('databaseUrl'),
+  ApplySchema: nameOf('applySchema'),
+  SutHealthUrl: nameOf('sutHealthUrls'),
+  ReadyTimeout: nameOf('readyTimeout'),
+  DrainTimeout: nameOf('drainTimeout'),
+  ReceiverHost: nameOf('receiverHost'),
+  ReceiverPort: nameOf('receiverPort'),
+  WebhookUrl: nameOf('webhookUrl'),
+  Baseline: nameOf('baseline'),
+  Tolerance: nameOf('tolerance'),
+  Gate: nameOf('gate'),
+  FailOnRegression: nameOf('failOnRegression'),
+  FailOnInconclusive: nameOf('failOnInconclusive'),
+  Comment: nameOf('comment'),
+  DriftIssue: nameOf('driftIssue'),
+  CommentFile: nameOf('commentFile'),
+  GithubToken: nameOf('githubToken'),
+  WorkingDirectory: nameOf('workingDirectory'),
+  OutputDir: nameOf('outputDir'),
+  CompareTo: nameOf('compareTo'),
+  Rounds: nameOf('rounds'),
+  MaxRounds: nameOf('maxRounds'),
+  PrepareCommand: nameOf('prepare'),
+  BaseRef: nameOf('baseRef'),
 } as const;
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs];

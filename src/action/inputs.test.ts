@@ -1,25 +1,46 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACTION_INPUT_KEYS, SETTINGS } from '../settings/declaration.js';
 import { InputError, readActionConfig, type ActionConfig, type MeasureConfig } from './inputs.js';
 
 const WORKSPACE = '/work/repo';
+const INPUTS = new Set(ACTION_INPUT_KEYS.map((key) => SETTINGS[key].name));
 
+/**
+ * The action given `settings`: those that are inputs as inputs, the others as keys of the default
+ * project file (ethhook-load-test.json in the workspace), unless `project` gives its text.
+ */
 function read(
-  inputs: Record<string, string>,
+  settings: Record<string, string>,
   existing: string[] = ['baselines/quick.json'],
+  project?: { file: string; text: string },
 ): ActionConfig {
   const files = new Set([WORKSPACE, ...existing.map((file) => path.resolve(WORKSPACE, file))]);
+  const inFile = Object.entries(settings).filter(([name]) => !INPUTS.has(name));
+  const texts = new Map<string, string>();
+  if (project) texts.set(path.resolve(WORKSPACE, project.file), project.text);
+  else if (inFile.length > 0)
+    texts.set(`${WORKSPACE}/ethhook-load-test.json`, JSON.stringify(Object.fromEntries(inFile)));
   return readActionConfig(
-    { getInput: (name) => inputs[name] ?? '' },
+    { getInput: (name) => (INPUTS.has(name) ? (settings[name] ?? '') : '') },
     {
       env: { GITHUB_WORKSPACE: WORKSPACE, RUNNER_TEMP: '/runner/temp' },
-      fileExists: (file) => files.has(file),
+      fileExists: (file) => files.has(file) || texts.has(file),
+      readFile: (file) => texts.get(file) ?? null,
     },
   );
 }
 
-function measure(inputs: Record<string, string>, existing?: string[]): MeasureConfig {
-  const config = read(inputs, existing);
+/** How a bad value of the project file is reported. */
+const inFile = (key: string, value: string): string =>
+  `ethhook-load-test.json: key ${key}: "${value}".`;
+
+function measure(
+  inputs: Record<string, string>,
+  existing?: string[],
+  project?: { file: string; text: string },
+): MeasureConfig {
+  const config = read(inputs, existing, project);
   if (config.mode === 'comment') throw new Error('expected a measuring mode');
   return config;
 }
@@ -47,7 +68,7 @@ describe('readActionConfig', () => {
       warmupEvents: 2_500, // 5 s of the quick scenario's 500/s
       chainId: 11155111,
       redisUrl: 'redis://127.0.0.1:6379',
-      databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      databaseUrl: 'postgres://ethhook:ethhook@127.0.0.1:5432/ethhook',
       readyTimeoutMs: 120_000,
       drainTimeoutMs: 10_000,
       applySchema: false,
@@ -60,12 +81,14 @@ describe('readActionConfig', () => {
       name: 'quick',
       path: `${WORKSPACE}/baselines/quick.json`,
       displayPath: 'baselines/quick.json',
+      store: 'branch',
+      dataBranch: 'load-test-data',
     });
     expect(config.judge).toEqual({
       tolerance: 1.5,
       gatedMetrics: null,
       minRounds: 3,
-      maxRounds: 6,
+      maxRounds: 8,
       failOnRegression: true,
       failOnInconclusive: true,
     });
@@ -113,22 +136,22 @@ describe('readActionConfig', () => {
 
   it('rejects a non-numeric or negative rate', () => {
     expect(errorOf(() => read({ rate: 'fast' })).message).toMatch(
-      /^Invalid input rate: "fast"\. Expected a number of 0 or more/,
+      /^ethhook-load-test\.json: key rate: "fast"\. Expected a number of 0 or more/,
     );
-    expect(errorOf(() => read({ rate: '-5' })).message).toContain('Invalid input rate: "-5"');
+    expect(errorOf(() => read({ rate: '-5' })).message).toContain(inFile('rate', '-5'));
   });
 
   it('rejects bad counts, ports and booleans', () => {
-    expect(errorOf(() => read({ trials: '0' })).message).toContain('Invalid input trials: "0"');
-    expect(errorOf(() => read({ events: '1.5' })).message).toContain('Invalid input events: "1.5"');
+    expect(errorOf(() => read({ trials: '0' })).message).toContain(inFile('trials', '0'));
+    expect(errorOf(() => read({ events: '1.5' })).message).toContain(inFile('events', '1.5'));
     expect(errorOf(() => read({ 'receiver-port': '70000' })).message).toContain(
-      'Invalid input receiver-port',
+      inFile('receiver-port', '70000'),
     );
     expect(errorOf(() => read({ 'fail-on-regression': 'yes' })).message).toBe(
-      'Invalid input fail-on-regression: "yes". Expected true or false.',
+      `${inFile('fail-on-regression', 'yes')} Expected true or false.`,
     );
     expect(errorOf(() => read({ 'ready-timeout': '0' })).message).toContain(
-      'Invalid input ready-timeout',
+      inFile('ready-timeout', '0'),
     );
   });
 
@@ -144,15 +167,19 @@ describe('readActionConfig', () => {
     );
   });
 
-  it('rejects cross-field contradictions with the input names', () => {
+  it('rejects cross-field contradictions naming the file and its keys', () => {
     expect(errorOf(() => read({ events: '3', concurrency: '5' })).message).toContain(
-      'input concurrency',
+      'key concurrency in ethhook-load-test.json',
     );
   });
 
   it('requires the baseline file in check mode with compare-to baseline, and says how to create one', () => {
     const error = errorOf(() =>
-      read({ baseline: 'baselines/nightly.json', 'compare-to': 'baseline' }),
+      read({
+        baseline: 'baselines/nightly.json',
+        'compare-to': 'baseline',
+        'baseline-store': 'file',
+      }),
     );
     expect(error.message).toContain(
       'Invalid input baseline: "baselines/nightly.json" does not exist',
@@ -172,14 +199,13 @@ describe('readActionConfig', () => {
       [],
     );
     expect(config.paired).toEqual({ compareTo: 'base', prepareCommand: 'make', baseRef: 'main' });
-    expect(config.judge).toMatchObject({ minRounds: 5, maxRounds: 6 });
-    expect(errorOf(() => read({ rounds: '7' })).message).toBe(
-      'input max-rounds 6 is below input rounds 7: the rounds measured before the first verdict cannot exceed the rounds at most; raise the first or lower the second.',
-    );
+    expect(config.judge).toMatchObject({ minRounds: 5, maxRounds: 8 });
+    const tooMany = errorOf(() => read({ rounds: '9' })).message;
+    expect(tooMany).toMatch(/^max-rounds .*8 is below .*rounds.* 9: the rounds measured before/);
     expect(errorOf(() => read({ 'compare-to': 'head' })).message).toBe(
       'Invalid input compare-to: "head". Expected one of auto, baseline, base.',
     );
-    expect(errorOf(() => read({ rounds: '0' })).message).toContain('Invalid input rounds: "0"');
+    expect(errorOf(() => read({ rounds: '0' })).message).toContain(inFile('rounds', '0'));
   });
 
   it('does not require the baseline file in baseline mode', () => {
@@ -224,14 +250,52 @@ describe('readActionConfig', () => {
     });
   });
 
-  it('refuses compose-file and start-command together', () => {
-    const error = errorOf(() =>
-      read({ 'compose-file': 'compose.yml', 'start-command': 'npm start' }, [
-        'baselines/quick.json',
-        'compose.yml',
-      ]),
+  it('refuses compose-file and start-command together in the file; an input replaces its choice', () => {
+    const project = {
+      file: 'ethhook-load-test.json',
+      text: '{"compose-file": ["compose.yml"], "start-command": "npm start"}',
+    };
+    const error = errorOf(() => read({}, ['baselines/quick.json', 'compose.yml'], project));
+    expect(error.message).toContain(
+      'key compose-file in ethhook-load-test.json and key start-command in ethhook-load-test.json are both set',
     );
-    expect(error.message).toContain('compose-file and start-command are both set');
+    const replaced = measure(
+      { 'compose-file': 'other.yml' },
+      ['baselines/quick.json', 'other.yml'],
+      {
+        file: 'ethhook-load-test.json',
+        text: '{"start-command": "npm start"}',
+      },
+    );
+    expect(replaced.services).toEqual({ mode: 'compose', files: [`${WORKSPACE}/other.yml`] });
+  });
+
+  it('reads the file named by input config, and names it in errors', () => {
+    const project = {
+      file: 'ci/load.json',
+      text: '{"trials": 7, "sut-health-url": ["http://x/ready"]}',
+    };
+    const config = measure({ config: 'ci/load.json' }, undefined, project);
+    expect(config.load.trials).toBe(7);
+    expect(config.load.sutHealthUrls).toEqual(['http://x/ready']);
+    expect(errorOf(() => read({ config: 'ci/none.json' })).message).toContain(
+      'The project file ci/none.json does not exist',
+    );
+    const unknown = errorOf(() =>
+      read({ config: 'ci/load.json' }, undefined, {
+        file: 'ci/load.json',
+        text: '{"metrics": "p50"}',
+      }),
+    );
+    expect(unknown.message).toMatch(
+      /^ci\/load\.json: unknown key "metrics" \("metrics" is now "gate"\)\. Valid keys: scenario, /,
+    );
+    const wrong = errorOf(() =>
+      read({ config: 'ci/load.json' }, undefined, { file: 'ci/load.json', text: '{"trials": 0}' }),
+    );
+    expect(wrong.message).toBe(
+      'ci/load.json: key trials: "0". Expected a whole number from 1 to 100.',
+    );
   });
 
   it('takes a start command', () => {
@@ -249,14 +313,14 @@ describe('readActionConfig', () => {
     // Both forms of a percent-encoded password: a log line may carry either.
     expect(config.secrets).toEqual(['r3d1s', 'p%40ss', 'p@ss']);
     const error = errorOf(() => read({ 'database-url': 'mysql://u:hunter2@db/x' }));
-    expect(error.message).toContain('Invalid input database-url');
+    expect(error.message).toContain('ethhook-load-test.json: key database-url');
     expect(error.message).not.toContain('hunter2');
   });
 
-  it('parses gated metrics with the input name in errors', () => {
-    const config = measure({ metrics: 'p50,throughput' });
+  it('parses gated metrics with the key name in errors', () => {
+    const config = measure({ gate: 'p50,throughput' });
     expect(config.judge.gatedMetrics).toEqual(['p50', 'throughput']);
-    expect(errorOf(() => read({ metrics: 'speed' })).message).toContain('metrics');
+    expect(errorOf(() => read({ gate: 'speed' })).message).toContain('gate');
   });
 
   it('needs comment-file in mode comment and nothing of the load', () => {

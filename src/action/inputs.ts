@@ -1,10 +1,20 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { howToCreateBaseline, isValidBaselineName } from '../compare/baseline.js';
-import { SETTINGS, type SettingKey, type SettingValues } from '../settings/declaration.js';
+import {
+  ACTION_INPUT_KEYS,
+  ACTION_KEYS,
+  nameOf,
+  SETTINGS,
+  type SettingKey,
+  type SettingValues,
+} from '../settings/declaration.js';
+import { fileLabel, layered, readProjectFile, type ProjectFile } from '../settings/project-file.js';
 import { urlPasswords } from '../shared/redact.js';
 import type { ServiceSettings } from '../services/registry.js';
 import {
+  baselineFileOf,
+  nameOn,
   parseSetting,
   resolveRunSettings,
   resolveJudgeSettings,
@@ -13,6 +23,7 @@ import {
   type JudgeSettings,
   valueOf,
   type Given,
+  type Labels,
   type RunSettings,
 } from '../settings/resolve.js';
 import { ActionFailure } from './failure.js';
@@ -36,6 +47,8 @@ export interface InputSource {
 export interface InputEnvironment {
   env: NodeJS.ProcessEnv;
   fileExists(path: string): boolean;
+  /** The project file's text, null when it does not exist (default: read from disk). */
+  readFile?(path: string): string | null;
 }
 
 /** How the SUT runs: one of the service layer's modes (src/services/registry.ts). */
@@ -55,6 +68,12 @@ export interface BaselineConfig {
   path: string;
   /** As given (relative to the working directory), for messages. */
   displayPath: string;
+  /**
+   * branch: mode baseline pushes the night to `dataBranch` (baselines/<name>.json there) and a
+   * check reads it from there, falling back to `path`; file: `path` only.
+   */
+  store: SettingValues['baselineStore'];
+  dataBranch: string;
 }
 
 interface CommonConfig {
@@ -95,7 +114,6 @@ export interface CommentOnlyConfig extends CommonConfig {
 
 export type ActionConfig = MeasureConfig | CommentOnlyConfig;
 
-const BASELINE_DIR = 'baselines';
 const OUTPUT_DIR_NAME = 'ethhook-load-test';
 /** What mode comment reads: it measures nothing, so the load's inputs are not even parsed. */
 const COMMENT_MODE_KEYS: readonly SettingKey[] = [
@@ -115,8 +133,8 @@ function invalid(input: string, value: string, expected: string): InputError {
 function readGiven(source: InputSource, keys: readonly SettingKey[]): Given {
   const given: Record<string, unknown> = {};
   for (const key of keys) {
-    const { input, list } = SETTINGS[key];
-    if (input === null) continue;
+    const { name: input, list } = SETTINGS[key] as { name: string; list?: boolean };
+    if (!ACTION_INPUT_KEYS.includes(key)) continue;
     const text = source.getInput(input).trim();
     if (text === '') continue;
     // Lists: one item per line (YAML block scalars) or separated by commas.
@@ -149,14 +167,15 @@ function readServices(
   given: Given,
   workingDirectory: string,
   environment: InputEnvironment,
+  label: Labels,
 ): ServicesConfig {
-  const services = resolveServices(given, 'action');
+  const services = resolveServices(given, 'action', label);
   if (services.mode !== 'compose') return services;
   const files = services.files.map((file) => path.resolve(workingDirectory, file));
   files.forEach((file, index) => {
     if (!environment.fileExists(file)) {
       throw new InputError(
-        `Invalid input ${Inputs.ComposeFile}: "${services.files[index]}" does not exist (looked for ${file}). Expected paths of compose files, relative to ${Inputs.WorkingDirectory}, one per line.`,
+        `Invalid ${label('composeFile')}: "${services.files[index]}" does not exist (looked for ${file}). Expected paths of compose files, relative to ${Inputs.WorkingDirectory}.`,
       );
     }
   });
@@ -172,13 +191,7 @@ function readBaseline(
   environment: InputEnvironment,
 ): BaselineConfig {
   const text = given.baseline ?? '';
-  // A bare name means baselines/<name>.json; anything with a slash or .json is a path.
-  const displayPath =
-    text === ''
-      ? `${BASELINE_DIR}/${scenario}.json`
-      : /[/\\]|\.json$/i.test(text)
-        ? text
-        : `${BASELINE_DIR}/${text}.json`;
+  const displayPath = baselineFileOf(text === '' ? scenario : text);
   const name = path.basename(displayPath).replace(/\.json$/i, '');
   if (!isValidBaselineName(name)) {
     throw invalid(
@@ -188,9 +201,21 @@ function readBaseline(
     );
   }
   const baselinePath = path.resolve(workingDirectory, displayPath);
-  const config = { name, path: baselinePath, displayPath };
-  // compare-to auto may measure the base instead: it decides once it has looked at the clone.
-  if (mode === 'check' && compareTo === 'baseline' && !environment.fileExists(baselinePath)) {
+  const config: BaselineConfig = {
+    name,
+    path: baselinePath,
+    displayPath,
+    store: actionValue(given, 'baselineStore')!,
+    dataBranch: actionValue(given, 'dataBranch')!,
+  };
+  // compare-to auto may measure the base instead: it decides once it has looked at the clone;
+  // with the data branch, the baseline may be there (read once the run starts).
+  if (
+    mode === 'check' &&
+    compareTo === 'baseline' &&
+    config.store === 'file' &&
+    !environment.fileExists(baselinePath)
+  ) {
     throw missingBaselineError(config);
   }
   return config;
@@ -203,9 +228,41 @@ export function missingBaselineError(baseline: BaselineConfig): InputError {
   );
 }
 
-function readJudge(given: Given): JudgeConfig {
+/**
+ * The project file (input config, else ethhook-load-test.json in the working directory when there
+ * is one) under the inputs: an input given wins. Returns the settings and how to name each in
+ * messages: the input, or the file's key when the file gave it.
+ */
+function withProjectFile(
+  inputs: Given,
+  workingDirectory: string,
+  environment: InputEnvironment,
+): { given: Given; label: Labels } {
+  let file: ProjectFile | null;
+  try {
+    file = readProjectFile(inputs.config, workingDirectory, environment.readFile);
+  } catch (error) {
+    if (error instanceof SettingError) throw new InputError(error.message);
+    throw error;
+  }
+  const fromFile: Given = {};
+  for (const key of ACTION_KEYS) {
+    if (file?.given[key] !== undefined)
+      (fromFile as Record<string, unknown>)[key] = file.given[key];
+  }
+  const given = layered(inputs, fromFile);
+  const label: Labels = (key) =>
+    inputs[key] === undefined && file && file.given[key] !== undefined
+      ? fileLabel(file.shownPath, key)
+      : ACTION_INPUT_KEYS.includes(key)
+        ? nameOn('action', key)
+        : `${nameOf(key)} (a key of the project file)`;
+  return { given, label };
+}
+
+function readJudge(given: Given, label: Labels): JudgeConfig {
   return {
-    ...resolveJudgeSettings(given, 'action'),
+    ...resolveJudgeSettings(given, 'action', label),
     failOnRegression: actionValue(given, 'failOnRegression')!,
     failOnInconclusive: actionValue(given, 'failOnInconclusive')!,
   };
@@ -215,35 +272,31 @@ function readJudge(given: Given): JudgeConfig {
 export function readActionConfig(source: InputSource, environment: InputEnvironment): ActionConfig {
   const { env } = environment;
   const mode: Mode = actionValue(readGiven(source, ['mode']), 'mode')!;
-  const given = readGiven(
-    source,
-    mode === 'comment'
-      ? COMMENT_MODE_KEYS
-      : (Object.keys(SETTINGS) as SettingKey[]).filter((key) => SETTINGS[key].input !== null),
-  );
+  const inputs = readGiven(source, mode === 'comment' ? COMMENT_MODE_KEYS : ACTION_INPUT_KEYS);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const workingDirectory = path.resolve(workspace, actionValue(given, 'workingDirectory')!);
+  const workingDirectory = path.resolve(workspace, actionValue(inputs, 'workingDirectory')!);
   if (!environment.fileExists(workingDirectory)) {
     throw invalid(
       Inputs.WorkingDirectory,
-      given.workingDirectory ?? '',
+      inputs.workingDirectory ?? '',
       `an existing directory relative to the workspace (${workspace})`,
     );
   }
   const outputDir = path.resolve(
     workingDirectory,
-    given.outputDir ?? path.join(env.RUNNER_TEMP || tmpdir(), OUTPUT_DIR_NAME),
+    inputs.outputDir ?? path.join(env.RUNNER_TEMP || tmpdir(), OUTPUT_DIR_NAME),
   );
   const common: CommonConfig = {
     workingDirectory,
     outputDir,
-    comment: actionValue(given, 'comment')!,
-    githubToken: given.githubToken ?? '',
+    comment: actionValue(inputs, 'comment')!,
+    githubToken: inputs.githubToken ?? '',
     secrets: [],
   };
 
   if (mode === 'comment') {
-    const commentFile = given.commentFile;
+    // Mode comment runs no code of the pull request and reads none of its files: no project file.
+    const commentFile = inputs.commentFile;
     if (!commentFile) {
       throw new InputError(
         `Input ${Inputs.CommentFile} is required in mode comment: the path of ${'comment.json'} from the artifact the pull_request job uploaded.`,
@@ -258,15 +311,17 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
     return { ...common, mode, commentFile: resolved };
   }
 
+  const { given, label } = withProjectFile(inputs, workingDirectory, environment);
   let services: ServicesConfig;
   let load: LoadConfig;
   let judge: JudgeConfig;
   try {
-    judge = readJudge(given);
-    services = readServices(given, workingDirectory, environment);
+    judge = readJudge(given, label);
+    services = readServices(given, workingDirectory, environment, label);
     load = resolveRunSettings(given, {
       surface: 'action',
       containers: services.mode === 'compose',
+      label,
     });
   } catch (error) {
     if (error instanceof SettingError) throw new InputError(error.message);

@@ -24,6 +24,7 @@ import { InputError } from './inputs.js';
 import type { CommentRequest } from './outputs.js';
 import { runAction } from './run-action.js';
 import { fakeCore, fakeGitHub, recordingExec, type FakeCore, type FakeGitHub } from './testing.js';
+import { splitInputs } from '../settings/testing.js';
 
 const HEAD = 'a'.repeat(40);
 
@@ -131,7 +132,12 @@ async function harness(
       nightsOf(options.baseline ?? {}),
     );
   }
-  const core = fakeCore({ trials: '2', ...inputs });
+  // Settings that are no inputs of action.yml go to the project file, as a workflow's would.
+  const split = splitInputs({ trials: '2', ...inputs });
+  if (split.file) {
+    writeFileSync(path.join(workspace, 'ethhook-load-test.json'), JSON.stringify(split.file));
+  }
+  const core = fakeCore(split.inputs);
   const github = fakeGitHub();
   const engineCalls: EngineCall[] = [];
   const deps: ActionDependencies = {

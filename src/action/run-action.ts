@@ -3,12 +3,10 @@ import path from 'node:path';
 import {
   baselineCandidateProblems,
   injectedFaultsProblem,
-  readBaseline,
-  readBaselineIfExists,
   updateBaseline,
-  writeBaseline,
   type Baseline,
 } from '../compare/baseline.js';
+import { loadBaseline, saveBaseline } from './baseline-store.js';
 import { InputFileError } from '../compare/errors.js';
 import { writeTrialSet } from '../compare/result-file.js';
 import { gitBase } from '../check/base.js';
@@ -19,7 +17,7 @@ import { redactUrls } from '../shared/redact.js';
 import { outputDirProblem } from '../settings/paths.js';
 import { postCommentOnly } from './comment-only.js';
 import { HTML_REPORT_FILE, Inputs, LOGS_FILE, Outputs, REPORT_FILE, RESULT_FILE, State } from './constants.js';
-import { coreLogger } from './core.js';
+import { coreLogger, type ActionCore } from './core.js';
 import type { ActionDependencies } from './dependencies.js';
 import { baselineDrift, baselineDriftNote, reportBaselineDrift } from './drift.js';
 import { ActionFailure } from './failure.js';
@@ -36,7 +34,7 @@ export async function runAction(deps: ActionDependencies): Promise<void> {
   const config = readActionConfig(deps.core, deps);
   for (const secret of config.secrets) deps.core.setSecret(secret);
   if (config.mode === 'comment') return postCommentOnly(config, deps);
-  const previous = await checkFilesUpFront(config);
+  const previous = await checkFilesUpFront(config, deps.core);
   await mkdir(config.outputDir, { recursive: true });
   deps.core.setOutput(Outputs.LogsPath, path.join(config.outputDir, LOGS_FILE));
   const result = await runOrFail(config, deps, await checkSettingsOf(config, deps, previous));
@@ -66,15 +64,21 @@ export async function runAction(deps: ActionDependencies): Promise<void> {
  * Before anything starts: the outputs can be written and the baseline parses (a corrupt baseline
  * fails in seconds, not after the load test).
  */
-async function checkFilesUpFront(config: MeasureConfig): Promise<Baseline | null> {
+async function checkFilesUpFront(
+  config: MeasureConfig,
+  core: ActionCore,
+): Promise<Baseline | null> {
   const problem = outputDirProblem(config.outputDir);
   if (problem) {
     throw new InputError(`Invalid input ${Inputs.OutputDir}: "${config.outputDir}" ${problem}.`);
   }
   try {
-    return config.mode === 'check' && config.paired.compareTo === 'baseline'
-      ? await readBaseline(config.baseline.path)
-      : await readBaselineIfExists(config.baseline.path);
+    // The data branch's baseline, else the committed file; a missing one is refused later when
+    // the check compares with it (compare-to auto or base may measure the base instead).
+    const loaded = await loadBaseline(config.baseline, config.workingDirectory);
+    if (loaded.branchProblem) core.warning(loaded.branchProblem, { title: 'Data branch not read' });
+    if (loaded.baseline) core.info(`Baseline: ${loaded.from}`);
+    return loaded.baseline;
   } catch (error) {
     if (error instanceof InputFileError) {
       throw new InputError(`Invalid input ${Inputs.Baseline}: ${error.message}`);
@@ -189,15 +193,21 @@ async function refreshBaseline(
       refused: `Baseline mode: the baseline ${config.baseline.displayPath} was not refreshed: ${problems.join('; ')}. A baseline must come from a valid, complete run.`,
     };
   }
-  const written = updateBaseline(result.baseline, result.head, {
-    name: config.baseline.name,
-    commit: deps.context.sha,
-    date: deps.now().toISOString(),
-  });
-  await writeBaseline(config.baseline.path, written);
+  const night = deps.now().toISOString();
+  const { written, where } = await saveBaseline(
+    config.baseline,
+    config.workingDirectory,
+    (stored) =>
+      updateBaseline(stored, result.head, {
+        name: config.baseline.name,
+        commit: deps.context.sha,
+        date: night,
+      }),
+    { message: `load test: baseline ${config.baseline.name}, night of ${night}` },
+  );
   deps.core.setOutput(Outputs.BaselinePath, config.baseline.path);
   deps.core.info(
-    `${result.baseline ? 'Refreshed' : 'Created'} the baseline ${config.baseline.displayPath} (${written.history.length} earlier night(s) in its history)`,
+    `${result.baseline ? 'Refreshed' : 'Created'} the baseline ${where} (${written.history.length} earlier night(s) in its history)`,
   );
   const done = `Baseline mode: ${result.baseline ? 'refreshed' : 'created'} \`${config.baseline.displayPath}\` from this run.`;
   return { written, done };

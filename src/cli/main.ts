@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import { EXIT_CODES } from '../check/exit.js';
 import { UserError } from './errors.js';
 import { maskUrlsIn } from '../shared/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
@@ -42,7 +43,7 @@ export async function runCli(
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed its message (help, version, or a usage error).
-      return error.exitCode;
+      return error.exitCode === 0 ? 0 : EXIT_CODES.input;
     }
     if (error instanceof UserError) {
       process.stderr.write(`${pc.red('error:')} ${error.message}\n`);
@@ -51,6 +52,6 @@ export async function runCli(
     process.stderr.write(
       `${pc.red('internal error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    return 70;
+    return EXIT_CODES.internal;
   }
 }

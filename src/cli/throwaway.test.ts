@@ -13,7 +13,11 @@ const nowhere = {
 
 describe('ensureServices', () => {
   it('uses what answers on localhost and starts nothing', async () => {
-    const services = await ensureServices({}, silentLogger);
+    // The test machine's PostgreSQL (trust, database test), not the reference stack's default.
+    const services = await ensureServices({}, silentLogger, {
+      redisUrl: 'redis://127.0.0.1:6379',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+    });
     expect(services.started).toEqual([]);
     expect(services.redisUrl).toBe('redis://127.0.0.1:6379');
     await services.stop();

@@ -14,15 +14,18 @@ export interface GitResult {
   stderr: string;
 }
 
-/** Runs `git <args>` in `cwd`; resolves with the exit code, never throws for a non-zero one. */
+/**
+ * Runs `git <args>` in `cwd`, `input` on its stdin when given; resolves with the exit code, never
+ * throws for a non-zero one.
+ */
 export interface Git {
-  run(args: readonly string[], cwd: string): Promise<GitResult>;
+  run(args: readonly string[], cwd: string, input?: string): Promise<GitResult>;
 }
 
 export const systemGit: Git = {
-  run: (args, cwd) =>
+  run: (args, cwd, input) =>
     new Promise((resolve, reject) => {
-      execFile(
+      const child = execFile(
         'git',
         [...args],
         { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
@@ -34,6 +37,9 @@ export const systemGit: Git = {
           resolve({ exitCode: error ? (error.code as number) : 0, stdout, stderr });
         },
       );
+      // A git that exits without reading its stdin closes the pipe; its exit code says what happened.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input);
     }),
 };
 

@@ -5,6 +5,7 @@ import { parseMix } from '../engine/events/generator.js';
 import { MAX_CONCURRENCY, MAX_DURATION_SEC, MAX_EVENTS } from '../engine/publisher/shape.js';
 import { RESERVED_PATHS } from '../engine/receiver/receiver.js';
 import { COMPARE_TO } from './compare-to.js';
+import { DEFAULT_MAX_ROUNDS, DEFAULT_MIN_ROUNDS } from '../judge/judge.js';
 import { isScenarioName, SCENARIO_NAMES } from '../engine/run/scenarios.js';
 import {
   amount,
@@ -23,30 +24,45 @@ import {
 } from './kinds.js';
 
 /**
- * Every setting of a run, declared once: its kind (type and valid values), default, help, and how
- * the action (an input of action.yml) and the CLI (a flag) call it. The action's input reader
- * (src/action/inputs.ts), the CLI's flags (src/cli/settings-flags.ts), action.yml's inputs and the
- * README's inputs table are derived from this table; the cross-field rules are in resolve.ts.
- * Adding a setting is one entry here (then `npm run settings:sync` rewrites action.yml and the
- * README table).
+ * Every setting of a run, declared once: its one name, kind (type and valid values), default and
+ * help, and where it can be given. The name is the same everywhere: the key of the project file
+ * (src/settings/project-file.ts), the action input when it is one, and the CLI's long flag. The
+ * action's input reader (src/action/inputs.ts), the CLI's flags (src/cli/settings-flags.ts), the
+ * project file's keys, action.yml's inputs and docs/settings.md are derived from this table; the
+ * cross-field rules are in resolve.ts. Adding a setting is one entry here (then
+ * `npm run settings:sync` rewrites action.yml and docs/settings.md).
  */
 export interface Setting<T, V = T> {
   kind: Kind<T>;
-  /** The action.yml input; null: not an input (`differs` says why). */
-  input: string | null;
-  /** The CLI flag as commander spells it (`-n, --events <n>`; a switch has no `<value>`); null: not a flag. */
+  /** The setting's one name: project file key, action input, CLI flag (`--<name>`), kebab-case. */
+  name: string;
+  /**
+   * An input of action.yml: only what a typical workflow sets (the mode, the file, the token...);
+   * the action reads every other setting from the project file.
+   */
+  input?: true;
+  /** false: the action reads it neither as an input nor from the file (`differs` says why). */
+  action?: false;
+  /** false: not a key of the project file: one invocation's choice (the mode, an output path, the token). */
+  file?: false;
+  /**
+   * The CLI flag as commander spells it (`-n, --events <n>`; a switch has no `<value>`); its long
+   * flag is `--<name>`, or `--no-<name>` for a switch that turns a default on off. null: not a flag.
+   */
   flag: string | null;
+  /** Long flags it was published under before the names were unified: accepted, hidden from --help. */
+  aliases?: readonly string[];
   /** The value when not given; absent: computed from other settings, or none. */
   default?: NoInfer<V>;
   /** How the docs show the default when it is computed or absent ("the scenario's"). */
   defaultText?: string;
-  /** One line: the CLI's --help, the README's tables and action.yml unless `inputHelp`. */
+  /** One line: the CLI's --help, docs/settings.md and action.yml unless `inputHelp`. */
   help: string;
   /** action.yml's description, when the action needs more words than `help`. */
   inputHelp?: string;
-  /** Where the action and the CLI differ on purpose (name, default, presence), and why. */
+  /** Why a setting is on one surface only (the action or the CLI), or differs between them. */
   differs?: string;
-  /** A list: comma- or newline-separated in an input, a repeated flag on the command line. */
+  /** A list: comma- or newline-separated in an input, a JSON array in the file, a repeated flag. */
   list?: boolean;
   /** The CLI reads this environment variable before falling back to `default`. */
   env?: string;
@@ -59,6 +75,12 @@ function setting<T>(declared: Setting<T> & { list?: false }): Setting<T> {
 function listSetting<T>(declared: Setting<T, T[]> & { list: true }): Setting<T, T[]> {
   return declared;
 }
+
+/** The project file the action and the CLI read when none is named (in the working directory). */
+export const DEFAULT_PROJECT_FILE = 'ethhook-load-test.json';
+
+/** Where mode baseline keeps the baseline: a data branch of its own, or the workspace's file. */
+export const BASELINE_STORES = ['branch', 'file'] as const;
 
 /** Most measured runs one invocation may ask for (each runs the whole scenario). */
 export const MAX_TRIALS = 100;
@@ -92,7 +114,9 @@ export const SETTINGS = {
   // What the action does (the CLI has a command for each).
   mode: setting({
     kind: oneOf(['check', 'baseline', 'comment'] as const),
-    input: 'mode',
+    name: 'mode',
+    input: true,
+    file: false,
     flag: null,
     default: 'check',
     help: 'check compares with the baseline and fails on a regression; baseline writes the refreshed baseline; comment only posts a stage-1 comment.',
@@ -100,6 +124,16 @@ export const SETTINGS = {
       'check: compare with the baseline and fail on a regression. baseline: write the refreshed baseline file (nightly). comment: only post the comment from a comment.json of an earlier check run (the fork-safe second stage; runs no code of the pull request).',
     differs:
       'Action only: the CLI has a command for each (run --baseline, baseline update, compare).',
+  }),
+
+  config: setting({
+    kind: text,
+    name: 'config',
+    input: true,
+    file: false,
+    flag: '--config <file>',
+    defaultText: `${DEFAULT_PROJECT_FILE} when it exists`,
+    help: 'The project file: the system under test and the load as JSON, keys named as these settings; an input or a flag given as well wins over it.',
   }),
 
   // The load: what is published, how fast, how often.
@@ -113,74 +147,72 @@ export const SETTINGS = {
       },
       `one of ${SCENARIO_NAMES.join(', ')}`,
     ),
-    input: 'scenario',
+    name: 'scenario',
+    input: true,
     flag: '--scenario <name>',
     default: 'quick',
     help: `Named load shape: ${SCENARIO_NAMES.join(', ')}.`,
   }),
   events: setting({
     kind: count(1, MAX_EVENTS),
-    input: 'events',
+    name: 'events',
     flag: '-n, --events <n>',
     defaultText: "the scenario's",
     help: 'Events to publish (overrides the scenario; clears its duration).',
   }),
   rate: setting({
     kind: amount({}),
-    input: 'rate',
+    name: 'rate',
     flag: '-r, --rate <n>',
     defaultText: "the scenario's",
     help: 'Target publish rate in events/s; 0 = as fast as possible.',
   }),
   concurrency: setting({
     kind: count(1, MAX_CONCURRENCY),
-    input: 'concurrency',
+    name: 'concurrency',
     flag: '-c, --concurrency <n>',
     defaultText: "the scenario's",
     help: 'Concurrent publishers, one Redis connection each.',
   }),
   duration: setting({
     kind: amount({ above: true, max: MAX_DURATION_SEC, unit: ' (seconds)' }),
-    input: 'duration',
+    name: 'duration',
     flag: '-d, --duration <seconds>',
     defaultText: "the scenario's",
     help: "Seconds of publishing instead of a fixed count (clears the scenario's count).",
   }),
   trials: setting({
     kind: count(1, MAX_TRIALS),
-    input: 'trials',
+    name: 'trials',
     flag: '--trials <n>',
     default: 3,
     help: 'Measured runs after the warm-up; the verdict takes the median across them.',
   }),
   warmup: setting({
     kind: count(0, MAX_EVENTS),
-    input: 'warmup-events',
-    flag: '--warmup <n>',
+    name: 'warmup-events',
+    flag: '--warmup-events <n>',
+    aliases: ['--warmup'],
     defaultText: '5 s of the target rate, at least 200',
     help: 'Events published and drained before measuring (not part of the result).',
-    differs:
-      'Named warmup-events in the action and --warmup on the CLI: both were published under these names and workflows and scripts use them.',
   }),
   chainId: setting({
     kind: count(1),
-    input: 'chain-id',
+    name: 'chain-id',
     flag: '--chain-id <id>',
     default: DEFAULT_CHAIN_ID,
     help: 'Chain id of the published events: the stream is events:<chain-id>.',
   }),
   seed: setting({
     kind: count(0),
-    input: null,
+    name: 'seed',
     flag: '--seed <n>',
     default: 1,
     help: 'Seed of the generated events (same seed, same stream).',
-    differs:
-      'CLI only: the action always publishes the stream of seed 1, so pull requests and nightly baselines measure the same events.',
   }),
   mix: setting({
     kind: parsedBy(parseMix, 'name=weight pairs over usdc, weth, dai, link, uniswap'),
-    input: 'mix',
+    name: 'mix',
     flag: '--mix <weights>',
     defaultText: 'even',
     help: 'Event mix over the five load-test contracts, e.g. usdc=2,weth=1.',
@@ -190,27 +222,26 @@ export const SETTINGS = {
   composeFile: listSetting({
     kind: text,
     list: true,
-    input: 'compose-file',
+    name: 'compose-file',
+    input: true,
     flag: '--compose-file <file>',
     default: [],
     help: 'Compose file(s) of the system under test: up before the load, logs collected and `down -v` after.',
     inputHelp:
       'Compose file(s) of the system under test, one per line (or comma-separated), relative to working-directory. Brought up with `docker compose` (v2, with --wait) or `docker-compose` (v1), every service given host.docker.internal; logs collected and `down -v` in the post step.',
-    differs:
-      'A list input (one per line or comma-separated) in the action, a repeatable flag on the CLI: each surface spells lists its own way.',
   }),
   startCommand: setting({
     kind: text,
-    input: 'start-command',
-    flag: '--start <command>',
+    name: 'start-command',
+    flag: '--start-command <command>',
+    aliases: ['--start'],
     help: 'Shell command that starts the system under test as its own process group; the whole group is stopped afterwards.',
     inputHelp:
       'Shell command that starts the system under test (instead of compose-file), started before seeding (see seed-before-start) as its own process group, the whole group stopped in the post step. With neither, the services must already be running.',
-    differs: 'Named --start on the CLI, the name it was published with.',
   }),
   seedBeforeStart: setting({
     kind: boolean,
-    input: 'seed-before-start',
+    name: 'seed-before-start',
     flag: '--seed-before-start',
     default: false,
     help: 'Seed the endpoints before starting the system under test instead of after it is ready: for a system that loads its endpoints only once at start-up.',
@@ -219,7 +250,8 @@ export const SETTINGS = {
   }),
   startLog: setting({
     kind: text,
-    input: null,
+    name: 'start-log',
+    action: false,
     flag: '--start-log <file>',
     defaultText: 'beside the result, <out>.services.log',
     help: "The SUT's log file.",
@@ -227,27 +259,28 @@ export const SETTINGS = {
   }),
   redisUrl: setting({
     kind: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
-    input: 'redis-url',
+    name: 'redis-url',
     flag: '--redis-url <url>',
     default: 'redis://127.0.0.1:6379',
     env: 'REDIS_URL',
     help: 'Redis of the system under test, as reached from the runner. The password is masked.',
     differs:
-      "The CLI reads $REDIS_URL first (a developer's shell usually points at their Redis); the action reads only its inputs, so a job's environment cannot silently change what a check measures.",
+      "The CLI reads $REDIS_URL after the project file (a developer's shell usually points at their Redis); the action reads only its inputs and the file, so a job's environment cannot silently change what a check measures.",
   }),
   databaseUrl: setting({
-    kind: url(['postgres:', 'postgresql:'], 'postgres://postgres:postgres@127.0.0.1:5432/postgres'),
-    input: 'database-url',
+    kind: url(['postgres:', 'postgresql:'], 'postgres://ethhook:ethhook@127.0.0.1:5432/ethhook'),
+    name: 'database-url',
     flag: '--database-url <url>',
-    default: 'postgres://postgres@127.0.0.1:5432/postgres',
+    // reference/compose.yml's database, so the reference stack needs no database-url at all.
+    default: 'postgres://ethhook:ethhook@127.0.0.1:5432/ethhook',
     env: 'DATABASE_URL',
     help: 'PostgreSQL of the system under test, as reached from the runner. The password is masked.',
     differs:
-      'The CLI reads $DATABASE_URL first; the action reads only its inputs (as for redis-url).',
+      'The CLI reads $DATABASE_URL after the project file; the action reads only its inputs and the file (as for redis-url).',
   }),
   applySchema: setting({
     kind: boolean,
-    input: 'apply-schema',
+    name: 'apply-schema',
     flag: '--apply-schema',
     default: false,
     help: "Create EthHook's tables when missing (when no migration of the system under test does).",
@@ -255,18 +288,14 @@ export const SETTINGS = {
   sutHealthUrls: listSetting({
     kind: url(['http:', 'https:'], 'http://127.0.0.1:8081/ready'),
     list: true,
-    input: 'sut-health-urls',
+    name: 'sut-health-url',
     flag: '--sut-health-url <url>',
     default: [],
     help: 'Health URLs that must answer 2xx before publishing.',
-    inputHelp:
-      'Health URLs that must answer 2xx before publishing, separated by commas or newlines.',
-    differs:
-      'A list input (sut-health-urls) in the action, a repeatable flag (--sut-health-url) on the CLI: each surface spells lists its own way.',
   }),
   readyTimeout: setting({
     kind: amount({ above: true, max: MAX_TIMEOUT_SEC, unit: ' (seconds)' }),
-    input: 'ready-timeout',
+    name: 'ready-timeout',
     flag: '--ready-timeout <seconds>',
     // One default for both (it was 60 s on the CLI): a compose stack on a cold runner (image
     // start, the SUT's migrations) needs over a minute, and a permanent error fails at once anyway.
@@ -277,14 +306,14 @@ export const SETTINGS = {
   }),
   drainTimeout: setting({
     kind: amount({ above: true, max: MAX_TIMEOUT_SEC, unit: ' (seconds)' }),
-    input: 'drain-timeout',
+    name: 'drain-timeout',
     flag: '--drain-timeout <seconds>',
     default: 10,
     help: 'Seconds without a webhook after which the drain ends and missing deliveries count as lost.',
   }),
   receiverHost: setting({
     kind: listenAddress,
-    input: 'receiver-host',
+    name: 'receiver-host',
     flag: '--receiver-host <host>',
     // No static default: it depends on where the SUT runs (resolve.ts).
     defaultText: '0.0.0.0 with compose-file, else 127.0.0.1',
@@ -292,7 +321,7 @@ export const SETTINGS = {
   }),
   receiverPort: setting({
     kind: port,
-    input: 'receiver-port',
+    name: 'receiver-port',
     flag: '--receiver-port <port>',
     default: 0,
     help: 'Port of the webhook receiver; 0 picks a free one.',
@@ -303,25 +332,24 @@ export const SETTINGS = {
       expected: `a path starting with / other than ${RESERVED_PATHS.join(', ')}`,
       schema: (label) => urlPath.schema(label).refine((path) => !RESERVED_PATHS.includes(path)),
     },
-    input: null,
+    name: 'receiver-path',
     flag: '--receiver-path <path>',
     default: '/webhook',
     help: 'Path the receiver takes webhooks on.',
-    differs: 'CLI only: in the action, receiver-url says the whole URL the SUT calls.',
   }),
   webhookUrl: setting({
     kind: webhookUrl,
-    input: 'receiver-url',
+    name: 'webhook-url',
     flag: '--webhook-url <url>',
     defaultText:
       'with compose-file http://host.docker.internal:{port}/webhook, else http://127.0.0.1:{port}/webhook',
     help: "URL the system under test must call ({port} = the receiver's port).",
-    differs:
-      'Named receiver-url in the action and --webhook-url on the CLI (as `seed --webhook-url`), the names they were published with.',
   }),
   failRate: setting({
     kind: fraction,
-    input: null,
+    name: 'fail-rate',
+    action: false,
+    file: false,
     flag: '--fail-rate <fraction>',
     default: 0,
     help: 'Answer this fraction of webhooks with --fail-status (retry testing).',
@@ -329,7 +357,9 @@ export const SETTINGS = {
   }),
   failStatus: setting({
     kind: httpErrorStatus,
-    input: null,
+    name: 'fail-status',
+    action: false,
+    file: false,
     flag: '--fail-status <code>',
     default: 503,
     help: 'Status of injected failures.',
@@ -337,7 +367,9 @@ export const SETTINGS = {
   }),
   delayMs: setting({
     kind: amount({ max: MAX_DELAY_MS, unit: ' (ms)' }),
-    input: null,
+    name: 'delay-ms',
+    action: false,
+    file: false,
     flag: '--delay-ms <ms>',
     default: 0,
     help: 'Hold every webhook reply back this long.',
@@ -345,7 +377,9 @@ export const SETTINGS = {
   }),
   stallMs: setting({
     kind: amount({ max: MAX_DELAY_MS, unit: ' (ms)' }),
-    input: null,
+    name: 'stall-ms',
+    action: false,
+    file: false,
     flag: '--stall-ms <ms>',
     default: 0,
     help: 'Take no webhook for this long in each measured trial, from --stall-at-sec (a stall the timeline shows).',
@@ -353,7 +387,9 @@ export const SETTINGS = {
   }),
   stallAtSec: setting({
     kind: amount({ max: MAX_DURATION_SEC, unit: ' (s)' }),
-    input: null,
+    name: 'stall-at-sec',
+    action: false,
+    file: false,
     flag: '--stall-at-sec <s>',
     default: 0,
     help: "When --stall-ms starts, in seconds after each measured trial's first scheduled send.",
@@ -361,16 +397,16 @@ export const SETTINGS = {
   }),
   maxAvgLatencyMs: setting({
     kind: amount({ above: true, unit: ' (ms)' }),
-    input: null,
+    name: 'max-avg-latency-ms',
     flag: '--max-avg-latency-ms <ms>',
     default: 500,
     help: "Absolute check: average latency must stay under this (the original tool's).",
-    differs:
-      'CLI only: the action judges against the baseline; the absolute check is shown in its report with this default.',
   }),
   progress: setting({
     kind: oneOf(['auto', 'bar', 'lines', 'off'] as const),
-    input: null,
+    name: 'progress',
+    action: false,
+    file: false,
     flag: '--progress <mode>',
     default: 'auto',
     help: 'Progress on stderr: a bar on a terminal, else a line every 5 s.',
@@ -378,7 +414,9 @@ export const SETTINGS = {
   }),
   out: setting({
     kind: text,
-    input: null,
+    name: 'out',
+    action: false,
+    file: false,
     flag: '--out <file>',
     defaultText: 'results/<scenario>-<time>.json',
     help: 'Write the result JSON here.',
@@ -388,16 +426,36 @@ export const SETTINGS = {
   // The verdict.
   baseline: setting({
     kind: text,
-    input: 'baseline',
+    name: 'baseline',
+    input: true,
     flag: '--baseline <file>',
     defaultText: 'baselines/<scenario>.json',
     help: 'Baseline file, or a bare name meaning baselines/<name>.json.',
     differs:
-      'The action always compares (default baselines/<scenario>.json) and in mode check refuses a missing file before anything starts; the CLI compares only with --baseline, and a missing file is an inconclusive verdict, so a first local run still reports.',
+      "The action always compares (default baselines/<scenario>.json, read from data-branch first with baseline-store branch); the CLI compares only with --baseline (or the file's baseline key), with the local file, and a missing file is an inconclusive verdict, so a first local run still reports.",
+  }),
+  baselineStore: setting({
+    kind: oneOf(BASELINE_STORES),
+    name: 'baseline-store',
+    input: true,
+    flag: null,
+    default: 'branch',
+    help: 'Where the nightly keeps the baseline: branch (mode baseline pushes each night to data-branch, no review; checks read it from there, else the committed file; needs `contents: write` in the nightly) or file (the baseline file in the workspace only: commit it yourself, e.g. by a reviewed pull request).',
+    differs:
+      'Action only: the CLI reads and writes baseline files; `git fetch origin load-test-data` gets the branch.',
+  }),
+  dataBranch: setting({
+    kind: text,
+    name: 'data-branch',
+    flag: null,
+    default: 'load-test-data',
+    help: 'baseline-store branch: the branch holding baselines/<name>.json; created by the first night.',
+    differs: 'Action only, as baseline-store.',
   }),
   name: setting({
     kind: text,
-    input: null,
+    name: 'name',
+    action: false,
     flag: '--name <name>',
     defaultText: "the baseline's",
     help: "Name in the report and the PR comment's marker.",
@@ -405,23 +463,21 @@ export const SETTINGS = {
   }),
   tolerance: setting({
     kind: parsedBy(parseTolerance, 'a ratio of at least 1, written 1.5, 1.5x or 150%'),
-    input: 'tolerance',
+    name: 'tolerance',
     flag: '--tolerance <ratio>',
     default: DEFAULT_TOLERANCE,
     help: 'How much worse than the baseline a metric may get: 1.5, 1.5x or 150%; at least 1.',
   }),
   gate: setting({
     kind: parsedBy(parseMetricList, 'metric ids separated by commas'),
-    input: 'metrics',
+    name: 'gate',
     flag: '--gate <metrics>',
     defaultText: DEFAULT_GATED_METRICS.join(','),
     help: 'Performance metrics that decide the verdict, e.g. p50,p95,p99,throughput (correctness is always gated).',
-    differs:
-      'Named metrics in the action and --gate on the CLI, the names they were published with.',
   }),
   failOnRegression: setting({
     kind: boolean,
-    input: 'fail-on-regression',
+    name: 'fail-on-regression',
     flag: null,
     default: true,
     help: 'Fail the step when the verdict is a regression (mode check).',
@@ -430,7 +486,7 @@ export const SETTINGS = {
   }),
   failOnInconclusive: setting({
     kind: boolean,
-    input: 'fail-on-inconclusive',
+    name: 'fail-on-inconclusive',
     flag: null,
     default: true,
     help: 'Fail the step when the verdict is inconclusive (mode check): the check could not tell, and says what would settle it.',
@@ -438,14 +494,18 @@ export const SETTINGS = {
   }),
   markdown: setting({
     kind: text,
-    input: null,
+    name: 'markdown',
+    action: false,
+    file: false,
     flag: '--markdown <file>',
     help: 'Also write the markdown report (PR comment / job summary) to a file, and the HTML report with its charts beside it (report.md → report.html).',
     differs: 'CLI only: the action writes report.md and report.html into output-dir.',
   }),
   json: setting({
     kind: boolean,
-    input: null,
+    name: 'json',
+    action: false,
+    file: false,
     flag: '--json',
     default: false,
     help: 'Print the verdict (or the result) as JSON instead of the report.',
@@ -453,7 +513,9 @@ export const SETTINGS = {
   }),
   color: setting({
     kind: boolean,
-    input: null,
+    name: 'color',
+    action: false,
+    file: false,
     flag: '--no-color',
     default: true,
     help: 'Plain text, no colours.',
@@ -463,36 +525,36 @@ export const SETTINGS = {
   // Paired A/B: the pull request's base measured on the same runner (src/check).
   compareTo: setting({
     kind: oneOf(COMPARE_TO),
-    input: 'compare-to',
+    name: 'compare-to',
+    input: true,
     flag: '--compare-to <reference>',
     default: 'auto',
     help: 'What the head is compared with: auto (the base commit measured on this runner whenever the SUT is started and there is a base; else the committed baseline), baseline, or base.',
   }),
   rounds: setting({
     kind: count(1, MAX_TRIALS),
-    input: 'rounds',
+    name: 'rounds',
     flag: '--rounds <n>',
-    default: 3,
+    default: DEFAULT_MIN_ROUNDS,
     help: 'Rounds measured before the first verdict: each round starts the base and the head fresh, in alternating order.',
   }),
   maxRounds: setting({
     kind: count(1, MAX_TRIALS),
-    input: 'max-rounds',
+    name: 'max-rounds',
     flag: '--max-rounds <n>',
-    default: 6,
+    default: DEFAULT_MAX_ROUNDS,
     help: 'Rounds at most: while a figure cannot be told from the tolerance, one more round is measured, up to this many; then the verdict is inconclusive.',
   }),
   prepare: setting({
     kind: text,
-    input: 'prepare-command',
-    flag: '--prepare <command>',
+    name: 'prepare-command',
+    flag: '--prepare-command <command>',
+    aliases: ['--prepare'],
     help: 'Paired A/B: run once per side, in its tree, before the first round (e.g. a build).',
-    differs:
-      'Named prepare-command in the action, beside start-command; --prepare on the command line, beside --start.',
   }),
   baseRef: setting({
     kind: text,
-    input: 'base-ref',
+    name: 'base-ref',
     flag: null,
     defaultText: "the pull request's base",
     help: 'Paired A/B: the base commit, a SHA or a branch (on pull_request events: the first parent of the merge commit actions/checkout checks out).',
@@ -501,16 +563,18 @@ export const SETTINGS = {
   }),
   baseStart: setting({
     kind: text,
-    input: null,
+    name: 'base-start',
+    action: false,
     flag: '--base-start <command>',
-    help: 'Paired A/B: start the base with this command (the head: --start).',
+    help: 'Paired A/B: start the base with this command (the head: --start-command).',
     differs:
       'CLI only: the action checks the base commit out itself and runs the same compose-file or start-command from it.',
   }),
   baseComposeFile: listSetting({
     kind: text,
     list: true,
-    input: null,
+    name: 'base-compose-file',
+    action: false,
     flag: '--base-compose-file <file>',
     default: [],
     help: 'Paired A/B: run the base with docker compose from this file.',
@@ -519,9 +583,10 @@ export const SETTINGS = {
   }),
   baseDir: setting({
     kind: text,
-    input: null,
+    name: 'base-dir',
+    action: false,
     flag: '--base-dir <tree>',
-    help: "Paired A/B: the base's checkout; the head's --start or --compose-file run from it.",
+    help: "Paired A/B: the base's checkout; the head's --start-command or --compose-file run from it.",
     differs:
       'CLI only: the action checks the base commit out itself and runs the same compose-file or start-command from it.',
   }),
@@ -529,7 +594,8 @@ export const SETTINGS = {
   // The action's own: how it reports and where it works.
   comment: setting({
     kind: oneOf(['always', 'on-regression', 'never'] as const),
-    input: 'comment',
+    name: 'comment',
+    input: true,
     flag: null,
     default: 'always',
     help: 'The sticky pull request comment: always, on-regression or never.',
@@ -539,7 +605,7 @@ export const SETTINGS = {
   }),
   driftIssue: setting({
     kind: boolean,
-    input: 'drift-issue',
+    name: 'drift-issue',
     flag: null,
     default: true,
     help: 'Mode baseline: when the nightly history shows a recent shift of a gated metric (change-point detection), open one issue about it, or update the open one. Needs `issues: write`.',
@@ -547,14 +613,18 @@ export const SETTINGS = {
   }),
   commentFile: setting({
     kind: text,
-    input: 'comment-file',
+    name: 'comment-file',
+    input: true,
+    file: false,
     flag: null,
     help: "mode comment: path of the comment.json from the first stage's artifact.",
     differs: 'Action only (mode comment).',
   }),
   githubToken: setting({
     kind: text,
-    input: 'github-token',
+    name: 'github-token',
+    input: true,
+    file: false,
     flag: null,
     defaultText: '${{ github.token }}',
     help: 'Token for the pull request comment.',
@@ -562,7 +632,9 @@ export const SETTINGS = {
   }),
   workingDirectory: setting({
     kind: text,
-    input: 'working-directory',
+    name: 'working-directory',
+    input: true,
+    file: false,
     flag: null,
     default: '.',
     help: 'Directory the relative paths (compose-file, baseline, output-dir) are resolved from, and where start-command runs.',
@@ -570,7 +642,9 @@ export const SETTINGS = {
   }),
   outputDir: setting({
     kind: text,
-    input: 'output-dir',
+    name: 'output-dir',
+    input: true,
+    file: false,
     flag: null,
     defaultText: '$RUNNER_TEMP/ethhook-load-test',
     help: 'Where result.json, report.md, report.html, comment.json and services.log are written.',
@@ -587,14 +661,30 @@ export function settingOf<K extends SettingKey>(key: K): Setting<unknown, Settin
   return SETTINGS[key] as unknown as Setting<unknown, SettingValues[K]>;
 }
 
-/** The action.yml input of a setting that has one. */
-export function inputOf(key: SettingKey): string {
-  const { input } = SETTINGS[key];
-  if (input === null) throw new Error(`setting ${key} is not an action input`);
-  return input;
+/** The setting's one name (file key, input, long flag). */
+export function nameOf(key: SettingKey): string {
+  return SETTINGS[key].name;
 }
 
+/** The action.yml input of a setting that is one. */
+export function inputOf(key: SettingKey): string {
+  const declared: Setting<unknown> = SETTINGS[key] as Setting<unknown>;
+  if (declared.input !== true) throw new Error(`setting ${key} is not an action input`);
+  return declared.name;
+}
+
+const KEYS = Object.keys(SETTINGS) as SettingKey[];
+const declared = (key: SettingKey): Setting<unknown> => SETTINGS[key] as Setting<unknown>;
+
 /** The settings that are action inputs, in declaration order. */
-export const ACTION_INPUT_KEYS = (Object.keys(SETTINGS) as SettingKey[]).filter(
-  (key) => SETTINGS[key].input !== null,
+export const ACTION_INPUT_KEYS = KEYS.filter((key) => declared(key).input === true);
+
+/** The settings the action reads (an input, the project file, or both). */
+export const ACTION_KEYS = KEYS.filter(
+  (key) =>
+    declared(key).input === true ||
+    (declared(key).action !== false && declared(key).file !== false),
 );
+
+/** The settings that are keys of the project file, in declaration order. */
+export const FILE_KEYS = KEYS.filter((key) => declared(key).file !== false);

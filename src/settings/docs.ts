@@ -1,8 +1,16 @@
-import { ACTION_INPUT_KEYS, settingOf, type SettingKey } from './declaration.js';
+import {
+  ACTION_INPUT_KEYS,
+  ACTION_KEYS,
+  SETTINGS,
+  settingOf,
+  type SettingKey,
+} from './declaration.js';
+import { longFlag } from './resolve.js';
 
 /**
- * action.yml's inputs and the README's inputs table, written from the declaration so they cannot
- * drift from the code: `npm run settings:sync` rewrites both, and a test fails when either differs.
+ * action.yml's inputs and the settings table of docs/settings.md, written from the declaration so
+ * they cannot drift from the code: `npm run settings:sync` rewrites both, and a test fails when
+ * either differs.
  */
 
 /** An input's default as action.yml writes it ('' = none; the runner passes '' then). */
@@ -53,7 +61,7 @@ export function renderActionInputs(): string {
   const lines = ['inputs:'];
   for (const key of ACTION_INPUT_KEYS) {
     const declared = settingOf(key);
-    lines.push(`  ${declared.input}:`);
+    lines.push(`  ${declared.name}:`);
     const description = actionDescription(key);
     const oneLine = `    description: ${quoted(description)}`;
     if (oneLine.length <= WIDTH) lines.push(oneLine);
@@ -66,15 +74,32 @@ export function renderActionInputs(): string {
 
 const cell = (text: string): string => text.replaceAll('|', '\\|');
 
-/** The README's inputs table (input, default, meaning). */
-export function renderInputsTable(): string {
-  const rows = ACTION_INPUT_KEYS.map((key) => {
+/** Where a setting can be given: the file, an action input, a CLI flag. */
+function whereGiven(key: SettingKey): string {
+  const declared = settingOf(key);
+  const places = [
+    ...(declared.file !== false ? ['file'] : []),
+    ...(declared.input ? ['input'] : []),
+    ...(declared.flag !== null ? [`\`${longFlag(declared.flag)}\``] : []),
+  ];
+  const actionIgnores = !ACTION_KEYS.includes(key) && declared.file !== false;
+  return `${places.join(', ')}${actionIgnores ? ' (CLI only)' : ''}`;
+}
+
+/** docs/settings.md's table: every setting, where it is given, its default and meaning. */
+export function renderSettingsTable(): string {
+  const rows = (Object.keys(SETTINGS) as SettingKey[]).map((key) => {
     const declared = settingOf(key);
     const fallback = actionDefault(key);
     const shown = fallback === '' ? (declared.defaultText ?? '') : `\`${fallback}\``;
-    return [`\`${declared.input}\``, cell(shown), cell(declared.help)];
+    return [
+      `\`${declared.name}\``,
+      whereGiven(key),
+      cell(shown.replaceAll('\n', ', ')),
+      cell(declared.differs ? `${declared.help} ${declared.differs}` : declared.help),
+    ];
   });
-  const header = ['input', 'default', 'meaning'];
+  const header = ['setting', 'given in', 'default', 'meaning'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );
@@ -87,9 +112,9 @@ export function renderInputsTable(): string {
   ].join('\n');
 }
 
-export const README_INPUTS_START =
-  '<!-- inputs: generated from src/settings by npm run settings:sync -->';
-export const README_INPUTS_END = '<!-- end of inputs -->';
+export const SETTINGS_TABLE_START =
+  '<!-- settings: generated from src/settings by npm run settings:sync -->';
+export const SETTINGS_TABLE_END = '<!-- end of settings -->';
 
 /** Replaces action.yml's inputs section (from `inputs:` to the next top-level key). */
 export function withActionInputs(actionYml: string): string {
@@ -101,10 +126,10 @@ export function withActionInputs(actionYml: string): string {
   return `${actionYml.slice(0, start + 1)}${renderActionInputs()}\n${actionYml.slice(end).replace(/^\n+/, '')}`;
 }
 
-/** Replaces the README's inputs table between its markers. */
-export function withInputsTable(readme: string): string {
-  const start = readme.indexOf(README_INPUTS_START);
-  const end = readme.indexOf(README_INPUTS_END);
-  if (start < 0 || end < start) throw new Error('README.md has no inputs table markers');
-  return `${readme.slice(0, start)}${README_INPUTS_START}\n\n${renderInputsTable()}\n\n${readme.slice(end)}`;
+/** Replaces docs/settings.md's table between its markers. */
+export function withSettingsTable(doc: string): string {
+  const start = doc.indexOf(SETTINGS_TABLE_START);
+  const end = doc.indexOf(SETTINGS_TABLE_END);
+  if (start < 0 || end < start) throw new Error('docs/settings.md has no settings table markers');
+  return `${doc.slice(0, start)}${SETTINGS_TABLE_START}\n\n${renderSettingsTable()}\n\n${doc.slice(end)}`;
 }

@@ -9,10 +9,15 @@ import { silentLogger, type Logger } from '../engine/log.js';
 const WORKSPACE = '/work/repo';
 const silent: Logger = silentLogger;
 
-function viaAction(inputs: Record<string, string>): MeasureConfig {
+/** The action with `settings` in its project file (ethhook-load-test.json), where most settings live. */
+function viaAction(settings: Record<string, string>): MeasureConfig {
   const config = readActionConfig(
-    { getInput: (name) => inputs[name] ?? '' },
-    { env: { GITHUB_WORKSPACE: WORKSPACE }, fileExists: () => true },
+    { getInput: () => '' },
+    {
+      env: { GITHUB_WORKSPACE: WORKSPACE },
+      fileExists: () => true,
+      readFile: () => JSON.stringify(settings),
+    },
   );
   if (config.mode === 'comment') throw new Error('expected a measuring mode');
   return config;
@@ -84,10 +89,12 @@ describe('one settings declaration, two surfaces', () => {
     }
   });
 
-  it('refuses the same bad value with the same valid values, naming the input or the flag', () => {
+  it('refuses the same bad value with the same valid values, naming the key or the flag', () => {
     const action = messageOf(() => viaAction({ trials: '0' }));
     const cli = messageOf(() => viaCli(['--trials', '0']));
-    expect(action).toBe('Invalid input trials: "0". Expected a whole number from 1 to 100.');
+    expect(action).toBe(
+      'ethhook-load-test.json: key trials: "0". Expected a whole number from 1 to 100.',
+    );
     expect(cli).toBe(
       "error: option '--trials <n>' argument '0' is invalid. Expected a whole number from 1 to 100.",
     );
@@ -99,22 +106,26 @@ describe('one settings declaration, two surfaces', () => {
     expect(cli).toBe(
       '--concurrency 5 is above the events of the run (--events 3); use at most 3 publishers.',
     );
-    expect(action).toBe(cli.replaceAll('--', 'input '));
+    expect(action).toBe(
+      cli.replace(/--([a-z-]+)/g, (_, name: string) => `key ${name} in ethhook-load-test.json`),
+    );
   });
 
   it('refuses a count and a duration together on both', () => {
     const action = messageOf(() => viaAction({ events: '100', duration: '5' }));
     const cli = messageOf(() => viaCli(['-n', '100', '-d', '5']));
     expect(cli).toMatch(/^--events 100 and --duration 5 both given/);
-    expect(action).toBe(cli.replaceAll('--', 'input '));
+    expect(action).toBe(
+      cli.replace(/--([a-z-]+)/g, (_, name: string) => `key ${name} in ethhook-load-test.json`),
+    );
   });
 
   it('refuses, up front on both, what issue 10 found accepted or refused too late', () => {
     const cases: [input: string, flag: string, value: string, expected: string][] = [
       ['events', '--events', '1e30', 'Expected a whole number from 1 to 10,000,000.'],
       ['concurrency', '--concurrency', '12000', 'Expected a whole number from 1 to 1,024.'],
-      ['receiver-url', '--webhook-url', 'notaurl', 'Expected a http: or https: URL'],
-      ['sut-health-urls', '--sut-health-url', 'ftp://x', 'Expected a http: or https: URL'],
+      ['webhook-url', '--webhook-url', 'notaurl', 'Expected a http: or https: URL'],
+      ['sut-health-url', '--sut-health-url', 'ftp://x', 'Expected a http: or https: URL'],
       ['receiver-host', '--receiver-host', '10.255.0.99', 'Expected an address of this machine'],
       [
         'ready-timeout',
@@ -128,7 +139,7 @@ describe('one settings declaration, two surfaces', () => {
       expect(
         messageOf(() => viaAction({ [input]: value })),
         input,
-      ).toContain(`Invalid input ${input}: "${value}". ${expected}`);
+      ).toContain(`ethhook-load-test.json: key ${input}: "${value}". ${expected}`);
       expect(
         messageOf(() => viaCli([flag, value])),
         flag,
@@ -143,7 +154,7 @@ describe('one settings declaration, two surfaces', () => {
       'the run asks for 2,000,000,000 events (--rate 100000 x --duration 20000), above the limit of 10,000,000 a run may publish.',
     );
     expect(messageOf(() => viaAction({ rate: '100000', duration: '20000' }))).toBe(
-      huge.replaceAll('--', 'input '),
+      huge.replace(/--([a-z-]+)/g, (_, name: string) => `key ${name} in ethhook-load-test.json`),
     );
   });
 });

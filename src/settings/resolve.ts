@@ -38,16 +38,19 @@ export function longFlag(flag: string): string {
   return long;
 }
 
-/** The setting as the user wrote it, for messages: `input trials` or `--trials`. */
+/**
+ * The setting as the user wrote it, for messages: `input trials`, `--trials`, or (a setting the
+ * action reads from the project file only) its key.
+ */
 export function nameOn(surface: Surface, key: SettingKey): string {
-  const { input, flag } = SETTINGS[key];
-  if (surface === 'action') {
-    if (input === null) throw new Error(`setting ${key} is not an action input`);
-    return `input ${input}`;
-  }
-  if (flag === null) throw new Error(`setting ${key} is not a CLI flag`);
-  return longFlag(flag);
+  const declared = settingOf(key);
+  if (surface === 'action') return declared.input ? `input ${declared.name}` : declared.name;
+  if (declared.flag === null) throw new Error(`setting ${key} is not a CLI flag`);
+  return longFlag(declared.flag);
 }
+
+/** Names a setting in messages; a surface passes one that knows which came from the project file. */
+export type Labels = (key: SettingKey) => string;
 
 /** One text to a value with the declaration's kind; the message names the input or flag. */
 export function parseSetting<K extends SettingKey>(
@@ -61,6 +64,11 @@ export function parseSetting<K extends SettingKey>(
   const outcome = parseWith(kind as never, text, label);
   if (outcome.ok) return { ok: true, value: outcome.value as SettingValues[K] };
   return { ...outcome, shown: kind.show ? kind.show(text) : text };
+}
+
+/** The baseline's file: a bare name means baselines/<name>.json; a slash or .json, a path. */
+export function baselineFileOf(text: string): string {
+  return /[/\\]|\.json$/i.test(text) ? text : `baselines/${text}.json`;
 }
 
 /** What the user gave; a key that is absent (or undefined) was not given. */
@@ -97,18 +105,18 @@ export function valueOf<K extends SettingKey>(
  * How the SUT runs: compose files, a start command, or neither (it is already running). The
  * files are as given; the surface resolves them against its own folder.
  */
-export function resolveServices(given: Given, surface: Surface): ServiceSettings {
+export function resolveServices(
+  given: Given,
+  surface: Surface,
+  label: Labels = (key) => nameOn(surface, key),
+): ServiceSettings {
   const files = given.composeFile ?? [];
   const command = given.startCommand;
   if (files.length > 0 && command) {
-    const compose = nameOn(surface, 'composeFile');
-    const start = nameOn(surface, 'startCommand');
-    const both =
-      surface === 'action'
-        ? `Inputs ${SETTINGS.composeFile.input} and ${SETTINGS.startCommand.input}`
-        : `${compose} and ${start}`;
+    const compose = label('composeFile');
+    const start = label('startCommand');
     throw new SettingError(
-      `${both} are both set; give one: ${compose} to run the SUT with Docker Compose, ${start} to run it as a command, or neither when it is already running.`,
+      `${compose} and ${start} are both set; give one: ${compose} to run the SUT with Docker Compose, ${start} to run it as a command, or neither when it is already running.`,
       ['composeFile', 'startCommand'],
     );
   }
@@ -130,12 +138,14 @@ export interface RunContext {
   containers?: boolean;
   /** A duration at rate 0 is "as fast as possible until then" (the stand-alone publisher). */
   openEnded?: boolean;
+  /** Names settings in messages (default: nameOn). */
+  label?: Labels;
 }
 
 /** The scenario with the given fields laid over it, checked by the one set of shape rules. */
 export function resolveLoadShape(given: Given, context: RunContext): LoadShape {
   const { surface } = context;
-  const name = (key: SettingKey): string => nameOn(surface, key);
+  const name = context.label ?? ((key: SettingKey): string => nameOn(surface, key));
   try {
     return resolveShape(
       valueOf(given, 'scenario', surface) ?? 'quick',
@@ -218,14 +228,18 @@ export interface JudgeSettings {
 }
 
 /** How the check judges: the tolerance, the gated figures and the rounds, checked together. */
-export function resolveJudgeSettings(given: Given, surface: Surface): JudgeSettings {
+export function resolveJudgeSettings(
+  given: Given,
+  surface: Surface,
+  label: Labels = (key) => nameOn(surface, key),
+): JudgeSettings {
   const value = <K extends SettingKey>(key: K): SettingValues[K] | undefined =>
     valueOf(given, key, surface);
   const minRounds = value('rounds')!;
   const maxRounds = value('maxRounds')!;
   if (maxRounds < minRounds) {
     throw new SettingError(
-      `${nameOn(surface, 'maxRounds')} ${maxRounds} is below ${nameOn(surface, 'rounds')} ${minRounds}: ` +
+      `${label('maxRounds')} ${maxRounds} is below ${label('rounds')} ${minRounds}: ` +
         'the rounds measured before the first verdict cannot exceed the rounds at most; raise the first or lower the second.',
       ['rounds', 'maxRounds'],
     );

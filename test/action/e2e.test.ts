@@ -122,8 +122,9 @@ describe('the bundled action (dist/index.js + dist/post.js)', () => {
         { mode: 'compare' },
         /^Invalid input mode: "compare"\. Expected one of check, baseline, comment\.$/,
       ],
-      [{ tolerance: '0.8' }, /tolerance "0\.8"/],
-      [{ rate: 'fast' }, /^Invalid input rate: "fast"/],
+      [{ tolerance: '0.8' }, /key tolerance in .*ethhook-load-test\.json "0\.8"/],
+      // Settings that are no inputs come from the project file, which the message names.
+      [{ rate: 'fast' }, /ethhook-load-test\.json: key rate: "fast"\. Expected a number/],
       [
         { baseline: 'missing-baseline' },
         /^Invalid input baseline: "baselines\/missing-baseline\.json" does not exist/,

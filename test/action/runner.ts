@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { splitInputs } from '../../src/settings/testing.js';
 
 /**
  * Runs a bundled step (dist/index.js, dist/post.js) the way the GitHub runner does: inputs as
@@ -74,7 +75,14 @@ export async function runStep(options: StepOptions): Promise<StepRun> {
     GITHUB_STATE: files.state,
     GITHUB_STEP_SUMMARY: files.summary,
   };
-  for (const [name, value] of Object.entries(options.inputs ?? {})) {
+  // Settings that are no inputs of action.yml go to a project file named by input config.
+  const { inputs, file } = splitInputs(options.inputs ?? {});
+  if (file) {
+    const config = path.join(dir, 'ethhook-load-test.json');
+    writeFileSync(config, JSON.stringify(file));
+    inputs.config = config;
+  }
+  for (const [name, value] of Object.entries(inputs)) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;

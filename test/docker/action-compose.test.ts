@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateBaseline, writeBaseline } from '../../src/compare/baseline.js';
 import { makeRunResult } from '../../src/compare/fixtures.js';
 import { aggregateTrials } from '../../src/compare/trials.js';
+import { splitInputs } from '../../src/settings/testing.js';
 import { startFakeGitHub, type FakeGitHubServer } from '../action/fake-github.js';
 import {
   parseFileCommands,
@@ -407,7 +408,13 @@ describe.skipIf(skipReason !== undefined)(
         GITHUB_STATE: stateFile,
         GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
       };
-      for (const [name, value] of Object.entries(stepInputs))
+      // Settings that are no inputs of action.yml go to a project file, as runStep does.
+      const split = splitInputs(stepInputs);
+      if (split.file) {
+        split.inputs.config = path.join(dir, 'ethhook-load-test.json');
+        writeFileSync(split.inputs.config, JSON.stringify(split.file));
+      }
+      for (const [name, value] of Object.entries(split.inputs))
         stepEnv[`INPUT_${name.toUpperCase()}`] = value;
 
       const child = spawn(process.execPath, [MAIN], {

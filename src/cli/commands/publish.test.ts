@@ -73,7 +73,7 @@ describe.concurrent('publish CLI: bad input names the flag', () => {
   for (const [name, args, message] of cases) {
     it(name, async () => {
       const { code, stderr, stdout } = await run(args);
-      expect(code).toBe(1);
+      expect(code).toBe(64);
       expect(stderr).toMatch(message);
       expect(stderr).not.toMatch(/\n\s+at /);
       expect(stdout).toBe('');
@@ -87,7 +87,7 @@ describe.concurrent('publish CLI: bad input names the flag', () => {
       '-n',
       '10',
     ]);
-    expect(code).toBe(1);
+    expect(code).toBe(69);
     expect(stderr).toMatch(/error: cannot use Redis at redis:\/\/loadtest:\*\*\*@127\.0\.0\.1:1/);
     expect(stderr).not.toContain('s3cret');
     expect(stderr).not.toMatch(/\n\s+at /);

@@ -15,6 +15,7 @@ import { maskUrl } from '../../shared/redact.js';
 import type { LoadShape } from '../../engine/run/types.js';
 import type { SettingKey } from '../../settings/declaration.js';
 import { resolveLoadShape, SettingError, valueOf, type Given } from '../../settings/resolve.js';
+import { EXIT_CODES } from '../../check/exit.js';
 import { UserError } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { addSettingFlags, settingOption } from '../settings-flags.js';
@@ -174,7 +175,7 @@ export async function publishCommand(flags: PublishFlags): Promise<void> {
     });
   } catch (error) {
     if (error instanceof RedisUnavailableError) {
-      throw new UserError(`${error.message} (check --redis-url)`);
+      throw new UserError(`${error.message} (check --redis-url)`, EXIT_CODES.service);
     }
     throw error;
   } finally {

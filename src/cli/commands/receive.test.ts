@@ -137,7 +137,7 @@ describe('receive command', () => {
     await new Promise<void>((resolve) => blocker!.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as AddressInfo).port;
     const { code, stderr } = await run(['--port', String(taken), '--duration', '5']);
-    expect(code).toBe(1);
+    expect(code).toBe(64);
     expect(stderr).toContain(`--port ${taken}`);
     expect(stderr).toContain('already in use');
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace

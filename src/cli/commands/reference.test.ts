@@ -116,7 +116,7 @@ describe('ethhook-load-test reference', () => {
       ],
       { DATABASE_URL: schema.url },
     );
-    expect(await sut.exited).toBe(1);
+    expect(await sut.exited).toBe(64);
     expect(sut.stderr()).toContain('error: cannot connect to Redis at redis://:***@127.0.0.1:1');
     expect(sut.stderr()).not.toContain('pw@');
   }, 30_000);
@@ -126,7 +126,7 @@ describe('ethhook-load-test reference', () => {
       ['--role', 'processor', '--redis-url', 'redis://127.0.0.1:1', '--processing-delay-ms', '0.9'],
       { DATABASE_URL: schema.url },
     );
-    expect(await fractional.exited).toBe(1);
+    expect(await fractional.exited).toBe(64);
     // It got past the flags to the connection: 0.9 was accepted.
     expect(fractional.stderr()).toContain('cannot connect to Redis');
     const negative = start(['--processing-delay-ms', '-1'], { DATABASE_URL: schema.url });

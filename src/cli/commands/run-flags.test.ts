@@ -39,14 +39,14 @@ afterAll(() => busy?.close());
 describe('run: flags that cannot apply are refused before anything starts', () => {
   it('refuses each flag that needs another without it, and each conflicting pair naming both', async () => {
     const cases: [string[], string][] = [
-      [['--rounds', '5'], '--rounds needs --start or --compose-file'],
-      [['--base-start', './base.sh'], '--base-start needs --start or --compose-file'],
+      [['--rounds', '5'], '--rounds needs --start-command or --compose-file'],
+      [['--base-start', './base.sh'], '--base-start needs --start-command or --compose-file'],
       [
         ['--start', 'true', '--rounds', '5'],
         '--rounds needs --base-start, --base-compose-file or --base-dir',
       ],
-      [['--start', 'true', '--prepare', 'make'], '--prepare needs --base-start'],
-      [['--start-log', 'sut.log'], '--start-log needs --start or --compose-file'],
+      [['--start', 'true', '--prepare', 'make'], '--prepare-command needs --base-start'],
+      [['--start-log', 'sut.log'], '--start-log needs --start-command or --compose-file'],
       [['--stall-at-sec', '3'], '--stall-at-sec needs --stall-ms'],
       [['--fail-status', '500'], '--fail-status needs --fail-rate'],
       [
@@ -56,7 +56,7 @@ describe('run: flags that cannot apply are refused before anything starts', () =
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await run(...args);
-      expect(code, args.join(' ')).toBe(1);
+      expect(code, args.join(' ')).toBe(64);
       expect(stderr, args.join(' ')).toContain(message);
     }
   });
@@ -68,7 +68,7 @@ describe('run: flags that cannot apply are refused before anything starts', () =
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as { port: number }).port;
     const taken = await run('--receiver-port', String(port));
-    expect(taken.code).toBe(1);
+    expect(taken.code).toBe(64);
     expect(taken.stderr).toContain(`--receiver-port ${port}: already in use on 127.0.0.1`);
   });
 });

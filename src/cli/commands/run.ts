@@ -24,6 +24,7 @@ import { combinationProblem } from '../../settings/conflicts.js';
 import { outputFileProblem } from '../../settings/paths.js';
 import { listenProblem } from '../../engine/net.js';
 import {
+  baselineFileOf,
   nameOn,
   resolveRunSettings,
   resolveServices,
@@ -35,7 +36,7 @@ import { redactUrls } from '../../shared/redact.js';
 import { UserError } from '../errors.js';
 import { stopOnSignals } from '../signals.js';
 import { printRunSummary } from '../summary.js';
-import { addSettingFlags, settingOption } from '../settings-flags.js';
+import { addConfigFlag, addSettingFlags, settingOption } from '../settings-flags.js';
 import {
   addComparisonFlags,
   judgeSettingsFrom,
@@ -290,9 +291,8 @@ export async function runCommand(
   logger: Logger,
 ): Promise<number> {
   await checkBeforeStarting(flags);
-  const baseline = flags.baseline
-    ? await readInput(() => readBaselineIfExists(flags.baseline!))
-    : null;
+  const baselineFile = flags.baseline ? baselineFileOf(flags.baseline) : undefined;
+  const baseline = baselineFile ? await readInput(() => readBaselineIfExists(baselineFile)) : null;
   const planned = plan(flags, baseline);
   const result = await check(planned, logger);
   if (!flags.json) for (const trial of result.headResults) printRunSummary(trial, process.stderr);
@@ -343,7 +343,7 @@ export function registerRunCommand(program: Command, io: CommandIo = processIo):
     )
     .addOption(settingOption('name'));
   addSettingFlags(command, PAIRED_FLAG_KEYS);
-  addComparisonFlags(command).action(async (flags: RunCommandFlags) => {
+  addConfigFlag(addComparisonFlags(command)).action(async (flags: RunCommandFlags) => {
     io.setExitCode(await runCommand(flags, io, stderrLogger()));
   });
 }
