@@ -35,12 +35,12 @@ import { Inputs, State } from './constants.js';
 import type { ActionDependencies } from './dependencies.js';
 import { ActionFailure } from './failure.js';
 import { InputError, type MeasureConfig } from './inputs.js';
-import { serviceStateSaver, type StateStore } from './state.js';
+import { serviceStateSaver } from './state.js';
 
 /**
  * The action's paired A/B check: which reference (compare-to), the base commit as a worktree, both
  * sides measured in alternating rounds, the paired report. The worktree is removed here and, in
- * case main dies first, by the post step (removePairedWorktree).
+ * case main dies first, by the post step (paired-cleanup.ts).
  */
 
 const SETTING_INPUTS = {
@@ -222,20 +222,3 @@ export async function measurePaired(
   }
 }
 
-/** The post step's part: the base worktree main left behind, if any. */
-export async function removePairedWorktree(
-  store: StateStore,
-  log: { info(message: string): void; warning(message: string): void },
-  git: Git = systemGit,
-): Promise<void> {
-  const raw = store.getState(State.BaseWorktree);
-  if (!raw) return;
-  const saved = JSON.parse(raw) as { repoDir?: unknown; dir?: unknown };
-  if (typeof saved.repoDir !== 'string' || typeof saved.dir !== 'string') {
-    log.warning(`saved state ${State.BaseWorktree} is not {repoDir, dir}: ${raw}`);
-    return;
-  }
-  const problem = await removeBaseWorktree(saved.repoDir, saved.dir, git);
-  if (problem) log.warning(problem);
-  else log.info(`Removed the base commit's worktree ${saved.dir}`);
-}

@@ -1,7 +1,7 @@
 import { restoreService } from '../services/registry.js';
 import type { Exec } from '../services/exec.js';
 import { coreLogger, type ActionCore } from './core.js';
-import { removePairedWorktree } from './paired.js';
+import { removePairedWorktree } from './paired-cleanup.js';
 import { readSavedServices } from './state.js';
 
 export interface PostDependencies {
