@@ -13,6 +13,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // picocolors turns colour on whenever CI is set; tests read plain text, in CI too.
     env: { NO_COLOR: '1' },
+    // Redis and PostgreSQL for the tests: the local ones, else throwaway ones (scripts/test-services.ts).
+    globalSetup: ['./scripts/test-services.ts'],
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
