@@ -1,12 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects, run one after the other by `npm test`:
+// Three projects, run one after the other by `npm test`:
 // - unit: src/** and scripts/**, pure tests and small integration tests against the real Redis
 //   and Postgres (or a local git repository), each file isolated by its own key prefix / stream /
 //   schema / temporary folder, so files run in parallel;
-// - e2e: test/**, whole runs (load, pipeline, bundled action, Docker). They measure latency, so
-//   they run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU burst
-//   must not become a test's "regression".
+// - e2e-parallel: whole runs (load, pipeline, bundled action, browser) whose assertions are counts,
+//   plumbing and rendering, never a latency judged against another measurement: files in parallel;
+// - e2e: whole runs that judge latency (a verdict, an injected delay, CPU steal) and the Docker
+//   suites. They run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU
+//   burst must not become a test's "regression".
+const JUDGES_LATENCY = [
+  'test/e2e/verdict.test.ts',
+  'test/e2e/steal.test.ts',
+  'test/e2e/run-paired.test.ts',
+  // Measures a 20 ms delay as the difference of two runs' p50.
+  'test/e2e/run.test.ts',
+  'test/action/ab.test.ts',
+  'test/docker/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -25,8 +37,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'e2e',
+          name: 'e2e-parallel',
           include: ['test/**/*.test.ts'],
+          exclude: JUDGES_LATENCY,
+          testTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: JUDGES_LATENCY,
           testTimeout: 300_000,
         },
       },
