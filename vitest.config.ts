@@ -25,8 +25,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // picocolors turns colour on whenever CI is set; tests read plain text, in CI too.
     env: { NO_COLOR: '1' },
-    // Redis and PostgreSQL for the tests: the local ones, else throwaway ones (scripts/test-services.ts).
-    globalSetup: ['./scripts/test-services.ts'],
+    // Redis and PostgreSQL for the tests: the local ones, else throwaway ones (scripts/test-services.ts);
+    // the CLI bundled once for the tests that start it (scripts/test-cli.ts).
+    globalSetup: ['./scripts/test-services.ts', './scripts/test-cli.ts'],
     maxWorkers: 2,
     minWorkers: 1,
     projects: [

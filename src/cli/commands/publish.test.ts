@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL } from '../../stack/test-support.js';
+import { TEST_CLI_ARGS, TEST_REDIS_URL } from '../../stack/test-support.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/index.ts', 'publish'];
+const CLI = [...TEST_CLI_ARGS, 'publish'];
 const REDIS_URL = TEST_REDIS_URL;
 const keys: string[] = [];
 
