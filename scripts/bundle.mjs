@@ -18,7 +18,8 @@
  * which only stops services, should not carry the engine; minification is deterministic, so
  * `--check` can still rebuild into a temporary directory and demand byte equality with dist/.
  * Each entry holds only what it imports: keep heavy modules (fastify, pg, ioredis) out of the
- * post step's import chain (src/post.ts). A build over BUDGET_BYTES fails, so a heavy import shows.
+ * post step's import chain (src/post.ts): a post bundle over its budget fails the build, so a heavy
+ * import shows at once; the whole of dist/ over its budget is a warning (it grows with features).
  *
  *   node scripts/bundle.mjs               rebuild dist/
  *   node scripts/bundle.mjs --out <dir>   build into <dir> instead (to measure or test a build)
@@ -40,7 +41,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
-/** Whole dist/ and the post step; the post step runs on every job, after every other step. */
+/**
+ * The post step runs on every job, after every other step, and only stops services: 1 MB fails.
+ * All of dist/ (4.87 MB when this was written, three bundles of one engine): 5 MB warns.
+ */
 const BUDGET_BYTES = { total: 5_000_000, post: 1_000_000 };
 
 const BUNDLES = [
@@ -153,17 +157,15 @@ function bytesUnder(dir) {
 }
 
 function checkBudget(outDir) {
-  const over = [
-    ['dist/', bytesUnder(outDir), BUDGET_BYTES.total],
-    ['dist/post/', bytesUnder(path.join(outDir, 'post')), BUDGET_BYTES.post],
-  ].filter(([, bytes, budget]) => bytes > budget);
-  if (over.length > 0) {
-    throw new Error(
-      over
-        .map(([what, bytes, budget]) => `${what} is ${bytes} bytes, over its budget of ${budget}`)
-        .join('; ') + ': look for a heavy import that entry does not need',
-    );
+  const over = (what, bytes, budget) =>
+    `${what} is ${bytes} bytes, over its budget of ${budget}: look for a heavy import it does not need`;
+  const totalBytes = bytesUnder(outDir);
+  if (totalBytes > BUDGET_BYTES.total) {
+    process.stderr.write(`warning: ${over('dist/', totalBytes, BUDGET_BYTES.total)}\n`);
   }
+  const postBytes = bytesUnder(path.join(outDir, 'post'));
+  if (postBytes > BUDGET_BYTES.post)
+    throw new Error(over('dist/post/', postBytes, BUDGET_BYTES.post));
 }
 
 function sizeReport(dir) {
