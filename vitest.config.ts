@@ -5,9 +5,9 @@ import { defineConfig } from 'vitest/config';
 //   and Postgres (or a local git repository), each file isolated by its own key prefix / stream /
 //   schema / temporary folder, so files run in parallel;
 // - e2e-parallel: whole runs (load, pipeline, bundled action, browser) whose assertions are counts,
-//   plumbing and rendering, never a latency judged against another measurement: files in parallel;
-// - e2e: whole runs that judge latency (a verdict, an injected delay, CPU steal) and the Docker
-//   suites. They run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU
+//   plumbing and rendering, never a timing judged against another measurement: files in parallel;
+// - e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
+//   runner's speed) and the Docker suites. They run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU
 //   burst must not become a test's "regression".
 const JUDGES_LATENCY = [
   'test/e2e/verdict.test.ts',
@@ -16,6 +16,11 @@ const JUDGES_LATENCY = [
   // Measures a 20 ms delay as the difference of two runs' p50.
   'test/e2e/run.test.ts',
   'test/action/ab.test.ts',
+  // Checks compare the runner's CPU probe with the baseline's, taken minutes earlier in the same
+  // file: with a neighbour file running, the probes differ and a regression reads inconclusive.
+  'test/action/e2e.test.ts',
+  // Exactly one stall (the injected one): a neighbour's burst shows as a second.
+  'test/e2e/timeline.test.ts',
   'test/docker/**/*.test.ts',
 ];
 
