@@ -221,4 +221,3 @@ export async function measurePaired(
     if (problem) core.warning(problem);
   }
 }
-
