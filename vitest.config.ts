@@ -1,18 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects, run one after the other by `npm test`:
+// Three projects, run one after the other by `npm test`:
 // - unit: src/** and scripts/**, pure tests and small integration tests against the real Redis
 //   and Postgres (or a local git repository), each file isolated by its own key prefix / stream /
 //   schema / temporary folder, so files run in parallel;
-// - e2e: test/**, whole runs (load, pipeline, bundled action, Docker). They measure latency, so
-//   they run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU burst
-//   must not become a test's "regression".
+// - e2e-parallel: whole runs (load, pipeline, bundled action, browser) whose assertions are counts,
+//   plumbing and rendering, never a timing judged against another measurement: files in parallel;
+// - e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
+//   runner's speed) and the Docker suites. They run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU
+//   burst must not become a test's "regression".
+const JUDGES_LATENCY = [
+  'test/e2e/verdict.test.ts',
+  'test/e2e/steal.test.ts',
+  'test/e2e/run-paired.test.ts',
+  // Measures a 20 ms delay as the difference of two runs' p50.
+  'test/e2e/run.test.ts',
+  'test/action/ab.test.ts',
+  // Checks compare the runner's CPU probe with the baseline's, taken minutes earlier in the same
+  // file: with a neighbour file running, the probes differ and a regression reads inconclusive.
+  'test/action/e2e.test.ts',
+  // Exactly one stall (the injected one): a neighbour's burst shows as a second.
+  'test/e2e/timeline.test.ts',
+  'test/docker/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // picocolors turns colour on whenever CI is set; tests read plain text, in CI too.
     env: { NO_COLOR: '1' },
+    // Redis and PostgreSQL for the tests: the local ones, else throwaway ones (scripts/test-services.ts);
+    // the CLI bundled once for the tests that start it (scripts/test-cli.ts).
+    globalSetup: ['./scripts/test-services.ts', './scripts/test-cli.ts'],
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
@@ -23,8 +43,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'e2e',
+          name: 'e2e-parallel',
           include: ['test/**/*.test.ts'],
+          exclude: JUDGES_LATENCY,
+          testTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: JUDGES_LATENCY,
           testTimeout: 300_000,
         },
       },

@@ -14,11 +14,16 @@
  * ncc bundles each entry. Going through tsc rather than ncc's own TypeScript loader keeps ESM
  * and top-level await intact (the loader's transpile-only mode turns NodeNext modules into
  * CommonJS) and makes the bundle independent of type errors elsewhere in the tree.
- * No source maps, no minification: the output is deterministic and reviewable, so
- * `--check` can rebuild into a temporary directory and demand byte equality with dist/.
+ * Minified (ncc's terser), no source maps: the action is downloaded on every run and the post step,
+ * which only stops services, should not carry the engine; minification is deterministic, so
+ * `--check` can still rebuild into a temporary directory and demand byte equality with dist/.
+ * Each entry holds only what it imports: keep heavy modules (fastify, pg, ioredis) out of the
+ * post step's import chain (src/post.ts): a post bundle over its budget fails the build, so a heavy
+ * import shows at once; the whole of dist/ over its budget is a warning (it grows with features).
  *
- *   node scripts/bundle.mjs            rebuild dist/
- *   node scripts/bundle.mjs --check    fail when dist/ is not what src/ builds
+ *   node scripts/bundle.mjs               rebuild dist/
+ *   node scripts/bundle.mjs --out <dir>   build into <dir> instead (to measure or test a build)
+ *   node scripts/bundle.mjs --check       fail when dist/ is not what src/ builds
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -35,6 +40,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+/**
+ * The post step runs on every job, after every other step, and only stops services: 1 MB fails.
+ * All of dist/ (4.87 MB when this was written, three bundles of one engine): 5 MB warns.
+ */
+const BUDGET_BYTES = { total: 5_000_000, post: 1_000_000 };
 
 const BUNDLES = [
   { dir: 'main', entry: 'index.js', shim: 'index.js', what: "the action's main step" },
@@ -77,6 +88,7 @@ function build(outDir) {
         path.join(outDir, bundle.dir),
         '--license',
         'licenses.txt',
+        '--minify',
         '--quiet',
       ]);
       if (bundle.shim) {
@@ -88,6 +100,7 @@ function build(outDir) {
     }
     // dist/ stands on its own even where the repository's package.json is not beside it.
     writeFileSync(path.join(outDir, 'package.json'), '{ "type": "module" }\n');
+    checkBudget(outDir);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -139,10 +152,39 @@ function check() {
   }
 }
 
+function bytesUnder(dir) {
+  return listFiles(dir).reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
+}
+
+function checkBudget(outDir) {
+  const over = (what, bytes, budget) =>
+    `${what} is ${bytes} bytes, over its budget of ${budget}: look for a heavy import it does not need`;
+  const totalBytes = bytesUnder(outDir);
+  if (totalBytes > BUDGET_BYTES.total) {
+    process.stderr.write(`warning: ${over('dist/', totalBytes, BUDGET_BYTES.total)}\n`);
+  }
+  const postBytes = bytesUnder(path.join(outDir, 'post'));
+  if (postBytes > BUDGET_BYTES.post)
+    throw new Error(over('dist/post/', postBytes, BUDGET_BYTES.post));
+}
+
+function sizeReport(dir) {
+  const sizes = listFiles(dir).map((file) => [file, statSync(path.join(dir, file)).size]);
+  const totalBytes = sizes.reduce((sum, [, bytes]) => sum + bytes, 0);
+  const kB = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
+  return `${sizes.map(([file, bytes]) => `  ${file} ${kB(bytes)}`).join('\n')}\n  total ${kB(totalBytes)}`;
+}
+
+const outFlag = process.argv.indexOf('--out');
 if (process.argv.includes('--check')) {
   check();
 } else {
-  mkdirSync(path.join(root, 'dist'), { recursive: true });
-  build(path.join(root, 'dist'));
-  process.stdout.write(`bundled into dist/: ${listFiles(path.join(root, 'dist')).join(', ')}\n`);
+  const outDir =
+    outFlag > 0 ? path.resolve(process.argv[outFlag + 1] ?? '') : path.join(root, 'dist');
+  if (outFlag > 0 && !process.argv[outFlag + 1]) throw new Error('--out needs a directory');
+  mkdirSync(outDir, { recursive: true });
+  build(outDir);
+  process.stdout.write(
+    `bundled into ${path.relative(root, outDir) || outDir}:\n${sizeReport(outDir)}\n`,
+  );
 }

@@ -71,22 +71,8 @@ export const Outputs = {
 
 export type OutputName = (typeof Outputs)[keyof typeof Outputs];
 
-/**
- * Saved by main, read by post. Written before each side effect it lets post undo (the compose
- * project before `up`, the SUT's log before the spawn, its pid right after), so a main step that
- * dies anywhere still leaves post enough to clean up.
- */
-export const State = {
-  /**
-   * JSON list of every service instance main started (src/services' saved form): the mode and
-   * what its teardown needs, such as the compose project and files or the SUT's process group.
-   */
-  Services: 'services',
-  /** JSON {repoDir, dir} of the base commit's worktree (paired A/B), saved once it is added. */
-  BaseWorktree: 'base-worktree',
-} as const;
-
-export type StateKey = (typeof State)[keyof typeof State];
+// The state keys live in state.ts, which the post step imports without the settings declaration.
+export { State, type StateKey } from './state.js';
 
 /** The modes of the `mode` input. */
 export type Mode = SettingValues['mode'];

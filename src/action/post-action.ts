@@ -1,9 +1,8 @@
 import { restoreService } from '../services/registry.js';
 import type { Exec } from '../services/exec.js';
 import { coreLogger, type ActionCore } from './core.js';
-import { removeBaseWorktree, systemGit, type Git } from '../git/base-commit.js';
-import { State } from './constants.js';
-import { readSavedServices, type StateStore } from './state.js';
+import { removePairedWorktree } from './paired-cleanup.js';
+import { readSavedServices } from './state.js';
 
 export interface PostDependencies {
   core: ActionCore;
@@ -45,20 +44,3 @@ export async function postAction(deps: PostDependencies): Promise<void> {
   if (failures.length > 0) throw new Error(failures.join('\n'));
 }
 
-/** The base commit's worktree a paired check left behind (main died before removing it). */
-export async function removePairedWorktree(
-  store: StateStore,
-  log: { info(message: string): void; warning(message: string): void },
-  git: Git = systemGit,
-): Promise<void> {
-  const raw = store.getState(State.BaseWorktree);
-  if (!raw) return;
-  const saved = JSON.parse(raw) as { repoDir?: unknown; dir?: unknown };
-  if (typeof saved.repoDir !== 'string' || typeof saved.dir !== 'string') {
-    log.warning(`saved state ${State.BaseWorktree} is not {repoDir, dir}: ${raw}`);
-    return;
-  }
-  const problem = await removeBaseWorktree(saved.repoDir, saved.dir, git);
-  if (problem) log.warning(problem);
-  else log.info(`Removed the base commit's worktree ${saved.dir}`);
-}

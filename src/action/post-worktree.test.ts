@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { addBaseWorktree } from '../git/base-commit.js';
 import { commitFiles, git } from '../git/testing.js';
 import { State } from './constants.js';
-import { removePairedWorktree } from './post-action.js';
+import { removePairedWorktree } from './paired-cleanup.js';
 
 function store(values: Record<string, string>) {
   return { saveState: () => undefined, getState: (name: string) => values[name] ?? '' };

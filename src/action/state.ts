@@ -1,5 +1,21 @@
 import type { SavedService } from '../services/service.js';
-import { State } from './constants.js';
+
+/**
+ * Saved by main, read by post. Written before each side effect it lets post undo (the compose
+ * project before `up`, the SUT's log before the spawn, its pid right after), so a main step that
+ * dies anywhere still leaves post enough to clean up.
+ */
+export const State = {
+  /**
+   * JSON list of every service instance main started (src/services' saved form): the mode and
+   * what its teardown needs, such as the compose project and files or the SUT's process group.
+   */
+  Services: 'services',
+  /** JSON {repoDir, dir} of the base commit's worktree (paired A/B), saved once it is added. */
+  BaseWorktree: 'base-worktree',
+} as const;
+
+export type StateKey = (typeof State)[keyof typeof State];
 
 /** Where main leaves notes for post (the runner's GITHUB_STATE; a map in tests). */
 export interface StateStore {

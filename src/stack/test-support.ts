@@ -10,6 +10,14 @@ export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * How tests start the CLI: `node ...TEST_CLI_ARGS <command>`. The bundle scripts/test-cli.ts builds
+ * once per run (a third of tsx's start-up), else the sources through tsx (from the repository root).
+ */
+export const TEST_CLI_ARGS: readonly string[] = process.env.TEST_CLI
+  ? [process.env.TEST_CLI]
+  : ['--import', 'tsx', 'src/cli/index.ts'];
+
 export interface TestSchema {
   name: string;
   /** TEST_DATABASE_URL with `options=-c search_path=<name>`. */

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { withBrowser } from './chromium.js';
+import { chromiumMissing, withBrowser } from './chromium.js';
+import { missingPrerequisite } from '../setup/prerequisites.js';
 
-describe('withBrowser', () => {
+const skipped = missingPrerequisite('test/browser/chromium.test.ts', chromiumMissing());
+
+describe.skipIf(skipped)('withBrowser', () => {
   it('renders a page and refuses network requests', async () => {
     const { text, blocked } = await withBrowser(async (context, blocked) => {
       const page = await context.newPage();

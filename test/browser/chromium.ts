@@ -26,6 +26,13 @@ export function chromiumInstalled(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 
+/** Why the browser tests cannot run here, with the command that fixes it; undefined when they can. */
+export function chromiumMissing(): string | undefined {
+  return chromiumInstalled()
+    ? undefined
+    : `Chromium not found at ${CHROMIUM_PATH}: run 'bash scripts/ensure-chromium.sh' (Debian package chromium) or set CHROMIUM_PATH`;
+}
+
 /**
  * Runs `work` with a fresh browser context whose every network request outside `file:` and
  * `data:` is refused and recorded, so a test can assert the page needed no network.
@@ -33,11 +40,8 @@ export function chromiumInstalled(): boolean {
 export async function withBrowser<T>(
   work: (context: BrowserContext, blocked: string[]) => Promise<T>,
 ): Promise<T> {
-  if (!chromiumInstalled()) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: run 'bash scripts/ensure-chromium.sh' (Debian package chromium)`,
-    );
-  }
+  const missing = chromiumMissing();
+  if (missing) throw new Error(missing);
   // playwright gives each launch its own empty profile directory and removes it on close.
   let browser: Browser | undefined;
   try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withBrowser } from './chromium.js';
+import { chromiumMissing, withBrowser } from './chromium.js';
+import { missingPrerequisite } from '../setup/prerequisites.js';
 import { COMMENT_WIDTH_PX, renderComment, sampleComments } from './comment-render.js';
 
 /**
@@ -8,7 +9,9 @@ import { COMMENT_WIDTH_PX, renderComment, sampleComments } from './comment-rende
  * every chart drawn with all its series, no network.
  */
 
-describe('the PR comment, rendered as GitHub renders it', () => {
+const skipped = missingPrerequisite('test/browser/comment-render.test.ts', chromiumMissing());
+
+describe.skipIf(skipped)('the PR comment, rendered as GitHub renders it', () => {
   it(`fits a ${COMMENT_WIDTH_PX} px comment column, and draws every chart`, async () => {
     const all = sampleComments();
     const results = await withBrowser(async (context, blocked) => {

@@ -13,7 +13,8 @@ import {
   regressedWithTimelines,
 } from '../../src/report/html-fixtures.js';
 import { reportContext } from '../../src/report/report-fixtures.js';
-import { withBrowser } from './chromium.js';
+import { chromiumMissing, withBrowser } from './chromium.js';
+import { missingPrerequisite } from '../setup/prerequisites.js';
 
 /**
  * report.html as a person sees it: written for a fixture, opened from disk in Debian's headless
@@ -78,7 +79,9 @@ const CHARTS = [
   'chart-history-deliveries-s',
 ];
 
-describe('report.html in headless Chromium', () => {
+const skipped = missingPrerequisite('test/browser/report-html.test.ts', chromiumMissing());
+
+describe.skipIf(skipped)('report.html in headless Chromium', () => {
   it('renders every chart, in light and dark, without asking for the network', async () => {
     const url = writeReport();
     const { counts, blocked, titles, background } = await withBrowser(async (context, blocked) => {

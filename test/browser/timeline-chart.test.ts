@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Timeline } from '../../src/engine/measure/result.js';
 import { timelineCharts, timelineView } from '../../src/report/timeline.js';
-import { withBrowser } from './chromium.js';
+import { chromiumMissing, withBrowser } from './chromium.js';
+import { missingPrerequisite } from '../setup/prerequisites.js';
 
 const MERMAID = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
 
@@ -19,7 +20,9 @@ const stalled: Timeline = {
 };
 
 // The comment's charts, drawn by the mermaid GitHub uses: they must parse and draw their series.
-describe('timeline charts in mermaid', () => {
+const skipped = missingPrerequisite('test/browser/timeline-chart.test.ts', chromiumMissing());
+
+describe.skipIf(skipped)('timeline charts in mermaid', () => {
   it('render as xycharts with a line (p99) and bars plus a line (throughput)', async () => {
     const charts = timelineCharts(timelineView(stalled, 'the trial')).map((chart) =>
       chart.replace(/^```mermaid\n/, '').replace(/\n```$/, ''),

@@ -30,6 +30,7 @@ import {
 } from '../action/runner.js';
 import { freePort } from '../../src/engine/net.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
+import { missingPrerequisite } from '../setup/prerequisites.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
 
 /** A runner no test machine is: 96 cores of a CPU family that does not exist. */
@@ -110,9 +111,9 @@ function groupText(stdout: string, title: RegExp): string | undefined {
 }
 
 const { skipReason } = dockerSuitePrerequisites();
-if (skipReason) console.warn(`test/docker/action-compose.test.ts skipped: ${skipReason}`);
+const skipped = missingPrerequisite('test/docker/action-compose.test.ts', skipReason);
 
-describe.skipIf(skipReason !== undefined)(
+describe.skipIf(skipped)(
   `the bundled action in compose mode on a real Docker engine${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
     let github: FakeGitHubServer;

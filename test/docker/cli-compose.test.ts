@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
+import { missingPrerequisite } from '../setup/prerequisites.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -83,9 +84,9 @@ async function removeImages(): Promise<void> {
 }
 
 const { skipReason } = dockerSuitePrerequisites();
-if (skipReason) console.warn(`test/docker/cli-compose.test.ts skipped: ${skipReason}`);
+const skipped = missingPrerequisite('test/docker/cli-compose.test.ts', skipReason);
 
-describe.skipIf(skipReason !== undefined)(
+describe.skipIf(skipped)(
   `run --compose-file on a real Docker engine${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
     let dir: string;

@@ -27,13 +27,15 @@ export function dockerSuitePrerequisites(): {
   if (info.error || info.status !== 0) {
     const why = (info.error?.message ?? info.stderr ?? '').trim().split('\n')[0];
     return {
-      skipReason: `no Docker engine (docker info failed: ${why || `exit ${info.status}`}); run scripts/docker-engine.sh`,
+      skipReason: `no Docker engine (docker info failed: ${why || `exit ${info.status}`}); run 'bash scripts/docker-engine.sh' as root`,
       compose: undefined,
     };
   }
   const compose = composeCommand();
   return {
-    skipReason: compose ? undefined : 'neither `docker compose` nor `docker-compose` is installed',
+    skipReason: compose
+      ? undefined
+      : "neither `docker compose` nor `docker-compose` is installed: run 'bash scripts/docker-engine.sh' as root",
     compose,
   };
 }

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
+import { missingPrerequisite } from '../setup/prerequisites.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,9 +57,9 @@ async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T
 }
 
 const { skipReason, compose } = dockerSuitePrerequisites();
-if (skipReason) console.warn(`test/docker/engine.test.ts skipped: ${skipReason}`);
+const skipped = missingPrerequisite('test/docker/engine.test.ts', skipReason);
 
-describe.skipIf(skipReason !== undefined)(
+describe.skipIf(skipped)(
   `compose mode against a real Docker engine${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
     const project = `ltci${randomBytes(4).toString('hex')}`;

@@ -11,6 +11,7 @@ import { referenceConfig, type ReferenceConfig } from '../../src/reference/confi
 import { startReferencePipeline, type ReferencePipeline } from '../../src/reference/pipeline.js';
 import {
   createTestSchema,
+  TEST_CLI_ARGS,
   TEST_REDIS_URL,
   uniqueSuffix,
   type TestSchema,
@@ -27,12 +28,12 @@ export interface CliOutcome {
 }
 
 /**
- * The CLI as users run it (through tsx here), without the environment's REDIS_URL and
+ * The CLI as users run it (bundled from the sources, scripts/test-cli.ts), without the environment's REDIS_URL and
  * DATABASE_URL and without colour, to its end or killed after `timeoutMs`.
  */
 export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<CliOutcome> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+  const child = spawn(process.execPath, [...TEST_CLI_ARGS, ...args], {
     cwd: repoRoot,
     env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
   });

@@ -10,7 +10,12 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
 import { groupAlive } from '../../src/services/process.js';
-import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
+import {
+  createTestSchema,
+  TEST_CLI_ARGS,
+  TEST_REDIS_URL,
+  type TestSchema,
+} from '../../src/stack/test-support.js';
 import { expectPhasesInOrder } from './helpers.js';
 
 interface Cli {
@@ -19,9 +24,9 @@ interface Cli {
   exited: Promise<number | null>;
 }
 
-/** The CLI as users run it (through tsx here). */
+/** The CLI as users run it (bundled from the sources, scripts/test-cli.ts). */
 function startCli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+  const child = spawn(process.execPath, [...TEST_CLI_ARGS, ...args], {
     env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
   });
   let stderr = '';
@@ -76,7 +81,7 @@ describe('run --start: one order, nothing left running', () => {
     chains.push(chainId);
     const healthPort = await freePort();
     const sut = [
-      `${process.execPath} --import tsx src/cli/index.ts reference`,
+      `${process.execPath} ${TEST_CLI_ARGS.join(' ')} reference`,
       `--redis-url ${TEST_REDIS_URL} --database-url '${schema.url}' --chain-ids ${chainId}`,
       `--health-host 127.0.0.1 --processor-health-port ${healthPort} --delivery-health-port 0`,
       pipelineFlags,

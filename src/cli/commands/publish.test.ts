@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_CLI_ARGS, TEST_REDIS_URL } from '../../stack/test-support.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/index.ts', 'publish'];
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const CLI = [...TEST_CLI_ARGS, 'publish'];
+const REDIS_URL = TEST_REDIS_URL;
 const keys: string[] = [];
 
 interface Exited {

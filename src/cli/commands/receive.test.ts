@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encodeTxHash } from '../../engine/events/identity.js';
 import { signBody } from '../../engine/receiver/signature.js';
+import { TEST_CLI_ARGS } from '../../stack/test-support.js';
 import { loadEndpointsFile } from './receive.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/index.ts', 'receive'];
+const CLI = [...TEST_CLI_ARGS, 'receive'];
 const RUN_ID = 'feedfacecafebeef';
 const ENDPOINT = { id: 'ep-1', name: 'USDC Transfers', secret: 'top-secret' };
 const dir = mkdtempSync(join(tmpdir(), 'receive-cli-'));

@@ -9,12 +9,13 @@ import { startTestReceiver, waitFor, type TestReceiver } from '../../reference/t
 import { seedEndpoints } from '../../stack/seeder.js';
 import {
   createTestSchema,
+  TEST_CLI_ARGS,
   TEST_REDIS_URL,
   uniqueSuffix,
   type TestSchema,
 } from '../../stack/test-support.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/index.ts', 'reference'];
+const CLI = [...TEST_CLI_ARGS, 'reference'];
 
 interface Started {
   child: ChildProcess;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { encodeAbiParameters, getAddress, pad, type Hex } from 'viem';
 import {
   CONTRACT_KEYS,
   LOAD_TEST_ENDPOINTS,
@@ -7,6 +6,7 @@ import {
   type ContractKey,
   type EventName,
 } from '../../stack/contracts.js';
+import { addressTopic, encodeIntegers, type Hex } from './abi.js';
 import { encodeTxHash } from './identity.js';
 
 /** Relative weight of each contract in the generated stream; WETH's share is split over its events. */
@@ -71,9 +71,10 @@ function hash32(seed: number, index: number, salt: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+/** Lower case: it only ever appears as an indexed topic, where checksum case is dropped. */
 function pseudoAddress(seed: number, index: number): Hex {
   const digest = createHash('sha256').update(`addr:${seed}:${index}`).digest('hex');
-  return getAddress(`0x${digest.slice(0, 40)}`);
+  return `0x${digest.slice(0, 40)}`;
 }
 
 function pseudoUint(seed: number, index: number, bits: number): bigint {
@@ -86,47 +87,37 @@ function encodeVariant(
   seed: number,
   index: number,
 ): { topics: Hex[]; data: Hex } {
-  const addressTopic = (salt: number): Hex =>
-    pad(pseudoAddress(seed, index * 4 + salt), { size: 32 }).toLowerCase() as Hex;
+  const indexedAddress = (salt: number): Hex => addressTopic(pseudoAddress(seed, index * 4 + salt));
   // Token amounts below 2^80 look like real balances, not random 256-bit noise.
   const amount = pseudoUint(seed, index, 80);
   switch (event) {
     case 'Transfer':
       return {
-        topics: [TOPIC0.Transfer, addressTopic(0), addressTopic(1)],
-        data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
+        topics: [TOPIC0.Transfer, indexedAddress(0), indexedAddress(1)],
+        data: encodeIntegers([{ signed: false, bits: 256, value: amount }]),
       };
     case 'Deposit':
       return {
-        topics: [TOPIC0.Deposit, addressTopic(0)],
-        data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
+        topics: [TOPIC0.Deposit, indexedAddress(0)],
+        data: encodeIntegers([{ signed: false, bits: 256, value: amount }]),
       };
     case 'Withdrawal':
       return {
-        topics: [TOPIC0.Withdrawal, addressTopic(0)],
-        data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
+        topics: [TOPIC0.Withdrawal, indexedAddress(0)],
+        data: encodeIntegers([{ signed: false, bits: 256, value: amount }]),
       };
     case 'Swap': {
       const amount1 = pseudoUint(seed, index + 1_000_000, 72);
       const tick = Number(pseudoUint(seed, index + 2_000_000, 19)) - 262_144;
       return {
-        topics: [TOPIC0.Swap, addressTopic(0), addressTopic(1)],
-        data: encodeAbiParameters(
-          [
-            { type: 'int256' },
-            { type: 'int256' },
-            { type: 'uint160' },
-            { type: 'uint128' },
-            { type: 'int24' },
-          ],
-          [
-            index % 2 === 0 ? amount : -amount,
-            index % 2 === 0 ? -amount1 : amount1,
-            pseudoUint(seed, index + 3_000_000, 160),
-            pseudoUint(seed, index + 4_000_000, 100),
-            tick,
-          ],
-        ),
+        topics: [TOPIC0.Swap, indexedAddress(0), indexedAddress(1)],
+        data: encodeIntegers([
+          { signed: true, bits: 256, value: index % 2 === 0 ? amount : -amount },
+          { signed: true, bits: 256, value: index % 2 === 0 ? -amount1 : amount1 },
+          { signed: false, bits: 160, value: pseudoUint(seed, index + 3_000_000, 160) },
+          { signed: false, bits: 128, value: pseudoUint(seed, index + 4_000_000, 100) },
+          { signed: true, bits: 24, value: tick },
+        ]),
       };
     }
   }

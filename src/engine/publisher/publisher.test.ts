@@ -8,9 +8,10 @@ import { EventGenerator, fieldsToObject } from '../events/generator.js';
 import { decodeTxHash, newRunId } from '../events/identity.js';
 import { decodeHistogram, type Histogram } from '../measure/histogram.js';
 import { publish, RedisUnavailableError, type PublishOptions } from './publisher.js';
+import { TEST_REDIS_URL } from '../../stack/test-support.js';
 
 // Integration tests against the real Redis; each test writes only its own random stream key.
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const DOCUMENTED_FIELDS = [
   'chain_id',
   'block_number',
