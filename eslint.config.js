@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const TEST_FILES = ['**/*.test.ts', '**/testing.ts', '**/*fixtures.ts', '**/test-support.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'coverage/**', '.tmp/**'] },
   js.configs.recommended,
@@ -15,52 +17,81 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // Layers point one way (README, Layout): shared <- stack <- engine <- services, compare/report <- cli/action.
+  // Layers point one way (README, Layout): each folder of src/ may import only the folders listed
+  // for it; tests and fixtures beside the code are exempt (they build inputs from any layer).
+  ...layerRules({
+    shared: [],
+    git: [],
+    stack: ['shared'],
+    engine: ['stack', 'shared'],
+    services: ['engine', 'shared'],
+    reference: ['engine', 'stack', 'shared'],
+    compare: ['engine', 'stack', 'shared'],
+    judge: ['compare', 'engine', 'stack', 'shared'],
+    report: ['judge', 'compare', 'engine', 'stack', 'shared'],
+    settings: ['judge', 'compare', 'services', 'engine', 'stack', 'shared'],
+    check: [
+      'settings',
+      'report',
+      'judge',
+      'compare',
+      'services',
+      'git',
+      'engine',
+      'stack',
+      'shared',
+    ],
+    action: [
+      'check',
+      'settings',
+      'report',
+      'judge',
+      'compare',
+      'services',
+      'git',
+      'engine',
+      'stack',
+      'shared',
+    ],
+    cli: [
+      'check',
+      'settings',
+      'report',
+      'judge',
+      'compare',
+      'services',
+      'git',
+      'reference',
+      'engine',
+      'stack',
+      'shared',
+    ],
+  }),
+  // The ways the SUT runs are usable by the action and the CLI alike: never GitHub's toolkit.
   {
-    files: ['src/shared/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['../*'] }] },
-  },
-  {
-    files: ['src/stack/**'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['../*', '!../shared', '!../shared/*'] }],
-    },
-  },
-  {
-    files: ['src/engine/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            '**/action/*',
-            '**/cli/*',
-            '**/compare/*',
-            '**/report/*',
-            '**/reference/*',
-            '**/services/*',
-          ],
-        },
-      ],
-    },
-  },
-  // The ways the SUT runs: usable by the action and the CLI alike, so never GitHub's toolkit.
-  {
-    files: ['src/services/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            '**/action/*',
-            '**/cli/*',
-            '**/compare/*',
-            '**/report/*',
-            '**/reference/*',
-            '@actions/*',
-          ],
-        },
-      ],
-    },
+    files: ['src/services/**', 'src/check/**'],
+    ignores: TEST_FILES,
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@actions/*'] }] },
   },
 );
+
+function layerRules(layers) {
+  const folders = Object.keys(layers);
+  return folders.map((folder) => ({
+    files: [`src/${folder}/**`],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: folders
+            .filter((other) => other !== folder && !layers[folder].includes(other))
+            .map((other) => ({
+              group: [`**/${other}/*`, `../${other}`, `../../${other}`],
+              message: `src/${folder} may import only ${layers[folder].join(', ') || 'nothing'} (README, Layout).`,
+            })),
+        },
+      ],
+    },
+  }));
+}

@@ -43,4 +43,3 @@ export async function postAction(deps: PostDependencies): Promise<void> {
   }
   if (failures.length > 0) throw new Error(failures.join('\n'));
 }
-

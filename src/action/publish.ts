@@ -2,7 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckResult } from '../check/check.js';
 import { commentMarker } from '../report/markdown.js';
-import { COMMENT_REQUEST_FILE, COMMENT_REQUEST_KIND, COMMENT_REQUEST_VERSION, Outputs } from './constants.js';
+import {
+  COMMENT_REQUEST_FILE,
+  COMMENT_REQUEST_KIND,
+  COMMENT_REQUEST_VERSION,
+  Outputs,
+} from './constants.js';
 import type { ActionDependencies } from './dependencies.js';
 import { upsertStickyComment } from './github/comment.js';
 import { writeJobSummary } from './github/summary.js';

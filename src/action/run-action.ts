@@ -10,13 +10,26 @@ import { loadBaseline, saveBaseline } from './baseline-store.js';
 import { InputFileError } from '../compare/errors.js';
 import { writeTrialSet } from '../compare/result-file.js';
 import { gitBase } from '../check/base.js';
-import { runCheck, type CheckDependencies, type CheckResult, type CheckSettings } from '../check/check.js';
+import {
+  runCheck,
+  type CheckDependencies,
+  type CheckResult,
+  type CheckSettings,
+} from '../check/check.js';
 import { errorKind, exitCodeOfVerdict, TITLES } from '../check/exit.js';
 import { checkReportOf, renderCheckFiles } from '../check/report.js';
 import { redactUrls } from '../shared/redact.js';
 import { outputDirProblem } from '../settings/paths.js';
 import { postCommentOnly } from './comment-only.js';
-import { HTML_REPORT_FILE, Inputs, LOGS_FILE, Outputs, REPORT_FILE, RESULT_FILE, State } from './constants.js';
+import {
+  HTML_REPORT_FILE,
+  Inputs,
+  LOGS_FILE,
+  Outputs,
+  REPORT_FILE,
+  RESULT_FILE,
+  State,
+} from './constants.js';
 import { coreLogger, type ActionCore } from './core.js';
 import type { ActionDependencies } from './dependencies.js';
 import { baselineDrift, baselineDriftNote, reportBaselineDrift } from './drift.js';
@@ -105,19 +118,20 @@ async function checkSettingsOf(
       ? { available: false as const, why: 'a nightly baseline measures the head alone' }
       : config.paired.compareTo === 'baseline'
         ? { available: false as const, why: 'not asked' }
-      : await gitBase({
-          repoDir: config.workingDirectory,
-          eventName: deps.context.eventName,
-          baseRef: config.paired.baseRef,
-          baseRefName: Inputs.BaseRef,
-          services: config.services,
-          workingDirectory: config.workingDirectory,
-          prepareCommand: config.paired.prepareCommand,
-          tempDir,
-          remember: (worktree) => deps.core.saveState(State.BaseWorktree, JSON.stringify(worktree)),
-          startsServices: config.services.mode !== 'external',
-          notStartedWhy: `the action does not start the SUT (no ${Inputs.ComposeFile} or ${Inputs.StartCommand})`,
-        });
+        : await gitBase({
+            repoDir: config.workingDirectory,
+            eventName: deps.context.eventName,
+            baseRef: config.paired.baseRef,
+            baseRefName: Inputs.BaseRef,
+            services: config.services,
+            workingDirectory: config.workingDirectory,
+            prepareCommand: config.paired.prepareCommand,
+            tempDir,
+            remember: (worktree) =>
+              deps.core.saveState(State.BaseWorktree, JSON.stringify(worktree)),
+            startsServices: config.services.mode !== 'external',
+            notStartedWhy: `the action does not start the SUT (no ${Inputs.ComposeFile} or ${Inputs.StartCommand})`,
+          });
   const headSha = deps.context.pullRequest?.headSha || deps.context.sha;
   return {
     name: config.baseline.name,
@@ -172,7 +186,10 @@ async function runOrFail(
       `## ⚠️ Load test \`${config.baseline.name}\`: did not complete (${title})\n\n` +
         `\`\`\`text\n${message}\n\`\`\`\n\nThe services' logs are in the post step's output.\n`,
     );
-    throw new ActionFailure(message, error instanceof ActionFailure ? (error.title ?? title) : title);
+    throw new ActionFailure(
+      message,
+      error instanceof ActionFailure ? (error.title ?? title) : title,
+    );
   }
 }
 

@@ -27,8 +27,7 @@ export type LoadSettings = Omit<RunOptions, 'sut' | 'logger' | 'signal' | 'onPha
 
 /** Where the base comes from: a git worktree (action), flags (CLI); opened only when measured. */
 export type BaseSource =
-  | { available: false; why: string }
-  | { available: true; open(): Promise<OpenedBase> };
+  { available: false; why: string } | { available: true; open(): Promise<OpenedBase> };
 
 export interface OpenedBase {
   spec: Omit<SideSpec, 'name' | 'logsPath'>;

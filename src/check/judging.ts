@@ -84,6 +84,10 @@ function judgeStart(
   const once = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
   const input = baseline
     ? { kind: 'baseline' as const, baseline: baselineReferenceOf(baseline), head }
-    : { kind: 'none' as const, head, why: 'Neither the base measured here nor a committed baseline.' };
+    : {
+        kind: 'none' as const,
+        head,
+        why: 'Neither the base measured here nor a committed baseline.',
+      };
   return final(judge(input, judgeOptions(settings), once));
 }

@@ -6,7 +6,6 @@ import {
   LATENCY_METRICS,
   outputName,
   DEFAULT_GATED_METRICS,
-  InvalidMetricOptionError,
   METRIC_IDS,
   METRIC_LIST,
   METRICS,

@@ -62,4 +62,3 @@ export function formatPhaseTimes(phases: PhaseTimes): string {
 }
 
 export const formatSeconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-

@@ -1,6 +1,11 @@
 import { lastLevelStart } from '../compare/changepoint.js';
 import { MAD_TO_SIGMA, median } from '../compare/stats.js';
-import { logFigure, type MetricDefinition, type MetricId, type MetricValues } from '../compare/metrics.js';
+import {
+  logFigure,
+  type MetricDefinition,
+  type MetricId,
+  type MetricValues,
+} from '../compare/metrics.js';
 import { seededRandom } from '../engine/random.js';
 import { RATIO_FIGURES, worseRatio, type Start } from './figures.js';
 import { allStarts, PooledLatency } from './pooled.js';

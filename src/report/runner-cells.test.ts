@@ -4,7 +4,6 @@ import { aggregateTrials } from '../compare/trials.js';
 import type { HarnessCpu, RunResult } from '../engine/measure/result.js';
 import { publisherFields } from './model.js';
 
-
 const harness = (cpuMsPerThousandEvents: number, shareOfCores: number): HarnessCpu => ({
   cpuMs: cpuMsPerThousandEvents * 5,
   wallMs: 5000,

@@ -490,7 +490,8 @@ export const SETTINGS = {
     flag: null,
     default: true,
     help: 'Fail the step when the verdict is inconclusive (mode check): the check could not tell, and says what would settle it.',
-    differs: 'Action only: the CLI always exits 2 on an inconclusive verdict; a script decides what that means.',
+    differs:
+      'Action only: the CLI always exits 2 on an inconclusive verdict; a script decides what that means.',
   }),
   markdown: setting({
     kind: text,

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compare } from '../../src/compare/verdict.js';
-import { renderHtml, renderPairedHtml } from '../../src/report/html.js';
+import { renderCheckHtml } from '../../src/report/html.js';
 import {
   baselineWithShift,
-  pairedContext,
+  pairedReport,
   regressedWithTimelines,
 } from '../../src/report/html-fixtures.js';
-import { reportContext } from '../../src/report/report-fixtures.js';
+import { baselineReport } from '../../src/report/report-fixtures.js';
 import { chromiumMissing, withBrowser } from './chromium.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
 
@@ -27,8 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function writeReport(): string {
   const baseline = baselineWithShift(30, 20, 1.3);
   const current = regressedWithTimelines({ trial: 2, at: 9, length: 2 }, 20);
-  const verdict = compare(current, baseline, { tolerance: 1.5 });
-  const html = renderHtml(verdict, reportContext(current, baseline));
+  const html = renderCheckHtml(baselineReport(current, baseline), { history: baseline });
   const path = join(dir, 'report.html');
   writeFileSync(path, html);
   return pathToFileURL(path).href;
@@ -165,7 +163,7 @@ describe.skipIf(skipped)('report.html in headless Chromium', () => {
 
   it('renders the paired A/B page: base vs head, the rounds of each side per second', async () => {
     const path = join(dir, 'report-paired.html');
-    writeFileSync(path, renderPairedHtml(pairedContext({ stall: true })));
+    writeFileSync(path, renderCheckHtml(pairedReport({ stall: true })));
     const { counts, blocked, ids } = await withBrowser(async (context, blocked) => {
       const page = await context.newPage();
       await page.goto(pathToFileURL(path).href);

@@ -43,7 +43,10 @@ export const COMPARISON_FLAG_KEYS = [
   'color',
 ] as const satisfies readonly SettingKey[];
 
-export type ComparisonFlags = Pick<Given, (typeof COMPARISON_FLAG_KEYS)[number] | 'rounds' | 'maxRounds'>;
+export type ComparisonFlags = Pick<
+  Given,
+  (typeof COMPARISON_FLAG_KEYS)[number] | 'rounds' | 'maxRounds'
+>;
 
 export function addComparisonFlags(command: Command): Command {
   return addSettingFlags(command, COMPARISON_FLAG_KEYS);
@@ -125,7 +128,10 @@ export async function compareCommand(
       ? `${JSON.stringify({ name, ...report.judgement }, null, 2)}\n`
       : renderCheckTerminal(report, { color: flags.color !== false && pc.isColorSupported }),
   );
-  return { report, exitCode: exitCodeOfVerdict(report.judgement.outcome, { failOnInconclusive: true }) };
+  return {
+    report,
+    exitCode: exitCodeOfVerdict(report.judgement.outcome, { failOnInconclusive: true }),
+  };
 }
 
 export function registerCompareCommand(program: Command, io: CommandIo = processIo): void {
@@ -135,8 +141,14 @@ export function registerCompareCommand(program: Command, io: CommandIo = process
       'Judge a result (one run or a trial set) against a baseline and print the verdict. Exit 0 pass, 1 regression, 2 inconclusive.',
     )
     .argument('<result.json>', 'result file written by `run` (--trials N writes a trial set)')
-    .argument('<baseline.json>', 'baseline file, e.g. baselines/steady.json (missing: inconclusive)')
-    .option('--name <name>', "name in the report and the PR comment's marker (default: the baseline's)");
+    .argument(
+      '<baseline.json>',
+      'baseline file, e.g. baselines/steady.json (missing: inconclusive)',
+    )
+    .option(
+      '--name <name>',
+      "name in the report and the PR comment's marker (default: the baseline's)",
+    );
   addComparisonFlags(command).action(
     async (resultPath: string, baselinePath: string, flags: CompareCommandFlags) => {
       const { exitCode } = await compareCommand(resultPath, baselinePath, flags, io);
