@@ -44,7 +44,6 @@ function projectFile(processingDelayMs: number): string {
       // Unchanged nights on a busy machine must not look like drift or a regression; the pull
       // request's 1.5 s per event is far beyond these limits.
       tolerance: '5x',
-      'noise-floor': 'p50=25,p95=50,p99=100',
       'drift-issue': false,
     },
     null,

@@ -46,7 +46,6 @@ function inputs(overrides: Record<string, string> = {}): Record<string, string> 
     // Unchanged runs a minute apart on a busy 2-core machine must pass: wide limits, which the
     // injected 1.5 s processing delay still exceeds many times over.
     tolerance: '5x',
-    'noise-floor': 'p50=25,p95=50,p99=100',
     'fail-on-regression': 'true',
     comment: 'always',
     'github-token': 'ghs_fake_token_for_tests',

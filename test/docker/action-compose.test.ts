@@ -175,7 +175,6 @@ describe.skipIf(skipped)(
         'receiver-port': '0',
         baseline: baselineFile,
         tolerance: '5x',
-        'noise-floor': 'p50=200,p95=400,p99=800',
         'fail-on-regression': 'false',
         'fail-on-inconclusive': 'false',
         comment: 'always',

@@ -267,7 +267,7 @@ describe.skipIf(skipped)(
         expect(code, explain).toBe(0); // inconclusive warns unless --fail-on-inconclusive
       }
       expect(cli.stdout().split('\n')[0]).toContain(
-        `the head in ${trees.head} vs the base in --base-dir ${trees.base}, both on this runner`,
+        `the head in ${trees.head} vs the base in --base-dir ${trees.base}, both measured on this runner`,
       );
 
       // Each side under its own project, the same one in every round, started once per round.

@@ -97,13 +97,12 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
     // and a regression it shows is confirmed by one more.
     expect(report.split('\n')[0]).toMatch(
       new RegExp(
-        `^Load test quick · the head in ${escape(repo)} vs the base started by --base-start \`${escape(pipeline(0))}\`, both on this runner in [234] alternating rounds$`,
+        `^Load test quick · the head in ${escape(repo)} vs the base started by --base-start \`${escape(pipeline(0))}\`, both measured on this runner in [345678] alternating rounds$`,
       ),
     );
     expect(report).toContain(
-      'Why the base: --compare-to auto: there is no committed baseline, so the base is measured here',
+      'Why this reference: --compare-to auto: the base commit, measured on this runner',
     );
-    expect(report).toContain('vs committed baseline: none');
     // The cost of each phase, per side and round, in the report and in the log as it happens.
     for (const side of ['base', 'head']) {
       expect(report).toMatch(new RegExp(`^prepare ${side}: [\\d.]+ s$`, 'm'));
