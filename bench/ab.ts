@@ -141,7 +141,7 @@ function cli(args: string[]): Promise<Outcome> {
 
 /** The detection runs' load: the quick scenario, with the bench's overrides. */
 const shape = () => [
-  ...(WARMUP ? ['--warmup', WARMUP] : []),
+  ...(WARMUP ? ['--warmup-events', WARMUP] : []),
   ...(EVENTS ? ['--events', EVENTS] : []),
   ...(RATE ? ['--rate', RATE] : []),
 ];
@@ -166,7 +166,7 @@ async function singleSide(delayMs: number, label: string): Promise<{ p50: number
     ...shape(),
     '--trials',
     '1',
-    '--start',
+    '--start-command',
     reference(delayMs),
     '--out',
     out,
@@ -179,21 +179,20 @@ async function singleSide(delayMs: number, label: string): Promise<{ p50: number
 }
 
 interface PairedJson {
-  reference: string;
-  verdict: {
-    outcome: string;
-    metrics: {
-      id: string;
-      base: number;
-      head: number;
-      change: string;
-      status: string;
-      gated: boolean;
-      reason: string;
-      /** ratio: geometric mean over the rounds of head / base; interval: its 95% CI. */
-      estimate: { ratio: number; interval: { lower: number; upper: number } | null } | null;
-    }[];
-  };
+  reference: { reference: string; why: string };
+  outcome: string;
+  metrics: {
+    id: string;
+    reference: number;
+    head: number;
+    change: string;
+    status: string;
+    gated: boolean;
+    reason: string;
+    /** head / base, direction-normalised (above 1 worse), and its 95% interval. */
+    ratio: number | null;
+    interval: { lower: number; upper: number } | null;
+  }[];
 }
 
 async function paired(baseDelay: number, headDelay: number, label: string, load = shape()) {
@@ -207,7 +206,7 @@ async function paired(baseDelay: number, headDelay: number, label: string, load 
     'base',
     '--base-start',
     reference(baseDelay),
-    '--start',
+    '--start-command',
     reference(headDelay),
     '--out',
     out,
@@ -219,12 +218,12 @@ async function paired(baseDelay: number, headDelay: number, label: string, load 
   } catch {
     // reported below with the exit code
   }
-  const outcome = parsed?.verdict.outcome ?? `error (exit ${run.exitCode})`;
-  const p50 = parsed?.verdict.metrics.find((metric) => metric.id === 'p50');
+  const outcome = parsed?.outcome ?? `error (exit ${run.exitCode})`;
+  const p50 = parsed?.metrics.find((metric) => metric.id === 'p50');
   if (!parsed) process.stderr.write(run.stderr.slice(-1500));
   // What kept a run from passing, per gated metric: the counts alone cannot tell a wide tail
   // interval from a median worse than the tolerance.
-  const why = (parsed?.verdict.metrics ?? [])
+  const why = (parsed?.metrics ?? [])
     .filter((metric) => metric.gated && metric.status !== 'pass')
     .map((metric) => `${metric.id} ${metric.change}: ${metric.status}, ${metric.reason}`);
   return {
@@ -269,13 +268,13 @@ async function main() {
     const pairedRatio = async (delay: number, label: string): Promise<number> => {
       const run = await paired(0, delay, label);
       const metric = run.p50Metric;
-      const ratio = metric?.estimate?.ratio ?? Number.NaN;
-      const interval = metric?.estimate?.interval;
+      const ratio = metric?.ratio ?? Number.NaN;
+      const interval = metric?.interval;
       log(
         `calibration: head --processing-delay-ms ${delay} -> paired p50 ${ratio.toFixed(2)}x` +
           (interval ? ` [95% CI ${interval.lower.toFixed(2)}, ${interval.upper.toFixed(2)}]` : '') +
           (metric
-            ? ` (base ${metric.base.toFixed(2)} ms, head ${metric.head.toFixed(2)} ms)`
+            ? ` (base ${metric.reference.toFixed(2)} ms, head ${metric.head.toFixed(2)} ms)`
             : '') +
           `; ${run.outcome}; ${(run.ms / 1000).toFixed(0)} s`,
       );
@@ -327,8 +326,8 @@ async function main() {
         for (let run = 1; run <= RUNS; run++) {
           const outcome = await paired(0, experiment.head, `${experiment.name}-${run}`);
           counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
-          const ratio = outcome.p50Metric?.estimate?.ratio;
-          if (ratio !== undefined) ratios.push(ratio);
+          const ratio = outcome.p50Metric?.ratio;
+          if (typeof ratio === 'number') ratios.push(ratio);
           log(
             `${experiment.name} run ${run}: ${outcome.outcome}; p50 ${outcome.p50}; ${(outcome.ms / 1000).toFixed(0)} s; load ${load()}`,
           );
@@ -360,7 +359,7 @@ async function main() {
         ...common(),
         '--trials',
         '3',
-        '--start',
+        '--start-command',
         reference(0),
         '--out',
         path.join(work, 'cost-single.json'),

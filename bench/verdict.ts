@@ -182,68 +182,45 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** What `run --json` prints: the judgement (src/judge) and which reference it chose. */
 interface CheckVerdict {
   outcome: 'pass' | 'regression' | 'inconclusive';
   summary: string;
-  /** Set when this runner was busier than the baseline's (the all-cores probe). */
-  busier: { factor: number } | null;
+  reasons: string[];
+  reference: { reference: 'base' | 'baseline' | 'none'; why: string };
   metrics: {
     id: string;
-    current: number;
-    baseline: number | null;
     gated: boolean;
     status: string;
     reason: string;
+    change: string;
+    /** head / reference, direction-normalised: above 1 is worse. */
+    ratio: number | null;
   }[];
-}
-
-/** What `run --json` prints when compare-to auto measured the base on this runner instead. */
-interface PairedCheck {
-  reference: 'base';
-  why: string;
-  verdict: {
-    outcome: CheckVerdict['outcome'];
-    summary: string;
-    reasons: string[];
-    metrics: { id: string; estimate: { ratio: number } | null }[];
-  };
 }
 
 /** One check's verdict, whichever reference the run chose. */
 interface Judged {
   outcome: CheckVerdict['outcome'];
   summary: string;
-  reference: 'baseline' | 'base';
-  busier: number | null;
+  reference: 'baseline' | 'base' | 'none';
   p50Ratio: number;
   why: string[];
 }
 
 function judgedOf(stdout: string): Judged {
-  const parsed = JSON.parse(stdout) as CheckVerdict | PairedCheck;
-  if ('reference' in parsed && parsed.reference === 'base') {
-    const { verdict } = parsed;
-    return {
-      outcome: verdict.outcome,
-      summary: verdict.summary,
-      reference: 'base',
-      busier: null,
-      p50Ratio:
-        verdict.metrics.find((metric) => metric.id === 'p50')?.estimate?.ratio ?? Number.NaN,
-      why: [parsed.why, ...verdict.reasons],
-    };
-  }
-  const verdict = parsed as CheckVerdict;
-  const p50 = verdict.metrics.find((metric) => metric.id === 'p50');
+  const verdict = JSON.parse(stdout) as CheckVerdict;
   return {
     outcome: verdict.outcome,
     summary: verdict.summary,
-    reference: 'baseline',
-    busier: verdict.busier?.factor ?? null,
-    p50Ratio: p50?.baseline ? p50.current / p50.baseline : Number.NaN,
-    why: verdict.metrics
-      .filter((metric) => metric.gated && metric.status !== 'pass')
-      .map((metric) => `${metric.id}: ${metric.reason}`),
+    reference: verdict.reference.reference,
+    p50Ratio: verdict.metrics.find((metric) => metric.id === 'p50')?.ratio ?? Number.NaN,
+    why: [
+      verdict.reference.why,
+      ...verdict.metrics
+        .filter((metric) => metric.gated && metric.status !== 'pass')
+        .map((metric) => `${metric.id} ${metric.change}: ${metric.reason}`),
+    ],
   };
 }
 
@@ -292,7 +269,7 @@ async function makeBaseline(
 async function measureP50(stack: Stack, label: string, processingDelayMs: number): Promise<number> {
   const made = await cli([
     ...runArgs(stack),
-    ...['--start', pipelineCommand(stack, processingDelayMs)],
+    ...['--start-command', pipelineCommand(stack, processingDelayMs)],
     ...['--out', join(workDir, `${label}.json`), '--json'],
   ]);
   if (made.exitCode !== 0) throw new Error(`the ${label} run failed (${made.exitCode})`);
@@ -346,8 +323,6 @@ interface Tally {
   outcomes: Record<CheckVerdict['outcome'], number>;
   reasons: Map<string, number>;
   ratios: number[];
-  /** Checks that found the runner busier than the baseline's. */
-  busier: number;
   /** Checks where compare-to auto measured the base on this runner instead of the baseline. */
   againstBase: number;
 }
@@ -380,7 +355,7 @@ async function check(
     if (withBase) {
       ({ stdout } = await cli([
         ...args,
-        ...['--start', pipelineCommand(stack, delays.head)],
+        ...['--start-command', pipelineCommand(stack, delays.head)],
         ...['--base-start', pipelineCommand(stack, delays.base)],
       ]));
     } else {
@@ -396,13 +371,11 @@ async function check(
     if (judged.outcome !== 'pass') {
       tally.reasons.set(judged.summary, (tally.reasons.get(judged.summary) ?? 0) + 1);
     }
-    if (judged.busier !== null) tally.busier += 1;
     if (judged.reference === 'base') tally.againstBase += 1;
     tally.ratios.push(judged.p50Ratio);
-    const busier = judged.busier !== null ? `; busier ${judged.busier.toFixed(2)}x` : '';
     const against = judged.reference === 'base' ? 'base measured here, paired' : 'baseline';
     say(
-      `  ${tally.condition} #${index}: ${judged.outcome} vs ${against} (p50 ${judged.p50Ratio.toFixed(2)}x${busier}; load ${load()}) ${judged.outcome === 'pass' ? '' : judged.summary}`,
+      `  ${tally.condition} #${index}: ${judged.outcome} vs ${against} (p50 ${judged.p50Ratio.toFixed(2)}x; load ${load()}) ${judged.outcome === 'pass' ? '' : judged.summary}`,
     );
     if (process.argv.includes('--why')) for (const line of judged.why) say(`      ${line}`);
   }
@@ -418,7 +391,7 @@ function report(tallies: readonly Tally[]): void {
       ? `false alarms ${regression}/${runs} (aim 0)`
       : `caught ${regression}/${runs} (aim ${tally.condition === '10ms-2x' ? runs : Math.ceil(runs * 0.8)})`;
     say(
-      `  ${tally.condition.padEnd(16)} ${aim}; pass ${pass}, regression ${regression}, inconclusive ${inconclusive}; median p50 ratio ${medianRatio.toFixed(2)}x; runner busier than the baseline's in ${tally.busier}; base measured here (auto) in ${tally.againstBase}`,
+      `  ${tally.condition.padEnd(16)} ${aim}; pass ${pass}, regression ${regression}, inconclusive ${inconclusive}; median p50 ratio ${medianRatio.toFixed(2)}x; base measured here (auto) in ${tally.againstBase}`,
     );
     for (const [reason, count] of tally.reasons) say(`      ${count}x ${reason}`);
   }
@@ -434,7 +407,6 @@ async function main(): Promise<void> {
       outcomes: { pass: 0, regression: 0, inconclusive: 0 },
       reasons: new Map(),
       ratios: [],
-      busier: 0,
       againstBase: 0,
     };
     tallies.push(made);
