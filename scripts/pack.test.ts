@@ -67,7 +67,9 @@ describe('the packed CLI', () => {
 
     it('runs a tiny load against the reference pipeline and compares with its own baseline', async () => {
       const out = path.join(work, 'result.json');
-      const { stdout, stderr } = await run(
+      // A pass exits 0; against a baseline measured elsewhere the check may not tell (exit 2,
+      // inconclusive, saying why). Anything else is a failure of the installed CLI.
+      const { stdout, stderr, code } = await run(
         installedBin,
         [
           'quickstart',
@@ -80,10 +82,16 @@ describe('the packed CLI', () => {
           cwd: work,
           env: { ...process.env, REDIS_URL: TEST_REDIS_URL, DATABASE_URL: schema.url },
         },
+      ).then(
+        (done) => ({ ...done, code: 0 }),
+        (error: { stdout: string; stderr: string; code: number }) => error,
       );
       const output = `${stdout}\n${stderr}`;
-      expect(output).toMatch(/^ {2}Lost deliveries +0 +0 +0% +0 +✔ pass$/m);
-      expect(output).toMatch(/baseline of \d{4}-\d{2}-\d{2}/);
+      expect([0, 2], output).toContain(code);
+      expect(output).toMatch(/^\* Lost deliveries +0 +0 +— +pass$/m);
+      expect(output).toMatch(
+        /vs the committed baseline quick \(\d+ nights?, newest \d{4}-\d{2}-\d{2}/,
+      );
     }, 120_000);
   });
 });
