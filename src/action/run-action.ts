@@ -9,6 +9,9 @@ import {
 import { loadBaseline, saveBaseline } from './baseline-store.js';
 import { InputFileError } from '../compare/errors.js';
 import { writeTrialSet } from '../compare/result-file.js';
+import { sideResults } from '../compare/rounds.js';
+import { aggregateTrials } from '../compare/trials.js';
+import { PairedRoundError } from '../check/rounds.js';
 import { gitBase } from '../check/base.js';
 import {
   runCheck,
@@ -181,6 +184,12 @@ async function runOrFail(
       config.load.databaseUrl,
     ]);
     const title = deps.signal?.aborted ? 'Load test cancelled' : TITLES[errorKind(error)];
+    // The rounds measured before a failed one are kept: result.json holds the head's.
+    if (error instanceof PairedRoundError && error.measured.rounds.length > 0) {
+      const resultPath = path.join(config.outputDir, RESULT_FILE);
+      await writeTrialSet(resultPath, aggregateTrials(sideResults(error.measured, 'head')));
+      deps.core.setOutput(Outputs.ResultPath, resultPath);
+    }
     await writeJobSummary(
       deps.core,
       `## ⚠️ Load test \`${config.baseline.name}\`: did not complete (${title})\n\n` +

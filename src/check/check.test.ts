@@ -11,7 +11,9 @@ import type { RunOptions } from '../engine/run/types.js';
 import { spawnExec } from '../services/exec.js';
 import { givenBase } from './base.js';
 import { runCheck, type CheckDependencies, type CheckSettings } from './check.js';
+import { errorKind } from './exit.js';
 import { shortWarmupNote } from './paired.js';
+import { PairedRoundError } from './rounds.js';
 
 /**
  * The one pipeline with real command services (a sleeping shell) and the run engine replaced by
@@ -100,6 +102,45 @@ describe('runCheck: the base measured here', () => {
     expect(lines.some((line) => line.startsWith('Another round'))).toBe(true);
     expect(checked.judgement.outcome).not.toBe('pass');
   });
+});
+
+describe('runCheck: a side that dies during a round', () => {
+  it('ends the round at once, naming the side and the round; the rounds before it are kept', async () => {
+    let measurement = 0;
+    const slowTrials: CheckDependencies['runTrials'] = async (options) => {
+      await options.sut!.start();
+      await options.sut!.waitReady();
+      measurement += 1;
+      // The base of round 2 measures for up to 5 s; its process exits after about 1 s.
+      if (measurement === 4) {
+        await new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, 5_000);
+          options.signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(new Error('aborted'));
+          });
+        });
+      }
+      return [result(2)];
+    };
+    const { settings, deps } = setup(slowTrials);
+    const dir = settings.head.cwd;
+    const dying = {
+      mode: 'command' as const,
+      command: 'if [ -e round1 ]; then sleep 1; else touch round1; exec sleep 60; fi',
+    };
+    const failed = await runCheck(
+      {
+        ...settings,
+        base: givenBase({ services: dying, cwd: dir, prepareCommand: null }, 'the base'),
+      },
+      deps,
+    ).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(PairedRoundError);
+    expect((failed as Error).message).toMatch(/^round 2, base: the base failed during round 2: /);
+    expect((failed as PairedRoundError).measured.rounds).toHaveLength(1);
+    expect(errorKind(failed)).toBe('sut');
+  }, 30_000);
 });
 
 describe('runCheck: the committed baseline', () => {

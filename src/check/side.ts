@@ -1,5 +1,6 @@
 import type { Logger } from '../engine/log.js';
 import type { RunResult } from '../engine/measure/result.js';
+import { SutFailedError } from '../engine/run/errors.js';
 import type { RunOptions, SutLifecycle } from '../engine/run/types.js';
 import type { Exec } from '../services/exec.js';
 import { createService, type ServiceSettings } from '../services/registry.js';
@@ -104,14 +105,21 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
       await service.prepare();
     },
 
-    async measure(): Promise<SideMeasurement> {
+    async measure(round: number): Promise<SideMeasurement> {
       const phases: PhaseTimes = {};
+      // The side is watched while it measures: a process that dies mid-round ends the round at
+      // once, named, instead of being measured on (or blamed on the receiver a round later).
+      const watch = livenessWatch(service, deps.load.sutHealthUrls, deps.signal);
       const sut: SutLifecycle = {
         start: () => timed(phases, 'start', () => service.start()),
-        waitReady: () => timed(phases, 'ready', () => service.waitReady()),
+        waitReady: async () => {
+          await timed(phases, 'ready', () => service.waitReady());
+          watch.start();
+        },
         exitedError: () => service.exitedError(),
       };
       const stop = async () => {
+        watch.stop();
         await service.collectLogs({ quiet: true }).catch(() => undefined);
         await timed(phases, 'stop', () => service.stop());
       };
@@ -125,15 +133,24 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
           onPhase: (phase, ms) => {
             phases[phase] = (phases[phase] ?? 0) + ms;
           },
-          ...(deps.signal ? { signal: deps.signal } : {}),
+          signal: watch.signal,
         });
+        const died = watch.problem() ?? (await service.liveness(deps.load.sutHealthUrls));
+        if (died)
+          throw new SutFailedError(`the ${spec.name} failed during round ${round}: ${died}`);
       } catch (error) {
+        const died = watch.problem();
         // The measurement's error is the one to report; a failed stop after it is a warning.
         await stop().catch((stopError: unknown) => {
           deps.log.warn(
             `Could not stop the ${spec.name}: ${stopError instanceof Error ? stopError.message : String(stopError)}`,
           );
         });
+        if (died && !(error instanceof SutFailedError)) {
+          throw new SutFailedError(`the ${spec.name} failed during round ${round}: ${died}`, {
+            cause: error,
+          });
+        }
         throw error;
       }
       await stop();
@@ -144,3 +161,49 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
     describeFailure: () => service.describeFailure(),
   };
 }
+
+/** Polls a side's liveness once a second while it measures; a problem aborts the measurement. */
+function livenessWatch(
+  service: SutService,
+  healthUrls: readonly string[],
+  outer: AbortSignal | undefined,
+): { start(): void; stop(): void; problem(): string | null; signal: AbortSignal } {
+  const abort = new AbortController();
+  const onOuter = () => abort.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuter, { once: true });
+  let timer: NodeJS.Timeout | null = null;
+  let found: string | null = null;
+  let checking = false;
+  return {
+    signal: abort.signal,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        if (checking || found) return;
+        checking = true;
+        service
+          .liveness(healthUrls)
+          .then((problem) => {
+            if (problem && !found) {
+              found = problem;
+              abort.abort(new Error(problem));
+            }
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            checking = false;
+          });
+      }, LIVENESS_INTERVAL_MS);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      outer?.removeEventListener('abort', onOuter);
+    },
+    problem: () => found,
+  };
+}
+
+/** How often a measuring side is checked: soon enough to end a dead round within seconds. */
+const LIVENESS_INTERVAL_MS = 1_000;

@@ -5,6 +5,9 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { readBaselineIfExists, type Baseline } from '../../compare/baseline.js';
 import { writeTrialSet } from '../../compare/result-file.js';
+import { sideResults } from '../../compare/rounds.js';
+import { aggregateTrials } from '../../compare/trials.js';
+import { PairedRoundError } from '../../check/rounds.js';
 import { givenBase, mirroredServices } from '../../check/base.js';
 import {
   runCheck,
@@ -240,8 +243,8 @@ async function check(planned: Planned, logger: Logger): Promise<CheckResult> {
       tempDir: tmpdir(),
       settingName: (setting) =>
         setting in SETTING_FLAGS ? SETTING_FLAGS[setting] : nameOn('cli', setting),
-      prepareSettingName: '--prepare',
-      warmupSettingName: '--warmup',
+      prepareSettingName: '--prepare-command',
+      warmupSettingName: '--warmup-events',
       save: () => undefined,
       runTrials: (options, hooks) =>
         runTrials({ ...options, progress: options.progress ?? 'auto' }, hooks),
@@ -250,10 +253,19 @@ async function check(planned: Planned, logger: Logger): Promise<CheckResult> {
   } catch (error) {
     const interrupted = signals.interruption();
     if (interrupted) throw interrupted;
-    const message = redactUrls(
+    let message = redactUrls(
       error instanceof Error ? error.message : String(error),
       planned.secrets,
     );
+    // The rounds measured before a failed one are never thrown away.
+    if (error instanceof PairedRoundError && error.measured.rounds.length > 0) {
+      const head = sideResults(error.measured, 'head');
+      mkdirSync(dirname(planned.outPath), { recursive: true });
+      await writeTrialSet(planned.outPath, aggregateTrials(head));
+      const basePath = planned.outPath.replace(/\.json$/i, '.base.json');
+      await writeTrialSet(basePath, aggregateTrials(sideResults(error.measured, 'base')));
+      message += `\nThe ${head.length} round(s) measured before it: ${planned.outPath} and ${basePath}.`;
+    }
     const kind = errorKind(error);
     if (kind === 'internal') throw error;
     throw new UserError(message, EXIT_CODES[kind]);
