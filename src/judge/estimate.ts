@@ -253,7 +253,8 @@ export function referenceNights(
  * their median, and the interval resamples the nights (median of the resample) and adds the
  * head's own start-to-start noise, which one start cannot show: a normal draw with the spread of
  * the resampled nights, over the square root of the head's starts (a prediction-style interval).
- * With fewer: the newest night's trials and the head's trials, pooled and resampled per side.
+ * With fewer: the newest night's trials and the head's trials, pooled and resampled per side;
+ * when that gives no interval (one trial a side), the few nights there are.
  */
 export function baselineEstimates(
   /** Valid nights of this load on a comparable runner, oldest first, the newest last. */
@@ -272,8 +273,12 @@ export function baselineEstimates(
   for (const metric of RATIO_FIGURES) {
     const level = referenceNights(metric, nights);
     if (level.length < MIN_NIGHTS || headStarts.length === 0) {
-      estimates.set(metric.id, fromTrials(metric.id));
-      continue;
+      const trials = fromTrials(metric.id);
+      // One trial a side gives no interval; a young baseline's few nights still do.
+      if (trials.interval !== null || level.length < 2 || headStarts.length === 0) {
+        estimates.set(metric.id, trials);
+        continue;
+      }
     }
     const direction = metric.direction === 'lower-is-better' ? 1 : -1;
     const headLogs = headStarts.map((start) => logFigure(metric, startFigure(start, metric.id)));

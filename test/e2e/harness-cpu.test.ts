@@ -38,7 +38,8 @@ describe("the harness's own CPU time", () => {
       ],
       180_000,
     );
-    expect(outcome.code, outcome.stderr).toBe(0);
+    // No reference: correctness only, inconclusive (exit 2), with the report all the same.
+    expect(outcome.code, outcome.stderr).toBe(2);
     expect(outcome.stderr + outcome.stdout).toMatch(
       /Harness CPU \(publisher and receiver\): [\d.]+ ms per 1,000 events, [\d.]+ of \d+ cores busy/,
     );

@@ -174,7 +174,7 @@ describe('run --start: one order, nothing left running', () => {
     const group = groupOf(cli.stderr());
     process.kill(group, 'SIGKILL');
     const code = await cli.exited;
-    expect(code, cli.stderr()).toBe(1);
+    expect(code, cli.stderr()).toBe(75);
     expect(cli.stderr()).toMatch(/the SUT command .* was killed by SIGKILL/);
     expect(cli.stderr()).toMatch(
       new RegExp(`Stopped the SUT: process group ${group}: 1 process ended by SIGTERM`),

@@ -1,3 +1,4 @@
+import { SutFailedError } from './errors.js';
 import { monotonicClock, sleepMs } from '../clock.js';
 import type { EventGenerator } from '../events/generator.js';
 import type { DeliveryFigures } from '../measure/result.js';
@@ -125,5 +126,6 @@ async function watched(
 
 export function failIfSutDied(options: Pick<RunOptions, 'sut'>): void {
   const died = options.sut?.exitedError();
-  if (died) throw died;
+  if (died)
+    throw died instanceof SutFailedError ? died : new SutFailedError(died.message, { cause: died });
 }
