@@ -150,7 +150,11 @@ async function checkSettingsOf(
     base,
     baseline,
     judge: config.judge,
-    logsStem: path.join(config.outputDir, 'services'),
+    logs: {
+      single: path.join(config.outputDir, LOGS_FILE),
+      base: path.join(config.outputDir, 'services.base.log'),
+      head: path.join(config.outputDir, 'services.head.log'),
+    },
     leaveServicesRunning: true,
   };
 }

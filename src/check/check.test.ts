@@ -58,7 +58,11 @@ function setup(runTrials: CheckDependencies['runTrials'], overrides: Partial<Che
     base: givenBase({ services, cwd: dir, prepareCommand: null }, 'the base'),
     baseline: null,
     judge: { tolerance: 1.5, gatedMetrics: ['p50'], minRounds: 3, maxRounds: 6 },
-    logsStem: path.join(dir, 'services'),
+    logs: {
+      single: path.join(dir, 'services.log'),
+      base: path.join(dir, 'base.log'),
+      head: path.join(dir, 'head.log'),
+    },
     leaveServicesRunning: false,
     ...overrides,
   };

@@ -50,8 +50,8 @@ export interface CheckSettings {
   base: BaseSource;
   baseline: Baseline | null;
   judge: JudgeSettings;
-  /** Service logs: `<stem>.log` for a single side, `<stem>.base.log` / `.head.log` for rounds. */
-  logsStem: string;
+  /** Where the services' logs go: the single side's, or each side's in rounds. */
+  logs: { single: string; base: string; head: string };
   /** The action leaves a single side's services to its post step (which collects logs first). */
   leaveServicesRunning: boolean;
 }
@@ -116,7 +116,7 @@ async function checkSingle(
   deps: CheckDependencies,
   choice: ReferenceChoice,
 ): Promise<CheckResult> {
-  const logsPath = `${settings.logsStem}.log`;
+  const logsPath = settings.logs.single;
   const service = createService(settings.head.services, {
     ...serviceContext(deps, settings.load.readyTimeoutMs),
     instance: 'sut',
@@ -181,8 +181,8 @@ async function checkPaired(
       );
     const { run, notes: measureNotes } = await measurePaired(
       {
-        base: { ...base.spec, logsPath: `${settings.logsStem}.base.log` },
-        head: { ...settings.head, logsPath: `${settings.logsStem}.head.log` },
+        base: { ...base.spec, logsPath: settings.logs.base },
+        head: { ...settings.head, logsPath: settings.logs.head },
         minRounds: settings.judge.minRounds,
         maxRounds: settings.judge.maxRounds,
       },

@@ -91,7 +91,7 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
     expect(report).toMatch(
       /^\* Latency p50 +[\d,.]+ +[\d,.]+ +\+[\d,.]+% \[95% CI \+[\d,.]+%, \+[\d,.]+%\] +regression$/m,
     );
-    expect(report).toMatch(/^Metric +Base +Head +Change \[95% CI\] +Status$/m);
+    expect(report).toMatch(/^Metric +Reference +Head +Change \[95% CI\] +Status$/m);
     // 2 requested rounds and up to 2 further: one confirms a regression; when the median is not
     // yet settled after 2 (p95 and p99 wait for 5 agreeing rounds), a further round comes first
     // and a regression it shows is confirmed by one more.

@@ -45,12 +45,12 @@ describe('timeline of a run with an injected stall', () => {
         ...['--rate', '100', '--duration', '10', '--concurrency', '2', '--warmup', '20'],
         ...['--trials', '1', '--drain-timeout', '10', '--progress', 'off'],
         ...['--stall-at-sec', String(STALL_AT_SEC), '--stall-ms', String(STALL_MS)],
-        // A baseline that does not exist: an inconclusive verdict, and report.md is written.
+        // A baseline that does not exist: inconclusive (exit 2), and report.md is written.
         ...['--out', out, '--baseline', join(dir, 'none.json'), '--markdown', report],
       ],
       240_000,
     );
-    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.code, outcome.stderr).toBe(2);
 
     const result = runResultSchema.parse(JSON.parse(await readFile(out, 'utf8')));
     expect(result.config.faults).toMatchObject({ stallMs: STALL_MS, stallAtSec: STALL_AT_SEC });

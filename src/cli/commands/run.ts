@@ -208,7 +208,7 @@ function plan(flags: RunCommandFlags, baseline: Baseline | null): Planned {
     flags.name ??
     baseline?.name ??
     (flags.baseline ? basename(flags.baseline).replace(/\.json$/i, '') : load.scenario);
-  const stem = (flags.startLog ?? outPath).replace(/\.(json|log)$/i, '');
+  const stem = outPath.replace(/\.json$/i, '');
   return {
     outPath,
     secrets: [load.redisUrl, load.databaseUrl],
@@ -225,7 +225,11 @@ function plan(flags: RunCommandFlags, baseline: Baseline | null): Planned {
       base: baseFromFlags(flags, cwd),
       baseline,
       judge: judgeSettingsFrom(flags),
-      logsStem: `${stem}.services`,
+      logs: {
+        single: flags.startLog ?? `${stem}.services.log`,
+        base: `${stem}.base.services.log`,
+        head: `${stem}.head.services.log`,
+      },
       leaveServicesRunning: false,
     },
   };
