@@ -37,7 +37,12 @@ import { coreLogger, type ActionCore } from './core.js';
 import type { ActionDependencies } from './dependencies.js';
 import { baselineDrift, baselineDriftNote, reportBaselineDrift } from './drift.js';
 import { ActionFailure } from './failure.js';
-import { InputError, readActionConfig, type MeasureConfig } from './inputs.js';
+import {
+  InputError,
+  missingBaselineError,
+  readActionConfig,
+  type MeasureConfig,
+} from './inputs.js';
 import { publishReport } from './publish.js';
 import { writeJobSummary } from './github/summary.js';
 import { serviceStateSaver } from './state.js';
@@ -94,6 +99,10 @@ async function checkFilesUpFront(
     const loaded = await loadBaseline(config.baseline, config.workingDirectory);
     if (loaded.branchProblem) core.warning(loaded.branchProblem, { title: 'Data branch not read' });
     if (loaded.baseline) core.info(`Baseline: ${loaded.from}`);
+    // Asked to compare with the baseline, and there is none on the branch or in the file.
+    if (!loaded.baseline && config.mode === 'check' && config.paired.compareTo === 'baseline') {
+      throw missingBaselineError(config.baseline);
+    }
     return loaded.baseline;
   } catch (error) {
     if (error instanceof InputFileError) {
