@@ -188,6 +188,23 @@ describe('runCheck: the committed baseline', () => {
     expect((await runCheck(settings, deps)).judgement.outcome).toBe('regression');
   });
 
+  it('is inconclusive, naming the difference, when the baseline measured another load', async () => {
+    const otherLoad = async () => {
+      const trial = result(4);
+      return [{ ...trial, config: { ...trial.config, events: 100, ratePerSec: 50 } }];
+    };
+    const { settings, deps } = setup(otherLoad, {
+      base: { available: false, why: 'not a pull request' },
+      baseline: nights(2),
+    });
+    const checked = await runCheck(settings, deps);
+    expect(checked.judgement.outcome).toBe('inconclusive');
+    expect(checked.judgement.decidedBy).toBe('invalid-data');
+    expect(checked.judgement.reasons.join('\n')).toMatch(
+      /measured with another load than this run \(/,
+    );
+  });
+
   it('with no reference at all, judges correctness only and says so', async () => {
     const { settings, deps } = setup(single(2), {
       base: { available: false, why: 'not a pull request' },

@@ -1,6 +1,8 @@
 import type { Baseline } from '../compare/baseline.js';
 import type { RunResult } from '../engine/measure/result.js';
 import type { TrialAggregate } from '../compare/trials.js';
+import { configDifferences, describeDifferences } from '../compare/comparability.js';
+import type { RunConfigSnapshot } from '../engine/measure/result.js';
 import { trialOfRun, type Trial } from '../judge/figures.js';
 import { baselineReferenceOf, judge, type Judgement } from '../judge/judge.js';
 import type { JudgeSettings } from '../settings/resolve.js';
@@ -63,7 +65,8 @@ export function judgeSingle(
   baseline: Baseline | null,
   settings: JudgeSettings,
 ): CheckJudgement {
-  return judgeStart(results.map(trialOfRun), baseline, settings);
+  const config = results[0]?.config;
+  return judgeStart(results.map(trialOfRun), baseline, settings, config ?? null);
 }
 
 /** A result file's trials (a trial set), as one start. */
@@ -72,22 +75,44 @@ export function judgeAggregate(
   baseline: Baseline | null,
   settings: JudgeSettings,
 ): CheckJudgement {
-  return judgeStart(aggregate.trials, baseline, settings);
+  return judgeStart(aggregate.trials, baseline, settings, aggregate.config);
 }
 
 function judgeStart(
   trials: readonly Trial[],
   baseline: Baseline | null,
   settings: JudgeSettings,
+  config: RunConfigSnapshot | null,
 ): CheckJudgement {
   const head = [trials];
   const once = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
   const input = baseline
-    ? { kind: 'baseline' as const, baseline: baselineReferenceOf(baseline), head }
+    ? { kind: 'baseline' as const, baseline: comparableReference(baseline, config), head }
     : {
         kind: 'none' as const,
         head,
         why: 'Neither the base measured here nor a committed baseline.',
       };
   return final(judge(input, judgeOptions(settings), once));
+}
+
+/**
+ * The baseline as the judge reads it. Nights measured with another load (scenario, events, rate,
+ * mix, faults ...) say nothing about this run's figures: the comparison is invalid data, which the
+ * judge counts neither way and names (rule invalid-data), never a verdict on the code.
+ */
+function comparableReference(baseline: Baseline, config: RunConfigSnapshot | null) {
+  const reference = baselineReferenceOf(baseline);
+  const differences = config ? configDifferences(baseline.aggregate.config, config) : [];
+  if (differences.length === 0) return reference;
+  return {
+    ...reference,
+    validity: {
+      valid: false,
+      reasons: [
+        `measured with another load than this run (${describeDifferences(differences)}); ` +
+          "run the baseline's load, or refresh the baseline with this one",
+      ],
+    },
+  };
 }
