@@ -9,8 +9,7 @@ import {
 import { loadBaseline, saveBaseline } from './baseline-store.js';
 import { InputFileError } from '../compare/errors.js';
 import { writeTrialSet } from '../compare/result-file.js';
-import { sideResults } from '../compare/rounds.js';
-import { aggregateTrials } from '../compare/trials.js';
+import { sideAggregate } from '../compare/rounds.js';
 import { PairedRoundError } from '../check/rounds.js';
 import { gitBase } from '../check/base.js';
 import {
@@ -200,7 +199,7 @@ async function runOrFail(
     // The rounds measured before a failed one are kept: result.json holds the head's.
     if (error instanceof PairedRoundError && error.measured.rounds.length > 0) {
       const resultPath = path.join(config.outputDir, RESULT_FILE);
-      await writeTrialSet(resultPath, aggregateTrials(sideResults(error.measured, 'head')));
+      await writeTrialSet(resultPath, sideAggregate(error.measured, 'head'));
       deps.core.setOutput(Outputs.ResultPath, resultPath);
     }
     await writeJobSummary(

@@ -1,5 +1,5 @@
 import type { Baseline } from '../compare/baseline.js';
-import { sideResults, type PairedRound, type PairedRun } from '../compare/rounds.js';
+import { sideAggregate, sideResults, type PairedRound, type PairedRun } from '../compare/rounds.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import type { RunResult } from '../engine/measure/result.js';
 import type { Logger } from '../engine/log.js';
@@ -207,7 +207,7 @@ async function checkPaired(
       head: aggregateTrials(headResults),
       paired: {
         run,
-        base: aggregateTrials(sideResults(run, 'base')),
+        base: sideAggregate(run, 'base'),
         describeBase: base.describe,
       },
       baseline: settings.baseline,

@@ -1,4 +1,5 @@
 import type { RunResult } from '../engine/measure/result.js';
+import { aggregateTrials, type TrialAggregate } from './trials.js';
 
 /**
  * What paired A/B rounds measured: the base commit and the head on the same runner, one fresh
@@ -62,3 +63,8 @@ export function formatPhaseTimes(phases: PhaseTimes): string {
 }
 
 export const formatSeconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** One side's rounds as one trial set: the result file a paired check writes for it. */
+export function sideAggregate(run: PairedRun, side: SideName): TrialAggregate {
+  return aggregateTrials(sideResults(run, side));
+}

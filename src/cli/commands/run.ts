@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { readBaselineIfExists, type Baseline } from '../../compare/baseline.js';
 import { writeTrialSet } from '../../compare/result-file.js';
-import { sideResults } from '../../compare/rounds.js';
-import { aggregateTrials } from '../../compare/trials.js';
+import { sideAggregate } from '../../compare/rounds.js';
 import { PairedRoundError } from '../../check/rounds.js';
 import { givenBase, mirroredServices } from '../../check/base.js';
 import {
@@ -263,12 +262,12 @@ async function check(planned: Planned, logger: Logger): Promise<CheckResult> {
     );
     // The rounds measured before a failed one are never thrown away.
     if (error instanceof PairedRoundError && error.measured.rounds.length > 0) {
-      const head = sideResults(error.measured, 'head');
+      const rounds = error.measured.rounds.length;
       mkdirSync(dirname(planned.outPath), { recursive: true });
-      await writeTrialSet(planned.outPath, aggregateTrials(head));
+      await writeTrialSet(planned.outPath, sideAggregate(error.measured, 'head'));
       const basePath = planned.outPath.replace(/\.json$/i, '.base.json');
-      await writeTrialSet(basePath, aggregateTrials(sideResults(error.measured, 'base')));
-      message += `\nThe ${head.length} round(s) measured before it: ${planned.outPath} and ${basePath}.`;
+      await writeTrialSet(basePath, sideAggregate(error.measured, 'base'));
+      message += `\nThe ${rounds} round(s) measured before it: ${planned.outPath} and ${basePath}.`;
     }
     const kind = errorKind(error);
     if (kind === 'internal') throw error;
