@@ -6,6 +6,9 @@
  *   aa-noisy  the same, with a neighbour keeping one core busy half of the time
  *   ab2       the head's --processing-delay-ms chosen to double p50: every run should fail
  *   ab16      the same for 1.6x p50
+ *   ab13      the same for 1.3x p50, within the 1.5x tolerance: every regression is wrong
+ *   tail      every 50th delivery held back (reference --hold-every 50), long enough to double
+ *             p99 (2 x p99 - p50 of single-side runs): p50 unchanged, the tail regressed
  *   cost      one single-side check (3 trials) next to one paired check, back to back
  *
  * The delays are calibrated first under the detection runs' own conditions: each calibration
@@ -18,7 +21,10 @@
  * of 10 times, and the runs it missed measured p50 only +34..+49% paired.)
  *
  * npm run bench:ab -- [--runs 10] [--rounds 3] [--only aa,ab2] [--pipeline fast|default] [--warmup n]
- *   [--calibration 0.97:1.64,1.26:2.07]
+ *   [--calibration 0.97:1.64,1.26:2.07] [--pipeline-delay 10]
+ *
+ * --pipeline-delay: every side (base and head) processes each event this many ms more, e.g. 10
+ * for a pipeline of about 10 ms per delivery; the head's injected delay comes on top.
  *
  * --pipeline: the reference pipeline at its fastest (endpoint cache on, no event or attempt rows;
  * the default here, as in bench:verdict) or with its default per-event SQL.
@@ -56,7 +62,12 @@ const DATABASE_URL =
 
 const RUNS = wholeNumberOption('runs', 10);
 const ROUNDS = wholeNumberOption('rounds', 3);
-const ONLY = (option('only') ?? 'cost,aa,aa-noisy,ab2,ab16').split(',');
+const ONLY = (option('only') ?? 'cost,aa,aa-noisy,ab2,ab16,ab13,tail').split(',');
+const PIPELINE_DELAY = Number(option('pipeline-delay') ?? '0');
+if (!(PIPELINE_DELAY >= 0)) {
+  process.stderr.write(`--pipeline-delay ${option('pipeline-delay')}: expected ms, 0 or more\n`);
+  process.exit(2);
+}
 // Unset: the scenario's own warm-up, as a user's check has it.
 const WARMUP = option('warmup');
 const PIPELINE = option('pipeline') ?? 'fast';
@@ -74,12 +85,12 @@ const GIVEN_DELAYS = new Map<string, number>(
     .split(',')
     .filter((pair) => pair !== '')
     .map((pair) => {
-      const [name, delay] = pair.split('=');
-      if ((name !== 'ab2' && name !== 'ab16') || !(Number(delay) > 0)) {
-        process.stderr.write(`--delays ${pair}: expected ab2=<ms> or ab16=<ms>, e.g. ab2=1.5\n`);
+      const [name = '', delay] = pair.split('=');
+      if (!['ab2', 'ab16', 'ab13'].includes(name) || !(Number(delay) > 0)) {
+        process.stderr.write(`--delays ${pair}: expected ab2, ab16 or ab13=<ms>, e.g. ab2=1.5\n`);
         process.exit(2);
       }
-      return [name, Number(delay)];
+      return [name, Number(delay)] as const;
     }),
 );
 /** --calibration 0.71:1.38,0.97:1.64: points (delay ms : paired p50 ratio) measured earlier. */
@@ -97,7 +108,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'ab-bench-'));
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
-function reference(delayMs: number): string {
+function reference(delayMs: number, extra: readonly string[] = []): string {
   return [
     'exec node',
     quote(CLI),
@@ -108,7 +119,8 @@ function reference(delayMs: number): string {
     `--chain-ids ${chainId}`,
     `--delivery-queue ab-bench:${schema}`,
     '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
-    `--processing-delay-ms ${delayMs}`,
+    `--processing-delay-ms ${Number((PIPELINE_DELAY + delayMs).toFixed(3))}`,
+    ...extra,
     // At its fastest, as bench:verdict runs it: with per-event SQL (the default) the quick
     // scenario's 500/s is near this 2-core machine's capacity once a neighbour takes half a core,
     // and a saturated round's p50 (200 ms in one A/A round) says nothing about the change.
@@ -159,7 +171,10 @@ const common = () => [
   databaseUrl,
 ];
 
-async function singleSide(delayMs: number, label: string): Promise<{ p50: number; ms: number }> {
+async function singleSide(
+  delayMs: number,
+  label: string,
+): Promise<{ p50: number; p99: number; ms: number }> {
   const out = path.join(work, `single-${label}.json`);
   const run = await cli([
     ...common(),
@@ -173,9 +188,10 @@ async function singleSide(delayMs: number, label: string): Promise<{ p50: number
   ]);
   if (run.exitCode !== 0) throw new Error(`single-side run failed:\n${run.stderr.slice(-2000)}`);
   const result = JSON.parse(readFileSync(out, 'utf8')) as {
-    delivery: { latencyMs: { p50: number } };
+    delivery: { latencyMs: { p50: number; p99: number } };
   };
-  return { p50: result.delivery.latencyMs.p50, ms: run.ms };
+  const { p50, p99 } = result.delivery.latencyMs;
+  return { p50, p99, ms: run.ms };
 }
 
 interface PairedJson {
@@ -195,7 +211,13 @@ interface PairedJson {
   }[];
 }
 
-async function paired(baseDelay: number, headDelay: number, label: string, load = shape()) {
+async function paired(
+  baseDelay: number,
+  headDelay: number,
+  label: string,
+  load = shape(),
+  headExtra: readonly string[] = [],
+) {
   const out = path.join(work, `ab-${label}.json`);
   const run = await cli([
     ...common(),
@@ -207,7 +229,7 @@ async function paired(baseDelay: number, headDelay: number, label: string, load 
     '--base-start',
     reference(baseDelay),
     '--start-command',
-    reference(headDelay),
+    reference(headDelay, headExtra),
     '--out',
     out,
     '--json',
@@ -254,17 +276,19 @@ async function main() {
     // step would follow that noise as often as the slope. The printed ratios show how near the
     // target the detection runs start. The flag takes fractions of a millisecond.
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-    let base: number | null = null;
-    const p50AtZero = async (): Promise<number> => {
+    let base: { p50: number; p99: number } | null = null;
+    const atZero = async (): Promise<{ p50: number; p99: number }> => {
       if (base !== null) return base;
-      const p50s: number[] = [];
-      for (let time = 0; time < 3; time++) p50s.push((await singleSide(0, `cal-0-${time}`)).p50);
-      base = median(p50s);
+      const runs: { p50: number; p99: number }[] = [];
+      for (let time = 0; time < 3; time++) runs.push(await singleSide(0, `cal-0-${time}`));
+      base = { p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
       log(
-        `calibration: --processing-delay-ms 0 -> single-side p50 ${p50s.map((p50) => p50.toFixed(2)).join(', ')} ms (median ${base.toFixed(2)} ms)`,
+        `calibration: no injected delay -> single-side p50 ${runs.map((r) => r.p50.toFixed(2)).join(', ')} ms ` +
+          `(median ${base.p50.toFixed(2)} ms), p99 median ${base.p99.toFixed(2)} ms`,
       );
       return base;
     };
+    const p50AtZero = async (): Promise<number> => (await atZero()).p50;
     const pairedRatio = async (delay: number, label: string): Promise<number> => {
       const run = await paired(0, delay, label);
       const metric = run.p50Metric;
@@ -298,13 +322,20 @@ async function main() {
       }
       return [delay, ratio];
     };
-    const experiments: { name: string; head: number; noisy: boolean; note: string }[] = [];
+    const experiments: {
+      name: string;
+      head: number;
+      headExtra?: string[];
+      noisy: boolean;
+      note: string;
+    }[] = [];
     if (ONLY.includes('aa')) experiments.push({ name: 'aa', head: 0, noisy: false, note: 'A/A' });
     if (ONLY.includes('aa-noisy'))
       experiments.push({ name: 'aa-noisy', head: 0, noisy: true, note: 'A/A, noisy neighbour' });
     for (const [name, target] of [
       ['ab2', 2],
       ['ab16', 1.6],
+      ['ab13', 1.3],
     ] as const) {
       if (!ONLY.includes(name)) continue;
       const given = GIVEN_DELAYS.get(name);
@@ -316,6 +347,19 @@ async function main() {
         note: `A/B target ${target}x: delay ${delay} ms, ${ratio === null ? 'given (--delays)' : `calibrated paired p50 ratio ${ratio.toFixed(2)}x`}`,
       });
     }
+    if (ONLY.includes('tail')) {
+      // 2% of deliveries held H ms: the slowest 1% are the later half of them, at about H plus
+      // a typical latency, so H = 2 x p99 - p50 doubles p99 and leaves p50 where it was.
+      const { p50, p99 } = await atZero();
+      const holdMs = Number((2 * p99 - p50).toFixed(2));
+      experiments.push({
+        name: 'tail',
+        head: 0,
+        headExtra: ['--hold-every 50', `--hold-ms ${holdMs}`],
+        noisy: false,
+        note: `tail only: every 50th delivery held ${holdMs} ms (p99 ${p99.toFixed(2)} ms -> about 2x)`,
+      });
+    }
     for (const experiment of experiments) {
       const neighbour = experiment.noisy ? startNeighbour() : null;
       const counts = new Map<string, number>();
@@ -324,7 +368,13 @@ async function main() {
       const whyCounts = new Map<string, number>();
       try {
         for (let run = 1; run <= RUNS; run++) {
-          const outcome = await paired(0, experiment.head, `${experiment.name}-${run}`);
+          const outcome = await paired(
+            0,
+            experiment.head,
+            `${experiment.name}-${run}`,
+            shape(),
+            experiment.headExtra,
+          );
           counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
           const ratio = outcome.p50Metric?.ratio;
           if (typeof ratio === 'number') ratios.push(ratio);

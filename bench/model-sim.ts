@@ -4,7 +4,8 @@
  * say what the statistics do, not what a runner does (bench:verdict and bench:ab measure that).
  *
  *   npx tsx bench/model-sim.ts [--checks 200] [--min-rounds 3] [--max-rounds 8] [--seed 1]
- *   npx tsx bench/model-sim.ts --baseline   (this run against 10 nights of a committed baseline)
+ *   npx tsx bench/model-sim.ts --baseline [--nights 10]   (this run against a committed baseline's
+ *                                          nights; --nights 1 is a young baseline of one start)
  *
  * Each round measures a fresh start of each side: 1,000 events of a lognormal latency (median
  * 10 ms, log sd 0.5: p99 about 3.2x the median) times a start factor, lognormal with sd 10% per
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'max-rounds': { type: 'string', default: String(DEFAULT_MAX_ROUNDS) },
     seed: { type: 'string', default: '1' },
     baseline: { type: 'boolean', default: false },
+    nights: { type: 'string', default: '10' },
   },
 });
 const CHECKS = Number(args.checks);
@@ -45,7 +47,7 @@ const MAX_ROUNDS =
   args.baseline && args['max-rounds'] === String(DEFAULT_MAX_ROUNDS)
     ? 1
     : Number(args['max-rounds']);
-const BASELINE_NIGHTS = 10;
+const BASELINE_NIGHTS = Number(args.nights);
 
 const EVENTS_PER_ROUND = 1000;
 const MEDIAN_MS = 10;

@@ -7,7 +7,7 @@ import {
   type MetricValues,
 } from '../compare/metrics.js';
 import { seededRandom } from '../engine/random.js';
-import { RATIO_FIGURES, worseRatio, type Start } from './figures.js';
+import { isTail, RATIO_FIGURES, worseRatio, type Start } from './figures.js';
 import { allStarts, PooledLatency } from './pooled.js';
 
 /**
@@ -42,6 +42,46 @@ export type Estimates = ReadonlyMap<MetricId, FigureEstimate>;
  */
 export const BOOTSTRAP_RESAMPLES = 2000;
 export const BOOTSTRAP_SEED = 0x24;
+
+/**
+ * Student's t, 97.5th percentile, for 1 to 30 degrees of freedom (a table: the interval needs
+ * nothing else of a t distribution). Beyond 30 the normal's 1.96 is within 4%.
+ */
+const T_975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145,
+  2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048,
+  2.045, 2.042,
+];
+const Z_975 = 1.959964;
+
+/**
+ * How much wider a percentile-bootstrap interval from `units` starts must be (the expanded
+ * percentile interval, Hesterberg 2015): a bootstrap of few units is too narrow, as a normal
+ * interval is where a t interval belongs. 2.2x at 3 units, 1.4x at 5, 1.2x at 8, 1 from 31.
+ */
+export function expansion(units: number): number {
+  if (units < 2) return Number.POSITIVE_INFINITY;
+  return (T_975[units - 2] ?? Z_975) / Z_975;
+}
+
+/** The interval widened by `factor` in log units about the figure's change. */
+function expand(interval: Interval, ratio: number, factor: number): Interval {
+  const lower = Math.min(interval.lower, ratio);
+  const upper = Math.max(interval.upper, ratio);
+  return {
+    lower: ratio * (lower / ratio) ** factor,
+    upper: ratio * (upper / ratio) ** factor,
+  };
+}
+
+/**
+ * How much one start of the system moves a figure from another start (log standard deviation),
+ * for a young baseline whose nights cannot show it yet. From this machine's six nights of the
+ * quick scenario (baselines/quick.json, robust spread): p50 0.14, p95 0.19, p99 0.17, p99.9
+ * 0.29; rounded up. The tail's figure covers every percentile above the median; other figures
+ * (throughput, paced by the publisher) moved by less than 0.001 there.
+ */
+export const START_SPREAD = { median: 0.15, tail: 0.25, other: 0.05 } as const;
 
 /**
  * Nights of one level the baseline needs before its nights give the interval. The spread of
@@ -110,12 +150,18 @@ function resample(weights: Float64Array, random: () => number): void {
   }
 }
 
+/** A standard normal draw (Box-Muller) from the seeded generator. */
+const normal = (random: () => number): number =>
+  Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+
 /**
- * Head over reference for every ratio figure from the trials of one start a side (a young
- * baseline): each side's trials pooled, with a percentile-bootstrap interval that resamples the
- * trials of each side.
+ * A young baseline: one start of the baseline (its newest night's trials) and one of this run,
+ * pooled per side. Their ratio carries the noise of two starts that nothing here measures, so
+ * each resample (the trials of each side, drawn anew) is moved by a draw of that noise: two
+ * starts' worth of START_SPREAD. The interval is honest and wide: a tail cannot pass against one
+ * start, a doubled p50 fails.
  */
-function trialEstimates(reference: Start, head: Start): Map<MetricId, FigureEstimate> {
+function youngEstimates(reference: Start, head: Start): Map<MetricId, FigureEstimate> {
   const sides = {
     reference: sideOf(reference.map((trial) => [trial])),
     head: sideOf(head.map((trial) => [trial])),
@@ -124,21 +170,26 @@ function trialEstimates(reference: Start, head: Start): Map<MetricId, FigureEsti
     reference: figureOf(sides.reference, metric, allStarts(reference.length)),
     head: figureOf(sides.head, metric, allStarts(head.length)),
   });
-  const canResample = reference.length >= 2 && head.length >= 2;
   const ratios = new Map<MetricId, number[]>(RATIO_FIGURES.map((metric) => [metric.id, []]));
-  if (canResample) {
-    const random = seededRandom(BOOTSTRAP_SEED);
-    const referenceWeights = new Float64Array(reference.length);
-    const headWeights = new Float64Array(head.length);
-    for (let b = 0; b < BOOTSTRAP_RESAMPLES; b += 1) {
-      resample(referenceWeights, random);
-      resample(headWeights, random);
-      for (const metric of RATIO_FIGURES) {
-        const referenceFigure = figureOf(sides.reference, metric, referenceWeights);
-        const headFigure = figureOf(sides.head, metric, headWeights);
-        if (referenceFigure === null || headFigure === null) continue;
-        ratios.get(metric.id)?.push(worseRatio(metric, referenceFigure, headFigure));
-      }
+  const random = seededRandom(BOOTSTRAP_SEED);
+  const referenceWeights = new Float64Array(reference.length);
+  const headWeights = new Float64Array(head.length);
+  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b += 1) {
+    resample(referenceWeights, random);
+    resample(headWeights, random);
+    const startNoise = Math.SQRT2 * normal(random);
+    for (const metric of RATIO_FIGURES) {
+      const referenceFigure = figureOf(sides.reference, metric, referenceWeights);
+      const headFigure = figureOf(sides.head, metric, headWeights);
+      if (referenceFigure === null || headFigure === null) continue;
+      const spread = !metric.latency
+        ? START_SPREAD.other
+        : isTail(metric)
+          ? START_SPREAD.tail
+          : START_SPREAD.median;
+      ratios
+        .get(metric.id)
+        ?.push(worseRatio(metric, referenceFigure, headFigure) * Math.exp(startNoise * spread));
     }
   }
   const estimates = new Map<MetricId, FigureEstimate>();
@@ -150,7 +201,7 @@ function trialEstimates(reference: Start, head: Start): Map<MetricId, FigureEsti
       reference: figures.reference ?? 0,
       head: figures.head ?? 0,
       ratio: measured ? worseRatio(metric, figures.reference ?? 0, figures.head ?? 0) : null,
-      interval: measured && canResample ? percentileInterval(ratios.get(metric.id) ?? []) : null,
+      interval: measured ? percentileInterval(ratios.get(metric.id) ?? []) : null,
     });
   }
   return estimates;
@@ -205,7 +256,8 @@ export function pairedEstimates(rounds: readonly { base: Start; head: Start }[])
         for (let i = 0; i < n; i += 1) drawn[i] = ratios[Math.floor(random() * n)] as number;
         medians.push(median(drawn));
       }
-      interval = percentileInterval(medians);
+      const bootstrap = percentileInterval(medians);
+      interval = bootstrap && expand(bootstrap, median(ratios), expansion(n));
     }
     estimates.set(metric.id, {
       basis: 'rounds',
@@ -221,10 +273,6 @@ export function pairedEstimates(rounds: readonly { base: Start; head: Start }[])
 /** A start's figure as a baseline stores a night's: the median over its trials. */
 const startFigure = (start: Start, id: MetricId): number =>
   median(start.map((trial) => trial.metrics[id]));
-
-/** A standard normal draw (Box-Muller) from the seeded generator. */
-const normal = (random: () => number): number =>
-  Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
 /**
  * The spread of one night's figure (log units, robust): a MAD, so one odd night neither widens
@@ -252,9 +300,8 @@ export function referenceNights(
  * A committed baseline. With MIN_NIGHTS nights or more of a figure's level: the reference is
  * their median, and the interval resamples the nights (median of the resample) and adds the
  * head's own start-to-start noise, which one start cannot show: a normal draw with the spread of
- * the resampled nights, over the square root of the head's starts (a prediction-style interval).
- * With fewer: the newest night's trials and the head's trials, pooled and resampled per side;
- * when that gives no interval (one trial a side), the few nights there are.
+ * the resampled nights, over the square root of the head's starts (a prediction-style interval),
+ * widened for the few nights it rests on. With fewer: a young baseline (youngEstimates).
  */
 export function baselineEstimates(
   /** Valid nights of this load on a comparable runner, oldest first, the newest last. */
@@ -263,22 +310,15 @@ export function baselineEstimates(
   newestTrials: Start,
   headStarts: readonly Start[],
 ): Estimates {
-  // Only when some figure has too few nights: the trials' bootstrap pools histograms.
-  let byTrials: Estimates | null = null;
-  const fromTrials = (id: MetricId): FigureEstimate => {
-    byTrials ??= trialEstimates(newestTrials, headStarts.flat());
-    return byTrials.get(id) as FigureEstimate;
-  };
+  // Only when some figure has too few nights: the young estimate pools histograms.
+  let young: Estimates | null = null;
   const estimates = new Map<MetricId, FigureEstimate>();
   for (const metric of RATIO_FIGURES) {
     const level = referenceNights(metric, nights);
     if (level.length < MIN_NIGHTS || headStarts.length === 0) {
-      const trials = fromTrials(metric.id);
-      // One trial a side gives no interval; a young baseline's few nights still do.
-      if (trials.interval !== null || level.length < 2 || headStarts.length === 0) {
-        estimates.set(metric.id, trials);
-        continue;
-      }
+      young ??= youngEstimates(newestTrials, headStarts.flat());
+      estimates.set(metric.id, young.get(metric.id) as FigureEstimate);
+      continue;
     }
     const direction = metric.direction === 'lower-is-better' ? 1 : -1;
     const headLogs = headStarts.map((start) => logFigure(metric, startFigure(start, metric.id)));
@@ -296,12 +336,14 @@ export function baselineEstimates(
     }
     const reference = median(level);
     const head = Math.exp(headLog) - metric.resolution;
+    const ratio = worseRatio(metric, reference, head);
+    const bootstrap = percentileInterval(ratios);
     estimates.set(metric.id, {
       basis: 'nights',
       reference,
       head,
-      ratio: worseRatio(metric, reference, head),
-      interval: percentileInterval(ratios),
+      ratio,
+      interval: bootstrap && expand(bootstrap, ratio, expansion(level.length)),
     });
   }
   return estimates;

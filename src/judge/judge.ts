@@ -7,6 +7,7 @@ import type { Validity } from '../engine/measure/result.js';
 import {
   baselineEstimates,
   MIN_NIGHTS,
+  START_SPREAD,
   pairedEstimates,
   type Basis,
   type Estimates,
@@ -257,9 +258,10 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
   const reasons = [...decision.reasons];
   if (input.kind === 'baseline' && young.length > 0) {
     reasons.push(
-      `A young baseline: the interval of ${young.map((figure) => figure.label).join(', ')} comes from trials ` +
-        `inside one start, not from nights; ${MIN_NIGHTS} nights of one level, ` +
-        'or the base measured here, make it sound.',
+      `A young baseline (fewer than ${MIN_NIGHTS} nights of one level): the interval of ` +
+        `${young.map((figure) => figure.label).join(', ')} compares one start with one start and ` +
+        `assumes starts differ as much as the reference pipeline's did (p50 ${spread(START_SPREAD.median)}, ` +
+        `tails ${spread(START_SPREAD.tail)}); more nights, or the base measured here, narrow it.`,
     );
   }
   const judgement: Omit<Judgement, 'explanation'> = {
@@ -275,6 +277,9 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
   };
   return { ...judgement, explanation: explain(judgement) };
 }
+
+/** A start-to-start spread in log units as the ± percent of one standard deviation. */
+const spread = (sigma: number): string => `±${Math.round((Math.exp(sigma) - 1) * 100)}%`;
 
 /** "Lost deliveries: 3 of 3,000 expected deliveries lost" for the gates that failed. */
 const failedGates = (judgement: Omit<Judgement, 'explanation'>): string =>

@@ -202,9 +202,13 @@ export const RULES: readonly Rule[] = [
 function settles(evidence: Evidence): string {
   const undecided = gatedWith(evidence, 'undecided');
   const tails = undecided.filter((figure) => isTail(METRICS[figure.id]));
+  // One start against a baseline has no rounds to add (judgeSingle): its nights narrow it.
+  const more =
+    evidence.progress.maxRounds > 1
+      ? `More rounds narrow each interval (raise max-rounds above ${evidence.progress.maxRounds})`
+      : "More nights in the baseline narrow each interval, as does the base measured here (compare-to 'base')";
   return (
-    `More rounds narrow each interval (raise max-rounds above ${evidence.progress.maxRounds}), ` +
-    'and so does a quieter runner; a change that sits at the tolerance needs a wider one' +
+    `${more}, and so does a quieter runner; a change that sits at the tolerance needs a wider one` +
     (tails.length > 0
       ? `; ${tails.map((figure) => figure.label).join(', ')} rest on the slowest few events: ` +
         'a longer scenario gives them more, or leave them out of the gated metrics.'

@@ -30,6 +30,12 @@ export interface ReferenceConfig {
    */
   processingDelayMs: number;
   /**
+   * Injected tail regression: every `holdEvery`-th delivery job (0: none) waits `holdMs` before
+   * its first attempt, in its worker; the others do not wait, so p50 stays and the tail moves.
+   */
+  holdEvery: number;
+  holdMs: number;
+  /**
    * Match in memory against a cached endpoint list (revalidated once per batch by a cheap
    * fingerprint query) instead of EthHook's one SQL query per event.
    */
@@ -76,6 +82,8 @@ export function referenceConfig(
     blockMs: 5_000,
     deliveryQueue: DEFAULT_DELIVERY_QUEUE,
     processingDelayMs: 0,
+    holdEvery: 0,
+    holdMs: 0,
     endpointCache: false,
     storeEvents: true,
     workers: 50,

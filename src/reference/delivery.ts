@@ -37,6 +37,8 @@ export type DeliveryConfig = Pick<
   | 'circuitBreakerThreshold'
   | 'circuitBreakerTimeoutMs'
   | 'shutdownTimeoutMs'
+  | 'holdEvery'
+  | 'holdMs'
 >;
 
 interface AttemptResult {
@@ -75,6 +77,8 @@ export class WebhookDelivery {
   private connections: BlockingConnection[] = [];
   private workers: Promise<void>[] = [];
   private stopping = false;
+  /** Jobs taken, for the injected tail (holdEvery). */
+  private jobsSeen = 0;
   private readonly wakeUp = new AbortController();
 
   constructor(
@@ -155,6 +159,11 @@ export class WebhookDelivery {
   }
 
   private async deliver(job: DeliveryJob): Promise<void> {
+    const { holdEvery, holdMs } = this.config;
+    if (holdEvery > 0 && holdMs > 0) {
+      this.jobsSeen += 1;
+      if (this.jobsSeen % holdEvery === 0) await this.pause(holdMs);
+    }
     const body = webhookBody(job.event);
     const signature = signBody(job.hmac_secret, body);
     for (let attempt = job.attempt; attempt <= job.max_retries; attempt++) {

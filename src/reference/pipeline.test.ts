@@ -262,6 +262,30 @@ describe('an injected processing delay', () => {
   });
 });
 
+describe('an injected tail: every n-th delivery held back', () => {
+  let pipeline: ReferencePipeline;
+  beforeAll(async () => {
+    pipeline = await startReferencePipeline(config({ holdEvery: 2, holdMs: 2000 }), silentLogger);
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('holds every second delivery that long and no other', async () => {
+    const events: Published[] = [];
+    for (let i = 0; i < 4; i++) events.push(await publish());
+    await waitFor('four deliveries', () =>
+      events.every((e) => receiver.requestsFor(e.txHash).length > 0),
+    );
+    const held = events.filter(
+      (event) => receiver.requestsFor(event.txHash)[0]!.receivedAtMs - event.publishedAtMs >= 2000,
+    );
+    // Jobs are taken in order by 50 workers: which events are held depends on who takes them,
+    // how many does not.
+    expect(held).toHaveLength(2);
+  });
+});
+
 describe('many workers in backoff at once', () => {
   let pipeline: ReferencePipeline;
   const warnings: string[] = [];

@@ -35,6 +35,8 @@ export interface ReferenceFlags {
   blockMs: number;
   deliveryQueue: string;
   processingDelayMs: number;
+  holdEvery: number;
+  holdMs: number;
   endpointCache: boolean;
   storeEvents: boolean;
   workers: number;
@@ -87,6 +89,8 @@ export function configFromFlags(
     blockMs: flags.blockMs,
     deliveryQueue: flags.deliveryQueue,
     processingDelayMs: flags.processingDelayMs,
+    holdEvery: flags.holdEvery,
+    holdMs: flags.holdMs,
     endpointCache: flags.endpointCache,
     storeEvents: flags.storeEvents,
     workers: flags.workers,
@@ -191,6 +195,20 @@ export function registerReferenceCommand(program: Command): void {
           'batch: adds latency without capping throughput); fractions allowed, e.g. 0.9',
       )
         .env('PROCESSING_DELAY_MS')
+        .argParser(nonNegativeNumber)
+        .default(0),
+    )
+    .addOption(
+      new Option(
+        '--hold-every <n>',
+        'injected tail regression: every n-th delivery waits --hold-ms before its first attempt ' +
+          '(0: none), so p50 stays and the tail moves',
+      )
+        .argParser(nonNegativeInt)
+        .default(0),
+    )
+    .addOption(
+      new Option('--hold-ms <ms>', 'how long each held delivery waits (with --hold-every)')
         .argParser(nonNegativeNumber)
         .default(0),
     )

@@ -30,6 +30,7 @@ import { seededEndpointsProblem, ServiceOutage } from './outage.js';
 import { StreamInUseError, StreamLock } from './lock.js';
 import { clearStaleDeliveries, describeStale } from './stale.js';
 import type { RunOptions, RunPhase } from './types.js';
+import { settled, warmupSlices, type SliceFigures } from './warmup.js';
 import { eventsPerLatencyBlock } from '../measure/blocks.js';
 import { failingAs, ServiceUnavailableError, SutFailedError } from './errors.js';
 import { harnessCpuFigures, harnessCpuText, processCpu } from '../measure/cpu.js';
@@ -216,28 +217,49 @@ async function runTrialsHolding(
 
     const environment = await fingerprint(options);
 
-    if (options.warmupEvents > 0) {
+    const slices = warmupSlices(options.warmupEvents, options.ratePerSec);
+    if (slices.length > 0) {
       await timed('warmup', () =>
-        logger.group(`Warm-up: ${options.warmupEvents} events (not measured)`, async () => {
-          const warmup = await measureOnce(
-            options,
-            receiver,
-            endpoints,
-            environment,
-            { events: options.warmupEvents, durationSec: null },
-            false,
-          ).catch((error: unknown) => {
-            if (!(error instanceof ServiceOutage)) throw error;
-            throw new ServiceOutageError(
-              `${error.during('the warm-up')}; nothing was measured, no verdict on the SUT`,
+        logger.group(
+          `Warm-up: until latency settles, at most ${options.warmupEvents} events (not measured)`,
+          async () => {
+            const measuredSlices: SliceFigures[] = [];
+            let published = 0;
+            for (const events of slices) {
+              const slice = await measureOnce(
+                options,
+                receiver,
+                endpoints,
+                environment,
+                { events, durationSec: null },
+                false,
+              ).catch((error: unknown) => {
+                if (!(error instanceof ServiceOutage)) throw error;
+                throw new ServiceOutageError(
+                  `${error.during('the warm-up')}; nothing was measured, no verdict on the SUT`,
+                );
+              });
+              published += events;
+              stopIfAborted(signal, 'the measured trials');
+              failIfWarmupDeliveredNothing(slice, webhookUrl);
+              measuredSlices.push({
+                p50: slice.delivery.latencyMs.p50,
+                p90: slice.delivery.latencyMs.p90,
+                expected: slice.delivery.expected,
+                delivered: slice.delivery.delivered,
+              });
+              if (settled(measuredSlices)) break;
+            }
+            const last = measuredSlices.at(-1);
+            logger.info(
+              `Warm-up ${settled(measuredSlices) ? 'settled' : 'ended unsettled, at its limit,'} after ` +
+                `${published} events in ${measuredSlices.length} slice${measuredSlices.length === 1 ? '' : 's'}` +
+                (last
+                  ? `; last slice p50 ${last.p50.toFixed(2)} ms, p90 ${last.p90.toFixed(2)} ms`
+                  : ''),
             );
-          });
-          logger.info(
-            `Warm-up delivered ${warmup.delivery.delivered} of ${warmup.delivery.expected}`,
-          );
-          stopIfAborted(signal, 'the measured trials');
-          failIfWarmupDeliveredNothing(warmup, webhookUrl);
-        }),
+          },
+        ),
       );
     }
 
