@@ -186,7 +186,7 @@ export const SETTINGS = {
     name: 'trials',
     flag: '--trials <n>',
     default: 3,
-    help: 'Measured runs after the warm-up; the verdict takes the median across them.',
+    help: 'Measured runs of a start after its warm-up, pooled into its latency histogram.',
   }),
   warmup: setting({
     kind: count(0, MAX_EVENTS),
@@ -194,7 +194,7 @@ export const SETTINGS = {
     flag: '--warmup-events <n>',
     aliases: ['--warmup'],
     defaultText: '5 s of the target rate, at least 200',
-    help: 'Events published and drained before measuring (not part of the result).',
+    help: 'The most the unmeasured warm-up publishes; it ends earlier once latency has settled (two 1 s slices agree within 15%).',
   }),
   chainId: setting({
     kind: count(1),
