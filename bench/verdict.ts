@@ -2,9 +2,10 @@
  * `npm run bench:verdict`: how often the verdict is right, measured (issue 12). The reference
  * pipeline runs as its own process at its fastest (endpoint cache on, no event or attempt rows:
  * p50 about 1-2 ms); every check is `run --baseline --start <head> --base-start <unchanged>` with
- * the default settings (compare-to auto) and 3 trials, as the action checks a pull request: it
- * measures the base on this runner when the runner is busier than the baseline's (`--no-base`:
- * the baseline alone, the pipeline started by the bench). The baseline is built as the nightly refresh builds it: `--nights` runs
+ * the default settings (compare-to auto) and 3 trials, as the action checks a pull request: auto
+ * measures the base on this runner whenever it can start it, so these are paired checks
+ * (`--no-base`: the baseline's nights alone, one start of the head, the pipeline started by the
+ * bench). The baseline is built as the nightly refresh builds it: `--nights` runs
  * (default 5), each on a freshly started pipeline, folded into one file by `baseline update`; the
  * median of their p50s is the reference p50. Conditions, 10 checks each (`--runs`):
  *
@@ -334,8 +335,8 @@ interface Tally {
  *
  * As the action checks a pull request with a start command (the default compare-to auto, a base
  * commit at hand): the run starts the head's pipeline itself (`--start`) and may measure the
- * base's (`--base-start`, the unchanged pipeline) on this runner instead of using the baseline,
- * when the runner is busier than the baseline's. `--no-base`: the bench starts the pipeline and
+ * base's (`--base-start`, the unchanged pipeline) on this runner instead of using the baseline
+ * (auto does whenever the base can be started). `--no-base`: the bench starts the pipeline and
  * the run has only the baseline, as a check with no base commit.
  */
 async function check(
