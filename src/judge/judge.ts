@@ -305,13 +305,15 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
       ? `${n} round${n === 1 ? '' : 's'} of the base and the head measured alternately on this runner`
       : judgement.basis === 'nights'
         ? `the baseline's nights, ${judgement.nights} on this runner and load, and this run`
-        : "the baseline's newest night and this run, trial by trial: a young baseline, too few nights";
-  const unit =
-    judgement.basis === 'trials' ? 'trials' : judgement.basis === 'rounds' ? 'rounds' : 'nights';
+        : "the baseline's newest night and this run: a young baseline, too few nights";
+  const interval =
+    judgement.basis === 'trials'
+      ? 'resampling their trials, with the noise between two starts assumed'
+      : `resampling those ${judgement.basis === 'rounds' ? 'rounds' : 'nights'}, widened for how few they are`;
   const first =
     `Each gated figure's change is the median, over fresh starts of the system, of the head's figure over ` +
     `the reference's, each read from a start's latency histogram (${from}), with a 95% interval from ` +
-    `resampling those ${unit}.`;
+    `${interval}.`;
   const limit = formatTolerance(judgement.tolerance);
   const gated = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
   /** "Latency p50 +62% [95% CI +48%, +77%] exceeds", the verb agreeing with how many. */
