@@ -269,6 +269,22 @@ describe('judge: the model', () => {
     expect(judgement.outcome).toBe('another-round');
   });
 
+  it('does not judge a tail that rests on too few deliveries a start', () => {
+    // 200 deliveries a round: the p99 is the second slowest. Three rounds all read it 3x.
+    const input: JudgeInput = {
+      kind: 'paired',
+      rounds: [1, 1.02, 0.98].map((noise) => ({
+        base: start(makeRunResult({ sampleCount: 200, latency: scaled(BASE, noise) })),
+        head: start(makeRunResult({ sampleCount: 200, latency: scaled(BASE, noise, noise * 3) })),
+      })),
+    };
+    const judgement = judge(input, TOLERANCE, progress(3, 3));
+    expect(figure(judgement, 'p99')?.status).toBe('undecided');
+    expect(figure(judgement, 'p99')?.reason).toContain('rests on 2 deliveries a start');
+    // The p95 rests on 10 and is judged: 3x is a regression.
+    expect(figure(judgement, 'p95')?.status).toBe('regression');
+  });
+
   it('explains in two sentences how the verdict was reached', () => {
     const judgement = judge(
       pairedRounds([

@@ -54,15 +54,21 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
       `--processing-delay-ms ${processingDelayMs}`,
     ].join(' ');
 
-  function paired(name: string, delays: { base: number; head: number }): Promise<CliOutcome> {
+  function paired(
+    name: string,
+    delays: { base: number; head: number },
+    extra: string[] = [],
+  ): Promise<CliOutcome> {
     return runCli(
       [
         'run',
+        ...extra,
         ...['--start', pipeline(delays.head), '--base-start', pipeline(delays.base)],
         ...['--rounds', '2', '--chain-id', String(chainId)],
         ...['--redis-url', TEST_REDIS_URL, '--database-url', schema.url, '--apply-schema'],
         // A rate a busy machine keeps to: a publisher behind its schedule makes a round invalid.
-        ...['--events', '200', '--rate', '50', '--concurrency', '2', '--warmup', '100'],
+        // 500 events a round: a p99 needs at least 5 deliveries beyond it to be judged.
+        ...['--events', '500', '--rate', '100', '--concurrency', '2', '--warmup', '300'],
         ...[
           '--drain-timeout',
           '5',
@@ -124,10 +130,15 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
     for (const group of groups) expect(groupAlive(group)).toBe(false);
   }, 320_000);
 
-  it('the same command on both sides is no regression: exit 0', async () => {
-    const run = await paired('aa', { base: 0, head: 0 });
-    expect(run.code, explain(run)).toBe(0);
-    expect(verdictLine(run.stdout)).toMatch(/^(PASS|INCONCLUSIVE) {2}/);
+  it('the same command on both sides is no regression: exit 0, or 2 when it cannot tell', async () => {
+    // The plumbing of a check whose sides are the same, gated on p50: a tail of 500 deliveries a
+    // round on a busy machine is a bet (three identical rounds once read p99 +198%); how often the
+    // tails cry wolf is counted by npm run bench:ab, not by one run here.
+    const run = await paired('aa', { base: 0, head: 0 }, ['--gate', 'p50']);
+    // Pass (0), or inconclusive (2) when eight rounds could not narrow the interval on a busy
+    // machine: never a regression (1).
+    expect([0, 2], explain(run)).toContain(run.code);
+    expect(verdictLine(run.stdout)).toMatch(run.code === 0 ? /^PASS {2}/ : /^INCONCLUSIVE {2}/);
     expect(run.stdout).not.toMatch(/regression$/m);
     for (const group of groupsStarted(run.stderr)) expect(groupAlive(group)).toBe(false);
   }, 320_000);

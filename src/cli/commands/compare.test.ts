@@ -18,7 +18,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'compare-cli-'));
   const run = (p50Ms: number, options: Parameters<typeof makeRunResult>[0] = {}) =>
     makeRunResult({
-      sampleCount: 200,
+      sampleCount: 1000,
       latency: { p50Ms, p95Ms: p50Ms * 2.5, p99Ms: p50Ms * 5 },
       ...options,
     });
@@ -140,7 +140,7 @@ describe('ethhook-load-test compare', () => {
       '--no-color',
     );
     expect(exitCode).toBe(1);
-    expect(output).toContain('2 of 202 expected deliveries lost');
+    expect(output).toContain('2 of 1,002 expected deliveries lost');
   });
 
   it('is inconclusive without a baseline: exit 2, saying only correctness was judged', async () => {
