@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { allCoresProbeMs, speedProbe } from './fingerprint.js';
+import { allCoresProbeMs, environmentFingerprint, speedProbe } from './fingerprint.js';
 
 describe('the speed probe', () => {
   it('runs the CPU loop on every core at once and stops its workers', async () => {
@@ -36,5 +36,24 @@ describe('the speed probe', () => {
     // the rounding and turbo clocks: a broken probe (no work, one worker) would.
     expect(probe.allCoresMs).toBeGreaterThan(probe.cpuMs * 0.5);
     expect(os.availableParallelism()).toBeGreaterThan(0);
+  });
+});
+
+describe('the environment fingerprint', () => {
+  it('probes the runner once per process: every start of a paired check reuses it', async () => {
+    let probes = 0;
+    const sources = {
+      redisVersion: async () => '7.0.0',
+      postgresVersion: async () => '15.0',
+      withRedisPing: async <T>(work: (ping: () => Promise<unknown>) => Promise<T>): Promise<T> => {
+        probes += 1;
+        return work(async () => 'PONG');
+      },
+    };
+    const first = await environmentFingerprint(sources);
+    const second = await environmentFingerprint(sources);
+    expect(probes).toBe(1);
+    expect(second.speed).toEqual(first.speed);
+    expect(first.speed?.cpuMs).toBeGreaterThan(0);
   });
 });

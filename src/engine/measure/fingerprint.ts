@@ -24,8 +24,20 @@ export async function environmentFingerprint(
     nodeVersion: process.version,
     redisVersion: (await sources?.redisVersion().catch(() => null)) ?? null,
     postgresVersion: (await sources?.postgresVersion().catch(() => null)) ?? null,
-    speed: await speedProbe(sources?.withRedisPing?.bind(sources)),
+    speed: await speedOfThisRunner(sources?.withRedisPing?.bind(sources)),
   };
+}
+
+let probed: Promise<SpeedProbe> | null = null;
+
+/**
+ * The speed probe, once per process. It takes 1-4 s on a 2-core runner, and a paired check
+ * fingerprints every start of both sides (six at least) on one machine, whose first probe its
+ * rounds keep anyway (compare/rounds.ts sideResults).
+ */
+function speedOfThisRunner(withRedisPing?: VersionSources['withRedisPing']): Promise<SpeedProbe> {
+  probed ??= speedProbe(withRedisPing);
+  return probed;
 }
 
 /*
