@@ -26,7 +26,7 @@ export async function waitUntil(
   probe: () => Promise<boolean | string>,
   {
     timeoutMs,
-    intervalMs = 250,
+    intervalMs = 100,
     signal,
   }: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
 ): Promise<void> {
