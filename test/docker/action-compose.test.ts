@@ -296,7 +296,7 @@ describe.skipIf(skipped)(
           '::group::Waiting for Redis and PostgreSQL',
           '::group::Waiting for the SUT',
           '::group::Seeding webhook endpoints',
-          '::group::Warm-up: 50 events (not measured)',
+          '::group::Warm-up: 50 events at most, until latency settles (not measured)',
           '::group::Measured run',
         ],
         explain(step),

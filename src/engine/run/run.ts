@@ -221,7 +221,7 @@ async function runTrialsHolding(
     if (slices.length > 0) {
       await timed('warmup', () =>
         logger.group(
-          `Warm-up: until latency settles, at most ${options.warmupEvents} events (not measured)`,
+          `Warm-up: ${options.warmupEvents} events at most, until latency settles (not measured)`,
           async () => {
             const measuredSlices: SliceFigures[] = [];
             let published = 0;
