@@ -43,7 +43,7 @@ export function baselineWithNights(
   name = 'nightly',
 ): Baseline {
   const nights = Math.max(...Object.values(series).map((values) => values.length));
-  const template = aggregateTrials([makeRunResult({ sampleCount: 200 })]);
+  const template = aggregateTrials([makeRunResult({ sampleCount: 1000 })]);
   const metricsOf = (night: number) => {
     const metrics = { ...template.metrics };
     for (const [id, values] of Object.entries(series)) {

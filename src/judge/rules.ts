@@ -210,7 +210,7 @@ function settles(evidence: Evidence): string {
   return (
     `${more}, and so does a quieter runner; a change that sits at the tolerance needs a wider one` +
     (tails.length > 0
-      ? `; ${tails.map((figure) => figure.label).join(', ')} rest on the slowest few events: ` +
+      ? `; ${tails.map((figure) => figure.label).join(', ')} ${tails.length === 1 ? 'rests' : 'rest'} on the slowest few events: ` +
         'a longer scenario gives them more, or leave them out of the gated metrics.'
       : '.')
   );
