@@ -197,6 +197,8 @@ async function singleSide(
 interface PairedJson {
   reference: { reference: string; why: string };
   outcome: string;
+  summary: string;
+  rounds: number;
   metrics: {
     id: string;
     reference: number;
@@ -253,9 +255,14 @@ async function paired(
     why,
     p50: p50 ? `${p50.change} ${p50.status}` : '—',
     p50Metric: p50 ?? null,
+    rounds: parsed?.rounds ?? null,
+    summary: parsed?.summary ?? '',
     ms: run.ms,
   };
 }
+
+const mean = (values: readonly number[]): number =>
+  values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
 
 async function main() {
   const db = new pg.Client({ connectionString: DATABASE_URL });
@@ -364,6 +371,8 @@ async function main() {
       const neighbour = experiment.noisy ? startNeighbour() : null;
       const counts = new Map<string, number>();
       const ratios: number[] = [];
+      const rounds: number[] = [];
+      const seconds: number[] = [];
       /** Per gated metric, the runs it kept from passing. */
       const whyCounts = new Map<string, number>();
       try {
@@ -378,8 +387,11 @@ async function main() {
           counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
           const ratio = outcome.p50Metric?.ratio;
           if (typeof ratio === 'number') ratios.push(ratio);
+          if (outcome.rounds !== null) rounds.push(outcome.rounds);
+          seconds.push(outcome.ms / 1000);
           log(
-            `${experiment.name} run ${run}: ${outcome.outcome}; p50 ${outcome.p50}; ${(outcome.ms / 1000).toFixed(0)} s; load ${load()}`,
+            `${experiment.name} run ${run}: ${outcome.outcome} after ${outcome.rounds ?? '?'} rounds; p50 ${outcome.p50}; ` +
+              `${(outcome.ms / 1000).toFixed(0)} s; load ${load()}\n    ${outcome.summary}`,
           );
           for (const line of outcome.why) log(`    ${line}`);
           for (const line of outcome.why) {
@@ -397,6 +409,7 @@ async function main() {
           : '';
       log(
         `== ${experiment.note}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ${n}/${RUNS}`).join(', ')}${measured}` +
+          `; mean ${mean(rounds).toFixed(1)} rounds, ${mean(seconds).toFixed(0)} s a check` +
           (whyCounts.size > 0
             ? `; not passing on ${[...whyCounts.entries()].map(([metric, n]) => `${metric} ${n}x`).join(', ')}`
             : ''),
