@@ -244,7 +244,6 @@ async function runTrialsHolding(
               failIfWarmupDeliveredNothing(slice, webhookUrl);
               measuredSlices.push({
                 p50: slice.delivery.latencyMs.p50,
-                p90: slice.delivery.latencyMs.p90,
                 expected: slice.delivery.expected,
                 delivered: slice.delivery.delivered,
               });
@@ -254,9 +253,7 @@ async function runTrialsHolding(
             logger.info(
               `Warm-up ${settled(measuredSlices) ? 'settled' : 'ended unsettled, at its limit,'} after ` +
                 `${published} events in ${measuredSlices.length} slice${measuredSlices.length === 1 ? '' : 's'}` +
-                (last
-                  ? `; last slice p50 ${last.p50.toFixed(2)} ms, p90 ${last.p90.toFixed(2)} ms`
-                  : ''),
+                (last ? `; last slice p50 ${last.p50.toFixed(2)} ms` : ''),
             );
           },
         ),

@@ -1,9 +1,10 @@
 /**
  * The warm-up ends when latency has settled, not after a fixed count: a fresh start of the
  * pipeline is slow for its first second or two (JIT, connection pools, caches), then steady. The
- * warm-up publishes slices of about a second of the load and stops once a slice's p50 and p90
- * are within SETTLED_WITHIN of the slice before, or at `warmup-events`, which stays the most it
- * may take. A paired check starts each side fresh every round, so this is most of what a round
+ * warm-up publishes slices of about a second of the load and stops once a slice's p50 is within
+ * SETTLED_WITHIN of the slice before, or at `warmup-events`, which stays the most it may take.
+ * Not the p90: on a 2-core runner with a neighbour, the p90 of one second moved by more than 15%
+ * between slices of a warm pipeline, and 11 of 16 warm-ups ran to their limit. A paired check starts each side fresh every round, so this is most of what a round
  * costs (a fixed 5 s warm-up was 5.1 s of a side's 8 s).
  */
 
@@ -12,12 +13,11 @@ export const SLICE_SEC = 1;
 export const MIN_SLICE_EVENTS = 100;
 /** Slices measured at least: the first is compared with nothing, the second with the first. */
 export const MIN_SLICES = 2;
-/** Two consecutive slices whose p50 and p90 agree within this ratio: settled. */
-export const SETTLED_WITHIN = 1.15;
+/** Two consecutive slices whose p50 agree within this ratio: settled. */
+export const SETTLED_WITHIN = 1.2;
 
 export interface SliceFigures {
   p50: number;
-  p90: number;
   expected: number;
   delivered: number;
 }
@@ -46,16 +46,11 @@ const within = (a: number, b: number): boolean =>
 
 /**
  * Whether the slices so far show settled latency: at least MIN_SLICES, the last two delivered
- * in full, their p50 and p90 within SETTLED_WITHIN of each other.
+ * in full, their p50 within SETTLED_WITHIN of each other.
  */
 export function settled(slices: readonly SliceFigures[]): boolean {
   if (slices.length < MIN_SLICES) return false;
   const [before, last] = slices.slice(-2) as [SliceFigures, SliceFigures];
   const complete = (slice: SliceFigures) => slice.expected > 0 && slice.delivered >= slice.expected;
-  return (
-    complete(before) &&
-    complete(last) &&
-    within(before.p50, last.p50) &&
-    within(before.p90, last.p90)
-  );
+  return complete(before) && complete(last) && within(before.p50, last.p50);
 }
