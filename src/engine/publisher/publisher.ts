@@ -9,10 +9,10 @@ import {
 } from '../measure/histogram.js';
 import type { PublisherFigures } from '../measure/result.js';
 import { createProgress, type ProgressMode, type ProgressReporter } from './progress.js';
-import { PrefixedBatchEncoder } from './resp.js';
 import { RedisUnavailableError, RespConnection } from './resp-connection.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 import { MAX_CONCURRENCY, shapeProblem } from './shape.js';
+import { XaddBatchEncoder } from './xadd-encoder.js';
 
 export { RedisUnavailableError } from './resp-connection.js';
 export { MAX_CONCURRENCY } from './shape.js';
@@ -212,8 +212,7 @@ class Lane {
 class PublishRun {
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
-  private readonly generator: EventGenerator;
-  private readonly encoder: PrefixedBatchEncoder;
+  private readonly encoder: XaddBatchEncoder;
   private readonly lanes: Lane[];
   private readonly targetRatePerSec: number;
   private readonly firstSequence: number;
@@ -254,7 +253,6 @@ class PublishRun {
   ) {
     this.clock = clock;
     this.scheduler = scheduler;
-    this.generator = options.generator;
     this.targetRatePerSec = options.ratePerSec;
     this.firstSequence = options.firstSequence ?? 0;
     this.plannedTotal = scheduler.plannedTotal;
@@ -266,7 +264,7 @@ class PublishRun {
       prefix.push('MAXLEN', '~', String(options.maxLenApprox));
     }
     prefix.push('*');
-    this.encoder = new PrefixedBatchEncoder(prefix);
+    this.encoder = new XaddBatchEncoder(prefix, options.generator);
 
     const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     const perLane = scheduler.laneWindow(maxInFlight, connections.length);
@@ -382,16 +380,16 @@ class PublishRun {
   }
 
   private sendBatch(lane: Lane, fromIndex: number, count: number): void {
-    const generator = this.generator;
     const encoder = this.encoder;
     const scheduler = this.scheduler;
     const firstSequence = this.firstSequence;
     const shard = lane.shard;
     for (let index = fromIndex; index < fromIndex + count; index++) {
-      encoder.add(generator.build(firstSequence + index, shard, scheduler.intendedUs(index)));
+      encoder.add(firstSequence + index, shard, scheduler.intendedUs(index));
       lane.push(index);
     }
-    lane.connection.write(encoder.take());
+    const batch = encoder.take();
+    lane.connection.write(batch, () => encoder.recycle(batch));
   }
 
   private onReply(lane: Lane, error: string | undefined, receivedUs: number): void {

@@ -164,9 +164,12 @@ export class RespConnection {
     });
   }
 
-  /** Queues a batch of encoded commands; never waits (the caller bounds what is in flight). */
-  write(encoded: Buffer): void {
-    this.socket.write(encoded);
+  /**
+   * Queues a batch of encoded commands; never waits (the caller bounds what is in flight).
+   * `flushed` is called once the socket no longer needs the buffer (also when the write failed).
+   */
+  write(encoded: Buffer, flushed?: () => void): void {
+    this.socket.write(encoded, flushed);
   }
 
   /** Graceful close: lets queued writes flush, then ends the socket. */
