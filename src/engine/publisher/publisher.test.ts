@@ -267,18 +267,28 @@ describe('publish (real Redis)', () => {
   });
 
   it('gives up on a Redis that stops answering, instead of waiting forever', async () => {
-    // Answers the handshake, then swallows every command.
+    // Answers the handshake (the client's commands up to its PING), then swallows every command.
     const sockets: net.Socket[] = [];
+    const info = '# Server\r\nloading:0';
     const mute = net.createServer((socket) => {
       sockets.push(socket);
       let received = '';
-      let answered = false;
+      let answered = 0;
+      let muted = false;
       socket.on('data', (chunk) => {
-        if (answered) return;
+        if (muted) return;
         received += chunk.toString('latin1');
-        if (received.includes('PING')) {
-          socket.write('+OK\r\n+PONG\r\n');
-          answered = true;
+        const names = [...received.matchAll(/\*\d+\r\n\$\d+\r\n([A-Za-z]+)\r\n/g)].map(
+          (m) => m[1]!,
+        );
+        for (const name of names.slice(answered)) {
+          answered++;
+          if (name.toUpperCase() === 'INFO') socket.write(`$${info.length}\r\n${info}\r\n`);
+          else if (name.toUpperCase() === 'PING') {
+            socket.write('+PONG\r\n');
+            muted = true;
+            return;
+          } else socket.write('+OK\r\n');
         }
       });
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendCommandUtf8, ReplyParser } from './resp.js';
+import { ReplyParser } from './resp.js';
 
 function parseAll(chunks: string[]): { replies: (string | undefined)[]; ok: boolean } {
   const replies: (string | undefined)[] = [];
@@ -8,15 +8,6 @@ function parseAll(chunks: string[]): { replies: (string | undefined)[]; ok: bool
   for (const chunk of chunks) ok &&= parser.feed(Buffer.from(chunk, 'utf8'));
   return { replies, ok };
 }
-
-describe('RESP encoding', () => {
-  it('encodes commands with byte lengths', () => {
-    expect(appendCommandUtf8('', ['PING'])).toBe('*1\r\n$4\r\nPING\r\n');
-    expect(appendCommandUtf8('', ['SET', 'k', 'é'])).toBe(
-      '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n',
-    );
-  });
-});
 
 describe('ReplyParser', () => {
   it('reports each reply in order, errors with their text', () => {

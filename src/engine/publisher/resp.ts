@@ -1,26 +1,15 @@
 /**
- * The Redis wire protocol (RESP2) the publisher's connections need: encoding a command (the
- * handshake; the XADDs are encoded by xadd-encoder.ts), and counting replies as they stream back.
+ * The replies half of the Redis wire protocol (RESP2) for the publisher's connections: counting
+ * replies as they stream back. The commands are encoded by xadd-encoder.ts.
  *
- * Why not ioredis here: its per-command machinery (a Command object, a promise, argument
- * flattening and key inspection per XADD) caps a Node process at roughly a third of what
- * `redis-benchmark` pushes through the same Redis, which would make the publisher, not the system
- * under test, the bottleneck of a load test. A batch of XADDs encoded into one buffer and one
- * socket write, with replies counted in order, keeps the publisher within reach of Redis itself.
+ * Why not ioredis's own commands here: its per-command machinery (a Command object, a promise,
+ * argument flattening and a decoded reply per XADD) caps a Node process at about a fifth of what
+ * `redis-benchmark` pushes through the same Redis (pipeline(), auto-pipelining and xaddBuffer
+ * alike: bench/README.md), which would make the publisher, not the system under test, the
+ * bottleneck of a load test. ioredis still makes each connection (resp-connection.ts); a batch of
+ * XADDs encoded into one buffer and one socket write, with replies counted in order, keeps the
+ * publisher within reach of Redis itself.
  */
-
-/** Appends `args` as one RESP command to `out`, with exact UTF-8 byte lengths. */
-export function appendCommandUtf8(out: string, args: readonly string[]): string {
-  return appendArgsUtf8(out + '*' + args.length + '\r\n', args);
-}
-
-function appendArgsUtf8(out: string, args: readonly string[]): string {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    out += '$' + Buffer.byteLength(arg) + '\r\n' + arg + '\r\n';
-  }
-  return out;
-}
 
 /** Called once per complete reply, in order; `error` is the text of an error reply. */
 export type ReplyHandler = (error: string | undefined) => void;

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EventGenerator } from '../events/generator.js';
 import { encodeTxHash, TxHashWriter } from '../events/identity.js';
-import { appendCommandUtf8 } from './resp.js';
 import { XaddBatchEncoder } from './xadd-encoder.js';
+
+/** A command as RESP, with exact UTF-8 byte lengths: the encoding the publisher used before. */
+function appendCommandUtf8(out: string, args: readonly string[]): string {
+  out += `*${args.length}\r\n`;
+  for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+  return out;
+}
 
 /** The bytes the publisher wrote before it had this encoder: generator.build() field by field. */
 function fieldByField(prefix: string[], generator: EventGenerator, events: number[][]): string {
@@ -40,6 +46,12 @@ describe('XaddBatchEncoder', () => {
     encoder.add(12, 3, 5_000);
     expect(encoder.take().toString('latin1')).toBe(
       fieldByField(prefix, generator, [[12, 3, 5_000]]),
+    );
+  });
+
+  it('encodes commands with byte lengths (the reference itself)', () => {
+    expect(appendCommandUtf8('', ['SET', 'k', 'é'])).toBe(
+      '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n',
     );
   });
 

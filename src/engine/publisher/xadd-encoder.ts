@@ -12,7 +12,7 @@ import { TxHashWriter } from '../events/identity.js';
  * write per event) took a fifth of the publisher's time.
  *
  * The bytes are those of `XADD <prefix args> <generator.build(...)>` encoded field by field with
- * exact UTF-8 byte lengths (pinned by xadd-encoder.test.ts against resp.ts's appendCommandUtf8).
+ * exact UTF-8 byte lengths (pinned by xadd-encoder.test.ts against the field-by-field encoding).
  */
 export class XaddBatchEncoder {
   private readonly generator: EventGenerator;
