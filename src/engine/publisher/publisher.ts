@@ -234,6 +234,9 @@ class PublishRun {
   private lastAckUs = 0;
   private lastReplyUs = 0;
   private readonly latency: Histogram = createHistogram();
+  /** A run of equal latencies not recorded yet (recordLatency). */
+  private latencyRunUs = 0;
+  private latencyRunCount = 0;
   private readonly lag: Histogram = createHistogram();
 
   private stopping = false;
@@ -400,7 +403,7 @@ class PublishRun {
     if (error === undefined) {
       this.published++;
       this.countPublished(receivedUs);
-      recordUs(this.latency, receivedUs - this.scheduler.intendedUs(index));
+      this.recordLatency(receivedUs - this.scheduler.intendedUs(index));
       if (receivedUs > this.lastAckUs) this.lastAckUs = receivedUs;
     } else {
       this.failedSequences.push(this.firstSequence + index);
@@ -411,6 +414,26 @@ class PublishRun {
       this.waitingForCapacity = false;
       this.wake();
     }
+  }
+
+  /**
+   * Replies that arrive in one chunk share their receive time, and at rate 0 the events of one
+   * batch share their intended time: equal latencies come in runs, and a run is recorded as one
+   * value with its count (the histogram is the same as recording each).
+   */
+  private recordLatency(latencyUs: number): void {
+    if (latencyUs === this.latencyRunUs) {
+      this.latencyRunCount++;
+      return;
+    }
+    this.flushLatencyRun();
+    this.latencyRunUs = latencyUs;
+    this.latencyRunCount = 1;
+  }
+
+  private flushLatencyRun(): void {
+    if (this.latencyRunCount > 0) recordUs(this.latency, this.latencyRunUs, this.latencyRunCount);
+    this.latencyRunCount = 0;
   }
 
   private countPublished(receivedUs: number): void {
@@ -467,6 +490,7 @@ class PublishRun {
   }
 
   private outcome(): PublishOutcome {
+    this.flushLatencyRun();
     const elapsedUs = this.lastAckUs - this.t0Us;
     const achievedRatePerSec = elapsedUs > 0 ? (this.published * 1e6) / elapsedUs : 0;
     const figures: PublisherFigures = {

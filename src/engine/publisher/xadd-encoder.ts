@@ -18,14 +18,14 @@ export class XaddBatchEncoder {
   private readonly generator: EventGenerator;
   private readonly txHash: TxHashWriter;
   /** `*<argc>`, the prefix args, chain_id and the block_number name. */
-  private readonly head: Buffer;
+  private readonly head: string;
   /** Per shape: contract, topics and data with their names, then the timestamp name. */
   private readonly shapes: Buffer[];
   private readonly logsPerBlock: number;
 
   /** The block whose parts are cached, and its parts. */
   private blockOffset = -1;
-  /** block_number's value, block_hash, and tx_hash's name and length header. */
+  /** The head, block_number's value, block_hash, and tx_hash's name and length header. */
   private blockPart: Buffer = Buffer.alloc(0);
   /** timestamp's value. */
   private timestampPart: Buffer = Buffer.alloc(0);
@@ -39,12 +39,10 @@ export class XaddBatchEncoder {
     this.logsPerBlock = generator.logsPerBlock;
     this.txHash = new TxHashWriter(generator.runId);
     const sample = generator.build(0, 0, 0);
-    this.head = Buffer.from(
+    this.head =
       `*${prefixArgs.length + sample.length}\r\n` +
-        bulk(prefixArgs) +
-        bulk(['chain_id', sample[1]!, 'block_number']),
-      'utf8',
-    );
+      bulk(prefixArgs) +
+      bulk(['chain_id', sample[1]!, 'block_number']);
     this.shapes = generator
       .shapePayloads()
       .map(({ contract, topics, data }) =>
@@ -63,13 +61,9 @@ export class XaddBatchEncoder {
     const shape = this.shapes[this.generator.shapeOf(sequence)]!;
     const logIndex = sequence - blockOffset * this.logsPerBlock;
     // tx_hash is 66 bytes, log_index with its name and value at most 48.
-    this.reserve(
-      this.head.length + this.blockPart.length + 66 + 48 + shape.length + this.timestampPart.length,
-    );
+    this.reserve(this.blockPart.length + 66 + 48 + shape.length + this.timestampPart.length);
     const buffer = this.buffer;
     let at = this.length;
-    buffer.set(this.head, at);
-    at += this.head.length;
     buffer.set(this.blockPart, at);
     at += this.blockPart.length;
     at = this.txHash.write(buffer, at, shard, sequence, intendedSendUs);
@@ -111,7 +105,7 @@ export class XaddBatchEncoder {
     const { blockNumber, blockHash, timestamp } = this.generator.blockOf(sequence);
     this.blockOffset = blockOffset;
     this.blockPart = Buffer.from(
-      bulk([blockNumber, 'block_hash', blockHash, 'tx_hash']) + '$66\r\n',
+      this.head + bulk([blockNumber, 'block_hash', blockHash, 'tx_hash']) + '$66\r\n',
       'utf8',
     );
     this.timestampPart = Buffer.from(bulk([timestamp]), 'utf8');
