@@ -35,6 +35,8 @@ export interface TopRateResult {
   ratio: number;
   ourRps: number;
   redisBenchmarkRps: number;
+  /** CPU µs per event of the publisher's process at its top rate (median of the rounds). */
+  cpuUsPerEvent: number;
   lines: string[];
 }
 
@@ -182,6 +184,8 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
   const theirs: number[] = [];
   const profileText: string[] = [];
   const ratios: number[] = [];
+  /** This process's CPU (user + system) per event in each of our measured rounds. */
+  const cpuUsPerEvent: number[] = [];
   await withRedis(async (redis) => {
     // Warm-up: JIT of the hot path and of the generator, not measured.
     const warmKey = benchKey();
@@ -199,9 +203,12 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
           if (side === 'theirs') {
             pair.theirs = await redisBenchmarkXadd(key, events);
           } else {
+            const cpuBefore = process.cpuUsage();
             pair.ours = (
               await publishOnce(key, events, 0, concurrency, TOP_RATE_MIX)
             ).figures.achievedRatePerSec;
+            const cpu = process.cpuUsage(cpuBefore);
+            cpuUsPerEvent.push((cpu.user + cpu.system) / events);
           }
         } finally {
           await redis.del(key);
@@ -240,9 +247,12 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
       `${ourBytes.toFixed(0)} bytes an XADD on average for ours, ${theirBytes} for redis-benchmark's; ` +
       `ours generates every event (unique tx_hash, block, 64 payload variants), redis-benchmark ` +
       `repeats one (over its default 50 connections)`,
+    `  ours took ${median(cpuUsPerEvent).toFixed(2)} µs of CPU per event (user + system, median of ` +
+      `the rounds; range ${Math.min(...cpuUsPerEvent).toFixed(2)}-${Math.max(...cpuUsPerEvent).toFixed(2)}), ` +
+      `spent as the profile of one more round shows:`,
     ...profileText,
   ];
-  return { ratio, ourRps, redisBenchmarkRps, lines };
+  return { ratio, ourRps, redisBenchmarkRps, cpuUsPerEvent: median(cpuUsPerEvent), lines };
 }
 
 /** Pacing runs: about `durationSec` at each target rate. */
