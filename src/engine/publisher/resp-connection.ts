@@ -56,7 +56,8 @@ export class RespConnection {
         this.socket.destroy(new Error('unexpected reply from Redis (protocol error)'));
       }
     });
-    redis.on('error', (error: Error) => {
+    // The socket's own errors too: ioredis listens for the first one only.
+    this.socket.on('error', (error: Error) => {
       this.lastError = error;
     });
     this.socket.on('close', () => {
