@@ -60,11 +60,13 @@ export interface ShapePayload {
   data: string;
 }
 
-/** The fields an entry takes from its block, as they go on the wire. */
+/** The fields an entry takes from its block. */
 export interface BlockFields {
-  blockNumber: string;
+  blockNumber: number;
+  /** 0x and 64 hex digits. */
   blockHash: string;
-  timestamp: string;
+  /** Unix seconds. */
+  timestampSec: number;
 }
 
 interface Template {
@@ -237,9 +239,9 @@ export class EventGenerator {
     const blockOffset = Math.floor(sequence / this.logsPerBlock);
     const blockNumber = this.startBlock + blockOffset;
     return {
-      blockNumber: String(blockNumber),
+      blockNumber,
       blockHash: this.blockHash(blockNumber),
-      timestamp: String(this.baseTimestampSec + blockOffset * 12),
+      timestampSec: this.baseTimestampSec + blockOffset * 12,
     };
   }
 
@@ -256,7 +258,7 @@ export class EventGenerator {
       'chain_id',
       this.chainIdText,
       'block_number',
-      block.blockNumber,
+      String(block.blockNumber),
       'block_hash',
       block.blockHash,
       'tx_hash',
@@ -270,7 +272,7 @@ export class EventGenerator {
       'data',
       payload.data,
       'timestamp',
-      block.timestamp,
+      String(block.timestampSec),
     ];
   }
 

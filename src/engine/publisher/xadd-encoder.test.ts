@@ -76,6 +76,19 @@ describe('XaddBatchEncoder', () => {
       fieldByField(['XADD', 'k', '*'], longBlocks, events),
     );
   });
+  it('encodes block numbers and timestamps that are not whole numbers of 0 or more as String() does', () => {
+    const odd = new EventGenerator({
+      chainId: 5,
+      runId: '00112233aabbccdd',
+      seed: 2,
+      startBlock: -25,
+      baseTimestampSec: 0.5,
+    });
+    const encoder = new XaddBatchEncoder(['XADD', 'k', '*'], odd);
+    const events = [0, 11, 250, 260].map((s) => [s, 1, s]);
+    for (const [sequence, shard, intendedUs] of events) encoder.add(sequence!, shard!, intendedUs!);
+    expect(encoder.take().toString('latin1')).toBe(fieldByField(['XADD', 'k', '*'], odd, events));
+  });
 });
 
 describe('TxHashWriter', () => {

@@ -18,16 +18,21 @@ export class XaddBatchEncoder {
   private readonly generator: EventGenerator;
   private readonly txHash: TxHashWriter;
   /** `*<argc>`, the prefix args, chain_id and the block_number name. */
-  private readonly head: string;
+  private readonly head: Buffer;
   /** Per shape: contract, topics and data with their names, then the timestamp name. */
   private readonly shapes: Buffer[];
   private readonly logsPerBlock: number;
 
   /** The block whose parts are cached, and its parts. */
   private blockOffset = -1;
-  /** The head, block_number's value, block_hash, and tx_hash's name and length header. */
+  /**
+   * The head, block_number's value, block_hash, and tx_hash's name and length header: rewritten
+   * in place for each block (`blockPart` is the written part of `blockMemory`).
+   */
+  private blockMemory: Buffer = Buffer.alloc(0);
   private blockPart: Buffer = Buffer.alloc(0);
-  /** timestamp's value. */
+  /** timestamp's value, the same way. */
+  private readonly timestampMemory = Buffer.alloc(32);
   private timestampPart: Buffer = Buffer.alloc(0);
 
   private buffer: Buffer;
@@ -39,10 +44,12 @@ export class XaddBatchEncoder {
     this.logsPerBlock = generator.logsPerBlock;
     this.txHash = new TxHashWriter(generator.runId);
     const sample = generator.build(0, 0, 0);
-    this.head =
+    this.head = Buffer.from(
       `*${prefixArgs.length + sample.length}\r\n` +
-      bulk(prefixArgs) +
-      bulk(['chain_id', sample[1]!, 'block_number']);
+        bulk(prefixArgs) +
+        bulk(['chain_id', sample[1]!, 'block_number']),
+      'utf8',
+    );
     this.shapes = generator
       .shapePayloads()
       .map(({ contract, topics, data }) =>
@@ -69,7 +76,7 @@ export class XaddBatchEncoder {
     at = this.txHash.write(buffer, at, shard, sequence, intendedSendUs);
     buffer.set(LOG_INDEX_NAME, at);
     at += LOG_INDEX_NAME.length;
-    at = writeBulkDecimal(buffer, at, logIndex);
+    at = writeBulkNumber(buffer, at, logIndex);
     buffer.set(shape, at);
     at += shape.length;
     buffer.set(this.timestampPart, at);
@@ -101,14 +108,24 @@ export class XaddBatchEncoder {
     }
   }
 
+  /** Rewrites the block's parts in place: a new block comes every few events. */
   private cacheBlock(sequence: number, blockOffset: number): void {
-    const { blockNumber, blockHash, timestamp } = this.generator.blockOf(sequence);
+    const { blockNumber, blockHash, timestampSec } = this.generator.blockOf(sequence);
     this.blockOffset = blockOffset;
-    this.blockPart = Buffer.from(
-      this.head + bulk([blockNumber, 'block_hash', blockHash, 'tx_hash']) + '$66\r\n',
-      'utf8',
+    // Decimal and hex fields: at most 24 bytes of number, and the hash with its 8 of framing.
+    const needed = this.head.length + 24 + BLOCK_HASH_NAME.length + blockHash.length + 8 + 32;
+    if (this.blockMemory.length < needed) this.blockMemory = Buffer.allocUnsafeSlow(needed * 2);
+    const part = this.blockMemory;
+    part.set(this.head, 0);
+    let at = writeBulkNumber(part, this.head.length, blockNumber);
+    part.set(BLOCK_HASH_NAME, at);
+    at = writeBulkAscii(part, at + BLOCK_HASH_NAME.length, blockHash);
+    part.set(TX_HASH_NAME, at);
+    this.blockPart = part.subarray(0, at + TX_HASH_NAME.length);
+    this.timestampPart = this.timestampMemory.subarray(
+      0,
+      writeBulkNumber(this.timestampMemory, 0, timestampSec),
     );
-    this.timestampPart = Buffer.from(bulk([timestamp]), 'utf8');
   }
 
   private reserve(bytes: number): void {
@@ -131,23 +148,43 @@ function bulk(args: readonly string[]): string {
 
 /** The end of tx_hash's value and log_index's name. */
 const LOG_INDEX_NAME = Buffer.from('\r\n' + bulk(['log_index']), 'latin1');
+const BLOCK_HASH_NAME = Buffer.from(bulk(['block_hash']), 'latin1');
+const TX_HASH_NAME = Buffer.from(bulk(['tx_hash']) + '$66\r\n', 'latin1');
 
-/** Writes `$<digits>\r\n<value>\r\n` for a whole number of 0 or more; returns the offset after. */
-function writeBulkDecimal(target: Uint8Array, offset: number, value: number): number {
+/** Writes `$<length>\r\n<value>\r\n` for a number, in decimal as String() writes it. */
+function writeBulkNumber(target: Buffer, offset: number, value: number): number {
+  if (!(Number.isSafeInteger(value) && value >= 0)) {
+    return writeBulkAscii(target, offset, String(value));
+  }
   let digits = 1;
   for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-  let at = offset;
-  target[at++] = 0x24; // $
-  if (digits >= 10) target[at++] = 0x30 + Math.floor(digits / 10);
-  target[at++] = 0x30 + (digits % 10);
-  target[at++] = 0x0d;
-  target[at++] = 0x0a;
+  let at = writeLengthHeader(target, offset, digits);
   let rest = value;
   for (let i = digits - 1; i >= 0; i--) {
     target[at + i] = 0x30 + (rest % 10);
     rest = Math.floor(rest / 10);
   }
   at += digits;
+  target[at++] = 0x0d;
+  target[at++] = 0x0a;
+  return at;
+}
+
+/** Writes `$<length>\r\n<value>\r\n` for an ASCII string (digits, hex, a sign, a dot). */
+function writeBulkAscii(target: Buffer, offset: number, value: string): number {
+  const at = writeLengthHeader(target, offset, value.length);
+  target.write(value, at, 'latin1');
+  target[at + value.length] = 0x0d;
+  target[at + value.length + 1] = 0x0a;
+  return at + value.length + 2;
+}
+
+/** `$<length>\r\n` for a length below 100. */
+function writeLengthHeader(target: Uint8Array, offset: number, length: number): number {
+  let at = offset;
+  target[at++] = 0x24; // $
+  if (length >= 10) target[at++] = 0x30 + Math.floor(length / 10);
+  target[at++] = 0x30 + (length % 10);
   target[at++] = 0x0d;
   target[at++] = 0x0a;
   return at;
