@@ -153,6 +153,8 @@ describe('publish (real Redis)', () => {
     expect(outcome.figures.published).toBe(3_000);
     // Equal latencies are recorded as runs (one value, a count): every reply is still in it.
     expect(outcome.figures.xaddLatencyMs.count).toBe(3_000);
+    // Each event dispatched once: the schedule lag counts each exactly once too.
+    expect(outcome.figures.scheduleLagMs.count).toBe(3_000);
     const entries = await redis.xrange(streamKey, '-', '+');
     const seen = new Set<number>();
     for (const [, fields] of entries) {

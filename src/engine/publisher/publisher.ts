@@ -214,6 +214,8 @@ class PublishRun {
   private readonly scheduler: Scheduler;
   private readonly encoder: XaddBatchEncoder;
   private readonly lanes: Lane[];
+  /** Each lane's share of the current dispatch (scratch). */
+  private readonly takes: Int32Array;
   private readonly targetRatePerSec: number;
   private readonly firstSequence: number;
   /** Schedule indexes [0, plannedTotal) at most; Infinity when bounded by a deadline. */
@@ -277,6 +279,7 @@ class PublishRun {
       connection.onLost = (error) => this.onLaneLost(lane, error);
       return lane;
     });
+    this.takes = new Int32Array(this.lanes.length);
     this.progress = createProgress(options.progress ?? 'auto', {
       totalEvents: Number.isFinite(this.plannedTotal) ? this.plannedTotal : null,
       durationSec: options.durationSec,
@@ -357,29 +360,45 @@ class PublishRun {
   private dispatch(nowUs: number): void {
     const lanes = this.lanes;
     const laneCount = lanes.length;
-    let free = 0;
-    for (let l = 0; l < laneCount; l++) free += lanes[l]!.free;
     const wanted = this.scheduler.wanted(nowUs, this.next, laneCount);
-    const count = Math.min(wanted, free);
+    const minBatch = this.scheduler.minBatch(wanted, lanes[0]!.inFlight.length);
+    let free = 0;
+    let ready = 0;
+    for (let l = 0; l < laneCount; l++) {
+      const laneFree = lanes[l]!.free;
+      if (laneFree >= minBatch) {
+        free += laneFree;
+        ready++;
+      }
+    }
     this.waitingForCapacity = wanted > free;
-    if (count <= 0) return;
-    this.scheduler.dispatching(nowUs, this.next, count, this.lag);
+    if (ready === 0 || wanted <= 0) return;
 
-    const perLane = Math.ceil(count / laneCount);
-    let remaining = count;
+    // Plan each lane's share first, so the scheduler is told exactly what goes out.
+    const perLane = Math.ceil(Math.min(wanted, free) / ready);
+    const takes = this.takes;
+    let count = 0;
     let cursor = this.laneCursor;
-    for (let visited = 0; visited < laneCount && remaining > 0; visited++) {
+    for (let visited = 0; visited < laneCount; visited++) {
       const lane = lanes[cursor]!;
+      const laneFree = lane.free;
+      const take = laneFree >= minBatch ? Math.min(perLane, laneFree, wanted - count) : 0;
+      takes[cursor] = take;
+      count += take;
       cursor = cursor + 1 === laneCount ? 0 : cursor + 1;
-      const take = Math.min(perLane, lane.free, remaining);
-      if (take === 0) continue;
-      this.sendBatch(lane, this.next, take);
-      this.next += take;
-      remaining -= take;
+    }
+    this.scheduler.dispatching(nowUs, this.next, count, this.lag);
+    for (let visited = 0; visited < laneCount; visited++) {
+      const take = takes[cursor]!;
+      if (take > 0) {
+        this.sendBatch(lanes[cursor]!, this.next, take);
+        this.next += take;
+      }
+      cursor = cursor + 1 === laneCount ? 0 : cursor + 1;
     }
     // Start the next tick at the following lane, so single-event ticks rotate over connections.
-    this.laneCursor = cursor;
-    this.inFlight += count - remaining;
+    this.laneCursor = cursor + 1 === laneCount ? 0 : cursor + 1;
+    this.inFlight += count;
   }
 
   private sendBatch(lane: Lane, fromIndex: number, count: number): void {
