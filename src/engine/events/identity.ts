@@ -80,7 +80,7 @@ const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
  */
 export class TxHashWriter {
   /** `0x` and the hex of magic and run id: the first 26 characters of every hash of the run. */
-  private readonly head: Buffer;
+  readonly head: Buffer;
   /** zlib's crc32 state after the magic and the run id. */
   private readonly headCrc: number;
   private readonly bytes = new Uint8Array(14);
@@ -98,6 +98,21 @@ export class TxHashWriter {
 
   /** Writes the 66 characters at `offset`; returns the offset after them. */
   write(
+    target: Uint8Array,
+    offset: number,
+    shard: number,
+    sequence: number,
+    intendedSendUs: number,
+  ): number {
+    target.set(this.head, offset);
+    return this.writeTail(target, offset + this.head.length, shard, sequence, intendedSendUs);
+  }
+
+  /**
+   * Writes the 40 characters that follow `head` at `offset`, for a writer that has copied the
+   * head with other constant bytes; returns the offset after them.
+   */
+  writeTail(
     target: Uint8Array,
     offset: number,
     shard: number,
@@ -122,8 +137,7 @@ export class TxHashWriter {
     bytes[1] = shard & 0xff;
     putUint48(bytes, 2, sequence);
     putUint48(bytes, 8, intendedSendUs);
-    target.set(this.head, offset);
-    let at = offset + this.head.length;
+    let at = offset;
     let crc = ~this.headCrc;
     for (let i = 0; i < 14; i++) {
       const byte = bytes[i]!;

@@ -26,7 +26,8 @@ export class XaddBatchEncoder {
   /** The block whose parts are cached, and its parts. */
   private blockOffset = -1;
   /**
-   * The head, block_number's value, block_hash, and tx_hash's name and length header: rewritten
+   * The head, block_number's value, block_hash, tx_hash's name and length header and the start
+   * of its value that is the same for the whole run (TxHashWriter.head): rewritten
    * in place for each block (`blockPart` is the written part of `blockMemory`).
    */
   private blockMemory: Buffer = Buffer.alloc(0);
@@ -73,7 +74,7 @@ export class XaddBatchEncoder {
     let at = this.length;
     buffer.set(this.blockPart, at);
     at += this.blockPart.length;
-    at = this.txHash.write(buffer, at, shard, sequence, intendedSendUs);
+    at = this.txHash.writeTail(buffer, at, shard, sequence, intendedSendUs);
     buffer.set(LOG_INDEX_NAME, at);
     at += LOG_INDEX_NAME.length;
     at = writeBulkNumber(buffer, at, logIndex);
@@ -113,7 +114,7 @@ export class XaddBatchEncoder {
     const { blockNumber, blockHash, timestampSec } = this.generator.blockOf(sequence);
     this.blockOffset = blockOffset;
     // Decimal and hex fields: at most 24 bytes of number, and the hash with its 8 of framing.
-    const needed = this.head.length + 24 + BLOCK_HASH_NAME.length + blockHash.length + 8 + 32;
+    const needed = this.head.length + 24 + BLOCK_HASH_NAME.length + blockHash.length + 8 + 64;
     if (this.blockMemory.length < needed) this.blockMemory = Buffer.allocUnsafeSlow(needed * 2);
     const part = this.blockMemory;
     part.set(this.head, 0);
@@ -121,7 +122,9 @@ export class XaddBatchEncoder {
     part.set(BLOCK_HASH_NAME, at);
     at = writeBulkAscii(part, at + BLOCK_HASH_NAME.length, blockHash);
     part.set(TX_HASH_NAME, at);
-    this.blockPart = part.subarray(0, at + TX_HASH_NAME.length);
+    at += TX_HASH_NAME.length;
+    part.set(this.txHash.head, at);
+    this.blockPart = part.subarray(0, at + this.txHash.head.length);
     this.timestampPart = this.timestampMemory.subarray(
       0,
       writeBulkNumber(this.timestampMemory, 0, timestampSec),
