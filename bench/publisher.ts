@@ -2,7 +2,7 @@
  * Publisher benchmarks, each measured in the run that reports it:
  *
  * - top rate: the publisher at rate 0 as a ratio to `redis-benchmark` XADD of the same fields at
- *   -P 32 against the same Redis. Rounds alternate between the two, and the reported ratio is the
+ *   -P 32 against the same Redis, both sides sending events of one size (USDC Transfers). Rounds alternate between the two, and the reported ratio is the
  *   median over pairs, so a burst of other load on the machine (2 shared cores) hits both sides of
  *   a pair alike.
  * - pacing: runs at fixed target rates; the error is |achieved - target| / target, with the
@@ -15,9 +15,10 @@ import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { DEFAULT_CHAIN_ID } from '../src/stack/contracts.js';
-import { EventGenerator } from '../src/engine/events/generator.js';
+import { EventGenerator, type EventMix } from '../src/engine/events/generator.js';
 import { newRunId } from '../src/engine/events/identity.js';
 import { publish, type PublishOutcome } from '../src/engine/publisher/publisher.js';
+import { XaddBatchEncoder } from '../src/engine/publisher/xadd-encoder.js';
 import { PROFILE_TOP, profileLines, Profiler, topSelfTime } from './profile.js';
 
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -34,6 +35,8 @@ export interface TopRateResult {
   ratio: number;
   ourRps: number;
   redisBenchmarkRps: number;
+  /** CPU µs per event of the publisher's process at its top rate (median of the rounds). */
+  cpuUsPerEvent: number;
   lines: string[];
 }
 
@@ -58,8 +61,37 @@ function benchKey(): string {
   return `bench:publisher:${newRunId()}`;
 }
 
-function generator(): EventGenerator {
-  return new EventGenerator({ chainId: DEFAULT_CHAIN_ID, runId: newRunId(), seed: 1 });
+/**
+ * The top rate compares like with like: redis-benchmark repeats one command, so both sides send
+ * events of one kind, USDC Transfers, which all encode to the same size (the default mix's
+ * events range from 656 to 982 bytes an XADD, with a Swap the largest). The pacing runs use the
+ * default mix.
+ */
+const TOP_RATE_MIX: EventMix = { usdc: 1, weth: 0, dai: 0, link: 0, uniswap: 0 };
+
+function generator(mix?: EventMix): EventGenerator {
+  return new EventGenerator({ chainId: DEFAULT_CHAIN_ID, runId: newRunId(), seed: 1, mix });
+}
+
+/** Mean bytes of our XADDs to `key` over a sample of events, as the publisher encodes them. */
+function meanCommandBytes(key: string, mix: EventMix): number {
+  const encoder = new XaddBatchEncoder(['XADD', key, '*'], generator(mix));
+  const sample = 10_000;
+  for (let sequence = 0; sequence < sample; sequence++) {
+    encoder.add(sequence, sequence % 8, 1_000_000_000 + sequence);
+  }
+  return encoder.take().length / sample;
+}
+
+/** Bytes of redis-benchmark's XADD (one command, repeated). */
+function commandBytes(args: readonly string[]): number {
+  let bytes = Buffer.byteLength(`*${args.length}\r\n`);
+  for (const arg of args) bytes += Buffer.byteLength(`$${Buffer.byteLength(arg)}\r\n${arg}\r\n`);
+  return bytes;
+}
+
+function redisBenchmarkFields(): string[] {
+  return generator(TOP_RATE_MIX).build(123_456, 3, 1_000_000_000);
 }
 
 async function withRedis<T>(work: (redis: Redis) => Promise<T>): Promise<T> {
@@ -75,7 +107,7 @@ async function withRedis<T>(work: (redis: Redis) => Promise<T>): Promise<T> {
 /** Runs redis-benchmark XADD with the fields of one generated event; returns its requests/s. */
 function redisBenchmarkXadd(key: string, events: number): Promise<number> {
   const url = new URL(REDIS_URL);
-  const fields = generator().build(123_456, 3, 1_000_000_000);
+  const fields = redisBenchmarkFields();
   const args = [
     '-h',
     url.hostname,
@@ -118,11 +150,12 @@ async function publishOnce(
   events: number,
   ratePerSec: number,
   concurrency: number,
+  mix?: EventMix,
 ): Promise<PublishOutcome> {
   const outcome = await publish({
     redisUrl: REDIS_URL,
     streamKey: key,
-    generator: generator(),
+    generator: generator(mix),
     events,
     durationSec: null,
     ratePerSec,
@@ -151,11 +184,13 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
   const theirs: number[] = [];
   const profileText: string[] = [];
   const ratios: number[] = [];
+  /** This process's CPU (user + system) per event in each of our measured rounds. */
+  const cpuUsPerEvent: number[] = [];
   await withRedis(async (redis) => {
     // Warm-up: JIT of the hot path and of the generator, not measured.
     const warmKey = benchKey();
     try {
-      await publishOnce(warmKey, 30_000, 0, concurrency);
+      await publishOnce(warmKey, 30_000, 0, concurrency, TOP_RATE_MIX);
     } finally {
       await redis.del(warmKey);
     }
@@ -168,7 +203,12 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
           if (side === 'theirs') {
             pair.theirs = await redisBenchmarkXadd(key, events);
           } else {
-            pair.ours = (await publishOnce(key, events, 0, concurrency)).figures.achievedRatePerSec;
+            const cpuBefore = process.cpuUsage();
+            pair.ours = (
+              await publishOnce(key, events, 0, concurrency, TOP_RATE_MIX)
+            ).figures.achievedRatePerSec;
+            const cpu = process.cpuUsage(cpuBefore);
+            cpuUsPerEvent.push((cpu.user + cpu.system) / events);
           }
         } finally {
           await redis.del(key);
@@ -183,7 +223,7 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
     const profiler = new Profiler();
     try {
       await profiler.start();
-      await publishOnce(key, events, 0, concurrency);
+      await publishOnce(key, events, 0, concurrency, TOP_RATE_MIX);
     } finally {
       const profile = await profiler.stop();
       await redis.del(key);
@@ -196,15 +236,23 @@ export async function benchPublisherTopRate(options: TopRateOptions = {}): Promi
   const ratio = median(ratios);
   const ourRps = median(ours);
   const redisBenchmarkRps = median(theirs);
+  const sampleKey = benchKey();
+  const ourBytes = meanCommandBytes(sampleKey, TOP_RATE_MIX);
+  const theirBytes = commandBytes(['XADD', sampleKey, '*', ...redisBenchmarkFields()]);
   const lines = [
     `publisher top rate: ${ratio.toFixed(2)}x redis-benchmark XADD -P 32, median of ${rounds} pairs ` +
       `(range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; ` +
       `ours ${fmt(ourRps)} events/s over ${concurrency} connections, redis-benchmark ${fmt(redisBenchmarkRps)} XADD/s)`,
-    `  ${fmt(events)} events per side per round, the same nine fields; ours generates every event ` +
-      `(unique tx_hash, block, payload), redis-benchmark repeats one`,
+    `  ${fmt(events)} events per side per round, USDC Transfers on both sides: the same nine fields, ` +
+      `${ourBytes.toFixed(0)} bytes an XADD on average for ours, ${theirBytes} for redis-benchmark's; ` +
+      `ours generates every event (unique tx_hash, block, 64 payload variants), redis-benchmark ` +
+      `repeats one (over its default 50 connections)`,
+    `  ours took ${median(cpuUsPerEvent).toFixed(2)} µs of CPU per event (user + system, median of ` +
+      `the rounds; range ${Math.min(...cpuUsPerEvent).toFixed(2)}-${Math.max(...cpuUsPerEvent).toFixed(2)}), ` +
+      `spent as the profile of one more round shows:`,
     ...profileText,
   ];
-  return { ratio, ourRps, redisBenchmarkRps, lines };
+  return { ratio, ourRps, redisBenchmarkRps, cpuUsPerEvent: median(cpuUsPerEvent), lines };
 }
 
 /** Pacing runs: about `durationSec` at each target rate. */

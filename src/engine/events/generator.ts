@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import {
   CONTRACT_KEYS,
   LOAD_TEST_ENDPOINTS,
@@ -52,6 +52,22 @@ export interface GeneratorOptions {
 
 /** One stream entry: flat string fields in the order of the EthHook contract. */
 export type StreamFields = string[];
+
+/** The fields an entry takes from its shape: contract, topics (JSON text) and data. */
+export interface ShapePayload {
+  contract: string;
+  topics: string;
+  data: string;
+}
+
+/** The fields an entry takes from its block. */
+export interface BlockFields {
+  blockNumber: number;
+  /** 0x and 64 hex digits. */
+  blockHash: string;
+  /** Unix seconds. */
+  timestampSec: number;
+}
 
 interface Template {
   contract: ContractKey;
@@ -132,7 +148,8 @@ export class EventGenerator {
   readonly runId: string;
   private readonly seed: number;
   private readonly startBlock: number;
-  private readonly logsPerBlock: number;
+  /** Entries of one block share block_number, block_hash and timestamp. */
+  readonly logsPerBlock: number;
   private readonly baseTimestampSec: number;
   private readonly templates: Template[] = [];
   /** Cumulative weights over templates, scaled to 2^32. */
@@ -203,19 +220,47 @@ export class EventGenerator {
     return this.templateIndexOf(sequence) * VARIANTS_PER_TEMPLATE + this.variantIndexOf(sequence);
   }
 
-  /** The XADD field list for event `sequence`, published by `shard`, due at `intendedSendUs`. */
-  build(sequence: number, shard: number, intendedSendUs: number): StreamFields {
-    const template = this.templateOf(sequence);
-    const variant = template.variants[this.variantIndexOf(sequence)]!;
+  /**
+   * The payload fields of each shape, indexed as shapes() and shapeOf(): what an encoder can encode
+   * once per run instead of once per event.
+   */
+  shapePayloads(): ShapePayload[] {
+    return this.templates.flatMap((template) =>
+      template.variants.map((variant) => ({
+        contract: template.address,
+        topics: variant.topics,
+        data: variant.data,
+      })),
+    );
+  }
+
+  /** The block fields of entry `sequence` (the same for the whole block). */
+  blockOf(sequence: number): BlockFields {
     const blockOffset = Math.floor(sequence / this.logsPerBlock);
     const blockNumber = this.startBlock + blockOffset;
+    return {
+      blockNumber,
+      blockHash: this.blockHash(blockNumber),
+      timestampSec: this.baseTimestampSec + blockOffset * 12,
+    };
+  }
+
+  /**
+   * The XADD field list for event `sequence`, published by `shard`, due at `intendedSendUs`. The
+   * publisher encodes the same fields without building this list (publisher/xadd-encoder.ts); its
+   * tests pin that both give the same bytes.
+   */
+  build(sequence: number, shard: number, intendedSendUs: number): StreamFields {
+    const template = this.templateOf(sequence);
+    const payload = template.variants[this.variantIndexOf(sequence)]!;
+    const block = this.blockOf(sequence);
     return [
       'chain_id',
       this.chainIdText,
       'block_number',
-      String(blockNumber),
+      String(block.blockNumber),
       'block_hash',
-      this.blockHash(blockNumber),
+      block.blockHash,
       'tx_hash',
       encodeTxHash({ runId: this.runId, shard, sequence, intendedSendUs }),
       'log_index',
@@ -223,11 +268,11 @@ export class EventGenerator {
       'contract',
       template.address,
       'topics',
-      variant.topics,
+      payload.topics,
       'data',
-      variant.data,
+      payload.data,
       'timestamp',
-      String(this.baseTimestampSec + blockOffset * 12),
+      String(block.timestampSec),
     ];
   }
 
@@ -253,7 +298,8 @@ export class EventGenerator {
   private blockHash(blockNumber: number): string {
     if (blockNumber !== this.lastBlock) {
       this.lastBlock = blockNumber;
-      this.lastBlockHash = `0x${createHash('sha256').update(`block:${this.seed}:${blockNumber}`).digest('hex')}`;
+      // One-shot hash: a new Hash object per block cost the publisher more than the digest.
+      this.lastBlockHash = `0x${hash('sha256', `block:${this.seed}:${blockNumber}`, 'hex')}`;
     }
     return this.lastBlockHash;
   }

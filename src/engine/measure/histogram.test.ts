@@ -47,6 +47,22 @@ describe('HDR helpers', () => {
     expect(histogram.totalCount).toBe(2);
   });
 
+  it('records a value n times as n records of it', () => {
+    const once = createHistogram();
+    const counted = createHistogram();
+    for (const [latencyUs, count] of [
+      [1234.4, 3],
+      [0, 2],
+      [10 * 3_600_000_000, 4],
+      [77, 1],
+    ]) {
+      for (let i = 0; i < count!; i++) recordUs(once, latencyUs!);
+      recordUs(counted, latencyUs!, count);
+    }
+    expect(encodeHistogram(counted)).toBe(encodeHistogram(once));
+    expect(counted.totalCount).toBe(10);
+  });
+
   it('summarises an empty histogram as zeros', () => {
     expect(summarizeMs(createHistogram())).toMatchObject({ count: 0, p99: 0, max: 0 });
   });

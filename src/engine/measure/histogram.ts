@@ -24,12 +24,13 @@ export function isTrackableUs(latencyUs: number): boolean {
 }
 
 /**
- * Records a latency, clamped into the trackable range so an outlier is never dropped; callers
+ * Records a latency (`count` times), clamped into the trackable range so an outlier is never dropped; callers
  * that must know about clamping check isTrackableUs first.
  */
-export function recordUs(histogram: Histogram, latencyUs: number): void {
+export function recordUs(histogram: Histogram, latencyUs: number, count = 1): void {
   const value = Math.min(Math.max(Math.round(latencyUs), 1), HIGHEST_TRACKABLE_US);
-  histogram.recordValue(value);
+  if (count === 1) histogram.recordValue(value);
+  else histogram.recordValueWithCount(value, count);
 }
 
 export function encodeHistogram(histogram: Histogram): string {

@@ -117,6 +117,10 @@ describe('publish (real Redis)', () => {
       sequences.add(identity!.sequence);
       shards.add(identity!.shard);
       expect(identity!.intendedSendUs).toBe(outcome.intendedSendUs(identity!.sequence));
+      // Field for field the entry the generator describes (the publisher encodes it without it).
+      expect(fields).toEqual(
+        generator.build(identity!.sequence, identity!.shard, identity!.intendedSendUs),
+      );
       const topics = JSON.parse(entry.topics!) as string[];
       const kind = generator.kindOf(identity!.sequence);
       expect(topics[0]).toBe(keccakHex(EVENT_SIGNATURES[kind.event]));
@@ -129,6 +133,41 @@ describe('publish (real Redis)', () => {
     // Slots are t0 + i/R exactly: 500 µs apart at 2,000/s.
     expect(outcome.intendedSendUs(0)).toBe(outcome.t0Us);
     expect(outcome.intendedSendUs(9_999)).toBe(outcome.t0Us + 4_999_500);
+  });
+
+  it('writes at rate 0 the entries the generator describes, from the first sequence on', async () => {
+    const { chainId, streamKey } = testStream();
+    const generator = new EventGenerator({ chainId, runId: newRunId(), seed: 3 });
+    const outcome = await publish({
+      redisUrl: REDIS_URL,
+      streamKey,
+      generator,
+      events: 3_000,
+      firstSequence: 1_234,
+      durationSec: null,
+      ratePerSec: 0,
+      concurrency: 3,
+      maxLenApprox: 1_000_000,
+      progress: 'off',
+    });
+    expect(outcome.figures.published).toBe(3_000);
+    // Equal latencies are recorded as runs (one value, a count): every reply is still in it.
+    expect(outcome.figures.xaddLatencyMs.count).toBe(3_000);
+    // Each event dispatched once: the schedule lag counts each exactly once too.
+    expect(outcome.figures.scheduleLagMs.count).toBe(3_000);
+    const entries = await redis.xrange(streamKey, '-', '+');
+    const seen = new Set<number>();
+    for (const [, fields] of entries) {
+      const identity = decodeTxHash(fieldsToObject(fields).tx_hash!)!;
+      seen.add(identity.sequence);
+      expect(identity.intendedSendUs).toBe(outcome.intendedSendUs(identity.sequence));
+      expect(fields).toEqual(
+        generator.build(identity.sequence, identity.shard, identity.intendedSendUs),
+      );
+    }
+    expect(seen.size).toBe(3_000);
+    expect(Math.min(...seen)).toBe(1_234);
+    expect(Math.max(...seen)).toBe(4_233);
   });
 
   it('keeps the loop open: a 300 ms pause shows as latency of every event due in it', async () => {
@@ -232,18 +271,28 @@ describe('publish (real Redis)', () => {
   });
 
   it('gives up on a Redis that stops answering, instead of waiting forever', async () => {
-    // Answers the handshake, then swallows every command.
+    // Answers the handshake (the client's commands up to its PING), then swallows every command.
     const sockets: net.Socket[] = [];
+    const info = '# Server\r\nloading:0';
     const mute = net.createServer((socket) => {
       sockets.push(socket);
       let received = '';
-      let answered = false;
+      let answered = 0;
+      let muted = false;
       socket.on('data', (chunk) => {
-        if (answered) return;
+        if (muted) return;
         received += chunk.toString('latin1');
-        if (received.includes('PING')) {
-          socket.write('+OK\r\n+PONG\r\n');
-          answered = true;
+        const names = [...received.matchAll(/\*\d+\r\n\$\d+\r\n([A-Za-z]+)\r\n/g)].map(
+          (m) => m[1]!,
+        );
+        for (const name of names.slice(answered)) {
+          answered++;
+          if (name.toUpperCase() === 'INFO') socket.write(`$${info.length}\r\n${info}\r\n`);
+          else if (name.toUpperCase() === 'PING') {
+            socket.write('+PONG\r\n');
+            muted = true;
+            return;
+          } else socket.write('+OK\r\n');
         }
       });
     });

@@ -9,10 +9,10 @@ import {
 } from '../measure/histogram.js';
 import type { PublisherFigures } from '../measure/result.js';
 import { createProgress, type ProgressMode, type ProgressReporter } from './progress.js';
-import { PrefixedBatchEncoder } from './resp.js';
 import { RedisUnavailableError, RespConnection } from './resp-connection.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 import { MAX_CONCURRENCY, shapeProblem } from './shape.js';
+import { XaddBatchEncoder } from './xadd-encoder.js';
 
 export { RedisUnavailableError } from './resp-connection.js';
 export { MAX_CONCURRENCY } from './shape.js';
@@ -212,9 +212,10 @@ class Lane {
 class PublishRun {
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
-  private readonly generator: EventGenerator;
-  private readonly encoder: PrefixedBatchEncoder;
+  private readonly encoder: XaddBatchEncoder;
   private readonly lanes: Lane[];
+  /** Each lane's share of the current dispatch (scratch). */
+  private readonly takes: Int32Array;
   private readonly targetRatePerSec: number;
   private readonly firstSequence: number;
   /** Schedule indexes [0, plannedTotal) at most; Infinity when bounded by a deadline. */
@@ -235,6 +236,9 @@ class PublishRun {
   private lastAckUs = 0;
   private lastReplyUs = 0;
   private readonly latency: Histogram = createHistogram();
+  /** A run of equal latencies not recorded yet (recordLatency). */
+  private latencyRunUs = 0;
+  private latencyRunCount = 0;
   private readonly lag: Histogram = createHistogram();
 
   private stopping = false;
@@ -254,7 +258,6 @@ class PublishRun {
   ) {
     this.clock = clock;
     this.scheduler = scheduler;
-    this.generator = options.generator;
     this.targetRatePerSec = options.ratePerSec;
     this.firstSequence = options.firstSequence ?? 0;
     this.plannedTotal = scheduler.plannedTotal;
@@ -266,7 +269,7 @@ class PublishRun {
       prefix.push('MAXLEN', '~', String(options.maxLenApprox));
     }
     prefix.push('*');
-    this.encoder = new PrefixedBatchEncoder(prefix);
+    this.encoder = new XaddBatchEncoder(prefix, options.generator);
 
     const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     const perLane = scheduler.laneWindow(maxInFlight, connections.length);
@@ -276,6 +279,7 @@ class PublishRun {
       connection.onLost = (error) => this.onLaneLost(lane, error);
       return lane;
     });
+    this.takes = new Int32Array(this.lanes.length);
     this.progress = createProgress(options.progress ?? 'auto', {
       totalEvents: Number.isFinite(this.plannedTotal) ? this.plannedTotal : null,
       durationSec: options.durationSec,
@@ -356,42 +360,58 @@ class PublishRun {
   private dispatch(nowUs: number): void {
     const lanes = this.lanes;
     const laneCount = lanes.length;
-    let free = 0;
-    for (let l = 0; l < laneCount; l++) free += lanes[l]!.free;
     const wanted = this.scheduler.wanted(nowUs, this.next, laneCount);
-    const count = Math.min(wanted, free);
+    const minBatch = this.scheduler.minBatch(wanted, lanes[0]!.inFlight.length);
+    let free = 0;
+    let ready = 0;
+    for (let l = 0; l < laneCount; l++) {
+      const laneFree = lanes[l]!.free;
+      if (laneFree >= minBatch) {
+        free += laneFree;
+        ready++;
+      }
+    }
     this.waitingForCapacity = wanted > free;
-    if (count <= 0) return;
-    this.scheduler.dispatching(nowUs, this.next, count, this.lag);
+    if (ready === 0 || wanted <= 0) return;
 
-    const perLane = Math.ceil(count / laneCount);
-    let remaining = count;
+    // Plan each lane's share first, so the scheduler is told exactly what goes out.
+    const perLane = Math.ceil(Math.min(wanted, free) / ready);
+    const takes = this.takes;
+    let count = 0;
     let cursor = this.laneCursor;
-    for (let visited = 0; visited < laneCount && remaining > 0; visited++) {
+    for (let visited = 0; visited < laneCount; visited++) {
       const lane = lanes[cursor]!;
+      const laneFree = lane.free;
+      const take = laneFree >= minBatch ? Math.min(perLane, laneFree, wanted - count) : 0;
+      takes[cursor] = take;
+      count += take;
       cursor = cursor + 1 === laneCount ? 0 : cursor + 1;
-      const take = Math.min(perLane, lane.free, remaining);
-      if (take === 0) continue;
-      this.sendBatch(lane, this.next, take);
-      this.next += take;
-      remaining -= take;
+    }
+    this.scheduler.dispatching(nowUs, this.next, count, this.lag);
+    for (let visited = 0; visited < laneCount; visited++) {
+      const take = takes[cursor]!;
+      if (take > 0) {
+        this.sendBatch(lanes[cursor]!, this.next, take);
+        this.next += take;
+      }
+      cursor = cursor + 1 === laneCount ? 0 : cursor + 1;
     }
     // Start the next tick at the following lane, so single-event ticks rotate over connections.
-    this.laneCursor = cursor;
-    this.inFlight += count - remaining;
+    this.laneCursor = cursor + 1 === laneCount ? 0 : cursor + 1;
+    this.inFlight += count;
   }
 
   private sendBatch(lane: Lane, fromIndex: number, count: number): void {
-    const generator = this.generator;
     const encoder = this.encoder;
     const scheduler = this.scheduler;
     const firstSequence = this.firstSequence;
     const shard = lane.shard;
     for (let index = fromIndex; index < fromIndex + count; index++) {
-      encoder.add(generator.build(firstSequence + index, shard, scheduler.intendedUs(index)));
+      encoder.add(firstSequence + index, shard, scheduler.intendedUs(index));
       lane.push(index);
     }
-    lane.connection.write(encoder.take());
+    const batch = encoder.take();
+    lane.connection.write(batch, () => encoder.recycle(batch));
   }
 
   private onReply(lane: Lane, error: string | undefined, receivedUs: number): void {
@@ -402,7 +422,7 @@ class PublishRun {
     if (error === undefined) {
       this.published++;
       this.countPublished(receivedUs);
-      recordUs(this.latency, receivedUs - this.scheduler.intendedUs(index));
+      this.recordLatency(receivedUs - this.scheduler.intendedUs(index));
       if (receivedUs > this.lastAckUs) this.lastAckUs = receivedUs;
     } else {
       this.failedSequences.push(this.firstSequence + index);
@@ -413,6 +433,26 @@ class PublishRun {
       this.waitingForCapacity = false;
       this.wake();
     }
+  }
+
+  /**
+   * Replies that arrive in one chunk share their receive time, and at rate 0 the events of one
+   * batch share their intended time: equal latencies come in runs, and a run is recorded as one
+   * value with its count (the histogram is the same as recording each).
+   */
+  private recordLatency(latencyUs: number): void {
+    if (latencyUs === this.latencyRunUs) {
+      this.latencyRunCount++;
+      return;
+    }
+    this.flushLatencyRun();
+    this.latencyRunUs = latencyUs;
+    this.latencyRunCount = 1;
+  }
+
+  private flushLatencyRun(): void {
+    if (this.latencyRunCount > 0) recordUs(this.latency, this.latencyRunUs, this.latencyRunCount);
+    this.latencyRunCount = 0;
   }
 
   private countPublished(receivedUs: number): void {
@@ -469,6 +509,7 @@ class PublishRun {
   }
 
   private outcome(): PublishOutcome {
+    this.flushLatencyRun();
     const elapsedUs = this.lastAckUs - this.t0Us;
     const achievedRatePerSec = elapsedUs > 0 ? (this.published * 1e6) / elapsedUs : 0;
     const figures: PublisherFigures = {

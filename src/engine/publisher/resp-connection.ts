@@ -1,8 +1,8 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import { maskUrl } from '../../shared/redact.js';
-import { appendCommandUtf8, ReplyParser } from './resp.js';
+import { ReplyParser } from './resp.js';
 
 /** Redis could not be reached or refused the handshake; the message names the masked URL. */
 export class RedisUnavailableError extends Error {
@@ -14,7 +14,7 @@ export class RedisUnavailableError extends Error {
 
 export interface RespConnectionOptions {
   url: string;
-  /** Bound on TCP connect plus handshake (AUTH, SELECT, PING); there is no reconnect loop. */
+  /** Bound on TCP connect plus handshake (AUTH, SELECT, ready check, PING); no reconnect loop. */
   connectTimeoutMs: number;
   clock: Clock;
   /** Shown by CLIENT LIST, so a stuck load test can be spotted on the server. */
@@ -24,46 +24,11 @@ export interface RespConnectionOptions {
 /** One reply, with the monotonic time at which the chunk that completed it arrived. */
 export type TimedReplyHandler = (error: string | undefined, receivedUs: number) => void;
 
-interface Endpoint {
-  host: string;
-  port: number;
-  tls: boolean;
-  username: string;
-  password: string;
-  db: number;
-}
-
-function parseRedisUrl(url: string): Endpoint {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RedisUnavailableError(`invalid Redis URL ${maskUrl(url)}`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new RedisUnavailableError(
-      `invalid Redis URL ${maskUrl(url)}: expected redis:// or rediss://`,
-    );
-  }
-  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) {
-    throw new RedisUnavailableError(
-      `invalid Redis URL ${maskUrl(url)}: database "${parsed.pathname.slice(1)}"`,
-    );
-  }
-  return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
-    port: parsed.port ? Number(parsed.port) : 6379,
-    tls: parsed.protocol === 'rediss:',
-    username: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    db,
-  };
-}
-
 /**
- * A raw, pipelined RESP2 connection: commands go out as pre-encoded batches, replies come back as
- * one callback each, in order. See resp.ts for why the publisher does not use ioredis here.
+ * A pipelined connection for the publisher's XADDs: ioredis connects (URL, TLS, AUTH, SELECT,
+ * CLIENT SETNAME, ready check), then hands its socket over. From then on commands go out as
+ * pre-encoded batches and replies come back as one callback each, in order, without a Command
+ * object and a promise per XADD: see resp.ts for why, and bench/README.md for the figures.
  */
 export class RespConnection {
   /** Replaced by the owner once the handshake is done. */
@@ -74,118 +39,124 @@ export class RespConnection {
   private closing = false;
   private lastError: Error | null = null;
   private chunkUs = 0;
+  private readonly socket: Duplex;
 
   private constructor(
-    private readonly socket: net.Socket,
+    private readonly redis: Redis,
     private readonly clock: Clock,
   ) {
+    this.socket = redis.stream;
+    // ioredis's reply decoder would take our replies for answers to commands it never sent: the
+    // socket's data is ours from here on. ioredis keeps its close handler, and does not reconnect.
+    this.socket.removeAllListeners('data');
     const parser = new ReplyParser((error) => this.onReply(error, this.chunkUs));
-    socket.on('data', (chunk: Buffer) => {
+    this.socket.on('data', (chunk: Buffer) => {
       this.chunkUs = this.clock.nowUs();
       if (!parser.feed(chunk)) {
-        socket.destroy(new Error('unexpected reply from Redis (protocol error)'));
+        this.socket.destroy(new Error('unexpected reply from Redis (protocol error)'));
       }
     });
-    socket.on('error', (error) => {
+    // The socket's own errors too: ioredis listens for the first one only.
+    this.socket.on('error', (error: Error) => {
       this.lastError = error;
     });
-    socket.on('close', () => {
+    this.socket.on('close', () => {
       if (!this.closing) this.onLost(this.lastError ?? new Error('connection closed by Redis'));
     });
   }
 
-  static open(options: RespConnectionOptions): Promise<RespConnection> {
+  static async open(options: RespConnectionOptions): Promise<RespConnection> {
     const masked = maskUrl(options.url);
-    let endpoint: Endpoint;
+    checkRedisUrl(options.url, masked);
+    let redis: Redis;
     try {
-      endpoint = parseRedisUrl(options.url);
+      redis = new Redis(options.url, {
+        lazyConnect: true,
+        connectTimeout: options.connectTimeoutMs,
+        connectionName: options.clientName,
+        // A lost connection ends the run (its replies are gone): never reconnect or queue.
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+      });
     } catch (error) {
-      return Promise.reject(error);
+      throw new RedisUnavailableError(`invalid Redis URL ${masked}: ${messageOf(error)}`);
     }
-    return new Promise((resolve, reject) => {
-      const socket = endpoint.tls
-        ? tls.connect({
-            host: endpoint.host,
-            port: endpoint.port,
-            servername: net.isIP(endpoint.host) ? undefined : endpoint.host,
-          })
-        : net.connect({ host: endpoint.host, port: endpoint.port });
-      socket.setNoDelay(true);
-
-      let settled = false;
-      const fail = (reason: string): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.destroy();
-        reject(new RedisUnavailableError(`cannot use Redis at ${masked}: ${reason}`));
-      };
-      const timer = setTimeout(
-        () => fail(`no answer within ${options.connectTimeoutMs} ms (connect timeout)`),
+    // ioredis reports a refused AUTH or SELECT as an event, not as the connect's rejection.
+    let refused: unknown = null;
+    redis.on('error', (error: unknown) => {
+      refused ??= error;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`no answer within ${options.connectTimeoutMs} ms (connect timeout)`)),
         options.connectTimeoutMs,
       );
-      const onError = (error: Error): void => fail(error.message);
-      const onClose = (): void => fail('connection closed during the handshake');
-      socket.on('error', onError);
-      socket.on('close', onClose);
-
-      const handshake: string[][] = [];
-      if (endpoint.password) {
-        handshake.push(
-          endpoint.username
-            ? ['AUTH', endpoint.username, endpoint.password]
-            : ['AUTH', endpoint.password],
-        );
-      }
-      if (endpoint.db !== 0) handshake.push(['SELECT', String(endpoint.db)]);
-      if (options.clientName) handshake.push(['CLIENT', 'SETNAME', options.clientName]);
-      // PING last: an answer proves the server is Redis and is serving commands (not LOADING).
-      handshake.push(['PING']);
-
-      let awaiting = handshake.length;
-      const parser = new ReplyParser((error) => {
-        if (error !== undefined) {
-          fail(`Redis refused the handshake: ${error}`);
-          return;
-        }
-        if (--awaiting > 0 || settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.off('error', onError);
-        socket.off('close', onClose);
-        socket.off('data', onData);
-        resolve(new RespConnection(socket, options.clock));
-      });
-      const onData = (chunk: Buffer): void => {
-        if (!parser.feed(chunk)) fail('the server does not speak the Redis protocol');
-      };
-      socket.on('data', onData);
-      socket.write(handshake.reduce(appendCommandUtf8, ''));
     });
+    try {
+      // PING: an answer proves the server is serving commands after the handshake.
+      await Promise.race([redis.connect().then(() => redis.ping()), timeout]);
+      if (refused !== null) throw refused;
+    } catch (error) {
+      redis.disconnect();
+      const reason = refused ?? error;
+      throw new RedisUnavailableError(`cannot use Redis at ${masked}: ${messageOf(reason)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    return new RespConnection(redis, options.clock);
   }
 
-  /** Queues a batch of encoded commands; never waits (the caller bounds what is in flight). */
-  write(encoded: Buffer): void {
-    this.socket.write(encoded);
+  /**
+   * Queues a batch of encoded commands; never waits (the caller bounds what is in flight).
+   * `flushed` is called once the socket no longer needs the buffer (also when the write failed).
+   */
+  write(encoded: Buffer, flushed?: () => void): void {
+    this.socket.write(encoded, flushed);
   }
 
-  /** Graceful close: lets queued writes flush, then ends the socket. */
+  /** Graceful close: lets queued writes flush, then ends the socket (ioredis destroys it after 2 s). */
   close(): Promise<void> {
     this.closing = true;
     if (this.socket.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
-      const force = setTimeout(() => this.socket.destroy(), 2_000);
-      this.socket.once('close', () => {
-        clearTimeout(force);
-        resolve();
-      });
-      this.socket.end();
+      this.socket.once('close', () => resolve());
+      this.redis.disconnect();
     });
   }
 
   /** Drops the connection at once; replies still due are lost. */
   destroy(): void {
     this.closing = true;
+    this.redis.disconnect();
     this.socket.destroy();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What ioredis would take for something else: another scheme (a path to a socket), or a database
+ * that is not a number (SELECT NaN).
+ */
+function checkRedisUrl(url: string, masked: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RedisUnavailableError(`invalid Redis URL ${masked}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new RedisUnavailableError(`invalid Redis URL ${masked}: expected redis:// or rediss://`);
+  }
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) {
+    throw new RedisUnavailableError(
+      `invalid Redis URL ${masked}: database "${parsed.pathname.slice(1)}"`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendCommandUtf8, PrefixedBatchEncoder, ReplyParser } from './resp.js';
+import { ReplyParser } from './resp.js';
 
 function parseAll(chunks: string[]): { replies: (string | undefined)[]; ok: boolean } {
   const replies: (string | undefined)[] = [];
@@ -8,50 +8,6 @@ function parseAll(chunks: string[]): { replies: (string | undefined)[]; ok: bool
   for (const chunk of chunks) ok &&= parser.feed(Buffer.from(chunk, 'utf8'));
   return { replies, ok };
 }
-
-describe('RESP encoding', () => {
-  it('encodes commands with byte lengths', () => {
-    expect(appendCommandUtf8('', ['PING'])).toBe('*1\r\n$4\r\nPING\r\n');
-    expect(appendCommandUtf8('', ['SET', 'k', 'é'])).toBe(
-      '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n',
-    );
-  });
-
-  it('shares an encoded prefix and matches the exact encoding on ASCII', () => {
-    const encoder = new PrefixedBatchEncoder(['XADD', 'events:1', 'MAXLEN', '~', '100', '*'], 16);
-    const tails = [
-      ['chain_id', '11155111', 'topics', '["0xabc"]'],
-      ['chain_id', '1', 'data', 'x'.repeat(2000)],
-    ];
-    for (const tail of tails) encoder.add(tail);
-    expect(encoder.take().toString('utf8')).toBe(
-      tails
-        .map((tail) =>
-          appendCommandUtf8('', ['XADD', 'events:1', 'MAXLEN', '~', '100', '*', ...tail]),
-        )
-        .join(''),
-    );
-    encoder.add(['a', 'b']);
-    expect(encoder.take().toString('utf8')).toBe(
-      appendCommandUtf8('', ['XADD', 'events:1', 'MAXLEN', '~', '100', '*', 'a', 'b']),
-    );
-  });
-
-  it('rewrites commands that are not ASCII with exact byte lengths', () => {
-    const asciiKey = new PrefixedBatchEncoder(['XADD', 'events:1', '*'], 8);
-    asciiKey.add(['note', 'naïve €']);
-    asciiKey.add(['note', 'plain']);
-    expect(asciiKey.take().toString('utf8')).toBe(
-      appendCommandUtf8('', ['XADD', 'events:1', '*', 'note', 'naïve €']) +
-        appendCommandUtf8('', ['XADD', 'events:1', '*', 'note', 'plain']),
-    );
-    const unicodeKey = new PrefixedBatchEncoder(['XADD', 'événements', '*']);
-    unicodeKey.add(['note', 'plain']);
-    expect(unicodeKey.take().toString('utf8')).toBe(
-      appendCommandUtf8('', ['XADD', 'événements', '*', 'note', 'plain']),
-    );
-  });
-});
 
 describe('ReplyParser', () => {
   it('reports each reply in order, errors with their text', () => {

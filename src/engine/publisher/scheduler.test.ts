@@ -28,6 +28,8 @@ describe('PacedScheduler', () => {
     expect(scheduler.rateMet(990)).toBe(true);
     expect(scheduler.rateMet(989)).toBe(false);
     expect(scheduler.laneWindow(20_000, 8)).toBe(2_500);
+    // An event due goes out into any room.
+    expect(scheduler.minBatch(3, 2_500)).toBe(1);
   });
 });
 
@@ -47,6 +49,11 @@ describe('UnpacedScheduler', () => {
     expect(lag.maxValue).toBe(1);
     expect(scheduler.rateMet(1)).toBe(true);
     expect(scheduler.laneWindow(20_000, 8)).toBe(256);
+    // A connection waits for room for 64, at most half its window, at most what is left.
+    expect(scheduler.minBatch(512, 256)).toBe(64);
+    expect(scheduler.minBatch(512, 32)).toBe(16);
+    expect(scheduler.minBatch(10, 256)).toBe(10);
+    expect(scheduler.minBatch(512, 1)).toBe(1);
   });
 
   it('grows its record of dispatch times past its first size, and stops at the deadline', () => {
