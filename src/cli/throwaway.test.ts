@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../engine/log.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../stack/test-support.js';
 import { ensureServices } from './throwaway.js';
 
 // Ports nothing listens on, so ensureServices has to start its own services.
@@ -12,14 +13,16 @@ const nowhere = {
 };
 
 describe('ensureServices', () => {
-  it('uses what answers on localhost and starts nothing', async () => {
-    // The test machine's PostgreSQL (trust, database test), not the reference stack's default.
+  it('uses what answers at the defaults and starts nothing', async () => {
+    // The services of this test run (the machine's, or the throwaway ones scripts/test-services.ts
+    // started on a machine where nothing answered on 6379 and 5432): they answer.
     const services = await ensureServices({}, silentLogger, {
-      redisUrl: 'redis://127.0.0.1:6379',
-      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+      redisUrl: TEST_REDIS_URL,
+      databaseUrl: TEST_DATABASE_URL,
     });
     expect(services.started).toEqual([]);
-    expect(services.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(services.redisUrl).toBe(TEST_REDIS_URL);
+    expect(services.databaseUrl).toBe(TEST_DATABASE_URL);
     await services.stop();
   });
 
