@@ -178,7 +178,7 @@ function median(values: number[]): number {
 
 export async function benchPublisherTopRate(options: TopRateOptions = {}): Promise<TopRateResult> {
   const events = options.events ?? 150_000;
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 7;
   const concurrency = options.concurrency ?? 8;
   const ours: number[] = [];
   const theirs: number[] = [];

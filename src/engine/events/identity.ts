@@ -71,6 +71,9 @@ for (let n = 0; n < 256; n++) {
 }
 /** ASCII codes of the lowercase hex digits. */
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** The two hex digits of every byte, high then low: one lookup per digit, no shift or mask. */
+const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, byte) => HEX_DIGITS[byte >>> 4]!);
+const HEX_LOW = Uint8Array.from({ length: 256 }, (_, byte) => HEX_DIGITS[byte & 0xf]!);
 
 /**
  * Writes the text of encodeTxHash() straight into an output buffer, for the publisher's encoder:
@@ -142,14 +145,21 @@ export class TxHashWriter {
     for (let i = 0; i < 14; i++) {
       const byte = bytes[i]!;
       crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-      target[at++] = HEX_DIGITS[byte >>> 4]!;
-      target[at++] = HEX_DIGITS[byte & 0xf]!;
+      target[at++] = HEX_HIGH[byte]!;
+      target[at++] = HEX_LOW[byte]!;
     }
     crc = ~crc;
-    for (let shift = 28; shift >= 0; shift -= 4) target[at++] = HEX_DIGITS[(crc >>> shift) & 0xf]!;
+    for (let shift = 24; shift >= 0; shift -= 8) {
+      const byte = (crc >>> shift) & 0xff;
+      target[at++] = HEX_HIGH[byte]!;
+      target[at++] = HEX_LOW[byte]!;
+    }
     // The two zero bytes at the end.
-    for (let i = 0; i < 4; i++) target[at++] = 0x30;
-    return at;
+    target[at] = 0x30;
+    target[at + 1] = 0x30;
+    target[at + 2] = 0x30;
+    target[at + 3] = 0x30;
+    return at + 4;
   }
 }
 
