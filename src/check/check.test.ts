@@ -37,6 +37,7 @@ function pairedTrials(headRatios: readonly number[]): CheckDependencies['runTria
   return async (options: RunOptions & { trials: number }) => {
     await options.sut!.start();
     await options.sut!.waitReady();
+    options.sut!.measuring?.();
     const round = Math.floor(measurement / 2) + 1;
     const headNow = (measurement % 2 === 1) === (round % 2 === 1);
     measurement++;
@@ -114,6 +115,7 @@ describe('runCheck: a side that dies during a round', () => {
     const slowTrials: CheckDependencies['runTrials'] = async (options) => {
       await options.sut!.start();
       await options.sut!.waitReady();
+      options.sut!.measuring?.();
       measurement += 1;
       // The base of round 2 measures for up to 5 s; its process exits after about 1 s.
       if (measurement === 4) {
@@ -144,6 +146,35 @@ describe('runCheck: a side that dies during a round', () => {
     expect((failed as Error).message).toMatch(/^round 2, base: the base failed during round 2: /);
     expect((failed as PairedRoundError).measured.rounds).toHaveLength(1);
     expect(errorKind(failed)).toBe('sut');
+  }, 30_000);
+});
+
+/** A run that measures for a minute, ending early (as the engine does) when its signal aborts. */
+const measuresAMinute: CheckDependencies['runTrials'] = async (options) => {
+  await options.sut!.start();
+  await options.sut!.waitReady();
+  options.sut!.measuring?.();
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, 60_000);
+    options.signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    });
+  });
+  return [result(2)];
+};
+
+describe('runCheck: a single side', () => {
+  it('ends the measurement at once when the SUT dies, as a SUT failure naming what died', async () => {
+    const { settings, deps } = setup(measuresAMinute, {
+      base: { available: false, why: 'not a pull request' },
+    });
+    settings.head = { ...settings.head, services: { mode: 'command', command: 'sleep 1' } };
+    const failed = await runCheck(settings, deps).catch((error: unknown) => error);
+    expect(errorKind(failed)).toBe('sut');
+    expect((failed as Error).message).toMatch(/^the SUT failed while it was measured: the SUT command .* exited with code 0/);
+    // The watch aborted the run (the test's timeout is far below the run's minute).
+    expect(((failed as Error).cause as Error).message).toBe('aborted');
   }, 30_000);
 });
 

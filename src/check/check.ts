@@ -11,6 +11,7 @@ import type { SavedService, ServiceContext } from '../services/service.js';
 import type { CompareTo } from '../settings/compare-to.js';
 import { judgePaired, judgeSingle, type CheckJudgement, type JudgeSettings } from './judging.js';
 import { measurePaired } from './paired.js';
+import { watchSut } from './liveness.js';
 import { chooseReference, type ReferenceChoice } from './reference.js';
 import type { SideSpec } from './side.js';
 
@@ -126,22 +127,27 @@ async function checkSingle(
   const baseline = choice.reference === 'baseline' ? settings.baseline : null;
   const judge = (results: readonly RunResult[]) => judgeSingle(results, baseline, settings.judge);
   let judgement: CheckJudgement | null = null;
+  const watch = watchSut(service, settings.load.sutHealthUrls, deps.signal);
   try {
     await service.prepare();
-    const results = await deps.runTrials(
-      { ...settings.load, sut: service, logger: deps.log, ...signalOf(deps) },
-      {
-        afterTrials: async (measured, measureMore) => {
-          const all = [...measured];
-          judgement = judge(all);
-          while (judgement.anotherRound && all.length < settings.judge.maxRounds) {
-            deps.log.info(judgement.anotherRound);
-            all.push(await measureMore());
+    const results = await deps
+      .runTrials(
+        { ...settings.load, sut: watch.lifecycle, logger: deps.log, signal: watch.signal },
+        {
+          afterTrials: async (measured, measureMore) => {
+            const all = [...measured];
             judgement = judge(all);
-          }
+            while (judgement.anotherRound && all.length < settings.judge.maxRounds) {
+              deps.log.info(judgement.anotherRound);
+              all.push(await measureMore());
+              judgement = judge(all);
+            }
+          },
         },
-      },
-    );
+      )
+      .catch((error: unknown) => {
+        throw watch.explain(error, 'the SUT failed while it was measured');
+      });
     const final = judgement ?? judge(results);
     return {
       name: settings.name,
@@ -160,6 +166,7 @@ async function checkSingle(
     if (more && error instanceof Error) error.message += `\n${more}`;
     throw error;
   } finally {
+    watch.stop();
     // A snapshot for steps that upload it; the action's post step writes the final logs.
     await service.collectLogs({ quiet: settings.leaveServicesRunning }).catch(() => undefined);
     if (!settings.leaveServicesRunning) await service.stop();

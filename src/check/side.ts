@@ -1,11 +1,12 @@
 import type { Logger } from '../engine/log.js';
 import type { RunResult } from '../engine/measure/result.js';
 import { SutFailedError } from '../engine/run/errors.js';
-import type { RunOptions, SutLifecycle } from '../engine/run/types.js';
+import type { RunOptions } from '../engine/run/types.js';
 import type { Exec } from '../services/exec.js';
 import { createService, type ServiceSettings } from '../services/registry.js';
 import type { SavedService, ServiceContext, SutService } from '../services/service.js';
 import type { Phase, PhaseTimes, SideMeasurement, SideName } from '../compare/rounds.js';
+import { watchSut } from './liveness.js';
 import type { PairedSide } from './rounds.js';
 
 /**
@@ -107,17 +108,10 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
 
     async measure(round: number): Promise<SideMeasurement> {
       const phases: PhaseTimes = {};
-      // The side is watched while it measures: a process that dies mid-round ends the round at
-      // once, named, instead of being measured on (or blamed on the receiver a round later).
-      const watch = livenessWatch(service, deps.load.sutHealthUrls, deps.signal);
-      const sut: SutLifecycle = {
-        start: () => timed(phases, 'start', () => service.start()),
-        waitReady: async () => {
-          await timed(phases, 'ready', () => service.waitReady());
-          watch.start();
-        },
-        exitedError: () => service.exitedError(),
-      };
+      const watch = watchSut(service, deps.load.sutHealthUrls, deps.signal, (phase, work) =>
+        timed(phases, phase, work),
+      );
+      const failed = `the ${spec.name} failed during round ${round}`;
       const stop = async () => {
         watch.stop();
         await service.collectLogs({ quiet: true }).catch(() => undefined);
@@ -128,7 +122,7 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
         results = await deps.runTrials({
           ...deps.load,
           trials: 1,
-          sut,
+          sut: watch.lifecycle,
           logger: deps.log,
           onPhase: (phase, ms) => {
             phases[phase] = (phases[phase] ?? 0) + ms;
@@ -136,22 +130,15 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
           signal: watch.signal,
         });
         const died = watch.problem() ?? (await service.liveness(deps.load.sutHealthUrls));
-        if (died)
-          throw new SutFailedError(`the ${spec.name} failed during round ${round}: ${died}`);
+        if (died) throw new SutFailedError(`${failed}: ${died}`);
       } catch (error) {
-        const died = watch.problem();
         // The measurement's error is the one to report; a failed stop after it is a warning.
         await stop().catch((stopError: unknown) => {
           deps.log.warn(
             `Could not stop the ${spec.name}: ${stopError instanceof Error ? stopError.message : String(stopError)}`,
           );
         });
-        if (died && !(error instanceof SutFailedError)) {
-          throw new SutFailedError(`the ${spec.name} failed during round ${round}: ${died}`, {
-            cause: error,
-          });
-        }
-        throw error;
+        throw watch.explain(error, failed);
       }
       await stop();
       return { result: results[0] as RunResult, phases };
@@ -161,49 +148,3 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
     describeFailure: () => service.describeFailure(),
   };
 }
-
-/** Polls a side's liveness once a second while it measures; a problem aborts the measurement. */
-function livenessWatch(
-  service: SutService,
-  healthUrls: readonly string[],
-  outer: AbortSignal | undefined,
-): { start(): void; stop(): void; problem(): string | null; signal: AbortSignal } {
-  const abort = new AbortController();
-  const onOuter = () => abort.abort(outer?.reason);
-  outer?.addEventListener('abort', onOuter, { once: true });
-  let timer: NodeJS.Timeout | null = null;
-  let found: string | null = null;
-  let checking = false;
-  return {
-    signal: abort.signal,
-    start() {
-      if (timer) return;
-      timer = setInterval(() => {
-        if (checking || found) return;
-        checking = true;
-        service
-          .liveness(healthUrls)
-          .then((problem) => {
-            if (problem && !found) {
-              found = problem;
-              abort.abort(new Error(problem));
-            }
-          })
-          .catch(() => undefined)
-          .finally(() => {
-            checking = false;
-          });
-      }, LIVENESS_INTERVAL_MS);
-      timer.unref();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-      outer?.removeEventListener('abort', onOuter);
-    },
-    problem: () => found,
-  };
-}
-
-/** How often a measuring side is checked: soon enough to end a dead round within seconds. */
-const LIVENESS_INTERVAL_MS = 1_000;

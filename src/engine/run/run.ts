@@ -215,6 +215,7 @@ async function runTrialsHolding(
       await waitForSut();
     }
 
+    sut?.measuring?.();
     const environment = await fingerprint(options);
 
     const slices = warmupSlices(options.warmupEvents, options.ratePerSec);

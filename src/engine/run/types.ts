@@ -92,6 +92,8 @@ export interface SutLifecycle {
   waitReady(): Promise<void>;
   /** The failure once the SUT died on its own, else null: the run stops with the reason. */
   exitedError(): Error | null;
+  /** Told once the run's probes found the SUT ready, before the warm-up: it is measured from now. */
+  measuring?(): void;
 }
 
 /** The phases of a run that onPhase reports (starting the SUT is the caller's to time). */
