@@ -47,8 +47,8 @@ export class CommandService implements SutService {
   private started: StartedSut | null = null;
   private saved: SavedCommand | null;
   private startedMs: number | null = null;
-  /** The most processes of the group a liveness check saw: fewer later means one died. */
-  private mostMembers = 0;
+  /** The group's processes as liveness checks see them: which are residents, which come and go. */
+  private residents = new Residents();
 
   constructor(
     private readonly log: Logger,
@@ -87,6 +87,7 @@ export class CommandService implements SutService {
     };
     context.save(this.saved);
     this.startedMs = Date.now();
+    this.residents = new Residents();
     this.started = (this.setup.start ?? startSut)(settings.command, {
       logFile: context.logsPath,
       cwd: context.cwd,
@@ -122,15 +123,10 @@ export class CommandService implements SutService {
     const died = started.exitedError();
     // The first line: the log's tail is for the error of the run, not for a round's note.
     if (died) return named(died.message.split('; last lines of its log')[0]!);
-    const members = groupMembers(started.pid).length;
-    if (members === 0) return named(`process group ${started.pid} has no process left`);
-    // A server of the group killed while its wrapper lives: the shell alone says nothing.
-    if (members < this.mostMembers) {
-      return named(
-        `process group ${started.pid} lost a process (${this.mostMembers} running before, ${members} now)`,
-      );
-    }
-    this.mostMembers = members;
+    const members = groupMembers(started.pid);
+    if (members.length === 0) return named(`process group ${started.pid} has no process left`);
+    const lost = this.residents.check(members);
+    if (lost) return named(`process group ${started.pid} lost a process (${lost})`);
     const unhealthy = await healthProblem(healthUrls);
     return unhealthy ? named(unhealthy) : null;
   }
@@ -172,3 +168,32 @@ export const commandMode: ServiceMode<CommandSettings, SavedCommand> = {
   parseSaved: (saved) => savedCommandSchema.parse(saved),
   restore: (saved, context: RestoreContext) => new CommandService(context.log, { saved }),
 };
+
+/**
+ * A server of the group killed while its wrapper lives, told from a helper that comes and goes (a
+ * loop's curl, sleep or redis-cli). A process seen at RESIDENT_AFTER checks in a row is a resident;
+ * the group has lost one when it holds fewer processes than it held residents at most, at two
+ * checks in a row. A short helper never becomes a resident; a long one that ends is replaced by the
+ * next, so the count holds; a killed server leaves the count short for good.
+ */
+export class Residents {
+  /** Checks in a row at which each process was seen. */
+  private readonly seen = new Map<number, number>();
+  private mostResidents = 0;
+  private shortInARow = 0;
+
+  /** Takes one check's members; returns the problem, or null. */
+  check(members: readonly number[]): string | null {
+    const now = new Set(members);
+    for (const pid of [...this.seen.keys()]) if (!now.has(pid)) this.seen.delete(pid);
+    for (const pid of members) this.seen.set(pid, (this.seen.get(pid) ?? 0) + 1);
+    const residents = [...this.seen.values()].filter((checks) => checks >= RESIDENT_AFTER).length;
+    this.mostResidents = Math.max(this.mostResidents, residents);
+    this.shortInARow = members.length < this.mostResidents ? this.shortInARow + 1 : 0;
+    if (this.shortInARow < 2) return null;
+    return `${this.mostResidents} long-running before, ${members.length} now`;
+  }
+}
+
+/** Checks in a row (a second apart while measuring) after which a process is a resident. */
+const RESIDENT_AFTER = 3;
