@@ -1,14 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, run one after the other by `npm test`:
-// - unit: src/** and scripts/**, pure tests and small integration tests against the real Redis
-//   and Postgres (or a local git repository), each file isolated by its own key prefix / stream /
-//   schema / temporary folder, so files run in parallel;
-// - e2e-parallel: whole runs (load, pipeline, bundled action, browser) whose assertions are counts,
-//   plumbing and rendering, never a timing judged against another measurement: files in parallel;
-// - e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
-//   runner's speed) and the Docker suites. They run one file at a time (--no-file-parallelism in package.json): a neighbour's CPU
-//   burst must not become a test's "regression".
+// Four projects, run by `npm test` in two steps:
+// 1. unit, e2e-parallel and docker together, files in parallel (two at a time on 2 cores):
+//    - unit: src/** and scripts/**, pure tests and small integration tests against the real Redis
+//      and Postgres (or a local git repository), each file isolated by its own key prefix /
+//      stream / schema / temporary folder. No module isolation between its files (they share a
+//      worker's module cache): none mocks a module, and the one that changes process.env restores it;
+//    - e2e-parallel: whole runs (load, pipeline, bundled action, browser) whose assertions are
+//      counts, plumbing and rendering, never a timing judged against another measurement;
+//    - docker: the compose lifecycle on a real engine; its one verdict (a head 250 ms slower per
+//      event) accepts "inconclusive" from a busy machine, so it may share the CPU;
+// 2. e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
+//    runner's speed), one file at a time (--no-file-parallelism in package.json), alone: a
+//    neighbour's CPU burst must not become a test's "regression".
 const JUDGES_LATENCY = [
   'test/e2e/verdict.test.ts',
   'test/e2e/steal.test.ts',
@@ -21,8 +25,8 @@ const JUDGES_LATENCY = [
   'test/action/e2e.test.ts',
   // Exactly one stall (the injected one): a neighbour's burst shows as a second.
   'test/e2e/timeline.test.ts',
-  'test/docker/**/*.test.ts',
 ];
+const DOCKER = ['test/docker/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -38,16 +42,24 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          isolate: false,
+        },
       },
       {
         extends: true,
         test: {
           name: 'e2e-parallel',
           include: ['test/**/*.test.ts'],
-          exclude: JUDGES_LATENCY,
+          exclude: [...JUDGES_LATENCY, ...DOCKER],
           testTimeout: 300_000,
         },
+      },
+      {
+        extends: true,
+        test: { name: 'docker', include: DOCKER, testTimeout: 300_000 },
       },
       {
         extends: true,

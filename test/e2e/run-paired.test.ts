@@ -66,9 +66,10 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
         ...['--start', pipeline(delays.head), '--base-start', pipeline(delays.base)],
         ...['--rounds', '2', '--chain-id', String(chainId)],
         ...['--redis-url', TEST_REDIS_URL, '--database-url', schema.url, '--apply-schema'],
-        // A rate a busy machine keeps to: a publisher behind its schedule makes a round invalid.
-        // 500 events a round: a p99 needs at least 5 deliveries beyond it to be judged.
-        ...['--events', '500', '--rate', '100', '--concurrency', '2', '--warmup', '300'],
+        // A rate a busy machine keeps to (half the quick scenario's): a publisher behind its
+        // schedule makes a round invalid. 500 events a round: a p99 needs at least 5 deliveries
+        // beyond it to be judged.
+        ...['--events', '500', '--rate', '250', '--concurrency', '2', '--warmup', '500'],
         ...[
           '--drain-timeout',
           '5',
