@@ -6,7 +6,7 @@ import { sleepMs } from '../clock.js';
 import { DEFAULT_MIX } from '../events/generator.js';
 import { silentLogger } from '../log.js';
 import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../stack/test-support.js';
-import { SutFailedError } from './errors.js';
+import { ServiceUnavailableError, SutFailedError } from './errors.js';
 import { runTrials } from './run.js';
 import type { RunOptions } from './types.js';
 
@@ -115,6 +115,53 @@ describe('faults while the run waits for the SUT and seeds', () => {
       expect(redisProxy.accepted() - before).toBe(0);
     } finally {
       await redisProxy.close();
+    }
+  });
+
+  it('names PostgreSQL gone before seeding as a service outage, not a bug of the tool', async () => {
+    const pgProxy = await proxyTo(new URL(schema.url));
+    const redis = new Redis(TEST_REDIS_URL);
+    let stopReading = async (): Promise<void> => {};
+    try {
+      // A reader of the group, so the SUT counts as ready (it reads the readiness probe entry).
+      await redis.xgroup('CREATE', `events:${chainId}`, 'message_processors', '$', 'MKSTREAM');
+      let reading = true;
+      const reader = (async () => {
+        while (reading) {
+          await redis.xreadgroup(
+            'GROUP',
+            'message_processors',
+            'c1',
+            'COUNT',
+            100,
+            'BLOCK',
+            100,
+            'STREAMS',
+            `events:${chainId}`,
+            '>',
+          );
+        }
+      })();
+      stopReading = async () => {
+        reading = false;
+        await reader;
+      };
+      let readyPhases = 0;
+      const run = runTrials(
+        options({
+          databaseUrl: viaProxy(schema.url, pgProxy.port),
+          // The second 'ready' phase is the wait for the SUT: seeding comes right after it.
+          onPhase: (phase) => {
+            if (phase === 'ready' && ++readyPhases === 2) void pgProxy.close();
+          },
+        }),
+      );
+      await expect(run).rejects.toThrow(ServiceUnavailableError);
+      await expect(run).rejects.toThrow(/PostgreSQL at postgres:\/\/.*before seeding/);
+    } finally {
+      await stopReading();
+      redis.disconnect();
+      await pgProxy.close();
     }
   });
 });

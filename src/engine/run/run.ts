@@ -204,7 +204,13 @@ async function runTrialsHolding(
     const endpoints = await timed('seed', () =>
       logger.group('Seeding webhook endpoints', async () => {
         const db = new pg.Client({ connectionString: options.databaseUrl });
-        await db.connect();
+        // It answered the readiness probe; gone now, it is an outage, not a bug of this tool.
+        await db.connect().catch((error: unknown) => {
+          throw new ServiceUnavailableError(
+            `PostgreSQL at ${maskUrl(options.databaseUrl)} went away before seeding: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+        });
         try {
           const seeded = await seedEndpoints(db, {
             webhookUrl,
