@@ -213,8 +213,14 @@ function plan(flags: RunCommandFlags, baseline: Baseline | null): Planned {
     secrets: [load.redisUrl, load.databaseUrl],
     settings: {
       name,
+      // --compare-to base asks for a base: without one it is refused (chooseReference), not
+      // taken for a recording run that measures for nothing.
       mode:
-        flags.baseline || flags.baseStart || flags.baseComposeFile?.length || flags.baseDir
+        flags.baseline ||
+        flags.baseStart ||
+        flags.baseComposeFile?.length ||
+        flags.baseDir ||
+        valueOf(flags, 'compareTo', 'cli') === 'base'
           ? 'check'
           : 'record',
       compareTo: valueOf(flags, 'compareTo', 'cli')!,
