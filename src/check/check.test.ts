@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -273,5 +273,30 @@ describe('shortWarmupNote', () => {
   it('says nothing from 3 s of the load up, or when the rate is unbounded', () => {
     expect(shortWarmupNote({ warmupEvents: 1500, ratePerSec: 500 }, '--warmup')).toBeNull();
     expect(shortWarmupNote({ warmupEvents: 10, ratePerSec: 0 }, '--warmup')).toBeNull();
+  });
+});
+
+describe('runCheck: the services log', () => {
+  it("starts empty: an earlier run's lines at the same path are not shown as this SUT's", async () => {
+    const started = async (options: RunOptions & { trials: number }) => {
+      await options.sut!.start();
+      await options.sut!.waitReady();
+      // The shell's echo lands in the log before the run stops the group.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return [result(2)];
+    };
+    const { settings, deps } = setup(started, {
+      base: { available: false, why: 'not a pull request' },
+      head: {
+        services: { mode: 'command', command: 'echo this run; exec sleep 60' },
+        cwd: tmpdir(),
+        prepareCommand: null,
+      },
+    });
+    writeFileSync(settings.logs.single, 'panic: an earlier run\n');
+    await runCheck(settings, deps);
+    const log = readFileSync(settings.logs.single, 'utf8');
+    expect(log).toContain('this run');
+    expect(log).not.toContain('an earlier run');
   });
 });

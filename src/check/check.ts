@@ -1,3 +1,4 @@
+import { truncate } from 'node:fs/promises';
 import type { Baseline } from '../compare/baseline.js';
 import { sideAggregate, sideResults, type PairedRound, type PairedRun } from '../compare/rounds.js';
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
@@ -111,6 +112,19 @@ export async function runCheck(
   return checkSingle(settings, deps, choice);
 }
 
+/**
+ * This check's services logs start empty. A started SUT appends to its log (each round of a
+ * paired check to its side's), so an earlier run's lines at the same path read as this SUT's,
+ * and were quoted as "last lines of its log" when it died without a word.
+ */
+async function emptyLogs(paths: readonly string[]): Promise<void> {
+  for (const file of paths) {
+    await truncate(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}
+
 /** The head alone, in one start: trials, more of them while the judge cannot yet decide. */
 async function checkSingle(
   settings: CheckSettings,
@@ -129,6 +143,7 @@ async function checkSingle(
   let judgement: CheckJudgement | null = null;
   const watch = watchSut(service, settings.load.sutHealthUrls, deps.signal);
   try {
+    await emptyLogs([logsPath]);
     await service.prepare();
     const results = await deps
       .runTrials(
@@ -181,6 +196,7 @@ async function checkPaired(
 ): Promise<CheckResult> {
   const notes: string[] = [];
   try {
+    await emptyLogs([settings.logs.base, settings.logs.head]);
     const judge = (rounds: readonly PairedRound[]) =>
       judgePaired(
         rounds.map((round) => ({ base: round.base.result, head: round.head.result })),

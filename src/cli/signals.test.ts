@@ -43,3 +43,14 @@ describe('stopOnSignals', () => {
     expect(target.listenerCount('SIGTERM')).toBe(0);
   });
 });
+
+describe('stopOnSignals and a closed terminal', () => {
+  it('stops the run on SIGHUP like SIGTERM (the SUT and the stream lock are released), exit code 129', () => {
+    const { target, warnings, abort, stop } = setup();
+    expect(target.listenerCount('SIGHUP')).toBe(1);
+    target.emit('SIGHUP', 'SIGHUP');
+    expect(abort.signal.aborted).toBe(true);
+    expect(warnings).toEqual(['SIGHUP received: stopping']);
+    expect(stop.interruption()).toMatchObject({ message: 'interrupted by SIGHUP', exitCode: 129 });
+  });
+});

@@ -2,8 +2,12 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from '../engine/log.js';
 import { UserError } from './errors.js';
 
-/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
-export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+/**
+ * Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. SIGHUP
+ * (the terminal or SSH session closed) too: its default handling ended the process at once and
+ * left the SUT's process group (its own session) running and the stream's lock held.
+ */
+export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export interface SignalStop {
@@ -16,7 +20,7 @@ export interface SignalStop {
 }
 
 /**
- * Ctrl-C or SIGTERM during a run: say so, abort what runs (it stops what it started) and remember
+ * Ctrl-C, SIGTERM or SIGHUP during a run: say so, abort what runs (it stops what it started) and remember
  * the signal, so the run ends with "interrupted by …" and the shell's exit code for it. The first
  * of each signal is handled; a second one gets the default handling (the process ends at once).
  */

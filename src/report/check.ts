@@ -4,6 +4,7 @@ import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../
 import type { TrialAggregate } from '../compare/trials.js';
 import type { FigureStatus, JudgedMetric } from '../judge/gates.js';
 import type { Judgement } from '../judge/judge.js';
+import { terminalText, TERMINAL_NAME_CHARS } from './escape.js';
 import { runnerText } from './model.js';
 
 /**
@@ -103,9 +104,17 @@ export function renderCheckTerminal(
       )
       .join('  ')
       .trimEnd();
+  // Names, reasons and notes carry text from files: a baseline in a pull request is its author's.
+  const safe = (text: string) => terminalText(text);
+  const named = (name: string) => terminalText(name, TERMINAL_NAME_CHARS);
+  const compared = comparedText(
+    report.baseline
+      ? { ...report, baseline: { ...report.baseline, name: named(report.baseline.name) } }
+      : report,
+  );
   const lines = [
-    paint.bold(`Load test ${report.name} · ${comparedText(report)}`),
-    `Why this reference: ${report.why}`,
+    paint.bold(`Load test ${named(report.name)} · ${safe(compared)}`),
+    `Why this reference: ${safe(report.why)}`,
   ];
   if (report.paired) {
     const { run } = report.paired;
@@ -117,12 +126,15 @@ export function renderCheckTerminal(
       }
     }
   }
-  lines.push(...report.notes.map((note) => `note: ${note}`));
+  lines.push(...report.notes.map((note) => `note: ${safe(note)}`));
   lines.push('', pad(header), ...rows.map(pad), '');
-  lines.push(...judgement.reasons.map((reason) => `  • ${reason}`));
-  lines.push(judgement.explanation.join(' '));
+  lines.push(...judgement.reasons.map((reason) => `  • ${safe(reason)}`));
+  lines.push(safe(judgement.explanation.join(' ')));
   lines.push(
-    paint.status(judgement.outcome, `${OUTCOME_TITLE[judgement.outcome]}  ${judgement.summary}`),
+    paint.status(
+      judgement.outcome,
+      `${OUTCOME_TITLE[judgement.outcome]}  ${safe(judgement.summary)}`,
+    ),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -31,3 +31,25 @@ export function escapeMarkdown(text: string): string {
 export function codeText(text: string): string {
   return `\`${text.replace(/\r\n?|\n/g, ' ').replace(/`/g, "'")}\``;
 }
+
+/** The most of a name from a file the terminal shows: a 10 MB name printed whole, twice. */
+export const TERMINAL_NAME_CHARS = 200;
+
+/**
+ * Text from a file (a baseline's name, a runner's CPU model) for a terminal or a CI log: control
+ * characters (ESC, BEL, a carriage return, C1 codes) become "?", so no escape sequence in a baseline
+ * clears the screen, retitles the window or recolours the verdict, and line breaks become spaces,
+ * so no line of it starts a workflow command (`::warning::`). Given `maxChars`, the text is cut to
+ * that many characters, the last one "…".
+ */
+export function terminalText(text: string, maxChars = Infinity): string {
+  const cut = text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+  return Array.from(cut.replace(/\r\n?|\n/g, ' '), (char) =>
+    isControl(char.charCodeAt(0)) ? '?' : char,
+  ).join('');
+}
+
+/** C0 controls, DEL and the C1 controls (a terminal reads U+009B as CSI). */
+export function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}

@@ -45,6 +45,12 @@ describe('the project file', () => {
     });
   });
 
+  it('reads a file that starts with a byte-order mark, as editors on Windows save it', () => {
+    expect(parseProjectFile('\uFEFF{"trials": 4}', 'ethhook-load-test.json').given).toEqual({
+      trials: 4,
+    });
+  });
+
   it('names the file, the key and the valid values in every error', () => {
     expect(messageOf(() => parse({ trials: 0 }))).toBe(
       `${FILE}: key trials: "0". Expected a whole number from 1 to 100.`,

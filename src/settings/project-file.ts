@@ -72,7 +72,9 @@ function validKeys(): string {
 export function parseProjectFile(text: string, shownPath: string): ProjectFile {
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    // A byte-order mark (Notepad's UTF-8) is no part of the JSON: JSON.parse refused it, naming an
+    // invisible character.
+    document = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ProjectFileError(
       `${shownPath} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Expected an object such as {"compose-file": "compose.yml", "scenario": "quick"}.`,

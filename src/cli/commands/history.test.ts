@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBaseline } from '../../compare/baseline.js';
 import { baselineWithNights, nightDate, syntheticSeries } from '../../compare/drift-fixtures.js';
 import { makeRunResult } from '../../compare/fixtures.js';
+import { EXIT_CODES } from '../../check/exit.js';
 import { UserError } from '../errors.js';
 import { buildProgram } from '../main.js';
 import { registerBaselineCommand } from './baseline.js';
@@ -204,5 +205,15 @@ describe('drift on nightly baselines written by `baseline update`', () => {
     expect(exitCodes.slice(6)).toContain(DRIFT_EXIT_CODE);
     const { output } = await cli(join(baselines, 'independent.json'));
     expect(output).toMatch(/- night 7: Latency p50 \+9\d% \(11\.\d ms -> 2\d\.\d ms\), worse, /);
+  });
+});
+
+describe('history --help', () => {
+  it('names the exit code a bad input ends with: 64, as every command (it said 1)', () => {
+    const history = buildProgram([(p) => registerHistoryCommand(p)]).commands.find(
+      (command) => command.name() === 'history',
+    );
+    expect(history?.description()).toContain(`${EXIT_CODES.input} bad input`);
+    expect(history?.description()).not.toContain(' 1 bad input');
   });
 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { EXIT_CODES } from '../../check/exit.js';
 import { readBaseline } from '../../compare/baseline.js';
 import {
   analyseDrift,
@@ -84,7 +85,7 @@ export function registerHistoryCommand(program: Command, io: CommandIo = process
   program
     .command('history')
     .description(
-      `Find level shifts in a baseline's nightly history (median gap beyond the nightly noise), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, 1 bad input.`,
+      `Find level shifts in a baseline's nightly history (median gap beyond the nightly noise), per metric and runner. Exit 0 none recent, ${DRIFT_EXIT_CODE} a metric shifted for the worse within the recent nights, ${EXIT_CODES.input} bad input.`,
     )
     .argument('<baseline.json>', 'e.g. baselines/steady.json')
     .option(

@@ -71,6 +71,22 @@ describe('run: flags that cannot apply are refused before anything starts', () =
     expect(taken.code).toBe(64);
     expect(taken.stderr).toContain(`--receiver-port ${port}: already in use on 127.0.0.1`);
   });
+
+  it('refuses --compare-to base with no base to measure, instead of recording (64)', async () => {
+    const outcome = await run('--compare-to', 'base');
+    expect(outcome.code).toBe(64);
+    expect(outcome.stderr).toContain('--compare-to "base" cannot measure the base here');
+  });
+
+  it('refuses a compose file that is not there before docker compose runs (64, not 75)', async () => {
+    const missing = path.join(dir, 'no-such-compose.yml');
+    const outcome = await run('--compose-file', missing);
+    expect(outcome.code).toBe(64);
+    expect(outcome.stderr).toContain(`--compose-file ${missing}: no such file.`);
+    const folder = await run('--compose-file', dir);
+    expect(folder.code).toBe(64);
+    expect(folder.stderr).toContain(`--compose-file ${dir}: not a file.`);
+  });
 });
 
 describe('the combination table', () => {

@@ -213,8 +213,14 @@ function plan(flags: RunCommandFlags, baseline: Baseline | null): Planned {
     secrets: [load.redisUrl, load.databaseUrl],
     settings: {
       name,
+      // --compare-to base asks for a base: without one it is refused (chooseReference), not
+      // taken for a recording run that measures for nothing.
       mode:
-        flags.baseline || flags.baseStart || flags.baseComposeFile?.length || flags.baseDir
+        flags.baseline ||
+        flags.baseStart ||
+        flags.baseComposeFile?.length ||
+        flags.baseDir ||
+        valueOf(flags, 'compareTo', 'cli') === 'base'
           ? 'check'
           : 'record',
       compareTo: valueOf(flags, 'compareTo', 'cli')!,
@@ -280,7 +286,7 @@ async function check(planned: Planned, logger: Logger): Promise<CheckResult> {
 /**
  * Everything that can be known wrong before anything starts: flags that cannot apply or
  * contradict each other (src/settings/conflicts.ts), a base tree that is not a directory (a raw
- * `spawn ENOTDIR` after the head started), a receiver port already taken (EADDRINUSE after the
+ * `spawn ENOTDIR` after the head started), a compose file that is not there, a receiver port already taken (EADDRINUSE after the
  * SUT started).
  */
 async function checkBeforeStarting(flags: RunCommandFlags): Promise<void> {
@@ -291,6 +297,15 @@ async function checkBeforeStarting(flags: RunCommandFlags): Promise<void> {
     throw new UserError(
       `--base-dir ${flags.baseDir}: ${exists ? 'not a directory' : 'no such directory'}.`,
     );
+  }
+  // docker compose's own "Can't find a suitable configuration file" came after it ran, as a
+  // failed SUT (75), with a `down -v` against the missing file.
+  for (const file of flags.composeFile ?? []) {
+    if (file === '-') continue;
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile()) {
+      throw new UserError(`--compose-file ${file}: ${stat ? 'not a file' : 'no such file'}.`);
+    }
   }
   if (flags.receiverPort !== undefined && flags.receiverPort !== 0) {
     const host = flags.receiverHost ?? (flags.composeFile?.length ? '0.0.0.0' : '127.0.0.1');

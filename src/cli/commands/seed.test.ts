@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema, type TestSchema } from '../../stack/test-support.js';
+import { EXIT_CODES } from '../../check/exit.js';
 import { UserError } from '../errors.js';
 import { buildProgram } from '../main.js';
 import { registerSeedCommand } from './seed.js';
@@ -95,6 +96,16 @@ describe('ethhook-load-test seed', () => {
     await expect(failure).rejects.toThrow(
       /cannot connect to PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test/,
     );
+  });
+
+  it('an unreachable database exits 69 (service unavailable), as run does, not 64 (bad input)', async () => {
+    const failure = seedCli([
+      '--database-url',
+      'postgres://postgres:secret@127.0.0.1:1/test',
+      '--webhook-url',
+      'http://127.0.0.1:9/webhook',
+    ]);
+    await expect(failure).rejects.toMatchObject({ exitCode: EXIT_CODES.service });
   });
 
   it('rejects a webhook URL that is not http(s)', async () => {

@@ -5,6 +5,7 @@ import { DEFAULT_CHAIN_ID } from '../../stack/contracts.js';
 import { maskUrl } from '../../shared/redact.js';
 import { describeConnectionError } from '../../stack/db.js';
 import { SchemaNotReadyError, seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
+import { EXIT_CODES } from '../../check/exit.js';
 import { UserError } from '../errors.js';
 import { databaseUrl, defaultDatabaseUrl, httpUrl, positiveInt } from '../options.js';
 
@@ -33,7 +34,13 @@ export async function seed(flags: SeedFlags): Promise<SeededEndpoint[]> {
       throw new UserError(`${error.message} (database ${maskUrl(url)})`);
     }
     const unreachable = describeConnectionError(error, url);
-    if (unreachable) throw new UserError(`${unreachable} (set --database-url or DATABASE_URL)`);
+    // Not a bad input: PostgreSQL does not answer (the exit code says which, as run's does).
+    if (unreachable) {
+      throw new UserError(
+        `${unreachable} (set --database-url or DATABASE_URL)`,
+        EXIT_CODES.service,
+      );
+    }
     throw error;
   } finally {
     await client.end().catch(() => undefined);

@@ -150,27 +150,37 @@ async function runTrialsHolding(
   const waitForSut = () =>
     timed('ready', () =>
       logger.group('Waiting for the SUT', async () => {
-        await failingAs(SutFailedError, () =>
-          allReady(
-            [
-              consumerAlive(
-                options.redisUrl,
-                stream,
-                options.chainId,
-                options.readyTimeoutMs,
-                signal,
-              ),
-              ...options.sutHealthUrls.map((url) =>
-                httpHealthy(url, options.readyTimeoutMs, signal),
-              ),
-              // Its migrations: seeding must not race the SUT creating its own tables.
-              ...(options.applySchema || options.seedBeforeStart
-                ? []
-                : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, signal)]),
-            ],
-            options,
-          ),
-        );
+        // The probes end with the wait: when the SUT died (or one probe failed), none polls on
+        // until its ready timeout, holding the process open after the run has failed.
+        const probing = new AbortController();
+        const stopProbing = () => probing.abort();
+        signal?.addEventListener('abort', stopProbing, { once: true });
+        try {
+          await failingAs(SutFailedError, () =>
+            allReady(
+              [
+                consumerAlive(
+                  options.redisUrl,
+                  stream,
+                  options.chainId,
+                  options.readyTimeoutMs,
+                  probing.signal,
+                ),
+                ...options.sutHealthUrls.map((url) =>
+                  httpHealthy(url, options.readyTimeoutMs, probing.signal),
+                ),
+                // Its migrations: seeding must not race the SUT creating its own tables.
+                ...(options.applySchema || options.seedBeforeStart
+                  ? []
+                  : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, probing.signal)]),
+              ],
+              options,
+            ),
+          );
+        } finally {
+          signal?.removeEventListener('abort', stopProbing);
+          probing.abort();
+        }
         logger.info(
           `Consumer group is on ${stream} and a consumer reads it${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
         );
@@ -194,7 +204,13 @@ async function runTrialsHolding(
     const endpoints = await timed('seed', () =>
       logger.group('Seeding webhook endpoints', async () => {
         const db = new pg.Client({ connectionString: options.databaseUrl });
-        await db.connect();
+        // It answered the readiness probe; gone now, it is an outage, not a bug of this tool.
+        await db.connect().catch((error: unknown) => {
+          throw new ServiceUnavailableError(
+            `PostgreSQL at ${maskUrl(options.databaseUrl)} went away before seeding: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+        });
         try {
           const seeded = await seedEndpoints(db, {
             webhookUrl,
