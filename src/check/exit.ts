@@ -28,7 +28,11 @@ export const EXIT_CODES = {
   internal: 70,
   /** The SUT did not start, never became ready, or died; nothing was judged. */
   sut: 75,
-  /** Stopped by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal's number, as shells report it. */
+  /**
+   * Stopped by SIGHUP (the terminal closed), Ctrl-C (SIGINT) or SIGTERM: 128 + the signal's
+   * number, as shells report it.
+   */
+  SIGHUP: 129,
   SIGINT: 130,
   SIGTERM: 143,
 } as const;

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../engine/log.js';
+import { EXIT_CODES } from '../check/exit.js';
 import { UserError } from './errors.js';
 
 /**
@@ -7,7 +8,11 @@ import { UserError } from './errors.js';
  * (the terminal or SSH session closed) too: its default handling ended the process at once and
  * left the SUT's process group (its own session) running and the stream's lock held.
  */
-export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+export const SIGNAL_EXIT_CODES = {
+  SIGHUP: EXIT_CODES.SIGHUP,
+  SIGINT: EXIT_CODES.SIGINT,
+  SIGTERM: EXIT_CODES.SIGTERM,
+} as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export interface SignalStop {
