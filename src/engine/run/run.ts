@@ -112,16 +112,7 @@ async function runTrialsHolding(
   hooks: RunHooks,
   hold: StreamHold,
 ): Promise<RunResult[]> {
-  const { logger, signal, sut } = options;
-  const stream = streamKey(options.chainId);
-  const timed = async <T>(phase: RunPhase, work: () => Promise<T>): Promise<T> => {
-    const startedMs = performance.now();
-    try {
-      return await work();
-    } finally {
-      options.onPhase?.(phase, performance.now() - startedMs);
-    }
-  };
+  const { sut } = options;
   const startSut = async () => {
     if (!sut) return;
     await failingAs(SutFailedError, async () => {
@@ -131,62 +122,9 @@ async function runTrialsHolding(
   };
 
   if (!options.seedBeforeStart) await startSut();
-
-  await timed('ready', () =>
-    logger.group('Waiting for Redis and PostgreSQL', async () => {
-      await failingAs(ServiceUnavailableError, () =>
-        Promise.all([
-          redisReady(options.redisUrl, options.readyTimeoutMs, signal),
-          postgresReady(options.databaseUrl, options.readyTimeoutMs, signal),
-        ]),
-      );
-      logger.info(
-        `Redis ${maskUrl(options.redisUrl)} and PostgreSQL ${maskUrl(options.databaseUrl)} answer`,
-      );
-    }),
-  );
+  await waitForServices(options);
   await hold.take();
-
-  const waitForSut = () =>
-    timed('ready', () =>
-      logger.group('Waiting for the SUT', async () => {
-        // The probes end with the wait: when the SUT died (or one probe failed), none polls on
-        // until its ready timeout, holding the process open after the run has failed.
-        const probing = new AbortController();
-        const stopProbing = () => probing.abort();
-        signal?.addEventListener('abort', stopProbing, { once: true });
-        try {
-          await failingAs(SutFailedError, () =>
-            allReady(
-              [
-                consumerAlive(
-                  options.redisUrl,
-                  stream,
-                  options.chainId,
-                  options.readyTimeoutMs,
-                  probing.signal,
-                ),
-                ...options.sutHealthUrls.map((url) =>
-                  httpHealthy(url, options.readyTimeoutMs, probing.signal),
-                ),
-                // Its migrations: seeding must not race the SUT creating its own tables.
-                ...(options.applySchema || options.seedBeforeStart
-                  ? []
-                  : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, probing.signal)]),
-              ],
-              options,
-            ),
-          );
-        } finally {
-          signal?.removeEventListener('abort', stopProbing);
-          probing.abort();
-        }
-        logger.info(
-          `Consumer group is on ${stream} and a consumer reads it${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
-        );
-      }),
-    );
-  if (!options.seedBeforeStart) await waitForSut();
+  if (!options.seedBeforeStart) await waitForSut(options);
 
   const receiver = new Receiver({
     host: options.receiver.host,
@@ -196,132 +134,22 @@ async function runTrialsHolding(
     faults: receiverFaults(options),
   });
   try {
-    await receiver.start();
-    const port = new URL(receiver.url).port;
-    const webhookUrl = (options.receiver.publicUrl ?? receiver.url).replaceAll('{port}', port);
-    logger.info(`Receiver listening on ${receiver.url}; the SUT is told to call ${webhookUrl}`);
-
-    const endpoints = await timed('seed', () =>
-      logger.group('Seeding webhook endpoints', async () => {
-        const db = new pg.Client({ connectionString: options.databaseUrl });
-        // It answered the readiness probe; gone now, it is an outage, not a bug of this tool.
-        await db.connect().catch((error: unknown) => {
-          throw new ServiceUnavailableError(
-            `PostgreSQL at ${maskUrl(options.databaseUrl)} went away before seeding: ${error instanceof Error ? error.message : String(error)}`,
-            { cause: error },
-          );
-        });
-        try {
-          const seeded = await seedEndpoints(db, {
-            webhookUrl,
-            chainId: options.chainId,
-            applySchema: options.applySchema,
-          });
-          logger.info(`Seeded ${seeded.length} endpoints: ${seeded.map((e) => e.name).join(', ')}`);
-          return seeded;
-        } finally {
-          await db.end();
-        }
-      }),
-    );
-    receiver.setEndpoints(endpoints.map((e) => ({ id: e.id, name: e.name, secret: e.secret })));
-
+    const { endpoints, webhookUrl } = await startAndSeed(options, receiver);
     if (options.seedBeforeStart) {
       await startSut();
-      await waitForSut();
+      await waitForSut(options);
     }
 
     sut?.measuring?.();
-    const environment = await fingerprint(options);
-
-    const slices = warmupSlices(options.warmupEvents, options.ratePerSec);
-    if (slices.length > 0) {
-      await timed('warmup', () =>
-        logger.group(
-          `Warm-up: ${options.warmupEvents} events at most, until latency settles (not measured)`,
-          async () => {
-            const measuredSlices: SliceFigures[] = [];
-            let published = 0;
-            for (const events of slices) {
-              const slice = await measureOnce(
-                options,
-                receiver,
-                endpoints,
-                environment,
-                { events, durationSec: null },
-                false,
-              ).catch((error: unknown) => {
-                if (!(error instanceof ServiceOutage)) throw error;
-                throw new ServiceOutageError(
-                  `${error.during('the warm-up')}; nothing was measured, no verdict on the SUT`,
-                );
-              });
-              published += events;
-              stopIfAborted(signal, 'the measured trials');
-              failIfWarmupDeliveredNothing(slice, webhookUrl);
-              measuredSlices.push({
-                p50: slice.delivery.latencyMs.p50,
-                expected: slice.delivery.expected,
-                delivered: slice.delivery.delivered,
-              });
-              if (settled(measuredSlices)) break;
-            }
-            const last = measuredSlices.at(-1);
-            logger.info(
-              `Warm-up ${settled(measuredSlices) ? 'settled' : 'ended unsettled, at its limit,'} after ` +
-                `${published} events in ${measuredSlices.length} slice${measuredSlices.length === 1 ? '' : 's'}` +
-                (last ? `; last slice p50 ${last.p50.toFixed(2)} ms` : ''),
-            );
-          },
-        ),
-      );
-    }
-
-    let remeasured = 0;
-    // A trial the machine disturbed (CPU steal, a starved load generator) is measured again, a
-    // few times at most; after steal, once a few seconds in a row had little stolen.
-    const measureTrial = async (title: string): Promise<RunResult> => {
-      for (;;) {
-        stopIfAborted(signal, title);
-        let result: RunResult;
-        try {
-          result = await timed('measure', () =>
-            logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
-          );
-        } catch (error) {
-          if (!(error instanceof ServiceOutage)) throw error;
-          // Redis or PostgreSQL, not the SUT, failed: the trial counts neither way.
-          const named = error.during(title);
-          if (remeasured >= MAX_REMEASURED_TRIALS) {
-            throw new ServiceOutageError(
-              `${named}; ${MAX_REMEASURED_TRIALS} trials were measured again already, ` +
-                'so the run ends without a verdict on the SUT',
-            );
-          }
-          remeasured += 1;
-          logger.warn(
-            `${named}; ${title} is measured again once ${error.service} is back ` +
-              `(${remeasured} of at most ${MAX_REMEASURED_TRIALS})`,
-          );
-          await waitForServiceBack(error, named, options, endpoints);
-          continue;
-        }
-        // Stopped mid-trial: the partial trial is neither judged nor measured again.
-        stopIfAborted(signal, `the rest of ${title}`);
-        hold.check();
-        const disturbed = disturbance(result);
-        if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
-        remeasured += 1;
-        const waited = disturbed.steal
-          ? `, after ${((await waitForQuietSeconds(options.steal ?? procStatSteal)) / 1000).toFixed(
-              0,
-            )} s waiting for ${QUIET_SECONDS} quiet seconds in a row`
-          : '';
-        logger.warn(
-          `${title} is measured again (${remeasured} of at most ${MAX_REMEASURED_TRIALS})${waited}: ${result.validity.reasons.join('; ')}`,
-        );
-      }
+    const session: Session = {
+      options,
+      receiver,
+      endpoints,
+      environment: await fingerprint(options),
     };
+    await warmUp(session, webhookUrl);
+
+    const measureTrial = trialMeasurer(session, hold);
     const results: RunResult[] = [];
     for (let trial = 1; trial <= options.trials; trial++) {
       results.push(
@@ -339,6 +167,229 @@ async function runTrialsHolding(
   } finally {
     await receiver.close();
   }
+}
+
+/** What the warm-up and the trials of one run share: its SUT's endpoints, receiver, machine. */
+interface Session {
+  options: RunOptions;
+  receiver: Receiver;
+  endpoints: SeededEndpoint[];
+  environment: EnvironmentFingerprint;
+}
+
+/** Runs `work` as `phase`, telling onPhase how long it took. */
+async function timed<T>(
+  options: Pick<RunOptions, 'onPhase'>,
+  phase: RunPhase,
+  work: () => Promise<T>,
+): Promise<T> {
+  const startedMs = performance.now();
+  try {
+    return await work();
+  } finally {
+    options.onPhase?.(phase, performance.now() - startedMs);
+  }
+}
+
+async function waitForServices(options: RunOptions): Promise<void> {
+  const { logger, signal } = options;
+  await timed(options, 'ready', () =>
+    logger.group('Waiting for Redis and PostgreSQL', async () => {
+      await failingAs(ServiceUnavailableError, () =>
+        Promise.all([
+          redisReady(options.redisUrl, options.readyTimeoutMs, signal),
+          postgresReady(options.databaseUrl, options.readyTimeoutMs, signal),
+        ]),
+      );
+      logger.info(
+        `Redis ${maskUrl(options.redisUrl)} and PostgreSQL ${maskUrl(options.databaseUrl)} answer`,
+      );
+    }),
+  );
+}
+
+/** The SUT reads its stream (and its health URLs answer, its tables exist). */
+async function waitForSut(options: RunOptions): Promise<void> {
+  const { logger, signal } = options;
+  const stream = streamKey(options.chainId);
+  await timed(options, 'ready', () =>
+    logger.group('Waiting for the SUT', async () => {
+      // The probes end with the wait: when the SUT died (or one probe failed), none polls on
+      // until its ready timeout, holding the process open after the run has failed.
+      const probing = new AbortController();
+      const stopProbing = () => probing.abort();
+      signal?.addEventListener('abort', stopProbing, { once: true });
+      try {
+        await failingAs(SutFailedError, () =>
+          allReady(
+            [
+              consumerAlive(
+                options.redisUrl,
+                stream,
+                options.chainId,
+                options.readyTimeoutMs,
+                probing.signal,
+              ),
+              ...options.sutHealthUrls.map((url) =>
+                httpHealthy(url, options.readyTimeoutMs, probing.signal),
+              ),
+              // Its migrations: seeding must not race the SUT creating its own tables.
+              ...(options.applySchema || options.seedBeforeStart
+                ? []
+                : [sutTablesReady(options.databaseUrl, options.readyTimeoutMs, probing.signal)]),
+            ],
+            options,
+          ),
+        );
+      } finally {
+        signal?.removeEventListener('abort', stopProbing);
+        probing.abort();
+      }
+      logger.info(
+        `Consumer group is on ${stream} and a consumer reads it${options.sutHealthUrls.length ? '; health URLs answer' : ''}`,
+      );
+    }),
+  );
+}
+
+/** The receiver listening, and the SUT's endpoints seeded to call it. */
+async function startAndSeed(
+  options: RunOptions,
+  receiver: Receiver,
+): Promise<{ endpoints: SeededEndpoint[]; webhookUrl: string }> {
+  const { logger } = options;
+  await receiver.start();
+  const port = new URL(receiver.url).port;
+  const webhookUrl = (options.receiver.publicUrl ?? receiver.url).replaceAll('{port}', port);
+  logger.info(`Receiver listening on ${receiver.url}; the SUT is told to call ${webhookUrl}`);
+
+  const endpoints = await timed(options, 'seed', () =>
+    logger.group('Seeding webhook endpoints', async () => {
+      const db = new pg.Client({ connectionString: options.databaseUrl });
+      // It answered the readiness probe; gone now, it is an outage, not a bug of this tool.
+      await db.connect().catch((error: unknown) => {
+        throw new ServiceUnavailableError(
+          `PostgreSQL at ${maskUrl(options.databaseUrl)} went away before seeding: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      });
+      try {
+        const seeded = await seedEndpoints(db, {
+          webhookUrl,
+          chainId: options.chainId,
+          applySchema: options.applySchema,
+        });
+        logger.info(`Seeded ${seeded.length} endpoints: ${seeded.map((e) => e.name).join(', ')}`);
+        return seeded;
+      } finally {
+        await db.end();
+      }
+    }),
+  );
+  receiver.setEndpoints(endpoints.map((e) => ({ id: e.id, name: e.name, secret: e.secret })));
+  return { endpoints, webhookUrl };
+}
+
+/** Unmeasured slices of load until latency settles, or the warm-up's events run out. */
+async function warmUp(session: Session, webhookUrl: string): Promise<void> {
+  const { options, receiver, endpoints, environment } = session;
+  const { logger, signal } = options;
+  const slices = warmupSlices(options.warmupEvents, options.ratePerSec);
+  if (slices.length > 0) {
+    await timed(options, 'warmup', () =>
+      logger.group(
+        `Warm-up: ${options.warmupEvents} events at most, until latency settles (not measured)`,
+        async () => {
+          const measuredSlices: SliceFigures[] = [];
+          let published = 0;
+          for (const events of slices) {
+            const slice = await measureOnce(
+              options,
+              receiver,
+              endpoints,
+              environment,
+              { events, durationSec: null },
+              false,
+            ).catch((error: unknown) => {
+              if (!(error instanceof ServiceOutage)) throw error;
+              throw new ServiceOutageError(
+                `${error.during('the warm-up')}; nothing was measured, no verdict on the SUT`,
+              );
+            });
+            published += events;
+            stopIfAborted(signal, 'the measured trials');
+            failIfWarmupDeliveredNothing(slice, webhookUrl);
+            measuredSlices.push({
+              p50: slice.delivery.latencyMs.p50,
+              expected: slice.delivery.expected,
+              delivered: slice.delivery.delivered,
+            });
+            if (settled(measuredSlices)) break;
+          }
+          const last = measuredSlices.at(-1);
+          logger.info(
+            `Warm-up ${settled(measuredSlices) ? 'settled' : 'ended unsettled, at its limit,'} after ` +
+              `${published} events in ${measuredSlices.length} slice${measuredSlices.length === 1 ? '' : 's'}` +
+              (last ? `; last slice p50 ${last.p50.toFixed(2)} ms` : ''),
+          );
+        },
+      ),
+    );
+  }
+}
+
+/**
+ * Measures one trial, titled. A trial the machine disturbed (CPU steal, a starved load generator)
+ * or a service outage cut short is measured again, a few times at most over the run.
+ */
+function trialMeasurer(session: Session, hold: StreamHold): (title: string) => Promise<RunResult> {
+  const { options, receiver, endpoints, environment } = session;
+  const { logger, signal } = options;
+  let remeasured = 0;
+  // A trial the machine disturbed (CPU steal, a starved load generator) is measured again, a
+  // few times at most; after steal, once a few seconds in a row had little stolen.
+  return async (title: string): Promise<RunResult> => {
+    for (;;) {
+      stopIfAborted(signal, title);
+      let result: RunResult;
+      try {
+        result = await timed(options, 'measure', () =>
+          logger.group(title, () => measureOnce(options, receiver, endpoints, environment)),
+        );
+      } catch (error) {
+        if (!(error instanceof ServiceOutage)) throw error;
+        // Redis or PostgreSQL, not the SUT, failed: the trial counts neither way.
+        const named = error.during(title);
+        if (remeasured >= MAX_REMEASURED_TRIALS) {
+          throw new ServiceOutageError(
+            `${named}; ${MAX_REMEASURED_TRIALS} trials were measured again already, ` +
+              'so the run ends without a verdict on the SUT',
+          );
+        }
+        remeasured += 1;
+        logger.warn(
+          `${named}; ${title} is measured again once ${error.service} is back ` +
+            `(${remeasured} of at most ${MAX_REMEASURED_TRIALS})`,
+        );
+        await waitForServiceBack(error, named, options, endpoints);
+        continue;
+      }
+      // Stopped mid-trial: the partial trial is neither judged nor measured again.
+      stopIfAborted(signal, `the rest of ${title}`);
+      hold.check();
+      const disturbed = disturbance(result);
+      if (!disturbed || remeasured >= MAX_REMEASURED_TRIALS) return result;
+      remeasured += 1;
+      const waited = disturbed.steal
+        ? `, after ${((await waitForQuietSeconds(options.steal ?? procStatSteal)) / 1000).toFixed(
+            0,
+          )} s waiting for ${QUIET_SECONDS} quiet seconds in a row`
+        : '';
+      logger.warn(
+        `${title} is measured again (${remeasured} of at most ${MAX_REMEASURED_TRIALS})${waited}: ${result.validity.reasons.join('; ')}`,
+      );
+    }
+  };
 }
 
 /** The run's signal was aborted (SIGINT, SIGTERM): nothing more was started after it. */
