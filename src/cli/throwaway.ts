@@ -75,6 +75,7 @@ export async function ensureServices(
   const children: ChildProcess[] = [];
   const started: string[] = [];
   let dir: string | null = null;
+  const workDir = () => (dir ??= mkdtempSync(join(tmpdir(), 'ethhook-lt-')));
   const stop = async (): Promise<void> => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(
@@ -90,94 +91,86 @@ export async function ensureServices(
   try {
     let redisUrl = env.REDIS_URL || defaults.redisUrl;
     let databaseUrl = env.DATABASE_URL || defaults.databaseUrl;
-    const redisGiven = Boolean(env.REDIS_URL);
-    const databaseGiven = Boolean(env.DATABASE_URL);
-
-    if (!redisGiven && !(await answers((t) => redisReady(redisUrl, t)))) {
-      const binary = onPath('redis-server');
-      if (!binary) {
-        throw new UserError(
-          `no Redis answers at ${defaults.redisUrl} and redis-server is not on PATH: install Redis ` +
-            '(Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL',
-        );
-      }
-      dir ??= mkdtempSync(join(tmpdir(), 'ethhook-lt-'));
-      const port = await freePort();
-      const child = spawn(
-        binary,
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
-      children.push(child);
-      redisUrl = `redis://127.0.0.1:${port}`;
-      await redisReady(redisUrl, 15_000);
-      started.push(`redis-server on port ${port}`);
+    if (!env.REDIS_URL && !(await answers((t) => redisReady(redisUrl, t)))) {
+      const redis = await startRedis(workDir(), defaults.redisUrl);
+      children.push(redis.child);
+      redisUrl = redis.url;
+      started.push(`redis-server on port ${redis.port}`);
       logger.info(`Started a throwaway Redis at ${redisUrl}`);
     }
-
-    if (!databaseGiven && !(await answers((t) => postgresReady(databaseUrl, t)))) {
-      const initdb = findPostgresBinary('initdb');
-      const postgres = findPostgresBinary('postgres');
-      if (!initdb || !postgres) {
-        throw new UserError(
-          `no PostgreSQL answers at ${defaults.databaseUrl} and initdb/postgres were not found (PATH, /usr/lib/postgresql/*/bin): ` +
-            'install PostgreSQL (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql) or set DATABASE_URL',
-        );
-      }
-      dir ??= mkdtempSync(join(tmpdir(), 'ethhook-lt-'));
-      const dataDir = join(dir, 'pg');
-      const ids = unprivilegedIds();
-      if (ids) chownSync(dir, ids.uid, ids.gid);
-      const init = spawnSync(
-        initdb,
-        ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync'],
-        {
-          encoding: 'utf8',
-          ...ids,
-        },
-      );
-      if (init.status !== 0)
-        throw new UserError(`initdb failed: ${(init.stderr || init.stdout).trim()}`);
-      const port = await freePort();
-      const child = spawn(
-        postgres,
-        [
-          '-D',
-          dataDir,
-          '-p',
-          String(port),
-          '-k',
-          dir,
-          '-c',
-          'listen_addresses=127.0.0.1',
-          '-c',
-          'fsync=off',
-        ],
-        { stdio: 'ignore', ...ids },
-      );
-      children.push(child);
-      databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
-      await postgresReady(databaseUrl, 30_000);
-      started.push(`postgres on port ${port}`);
+    if (!env.DATABASE_URL && !(await answers((t) => postgresReady(databaseUrl, t)))) {
+      const postgres = await startPostgres(workDir(), defaults.databaseUrl);
+      children.push(postgres.child);
+      databaseUrl = postgres.url;
+      started.push(`postgres on port ${postgres.port}`);
       logger.info(`Started a throwaway PostgreSQL at ${databaseUrl}`);
     }
-
     return { redisUrl, databaseUrl, started, workDir: dir, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  url: string;
+}
+
+/** A redis-server on a free port, keeping nothing on disk; answering when this returns. */
+async function startRedis(dir: string, defaultUrl: string): Promise<Started> {
+  const binary = onPath('redis-server');
+  if (!binary) {
+    throw new UserError(
+      `no Redis answers at ${defaultUrl} and redis-server is not on PATH: install Redis ` +
+        '(Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL',
+    );
+  }
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = spawn(binary, [...args, '--dir', dir], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  try {
+    await redisReady(url, 15_000);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return { child, port, url };
+}
+
+/** A PostgreSQL cluster made by initdb in `dir`, on a free port; answering when this returns. */
+async function startPostgres(dir: string, defaultUrl: string): Promise<Started> {
+  const initdb = findPostgresBinary('initdb');
+  const postgres = findPostgresBinary('postgres');
+  if (!initdb || !postgres) {
+    throw new UserError(
+      `no PostgreSQL answers at ${defaultUrl} and initdb/postgres were not found (PATH, /usr/lib/postgresql/*/bin): ` +
+        'install PostgreSQL (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql) or set DATABASE_URL',
+    );
+  }
+  const dataDir = join(dir, 'pg');
+  const ids = unprivilegedIds();
+  if (ids) chownSync(dir, ids.uid, ids.gid);
+  const init = spawnSync(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync'], {
+    encoding: 'utf8',
+    ...ids,
+  });
+  if (init.status !== 0)
+    throw new UserError(`initdb failed: ${(init.stderr || init.stdout).trim()}`);
+  const port = await freePort();
+  const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'];
+  const child = spawn(postgres, ['-D', dataDir, '-p', String(port), '-k', dir, ...settings], {
+    stdio: 'ignore',
+    ...ids,
+  });
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  try {
+    await postgresReady(url, 30_000);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return { child, port, url };
 }
