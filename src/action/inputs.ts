@@ -270,46 +270,11 @@ function readJudge(given: Given, label: Labels): JudgeConfig {
 
 /** Every input, parsed and checked once, into the one typed configuration the action runs on. */
 export function readActionConfig(source: InputSource, environment: InputEnvironment): ActionConfig {
-  const { env } = environment;
   const mode: Mode = actionValue(readGiven(source, ['mode']), 'mode')!;
   const inputs = readGiven(source, mode === 'comment' ? COMMENT_MODE_KEYS : ACTION_INPUT_KEYS);
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const workingDirectory = path.resolve(workspace, actionValue(inputs, 'workingDirectory')!);
-  if (!environment.fileExists(workingDirectory)) {
-    throw invalid(
-      Inputs.WorkingDirectory,
-      inputs.workingDirectory ?? '',
-      `an existing directory relative to the workspace (${workspace})`,
-    );
-  }
-  const outputDir = path.resolve(
-    workingDirectory,
-    inputs.outputDir ?? path.join(env.RUNNER_TEMP || tmpdir(), OUTPUT_DIR_NAME),
-  );
-  const common: CommonConfig = {
-    workingDirectory,
-    outputDir,
-    comment: actionValue(inputs, 'comment')!,
-    githubToken: inputs.githubToken ?? '',
-    secrets: [],
-  };
-
-  if (mode === 'comment') {
-    // Mode comment runs no code of the pull request and reads none of its files: no project file.
-    const commentFile = inputs.commentFile;
-    if (!commentFile) {
-      throw new InputError(
-        `Input ${Inputs.CommentFile} is required in mode comment: the path of ${'comment.json'} from the artifact the pull_request job uploaded.`,
-      );
-    }
-    const resolved = path.resolve(workingDirectory, commentFile);
-    if (!environment.fileExists(resolved)) {
-      throw new InputError(
-        `Invalid input ${Inputs.CommentFile}: "${commentFile}" does not exist (looked for ${resolved}). Download the first stage's artifact before this step.`,
-      );
-    }
-    return { ...common, mode, commentFile: resolved };
-  }
+  const common = commonConfig(inputs, environment);
+  if (mode === 'comment') return commentModeConfig(common, inputs.commentFile, environment);
+  const { workingDirectory } = common;
 
   const { given, label } = withProjectFile(inputs, workingDirectory, environment);
   let services: ServicesConfig;
@@ -352,4 +317,50 @@ export function readActionConfig(source: InputSource, environment: InputEnvironm
     driftIssue: actionValue(given, 'driftIssue')!,
     paired,
   };
+}
+
+/** What every mode reads: the working directory, where files go, the comment, the token. */
+function commonConfig(inputs: Given, environment: InputEnvironment): CommonConfig {
+  const { env } = environment;
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const workingDirectory = path.resolve(workspace, actionValue(inputs, 'workingDirectory')!);
+  if (!environment.fileExists(workingDirectory)) {
+    throw invalid(
+      Inputs.WorkingDirectory,
+      inputs.workingDirectory ?? '',
+      `an existing directory relative to the workspace (${workspace})`,
+    );
+  }
+  const outputDir = path.resolve(
+    workingDirectory,
+    inputs.outputDir ?? path.join(env.RUNNER_TEMP || tmpdir(), OUTPUT_DIR_NAME),
+  );
+  return {
+    workingDirectory,
+    outputDir,
+    comment: actionValue(inputs, 'comment')!,
+    githubToken: inputs.githubToken ?? '',
+    secrets: [],
+  };
+}
+
+/** Mode comment runs no code of the pull request and reads none of its files: no project file. */
+function commentModeConfig(
+  common: CommonConfig,
+  commentFile: string | undefined,
+  environment: InputEnvironment,
+): ActionConfig {
+  const { workingDirectory } = common;
+  if (!commentFile) {
+    throw new InputError(
+      `Input ${Inputs.CommentFile} is required in mode comment: the path of ${'comment.json'} from the artifact the pull_request job uploaded.`,
+    );
+  }
+  const resolved = path.resolve(workingDirectory, commentFile);
+  if (!environment.fileExists(resolved)) {
+    throw new InputError(
+      `Invalid input ${Inputs.CommentFile}: "${commentFile}" does not exist (looked for ${resolved}). Download the first stage's artifact before this step.`,
+    );
+  }
+  return { ...common, mode: 'comment', commentFile: resolved };
 }
