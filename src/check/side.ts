@@ -87,22 +87,7 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
     name: spec.name,
 
     async prepare() {
-      if (spec.prepareCommand) {
-        const result = await deps.exec.run('sh', ['-c', spec.prepareCommand], {
-          cwd: spec.cwd,
-          env: deps.env,
-          ...(deps.signal ? { signal: deps.signal } : {}),
-        });
-        if (result.exitCode !== 0 || result.aborted) {
-          const output = (result.stderr.trim() || result.stdout.trim())
-            .split('\n')
-            .slice(-20)
-            .join('\n');
-          throw new PrepareCommandError(
-            `${deps.prepareSettingName} failed for the ${spec.name} (in ${spec.cwd}): \`${spec.prepareCommand}\` ${result.aborted ? 'was stopped' : `exited with code ${result.exitCode}`}${output ? `:\n${output}` : ''}`,
-          );
-        }
-      }
+      await runPrepareCommand(spec, deps);
       await service.prepare();
     },
 
@@ -147,4 +132,20 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
     stop: () => service.stop(),
     describeFailure: () => service.describeFailure(),
   };
+}
+
+/** The side's prepare command (a build, say), once before its first round; none when unset. */
+async function runPrepareCommand(spec: SideSpec, deps: SideDependencies): Promise<void> {
+  if (!spec.prepareCommand) return;
+  const result = await deps.exec.run('sh', ['-c', spec.prepareCommand], {
+    cwd: spec.cwd,
+    env: deps.env,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  if (result.exitCode !== 0 || result.aborted) {
+    const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-20).join('\n');
+    throw new PrepareCommandError(
+      `${deps.prepareSettingName} failed for the ${spec.name} (in ${spec.cwd}): \`${spec.prepareCommand}\` ${result.aborted ? 'was stopped' : `exited with code ${result.exitCode}`}${output ? `:\n${output}` : ''}`,
+    );
+  }
 }
