@@ -3,11 +3,10 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sleepMs } from '../clock.js';
-import { silentLogger } from '../log.js';
-import { DEFAULT_MIX } from '../events/generator.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../../stack/test-support.js';
+import { TEST_REDIS_URL } from '../../stack/test-support.js';
 import { holderId, StreamInUseError, StreamLock, streamLockKey } from './lock.js';
 import { runTrials } from './run.js';
+import { smallRun } from './testing.js';
 
 const stream = `events:${randomInt(900_000_000, 2_000_000_000)}`;
 const redis = new Redis(TEST_REDIS_URL);
@@ -57,28 +56,7 @@ describe('StreamLock', () => {
     const chainId = Number(stream.split(':')[1]);
     const held = await StreamLock.acquire(TEST_REDIS_URL, stream, { holder: holderId() });
     try {
-      const run = runTrials({
-        scenario: 'custom',
-        events: 10,
-        ratePerSec: 10,
-        concurrency: 1,
-        durationSec: null,
-        chainId,
-        seed: 1,
-        mix: DEFAULT_MIX,
-        warmupEvents: 0,
-        redisUrl: TEST_REDIS_URL,
-        databaseUrl: TEST_DATABASE_URL,
-        applySchema: false,
-        receiver: { host: '127.0.0.1', port: 0, path: '/webhook' },
-        readyTimeoutMs: 2_000,
-        drainTimeoutMs: 1_000,
-        sutHealthUrls: [],
-        thresholds: { maxAvgLatencyMs: 500, excellentThroughputPerSec: 1, goodThroughputPerSec: 1 },
-        progress: 'off',
-        logger: silentLogger,
-        trials: 1,
-      });
+      const run = runTrials(smallRun({ chainId }));
       await expect(run).rejects.toThrow(`is in use by another run (${held.holder};`);
       // Refused before its readiness probe wrote to the stream.
       expect(await redis.exists(stream)).toBe(0);

@@ -3,11 +3,10 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleepMs } from '../clock.js';
-import { DEFAULT_MIX } from '../events/generator.js';
-import { silentLogger } from '../log.js';
 import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../stack/test-support.js';
 import { ServiceUnavailableError, SutFailedError } from './errors.js';
 import { runTrials } from './run.js';
+import { smallRun } from './testing.js';
 import type { RunOptions } from './types.js';
 
 /**
@@ -67,30 +66,15 @@ describe('faults while the run waits for the SUT and seeds', () => {
     await schema?.drop();
   });
 
-  const options = (overrides: Partial<RunOptions>): RunOptions & { trials: number } => ({
-    scenario: 'custom',
-    events: 10,
-    ratePerSec: 10,
-    concurrency: 1,
-    durationSec: null,
-    chainId,
-    seed: 1,
-    mix: DEFAULT_MIX,
-    warmupEvents: 0,
-    redisUrl: TEST_REDIS_URL,
-    databaseUrl: schema.url,
-    applySchema: true,
-    receiver: { host: '127.0.0.1', port: 0, path: '/webhook' },
-    readyTimeoutMs: 20_000,
-    drainTimeoutMs: 1_000,
-    sutHealthUrls: [],
-    thresholds: { maxAvgLatencyMs: 500, excellentThroughputPerSec: 1, goodThroughputPerSec: 1 },
-    progress: 'off',
-    logger: silentLogger,
-    steal: { read: () => null, quietWaitMs: 0 },
-    trials: 1,
-    ...overrides,
-  });
+  const options = (overrides: Partial<RunOptions>) =>
+    smallRun({
+      chainId,
+      databaseUrl: schema.url,
+      applySchema: true,
+      readyTimeoutMs: 20_000,
+      steal: { read: () => null, quietWaitMs: 0 },
+      ...overrides,
+    });
 
   it('stops probing once the SUT died while it was awaited (the CLI ends then, not at the ready timeout)', async () => {
     const redisProxy = await proxyTo(new URL(TEST_REDIS_URL));

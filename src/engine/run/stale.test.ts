@@ -1,12 +1,11 @@
-import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MIX } from '../events/generator.js';
 import type { Logger } from '../log.js';
 import { freePort } from '../net.js';
 import { LOAD_TEST_APPLICATION_ID } from '../../stack/seeder.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, uniqueSuffix } from '../../stack/test-support.js';
+import { TEST_REDIS_URL, uniqueSuffix } from '../../stack/test-support.js';
 import { runTrials } from './run.js';
+import { smallRun } from './testing.js';
 import { clearStaleDeliveries, describeStale } from './stale.js';
 
 const redis = new Redis(TEST_REDIS_URL);
@@ -63,29 +62,7 @@ describe('stale delivery jobs', () => {
       group: (_title, work) => work(),
     };
     // No SUT reads this chain: the run fails its readiness, after the queue was looked at.
-    const run = runTrials({
-      scenario: 'custom',
-      events: 10,
-      ratePerSec: 10,
-      concurrency: 1,
-      durationSec: null,
-      chainId: randomInt(900_000_000, 2_000_000_000),
-      seed: 1,
-      mix: DEFAULT_MIX,
-      warmupEvents: 0,
-      redisUrl: TEST_REDIS_URL,
-      databaseUrl: TEST_DATABASE_URL,
-      applySchema: false,
-      receiver: { host: '127.0.0.1', port: 0, path: '/webhook' },
-      readyTimeoutMs: 500,
-      drainTimeoutMs: 1_000,
-      sutHealthUrls: [],
-      thresholds: { maxAvgLatencyMs: 500, excellentThroughputPerSec: 1, goodThroughputPerSec: 1 },
-      progress: 'off',
-      logger,
-      deliveryQueue: queue,
-      trials: 1,
-    });
+    const run = runTrials(smallRun({ readyTimeoutMs: 500, logger, deliveryQueue: queue }));
     await expect(run).rejects.toThrow();
     expect(await redis.llen(queue)).toBe(0);
     expect(lines.join('\n')).toContain(`cleared 1 delivery job(s) a previous run left in ${queue}`);
