@@ -31,13 +31,29 @@ function quietLog(lines: string[] = []): Logger {
 const result = (p50Ms: number) =>
   makeRunResult({ latency: { p50Ms, p95Ms: p50Ms * 2.5, p99Ms: p50Ms * 5 } });
 
+/** What the engine does before it measures: start the SUT, wait for it, begin watching it. */
+async function startAsTheRunDoes(options: RunOptions): Promise<void> {
+  await options.sut!.start();
+  await options.sut!.waitReady();
+  options.sut!.measuring?.();
+}
+
+/** Measures for `ms`, ending early (as the engine does) with "aborted" when the signal aborts. */
+function measureFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    });
+  });
+}
+
 /** Measurements come in round order: base first in odd rounds, head first in even ones. */
 function pairedTrials(headRatios: readonly number[]): CheckDependencies['runTrials'] {
   let measurement = 0;
   return async (options: RunOptions & { trials: number }) => {
-    await options.sut!.start();
-    await options.sut!.waitReady();
-    options.sut!.measuring?.();
+    await startAsTheRunDoes(options);
     const round = Math.floor(measurement / 2) + 1;
     const headNow = (measurement % 2 === 1) === (round % 2 === 1);
     measurement++;
@@ -113,19 +129,11 @@ describe('runCheck: a side that dies during a round', () => {
   it('ends the round at once, naming the side and the round; the rounds before it are kept', async () => {
     let measurement = 0;
     const slowTrials: CheckDependencies['runTrials'] = async (options) => {
-      await options.sut!.start();
-      await options.sut!.waitReady();
-      options.sut!.measuring?.();
+      await startAsTheRunDoes(options);
       measurement += 1;
       // The base of round 2 measures for up to 5 s; its process exits after about 1 s.
       if (measurement === 4) {
-        await new Promise((resolve, reject) => {
-          const timer = setTimeout(resolve, 5_000);
-          options.signal?.addEventListener('abort', () => {
-            clearTimeout(timer);
-            reject(new Error('aborted'));
-          });
-        });
+        await measureFor(5_000, options.signal);
       }
       return [result(2)];
     };
@@ -151,16 +159,8 @@ describe('runCheck: a side that dies during a round', () => {
 
 /** A run that measures for a minute, ending early (as the engine does) when its signal aborts. */
 const measuresAMinute: CheckDependencies['runTrials'] = async (options) => {
-  await options.sut!.start();
-  await options.sut!.waitReady();
-  options.sut!.measuring?.();
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, 60_000);
-    options.signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    });
-  });
+  await startAsTheRunDoes(options);
+  await measureFor(60_000, options.signal);
   return [result(2)];
 };
 
