@@ -118,6 +118,16 @@ interface Started {
   url: string;
 }
 
+/** Waits until a started service answers; stops it when it never does. */
+async function answering(child: ChildProcess, ready: () => Promise<void>): Promise<void> {
+  try {
+    await ready();
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+}
+
 /** A redis-server on a free port, keeping nothing on disk; answering when this returns. */
 async function startRedis(dir: string, defaultUrl: string): Promise<Started> {
   const binary = onPath('redis-server');
@@ -131,12 +141,7 @@ async function startRedis(dir: string, defaultUrl: string): Promise<Started> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   const child = spawn(binary, [...args, '--dir', dir], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  try {
-    await redisReady(url, 15_000);
-  } catch (error) {
-    child.kill('SIGTERM');
-    throw error;
-  }
+  await answering(child, () => redisReady(url, 15_000));
   return { child, port, url };
 }
 
@@ -166,11 +171,6 @@ async function startPostgres(dir: string, defaultUrl: string): Promise<Started> 
     ...ids,
   });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  try {
-    await postgresReady(url, 30_000);
-  } catch (error) {
-    child.kill('SIGTERM');
-    throw error;
-  }
+  await answering(child, () => postgresReady(url, 30_000));
   return { child, port, url };
 }
