@@ -98,12 +98,41 @@ function build(outDir) {
         );
       }
     }
+    mergeLicenses(outDir);
     // dist/ stands on its own even where the repository's package.json is not beside it.
     writeFileSync(path.join(outDir, 'package.json'), '{ "type": "module" }\n');
     checkBudget(outDir);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** ncc's licenses.txt: per package `name`, `license`, its text, then a blank line; sorted by name. */
+const LICENSE_ENTRY = /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+\n[A-Za-z0-9.+()-]+\n/;
+
+/**
+ * One dist/licenses.txt instead of one per bundle: the three bundles hold one engine, so their
+ * files repeat each other (the CLI's differs from the main step's by one package; 100 kB saved).
+ * The largest file is kept as written; an entry of another file whose package it lacks is added.
+ */
+function mergeLicenses(outDir) {
+  const files = BUNDLES.map((bundle) => path.join(outDir, bundle.dir, 'licenses.txt')).filter(
+    existsSync,
+  );
+  const texts = files.map((file) => readFileSync(file, 'utf8'));
+  const entries = (text) =>
+    text
+      .split(/\n\n(?=(?:@[a-z0-9._-]+\/)?[a-z0-9._-]+\n[A-Za-z0-9.+()-]+\n)/)
+      .filter((entry) => LICENSE_ENTRY.test(`${entry}\n`))
+      .map((entry) => ({ name: entry.slice(0, entry.indexOf('\n')), entry }));
+  const largest = texts.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const named = new Set(entries(largest).map((entry) => entry.name));
+  const added = texts
+    .flatMap(entries)
+    .filter((entry) => !named.has(entry.name) && named.add(entry.name))
+    .map((entry) => `${entry.entry.trimEnd()}\n\n`);
+  writeFileSync(path.join(outDir, 'licenses.txt'), `${largest.trimEnd()}\n\n${added.join('')}`);
+  for (const file of files) rmSync(file);
 }
 
 function listFiles(dir, prefix = '') {
