@@ -4,7 +4,7 @@
 // Skipped, with the reason in its title, when `docker info` fails (CI runs scripts/docker-engine.sh
 // first, so there it runs). The reference pipeline's processor and delivery are replaced by small
 // stubs in an override file, as the action's own override does with extra_hosts: this test is
-// about the engine and the compose shape, not about the pipeline (action-compose.test.ts runs it).
+// about the engine and the compose shape, not about the pipeline (action-compose.suite.ts runs it).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,7 +57,7 @@ async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T
 }
 
 const { skipReason, compose } = dockerSuitePrerequisites();
-const skipped = missingPrerequisite('test/docker/engine.test.ts', skipReason);
+const skipped = missingPrerequisite('test/docker/engine.suite.ts', skipReason);
 
 describe.skipIf(skipped)(
   `compose mode against a real Docker engine${skipReason ? ` (skipped: ${skipReason})` : ''}`,

@@ -111,7 +111,7 @@ function groupText(stdout: string, title: RegExp): string | undefined {
 }
 
 const { skipReason } = dockerSuitePrerequisites();
-const skipped = missingPrerequisite('test/docker/action-compose.test.ts', skipReason);
+const skipped = missingPrerequisite('test/docker/action-compose.suite.ts', skipReason);
 
 describe.skipIf(skipped)(
   `the bundled action in compose mode on a real Docker engine${skipReason ? ` (skipped: ${skipReason})` : ''}`,
