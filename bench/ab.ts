@@ -21,7 +21,9 @@
  * of 10 times, and the runs it missed measured p50 only +34..+49% paired.)
  *
  * npm run bench:ab -- [--runs 10] [--rounds 3] [--only aa,ab2] [--pipeline fast|default] [--warmup n]
- *   [--calibration 0.97:1.64,1.26:2.07] [--pipeline-delay 10]
+ *   [--calibration 0.97:1.64,1.26:2.07] [--pipeline-delay 10] [--neighbour]
+ *
+ * --neighbour: every experiment runs beside the neighbour of aa-noisy (its calibration does not).
  *
  * --pipeline-delay: every side (base and head) processes each event this many ms more, e.g. 10
  * for a pipeline of about 10 ms per delivery; the head's injected delay comes on top.
@@ -96,6 +98,8 @@ const GIVEN_DELAYS = new Map<string, number>(
 /** --calibration 0.71:1.38,0.97:1.64: points (delay ms : paired p50 ratio) measured earlier. */
 const GIVEN_POINTS = calibrationOption();
 const RATE = option('rate');
+/** --neighbour: every experiment (not only aa-noisy) runs beside the neighbour. */
+const NEIGHBOUR = process.argv.includes('--neighbour');
 
 const schema = `ab_bench_${Date.now().toString(36)}`;
 const databaseUrl = (() => {
@@ -368,7 +372,9 @@ async function main() {
       });
     }
     for (const experiment of experiments) {
-      const neighbour = experiment.noisy ? startNeighbour() : null;
+      const noisy = experiment.noisy || NEIGHBOUR;
+      const neighbour = noisy ? startNeighbour() : null;
+      if (noisy && !experiment.noisy) experiment.note += ', noisy neighbour';
       const counts = new Map<string, number>();
       const ratios: number[] = [];
       const rounds: number[] = [];
