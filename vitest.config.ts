@@ -8,8 +8,9 @@ import { defineConfig } from 'vitest/config';
 //      worker's module cache): none mocks a module, and the one that changes process.env restores it;
 //    - e2e-parallel: whole runs (load, pipeline, bundled action, browser) whose assertions are
 //      counts, plumbing and rendering, never a timing judged against another measurement;
-//    - docker: the compose lifecycle on a real engine; its one verdict (a head 250 ms slower per
-//      event) accepts "inconclusive" from a busy machine, so it may share the CPU;
+//    - docker: the compose lifecycle on a real engine, its suites one after another in one file
+//      (test/docker/compose.test.ts); its one verdict (a head 250 ms slower per event) accepts
+//      "inconclusive" from a busy machine, so it may share the CPU;
 // 2. e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
 //    runner's speed), one file at a time (--no-file-parallelism in package.json), alone: a
 //    neighbour's CPU burst must not become a test's "regression".
@@ -20,8 +21,8 @@ const JUDGES_LATENCY = [
   // Measures a 20 ms delay as the difference of two runs' p50.
   'test/e2e/run.test.ts',
   'test/action/ab.test.ts',
-  // Checks compare the runner's CPU probe with the baseline's, taken minutes earlier in the same
-  // file: with a neighbour file running, the probes differ and a regression reads inconclusive.
+  // Its regression must read "regression": beside a neighbour file, trials fall invalid
+  // (publisher behind its schedule, CPU steal), are measured again, and may end inconclusive.
   'test/action/e2e.test.ts',
   // Exactly one stall (the injected one): a neighbour's burst shows as a second.
   'test/e2e/timeline.test.ts',
