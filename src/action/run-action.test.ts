@@ -36,14 +36,13 @@ interface EngineCall {
   options: RunOptions & { trials: number };
 }
 
-/** Trials of `results`; a confirming trial (afterTrials asking for one more) of `confirming`. */
+/** Trials of `results`, as many as asked for. */
 function fakeTrialRunner(
   results: RunFixtureOptions | Error,
   calls: EngineCall[] = [],
-  confirming: RunFixtureOptions = results instanceof Error ? {} : results,
 ): TrialRunner {
   return {
-    async runTrials(options, hooks = {}) {
+    async runTrials(options) {
       calls.push({ options });
       await options.sut?.start();
       await options.sut?.waitReady();
@@ -51,11 +50,6 @@ function fakeTrialRunner(
       const measured = Array.from({ length: options.trials }, (_, index) =>
         makeRunResult({ ...results, runId: `run${index}` }),
       );
-      await hooks.afterTrials?.([...measured], async () => {
-        const extra = makeRunResult({ ...confirming, runId: 'confirming' });
-        measured.push(extra);
-        return extra;
-      });
       return measured;
     },
   };
@@ -118,8 +112,6 @@ async function harness(
   inputs: Record<string, string>,
   options: {
     results?: RunFixtureOptions | Error;
-    /** The confirming trial, when a regression asks for one (default: like the others). */
-    confirming?: RunFixtureOptions;
     context?: RunContext;
     baseline?: RunFixtureOptions | null;
     exec?: ActionDependencies['exec'];
@@ -147,7 +139,7 @@ async function harness(
     fileExists: existsSync,
     context: options.context ?? PR_CONTEXT,
     github: () => github,
-    trialRunner: fakeTrialRunner(options.results ?? {}, engineCalls, options.confirming),
+    trialRunner: fakeTrialRunner(options.results ?? {}, engineCalls),
     now: () => new Date('2025-02-01T03:00:00.000Z'),
   };
   return { workspace, core, github, deps, engineCalls };

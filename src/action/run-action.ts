@@ -177,7 +177,7 @@ function checkDependencies(config: MeasureConfig, deps: ActionDependencies): Che
     prepareSettingName: Inputs.PrepareCommand,
     warmupSettingName: Inputs.WarmupEvents,
     save: serviceStateSaver(deps.core),
-    runTrials: (options, hooks) => deps.trialRunner.runTrials(options, hooks),
+    runTrials: (options) => deps.trialRunner.runTrials(options),
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
 }

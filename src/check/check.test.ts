@@ -214,12 +214,63 @@ describe('runCheck: the committed baseline', () => {
     expect(checked.paired).toBeNull();
   });
 
-  it('fails a head twice as slow as every night', async () => {
+  it('fails a head twice as slow as every night, after the minimum of starts', async () => {
     const { settings, deps } = setup(single(4), {
       base: { available: false, why: 'not a pull request' },
       baseline: nights(2),
     });
-    expect((await runCheck(settings, deps)).judgement.outcome).toBe('regression');
+    const checked = await runCheck(settings, deps);
+    expect(checked.judgement.outcome).toBe('regression');
+    expect(checked.judgement.rounds).toBe(settings.judge.minRounds);
+  });
+
+  it('starts the head afresh, `rounds` times at least against nights, more while undecided, up to max-rounds', async () => {
+    // Nights 40% apart: three starts of the head cannot tell its p50 from the tolerance.
+    let baseline = updateBaseline(null, aggregateTrials([result(2)]), {
+      name: 'quick',
+      commit: null,
+      date: '2026-11-01T02:00:00.000Z',
+    });
+    for (const [index, factor] of [1.4, 0.7, 1.35, 0.75, 1.3].entries()) {
+      baseline = updateBaseline(baseline, aggregateTrials([result(2 * factor)]), {
+        name: 'quick',
+        commit: null,
+        date: `2026-11-0${index + 2}T02:00:00.000Z`,
+      });
+    }
+    let starts = 0;
+    const { settings, deps } = setup(
+      async () => {
+        starts += 1;
+        return [result(2), result(2), result(2)];
+      },
+      { base: { available: false, why: 'not a pull request' }, baseline },
+    );
+    const checked = await runCheck(settings, deps);
+    expect(starts).toBe(settings.judge.maxRounds);
+    expect(checked.judgement.rounds).toBe(starts);
+    expect(checked.judgement.outcome).toBe('inconclusive');
+    expect(checked.judgement.decidedBy).toBe('undecided-at-limit');
+    expect(checked.headResults).toHaveLength(3 * starts);
+  });
+
+  it('measures one start against a young baseline: no start of the head narrows its interval', async () => {
+    const young = updateBaseline(null, aggregateTrials([result(2)]), {
+      name: 'quick',
+      commit: null,
+      date: '2026-11-01T02:00:00.000Z',
+    });
+    let starts = 0;
+    const { settings, deps } = setup(
+      async () => {
+        starts += 1;
+        return [result(2), result(2), result(2)];
+      },
+      { base: { available: false, why: 'not a pull request' }, baseline: young },
+    );
+    const checked = await runCheck(settings, deps);
+    expect(starts).toBe(1);
+    expect(checked.judgement.anotherRound).toBeNull();
   });
 
   it('is inconclusive, naming the difference, when the baseline measured another load', async () => {

@@ -4,7 +4,6 @@ import { sideAggregate, sideResults, type PairedRound, type PairedRun } from '..
 import { aggregateTrials, type TrialAggregate } from '../compare/trials.js';
 import type { RunResult } from '../engine/measure/result.js';
 import type { Logger } from '../engine/log.js';
-import type { RunHooks } from '../engine/run/run.js';
 import type { RunOptions } from '../engine/run/types.js';
 import type { Exec } from '../services/exec.js';
 import { createService, type ServiceSettings } from '../services/registry.js';
@@ -68,7 +67,7 @@ export interface CheckDependencies {
   prepareSettingName: string;
   warmupSettingName: string;
   save(saved: SavedService): void;
-  runTrials(options: RunOptions & { trials: number }, hooks?: RunHooks): Promise<RunResult[]>;
+  runTrials(options: RunOptions & { trials: number }): Promise<RunResult[]>;
   signal?: AbortSignal;
   clock?: () => number;
 }
@@ -125,7 +124,11 @@ async function emptyLogs(paths: readonly string[]): Promise<void> {
   }
 }
 
-/** The head alone, in one start: trials, more of them while the judge cannot yet decide. */
+/**
+ * The head alone: one start of its trials, then, while the judge cannot yet tell the change from
+ * the tolerance against the baseline's nights, another fresh start (up to max-rounds starts): the
+ * nights carry the noise between starts, and only more starts of the head narrow its share of it.
+ */
 async function checkSingle(
   settings: CheckSettings,
   deps: CheckDependencies,
@@ -139,36 +142,40 @@ async function checkSingle(
     logsPath,
   });
   const baseline = choice.reference === 'baseline' ? settings.baseline : null;
-  const judge = (results: readonly RunResult[]) => judgeSingle(results, baseline, settings.judge);
+  const starts: RunResult[][] = [];
   let judgement: CheckJudgement | null = null;
-  const watch = watchSut(service, settings.load.sutHealthUrls, deps.signal);
   try {
     await emptyLogs([logsPath]);
     await service.prepare();
-    const results = await deps
-      .runTrials(
-        { ...settings.load, sut: watch.lifecycle, logger: deps.log, signal: watch.signal },
-        {
-          afterTrials: async (measured, measureMore) => {
-            const all = [...measured];
-            judgement = judge(all);
-            while (judgement.anotherRound && all.length < settings.judge.maxRounds) {
-              deps.log.info(judgement.anotherRound);
-              all.push(await measureMore());
-              judgement = judge(all);
-            }
-          },
-        },
-      )
-      .catch((error: unknown) => {
-        throw watch.explain(error, 'the SUT failed while it was measured');
-      });
-    const final = judgement ?? judge(results);
+    for (;;) {
+      const watch = watchSut(service, settings.load.sutHealthUrls, deps.signal);
+      try {
+        starts.push(
+          await deps
+            .runTrials({
+              ...settings.load,
+              sut: watch.lifecycle,
+              logger: deps.log,
+              signal: watch.signal,
+            })
+            .catch((error: unknown) => {
+              throw watch.explain(error, 'the SUT failed while it was measured');
+            }),
+        );
+      } finally {
+        watch.stop();
+      }
+      judgement = judgeSingle(starts, baseline, settings.judge);
+      if (!judgement.anotherRound || starts.length >= settings.judge.maxRounds) break;
+      deps.log.info(`${judgement.anotherRound} The SUT starts afresh.`);
+      await service.stop();
+    }
+    const results = starts.flat();
     return {
       name: settings.name,
       describeHead: settings.describeHead,
       choice,
-      judgement: final,
+      judgement,
       headResults: results,
       head: aggregateTrials(results),
       paired: null,
@@ -181,7 +188,6 @@ async function checkSingle(
     if (more && error instanceof Error) error.message += `\n${more}`;
     throw error;
   } finally {
-    watch.stop();
     // A snapshot for steps that upload it; the action's post step writes the final logs.
     await service.collectLogs({ quiet: settings.leaveServicesRunning }).catch(() => undefined);
     if (!settings.leaveServicesRunning) await service.stop();

@@ -56,17 +56,29 @@ export function judgePaired(
 }
 
 /**
- * The head's trials of one start against the committed baseline's nights, or, without a
- * reference, the correctness gates alone. One start: more trials in it would not narrow the
- * start-to-start noise the nights carry, so the verdict is final at once.
+ * The head's starts (each its trials) against the committed baseline's nights, or, without a
+ * reference, the correctness gates alone. Against nights the model is a paired check's: at least
+ * `rounds` starts of the head, another while a gated figure is undecided, up to `max-rounds` (one
+ * start cannot tell a stalled start from a change). A young baseline's interval assumes the noise
+ * of its one start, which no start of the head narrows, and the gates alone need no more: then the
+ * verdict is final after one start.
  */
 export function judgeSingle(
-  results: readonly RunResult[],
+  starts: readonly (readonly RunResult[])[],
   baseline: Baseline | null,
   settings: JudgeSettings,
 ): CheckJudgement {
-  const config = results[0]?.config;
-  return judgeStart(results.map(trialOfRun), baseline, settings, config ?? null);
+  const config = starts[0]?.[0]?.config ?? null;
+  const head = starts.map((results) => results.map(trialOfRun));
+  const progress = {
+    roundsSoFar: starts.length,
+    minRounds: settings.minRounds,
+    maxRounds: settings.maxRounds,
+  };
+  const judged = judgeStarts(head, baseline, settings, config, progress);
+  return judged.anotherRound && judged.basis !== 'nights'
+    ? judgeStarts(head, baseline, settings, config, { ...progress, maxRounds: starts.length })
+    : judged;
 }
 
 /** A result file's trials (a trial set), as one start. */
@@ -75,17 +87,17 @@ export function judgeAggregate(
   baseline: Baseline | null,
   settings: JudgeSettings,
 ): CheckJudgement {
-  return judgeStart(aggregate.trials, baseline, settings, aggregate.config);
+  const once = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
+  return judgeStarts([aggregate.trials], baseline, settings, aggregate.config, once);
 }
 
-function judgeStart(
-  trials: readonly Trial[],
+function judgeStarts(
+  head: readonly (readonly Trial[])[],
   baseline: Baseline | null,
   settings: JudgeSettings,
   config: RunConfigSnapshot | null,
+  progress: { roundsSoFar: number; minRounds: number; maxRounds: number },
 ): CheckJudgement {
-  const head = [trials];
-  const once = { roundsSoFar: 1, minRounds: 1, maxRounds: 1 };
   const input = baseline
     ? { kind: 'baseline' as const, baseline: comparableReference(baseline, config), head }
     : {
@@ -93,7 +105,7 @@ function judgeStart(
         head,
         why: 'Neither the base measured here nor a committed baseline.',
       };
-  return final(judge(input, judgeOptions(settings), once));
+  return final(judge(input, judgeOptions(settings), progress));
 }
 
 /**

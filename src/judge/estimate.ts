@@ -322,7 +322,8 @@ export function baselineEstimates(
     }
     const direction = metric.direction === 'lower-is-better' ? 1 : -1;
     const headLogs = headStarts.map((start) => logFigure(metric, startFigure(start, metric.id)));
-    const headLog = headLogs.reduce((sum, value) => sum + value, 0) / headLogs.length;
+    // The median start of the head: one stalled start among several does not move it.
+    const headLog = median(headLogs);
     const levelLogs = level.map((value) => logFigure(metric, value));
     const random = seededRandom(BOOTSTRAP_SEED);
     const drawn = new Array<number>(levelLogs.length);

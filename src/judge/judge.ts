@@ -338,7 +338,7 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
     judgement.basis === 'rounds'
       ? `${n} round${n === 1 ? '' : 's'} of the base and the head measured alternately on this runner`
       : judgement.basis === 'nights'
-        ? `the baseline's nights, ${judgement.nights} on this runner and load, and this run`
+        ? `the baseline's nights, ${judgement.nights} on this runner and load, and ${n} start${n === 1 ? '' : 's'} of the head`
         : "the baseline's newest night and this run: a young baseline, too few nights";
   const interval =
     judgement.basis === 'trials'

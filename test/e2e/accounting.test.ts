@@ -118,7 +118,7 @@ describe('accounting per expected (endpoint, event) pair', () => {
       expect(result.delivery.deliveredLatencyMs?.count).toBe(390);
 
       // Correctness fails on its own, with or without a reference.
-      const verdict = judgeSingle([result], null, {
+      const verdict = judgeSingle([[result]], null, {
         tolerance: 1.5,
         gatedMetrics: null,
         minRounds: 1,

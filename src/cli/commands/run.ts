@@ -255,8 +255,7 @@ async function check(planned: Planned, logger: Logger): Promise<CheckResult> {
       prepareSettingName: '--prepare-command',
       warmupSettingName: '--warmup-events',
       save: () => undefined,
-      runTrials: (options, hooks) =>
-        runTrials({ ...options, progress: options.progress ?? 'auto' }, hooks),
+      runTrials: (options) => runTrials({ ...options, progress: options.progress ?? 'auto' }),
       signal: abort.signal,
     });
   } catch (error) {

@@ -48,16 +48,6 @@ import {
  */
 export const MAX_REMEASURED_TRIALS = 3;
 
-/** A moment the caller can act at, inside the run's session. */
-export interface RunHooks {
-  /**
-   * After the measured trials, while the SUT and the receiver are still up: the caller may
-   * measure more trials in the same session (a regression is confirmed by one more trial).
-   * They are returned with the others, last.
-   */
-  afterTrials?(results: readonly RunResult[], measureMore: () => Promise<RunResult>): Promise<void>;
-}
-
 /**
  * Start the SUT -> its own readiness -> Redis and PostgreSQL answer -> the SUT reads its stream
  * (and its tables exist) -> receiver -> seed -> unmeasured warm-up -> `trials` measured runs.
@@ -65,10 +55,7 @@ export interface RunHooks {
  * once at start-up; its tables must exist before it starts). Returns one RunResult per measured
  * trial. The receiver is always closed; stopping the SUT is the caller's (it started nothing else).
  */
-export async function runTrials(
-  options: RunOptions & { trials: number },
-  hooks: RunHooks = {},
-): Promise<RunResult[]> {
+export async function runTrials(options: RunOptions & { trials: number }): Promise<RunResult[]> {
   const stream = streamKey(options.chainId);
   let lock: StreamLock | null = null;
   const hold: StreamHold = {
@@ -95,7 +82,7 @@ export async function runTrials(
     await hold.take().catch((error: unknown) => {
       if (error instanceof StreamInUseError) throw error;
     });
-    return await runTrialsHolding(options, hooks, hold);
+    return await runTrialsHolding(options, hold);
   } finally {
     await (lock as StreamLock | null)?.release();
   }
@@ -109,7 +96,6 @@ interface StreamHold {
 
 async function runTrialsHolding(
   options: RunOptions & { trials: number },
-  hooks: RunHooks,
   hold: StreamHold,
 ): Promise<RunResult[]> {
   const { sut } = options;
@@ -158,11 +144,6 @@ async function runTrialsHolding(
         ),
       );
     }
-    await hooks.afterTrials?.([...results], async () => {
-      const extra = await measureTrial('Confirming trial');
-      results.push(extra);
-      return extra;
-    });
     return results;
   } finally {
     await receiver.close();
