@@ -387,7 +387,7 @@ async function check(
 }
 
 function report(tallies: readonly Tally[]): void {
-  say('\nCounts (each check: default settings, 3 trials, a regression confirmed by one more)');
+  say('\nCounts (each check: default settings, 3 trials a start)');
   for (const tally of tallies) {
     const { pass, regression, inconclusive } = tally.outcomes;
     const sorted = [...tally.ratios].sort((a, b) => a - b);
