@@ -29,7 +29,6 @@
  * check could not run at all. `--why` prints each judged metric's reason for a check that did not
  * pass. See bench/README.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +44,6 @@ import {
   interpolateDelay,
   loadAverage as load,
   option,
-  own,
   startNeighbour,
   wholeNumberOption,
 } from './support.js';
@@ -152,35 +150,6 @@ const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
 /** The same as a start command, for `run --start` / `--base-start`: the run starts and stops it. */
 function pipelineCommand(stack: Stack, processingDelayMs: number): string {
   return `exec ${[process.execPath, ...pipelineArgs(stack, processingDelayMs)].map(quote).join(' ')}`;
-}
-
-/** The reference pipeline at its fastest, as its own process (as a SUT is). */
-async function startPipeline(
-  stack: Stack,
-  processingDelayMs: number,
-): Promise<() => Promise<void>> {
-  const child = spawn(process.execPath, pipelineArgs(stack, processingDelayMs), {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  // Stopped also when the bench ends on an error or a signal.
-  own(child, 'SIGTERM');
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
-  // The run waits for the consumer group itself; only an early exit is checked here.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  if (child.exitCode !== null) throw new Error(`the reference pipeline exited: ${log}`);
-  return () => stop(child);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  });
 }
 
 /** What `run --json` prints: the judgement (src/judge) and which reference it chose. */
@@ -340,8 +309,8 @@ interface Tally {
  * As the action checks a pull request with a start command (the default compare-to auto, a base
  * commit at hand): the run starts the head's pipeline itself (`--start`) and may measure the
  * base's (`--base-start`, the unchanged pipeline) on this runner instead of using the baseline
- * (auto does whenever the base can be started). `--no-base`: the bench starts the pipeline and
- * the run has only the baseline, as a check with no base commit.
+ * (auto does whenever the base can be started). `--no-base`: the run has only the baseline, as a
+ * check with no base commit; it starts the head's pipeline itself, afresh for each start.
  */
 async function check(
   stack: Stack,
@@ -364,12 +333,11 @@ async function check(
         ...['--base-start', pipelineCommand(stack, delays.base)],
       ]));
     } else {
-      const stopPipeline = await startPipeline(stack, delays.head);
-      try {
-        ({ stdout } = await cli(args));
-      } finally {
-        await stopPipeline();
-      }
+      // The run starts the pipeline, afresh for each start it measures; no base to start.
+      ({ stdout } = await cli([
+        ...args,
+        ...['--start-command', pipelineCommand(stack, delays.head)],
+      ]));
     }
     const judged = judgedOf(stdout);
     tally.outcomes[judged.outcome] += 1;

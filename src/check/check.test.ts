@@ -182,13 +182,14 @@ describe('runCheck: a single side', () => {
 });
 
 describe('runCheck: the committed baseline', () => {
-  const nights = (p50Ms: number) => {
+  /** Six nights: p50Ms, then p50Ms times each factor. */
+  const nights = (p50Ms: number, factors = [1.02, 0.98, 1.01, 0.99, 1.03]) => {
     let baseline = updateBaseline(null, aggregateTrials([result(p50Ms)]), {
       name: 'quick',
       commit: null,
       date: '2026-11-01T02:00:00.000Z',
     });
-    for (const [index, factor] of [1.02, 0.98, 1.01, 0.99, 1.03].entries()) {
+    for (const [index, factor] of factors.entries()) {
       baseline = updateBaseline(baseline, aggregateTrials([result(p50Ms * factor)]), {
         name: 'quick',
         commit: null,
@@ -198,6 +199,8 @@ describe('runCheck: the committed baseline', () => {
     return baseline;
   };
   const single = (p50Ms: number) => async () => [result(p50Ms), result(p50Ms), result(p50Ms)];
+  /** Nights 40% apart: three starts of the head cannot tell its p50 from the tolerance. */
+  const WIDE_NIGHTS = [1.4, 0.7, 1.35, 0.75, 1.3];
 
   it('compares with the baseline when the base cannot be measured, and judges by its nights', async () => {
     const { settings, deps } = setup(single(2), {
@@ -225,19 +228,7 @@ describe('runCheck: the committed baseline', () => {
   });
 
   it('starts the head afresh, `rounds` times at least against nights, more while undecided, up to max-rounds', async () => {
-    // Nights 40% apart: three starts of the head cannot tell its p50 from the tolerance.
-    let baseline = updateBaseline(null, aggregateTrials([result(2)]), {
-      name: 'quick',
-      commit: null,
-      date: '2026-11-01T02:00:00.000Z',
-    });
-    for (const [index, factor] of [1.4, 0.7, 1.35, 0.75, 1.3].entries()) {
-      baseline = updateBaseline(baseline, aggregateTrials([result(2 * factor)]), {
-        name: 'quick',
-        commit: null,
-        date: `2026-11-0${index + 2}T02:00:00.000Z`,
-      });
-    }
+    const baseline = nights(2, WIDE_NIGHTS);
     let starts = 0;
     const { settings, deps } = setup(
       async () => {
@@ -252,6 +243,23 @@ describe('runCheck: the committed baseline', () => {
     expect(checked.judgement.outcome).toBe('inconclusive');
     expect(checked.judgement.decidedBy).toBe('undecided-at-limit');
     expect(checked.headResults).toHaveLength(3 * starts);
+  });
+
+  it('measures an external SUT once against nights: measured again, it would be the same start', async () => {
+    const baseline = nights(2, WIDE_NIGHTS);
+    let starts = 0;
+    const { settings, deps } = setup(
+      async () => {
+        starts += 1;
+        return [result(2), result(2), result(2)];
+      },
+      { base: { available: false, why: 'not a pull request' }, baseline },
+    );
+    settings.head = { ...settings.head, services: { mode: 'external' } };
+    const checked = await runCheck(settings, deps);
+    expect(starts).toBe(1);
+    expect(checked.judgement.rounds).toBe(1);
+    expect(checked.judgement.outcome).toBe('inconclusive');
   });
 
   it('measures one start against a young baseline: no start of the head narrows its interval', async () => {

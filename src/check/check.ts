@@ -125,9 +125,10 @@ async function emptyLogs(paths: readonly string[]): Promise<void> {
 }
 
 /**
- * The head alone: one start of its trials, then, while the judge cannot yet tell the change from
- * the tolerance against the baseline's nights, another fresh start (up to max-rounds starts): the
- * nights carry the noise between starts, and only more starts of the head narrow its share of it.
+ * The head alone, against the baseline's nights: `rounds` fresh starts of its trials, then another
+ * while the judge cannot yet tell the change from the tolerance, up to max-rounds (judging.ts
+ * judgeSingle): the nights carry the noise between starts, and only more starts of the head narrow
+ * its share of it. One start against a young baseline, with no reference, or of an external SUT.
  */
 async function checkSingle(
   settings: CheckSettings,
@@ -142,6 +143,12 @@ async function checkSingle(
     logsPath,
   });
   const baseline = choice.reference === 'baseline' ? settings.baseline : null;
+  // A SUT this check does not start (external) cannot start afresh: measured again, it is the same
+  // start, whose spread would pass for the noise between starts. Then the verdict is one start's.
+  const judgeSettings =
+    settings.head.services.mode === 'external'
+      ? { ...settings.judge, minRounds: 1, maxRounds: 1 }
+      : settings.judge;
   const starts: RunResult[][] = [];
   let judgement: CheckJudgement | null = null;
   try {
@@ -165,8 +172,8 @@ async function checkSingle(
       } finally {
         watch.stop();
       }
-      judgement = judgeSingle(starts, baseline, settings.judge);
-      if (!judgement.anotherRound || starts.length >= settings.judge.maxRounds) break;
+      judgement = judgeSingle(starts, baseline, judgeSettings);
+      if (!judgement.anotherRound || starts.length >= judgeSettings.maxRounds) break;
       deps.log.info(`${judgement.anotherRound} The SUT starts afresh.`);
       await service.stop();
     }
