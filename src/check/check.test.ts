@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { updateBaseline } from '../compare/baseline.js';
+import { updateBaseline, type Baseline } from '../compare/baseline.js';
 import { makeRunResult } from '../compare/fixtures.js';
 import { aggregateTrials } from '../compare/trials.js';
 import type { Logger } from '../engine/log.js';
@@ -199,6 +199,18 @@ describe('runCheck: the committed baseline', () => {
     return baseline;
   };
   const single = (p50Ms: number) => async () => [result(p50Ms), result(p50Ms), result(p50Ms)];
+  /** A head of p50 2 ms against `baseline`, not a pull request; `starts()` counts its starts. */
+  const countingStarts = (baseline: Baseline) => {
+    let count = 0;
+    const checking = setup(
+      async () => {
+        count += 1;
+        return [result(2), result(2), result(2)];
+      },
+      { base: { available: false, why: 'not a pull request' }, baseline },
+    );
+    return { ...checking, starts: () => count };
+  };
   /** Nights 40% apart: three starts of the head cannot tell its p50 from the tolerance. */
   const WIDE_NIGHTS = [1.4, 0.7, 1.35, 0.75, 1.3];
 
@@ -229,35 +241,21 @@ describe('runCheck: the committed baseline', () => {
 
   it('starts the head afresh, `rounds` times at least against nights, more while undecided, up to max-rounds', async () => {
     const baseline = nights(2, WIDE_NIGHTS);
-    let starts = 0;
-    const { settings, deps } = setup(
-      async () => {
-        starts += 1;
-        return [result(2), result(2), result(2)];
-      },
-      { base: { available: false, why: 'not a pull request' }, baseline },
-    );
+    const { settings, deps, starts } = countingStarts(baseline);
     const checked = await runCheck(settings, deps);
-    expect(starts).toBe(settings.judge.maxRounds);
-    expect(checked.judgement.rounds).toBe(starts);
+    expect(starts()).toBe(settings.judge.maxRounds);
+    expect(checked.judgement.rounds).toBe(starts());
     expect(checked.judgement.outcome).toBe('inconclusive');
     expect(checked.judgement.decidedBy).toBe('undecided-at-limit');
-    expect(checked.headResults).toHaveLength(3 * starts);
+    expect(checked.headResults).toHaveLength(3 * starts());
   });
 
   it('measures an external SUT once against nights: measured again, it would be the same start', async () => {
     const baseline = nights(2, WIDE_NIGHTS);
-    let starts = 0;
-    const { settings, deps } = setup(
-      async () => {
-        starts += 1;
-        return [result(2), result(2), result(2)];
-      },
-      { base: { available: false, why: 'not a pull request' }, baseline },
-    );
+    const { settings, deps, starts } = countingStarts(baseline);
     settings.head = { ...settings.head, services: { mode: 'external' } };
     const checked = await runCheck(settings, deps);
-    expect(starts).toBe(1);
+    expect(starts()).toBe(1);
     expect(checked.judgement.rounds).toBe(1);
     expect(checked.judgement.outcome).toBe('inconclusive');
   });
@@ -268,16 +266,9 @@ describe('runCheck: the committed baseline', () => {
       commit: null,
       date: '2026-11-01T02:00:00.000Z',
     });
-    let starts = 0;
-    const { settings, deps } = setup(
-      async () => {
-        starts += 1;
-        return [result(2), result(2), result(2)];
-      },
-      { base: { available: false, why: 'not a pull request' }, baseline: young },
-    );
+    const { settings, deps, starts } = countingStarts(young);
     const checked = await runCheck(settings, deps);
-    expect(starts).toBe(1);
+    expect(starts()).toBe(1);
     expect(checked.judgement.anotherRound).toBeNull();
   });
 
