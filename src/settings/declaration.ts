@@ -194,7 +194,7 @@ export const SETTINGS = {
     flag: '--warmup-events <n>',
     aliases: ['--warmup'],
     defaultText: '5 s of the target rate, at least 200',
-    help: 'The most the unmeasured warm-up publishes; it ends earlier once latency has settled (the p50 of two 1 s slices within 20%).',
+    help: 'The most the unmeasured warm-up publishes; it ends earlier once latency has stopped falling (the p50 of a half-second slice no more than 20% below either of the two before it).',
   }),
   chainId: setting({
     kind: count(1),

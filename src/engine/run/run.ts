@@ -307,11 +307,12 @@ async function warmUp(session: Session, webhookUrl: string): Promise<void> {
             });
             if (settled(measuredSlices)) break;
           }
-          const last = measuredSlices.at(-1);
           logger.info(
             `Warm-up ${settled(measuredSlices) ? 'settled' : 'ended unsettled, at its limit,'} after ` +
               `${published} events in ${measuredSlices.length} slice${measuredSlices.length === 1 ? '' : 's'}` +
-              (last ? `; last slice p50 ${last.p50.toFixed(2)} ms` : ''),
+              (measuredSlices.length > 0
+                ? `; p50 a slice ${measuredSlices.map((slice) => slice.p50.toFixed(2)).join(', ')} ms`
+                : ''),
           );
         },
       ),

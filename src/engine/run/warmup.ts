@@ -1,19 +1,26 @@
 /**
- * The warm-up ends when latency has settled, not after a fixed count: a fresh start of the
- * pipeline is slow for its first second or two (JIT, connection pools, caches), then steady. The
- * warm-up publishes slices of about a second of the load and stops once a slice's p50 is within
- * SETTLED_WITHIN of the slice before, or at `warmup-events`, which stays the most it may take.
- * Not the p90: on a 2-core runner with a neighbour, the p90 of one second moved by more than 15%
- * between slices of a warm pipeline, and 11 of 16 warm-ups ran to their limit. A paired check starts each side fresh every round, so this is most of what a round
- * costs (a fixed 5 s warm-up was 5.1 s of a side's 8 s).
+ * The warm-up ends when latency has stopped falling, not after a fixed count: a fresh start of
+ * the pipeline is slow for its first second or two (JIT, connection pools, caches), then steady.
+ * The warm-up publishes slices of half a second of the load and stops once a slice's p50 is no
+ * more than SETTLED_WITHIN below each of the two slices before it (latency has not improved over
+ * the last second), or at `warmup-events`, which stays the most it may take.
+ *
+ * One-sided on purpose: a warm-up is about the fall from cold, and a slice slower than the one
+ * before is noise, not warming. On the fast reference pipeline, 24 fresh starts whose warm-up ran
+ * its full 5 s in quarter-second slices: this rule ended after 2.4 s on average, and the 2 s after
+ * it read p50 1.03x the warm level (median of seconds 2.5-5). Two one-second slices within 20% of
+ * each other either way (the rule before) took 3.0 s for 1.01x; a fixed 1 s gave 1.15x, up to
+ * 1.39x. Not the p90: on a 2-core runner with a neighbour, the p90 of one second moved by more than
+ * 15% between slices of a warm pipeline. A paired check starts each side fresh every round, so the
+ * warm-up is much of what a round costs.
  */
 
-/** A slice's share of the load: a second of it, and never so few events that p90 is noise. */
-export const SLICE_SEC = 1;
+/** A slice's share of the load: half a second of it, and never so few events that p50 is noise. */
+export const SLICE_SEC = 0.5;
 export const MIN_SLICE_EVENTS = 100;
-/** Slices measured at least: the first is compared with nothing, the second with the first. */
-export const MIN_SLICES = 2;
-/** Two consecutive slices whose p50 agree within this ratio: settled. */
+/** Slices measured at least: the newest is compared with the two before it. */
+export const MIN_SLICES = 3;
+/** A slice whose p50 is no more than this factor below each of the two before it: settled. */
 export const SETTLED_WITHIN = 1.2;
 
 export interface SliceFigures {
@@ -41,16 +48,20 @@ export function warmupSlices(warmupEvents: number, ratePerSec: number): number[]
   return slices;
 }
 
-const within = (a: number, b: number): boolean =>
-  a > 0 && b > 0 && Math.max(a / b, b / a) <= SETTLED_WITHIN;
-
 /**
- * Whether the slices so far show settled latency: at least MIN_SLICES, the last two delivered
- * in full, their p50 within SETTLED_WITHIN of each other.
+ * Whether the slices so far show that latency has stopped falling: at least MIN_SLICES, the last
+ * three delivered in full, the newest p50 no more than SETTLED_WITHIN below either slice before it.
  */
 export function settled(slices: readonly SliceFigures[]): boolean {
   if (slices.length < MIN_SLICES) return false;
-  const [before, last] = slices.slice(-2) as [SliceFigures, SliceFigures];
+  const window = slices.slice(-MIN_SLICES);
   const complete = (slice: SliceFigures) => slice.expected > 0 && slice.delivered >= slice.expected;
-  return complete(before) && complete(last) && within(before.p50, last.p50);
+  if (!window.every(complete)) return false;
+  const newest = window.at(-1) as SliceFigures;
+  return (
+    newest.p50 > 0 &&
+    window
+      .slice(0, -1)
+      .every((before) => before.p50 > 0 && before.p50 <= newest.p50 * SETTLED_WITHIN)
+  );
 }
