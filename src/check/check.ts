@@ -6,7 +6,7 @@ import type { RunResult } from '../engine/measure/result.js';
 import type { Logger } from '../engine/log.js';
 import type { RunOptions } from '../engine/run/types.js';
 import type { Exec } from '../services/exec.js';
-import { createService, type ServiceSettings } from '../services/registry.js';
+import { createService, startsTheSut, type ServiceSettings } from '../services/registry.js';
 import type { SavedService, ServiceContext } from '../services/service.js';
 import type { CompareTo } from '../settings/compare-to.js';
 import { judgePaired, judgeSingle, type CheckJudgement, type JudgeSettings } from './judging.js';
@@ -145,10 +145,9 @@ async function checkSingle(
   const baseline = choice.reference === 'baseline' ? settings.baseline : null;
   // A SUT this check does not start (external) cannot start afresh: measured again, it is the same
   // start, whose spread would pass for the noise between starts. Then the verdict is one start's.
-  const judgeSettings =
-    settings.head.services.mode === 'external'
-      ? { ...settings.judge, minRounds: 1, maxRounds: 1 }
-      : settings.judge;
+  const judgeSettings = startsTheSut(settings.head.services)
+    ? settings.judge
+    : { ...settings.judge, minRounds: 1, maxRounds: 1 };
   const starts: RunResult[][] = [];
   let judgement: CheckJudgement | null = null;
   try {

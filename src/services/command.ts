@@ -164,6 +164,7 @@ export class CommandService implements SutService {
 
 export const commandMode: ServiceMode<CommandSettings, SavedCommand> = {
   description: 'a shell command: started as its own process group, the whole group stopped after',
+  startsTheSut: true,
   create: (settings, context) => new CommandService(context.log, { settings, context }),
   parseSaved: (saved) => savedCommandSchema.parse(saved),
   restore: (saved, context: RestoreContext) => new CommandService(context.log, { saved }),

@@ -688,6 +688,7 @@ export class ComposeService implements SutService {
 
 export const composeMode: ServiceMode<ComposeSettings, SavedCompose> = {
   description: 'docker compose: up before the load, logs and down -v after',
+  startsTheSut: true,
   create: (settings, context) =>
     new ComposeService(context.exec, context.log, { settings, context, env: context.env }),
   parseSaved: (saved) => savedComposeSchema.parse(saved),

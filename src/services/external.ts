@@ -33,6 +33,7 @@ const externalService = (log: { info(message: string): void }, instance: string)
 
 export const externalMode: ServiceMode<ExternalSettings, SavedExternal> = {
   description: 'already running: the run only checks that they answer',
+  startsTheSut: false,
   create: (_settings, context) => {
     context.save({ mode: 'external', instance: context.instance, logsPath: context.logsPath });
     return externalService(context.log, context.instance);

@@ -45,6 +45,11 @@ export function createService(settings: ServiceSettings, context: ServiceContext
   );
 }
 
+/** Whether the run starts this SUT, so can start it afresh (ServiceMode.startsTheSut). */
+export function startsTheSut(settings: ServiceSettings): boolean {
+  return (modeOf(settings.mode) as ServiceMode<ServiceSettings, SavedService>).startsTheSut;
+}
+
 /**
  * The instance a saved state describes, able to collect logs and stop; throws with the reason
  * when the state is not one this version wrote.

@@ -83,6 +83,11 @@ export type RestoreContext = Pick<ServiceContext, 'exec' | 'log' | 'env'>;
 export interface ServiceMode<Settings, Saved extends SavedService> {
   /** One line for help texts and errors. */
   description: string;
+  /**
+   * Whether the run starts the SUT, so that a stop and a start give a fresh one: a base beside it
+   * and more starts of the head need that. False for a SUT already running (external).
+   */
+  startsTheSut: boolean;
   create(settings: Settings, context: ServiceContext): SutService;
   parseSaved(saved: unknown): Saved;
   restore(saved: Saved, context: RestoreContext): SutService;

@@ -20,7 +20,7 @@ import { stderrLogger, type Logger } from '../../engine/log.js';
 import { runTrials } from '../../engine/run/run.js';
 import type { RunOptions } from '../../engine/run/types.js';
 import { spawnExec } from '../../services/exec.js';
-import type { ServiceSettings } from '../../services/registry.js';
+import { startsTheSut, type ServiceSettings } from '../../services/registry.js';
 import type { SettingKey } from '../../settings/declaration.js';
 import { combinationProblem } from '../../settings/conflicts.js';
 import { outputFileProblem } from '../../settings/paths.js';
@@ -142,7 +142,7 @@ export function baseFromFlags(flags: RunCommandFlags, cwd: string): BaseSource {
     );
   }
   const head = headServices(flags);
-  if (head.mode === 'external') {
+  if (!startsTheSut(head)) {
     return {
       available: false,
       why: 'this run does not start the SUT (no --start or --compose-file)',
