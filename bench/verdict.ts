@@ -299,6 +299,8 @@ interface Tally {
   ratios: number[];
   /** Checks where compare-to auto measured the base on this runner instead of the baseline. */
   againstBase: number;
+  /** Each check's wall time, in seconds (the cost of a paired check against a baseline one). */
+  seconds: number[];
 }
 
 /**
@@ -326,6 +328,7 @@ async function check(
       ...['--baseline', baselinePath, '--json'],
     ];
     let stdout: string;
+    const started = Date.now();
     if (withBase) {
       ({ stdout } = await cli([
         ...args,
@@ -339,6 +342,8 @@ async function check(
         ...['--start-command', pipelineCommand(stack, delays.head)],
       ]));
     }
+    const seconds = (Date.now() - started) / 1000;
+    tally.seconds.push(seconds);
     const judged = judgedOf(stdout);
     tally.outcomes[judged.outcome] += 1;
     if (judged.outcome !== 'pass') {
@@ -348,11 +353,14 @@ async function check(
     tally.ratios.push(judged.p50Ratio);
     const against = judged.reference === 'base' ? 'base measured here, paired' : 'baseline';
     say(
-      `  ${tally.condition} #${index}: ${judged.outcome} vs ${against} (p50 ${judged.p50Ratio.toFixed(2)}x; load ${load()}) ${judged.outcome === 'pass' ? '' : judged.summary}`,
+      `  ${tally.condition} #${index}: ${judged.outcome} vs ${against} (p50 ${judged.p50Ratio.toFixed(2)}x; ${seconds.toFixed(0)} s; load ${load()}) ${judged.outcome === 'pass' ? '' : judged.summary}`,
     );
     if (process.argv.includes('--why')) for (const line of judged.why) say(`      ${line}`);
   }
 }
+
+const meanOf = (values: readonly number[]): number =>
+  values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
 
 function report(tallies: readonly Tally[]): void {
   say('\nCounts (each check: default settings, 3 trials a start)');
@@ -364,7 +372,7 @@ function report(tallies: readonly Tally[]): void {
       ? `false alarms ${regression}/${runs} (aim 0)`
       : `caught ${regression}/${runs} (aim ${tally.condition === '10ms-2x' ? runs : Math.ceil(runs * 0.8)})`;
     say(
-      `  ${tally.condition.padEnd(16)} ${aim}; pass ${pass}, regression ${regression}, inconclusive ${inconclusive}; median p50 ratio ${medianRatio.toFixed(2)}x; base measured here (auto) in ${tally.againstBase}`,
+      `  ${tally.condition.padEnd(16)} ${aim}; pass ${pass}, regression ${regression}, inconclusive ${inconclusive}; median p50 ratio ${medianRatio.toFixed(2)}x; base measured here (auto) in ${tally.againstBase}; ${meanOf(tally.seconds).toFixed(0)} s a check`,
     );
     for (const [reason, count] of tally.reasons) say(`      ${count}x ${reason}`);
   }
@@ -381,6 +389,7 @@ async function main(): Promise<void> {
       reasons: new Map(),
       ratios: [],
       againstBase: 0,
+      seconds: [],
     };
     tallies.push(made);
     return made;
