@@ -25,6 +25,7 @@ const JUDGES_LATENCY = [
   'test/action/ab.test.ts',
   // Its regression must read "regression": beside a neighbour file, trials fall invalid
   // (publisher behind its schedule, CPU steal), are measured again, and may end inconclusive.
+  // The action's comments and inputs, whatever the verdict, are test/action/comments.test.ts.
   'test/action/e2e.test.ts',
   // Exactly one stall (the injected one): a neighbour's burst shows as a second.
   'test/e2e/timeline.test.ts',
