@@ -99,7 +99,9 @@ describe('the bundled action: inputs, comments, API errors', () => {
     const comments = runs.ownComments();
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body.startsWith('<!-- ethhook-load-test:action-comments -->')).toBe(true);
-    expect(comments[0]?.body).toMatch(/Load test `action-comments`: (PASS|INCONCLUSIVE|REGRESSION)/);
+    expect(comments[0]?.body).toMatch(
+      /Load test `action-comments`: (PASS|INCONCLUSIVE|REGRESSION)/,
+    );
     expect(first.main.outputs['comment-url']).toBe(
       `https://github.test/ethhook/app/pull/${PR_NUMBER}#issuecomment-${comments[0]?.id}`,
     );
