@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomInt } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { groupAlive } from '../../src/services/process.js';
@@ -25,8 +28,13 @@ function pidFromLog(stderr: string): number {
 describe('run: bad input and faults end cleanly', () => {
   let schema: TestSchema;
   const chainId = randomInt(900_000_000, 2_000_000_000);
+  // A failed run leaves its SUT log beside the result it would have written: here, not in the
+  // repository's results/.
+  const outDir = mkdtempSync(path.join(tmpdir(), 'run-faults-'));
   const base = (): string[] => [
     'run',
+    '--out',
+    path.join(outDir, 'result.json'),
     '--chain-id',
     String(chainId),
     '--redis-url',
@@ -43,6 +51,7 @@ describe('run: bad input and faults end cleanly', () => {
     await redis.del(`events:${chainId}`);
     redis.disconnect();
     await schema?.drop();
+    rmSync(outDir, { recursive: true, force: true });
   });
 
   it('rejects an unknown scenario, naming the flag and the valid values', async () => {
@@ -123,6 +132,7 @@ describe('run: bad input and faults end cleanly', () => {
     expect(outcome.code).not.toBe(0);
     expect(outcome.stderr).toMatch(/the SUT command .* exited with code 3/);
     expect(outcome.stderr).toContain('processor panicked');
+    expect(readdirSync(outDir)).toContain('result.services.log');
     expect(groupAlive(pidFromLog(outcome.stderr))).toBe(false);
     expect(await portIsFree(port)).toBe(true);
   });
