@@ -6,9 +6,8 @@ import { makeRunResult } from '../../src/compare/fixtures.js';
 import { aggregateTrials } from '../../src/compare/trials.js';
 import { git, pullRequestRepo, shallowCheckout } from '../../src/git/testing.js';
 import { groupAlive } from '../../src/services/process.js';
-import { TEST_REDIS_URL } from '../../src/stack/test-support.js';
 import { runnerEnv, runStep } from './runner.js';
-import { actionTestBed, explain, MAIN, POST, type ActionTestBed } from './test-bed.js';
+import { actionTestBed, explain, MAIN, POST, stackInputs, type ActionTestBed } from './test-bed.js';
 
 /**
  * Paired A/B as a runner runs it: a real git repository whose pull request changes one setting
@@ -37,13 +36,8 @@ function inputs(): Record<string, string> {
     concurrency: '2',
     'warmup-events': '200',
     rounds: '2',
-    'chain-id': String(bed.chainId),
+    ...stackInputs(bed),
     'start-command': startCommand(),
-    'redis-url': TEST_REDIS_URL,
-    'database-url': bed.schema.url,
-    'apply-schema': 'true',
-    'ready-timeout': '30',
-    'drain-timeout': '5',
     baseline: 'quick',
     comment: 'always',
     'github-token': 'ghs_fake_token_for_tests',

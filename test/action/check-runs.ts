@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { TEST_REDIS_URL } from '../../src/stack/test-support.js';
 import { runnerEnv, runStep, type StepRun, savedService } from './runner.js';
-import { actionTestBed, MAIN, POST, type ActionTestBed } from './test-bed.js';
+import { actionTestBed, MAIN, POST, stackInputs, type ActionTestBed } from './test-bed.js';
 
 /**
  * The bundled action, run the way a GitHub runner runs it: `node dist/index.js`, then
@@ -63,13 +62,8 @@ export async function checkRuns(
     // Three trials a run: a young baseline's interval comes from its trials.
     trials: '3',
     // The default warm-up (5 s of the rate): a shorter one leaves the first measured run slow.
-    'chain-id': String(bed.chainId),
+    ...stackInputs(bed),
     'start-command': startCommand(),
-    'redis-url': TEST_REDIS_URL,
-    'database-url': bed.schema.url,
-    'apply-schema': 'true',
-    'ready-timeout': '30',
-    'drain-timeout': '5',
     'receiver-port': '0',
     baseline: name,
     // Unchanged runs a minute apart on a busy 2-core machine must pass: wide limits, which the

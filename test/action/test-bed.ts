@@ -39,6 +39,18 @@ export interface ActionTestBed {
   close(): Promise<void>;
 }
 
+/** The inputs that point the action at this bed's stack: its chain, Redis, schema, timeouts. */
+export function stackInputs(bed: ActionTestBed): Record<string, string> {
+  return {
+    'chain-id': String(bed.chainId),
+    'redis-url': TEST_REDIS_URL,
+    'database-url': bed.schema.url,
+    'apply-schema': 'true',
+    'ready-timeout': '30',
+    'drain-timeout': '5',
+  };
+}
+
 /** `name` tells the bed's schema, queue and folder apart from other tests' in the logs. */
 export async function actionTestBed(name: string): Promise<ActionTestBed> {
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run bundle`');
