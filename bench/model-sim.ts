@@ -41,8 +41,8 @@ const { values: args } = parseArgs({
 });
 const CHECKS = Number(args.checks);
 // Against a baseline: this run is --min-rounds starts of 3 trials, another while undecided, up to
-// --max-rounds, as the check does (a young baseline's verdict is final after one start, as
-// check/judging.ts judgeSingle has it); the reference is BASELINE_NIGHTS nights of 3 trials each,
+// --max-rounds, as the check does (a young baseline's verdict is final after one start: the
+// judge's limit for it); the reference is BASELINE_NIGHTS nights of 3 trials each,
 // drawn with the same noise.
 const MIN_ROUNDS = Number(args['min-rounds']);
 const MAX_ROUNDS = Number(args['max-rounds']);
@@ -174,11 +174,11 @@ function runCheck(scenario: Scenario, random: () => number, tally: Tally): void 
   for (let round = 1; ; round += 1) {
     const input = next();
     const started = performance.now();
-    const progress = { roundsSoFar: round, minRounds: MIN_ROUNDS, maxRounds: MAX_ROUNDS };
-    let judgement = judge(input, { tolerance: 1.5 }, progress);
-    if (judgement.outcome === 'another-round' && args.baseline && judgement.basis !== 'nights') {
-      judgement = judge(input, { tolerance: 1.5 }, { ...progress, maxRounds: round });
-    }
+    const judgement = judge(
+      input,
+      { tolerance: 1.5 },
+      { roundsSoFar: round, minRounds: MIN_ROUNDS, maxRounds: MAX_ROUNDS },
+    );
     const judgeMs = performance.now() - started;
     tally.judgeMs += judgeMs;
     tally.slowestJudgeMs = Math.max(tally.slowestJudgeMs, judgeMs);

@@ -59,9 +59,8 @@ export function judgePaired(
  * The head's starts (each its trials) against the committed baseline's nights, or, without a
  * reference, the correctness gates alone. Against nights the model is a paired check's: at least
  * `rounds` starts of the head, another while a gated figure is undecided, up to `max-rounds` (one
- * start cannot tell a stalled start from a change). A young baseline's interval assumes the noise
- * of its one start, which no start of the head narrows, and the gates alone need no more: then the
- * verdict is final after one start.
+ * start cannot tell a stalled start from a change). Against a young baseline, or with no
+ * reference, the verdict is final after one start (the judge's limit for that basis, judge.ts).
  */
 export function judgeSingle(
   starts: readonly (readonly RunResult[])[],
@@ -70,15 +69,11 @@ export function judgeSingle(
 ): CheckJudgement {
   const config = starts[0]?.[0]?.config ?? null;
   const head = starts.map((results) => results.map(trialOfRun));
-  const progress = {
+  return judgeStarts(head, baseline, settings, config, {
     roundsSoFar: starts.length,
     minRounds: settings.minRounds,
     maxRounds: settings.maxRounds,
-  };
-  const judged = judgeStarts(head, baseline, settings, config, progress);
-  return judged.anotherRound && judged.basis !== 'nights'
-    ? judgeStarts(head, baseline, settings, config, { ...progress, maxRounds: starts.length })
-    : judged;
+  });
 }
 
 /** A result file's trials (a trial set), as one start. */

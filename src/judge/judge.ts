@@ -272,15 +272,6 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
   const figures = estimates
     ? ratioRows(estimates, found.gated, tolerance, smallestStart(input))
     : [];
-  const evidence: Evidence = {
-    tolerance,
-    progress,
-    invalid: found.invalid,
-    correctness: found.correctness,
-    figures,
-    noReference: ('noReference' in found ? found.noReference : null) ?? null,
-  };
-  const { rule, decision } = decide(evidence);
   const gatedFigures = figures.filter((figure) => figure.gated);
   const young = gatedFigures.filter((figure) => estimates?.get(figure.id)?.basis === 'trials');
   const basis: Basis =
@@ -289,6 +280,20 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
       : input.kind === 'none' || young.length > 0
         ? 'trials'
         : 'nights';
+  const evidence: Evidence = {
+    tolerance,
+    // A young baseline's interval assumes the noise of its one start, which no further start of
+    // the head narrows (and the gates alone need none): its limit is the starts measured.
+    progress:
+      basis === 'trials'
+        ? { ...progress, maxRounds: Math.min(progress.maxRounds, progress.roundsSoFar) }
+        : progress,
+    invalid: found.invalid,
+    correctness: found.correctness,
+    figures,
+    noReference: ('noReference' in found ? found.noReference : null) ?? null,
+  };
+  const { rule, decision } = decide(evidence);
   const reasons = [...decision.reasons];
   if (input.kind === 'baseline' && young.length > 0) {
     reasons.push(
