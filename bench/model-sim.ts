@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/model-sim.ts [--checks 200] [--min-rounds 3] [--max-rounds 8] [--seed 1]
  *   npx tsx bench/model-sim.ts --baseline [--nights 10]   (this run against a committed baseline's
- *                                          nights; --nights 1 is a young baseline of one start)
+ *                                          nights; --nights 3 and --nights 1 are young baselines)
  *
  * Each round measures a fresh start of each side: 1,000 events of a lognormal latency (median
  * 10 ms, log sd 0.5: p99 about 3.2x the median) times a start factor, lognormal with sd 10% per

@@ -59,8 +59,9 @@ export function judgePaired(
  * The head's starts (each its trials) against the committed baseline's nights, or, without a
  * reference, the correctness gates alone. Against nights the model is a paired check's: at least
  * `rounds` starts of the head, another while a gated figure is undecided, up to `max-rounds` (one
- * start cannot tell a stalled start from a change). Against a young baseline, or with no
- * reference, the verdict is final after one start (the judge's limit for that basis, judge.ts).
+ * start cannot tell a stalled start from a change). Against a young baseline the verdict is final
+ * after `rounds` starts (3 or 4 nights) or one (fewer), and with no reference after one start (the
+ * judge's limit for that basis, judge.ts youngLimit).
  */
 export function judgeSingle(
   starts: readonly (readonly RunResult[])[],

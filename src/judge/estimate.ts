@@ -20,8 +20,11 @@ export interface Interval {
   upper: number;
 }
 
-/** What the reference is read from: paired rounds, the baseline's nights, or its trials. */
-export type Basis = 'rounds' | 'nights' | 'trials';
+/**
+ * What the reference is read from: paired rounds, the baseline's nights, a young baseline's
+ * nights (too few to show their spread, which is assumed), or the newest night's trials.
+ */
+export type Basis = 'rounds' | 'nights' | 'young-nights' | 'trials';
 
 export interface FigureEstimate {
   basis: Basis;
@@ -88,6 +91,13 @@ export const START_SPREAD = { median: 0.15, tail: 0.25, other: 0.05 } as const;
  * fewer is a guess (two or three nights agree by chance), and a median of four is half noise.
  */
 export const MIN_NIGHTS = 5;
+/**
+ * Nights of one level from which a young baseline's reference is their median, not the newest
+ * night: a median of three outvotes one odd night (CI, December 2026: nights p50 8.3, 2.6 and
+ * 846 ms of an unchanged pipeline on a busy machine, the last the reference, let a 475x slower
+ * head read +366% against a 5x tolerance). With fewer, the newest night's trials are all there is.
+ */
+export const YOUNG_NIGHTS = 3;
 /** The reference is the median of at most this many newest nights of the current level. */
 export const REFERENCE_NIGHTS = 10;
 /** Nights searched for the current level: enough to see a shift, few enough to search fast. */
@@ -182,14 +192,12 @@ function youngEstimates(reference: Start, head: Start): Map<MetricId, FigureEsti
       const referenceFigure = figureOf(sides.reference, metric, referenceWeights);
       const headFigure = figureOf(sides.head, metric, headWeights);
       if (referenceFigure === null || headFigure === null) continue;
-      const spread = !metric.latency
-        ? START_SPREAD.other
-        : isTail(metric)
-          ? START_SPREAD.tail
-          : START_SPREAD.median;
       ratios
         .get(metric.id)
-        ?.push(worseRatio(metric, referenceFigure, headFigure) * Math.exp(startNoise * spread));
+        ?.push(
+          worseRatio(metric, referenceFigure, headFigure) *
+            Math.exp(startNoise * startSpread(metric)),
+        );
     }
   }
   const estimates = new Map<MetricId, FigureEstimate>();
@@ -205,6 +213,46 @@ function youngEstimates(reference: Start, head: Start): Map<MetricId, FigureEsti
     });
   }
   return estimates;
+}
+
+/** The START_SPREAD of a figure: the median's, the tail's, or the other figures'. */
+const startSpread = (metric: MetricDefinition): number =>
+  !metric.latency ? START_SPREAD.other : isTail(metric) ? START_SPREAD.tail : START_SPREAD.median;
+
+/**
+ * The variance of the median of `n` starts, in units of one start's: 1 for one, 1/2 for two (their
+ * mean), then the large-sample π / 2n, which is above the exact value for three (0.449).
+ */
+const medianVariance = (n: number): number => (n <= 2 ? 1 / n : Math.PI / (2 * n));
+
+/**
+ * A young baseline of YOUNG_NIGHTS nights or more but fewer than MIN_NIGHTS: the reference is the
+ * median of its nights, as with more, but so few nights cannot show their spread, so the interval
+ * assumes START_SPREAD: the head's median start and the nights' median each carry that noise, and
+ * their difference is normal (the spread is assumed, not estimated, so no t is needed).
+ */
+function youngNightsEstimate(
+  metric: MetricDefinition,
+  level: readonly number[],
+  headStarts: readonly Start[],
+): FigureEstimate {
+  const headLog = median(
+    headStarts.map((start) => logFigure(metric, startFigure(start, metric.id))),
+  );
+  const reference = median(level);
+  const head = Math.exp(headLog) - metric.resolution;
+  const ratio = worseRatio(metric, reference, head);
+  const half =
+    Z_975 *
+    startSpread(metric) *
+    Math.sqrt(medianVariance(headStarts.length) + medianVariance(level.length));
+  return {
+    basis: 'young-nights',
+    reference,
+    head,
+    ratio,
+    interval: { lower: ratio * Math.exp(-half), upper: ratio * Math.exp(half) },
+  };
 }
 
 /** Every weight 0 but one: a single start of a side. */
@@ -301,7 +349,9 @@ export function referenceNights(
  * their median, and the interval resamples the nights (median of the resample) and adds the
  * head's own start-to-start noise, which one start cannot show: a normal draw with the spread of
  * the resampled nights, over the square root of the head's starts (a prediction-style interval),
- * widened for the few nights it rests on. With fewer: a young baseline (youngEstimates).
+ * widened for the few nights it rests on. With fewer: a young baseline, read from the median of
+ * its nights when it has YOUNG_NIGHTS (youngNightsEstimate), else from its newest night's trials
+ * (youngEstimates).
  */
 export function baselineEstimates(
   /** Valid nights of this load on a comparable runner, oldest first, the newest last. */
@@ -315,6 +365,10 @@ export function baselineEstimates(
   const estimates = new Map<MetricId, FigureEstimate>();
   for (const metric of RATIO_FIGURES) {
     const level = referenceNights(metric, nights);
+    if (level.length < MIN_NIGHTS && level.length >= YOUNG_NIGHTS && headStarts.length > 0) {
+      estimates.set(metric.id, youngNightsEstimate(metric, level, headStarts));
+      continue;
+    }
     if (level.length < MIN_NIGHTS || headStarts.length === 0) {
       young ??= youngEstimates(newestTrials, headStarts.flat());
       estimates.set(metric.id, young.get(metric.id) as FigureEstimate);

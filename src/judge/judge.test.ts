@@ -347,6 +347,47 @@ describe('judge: against a baseline', () => {
     expect(baselineReferenceOf(baseline).nights).toHaveLength(2);
   });
 
+  it('a young baseline of three nights: their median is the reference, so one stalled night is outvoted', () => {
+    // CI, December 2026: nights p50 8.3, 2.6 and 846 ms of an unchanged pipeline on a busy
+    // machine; the newest alone as the reference let a head at 3.9 s read +366% against 5x.
+    const baseline = baselineWithNights([8.3, 2.6], 846);
+    const input = (starts: number): JudgeInput => ({
+      kind: 'baseline',
+      baseline: baselineReferenceOf(baseline),
+      head: Array.from({ length: starts }, () => start(...runs(3942, 1))),
+    });
+    const settings = { tolerance: 5 };
+    const limits = { minRounds: DEFAULT_MIN_ROUNDS, maxRounds: DEFAULT_MAX_ROUNDS };
+    // Its rounds, as against more nights: the median of three starts of the head.
+    expect(judge(input(1), settings, { roundsSoFar: 1, ...limits }).outcome).toBe('another-round');
+    const judgement = judge(input(3), settings, { roundsSoFar: 3, ...limits });
+    expect(figure(judgement, 'p50')?.reference).toBeCloseTo(8.3, 5);
+    expect(figure(judgement, 'p50')?.status).toBe('regression');
+    expect(judgement.outcome).toBe('regression');
+    expect(judgement.basis).toBe('young-nights');
+    expect(judgement.explanation[0]).toContain("the median of the baseline's 3 nights");
+    expect(judgement.reasons.join(' ')).toContain('compares the median of 3 nights');
+  });
+
+  it('a young baseline of three nights decides after `rounds` starts, saying that nights would settle it', () => {
+    const baseline = baselineWithNights([10, 10.3, 9.8], 10.1);
+    const judgement = judge(
+      {
+        kind: 'baseline',
+        baseline: baselineReferenceOf(baseline),
+        head: [start(...runs(10)), start(...runs(10.2)), start(...runs(9.9))],
+      },
+      TOLERANCE,
+      { roundsSoFar: 3, minRounds: DEFAULT_MIN_ROUNDS, maxRounds: DEFAULT_MAX_ROUNDS },
+    );
+    // The p50's assumed spread (0.15 a start) allows a pass; the tail's (0.25) cannot, at 3 nights.
+    expect(figure(judgement, 'p50')?.status).toBe('pass');
+    expect(figure(judgement, 'p99')?.status).toBe('undecided');
+    expect(judgement.outcome).toBe('inconclusive');
+    expect(judgement.reasons.join(' ')).toContain('More nights in the baseline');
+    expect(judgement.reasons.join(' ')).not.toContain('max-rounds');
+  });
+
   it('takes a level the nights shifted to as the reference once it has enough nights', () => {
     const baseline = baselineWithNights([10, 10, 10, 10, 10, 10, 20, 20.2, 19.8, 20.1, 19.9], 20);
     const judgement = judge(

@@ -273,32 +273,36 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
     ? ratioRows(estimates, found.gated, tolerance, smallestStart(input))
     : [];
   const gatedFigures = figures.filter((figure) => figure.gated);
-  const young = gatedFigures.filter((figure) => estimates?.get(figure.id)?.basis === 'trials');
+  const basisOf = (figure: JudgedMetric) => estimates?.get(figure.id)?.basis;
+  const young = gatedFigures.filter((figure) =>
+    ['trials', 'young-nights'].includes(basisOf(figure) ?? ''),
+  );
   const basis: Basis =
     input.kind === 'paired'
       ? 'rounds'
-      : input.kind === 'none' || young.length > 0
+      : input.kind === 'none' || young.some((figure) => basisOf(figure) === 'trials')
         ? 'trials'
-        : 'nights';
+        : young.length > 0
+          ? 'young-nights'
+          : 'nights';
   const evidence: Evidence = {
     tolerance,
-    // A young baseline's interval assumes the noise of its one start, which no further start of
-    // the head narrows (and the gates alone need none): its limit is the starts measured.
-    progress:
-      basis === 'trials'
-        ? { ...progress, maxRounds: Math.min(progress.maxRounds, progress.roundsSoFar) }
-        : progress,
+    progress: { ...progress, maxRounds: Math.min(progress.maxRounds, youngLimit(basis, progress)) },
     invalid: found.invalid,
     correctness: found.correctness,
     figures,
     noReference: ('noReference' in found ? found.noReference : null) ?? null,
+    youngBaseline: basis === 'trials' || basis === 'young-nights',
   };
   const { rule, decision } = decide(evidence);
   const reasons = [...decision.reasons];
   if (input.kind === 'baseline' && young.length > 0) {
     reasons.push(
       `A young baseline (fewer than ${MIN_NIGHTS} nights of one level): the interval of ` +
-        `${young.map((figure) => figure.label).join(', ')} compares one start with one start and ` +
+        `${young.map((figure) => figure.label).join(', ')} ` +
+        (basis === 'trials'
+          ? 'compares one start with one start and '
+          : `compares the median of ${found.nights} nights with the head's starts and `) +
         `assumes starts differ as much as the reference pipeline's did (p50 ${spread(START_SPREAD.median)}, ` +
         `tails ${spread(START_SPREAD.tail)}); more nights, or the base measured here, narrow it.`,
     );
@@ -315,6 +319,18 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
     nights: found.nights,
   };
   return { ...judgement, explanation: explain(judgement) };
+}
+
+/**
+ * The most starts of the head a basis can use. A young baseline's interval assumes the noise
+ * between starts, which further starts narrow only in the head's share: against its newest
+ * night's trials (or with no reference, where the gates need none) the starts measured decide;
+ * against the median of its few nights, the `rounds` starts whose median outvotes a stalled one.
+ */
+function youngLimit(basis: Basis, progress: Progress): number {
+  if (basis === 'trials') return progress.roundsSoFar;
+  if (basis === 'young-nights') return Math.max(progress.roundsSoFar, progress.minRounds);
+  return Number.POSITIVE_INFINITY;
 }
 
 /** A start-to-start spread in log units as the ± percent of one standard deviation. */
@@ -344,11 +360,15 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
       ? `${n} round${n === 1 ? '' : 's'} of the base and the head measured alternately on this runner`
       : judgement.basis === 'nights'
         ? `the baseline's nights, ${judgement.nights} on this runner and load, and ${n} start${n === 1 ? '' : 's'} of the head`
-        : "the baseline's newest night and this run: a young baseline, too few nights";
+        : judgement.basis === 'young-nights'
+          ? `the median of the baseline's ${judgement.nights} nights and ${n} start${n === 1 ? '' : 's'} of the head: a young baseline, too few nights to show their spread`
+          : "the baseline's newest night and this run: a young baseline, too few nights";
   const interval =
     judgement.basis === 'trials'
       ? 'resampling their trials, with the noise between two starts assumed'
-      : `resampling those ${judgement.basis === 'rounds' ? 'rounds' : 'nights'}, widened for how few they are`;
+      : judgement.basis === 'young-nights'
+        ? 'the noise between starts assumed'
+        : `resampling those ${judgement.basis === 'rounds' ? 'rounds' : 'nights'}, widened for how few they are`;
   const first =
     `Each gated figure's change is the median, over fresh starts of the system, of the head's figure over ` +
     `the reference's, each read from a start's latency histogram (${from}), with a 95% interval from ` +

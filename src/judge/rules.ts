@@ -29,6 +29,8 @@ export interface Evidence {
   figures: readonly JudgedMetric[];
   /** Why there is nothing to compare with (no base, no baseline), or null when there is. */
   noReference: string | null;
+  /** A young baseline: its limit is set by its nights, not by max-rounds (judge.ts youngLimit). */
+  youngBaseline: boolean;
 }
 
 export interface Decision {
@@ -202,9 +204,9 @@ export const RULES: readonly Rule[] = [
 function settles(evidence: Evidence): string {
   const undecided = gatedWith(evidence, 'undecided');
   const tails = undecided.filter((figure) => isTail(METRICS[figure.id]));
-  // One start against a baseline has no rounds to add (judgeSingle): its nights narrow it.
+  // A young baseline, or one start of an external SUT, has no rounds to add: nights narrow it.
   const more =
-    evidence.progress.maxRounds > 1
+    evidence.progress.maxRounds > 1 && !evidence.youngBaseline
       ? `More rounds narrow each interval (raise max-rounds above ${evidence.progress.maxRounds})`
       : "More nights in the baseline narrow each interval, as does the base measured here (compare-to 'base')";
   return (

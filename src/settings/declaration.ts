@@ -537,7 +537,7 @@ export const SETTINGS = {
     name: 'rounds',
     flag: '--rounds <n>',
     default: DEFAULT_MIN_ROUNDS,
-    help: 'Rounds measured before the first verdict: each round starts the base and the head fresh, in alternating order (against a baseline of 5 nights or more, the head alone).',
+    help: 'Rounds measured before the first verdict: each round starts the base and the head fresh, in alternating order (against a baseline of 3 nights or more, the head alone).',
   }),
   maxRounds: setting({
     kind: count(1, MAX_TRIALS),
