@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../engine/log.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../stack/test-support.js';
-import { ensureServices } from './throwaway.js';
+import { ensureServices, throwawayRedis } from './throwaway.js';
 
 // Ports nothing listens on, so ensureServices has to start its own services.
 const nowhere = {
@@ -20,10 +20,14 @@ describe('ensureServices', () => {
       redisUrl: TEST_REDIS_URL,
       databaseUrl: TEST_DATABASE_URL,
     });
-    expect(services.started).toEqual([]);
-    expect(services.redisUrl).toBe(TEST_REDIS_URL);
-    expect(services.databaseUrl).toBe(TEST_DATABASE_URL);
-    await services.stop();
+    try {
+      expect(services.started).toEqual([]);
+      expect(services.redisUrl).toBe(TEST_REDIS_URL);
+      expect(services.databaseUrl).toBe(TEST_DATABASE_URL);
+    } finally {
+      // Whatever it started (when the test's services died), it stops: nothing outlives the test.
+      await services.stop();
+    }
   });
 
   it('uses REDIS_URL and DATABASE_URL as given', async () => {
@@ -68,4 +72,28 @@ describe('ensureServices', () => {
     expect(services.workDir).not.toBeNull();
     expect(existsSync(services.workDir!)).toBe(false);
   }, 90_000);
+});
+
+describe('throwawayRedis', () => {
+  it('answers on a port of its own, and is gone after stop()', async () => {
+    const own = await throwawayRedis();
+    expect(own.url).not.toBe(TEST_REDIS_URL);
+    const redis = new Redis(own.url, { lazyConnect: true, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      expect(await redis.ping()).toBe('PONG');
+    } finally {
+      redis.disconnect();
+      await own.stop();
+    }
+    const again = new Redis(own.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    again.on('error', () => undefined);
+    await expect(again.connect()).rejects.toThrow();
+    again.disconnect();
+  });
 });

@@ -145,6 +145,32 @@ async function startRedis(dir: string, defaultUrl: string): Promise<Started> {
   return { child, port, url };
 }
 
+/**
+ * A redis-server of its own, for a test that must not touch the shared one (CLIENT PAUSE stalls
+ * every neighbour, and Redis 7.0 crashes when another client's CLIENT UNBLOCK meets a paused
+ * one). Answering when this returns; stop() ends it and removes its folder.
+ */
+export async function throwawayRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ethhook-lt-redis-'));
+  try {
+    const { child, url } = await startRedis(dir, 'a throwaway Redis');
+    return {
+      url,
+      stop: async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await Promise.race([exited, sleepMs(10_000)]);
+        }
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 /** A PostgreSQL cluster made by initdb in `dir`, on a free port; answering when this returns. */
 async function startPostgres(dir: string, defaultUrl: string): Promise<Started> {
   const initdb = findPostgresBinary('initdb');

@@ -8,6 +8,7 @@ import { EventGenerator, fieldsToObject } from '../events/generator.js';
 import { decodeTxHash, newRunId } from '../events/identity.js';
 import { decodeHistogram, type Histogram } from '../measure/histogram.js';
 import { publish, RedisUnavailableError, type PublishOptions } from './publisher.js';
+import { throwawayRedis } from '../../cli/throwaway.js';
 import { TEST_REDIS_URL } from '../../stack/test-support.js';
 
 // Integration tests against the real Redis; each test writes only its own random stream key.
@@ -171,41 +172,49 @@ describe('publish (real Redis)', () => {
   });
 
   it('keeps the loop open: a 300 ms pause shows as latency of every event due in it', async () => {
-    const { chainId, streamKey } = testStream();
-    const ratePerSec = 1_000;
-    const pauseMs = 300;
-    const running = publish(
-      options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
-    );
-    await sleepMs(1_000);
-    const pauser = new Redis(REDIS_URL, { lazyConnect: true });
-    await pauser.connect();
-    const pauseSentUs = monotonicClock.nowUs();
-    await pauser.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
-    const pauseAckedUs = monotonicClock.nowUs();
-    pauser.disconnect();
-    const outcome = await running;
+    // A Redis of its own: CLIENT PAUSE on the shared one stalls every neighbour file, and Redis
+    // 7.0 crashed when a neighbour's CLIENT UNBLOCK met a paused client (a CI run, December 2026).
+    const own = await throwawayRedis();
+    const ownRedis = new Redis(own.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await ownRedis.connect();
+      const { chainId, streamKey } = testStream();
+      const ratePerSec = 1_000;
+      const pauseMs = 300;
+      const running = publish({
+        ...options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
+        redisUrl: own.url,
+      });
+      await sleepMs(1_000);
+      const pauseSentUs = monotonicClock.nowUs();
+      await ownRedis.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
+      const pauseAckedUs = monotonicClock.nowUs();
+      const outcome = await running;
 
-    expect(outcome.figures.published).toBe(3_000);
-    expect(outcome.failedSequences).toEqual([]);
-    expect(await redis.xlen(streamKey)).toBe(3_000);
+      expect(outcome.figures.published).toBe(3_000);
+      expect(outcome.failedSequences).toEqual([]);
+      expect(await ownRedis.xlen(streamKey)).toBe(3_000);
 
-    const histogram = decodeHistogram(outcome.figures.xaddHistogram);
-    const stallMs = outcome.figures.xaddLatencyMs.max;
-    expect(stallMs).toBeGreaterThanOrEqual(250);
-    expect(stallMs).toBeLessThan(pauseMs + 1_000);
-    const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
-    expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
-    // The event due first in the stall waits all of it (the max); one due d ms later waits d ms
-    // less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the stall on
-    // only `concurrency` events, because nothing else would have been sent meanwhile. The margins
-    // absorb scheduling noise of a shared machine, which adds a few slow events of its own.
-    for (const thresholdMs of [100, 200]) {
-      const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
-      const above = countAbove(histogram, thresholdMs * 1000);
-      const context = `events above ${thresholdMs} ms: ${above}, expected about ${Math.round(expected)} (stall ${stallMs} ms)`;
-      expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
-      expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
+      const histogram = decodeHistogram(outcome.figures.xaddHistogram);
+      const stallMs = outcome.figures.xaddLatencyMs.max;
+      expect(stallMs).toBeGreaterThanOrEqual(250);
+      expect(stallMs).toBeLessThan(pauseMs + 1_000);
+      const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
+      expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
+      // The event due first in the stall waits all of it (the max); one due d ms later waits d ms
+      // less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the stall on
+      // only `concurrency` events, because nothing else would have been sent meanwhile. The margins
+      // absorb scheduling noise of a shared machine, which adds a few slow events of its own.
+      for (const thresholdMs of [100, 200]) {
+        const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
+        const above = countAbove(histogram, thresholdMs * 1000);
+        const context = `events above ${thresholdMs} ms: ${above}, expected about ${Math.round(expected)} (stall ${stallMs} ms)`;
+        expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
+        expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
+      }
+    } finally {
+      ownRedis.disconnect();
+      await own.stop();
     }
   });
 
