@@ -255,6 +255,16 @@ function youngNightsEstimate(
   };
 }
 
+/** No figure of either side: nothing valid was measured yet. */
+export function unmeasured(basis: Basis): Estimates {
+  return new Map(
+    RATIO_FIGURES.map((metric) => [
+      metric.id,
+      { basis, reference: 0, head: 0, ratio: null, interval: null },
+    ]),
+  );
+}
+
 /** Every weight 0 but one: a single start of a side. */
 const only = (index: number, count: number): Float64Array => {
   const weights = new Float64Array(count);

@@ -129,11 +129,60 @@ describe('judge: the six cases of issue 24', () => {
       ],
       { valid: false, invalidReasons: ['publisher behind: achieved 80.0 of 100 events/s'] },
     );
-    const judgement = judge(input, TOLERANCE, progress(3));
+    // Rounds left: they are put aside and measured again.
+    const early = judge(input, TOLERANCE, progress(3));
+    expect(early.outcome).toBe('another-round');
+    expect(early.decidedBy).toBe('too-few-rounds');
+    expect(early.summary).toContain('0 rounds valid of at least 3');
+    // None left: inconclusive, never a regression.
+    const judgement = judge(input, TOLERANCE, progress(3, 3));
     expect(judgement.outcome).toBe('inconclusive');
     expect(judgement.decidedBy).toBe('invalid-data');
     expect(judgement.reasons).toContain(
       'round 2, head: publisher behind: achieved 80.0 of 100 events/s',
+    );
+    expect(judgement.explanation[1]).toContain('3 of 3 rounds were invalid');
+  });
+
+  it('4b. a disturbed round is put aside and the valid rounds decide: one steal does not end the check', () => {
+    // A CPU-steal trial in round 2 of an A/A check once ended it inconclusive after 3 rounds,
+    // with 5 rounds left (bench:ab, December 2026).
+    const valid = pairedRounds([
+      [1, 1.01],
+      [1, 0.99],
+      [1.02, 1.0],
+      [0.99, 1.01],
+    ]);
+    if (valid.kind !== 'paired') throw new Error('paired');
+    const disturbed = {
+      ...(valid.rounds[1] as { base: Start; head: Start }),
+      base: start(
+        makeRunResult({
+          latency: scaled(BASE, 3),
+          valid: false,
+          invalidReasons: ['the hypervisor took 6.5% of the CPU (steal)'],
+        }),
+      ),
+    };
+    const rounds = [valid.rounds[0], disturbed, ...valid.rounds.slice(2)] as {
+      base: Start;
+      head: Start;
+    }[];
+    const threeMeasured = judge(
+      { kind: 'paired', rounds: rounds.slice(0, 3) },
+      TOLERANCE,
+      progress(3),
+    );
+    expect(threeMeasured.outcome).toBe('another-round');
+    expect(threeMeasured.decidedBy).toBe('too-few-rounds');
+    const judgement = judge({ kind: 'paired', rounds }, TOLERANCE, progress(4));
+    expect(judgement.outcome).not.toBe('inconclusive');
+    expect(judgement.decidedBy).not.toBe('invalid-data');
+    expect(judgement.setAside).toBe(1);
+    expect(figure(judgement, 'p50')?.ratio).toBeCloseTo(1, 1);
+    expect(judgement.reasons.join(' ')).toContain('Put aside as invalid');
+    expect(judgement.explanation[0]).toContain(
+      '3 rounds of the base and the head measured alternately on this runner, 1 more put aside as invalid',
     );
   });
 

@@ -7,6 +7,7 @@ import type { Validity } from '../engine/measure/result.js';
 import {
   baselineEstimates,
   MIN_NIGHTS,
+  unmeasured,
   START_SPREAD,
   pairedEstimates,
   type Basis,
@@ -57,6 +58,8 @@ export interface Judgement {
   /** Correctness gates first, then the ratio figures in catalogue order. */
   metrics: JudgedMetric[];
   rounds: number;
+  /** Of those, rounds (or starts) put aside because a trial was invalid: counted neither way. */
+  setAside: number;
   tolerance: number;
   decidedBy: RuleName;
   /** What the reference was read from: 'trials' when a young baseline's nights could not say. */
@@ -205,17 +208,28 @@ function smallestStart(input: JudgeInput): number {
   return sizes.length === 0 ? 0 : Math.min(...sizes);
 }
 
-/** The data of either kind of check, reduced to what the rules read. */
+/** A start whose every trial is valid: one invalid trial puts the whole start aside. */
+const validStart = (start: Start): boolean => start.every((trial) => trial.validity.valid);
+
+/**
+ * The data of either kind of check, reduced to what the rules read. A round (paired) or a start
+ * of the head (baseline) with an invalid trial is put aside, counted neither way: the estimates
+ * and the gates read the valid ones, and the check measures another in its place while rounds
+ * are left. An invalid baseline night no round can mend.
+ */
 function evidenceOf(input: JudgeInput, settings: JudgeSettings) {
   const gated = gatedSet(settings.gatedMetrics);
   if (input.kind === 'none') {
     return {
       invalid: input.head.flatMap((start) => invalidTrials('this run', start)),
+      invalidReference: [],
+      valid: input.head.filter(validStart).length,
       correctness: correctnessRows(validTrials(input.head), [], gated),
       estimates: null,
       gated,
       nights: null,
       noReference: input.why,
+      smallest: smallestStart(input),
     };
   }
   if (input.kind === 'paired') {
@@ -225,38 +239,40 @@ function evidenceOf(input: JudgeInput, settings: JudgeSettings) {
       ...invalidTrials(`round ${index + 1}, base`, round.base),
       ...invalidTrials(`round ${index + 1}, head`, round.head),
     ]);
-    const heads = input.rounds.map((round) => round.head);
-    const bases = input.rounds.map((round) => round.base);
+    const rounds = input.rounds.filter((round) => validStart(round.base) && validStart(round.head));
     return {
       invalid,
-      correctness: correctnessRows(validTrials(heads), validTrials(bases), gated),
-      estimates: pairedEstimates(input.rounds),
+      invalidReference: [],
+      valid: rounds.length,
+      correctness: correctnessRows(
+        validTrials(rounds.map((round) => round.head)),
+        validTrials(rounds.map((round) => round.base)),
+        gated,
+      ),
+      estimates: rounds.length > 0 ? pairedEstimates(rounds) : unmeasured('rounds'),
       gated,
       nights: null,
+      smallest: smallestStart({ kind: 'paired', rounds }),
     };
   }
   if (input.head.length === 0) throw new RangeError('a baseline judgement needs the head measured');
   const { baseline } = input;
-  const invalid = [
-    ...(baseline.validity.valid
+  const head = input.head.filter(validStart);
+  return {
+    invalid: input.head.flatMap((start, index) =>
+      invalidTrials(input.head.length > 1 ? `head start ${index + 1}` : 'this run', start),
+    ),
+    invalidReference: baseline.validity.valid
       ? []
       : [
           `the baseline's newest night: ${baseline.validity.reasons.join('; ') || 'marked invalid'}`,
-        ]),
-    ...input.head.flatMap((start, index) =>
-      invalidTrials(input.head.length > 1 ? `head start ${index + 1}` : 'this run', start),
-    ),
-  ];
-  return {
-    invalid,
-    correctness: correctnessRows(
-      validTrials(input.head),
-      validTrials([baseline.newestTrials]),
-      gated,
-    ),
-    estimates: baselineEstimates(baseline.nights, baseline.newestTrials, input.head),
+        ],
+    valid: head.length,
+    correctness: correctnessRows(validTrials(head), validTrials([baseline.newestTrials]), gated),
+    estimates: baselineEstimates(baseline.nights, baseline.newestTrials, head),
     gated,
     nights: baseline.nights.length,
+    smallest: smallestStart({ ...input, head }),
   };
 }
 
@@ -269,9 +285,7 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
   }
   const found = evidenceOf(input, settings);
   const estimates = found.estimates;
-  const figures = estimates
-    ? ratioRows(estimates, found.gated, tolerance, smallestStart(input))
-    : [];
+  const figures = estimates ? ratioRows(estimates, found.gated, tolerance, found.smallest) : [];
   const gatedFigures = figures.filter((figure) => figure.gated);
   const basisOf = (figure: JudgedMetric) => estimates?.get(figure.id)?.basis;
   const young = gatedFigures.filter((figure) =>
@@ -287,8 +301,9 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
           : 'nights';
   const evidence: Evidence = {
     tolerance,
-    progress: { ...progress, maxRounds: Math.min(progress.maxRounds, youngLimit(basis, progress)) },
+    progress: validProgress(basis, progress, found.valid),
     invalid: found.invalid,
+    invalidReference: found.invalidReference,
     correctness: found.correctness,
     figures,
     noReference: ('noReference' in found ? found.noReference : null) ?? null,
@@ -296,6 +311,12 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
   };
   const { rule, decision } = decide(evidence);
   const reasons = [...decision.reasons];
+  const setAside = progress.roundsSoFar - found.valid;
+  if (setAside > 0 && !['invalid-data', 'too-few-rounds'].includes(rule.name)) {
+    reasons.push(
+      `Put aside as invalid, counted neither way (measured again in their place): ${found.invalid.join('; ')}.`,
+    );
+  }
   if (input.kind === 'baseline' && young.length > 0) {
     reasons.push(
       `A young baseline (fewer than ${MIN_NIGHTS} nights of one level): the interval of ` +
@@ -313,6 +334,7 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
     reasons,
     metrics: [...Object.values(found.correctness), ...figures],
     rounds: progress.roundsSoFar,
+    setAside: Math.max(0, setAside),
     tolerance,
     decidedBy: rule.name,
     basis,
@@ -322,15 +344,22 @@ export function judge(input: JudgeInput, settings: JudgeSettings, progress: Prog
 }
 
 /**
- * The most starts of the head a basis can use. A young baseline's interval assumes the noise
- * between starts, which further starts narrow only in the head's share: against its newest
- * night's trials (or with no reference, where the gates need none) the starts measured decide;
- * against the median of its few nights, the `rounds` starts whose median outvotes a stalled one.
+ * The progress the rules read, in valid rounds (or starts of the head): `roundsSoFar` those
+ * measured valid, `minRounds` the valid ones a verdict needs, `maxRounds` the most it can reach,
+ * the measured ones put aside (invalid) spending the budget of `max-rounds`. A young baseline's
+ * interval assumes the noise between starts, which further starts narrow only in the head's
+ * share: against its newest night's trials (or with no reference, where the gates need none) one
+ * valid start decides; against the median of its few nights, `rounds` valid starts, whose median
+ * outvotes a stalled one.
  */
-function youngLimit(basis: Basis, progress: Progress): number {
-  if (basis === 'trials') return progress.roundsSoFar;
-  if (basis === 'young-nights') return Math.max(progress.roundsSoFar, progress.minRounds);
-  return Number.POSITIVE_INFINITY;
+function validProgress(basis: Basis, progress: Progress, valid: number): Progress {
+  const reachable = valid + Math.max(0, progress.maxRounds - progress.roundsSoFar);
+  const needed = basis === 'trials' ? 1 : progress.minRounds;
+  const cap =
+    basis === 'trials' || basis === 'young-nights'
+      ? Math.max(valid, needed)
+      : Number.POSITIVE_INFINITY;
+  return { roundsSoFar: valid, minRounds: needed, maxRounds: Math.min(reachable, cap) };
 }
 
 /** A start-to-start spread in log units as the ± percent of one standard deviation. */
@@ -354,10 +383,11 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
       'Only correctness was judged (every delivery arrived once, correctly signed); the figures are recorded for the next check.',
     ];
   }
-  const n = judgement.rounds;
+  const n = judgement.rounds - judgement.setAside;
   const from =
     judgement.basis === 'rounds'
-      ? `${n} round${n === 1 ? '' : 's'} of the base and the head measured alternately on this runner`
+      ? `${n} round${n === 1 ? '' : 's'} of the base and the head measured alternately on this runner` +
+        (judgement.setAside > 0 ? `, ${judgement.setAside} more put aside as invalid` : '')
       : judgement.basis === 'nights'
         ? `the baseline's nights, ${judgement.nights} on this runner and load, and ${n} start${n === 1 ? '' : 's'} of the head`
         : judgement.basis === 'young-nights'
@@ -396,7 +426,10 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
     'too-few-rounds': () =>
       `After ${n} round${n === 1 ? '' : 's'} the spread between starts is not known yet: another round is measured.`,
     'invalid-data': () =>
-      'Invalid measurements were handed in; they count neither way: inconclusive.',
+      judgement.setAside > 0
+        ? `${judgement.setAside} of ${judgement.rounds} ${judgement.basis === 'rounds' ? 'rounds' : 'starts'} ` +
+          'were invalid and count neither way, leaving too few valid ones to judge: inconclusive.'
+        : 'The reference is invalid and counts neither way: inconclusive.',
   };
   const decided = second[judgement.decidedBy];
   return [

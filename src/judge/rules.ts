@@ -22,8 +22,13 @@ export interface Progress {
 export interface Evidence {
   tolerance: number;
   progress: Progress;
-  /** Invalid trials handed in, e.g. "round 2, head: achieved 80 of 100 events/s". */
+  /**
+   * Invalid trials handed in, e.g. "round 2, head: achieved 80 of 100 events/s": their rounds (or
+   * starts) are put aside, counted neither way, and measured again while rounds are left.
+   */
   invalid: readonly string[];
+  /** What makes the reference itself invalid (a baseline's night, another load): no round mends it. */
+  invalidReference: readonly string[];
   correctness: Readonly<Record<CorrectnessGate, JudgedMetric>>;
   /** The ratio figures (gated or shown). */
   figures: readonly JudgedMetric[];
@@ -112,26 +117,38 @@ export const RULES: readonly Rule[] = [
   {
     name: 'invalid-data',
     outcome: 'inconclusive',
-    when: 'a trial is invalid (publisher behind, CPU steal, latency out of range): counted neither way',
-    apply: (evidence) =>
-      evidence.invalid.length === 0
-        ? null
-        : {
-            summary:
-              `Inconclusive: ${measurements(evidence.invalid.length)} invalid, counted neither way; ` +
-              'measure again on a quieter runner.',
-            reasons: [...evidence.invalid],
-          },
+    when:
+      'the reference is invalid, or invalid rounds (publisher behind, CPU steal, latency out of range) ' +
+      'left fewer valid ones than the minimum and no rounds to measure again: counted neither way',
+    apply: ({ invalid, invalidReference, progress }) => {
+      if (invalidReference.length > 0) {
+        return {
+          summary: 'Inconclusive: the reference is invalid, counted neither way.',
+          reasons: [...invalidReference, ...invalid],
+        };
+      }
+      const short = progress.roundsSoFar < progress.minRounds;
+      if (invalid.length === 0 || !short || progress.roundsSoFar < progress.maxRounds) return null;
+      return {
+        summary:
+          `Inconclusive: ${measurements(invalid.length)} invalid, counted neither way, and ` +
+          `${rounds(progress.roundsSoFar)} valid of the ${progress.minRounds} needed; ` +
+          'measure again on a quieter runner.',
+        reasons: [...invalid],
+      };
+    },
   },
   {
     name: 'too-few-rounds',
     outcome: 'another-round',
-    when: 'fewer rounds than the minimum: the spread between starts is not known yet',
-    apply: ({ progress }) =>
+    when: 'fewer valid rounds than the minimum: the spread between starts is not known yet (an invalid round is measured again)',
+    apply: ({ progress, invalid }) =>
       progress.roundsSoFar < progress.minRounds && progress.roundsSoFar < progress.maxRounds
         ? {
-            summary: `Another round: ${rounds(progress.roundsSoFar)} of at least ${progress.minRounds}.`,
-            reasons: [],
+            summary:
+              `Another round: ${rounds(progress.roundsSoFar)} valid of at least ${progress.minRounds}` +
+              (invalid.length > 0 ? `; ${measurements(invalid.length)} invalid, put aside.` : '.'),
+            reasons: [...invalid],
           }
         : null,
   },
