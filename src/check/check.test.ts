@@ -125,6 +125,27 @@ describe('runCheck: the base measured here', () => {
   });
 });
 
+describe('runCheck: a round with an invalid trial', () => {
+  it('is put aside and another measured in its place: the valid rounds decide', async () => {
+    const valid = pairedTrials([2, 2.1, 1.95]);
+    let measurement = 0;
+    const stolenBase: CheckDependencies['runTrials'] = async (options) => {
+      const [trial] = await valid(options);
+      measurement += 1;
+      // Round 1 is base first: its base trial lost CPU to the hypervisor.
+      return measurement === 1
+        ? [{ ...trial!, validity: { valid: false, reasons: ['steal 6.5% (limit 5.0%)'] } }]
+        : [trial!];
+    };
+    const { settings, deps } = setup(stolenBase);
+    const checked = await runCheck(settings, deps);
+    expect(checked.paired?.run.rounds).toHaveLength(4);
+    expect(checked.judgement.outcome).toBe('regression');
+    expect(checked.judgement.setAside).toBe(1);
+    expect(checked.judgement.reasons.join(' ')).toContain('round 1, base: steal 6.5% (limit 5.0%)');
+  });
+});
+
 describe('runCheck: a side that dies during a round', () => {
   it('ends the round at once, naming the side and the round; the rounds before it are kept', async () => {
     let measurement = 0;
