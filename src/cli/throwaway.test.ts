@@ -12,6 +12,18 @@ const nowhere = {
   databaseUrl: 'postgres://postgres@127.0.0.1:1/postgres',
 };
 
+/** Nothing answers at `url` any more: a stopped service is gone. */
+async function expectNoRedisAt(url: string): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
+  redis.on('error', () => undefined);
+  await expect(redis.connect()).rejects.toThrow();
+  redis.disconnect();
+}
+
 describe('ensureServices', () => {
   it('uses what answers at the defaults and starts nothing', async () => {
     // The services of this test run (the machine's, or the throwaway ones scripts/test-services.ts
@@ -61,14 +73,7 @@ describe('ensureServices', () => {
     } finally {
       await services.stop();
     }
-    const redis = new Redis(services.redisUrl, {
-      lazyConnect: true,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    });
-    redis.on('error', () => undefined);
-    await expect(redis.connect()).rejects.toThrow();
-    redis.disconnect();
+    await expectNoRedisAt(services.redisUrl);
     expect(services.workDir).not.toBeNull();
     expect(existsSync(services.workDir!)).toBe(false);
   }, 90_000);
@@ -87,13 +92,6 @@ describe('throwawayRedis', () => {
       redis.disconnect();
       await own.stop();
     }
-    const again = new Redis(own.url, {
-      lazyConnect: true,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    });
-    again.on('error', () => undefined);
-    await expect(again.connect()).rejects.toThrow();
-    again.disconnect();
+    await expectNoRedisAt(own.url);
   });
 });

@@ -437,6 +437,30 @@ describe('judge: against a baseline', () => {
     expect(judgement.reasons.join(' ')).not.toContain('max-rounds');
   });
 
+  it('puts an invalid start of the head aside and starts it again, against nights as against rounds', () => {
+    const baseline = baselineWithNights([10, 10.4, 9.7, 10.2, 9.9, 10.1], 10);
+    const disturbed = start(
+      makeRunResult({ valid: false, invalidReasons: ['publisher behind: 80.0 of 100 events/s'] }),
+    );
+    const limits = { minRounds: DEFAULT_MIN_ROUNDS, maxRounds: DEFAULT_MAX_ROUNDS };
+    const first = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [disturbed] },
+      TOLERANCE,
+      { roundsSoFar: 1, ...limits },
+    );
+    expect(first.outcome).toBe('another-round');
+    expect(first.basis).toBe('nights');
+    expect(first.summary).toContain('0 rounds valid of at least 3; 1 measurement invalid');
+    const last = judge(
+      { kind: 'baseline', baseline: baselineReferenceOf(baseline), head: [disturbed] },
+      TOLERANCE,
+      { roundsSoFar: 1, minRounds: 1, maxRounds: 1 },
+    );
+    expect(last.outcome).toBe('inconclusive');
+    expect(last.decidedBy).toBe('invalid-data');
+    expect(last.explanation[1]).toContain('1 of 1 starts were invalid');
+  });
+
   it('takes a level the nights shifted to as the reference once it has enough nights', () => {
     const baseline = baselineWithNights([10, 10, 10, 10, 10, 10, 20, 20.2, 19.8, 20.1, 19.9], 20);
     const judgement = judge(

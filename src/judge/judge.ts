@@ -8,6 +8,7 @@ import {
   baselineEstimates,
   MIN_NIGHTS,
   unmeasured,
+  YOUNG_NIGHTS,
   START_SPREAD,
   pairedEstimates,
   type Basis,
@@ -269,7 +270,17 @@ function evidenceOf(input: JudgeInput, settings: JudgeSettings) {
         ],
     valid: head.length,
     correctness: correctnessRows(validTrials(head), validTrials([baseline.newestTrials]), gated),
-    estimates: baselineEstimates(baseline.nights, baseline.newestTrials, head),
+    // No valid start yet: no figure, read as the nights would be once one is measured.
+    estimates:
+      head.length > 0
+        ? baselineEstimates(baseline.nights, baseline.newestTrials, head)
+        : unmeasured(
+            baseline.nights.length >= MIN_NIGHTS
+              ? 'nights'
+              : baseline.nights.length >= YOUNG_NIGHTS
+                ? 'young-nights'
+                : 'trials',
+          ),
     gated,
     nights: baseline.nights.length,
     smallest: smallestStart({ ...input, head }),
