@@ -128,7 +128,7 @@ async function emptyLogs(paths: readonly string[]): Promise<void> {
  * The head alone, against the baseline's nights: `rounds` fresh starts of its trials, then another
  * while the judge cannot yet tell the change from the tolerance, up to max-rounds (judging.ts
  * judgeSingle): the nights carry the noise between starts, and only more starts of the head narrow
- * its share of it. Fewer against a young baseline (judge.ts youngLimit); one start with no
+ * its share of it. Fewer against a young baseline (judge.ts validProgress); one start with no
  * reference or of an external SUT.
  */
 async function checkSingle(

@@ -61,7 +61,7 @@ export function judgePaired(
  * `rounds` starts of the head, another while a gated figure is undecided, up to `max-rounds` (one
  * start cannot tell a stalled start from a change). Against a young baseline the verdict is final
  * after `rounds` starts (3 or 4 nights) or one (fewer), and with no reference after one start (the
- * judge's limit for that basis, judge.ts youngLimit).
+ * judge's limit for that basis, judge.ts validProgress).
  */
 export function judgeSingle(
   starts: readonly (readonly RunResult[])[],

@@ -67,6 +67,19 @@ function unprivilegedIds(): { uid: number; gid: number } | undefined {
  * throwaway redis-server and PostgreSQL (initdb + postgres) from binaries on this machine in a
  * temporary folder, removed again by stop(). Says exactly what to install when they are missing.
  */
+/** Ends started services (SIGTERM, at most 10 s each) and removes their folder. */
+async function stopStarted(children: readonly ChildProcess[], dir: string | null): Promise<void> {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : Promise.race([new Promise((resolve) => child.once('exit', resolve)), sleepMs(10_000)]),
+    ),
+  );
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
 export async function ensureServices(
   env: NodeJS.ProcessEnv,
   logger: Logger,
@@ -76,17 +89,7 @@ export async function ensureServices(
   const started: string[] = [];
   let dir: string | null = null;
   const workDir = () => (dir ??= mkdtempSync(join(tmpdir(), 'ethhook-lt-')));
-  const stop = async (): Promise<void> => {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode !== null || child.signalCode !== null
-          ? undefined
-          : Promise.race([new Promise((resolve) => child.once('exit', resolve)), sleepMs(10_000)]),
-      ),
-    );
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = () => stopStarted(children, dir);
 
   try {
     let redisUrl = env.REDIS_URL || defaults.redisUrl;
@@ -154,17 +157,7 @@ export async function throwawayRedis(): Promise<{ url: string; stop(): Promise<v
   const dir = mkdtempSync(join(tmpdir(), 'ethhook-lt-redis-'));
   try {
     const { child, url } = await startRedis(dir, 'a throwaway Redis');
-    return {
-      url,
-      stop: async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await Promise.race([exited, sleepMs(10_000)]);
-        }
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return { url, stop: () => stopStarted([child], dir) };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;

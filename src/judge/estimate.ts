@@ -226,37 +226,53 @@ const startSpread = (metric: MetricDefinition): number =>
 const medianVariance = (n: number): number => (n <= 2 ? 1 / n : Math.PI / (2 * n));
 
 /**
- * A young baseline of YOUNG_NIGHTS nights or more but fewer than MIN_NIGHTS: the reference is the
- * median of its nights, as with more, but so few nights cannot show their spread, so the interval
- * assumes START_SPREAD: the head's median start and the nights' median each carry that noise, and
- * their difference is normal (the spread is assumed, not estimated, so no t is needed).
+ * The interval of a young baseline of YOUNG_NIGHTS nights or more but fewer than MIN_NIGHTS: so
+ * few nights cannot show their spread, so it assumes START_SPREAD: the head's median start and the
+ * nights' median each carry that noise, and their difference is normal (the spread is assumed,
+ * not estimated, so no t is needed).
  */
-function youngNightsEstimate(
+function assumedInterval(
+  metric: MetricDefinition,
+  nights: number,
+  headStarts: number,
+  ratio: number,
+): Interval {
+  const half =
+    Z_975 * startSpread(metric) * Math.sqrt(medianVariance(headStarts) + medianVariance(nights));
+  return { lower: ratio * Math.exp(-half), upper: ratio * Math.exp(half) };
+}
+
+/**
+ * The interval from MIN_NIGHTS nights or more: the nights resampled (median of the resample) plus
+ * the head's own start-to-start noise, which one start cannot show: a normal draw with the spread
+ * of the resampled nights over the square root of the head's starts (a prediction-style interval),
+ * widened for the few nights it rests on.
+ */
+function nightsInterval(
   metric: MetricDefinition,
   level: readonly number[],
-  headStarts: readonly Start[],
-): FigureEstimate {
-  const headLog = median(
-    headStarts.map((start) => logFigure(metric, startFigure(start, metric.id))),
-  );
-  const reference = median(level);
-  const head = Math.exp(headLog) - metric.resolution;
-  const ratio = worseRatio(metric, reference, head);
-  const half =
-    Z_975 *
-    startSpread(metric) *
-    Math.sqrt(medianVariance(headStarts.length) + medianVariance(level.length));
-  return {
-    basis: 'young-nights',
-    reference,
-    head,
-    ratio,
-    interval: { lower: ratio * Math.exp(-half), upper: ratio * Math.exp(half) },
-  };
+  headLogs: readonly number[],
+  ratio: number,
+): Interval | null {
+  const direction = metric.direction === 'lower-is-better' ? 1 : -1;
+  const headLog = median(headLogs);
+  const levelLogs = level.map((value) => logFigure(metric, value));
+  const random = seededRandom(BOOTSTRAP_SEED);
+  const drawn = new Array<number>(levelLogs.length);
+  const ratios: number[] = [];
+  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b += 1) {
+    for (let i = 0; i < drawn.length; i += 1) {
+      drawn[i] = levelLogs[Math.floor(random() * levelLogs.length)] as number;
+    }
+    const startNoise = (normal(random) * nightSigma(drawn)) / Math.sqrt(headLogs.length);
+    ratios.push(Math.exp(direction * (headLog - startNoise - median(drawn))));
+  }
+  const bootstrap = percentileInterval(ratios);
+  return bootstrap && expand(bootstrap, ratio, expansion(level.length));
 }
 
 /** No figure of either side: nothing valid was measured yet. */
-export function unmeasured(basis: Basis): Estimates {
+function unmeasured(basis: Basis): Estimates {
   return new Map(
     RATIO_FIGURES.map((metric) => [
       metric.id,
@@ -281,6 +297,7 @@ const only = (index: number, count: number): Float64Array => {
  * change failed 42 of 200 checks pooled, 37 with the median, identical code 7 and 0).
  */
 export function pairedEstimates(rounds: readonly { base: Start; head: Start }[]): Estimates {
+  if (rounds.length === 0) return unmeasured('rounds');
   const sides = {
     reference: sideOf(rounds.map((r) => r.base)),
     head: sideOf(rounds.map((r) => r.head)),
@@ -355,13 +372,10 @@ export function referenceNights(
 }
 
 /**
- * A committed baseline. With MIN_NIGHTS nights or more of a figure's level: the reference is
- * their median, and the interval resamples the nights (median of the resample) and adds the
- * head's own start-to-start noise, which one start cannot show: a normal draw with the spread of
- * the resampled nights, over the square root of the head's starts (a prediction-style interval),
- * widened for the few nights it rests on. With fewer: a young baseline, read from the median of
- * its nights when it has YOUNG_NIGHTS (youngNightsEstimate), else from its newest night's trials
- * (youngEstimates).
+ * A committed baseline. With YOUNG_NIGHTS nights or more of a figure's level, the reference is
+ * their median and the head is its median start; the interval comes from the nights
+ * (nightsInterval) from MIN_NIGHTS on, else from the spread assumed (assumedInterval). With fewer:
+ * a young baseline read from its newest night's trials (youngEstimates).
  */
 export function baselineEstimates(
   /** Valid nights of this load on a comparable runner, oldest first, the newest last. */
@@ -375,40 +389,36 @@ export function baselineEstimates(
   const estimates = new Map<MetricId, FigureEstimate>();
   for (const metric of RATIO_FIGURES) {
     const level = referenceNights(metric, nights);
-    if (level.length < MIN_NIGHTS && level.length >= YOUNG_NIGHTS && headStarts.length > 0) {
-      estimates.set(metric.id, youngNightsEstimate(metric, level, headStarts));
+    const basis: Basis =
+      level.length >= MIN_NIGHTS
+        ? 'nights'
+        : level.length >= YOUNG_NIGHTS
+          ? 'young-nights'
+          : 'trials';
+    if (headStarts.length === 0) {
+      // No valid start yet: no figure, read as the nights will be once one is measured.
+      estimates.set(metric.id, { basis, reference: 0, head: 0, ratio: null, interval: null });
       continue;
     }
-    if (level.length < MIN_NIGHTS || headStarts.length === 0) {
+    if (basis === 'trials') {
       young ??= youngEstimates(newestTrials, headStarts.flat());
       estimates.set(metric.id, young.get(metric.id) as FigureEstimate);
       continue;
     }
-    const direction = metric.direction === 'lower-is-better' ? 1 : -1;
     const headLogs = headStarts.map((start) => logFigure(metric, startFigure(start, metric.id)));
-    // The median start of the head: one stalled start among several does not move it.
-    const headLog = median(headLogs);
-    const levelLogs = level.map((value) => logFigure(metric, value));
-    const random = seededRandom(BOOTSTRAP_SEED);
-    const drawn = new Array<number>(levelLogs.length);
-    const ratios: number[] = [];
-    for (let b = 0; b < BOOTSTRAP_RESAMPLES; b += 1) {
-      for (let i = 0; i < drawn.length; i += 1) {
-        drawn[i] = levelLogs[Math.floor(random() * levelLogs.length)] as number;
-      }
-      const startNoise = (normal(random) * nightSigma(drawn)) / Math.sqrt(headLogs.length);
-      ratios.push(Math.exp(direction * (headLog - startNoise - median(drawn))));
-    }
     const reference = median(level);
-    const head = Math.exp(headLog) - metric.resolution;
+    // The median start of the head: one stalled start among several does not move it.
+    const head = Math.exp(median(headLogs)) - metric.resolution;
     const ratio = worseRatio(metric, reference, head);
-    const bootstrap = percentileInterval(ratios);
     estimates.set(metric.id, {
-      basis: 'nights',
+      basis,
       reference,
       head,
       ratio,
-      interval: bootstrap && expand(bootstrap, ratio, expansion(level.length)),
+      interval:
+        basis === 'nights'
+          ? nightsInterval(metric, level, headLogs, ratio)
+          : assumedInterval(metric, level.length, headLogs.length, ratio),
     });
   }
   return estimates;

@@ -7,8 +7,6 @@ import type { Validity } from '../engine/measure/result.js';
 import {
   baselineEstimates,
   MIN_NIGHTS,
-  unmeasured,
-  YOUNG_NIGHTS,
   START_SPREAD,
   pairedEstimates,
   type Basis,
@@ -250,7 +248,7 @@ function evidenceOf(input: JudgeInput, settings: JudgeSettings) {
         validTrials(rounds.map((round) => round.base)),
         gated,
       ),
-      estimates: rounds.length > 0 ? pairedEstimates(rounds) : unmeasured('rounds'),
+      estimates: pairedEstimates(rounds),
       gated,
       nights: null,
       smallest: smallestStart({ kind: 'paired', rounds }),
@@ -270,17 +268,7 @@ function evidenceOf(input: JudgeInput, settings: JudgeSettings) {
         ],
     valid: head.length,
     correctness: correctnessRows(validTrials(head), validTrials([baseline.newestTrials]), gated),
-    // No valid start yet: no figure, read as the nights would be once one is measured.
-    estimates:
-      head.length > 0
-        ? baselineEstimates(baseline.nights, baseline.newestTrials, head)
-        : unmeasured(
-            baseline.nights.length >= MIN_NIGHTS
-              ? 'nights'
-              : baseline.nights.length >= YOUNG_NIGHTS
-                ? 'young-nights'
-                : 'trials',
-          ),
+    estimates: baselineEstimates(baseline.nights, baseline.newestTrials, head),
     gated,
     nights: baseline.nights.length,
     smallest: smallestStart({ ...input, head }),

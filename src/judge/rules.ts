@@ -34,7 +34,7 @@ export interface Evidence {
   figures: readonly JudgedMetric[];
   /** Why there is nothing to compare with (no base, no baseline), or null when there is. */
   noReference: string | null;
-  /** A young baseline: its limit is set by its nights, not by max-rounds (judge.ts youngLimit). */
+  /** A young baseline: its limit is set by its nights, not by max-rounds (judge.ts validProgress). */
   youngBaseline: boolean;
 }
 
