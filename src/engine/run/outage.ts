@@ -29,6 +29,11 @@ export class ServiceOutage extends Error {
 
 /** How often the watch asks; a probe is a PING and one indexed SELECT. */
 const WATCH_INTERVAL_MS = 500;
+/**
+ * How long the probe's SELECT may wait: one queued behind a lock (a DROP SCHEMA waiting for its
+ * exclusive lock holds every later query on those tables) is an outage once it has waited this long.
+ */
+const PROBE_STATEMENT_TIMEOUT_MS = 5_000;
 
 /**
  * Polls Redis (PING) and PostgreSQL (the seeded endpoints are still there) during a measurement
@@ -39,7 +44,7 @@ const WATCH_INTERVAL_MS = 500;
 export class ServiceWatch {
   private outage: ServiceOutage | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private probing = false;
+  private probing: Promise<void> | null = null;
   private redis: Redis | null = null;
   private db: pg.Client | null = null;
   private readonly startedUs = monotonicClock.nowUs();
@@ -70,8 +75,12 @@ export class ServiceWatch {
     return this.outage;
   }
 
-  /** One more probe of both services, awaited (the last look before a result is built). */
+  /**
+   * One more probe of both services, awaited (the last look before a result is built). A probe
+   * still under way is awaited first: it may be the one that is waiting on the failure.
+   */
   async check(): Promise<ServiceOutage | null> {
+    await this.probing;
     await this.probe();
     return this.outage;
   }
@@ -83,14 +92,12 @@ export class ServiceWatch {
     await this.db?.end().catch(() => undefined);
   }
 
-  private async probe(): Promise<void> {
-    if (this.probing || this.outage) return;
-    this.probing = true;
-    try {
-      await Promise.all([this.probeRedis(), this.probePostgres()]);
-    } finally {
-      this.probing = false;
-    }
+  private probe(): Promise<void> {
+    if (this.probing || this.outage) return this.probing ?? Promise.resolve();
+    this.probing = Promise.all([this.probeRedis(), this.probePostgres()]).then(() => {
+      this.probing = null;
+    });
+    return this.probing;
   }
 
   private async probeRedis(): Promise<void> {
@@ -116,6 +123,7 @@ export class ServiceWatch {
         this.db = new pg.Client({
           connectionString: this.databaseUrl,
           connectionTimeoutMillis: 2_000,
+          statement_timeout: PROBE_STATEMENT_TIMEOUT_MS,
         });
         this.db.on('error', () => undefined);
         await this.db.connect();
