@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 /**
@@ -10,13 +12,20 @@ export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
 /**
- * How tests start the CLI: `node ...TEST_CLI_ARGS <command>`. The bundle scripts/test-cli.ts builds
- * once per run (a third of tsx's start-up), else the sources through tsx (from the repository root).
+ * How tests start the CLI: `node ...TEST_CLI_ARGS <command>`, from any working directory. The
+ * bundle scripts/test-cli.ts builds once per run (a third of tsx's start-up), else the sources
+ * through tsx, both by absolute path.
  */
 export const TEST_CLI_ARGS: readonly string[] = process.env.TEST_CLI
   ? [process.env.TEST_CLI]
-  : ['--import', 'tsx', 'src/cli/index.ts'];
+  : [
+      '--import',
+      pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+      path.join(REPO_ROOT, 'src', 'cli', 'index.ts'),
+    ];
 
 export interface TestSchema {
   name: string;

@@ -16,9 +16,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
+import { TEST_CLI_ARGS } from '../../src/stack/test-support.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
@@ -123,12 +124,8 @@ describe.skipIf(skipped)(
       };
       const chainId = String(1_900_000_000 + Math.floor(Math.random() * 99_999_999));
       const args = [
-        // tsx by its path: a paired run's head tree has no node_modules to resolve it from.
-        ...[
-          '--import',
-          pathToFileURL(path.join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-        ],
-        ...[path.join(repo, 'src', 'cli', 'index.ts'), 'run'],
+        // By absolute path: a paired run's head tree has no node_modules to resolve from.
+        ...[...TEST_CLI_ARGS, 'run'],
         ...mode.args,
         ...['--redis-url', `redis://127.0.0.1:${ports.redis}`],
         ...['--database-url', `postgres://postgres@127.0.0.1:${ports.pg}/postgres`],

@@ -2,19 +2,17 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './helpers.js';
+import { TEST_CLI_ARGS } from '../../src/stack/test-support.js';
 
 const PASSWORD = 'S3cretPassw0rdXYZ';
-const TSX_LOADER = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** The CLI run in `cwd` with `env` added: everything it printed. */
 function cli(args: readonly string[], cwd: string, env: Record<string, string> = {}) {
   const child = spawn(
     process.execPath,
-    // tsx by its path: the working directory is a temporary one, where no node_modules is.
-    ['--import', TSX_LOADER, path.join(repoRoot, 'src/cli/index.ts'), ...args],
+    // By absolute path: the working directory is a temporary one, where no node_modules is.
+    [...TEST_CLI_ARGS, ...args],
     { cwd, env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1', ...env } },
   );
   let output = '';
