@@ -3,12 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   configDifferences,
   configKey,
-  BUSIER_MARGIN,
   cpuFamily,
-  describeBusier,
   describeDifferences,
   environmentDifferences,
-  runnerBusier,
   SPEED_PROBE_MARGIN,
 } from './comparability.js';
 import { fixtureConfig, fixtureEnvironment } from './fixtures.js';
@@ -153,29 +150,14 @@ describe('comparability that fits real runners', () => {
     );
   });
 
-  it('tells a busier runner by its all-cores probe, which a one-core probe does not see', () => {
-    const busy = (cpuMs: number, allCoresMs: number | null | undefined) => ({
+  it('reads a file with the all-cores figure of older versions, and shows only the one-thread figure', () => {
+    const older = (cpuMs: number) => ({
       ...fixtureEnvironment(),
-      speed: { cpuMs, redisRoundTripUs: 60, ...(allCoresMs === undefined ? {} : { allCoresMs }) },
+      speed: { cpuMs, redisRoundTripUs: 60, allCoresMs: 150 },
     });
-    // Figures of this machine: idle 35.3/36.4 ms; a neighbour on one core half the time 34.7/49.8.
-    // (one-thread / all-cores mean)
-    const found = runnerBusier(busy(35.3, 36.4), busy(34.7, 49.8));
-    expect(found?.factor).toBeCloseTo(49.8 / 34.7 / (36.4 / 35.3), 6);
-    expect(describeBusier(found!)).toBe(
-      "this runner was busier than the baseline's: all cores ran the CPU probe 1.44x as long as one (baseline 1.03x)",
-    );
-    // Not a difference of runner: the one-core probes agree, so the runner compares.
-    expect(environmentDifferences(busy(35.3, 36.4), busy(34.7, 49.8))).toEqual([]);
-    // Within the margin, quieter, or a side without the probe (older files): not busier.
-    expect(runnerBusier(busy(100, 100), busy(100, 100 * BUSIER_MARGIN))).toBeNull();
-    expect(runnerBusier(busy(100, 100), busy(100, 100 * BUSIER_MARGIN + 1))).not.toBeNull();
-    expect(runnerBusier(busy(100, 150), busy(100, 100))).toBeNull();
-    expect(runnerBusier(busy(100, undefined), busy(100, 150))).toBeNull();
-    expect(runnerBusier(busy(100, 100), busy(100, null))).toBeNull();
-    expect(runnerBusier(fixtureEnvironment(), busy(100, 150))).toBeNull();
-    expect(describeDifferences(environmentDifferences(busy(100, 100), busy(140, 150)))).toMatch(
-      /current CPU 140 ms, all cores 150 ms, Redis 60 µs/,
+    expect(environmentDifferences(older(35.3), older(34.7))).toEqual([]);
+    expect(describeDifferences(environmentDifferences(older(100), older(140)))).toMatch(
+      /current CPU 140 ms, Redis 60 µs/,
     );
   });
 });

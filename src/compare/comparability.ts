@@ -55,9 +55,7 @@ function display(field: string, value: unknown): string {
   if (field === 'faults') return describeFaults(value as InjectedFaults);
   if (value === null || value === undefined) return 'none';
   if (isSpeedProbe(value)) {
-    const allCores =
-      value.allCoresMs != null ? `, all cores ${value.allCoresMs.toFixed(0)} ms` : '';
-    return `CPU ${value.cpuMs.toFixed(0)} ms${allCores}, Redis ${value.redisRoundTripUs === null ? '—' : `${value.redisRoundTripUs.toFixed(0)} µs`}`;
+    return `CPU ${value.cpuMs.toFixed(0)} ms, Redis ${value.redisRoundTripUs === null ? '—' : `${value.redisRoundTripUs.toFixed(0)} µs`}`;
   }
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
@@ -147,41 +145,6 @@ export function speedRatio(
 ): { cpu: number } | null {
   if (!baseline.speed || !current.speed) return null;
   return { cpu: current.speed.cpuMs / baseline.speed.cpuMs };
-}
-
-/**
- * How much busier this runner was than the baseline's when each was measured: the all-cores
- * probe over the one-thread probe (about 1.05 on an idle machine: every core ran the loop about
- * as fast as one), this run's over the baseline's. On this project's 2-core machine a neighbour
- * keeping one core busy half of the time moved it from 1.03-1.06 to 1.34-1.42 and left the
- * one-thread probe where it was (it finds the free core). 1.15 keeps an idle runner's few
- * percent out (at most 1.05 apart here) and finds that neighbour (at least 1.26).
- */
-export const BUSIER_MARGIN = 1.15;
-
-export interface Busier {
-  /** This run's all-cores/one-thread ratio over the baseline's; above BUSIER_MARGIN. */
-  factor: number;
-  baseline: number;
-  current: number;
-}
-
-const loadOfProbe = (speed: SpeedProbe | null | undefined): number | null =>
-  speed?.allCoresMs != null && speed.cpuMs > 0 ? speed.allCoresMs / speed.cpuMs : null;
-
-/** Whether this runner was busier than the baseline's by the probes; null when not (or unknown). */
-export function runnerBusier(
-  baseline: EnvironmentFingerprint,
-  current: EnvironmentFingerprint,
-): Busier | null {
-  const [before, now] = [loadOfProbe(baseline.speed), loadOfProbe(current.speed)];
-  if (before === null || now === null) return null;
-  const factor = now / before;
-  return factor > BUSIER_MARGIN ? { factor, baseline: before, current: now } : null;
-}
-
-export function describeBusier(busier: Busier): string {
-  return `this runner was busier than the baseline's: all cores ran the CPU probe ${busier.current.toFixed(2)}x as long as one (baseline ${busier.baseline.toFixed(2)}x)`;
 }
 
 const outside = (ratio: number, margin: number): boolean => ratio > margin || ratio < 1 / margin;

@@ -1,41 +1,13 @@
-import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { allCoresProbeMs, environmentFingerprint, speedProbe } from './fingerprint.js';
+import { environmentFingerprint, speedProbe } from './fingerprint.js';
 
 describe('the speed probe', () => {
-  it('runs the CPU loop on every core at once and stops its workers', async () => {
-    // A running worker holds a MessagePort open; a worker left behind would keep it.
-    const ports = () =>
-      process.getActiveResourcesInfo().filter((kind) => kind === 'MessagePort').length;
-    const before = ports();
-    const probe = allCoresProbeMs(3, 2_000_000, 2);
-    // The workers start before the function's first await.
-    expect(ports()).toBe(before + 2);
-    expect(await probe).toBeGreaterThan(0);
-    expect(ports()).toBe(before);
-  });
-
-  it('adds no listener per round (Node warned of a leak past 10 rounds)', async () => {
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.name);
-    process.on('warning', onWarning);
-    try {
-      expect(await allCoresProbeMs(15, 200_000, 1)).toBeGreaterThan(0);
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off('warning', onWarning);
-    }
-    expect(warnings).not.toContain('MaxListenersExceededWarning');
-  });
-
-  it('records the all-cores figure next to the one-thread figure', async () => {
+  it('records the one-thread CPU figure, and no Redis figure without a Redis to ask', async () => {
     const probe = await speedProbe();
     expect(probe.cpuMs).toBeGreaterThan(0);
     expect(probe.redisRoundTripUs).toBeNull();
-    // Every core doing the work of one cannot finish faster than one core alone, give or take
-    // the rounding and turbo clocks: a broken probe (no work, one worker) would.
-    expect(probe.allCoresMs).toBeGreaterThan(probe.cpuMs * 0.5);
-    expect(os.availableParallelism()).toBeGreaterThan(0);
+    // The all-cores probe is gone (0.8 s of both cores a process, for a deleted rule).
+    expect(probe).not.toHaveProperty('allCoresMs');
   });
 });
 

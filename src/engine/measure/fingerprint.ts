@@ -1,6 +1,5 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import type { EnvironmentFingerprint, SpeedProbe } from './result.js';
 
 export interface VersionSources {
@@ -31,7 +30,7 @@ export async function environmentFingerprint(
 let probed: Promise<SpeedProbe> | null = null;
 
 /**
- * The speed probe, once per process. It takes 1-4 s on a 2-core runner, and a paired check
+ * The speed probe, once per process. It takes about 0.4 s on a 2-core runner, and a paired check
  * fingerprints every start of both sides (six at least) on one machine, whose first probe its
  * rounds keep anyway (compare/rounds.ts sideResults).
  */
@@ -51,7 +50,7 @@ const REDIS_PROBE_PINGS = 300;
 
 /**
  * A fixed CPU-bound loop (xorshift: integer work the JIT cannot fold away); the checksum keeps
- * it from being dropped. Self-contained: the all-cores probe runs its source in worker threads.
+ * it from being dropped.
  */
 function xorshiftLoop(iterations: number): number {
   let state = 0x9e3779b9 | 0;
@@ -83,75 +82,6 @@ export function cpuProbeMs(
   return { ms: best, checksum };
 }
 
-/*
- * The all-cores probe: the CPU loop on one worker thread per core, all at once, in rounds; the
- * mean round. Not the best round: a neighbour that runs in bursts (50 ms busy, 50 ms asleep)
- * leaves gaps a 35 ms round can fall into. Fifteen rounds span about five of its periods, and
- * their mean is the share of the cores this process got: on the 2-core machine, idle 1.03-1.06x
- * the one-thread time, with that neighbour 1.34-1.42x; the median of nine rounds read 1.16-1.44x
- * with it (a round in a gap decides the median more often than the mean).
- */
-const ALL_CORES_ROUNDS = 15;
-const ALL_CORES_WARMUP_ITERATIONS = 2_000_000;
-
-/** The same loop as cpuProbeMs (its own source), in a worker: answers each message with its time. */
-const LOOP_WORKER = `
-const { parentPort } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
-const xorshiftLoop = ${xorshiftLoop.toString()};
-parentPort.on('message', (iterations) => {
-  const started = performance.now();
-  const checksum = xorshiftLoop(iterations);
-  parentPort.postMessage({ ms: performance.now() - started, checksum });
-});`;
-
-/**
- * The CPU loop on every core at once, mean round in ms (a round lasts until its slowest worker
- * is done); null when worker threads cannot start. Every worker is stopped before it returns.
- */
-export async function allCoresProbeMs(
-  rounds = ALL_CORES_ROUNDS,
-  iterations = CPU_PROBE_ITERATIONS,
-  cores = os.availableParallelism(),
-): Promise<number | null> {
-  const workers: Worker[] = [];
-  // One error listener per worker for the whole probe (one per round would pile up: Node warns
-  // of a leak past 10): a worker that fails rejects the round in progress.
-  let failed: ((error: unknown) => void) | null = null;
-  try {
-    for (let core = 0; core < cores; core += 1) {
-      const worker = new Worker(LOOP_WORKER, { eval: true });
-      worker.on('error', (error) => failed?.(error));
-      workers.push(worker);
-    }
-    const round = (loops: number) =>
-      new Promise<void>((resolve, reject) => {
-        failed = reject;
-        Promise.all(
-          workers.map(
-            (worker) =>
-              new Promise<void>((done) => {
-                worker.once('message', () => done());
-                worker.postMessage(loops);
-              }),
-          ),
-        ).then(() => resolve(), reject);
-      });
-    await round(ALL_CORES_WARMUP_ITERATIONS);
-    const times: number[] = [];
-    for (let index = 0; index < rounds; index += 1) {
-      const started = performance.now();
-      await round(iterations);
-      times.push(performance.now() - started);
-    }
-    return times.length > 0 ? times.reduce((sum, time) => sum + time, 0) / times.length : null;
-  } catch {
-    return null;
-  } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
-}
-
 async function redisRoundTripUs(
   withRedisPing: NonNullable<VersionSources['withRedisPing']>,
 ): Promise<number | null> {
@@ -175,7 +105,6 @@ export async function speedProbe(
   return {
     cpuMs: Number(cpu.ms.toFixed(1)),
     redisRoundTripUs: withRedisPing ? roundTo(await redisRoundTripUs(withRedisPing)) : null,
-    allCoresMs: roundTo(await allCoresProbeMs()),
   };
 }
 

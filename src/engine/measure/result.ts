@@ -62,10 +62,9 @@ export const speedProbeSchema = z.object({
   /** Median Redis PING round trip, in microseconds; null when Redis was not probed. */
   redisRoundTripUs: z.number().nonnegative().nullable(),
   /**
-   * The same loop on every core at once (one worker thread per core): the mean round, in ms.
-   * Next to cpuMs it says how busy the runner is: a neighbour that leaves one core free is
-   * invisible to the one-thread probe but takes its share here. Absent in files written before
-   * it existed; null when worker threads could not run.
+   * The same loop on every core at once, in files written before stop 33: read, never written or
+   * used. It served a rule the decision model deleted (a busier runner excused a regression) and
+   * cost each process 0.8 s of both cores.
    */
   allCoresMs: z.number().positive().nullable().optional(),
 });
