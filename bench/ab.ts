@@ -9,7 +9,7 @@
  *   ab13      the same for 1.3x p50, within the 1.5x tolerance: every regression is wrong
  *   tail      every 50th delivery held back (reference --hold-every 50), long enough to double
  *             p99 (2 x p99 - p50 of single-side runs): p50 unchanged, the tail regressed
- *   cost      one single-side check (3 trials) next to one paired check, back to back
+ *   cost      a paired check next to one side's check against a 3-night baseline and a recording
  *
  * The delays are calibrated first under the detection runs' own conditions: each calibration
  * point is one paired run (base delay 0, head delay d, the same rounds and load), and its p50
@@ -422,20 +422,50 @@ async function main() {
       );
     }
     if (ONLY.includes('cost')) {
-      // The default quick check (3 trials of one side, default warm-up) next to a paired check
-      // with the same settings, back to back.
-      const single = await cli([
+      // The default quick check of one side next to a paired check with the same settings, back
+      // to back. One side two ways: a recording (one start, 3 trials: no reference) and a check
+      // against a committed baseline of three nights, as a nightly job leaves it (the head
+      // started `rounds` times at least, 3 trials each; the nights are three more recordings).
+      const record = (name: string) =>
+        cli([
+          ...common(),
+          '--trials',
+          '3',
+          '--start-command',
+          reference(0),
+          '--out',
+          path.join(work, `${name}.json`),
+        ]);
+      const single = await record('cost-single');
+      for (let night = 1; night <= 3; night += 1) {
+        const recorded = night === 1 ? single : await record(`cost-night-${night}`);
+        const file = path.join(work, night === 1 ? 'cost-single.json' : `cost-night-${night}.json`);
+        const update = ['baseline', 'update', file, '--name', 'cost', '--dir', work];
+        const written = await cli([...update, '--commit', `night${night}`, '--force']);
+        if (recorded.exitCode !== 0 || written.exitCode !== 0)
+          throw new Error(`cost: night ${night} not recorded:\n${written.stderr.slice(-1500)}`);
+      }
+      const checked = await cli([
         ...common(),
-        '--trials',
-        '3',
+        '--compare-to',
+        'baseline',
+        '--baseline',
+        path.join(work, 'cost.json'),
         '--start-command',
         reference(0),
         '--out',
-        path.join(work, 'cost-single.json'),
+        path.join(work, 'cost-check.json'),
+        '--json',
       ]);
+      const checkJson = JSON.parse(checked.stdout) as {
+        outcome: string;
+        rounds: number;
+        summary: string;
+      };
       const pairedRun = await paired(0, 0, 'cost', []);
+      const ratio = (over: number) => (pairedRun.ms / over).toFixed(2);
       log(
-        `cost: single-side check (3 trials) ${(single.ms / 1000).toFixed(1)} s (exit ${single.exitCode}); paired check (${ROUNDS} rounds) ${(pairedRun.ms / 1000).toFixed(1)} s (${pairedRun.outcome}); load ${load()}`,
+        `cost: recording (1 start, 3 trials) ${(single.ms / 1000).toFixed(1)} s; single-side check against 3 nights ${(checked.ms / 1000).toFixed(1)} s (${checkJson.outcome}, ${checkJson.rounds} starts); paired check ${(pairedRun.ms / 1000).toFixed(1)} s (${pairedRun.outcome}, ${pairedRun.rounds} rounds): ${ratio(checked.ms)}x the single-side check, ${ratio(single.ms)}x the recording; load ${load()}\n  the check against nights: ${checkJson.summary}`,
       );
     }
   } finally {

@@ -377,9 +377,10 @@ describe('publish (real Redis)', () => {
     expect(outcome.figures.published).toBeGreaterThan(1_000);
     expect(outcome.figures.rateMet).toBe(true);
     // Elapsed runs to the last acknowledgement. Dispatching stops at the first tick at or past
-    // the deadline, and the acks of the batch before it can all be in just before: 499.994 ms
-    // in 1 of 5 runs of this test alone. Within 1 ms of the deadline, then.
-    expect(outcome.figures.elapsedMs).toBeGreaterThanOrEqual(499);
+    // the deadline, and the acks of the batch before it can all be in before it: 499.994 ms in
+    // 1 of 5 runs of this test alone, 497.7 ms beside other files (a CI run, stop 33: the event
+    // loop's ticks come further apart). Not early by more than a busy machine's tick, then.
+    expect(outcome.figures.elapsedMs).toBeGreaterThanOrEqual(475);
     // MAXLEN ~ trims whole macro nodes, so the length stays near the cap, not at it.
     expect(await redis.xlen(streamKey)).toBeLessThan(1_000 + 200);
     // At rate 0 the intended time is the dispatch time, so it never decreases.
