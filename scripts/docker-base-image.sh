@@ -48,6 +48,12 @@ for prog in sh redis-server redis-cli node; do
 done
 
 # The recipe's hash: this script's own text. Changing the skeleton changes the hash.
+# Two test files may ask at once: one builds, the other waits and then finds the image up to date.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"${TMPDIR:-/tmp}/ethhook-lt-base-image.lock"
+  flock -w 120 9 || die "another build of $TAG held the lock for more than 120 s"
+fi
+
 recipe=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 current=$(docker image inspect --format '{{ index .Config.Labels "ethhook-lt.recipe" }}' "$TAG" 2>/dev/null || true)
 if [ "$force" = 0 ] && [ "$current" = "$recipe" ]; then
