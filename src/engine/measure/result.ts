@@ -150,9 +150,14 @@ export const publisherFiguresSchema = z.object({
   published: count,
   errors: count,
   targetRatePerSec: z.number(),
+  /**
+   * The load offered: events sent per second, over the time from the start to the last send
+   * (files before stop 33: to the last acknowledgement).
+   */
   achievedRatePerSec: z.number(),
   /** achieved >= 99% of target (always true for rate 0). */
   rateMet: z.boolean(),
+  /** From the start to the last acknowledgement. */
   elapsedMs: z.number(),
   /** XADD acknowledged - intended send time. */
   xaddLatencyMs: latencySummaryMsSchema,
