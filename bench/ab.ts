@@ -426,24 +426,28 @@ async function main() {
       // to back. One side two ways: a recording (one start, 3 trials: no reference) and a check
       // against a committed baseline of three nights, as a nightly job leaves it (the head
       // started `rounds` times at least, 3 trials each; the nights are three more recordings).
-      const record = (name: string) =>
-        cli([
+      const record = async (name: string) => {
+        const file = path.join(work, `${name}.json`);
+        const run = await cli([
           ...common(),
           '--trials',
           '3',
           '--start-command',
           reference(0),
           '--out',
-          path.join(work, `${name}.json`),
+          file,
         ]);
+        return { ...run, file };
+      };
       const single = await record('cost-single');
       for (let night = 1; night <= 3; night += 1) {
         const recorded = night === 1 ? single : await record(`cost-night-${night}`);
-        const file = path.join(work, night === 1 ? 'cost-single.json' : `cost-night-${night}.json`);
-        const update = ['baseline', 'update', file, '--name', 'cost', '--dir', work];
+        if (recorded.exitCode !== 0)
+          throw new Error(`cost: night ${night} not measured:\n${recorded.stderr.slice(-1500)}`);
+        const update = ['baseline', 'update', recorded.file, '--name', 'cost', '--dir', work];
         const written = await cli([...update, '--commit', `night${night}`, '--force']);
-        if (recorded.exitCode !== 0 || written.exitCode !== 0)
-          throw new Error(`cost: night ${night} not recorded:\n${written.stderr.slice(-1500)}`);
+        if (written.exitCode !== 0)
+          throw new Error(`cost: night ${night} not written:\n${written.stderr.slice(-1500)}`);
       }
       const checked = await cli([
         ...common(),

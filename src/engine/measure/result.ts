@@ -62,7 +62,7 @@ export const speedProbeSchema = z.object({
   /** Median Redis PING round trip, in microseconds; null when Redis was not probed. */
   redisRoundTripUs: z.number().nonnegative().nullable(),
   /**
-   * The same loop on every core at once, in files written before stop 33: read, never written or
+   * The same loop on every core at once, in files of earlier versions: read, never written or
    * used. It served a rule the decision model deleted (a busier runner excused a regression) and
    * cost each process 0.8 s of both cores.
    */
@@ -152,7 +152,7 @@ export const publisherFiguresSchema = z.object({
   targetRatePerSec: z.number(),
   /**
    * The load offered: events sent per second, over the time from the start to the last send
-   * (files before stop 33: to the last acknowledgement).
+   * (files of earlier versions: to the last acknowledgement).
    */
   achievedRatePerSec: z.number(),
   /** achieved >= 99% of target (always true for rate 0). */

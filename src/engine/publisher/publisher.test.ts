@@ -62,6 +62,23 @@ function options(overrides: Partial<PublishOptions> & { chainId: number; streamK
 const keccakHex = (text: string): string =>
   `0x${Buffer.from(keccak_256(new TextEncoder().encode(text))).toString('hex')}`;
 
+/**
+ * `work` against a Redis of this test's own, with a client on it, both stopped afterwards:
+ * CLIENT PAUSE on the shared one stalls every neighbour file, and Redis 7.0 crashed when a
+ * neighbour's CLIENT UNBLOCK met a paused client (a CI run, December 2026).
+ */
+async function withOwnRedis(work: (url: string, client: Redis) => Promise<void>): Promise<void> {
+  const own = await throwawayRedis();
+  const client = new Redis(own.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    await work(own.url, client);
+  } finally {
+    client.disconnect();
+    await own.stop();
+  }
+}
+
 /** Samples above `thresholdUs`, found by bisecting the percentile (the JS API has no range count). */
 function countAbove(histogram: Histogram, thresholdUs: number): number {
   let low = 0;
@@ -172,18 +189,13 @@ describe('publish (real Redis)', () => {
   });
 
   it('keeps the loop open: a 300 ms pause shows as latency of every event due in it', async () => {
-    // A Redis of its own: CLIENT PAUSE on the shared one stalls every neighbour file, and Redis
-    // 7.0 crashed when a neighbour's CLIENT UNBLOCK met a paused client (a CI run, December 2026).
-    const own = await throwawayRedis();
-    const ownRedis = new Redis(own.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await ownRedis.connect();
+    await withOwnRedis(async (url, ownRedis) => {
       const { chainId, streamKey } = testStream();
       const ratePerSec = 1_000;
       const pauseMs = 300;
       const running = publish({
         ...options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
-        redisUrl: own.url,
+        redisUrl: url,
       });
       await sleepMs(1_000);
       const pauseSentUs = monotonicClock.nowUs();
@@ -212,24 +224,18 @@ describe('publish (real Redis)', () => {
         expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
         expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
       }
-    } finally {
-      ownRedis.disconnect();
-      await own.stop();
-    }
+    });
   });
 
   it('meets its rate when every send was on time, however late Redis acknowledged the last', async () => {
     // A run's last XADDs held by a pause: the load was offered on schedule, and the rate is the
     // publisher's, not Redis's. Measured to the last acknowledgement, 300 events at 200/s held
-    // until 1.8 s read 167/s and failed the 99% check (a quiet compose run: 97.2/s of 100/s).
-    const own = await throwawayRedis();
-    const ownRedis = new Redis(own.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await ownRedis.connect();
+    // until about 1.8 s read 159/s and failed the 99% check (a quiet compose run: 97.2/s of 100/s).
+    await withOwnRedis(async (url, ownRedis) => {
       const { chainId, streamKey } = testStream();
       const running = publish({
         ...options({ chainId, streamKey, events: 300, ratePerSec: 200, concurrency: 2 }),
-        redisUrl: own.url,
+        redisUrl: url,
       });
       // From 1 s to 1.8 s: the last slot is at 1.495 s, so a timer up to 0.49 s late still holds it.
       await sleepMs(1_000);
@@ -244,10 +250,7 @@ describe('publish (real Redis)', () => {
       expect(outcome.figures.scheduleLagMs.p99).toBeLessThan(50);
       expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(198);
       expect(outcome.figures.rateMet).toBe(true);
-    } finally {
-      ownRedis.disconnect();
-      await own.stop();
-    }
+    });
   });
 
   it('fails fast on an unreachable Redis, naming the URL with its password masked', async () => {
