@@ -22,4 +22,12 @@ const registrars: CommandRegistrar[] = [
   registerPublishCommand,
 ];
 
+// A reader that goes away (`| head`, or a `| tee` that the same Ctrl-C ended first) must not end a
+// run before it has stopped what it started: a write to a closed pipe is dropped, not thrown.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 process.exitCode = await runCli(process.argv, registrars);

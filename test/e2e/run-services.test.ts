@@ -153,6 +153,22 @@ describe('run --start: one order, nothing left running', () => {
     expect(await portIsFree(healthPort)).toBe(true);
   });
 
+  it('SIGTERM after its output pipes closed (a `| tee` that Ctrl-C ended first): exit 143, the SUT stopped', async () => {
+    const { common } = await setup();
+    // A SUT that never becomes ready: the run waits for it, and the signal comes meanwhile.
+    const cli = startCli([...common, '--ready-timeout', '120', '--start', 'sleep 600']);
+    await until(() => cli.stderr().includes('Started the SUT'), 60_000);
+    const group = groupOf(cli.stderr());
+    expect(groupAlive(group)).toBe(true);
+    // Nobody reads its output any more: every line it writes from now on meets a closed pipe.
+    cli.child.stdout?.destroy();
+    cli.child.stderr?.destroy();
+    const exited = new Promise<number | null>((resolve) => cli.child.on('exit', resolve));
+    cli.child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(groupAlive(group)).toBe(false);
+  });
+
   it('the started shell killed mid-run: the run stops saying so, and the pipeline it started does not keep its ports', async () => {
     const { sut, common, healthPort } = await setup('--apply-schema');
     // A wrapper shell, as users write them: the pipeline runs as its child.
