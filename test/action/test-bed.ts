@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { streamKey } from '../../src/stack/contracts.js';
 import {
   createTestSchema,
+  REPO_ROOT,
   TEST_REDIS_URL,
   uniqueSuffix,
   type TestSchema,
@@ -18,7 +18,7 @@ import type { StepRun } from './runner.js';
  * loopback, and the reference pipeline as the system under test on the machine's Redis and
  * PostgreSQL (its own schema, chain and delivery queue, removed afterwards).
  */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = REPO_ROOT;
 export const MAIN = path.join(ROOT, 'dist', 'index.js');
 export const POST = path.join(ROOT, 'dist', 'post.js');
 

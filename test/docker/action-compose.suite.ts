@@ -14,13 +14,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateBaseline, writeBaseline } from '../../src/compare/baseline.js';
 import { makeRunResult } from '../../src/compare/fixtures.js';
 import { aggregateTrials } from '../../src/compare/trials.js';
 import { splitInputs } from '../../src/settings/testing.js';
 import { startFakeGitHub, type FakeGitHubServer } from '../action/fake-github.js';
+import { MAIN, POST } from '../action/test-bed.js';
 import {
   parseFileCommands,
   runnerEnv,
@@ -36,10 +36,7 @@ import { dockerSuitePrerequisites } from './engine-check.js';
 /** A runner no test machine is: 96 cores of a CPU family that does not exist. */
 const OTHER_MACHINE = { cpuModel: 'Fixture Test CPU 9000', cpuCores: 96 };
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const MAIN = path.join(repo, 'dist', 'index.js');
-const POST = path.join(repo, 'dist', 'post.js');
+const repo = REPO_ROOT;
 const COMPOSE_FILE = 'test/docker/compose.yml';
 const PR_NUMBER = 7;
 const PROJECT_LABEL = 'com.docker.compose.project';

@@ -19,13 +19,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
-import { TEST_CLI_ARGS } from '../../src/stack/test-support.js';
+import { REPO_ROOT, TEST_CLI_ARGS } from '../../src/stack/test-support.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
+const repo = REPO_ROOT;
 const PROJECT_LABEL = 'com.docker.compose.project';
 /** GITHUB_RUN_ID of this file's runs: every project the CLI names starts with PROJECT_PREFIX. */
 const RUN_ID = String(100_000 + Math.floor(Math.random() * 900_000));

@@ -9,15 +9,16 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/engine/net.js';
+import { REPO_ROOT } from '../../src/stack/test-support.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
+const repo = REPO_ROOT;
 const composeFile = join(here, 'compose.yml');
 
 interface Run {

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { DEFAULT_MIX } from '../../src/engine/events/generator.js';
@@ -11,6 +10,7 @@ import { referenceConfig, type ReferenceConfig } from '../../src/reference/confi
 import { startReferencePipeline, type ReferencePipeline } from '../../src/reference/pipeline.js';
 import {
   createTestSchema,
+  REPO_ROOT,
   TEST_CLI_ARGS,
   TEST_REDIS_URL,
   uniqueSuffix,
@@ -18,7 +18,7 @@ import {
 } from '../../src/stack/test-support.js';
 
 /** The repository's root: where the CLI's source and bin/ are. */
-export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+export const repoRoot = REPO_ROOT;
 
 export interface CliOutcome {
   code: number | null;
