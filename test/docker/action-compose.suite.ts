@@ -29,6 +29,7 @@ import {
   type StepRun,
 } from '../action/runner.js';
 import { freePort } from '../../src/engine/net.js';
+import { REPO_ROOT } from '../../src/stack/test-support.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
 import { dockerSuitePrerequisites } from './engine-check.js';
