@@ -231,26 +231,39 @@ describe('publish (real Redis)', () => {
     // A run's last XADDs held by a pause: the load was offered on schedule, and the rate is the
     // publisher's, not Redis's. Measured to the last acknowledgement, 300 events at 200/s held
     // until about 1.8 s read 159/s and failed the 99% check (a quiet compose run: 97.2/s of 100/s).
-    await withOwnRedis(async (url, ownRedis) => {
-      const { chainId, streamKey } = testStream();
-      const running = publish({
-        ...options({ chainId, streamKey, events: 300, ratePerSec: 200, concurrency: 2 }),
-        redisUrl: url,
-      });
-      // From 1 s to 1.8 s: the last slot is at 1.495 s, so a timer up to 0.49 s late still holds it.
-      await sleepMs(1_000);
-      await ownRedis.call('CLIENT', 'PAUSE', '800', 'WRITE');
-      const outcome = await running;
+    // The rule holds only for sends that were on time: on a busy machine the sends themselves
+    // can be late (schedule lag p99 92 ms in a CI run's parallel step), and such an attempt tests
+    // nothing. Another is made, up to three; an on-time one must meet the rate.
+    const lateLags: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      let onTime = false;
+      await withOwnRedis(async (url, ownRedis) => {
+        const { chainId, streamKey } = testStream();
+        const running = publish({
+          ...options({ chainId, streamKey, events: 300, ratePerSec: 200, concurrency: 2 }),
+          redisUrl: url,
+        });
+        // From 1 s to 1.8 s: the last slot is at 1.495 s, so a timer up to 0.49 s late still holds it.
+        await sleepMs(1_000);
+        await ownRedis.call('CLIENT', 'PAUSE', '800', 'WRITE');
+        const outcome = await running;
 
-      expect(outcome.figures.published).toBe(300);
-      // The pause held the last acknowledgement past the end of the schedule...
-      expect(outcome.figures.elapsedMs).toBeGreaterThan(1_600);
-      expect(outcome.figures.xaddLatencyMs.max).toBeGreaterThan(100);
-      // ...while every event was sent in its slot.
-      expect(outcome.figures.scheduleLagMs.p99).toBeLessThan(50);
-      expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(198);
-      expect(outcome.figures.rateMet).toBe(true);
-    });
+        expect(outcome.figures.published).toBe(300);
+        // The pause held the last acknowledgement past the end of the schedule...
+        expect(outcome.figures.elapsedMs).toBeGreaterThan(1_600);
+        expect(outcome.figures.xaddLatencyMs.max).toBeGreaterThan(100);
+        // ...while every event was sent in its slot.
+        if (outcome.figures.scheduleLagMs.p99 >= 50) {
+          lateLags.push(outcome.figures.scheduleLagMs.p99);
+          return;
+        }
+        onTime = true;
+        expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(198);
+        expect(outcome.figures.rateMet).toBe(true);
+      });
+      if (onTime) return;
+    }
+    expect.fail(`every attempt sent late (schedule lag p99 ${lateLags.join(', ')} ms)`);
   });
 
   it('fails fast on an unreachable Redis, naming the URL with its password masked', async () => {
