@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, pullRequestRepo, shallowCheckout } from '../../src/git/testing.js';
 import { TEST_REDIS_URL } from '../../src/stack/test-support.js';
 import { runnerEnv, runStep, type StepRun } from './runner.js';
-import { actionTestBed, explain, MAIN, POST, ROOT, type ActionTestBed } from './test-bed.js';
+import { REPO_ROOT } from '../../src/stack/test-support.js';
+import { actionTestBed, explain, MAIN, POST, type ActionTestBed } from './test-bed.js';
 
 /**
  * A team's first week, as the runner runs the bundled action: a repository (a bare origin) with
@@ -21,7 +22,8 @@ let bed: ActionTestBed;
 let originUrl: string;
 let shas: { base: string; head: string; merge: string };
 
-const example = (name: string): string => readFileSync(path.join(ROOT, 'examples', name), 'utf8');
+const example = (name: string): string =>
+  readFileSync(path.join(REPO_ROOT, 'examples', name), 'utf8');
 
 function projectFile(processingDelayMs: number): string {
   const start = bed.referenceStart([

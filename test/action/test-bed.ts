@@ -18,9 +18,8 @@ import type { StepRun } from './runner.js';
  * loopback, and the reference pipeline as the system under test on the machine's Redis and
  * PostgreSQL (its own schema, chain and delivery queue, removed afterwards).
  */
-export const ROOT = REPO_ROOT;
-export const MAIN = path.join(ROOT, 'dist', 'index.js');
-export const POST = path.join(ROOT, 'dist', 'post.js');
+export const MAIN = path.join(REPO_ROOT, 'dist', 'index.js');
+export const POST = path.join(REPO_ROOT, 'dist', 'post.js');
 
 export interface ActionTestBed {
   schema: TestSchema;
@@ -79,7 +78,7 @@ export async function actionTestBed(name: string): Promise<ActionTestBed> {
         '--block-ms 200',
         ...flags,
       ];
-      return `exec node ${path.join(ROOT, 'bin', 'ethhook-load-test.js')} reference ${all.join(' ')}`;
+      return `exec node ${path.join(REPO_ROOT, 'bin', 'ethhook-load-test.js')} reference ${all.join(' ')}`;
     },
     pullRequestEvent: (number, head) => {
       const file = path.join(workspace, `pull_request-${number}.json`);

@@ -17,9 +17,6 @@ import {
   type TestSchema,
 } from '../../src/stack/test-support.js';
 
-/** The repository's root: where the CLI's source and bin/ are. */
-export const repoRoot = REPO_ROOT;
-
 export interface CliOutcome {
   code: number | null;
   stdout: string;
@@ -34,7 +31,7 @@ export interface CliOutcome {
 export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<CliOutcome> {
   const started = Date.now();
   const child = spawn(process.execPath, [...TEST_CLI_ARGS, ...args], {
-    cwd: repoRoot,
+    cwd: REPO_ROOT,
     env: { ...process.env, REDIS_URL: '', DATABASE_URL: '', NO_COLOR: '1' },
   });
   let stdout = '';

@@ -16,7 +16,8 @@ import {
   uniqueSuffix,
   type TestSchema,
 } from '../../src/stack/test-support.js';
-import { repoRoot as repo, runCli, type CliOutcome } from './helpers.js';
+import { REPO_ROOT as repo } from '../../src/stack/test-support.js';
+import { runCli, type CliOutcome } from './helpers.js';
 
 /** The report's last line: the verdict. */
 const verdictLine = (report: string): string => report.trimEnd().split('\n').at(-1) ?? '';
