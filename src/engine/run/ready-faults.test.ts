@@ -102,6 +102,32 @@ describe('faults while the run waits for the SUT and seeds', () => {
     }
   });
 
+  it('a signal that came while Redis and PostgreSQL were awaited ends the wait for the SUT at once', async () => {
+    // SIGTERM while the run's first probes of Redis and PostgreSQL were answering (a busy CI step
+    // signalled a run right after "Started the SUT" and took 121 s, its ready timeout, to stop):
+    // the signal was already raised when the wait for the SUT began, with no abort event left to
+    // hear, and the probes polled on.
+    const interrupt = new AbortController();
+    let started = 0;
+    // No SUT reads the stream: only the signal can end the wait before the 20 s timeout.
+    await expect(
+      runTrials(
+        options({
+          signal: interrupt.signal,
+          // The first 'ready' phase ends when Redis and PostgreSQL answer.
+          onPhase: (phase) => {
+            if (phase === 'ready' && !interrupt.signal.aborted) {
+              started = Date.now();
+              interrupt.abort(new Error('SIGTERM'));
+            }
+          },
+        }),
+      ),
+    ).rejects.toThrow();
+    expect(started).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('names PostgreSQL gone before seeding as a service outage, not a bug of the tool', async () => {
     const pgProxy = await proxyTo(new URL(schema.url));
     const redis = new Redis(TEST_REDIS_URL);

@@ -199,7 +199,9 @@ async function waitForSut(options: RunOptions): Promise<void> {
       // until its ready timeout, holding the process open after the run has failed.
       const probing = new AbortController();
       const stopProbing = () => probing.abort();
-      signal?.addEventListener('abort', stopProbing, { once: true });
+      // Raised already (SIGTERM while Redis and PostgreSQL were probed): no abort event will come.
+      if (signal?.aborted) stopProbing();
+      else signal?.addEventListener('abort', stopProbing, { once: true });
       try {
         await failingAs(SutFailedError, () =>
           allReady(
