@@ -203,7 +203,15 @@ describe('ComposeService', () => {
   });
 
   /** One compose instance over a scripted Docker; `up` is prepare, start and waitReady. */
-  function instance(exec: Exec, { readyTimeoutMs = 90_000, pollMs = 1_000, name = 'sut' } = {}) {
+  function instance(
+    exec: Exec,
+    {
+      readyTimeoutMs = 90_000,
+      pollMs = 1_000,
+      name = 'sut',
+      signal = undefined as AbortSignal | undefined,
+    } = {},
+  ) {
     const log = recordingLog();
     const saves: SavedService[] = [];
     const context: ServiceContext = {
@@ -220,6 +228,7 @@ describe('ComposeService', () => {
       exec,
       log,
       save: (saved) => void saves.push(structuredClone(saved)),
+      ...(signal ? { signal } : {}),
     };
     const service = new ComposeService(
       exec,
@@ -328,14 +337,29 @@ describe('ComposeService', () => {
     expect(exec.lines().filter((line) => line.endsWith(' config'))).toEqual([]);
   });
 
+  it('a signal raised before `up` (while the images were built) hands `up` a signal already raised', async () => {
+    const interrupt = new AbortController();
+    const exec = docker('v2-plugin', (call) => {
+      if (call.args.includes('build')) interrupt.abort();
+      return undefined;
+    });
+    const compose = instance(exec, { signal: interrupt.signal });
+    await compose.service.prepare();
+    await compose.service.start();
+    const up = exec.calls.find((call) => call.args.includes('up'));
+    // exec.run stops a command whose signal is raised at once; a listener added now never fires.
+    expect(up?.options.signal?.aborted).toBe(true);
+  });
+
   it('v1: docker-compose up -d, never --wait (v1 would print its help and start nothing)', async () => {
     const exec = docker('v1');
     const state = await instance(exec).up();
     const files = `-f ${composeFile} -f ${state.overrideFile}`;
     expect(exec.lines().slice(4)).toEqual([
       `docker-compose -p ${state.project} ${files} up -d`,
-      // Then its own wait for running, healthy containers (none here).
-      `docker-compose -p ${state.project} ${files} ps -a -q`,
+      // Then its own wait for running, healthy containers (none here), found by the project's
+      // label: `docker ps`, not another start of the Python program that compose v1 is.
+      `docker ps -a -q --filter label=com.docker.compose.project=${state.project}`,
     ]);
     expect(exec.lines().some((line) => line.includes('--wait'))).toBe(false);
     // `up` can be stopped: ready-timeout bounds it.
