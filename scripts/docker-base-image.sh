@@ -3,8 +3,8 @@
 #
 # No image registry is reachable here, so nothing is pulled: the image is a skeleton root filesystem
 # of a few kilobytes made with `docker import`, and the compose file bind-mounts the host's /usr
-# read-only over it. The host's redis-server, PostgreSQL (initdb, postgres, pg_isready), node and a
-# shell then run in the container exactly as they run on the host, with the host's libraries.
+# read-only over it. The host's redis-server, PostgreSQL (initdb, postgres, pg_isready), node, curl
+# and a shell then run in the container exactly as they run on the host, with the host's libraries.
 # Why not copy the binaries in: PostgreSQL alone is ~60 MB with its libraries and share/ files, node
 # ~100 MB, and a copied closure goes stale when the host's packages update; the bind mount costs
 # nothing to build (well under a second) and is always in step with the host. The price is that the
@@ -43,7 +43,7 @@ elapsed() { awk -v a="$started_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f",
 command -v docker >/dev/null 2>&1 || die "no docker client; run scripts/docker-engine.sh first"
 timeout 10 docker info >/dev/null 2>&1 || die "the Docker engine does not answer; run scripts/docker-engine.sh first"
 { [ -L /bin ] && [ -L /lib ]; } || die "this host is not usr-merged (/bin, /lib are directories); the image relies on bind-mounting /usr alone"
-for prog in sh redis-server redis-cli node; do
+for prog in sh redis-server redis-cli node curl; do
   command -v "$prog" >/dev/null 2>&1 || log "warning: $prog is not on this host; the services that need it will not start"
 done
 

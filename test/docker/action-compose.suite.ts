@@ -28,11 +28,10 @@ import {
   savedService,
   type StepRun,
 } from '../action/runner.js';
-import { freePort } from '../../src/engine/net.js';
 import { REPO_ROOT } from '../../src/stack/test-support.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
-import { dockerSuitePrerequisites } from './engine-check.js';
+import { dockerSuitePrerequisites, servicePort } from './engine-check.js';
 
 /** A runner no test machine is: 96 cores of a CPU family that does not exist. */
 const OTHER_MACHINE = { cpuModel: 'Fixture Test CPU 9000', cpuCores: 96 };
@@ -124,10 +123,10 @@ describe.skipIf(skipped)(
     /** A stack of its own: free ports on the host network, a chain id of its own. */
     async function stack() {
       const ports = {
-        redis: await freePort(),
-        pg: await freePort(),
-        processor: await freePort(),
-        delivery: await freePort(),
+        redis: await servicePort(),
+        pg: await servicePort(),
+        processor: await servicePort(),
+        delivery: await servicePort(),
       };
       const chainId = String(1_900_000_000 + Math.floor(Math.random() * 99_999_999));
       return {

@@ -18,11 +18,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/engine/net.js';
 import { REPO_ROOT, TEST_CLI_ARGS } from '../../src/stack/test-support.js';
 import { expectPhasesInOrder } from '../e2e/helpers.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
-import { dockerSuitePrerequisites } from './engine-check.js';
+import { dockerSuitePrerequisites, servicePort } from './engine-check.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = REPO_ROOT;
@@ -117,10 +116,10 @@ describe.skipIf(skipped)(
       },
     ) {
       const ports = {
-        redis: await freePort(),
-        pg: await freePort(),
-        processor: await freePort(),
-        delivery: await freePort(),
+        redis: await servicePort(),
+        pg: await servicePort(),
+        processor: await servicePort(),
+        delivery: await servicePort(),
       };
       const chainId = String(1_900_000_000 + Math.floor(Math.random() * 99_999_999));
       const args = [

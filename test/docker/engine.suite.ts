@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/engine/net.js';
 import { REPO_ROOT } from '../../src/stack/test-support.js';
 import { missingPrerequisite } from '../setup/prerequisites.js';
-import { dockerSuitePrerequisites } from './engine-check.js';
+import { dockerSuitePrerequisites, servicePort } from './engine-check.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = REPO_ROOT;
@@ -90,10 +89,10 @@ describe.skipIf(skipped)(
       });
       expect(image.code, image.stderr + image.stdout).toBe(0);
 
-      ports.redis = await freePort();
-      ports.pg = await freePort();
-      ports.processor = await freePort();
-      ports.delivery = await freePort();
+      ports.redis = await servicePort();
+      ports.pg = await servicePort();
+      ports.processor = await servicePort();
+      ports.delivery = await servicePort();
       env = {
         ...process.env,
         LT_REDIS_PORT: String(ports.redis),
