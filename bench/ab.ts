@@ -47,6 +47,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import {
   calibrationOption,
+  cleanUpOnInterrupt,
   interpolateDelay,
   loadAverage as load,
   option,
@@ -291,6 +292,19 @@ async function main() {
   log(
     `# paired A/B bench: ${RUNS} runs of ${ROUNDS} rounds each; warm-up ${WARMUP ?? "the scenario's"}; load average ${load()}`,
   );
+  // Once, whoever asks first: the signal handler (bench/support.ts) or this function's finally,
+  // which an interrupted run reaches too. Each step whatever became of the one before.
+  let cleaning: Promise<void> | null = null;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await db
+        .query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+        .catch((error: unknown) => log(`# schema ${schema} not dropped: ${String(error)}`));
+      await db.end().catch(() => undefined);
+      await emptyQueues();
+      rmSync(work, { recursive: true, force: true });
+    })());
+  cleanUpOnInterrupt(cleanUp);
   try {
     // Calibration under the detection runs' own conditions: each point is one paired run with
     // the same rounds and load (base delay 0, head delay d), read as its paired p50 ratio. The
@@ -488,10 +502,7 @@ async function main() {
       );
     }
   } finally {
-    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await db.end();
-    await emptyQueues();
-    rmSync(work, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 

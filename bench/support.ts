@@ -94,23 +94,67 @@ function stopOwned(): void {
   owned.clear();
 }
 
-function onSignal(signal: NodeJS.Signals): void {
+/** What an interrupted bench undoes after its children are gone (its schema, stream, folder). */
+const cleanups: (() => Promise<void>)[] = [];
+
+/** How long an interrupted bench waits for its CLI runs to stop their SUTs before cleaning up. */
+const CHILDREN_GONE_MS = 30_000;
+
+/** Set by the first SIGINT/SIGTERM: a child started after it is stopped at once. */
+let interruptedBy: NodeJS.Signals | null = null;
+
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  interruptedBy = signal;
+  const running = [...owned.keys()].filter(
+    (child) => child.exitCode === null && child.signalCode === null,
+  );
   stopOwned();
   // Another handler (the CLI's, run in-process by bench/verdict.ts) stops its run itself and the
   // bench unwinds; else die of the signal as without a handler (exit status 130 / 143).
   if (process.listenerCount(signal) > 1) return;
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
+  // A second signal from now on kills at once. First the CLI runs stop their SUTs (which use the
+  // schema and the stream), then what the bench made goes: a killed bench left them behind.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve)))),
+    new Promise((resolve) => (timer = setTimeout(resolve, CHILDREN_GONE_MS))),
+  ]);
+  clearTimeout(timer);
+  for (const cleanup of cleanups.splice(0)) {
+    await cleanup().catch((error: unknown) =>
+      process.stderr.write(`bench: cleaning up after ${signal} failed: ${String(error)}\n`),
+    );
+  }
   process.kill(process.pid, signal);
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', stopOwned);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/**
+ * Runs `cleanup` when SIGINT or SIGTERM interrupts the bench, after its child processes have
+ * stopped (at most 30 s); the bench then dies of the signal. A bench that ends otherwise cleans up
+ * in its own `finally`.
+ */
+export function cleanUpOnInterrupt(cleanup: () => Promise<void>): void {
+  installHandlers();
+  cleanups.push(cleanup);
 }
 
 /** Stops `child` with `signal` if it still runs when the bench exits or is interrupted. */
 export function own<Child extends ChildProcess>(child: Child, signal: NodeJS.Signals): Child {
-  if (!handlersInstalled) {
-    handlersInstalled = true;
-    process.on('exit', stopOwned);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+  installHandlers();
+  // The bench's loop goes on while the handler waits: its next run must not start measuring.
+  if (interruptedBy !== null) {
+    child.kill(signal);
+    return child;
   }
   owned.set(child, signal);
   child.once('exit', () => owned.delete(child));
