@@ -1,4 +1,5 @@
 import { SutFailedError } from '../engine/run/errors.js';
+import { onAbort } from '../shared/abort.js';
 import type { SutLifecycle } from '../engine/run/types.js';
 import type { SutService } from '../services/service.js';
 
@@ -27,9 +28,7 @@ export function watchSut(
   timed: <T>(phase: 'start' | 'ready', work: () => Promise<T>) => Promise<T> = (_p, work) => work(),
 ): WatchedSut {
   const abort = new AbortController();
-  const onOuter = () => abort.abort(outer?.reason);
-  if (outer?.aborted) onOuter();
-  else outer?.addEventListener('abort', onOuter, { once: true });
+  const unfollow = onAbort(outer, () => abort.abort(outer?.reason));
   let timer: NodeJS.Timeout | null = null;
   let found: string | null = null;
   let checking = false;
@@ -72,7 +71,7 @@ export function watchSut(
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
-      outer?.removeEventListener('abort', onOuter);
+      unfollow();
     },
   };
 }

@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../engine/log.js';
+import { onAbort } from '../shared/abort.js';
 import { commandLine, type Exec, type ExecResult } from './exec.js';
 import type {
   RestoreContext,
@@ -524,10 +525,8 @@ export class ComposeService implements SutService {
     timeoutMs: number,
   ): Promise<{ started: ExecResult; readyBy: number }> {
     const abort = new AbortController();
-    const stopAll = () => abort.abort();
-    // Raised already (a signal while the images were built): `up` must not start at all.
-    if (this.context.signal?.aborted) stopAll();
-    else this.context.signal?.addEventListener('abort', stopAll, { once: true });
+    // A signal raised already (while the images were built): `up` is stopped as it starts.
+    const unfollow = onAbort(this.context.signal, () => abort.abort());
     let finished = false;
     const running = this.run(state, upArgs, false, abort.signal).finally(() => {
       finished = true;
@@ -546,7 +545,7 @@ export class ComposeService implements SutService {
       }
       return { started: await running, readyBy: readyBy ?? Date.now() + timeoutMs };
     } finally {
-      this.context.signal?.removeEventListener('abort', stopAll);
+      unfollow();
     }
   }
 

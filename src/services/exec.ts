@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { onAbort } from '../shared/abort.js';
 
 export interface ExecResult {
   exitCode: number;
@@ -58,11 +59,10 @@ export function spawnExec(echo: (text: string) => void): Exec {
         child.kill('SIGTERM');
         killer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
       };
-      if (signal?.aborted) stop();
-      else signal?.addEventListener('abort', stop, { once: true });
+      const unfollow = onAbort(signal, stop);
       return new Promise<ExecResult>((resolve, reject) => {
         const settled = () => {
-          signal?.removeEventListener('abort', stop);
+          unfollow();
           clearTimeout(killer);
         };
         child.once('error', (error) => {

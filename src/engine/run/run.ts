@@ -13,6 +13,7 @@ import {
 } from '../measure/result.js';
 import { Receiver } from '../receiver/receiver.js';
 import { maskUrl } from '../../shared/redact.js';
+import { onAbort } from '../../shared/abort.js';
 import { seedEndpoints, type SeededEndpoint } from '../../stack/seeder.js';
 import { failIfSutDied, publishAndDrain } from './drain.js';
 import { ExpectedPairs } from './expected.js';
@@ -197,11 +198,9 @@ async function waitForSut(options: RunOptions): Promise<void> {
     logger.group('Waiting for the SUT', async () => {
       // The probes end with the wait: when the SUT died (or one probe failed), none polls on
       // until its ready timeout, holding the process open after the run has failed.
+      // A signal raised already (SIGTERM while Redis and PostgreSQL were probed) stops them at once.
       const probing = new AbortController();
-      const stopProbing = () => probing.abort();
-      // Raised already (SIGTERM while Redis and PostgreSQL were probed): no abort event will come.
-      if (signal?.aborted) stopProbing();
-      else signal?.addEventListener('abort', stopProbing, { once: true });
+      const unfollow = onAbort(signal, () => probing.abort());
       try {
         await failingAs(SutFailedError, () =>
           allReady(
@@ -225,7 +224,7 @@ async function waitForSut(options: RunOptions): Promise<void> {
           ),
         );
       } finally {
-        signal?.removeEventListener('abort', stopProbing);
+        unfollow();
         probing.abort();
       }
       logger.info(
