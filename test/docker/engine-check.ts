@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { listenProblem } from '../../src/engine/net.js';
 
 /** `docker compose` (v2) when present, else `docker-compose` (v1); undefined when neither. */
 export function composeCommand(): string[] | undefined {
@@ -46,20 +46,13 @@ export function dockerSuitePrerequisites(): {
  * (net.ipv4.ip_local_port_range, 32768-60999 here). A port from `listen(0)` is ephemeral, and the
  * stack binds it seconds later (after builds and healthchecks): in between, an outgoing connection
  * of any test running beside (Redis, PostgreSQL, HTTP clients) may take it as its local port, and
- * the service exits "port in use" (a paired A/B test's processor did, exit 64, in a CI step).
+ * the service exits "port in use": the likeliest cause of a paired A/B test's processor exiting 64
+ * (the reference pipeline's start-up failure) in a step-1 run, whose log was gone with its folder.
  */
 export async function servicePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await canListen(port)) return port;
+    if ((await listenProblem('127.0.0.1', port)) === null) return port;
   }
   throw new Error('no free port between 20000 and 32000 after 50 tries');
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
