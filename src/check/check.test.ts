@@ -57,7 +57,8 @@ function pairedTrials(headRatios: readonly number[]): CheckDependencies['runTria
     const round = Math.floor(measurement / 2) + 1;
     const headNow = (measurement % 2 === 1) === (round % 2 === 1);
     measurement++;
-    return [result(headNow ? 2 * (headRatios[(round - 1) % headRatios.length] ?? 1) : 2)];
+    const p50 = headNow ? 2 * (headRatios[(round - 1) % headRatios.length] ?? 1) : 2;
+    return Array.from({ length: options.trials }, () => result(p50));
   };
 }
 
@@ -69,7 +70,12 @@ function setup(runTrials: CheckDependencies['runTrials'], overrides: Partial<Che
     name: 'quick',
     mode: 'check',
     compareTo: 'auto',
-    load: { warmupEvents: 1500, ratePerSec: 500, readyTimeoutMs: 5_000 } as CheckSettings['load'],
+    load: {
+      warmupEvents: 1500,
+      ratePerSec: 500,
+      readyTimeoutMs: 5_000,
+      trials: 1,
+    } as CheckSettings['load'],
     head: { services, cwd: dir, prepareCommand: null },
     describeHead: 'head',
     base: givenBase({ services, cwd: dir, prepareCommand: null }, 'the base'),
@@ -98,13 +104,16 @@ function setup(runTrials: CheckDependencies['runTrials'], overrides: Partial<Che
 }
 
 describe('runCheck: the base measured here', () => {
-  it('passes identical sides after the minimum rounds', async () => {
+  it('passes identical sides after the minimum rounds, each start measuring the trials setting', async () => {
     const { settings, deps } = setup(pairedTrials([1]));
+    settings.load = { ...settings.load, trials: 2 };
     const checked = await runCheck(settings, deps);
     expect(checked.choice.reference).toBe('base');
     expect(checked.judgement.outcome).toBe('pass');
     expect(checked.paired?.run.rounds).toHaveLength(3);
-    expect(checked.headResults).toHaveLength(3);
+    // Every trial of every round, in each side's result file.
+    expect(checked.headResults).toHaveLength(6);
+    expect(checked.paired?.base.trials).toHaveLength(6);
   });
 
   it('fails a head twice as slow in every round, within the minimum rounds', async () => {

@@ -13,7 +13,7 @@ import { judgePaired, judgeSingle, type CheckJudgement, type JudgeSettings } fro
 import { measurePaired } from './paired.js';
 import { watchSut } from './liveness.js';
 import { chooseReference, type ReferenceChoice } from './reference.js';
-import type { SideSpec } from './side.js';
+import type { SideDependencies, SideSpec } from './side.js';
 
 /**
  * The one check pipeline, the same for the action and the CLI: choose the reference, measure
@@ -22,9 +22,7 @@ import type { SideSpec } from './side.js';
  * flags: settings come resolved, side effects come in `deps`.
  */
 
-export type LoadSettings = Omit<RunOptions, 'sut' | 'logger' | 'signal' | 'onPhase'> & {
-  trials: number;
-};
+export type LoadSettings = SideDependencies['load'];
 
 /** Where the base comes from: a git worktree (action), flags (CLI); opened only when measured. */
 export type BaseSource =
@@ -77,7 +75,7 @@ export interface CheckResult {
   describeHead: string;
   choice: ReferenceChoice;
   judgement: CheckJudgement;
-  /** The head's trials (one per round in a paired check) and their aggregate. */
+  /** The head's trials (of every start, or of every round in a paired check) and their aggregate. */
   headResults: RunResult[];
   head: TrialAggregate;
   /** A paired check's rounds and the two sides' descriptions; null for a single side. */
@@ -212,7 +210,7 @@ async function checkPaired(
     await emptyLogs([settings.logs.base, settings.logs.head]);
     const judge = (rounds: readonly PairedRound[]) =>
       judgePaired(
-        rounds.map((round) => ({ base: round.base.result, head: round.head.result })),
+        rounds.map((round) => ({ base: round.base.results, head: round.head.results })),
         settings.judge,
       );
     const { run, notes: measureNotes } = await measurePaired(

@@ -37,7 +37,7 @@ const judgeOptions = (settings: JudgeSettings) => ({
 
 /** Paired rounds, after each one: another round while the judge cannot yet tell. */
 export function judgePaired(
-  rounds: readonly { base: RunResult; head: RunResult }[],
+  rounds: readonly { base: readonly RunResult[]; head: readonly RunResult[] }[],
   settings: JudgeSettings,
 ): CheckJudgement {
   return final(
@@ -45,8 +45,8 @@ export function judgePaired(
       {
         kind: 'paired',
         rounds: rounds.map((round) => ({
-          base: [trialOfRun(round.base)],
-          head: [trialOfRun(round.head)],
+          base: round.base.map(trialOfRun),
+          head: round.head.map(trialOfRun),
         })),
       },
       judgeOptions(settings),

@@ -27,7 +27,7 @@ function fakeSide(name: SideName, events: string[], fail?: { round: number }): P
       events.push(`measure ${name} ${round}`);
       if (fail?.round === round) throw new Error(`${name} died in round ${round}`);
       return {
-        result: makeRunResult({ runId: `${name}-${round}` }),
+        results: [makeRunResult({ runId: `${name}-${round}` })],
         phases: { start: 1200, ready: 800, seed: 40, warmup: 2000, measure: 2100, stop: 300 },
       };
     },
@@ -57,7 +57,7 @@ describe('runPairedRounds', () => {
       ['head', 'base'],
       ['base', 'head'],
     ]);
-    expect(run.rounds[1]!.base.result.runId).toBe('base-2');
+    expect(run.rounds[1]!.base.results[0]!.runId).toBe('base-2');
     expect(run.furtherRounds).toBe(0);
     expect(lines).toContain(
       'Round 2, head: start 1.2 s, ready 0.8 s, seed 0.0 s, warmup 2.0 s, measure 2.1 s, stop 0.3 s',
@@ -70,8 +70,14 @@ describe('runPairedRounds', () => {
     const side = (name: SideName): PairedSide => ({
       name,
       prepare: async () => undefined,
+      // Two trials a start: each side's result file holds every trial of every round.
       measure: async (round) => ({
-        result: makeRunResult({ runId: `${name}-${round}`, environment: { cpuCores: probe++ } }),
+        results: [1, 2].map((trial) =>
+          makeRunResult({
+            runId: `${name}-${round}.${trial}`,
+            environment: { cpuCores: probe++ },
+          }),
+        ),
         phases: {},
       }),
     });
@@ -80,8 +86,13 @@ describe('runPairedRounds', () => {
       { minRounds: 2, maxRounds: 2, log: recordingLog([]), anotherRound: decided },
     );
     const head = sideResults(run, 'head');
-    expect(head.map((result) => result.runId)).toEqual(['head-1', 'head-2']);
-    expect(head.map((result) => result.environment.cpuCores)).toEqual([100, 100]);
+    expect(head.map((result) => result.runId)).toEqual([
+      'head-1.1',
+      'head-1.2',
+      'head-2.1',
+      'head-2.2',
+    ]);
+    expect(head.map((result) => result.environment.cpuCores)).toEqual([100, 100, 100, 100]);
     expect(sideResults(run, 'base')[1]!.environment.cpuCores).toBe(100);
   });
 

@@ -20,7 +20,7 @@ export interface PairedSide {
   /** Once, before the first round: the prepare command, image builds. Returns nothing to undo. */
   prepare(): Promise<void>;
   /**
-   * One fresh measurement: start, wait until ready, seed, warm up, measure one trial, stop. It
+   * One fresh measurement: start, wait until ready, seed, warm up, measure its trials, stop. It
    * stops what it started also when it fails.
    */
   measure(round: number): Promise<SideMeasurement>;

@@ -22,14 +22,16 @@ function setup(prepareCommand: string | null = null) {
   const runTrials: SideDependencies['runTrials'] = async (
     options: RunOptions & { trials: number },
   ) => {
-    expect(options.trials).toBe(1);
     await options.sut!.start();
     await options.sut!.waitReady();
     options.onPhase?.('ready', 300);
     options.onPhase?.('seed', 40);
     options.onPhase?.('warmup', 2000);
     options.onPhase?.('measure', 2500);
-    return [makeRunResult({ runId: 'trial' })];
+    // The start's trials, as many as the load asks for.
+    return Array.from({ length: options.trials }, (_, index) =>
+      makeRunResult({ runId: `trial-${index + 1}` }),
+    );
   };
   const deps: SideDependencies = {
     exec: spawnExec(() => undefined),
@@ -45,7 +47,7 @@ function setup(prepareCommand: string | null = null) {
       if (pid) pids.push(pid);
     },
     runTrials,
-    load: {} as SideDependencies['load'],
+    load: { trials: 3 } as SideDependencies['load'],
     // Every reading is 100 ms after the last: each timed step takes 100 ms.
     clock: () => (clock += 100),
   };
@@ -68,7 +70,12 @@ describe('serviceSide', () => {
     await side.prepare();
     expect(readFileSync(path.join(dir, 'prepared.txt'), 'utf8')).toBe('prepared\n');
     const measured = await side.measure(1);
-    expect(measured.result.runId).toBe('trial');
+    // A round's start measures the load's trials, as a start of a single-side check does.
+    expect(measured.results.map((result) => result.runId)).toEqual([
+      'trial-1',
+      'trial-2',
+      'trial-3',
+    ]);
     expect(measured.phases).toMatchObject({
       start: 100,
       ready: 400,

@@ -40,7 +40,8 @@ export interface SideDependencies {
   save(saved: SavedService): void;
   /** The run engine (runTrials); both sides get the same load, so the same events. */
   runTrials(options: RunOptions & { trials: number }): Promise<RunResult[]>;
-  load: Omit<RunOptions, 'sut' | 'logger' | 'signal' | 'onPhase'>;
+  /** The load of every start, and how many trials a start measures after its warm-up. */
+  load: Omit<RunOptions, 'sut' | 'logger' | 'signal' | 'onPhase'> & { trials: number };
   signal?: AbortSignal;
   clock?: () => number;
 }
@@ -106,7 +107,6 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
       try {
         results = await deps.runTrials({
           ...deps.load,
-          trials: 1,
           sut: watch.lifecycle,
           logger: deps.log,
           onPhase: (phase, ms) => {
@@ -126,7 +126,7 @@ export function serviceSide(spec: SideSpec, deps: SideDependencies): ServiceSide
         throw watch.explain(error, failed);
       }
       await stop();
-      return { result: results[0] as RunResult, phases };
+      return { results, phases };
     },
 
     stop: () => service.stop(),

@@ -3,7 +3,7 @@ import { aggregateTrials, type TrialAggregate } from './trials.js';
 
 /**
  * What paired A/B rounds measured: the base commit and the head on the same runner, one fresh
- * start of each side per round, the order alternating (base head, head base, ...) so that a
+ * start of each side per round (its trials, as a start of a single-side check has), the order alternating (base head, head base, ...) so that a
  * machine warming up or slowing down during the job falls on both sides alike. The check
  * (src/check) measures them; the judge and the reports read them.
  */
@@ -18,10 +18,9 @@ export type Phase = (typeof PHASES)[number];
 export type PhaseTimes = Partial<Record<Phase, number>>;
 
 export interface SideMeasurement {
-  result: RunResult;
+  /** The start's trials (the `trials` setting), measured one after another after its warm-up. */
+  results: RunResult[];
   phases: PhaseTimes;
-  /** The trial's latency histograms per block of events (encoded), when the run recorded them. */
-  latencyBlocks?: string[];
 }
 
 export interface PairedRound {
@@ -47,8 +46,11 @@ export interface PairedRun {
 export function sideResults(run: PairedRun, side: SideName): RunResult[] {
   const first = run.rounds[0];
   if (!first) return [];
-  const environment = first[first.order[0]].result.environment;
-  return run.rounds.map((round) => ({ ...round[side].result, environment }));
+  const environment = first[first.order[0]].results[0]?.environment;
+  if (!environment) return [];
+  return run.rounds.flatMap((round) =>
+    round[side].results.map((result) => ({ ...result, environment })),
+  );
 }
 
 /** Round 1 measures base then head, round 2 head then base, and so on. */

@@ -289,6 +289,16 @@ const only = (index: number, count: number): Float64Array => {
 };
 
 /**
+ * One paired round's ratio of a figure, head over base (direction-normalised: above 1 is worse),
+ * each side's figure read from the round's trials pooled; null when a side has none.
+ */
+export function roundRatio(metric: MetricDefinition, base: Start, head: Start): number | null {
+  const reference = figureOf(sideOf([base]), metric, [1]);
+  const measured = figureOf(sideOf([head]), metric, [1]);
+  return reference === null || measured === null ? null : worseRatio(metric, reference, measured);
+}
+
+/**
  * Paired rounds: each round one start of the base and one of the head on the same runner. A
  * round's ratio is read from each side's histogram of that round (its trials pooled); the change
  * is the median of the round ratios, its interval a bootstrap of that median over the rounds.

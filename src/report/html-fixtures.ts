@@ -135,8 +135,8 @@ export function pairedReport(shape: PairedShape = {}): CheckReport {
     rounds: headP50Ms.map((p50, index) => ({
       round: index + 1,
       order: index % 2 === 0 ? ['base', 'head'] : ['head', 'base'],
-      base: { result: result(10, index, false), phases },
-      head: { result: result(p50, index + 3, stall && index === 1), phases },
+      base: { results: [result(10, index, false)], phases },
+      head: { results: [result(p50, index + 3, stall && index === 1)], phases },
     })),
   };
   const n = run.rounds.length;
@@ -145,8 +145,8 @@ export function pairedReport(shape: PairedShape = {}): CheckReport {
       {
         kind: 'paired',
         rounds: run.rounds.map((round) => ({
-          base: [trialOfRun(round.base.result)],
-          head: [trialOfRun(round.head.result)],
+          base: round.base.results.map(trialOfRun),
+          head: round.head.results.map(trialOfRun),
         })),
       },
       { tolerance: 1.5 },
@@ -159,10 +159,10 @@ export function pairedReport(shape: PairedShape = {}): CheckReport {
     reference: 'base',
     why: 'compare-to auto: the base commit, measured on this runner',
     describeHead: 'head 5d6e7f8',
-    head: aggregateTrials(run.rounds.map((round) => round.head.result)),
+    head: aggregateTrials(run.rounds.flatMap((round) => round.head.results)),
     paired: {
       run,
-      base: aggregateTrials(run.rounds.map((round) => round.base.result)),
+      base: aggregateTrials(run.rounds.flatMap((round) => round.base.results)),
       describeBase: 'base commit 1a2b3c4 (first parent of the merge commit 5d6e7f8)',
     },
     baseline: null,

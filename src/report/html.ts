@@ -15,7 +15,7 @@ import {
   type Verdict,
 } from './check.js';
 import { describeEnvironment } from './drift.js';
-import { describeStall, timelineView, type TimelineView } from './timeline.js';
+import { describeStall, roundTimelines, timelineView, type TimelineView } from './timeline.js';
 import {
   CHART_CSS,
   escapeXml as esc,
@@ -137,15 +137,12 @@ export function trialTimelines(aggregate: TrialAggregate): ChartedTimeline[] {
   );
 }
 
-/** Each side's timeline per round of a paired run, one colour per side. */
+/** Each side's timelines per round of a paired run (one per trial), one colour per side. */
 export function pairedTimelines(run: PairedRun): ChartedTimeline[] {
   return run.rounds.flatMap((round) =>
-    SIDE_NAMES.flatMap((side) => {
-      const timeline = round[side].result.timeline;
-      return timeline
-        ? [{ view: timelineView(timeline, `${side}, round ${round.round}`), group: side }]
-        : [];
-    }),
+    SIDE_NAMES.flatMap((side) =>
+      roundTimelines(round, side).map((view) => ({ view, group: side })),
+    ),
   );
 }
 

@@ -4,7 +4,9 @@ import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
 import { historyChart, type Chart } from './chart.js';
 import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../compare/rounds.js';
 import { formatValue } from '../compare/format.js';
-import { metricsOfRun } from '../compare/metrics.js';
+import { METRICS } from '../compare/metrics.js';
+import { roundRatio } from '../judge/estimate.js';
+import { trialOfRun } from '../judge/figures.js';
 import type { JudgedMetric } from '../judge/gates.js';
 import {
   comparedText,
@@ -227,10 +229,16 @@ const CUT_ORDER: readonly Section['id'][] = [
 
 function roundsTable(run: PairedRun, judgement: ShownJudgement): string {
   const shown = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
+  // The ratio the judge read from the round: each side's trials pooled.
   const ratioOf = (metric: JudgedMetric, round: PairedRun['rounds'][number]): string => {
-    const head = metricsOfRun(round.head.result)[metric.id];
-    const base = metricsOfRun(round.base.result)[metric.id];
-    return base > 0 ? (head / base).toFixed(3) : '—';
+    const definition = METRICS[metric.id];
+    const worse = roundRatio(
+      definition,
+      round.base.results.map(trialOfRun),
+      round.head.results.map(trialOfRun),
+    );
+    if (worse === null || !Number.isFinite(worse) || worse <= 0) return '—';
+    return (definition.direction === 'lower-is-better' ? worse : 1 / worse).toFixed(3);
   };
   return table(
     ['Round', 'Order', ...shown.map((metric) => `${metric.label} head/base`)],

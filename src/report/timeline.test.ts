@@ -181,8 +181,8 @@ describe('the paired report section', () => {
   const round = (index: number, head: Timeline | undefined, base: Timeline | undefined) => ({
     round: index,
     order: ['base', 'head'] as ['base', 'head'],
-    base: { result: { ...makeRunResult(), ...(base ? { timeline: base } : {}) }, phases: {} },
-    head: { result: { ...makeRunResult(), ...(head ? { timeline: head } : {}) }, phases: {} },
+    base: { results: [{ ...makeRunResult(), ...(base ? { timeline: base } : {}) }], phases: {} },
+    head: { results: [{ ...makeRunResult(), ...(head ? { timeline: head } : {}) }], phases: {} },
   });
 
   it("shows the head's and the base's timeline of the last round, naming a stall", () => {

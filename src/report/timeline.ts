@@ -2,7 +2,7 @@ import { formatMs, formatNumber } from '../compare/format.js';
 import { median } from '../compare/stats.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import type { EndpointFigures, Timeline } from '../engine/measure/result.js';
-import type { PairedRun } from '../compare/rounds.js';
+import type { PairedRound, PairedRun, SideName } from '../compare/rounds.js';
 import { niceCeiling } from './chart.js';
 
 /**
@@ -286,16 +286,31 @@ export function timelineDetails(aggregate: TrialAggregate): string | null {
 }
 
 /**
- * The paired A/B report's folded section: the head's and the base's timeline of the last round.
+ * A side's timelines of one paired round, one per trial: "head, round 2" or, when the round
+ * measured several, "head, round 2, trial 1" ...
+ */
+export function roundTimelines(round: PairedRound, side: SideName): TimelineView[] {
+  const { results } = round[side];
+  return results.flatMap((result, index) =>
+    result.timeline
+      ? [
+          timelineView(
+            result.timeline,
+            `${side}, round ${round.round}${results.length > 1 ? `, trial ${index + 1}` : ''}`,
+          ),
+        ]
+      : [],
+  );
+}
+
+/**
+ * The paired A/B report's folded section: the head's and the base's timelines of the last round.
  * Null when that round recorded none.
  */
 export function lastRoundTimelineDetails(run: PairedRun): string | null {
   const last = run.rounds[run.rounds.length - 1];
   if (!last) return null;
-  const views = (['head', 'base'] as const).flatMap((side) => {
-    const timeline = last[side].result.timeline;
-    return timeline ? [timelineView(timeline, `${side}, round ${last.round}`)] : [];
-  });
+  const views = (['head', 'base'] as const).flatMap((side) => roundTimelines(last, side));
   if (views.length === 0) return null;
   const stalls = views.flatMap((view) =>
     view.stalls.length > 0 ? [`${view.label.split(',')[0]} ${describeStall(view.stalls[0]!)}`] : [],

@@ -186,7 +186,7 @@ export const SETTINGS = {
     name: 'trials',
     flag: '--trials <n>',
     default: 3,
-    help: 'Measured runs of a start after its warm-up, pooled into its latency histogram.',
+    help: 'Measured runs of each start after its warm-up (each side of a paired round is one start), pooled into its latency histogram.',
   }),
   warmup: setting({
     kind: count(0, MAX_EVENTS),
