@@ -7,8 +7,8 @@
  *   npx tsx bench/model-sim.ts --baseline [--nights 10]   (this run against a committed baseline's
  *                                          nights; --nights 3 and --nights 1 are young baselines)
  *
- * Each round measures a fresh start of each side: 1,000 events of a lognormal latency (median
- * 10 ms, log sd 0.5: p99 about 3.2x the median) times a start factor, lognormal with sd 10% per
+ * Each round measures a fresh start of each side: `--trials` (3) trials of 1,000 events of a lognormal latency (median
+ * 10 ms, log sd 0.5: p99 about 3.2x the median) times a start factor, lognormal with sd `--start-sd` (10%) per
  * side; one start in 20 stalls and runs 2x slower throughout.
  */
 import { parseArgs } from 'node:util';
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     baseline: { type: 'boolean', default: false },
     nights: { type: 'string', default: '10' },
+    trials: { type: 'string', default: '3' },
+    'start-sd': { type: 'string', default: '0.1' },
   },
 });
 const CHECKS = Number(args.checks);
@@ -47,11 +49,14 @@ const CHECKS = Number(args.checks);
 const MIN_ROUNDS = Number(args['min-rounds']);
 const MAX_ROUNDS = Number(args['max-rounds']);
 const BASELINE_NIGHTS = Number(args.nights);
+/** Trials a start measures, in a paired round as against a baseline (the trials setting). */
+const TRIALS = Number(args.trials);
 
 const EVENTS_PER_ROUND = 1000;
 const MEDIAN_MS = 10;
 const LOG_SD = 0.5;
-const START_SD = 0.1;
+/** How far a start moves every latency (log sd per side): 0.14-0.2 on the fastest pipeline. */
+const START_SD = Number(args['start-sd']);
 const STALL_SHARE = 0.05;
 
 interface Scenario {
@@ -148,7 +153,10 @@ function inputAfter(scenario: Scenario, random: () => number) {
   if (!args.baseline) {
     const rounds: { base: Trial[]; head: Trial[] }[] = [];
     return (): JudgeInput => {
-      rounds.push({ base: startOf(random, (ms) => ms), head: startOf(random, scenario.head) });
+      rounds.push({
+        base: startOf(random, (ms) => ms, TRIALS),
+        head: startOf(random, scenario.head, TRIALS),
+      });
       return { kind: 'paired', rounds };
     };
   }
@@ -199,7 +207,7 @@ function runCheck(scenario: Scenario, random: () => number, tally: Tally): void 
 console.log(
   `model-sim: ${CHECKS} ${args.baseline ? `checks against ${BASELINE_NIGHTS} nights` : 'paired checks'} ` +
     `per scenario, rounds ${MIN_ROUNDS}-${MAX_ROUNDS}, tolerance 1.5x, ` +
-    `start sd ${START_SD * 100}%, stalls ${STALL_SHARE * 100}% of starts, ${EVENTS_PER_ROUND} events a side a round`,
+    `start sd ${START_SD * 100}%, stalls ${STALL_SHARE * 100}% of starts, ${TRIALS} trials of ${EVENTS_PER_ROUND} events a side a round`,
 );
 const count = (value: number) => String(value).padStart(3);
 for (const [index, scenario] of SCENARIOS.entries()) {

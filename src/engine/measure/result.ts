@@ -211,11 +211,6 @@ export const deliveryFiguresSchema = deliveryCountsSchema.extend({
    */
   latencyMs: deliveryLatencyMsSchema,
   latencyHistogram: encodedHistogramSchema,
-  /**
-   * The delivered latencies per block of consecutive events (about a tenth of the trial each), for the
-   * sampling noise inside one trial (paired A/B); absent in older files and unknown-length runs.
-   */
-  latencyBlocks: z.array(encodedHistogramSchema).optional(),
   /** Latency of the delivered pairs alone. Absent in files written before latencyMs held loss. */
   deliveredLatencyMs: latencySummaryMsSchema.optional(),
   /**

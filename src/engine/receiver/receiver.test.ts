@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { monotonicClock, sleepMs, type Clock } from '../clock.js';
 import { encodeTxHash } from '../events/identity.js';
-import { decodeHistogram } from '../measure/histogram.js';
 import { Receiver, type ReceiverOptions } from './receiver.js';
 import { signBody } from './signature.js';
 
@@ -102,27 +101,6 @@ describe('Receiver latency', () => {
     expect(counts).toMatchObject({ delivered: 1, duplicates: 1 });
     expect(latency.totalCount).toBe(1);
     expect(latency.maxValue).toBeLessThan(101_000);
-  });
-});
-
-describe('Receiver latency blocks', () => {
-  it('records first deliveries per block of sequence numbers once asked, and empties them on reset', async () => {
-    let nowUs = 1_000_000;
-    const target = receiver({ clock: { nowUs: () => nowUs } });
-    await deliver(target, event(0, 0));
-    expect(target.snapshot().latencyBlocks).toBeNull();
-
-    target.setLatencyBlocks(10);
-    nowUs = 2_000_000;
-    await deliver(target, event(1, 0));
-    await deliver(target, event(1, 0)); // a duplicate: no second latency
-    await deliver(target, event(25, 0));
-    const blocks = target.snapshot().latencyBlocks!.map(decodeHistogram);
-    expect(blocks.map((block) => block.totalCount)).toEqual([1, 0, 1]);
-    expect(blocks[0]!.maxValue).toBeGreaterThanOrEqual(1_999_000);
-
-    target.reset();
-    expect(target.snapshot().latencyBlocks).toEqual([]);
   });
 });
 

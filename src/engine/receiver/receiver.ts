@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { monotonicClock, sleepMs, waitUntil, type Clock } from '../clock.js';
 import { decodeTxHash } from '../events/identity.js';
-import { LatencyBlocks } from '../measure/blocks.js';
 import type { Histogram } from '../measure/histogram.js';
 import { IntervalRecorder, type DeliverySeconds } from '../measure/timeline.js';
 import { FaultInjector, type ReceiverFaults } from './faults.js';
@@ -68,8 +67,6 @@ export interface ReceiverSnapshot {
   /** Monotonic receive times of the first and last unique valid delivery. */
   firstReceiveUs: number | null;
   lastReceiveUs: number | null;
-  /** Latency per block of events (encoded), when the run asked for blocks (setLatencyBlocks). */
-  latencyBlocks: string[] | null;
   /** Deliveries and their latency second by second, when the run started a timeline. */
   seconds: DeliverySeconds | null;
 }
@@ -229,7 +226,6 @@ export class Receiver {
   private startedUs: number;
   private firstReceiveUs: number | null = null;
   private lastReceiveUs: number | null = null;
-  private latencyBlocks: LatencyBlocks | null = null;
   private timeline: IntervalRecorder | null = null;
   private stall: { atSec: number; ms: number } | null = null;
   /** Monotonic µs window in which webhook requests are held (see setStall). */
@@ -304,14 +300,6 @@ export class Receiver {
   }
 
   /**
-   * Also records latency per block of `eventsPerBlock` consecutive sequence numbers (null: no
-   * blocks), from now until the next call; reset() empties the blocks.
-   */
-  setLatencyBlocks(eventsPerBlock: number | null): void {
-    this.latencyBlocks = eventsPerBlock === null ? null : new LatencyBlocks(eventsPerBlock);
-  }
-
-  /**
    * From now on a valid first delivery of a pair `expectation` rejects counts as unexpected, not
    * delivered, and records no latency; null counts every one as delivered (the default).
    */
@@ -357,7 +345,6 @@ export class Receiver {
     this.overall.reset();
     for (const entry of this.endpoints.values()) entry.stats.reset();
     this.delivered.clear();
-    this.latencyBlocks?.reset();
     this.timeline = null;
     this.rejected.clear();
     this.rejectedPairs = 0;
@@ -413,7 +400,6 @@ export class Receiver {
       perEndpoint,
       firstReceiveUs: this.firstReceiveUs,
       lastReceiveUs: this.lastReceiveUs,
-      latencyBlocks: this.latencyBlocks?.encoded() ?? null,
       seconds: this.timeline?.seconds() ?? null,
     };
   }
@@ -552,7 +538,6 @@ export class Receiver {
     const latencyUs = receivedUs - identity.intendedSendUs;
     this.overall.recordLatency(latencyUs);
     endpoint?.stats.recordLatency(latencyUs);
-    this.latencyBlocks?.record(identity.sequence, latencyUs);
     this.timeline?.record(receivedUs, latencyUs);
     this.firstReceiveUs ??= receivedUs;
     if (this.lastReceiveUs === null || receivedUs > this.lastReceiveUs) {

@@ -255,7 +255,6 @@ describe('buildRunResult', () => {
       ),
       firstReceiveUs: T0_US + 1_000,
       lastReceiveUs: T0_US + 2_000_000,
-      latencyBlocks: null,
       seconds: null,
     };
     const recorder = new IntervalRecorder(T0_US);

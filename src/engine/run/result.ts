@@ -164,7 +164,6 @@ export function buildRunResult(measurement: Measurement, context: ResultContext)
     throughputPerSec: delivered / deliverySpanSec,
     latencyMs: summarizeMs(overallLatency),
     latencyHistogram: encodeHistogram(overallLatency),
-    ...(snapshot.latencyBlocks ? { latencyBlocks: snapshot.latencyBlocks } : {}),
     deliveredLatencyMs: summarizeMs(snapshot.latency),
     latencyOutOfRange: snapshot.latencyOutOfRange,
     drainMs: measurement.drainMs,

@@ -32,7 +32,6 @@ import { StreamInUseError, StreamLock } from './lock.js';
 import { clearStaleDeliveries, describeStale } from './stale.js';
 import type { RunOptions, RunPhase } from './types.js';
 import { settled, warmupSlices, type SliceFigures } from './warmup.js';
-import { eventsPerLatencyBlock } from '../measure/blocks.js';
 import { failingAs, ServiceUnavailableError, SutFailedError } from './errors.js';
 import { harnessCpuFigures, harnessCpuText, processCpu } from '../measure/cpu.js';
 import {
@@ -543,15 +542,6 @@ async function measureOnce(
   receiver.acceptRun(generator.runId);
   const { stallMs, stallAtSec } = options.receiver;
   receiver.setStall(measured && stallMs ? { atSec: stallAtSec ?? 0, ms: stallMs } : null);
-  // Blocks of the trial's events give the noise inside one trial (paired A/B).
-  receiver.setLatencyBlocks(
-    eventsPerLatencyBlock(
-      shape.events ??
-        (shape.durationSec && options.ratePerSec > 0
-          ? Math.ceil(shape.durationSec * options.ratePerSec)
-          : null),
-    ),
-  );
   const steal = options.steal ?? procStatSteal;
   const ticksBefore = steal.read();
   const cpuBeforeUs = processCpu.readUs();
