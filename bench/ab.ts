@@ -266,6 +266,7 @@ async function paired(
   }
   const outcome = parsed?.outcome ?? `error (exit ${run.exitCode})`;
   const p50 = parsed?.metrics.find((metric) => metric.id === 'p50');
+  const p99 = parsed?.metrics.find((metric) => metric.id === 'p99');
   if (!parsed) process.stderr.write(run.stderr.slice(-1500));
   // What kept a run from passing, per gated metric: the counts alone cannot tell a wide tail
   // interval from a median worse than the tolerance.
@@ -277,6 +278,7 @@ async function paired(
     why,
     p50: p50 ? `${p50.change} ${p50.status}` : '—',
     p50Metric: p50 ?? null,
+    p99Metric: p99 ?? null,
     rounds: parsed?.rounds ?? null,
     summary: parsed?.summary ?? '',
     ms: run.ms,
@@ -392,29 +394,33 @@ async function main() {
     }
     if (ONLY.includes('tail')) {
       // 2% of deliveries held H ms: the slowest 1% are the later half of them, at about H plus
-      // a typical latency, so H = 2 x p99 - p50 doubles p99 and leaves p50 where it was. Beside
-      // the neighbour, p99 as the neighbour leaves it: a hold from a quiet p99 (9.6 ms) moved the
-      // p99 measured beside it by +40% only (stop 36), a change within the tolerance.
+      // a typical latency, so H = 2 x p99 - p50 doubles p99 and leaves p50 where it was. The
+      // first guess from single-side runs at delay 0; then one paired check holding it, under the
+      // runs' own conditions, whose base p99 and p50 give H. Beside the neighbour neither a quiet
+      // p99 (9.6 ms: the runs' p99 +40%, within the tolerance) nor single-side runs beside it
+      // (18.7 ms: the runs' p99 3-5.7x) gave the paired base's p99 (stop 36).
+      const { p50, p99 } = await atZero();
+      let holdMs = Number((2 * p99 - p50).toFixed(2));
+      const hold = (ms: number) => ['--hold-every 50', `--hold-ms ${ms}`];
       const neighbour = NEIGHBOUR ? startNeighbour() : null;
-      let tailBase: { p50: number; p99: number };
       try {
-        if (neighbour) {
-          base = null;
-          log('calibration of the tail: beside the neighbour, as its runs are');
-        }
-        tailBase = await atZero();
+        const check = await paired(0, 0, 'cal-tail', shape(), hold(holdMs));
+        const [b50, b99] = [check.p50Metric?.reference, check.p99Metric?.reference];
+        if (b50 === undefined || b99 === undefined) throw new Error('tail calibration: no p99');
+        log(
+          `calibration: head holding every 50th delivery ${holdMs} ms${neighbour ? ', beside the neighbour' : ''} -> ` +
+            `paired p99 ${check.p99Metric?.change}, base p50 ${b50.toFixed(2)} ms, p99 ${b99.toFixed(2)} ms; ${check.outcome}`,
+        );
+        holdMs = Number((2 * b99 - b50).toFixed(2));
       } finally {
         await neighbour?.stop();
-        if (neighbour) base = null;
       }
-      const { p50, p99 } = tailBase;
-      const holdMs = Number((2 * p99 - p50).toFixed(2));
       experiments.push({
         name: 'tail',
         head: 0,
-        headExtra: ['--hold-every 50', `--hold-ms ${holdMs}`],
+        headExtra: hold(holdMs),
         noisy: false,
-        note: `tail only: every 50th delivery held ${holdMs} ms (p99 ${p99.toFixed(2)} ms -> about 2x)`,
+        note: `tail only: every 50th delivery held ${holdMs} ms (the paired base's p99 -> about 2x)`,
       });
     }
     for (const experiment of experiments) {
@@ -423,6 +429,7 @@ async function main() {
       if (noisy && !experiment.noisy) experiment.note += ', noisy neighbour';
       const counts = new Map<string, number>();
       const ratios: number[] = [];
+      const tailRatios: number[] = [];
       const rounds: number[] = [];
       const seconds: number[] = [];
       /** Per gated metric, the runs it kept from passing. */
@@ -439,6 +446,8 @@ async function main() {
           counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
           const ratio = outcome.p50Metric?.ratio;
           if (typeof ratio === 'number') ratios.push(ratio);
+          const tailRatio = outcome.p99Metric?.ratio;
+          if (typeof tailRatio === 'number') tailRatios.push(tailRatio);
           if (outcome.rounds !== null) rounds.push(outcome.rounds);
           seconds.push(outcome.ms / 1000);
           log(
@@ -454,11 +463,13 @@ async function main() {
       } finally {
         await neighbour?.stop();
       }
-      const sorted = [...ratios].sort((a, b) => a - b);
-      const measured =
-        sorted.length > 0
-          ? `; paired p50 ratio measured ${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}x, median ${sorted[sorted.length >> 1]!.toFixed(2)}x`
+      const range = (name: string, values: readonly number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        return sorted.length > 0
+          ? `; paired ${name} ratio measured ${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}x, median ${sorted[sorted.length >> 1]!.toFixed(2)}x`
           : '';
+      };
+      const measured = range('p50', ratios) + range('p99', tailRatios);
       log(
         `== ${experiment.note}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ${n}/${RUNS}`).join(', ')}${measured}` +
           `; mean ${mean(rounds).toFixed(1)} rounds, ${mean(seconds).toFixed(0)} s a check` +
