@@ -7,9 +7,10 @@
  *   npx tsx bench/model-sim.ts --baseline [--nights 10]   (this run against a committed baseline's
  *                                          nights; --nights 3 and --nights 1 are young baselines)
  *
- * Each round measures a fresh start of each side: `--trials` (3) trials of 1,000 events of a lognormal latency (median
- * 10 ms, log sd 0.5: p99 about 3.2x the median) times a start factor, lognormal with sd `--start-sd` (10%) per
- * side; one start in 20 stalls and runs 2x slower throughout.
+ * Each round measures a fresh start of each side: `--trials` (3) trials of 1,000 events of a
+ * lognormal latency (median 10 ms, log sd 0.5: p99 about 3.2x the median) times a start factor,
+ * lognormal with sd `--start-sd` (10%) per side; one start in 20 stalls and runs 2x slower
+ * throughout.
  */
 import { parseArgs } from 'node:util';
 import { METRIC_IDS, type MetricValues } from '../src/compare/metrics.js';

@@ -3,9 +3,10 @@ import { aggregateTrials, type TrialAggregate } from './trials.js';
 
 /**
  * What paired A/B rounds measured: the base commit and the head on the same runner, one fresh
- * start of each side per round (its trials, as a start of a single-side check has), the order alternating (base head, head base, ...) so that a
- * machine warming up or slowing down during the job falls on both sides alike. The check
- * (src/check) measures them; the judge and the reports read them.
+ * start of each side per round (its trials, as a start of a single-side check has), the order
+ * alternating (base head, head base, ...) so that a machine warming up or slowing down during the
+ * job falls on both sides alike. The check (src/check) measures them; the judge and the reports
+ * read them.
  */
 
 export type SideName = 'base' | 'head';

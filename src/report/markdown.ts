@@ -6,7 +6,7 @@ import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../
 import { formatValue } from '../compare/format.js';
 import { METRICS } from '../compare/metrics.js';
 import { roundRatio } from '../judge/estimate.js';
-import { trialOfRun } from '../judge/figures.js';
+import { trialOfRun, type Trial } from '../judge/figures.js';
 import type { JudgedMetric } from '../judge/gates.js';
 import {
   comparedText,
@@ -230,24 +230,25 @@ const CUT_ORDER: readonly Section['id'][] = [
 function roundsTable(run: PairedRun, judgement: ShownJudgement): string {
   const shown = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
   // The ratio the judge read from the round: each side's trials pooled.
-  const ratioOf = (metric: JudgedMetric, round: PairedRun['rounds'][number]): string => {
+  const ratioOf = (metric: JudgedMetric, base: Trial[], head: Trial[]): string => {
     const definition = METRICS[metric.id];
-    const worse = roundRatio(
-      definition,
-      round.base.results.map(trialOfRun),
-      round.head.results.map(trialOfRun),
-    );
+    const worse = roundRatio(definition, base, head);
     if (worse === null || !Number.isFinite(worse) || worse <= 0) return '—';
     return (definition.direction === 'lower-is-better' ? worse : 1 / worse).toFixed(3);
   };
   return table(
     ['Round', 'Order', ...shown.map((metric) => `${metric.label} head/base`)],
     ['l', 'l', ...shown.map(() => 'r' as const)],
-    run.rounds.map((round, index) => [
-      `${round.round}${index >= run.rounds.length - run.furtherRounds ? ' (further)' : ''}`,
-      round.order.join(' → '),
-      ...shown.map((metric) => ratioOf(metric, round)),
-    ]),
+    run.rounds.map((round, index) => {
+      // Each side's trials read once a round, for every figure shown.
+      const base = round.base.results.map(trialOfRun);
+      const head = round.head.results.map(trialOfRun);
+      return [
+        `${round.round}${index >= run.rounds.length - run.furtherRounds ? ' (further)' : ''}`,
+        round.order.join(' → '),
+        ...shown.map((metric) => ratioOf(metric, base, head)),
+      ];
+    }),
   );
 }
 
