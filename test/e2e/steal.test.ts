@@ -63,7 +63,7 @@ describe('a trial disturbed by CPU steal', () => {
       expect(result.validity).toEqual({ valid: true, reasons: [] });
       expect(result.delivery.delivered).toBe(200);
     }
-    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings, logger.warnings.join('\n')).toHaveLength(1);
     expect(logger.warnings[0]).toMatch(
       new RegExp(
         `^Trial 1 of 2 is measured again \\(1 of at most ${MAX_REMEASURED_TRIALS}\\), after [34] s waiting for 3 quiet seconds in a row: the hypervisor gave 12\\.0% of this runner's CPU time to other guests during the trial \\(steal; limit 5\\.0%\\): the host's other tenants, not the SUT, set the numbers$`,
