@@ -229,7 +229,7 @@ interface PairedJson {
     status: string;
     gated: boolean;
     reason: string;
-    /** head / base, direction-normalised (above 1 worse), and its 95% interval. */
+    /** head / base, direction-normalised (above 1 worse), and its 90% interval. */
     ratio: number | null;
     interval: { lower: number; upper: number } | null;
   }[];
@@ -341,7 +341,7 @@ async function main() {
       const interval = metric?.interval;
       log(
         `calibration: head --processing-delay-ms ${delay} -> paired p50 ${ratio.toFixed(2)}x` +
-          (interval ? ` [95% CI ${interval.lower.toFixed(2)}, ${interval.upper.toFixed(2)}]` : '') +
+          (interval ? ` [90% CI ${interval.lower.toFixed(2)}, ${interval.upper.toFixed(2)}]` : '') +
           (metric
             ? ` (base ${metric.reference.toFixed(2)} ms, head ${metric.head.toFixed(2)} ms)`
             : '') +

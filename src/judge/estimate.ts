@@ -11,7 +11,7 @@ import { isTail, RATIO_FIGURES, worseRatio, type Start } from './figures.js';
 import { allStarts, PooledLatency } from './pooled.js';
 
 /**
- * The change of each ratio figure, head over reference, with its 95% interval: the one statistic
+ * The change of each ratio figure, head over reference, with its 90% interval: the one statistic
  * of the model, with three estimators of the reference (README.md in this folder).
  */
 
@@ -33,38 +33,47 @@ export interface FigureEstimate {
   head: number;
   /** Direction-normalised head / reference: above 1 is worse. Null when a side has no figure. */
   ratio: number | null;
-  /** 95% interval of `ratio`; null when the data cannot give one (one start or one trial a side). */
+  /** 90% interval of `ratio`; null when the data cannot give one (one start or one trial a side). */
   interval: Interval | null;
 }
 
 export type Estimates = ReadonlyMap<MetricId, FigureEstimate>;
 
 /**
- * Resamples per interval. The 2.5th percentile of 2,000 draws moves by about 0.1 of the interval's
+ * Resamples per interval. The 5th percentile of 2,000 draws moves by about 0.1 of the interval's
  * width from seed to seed; the seed is fixed, so the same data always gives the same verdict.
  */
 export const BOOTSTRAP_RESAMPLES = 2000;
 export const BOOTSTRAP_SEED = 0x24;
 
 /**
- * Student's t, 97.5th percentile, for 1 to 30 degrees of freedom (a table: the interval needs
- * nothing else of a t distribution). Beyond 30 the normal's 1.96 is within 4%.
+ * The interval's confidence. Each decision is a one-sided test at 5%: a regression needs the
+ * interval above no change, a pass needs it below the tolerance (the two one-sided tests of an
+ * equivalence test, Schuirmann 1987, which use the 90% interval). A 95% interval made each a
+ * test at 2.5%: identical code took more rounds and was more often undecided at the limit
+ * (bench/model-sim.ts, docs/method.md).
  */
-const T_975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145,
-  2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048,
-  2.045, 2.042,
+export const CONFIDENCE = 0.9;
+/**
+ * Student's t, 95th percentile (the upper end of a 90% interval), for 1 to 30 degrees of freedom
+ * (a table: the interval needs nothing else of a t distribution). Beyond 30 the normal's 1.645 is
+ * within 4%.
+ */
+const T_95 = [
+  6.314, 2.92, 2.353, 2.132, 2.015, 1.943, 1.895, 1.86, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761,
+  1.753, 1.746, 1.74, 1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701,
+  1.699, 1.697,
 ];
-const Z_975 = 1.959964;
+const Z_95 = 1.644854;
 
 /**
  * How much wider a percentile-bootstrap interval from `units` starts must be (the expanded
  * percentile interval, Hesterberg 2015): a bootstrap of few units is too narrow, as a normal
- * interval is where a t interval belongs. 2.2x at 3 units, 1.4x at 5, 1.2x at 8, 1 from 31.
+ * interval is where a t interval belongs. 1.8x at 3 units, 1.3x at 5, 1.15x at 8, 1 from 31.
  */
 export function expansion(units: number): number {
   if (units < 2) return Number.POSITIVE_INFINITY;
-  return (T_975[units - 2] ?? Z_975) / Z_975;
+  return (T_95[units - 2] ?? Z_95) / Z_95;
 }
 
 /** The interval widened by `factor` in log units about the figure's change. */
@@ -140,7 +149,7 @@ function figureOf(side: Side, metric: MetricDefinition, weights: ArrayLike<numbe
   return count === 0 ? null : sum / count;
 }
 
-/** The 2.5th and 97.5th percentiles of the resampled ratios (nearest rank). */
+/** The 5th and 95th percentiles of the resampled ratios (nearest rank). */
 function percentileInterval(ratios: number[]): Interval | null {
   if (ratios.length === 0) return null;
   ratios.sort((a, b) => a - b);
@@ -148,7 +157,7 @@ function percentileInterval(ratios: number[]): Interval | null {
     ratios[
       Math.min(ratios.length - 1, Math.max(0, Math.ceil(share * ratios.length) - 1))
     ] as number;
-  return { lower: at(0.025), upper: at(0.975) };
+  return { lower: at((1 - CONFIDENCE) / 2), upper: at((1 + CONFIDENCE) / 2) };
 }
 
 /** Draws `count` indices with replacement into `weights` (how often each was drawn). */
@@ -238,7 +247,7 @@ function assumedInterval(
   ratio: number,
 ): Interval {
   const half =
-    Z_975 * startSpread(metric) * Math.sqrt(medianVariance(headStarts) + medianVariance(nights));
+    Z_95 * startSpread(metric) * Math.sqrt(medianVariance(headStarts) + medianVariance(nights));
   return { lower: ratio * Math.exp(-half), upper: ratio * Math.exp(half) };
 }
 

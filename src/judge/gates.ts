@@ -29,10 +29,10 @@ export interface JudgedMetric {
   head: number;
   /** Direction-normalised head / reference, above 1 worse; null for counts and missing figures. */
   ratio: number | null;
-  /** 95% interval of `ratio`; null where none exists. */
+  /** 90% interval of `ratio`; null where none exists. */
   interval: Interval | null;
   status: FigureStatus;
-  /** e.g. "+23% [95% CI +12%, +35%]", head relative to reference in the metric's own terms. */
+  /** e.g. "+23% [90% CI +12%, +35%]", head relative to reference in the metric's own terms. */
   change: string;
   reason: string;
 }

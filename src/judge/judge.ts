@@ -87,7 +87,7 @@ export function baselineReferenceOf(baseline: Baseline): BaselineReference {
   };
 }
 
-/** "+23% [95% CI +12%, +35%]": head relative to reference in the metric's own terms. */
+/** "+23% [90% CI +12%, +35%]": head relative to reference in the metric's own terms. */
 function changeText(metric: MetricDefinition, estimate: FigureEstimate): string {
   if (estimate.ratio === null) return '—';
   // Back from "worse" ratios to head / reference: a throughput drop reads as a negative change.
@@ -97,7 +97,7 @@ function changeText(metric: MetricDefinition, estimate: FigureEstimate): string 
   if (!interval) return `${percent(estimate.ratio)} [no interval]`;
   const [low = 1, high = 1] = [own(interval.lower), own(interval.upper)].sort((a, b) => a - b);
   const bound = (ratio: number) => formatPercent((ratio - 1) * 100);
-  return `${percent(estimate.ratio)} [95% CI ${bound(low)}, ${bound(high)}]`;
+  return `${percent(estimate.ratio)} [90% CI ${bound(low)}, ${bound(high)}]`;
 }
 
 /**
@@ -400,11 +400,11 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
         : `resampling those ${judgement.basis === 'rounds' ? 'rounds' : 'nights'}, widened for how few they are`;
   const first =
     `Each gated figure's change is the median, over fresh starts of the system, of the head's figure over ` +
-    `the reference's, each read from a start's latency histogram (${from}), with a 95% interval from ` +
+    `the reference's, each read from a start's latency histogram (${from}), with a 90% interval from ` +
     `${interval}.`;
   const limit = formatTolerance(judgement.tolerance);
   const gated = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);
-  /** "Latency p50 +62% [95% CI +48%, +77%] exceeds", the verb agreeing with how many. */
+  /** "Latency p50 +62% [90% CI +48%, +77%] exceeds", the verb agreeing with how many. */
   const listed = (status: JudgedMetric['status'], one: string, many: string): string => {
     const figures = gated.filter((metric) => metric.status === status);
     const names = figures.map((metric) => `${metric.label} ${metric.change}`).join('; ');

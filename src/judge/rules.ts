@@ -155,7 +155,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'figure-beyond-tolerance',
     outcome: 'regression',
-    when: "a gated figure's change exceeds the tolerance and its 95% interval excludes no change",
+    when: "a gated figure's change exceeds the tolerance and its 90% interval excludes no change",
     apply: (evidence) => {
       const regressed = gatedWith(evidence, 'regression');
       return regressed.length === 0
@@ -171,7 +171,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'all-within-tolerance',
     outcome: 'pass',
-    when: "every gated figure's 95% interval lies within the tolerance",
+    when: "every gated figure's 90% interval lies within the tolerance",
     apply: (evidence) => {
       const gated = evidence.figures.filter((figure) => figure.gated);
       return gated.some((figure) => figure.status !== 'pass')

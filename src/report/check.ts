@@ -9,7 +9,7 @@ import { runnerText } from './model.js';
 
 /**
  * The report of a check, one design for every reference: the verdict and the two sentences of how
- * it was reached first, then reference vs head per figure with the 95% interval of the change,
+ * it was reached first, then reference vs head per figure with the 90% interval of the change,
  * which reference was used and why, and the details folded below (rounds, cost, timelines).
  */
 
@@ -91,7 +91,7 @@ export function renderCheckTerminal(
     metric.change,
     metric.gated ? metric.status : 'info',
   ]);
-  const header = ['Metric', 'Reference', 'Head', 'Change [95% CI]', 'Status'];
+  const header = ['Metric', 'Reference', 'Head', 'Change [90% CI]', 'Status'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
   );

@@ -165,7 +165,7 @@ describe('renderCheckHtml: against the committed baseline', () => {
       body.indexOf('<h2>Metrics'),
     );
     expect(html).toMatch(
-      /<tr class="gated"><td>Latency p99<\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td>\+\d+% \[95% CI \+\d+%, \+\d+%\]<\/td><td><span class="badge fail">regression<\/span>/,
+      /<tr class="gated"><td>Latency p99<\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td>\+\d+% \[90% CI \+\d+%, \+\d+%\]<\/td><td><span class="badge fail">regression<\/span>/,
     );
   });
 
@@ -199,7 +199,7 @@ describe('renderCheckHtml: the base measured here', () => {
       /<h1><span class="verdict fail">REGRESSION<\/span> Load test <code>quick<\/code><\/h1>/,
     );
     expect(html).toMatch(
-      /<tr class="gated"><td>Latency p50<\/td><td class="num">\d+\.\d+<\/td><td class="num">\d+\.\d+<\/td><td>\+\d+% \[95% CI \+\d+%, \+\d+%\]<\/td><td><span class="badge fail">regression<\/span>/,
+      /<tr class="gated"><td>Latency p50<\/td><td class="num">\d+\.\d+<\/td><td class="num">\d+\.\d+<\/td><td>\+\d+% \[90% CI \+\d+%, \+\d+%\]<\/td><td><span class="badge fail">regression<\/span>/,
     );
     expect(html).toContain('End-to-end latency by percentile: base vs head');
     expect(html).toContain('in 3 alternating rounds');

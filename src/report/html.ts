@@ -464,7 +464,7 @@ export function renderCheckHtml(report: CheckReport, options: HtmlOptions = {}):
   const shown = shownMetrics(judgement);
   const none = report.reference === 'none';
   const metricsTable = htmlTable(
-    ['Metric', 'Reference', 'Head', 'Change [95% CI]', 'Status'],
+    ['Metric', 'Reference', 'Head', 'Change [90% CI]', 'Status'],
     [false, true, true, false, false],
     shown.map((metric) => ({
       cells: [

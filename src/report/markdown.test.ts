@@ -12,7 +12,7 @@ import {
 } from './report-fixtures.js';
 import type { CheckReport } from './check.js';
 
-const TABLE_HEADER = '| Metric | Baseline | Head | Change [95% CI] | Status |';
+const TABLE_HEADER = '| Metric | Baseline | Head | Change [90% CI] | Status |';
 
 describe('renderMarkdown: golden reports', () => {
   it('renders a regression against the baseline, with trials and history', async () => {
@@ -44,7 +44,7 @@ describe('renderMarkdown: structure', () => {
   it('starts with the hidden marker, the verdict, its summary and how it was reached', () => {
     expect(lines[0]).toBe('<!-- ethhook-load-test:steady -->');
     expect(lines[2]).toBe('## ❌ Load test `steady`: REGRESSION');
-    expect(lines[4]).toMatch(/^\*\*Regression: Latency p50 \+123% \\\[95% CI /);
+    expect(lines[4]).toMatch(/^\*\*Regression: Latency p50 \+123% \\\[90% CI /);
     // The two sentences of the model, in italics.
     expect(lines[6]).toMatch(
       /^_Each gated figure's change is the median, over fresh starts of the system/,
@@ -81,7 +81,7 @@ describe('renderMarkdown: structure', () => {
 
   it('folds the rounds and their cost in a paired report', () => {
     const paired = renderMarkdown(pairedReport({ timelines: false }));
-    expect(paired).toContain('| Metric | Base | Head | Change [95% CI] | Status |');
+    expect(paired).toContain('| Metric | Base | Head | Change [90% CI] | Status |');
     expect(paired).toContain('<summary>Rounds: head/base per round</summary>');
     expect(paired).toMatch(/\| 2 \| head → base \| 2\.\d{3} \|/);
     expect(paired).toContain('<summary>Cost: time per phase and side</summary>');

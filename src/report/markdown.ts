@@ -171,7 +171,7 @@ function renderHead(report: CheckReport): string {
         'Metric',
         none ? 'Reference' : report.paired ? 'Base' : 'Baseline',
         'Head',
-        'Change [95% CI]',
+        'Change [90% CI]',
         'Status',
       ],
       ['l', 'r', 'r', 'l', 'l'],

@@ -118,7 +118,7 @@ describe('paired A/B in the bundled action', () => {
     expect(body.startsWith('<!-- ethhook-load-test:quick -->')).toBe(true);
     expect(body).toContain('## ❌ Load test `quick`: REGRESSION');
     expect(body).toMatch(
-      /\| \*\*Latency p50\*\* \| [\d.]+ \| [\d.,]+ \| \+[\d,]+% \[95% CI \+[\d,]+%, \+[\d,]+%\] \| ❌ regression \|/,
+      /\| \*\*Latency p50\*\* \| [\d.]+ \| [\d.,]+ \| \+[\d,]+% \[90% CI \+[\d,]+%, \+[\d,]+%\] \| ❌ regression \|/,
     );
     expect(body).toContain(
       `vs base commit ${baseSha.slice(0, 7)} \\(first parent of the merge commit ${mergeSha.slice(0, 7)}\\)`,

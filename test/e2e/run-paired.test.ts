@@ -100,9 +100,9 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
     // The verdict on the last line, what a short terminal shows after the run.
     expect(verdictLine(report)).toMatch(/^REGRESSION {2}/);
     expect(report).toMatch(
-      /^\* Latency p50 +[\d,.]+ +[\d,.]+ +\+[\d,.]+% \[95% CI \+[\d,.]+%, \+[\d,.]+%\] +regression$/m,
+      /^\* Latency p50 +[\d,.]+ +[\d,.]+ +\+[\d,.]+% \[90% CI \+[\d,.]+%, \+[\d,.]+%\] +regression$/m,
     );
-    expect(report).toMatch(/^Metric +Reference +Head +Change \[95% CI\] +Status$/m);
+    expect(report).toMatch(/^Metric +Reference +Head +Change \[90% CI\] +Status$/m);
     // 2 requested rounds, then one more at a time while a figure is undecided (max-rounds 8).
     expect(report.split('\n')[0]).toMatch(
       new RegExp(

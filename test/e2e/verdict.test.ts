@@ -164,7 +164,7 @@ describe('young baseline -> unchanged -> regression, default settings', () => {
     const p50 = failVerdict.metrics.find((m) => m.id === 'p50')!;
     expect(p50.status).toBe('regression');
     expect(p50.ratio).toBeGreaterThan(2);
-    expect(p50.change).toMatch(/^\+\d[\d,.]*% \[95% CI /);
+    expect(p50.change).toMatch(/^\+\d[\d,.]*% \[90% CI /);
     const written = JSON.parse(readFileSync(regressedOut, 'utf8')) as { trialCount: number };
     expect(written.trialCount).toBe(baseline.aggregate.trials.length);
     const markdown = readFileSync(join(dir, 'regressed.md'), 'utf8');

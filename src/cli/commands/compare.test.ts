@@ -95,7 +95,7 @@ describe('ethhook-load-test compare', () => {
       markdown,
     );
     expect(exitCode).toBe(1);
-    expect(output).toMatch(/\nREGRESSION {2}Regression: Latency p50 \+1\d\d% \[95% CI [^\n]*\n$/);
+    expect(output).toMatch(/\nREGRESSION {2}Regression: Latency p50 \+1\d\d% \[90% CI [^\n]*\n$/);
     const text = await readFile(markdown, 'utf8');
     expect(text.startsWith('<!-- ethhook-load-test:steady -->\n')).toBe(true);
     expect(text).toContain('REGRESSION');
