@@ -54,6 +54,10 @@ export const BOOTSTRAP_SEED = 0x24;
  * (bench/model-sim.ts, docs/method.md).
  */
 export const CONFIDENCE = 0.9;
+/** The confidence as every report and rule names it: "90%" ("+23% [90% CI +12%, +35%]"). */
+export const CONFIDENCE_LABEL = `${Math.round(CONFIDENCE * 100)}%`;
+/** The change column's heading in every report table. */
+export const CHANGE_HEADING = `Change [${CONFIDENCE_LABEL} CI]`;
 /**
  * Student's t, 95th percentile (the upper end of a 90% interval), for 1 to 30 degrees of freedom
  * (a table: the interval needs nothing else of a t distribution). Beyond 30 the normal's 1.645 is

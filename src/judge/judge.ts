@@ -6,6 +6,7 @@ import { formatTolerance } from '../compare/tolerance.js';
 import type { Validity } from '../engine/measure/result.js';
 import {
   baselineEstimates,
+  CONFIDENCE_LABEL,
   MIN_NIGHTS,
   START_SPREAD,
   pairedEstimates,
@@ -97,7 +98,7 @@ function changeText(metric: MetricDefinition, estimate: FigureEstimate): string 
   if (!interval) return `${percent(estimate.ratio)} [no interval]`;
   const [low = 1, high = 1] = [own(interval.lower), own(interval.upper)].sort((a, b) => a - b);
   const bound = (ratio: number) => formatPercent((ratio - 1) * 100);
-  return `${percent(estimate.ratio)} [90% CI ${bound(low)}, ${bound(high)}]`;
+  return `${percent(estimate.ratio)} [${CONFIDENCE_LABEL} CI ${bound(low)}, ${bound(high)}]`;
 }
 
 /**
@@ -400,7 +401,7 @@ export function explain(judgement: Omit<Judgement, 'explanation'>): [string, str
         : `resampling those ${judgement.basis === 'rounds' ? 'rounds' : 'nights'}, widened for how few they are`;
   const first =
     `Each gated figure's change is the median, over fresh starts of the system, of the head's figure over ` +
-    `the reference's, each read from a start's latency histogram (${from}), with a 90% interval from ` +
+    `the reference's, each read from a start's latency histogram (${from}), with a ${CONFIDENCE_LABEL} interval from ` +
     `${interval}.`;
   const limit = formatTolerance(judgement.tolerance);
   const gated = judgement.metrics.filter((metric) => metric.gated && metric.ratio !== null);

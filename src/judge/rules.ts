@@ -1,5 +1,6 @@
 import { METRICS } from '../compare/metrics.js';
 import { formatTolerance } from '../compare/tolerance.js';
+import { CONFIDENCE_LABEL } from './estimate.js';
 import { isTail } from './figures.js';
 import type { CorrectnessGate, JudgedMetric } from './gates.js';
 
@@ -155,7 +156,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'figure-beyond-tolerance',
     outcome: 'regression',
-    when: "a gated figure's change exceeds the tolerance and its 90% interval excludes no change",
+    when: `a gated figure's change exceeds the tolerance and its ${CONFIDENCE_LABEL} interval excludes no change`,
     apply: (evidence) => {
       const regressed = gatedWith(evidence, 'regression');
       return regressed.length === 0
@@ -171,7 +172,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'all-within-tolerance',
     outcome: 'pass',
-    when: "every gated figure's 90% interval lies within the tolerance",
+    when: `every gated figure's ${CONFIDENCE_LABEL} interval lies within the tolerance`,
     apply: (evidence) => {
       const gated = evidence.figures.filter((figure) => figure.gated);
       return gated.some((figure) => figure.status !== 'pass')

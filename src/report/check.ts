@@ -2,6 +2,7 @@ import type { Baseline } from '../compare/baseline.js';
 import { formatValue } from '../compare/format.js';
 import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../compare/rounds.js';
 import type { TrialAggregate } from '../compare/trials.js';
+import { CHANGE_HEADING } from '../judge/estimate.js';
 import type { FigureStatus, JudgedMetric } from '../judge/gates.js';
 import type { Judgement } from '../judge/judge.js';
 import { terminalText, TERMINAL_NAME_CHARS } from './escape.js';
@@ -91,7 +92,7 @@ export function renderCheckTerminal(
     metric.change,
     metric.gated ? metric.status : 'info',
   ]);
-  const header = ['Metric', 'Reference', 'Head', 'Change [90% CI]', 'Status'];
+  const header = ['Metric', 'Reference', 'Head', CHANGE_HEADING, 'Status'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
   );

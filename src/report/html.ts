@@ -5,6 +5,7 @@ import { LATENCY_METRICS, METRICS, type MetricId, type MetricUnit } from '../com
 import { SIDE_NAMES, type PairedRun } from '../compare/rounds.js';
 import type { TrialAggregate } from '../compare/trials.js';
 import { TOOL_NAME, TOOL_VERSION } from '../engine/version.js';
+import { CHANGE_HEADING } from '../judge/estimate.js';
 import type { FigureStatus } from '../judge/gates.js';
 import {
   comparedText,
@@ -464,7 +465,7 @@ export function renderCheckHtml(report: CheckReport, options: HtmlOptions = {}):
   const shown = shownMetrics(judgement);
   const none = report.reference === 'none';
   const metricsTable = htmlTable(
-    ['Metric', 'Reference', 'Head', 'Change [90% CI]', 'Status'],
+    ['Metric', 'Reference', 'Head', CHANGE_HEADING, 'Status'],
     [false, true, true, false, false],
     shown.map((metric) => ({
       cells: [

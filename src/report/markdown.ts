@@ -5,7 +5,7 @@ import { historyChart, type Chart } from './chart.js';
 import { formatPhaseTimes, formatSeconds, SIDE_NAMES, type PairedRun } from '../compare/rounds.js';
 import { formatValue } from '../compare/format.js';
 import { METRICS } from '../compare/metrics.js';
-import { roundRatio } from '../judge/estimate.js';
+import { CHANGE_HEADING, roundRatio } from '../judge/estimate.js';
 import { trialOfRun, type Trial } from '../judge/figures.js';
 import type { JudgedMetric } from '../judge/gates.js';
 import {
@@ -171,7 +171,7 @@ function renderHead(report: CheckReport): string {
         'Metric',
         none ? 'Reference' : report.paired ? 'Base' : 'Baseline',
         'Head',
-        'Change [90% CI]',
+        CHANGE_HEADING,
         'Status',
       ],
       ['l', 'r', 'r', 'l', 'l'],

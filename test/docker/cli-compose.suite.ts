@@ -260,7 +260,8 @@ describe.skipIf(skipped)(
       if (verdictLine.startsWith('REGRESSION')) {
         expect(code, explain).toBe(1);
         // Whichever latency figure decided it: with two rounds on a busy machine, a base round's
-        // p50 once moved so far (p50 +5250% [90% CI -24%, +68145%]) that p95 decided instead.
+        // p50 once moved so far (p50 +5250% [95% CI -24%, +68145%], the interval then 95%) that
+        // p95 decided instead.
         expect(cli.stdout()).toMatch(
           /Latency p(50|95|99) .* \+[\d,.]+% \[90% CI \+[\d,.]+%, \+[\d,.]+%\] +regression/,
         );
