@@ -158,20 +158,20 @@ describe('runCheck: a round with an invalid trial', () => {
 describe('runCheck: a side that dies during a round', () => {
   it('ends the round at once, naming the side and the round; the rounds before it are kept', async () => {
     let measurement = 0;
-    const slowTrials: CheckDependencies['runTrials'] = async (options) => {
-      await startAsTheRunDoes(options);
+    const { settings, deps } = setup(async (options) => {
       measurement += 1;
-      // The base of round 2 measures for up to 5 s; its process exits after about 1 s.
-      if (measurement === 4) {
-        await measureFor(5_000, options.signal);
-      }
+      // The base of round 2 (the fourth start) is told to die before it starts: its process
+      // exits after about 1 s, while it measures for up to 5 s. (The base once marked its own
+      // first start with a file, which a busy machine could stop before its shell wrote it.)
+      if (measurement === 4) writeFileSync(path.join(dir, 'die'), '');
+      await startAsTheRunDoes(options);
+      if (measurement === 4) await measureFor(5_000, options.signal);
       return [result(2)];
-    };
-    const { settings, deps } = setup(slowTrials);
+    });
     const dir = settings.head.cwd;
     const dying = {
       mode: 'command' as const,
-      command: 'if [ -e round1 ]; then sleep 1; else touch round1; exec sleep 60; fi',
+      command: 'if [ -e die ]; then sleep 1; else exec sleep 60; fi',
     };
     const failed = await runCheck(
       {
