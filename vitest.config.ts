@@ -15,22 +15,28 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 //      suites, the action's: test/docker/compose-*.test.ts); its one verdict (a head 250 ms
 //      slower per event) accepts "inconclusive" from a busy machine, so it may share the CPU;
 // 2. e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
-//    runner's speed), one file at a time (--no-file-parallelism in package.json), alone: a
-//    neighbour's CPU burst must not become a test's "regression".
+//    runner's speed), two files at a time (--maxWorkers 2 in package.json) and nothing else: a
+//    neighbour's CPU burst must not become a test's "regression". Step 2 took 182-192 s one file
+//    at a time, 119 s two at a time, on this machine (stop 38); each file's margins hold beside
+//    one other timing file, which uses about one core of the two, not beside step 1's three
+//    workers and their Docker containers (tried in that stop: a base's p50 read 172 ms instead of
+//    about 1 ms, and an action's regression came out inconclusive).
 const JUDGES_LATENCY = [
   'test/e2e/verdict.test.ts',
   'test/e2e/steal.test.ts',
+  // One check each, in two files: side by side they take half the time of one after the other.
   'test/e2e/run-paired.test.ts',
+  'test/e2e/run-paired-same.test.ts',
   // Measures a 20 ms delay as the difference of two runs' p50.
   'test/e2e/run.test.ts',
   'test/action/ab.test.ts',
-  // Its regression must read "regression": beside a neighbour file, trials fall invalid
-  // (publisher behind its schedule, CPU steal), are measured again, and may end inconclusive.
+  // Its regression must read "regression": beside step 1's files, trials fell invalid
+  // (publisher behind its schedule, CPU steal), were measured again, and could end inconclusive.
   // The action's comments and inputs, whatever the verdict, are test/action/comments.test.ts.
   'test/action/e2e.test.ts',
-  // Exactly one stall (the injected one): a neighbour's burst shows as a second.
+  // Exactly one stall (the injected one): a burst of step 1's files could show as a second.
   'test/e2e/timeline.test.ts',
-  // Times its faults 1 s into a 4 s trial: beside a neighbour file, both trials once ended
+  // Times its faults 1 s into a 4 s trial: beside step 1's files, both trials once ended
   // before the run saw the dropped schema (a CI run, stop 30).
   'test/e2e/outages.test.ts',
 ];

@@ -5,9 +5,10 @@ import { explain } from './test-bed.js';
 
 /**
  * The bundled action's verdict, run as a runner runs it (check-runs.ts): after a baseline on a
- * push, a pull request whose head is 300 ms slower per event fails the step. With the timing tests,
- * alone: its regression needs valid trials, and beside a neighbour file trials fell invalid
- * (publisher behind its schedule, CPU steal), were measured again, and could end inconclusive. The
+ * push, a pull request whose head is 300 ms slower per event fails the step. With the timing tests
+ * (vitest.config.ts): its regression needs valid trials, and beside step 1's files trials fell
+ * invalid (publisher behind its schedule, CPU steal), were measured again, and could end
+ * inconclusive. The
  * action's comments, inputs and API errors are comments.test.ts, which runs beside other files.
  */
 let runs: CheckRuns;

@@ -1,97 +1,16 @@
 // `run --start … --base-start …`: the paired A/B check of the CLI on the reference pipeline, the
 // base and the head started by their own commands, one trial each per round, alternating. A head
-// that waits 20 ms on every event is a regression against a base that does not; the same command
-// on both sides is not.
-import { randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// that waits 20 ms on every event is a regression against a base that does not (the same command
+// on both sides: run-paired-same.test.ts).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { groupAlive } from '../../src/services/process.js';
-import { streamKey } from '../../src/stack/contracts.js';
-import {
-  createTestSchema,
-  TEST_REDIS_URL,
-  uniqueSuffix,
-  type TestSchema,
-} from '../../src/stack/test-support.js';
 import { REPO_ROOT as repo } from '../../src/stack/test-support.js';
-import { runCli, type CliOutcome } from './helpers.js';
-
-/** The report's last line: the verdict. */
-const verdictLine = (report: string): string => report.trimEnd().split('\n').at(-1) ?? '';
-
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-const explain = (run: CliOutcome) =>
-  `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+import { escape, explain, groupsStarted, pairedBed, verdictLine } from './paired.js';
 
 describe('run --start … --base-start …: paired A/B on this machine', () => {
-  let schema: TestSchema;
-  const chainId = randomInt(900_000_000, 2_000_000_000);
-  const deliveryQueue = `delivery_queue:e2e-paired:${uniqueSuffix()}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'run-paired-'));
-
-  beforeAll(async () => {
-    schema = await createTestSchema('paired');
-  });
-
-  afterAll(async () => {
-    const redis = new Redis(TEST_REDIS_URL);
-    await redis.del(streamKey(chainId), deliveryQueue);
-    redis.disconnect();
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** The reference pipeline (the bundled CLI: it starts in a fraction of tsx's time) as a SUT command. */
-  const pipeline = (processingDelayMs: number) =>
-    [
-      `exec node ${path.join(repo, 'bin', 'ethhook-load-test.js')} reference`,
-      `--redis-url ${TEST_REDIS_URL} --database-url '${schema.url}' --apply-schema`,
-      `--chain-ids ${chainId} --delivery-queue '${deliveryQueue}' --block-ms 200`,
-      '--health-host 127.0.0.1 --processor-health-port 0 --delivery-health-port 0',
-      `--processing-delay-ms ${processingDelayMs}`,
-    ].join(' ');
-
-  function paired(
-    name: string,
-    delays: { base: number; head: number },
-    extra: string[] = [],
-  ): Promise<CliOutcome> {
-    return runCli(
-      [
-        'run',
-        ...extra,
-        ...['--start', pipeline(delays.head), '--base-start', pipeline(delays.base)],
-        ...['--rounds', '2', '--chain-id', String(chainId)],
-        ...['--redis-url', TEST_REDIS_URL, '--database-url', schema.url, '--apply-schema'],
-        // A rate a busy machine keeps to (half the quick scenario's): a publisher behind its
-        // schedule makes a round invalid. 500 events a round: a p99 needs at least 5 deliveries
-        // beyond it to be judged.
-        ...['--events', '500', '--rate', '250', '--concurrency', '2', '--warmup', '500'],
-        // One trial a start (the default three would triple each round's measuring): a 20 ms
-        // delay on a pipeline of a few ms needs no more to show.
-        ...['--trials', '1'],
-        ...[
-          '--drain-timeout',
-          '5',
-          '--progress',
-          'off',
-          '--out',
-          path.join(dir, name, 'result.json'),
-        ],
-      ],
-      300_000,
-    );
-  }
-
-  /** Every SUT process group the run started ("Started the SUT (process group N)"). */
-  const groupsStarted = (stderr: string): number[] =>
-    [...stderr.matchAll(/Started the SUT \(process group (\d+)\)/g)].map((match) =>
-      Number(match[1]),
-    );
+  const { dir, pipeline, paired } = pairedBed('run-paired');
 
   it('a head 20 ms slower per event is a regression: base vs head with its interval, phase times per side, exit 1', async () => {
     const run = await paired('ab', { base: 0, head: 20 });
@@ -133,18 +52,5 @@ describe('run --start … --base-start …: paired A/B on this machine', () => {
     expect(groups.length, explain(run)).toBeGreaterThanOrEqual(4);
     expect(new Set(groups).size).toBe(groups.length);
     for (const group of groups) expect(groupAlive(group)).toBe(false);
-  }, 320_000);
-
-  it('the same command on both sides is no regression: exit 0, or 2 when it cannot tell', async () => {
-    // The plumbing of a check whose sides are the same, gated on p50: a tail of 500 deliveries a
-    // round on a busy machine is a bet (three identical rounds once read p99 +198%); how often the
-    // tails cry wolf is counted by npm run bench:ab, not by one run here.
-    const run = await paired('aa', { base: 0, head: 0 }, ['--gate', 'p50', '--max-rounds', '3']);
-    // Pass (0), or inconclusive (2) when three rounds could not narrow the interval on a busy
-    // machine: never a regression (1).
-    expect([0, 2], explain(run)).toContain(run.code);
-    expect(verdictLine(run.stdout)).toMatch(run.code === 0 ? /^PASS {2}/ : /^INCONCLUSIVE {2}/);
-    expect(run.stdout).not.toMatch(/regression$/m);
-    for (const group of groupsStarted(run.stderr)) expect(groupAlive(group)).toBe(false);
   }, 320_000);
 });
