@@ -8,8 +8,8 @@ import { explain } from './test-bed.js';
  * push, a pull request whose head is 300 ms slower per event fails the step. With the timing tests
  * (vitest.config.ts): its regression needs valid trials, and beside step 1's files trials fell
  * invalid (publisher behind its schedule, CPU steal), were measured again, and could end
- * inconclusive. The
- * action's comments, inputs and API errors are comments.test.ts, which runs beside other files.
+ * inconclusive. The action's comments, inputs and API errors are comments.test.ts, which runs
+ * beside other files.
  */
 let runs: CheckRuns;
 
