@@ -1,6 +1,5 @@
 // The paired A/B check of the CLI (`run --start … --base-start …`) on the reference pipeline, for
-// run-paired.test.ts (a slower head) and run-paired-same.test.ts (the same command on both sides):
-// two files, so that the timing project's two workers can run them side by side.
+// run-paired.test.ts (a slower head, and the same command on both sides).
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
