@@ -20,11 +20,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 //    at a time, 119 s two at a time, on this machine (stop 38); each file's margins hold beside
 //    one other timing file, which uses about one core of the two, not beside step 1's three
 //    workers and their Docker containers (tried in that stop: a base's p50 read 172 ms instead of
-//    about 1 ms, and an action's regression came out inconclusive). Then e2e-alone: the paired
-//    CLI check, the heaviest, by itself (sequence.groupOrder 1); step 2 took 165 s on a slower
-//    day (stop 39), when two timing runs with it beside another timing file each failed one.
+//    about 1 ms, and an action's regression came out inconclusive). Then e2e-verdict and
+//    e2e-paired, one file each, each by itself (ALONE below).
 const JUDGES_LATENCY = [
-  'test/e2e/verdict.test.ts',
   'test/e2e/steal.test.ts',
   // Measures a 20 ms delay as the difference of two runs' p50.
   'test/e2e/run.test.ts',
@@ -42,11 +40,16 @@ const JUDGES_LATENCY = [
   // its 150/s four times in a row (lag p99 103 ms, 141/s achieved) and the night failed (stop 39).
   'test/action/data-branch.test.ts',
 ];
-// The heaviest timing file, after the others and by itself: it runs two pipelines' worth of
-// paired rounds, and beside another timing file one of them failed in each of two runs on this
-// machine (stop 39: as two files side by side a paired base's p50 read 64 ms instead of about
-// 1 ms; beside verdict.test.ts that file's doubled p50 read 1.54x).
-const ALONE = ['test/e2e/run-paired.test.ts'];
+// Two timing files after the others, each by itself (one project each, run in sequence.groupOrder
+// order): beside another timing file each failed on this machine on a slow day (stop 39). The
+// paired CLI check, the heaviest (two files of it side by side: a paired base's p50 read 64 ms
+// instead of about 1 ms); verdict.test.ts, whose baselines are single starts (beside the paired
+// file its doubled p50 read 1.54x; beside the action's files, in CI, its 60 ms slower pipeline
+// stayed inconclusive against a one-night baseline three times).
+const ALONE = {
+  'e2e-verdict': 'test/e2e/verdict.test.ts',
+  'e2e-paired': 'test/e2e/run-paired.test.ts',
+};
 const DOCKER = ['test/docker/compose-cli.test.ts', 'test/docker/compose-action.test.ts'];
 
 // The longest files of step 1 start first. On a fresh clone vitest has no timings and runs the
@@ -58,7 +61,6 @@ const DOCKER = ['test/docker/compose-cli.test.ts', 'test/docker/compose-action.t
 const START_FIRST = [
   ...DOCKER,
   'test/action/comments.test.ts',
-  'test/e2e/verdict.test.ts',
   'test/action/ab.test.ts',
   'test/action/e2e.test.ts',
   'test/action/data-branch.test.ts',
@@ -101,7 +103,7 @@ export default defineConfig({
         test: {
           name: 'e2e-parallel',
           include: ['test/**/*.test.ts'],
-          exclude: [...JUDGES_LATENCY, ...DOCKER],
+          exclude: [...JUDGES_LATENCY, ...Object.values(ALONE), ...DOCKER],
           testTimeout: 300_000,
         },
       },
@@ -117,15 +119,15 @@ export default defineConfig({
           testTimeout: 300_000,
         },
       },
-      {
-        extends: true,
+      ...Object.entries(ALONE).map(([name, file], index) => ({
+        extends: true as const,
         test: {
-          name: 'e2e-alone',
-          include: ALONE,
+          name,
+          include: [file],
           testTimeout: 300_000,
-          sequence: { sequencer: LongestFirst, groupOrder: 1 },
+          sequence: { sequencer: LongestFirst, groupOrder: index + 1 },
         },
-      },
+      })),
     ],
   },
 });
