@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
@@ -16,6 +17,23 @@ import {
   uniqueSuffix,
   type TestSchema,
 } from '../../src/stack/test-support.js';
+
+/**
+ * True when nothing listens on 127.0.0.1:port: a connection is refused. Not "can I listen there":
+ * once freed, the port may serve as the local end of any client's connection on this machine (it
+ * came from the ephemeral range), which makes a listen fail with EADDRINUSE though no server holds
+ * it (a step-1 run, stop 40).
+ */
+export function nothingListens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
 
 export interface CliOutcome {
   code: number | null;

@@ -1,5 +1,4 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,16 +7,7 @@ import { Redis } from 'ioredis';
 import { groupAlive } from '../../src/services/process.js';
 import { createTestSchema, TEST_REDIS_URL, type TestSchema } from '../../src/stack/test-support.js';
 import { freePort } from '../../src/engine/net.js';
-import { runCli } from './helpers.js';
-
-/** True when nothing listens on the port any more. */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+import { nothingListens, runCli } from './helpers.js';
 
 function pidFromLog(stderr: string): number {
   const match = /Started the SUT \(process group (\d+)\)/.exec(stderr);
@@ -99,7 +89,7 @@ describe('run: bad input and faults end cleanly', () => {
     ]);
     expect(outcome.code).not.toBe(0);
     expect(outcome.stderr).toMatch(/table endpoints not found.*has the SUT's migration run\?/);
-    expect(await portIsFree(port)).toBe(true);
+    expect(await nothingListens(port)).toBe(true);
   });
 
   it('stops a SUT that never becomes ready, naming what it waited for', async () => {
@@ -114,7 +104,7 @@ describe('run: bad input and faults end cleanly', () => {
       /a reader of stream events:\d+ in consumer group message_processors .* was not ready within 3 s/,
     );
     expect(groupAlive(pidFromLog(outcome.stderr))).toBe(false);
-    expect(await portIsFree(port)).toBe(true);
+    expect(await nothingListens(port)).toBe(true);
   });
 
   it('stops with the SUT log when the SUT dies mid-run', async () => {
@@ -134,6 +124,6 @@ describe('run: bad input and faults end cleanly', () => {
     expect(outcome.stderr).toContain('processor panicked');
     expect(readdirSync(outDir)).toContain('result.services.log');
     expect(groupAlive(pidFromLog(outcome.stderr))).toBe(false);
-    expect(await portIsFree(port)).toBe(true);
+    expect(await nothingListens(port)).toBe(true);
   });
 });

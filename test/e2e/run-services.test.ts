@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,7 +15,7 @@ import {
   TEST_REDIS_URL,
   type TestSchema,
 } from '../../src/stack/test-support.js';
-import { expectPhasesInOrder } from './helpers.js';
+import { expectPhasesInOrder, nothingListens } from './helpers.js';
 
 interface Cli {
   child: ReturnType<typeof spawn>;
@@ -40,14 +39,6 @@ function startCli(args: string[]): Cli {
     }),
   );
   return { child, stderr: () => stderr, exited };
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -125,7 +116,7 @@ describe('run --start: one order, nothing left running', () => {
       sutLogsBefore,
     );
     expect(groupAlive(groupOf(cli.stderr()))).toBe(false);
-    expect(await portIsFree(healthPort)).toBe(true);
+    expect(await nothingListens(healthPort)).toBe(true);
   });
 
   it('SIGTERM mid-run: exit 143, the whole SUT stopped', async () => {
@@ -150,7 +141,7 @@ describe('run --start: one order, nothing left running', () => {
     expect(code, cli.stderr()).toBe(143);
     expect(cli.stderr()).toContain('interrupted by SIGTERM');
     expect(groupAlive(groupOf(cli.stderr()))).toBe(false);
-    expect(await portIsFree(healthPort)).toBe(true);
+    expect(await nothingListens(healthPort)).toBe(true);
   });
 
   it('SIGTERM after its output pipes closed (a `| tee` that Ctrl-C ended first): exit 143, the SUT stopped', async () => {
@@ -196,7 +187,7 @@ describe('run --start: one order, nothing left running', () => {
       new RegExp(`Stopped the SUT: process group ${group}: 1 process ended by SIGTERM`),
     );
     expect(groupAlive(group)).toBe(false);
-    expect(await portIsFree(healthPort)).toBe(true);
+    expect(await nothingListens(healthPort)).toBe(true);
     expect(existsSync(path.join(dir, 'kill.json'))).toBe(false);
   });
 });

@@ -63,8 +63,13 @@ describe('a trial disturbed by CPU steal', () => {
       expect(result.validity).toEqual({ valid: true, reasons: [] });
       expect(result.delivery.delivered).toBe(200);
     }
-    expect(logger.warnings, logger.warnings.join('\n')).toHaveLength(1);
-    expect(logger.warnings[0]).toMatch(
+    // Exactly one trial measured again for steal, the first. A trial this busy machine really
+    // disturbed (its publisher behind the schedule) is measured again too, and says why; that is
+    // not this test's fault to count (step 2 beside another timing file, stop 40).
+    const stolen = logger.warnings.filter((warning) => warning.includes('hypervisor'));
+    expect(stolen, logger.warnings.join('\n')).toHaveLength(1);
+    expect(logger.warnings[0]).toBe(stolen[0]);
+    expect(stolen[0]).toMatch(
       new RegExp(
         `^Trial 1 of 2 is measured again \\(1 of at most ${MAX_REMEASURED_TRIALS}\\), after [34] s waiting for 3 quiet seconds in a row: the hypervisor gave 12\\.0% of this runner's CPU time to other guests during the trial \\(steal; limit 5\\.0%\\): the host's other tenants, not the SUT, set the numbers$`,
       ),
