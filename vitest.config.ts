@@ -15,7 +15,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 //      suites, the action's: test/docker/compose-*.test.ts); its one verdict (a head 250 ms
 //      slower per event) accepts "inconclusive" from a busy machine, so it may share the CPU;
 // 2. e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
-//    runner's speed), two files at a time (--maxWorkers 2 in package.json) and nothing else: a
+//    runner's speed) or that need a valid run (a baseline is refused from an invalid one: the
+//    publisher behind its schedule), two files at a time (--maxWorkers 2 in package.json) and nothing else: a
 //    neighbour's CPU burst must not become a test's "regression". Step 2 took 182-192 s one file
 //    at a time, 119 s two at a time, on this machine (stop 38); each file's margins hold beside
 //    one other timing file, which uses about one core of the two, not beside step 1's three
@@ -39,6 +40,10 @@ const JUDGES_LATENCY = [
   // Its three nights must be valid trials: beside step 1's files, night 2's publisher fell behind
   // its 150/s four times in a row (lag p99 103 ms, 141/s achieved) and the night failed (stop 39).
   'test/action/data-branch.test.ts',
+  // Its baseline run must be valid, or the baseline is refused: beside step 1's files the
+  // publisher fell behind four times in a row, at 300/s and again at 150/s (lag p99 116-135 ms;
+  // two fresh-clone CI runs, stop 40).
+  'test/action/comments.test.ts',
 ];
 // Two timing files after the others, each by itself (one project each, run in sequence.groupOrder
 // order): beside another timing file each failed on this machine on a slow day (stop 39). The
