@@ -16,13 +16,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 //      slower per event) accepts "inconclusive" from a busy machine, so it may share the CPU;
 // 2. e2e: whole runs that judge timing (a verdict, an injected delay or stall, CPU steal, the
 //    runner's speed) or that need a valid run (a baseline is refused from an invalid one: the
-//    publisher behind its schedule), two files at a time (--maxWorkers 2 in package.json) and nothing else: a
-//    neighbour's CPU burst must not become a test's "regression". Step 2 took 182-192 s one file
-//    at a time, 119 s two at a time, on this machine (stop 38); each file's margins hold beside
-//    one other timing file, which uses about one core of the two, not beside step 1's three
-//    workers and their Docker containers (tried in that stop: a base's p50 read 172 ms instead of
-//    about 1 ms, and an action's regression came out inconclusive). Then e2e-verdict and
-//    e2e-paired, one file each, each by itself (ALONE below).
+//    publisher behind its schedule), two files at a time (--maxWorkers 2 in package.json's
+//    test:timing) and nothing else: a neighbour's CPU burst must not become a test's
+//    "regression". Step 2 took 182-192 s one file at a time, 119 s two at a time, on this
+//    machine (stop 38); each file's margins hold beside one other timing file, which uses about
+//    one core of the two, not beside step 1's three workers and their Docker containers (tried in
+//    that stop: a base's p50 read 172 ms instead of about 1 ms, and an action's regression came
+//    out inconclusive). Then e2e-verdict and e2e-paired, one file each, each by itself (ALONE
+//    below).
 const JUDGES_LATENCY = [
   'test/e2e/steal.test.ts',
   // Measures a 20 ms delay as the difference of two runs' p50.
