@@ -231,12 +231,16 @@ describe('publish (real Redis)', () => {
     // A run's last XADDs held by a pause: the load was offered on schedule, and the rate is the
     // publisher's, not Redis's. Measured to the last acknowledgement, 300 events at 200/s held
     // until about 1.8 s read 159/s and failed the 99% check (a quiet compose run: 97.2/s of 100/s).
-    // The rule holds only for sends that were on time: on a busy machine the sends themselves
-    // can be late (schedule lag p99 92 ms in a CI run's parallel step), and such an attempt tests
-    // nothing. Another is made, up to three; an on-time one must meet the rate.
+    // The rate counts to the last send, so it is at least 299 slots over the schedule plus the
+    // latest send's lag, whatever Redis did; counted to the last acknowledgement it would be at
+    // most 300 over 1.6 s (187.5/s). Whether the rate is met depends on how late the sends were:
+    // on a busy machine one late last send (23 ms in a CI run) is enough to miss 99% of 200/s,
+    // so `rateMet` is asserted when every send was within 10 ms of its slot. An attempt whose
+    // sends were later than 300 ms tests nothing (the bound falls below 187.5/s); another is
+    // made, up to three.
     const lateLags: number[] = [];
     for (let attempt = 1; attempt <= 3; attempt += 1) {
-      let onTime = false;
+      let tested = false;
       await withOwnRedis(async (url, ownRedis) => {
         const { chainId, streamKey } = testStream();
         const running = publish({
@@ -252,18 +256,24 @@ describe('publish (real Redis)', () => {
         // The pause held the last acknowledgement past the end of the schedule...
         expect(outcome.figures.elapsedMs).toBeGreaterThan(1_600);
         expect(outcome.figures.xaddLatencyMs.max).toBeGreaterThan(100);
-        // ...while every event was sent in its slot.
-        if (outcome.figures.scheduleLagMs.p99 >= 50) {
-          lateLags.push(outcome.figures.scheduleLagMs.p99);
+        const maxLagMs = outcome.figures.scheduleLagMs.max;
+        if (maxLagMs >= 300) {
+          lateLags.push(maxLagMs);
           return;
         }
-        onTime = true;
-        expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(198);
-        expect(outcome.figures.rateMet).toBe(true);
+        tested = true;
+        // ...and the rate is the sends' own.
+        expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(
+          (299 / (1.495 + maxLagMs / 1_000)) * 0.999,
+        );
+        if (maxLagMs < 10) {
+          expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(198);
+          expect(outcome.figures.rateMet).toBe(true);
+        }
       });
-      if (onTime) return;
+      if (tested) return;
     }
-    expect.fail(`every attempt sent late (schedule lag p99 ${lateLags.join(', ')} ms)`);
+    expect.fail(`every attempt sent late (schedule lag max ${lateLags.join(', ')} ms)`);
   });
 
   it('fails fast on an unreachable Redis, naming the URL with its password masked', async () => {
@@ -389,8 +399,9 @@ describe('publish (real Redis)', () => {
   it('stops on abort, waits for what is in flight, and reports what was done', async () => {
     const { chainId, streamKey } = testStream();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 400);
-    const outcome = await publish(
+    // Aborted once more than 100 events are in the stream, not at a fixed time: on a busy machine
+    // connecting alone took most of 400 ms (60 attempted in a CI run).
+    const running = publish(
       options({
         chainId,
         streamKey,
@@ -399,6 +410,14 @@ describe('publish (real Redis)', () => {
         signal: controller.signal,
       }),
     );
+    let settled = false;
+    void running.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    while (!settled && (await redis.xlen(streamKey)) <= 100) await sleepMs(20);
+    controller.abort();
+    const outcome = await running;
     expect(outcome.stopReason).toBe('aborted');
     expect(outcome.attempted).toBeGreaterThan(100);
     expect(outcome.attempted).toBeLessThan(2_000);
