@@ -112,11 +112,15 @@ describe('publish (real Redis)', () => {
     expect(outcome.figures.published).toBe(10_000);
     expect(outcome.figures.errors).toBe(0);
     expect(outcome.figures.xaddLatencyMs.count).toBe(10_000);
-    expect(
-      Math.abs(outcome.figures.achievedRatePerSec - 2_000) / 2_000,
-      `achieved ${outcome.figures.achievedRatePerSec}/s`,
-    ).toBeLessThanOrEqual(0.01);
-    expect(outcome.figures.rateMet).toBe(true);
+    // 9,999 slots over the send span: never above the target, and below it by no more than the
+    // latest send's lag allows (a busy machine can only make sends late); met when none was late.
+    const { achievedRatePerSec, scheduleLagMs } = outcome.figures;
+    const context = `achieved ${achievedRatePerSec}/s, schedule lag max ${scheduleLagMs.max} ms`;
+    expect(achievedRatePerSec, context).toBeLessThanOrEqual(2_000 * 1.01);
+    expect(achievedRatePerSec, context).toBeGreaterThanOrEqual(
+      (9_999 / (4.9995 + scheduleLagMs.max / 1_000)) * 0.999,
+    );
+    if (scheduleLagMs.max < 10) expect(outcome.figures.rateMet, context).toBe(true);
 
     expect(await redis.xlen(streamKey)).toBe(10_000);
     const entries = await redis.xrange(streamKey, '-', '+');
@@ -189,42 +193,58 @@ describe('publish (real Redis)', () => {
   });
 
   it('keeps the loop open: a 300 ms pause shows as latency of every event due in it', async () => {
-    await withOwnRedis(async (url, ownRedis) => {
-      const { chainId, streamKey } = testStream();
-      const ratePerSec = 1_000;
-      const pauseMs = 300;
-      const running = publish({
-        ...options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
-        redisUrl: url,
+    // Latency counts from each event's slot, so a send the machine made late is slow too: an
+    // attempt whose sends were up to 50 ms late (max 5-8 ms on a quiet machine) bounds the count
+    // from both sides; a later one only from below (a closed loop still fails it). Up to three
+    // attempts for one that bounds both.
+    const lateLags: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      let onTime = false;
+      await withOwnRedis(async (url, ownRedis) => {
+        const { chainId, streamKey } = testStream();
+        const ratePerSec = 1_000;
+        const pauseMs = 300;
+        let started!: () => void;
+        const startedAt = new Promise<void>((resolve) => (started = resolve));
+        const running = publish({
+          ...options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
+          redisUrl: url,
+          onStart: () => started(),
+        });
+        await startedAt;
+        await sleepMs(1_000);
+        const pauseSentUs = monotonicClock.nowUs();
+        await ownRedis.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
+        const pauseAckedUs = monotonicClock.nowUs();
+        const outcome = await running;
+
+        expect(outcome.figures.published).toBe(3_000);
+        expect(outcome.failedSequences).toEqual([]);
+        expect(await ownRedis.xlen(streamKey)).toBe(3_000);
+
+        const histogram = decodeHistogram(outcome.figures.xaddHistogram);
+        const stallMs = outcome.figures.xaddLatencyMs.max;
+        const lagMaxMs = outcome.figures.scheduleLagMs.max;
+        expect(stallMs).toBeGreaterThanOrEqual(250);
+        expect(stallMs).toBeLessThan(pauseMs + 1_000);
+        const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
+        expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
+        onTime = lagMaxMs < 50;
+        if (!onTime) lateLags.push(lagMaxMs);
+        // The event due first in the stall waits all of it (the max); one due d ms later waits d
+        // ms less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the
+        // stall on only `concurrency` events, because nothing else would have been sent meanwhile.
+        for (const thresholdMs of [100, 200]) {
+          const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
+          const above = countAbove(histogram, thresholdMs * 1000);
+          const context = `events above ${thresholdMs} ms: ${above}, expected about ${Math.round(expected)} (stall ${stallMs} ms, schedule lag max ${lagMaxMs} ms)`;
+          expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
+          if (onTime) expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
+        }
       });
-      await sleepMs(1_000);
-      const pauseSentUs = monotonicClock.nowUs();
-      await ownRedis.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
-      const pauseAckedUs = monotonicClock.nowUs();
-      const outcome = await running;
-
-      expect(outcome.figures.published).toBe(3_000);
-      expect(outcome.failedSequences).toEqual([]);
-      expect(await ownRedis.xlen(streamKey)).toBe(3_000);
-
-      const histogram = decodeHistogram(outcome.figures.xaddHistogram);
-      const stallMs = outcome.figures.xaddLatencyMs.max;
-      expect(stallMs).toBeGreaterThanOrEqual(250);
-      expect(stallMs).toBeLessThan(pauseMs + 1_000);
-      const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
-      expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
-      // The event due first in the stall waits all of it (the max); one due d ms later waits d ms
-      // less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the stall on
-      // only `concurrency` events, because nothing else would have been sent meanwhile. The margins
-      // absorb scheduling noise of a shared machine, which adds a few slow events of its own.
-      for (const thresholdMs of [100, 200]) {
-        const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
-        const above = countAbove(histogram, thresholdMs * 1000);
-        const context = `events above ${thresholdMs} ms: ${above}, expected about ${Math.round(expected)} (stall ${stallMs} ms)`;
-        expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
-        expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
-      }
-    });
+      if (onTime) return;
+    }
+    expect.fail(`every attempt sent late (schedule lag max ${lateLags.join(', ')} ms)`);
   });
 
   it('meets its rate when every send was on time, however late Redis acknowledged the last', async () => {
@@ -243,11 +263,16 @@ describe('publish (real Redis)', () => {
       let tested = false;
       await withOwnRedis(async (url, ownRedis) => {
         const { chainId, streamKey } = testStream();
+        let started!: () => void;
+        const startedAt = new Promise<void>((resolve) => (started = resolve));
         const running = publish({
           ...options({ chainId, streamKey, events: 300, ratePerSec: 200, concurrency: 2 }),
           redisUrl: url,
+          onStart: () => started(),
         });
-        // From 1 s to 1.8 s: the last slot is at 1.495 s, so a timer up to 0.49 s late still holds it.
+        // From 1 s to 1.8 s after t0 (connecting took 340 ms in a CI run, so not after the call):
+        // the last slot is at 1.495 s, so a timer up to 0.49 s late still holds it.
+        await startedAt;
         await sleepMs(1_000);
         await ownRedis.call('CLIENT', 'PAUSE', '800', 'WRITE');
         const outcome = await running;
@@ -318,11 +343,16 @@ describe('publish (real Redis)', () => {
       ...options({ chainId, streamKey, events: 3_000, ratePerSec: 1_000, concurrency: 3 }),
       generator: new EventGenerator({ chainId, runId, seed: 1 }),
     });
-    await sleepMs(700);
-    const clients = (await redis.call('CLIENT', 'LIST')) as string;
-    const victim = clients
-      .split('\n')
-      .find((line) => line.includes(`name=ethhook-load-test-publisher-${runId}-1 `));
+    // Killed once it has published 100 events (a fixed 700 ms was twice a CI run's connect time).
+    let victim: string | undefined;
+    for (const deadline = Date.now() + 10_000; victim === undefined && Date.now() < deadline;) {
+      await sleepMs(20);
+      if ((await redis.xlen(streamKey)) <= 100) continue;
+      const clients = (await redis.call('CLIENT', 'LIST')) as string;
+      victim = clients
+        .split('\n')
+        .find((line) => line.includes(`name=ethhook-load-test-publisher-${runId}-1 `));
+    }
     expect(victim).toBeDefined();
     await redis.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(victim!)![1]!);
     const outcome = await running;
