@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupAlive, startSut } from '../services/process.js';
+import { groupAlive, groupMembers, startSut } from '../services/process.js';
 import type { SavedService } from '../services/service.js';
 import { postAction } from './post-action.js';
 import { serviceStateSaver } from './state.js';
@@ -95,8 +95,17 @@ describe('postAction', () => {
     const logPath = path.join(dir, 'services.log');
     // The shell exits at once; the server it started lives on in its group (issue 10).
     const sut = startSut('echo delivery worker 1 up; sleep 604 & exit 0', { logFile: logPath });
-    for (let i = 0; i < 100 && !readFileSync(logPath, 'utf8').includes('up'); i++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    // Until the shell has exited and only its `sleep` is left, as the title says: the echo alone
+    // is not enough, the shell may not yet have forked or exited (then the group holds 2).
+    await expect
+      .poll(
+        () => {
+          const members = groupMembers(sut.pid);
+          return { shell: members.includes(sut.pid), members: members.length };
+        },
+        { timeout: 5_000 },
+      )
+      .toEqual({ shell: false, members: 1 });
     const core = fakeCore();
     serviceStateSaver(core)({
       mode: 'command',

@@ -361,8 +361,11 @@ describe('runCheck: the services log', () => {
     const started = async (options: RunOptions & { trials: number }) => {
       await options.sut!.start();
       await options.sut!.waitReady();
-      // The shell's echo lands in the log before the run stops the group.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The run stops the group once the shell's echo is in the log (not a fixed 300 ms after
+      // the start: the shell may not have run by then on a busy machine).
+      await expect
+        .poll(() => readFileSync(settings.logs.single, 'utf8'), { timeout: 10_000 })
+        .toContain('this run');
       return [result(2)];
     };
     const { settings, deps } = setup(started, {

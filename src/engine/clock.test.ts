@@ -30,8 +30,11 @@ describe('waitUntil, other work', () => {
   it('lets other callbacks run while it waits', async () => {
     let ran = false;
     setImmediate(() => (ran = true));
-    const deadline = performance.now() + 0.8;
-    await waitUntil(deadline);
+    // A clock that moves 0.1 ms at each reading: the wait takes several turns of the event loop
+    // whatever the machine does. A deadline 0.8 ms ahead of performance.now() was a bet: a test
+    // preempted before waitUntil's first reading found it past, and never waited at all.
+    let nowMs = 0;
+    await waitUntil(0.8, () => (nowMs += 0.1));
     // A spin would have held the event loop until the deadline, and the callback after it.
     expect(ran).toBe(true);
   });

@@ -293,7 +293,10 @@ describe('many workers in backoff at once', () => {
   beforeAll(async () => {
     process.on('warning', onWarning);
     pipeline = await startReferencePipeline(
-      config({ workers: 14, retryBaseDelayMs: 300, retryMaxDelayMs: 300 }),
+      // A 2 s backoff (1.6-2.4 s with its jitter): more than 10 of the 14 first attempts must be
+      // answered before the first retry. A 300 ms one (240 ms at the least) was a bet on a machine
+      // that publishes and takes 14 events within it.
+      config({ workers: 14, retryBaseDelayMs: 2_000, retryMaxDelayMs: 2_000 }),
       silentLogger,
     );
   });
@@ -310,8 +313,8 @@ describe('many workers in backoff at once', () => {
     await waitFor('every event delivered on its retry', () =>
       events.every((e) => receiver.requestsFor(e.txHash).some((r) => r.answeredStatus === 200)),
     );
-    // More than 10 workers slept at once (a 300 ms backoff each, all first attempts answered 503
-    // before the first retry).
+    // More than 10 workers slept at once (a 2 s backoff each, more than 10 first attempts answered
+    // 503 before the first retry): else the test could not see the warning it checks.
     const firstRetry = Math.min(
       ...events.map((e) => receiver.requestsFor(e.txHash)[1]!.receivedAtMs),
     );
@@ -365,8 +368,11 @@ describe('graceful shutdown', () => {
       config({ blockMs: 30_000, retryBaseDelayMs: 30_000, retryMaxDelayMs: 30_000 }),
       silentLogger,
     );
+    // Answered after 5 s (stop() waits up to shutdownTimeoutMs, 10 s): still in flight once the
+    // failure has been answered and its retry sleeps. 400 ms was a bet that both jobs are taken
+    // and the 503 answered within it.
     const slow = await publish(undefined, (tx) =>
-      receiver.plan.set(tx, [{ status: 200, delayMs: 400 }]),
+      receiver.plan.set(tx, [{ status: 200, delayMs: 5_000 }]),
     );
     const failing = await publish(undefined, (tx) => receiver.plan.set(tx, [503]));
     await waitFor(

@@ -100,9 +100,11 @@ describe('command mode', () => {
     );
     await service.start();
     const pid = Number(/process group (\d+)/.exec(log.lines[0] ?? '')?.[1]);
-    await untilLogged(path.join(dir, 'out', 'services.log'), 'started');
-    await sleepMs(100);
-    expect(service.exitedError()?.message).toMatch(/exited with code 0/);
+    // The echo comes before the shell forks `sleep` and exits: until its exit was seen (then the
+    // group holds the `sleep` alone), not a fixed time after the echo.
+    await expect
+      .poll(() => service.exitedError()?.message, { timeout: 10_000 })
+      .toMatch(/exited with code 0/);
     expect(groupAlive(pid)).toBe(true);
     await service.stop();
     expect(groupAlive(pid)).toBe(false);
@@ -122,8 +124,9 @@ describe('command mode', () => {
     const pid = Number(/process group (\d+)/.exec(log.lines[0] ?? '')?.[1]);
     await untilLogged(path.join(dir, 'out', 'services.log'), 'started');
     process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 100 && !service.exitedError(); i++) await sleepMs(20);
-    expect(service.exitedError()?.message).toMatch(/killed by SIGKILL/);
+    await expect
+      .poll(() => service.exitedError()?.message, { timeout: 10_000 })
+      .toMatch(/killed by SIGKILL/);
     expect(groupAlive(pid)).toBe(true);
     await service.stop();
     expect(groupAlive(pid)).toBe(false);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,12 +36,13 @@ const servers: Server[] = [];
 afterAll(() => servers.forEach((server) => server.close()));
 
 async function untilMembers(pid: number, count: number): Promise<number[]> {
-  for (let i = 0; i < 100; i++) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
     const members = groupMembers(pid);
     if (members.length >= count) return members;
     await sleepMs(20);
   }
-  throw new Error(`process group ${pid} never had ${count} processes`);
+  throw new Error(`process group ${pid} never had ${count} processes in 10 s`);
 }
 
 describe('liveness: command mode', () => {
@@ -59,7 +60,7 @@ describe('liveness: command mode', () => {
       const shellPid = Math.min(...members);
       const victim = members.find((member) => member !== shellPid)!;
       process.kill(victim, 'SIGKILL');
-      await sleepMs(100);
+      await expect.poll(() => groupMembers(service.pid!), { timeout: 10_000 }).toHaveLength(2);
       // Once short may be a helper between two runs of a loop; twice in a row, one is gone.
       expect(await service.liveness()).toBeNull();
       expect(await service.liveness()).toMatch(
@@ -71,19 +72,35 @@ describe('liveness: command mode', () => {
   });
 
   it('is null for a wrapper whose helper comes and goes, as a loop of short commands does', async () => {
-    // A server (sleep 30) and a wrapper that runs a 150 ms helper every 300 ms: 2 or 3 processes.
-    const spawner = `setInterval(() => require('child_process').spawn('sleep', ['0.15']), 300)`;
+    // A server (sleep 30) and a wrapper that starts a helper at each SIGUSR1. The test ends each
+    // helper itself after two checks saw it (one short of a resident), then checks twice without
+    // it. Not a helper on a timer (150 ms every 300 ms, checks about 110 ms apart): a busy machine
+    // that kept one alive through three checks made it a resident. A rule that counted it (fewer
+    // checks to a resident, or members instead of residents) fails in the first round.
+    const command = `sleep 30 & trap 'sleep 31 &' USR1; echo helpers ready; while :; do wait; done`;
     const service = new CommandService(silentLogger, {
-      settings: { mode: 'command', command: `sleep 30 & exec node -e "${spawner}"` },
+      settings: { mode: 'command', command },
       context,
     });
     await service.start();
     try {
-      await untilMembers(service.pid!, 3);
-      // Checked 30 times, 100 ms apart: the helper is there at some checks and gone at others.
-      for (let check = 0; check < 30; check++) {
-        expect(await service.liveness()).toBeNull();
-        await sleepMs(100);
+      const pid = service.pid!;
+      // The echo comes after the trap: a SIGUSR1 before it would end the wrapper.
+      await expect
+        .poll(() => readFileSync(context.logsPath, 'utf8'), { timeout: 10_000 })
+        .toContain('helpers ready');
+      const wrapperAndServer = await untilMembers(pid, 2);
+      expect(wrapperAndServer).toHaveLength(2);
+      for (let round = 0; round < 3; round++) {
+        process.kill(pid, 'SIGUSR1');
+        const members = await untilMembers(pid, 3);
+        const helper = members.find((member) => !wrapperAndServer.includes(member))!;
+        expect(await service.liveness(), `round ${round}, helper there`).toBeNull();
+        expect(await service.liveness(), `round ${round}, helper there`).toBeNull();
+        process.kill(helper, 'SIGKILL');
+        await expect.poll(() => groupMembers(pid), { timeout: 10_000 }).toHaveLength(2);
+        expect(await service.liveness(), `round ${round}, helper gone`).toBeNull();
+        expect(await service.liveness(), `round ${round}, helper gone`).toBeNull();
       }
     } finally {
       await service.stop();
@@ -91,16 +108,23 @@ describe('liveness: command mode', () => {
   });
 
   it('names the command that exited, with its code', async () => {
+    // It exits when the test says so (a file), not after a fixed time: the first check must see
+    // it running, whatever the machine's load.
     const service = new CommandService(silentLogger, {
-      settings: { mode: 'command', command: 'sleep 0.2; exit 137' },
+      settings: {
+        mode: 'command',
+        command: 'until [ -e exit-now ]; do sleep 0.05; done; exit 137',
+      },
       context,
     });
     await service.start();
     expect(await service.liveness()).toBeNull();
-    await sleepMs(600);
-    expect(await service.liveness()).toMatch(
-      /^base: the SUT command \(sleep 0\.2; exit 137\) exited with code 137, [\d.]+ s after it started$/,
-    );
+    writeFileSync(path.join(dir, 'exit-now'), '');
+    await expect
+      .poll(() => service.liveness(), { timeout: 10_000 })
+      .toMatch(
+        /^base: the SUT command \(until \[ -e exit-now \]; do sleep 0\.05; done; exit 137\) exited with code 137, [\d.]+ s after it started$/,
+      );
     await service.stop();
   });
 

@@ -2,7 +2,6 @@ import { randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sleepMs } from '../clock.js';
 import { TEST_REDIS_URL } from '../../stack/test-support.js';
 import { holderId, StreamInUseError, StreamLock, streamLockKey } from './lock.js';
 import { runTrials } from './run.js';
@@ -32,21 +31,31 @@ describe('StreamLock', () => {
   });
 
   it('renews its lease while held, and takes the key again when Redis lost it', async () => {
+    const key = streamLockKey(stream);
     const lock = await StreamLock.acquire(TEST_REDIS_URL, stream, { leaseMs: 300 });
-    await sleepMs(900);
-    expect(await redis.get(streamLockKey(stream))).toBe(lock.holder);
-    await redis.del(streamLockKey(stream));
-    await sleepMs(250);
-    expect(await redis.get(streamLockKey(stream))).toBe(lock.holder);
+    // A renewal sets the lease again: a minute's TTL given to the key comes back to 300 ms. Not
+    // "still held 900 ms later": a process descheduled for longer than the lease loses the key
+    // before its next renewal (and then takes it again).
+    await redis.pexpire(key, 60_000);
+    const leaseOf = async () => {
+      const [[, holder], [, ttlMs]] = (await redis.multi().get(key).pttl(key).exec()) as [
+        [null, string | null],
+        [null, number],
+      ];
+      return { ours: holder === lock.holder, renewed: ttlMs > 0 && ttlMs <= 300 };
+    };
+    await expect.poll(leaseOf, { timeout: 5_000 }).toEqual({ ours: true, renewed: true });
+    await redis.del(key);
+    await expect.poll(() => redis.get(key), { timeout: 5_000 }).toBe(lock.holder);
     expect(lock.lost).toBeNull();
     await lock.release();
   });
 
   it('names a lease taken by another holder as lost, and does not delete it on release', async () => {
     const lock = await StreamLock.acquire(TEST_REDIS_URL, stream, { leaseMs: 300 });
-    await redis.set(streamLockKey(stream), 'someone else', 'PX', 5_000);
-    await sleepMs(250);
-    expect(lock.lost).toContain('expired or was taken');
+    // A minute, not 5 s: had it expired before the release, the renewal would take the key again.
+    await redis.set(streamLockKey(stream), 'someone else', 'PX', 60_000);
+    await expect.poll(() => lock.lost, { timeout: 5_000 }).toContain('expired or was taken');
     await lock.release();
     expect(await redis.get(streamLockKey(stream))).toBe('someone else');
     await redis.del(streamLockKey(stream));
