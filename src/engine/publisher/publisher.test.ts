@@ -7,7 +7,12 @@ import { EVENT_SIGNATURES } from '../../stack/contracts.js';
 import { EventGenerator, fieldsToObject } from '../events/generator.js';
 import { decodeTxHash, newRunId } from '../events/identity.js';
 import { decodeHistogram, type Histogram } from '../measure/histogram.js';
-import { publish, RedisUnavailableError, type PublishOptions } from './publisher.js';
+import {
+  publish,
+  RedisUnavailableError,
+  type PublishOptions,
+  type PublishOutcome,
+} from './publisher.js';
 import { throwawayRedis } from '../../cli/throwaway.js';
 import { TEST_REDIS_URL } from '../../stack/test-support.js';
 
@@ -67,15 +72,71 @@ const keccakHex = (text: string): string =>
  * CLIENT PAUSE on the shared one stalls every neighbour file, and Redis 7.0 crashed when a
  * neighbour's CLIENT UNBLOCK met a paused client (a CI run, December 2026).
  */
-async function withOwnRedis(work: (url: string, client: Redis) => Promise<void>): Promise<void> {
+async function withOwnRedis<T>(work: (url: string, client: Redis) => Promise<T>): Promise<T> {
   const own = await throwawayRedis();
   const client = new Redis(own.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await client.connect();
-    await work(own.url, client);
+    return await work(own.url, client);
   } finally {
     client.disconnect();
     await own.stop();
+  }
+}
+
+/**
+ * Up to three attempts at `work`, each against a Redis of its own, until one whose sends were on
+ * time enough to test all it asserts: `work` returns null then, else the schedule lag (max, ms)
+ * that made its attempt test less. A busy machine can make every send late; that fails, saying so.
+ */
+async function onAnAttemptOnTime(
+  work: (url: string, client: Redis) => Promise<number | null>,
+): Promise<void> {
+  const lateLags: number[] = [];
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const lateLagMs = await withOwnRedis(work);
+    if (lateLagMs === null) return;
+    lateLags.push(lateLagMs);
+  }
+  expect.fail(`every attempt sent late (schedule lag max ${lateLags.join(', ')} ms)`);
+}
+
+/**
+ * Publishes to `url` and pauses its writes for `pauseMs` 1 s after the publisher's t0 (not after
+ * the call: connecting took 340 ms in a CI run); the pause began between the two clock readings.
+ */
+async function publishWithPause(
+  url: string,
+  client: Redis,
+  publishOptions: PublishOptions,
+  pauseMs: number,
+): Promise<{ outcome: PublishOutcome; pauseSentUs: number; pauseAckedUs: number }> {
+  let started!: () => void;
+  const startedAt = new Promise<void>((resolve) => (started = resolve));
+  const running = publish({ ...publishOptions, redisUrl: url, onStart: () => started() });
+  // A publish that fails before its t0 rejects here instead of leaving the wait hanging.
+  await Promise.race([startedAt, running]);
+  await sleepMs(1_000);
+  const pauseSentUs = monotonicClock.nowUs();
+  await client.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
+  const pauseAckedUs = monotonicClock.nowUs();
+  return { outcome: await running, pauseSentUs, pauseAckedUs };
+}
+
+/** Until `streamKey` holds more than `count` entries, `running` has settled, or 10 s have passed. */
+async function untilStreamHolds(
+  streamKey: string,
+  count: number,
+  running: Promise<unknown>,
+): Promise<void> {
+  let settled = false;
+  void running.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const deadline = Date.now() + 10_000;
+  while (!settled && Date.now() < deadline && (await redis.xlen(streamKey)) <= count) {
+    await sleepMs(20);
   }
 }
 
@@ -197,54 +258,41 @@ describe('publish (real Redis)', () => {
     // attempt whose sends were up to 50 ms late (max 5-8 ms on a quiet machine) bounds the count
     // from both sides; a later one only from below (a closed loop still fails it). Up to three
     // attempts for one that bounds both.
-    const lateLags: number[] = [];
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      let onTime = false;
-      await withOwnRedis(async (url, ownRedis) => {
-        const { chainId, streamKey } = testStream();
-        const ratePerSec = 1_000;
-        const pauseMs = 300;
-        let started!: () => void;
-        const startedAt = new Promise<void>((resolve) => (started = resolve));
-        const running = publish({
-          ...options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
-          redisUrl: url,
-          onStart: () => started(),
-        });
-        await startedAt;
-        await sleepMs(1_000);
-        const pauseSentUs = monotonicClock.nowUs();
-        await ownRedis.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
-        const pauseAckedUs = monotonicClock.nowUs();
-        const outcome = await running;
+    await onAnAttemptOnTime(async (url, ownRedis) => {
+      const { chainId, streamKey } = testStream();
+      const ratePerSec = 1_000;
+      const pauseMs = 300;
+      const { outcome, pauseSentUs, pauseAckedUs } = await publishWithPause(
+        url,
+        ownRedis,
+        options({ chainId, streamKey, events: 3_000, ratePerSec, concurrency: 4 }),
+        pauseMs,
+      );
 
-        expect(outcome.figures.published).toBe(3_000);
-        expect(outcome.failedSequences).toEqual([]);
-        expect(await ownRedis.xlen(streamKey)).toBe(3_000);
+      expect(outcome.figures.published).toBe(3_000);
+      expect(outcome.failedSequences).toEqual([]);
+      expect(await ownRedis.xlen(streamKey)).toBe(3_000);
 
-        const histogram = decodeHistogram(outcome.figures.xaddHistogram);
-        const stallMs = outcome.figures.xaddLatencyMs.max;
-        const lagMaxMs = outcome.figures.scheduleLagMs.max;
-        expect(stallMs).toBeGreaterThanOrEqual(250);
-        expect(stallMs).toBeLessThan(pauseMs + 1_000);
-        const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
-        expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
-        onTime = lagMaxMs < 50;
-        if (!onTime) lateLags.push(lagMaxMs);
-        // The event due first in the stall waits all of it (the max); one due d ms later waits d
-        // ms less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the
-        // stall on only `concurrency` events, because nothing else would have been sent meanwhile.
-        for (const thresholdMs of [100, 200]) {
-          const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
-          const above = countAbove(histogram, thresholdMs * 1000);
-          const context = `events above ${thresholdMs} ms: ${above}, expected about ${Math.round(expected)} (stall ${stallMs} ms, schedule lag max ${lagMaxMs} ms)`;
-          expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
-          if (onTime) expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
-        }
-      });
-      if (onTime) return;
-    }
-    expect.fail(`every attempt sent late (schedule lag max ${lateLags.join(', ')} ms)`);
+      const histogram = decodeHistogram(outcome.figures.xaddHistogram);
+      const stallMs = outcome.figures.xaddLatencyMs.max;
+      const lagMaxMs = outcome.figures.scheduleLagMs.max;
+      expect(stallMs).toBeGreaterThanOrEqual(250);
+      expect(stallMs).toBeLessThan(pauseMs + 1_000);
+      const pauseStartUs = (pauseSentUs + pauseAckedUs) / 2;
+      expect(pauseStartUs - outcome.t0Us).toBeLessThan(2_500_000);
+      const onTime = lagMaxMs < 50;
+      // The event due first in the stall waits all of it (the max); one due d ms later waits d
+      // ms less, so about (stall - T) x R/1000 events exceed T. A closed loop would show the
+      // stall on only `concurrency` events, because nothing else would have been sent meanwhile.
+      for (const thresholdMs of [100, 200]) {
+        const expected = ((stallMs - thresholdMs) * ratePerSec) / 1000;
+        const above = countAbove(histogram, thresholdMs * 1000);
+        const context = `events above ${thresholdMs} ms: ${above}, expected about ${Math.round(expected)} (stall ${stallMs} ms, schedule lag max ${lagMaxMs} ms)`;
+        expect(above, context).toBeGreaterThanOrEqual(expected * 0.8 - 15);
+        if (onTime) expect(above, context).toBeLessThanOrEqual(expected * 1.3 + 40);
+      }
+      return onTime ? null : lagMaxMs;
+    });
   });
 
   it('meets its rate when every send was on time, however late Redis acknowledged the last', async () => {
@@ -258,47 +306,33 @@ describe('publish (real Redis)', () => {
     // so `rateMet` is asserted when every send was within 10 ms of its slot. An attempt whose
     // sends were later than 300 ms tests nothing (the bound falls below 187.5/s); another is
     // made, up to three.
-    const lateLags: number[] = [];
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      let tested = false;
-      await withOwnRedis(async (url, ownRedis) => {
-        const { chainId, streamKey } = testStream();
-        let started!: () => void;
-        const startedAt = new Promise<void>((resolve) => (started = resolve));
-        const running = publish({
-          ...options({ chainId, streamKey, events: 300, ratePerSec: 200, concurrency: 2 }),
-          redisUrl: url,
-          onStart: () => started(),
-        });
-        // From 1 s to 1.8 s after t0 (connecting took 340 ms in a CI run, so not after the call):
-        // the last slot is at 1.495 s, so a timer up to 0.49 s late still holds it.
-        await startedAt;
-        await sleepMs(1_000);
-        await ownRedis.call('CLIENT', 'PAUSE', '800', 'WRITE');
-        const outcome = await running;
+    await onAnAttemptOnTime(async (url, ownRedis) => {
+      const { chainId, streamKey } = testStream();
+      // From 1 s to 1.8 s after t0: the last slot is at 1.495 s, so a timer up to 0.49 s late
+      // still holds it.
+      const { outcome } = await publishWithPause(
+        url,
+        ownRedis,
+        options({ chainId, streamKey, events: 300, ratePerSec: 200, concurrency: 2 }),
+        800,
+      );
 
-        expect(outcome.figures.published).toBe(300);
-        // The pause held the last acknowledgement past the end of the schedule...
-        expect(outcome.figures.elapsedMs).toBeGreaterThan(1_600);
-        expect(outcome.figures.xaddLatencyMs.max).toBeGreaterThan(100);
-        const maxLagMs = outcome.figures.scheduleLagMs.max;
-        if (maxLagMs >= 300) {
-          lateLags.push(maxLagMs);
-          return;
-        }
-        tested = true;
-        // ...and the rate is the sends' own.
-        expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(
-          (299 / (1.495 + maxLagMs / 1_000)) * 0.999,
-        );
-        if (maxLagMs < 10) {
-          expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(198);
-          expect(outcome.figures.rateMet).toBe(true);
-        }
-      });
-      if (tested) return;
-    }
-    expect.fail(`every attempt sent late (schedule lag max ${lateLags.join(', ')} ms)`);
+      expect(outcome.figures.published).toBe(300);
+      // The pause held the last acknowledgement past the end of the schedule...
+      expect(outcome.figures.elapsedMs).toBeGreaterThan(1_600);
+      expect(outcome.figures.xaddLatencyMs.max).toBeGreaterThan(100);
+      const maxLagMs = outcome.figures.scheduleLagMs.max;
+      if (maxLagMs >= 300) return maxLagMs;
+      // ...and the rate is the sends' own.
+      expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(
+        (299 / (1.495 + maxLagMs / 1_000)) * 0.999,
+      );
+      if (maxLagMs < 10) {
+        expect(outcome.figures.achievedRatePerSec).toBeGreaterThanOrEqual(198);
+        expect(outcome.figures.rateMet).toBe(true);
+      }
+      return null;
+    });
   });
 
   it('fails fast on an unreachable Redis, naming the URL with its password masked', async () => {
@@ -343,16 +377,13 @@ describe('publish (real Redis)', () => {
       ...options({ chainId, streamKey, events: 3_000, ratePerSec: 1_000, concurrency: 3 }),
       generator: new EventGenerator({ chainId, runId, seed: 1 }),
     });
-    // Killed once it has published 100 events (a fixed 700 ms was twice a CI run's connect time).
-    let victim: string | undefined;
-    for (const deadline = Date.now() + 10_000; victim === undefined && Date.now() < deadline;) {
-      await sleepMs(20);
-      if ((await redis.xlen(streamKey)) <= 100) continue;
-      const clients = (await redis.call('CLIENT', 'LIST')) as string;
-      victim = clients
-        .split('\n')
-        .find((line) => line.includes(`name=ethhook-load-test-publisher-${runId}-1 `));
-    }
+    // Killed once it has published 100 events (a fixed 700 ms was twice a CI run's connect time);
+    // its connections are named when they connect, before the first event.
+    await untilStreamHolds(streamKey, 100, running);
+    const clients = (await redis.call('CLIENT', 'LIST')) as string;
+    const victim = clients
+      .split('\n')
+      .find((line) => line.includes(`name=ethhook-load-test-publisher-${runId}-1 `));
     expect(victim).toBeDefined();
     await redis.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(victim!)![1]!);
     const outcome = await running;
@@ -440,12 +471,7 @@ describe('publish (real Redis)', () => {
         signal: controller.signal,
       }),
     );
-    let settled = false;
-    void running.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    while (!settled && (await redis.xlen(streamKey)) <= 100) await sleepMs(20);
+    await untilStreamHolds(streamKey, 100, running);
     controller.abort();
     const outcome = await running;
     expect(outcome.stopReason).toBe('aborted');
