@@ -52,7 +52,7 @@ describe('postAction', () => {
     await postAction({ core, exec, env: {} });
     const base = `docker-compose -p ethhook-load-test-1-1-abcdef -f ${composeFile}`;
     expect(exec.lines()).toEqual([
-      `${base} ps -a`,
+      'docker ps -a -q --filter label=com.docker.compose.project=ethhook-load-test-1-1-abcdef',
       `${base} logs --no-color --timestamps`,
       `${base} down -v --remove-orphans`,
     ]);
@@ -64,6 +64,10 @@ describe('postAction', () => {
 
     await postAction({ core, exec, env: {} });
     expect(exec.lines().slice(3)).toEqual(exec.lines().slice(0, 3));
+    // No container left (the fake lists none): the file says so rather than leaving a blank.
+    expect(readFileSync(logsPath, 'utf8')).toMatch(
+      /: service, container, state, exit code\n\(none\)\n/,
+    );
   });
 
   it('compose: a failure to collect logs still takes the services down', async () => {

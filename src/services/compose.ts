@@ -246,6 +246,21 @@ function describe(statuses: readonly ServiceStatus[]): string {
     .join(', ');
 }
 
+/** One line a container (service, container, state, exit code), or "(none)". */
+export function containerTable(statuses: readonly ServiceStatus[]): string {
+  if (statuses.length === 0) return '(none)';
+  return statuses
+    .map((entry) =>
+      [
+        entry.service || '-',
+        entry.container,
+        entry.health ? `${entry.status} (${entry.health})` : entry.status,
+        `exit ${entry.exitCode}`,
+      ].join('  '),
+    )
+    .join('\n');
+}
+
 /** With `--wait-timeout`, compose gets this long to report a timeout itself, more clearly. */
 const OWN_TIMEOUT_GRACE_MS = 15_000;
 
@@ -636,15 +651,20 @@ export class ComposeService implements SutService {
     return `${unhealthy ? `Services not running or not healthy: ${unhealthy}.\n` : ''}The services' logs: ${this.target.logsPath}.`;
   }
 
-  /** `ps` and the logs of every container, into the logs file and (unless quiet) a group. */
+  /**
+   * Every container's state and the logs of every container, into the logs file and (unless
+   * quiet) a group. The states come from `docker ps`/`inspect` by the project's label, as
+   * statuses() reads them, not from compose's own `ps`: on compose v1 each call is a Python start
+   * of about half a second of CPU, and a check collects logs after every start.
+   */
   async collectLogs({ quiet = false } = {}): Promise<string | null> {
     if (!this.target) return null;
     const state = this.target;
-    const ps = await this.run(state, ['ps', '-a'], true);
+    const containers = await this.statuses().catch(() => []);
     const logs = await this.run(state, ['logs', '--no-color', '--timestamps'], true);
     const text = [
-      `# ${commandLine(state.command[0] as string, [...state.command.slice(1), '-p', state.project, 'ps', '-a'])}`,
-      ps.stdout.trimEnd(),
+      `# containers of compose project ${state.project}: service, container, state, exit code`,
+      containerTable(containers),
       '',
       `# logs of every container of ${state.project}`,
       logs.stdout.trimEnd(),

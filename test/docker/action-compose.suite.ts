@@ -370,7 +370,10 @@ describe.skipIf(skipped)(
       expect(logsGroup, explain(postStep)).toContain(
         'database system is ready to accept connections',
       );
-      expect(logsGroup).toMatch(/postgres_1 .*Exit|postgres_1 .*Up \(unhealthy\)/);
+      // The containers' table (docker inspect by the project's label): the database's state.
+      expect(logsGroup).toMatch(
+        /^postgres {2}\S+postgres_1 {2}(exited|running \(unhealthy\)) {2}exit \d+$/m,
+      );
       await expectTornDown(postStep, step.state);
     }, 180_000);
 
