@@ -247,7 +247,7 @@ function describe(statuses: readonly ServiceStatus[]): string {
 }
 
 /** One line a container (service, container, state, exit code), or "(none)". */
-export function containerTable(statuses: readonly ServiceStatus[]): string {
+function containerTable(statuses: readonly ServiceStatus[]): string {
   if (statuses.length === 0) return '(none)';
   return statuses
     .map((entry) =>
